@@ -1,0 +1,378 @@
+// Command ingestbench measures the workspace indexer (engine/ingest) on
+// real code: a copy of $(go env GOROOT)/src without its testdata
+// directories.
+//
+//	go run ./cmd/ingestbench [-src DIR] [-debounce 200ms] [-samples 20] [-keep]
+//
+// It copies the source tree into a temporary directory, then measures with
+// the server's default configuration (chunking, file size limit, embedded
+// store, built-in embedder, one pipeline worker per CPU):
+//
+//   - full index: from Start until nothing is pending, in files/s and MB/s;
+//   - peak RSS of the process (VmHWM) after the full index;
+//   - warm restart: Start over the same data directory and the unchanged
+//     copy until nothing is pending, and how many texts it embedded (0);
+//   - change-to-searchable latency: write a new file holding a unique
+//     word, poll a keyword search every 2ms until it is found; p50, p95
+//     and max over -samples files. It includes the watcher's debounce.
+//
+// It prints a table on stdout; progress goes to stderr. It is not part of
+// go test and takes a few minutes on two cores.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine/analysis"
+	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/engine/pipeline"
+	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/engine/storage/embedded"
+	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/procstat"
+)
+
+func main() {
+	src := flag.String("src", "", "source tree to copy and index (default: $(go env GOROOT)/src)")
+	debounce := flag.Duration("debounce", 200*time.Millisecond, "watcher debounce (the server's default is 200ms)")
+	samples := flag.Int("samples", 20, "change-to-searchable samples")
+	keep := flag.Bool("keep", false, "keep the temporary copy and data directory")
+	flag.Parse()
+	if err := run(*src, *debounce, *samples, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "ingestbench:", err)
+		os.Exit(1)
+	}
+}
+
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+func run(src string, debounce time.Duration, samples int, keep bool) error {
+	if src == "" {
+		out, err := exec.Command("go", "env", "GOROOT").Output()
+		if err != nil {
+			return fmt.Errorf("go env GOROOT: %w", err)
+		}
+		src = filepath.Join(strings.TrimSpace(string(out)), "src")
+	}
+	if info, err := os.Stat(src); err != nil || !info.IsDir() {
+		return fmt.Errorf("source tree %s is missing", src)
+	}
+	base, err := os.MkdirTemp("", "ingestbench-")
+	if err != nil {
+		return err
+	}
+	if keep {
+		progress("keeping %s", base)
+	} else {
+		defer os.RemoveAll(base)
+	}
+	root, data := filepath.Join(base, "src"), filepath.Join(base, "data")
+
+	progress("copying %s without testdata directories", src)
+	begin := time.Now()
+	copied, copiedBytes, err := copyTree(src, root)
+	if err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	progress("copied %d files, %.1f MB in %s", copied, mb(copiedBytes), time.Since(begin).Round(time.Millisecond))
+
+	cfg := config.Default()
+	cfg.Workspace.Roots = []string{root}
+	cfg.Workspace.Debounce = config.Duration(debounce)
+	cfg.Storage.DataDir = data
+	cfg.Logging.Level = "warn"
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	root = cfg.Workspace.Roots[0]
+	ctx := context.Background()
+
+	// Full index.
+	progress("full index: %d workers, chunk %d/%d chars, max file %d bytes", cfg.Engine.Workers,
+		cfg.Workspace.ChunkChars, cfg.Workspace.ChunkOverlap, cfg.Workspace.MaxFileBytes)
+	r, err := start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fullTime := r.waitSettled(time.Now(), 2*time.Second)
+	peakRSS := procstat.PeakRSSBytes()
+	st, err := r.store.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	indexedBytes, err := indexedSize(ctx, r.store, root)
+	if err != nil {
+		return err
+	}
+	fullEmbedded := r.emb.texts.Load()
+	skipped := r.ix.Stats().Skipped
+	if err := r.stop(); err != nil {
+		return err
+	}
+	storeBytes := dirSize(data)
+	progress("full index done in %s: %d files, %d chunks", fullTime.Round(time.Millisecond), st.Files, st.Chunks)
+
+	// Warm restart over the unchanged copy.
+	begin = time.Now()
+	r, err = start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	warmTime := r.waitSettled(begin, 2*time.Second)
+	warmEmbedded := r.emb.texts.Load()
+	progress("warm restart settled in %s, embedded %d texts", warmTime.Round(time.Millisecond), warmEmbedded)
+
+	// Change to searchable.
+	var lat []time.Duration
+	dir := filepath.Join(root, "ingestbench_changes")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	time.Sleep(debounce + 100*time.Millisecond) // let the watcher take the new directory in
+	for i := range samples {
+		word := uniqueWord(i)
+		p := filepath.Join(dir, fmt.Sprintf("change%02d.go", i))
+		body := fmt.Sprintf("package changes\n\n// %s is a word no other file holds.\nfunc F%d() {}\n", word, i)
+		t0 := time.Now()
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			return err
+		}
+		for {
+			hits, err := r.store.Search(ctx, storage.Query{Text: word, Mode: storage.ModeKeyword, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(hits) > 0 && hits[0].Chunk.Path == p {
+				break
+			}
+			if time.Since(t0) > 30*time.Second {
+				return fmt.Errorf("%s never became searchable", p)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	if err := r.stop(); err != nil {
+		return err
+	}
+	slices.Sort(lat)
+
+	reasons := make([]string, 0, len(skipped))
+	for k, v := range skipped {
+		reasons = append(reasons, fmt.Sprintf("%s=%d", k, v))
+	}
+	slices.Sort(reasons)
+
+	fmt.Printf("ingestbench: %s (copy without testdata), %s/%s, %d CPUs, %s\n", src, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Printf("config: workers=%d queue=%d chunk=%d/%d max_file_bytes=%d debounce=%s embedder=builtin/%d\n",
+		cfg.Engine.Workers, cfg.Engine.QueueCapacity, cfg.Workspace.ChunkChars, cfg.Workspace.ChunkOverlap,
+		cfg.Workspace.MaxFileBytes, debounce, cfg.Embedding.Dimensions)
+	fmt.Println()
+	row := func(k, v string) { fmt.Printf("| %-34s | %-38s |\n", k, v) }
+	row("metric", "value")
+	fmt.Printf("|%s|%s|\n", strings.Repeat("-", 36), strings.Repeat("-", 40))
+	row("files in copy", fmt.Sprintf("%d (%.1f MB)", copied, mb(copiedBytes)))
+	row("files indexed", fmt.Sprintf("%d (%.1f MB)", st.Files, mb(indexedBytes)))
+	row("chunks / texts embedded", fmt.Sprintf("%d / %d", st.Chunks, fullEmbedded))
+	row("skipped", strings.Join(reasons, " "))
+	row("full index time", fullTime.Round(time.Millisecond).String())
+	row("full index throughput", fmt.Sprintf("%.0f files/s, %.2f MB/s", float64(st.Files)/fullTime.Seconds(), mb(indexedBytes)/fullTime.Seconds()))
+	row("peak RSS (VmHWM) after full index", fmt.Sprintf("%.0f MB", mb(peakRSS)))
+	row("store size on disk", fmt.Sprintf("%.0f MB", mb(storeBytes)))
+	row("warm restart until settled", warmTime.Round(time.Millisecond).String())
+	row("warm restart texts embedded", fmt.Sprint(warmEmbedded))
+	row(fmt.Sprintf("change→searchable p50 (n=%d)", len(lat)), pct(lat, 50).Round(time.Millisecond).String())
+	row("change→searchable p95", pct(lat, 95).Round(time.Millisecond).String())
+	row("change→searchable max", lat[len(lat)-1].Round(time.Millisecond).String())
+	return nil
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100 // nearest rank
+	return sorted[max(i-1, 0)]
+}
+
+func mb(b int64) float64 { return float64(b) / (1 << 20) }
+
+func uniqueWord(i int) string {
+	var b strings.Builder
+	b.WriteString("benchzq")
+	for range 6 {
+		b.WriteByte(byte('a' + i%26))
+		i /= 26
+	}
+	return b.String()
+}
+
+// countingEmbedder counts the texts it embeds.
+type countingEmbedder struct {
+	embed.Embedder
+	texts atomic.Int64
+}
+
+func (c *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	c.texts.Add(int64(len(texts)))
+	return c.Embedder.Embed(ctx, texts)
+}
+
+type running struct {
+	store *embedded.Store
+	emb   *countingEmbedder
+	pipe  *pipeline.Pipeline
+	ix    *ingest.Indexer
+}
+
+// start opens everything as the engine does.
+func start(ctx context.Context, cfg config.Config) (*running, error) {
+	log := zerolog.New(os.Stderr).Level(zerolog.WarnLevel)
+	st, err := embedded.Open(ctx, cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms})
+	if err != nil {
+		return nil, err
+	}
+	emb := &countingEmbedder{Embedder: embed.NewBuiltin(cfg.Embedding.Dimensions)}
+	if err := st.EnsureCollection(ctx, cfg.Workspace.Collection, emb.Info().Dimensions); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	p := pipeline.New(cfg.Engine.Workers, cfg.Engine.QueueCapacity, log)
+	p.Start()
+	ix, err := ingest.New(ingest.Deps{Config: cfg, Store: st, Embedder: emb, Pipeline: p, Logger: log})
+	if err == nil {
+		err = ix.Start(ctx)
+	}
+	if err != nil {
+		_, _ = p.Shutdown(ctx)
+		_ = st.Close()
+		return nil, err
+	}
+	return &running{store: st, emb: emb, pipe: p, ix: ix}, nil
+}
+
+// waitSettled polls until nothing is pending and returns the time since
+// begin, printing progress every interval.
+func (r *running) waitSettled(begin time.Time, every time.Duration) time.Duration {
+	next := time.Now().Add(every)
+	for {
+		s := r.ix.Stats()
+		if s.Pending == 0 && !s.Indexing {
+			return time.Since(begin)
+		}
+		if time.Now().After(next) {
+			next = next.Add(every)
+			progress("  pending %d, embedded %d texts, RSS peak %.0f MB", s.Pending, r.emb.texts.Load(), mb(procstat.PeakRSSBytes()))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (r *running) stop() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r.ix.Pause()
+	err := r.ix.Stop(ctx)
+	if _, e := r.pipe.Shutdown(ctx); err == nil {
+		err = e
+	}
+	if e := r.store.Close(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// indexedSize sums the sizes of the files the store holds.
+func indexedSize(ctx context.Context, st storage.Store, root string) (int64, error) {
+	var total int64
+	err := filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+		if err != nil || !de.Type().IsRegular() {
+			return err
+		}
+		if _, err := st.GetDocument(ctx, ingest.FileDocID(p)); err != nil {
+			return nil
+		}
+		info, err := de.Info()
+		if err == nil {
+			total += info.Size()
+		}
+		return nil
+	})
+	return total, err
+}
+
+func dirSize(dir string) int64 {
+	var total int64
+	_ = filepath.WalkDir(dir, func(_ string, de fs.DirEntry, err error) error {
+		if err == nil && de.Type().IsRegular() {
+			if info, err := de.Info(); err == nil {
+				total += info.Size()
+			}
+		}
+		return nil
+	})
+	return total
+}
+
+// copyTree copies the regular files and directories of src to dst,
+// leaving out every directory named testdata and every symlink.
+func copyTree(src, dst string) (files int, bytes int64, err error) {
+	err = filepath.WalkDir(src, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case de.IsDir():
+			if de.Name() == "testdata" {
+				return fs.SkipDir
+			}
+			return os.MkdirAll(target, 0o755)
+		case !de.Type().IsRegular():
+			return nil
+		}
+		n, err := copyFile(p, target)
+		files++
+		bytes += n
+		return err
+	})
+	return files, bytes, err
+}
+
+func copyFile(src, dst string) (int64, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return 0, err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}

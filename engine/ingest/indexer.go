@@ -1,0 +1,646 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine/ingest/chunk"
+	"workspace-qdrant-mcp/engine/ingest/ignore"
+	"workspace-qdrant-mcp/engine/ingest/watch"
+	"workspace-qdrant-mcp/engine/pipeline"
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// Skip reasons counted in Stats.Skipped.
+const (
+	SkipTooLarge       = "too_large"
+	SkipBinary         = "binary"
+	SkipInvalidUTF8    = "invalid_utf8"
+	SkipUnreadable     = "unreadable"
+	SkipSymlink        = "symlink"
+	SkipSymlinkOutside = "symlink_outside_roots"
+	SkipIgnoredPrefix  = "ignored_" // + the ignore reason, e.g. ignored_gitignore
+)
+
+// Indexer keeps one workspace's index current. See the package comment.
+type Indexer struct {
+	d       Deps
+	log     zerolog.Logger
+	matcher *ignore.Matcher
+	ledger  *ledger
+	watcher *watch.Watcher
+
+	mu          sync.Mutex
+	known       map[string]FileState // mirror of the ledger's file states
+	dirty       map[string]struct{}  // pending, not yet handed to the pipeline
+	inflight    map[string]bool      // handed over; true when dirtied again meanwhile
+	skipped     map[string]string    // path → skip reason
+	paused      bool
+	scanning    bool
+	rescan      bool // a full scan was asked for while one ran
+	lastIndexed time.Time
+	watchErr    error
+
+	wake   chan struct{} // nudges the dispatcher
+	scan   chan struct{} // asks for a full reconcile
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // background goroutines
+
+	running  int        // file tasks running now; guarded by mu
+	stopping bool       // set by Stop: tasks that start later do nothing
+	idle     *sync.Cond // signalled when running falls to 0
+}
+
+// New returns an Indexer for d.Config.Workspace.Roots. Call Start.
+func New(d Deps) (*Indexer, error) {
+	m, err := ignore.New(d.Config.Workspace.Roots, d.Config.Workspace.Ignore)
+	if err != nil {
+		return nil, fmt.Errorf("load ignore rules: %w", err)
+	}
+	ix := &Indexer{
+		d: d, log: d.Logger, matcher: m,
+		known: map[string]FileState{}, dirty: map[string]struct{}{},
+		inflight: map[string]bool{}, skipped: map[string]string{},
+		wake: make(chan struct{}, 1), scan: make(chan struct{}, 1),
+	}
+	ix.idle = sync.NewCond(&ix.mu)
+	return ix, nil
+}
+
+// identity names what the index is built with; a change re-indexes.
+func (ix *Indexer) identity() string {
+	c := ix.d.Config
+	info := ix.d.Embedder.Info()
+	return fmt.Sprintf("collection=%s embedder=%s/%s/%d chunk=%d/%d",
+		c.Workspace.Collection, info.Provider, info.Model, info.Dimensions, c.Workspace.ChunkChars, c.Workspace.ChunkOverlap)
+}
+
+// Start opens the ledger, starts the watcher and returns once it is
+// active. Reconciliation and indexing go on in the background.
+func (ix *Indexer) Start(ctx context.Context) error {
+	l, reset, err := openLedger(ctx, ix.d.Config.Storage.DataDir, ix.identity())
+	if err != nil {
+		return err
+	}
+	if reset {
+		ix.log.Warn().Msg("index configuration changed (collection, embedder or chunking): every file is indexed again")
+	}
+	known, pending, err := l.load(ctx)
+	if err != nil {
+		_ = l.close()
+		return err
+	}
+	ix.ledger, ix.known = l, known
+	for _, p := range pending {
+		ix.dirty[p] = struct{}{}
+		// Pending work may have reached the store without its new state
+		// reaching the ledger: never skip it for matching the old hash.
+		if s, ok := known[p]; ok {
+			s.Hash = ""
+			known[p] = s
+		}
+	}
+	if len(pending) > 0 {
+		ix.log.Info().Int("pending", len(pending)).Msg("resuming work left pending by the previous run")
+	}
+
+	w, err := watch.New(watch.Options{
+		Roots:    ix.d.Config.Workspace.Roots,
+		Debounce: ix.d.Config.Workspace.Debounce.D(),
+		Ignore:   func(p string, isDir bool) bool { ig, _ := ix.matcher.Ignored(p, isDir); return ig },
+		OnChange: ix.onChange,
+		OnRescan: ix.onRescan,
+		Logger:   ix.log.With().Str("component", "watcher").Logger(),
+	})
+	if err != nil {
+		_ = l.close()
+		return fmt.Errorf("create watcher: %w", err)
+	}
+	ix.watcher = w
+	ix.ctx, ix.cancel = context.WithCancel(context.Background())
+	watchDone := make(chan struct{})
+	ix.wg.Go(func() {
+		defer close(watchDone)
+		if err := w.Run(ix.ctx); err != nil && ix.ctx.Err() == nil {
+			ix.log.Error().Err(err).Msg("watcher stopped")
+			ix.mu.Lock()
+			ix.watchErr = err
+			ix.mu.Unlock()
+		}
+	})
+	select {
+	case <-w.Ready():
+	case <-watchDone:
+		ix.stopBackground()
+		return fmt.Errorf("watcher failed to start: %w", ix.Check())
+	case <-ctx.Done():
+		ix.stopBackground()
+		return ctx.Err()
+	}
+	ix.requestScan() // the initial scan: Stats reports Indexing from now on
+	ix.wg.Go(ix.scanLoop)
+	ix.wg.Go(ix.dispatchLoop)
+	return nil
+}
+
+// Pause stops handing work to the pipeline; what arrives is kept pending.
+func (ix *Indexer) Pause() {
+	ix.mu.Lock()
+	ix.paused = true
+	ix.mu.Unlock()
+	if ix.watcher != nil {
+		ix.watcher.Pause()
+	}
+}
+
+// Stop ends watching, scanning and dispatching, lets running file tasks
+// end (they see a cancelled context, and their work stays pending), and
+// closes the ledger.
+func (ix *Indexer) Stop(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		// Refuse new file tasks before cancelling, so that tasks the
+		// pipeline starts while the watcher winds down do not each fail
+		// (and log) on the cancelled context.
+		ix.mu.Lock()
+		ix.stopping = true
+		ix.mu.Unlock()
+		ix.stopBackground()
+		ix.mu.Lock()
+		for ix.running > 0 {
+			ix.idle.Wait()
+		}
+		ix.mu.Unlock()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("stop indexer: file tasks still running: %w", ctx.Err())
+	}
+	if ix.ledger != nil {
+		return ix.ledger.close()
+	}
+	return nil
+}
+
+func (ix *Indexer) stopBackground() {
+	if ix.cancel != nil {
+		ix.cancel()
+	}
+	ix.wg.Wait()
+}
+
+// Check reports whether the watcher is alive.
+func (ix *Indexer) Check() error {
+	ix.mu.Lock()
+	err := ix.watchErr
+	ix.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("watcher stopped: %w", err)
+	}
+	if ix.watcher == nil || !ix.watcher.Stats().Running {
+		return errors.New("watcher is not running")
+	}
+	return nil
+}
+
+// Stats describes the index for engine_status.
+func (ix *Indexer) Stats() Stats {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	s := Stats{
+		Pending:  len(ix.dirty) + len(ix.inflight),
+		Skipped:  map[string]int{},
+		Indexing: ix.scanning || len(ix.dirty)+len(ix.inflight) > 0,
+	}
+	for _, reason := range ix.skipped {
+		s.Skipped[reason]++
+	}
+	if !ix.lastIndexed.IsZero() {
+		t := ix.lastIndexed
+		s.LastIndexedAt = &t
+	}
+	if ix.watcher != nil {
+		ws := ix.watcher.Stats()
+		s.Watcher = &ws
+	}
+	return s
+}
+
+// onChange is the watcher's callback for one debounced path.
+func (ix *Indexer) onChange(path string) {
+	if ignore.IsIgnoreFile(filepath.Base(path)) {
+		ix.matcher.Invalidate(filepath.Dir(path))
+		ix.requestScan()
+		return
+	}
+	ix.markDirty([]string{path})
+}
+
+// onRescan is the watcher's callback when events may have been lost.
+func (ix *Indexer) onRescan(reason string) {
+	ix.log.Warn().Str("reason", reason).Msg("file events may have been lost; rescanning the workspace")
+	ix.requestScan()
+}
+
+// requestScan asks scanLoop for a full reconcile. Stats reports Indexing
+// from the request on, not only once scanLoop takes it, so that no caller
+// sees an idle indexer with a scan still to run.
+func (ix *Indexer) requestScan() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.scanning = true
+	select {
+	case ix.scan <- struct{}{}:
+	default:
+	}
+}
+
+// markDirty records paths as pending, durably first, then for dispatch.
+func (ix *Indexer) markDirty(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	if err := ix.ledger.markPending(ix.ctx, paths); err != nil {
+		if ix.ctx.Err() == nil {
+			ix.log.Error().Err(err).Msg("record pending work")
+		}
+	}
+	ix.mu.Lock()
+	for _, p := range paths {
+		if _, busy := ix.inflight[p]; busy {
+			ix.inflight[p] = true
+			continue
+		}
+		ix.dirty[p] = struct{}{}
+	}
+	ix.mu.Unlock()
+	select {
+	case ix.wake <- struct{}{}:
+	default:
+	}
+}
+
+// scanLoop runs a full reconcile whenever one is asked for.
+func (ix *Indexer) scanLoop() {
+	for {
+		select {
+		case <-ix.ctx.Done():
+			return
+		case <-ix.scan:
+		}
+		ix.mu.Lock()
+		ix.scanning = true
+		ix.mu.Unlock()
+		begin := time.Now()
+		changed, err := ix.reconcile(ix.ctx)
+		ix.mu.Lock()
+		ix.scanning = len(ix.scan) > 0 // a request made meanwhile still counts
+		ix.mu.Unlock()
+		if err != nil {
+			if ix.ctx.Err() == nil {
+				ix.log.Error().Err(err).Msg("reconcile workspace")
+			}
+			continue
+		}
+		ix.log.Info().Int("changed", changed).Dur("took", time.Since(begin)).Msg("workspace reconciled")
+	}
+}
+
+// reconcile walks every root and marks pending each file that is new or
+// changed by size or mtime, and each known file that is gone. Unchanged
+// files are not read.
+func (ix *Indexer) reconcile(ctx context.Context) (int, error) {
+	seen := map[string]struct{}{}
+	ignored := map[string]struct{}{}
+	var changed []string
+	for _, root := range ix.d.Config.Workspace.Roots {
+		err := filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			if err != nil {
+				ix.log.Warn().Err(err).Str("path", p).Msg("cannot read; skipped")
+				ix.setSkipped(p, SkipUnreadable)
+				if de != nil && de.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if p == root {
+				return nil
+			}
+			if ign, reason := ix.matcher.Ignored(p, de.IsDir()); ign {
+				ignored[p] = struct{}{}
+				ix.setSkipped(p, SkipIgnoredPrefix+reason)
+				if de.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if de.IsDir() {
+				return nil
+			}
+			seen[p] = struct{}{}
+			info, err := de.Info()
+			if err != nil {
+				return nil // vanished during the walk; the watcher reports it
+			}
+			ix.mu.Lock()
+			old, ok := ix.known[p]
+			ix.mu.Unlock()
+			if !ok || old.Size != info.Size() || old.MtimeNS != info.ModTime().UnixNano() {
+				changed = append(changed, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, fmt.Errorf("walk %s: %w", root, err)
+		}
+	}
+	ix.mu.Lock()
+	for p := range ix.known {
+		if _, ok := seen[p]; !ok {
+			changed = append(changed, p)
+		}
+	}
+	// The walk is the authority on what is ignored: drop ignored entries
+	// that it no longer finds (an ignore rule was removed, or the path is
+	// gone), so that Stats does not count them for ever.
+	for p, reason := range ix.skipped {
+		if _, ok := ignored[p]; !ok && strings.HasPrefix(reason, SkipIgnoredPrefix) {
+			delete(ix.skipped, p)
+		}
+	}
+	ix.mu.Unlock()
+	sort.Strings(changed)
+	ix.markDirty(changed)
+	return len(changed), nil
+}
+
+func (ix *Indexer) setSkipped(path, reason string) {
+	ix.mu.Lock()
+	ix.skipped[path] = reason
+	ix.mu.Unlock()
+}
+
+// dispatchLoop hands pending paths to the pipeline, one task per file,
+// never two at once for the same path.
+func (ix *Indexer) dispatchLoop() {
+	for {
+		select {
+		case <-ix.ctx.Done():
+			return
+		case <-ix.wake:
+		}
+		for {
+			p, ok := ix.next()
+			if !ok {
+				break
+			}
+			err := ix.d.Pipeline.Submit(ix.ctx, pipeline.Task{Name: "index " + p, Run: func(tctx context.Context) error {
+				if !ix.enterTask() {
+					return nil // stopping: the path stays pending in the ledger
+				}
+				defer ix.leaveTask()
+				return ix.process(tctx, p)
+			}})
+			if err != nil {
+				ix.requeue(p)
+				if !errors.Is(err, pipeline.ErrNotAccepting) && ix.ctx.Err() == nil {
+					ix.log.Warn().Err(err).Str("path", p).Msg("submit file task")
+				}
+				return // quiescing or stopping: the work stays pending
+			}
+		}
+	}
+}
+
+// enterTask admits a file task unless the indexer is stopping.
+func (ix *Indexer) enterTask() bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.stopping {
+		return false
+	}
+	ix.running++
+	return true
+}
+
+func (ix *Indexer) leaveTask() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.running--
+	if ix.running == 0 {
+		ix.idle.Broadcast()
+	}
+}
+
+// next takes one dirty path and marks it in flight.
+func (ix *Indexer) next() (string, bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.paused {
+		return "", false
+	}
+	for p := range ix.dirty {
+		delete(ix.dirty, p)
+		ix.inflight[p] = false
+		return p, true
+	}
+	return "", false
+}
+
+// requeue puts a path back as dirty.
+func (ix *Indexer) requeue(p string) {
+	ix.mu.Lock()
+	delete(ix.inflight, p)
+	ix.dirty[p] = struct{}{}
+	ix.mu.Unlock()
+}
+
+// finish ends a path's flight; a path dirtied meanwhile goes round again.
+func (ix *Indexer) finish(p string, failed bool) {
+	ix.mu.Lock()
+	again := ix.inflight[p]
+	delete(ix.inflight, p)
+	if again || failed {
+		ix.dirty[p] = struct{}{}
+	}
+	ix.mu.Unlock()
+	if again {
+		select {
+		case ix.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// process brings one path's index entry in line with the file as it is
+// now, whatever event led here.
+func (ix *Indexer) process(tctx context.Context, path string) (err error) {
+	ctx, cancel := context.WithCancel(tctx)
+	defer cancel()
+	stop := context.AfterFunc(ix.ctx, cancel)
+	defer stop()
+	// A cancelled task stays pending; one that failed otherwise is picked
+	// up again by the next reconcile, since its recorded state is old.
+	defer func() { ix.finish(path, err != nil && ctx.Err() != nil) }()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+
+	info, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ix.removeUnder(ctx, path)
+	case err != nil:
+		ix.setSkipped(path, SkipUnreadable)
+		return ix.remove(ctx, path)
+	case info.IsDir():
+		return ix.removeUnder(ctx, path) // files moved out from under it; new ones arrive as their own paths
+	}
+	if ignored, reason := ix.matcher.Ignored(path, false); ignored {
+		ix.setSkipped(path, SkipIgnoredPrefix+reason)
+		return ix.remove(ctx, path)
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		ix.setSkipped(path, ix.symlinkReason(path))
+		return ix.remove(ctx, path)
+	}
+	if !info.Mode().IsRegular() {
+		return ix.remove(ctx, path)
+	}
+	if info.Size() > ix.d.Config.Workspace.MaxFileBytes {
+		ix.setSkipped(path, SkipTooLarge)
+		return ix.remove(ctx, path)
+	}
+	return ix.index(ctx, path, info)
+}
+
+// symlinkReason classifies a symlink: the indexer never follows links;
+// a target inside the roots is indexed at its own path.
+func (ix *Indexer) symlinkReason(path string) string {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return SkipSymlinkOutside
+	}
+	if ignored, reason := ix.matcher.Ignored(target, false); ignored && reason == "outside_roots" {
+		return SkipSymlinkOutside
+	}
+	return SkipSymlink
+}
+
+// index reads, checks and writes one regular file.
+func (ix *Indexer) index(ctx context.Context, path string, info fs.FileInfo) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return ix.remove(ctx, path)
+		}
+		ix.setSkipped(path, SkipUnreadable)
+		return ix.remove(ctx, path)
+	}
+	if reason := contentSkip(data); reason != "" {
+		ix.setSkipped(path, reason)
+		return ix.remove(ctx, path)
+	}
+	ix.mu.Lock()
+	delete(ix.skipped, path)
+	old, known := ix.known[path]
+	ix.mu.Unlock()
+	sum := sha256.Sum256(data)
+	st := FileState{Size: info.Size(), MtimeNS: info.ModTime().UnixNano(), Hash: hex.EncodeToString(sum[:])}
+	if !known || old.Hash != st.Hash {
+		doc := storage.Document{
+			ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path,
+		}
+		opts := chunk.Options{MaxChars: ix.d.Config.Workspace.ChunkChars, OverlapChars: ix.d.Config.Workspace.ChunkOverlap}
+		res, err := WriteDocument(ctx, ix.d.Store, ix.d.Embedder, doc, string(data), chunk.Language(path), opts)
+		if err != nil {
+			return fmt.Errorf("index %s: %w", path, err)
+		}
+		ix.log.Debug().Str("path", path).Int("chunks", res.Chunks).Int("embedded", res.Embedded).Msg("indexed")
+	}
+	if err := ix.ledger.done(ctx, path, st); err != nil {
+		return err
+	}
+	ix.mu.Lock()
+	ix.known[path] = st
+	ix.lastIndexed = time.Now()
+	ix.mu.Unlock()
+	return nil
+}
+
+// contentSkip says why content is not indexed, or "" when it is.
+func contentSkip(data []byte) string {
+	if bytes.IndexByte(data, 0) >= 0 {
+		return SkipBinary
+	}
+	if !utf8.Valid(data) {
+		return SkipInvalidUTF8
+	}
+	return ""
+}
+
+// remove takes a path out of the index and the ledger.
+func (ix *Indexer) remove(ctx context.Context, path string) error {
+	if _, err := ix.d.Store.DeleteDocument(ctx, FileDocID(path)); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("remove %s from the index: %w", path, err)
+	}
+	if err := ix.ledger.forget(ctx, path); err != nil {
+		return err
+	}
+	ix.mu.Lock()
+	delete(ix.known, path)
+	ix.mu.Unlock()
+	return nil
+}
+
+// removeUnder removes path, when it is not a regular file, and every
+// known file beneath it that is no longer a regular file on disk: the
+// watcher reports only a removed or renamed directory's own path.
+func (ix *Indexer) removeUnder(ctx context.Context, path string) error {
+	prefix := path + string(filepath.Separator)
+	ix.mu.Lock()
+	delete(ix.skipped, path)
+	targets := []string{path} // also clears its pending mark
+	for p := range ix.known {
+		if strings.HasPrefix(p, prefix) {
+			targets = append(targets, p)
+		}
+	}
+	for p := range ix.skipped {
+		if strings.HasPrefix(p, prefix) {
+			if _, err := os.Lstat(p); err != nil {
+				delete(ix.skipped, p)
+			}
+		}
+	}
+	ix.mu.Unlock()
+	for _, p := range targets {
+		if info, err := os.Lstat(p); err == nil && info.Mode().IsRegular() {
+			continue
+		}
+		if err := ix.remove(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

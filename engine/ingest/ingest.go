@@ -1,0 +1,46 @@
+// Package ingest keeps the index in step with the workspace.
+//
+// An Indexer walks every workspace root, reconciles what it finds against
+// a durable ledger of per-file state (size, mtime, content hash) and of
+// pending work, and then follows the file watcher. Each changed file is
+// read, chunked, embedded (only chunks whose text is new) and written
+// with one atomic replace; deleted files leave the index. Pending work is
+// recorded before it is done, so a crash, a force stop or a shutdown
+// timeout loses nothing: the next start finishes it.
+//
+//	idx, err := ingest.New(ingest.Deps{Config: cfg, Store: st, Embedder: emb, Pipeline: p, Logger: log})
+//	err = idx.Start(ctx) // returns once the watcher is active; indexing goes on in the background
+//	...
+//	idx.Pause()          // a stop begins: keep events, hand no more to the pipeline
+//	err = idx.Stop(ctx)  // ends watching and background work, and waits for it
+package ingest
+
+import (
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/ingest/watch"
+	"workspace-qdrant-mcp/engine/pipeline"
+	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/config"
+)
+
+// Deps is what an Indexer is built from.
+type Deps struct {
+	Config   config.Config
+	Store    storage.Store
+	Embedder embed.Embedder
+	Pipeline *pipeline.Pipeline
+	Logger   zerolog.Logger
+}
+
+// Stats is the indexer's part of engine_status.index.
+type Stats struct {
+	Pending       int            `json:"pending"`
+	Skipped       map[string]int `json:"skipped"`
+	LastIndexedAt *time.Time     `json:"last_indexed_at"`
+	Indexing      bool           `json:"indexing"`
+	Watcher       *watch.Stats   `json:"watcher,omitempty"`
+}

@@ -1,0 +1,117 @@
+package ingest_test
+
+import (
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"workspace-qdrant-mcp/engine/ingest"
+)
+
+// initialWorkspace lays out a workspace that exercises every rule of the
+// first scan. It returns the paths that must be indexed and the skip
+// counts Stats must report.
+func initialWorkspace(t *testing.T, root string) (indexed []string, skipped map[string]int) {
+	t.Helper()
+	add := func(rel, content string) string { return writeFile(t, root, rel, content) }
+	keep := func(rel, content string) { indexed = append(indexed, add(rel, content)) }
+
+	keep("main.go", goSource("main", "entrypoint"))
+	keep("util/strings.go", goSource("util", "stringhelper"))
+	keep("README.md", "# Project\n\nSome *markdown* about the readmeword.\n")
+	keep("docs/guide.md", "## Guide\n\nThe guideword explains.\n")
+
+	// Root .gitignore: a file pattern with a "!" re-include, and a directory.
+	keep(".gitignore", "*.log\n!keep.log\ntmp/\n")
+	add("debug.log", "ignored by the root .gitignore\n")     // ignored_gitignore
+	keep("keep.log", "re-included by !keep.log\n")           // indexed
+	add("tmp/scratch.go", goSource("tmp", "scratchword"))    // tmp/: ignored_gitignore
+	add("tmp/more/deep.go", goSource("more", "deepscratch")) // beneath an ignored dir: not counted on its own
+	// Depth 1: pkg/.gitignore ignores files and a directory, re-includes one.
+	keep("pkg/.gitignore", "gen_*.go\n!gen_keep.go\nout/\n")
+	keep("pkg/api.go", goSource("pkg", "apiword"))
+	add("pkg/gen_types.go", goSource("pkg", "generatedword")) // ignored_gitignore
+	keep("pkg/gen_keep.go", goSource("pkg", "genkeepword"))   // re-included
+	add("pkg/out/artifact.go", goSource("out", "artifact"))   // out/: ignored_gitignore
+	// Depth 2: pkg/inner/.gitignore re-includes what the root ignores (a
+	// deeper file overrides a shallower one) and ignores a file.
+	keep("pkg/inner/.gitignore", "!trace.log\nsecret.md\n")
+	keep("pkg/inner/trace.log", "re-included at depth two\n")
+	add("pkg/inner/other.log", "still ignored by the root rule\n") // ignored_gitignore
+	add("pkg/inner/secret.md", "ignored at depth two\n")           // ignored_gitignore
+	keep("pkg/inner/x.go", goSource("inner", "innerword"))
+
+	// Built-in defaults: node_modules/ and .git are skipped as directories.
+	add("node_modules/lib/index.js", "module.exports = 1;\n") // ignored_default
+	add(".git/HEAD", "ref: refs/heads/main\n")                // ignored_default
+
+	// Content and size checks.
+	add("blob.dat", "abc\x00def\x00")                                  // binary
+	add("latin1.txt", "caf\xe9 cr\xe8me\n")                            // invalid_utf8
+	add("big.go", "package big\n\n// "+strings.Repeat("x", 3000)+"\n") // too_large (> 2048)
+
+	// Symlinks: never followed; one points outside every root.
+	outside := filepath.Join(t.TempDir(), "outside.go")
+	if err := os.WriteFile(outside, []byte(goSource("outside", "outsideword")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(root, "link_out.go")); err != nil { // symlink_outside_roots
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(root, "main.go"), filepath.Join(root, "link_in.go")); err != nil { // symlink
+		t.Fatal(err)
+	}
+
+	return indexed, map[string]int{
+		ingest.SkipIgnoredPrefix + "gitignore": 6, // debug.log, tmp/, pkg/gen_types.go, pkg/out/, pkg/inner/other.log, pkg/inner/secret.md
+		ingest.SkipIgnoredPrefix + "default":   2, // node_modules/, .git/
+		ingest.SkipBinary:                      1,
+		ingest.SkipInvalidUTF8:                 1,
+		ingest.SkipTooLarge:                    1,
+		ingest.SkipSymlinkOutside:              1,
+		ingest.SkipSymlink:                     1,
+	}
+}
+
+func TestInitialIndexing(t *testing.T) {
+	root, data := newDirs(t)
+	indexed, wantSkipped := initialWorkspace(t, root)
+	cfg := testConfig(t, root, data)
+	cfg.Workspace.MaxFileBytes = 2048
+
+	e := startEnv(t, cfg)
+	e.waitSettled()
+
+	e.assertDocs(indexed)
+	if got := e.ix.Stats().Skipped; !maps.Equal(got, wantSkipped) {
+		t.Errorf("Stats().Skipped = %v, want %v", got, wantSkipped)
+	}
+	for _, rel := range []string{"debug.log", "tmp/scratch.go", "tmp/more/deep.go", "pkg/gen_types.go",
+		"pkg/out/artifact.go", "pkg/inner/other.log", "pkg/inner/secret.md", "node_modules/lib/index.js",
+		".git/HEAD", "blob.dat", "latin1.txt", "big.go", "link_out.go", "link_in.go"} {
+		if e.hasDoc(filepath.Join(root, rel)) {
+			t.Errorf("%s is indexed; it must be skipped", rel)
+		}
+	}
+	// The index is searchable, and a symlink target outside the roots
+	// never reaches it.
+	if got := e.keywordPaths("apiword"); len(got) != 1 || got[0] != filepath.Join(root, "pkg/api.go") {
+		t.Errorf("keyword search apiword found %v, want pkg/api.go", got)
+	}
+	if got := e.keywordPaths("outsideword"); len(got) != 0 {
+		t.Errorf("keyword search outsideword found %v, want nothing", got)
+	}
+	// Every chunk of a Go file carries its language and path.
+	d, err := e.store.GetDocument(t.Context(), ingest.FileDocID(filepath.Join(root, "main.go")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Chunks) == 0 || d.Chunks[0].Path != filepath.Join(root, "main.go") || d.Chunks[0].Language == "" {
+		t.Errorf("main.go chunks = %+v, want path and language set", d.Chunks)
+	}
+	if s := e.ix.Stats(); s.LastIndexedAt == nil {
+		t.Error("Stats().LastIndexedAt is nil after indexing")
+	}
+}

@@ -1,0 +1,194 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// FileState is what the ledger remembers of an indexed file.
+type FileState struct {
+	Size    int64
+	MtimeNS int64
+	Hash    string // hex SHA-256 of the content
+}
+
+// ledger is the indexer's durable bookkeeping in its own SQLite file, kept
+// apart from the vector store so that it works the same with every
+// backend: the state of each indexed file, and the paths with work
+// pending. A path is marked pending before its work starts and cleared in
+// the same transaction that records its new state.
+type ledger struct {
+	db *sql.DB
+}
+
+const ledgerSchema = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+	path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL, indexed_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY, since INTEGER NOT NULL);
+`
+
+// openLedger opens dir/ledger.db. When identity (what the index was built
+// with: collection, embedder, chunking) differs from the one recorded,
+// every known file is marked pending so that it is indexed again (or
+// removed, when it is gone).
+func openLedger(ctx context.Context, dir, identity string) (*ledger, bool, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, false, fmt.Errorf("create ledger directory: %w", err)
+	}
+	path := filepath.Join(dir, "ledger.db")
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, false, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	l := &ledger{db: db}
+	reset, err := l.init(ctx, identity)
+	if err != nil {
+		_ = db.Close()
+		return nil, false, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	return l, reset, nil
+}
+
+func (l *ledger) init(ctx context.Context, identity string) (reset bool, err error) {
+	if _, err := l.db.ExecContext(ctx, ledgerSchema); err != nil {
+		return false, fmt.Errorf("create schema: %w", err)
+	}
+	var old string
+	err = l.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'identity'`).Scan(&old)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("read identity: %w", err)
+	}
+	if old == identity {
+		return false, nil
+	}
+	err = l.tx(ctx, func(tx *sql.Tx) error {
+		// Every known file is made pending rather than forgotten, so that
+		// files deleted meanwhile still leave the index; pending paths are
+		// written again whatever their recorded hash (see Indexer.Start).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pending(path, since) SELECT path, ? FROM files WHERE true
+			ON CONFLICT(path) DO NOTHING`, time.Now().UnixNano()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES('identity', ?)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, identity)
+		return err
+	})
+	return old != "", err
+}
+
+func (l *ledger) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// load returns every file state and every pending path.
+func (l *ledger) load(ctx context.Context) (map[string]FileState, []string, error) {
+	files := map[string]FileState{}
+	rows, err := l.db.QueryContext(ctx, `SELECT path, size, mtime_ns, hash FROM files`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load file states: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		var s FileState
+		if err := rows.Scan(&p, &s.Size, &s.MtimeNS, &s.Hash); err != nil {
+			return nil, nil, fmt.Errorf("load file states: %w", err)
+		}
+		files[p] = s
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("load file states: %w", err)
+	}
+	var pending []string
+	prow, err := l.db.QueryContext(ctx, `SELECT path FROM pending ORDER BY since, path`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load pending work: %w", err)
+	}
+	defer prow.Close()
+	for prow.Next() {
+		var p string
+		if err := prow.Scan(&p); err != nil {
+			return nil, nil, fmt.Errorf("load pending work: %w", err)
+		}
+		pending = append(pending, p)
+	}
+	return files, pending, prow.Err()
+}
+
+// markPending records paths as having work to do, in one transaction.
+func (l *ledger) markPending(ctx context.Context, paths []string) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	now := time.Now().UnixNano()
+	err := l.tx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO pending(path, since) VALUES(?, ?) ON CONFLICT(path) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, p := range paths {
+			if _, err := stmt.ExecContext(ctx, p, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record pending work: %w", err)
+	}
+	return nil
+}
+
+// done records a file's new state and clears its pending mark.
+func (l *ledger) done(ctx context.Context, path string, s FileState) error {
+	err := l.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO files(path, size, mtime_ns, hash, indexed_at) VALUES(?, ?, ?, ?, ?)
+			ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
+			hash = excluded.hash, indexed_at = excluded.indexed_at`, path, s.Size, s.MtimeNS, s.Hash, time.Now().UnixNano()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE path = ?`, path)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("record state of %s: %w", path, err)
+	}
+	return nil
+}
+
+// forget drops a file's state and its pending mark: the file is gone
+// from the index, or is skipped.
+func (l *ledger) forget(ctx context.Context, path string) error {
+	err := l.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE path = ?`, path); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE path = ?`, path)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("forget %s: %w", path, err)
+	}
+	return nil
+}
+
+func (l *ledger) close() error { return l.db.Close() }

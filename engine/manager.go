@@ -1,0 +1,294 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/procstat"
+)
+
+// Sentinel errors of the lifecycle. Tools compare them with errors.Is.
+var (
+	// ErrNotRunning refuses a workspace operation while the engine is not
+	// running; the wrapped message names the state and says what to do.
+	ErrNotRunning = errors.New("engine is not running")
+	// ErrStopping refuses a write while the engine drains.
+	ErrStopping = errors.New("engine stopping")
+	// ErrAlreadyRunning is returned by Start on a running engine.
+	ErrAlreadyRunning = errors.New("engine already running")
+	// ErrStartupTimeout is the cause when engine.startup_timeout expires.
+	ErrStartupTimeout = errors.New("startup timeout")
+	// errStartCancelled is the cause when engine_stop interrupts a start.
+	errStartCancelled = errors.New("startup cancelled by engine_stop")
+)
+
+// Version is the server's version, reported in status.
+const Version = "0.1.0"
+
+// Options carries what the Manager needs besides the configuration.
+type Options struct {
+	Logger zerolog.Logger
+	// LoadConfig re-reads the configuration on Restart; nil keeps the
+	// configuration given to New.
+	LoadConfig func() (config.Config, error)
+	// OpenStore opens the vector store; nil uses the configured backend.
+	OpenStore func(ctx context.Context, cfg config.Config) (storage.Store, error)
+	// NewEmbedder creates the embedder; nil uses the configured provider.
+	NewEmbedder func(ctx context.Context, cfg config.Config) (embed.Embedder, error)
+	// NewIndexer creates the workspace indexer; nil uses the ingest
+	// package. It is not called when no workspace root is configured.
+	NewIndexer func(deps ingest.Deps) (Indexer, error)
+	// FlushLogs is called during final cleanup; nil does nothing.
+	FlushLogs func() error
+}
+
+// Manager owns the engine's lifecycle. See the package comment.
+type Manager struct {
+	log  zerolog.Logger
+	opts Options
+	ops  sync.Mutex // serialises Start, Stop and Restart
+	gate *gate
+
+	mu          sync.Mutex
+	cfg         config.Config
+	state       State
+	history     []Transition
+	subscribers map[int]func(Transition)
+	nextSub     int
+	run         *run
+	last        runRecord
+	startCancel context.CancelCauseFunc
+	escalate    chan struct{} // closed to turn a graceful stop into a forced one
+	lastStats   storage.Stats
+	sampler     procstat.Sampler
+
+	bg sync.WaitGroup // cleanups of starts abandoned on timeout
+}
+
+// runRecord keeps what status shows about the latest start.
+type runRecord struct {
+	phases    []PhaseTiming
+	startup   time.Duration
+	startedAt time.Time
+	lastError string
+	embedding embed.Info
+}
+
+const historySize = 50
+
+// New returns a stopped Manager.
+func New(cfg config.Config, opts Options) *Manager {
+	return &Manager{
+		log:         opts.Logger.With().Str("component", "engine").Logger(),
+		opts:        opts,
+		gate:        newGate(),
+		cfg:         cfg,
+		state:       StateStopped,
+		subscribers: map[int]func(Transition){},
+	}
+}
+
+// State returns the current state.
+func (m *Manager) State() State {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.state
+}
+
+// Config returns the configuration of the current or next start.
+func (m *Manager) Config() config.Config {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cfg
+}
+
+// Subscribe calls fn after every transition, in order, on the goroutine
+// that made it. fn must not block and must not call the Manager's
+// lifecycle methods. The returned function unsubscribes.
+func (m *Manager) Subscribe(fn func(Transition)) (unsubscribe func()) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id := m.nextSub
+	m.nextSub++
+	m.subscribers[id] = fn
+	return func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		delete(m.subscribers, id)
+	}
+}
+
+// fire moves the state machine, records the transition and tells the
+// subscribers. An illegal event is refused and logged.
+func (m *Manager) fire(e Event, reason string) error {
+	m.mu.Lock()
+	from := m.state
+	to, err := Next(from, e)
+	if err != nil {
+		m.mu.Unlock()
+		m.log.Error().Err(err).Msg("refused transition")
+		return err
+	}
+	t := Transition{From: from, To: to, Event: e, Reason: reason, At: time.Now()}
+	m.state = to
+	m.history = append(m.history, t)
+	if len(m.history) > historySize {
+		m.history = m.history[len(m.history)-historySize:]
+	}
+	subs := make([]func(Transition), 0, len(m.subscribers))
+	for _, fn := range m.subscribers {
+		subs = append(subs, fn)
+	}
+	m.mu.Unlock()
+
+	ev := m.log.Info()
+	if to == StateError {
+		ev = m.log.Error()
+	}
+	ev.Str("from", string(from)).Str("to", string(to)).Str("event", string(e)).Str("reason", reason).Msg("state transition")
+	for _, fn := range subs {
+		fn(t)
+	}
+	return nil
+}
+
+// Start runs the phased startup and blocks until the engine is running or
+// has failed. Starting a running engine returns ErrAlreadyRunning and
+// changes nothing. Starting from error resets first.
+func (m *Manager) Start(ctx context.Context) error {
+	startCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	m.ops.Lock()
+	defer m.ops.Unlock()
+	m.mu.Lock()
+	state, cfg := m.state, m.cfg
+	m.startCancel = cancel
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.startCancel = nil
+		m.mu.Unlock()
+	}()
+
+	switch state {
+	case StateRunning:
+		return ErrAlreadyRunning
+	case StateError:
+		if err := m.fire(EventReset, "engine_start after error"); err != nil {
+			return err
+		}
+	}
+	if err := m.fire(EventStart, "engine_start"); err != nil {
+		return err
+	}
+	begin := time.Now()
+	tctx, tcancel := context.WithTimeoutCause(startCtx, cfg.Engine.StartupTimeout.D(), ErrStartupTimeout)
+	defer tcancel()
+
+	r, rec, err := m.startBounded(tctx, cfg)
+	rec.startup = time.Since(begin)
+	if err != nil {
+		rec.lastError = err.Error()
+		m.mu.Lock()
+		m.last = rec
+		m.mu.Unlock()
+		_ = m.fire(EventFail, err.Error())
+		return err
+	}
+	rec.startedAt = time.Now()
+	m.mu.Lock()
+	m.run, m.last = r, rec
+	m.mu.Unlock()
+	m.gate.set(true, true)
+	return m.fire(EventComplete, fmt.Sprintf("started in %s", rec.startup.Round(time.Millisecond)))
+}
+
+// startBounded runs startup on its own goroutine so that a dependency that
+// hangs and ignores its context cannot hold the engine past the startup
+// timeout. An abandoned startup's components are stopped when it returns.
+func (m *Manager) startBounded(ctx context.Context, cfg config.Config) (*run, runRecord, error) {
+	type outcome struct {
+		r   *run
+		rec runRecord
+		err error
+	}
+	done := make(chan outcome, 1)
+	m.bg.Add(1)
+	go func() {
+		defer m.bg.Done()
+		r, rec, err := m.startup(ctx, cfg)
+		done <- outcome{r, rec, err}
+	}()
+	select {
+	case o := <-done:
+		return o.r, o.rec, o.err
+	case <-ctx.Done():
+	}
+	// The start was cut short. A startup that honours its context returns
+	// at once, having stopped what it started; give it the force-shutdown
+	// grace to do so, then leave a hung one to a background owner.
+	grace := time.NewTimer(cfg.Engine.ForceShutdownTimeout.D())
+	defer grace.Stop()
+	select {
+	case o := <-done:
+		if o.err == nil {
+			m.stopComponents(o.r.comps, cfg.Engine.ForceShutdownTimeout.D(), false)
+		}
+		o.rec.lastError = ""
+		return nil, o.rec, startError(ctx)
+	case <-grace.C:
+	}
+	m.bg.Add(1)
+	go func() {
+		defer m.bg.Done()
+		if o := <-done; o.err == nil {
+			m.stopComponents(o.r.comps, cfg.Engine.ForceShutdownTimeout.D(), false)
+		}
+	}()
+	return nil, runRecord{}, startError(ctx)
+}
+
+// startError describes why a start context ended.
+func startError(ctx context.Context) error {
+	cause := context.Cause(ctx)
+	if errors.Is(cause, ErrStartupTimeout) {
+		return fmt.Errorf("%w: engine did not become ready within engine.startup_timeout", ErrStartupTimeout)
+	}
+	return cause
+}
+
+// Wait blocks until every background cleanup that the Manager started has
+// finished. Call it after the final Stop.
+func (m *Manager) Wait() { m.bg.Wait() }
+
+// Restart stops the engine gracefully, re-reads the configuration and
+// starts a fresh set of components, so an edited configuration takes
+// effect. A configuration error leaves the engine stopped and is returned.
+func (m *Manager) Restart(ctx context.Context) error {
+	if _, err := m.Stop(ctx, StopOptions{}); err != nil {
+		return fmt.Errorf("restart: stop: %w", err)
+	}
+	if m.opts.LoadConfig != nil {
+		cfg, err := m.opts.LoadConfig()
+		if err != nil {
+			m.mu.Lock()
+			m.last.lastError = err.Error()
+			m.mu.Unlock()
+			return fmt.Errorf("restart: reload configuration: %w", err)
+		}
+		m.mu.Lock()
+		m.cfg = cfg
+		m.mu.Unlock()
+	}
+	return m.Start(ctx)
+}

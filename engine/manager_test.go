@@ -1,0 +1,413 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.uber.org/goleak"
+
+	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/engine/pipeline"
+	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/config"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// harness builds a Manager over fakes. Fields may be changed before start.
+type harness struct {
+	t       *testing.T
+	cfg     config.Config
+	events  eventLog
+	store   *memStore
+	emb     fakeEmbedder
+	idx     *fakeIndexer
+	openErr error
+	logs    *syncBuffer
+	m       *Manager
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Workspace.Roots = []string{t.TempDir()}
+	cfg.Storage.DataDir = t.TempDir()
+	cfg.Engine.Workers = 2
+	h := &harness{t: t, cfg: cfg, logs: &syncBuffer{}}
+	h.store = newMemStore(&h.events)
+	h.idx = &fakeIndexer{events: &h.events}
+	return h
+}
+
+func (h *harness) manager() *Manager {
+	h.m = New(h.cfg, Options{
+		Logger: zerolog.New(h.logs),
+		OpenStore: func(context.Context, config.Config) (storage.Store, error) {
+			if h.openErr != nil {
+				return nil, h.openErr
+			}
+			h.events.add("open storage")
+			h.store.mu.Lock()
+			h.store.closed = false // reopening the same data
+			h.store.mu.Unlock()
+			return h.store, nil
+		},
+		NewEmbedder: func(context.Context, config.Config) (embed.Embedder, error) { return h.emb, nil },
+		NewIndexer:  func(ingest.Deps) (Indexer, error) { return h.idx, nil },
+	})
+	return h.m
+}
+
+func TestStartStop(t *testing.T) {
+	h := newHarness(t)
+	m := h.manager()
+	var seen []Transition
+	unsub := m.Subscribe(func(tr Transition) { seen = append(seen, tr) })
+	defer unsub()
+
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if m.State() != StateRunning {
+		t.Fatalf("state %s, want running", m.State())
+	}
+	if err := m.Start(context.Background()); !errors.Is(err, ErrAlreadyRunning) {
+		t.Fatalf("second Start = %v, want ErrAlreadyRunning", err)
+	}
+	st := m.Status(context.Background())
+	if len(st.Phases) != 3 || !st.Phases[0].OK || !st.Phases[2].OK {
+		t.Fatalf("phases %+v, want three successful phases", st.Phases)
+	}
+	if _, err := m.AddDocument(context.Background(), AddDocumentRequest{Content: "remember the milk"}); err != nil {
+		t.Fatalf("AddDocument: %v", err)
+	}
+	res, err := m.Stop(context.Background(), StopOptions{})
+	if err != nil || res.State != StateStopped {
+		t.Fatalf("Stop = %+v, %v", res, err)
+	}
+	if _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
+		t.Fatalf("Stop of a stopped engine: %v", err)
+	}
+	want := []string{"open storage", "start watcher", "stop watcher", "close storage"}
+	if h.events.String() != strings.Join(want, ",") {
+		t.Errorf("component events %v, want %v", h.events.String(), want)
+	}
+	var path []string
+	for _, tr := range seen {
+		path = append(path, string(tr.From)+">"+string(tr.To))
+	}
+	if got := strings.Join(path, " "); got != "stopped>starting starting>running running>stopping stopping>stopped" {
+		t.Errorf("transitions %s", got)
+	}
+	if _, err := m.Search(context.Background(), SearchRequest{Query: "milk", Limit: 5}); !errors.Is(err, ErrNotRunning) || !strings.Contains(err.Error(), "engine_start") {
+		t.Errorf("Search while stopped = %v, want ErrNotRunning naming engine_start", err)
+	}
+}
+
+// Each startup phase can fail; the state becomes error with the reason,
+// and what was started is stopped in reverse order.
+func TestStartupFailures(t *testing.T) {
+	tests := []struct {
+		name      string
+		setup     func(h *harness)
+		phase     string
+		wantEvent []string
+	}{
+		{"storage open", func(h *harness) { h.openErr = errInjected }, "initialize", nil},
+		{"storage ping", func(h *harness) { h.store.pingErr = errInjected }, "initialize", []string{"open storage", "close storage"}},
+		{"embedding test", func(h *harness) { h.emb.err = errInjected }, "initialize", []string{"open storage", "close storage"}},
+		{"watcher", func(h *harness) { h.idx.startErr = errInjected }, "services", []string{"open storage", "start watcher", "stop watcher", "close storage"}},
+		{"probe", func(h *harness) { h.store.blind = true }, "verify", []string{"open storage", "start watcher", "stop watcher", "close storage"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			tt.setup(h)
+			m := h.manager()
+			err := m.Start(context.Background())
+			if err == nil {
+				t.Fatal("Start succeeded")
+			}
+			if !strings.Contains(err.Error(), "phase "+tt.phase) {
+				t.Errorf("error %q does not name phase %s", err, tt.phase)
+			}
+			st := m.Status(context.Background())
+			if st.State != StateError || st.LastError == "" {
+				t.Errorf("state %s last_error %q, want error with reason", st.State, st.LastError)
+			}
+			last := st.Phases[len(st.Phases)-1]
+			if last.Name != tt.phase || last.OK || last.Error == "" {
+				t.Errorf("last phase %+v, want failed %s", last, tt.phase)
+			}
+			if h.events.String() != strings.Join(tt.wantEvent, ",") {
+				t.Errorf("events %v, want %v", h.events.String(), tt.wantEvent)
+			}
+			// From error, engine_start resets and tries again.
+			h.openErr, h.store.pingErr, h.emb.err, h.idx.startErr, h.store.blind = nil, nil, nil, nil, false
+			if err := m.Start(context.Background()); err != nil {
+				t.Fatalf("Start after fixing: %v", err)
+			}
+			if _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// A dependency that hangs, even one that ignores its context, cannot hold
+// the start past engine.startup_timeout.
+func TestStartupTimeout(t *testing.T) {
+	for _, ignoreCtx := range []bool{false, true} {
+		name := map[bool]string{false: "honours context", true: "ignores context"}[ignoreCtx]
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := newHarness(t)
+				h.cfg.Engine.StartupTimeout = config.Duration(2 * time.Second)
+				h.store.pingHang, h.store.ignore = true, ignoreCtx
+				m := h.manager()
+				begin := time.Now()
+				err := m.Start(context.Background())
+				if !errors.Is(err, ErrStartupTimeout) {
+					t.Fatalf("Start = %v, want ErrStartupTimeout", err)
+				}
+				limit := h.cfg.Engine.StartupTimeout.D() + h.cfg.Engine.ForceShutdownTimeout.D()
+				if waited := time.Since(begin); waited > limit {
+					t.Errorf("Start took %s, want at most %s", waited, limit)
+				}
+				if m.State() != StateError {
+					t.Errorf("state %s, want error", m.State())
+				}
+				close(h.store.release) // the hung dependency returns at last
+				m.Wait()           // and its abandoned start is cleaned up
+			})
+		})
+	}
+}
+
+// A graceful stop waits for tasks up to the timeout, logging progress
+// every five seconds, then stops anyway and reports what remains.
+func TestDrainTimeoutAndProgress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		m := h.manager()
+		if err := m.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		m.mu.Lock()
+		p := m.run.pipeline
+		m.mu.Unlock()
+		for range 2 { // with two workers, both run and block
+			_ = p.Submit(context.Background(), taskUntilCancelled())
+		}
+		_ = p.Submit(context.Background(), taskUntilCancelled()) // queued
+		synctest.Wait()
+		begin := time.Now()
+		res, err := m.Stop(context.Background(), StopOptions{Timeout: 12 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(begin); took < 12*time.Second || took > 12*time.Second+h.cfg.Engine.ForceShutdownTimeout.D() {
+			t.Errorf("stop took %s, want the 12s drain plus at most the force bound", took)
+		}
+		if res.RemainingTasks != 3 || res.DrainedTasks != 0 {
+			t.Errorf("result %+v, want 3 remaining, 0 drained", res)
+		}
+		if n := strings.Count(h.logs.String(), "waiting for tasks to complete"); n != 2 {
+			t.Errorf("progress logged %d times in 12s, want 2 (every 5s)", n)
+		}
+		if !strings.Contains(h.logs.String(), "shutdown timeout reached") {
+			t.Error("timeout not logged")
+		}
+	})
+}
+
+func taskUntilCancelled() pipeline.Task {
+	return pipeline.Task{Name: "slow", Run: func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }}
+}
+
+// Tasks that finish within the timeout are drained, and writes are refused
+// while the drain runs.
+func TestDrainCompletesAndRefusesWrites(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		m := h.manager()
+		if err := m.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		m.mu.Lock()
+		p := m.run.pipeline
+		m.mu.Unlock()
+		release := make(chan struct{})
+		for range 3 {
+			_ = p.Submit(context.Background(), pipeline.Task{Name: "wait", Run: func(context.Context) error { <-release; return nil }})
+		}
+		done := make(chan StopResult)
+		go func() {
+			res, _ := m.Stop(context.Background(), StopOptions{})
+			done <- res
+		}()
+		synctest.Wait()
+		if m.State() != StateStopping {
+			t.Fatalf("state %s during drain, want stopping", m.State())
+		}
+		if _, err := m.AddDocument(context.Background(), AddDocumentRequest{Content: "x"}); !errors.Is(err, ErrStopping) {
+			t.Errorf("AddDocument while stopping = %v, want ErrStopping", err)
+		}
+		if !h.idx.paused {
+			t.Error("watcher not paused during drain")
+		}
+		close(release)
+		res := <-done
+		if res.DrainedTasks != 3 || res.RemainingTasks != 0 || res.State != StateStopped {
+			t.Errorf("result %+v, want 3 drained, 0 remaining, stopped", res)
+		}
+	})
+}
+
+// A second, forced stop escalates a graceful one that is waiting.
+func TestForceEscalatesGracefulStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		m := h.manager()
+		if err := m.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		m.mu.Lock()
+		p := m.run.pipeline
+		m.mu.Unlock()
+		_ = p.Submit(context.Background(), taskUntilCancelled())
+		graceful := make(chan StopResult)
+		go func() {
+			res, _ := m.Stop(context.Background(), StopOptions{Timeout: time.Hour})
+			graceful <- res
+		}()
+		synctest.Wait()
+		begin := time.Now()
+		if _, err := m.Stop(context.Background(), StopOptions{Force: true}); err != nil {
+			t.Fatal(err)
+		}
+		res := <-graceful
+		if !res.Forced || time.Since(begin) > h.cfg.Engine.ForceShutdownTimeout.D() {
+			t.Errorf("graceful stop result %+v after %s, want forced within the force bound", res, time.Since(begin))
+		}
+		if m.State() != StateStopped {
+			t.Errorf("state %s, want stopped", m.State())
+		}
+	})
+}
+
+func TestForceStop(t *testing.T) {
+	h := newHarness(t)
+	m := h.manager()
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.Stop(context.Background(), StopOptions{Force: true})
+	if err != nil || !res.Forced || res.State != StateStopped {
+		t.Fatalf("force stop = %+v, %v", res, err)
+	}
+	if !strings.Contains(h.events.String(), "close storage") || !strings.Contains(h.events.String(), "stop watcher") {
+		t.Errorf("components not stopped: %v", h.events.String())
+	}
+}
+
+// engine_stop during startup cancels it; the engine ends stopped.
+func TestStopDuringStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.store.pingHang = true
+		m := h.manager()
+		started := make(chan error)
+		go func() { started <- m.Start(context.Background()) }()
+		synctest.Wait()
+		if m.State() != StateStarting {
+			t.Fatalf("state %s, want starting", m.State())
+		}
+		if _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-started; err == nil || !strings.Contains(err.Error(), "cancelled by engine_stop") {
+			t.Errorf("Start = %v, want cancellation by engine_stop", err)
+		}
+		if m.State() != StateStopped {
+			t.Errorf("state %s, want stopped", m.State())
+		}
+	})
+}
+
+// Restart re-reads the configuration; a broken one leaves the engine
+// stopped with the error reported.
+func TestRestartReloadsConfig(t *testing.T) {
+	h := newHarness(t)
+	m := h.manager()
+	var reloadErr error
+	reloaded := h.cfg
+	reloaded.Engine.Workers = 5
+	m.opts.LoadConfig = func() (config.Config, error) { return reloaded, reloadErr }
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if m.Config().Engine.Workers != 5 {
+		t.Errorf("workers after restart %d, want 5", m.Config().Engine.Workers)
+	}
+	reloadErr = config.ErrInvalid
+	if err := m.Restart(context.Background()); !errors.Is(err, config.ErrInvalid) {
+		t.Errorf("Restart with broken config = %v", err)
+	}
+	if m.State() != StateStopped || m.Status(context.Background()).LastError == "" {
+		t.Errorf("after failed restart: state %s, want stopped with last_error", m.State())
+	}
+}
+
+// Workspace operations run concurrently with a stop without races, and
+// each either succeeds or is refused with a sentinel error.
+func TestOperationsRaceStop(t *testing.T) {
+	h := newHarness(t)
+	m := h.manager()
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				_, err := m.Search(context.Background(), SearchRequest{Query: "x", Limit: 3, Mode: storage.ModeKeyword})
+				if err != nil && !errors.Is(err, ErrNotRunning) {
+					t.Errorf("Search: %v", err)
+				}
+			}
+		})
+	}
+	if _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+}

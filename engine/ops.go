@@ -1,0 +1,334 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/engine/ingest/chunk"
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// ErrOutsideWorkspace refuses a path that does not lie inside a workspace
+// root once symlinks are resolved.
+var ErrOutsideWorkspace = errors.New("path is outside the workspace")
+
+// NotesCollection is where add_document stores notes unless told otherwise.
+const NotesCollection = "notes"
+
+// acquire admits one workspace operation and returns the current run.
+// The caller must call release.
+func (m *Manager) acquire(write bool) (r *run, release func(), err error) {
+	if !m.gate.enter(write) {
+		return nil, nil, m.refusal(write)
+	}
+	m.mu.Lock()
+	r = m.run
+	m.mu.Unlock()
+	if r == nil { // a stop finished between enter and here
+		m.gate.leave()
+		return nil, nil, m.refusal(write)
+	}
+	return r, m.gate.leave, nil
+}
+
+// refusal explains why the engine cannot serve an operation now.
+func (m *Manager) refusal(write bool) error {
+	m.mu.Lock()
+	state, lastErr := m.state, m.last.lastError
+	m.mu.Unlock()
+	switch state {
+	case StateStarting:
+		return fmt.Errorf("%w: the engine is starting; retry in a moment", ErrNotRunning)
+	case StateStopping:
+		if write {
+			return fmt.Errorf("%w: writes are refused while the engine shuts down", ErrStopping)
+		}
+		return fmt.Errorf("%w: the engine is stopping; call engine_start once it has stopped", ErrNotRunning)
+	case StateError:
+		return fmt.Errorf("%w: the engine is in state error (%s); call engine_start to retry", ErrNotRunning, lastErr)
+	default:
+		return fmt.Errorf("%w: the engine is %s; call engine_start", ErrNotRunning, state)
+	}
+}
+
+// SearchRequest is a validated search.
+type SearchRequest struct {
+	Query      string
+	Limit      int
+	Mode       string // storage.ModeHybrid, ModeSemantic or ModeKeyword
+	Collection string
+	PathGlob   string
+	Language   string
+}
+
+// SearchResult is one hit as tools return it.
+type SearchResult struct {
+	ID           string  `json:"id"` // the document id, for get_document
+	ChunkID      string  `json:"chunk_id"`
+	Collection   string  `json:"collection"`
+	Kind         string  `json:"kind"`
+	Score        float64 `json:"score"`
+	Text         string  `json:"text"`
+	Path         string  `json:"path,omitempty"`
+	StartLine    int     `json:"start_line,omitempty"`
+	EndLine      int     `json:"end_line,omitempty"`
+	Language     string  `json:"language,omitempty"`
+	Title        string  `json:"title,omitempty"`
+	KeywordRank  int     `json:"keyword_rank,omitempty"`
+	SemanticRank int     `json:"semantic_rank,omitempty"`
+}
+
+// SearchResponse is search's answer.
+type SearchResponse struct {
+	Results  []SearchResult `json:"results"`
+	Mode     string         `json:"mode"`
+	TookMS   float64        `json:"took_ms"`
+	Indexing bool           `json:"indexing"`
+	Note     string         `json:"note,omitempty"`
+}
+
+// Search runs a query over every collection or one.
+func (m *Manager) Search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
+	begin := time.Now()
+	r, release, err := m.acquire(false)
+	if err != nil {
+		return SearchResponse{}, err
+	}
+	defer release()
+	if req.Mode == "" {
+		req.Mode = storage.ModeHybrid
+	}
+	q := storage.Query{
+		Text: req.Query, Mode: req.Mode, Limit: req.Limit * 2, Prefetch: max(req.Limit*4, 50),
+		Collection: req.Collection, PathGlob: req.PathGlob, Language: req.Language,
+	}
+	if req.Mode != storage.ModeKeyword {
+		vecs, err := r.embedder.Embed(ctx, []string{req.Query})
+		if err != nil {
+			return SearchResponse{}, fmt.Errorf("embed query: %w", err)
+		}
+		q.Dense = vecs[0]
+	}
+	hits, err := r.store.Search(ctx, q)
+	if err != nil {
+		return SearchResponse{}, fmt.Errorf("search: %w", err)
+	}
+	resp := SearchResponse{Results: mergeOverlaps(hits, req.Limit), Mode: req.Mode}
+	if r.indexer != nil && r.indexer.Stats().Indexing {
+		resp.Indexing = true
+		resp.Note = "indexing in progress: results cover the files indexed so far"
+	}
+	resp.TookMS = ms(time.Since(begin))
+	return resp, nil
+}
+
+// mergeOverlaps turns hits into results, merging hits of one document
+// whose line ranges overlap or touch into one result with the best score,
+// and keeps the first limit in score order.
+func mergeOverlaps(hits []storage.Hit, limit int) []SearchResult {
+	out := make([]SearchResult, 0, min(len(hits), limit))
+	for _, h := range hits {
+		c := h.Chunk
+		merged := false
+		for i := range out {
+			o := &out[i]
+			if o.ID != c.DocID || c.Kind != storage.KindFile || c.StartLine > o.EndLine+1 || c.EndLine < o.StartLine-1 {
+				continue
+			}
+			o.Text, o.StartLine, o.EndLine = joinLines(o.Text, o.StartLine, o.EndLine, c.Text, c.StartLine, c.EndLine)
+			merged = true
+			break
+		}
+		if merged {
+			continue
+		}
+		if len(out) == limit {
+			continue
+		}
+		out = append(out, SearchResult{
+			ID: c.DocID, ChunkID: c.ID, Collection: c.Collection, Kind: c.Kind, Score: h.Score, Text: c.Text,
+			Path: c.Path, StartLine: c.StartLine, EndLine: c.EndLine, Language: c.Language, Title: c.Title,
+			KeywordRank: h.KeywordRank, SemanticRank: h.SemanticRank,
+		})
+	}
+	return out
+}
+
+// joinLines merges two texts that hold exactly lines [as,ae] and [bs,be]
+// of one file, where the ranges overlap or touch.
+func joinLines(a string, as, ae int, b string, bs, be int) (string, int, int) {
+	if bs < as { // make a the one that starts first
+		a, as, ae, b, bs, be = b, bs, be, a, as, ae
+	}
+	if be <= ae {
+		return a, as, ae
+	}
+	bl := strings.SplitAfter(b, "\n")
+	skip := ae - bs + 1 // lines of b already in a
+	if skip < 0 || skip > len(bl) {
+		return a, as, ae
+	}
+	if !strings.HasSuffix(a, "\n") {
+		a += "\n"
+	}
+	return a + strings.Join(bl[skip:], ""), as, be
+}
+
+// AddDocumentRequest is a note to remember.
+type AddDocumentRequest struct {
+	Content    string
+	Title      string
+	Metadata   map[string]string
+	Collection string
+}
+
+// AddDocumentResult is add_document's answer.
+type AddDocumentResult struct {
+	ID         string `json:"id"`
+	Collection string `json:"collection"`
+	Chunks     int    `json:"chunks"`
+}
+
+// AddDocument chunks, embeds and stores a note.
+func (m *Manager) AddDocument(ctx context.Context, req AddDocumentRequest) (AddDocumentResult, error) {
+	r, release, err := m.acquire(true)
+	if err != nil {
+		return AddDocumentResult{}, err
+	}
+	defer release()
+	coll := req.Collection
+	if coll == "" {
+		coll = NotesCollection
+	}
+	if err := r.store.EnsureCollection(ctx, coll, r.embedder.Info().Dimensions); err != nil {
+		return AddDocumentResult{}, fmt.Errorf("collection %s: %w", coll, err)
+	}
+	doc := storage.Document{
+		ID: "note:" + uuid.NewString(), Collection: coll, Kind: storage.KindNote,
+		Title: req.Title, Metadata: req.Metadata,
+	}
+	res, err := ingest.WriteDocument(ctx, r.store, r.embedder, doc, req.Content, "", chunkOptions(r))
+	if err != nil {
+		return AddDocumentResult{}, fmt.Errorf("add document: %w", err)
+	}
+	return AddDocumentResult{ID: doc.ID, Collection: coll, Chunks: res.Chunks}, nil
+}
+
+func chunkOptions(r *run) chunk.Options {
+	return chunk.Options{MaxChars: r.cfg.Workspace.ChunkChars, OverlapChars: r.cfg.Workspace.ChunkOverlap}
+}
+
+// DocumentRef names a document by id or by workspace path.
+type DocumentRef struct {
+	ID   string
+	Path string
+}
+
+// docID resolves a reference to a document id, checking a path against
+// the workspace roots.
+func (r *run) docID(ref DocumentRef) (string, error) {
+	if ref.ID != "" {
+		return ref.ID, nil
+	}
+	abs, err := ResolveInWorkspace(r.cfg.Workspace.Roots, ref.Path)
+	if err != nil {
+		return "", err
+	}
+	return ingest.FileDocID(abs), nil
+}
+
+// GetDocument returns a stored document with its chunks.
+func (m *Manager) GetDocument(ctx context.Context, ref DocumentRef) (storage.Document, error) {
+	r, release, err := m.acquire(false)
+	if err != nil {
+		return storage.Document{}, err
+	}
+	defer release()
+	id, err := r.docID(ref)
+	if err != nil {
+		return storage.Document{}, err
+	}
+	return r.store.GetDocument(ctx, id)
+}
+
+// DeleteDocument removes a document from the index and returns its id and
+// how many chunks went with it. A workspace file is indexed again when it
+// next changes or at the next start.
+func (m *Manager) DeleteDocument(ctx context.Context, ref DocumentRef) (string, int, error) {
+	r, release, err := m.acquire(true)
+	if err != nil {
+		return "", 0, err
+	}
+	defer release()
+	id, err := r.docID(ref)
+	if err != nil {
+		return "", 0, err
+	}
+	n, err := r.store.DeleteDocument(ctx, id)
+	return id, n, err
+}
+
+// ListCollections lists the collections with their counts.
+func (m *Manager) ListCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
+	r, release, err := m.acquire(false)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return r.store.Collections(ctx)
+}
+
+// ResolveInWorkspace makes p absolute, resolves symlinks (of its parent
+// when p itself no longer exists) and checks that it lies inside one of
+// roots. It returns the resolved path or an error wrapping
+// ErrOutsideWorkspace.
+func ResolveInWorkspace(roots []string, p string) (string, error) {
+	if len(roots) == 0 {
+		return "", fmt.Errorf("%w: no workspace root is configured", ErrOutsideWorkspace)
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(roots[0], p)
+	}
+	resolved, err := resolveExisting(filepath.Clean(p))
+	if err != nil {
+		return "", fmt.Errorf("resolve path %s: %w", p, err)
+	}
+	for _, root := range roots {
+		rr, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(rr, resolved); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return resolved, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %s resolves to %s, which is not under %s", ErrOutsideWorkspace, p, resolved, strings.Join(roots, ", "))
+}
+
+// resolveExisting resolves symlinks in the longest existing prefix of p.
+func resolveExisting(p string) (string, error) {
+	resolved, err := filepath.EvalSymlinks(p)
+	if err == nil {
+		return resolved, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	parent := filepath.Dir(p)
+	if parent == p {
+		return p, nil
+	}
+	rp, err := resolveExisting(parent)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(rp, filepath.Base(p)), nil
+}

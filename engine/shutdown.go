@@ -1,0 +1,235 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"workspace-qdrant-mcp/internal/config"
+)
+
+// StopOptions tunes one stop.
+type StopOptions struct {
+	// Timeout bounds the wait for queued and active tasks; 0 means
+	// engine.shutdown_timeout.
+	Timeout time.Duration
+	// Force skips the drain and stops every component at once.
+	Force  bool
+	Reason string // for the transition record; "" means "engine_stop"
+}
+
+// StopResult reports what a stop did.
+type StopResult struct {
+	State          State   `json:"state"`
+	DrainedTasks   int     `json:"drained_tasks"`
+	RemainingTasks int     `json:"remaining_tasks"`
+	DurationMS     float64 `json:"duration_ms"`
+	Forced         bool    `json:"forced"`
+	Message        string  `json:"message,omitempty"`
+}
+
+// progressEvery is how often a drain logs its progress.
+const progressEvery = 5 * time.Second
+
+// Stop stops the engine. Gracefully (the default): stop accepting work,
+// wait for queued and active tasks up to the timeout, stop services in
+// reverse order, clean up. Forced: stop every component at once, bounded by
+// engine.force_shutdown_timeout. A Force stop while a graceful one runs
+// escalates it. Stopping a stopped engine is harmless; stopping during
+// startup cancels the start.
+func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error) {
+	begin := time.Now()
+	if opts.Reason == "" {
+		opts.Reason = "engine_stop"
+	}
+	m.mu.Lock()
+	if m.startCancel != nil && m.state == StateStarting {
+		m.startCancel(errStartCancelled)
+	}
+	if opts.Force && m.state == StateStopping && m.escalate != nil {
+		close(m.escalate)
+		m.escalate = nil
+		m.mu.Unlock()
+		_ = m.fire(EventForceStop, opts.Reason+" (escalated)")
+	} else {
+		m.mu.Unlock()
+	}
+
+	m.ops.Lock()
+	defer m.ops.Unlock()
+	m.mu.Lock()
+	state, r, cfg := m.state, m.run, m.cfg
+	m.mu.Unlock()
+
+	res := StopResult{State: state}
+	switch state {
+	case StateStopped:
+		res.Message = "engine already stopped"
+		res.DurationMS = ms(time.Since(begin))
+		return res, nil
+	case StateError:
+		if err := m.fire(EventReset, opts.Reason); err != nil {
+			return res, err
+		}
+		res.State = StateStopped
+		res.Message = "engine was in error; reset to stopped"
+		res.DurationMS = ms(time.Since(begin))
+		return res, nil
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = cfg.Engine.ShutdownTimeout.D()
+	}
+	if opts.Force {
+		res = m.forceStop(r, cfg.Engine.ForceShutdownTimeout.D(), opts.Reason)
+	} else {
+		res = m.gracefulStop(ctx, r, opts.Timeout, cfg.Engine.ForceShutdownTimeout.D(), opts.Reason)
+	}
+	m.mu.Lock()
+	m.run = nil
+	m.mu.Unlock()
+	m.finalCleanup(cfg)
+	if err := m.fire(EventStopped, opts.Reason); err != nil {
+		return res, err
+	}
+	res.State = StateStopped
+	res.DurationMS = ms(time.Since(begin))
+	return res, nil
+}
+
+// gracefulStop is the design's ShutdownOrchestrator.shutdown, phases 1–3.
+func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Duration, reason string) StopResult {
+	escalate := make(chan struct{})
+	m.mu.Lock()
+	m.escalate = escalate
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.escalate = nil
+		m.mu.Unlock()
+	}()
+	_ = m.fire(EventStop, reason)
+
+	// Phase 1: stop accepting. Writes are refused, reads still served.
+	m.gate.set(true, false)
+	if r.indexer != nil {
+		r.indexer.Pause()
+	}
+	r.pipeline.StopAccepting()
+	before := r.pipeline.Stats()
+
+	// Phase 2: complete active work.
+	dctx, cancel := context.WithTimeout(ctx, drain)
+	defer cancel()
+	go func() {
+		select {
+		case <-escalate:
+			cancel()
+		case <-dctx.Done():
+		}
+	}()
+	forced := m.drain(dctx, r, escalate)
+
+	after := r.pipeline.Stats()
+	res := StopResult{
+		DrainedTasks:   int((after.Completed + after.Failed + after.Panicked) - (before.Completed + before.Failed + before.Panicked)),
+		RemainingTasks: after.Queued + after.Active,
+		Forced:         forced,
+	}
+	// Phase 3: shut services down in reverse dependency order.
+	m.closeGate(force)
+	m.stopComponents(r.comps, force, forced)
+	return res
+}
+
+// drain waits for the pipeline to be idle, logging progress; it reports
+// whether the stop was escalated to a forced one.
+func (m *Manager) drain(ctx context.Context, r *run, escalate <-chan struct{}) bool {
+	begin := time.Now()
+	tick := time.NewTicker(progressEvery)
+	defer tick.Stop()
+	idle := make(chan error, 1)
+	go func() { idle <- r.pipeline.WaitIdle(ctx) }()
+	for {
+		select {
+		case err := <-idle:
+			st := r.pipeline.Stats()
+			select {
+			case <-escalate:
+				m.log.Warn().Int("active", st.Active).Int("queued", st.Queued).Msg("stop escalated to force")
+				return true
+			default:
+			}
+			if err != nil {
+				m.log.Warn().Int("active", st.Active).Int("queued", st.Queued).Dur("waited", time.Since(begin)).
+					Msg("shutdown timeout reached; remaining work stays pending for the next start")
+			} else {
+				m.log.Info().Msg("all tasks completed")
+			}
+			return false
+		case <-tick.C:
+			st := r.pipeline.Stats()
+			m.log.Info().Int("active", st.Active).Int("queued", st.Queued).
+				Int("elapsed_s", int(time.Since(begin).Seconds())).Msg("waiting for tasks to complete")
+		}
+	}
+}
+
+// forceStop is the design's force_shutdown: every component at once.
+func (m *Manager) forceStop(r *run, force time.Duration, reason string) StopResult {
+	_ = m.fire(EventForceStop, reason)
+	st := r.pipeline.Stats()
+	m.closeGate(force)
+	m.stopComponents(r.comps, force, true)
+	return StopResult{RemainingTasks: st.Queued + st.Active, Forced: true}
+}
+
+// closeGate refuses every workspace operation and waits, bounded, for
+// those in flight.
+func (m *Manager) closeGate(bound time.Duration) {
+	m.gate.set(false, false)
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
+	defer cancel()
+	if err := m.gate.wait(ctx); err != nil {
+		m.log.Warn().Msg("workspace operations still in flight at shutdown")
+	}
+}
+
+// stopComponents stops comps in reverse start order, each bounded by
+// bound; concurrently when force. Errors are logged, never fatal.
+func (m *Manager) stopComponents(comps []component, bound time.Duration, force bool) {
+	stop := func(c component) {
+		ctx, cancel := context.WithTimeout(context.Background(), bound)
+		defer cancel()
+		if err := c.stop(ctx); err != nil {
+			m.log.Warn().Err(err).Str("service", c.name).Msg("service shutdown error")
+			return
+		}
+		m.log.Debug().Str("service", c.name).Msg("service stopped")
+	}
+	if !force {
+		for i := len(comps) - 1; i >= 0; i-- {
+			stop(comps[i])
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for _, c := range comps {
+		wg.Go(func() { stop(c) })
+	}
+	wg.Wait()
+}
+
+// finalCleanup removes the run's temporary files and flushes logs.
+func (m *Manager) finalCleanup(cfg config.Config) {
+	if err := os.RemoveAll(tempDir(cfg)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		m.log.Warn().Err(err).Msg("remove temporary files")
+	}
+	if m.opts.FlushLogs != nil {
+		if err := m.opts.FlushLogs(); err != nil {
+			m.log.Warn().Err(fmt.Errorf("flush logs: %w", err)).Msg("final cleanup")
+		}
+	}
+}

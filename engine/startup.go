@@ -1,0 +1,272 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/engine/pipeline"
+	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/config"
+)
+
+// Indexer keeps the index in step with the workspace: it reconciles the
+// roots against the index at start and then follows the watcher. The
+// engine starts it in phase 2, pauses it when a stop begins and stops it
+// before the pipeline.
+type Indexer interface {
+	// Start begins indexing in the background and returns once the
+	// watcher is active. It must not wait for indexing to finish.
+	Start(ctx context.Context) error
+	// Pause stops handing new file events to the pipeline; events are
+	// kept, not lost.
+	Pause()
+	// Stop ends watching and background work and waits for it.
+	Stop(ctx context.Context) error
+	// Check reports whether the watcher is alive and no events were lost.
+	Check() error
+	// Stats describes the index for engine_status.
+	Stats() ingest.Stats
+}
+
+// PhaseTiming is one startup phase as engine_status shows it.
+type PhaseTiming struct {
+	Name       string  `json:"name"`
+	DurationMS float64 `json:"duration_ms"`
+	OK         bool    `json:"ok"`
+	Error      string  `json:"error,omitempty"`
+}
+
+// component is a started part of a run. Components are kept in start
+// order and stopped in reverse.
+type component struct {
+	name string
+	stop func(ctx context.Context) error
+}
+
+// run holds the components of one start, from Start to Stop.
+type run struct {
+	cfg      config.Config
+	store    storage.Store
+	embedder embed.Embedder
+	pipeline *pipeline.Pipeline
+	indexer  Indexer // nil when no workspace root is configured
+	comps    []component
+}
+
+func (r *run) add(name string, stop func(ctx context.Context) error) {
+	r.comps = append(r.comps, component{name: name, stop: stop})
+}
+
+// probeText goes through embed, upsert, search and delete in phase 3.
+const probeText = "workspace qdrant engine startup probe"
+
+// startup runs the three phases. On failure it stops, in reverse order,
+// every component it had started and returns the phase's error.
+func (m *Manager) startup(ctx context.Context, cfg config.Config) (*run, runRecord, error) {
+	r := &run{cfg: cfg}
+	var rec runRecord
+	phases := []struct {
+		name string
+		fn   func(context.Context, *run) error
+	}{
+		{"initialize", m.initialize},
+		{"services", m.startServices},
+		{"verify", m.verify},
+	}
+	for _, ph := range phases {
+		begin := time.Now()
+		err := ph.fn(ctx, r)
+		if err == nil && ctx.Err() != nil {
+			err = startError(ctx)
+		}
+		pt := PhaseTiming{Name: ph.name, DurationMS: ms(time.Since(begin)), OK: err == nil}
+		if err != nil {
+			pt.Error = err.Error()
+		}
+		rec.phases = append(rec.phases, pt)
+		if err != nil {
+			m.log.Error().Err(err).Str("phase", ph.name).Msg("startup phase failed; stopping started components")
+			m.stopComponents(r.comps, cfg.Engine.ForceShutdownTimeout.D(), false)
+			return nil, rec, fmt.Errorf("startup phase %s: %w", ph.name, err)
+		}
+		m.log.Info().Str("phase", ph.name).Float64("duration_ms", pt.DurationMS).Msg("startup phase done")
+	}
+	if r.embedder != nil {
+		rec.embedding = r.embedder.Info()
+	}
+	return r, rec, nil
+}
+
+// initialize is phase 1: configuration, metrics, storage, embedder.
+func (m *Manager) initialize(ctx context.Context, r *run) error {
+	if err := r.cfg.Validate(); err != nil {
+		return err
+	}
+	m.sampler.Sample() // the metrics collector's first reading starts its CPU interval
+	if err := os.MkdirAll(r.cfg.Storage.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create storage.data_dir: %w", err)
+	}
+	if err := os.MkdirAll(tempDir(r.cfg), 0o700); err != nil {
+		return fmt.Errorf("create temporary directory: %w", err)
+	}
+
+	open := m.opts.OpenStore
+	if open == nil {
+		open = openStore
+	}
+	store, err := open(ctx, r.cfg)
+	if err != nil {
+		return fmt.Errorf("open %s storage: %w", r.cfg.Storage.Backend, err)
+	}
+	r.store = store
+	r.add("storage", func(context.Context) error { return store.Close() })
+	if err := store.Ping(ctx); err != nil {
+		return fmt.Errorf("storage health check: %w", err)
+	}
+
+	newEmb := m.opts.NewEmbedder
+	if newEmb == nil {
+		newEmb = newEmbedder
+	}
+	emb, err := newEmb(ctx, r.cfg)
+	if err != nil {
+		return fmt.Errorf("initialise embedder: %w", err)
+	}
+	r.embedder = emb
+	vecs, err := emb.Embed(ctx, []string{probeText})
+	if err != nil {
+		return fmt.Errorf("embedding test: %w", err)
+	}
+	if len(vecs) != 1 || len(vecs[0]) != emb.Info().Dimensions {
+		return fmt.Errorf("embedding test: got %d vectors of %d dimensions, want 1 of %d", len(vecs), lenFirst(vecs), emb.Info().Dimensions)
+	}
+	if err := store.EnsureCollection(ctx, r.cfg.Workspace.Collection, emb.Info().Dimensions); err != nil {
+		return fmt.Errorf("prepare collection %s: %w", r.cfg.Workspace.Collection, err)
+	}
+	return nil
+}
+
+func lenFirst(v [][]float32) int {
+	if len(v) == 0 {
+		return 0
+	}
+	return len(v[0])
+}
+
+// startServices is phase 2: the processing pipeline, then the indexer.
+func (m *Manager) startServices(ctx context.Context, r *run) error {
+	p := pipeline.New(r.cfg.Engine.Workers, r.cfg.Engine.QueueCapacity, m.log.With().Str("component", "pipeline").Logger())
+	p.Start()
+	r.pipeline = p
+	r.add("pipeline", func(ctx context.Context) error {
+		dropped, err := p.Shutdown(ctx)
+		if dropped > 0 {
+			m.log.Warn().Int("dropped", dropped).Msg("pipeline stopped with queued tasks; their work stays pending and resumes at the next start")
+		}
+		return err
+	})
+	if len(r.cfg.Workspace.Roots) == 0 {
+		m.log.Warn().Msg("no workspace root configured: set workspace.roots in the configuration; notes still work")
+		return nil
+	}
+	newIdx := m.opts.NewIndexer
+	if newIdx == nil {
+		newIdx = newIndexer
+	}
+	idx, err := newIdx(ingest.Deps{
+		Config: r.cfg, Store: r.store, Embedder: r.embedder, Pipeline: p,
+		Logger: m.opts.Logger.With().Str("component", "indexer").Logger(),
+	})
+	if err != nil {
+		return fmt.Errorf("create workspace indexer: %w", err)
+	}
+	r.indexer = idx
+	r.add("watcher", idx.Stop)
+	if err := idx.Start(ctx); err != nil {
+		return fmt.Errorf("start file watcher: %w", err)
+	}
+	return nil
+}
+
+// verify is phase 3: readiness checks, then an end-to-end probe through
+// the pipeline.
+func (m *Manager) verify(ctx context.Context, r *run) error {
+	if st := r.pipeline.Stats(); !st.Accepting {
+		return errors.New("processing pipeline is not accepting tasks")
+	}
+	if r.indexer != nil {
+		if err := r.indexer.Check(); err != nil {
+			return fmt.Errorf("file watcher: %w", err)
+		}
+	}
+	return r.pipeline.Do(ctx, "startup probe", func(tctx context.Context) error {
+		pctx, cancel := mergeCancel(ctx, tctx)
+		defer cancel()
+		return probe(pctx, r)
+	})
+}
+
+// probe sends a text through embed, upsert, search and delete.
+func probe(ctx context.Context, r *run) error {
+	id := fmt.Sprintf("probe:%d:%d", os.Getpid(), time.Now().UnixNano())
+	coll := r.cfg.Workspace.Collection
+	vecs, err := r.embedder.Embed(ctx, []string{probeText})
+	if err != nil {
+		return fmt.Errorf("probe embed: %w", err)
+	}
+	doc := storage.Document{ID: id, Collection: coll, Kind: storage.KindNote, Title: "startup probe"}
+	ch := storage.Chunk{
+		ID: id + "#0", DocID: id, Collection: coll, Kind: storage.KindNote, Title: doc.Title,
+		StartLine: 1, EndLine: 1, Text: probeText, Hash: hashText(probeText), Dense: vecs[0],
+	}
+	if err := r.store.ReplaceDocument(ctx, doc, []storage.Chunk{ch}); err != nil {
+		return fmt.Errorf("probe upsert: %w", err)
+	}
+	deleted := false
+	defer func() { // never leave the probe behind, even when a step fails
+		if !deleted {
+			_, _ = r.store.DeleteDocument(context.WithoutCancel(ctx), id)
+		}
+	}()
+	hits, err := r.store.Search(ctx, storage.Query{Text: probeText, Dense: vecs[0], Mode: storage.ModeHybrid, Limit: 5, Collection: coll})
+	if err != nil {
+		return fmt.Errorf("probe search: %w", err)
+	}
+	found := false
+	for _, h := range hits {
+		found = found || h.Chunk.DocID == id
+	}
+	if !found {
+		return fmt.Errorf("probe search: the probe document was not found among %d hits", len(hits))
+	}
+	deleted = true
+	if _, err := r.store.DeleteDocument(ctx, id); err != nil {
+		return fmt.Errorf("probe delete: %w", err)
+	}
+	return nil
+}
+
+// mergeCancel returns a context that ends when either a or b ends.
+func mergeCancel(a, b context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(a)
+	stop := context.AfterFunc(b, func() { cancel(context.Cause(b)) })
+	return ctx, func() { stop(); cancel(nil) }
+}
+
+func tempDir(cfg config.Config) string { return filepath.Join(cfg.Storage.DataDir, "tmp") }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// hashText is the hex SHA-256 of a chunk's text, as chunk.Split computes it.
+func hashText(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

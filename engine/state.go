@@ -1,0 +1,67 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// State is the engine's lifecycle state. Its string is what tool results
+// show.
+type State string
+
+// The lifecycle states of the design's state machine.
+const (
+	StateStopped  State = "stopped"  // not running, nothing allocated
+	StateStarting State = "starting" // initialising components
+	StateRunning  State = "running"  // fully operational
+	StateStopping State = "stopping" // draining and shutting down
+	StateError    State = "error"    // failed; needs engine_start or engine_stop
+)
+
+// Event is what moves the state machine.
+type Event string
+
+// Events, one per arrow of the design's diagram.
+const (
+	EventStart     Event = "start"      // stopped → starting
+	EventComplete  Event = "complete"   // starting → running
+	EventFail      Event = "fail"       // starting|stopping → error
+	EventStop      Event = "stop"       // running → stopping
+	EventForceStop Event = "force_stop" // running|stopping → stopping
+	EventStopped   Event = "stopped"    // stopping → stopped
+	EventReset     Event = "reset"      // error → stopped
+)
+
+// ErrIllegalTransition reports an event that the current state does not
+// accept.
+var ErrIllegalTransition = errors.New("illegal state transition")
+
+// transitions is the whole state machine: the target state of every legal
+// (state, event) pair. Any pair not listed is illegal.
+var transitions = map[State]map[Event]State{
+	StateStopped:  {EventStart: StateStarting},
+	StateStarting: {EventComplete: StateRunning, EventFail: StateError},
+	StateRunning:  {EventStop: StateStopping, EventForceStop: StateStopping},
+	StateStopping: {EventStopped: StateStopped, EventFail: StateError, EventForceStop: StateStopping},
+	StateError:    {EventReset: StateStopped},
+}
+
+// Next returns the state that event leads to from s, or an error wrapping
+// ErrIllegalTransition that names both.
+func Next(s State, e Event) (State, error) {
+	to, ok := transitions[s][e]
+	if !ok {
+		return s, fmt.Errorf("%w: event %q in state %q", ErrIllegalTransition, e, s)
+	}
+	return to, nil
+}
+
+// Transition records one move of the state machine.
+type Transition struct {
+	From   State     `json:"from"`
+	To     State     `json:"to"`
+	Event  Event     `json:"event"`
+	Reason string    `json:"reason,omitempty"`
+	At     time.Time `json:"at"`
+}

@@ -1,0 +1,169 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/internal/procstat"
+)
+
+// Status is engine_status's answer.
+type Status struct {
+	State          State          `json:"state"`
+	Version        string         `json:"version"`
+	StartupSeconds float64        `json:"startup_seconds"`
+	UptimeSeconds  float64        `json:"uptime_seconds"`
+	Phases         []PhaseTiming  `json:"phases"`
+	ActiveTasks    int            `json:"active_tasks"`
+	QueuedTasks    int            `json:"queued_tasks"`
+	ResourceUsage  procstat.Usage `json:"resource_usage"`
+	Index          IndexStatus    `json:"index"`
+	Storage        StorageStatus  `json:"storage"`
+	Embedding      embed.Info     `json:"embedding"`
+	Workspace      WorkspaceInfo  `json:"workspace"`
+	LastError      string         `json:"last_error"`
+	Transitions    []Transition   `json:"transitions"`
+}
+
+// IndexStatus counts what is indexed. Counts are the last ones read while
+// the engine ran when it is not running.
+type IndexStatus struct {
+	Files         int            `json:"files"`
+	Chunks        int            `json:"chunks"`
+	Documents     int            `json:"documents"`
+	Pending       int            `json:"pending"`
+	Skipped       map[string]int `json:"skipped"`
+	LastIndexedAt *time.Time     `json:"last_indexed_at"`
+	Indexing      bool           `json:"indexing"`
+}
+
+// StorageStatus names the vector store.
+type StorageStatus struct {
+	Backend string `json:"backend"`
+	DataDir string `json:"data_dir"`
+}
+
+// WorkspaceInfo names the indexed roots.
+type WorkspaceInfo struct {
+	Roots   []string `json:"roots"`
+	Message string   `json:"message,omitempty"`
+}
+
+// transitionsShown is how many recent transitions status lists.
+const transitionsShown = 20
+
+// Status describes the engine. It never blocks on a hung dependency for
+// longer than ctx allows.
+func (m *Manager) Status(ctx context.Context) Status {
+	m.mu.Lock()
+	st := Status{
+		State:     m.state,
+		Version:   Version,
+		Phases:    m.last.phases,
+		Embedding: m.last.embedding,
+		LastError: m.last.lastError,
+		Storage:   StorageStatus{Backend: m.cfg.Storage.Backend, DataDir: m.cfg.Storage.DataDir},
+		Workspace: WorkspaceInfo{Roots: m.cfg.Workspace.Roots},
+	}
+	if m.last.startup > 0 {
+		st.StartupSeconds = m.last.startup.Seconds()
+	}
+	if m.run != nil && !m.last.startedAt.IsZero() {
+		st.UptimeSeconds = time.Since(m.last.startedAt).Seconds()
+	}
+	st.Transitions = append([]Transition(nil), m.history[max(0, len(m.history)-transitionsShown):]...)
+	r, cached := m.run, m.lastStats
+	m.mu.Unlock()
+
+	if len(st.Workspace.Roots) == 0 {
+		st.Workspace.Message = "no workspace is configured: set workspace.roots in the configuration file"
+	}
+	st.ResourceUsage = m.sampler.Sample()
+	st.Index = IndexStatus{Files: cached.Files, Chunks: cached.Chunks, Documents: cached.Documents, Skipped: map[string]int{}}
+	if r == nil {
+		return st
+	}
+	ps := r.pipeline.Stats()
+	st.ActiveTasks, st.QueuedTasks = ps.Active, ps.Queued
+	if r.indexer != nil {
+		is := r.indexer.Stats()
+		st.Index.Pending, st.Index.Skipped = is.Pending, is.Skipped
+		st.Index.LastIndexedAt, st.Index.Indexing = is.LastIndexedAt, is.Indexing
+	}
+	if m.gate.enter(false) {
+		defer m.gate.leave()
+		if s, err := r.store.Stats(ctx); err == nil {
+			st.Index.Files, st.Index.Chunks, st.Index.Documents = s.Files, s.Chunks, s.Documents
+			m.mu.Lock()
+			m.lastStats = s
+			m.mu.Unlock()
+		} else {
+			st.LastError = fmt.Sprintf("read index counts: %v", err)
+		}
+	}
+	return st
+}
+
+// Check is one component's health.
+type Check struct {
+	Name      string  `json:"name"`
+	Status    string  `json:"status"` // "pass" or "fail"
+	LatencyMS float64 `json:"latency_ms"`
+	Message   string  `json:"message,omitempty"`
+}
+
+// Check statuses.
+const (
+	CheckPass = "pass"
+	CheckFail = "fail"
+)
+
+// Checks runs every component's health check, each bounded by ctx.
+func (m *Manager) Checks(ctx context.Context) []Check {
+	state := m.State()
+	engineCheck := Check{Name: "engine", Status: CheckPass, Message: "state " + string(state)}
+	if state != StateRunning {
+		engineCheck.Status = CheckFail
+	}
+	checks := []Check{engineCheck}
+	if !m.gate.enter(false) {
+		return checks
+	}
+	defer m.gate.leave()
+	m.mu.Lock()
+	r := m.run
+	m.mu.Unlock()
+	if r == nil {
+		return checks
+	}
+	checks = append(checks,
+		timed("storage", func() error { return r.store.Ping(ctx) }),
+		timed("embedder", func() error {
+			_, err := r.embedder.Embed(ctx, []string{probeText})
+			return err
+		}),
+		timed("pipeline", func() error {
+			if st := r.pipeline.Stats(); !st.Accepting {
+				return errors.New("not accepting tasks")
+			}
+			return nil
+		}),
+	)
+	if r.indexer != nil {
+		checks = append(checks, timed("watcher", r.indexer.Check))
+	}
+	return checks
+}
+
+func timed(name string, fn func() error) Check {
+	begin := time.Now()
+	err := fn()
+	c := Check{Name: name, Status: CheckPass, LatencyMS: ms(time.Since(begin))}
+	if err != nil {
+		c.Status, c.Message = CheckFail, err.Error()
+	}
+	return c
+}

@@ -1,0 +1,74 @@
+package embedded
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// filter holds a query's language and path filters; the collection
+// filter is applied by choosing what to scan.
+type filter struct {
+	language string
+	glob     string // without its leading "!"
+	negate   bool
+}
+
+func newFilter(q storage.Query) (filter, error) {
+	f := filter{language: q.Language}
+	f.glob, f.negate = strings.CutPrefix(q.PathGlob, "!")
+	if f.glob == "" && f.negate {
+		return f, fmt.Errorf("path glob %q: nothing to exclude", q.PathGlob)
+	}
+	if !doublestar.ValidatePattern(f.glob) {
+		return f, fmt.Errorf("path glob %q: %w", q.PathGlob, doublestar.ErrBadPattern)
+	}
+	return f, nil
+}
+
+// itemFilter returns a function reporting whether a chunk passes the
+// language and path filters, or nil when every chunk does. The function
+// caches glob answers by path, so one must not be shared between
+// goroutines.
+func (f filter) itemFilter() func(*item) bool {
+	if f.glob == "" && f.language == "" {
+		return nil
+	}
+	globOK := make(map[string]bool)
+	return func(it *item) bool {
+		if f.language != "" && it.language != f.language {
+			return false
+		}
+		if f.glob == "" {
+			return true
+		}
+		ok, seen := globOK[it.path]
+		if !seen {
+			ok = matchPath(f.glob, it.path) != f.negate
+			globOK[it.path] = ok
+		}
+		return ok
+	}
+}
+
+// matchPath reports whether a doublestar pattern matches an absolute path,
+// or any suffix of it that starts after a '/': both "**/*_test.go" and
+// "engine/*.go" match "/home/me/proj/engine/store_test.go". An empty path
+// (a note) matches nothing.
+func matchPath(pattern, path string) bool {
+	if path == "" {
+		return false
+	}
+	if doublestar.MatchUnvalidated(pattern, path) {
+		return true
+	}
+	for i := 0; i < len(path)-1; i++ {
+		if path[i] == '/' && doublestar.MatchUnvalidated(pattern, path[i+1:]) {
+			return true
+		}
+	}
+	return false
+}

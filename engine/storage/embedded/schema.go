@@ -1,0 +1,97 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// migrations[i] takes the schema from version i to version i+1; the
+// version is kept in PRAGMA user_version. Append to change the schema,
+// never edit a released step.
+var migrations = []string{
+	`
+CREATE TABLE collections (
+	name TEXT PRIMARY KEY,
+	dims INTEGER NOT NULL CHECK (dims > 0)
+) STRICT;
+
+CREATE TABLE documents (
+	id         TEXT PRIMARY KEY,
+	collection TEXT NOT NULL REFERENCES collections (name),
+	kind       TEXT NOT NULL,
+	path       TEXT NOT NULL,
+	title      TEXT NOT NULL,
+	metadata   TEXT NOT NULL -- JSON object
+) STRICT;
+CREATE INDEX documents_collection ON documents (collection);
+
+-- rid is the FTS rowid and the key of the in-memory vector index; being
+-- an INTEGER PRIMARY KEY it is stable across VACUUM.
+CREATE TABLE chunks (
+	rid        INTEGER PRIMARY KEY,
+	id         TEXT NOT NULL UNIQUE,
+	doc_id     TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+	collection TEXT NOT NULL REFERENCES collections (name),
+	kind       TEXT NOT NULL,
+	path       TEXT NOT NULL,
+	title      TEXT NOT NULL,
+	language   TEXT NOT NULL,
+	ordinal    INTEGER NOT NULL,
+	start_line INTEGER NOT NULL,
+	end_line   INTEGER NOT NULL,
+	text       TEXT NOT NULL,
+	hash       TEXT NOT NULL,
+	metadata   TEXT NOT NULL, -- JSON object
+	dense      BLOB NOT NULL  -- little-endian float32
+) STRICT;
+CREATE INDEX chunks_doc ON chunks (doc_id, ordinal);
+CREATE INDEX chunks_collection ON chunks (collection);
+CREATE INDEX chunks_hash ON chunks (hash);
+
+-- terms is the chunk text after Options.Analyzer, joined by spaces.
+CREATE VIRTUAL TABLE chunks_fts USING fts5 (
+	terms,
+	tokenize = 'unicode61 remove_diacritics 0'
+);
+
+CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+	DELETE FROM chunks_fts WHERE rowid = old.rid;
+END;
+`,
+}
+
+// migrate brings the database schema up to date, one transaction per
+// step.
+func migrate(ctx context.Context, db *sql.DB) error {
+	var version int
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this program supports (%d)", version, len(migrations))
+	}
+	for v := version; v < len(migrations); v++ {
+		if err := migrateStep(ctx, db, v); err != nil {
+			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
+		}
+	}
+	return nil
+}
+
+// migrateStep applies migrations[from] and records the new version.
+func migrateStep(ctx context.Context, db *sql.DB, from int) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, migrations[from]); err != nil {
+		return errors.Join(err, rollback(tx))
+	}
+	// PRAGMA arguments cannot be bound parameters.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, from+1)); err != nil {
+		return errors.Join(err, rollback(tx))
+	}
+	return tx.Commit()
+}

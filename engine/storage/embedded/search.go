@@ -1,0 +1,316 @@
+package embedded
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// rrfK is the rank constant of reciprocal rank fusion: a hit ranked r by a
+// leg scores 1/(rrfK+r).
+const rrfK = 60
+
+// minPrefetch is the least number of candidates each hybrid leg fetches by
+// default.
+const minPrefetch = 50
+
+// Search runs a keyword, semantic or hybrid query.
+//
+// Filters apply inside each leg, before its limit. A keyword or semantic
+// search scores hits with that leg's raw score (BM25, higher is better, or
+// cosine similarity); a hybrid search scores them by reciprocal rank
+// fusion, Σ 1/(60+rank). Ties are broken by chunk id.
+//
+// PathGlob is a doublestar pattern matched against the chunk's absolute
+// path and against every suffix of it that starts after a '/', so both
+// "**/*_test.go" and "engine/*.go" work; a leading "!" keeps the chunks
+// that do not match instead. Notes have no path: they never match.
+//
+// Without a Collection, the semantic leg scans every collection whose
+// vector size is the query vector's.
+func (s *Store) Search(ctx context.Context, q storage.Query) ([]storage.Hit, error) {
+	hits, err := s.search(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return hits, nil
+}
+
+func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, error) {
+	mode, err := queryMode(q)
+	if err != nil {
+		return nil, err
+	}
+	f, err := newFilter(q)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.life.RUnlock()
+	// Held until the hits are loaded: no write commits meanwhile, so the
+	// keyword leg, the vector index and the loaded chunks agree.
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.checkCollection(q, mode); err != nil {
+		return nil, err
+	}
+	var hits []pending
+	switch mode {
+	case storage.ModeKeyword:
+		kw, err := s.keywordLeg(ctx, q, f, q.Limit)
+		if err != nil {
+			return nil, err
+		}
+		hits = fuse(kw, nil, q.Limit, keywordOnly)
+	case storage.ModeSemantic:
+		hits = fuse(nil, s.semanticLeg(q, f, q.Limit), q.Limit, semanticOnly)
+	default:
+		if hits, err = s.hybrid(ctx, q, f); err != nil {
+			return nil, err
+		}
+	}
+	return s.loadChunks(ctx, hits)
+}
+
+// queryMode validates q and returns its mode.
+func queryMode(q storage.Query) (string, error) {
+	if q.Limit <= 0 {
+		return "", fmt.Errorf("limit %d is not positive", q.Limit)
+	}
+	mode := cmp.Or(q.Mode, storage.ModeHybrid)
+	switch mode {
+	case storage.ModeKeyword:
+		return mode, nil
+	case storage.ModeSemantic, storage.ModeHybrid:
+		if len(q.Dense) == 0 {
+			return "", fmt.Errorf("%s search needs a query vector", mode)
+		}
+		return mode, nil
+	default:
+		return "", fmt.Errorf("unknown search mode %q", q.Mode)
+	}
+}
+
+// checkCollection checks that the collection searched exists and, when
+// the query vector is used, has its size. s.mu must be held.
+func (s *Store) checkCollection(q storage.Query, mode string) error {
+	if q.Collection == "" {
+		return nil
+	}
+	vs, ok := s.index.sets[q.Collection]
+	if !ok {
+		return fmt.Errorf("collection %s: %w", q.Collection, storage.ErrNotFound)
+	}
+	if mode != storage.ModeKeyword && vs.dims != len(q.Dense) {
+		return fmt.Errorf("query vector has %d dimensions, collection %s has %d: %w",
+			len(q.Dense), q.Collection, vs.dims, storage.ErrDimensionMismatch)
+	}
+	return nil
+}
+
+// hybrid runs both legs concurrently and fuses their candidates.
+func (s *Store) hybrid(ctx context.Context, q storage.Query, f filter) ([]pending, error) {
+	prefetch := q.Prefetch
+	if prefetch <= 0 {
+		prefetch = max(4*q.Limit, minPrefetch)
+	}
+	prefetch = max(prefetch, q.Limit)
+	var (
+		wg    sync.WaitGroup
+		kw    []scored
+		kwErr error
+	)
+	wg.Go(func() { kw, kwErr = s.keywordLeg(ctx, q, f, prefetch) })
+	sem := s.semanticLeg(q, f, prefetch)
+	wg.Wait()
+	if kwErr != nil {
+		return nil, kwErr
+	}
+	return fuse(kw, sem, q.Limit, reciprocalRank), nil
+}
+
+// semanticLeg returns the k chunks whose vectors are most similar to the
+// query's, best first. s.mu must be held.
+func (s *Store) semanticLeg(q storage.Query, f filter, k int) []scored {
+	query := slices.Clone(q.Dense)
+	normalize(query)
+	accept := f.itemFilter()
+	top := newTopK(k)
+	for name, vs := range s.index.sets {
+		if (q.Collection == "" || name == q.Collection) && vs.dims == len(query) {
+			vs.search(query, accept, top)
+		}
+	}
+	return top.sorted()
+}
+
+// keywordLeg returns the k chunks that best match the query's terms by
+// BM25, best first. s.mu must be held: the filters are applied to the
+// chunks' entries in the vector index, which saves joining the chunks
+// table.
+func (s *Store) keywordLeg(ctx context.Context, q storage.Query, f filter, k int) ([]scored, error) {
+	match := matchExpression(s.analyzer(q.Text))
+	if match == "" {
+		return nil, nil
+	}
+	rows, err := s.reader.QueryContext(ctx, `
+		SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts
+		WHERE chunks_fts MATCH ? ORDER BY score DESC`, match)
+	if err != nil {
+		return nil, fmt.Errorf("keyword search: %w", err)
+	}
+	defer rows.Close()
+	accept := f.itemFilter()
+	var found []scored
+	for rows.Next() {
+		var c scored
+		if err := rows.Scan(&c.rid, &c.score); err != nil {
+			return nil, fmt.Errorf("keyword search: %w", err)
+		}
+		if len(found) >= k && c.score < found[len(found)-1].score {
+			break // read past the ties at the limit, so they can be ordered by id
+		}
+		it, ok := s.index.find(q.Collection, c.rid)
+		if !ok || (accept != nil && !accept(it)) {
+			continue
+		}
+		c.id = it.id
+		found = append(found, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("keyword search: %w", err)
+	}
+	slices.SortFunc(found, compareScored)
+	return found[:min(k, len(found))], nil
+}
+
+// matchExpression ORs the distinct terms as FTS5 strings, so that no
+// character in a query can be read as FTS5 syntax. NUL, which would end
+// the expression early, is dropped.
+func matchExpression(terms []string) string {
+	var quoted []string
+	seen := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		t = strings.ReplaceAll(t, "\x00", "")
+		if t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		quoted = append(quoted, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+	}
+	return strings.Join(quoted, " OR ")
+}
+
+// scoring turns the candidates of the two legs into hits.
+type scoring int
+
+const (
+	keywordOnly    scoring = iota // Score is the keyword score
+	semanticOnly                  // Score is the semantic score
+	reciprocalRank                // Score is the fused reciprocal rank
+)
+
+// pending is a hit whose chunk is not loaded yet: Hit.Chunk has only its
+// ID.
+type pending struct {
+	rid int64
+	hit storage.Hit
+}
+
+// fuse merges the legs' candidates, each best first, into at most limit
+// hits, best first, with ranks and raw scores filled.
+func fuse(keyword, semantic []scored, limit int, how scoring) []pending {
+	hits := make([]pending, 0, len(keyword)+len(semantic))
+	byRID := make(map[int64]int, cap(hits))
+	hit := func(c scored) *storage.Hit {
+		i, ok := byRID[c.rid]
+		if !ok {
+			i = len(hits)
+			byRID[c.rid] = i
+			hits = append(hits, pending{rid: c.rid, hit: storage.Hit{Chunk: storage.Chunk{ID: c.id}}})
+		}
+		return &hits[i].hit
+	}
+	for i, c := range keyword {
+		h := hit(c)
+		h.KeywordRank, h.KeywordScore = i+1, c.score
+	}
+	for i, c := range semantic {
+		h := hit(c)
+		h.SemanticRank, h.SemanticScore = i+1, c.score
+	}
+	for i := range hits {
+		hits[i].hit.Score = score(&hits[i].hit, how)
+	}
+	slices.SortFunc(hits, func(a, b pending) int {
+		return cmp.Or(cmp.Compare(b.hit.Score, a.hit.Score), strings.Compare(a.hit.Chunk.ID, b.hit.Chunk.ID))
+	})
+	return hits[:min(limit, len(hits))]
+}
+
+// score returns a hit's final score.
+func score(h *storage.Hit, how scoring) float64 {
+	switch how {
+	case keywordOnly:
+		return h.KeywordScore
+	case semanticOnly:
+		return h.SemanticScore
+	}
+	var rrf float64
+	for _, rank := range []int{h.KeywordRank, h.SemanticRank} {
+		if rank > 0 {
+			rrf += 1 / float64(rrfK+rank)
+		}
+	}
+	return rrf
+}
+
+// loadChunks returns the hits with their chunks read from the database.
+func (s *Store) loadChunks(ctx context.Context, hits []pending) ([]storage.Hit, error) {
+	chunks := make(map[int64]storage.Chunk, len(hits))
+	for batch := range slices.Chunk(hits, maxParams) {
+		if err := s.readChunksByRID(ctx, batch, chunks); err != nil {
+			return nil, fmt.Errorf("load hits: %w", err)
+		}
+	}
+	out := make([]storage.Hit, len(hits))
+	for i, p := range hits {
+		c, ok := chunks[p.rid]
+		if !ok || c.ID != p.hit.Chunk.ID {
+			return nil, fmt.Errorf("chunk %s is indexed but not stored", p.hit.Chunk.ID)
+		}
+		out[i] = p.hit
+		out[i].Chunk = c
+	}
+	return out, nil
+}
+
+// readChunksByRID adds the chunks of hits to chunks, by rid.
+func (s *Store) readChunksByRID(ctx context.Context, hits []pending, chunks map[int64]storage.Chunk) error {
+	args := make([]any, len(hits))
+	for i, p := range hits {
+		args[i] = p.rid
+	}
+	rows, err := s.reader.QueryContext(ctx,
+		`SELECT rid, `+chunkColumns+` FROM chunks WHERE rid IN (`+placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rid int64
+		c, err := scanChunk(rows, &rid)
+		if err != nil {
+			return err
+		}
+		chunks[rid] = c
+	}
+	return rows.Err()
+}

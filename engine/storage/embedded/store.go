@@ -1,0 +1,267 @@
+// Package embedded is the default storage.Store: a single-directory,
+// crash-safe store built on pure-Go SQLite (modernc.org/sqlite), needing no
+// server and no cgo.
+//
+// Open a store on a directory and use it through the storage.Store
+// interface:
+//
+//	st, err := embedded.Open(ctx, filepath.Join(dataDir, "store"), embedded.Options{})
+//	if err != nil { ... }
+//	defer st.Close()
+//	err = st.EnsureCollection(ctx, "workspace", 384)
+//
+// Everything lives in dir/store.db (plus SQLite's -wal and -shm files) and
+// dir/store.lock, which keeps a second process from opening the same store.
+//
+// Documents, chunks and their dense vectors are rows in SQLite. Keyword
+// search uses an FTS5 table holding each chunk's analyzed text (see
+// Options.Analyzer) ranked with BM25. Semantic search is an exact
+// brute-force cosine scan over an in-memory copy of every vector, loaded at
+// Open and kept in step with each committed write; hybrid search runs both
+// legs concurrently and fuses them with reciprocal rank fusion.
+//
+// Durability: the database runs in WAL mode with synchronous=NORMAL. A
+// committed transaction is written to the WAL file before the commit
+// returns, so it survives the process being killed at any moment; only an
+// operating system crash or power loss can lose the last few commits, and
+// even then the store is left consistent, never corrupt. Everything in it
+// can be re-indexed from the workspace, so an fsync per document
+// (synchronous=FULL) is not worth its cost.
+//
+// Atomicity: writes are serialised and each runs in one SQLite transaction.
+// Its COMMIT and the matching in-memory update happen together under an
+// exclusive lock that every search holds in shared mode for its whole
+// duration, so both legs of a search see the same committed state and never
+// a mixture of a document's old and new chunks.
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/gofrs/flock"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// Options configures a Store.
+type Options struct {
+	// Analyzer splits text into keyword terms, both when chunks are
+	// indexed and when queries are run. nil means DefaultAnalyzer.
+	// Changing the analyzer of an existing store requires re-indexing it.
+	// FTS5 lower-cases terms and splits them again on punctuation, the same
+	// way for stored text and queries, so a term such as "c++" behaves like
+	// the phrase "c".
+	Analyzer func(text string) []string
+}
+
+// DefaultAnalyzer lower-cases text and splits it into runs of letters and
+// digits.
+func DefaultAnalyzer(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+// busyTimeoutMillis bounds how long a connection waits for a lock held by
+// another connection before failing with SQLITE_BUSY.
+const busyTimeoutMillis = 10_000
+
+// Store is the embedded storage.Store. Its methods are safe for concurrent
+// use.
+type Store struct {
+	path     string // the database file
+	analyzer func(string) []string
+	fileLock *flock.Flock
+
+	// writer has a single connection and runs every write; reader has a
+	// pool of read-only connections.
+	writer *sql.DB
+	reader *sql.DB
+
+	// life guards closed: every method holds it shared while it runs and
+	// Close holds it exclusively, so nothing runs on closed databases.
+	life   sync.RWMutex
+	closed bool
+
+	// writeMu serialises writes so in-memory updates are applied in
+	// commit order.
+	writeMu sync.Mutex
+	// mu guards index. A write holds it exclusively across its COMMIT
+	// and the in-memory update; a search holds it shared throughout, so
+	// the database and the index it sees always agree.
+	mu    sync.RWMutex
+	index *vectorIndex
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// Open opens (creating when missing) the store in dir and loads its vectors
+// into memory.
+func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	s := &Store{
+		path:     filepath.Join(dir, "store.db"),
+		analyzer: opts.Analyzer,
+		fileLock: flock.New(filepath.Join(dir, "store.lock"), flock.SetPermissions(0o600)),
+	}
+	if s.analyzer == nil {
+		s.analyzer = DefaultAnalyzer
+	}
+	if err := s.open(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("open store %s: %w", dir, err), s.release())
+	}
+	return s, nil
+}
+
+// open takes the directory lock, opens both connection pools, migrates
+// the schema and loads the vector index.
+func (s *Store) open(ctx context.Context) error {
+	locked, err := s.fileLock.TryLock()
+	if err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
+	if !locked {
+		return fmt.Errorf("%s is held by another open store", s.fileLock.Path())
+	}
+	if s.writer, err = openDB(s.path, false); err != nil {
+		return err
+	}
+	s.writer.SetMaxOpenConns(1)
+	if err := migrate(ctx, s.writer); err != nil {
+		return err
+	}
+	if s.reader, err = openDB(s.path, true); err != nil {
+		return err
+	}
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	s.reader.SetMaxOpenConns(readers)
+	s.reader.SetMaxIdleConns(readers)
+	s.index, err = loadIndex(ctx, s.reader)
+	return err
+}
+
+// openDB opens a connection pool on the database file. Every connection
+// gets the same pragmas; readOnly pools cannot write.
+func openDB(path string, readOnly bool) (*sql.DB, error) {
+	params := []string{
+		fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMillis),
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(NORMAL)",
+		"_pragma=foreign_keys(ON)",
+		"_pragma=temp_store(MEMORY)",
+	}
+	if readOnly {
+		params = append(params, "_pragma=query_only(ON)")
+	} else {
+		// BEGIN IMMEDIATE takes the write lock up front, so a write
+		// transaction never fails to upgrade a read lock.
+		params = append(params, "_txlock=immediate")
+	}
+	// The driver runs the DSN's pragmas on every connection the pool
+	// opens. It hands SQLite the whole "file:" URI, so the path is escaped
+	// to keep '?', '#' and '%' in it literal.
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + strings.Join(params, "&")
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return db, nil
+}
+
+// release closes whatever open managed to acquire.
+func (s *Store) release() error {
+	var errs []error
+	for _, db := range []*sql.DB{s.reader, s.writer} {
+		if db != nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	errs = append(errs, s.fileLock.Close())
+	return errors.Join(errs...)
+}
+
+// Close closes the store, waiting for running calls to finish. Closing a
+// closed store does nothing; every other method then fails with
+// storage.ErrClosed.
+func (s *Store) Close() error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.index = nil
+	if err := s.release(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// enter marks the start of a call, failing when the store is closed; the
+// caller must call s.life.RUnlock when done.
+func (s *Store) enter() error {
+	s.life.RLock()
+	if s.closed {
+		s.life.RUnlock()
+		return storage.ErrClosed
+	}
+	return nil
+}
+
+// Ping runs a trivial query on the database.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.enter(); err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	defer s.life.RUnlock()
+	var n int
+	if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM collections`).Scan(&n); err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	return nil
+}
+
+// write runs fn in a write transaction. When fn succeeds the transaction
+// is committed and the index change fn returned is applied, both under mu,
+// so no search sees one without the other.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) (indexChange, error)) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	change, err := fn(tx)
+	if err != nil {
+		return errors.Join(err, rollback(tx))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	change(s.index)
+	return nil
+}
+
+// rollback rolls tx back, ignoring a transaction database/sql already
+// rolled back because its context ended.
+func rollback(tx *sql.Tx) error {
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,273 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/engine/storage/storagetest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// openStore opens a store in dir, closing it when the test ends.
+func openStore(t testing.TB, dir string, opts Options) *Store {
+	t.Helper()
+	st, err := Open(context.Background(), dir, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return st
+}
+
+func TestConformance(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storage.Store {
+		st := openStore(t, t.TempDir(), Options{})
+		t.Cleanup(func() {
+			if err := st.IntegrityCheck(context.Background()); err != nil && !errors.Is(err, storage.ErrClosed) {
+				t.Errorf("after the test: %v", err)
+			}
+		})
+		return st
+	})
+}
+
+// unit returns a dims-sized unit vector along axis i.
+func unit(dims, i int) []float32 {
+	v := make([]float32, dims)
+	v[i%dims] = 1
+	return v
+}
+
+// testDoc returns a file document in collection "code" with n chunks whose
+// text contains word.
+func testDoc(path, word string, n int) (storage.Document, []storage.Chunk) {
+	doc := storage.Document{ID: "file:" + path, Collection: "code", Kind: storage.KindFile, Path: path}
+	chunks := make([]storage.Chunk, n)
+	for i := range chunks {
+		chunks[i] = storage.Chunk{
+			ID: fmt.Sprintf("%s#%d", doc.ID, i), DocID: doc.ID, Collection: "code", Kind: storage.KindFile,
+			Path: path, Language: "go", Ordinal: i, StartLine: i + 1, EndLine: i + 1,
+			Text: fmt.Sprintf("%s part %d", word, i), Hash: fmt.Sprintf("%s-%d", word, i), Dense: unit(4, i),
+		}
+	}
+	return doc, chunks
+}
+
+func TestReopen(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	st, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsureCollection(ctx, "code", 4); err != nil {
+		t.Fatal(err)
+	}
+	for i, word := range []string{"apple", "banana", "cherry"} {
+		doc, chunks := testDoc(fmt.Sprintf("/p/%s.go", word), word, i+1)
+		if err := st.ReplaceDocument(ctx, doc, chunks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.DeleteDocument(ctx, "file:/p/apple.go"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st = openStore(t, dir, Options{})
+	if err := st.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := st.index.size(), 5; got != want {
+		t.Errorf("reloaded index holds %d vectors, want %d", got, want)
+	}
+	stats, err := st.Stats(ctx)
+	if err != nil || stats != (storage.Stats{Documents: 2, Files: 2, Chunks: 5}) {
+		t.Errorf("Stats = %+v, %v", stats, err)
+	}
+	hits, err := st.Search(ctx, storage.Query{Text: "cherry 2", Dense: unit(4, 2), Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].Chunk.ID != "file:/p/cherry.go#2" || hits[0].KeywordRank != 1 || hits[0].SemanticRank != 1 {
+		t.Errorf("hybrid search after reopen = %+v", hits)
+	}
+}
+
+func TestSecondOpenFails(t *testing.T) {
+	dir := t.TempDir()
+	openStore(t, dir, Options{})
+	if st, err := Open(t.Context(), dir, Options{}); err == nil {
+		st.Close()
+		t.Fatal("a second Open of the same directory succeeded")
+	}
+}
+
+func TestNewerSchemaIsRejected(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(migrations)+1))
+	if closeErr := db.Close(); err != nil || closeErr != nil {
+		t.Fatal(err, closeErr)
+	}
+	st, err := Open(t.Context(), dir, Options{})
+	if err == nil {
+		st.Close()
+		t.Fatal("Open accepted a newer schema")
+	}
+	if !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open: %v", err)
+	}
+}
+
+func TestHostileKeywordQueries(t *testing.T) {
+	analyzers := map[string]func(string) []string{
+		"default": nil,
+		"raw":     strings.Fields, // lets FTS5 syntax reach the match expression
+	}
+	for name, analyzer := range analyzers {
+		t.Run(name, func(t *testing.T) {
+			st := openStore(t, t.TempDir(), Options{Analyzer: analyzer})
+			if err := st.EnsureCollection(t.Context(), "code", 4); err != nil {
+				t.Fatal(err)
+			}
+			doc, chunks := testDoc("/p/foo.go", `foo* AND ( NEAR - "quoted"`, 2)
+			if err := st.ReplaceDocument(t.Context(), doc, chunks); err != nil {
+				t.Fatal(err)
+			}
+			for _, text := range []string{`"foo* AND (`, `-`, `NEAR`, `NEAR(foo part)`, `"`, `""`, `*`, `foo:bar`, `^foo`, `)`, `{a b}`, `'`, "\x00"} {
+				q := storage.Query{Text: text, Mode: storage.ModeKeyword, Limit: 5}
+				if _, err := st.Search(t.Context(), q); err != nil {
+					t.Errorf("Search(%q): %v", text, err)
+				}
+			}
+			hits, err := st.Search(t.Context(), storage.Query{Text: `"foo* AND (`, Mode: storage.ModeKeyword, Limit: 5})
+			if err != nil || len(hits) != 2 {
+				t.Errorf("Search for the document's own words = %d hits, %v; want 2", len(hits), err)
+			}
+		})
+	}
+}
+
+func TestIntegrityCheckFindsIndexDrift(t *testing.T) {
+	st := openStore(t, t.TempDir(), Options{})
+	if err := st.EnsureCollection(t.Context(), "code", 4); err != nil {
+		t.Fatal(err)
+	}
+	doc, chunks := testDoc("/p/a.go", "apple", 3)
+	if err := st.ReplaceDocument(t.Context(), doc, chunks); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.IntegrityCheck(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	vs := st.index.sets["code"]
+	vs.remove(vs.items[0].rid)
+	if err := st.IntegrityCheck(t.Context()); err == nil {
+		t.Error("IntegrityCheck missed a vector dropped from the index")
+	}
+}
+
+func TestMatchPath(t *testing.T) {
+	const path = "/home/me/proj/engine/store_test.go"
+	cases := map[string]bool{
+		"**/*_test.go":              true,
+		"engine/*.go":               true,
+		"*_test.go":                 true,
+		"/home/me/proj/**":          true,
+		"proj/engine/store_test.go": true,
+		"**/*.py":                   false,
+		"gine/*.go":                 false, // suffixes start after a '/'
+		"web/**":                    false,
+	}
+	for pattern, want := range cases {
+		if got := matchPath(pattern, path); got != want {
+			t.Errorf("matchPath(%q, %q) = %v, want %v", pattern, path, got, want)
+		}
+	}
+	if matchPath("**", "") {
+		t.Error("a note matched a glob")
+	}
+}
+
+func TestTopK(t *testing.T) {
+	top := newTopK(3)
+	for i, score := range []float64{0.1, 0.9, 0.5, 0.9, 0.3, 0.7} {
+		top.offer(score, int64(i), fmt.Sprintf("c%d", i))
+	}
+	var got []string
+	for _, c := range top.sorted() {
+		got = append(got, c.id)
+	}
+	if want := "c1 c3 c5"; strings.Join(got, " ") != want {
+		t.Errorf("top 3 = %v, want %s", got, want)
+	}
+}
+
+func TestVectorSetRemoveKeepsSlotsConsistent(t *testing.T) {
+	vs := newVectorIndex().ensureSet("c", 2)
+	for i := range 5 {
+		vs.add(item{rid: int64(i), id: fmt.Sprint(i)}, []float32{float32(i + 1), 0})
+	}
+	vs.remove(1)
+	vs.remove(4)
+	vs.remove(42) // absent
+	if len(vs.items) != 3 || len(vs.data) != 6 || len(vs.slots) != 3 {
+		t.Fatalf("after removals: %d items, %d floats, %d slots", len(vs.items), len(vs.data), len(vs.slots))
+	}
+	for rid, slot := range vs.slots {
+		if vs.items[slot].rid != rid || vs.data[2*slot] != 1 {
+			t.Errorf("rid %d: slot %d holds rid %d, vector %v", rid, slot, vs.items[slot].rid, vs.data[2*slot:2*slot+2])
+		}
+	}
+}
+
+func TestConcurrentWritersNeverBusy(t *testing.T) {
+	st := openStore(t, t.TempDir(), Options{})
+	if err := st.EnsureCollection(t.Context(), "code", 4); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 15 {
+				doc, chunks := testDoc(fmt.Sprintf("/p/w%d-%d.go", w, i%3), "word", 1+i%4)
+				if err := st.ReplaceDocument(t.Context(), doc, chunks); err != nil {
+					t.Errorf("writer %d: %v", w, err)
+					return
+				}
+				if i%5 == 4 {
+					if _, err := st.DeleteDocument(t.Context(), doc.ID); err != nil {
+						t.Errorf("writer %d: %v", w, err)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := st.IntegrityCheck(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}

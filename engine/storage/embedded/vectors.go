@@ -1,0 +1,227 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// vectorIndex is the in-memory copy of every chunk's dense vector, grouped
+// by collection, searched exactly by brute force. It is not safe for
+// concurrent use; Store.mu guards it.
+type vectorIndex struct {
+	sets map[string]*vectorSet
+}
+
+// indexChange is an update to apply to the index once the transaction
+// that made it has committed.
+type indexChange func(*vectorIndex)
+
+// vectorSet holds one collection's vectors in a single slab so that a scan
+// walks memory sequentially and allocates nothing per candidate.
+type vectorSet struct {
+	dims  int
+	data  []float32       // slot i is data[i*dims:(i+1)*dims], L2-normalised
+	items []item          // slot i describes data's vector i
+	slots map[int64]int32 // chunk rid -> slot
+}
+
+// item is what a search needs to know about a vector besides its values.
+type item struct {
+	rid      int64
+	id       string
+	path     string
+	language string
+}
+
+func newVectorIndex() *vectorIndex {
+	return &vectorIndex{sets: make(map[string]*vectorSet)}
+}
+
+// ensureSet adds an empty set for a collection unless it has one.
+func (ix *vectorIndex) ensureSet(collection string, dims int) *vectorSet {
+	vs := ix.sets[collection]
+	if vs == nil {
+		vs = &vectorSet{dims: dims, slots: make(map[int64]int32)}
+		ix.sets[collection] = vs
+	}
+	return vs
+}
+
+// size returns the number of vectors in every collection.
+func (ix *vectorIndex) size() int {
+	n := 0
+	for _, vs := range ix.sets {
+		n += len(vs.items)
+	}
+	return n
+}
+
+// find returns the entry of chunk rid, looking only in collection unless
+// it is "".
+func (ix *vectorIndex) find(collection string, rid int64) (*item, bool) {
+	if collection != "" {
+		return ix.sets[collection].find(rid)
+	}
+	for _, vs := range ix.sets {
+		if it, ok := vs.find(rid); ok {
+			return it, true
+		}
+	}
+	return nil, false
+}
+
+// find returns the entry of chunk rid; vs may be nil.
+func (vs *vectorSet) find(rid int64) (*item, bool) {
+	if vs == nil {
+		return nil, false
+	}
+	slot, ok := vs.slots[rid]
+	if !ok {
+		return nil, false
+	}
+	return &vs.items[slot], true
+}
+
+// grow makes room for n more vectors without reallocating.
+func (vs *vectorSet) grow(n int) {
+	vs.data = slices.Grow(vs.data, n*vs.dims)
+	vs.items = slices.Grow(vs.items, n)
+}
+
+// add stores a normalised copy of vec, which must have vs.dims values.
+func (vs *vectorSet) add(it item, vec []float32) {
+	start := len(vs.data)
+	vs.data = append(vs.data, vec...)
+	normalize(vs.data[start:])
+	vs.slots[it.rid] = int32(len(vs.items))
+	vs.items = append(vs.items, it)
+}
+
+// remove deletes the vector of chunk rid, moving the last vector into its
+// slot.
+func (vs *vectorSet) remove(rid int64) {
+	slot, ok := vs.slots[rid]
+	if !ok {
+		return
+	}
+	delete(vs.slots, rid)
+	last := int32(len(vs.items) - 1)
+	if slot != last {
+		d := vs.dims
+		copy(vs.data[int(slot)*d:int(slot+1)*d], vs.data[int(last)*d:])
+		vs.items[slot] = vs.items[last]
+		vs.slots[vs.items[slot].rid] = slot
+	}
+	vs.items[last] = item{} // drop the strings
+	vs.items = vs.items[:last]
+	vs.data = vs.data[:int(last)*vs.dims]
+}
+
+// search offers every vector accept admits (nil admits all) to top,
+// scored by cosine similarity with q, which must be L2-normalised.
+func (vs *vectorSet) search(q []float32, accept func(*item) bool, top *topK) {
+	d := vs.dims
+	for i := range vs.items {
+		it := &vs.items[i]
+		if accept != nil && !accept(it) {
+			continue
+		}
+		top.offer(float64(dot(q, vs.data[i*d:(i+1)*d])), it.rid, it.id)
+	}
+}
+
+// normalize scales v to unit length in place; a zero vector stays zero.
+func normalize(v []float32) {
+	n := math.Sqrt(float64(dot(v, v)))
+	if n == 0 {
+		return
+	}
+	inv := float32(1 / n)
+	for i := range v {
+		v[i] *= inv
+	}
+}
+
+// dot returns the dot product of a and b[:len(a)], unrolled so that eight
+// independent sums keep the floating point units busy.
+func dot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3, s4, s5, s6, s7 float32
+	for len(a) >= 8 {
+		s0 += a[0] * b[0]
+		s1 += a[1] * b[1]
+		s2 += a[2] * b[2]
+		s3 += a[3] * b[3]
+		s4 += a[4] * b[4]
+		s5 += a[5] * b[5]
+		s6 += a[6] * b[6]
+		s7 += a[7] * b[7]
+		a, b = a[8:], b[8:]
+	}
+	for i := range a {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3) + (s4 + s5) + (s6 + s7)
+}
+
+// loadIndex reads every collection and vector from the database.
+func loadIndex(ctx context.Context, db *sql.DB) (*vectorIndex, error) {
+	ix := newVectorIndex()
+	if err := loadSets(ctx, db, ix); err != nil {
+		return nil, fmt.Errorf("load collections: %w", err)
+	}
+	if err := loadVectors(ctx, db, ix); err != nil {
+		return nil, fmt.Errorf("load vectors: %w", err)
+	}
+	return ix, nil
+}
+
+// loadSets creates a set for every collection, sized for its chunks.
+func loadSets(ctx context.Context, db *sql.DB, ix *vectorIndex) error {
+	rows, err := db.QueryContext(ctx, `
+		SELECT name, dims, (SELECT count(*) FROM chunks WHERE chunks.collection = collections.name)
+		FROM collections`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var dims, chunks int
+		if err := rows.Scan(&name, &dims, &chunks); err != nil {
+			return err
+		}
+		ix.ensureSet(name, dims).grow(chunks)
+	}
+	return rows.Err()
+}
+
+// loadVectors adds every chunk's vector to its collection's set.
+func loadVectors(ctx context.Context, db *sql.DB, ix *vectorIndex) error {
+	rows, err := db.QueryContext(ctx, `SELECT rid, id, collection, path, language, dense FROM chunks`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var scratch []float32
+	for rows.Next() {
+		var (
+			it         item
+			collection string
+			blob       sql.RawBytes
+		)
+		if err := rows.Scan(&it.rid, &it.id, &collection, &it.path, &it.language, &blob); err != nil {
+			return err
+		}
+		vs := ix.sets[collection]
+		scratch = slices.Grow(scratch[:0], vs.dims)[:vs.dims]
+		if err := decodeVector(scratch, blob); err != nil {
+			return fmt.Errorf("chunk %s: %w", it.id, err)
+		}
+		vs.add(it, scratch)
+	}
+	return rows.Err()
+}

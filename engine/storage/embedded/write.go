@@ -1,0 +1,292 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// EnsureCollection creates the collection when missing; an existing one
+// with another vector size is a storage.ErrDimensionMismatch.
+func (s *Store) EnsureCollection(ctx context.Context, name string, dims int) error {
+	if err := s.ensureCollection(ctx, name, dims); err != nil {
+		return fmt.Errorf("ensure collection %s: %w", name, err)
+	}
+	return nil
+}
+
+func (s *Store) ensureCollection(ctx context.Context, name string, dims int) error {
+	if name == "" {
+		return errors.New("empty collection name")
+	}
+	if dims <= 0 {
+		return fmt.Errorf("invalid vector size %d", dims)
+	}
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.life.RUnlock()
+	return s.write(ctx, func(tx *sql.Tx) (indexChange, error) {
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO collections (name, dims) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, dims)
+		if err != nil {
+			return nil, err
+		}
+		have, err := collectionDims(ctx, tx, name)
+		if err != nil {
+			return nil, err
+		}
+		if have != dims {
+			return nil, fmt.Errorf("collection has %d dimensions, not %d: %w", have, dims, storage.ErrDimensionMismatch)
+		}
+		return func(ix *vectorIndex) { ix.ensureSet(name, dims) }, nil
+	})
+}
+
+// collectionDims returns the vector size of a collection.
+func collectionDims(ctx context.Context, tx *sql.Tx, name string) (int, error) {
+	var dims int
+	err := tx.QueryRowContext(ctx, `SELECT dims FROM collections WHERE name = ?`, name).Scan(&dims)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("collection %s: %w (call EnsureCollection first)", name, storage.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("collection %s: %w", name, err)
+	}
+	return dims, nil
+}
+
+// ReplaceDocument stores doc and makes chunks its only chunks, in one
+// transaction. Zero chunks keep the document with no chunks.
+func (s *Store) ReplaceDocument(ctx context.Context, doc storage.Document, chunks []storage.Chunk) error {
+	if err := s.replaceDocument(ctx, doc, chunks); err != nil {
+		return fmt.Errorf("replace document %s: %w", doc.ID, err)
+	}
+	return nil
+}
+
+func (s *Store) replaceDocument(ctx context.Context, doc storage.Document, chunks []storage.Chunk) error {
+	if err := validateChunks(doc, chunks); err != nil {
+		return err
+	}
+	encoded, err := s.encodeChunks(chunks) // before taking the write lock
+	if err != nil {
+		return err
+	}
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.life.RUnlock()
+	return s.write(ctx, func(tx *sql.Tx) (indexChange, error) {
+		dims, err := collectionDims(ctx, tx, doc.Collection)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range chunks {
+			if len(c.Dense) != dims {
+				return nil, fmt.Errorf("chunk %s has %d dimensions, collection %s has %d: %w",
+					c.ID, len(c.Dense), doc.Collection, dims, storage.ErrDimensionMismatch)
+			}
+		}
+		if err := upsertDocument(ctx, tx, doc); err != nil {
+			return nil, err
+		}
+		removed, err := deleteChunks(ctx, tx, doc.ID)
+		if err != nil {
+			return nil, err
+		}
+		added, err := insertChunks(ctx, tx, chunks, encoded)
+		if err != nil {
+			return nil, err
+		}
+		return func(ix *vectorIndex) {
+			removed.apply(ix)
+			vs := ix.sets[doc.Collection]
+			for i, it := range added {
+				vs.add(it, chunks[i].Dense)
+			}
+		}, nil
+	})
+}
+
+// validateChunks checks what can be checked without the database.
+func validateChunks(doc storage.Document, chunks []storage.Chunk) error {
+	if doc.ID == "" {
+		return errors.New("empty document id")
+	}
+	if doc.Collection == "" {
+		return errors.New("empty collection name")
+	}
+	for i, c := range chunks {
+		switch {
+		case c.ID == "":
+			return fmt.Errorf("chunk %d has no id", i)
+		case c.DocID != doc.ID:
+			return fmt.Errorf("chunk %s belongs to document %q", c.ID, c.DocID)
+		case c.Collection != doc.Collection:
+			return fmt.Errorf("chunk %s is in collection %q, document in %q", c.ID, c.Collection, doc.Collection)
+		}
+	}
+	return nil
+}
+
+func upsertDocument(ctx context.Context, tx *sql.Tx, doc storage.Document) error {
+	meta, err := encodeMetadata(doc.Metadata)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO documents (id, collection, kind, path, title, metadata) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			collection = excluded.collection, kind = excluded.kind, path = excluded.path,
+			title = excluded.title, metadata = excluded.metadata`,
+		doc.ID, doc.Collection, doc.Kind, doc.Path, doc.Title, meta)
+	if err != nil {
+		return fmt.Errorf("upsert document: %w", err)
+	}
+	return nil
+}
+
+// located names a chunk in the index.
+type located struct {
+	collection string
+	rid        int64
+}
+
+// removal lists the chunks a transaction deleted.
+type removal []located
+
+// apply removes the deleted chunks' vectors from the index.
+func (r removal) apply(ix *vectorIndex) {
+	for _, c := range r {
+		ix.sets[c.collection].remove(c.rid)
+	}
+}
+
+// deleteChunks deletes a document's chunks; a trigger deletes their FTS
+// rows.
+func deleteChunks(ctx context.Context, tx *sql.Tx, docID string) (removal, error) {
+	rows, err := tx.QueryContext(ctx, `DELETE FROM chunks WHERE doc_id = ? RETURNING collection, rid`, docID)
+	if err != nil {
+		return nil, fmt.Errorf("delete chunks: %w", err)
+	}
+	defer rows.Close()
+	var removed removal
+	for rows.Next() {
+		var c located
+		if err := rows.Scan(&c.collection, &c.rid); err != nil {
+			return nil, fmt.Errorf("delete chunks: %w", err)
+		}
+		removed = append(removed, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("delete chunks: %w", err)
+	}
+	return removed, nil
+}
+
+// encodedChunk holds a chunk's values that need encoding or analysis.
+type encodedChunk struct {
+	metadata string
+	dense    []byte
+	terms    string // the analyzed text
+}
+
+// encodeChunks prepares chunks for insertion, so that the write lock is
+// not held while the analyzer runs.
+func (s *Store) encodeChunks(chunks []storage.Chunk) ([]encodedChunk, error) {
+	encoded := make([]encodedChunk, len(chunks))
+	for i, c := range chunks {
+		meta, err := encodeMetadata(c.Metadata)
+		if err != nil {
+			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
+		}
+		encoded[i] = encodedChunk{
+			metadata: meta,
+			dense:    encodeVector(c.Dense),
+			terms:    strings.Join(s.analyzer(c.Text), " "),
+		}
+	}
+	return encoded, nil
+}
+
+// insertChunks inserts chunks and their analyzed text, returning what the
+// index needs to know about each.
+func insertChunks(ctx context.Context, tx *sql.Tx, chunks []storage.Chunk, encoded []encodedChunk) ([]item, error) {
+	if len(chunks) == 0 {
+		return nil, nil
+	}
+	insertChunk, err := tx.PrepareContext(ctx, `
+		INSERT INTO chunks (id, doc_id, collection, kind, path, title, language, ordinal,
+			start_line, end_line, text, hash, metadata, dense)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("prepare chunk insert: %w", err)
+	}
+	defer insertChunk.Close()
+	insertTerms, err := tx.PrepareContext(ctx, `INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("prepare terms insert: %w", err)
+	}
+	defer insertTerms.Close()
+
+	items := make([]item, len(chunks))
+	for i, c := range chunks {
+		e := encoded[i]
+		res, err := insertChunk.ExecContext(ctx, c.ID, c.DocID, c.Collection, c.Kind, c.Path, c.Title,
+			c.Language, c.Ordinal, c.StartLine, c.EndLine, c.Text, c.Hash, e.metadata, e.dense)
+		if err != nil {
+			return nil, fmt.Errorf("insert chunk %s: %w", c.ID, err)
+		}
+		rid, err := res.LastInsertId()
+		if err != nil {
+			return nil, fmt.Errorf("insert chunk %s: %w", c.ID, err)
+		}
+		if _, err := insertTerms.ExecContext(ctx, rid, e.terms); err != nil {
+			return nil, fmt.Errorf("index chunk %s: %w", c.ID, err)
+		}
+		items[i] = item{rid: rid, id: c.ID, path: c.Path, language: c.Language}
+	}
+	return items, nil
+}
+
+// DeleteDocument deletes a document and its chunks, returning how many
+// chunks it had; a missing document is storage.ErrNotFound.
+func (s *Store) DeleteDocument(ctx context.Context, docID string) (int, error) {
+	n, err := s.deleteDocument(ctx, docID)
+	if err != nil {
+		return 0, fmt.Errorf("delete document %s: %w", docID, err)
+	}
+	return n, nil
+}
+
+func (s *Store) deleteDocument(ctx context.Context, docID string) (int, error) {
+	if err := s.enter(); err != nil {
+		return 0, err
+	}
+	defer s.life.RUnlock()
+	var removed removal
+	err := s.write(ctx, func(tx *sql.Tx) (indexChange, error) {
+		var err error
+		if removed, err = deleteChunks(ctx, tx, docID); err != nil {
+			return nil, err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, docID)
+		if err != nil {
+			return nil, fmt.Errorf("delete document row: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, fmt.Errorf("delete document row: %w", err)
+		}
+		if n == 0 {
+			return nil, storage.ErrNotFound
+		}
+		return removed.apply, nil
+	})
+	return len(removed), err
+}

@@ -1,0 +1,161 @@
+// Package storage defines the contract between the engine and a vector
+// store: what a chunk is, how a document's chunks are replaced atomically,
+// and how hybrid searches are asked and answered.
+//
+// Two backends implement Store: the embedded on-disk store
+// (storage/embedded, the default) and Qdrant (storage/qdrant). The engine
+// depends only on this package, so a backend can be swapped by
+// configuration alone.
+//
+// Concurrency: every Store method may be called from many goroutines at
+// once. ReplaceDocument and DeleteDocument are atomic with respect to
+// Search: a search sees either all of a document's old chunks or all of
+// its new ones, never a mixture.
+package storage
+
+import (
+	"context"
+	"errors"
+)
+
+// Sentinel errors. Backends wrap them with context; callers compare with
+// errors.Is.
+var (
+	// ErrNotFound reports that a document, chunk or collection does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrClosed reports a call on a store that has been closed.
+	ErrClosed = errors.New("store closed")
+	// ErrDimensionMismatch reports vectors whose size differs from the
+	// collection's configured size.
+	ErrDimensionMismatch = errors.New("vector dimension mismatch")
+)
+
+// Kinds of document.
+const (
+	KindFile = "file" // a workspace file, keyed by absolute path
+	KindNote = "note" // a document added through add_document
+)
+
+// Search modes.
+const (
+	ModeHybrid   = "hybrid"
+	ModeSemantic = "semantic"
+	ModeKeyword  = "keyword"
+)
+
+// SparseVector is a keyword vector: parallel slices of term indices and
+// weights, sorted by index. Backends that have their own keyword index
+// (the embedded store uses SQLite FTS5) may ignore it.
+type SparseVector struct {
+	Indices []uint32
+	Values  []float32
+}
+
+// Chunk is one embedded piece of a document.
+type Chunk struct {
+	// ID is deterministic: the same document, position and content give
+	// the same ID, so re-indexing an unchanged file rewrites nothing new.
+	ID         string
+	DocID      string // the document this chunk belongs to
+	Collection string
+	Kind       string // KindFile or KindNote
+	Path       string // absolute path, for KindFile
+	Title      string // for KindNote
+	Language   string // from the file extension, "" when unknown
+	Ordinal    int    // position of the chunk within its document, from 0
+	StartLine  int    // 1-based, inclusive
+	EndLine    int    // 1-based, inclusive
+	Text       string
+	// Hash is the hex SHA-256 of Text. Vectors are reused across
+	// re-indexing by looking them up by Hash (see VectorsByHash).
+	Hash     string
+	Metadata map[string]string
+	Dense    []float32
+	Sparse   SparseVector
+}
+
+// Document is a stored document with its chunks in order.
+type Document struct {
+	ID         string
+	Collection string
+	Kind       string
+	Path       string
+	Title      string
+	Metadata   map[string]string
+	Chunks     []Chunk // Dense and Sparse are not filled
+}
+
+// Query asks for the best chunks for a text.
+type Query struct {
+	Text   string
+	Dense  []float32    // the embedded query; required for semantic and hybrid
+	Sparse SparseVector // optional keyword vector for backends that use it
+	Mode   string       // ModeHybrid (default), ModeSemantic or ModeKeyword
+	Limit  int          // number of hits wanted, > 0
+	// Prefetch is how many candidates each leg fetches before fusion;
+	// 0 means a backend default larger than Limit.
+	Prefetch   int
+	Collection string // "" searches every collection
+	// PathGlob restricts file hits to paths matching a doublestar pattern;
+	// a leading "!" excludes matches instead. Notes never match a glob.
+	PathGlob string
+	Language string // "" means any language
+}
+
+// Hit is one search result.
+type Hit struct {
+	Chunk Chunk // Dense and Sparse are not filled
+	Score float64
+	// Rank within each leg that found the hit, from 1; 0 when the leg
+	// did not return it.
+	KeywordRank  int
+	SemanticRank int
+	// Raw scores of each leg: cosine similarity for the semantic leg,
+	// BM25 (higher is better) for the keyword leg.
+	KeywordScore  float64
+	SemanticScore float64
+}
+
+// CollectionInfo describes one collection.
+type CollectionInfo struct {
+	Name      string
+	Documents int
+	Chunks    int
+}
+
+// Stats counts what a store holds.
+type Stats struct {
+	Documents int // all documents, files and notes
+	Files     int // documents of KindFile
+	Chunks    int
+}
+
+// Store is a vector store. See the package comment for its concurrency
+// contract.
+type Store interface {
+	// Ping checks that the store answers; it is the storage health check.
+	Ping(ctx context.Context) error
+	// EnsureCollection creates the collection when missing. An existing
+	// collection whose vector size differs is an ErrDimensionMismatch.
+	EnsureCollection(ctx context.Context, name string, dims int) error
+	// ReplaceDocument atomically replaces every chunk of the document
+	// chunks[i].DocID (all chunks share DocID and Collection) with chunks.
+	// Every chunk must carry a Dense vector of the collection's size.
+	ReplaceDocument(ctx context.Context, doc Document, chunks []Chunk) error
+	// DeleteDocument removes a document and its chunks, returning how
+	// many chunks were removed; a missing document is ErrNotFound.
+	DeleteDocument(ctx context.Context, docID string) (int, error)
+	// GetDocument returns a document with its chunks in order.
+	GetDocument(ctx context.Context, docID string) (Document, error)
+	// VectorsByHash returns stored dense vectors for chunk hashes it
+	// already holds, so unchanged text is never embedded twice.
+	VectorsByHash(ctx context.Context, hashes []string) (map[string][]float32, error)
+	// Search runs a keyword, semantic or hybrid query.
+	Search(ctx context.Context, q Query) ([]Hit, error)
+	// Collections lists collections with their counts.
+	Collections(ctx context.Context) ([]CollectionInfo, error)
+	// Stats counts documents and chunks.
+	Stats(ctx context.Context) (Stats, error)
+	// Close releases the store; later calls return ErrClosed.
+	Close() error
+}

@@ -1,0 +1,36 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"workspace-qdrant-mcp/engine/analysis"
+	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/engine/storage/embedded"
+	"workspace-qdrant-mcp/internal/config"
+)
+
+// openStore opens the configured storage backend.
+func openStore(ctx context.Context, cfg config.Config) (storage.Store, error) {
+	switch cfg.Storage.Backend {
+	case "embedded":
+		return embedded.Open(ctx, cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms})
+	default:
+		return nil, fmt.Errorf("storage.backend %q is not supported", cfg.Storage.Backend)
+	}
+}
+
+// newEmbedder creates the configured embedder.
+func newEmbedder(_ context.Context, cfg config.Config) (embed.Embedder, error) {
+	switch cfg.Embedding.Provider {
+	case "builtin":
+		return embed.NewBuiltin(cfg.Embedding.Dimensions), nil
+	default:
+		return nil, fmt.Errorf("embedding.provider %q is not supported", cfg.Embedding.Provider)
+	}
+}
+
+// newIndexer creates the workspace indexer of the ingest package.
+func newIndexer(d ingest.Deps) (Indexer, error) { return ingest.New(d) }

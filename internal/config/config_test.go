@@ -1,0 +1,145 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// load reads a testdata file with ${ROOT}, ${DATA} and ${FILE} expanded to
+// fresh temporary paths.
+func load(t *testing.T, name string) (Config, error) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, data := t.TempDir(), t.TempDir()
+	file := filepath.Join(root, "plain.txt")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer("${ROOT}", root, "${DATA}", data, "${FILE}", file).Replace(string(raw))
+	return Parse([]byte(text))
+}
+
+func TestGood(t *testing.T) {
+	cfg, err := load(t, "full.good.yml")
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if cfg.Engine.AutostartEnabled() {
+		t.Error("engine.autostart: want false")
+	}
+	if got := cfg.Engine.ShutdownTimeout.D(); got != 2*time.Second {
+		t.Errorf("engine.shutdown_timeout = %s, want 2s", got)
+	}
+	if got := cfg.Workspace.Debounce.D(); got != 100*time.Millisecond {
+		t.Errorf("workspace.debounce = %s, want 100ms", got)
+	}
+	if cfg.Engine.Workers != 3 || cfg.Engine.QueueCapacity != 10 {
+		t.Errorf("engine workers/queue = %d/%d, want 3/10", cfg.Engine.Workers, cfg.Engine.QueueCapacity)
+	}
+	// Keys not in the file keep their defaults.
+	if cfg.Workspace.ChunkChars != 1500 || cfg.Embedding.Dimensions != 384 {
+		t.Errorf("defaults lost: workspace.chunk_chars=%d embedding.dimensions=%d", cfg.Workspace.ChunkChars, cfg.Embedding.Dimensions)
+	}
+	if !filepath.IsAbs(cfg.Workspace.Roots[0]) {
+		t.Errorf("root not absolute: %s", cfg.Workspace.Roots[0])
+	}
+}
+
+func TestBad(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string // substrings that must all appear
+	}{
+		{"unknown_key.bad.yml", []string{`line 3: unknown key "statup_timeout"`}},
+		{"number_duration.bad.yml", []string{"line 2", `"30" is not a duration`}},
+		{"many.bad.yml", []string{
+			`storage.backend: unknown backend "mongo"`,
+			"engine.workers: must be between 1 and 256, got 0",
+			"engine.queue_capacity: must be at least 1, got -1",
+			"engine.force_shutdown_timeout: must be a positive duration",
+			`logging.level: unknown level "loud"`,
+		}},
+		{"missing_root.bad.yml", []string{"workspace.roots[0]: /definitely/not/here does not exist"}},
+		{"root_is_file.bad.yml", []string{"workspace.roots[0]:", "is not a directory"}},
+		{"data_in_workspace.bad.yml", []string{"storage.data_dir:", "never writes into the workspace"}},
+		{"syntax.bad.yml", []string{"yaml:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			_, err := load(t, tt.file)
+			if err == nil {
+				t.Fatal("Parse succeeded, want error")
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error %v is not ErrInvalid", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestEmptyFileIsDefaults(t *testing.T) {
+	cfg, err := Parse([]byte("\n# nothing\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Storage.Backend != "embedded" || cfg.Engine.StartupTimeout.D() != 30*time.Second {
+		t.Errorf("defaults not applied: %+v", cfg)
+	}
+}
+
+func TestResolveOrder(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	flagFile := filepath.Join(dir, "flag.yaml")
+	envFile := filepath.Join(dir, "env.yaml")
+	for path, level := range map[string]string{flagFile: "debug", envFile: "warn", "config.yaml": "error"} {
+		if err := os.WriteFile(path, []byte("logging:\n  level: "+level+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("WQM_CONFIG", envFile)
+	check := func(flag, wantHow, wantLevel string) {
+		t.Helper()
+		cfg, src, err := Resolve(flag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src.How != wantHow || cfg.Logging.Level != wantLevel {
+			t.Errorf("Resolve(%q) = %s/%s, want %s/%s", flag, src.How, cfg.Logging.Level, wantHow, wantLevel)
+		}
+	}
+	check(flagFile, "flag", "debug")
+	check("", "env", "warn")
+	t.Setenv("WQM_CONFIG", "")
+	check("", "cwd", "error")
+	if err := os.Remove("config.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	check("", "defaults", "info")
+}
+
+func TestMissingFlagFile(t *testing.T) {
+	_, _, err := Resolve(filepath.Join(t.TempDir(), "nope.yaml"))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "nope.yaml") {
+		t.Errorf("err = %v, want ErrInvalid naming the file", err)
+	}
+}
+
+func TestRepositoryConfigIsValid(t *testing.T) {
+	// The documented config.yaml at the repository root must load.
+	if _, err := LoadFile(filepath.Join("..", "..", "config.yaml")); err != nil {
+		t.Fatalf("config.yaml: %v", err)
+	}
+}

@@ -1,0 +1,258 @@
+// Command workspace-qdrant-mcp is an MCP server that indexes the user's
+// workspace into a local vector store and answers hybrid (keyword and
+// semantic) searches over it. An MCP client such as Claude Desktop
+// launches it and talks JSON-RPC over its stdin and stdout; logs go to
+// stderr (and to logging.file when set).
+//
+// Usage:
+//
+//	workspace-qdrant-mcp [-config PATH] [-version]
+//
+// The configuration is the -config file, else $WQM_CONFIG, else
+// ./config.yaml, else built-in defaults (see internal/config). In Claude
+// Desktop's claude_desktop_config.json:
+//
+//	{"mcpServers": {"workspace": {
+//	  "command": "/usr/local/bin/workspace-qdrant-mcp",
+//	  "args": ["-config", "/home/me/.config/workspace-qdrant-mcp.yaml"]}}}
+//
+// To try it by hand, send the initialize request and close stdin; the
+// server answers on stdout, stops the engine and exits 0:
+//
+//	echo '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"sh","version":"0"}}}' \
+//	  | workspace-qdrant-mcp -config config.yaml
+//
+// Lifetime: the server answers at once; when engine.autostart is true
+// (the default) the engine starts in the background and tools that need
+// it say so until it runs. When stdin ends, or on SIGINT or SIGTERM, the
+// engine stops gracefully and the process exits 0; a second signal forces
+// the stop. Exit status 2 is a configuration error, 1 a runtime failure.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/logging"
+	"workspace-qdrant-mcp/mcp"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a runtime failure
+	exitConfig  = 2 // bad flags or configuration
+)
+
+func main() {
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	// A client that closes our stdout must not kill us with SIGPIPE before
+	// the engine has stopped: make the write fail instead.
+	signal.Ignore(syscall.SIGPIPE)
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, signals))
+}
+
+// run is the whole program. It writes only JSON-RPC to stdout and
+// everything else to stderr, and returns the exit status. It returns once
+// the engine has stopped and every goroutine it started has ended.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals <-chan os.Signal) int {
+	opts, err := parseFlags(args, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case err != nil:
+		return exitConfig
+	case opts.version:
+		fmt.Fprintf(stderr, "%s %s\n", mcp.Name, engine.Version)
+		return exitOK
+	}
+
+	cfg, src, err := config.Resolve(opts.config)
+	if err != nil {
+		return configError(stderr, err)
+	}
+	logger, logFile, err := logging.Setup(cfg.Logging, stderr)
+	if err != nil {
+		return configError(stderr, err)
+	}
+	defer logFile.Close()
+	logger.Info().Str("version", engine.Version).Str("config", src.Path).Str("config_source", src.How).Msg("starting")
+
+	p := &process{
+		log:     logger,
+		signals: signals,
+		eng: engine.New(cfg, engine.Options{
+			Logger:     logger,
+			LoadConfig: reload(src),
+			FlushLogs:  syncer(logFile),
+		}),
+	}
+	code := p.serve(stdin, stdout, cfg.Engine.AutostartEnabled())
+	p.eng.Wait()
+	logger.Info().Int("exit_status", code).Msg("exiting")
+	return code
+}
+
+// flags are the command line's options.
+type flags struct {
+	config  string
+	version bool
+}
+
+// parseFlags parses args; usage and errors go to stderr.
+func parseFlags(args []string, stderr io.Writer) (flags, error) {
+	var f flags
+	fs := flag.NewFlagSet(mcp.Name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.config, "config", "", "configuration `file` (default: $WQM_CONFIG, else ./config.yaml, else built-in defaults)")
+	fs.BoolVar(&f.version, "version", false, "print the version (on stderr: stdout is for JSON-RPC only) and exit")
+	return f, fs.Parse(args)
+}
+
+func configError(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "%s: configuration error: %v\n", mcp.Name, err)
+	return exitConfig
+}
+
+// reload re-reads the configuration from where it first came from, for
+// engine_restart.
+func reload(src config.Source) func() (config.Config, error) {
+	return func() (config.Config, error) {
+		if src.Path != "" {
+			return config.LoadFile(src.Path)
+		}
+		cfg := config.Default()
+		err := cfg.Validate()
+		return cfg, err
+	}
+}
+
+// syncer flushes the log file, when there is one that can be synced.
+func syncer(c io.Closer) func() error {
+	if s, ok := c.(interface{ Sync() error }); ok {
+		return s.Sync
+	}
+	return nil
+}
+
+// process is one run of the server: the MCP session and the engine.
+type process struct {
+	log     zerolog.Logger
+	eng     *engine.Manager
+	signals <-chan os.Signal
+}
+
+// serve runs the MCP session at once and, when autostart, starts the
+// engine in the background. It waits for the end of stdin, a transport
+// failure or a signal, then stops the engine, and returns the exit status
+// once the session and the start have ended too.
+func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
+	serveCtx, cancelServe := context.WithCancel(context.Background())
+	defer cancelServe()
+	startCtx, cancelStart := context.WithCancel(context.Background())
+	defer cancelStart()
+
+	var wg sync.WaitGroup
+	var serveErr error // read only once session is closed
+	session := make(chan struct{})
+	wg.Go(func() {
+		defer close(session)
+		serveErr = mcp.New(p.eng, p.log).Serve(serveCtx, stdin, stdout)
+	})
+	if autostart {
+		wg.Go(func() { p.autostart(startCtx) })
+	}
+
+	reason := "stdin closed"
+	select {
+	case <-session:
+		if serveErr != nil {
+			reason = "MCP transport failed"
+		}
+	case sig := <-p.signals:
+		reason = "signal " + sig.String()
+	}
+	p.log.Info().Str("reason", reason).Msg("shutting down")
+	cancelServe()
+	cancelStart()
+	code := exitOK
+	if err := p.stop(reason); err != nil {
+		code = exitFailure
+	}
+	wg.Wait()
+	if serveErr != nil && !errors.Is(serveErr, context.Canceled) {
+		p.log.Error().Err(serveErr).Msg("MCP session failed")
+		code = exitFailure
+	}
+	// A start that was under way as the stop began (the autostart, or an
+	// engine_start call) ends in error or, rarely, running: stop again.
+	if st := p.eng.State(); st != engine.StateStopped {
+		p.log.Info().Str("state", string(st)).Msg("a start raced the shutdown; stopping again")
+		if err := p.stop(reason); err != nil {
+			code = exitFailure
+		}
+	}
+	return code
+}
+
+// autostart starts the engine; a failure leaves the MCP server serving,
+// so the user can fix the cause and call engine_start.
+func (p *process) autostart(ctx context.Context) {
+	err := p.eng.Start(ctx)
+	switch {
+	case err == nil, errors.Is(err, engine.ErrAlreadyRunning):
+	case ctx.Err() != nil:
+		p.log.Info().Err(err).Msg("autostart interrupted by shutdown")
+	default:
+		p.log.Error().Err(err).Msg("autostart failed; the server keeps serving: fix the cause and call engine_start")
+	}
+}
+
+// stop stops the engine gracefully; a signal meanwhile forces the stop
+// (escalating the graceful one) instead of waiting for pending work.
+func (p *process) stop(reason string) error {
+	type outcome struct {
+		res engine.StopResult
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := p.eng.Stop(context.Background(), engine.StopOptions{Reason: reason})
+		done <- outcome{res, err}
+	}()
+	var forcing sync.WaitGroup
+	defer forcing.Wait()
+	for {
+		select {
+		case o := <-done:
+			if o.err != nil {
+				p.log.Error().Err(o.err).Msg("engine stop failed")
+				return fmt.Errorf("stop engine: %w", o.err)
+			}
+			p.log.Info().Str("state", string(o.res.State)).Int("drained_tasks", o.res.DrainedTasks).
+				Int("remaining_tasks", o.res.RemainingTasks).Bool("forced", o.res.Forced).
+				Float64("duration_ms", o.res.DurationMS).Msg("engine stopped")
+			return nil
+		case sig := <-p.signals:
+			p.log.Warn().Str("signal", sig.String()).Msg("second signal: forcing the engine to stop now")
+			forcing.Go(func() {
+				_, err := p.eng.Stop(context.Background(), engine.StopOptions{Force: true, Reason: reason + ", then " + sig.String() + ": forced"})
+				if err != nil {
+					p.log.Error().Err(err).Msg("forced stop failed")
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,165 @@
+// Package mcp serves the workspace tools over the Model Context Protocol
+// on stdio, the transport Claude Desktop and other MCP clients use when
+// they launch the server as a subprocess.
+//
+// A Server wraps mcp-go's server with the tools of package tools and
+// forwards every engine state transition to the client as a log
+// notification (logger "engine"; level info, or error for a transition
+// into the error state), so a client sees the engine start, stop and fail
+// without polling engine_status.
+//
+//	srv := mcp.New(manager, logger)
+//	err := srv.Serve(ctx, os.Stdin, os.Stdout) // nil once stdin ends
+//
+// mcp-go keeps the stdio session in a package-level variable, so a process
+// serves at most one stdio session at a time.
+package mcp
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	mcpgo "github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/internal/logging"
+	"workspace-qdrant-mcp/tools"
+)
+
+// Name is the server name announced at initialize.
+const Name = "workspace-qdrant-mcp"
+
+// instructions tell the model how to use the tools.
+const instructions = `This server indexes the user's workspace (code and documents) into a local vector index and searches it.
+
+The ingestion engine starts by itself when the server starts unless engine.autostart is false; indexing then continues in the background. If a tool answers that the engine is not running, call engine_start. engine_status shows the state, indexing progress and the last error; engine_health gives HEALTHY, DEGRADED or UNHEALTHY.
+
+Use search to find code and notes: hybrid mode (the default) suits most questions, keyword mode finds exact identifiers, semantic mode finds related meaning; narrow with path_glob, language or collection. get_document returns a whole file or note by the id from a search result or by path. add_document stores a note for later searches; delete_document removes a document from the index (never the file). list_collections shows what is indexed.
+
+engine_restart re-reads the configuration file; engine_stop stops the engine, gracefully unless force is set.`
+
+// Server is the MCP server of one process.
+type Server struct {
+	mcp *server.MCPServer
+	eng *engine.Manager
+	log zerolog.Logger
+
+	mu        sync.Mutex
+	sessionID string             // the client session, "" when none
+	minLevel  mcpgo.LoggingLevel // the client's logging/setLevel, info until it asks
+}
+
+// New builds the server for eng; logger receives the transport's errors.
+func New(eng *engine.Manager, logger zerolog.Logger) *Server {
+	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo}
+	s.mcp = server.NewMCPServer(Name, engine.Version,
+		server.WithToolCapabilities(false),
+		server.WithLogging(),
+		server.WithRecovery(),
+		server.WithInstructions(instructions),
+		server.WithHooks(s.hooks()),
+		server.WithToolHandlerMiddleware(s.logToolCalls),
+	)
+	tools.Register(s.mcp, eng)
+	return s
+}
+
+// Serve answers JSON-RPC requests read from in, writing responses and
+// notifications to out, until in ends (it returns nil), ctx is cancelled
+// (it returns an error wrapping ctx.Err()) or the transport fails. Only
+// JSON-RPC messages are ever written to out.
+func (s *Server) Serve(ctx context.Context, in io.Reader, out io.Writer) error {
+	unsubscribe := s.eng.Subscribe(s.notifyTransition)
+	defer unsubscribe()
+	stdio := server.NewStdioServer(s.mcp)
+	stdio.SetErrorLogger(logging.StdLogger(s.log))
+	if err := stdio.Listen(ctx, in, out); err != nil {
+		return fmt.Errorf("serve MCP on stdio: %w", err)
+	}
+	return nil
+}
+
+// hooks track the client session and its logging level, and log
+// protocol errors.
+func (s *Server) hooks() *server.Hooks {
+	h := &server.Hooks{}
+	h.AddOnRegisterSession(func(_ context.Context, cs server.ClientSession) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.sessionID = cs.SessionID()
+	})
+	h.AddOnUnregisterSession(func(_ context.Context, cs server.ClientSession) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.sessionID == cs.SessionID() {
+			s.sessionID = ""
+		}
+	})
+	h.AddAfterSetLevel(func(_ context.Context, _ any, req *mcpgo.SetLevelRequest, _ *mcpgo.EmptyResult) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.minLevel = req.Params.Level
+	})
+	h.AddOnError(func(_ context.Context, id any, method mcpgo.MCPMethod, _ any, err error) {
+		s.log.Warn().Err(err).Str("method", string(method)).Interface("id", id).Msg("request failed")
+	})
+	return h
+}
+
+// logToolCalls logs every tool call on stderr: at debug level, or at
+// info level with the message when it failed.
+func (s *Server) logToolCalls(next server.ToolHandlerFunc) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcpgo.CallToolRequest) (*mcpgo.CallToolResult, error) {
+		begin := time.Now()
+		res, err := next(ctx, req)
+		ev := s.log.Debug()
+		switch {
+		case err != nil:
+			ev = s.log.Info().Err(err)
+		case res != nil && res.IsError && len(res.Content) > 0:
+			ev = s.log.Info().Str("error", mcpgo.GetTextFromContent(res.Content[0]))
+		}
+		ev.Str("tool", req.Params.Name).Float64("duration_ms", float64(time.Since(begin).Microseconds())/1000).Msg("tool call")
+		return res, err
+	}
+}
+
+// transitionLog is the data of a transition's log notification.
+type transitionLog struct {
+	Message string       `json:"message"`
+	From    engine.State `json:"from"`
+	To      engine.State `json:"to"`
+	Event   engine.Event `json:"event"`
+	Reason  string       `json:"reason,omitempty"`
+	At      string       `json:"at"`
+}
+
+// notifyTransition sends t to the client as a log notification. It runs
+// on the goroutine that moved the state machine, so it never blocks: a
+// notification that cannot be queued is dropped and logged.
+func (s *Server) notifyTransition(t engine.Transition) {
+	level := mcpgo.LoggingLevelInfo
+	if t.To == engine.StateError {
+		level = mcpgo.LoggingLevelError
+	}
+	s.mu.Lock()
+	sessionID, minLevel := s.sessionID, s.minLevel
+	s.mu.Unlock()
+	if sessionID == "" || !level.ShouldSendTo(minLevel) {
+		return
+	}
+	msg := fmt.Sprintf("engine %s -> %s", t.From, t.To)
+	if t.Reason != "" {
+		msg += ": " + t.Reason
+	}
+	data := transitionLog{Message: msg, From: t.From, To: t.To, Event: t.Event, Reason: t.Reason, At: t.At.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
+	params := map[string]any{"level": level, "logger": "engine", "data": data}
+	if err := s.mcp.SendNotificationToSpecificClient(sessionID, string(mcpgo.MethodNotificationMessage), params); err != nil {
+		s.log.Debug().Err(err).Str("to", string(t.To)).Msg("engine transition not sent to the client")
+	}
+}

@@ -1,0 +1,133 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/health"
+)
+
+// inspectTimeout bounds engine_status and engine_health, so a hung
+// dependency cannot hold them.
+const inspectTimeout = 10 * time.Second
+
+// maxStopSeconds bounds engine_stop's timeout_seconds.
+const maxStopSeconds = 3600
+
+// statusReply is the engine status after a sentence about what happened.
+type statusReply struct {
+	Message string `json:"message"`
+	engine.Status
+}
+
+func engineStart(eng Engine) server.ServerTool {
+	tool := newTool("engine_start", "Start engine",
+		"Start the ingestion engine and wait until it is running: open the vector store, start the "+
+			"embedder, the processing pipeline and the workspace watcher, then verify them end to end. "+
+			"Returns the engine status. Starting a running engine changes nothing; starting after an "+
+			"error retries with the current configuration.",
+		hints(false, false, true))
+	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
+		if err := a.Err(); err != nil {
+			return nil, err
+		}
+		err := eng.Start(ctx)
+		switch {
+		case errors.Is(err, engine.ErrAlreadyRunning):
+			return statusReply{"engine already running", eng.Status(ctx)}, nil
+		case err != nil:
+			return nil, lifecycleFailure(ctx, eng, "engine start failed", err)
+		}
+		st := eng.Status(ctx)
+		return statusReply{fmt.Sprintf("engine started in %.2fs", st.StartupSeconds), st}, nil
+	})}
+}
+
+func engineRestart(eng Engine) server.ServerTool {
+	tool := newTool("engine_restart", "Restart engine",
+		"Stop the engine gracefully, re-read the configuration file and start it again, so edits to "+
+			"the configuration take effect. Returns the engine status.",
+		hints(false, false, false))
+	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
+		if err := a.Err(); err != nil {
+			return nil, err
+		}
+		if err := eng.Restart(ctx); err != nil {
+			return nil, lifecycleFailure(ctx, eng, "engine restart failed", err)
+		}
+		st := eng.Status(ctx)
+		return statusReply{fmt.Sprintf("engine restarted in %.2fs", st.StartupSeconds), st}, nil
+	})}
+}
+
+// lifecycleFailure is a tool error carrying the reason and the status.
+func lifecycleFailure(ctx context.Context, eng Engine, what string, err error) error {
+	msg := what + ": " + err.Error()
+	return failed(msg, statusReply{msg, eng.Status(ctx)})
+}
+
+func engineStop(eng Engine) server.ServerTool {
+	tool := newTool("engine_stop", "Stop engine",
+		"Stop the engine. Gracefully by default: stop accepting work, wait for queued and active "+
+			"indexing tasks (up to timeout_seconds, default engine.shutdown_timeout), then shut the "+
+			"services down. force skips the wait, and escalates a graceful stop already in progress; "+
+			"unfinished indexing is redone at the next start. Stopping a stopped engine is harmless. "+
+			"Searches and documents are unavailable until engine_start.",
+		hints(false, false, true),
+		mcp.WithNumber("timeout_seconds",
+			mcp.Description("How long a graceful stop waits for pending tasks, in seconds (default: engine.shutdown_timeout)."),
+			exclusiveMinimum(0), mcp.Max(maxStopSeconds)),
+		mcp.WithBoolean("force",
+			mcp.Description("Stop at once without waiting for pending tasks."), mcp.DefaultBool(false)),
+	)
+	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
+		opts := engine.StopOptions{Timeout: a.Seconds("timeout_seconds", maxStopSeconds), Force: a.Bool("force")}
+		if err := a.Err(); err != nil {
+			return nil, err
+		}
+		return eng.Stop(ctx, opts)
+	})}
+}
+
+// exclusiveMinimum is JSON Schema's exclusiveMinimum, which mcp-go lacks.
+func exclusiveMinimum(v float64) mcp.PropertyOption {
+	return func(schema map[string]any) { schema["exclusiveMinimum"] = v }
+}
+
+func engineStatus(eng Engine) server.ServerTool {
+	tool := newTool("engine_status", "Engine status",
+		"Describe the engine: lifecycle state, version, startup phase timings, uptime, active and "+
+			"queued tasks, resource usage, index counts (files, chunks, documents, pending), storage, "+
+			"embedding model, workspace roots, the last error and recent state transitions.",
+		readOnly)
+	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
+		if err := a.Err(); err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(ctx, inspectTimeout)
+		defer cancel()
+		return eng.Status(ctx), nil
+	})}
+}
+
+func engineHealth(eng Engine) server.ServerTool {
+	tool := newTool("engine_health", "Engine health",
+		"Check every engine component (engine, storage, embedder, pipeline, watcher) and give an "+
+			"overall status: HEALTHY when running and all pass, DEGRADED when running but a "+
+			"non-critical component fails, UNHEALTHY when not running or storage fails.",
+		readOnly)
+	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
+		if err := a.Err(); err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(ctx, inspectTimeout)
+		defer cancel()
+		return health.Evaluate(eng.State(), eng.Checks(ctx)), nil
+	})}
+}

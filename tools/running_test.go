@@ -1,0 +1,82 @@
+package tools
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine"
+)
+
+// TestHandlersOnRunningEngine runs the handlers against a real engine
+// over a small workspace.
+func TestHandlersOnRunningEngine(t *testing.T) {
+	ws := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ws, "notes.md"), []byte("# Plan\n\nShip the frobnicator on Friday.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(testConfig(t, ws), engine.Options{Logger: zerolog.Nop()})
+	t.Cleanup(func() {
+		if _, err := eng.Stop(context.Background(), engine.StopOptions{}); err != nil {
+			t.Error(err)
+		}
+		eng.Wait()
+	})
+
+	start := call(t, eng, "engine_start", "")
+	if m := structuredMap(t, start); start.IsError || m["state"] != "running" || !strings.HasPrefix(m["message"].(string), "engine started in ") {
+		t.Fatalf("engine_start = %s", text(start))
+	}
+	if res := call(t, eng, "engine_health", ""); structuredMap(t, res)["overall_status"] != "HEALTHY" {
+		t.Errorf("engine_health = %s", text(res))
+	}
+
+	added := structuredMap(t, call(t, eng, "add_document", `{"content": "The quarterly zebrafinch census is due.", "metadata": {"team": "birds"}}`))
+	id, _ := added["id"].(string)
+	if !strings.HasPrefix(id, "note:") || added["collection"] != engine.NotesCollection {
+		t.Fatalf("add_document = %v", added)
+	}
+	if res := call(t, eng, "search", `{"query": "zebrafinch", "mode": "keyword", "limit": 3}`); !strings.Contains(text(res), id) {
+		t.Errorf("search = %s, want the note", text(res))
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(text(call(t, eng, "get_document", `{"path": "notes.md"}`)), "frobnicator") {
+		if time.Now().After(deadline) {
+			t.Fatal("notes.md was not indexed within 30s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	tests := []struct{ tool, args, want string }{
+		{"get_document", `{"id": "note:missing"}`, "document note:missing not found"},
+		{"delete_document", `{"id": "note:missing"}`, "document note:missing not found"},
+		{"get_document", `{"path": "missing.md"}`, "document missing.md not found"},
+		{"get_document", `{"path": "/etc/hostname"}`, "get_document: path is outside the workspace"},
+		{"delete_document", `{"path": "../outside.md"}`, "delete_document: path is outside the workspace"},
+	}
+	for _, tt := range tests {
+		res := call(t, eng, tt.tool, tt.args)
+		if !res.IsError || !strings.HasPrefix(text(res), tt.want) {
+			t.Errorf("%s %s = %s, want an error starting %q", tt.tool, tt.args, text(res), tt.want)
+		}
+	}
+
+	if res := call(t, eng, "list_collections", ""); !strings.Contains(text(res), `"name":"notes","documents":1`) {
+		t.Errorf("list_collections = %s", text(res))
+	}
+	del := structuredMap(t, call(t, eng, "delete_document", `{"id": "`+id+`"}`))
+	if del["id"] != id || del["deleted_chunks"].(float64) < 1 {
+		t.Errorf("delete_document = %v", del)
+	}
+	if res := call(t, eng, "engine_restart", ""); structuredMap(t, res)["state"] != "running" {
+		t.Errorf("engine_restart = %s", text(res))
+	}
+	if res := call(t, eng, "engine_stop", `{"timeout_seconds": 5}`); structuredMap(t, res)["state"] != "stopped" {
+		t.Errorf("engine_stop = %s", text(res))
+	}
+}

@@ -1,0 +1,60 @@
+package tools
+
+import (
+	"context"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// Search limits.
+const (
+	defaultLimit = 10
+	maxLimit     = 100
+)
+
+var searchModes = []string{storage.ModeHybrid, storage.ModeSemantic, storage.ModeKeyword}
+
+func search(eng Engine) server.ServerTool {
+	tool := newTool("search", "Search workspace",
+		"Search the indexed workspace files and the notes added with add_document. hybrid (the "+
+			"default) fuses keyword (BM25) and semantic (embedding) ranking; keyword finds exact "+
+			"identifiers and words; semantic finds related meaning. Each result gives the document id "+
+			"(for get_document), path and line range, score and text. indexing is true while the "+
+			"workspace is still being indexed, so results may be incomplete.",
+		readOnly,
+		mcp.WithString("query", mcp.Required(), mcp.MinLength(1),
+			mcp.Description("What to look for: words, an identifier, or a question.")),
+		mcp.WithInteger("limit", mcp.Min(1), mcp.Max(maxLimit), mcp.DefaultNumber(defaultLimit),
+			mcp.Description("Maximum number of results.")),
+		mcp.WithString("mode", mcp.Enum(searchModes...), mcp.DefaultString(storage.ModeHybrid),
+			mcp.Description("Ranking: hybrid, semantic or keyword.")),
+		mcp.WithString("collection",
+			mcp.Description("Search only this collection (see list_collections); default: all.")),
+		mcp.WithString("path_glob",
+			mcp.Description(`Only files whose path matches this glob, e.g. "**/*.go" or "src/**"; a leading "!" excludes matches instead. Notes never match.`)),
+		mcp.WithString("language",
+			mcp.Description(`Only files of this language, e.g. "go", "python", "markdown".`)),
+	)
+	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
+		req := engine.SearchRequest{
+			Query:      a.RequiredString("query"),
+			Limit:      a.Int("limit", defaultLimit, 1, maxLimit),
+			Mode:       a.Enum("mode", storage.ModeHybrid, searchModes...),
+			Collection: a.String("collection"),
+			PathGlob:   a.String("path_glob"),
+			Language:   a.String("language"),
+		}
+		a.Check(req.PathGlob == "" || doublestar.ValidatePattern(strings.TrimPrefix(req.PathGlob, "!")),
+			"path_glob", "%q is not a valid glob pattern", req.PathGlob)
+		if err := a.Err(); err != nil {
+			return nil, err
+		}
+		return eng.Search(ctx, req)
+	})}
+}

@@ -1,0 +1,67 @@
+// Package tools implements the server's MCP tools: the engine lifecycle
+// (engine_start, engine_stop, engine_restart, engine_status,
+// engine_health) and the workspace operations (search, add_document,
+// get_document, delete_document, list_collections).
+//
+// Each tool is a description, a JSON input schema with honest annotations,
+// and a small handler that validates its arguments, calls the engine and
+// answers with one JSON object, both as structured content and as text.
+// Register adds them all to an MCP server:
+//
+//	s := server.NewMCPServer("workspace-qdrant-mcp", engine.Version, server.WithToolCapabilities(false))
+//	tools.Register(s, manager) // manager is an *engine.Manager
+//
+// Errors are tool errors (results with IsError set), never protocol
+// errors, so the model sees them: a bad argument names the argument
+// ("limit: must be between 1 and 100, got 500"); while the engine is not
+// running every workspace tool answers with the engine's refusal, which
+// names the state and says to call engine_start.
+package tools
+
+import (
+	"context"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// Engine is the part of *engine.Manager that the tools use.
+type Engine interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context, opts engine.StopOptions) (engine.StopResult, error)
+	Restart(ctx context.Context) error
+	State() engine.State
+	Status(ctx context.Context) engine.Status
+	Checks(ctx context.Context) []engine.Check
+
+	Search(ctx context.Context, req engine.SearchRequest) (engine.SearchResponse, error)
+	AddDocument(ctx context.Context, req engine.AddDocumentRequest) (engine.AddDocumentResult, error)
+	GetDocument(ctx context.Context, ref engine.DocumentRef) (storage.Document, error)
+	DeleteDocument(ctx context.Context, ref engine.DocumentRef) (id string, chunks int, err error)
+	ListCollections(ctx context.Context) ([]storage.CollectionInfo, error)
+}
+
+var _ Engine = (*engine.Manager)(nil)
+
+// Tools returns every tool, bound to eng, in the order clients list them.
+func Tools(eng Engine) []server.ServerTool {
+	return []server.ServerTool{
+		engineStart(eng),
+		engineStop(eng),
+		engineRestart(eng),
+		engineStatus(eng),
+		engineHealth(eng),
+		search(eng),
+		addDocument(eng),
+		getDocument(eng),
+		deleteDocument(eng),
+		listCollections(eng),
+	}
+}
+
+// Register adds every tool to s.
+func Register(s *server.MCPServer, eng Engine) {
+	s.AddTools(Tools(eng)...)
+}
