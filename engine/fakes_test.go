@@ -21,7 +21,7 @@ type memStore struct {
 	pingHang bool          // Ping blocks until its context ends, or until release when ignore
 	ignore   bool          // Ping ignores its context
 	release  chan struct{} // closed to let an ignoring Ping return
-	blind    bool // Search finds nothing
+	blind    bool          // Search finds nothing
 	events   *eventLog
 }
 

@@ -203,7 +203,7 @@ func TestStartupTimeout(t *testing.T) {
 					t.Errorf("state %s, want error", m.State())
 				}
 				close(h.store.release) // the hung dependency returns at last
-				m.Wait()           // and its abandoned start is cleaned up
+				m.Wait()               // and its abandoned start is cleaned up
 			})
 		})
 	}
