@@ -181,9 +181,7 @@ func spawn(t testing.TB, fx *fixture, args ...string) *proc {
 	go func() {
 		defer close(p.copied)
 		defer outR.Close()
-		if _, err := io.Copy(io.MultiWriter(&p.stdout, toCliW), outR); err != nil {
-			_, _ = io.Copy(&p.stdout, outR) // the client stopped reading: keep recording
-		}
+		_, _ = io.Copy(io.MultiWriter(&p.stdout, toCliW), outR)
 		toCliW.Close()
 	}()
 	p.client = client.NewClient(transport.NewIO(toCli, inW, nil))
@@ -206,7 +204,9 @@ func (p *proc) cleanup() {
 		_ = p.cmd.Process.Kill()
 		<-p.exited
 	}
-	p.toCli.Close()
+	// Drain what the client no longer reads, so that the recorder can
+	// finish; the client's reader then ends at EOF, quietly.
+	go func() { _, _ = io.Copy(io.Discard, p.toCli) }()
 	<-p.copied
 	checkJSONRPC(p.t, p.stdout.Bytes())
 	stderr := p.stderr.String()

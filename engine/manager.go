@@ -108,7 +108,7 @@ func (m *Manager) State() State {
 func (m *Manager) Config() config.Config {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.cfg
+	return m.cfg.Clone()
 }
 
 // Subscribe calls fn after every transition, in order, on the goroutine
@@ -164,14 +164,16 @@ func (m *Manager) fire(e Event, reason string) error {
 // Start runs the phased startup and blocks until the engine is running or
 // has failed. Starting a running engine returns ErrAlreadyRunning and
 // changes nothing. Starting from error resets first.
-func (m *Manager) Start(ctx context.Context) error {
+func (m *Manager) Start(ctx context.Context) error { return m.start(ctx, "engine_start") }
+
+func (m *Manager) start(ctx context.Context, reason string) error {
 	startCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
 	m.ops.Lock()
 	defer m.ops.Unlock()
 	m.mu.Lock()
-	state, cfg := m.state, m.cfg
+	state, cfg := m.state, m.cfg.Clone() // the run validates and owns its copy
 	m.startCancel = cancel
 	m.mu.Unlock()
 	defer func() {
@@ -184,11 +186,11 @@ func (m *Manager) Start(ctx context.Context) error {
 	case StateRunning:
 		return ErrAlreadyRunning
 	case StateError:
-		if err := m.fire(EventReset, "engine_start after error"); err != nil {
+		if err := m.fire(EventReset, reason+" after error"); err != nil {
 			return err
 		}
 	}
-	if err := m.fire(EventStart, "engine_start"); err != nil {
+	if err := m.fire(EventStart, reason); err != nil {
 		return err
 	}
 	begin := time.Now()
@@ -275,7 +277,7 @@ func (m *Manager) Wait() { m.bg.Wait() }
 // starts a fresh set of components, so an edited configuration takes
 // effect. A configuration error leaves the engine stopped and is returned.
 func (m *Manager) Restart(ctx context.Context) error {
-	if _, err := m.Stop(ctx, StopOptions{}); err != nil {
+	if _, err := m.Stop(ctx, StopOptions{Reason: "engine_restart"}); err != nil {
 		return fmt.Errorf("restart: stop: %w", err)
 	}
 	if m.opts.LoadConfig != nil {
@@ -290,5 +292,5 @@ func (m *Manager) Restart(ctx context.Context) error {
 		m.cfg = cfg
 		m.mu.Unlock()
 	}
-	return m.Start(ctx)
+	return m.start(ctx, "engine_restart")
 }

@@ -49,7 +49,7 @@ func (m *Manager) refusal(write bool) error {
 		return fmt.Errorf("%w: the engine is starting; retry in a moment", ErrNotRunning)
 	case StateStopping:
 		if write {
-			return fmt.Errorf("%w: writes are refused while the engine shuts down", ErrStopping)
+			return fmt.Errorf("%w: writes are refused while the engine shuts down; call engine_start once it has stopped", ErrStopping)
 		}
 		return fmt.Errorf("%w: the engine is stopping; call engine_start once it has stopped", ErrNotRunning)
 	case StateError:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"workspace-qdrant-mcp/engine/embed"
@@ -66,7 +67,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 		Embedding: m.last.embedding,
 		LastError: m.last.lastError,
 		Storage:   StorageStatus{Backend: m.cfg.Storage.Backend, DataDir: m.cfg.Storage.DataDir},
-		Workspace: WorkspaceInfo{Roots: m.cfg.Workspace.Roots},
+		Workspace: WorkspaceInfo{Roots: slices.Clone(m.cfg.Workspace.Roots)},
 	}
 	if m.last.startup > 0 {
 		st.StartupSeconds = m.last.startup.Seconds()
@@ -100,7 +101,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 			m.mu.Lock()
 			m.lastStats = s
 			m.mu.Unlock()
-		} else {
+		} else if st.LastError == "" {
 			st.LastError = fmt.Sprintf("read index counts: %v", err)
 		}
 	}

@@ -243,3 +243,23 @@ func TestSetLevelFiltersTransitions(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestModernClient checks that a client of the stateless protocol
+// (server/discover, no initialize handshake) is served too.
+func TestModernClient(t *testing.T) {
+	s := serve(t, newEngine(t, false))
+	res, err := s.client.Initialize(context.Background(), mcpgo.InitializeRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ServerInfo.Name != Name {
+		t.Errorf("server info = %+v", res.ServerInfo)
+	}
+	req := mcpgo.CallToolRequest{}
+	req.Params.Name = "engine_status"
+	st, err := s.client.CallTool(context.Background(), req)
+	if err != nil || st.IsError || !strings.Contains(mcpgo.GetTextFromContent(st.Content[0]), `"state":"stopped"`) {
+		t.Errorf("engine_status = %+v, %v", st, err)
+	}
+	t.Logf("negotiated protocol %s", res.ProtocolVersion)
+}

@@ -9,7 +9,6 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"workspace-qdrant-mcp/engine"
 )
 
 // handler is one tool's logic: it reads its arguments from a (checking
@@ -67,11 +66,7 @@ func errorResult(name string, err error) *mcp.CallToolResult {
 		}
 		return mcp.NewToolResultError(te.msg)
 	}
-	msg := name + ": " + err.Error()
-	if errors.Is(err, engine.ErrStopping) {
-		msg += "; call engine_start once it has stopped"
-	}
-	return mcp.NewToolResultError(msg)
+	return mcp.NewToolResultError(name + ": " + err.Error())
 }
 
 // newTool builds a tool whose input schema refuses unknown properties.

@@ -316,7 +316,7 @@ func TestDocumentErrors(t *testing.T) {
 		{fmt.Errorf("delete: %w", storage.ErrNotFound), "delete_document", `{"path": "gone.go"}`, "document gone.go not found"},
 		{fmt.Errorf("%w: /etc/passwd resolves to /etc/passwd, which is not under /ws", engine.ErrOutsideWorkspace), "get_document", `{"path": "/etc/passwd"}`,
 			"get_document: path is outside the workspace: /etc/passwd resolves to /etc/passwd, which is not under /ws"},
-		{fmt.Errorf("%w: writes are refused while the engine shuts down", engine.ErrStopping), "add_document", `{"content": "x"}`,
+		{fmt.Errorf("%w: writes are refused while the engine shuts down; call engine_start once it has stopped", engine.ErrStopping), "add_document", `{"content": "x"}`,
 			"add_document: engine stopping: writes are refused while the engine shuts down; call engine_start once it has stopped"},
 	}
 	for _, tt := range tests {

@@ -44,15 +44,15 @@ var analyzers = sync.Pool{New: func() any { return new(analyzer) }}
 //   - An identifier splits into parts at underscores and hyphens, at
 //     lower-to-upper case changes (parseJSON: parse, json), before the last
 //     capital of a run of capitals followed by lowercase (HTTPServer: http,
-//     server; a lone trailing s stays with its acronym: URLs: urls), and
-//     between letters and digits. Digit runs are parts of their own:
-//     parseJSON2Value gives parse, json, 2, value.
+//     server; but a lone trailing s stays with its acronym, so URLs is
+//     one part), and between letters and digits. Digit runs are parts of
+//     their own: parseJSON2Value gives parse, json, 2, value.
 //   - Parts are lowercased. English function words (the, a, of, is, ...)
 //     are dropped; code keywords (func, if, return, for, this) are kept.
 //   - Words of ASCII letters longer than three letters are stemmed by a
-//     small, conservative suffix stripper (plurals, -ing, -ed and a final
-//     e), so parse, parses, parsed and parsing all give "parse", and
-//     files and file both give "fil".
+//     small, conservative suffix stripper (plurals, -ing, -ed, and the
+//     final e of long words), so parse, parses, parsed and parsing all
+//     give parse, and handle, handles, handled and handling give handl.
 //   - When an identifier has more than one part, the whole identifier,
 //     lowercased without its underscores and hyphens and then stemmed, is
 //     added after its parts: ParseDuration gives parse, duration,

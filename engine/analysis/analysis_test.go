@@ -79,7 +79,7 @@ func TestQueryTerms(t *testing.T) {
 		want []string
 	}{
 		{"", nil},
-		{"the of", []string{}},
+		{"the of", nil},
 		{"how to parse a Duration", []string{"parse", "duration"}},
 		{"parse parsing parsed", []string{"parse"}},
 		{"ParseDuration parse_duration", []string{"parse", "duration", "parseduration"}},
@@ -209,13 +209,12 @@ func checkTerms(t *testing.T, text string) {
 }
 
 func mixesLettersAndDigits(term string) bool {
-	for i := 1; i < len(term); {
-		prev, _ := classAt(term, i-1)
-		c, size := classAt(term, i)
-		if (prev == digit) != (c == digit) {
+	first, size := classAt(term, 0)
+	for i := size; i < len(term); i += size {
+		var c class
+		if c, size = classAt(term, i); (c == digit) != (first == digit) {
 			return true
 		}
-		i += size
 	}
 	return false
 }

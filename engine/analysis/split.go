@@ -79,12 +79,19 @@ type analyzer struct {
 func (a *analyzer) analyse(text string) {
 	a.buf, a.ends = a.buf[:0], a.ends[:0]
 	for i := 0; i < len(text); {
-		if c, size := classAt(text, i); c == separator {
+		c, size := byteClasses[text[i]], 1 // classAt, inlined by hand
+		if c == multibyte {
+			c, size = classOfRune(text, i)
+		}
+		if c == separator {
 			i += size
 			continue
 		}
 		if end, ok := lowercaseWord(text, i); ok {
-			a.addTerm(text[i:end]) // the common case, without splitting
+			// The common case, already folded and with a single part.
+			start := len(a.buf)
+			a.buf = append(a.buf, text[i:end]...)
+			a.finishTerm(start)
 			i = end
 			continue
 		}
@@ -207,6 +214,12 @@ func isPluralS(text string, u []unit, j int) bool {
 func (a *analyzer) addTerm(s string) {
 	start := len(a.buf)
 	a.buf = appendFolded(a.buf, s)
+	a.finishTerm(start)
+}
+
+// finishTerm stems the folded term at a.buf[start:] and keeps it, or drops
+// it if it is a stop word.
+func (a *analyzer) finishTerm(start int) {
 	term := a.buf[start:]
 	if isStopWord(term) {
 		a.buf = a.buf[:start]

@@ -66,7 +66,8 @@ const (
 //
 // Builtin captures shared vocabulary, identifiers and spelling, not
 // meaning: it finds ParseDuration for "parse duration" but not for "read
-// a time interval". It is safe for concurrent use.
+// a time interval". Create one with NewBuiltin; it is safe for concurrent
+// use.
 type Builtin struct {
 	dims        int
 	featurizers sync.Pool // of *featurizer
@@ -112,41 +113,56 @@ func (b *Builtin) Embed(ctx context.Context, texts []string) ([][]float32, error
 // featurizer holds the scratch space for embedding one text at a time.
 type featurizer struct {
 	terms    []string
+	distinct []distinctTerm
 	padded   []byte
 	features counter
 	acc      []float64 // the vector being summed, len dims
+}
+
+// distinctTerm is a term's first occurrence in a text.
+type distinctTerm struct {
+	term string
+	hash uint64 // of its term feature
 }
 
 // embed writes the vector of text to v, which must be zeroed.
 func (f *featurizer) embed(text string, v []float32) {
 	f.terms = analysis.AppendTerms(f.terms[:0], text)
 	f.features.reset()
+	f.distinct = f.distinct[:0]
 	for i, t := range f.terms {
-		f.features.add(hashString(seeds[kindTerm], t), kindTerm)
-		f.addTrigrams(t)
+		h := hashString(seeds[kindTerm], t)
+		if f.features.add(h, kindTerm, 1) {
+			f.distinct = append(f.distinct, distinctTerm{t, h})
+		}
 		if i > 0 {
 			h := hashByte(hashString(seeds[kindBigram], f.terms[i-1]), 0)
-			f.features.add(hashString(h, t), kindBigram)
+			f.features.add(hashString(h, t), kindBigram, 1)
 		}
+	}
+	// A term's trigrams occur as often as the term: count them once.
+	for _, d := range f.distinct {
+		f.addTrigrams(d.term, f.features.count(d.hash))
 	}
 	f.project(v)
 }
 
-// addTrigrams adds the character trigrams of "^term$", where ^ and $ are
-// the boundary markers: a term of n characters has n trigrams.
-func (f *featurizer) addTrigrams(t string) {
+// addTrigrams adds n occurrences of the character trigrams of "^term$",
+// where ^ and $ are the boundary markers: a term of k characters has k
+// trigrams.
+func (f *featurizer) addTrigrams(t string, n uint32) {
 	f.padded = append(append(append(f.padded[:0], termStart), t...), termEnd)
 	p := f.padded
 	if isASCII(t) {
 		for i := 0; i+3 <= len(p); i++ {
-			f.features.add(hashBytes(seeds[kindTrigram], p[i:i+3]), kindTrigram)
+			f.features.add(hashBytes(seeds[kindTrigram], p[i:i+3]), kindTrigram, n)
 		}
 		return
 	}
 	// Slide a window of three characters along the rune starts a, b, c.
 	for a, b, c := 0, 1, next(p, 1); c < len(p); {
 		end := next(p, c)
-		f.features.add(hashBytes(seeds[kindTrigram], p[a:end]), kindTrigram)
+		f.features.add(hashBytes(seeds[kindTrigram], p[a:end]), kindTrigram, n)
 		a, b, c = b, c, end
 	}
 }
@@ -168,8 +184,8 @@ func (f *featurizer) project(v []float32) {
 	for _, i := range f.features.used {
 		s := &f.features.slots[i]
 		h := s.key
-		// The high 32 bits pick the sign; the low 32 bits, scaled to
-		// [0, dims), the dimension, without a division.
+		// The top bit picks the sign; the low 32 bits, scaled to
+		// [0, dims) without a division, pick the dimension.
 		idx := (h & math.MaxUint32) * dims >> 32
 		w := weights[s.kind] * sublinear(s.count)
 		if h>>63 != 0 {
@@ -210,9 +226,8 @@ func sublinear(n uint32) float64 {
 // counter counts features in an open-addressing hash table whose storage
 // survives reset, so counting allocates nothing once warm.
 type counter struct {
-	slots []slot // power-of-two length; key 0 marks an empty slot
-
-	used []int32 // indices of occupied slots, in insertion order
+	slots []slot  // power-of-two length; key 0 marks an empty slot
+	used  []int32 // indices of occupied slots, in insertion order
 }
 
 type slot struct {
@@ -221,28 +236,38 @@ type slot struct {
 	kind  uint8
 }
 
-// add counts one occurrence of the feature of the kind with FNV hash h.
-func (c *counter) add(h uint64, kind uint8) {
-	key := mix(h)
-	if key == 0 {
-		key = 1 // 0 marks empty slots
-	}
+// add counts n occurrences of the feature of the kind with FNV hash h,
+// and reports whether the feature is new.
+func (c *counter) add(h uint64, kind uint8, n uint32) bool {
 	if 2*(len(c.used)+1) > len(c.slots) {
 		c.grow()
 	}
-	mask := uint64(len(c.slots) - 1)
-	for i := key & mask; ; i = (i + 1) & mask {
-		s := &c.slots[i]
-		switch s.key {
-		case key:
-			s.count++
-			return
-		case 0:
-			*s = slot{key: key, count: 1, kind: kind}
-			c.used = append(c.used, int32(i))
-			return
-		}
+	key := keyOf(h)
+	i := c.find(key)
+	s := &c.slots[i]
+	if s.key == key {
+		s.count += n
+		return false
 	}
+	*s = slot{key: key, count: n, kind: kind}
+	c.used = append(c.used, int32(i))
+	return true
+}
+
+// count returns how often the feature with FNV hash h was counted.
+func (c *counter) count(h uint64) uint32 {
+	return c.slots[c.find(keyOf(h))].count
+}
+
+// find returns the index of the slot holding key, or of the empty slot
+// where key belongs. The table must have an empty slot.
+func (c *counter) find(key uint64) int {
+	mask := uint64(len(c.slots) - 1)
+	i := key & mask
+	for c.slots[i].key != key && c.slots[i].key != 0 {
+		i = (i + 1) & mask
+	}
+	return int(i)
 }
 
 // grow doubles the table and re-inserts its features in insertion order.
@@ -250,16 +275,20 @@ func (c *counter) grow() {
 	old, oldUsed := c.slots, c.used
 	c.slots = make([]slot, max(2*len(old), 1024))
 	c.used = make([]int32, 0, cap(oldUsed))
-	mask := uint64(len(c.slots) - 1)
 	for _, i := range oldUsed {
-		s := old[i]
-		j := s.key & mask
-		for c.slots[j].key != 0 {
-			j = (j + 1) & mask
-		}
-		c.slots[j] = s
+		j := c.find(old[i].key)
+		c.slots[j] = old[i]
 		c.used = append(c.used, int32(j))
 	}
+}
+
+// keyOf returns the table key of the feature with FNV hash h: the hash
+// mixed, so that its low bits can index the table, and never 0.
+func keyOf(h uint64) uint64 {
+	if k := mix(h); k != 0 {
+		return k
+	}
+	return 1
 }
 
 // reset empties the table, touching only the slots in use.

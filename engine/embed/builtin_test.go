@@ -194,14 +194,14 @@ func TestBuiltinConcurrent(t *testing.T) {
 func TestCounterGrowsAndResets(t *testing.T) {
 	var c counter
 	for i := range 5000 {
-		c.add(uint64(i%2500), 1)
+		c.add(uint64(i%2500), kindTerm, 1)
 	}
 	if len(c.used) != 2500 {
 		t.Fatalf("counted %d distinct features, want 2500", len(c.used))
 	}
-	for _, i := range c.used {
-		if c.slots[i].count != 2 {
-			t.Fatalf("feature counted %d times, want 2", c.slots[i].count)
+	for h := range uint64(2500) {
+		if n := c.count(h); n != 2 {
+			t.Fatalf("feature %d counted %d times, want 2", h, n)
 		}
 	}
 	c.reset()

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/storage"
 )
@@ -33,6 +34,52 @@ func (s *stallAfterWrite) ReplaceDocument(ctx context.Context, doc storage.Docum
 		<-ctx.Done()
 	}
 	return nil
+}
+
+// stallDelete is the real store, except that a DeleteDocument of docID
+// holds its caller until the caller's context ends and then fails: the
+// indexer is stopped in the middle of that work.
+type stallDelete struct {
+	storage.Store
+	docID   string
+	reached chan struct{}
+	once    sync.Once
+}
+
+func (s *stallDelete) DeleteDocument(ctx context.Context, docID string) (int, error) {
+	if docID == s.docID {
+		s.once.Do(func() { close(s.reached) })
+		<-ctx.Done()
+		return 0, ctx.Err()
+	}
+	return s.Store.DeleteDocument(ctx, docID)
+}
+
+// TestPendingWorkResumesWithoutChanges: work the previous run left pending
+// is finished at the next start even when the workspace scan finds nothing
+// changed (here: a new directory, reported by the watcher, whose task was
+// interrupted; directories are never in the ledger's file states).
+func TestPendingWorkResumesWithoutChanges(t *testing.T) {
+	root, data := newDirs(t)
+	writeFile(t, root, "a.go", goSource("a", "resumeaword"))
+	cfg := testConfig(t, root, data)
+	dir := filepath.Join(root, "newdir")
+	stall := &stallDelete{docID: ingest.FileDocID(dir), reached: make(chan struct{})}
+	e1 := startEnvWith(t, cfg, func(st storage.Store) storage.Store { stall.Store = st; return stall })
+	e1.waitSettled()
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-stall.reached:
+	case <-time.After(waitTimeout):
+		t.Fatal("the new directory was never processed")
+	}
+	e1.stop()
+
+	e2 := startEnv(t, cfg)
+	e2.waitSettled()
+	e2.assertDocs([]string{filepath.Join(root, "a.go")})
 }
 
 // TestPendingWorkIsRedoneAfterRevert: a file's new content reaches the
@@ -124,7 +171,6 @@ func TestIgnoreFileChangeLive(t *testing.T) {
 	waitFor(t, "gen/ to leave the index", func() bool { return !e.hasDoc(b) && !e.hasDoc(c) })
 	e.waitSearch("ignorebword")
 	waitFor(t, "gen/ to be counted ignored", func() bool {
-		t.Logf("%v", e.ix.Stats().Skipped)
 		return e.ix.Stats().Skipped[ingest.SkipIgnoredPrefix+"gitignore"] == 1
 	})
 	e.waitSettled()
@@ -137,4 +183,49 @@ func TestIgnoreFileChangeLive(t *testing.T) {
 	e.waitSearch("ignorebword", b)
 	e.waitSettled()
 	e.assertDocs([]string{filepath.Join(root, "a.go"), b, c})
+	if got := e.ix.Stats().Skipped; len(got) != 0 {
+		t.Errorf("Stats().Skipped = %v once nothing is ignored any more, want none", got)
+	}
+}
+
+// renamedModel is the built-in embedder under another model name: a new
+// model of the same vector size.
+type renamedModel struct {
+	*countingEmbedder
+	model string
+}
+
+func (r renamedModel) Info() embed.Info {
+	info := r.countingEmbedder.Info()
+	info.Model = r.model
+	return info
+}
+
+// TestEmbedderChangeReembeds: after the embedding model changes (same
+// vector size), the re-index the ledger asks for must embed the text again
+// instead of reusing vectors the old model made.
+//
+// Known issue, not fixable inside this package: WriteDocument reuses
+// vectors by chunk text hash (Store.VectorsByHash), and the store does not
+// know which model made a vector, so after a model change of the same
+// size every unchanged chunk keeps its old vector. The fix belongs to the
+// storage contract or to the engine (drop or rebuild the collection when
+// the embedder's model changes). Remove the skip once it is fixed.
+func TestEmbedderChangeReembeds(t *testing.T) {
+	if os.Getenv("WQM_TEST_KNOWN_ISSUES") == "" {
+		t.Skip("known issue: vectors are reused across embedding models of the same size; set WQM_TEST_KNOWN_ISSUES=1 to run")
+	}
+	root, data := newDirs(t)
+	writeFile(t, root, "a.go", goSource("a", "modelchangeword"))
+	cfg := testConfig(t, root, data)
+
+	e1 := startEnv(t, cfg)
+	e1.waitSettled()
+	e1.stop()
+
+	e2 := startEnvWithEmbedder(t, cfg, func(c *countingEmbedder) embed.Embedder { return renamedModel{c, "another-model"} })
+	e2.waitSettled()
+	if n := e2.emb.texts.Load(); n == 0 {
+		t.Error("a new embedding model re-indexed every file without embedding anything: the old model's vectors were reused")
+	}
 }

@@ -123,6 +123,18 @@ func startEnv(t testing.TB, cfg config.Config) *env {
 // the store itself, when wrap is not nil.
 func startEnvWith(t testing.TB, cfg config.Config, wrap func(storage.Store) storage.Store) *env {
 	t.Helper()
+	return startEnvFull(t, cfg, wrap, nil)
+}
+
+// startEnvWithEmbedder is startEnv with the indexer given wrap(counter)
+// as its embedder.
+func startEnvWithEmbedder(t testing.TB, cfg config.Config, wrap func(*countingEmbedder) embed.Embedder) *env {
+	t.Helper()
+	return startEnvFull(t, cfg, nil, wrap)
+}
+
+func startEnvFull(t testing.TB, cfg config.Config, wrapStore func(storage.Store) storage.Store, wrapEmb func(*countingEmbedder) embed.Embedder) *env {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, cfg: cfg, emb: newCountingEmbedder(), logs: &logSink{}}
 	st, err := embedded.Open(ctx, cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms})
@@ -138,10 +150,14 @@ func startEnvWith(t testing.TB, cfg config.Config, wrap func(storage.Store) stor
 	e.pipe = pipeline.New(2, 64, log)
 	e.pipe.Start()
 	var store storage.Store = st
-	if wrap != nil {
-		store = wrap(st)
+	if wrapStore != nil {
+		store = wrapStore(st)
 	}
-	ix, err := ingest.New(ingest.Deps{Config: cfg, Store: store, Embedder: e.emb, Pipeline: e.pipe, Logger: log})
+	var emb embed.Embedder = e.emb
+	if wrapEmb != nil {
+		emb = wrapEmb(e.emb)
+	}
+	ix, err := ingest.New(ingest.Deps{Config: cfg, Store: store, Embedder: emb, Pipeline: e.pipe, Logger: log})
 	if err != nil {
 		e.closeStoreAndPipe()
 		t.Fatalf("new indexer: %v", err)

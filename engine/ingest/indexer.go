@@ -117,6 +117,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 	}
 	if len(pending) > 0 {
 		ix.log.Info().Int("pending", len(pending)).Msg("resuming work left pending by the previous run")
+		ix.wake <- struct{}{} // dispatch it even if the scan finds nothing changed; wake is empty yet
 	}
 
 	w, err := watch.New(watch.Options{
@@ -516,8 +517,9 @@ func (ix *Indexer) process(tctx context.Context, path string) (err error) {
 	case info.IsDir():
 		return ix.removeUnder(ctx, path) // files moved out from under it; new ones arrive as their own paths
 	}
-	if ignored, reason := ix.matcher.Ignored(path, false); ignored {
-		ix.setSkipped(path, SkipIgnoredPrefix+reason)
+	if ignored, _ := ix.matcher.Ignored(path, false); ignored {
+		// Not counted here: the scan counts what is ignored, an ignored
+		// directory once rather than each file beneath it.
 		return ix.remove(ctx, path)
 	}
 	if info.Mode()&fs.ModeSymlink != 0 {

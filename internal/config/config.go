@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,6 +132,18 @@ func defaultRoots() []string {
 	return []string{top}
 }
 
+// Clone returns a deep copy, so that validating or editing one copy never
+// touches another.
+func (c Config) Clone() Config {
+	c.Workspace.Roots = slices.Clone(c.Workspace.Roots)
+	c.Workspace.Ignore = slices.Clone(c.Workspace.Ignore)
+	if c.Engine.Autostart != nil {
+		v := *c.Engine.Autostart
+		c.Engine.Autostart = &v
+	}
+	return c
+}
+
 // Source says where a configuration came from.
 type Source struct {
 	Path string // "" when built-in defaults were used
@@ -153,7 +166,8 @@ func Resolve(flagPath string) (Config, Source, error) {
 	}
 	if src.Path == "" {
 		cfg := Default()
-		return cfg, src, cfg.Validate()
+		err := cfg.Validate()
+		return cfg, src, err
 	}
 	cfg, err := LoadFile(src.Path)
 	return cfg, src, err

@@ -18,12 +18,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"workspace-qdrant-mcp/internal/config"
 )
+
+// setTimeFormat sets zerolog's global time format once, before any logger
+// of this package writes.
+var setTimeFormat sync.Once
 
 // Setup builds the root logger writing JSON lines to stderr and, when
 // cfg.File is set, appending to that file too. It installs the logger as
@@ -34,7 +39,7 @@ func Setup(cfg config.Logging, stderr io.Writer) (zerolog.Logger, io.Closer, err
 	if err != nil {
 		return zerolog.Nop(), nopCloser{}, fmt.Errorf("logging.level: %w", err)
 	}
-	zerolog.TimeFieldFormat = time.RFC3339Nano
+	setTimeFormat.Do(func() { zerolog.TimeFieldFormat = time.RFC3339Nano })
 	var out io.Writer = stderr
 	var closer io.Closer = nopCloser{}
 	if cfg.File != "" {

@@ -21,13 +21,13 @@ const crashDirEnv = "EMBEDDED_CRASH_CHILD_DIR"
 
 const (
 	crashDocs        = 8 // documents the child rewrites in turn
-	crashRounds      = 4 // kill and recover cycles
+	crashRounds      = 3 // kill and recover cycles
 	crashChildMaxRun = 2 * time.Minute
 )
 
 // crashCommits is how many commits the parent waits for before killing
 // the child in a round, varied so that kills land at different points.
-func crashCommits(round int) int { return 40 + 60*round }
+func crashCommits(round int) int { return 20 + 40*round }
 
 // crashCheckpointPages is the child's WAL auto-checkpoint threshold, far
 // below SQLite's default of 1000 pages so that kills also land during
