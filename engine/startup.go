@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -225,7 +223,7 @@ func probe(ctx context.Context, r *run) error {
 	doc := storage.Document{ID: id, Collection: coll, Kind: storage.KindNote, Title: "startup probe"}
 	ch := storage.Chunk{
 		ID: id + "#0", DocID: id, Collection: coll, Kind: storage.KindNote, Title: doc.Title,
-		StartLine: 1, EndLine: 1, Text: probeText, Hash: hashText(probeText), Dense: vecs[0],
+		StartLine: 1, EndLine: 1, Text: probeText, Hash: storage.VectorHash(r.embedder.Info().Model, probeText), Dense: vecs[0],
 	}
 	if err := r.store.ReplaceDocument(ctx, doc, []storage.Chunk{ch}); err != nil {
 		return fmt.Errorf("probe upsert: %w", err)
@@ -264,9 +262,3 @@ func mergeCancel(a, b context.Context) (context.Context, context.CancelFunc) {
 func tempDir(cfg config.Config) string { return filepath.Join(cfg.Storage.DataDir, "tmp") }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// hashText is the hex SHA-256 of a chunk's text, as chunk.Split computes it.
-func hashText(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}

@@ -185,9 +185,9 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 		cfg.Engine.Workers, cfg.Engine.QueueCapacity, cfg.Workspace.ChunkChars, cfg.Workspace.ChunkOverlap,
 		cfg.Workspace.MaxFileBytes, debounce, cfg.Embedding.Dimensions)
 	fmt.Println()
-	row := func(k, v string) { fmt.Printf("| %-34s | %-38s |\n", k, v) }
+	row := func(k, v string) { fmt.Printf("| %-34s | %-44s |\n", k, v) }
 	row("metric", "value")
-	fmt.Printf("|%s|%s|\n", strings.Repeat("-", 36), strings.Repeat("-", 40))
+	fmt.Printf("|%s|%s|\n", strings.Repeat("-", 36), strings.Repeat("-", 46))
 	row("files in copy", fmt.Sprintf("%d (%.1f MB)", copied, mb(copiedBytes)))
 	row("files indexed", fmt.Sprintf("%d (%.1f MB)", st.Files, mb(indexedBytes)))
 	row("chunks / texts embedded", fmt.Sprintf("%d / %d", st.Chunks, fullEmbedded))

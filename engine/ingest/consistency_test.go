@@ -203,18 +203,9 @@ func (r renamedModel) Info() embed.Info {
 
 // TestEmbedderChangeReembeds: after the embedding model changes (same
 // vector size), the re-index the ledger asks for must embed the text again
-// instead of reusing vectors the old model made.
-//
-// Known issue, not fixable inside this package: WriteDocument reuses
-// vectors by chunk text hash (Store.VectorsByHash), and the store does not
-// know which model made a vector, so after a model change of the same
-// size every unchanged chunk keeps its old vector. The fix belongs to the
-// storage contract or to the engine (drop or rebuild the collection when
-// the embedder's model changes). Remove the skip once it is fixed.
+// instead of reusing vectors the old model made: chunk hashes name the
+// model (storage.VectorHash).
 func TestEmbedderChangeReembeds(t *testing.T) {
-	if os.Getenv("WQM_TEST_KNOWN_ISSUES") == "" {
-		t.Skip("known issue: vectors are reused across embedding models of the same size; set WQM_TEST_KNOWN_ISSUES=1 to run")
-	}
 	root, data := newDirs(t)
 	writeFile(t, root, "a.go", goSource("a", "modelchangeword"))
 	cfg := testConfig(t, root, data)

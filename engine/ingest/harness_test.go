@@ -53,7 +53,6 @@ const (
 type countingEmbedder struct {
 	embed.Embedder
 	texts atomic.Int64
-	calls atomic.Int64
 }
 
 func newCountingEmbedder() *countingEmbedder {
@@ -61,7 +60,6 @@ func newCountingEmbedder() *countingEmbedder {
 }
 
 func (c *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	c.calls.Add(1)
 	c.texts.Add(int64(len(texts)))
 	return c.Embedder.Embed(ctx, texts)
 }
@@ -279,10 +277,9 @@ func (e *env) keywordPaths(term string) []string {
 	return paths
 }
 
-// filePaths lists every file document path the store holds, read through
-// keyword-independent means: GetDocument of each candidate would need the
-// candidates, so the tests compare counts (Stats().Files) and look up each
-// expected path.
+// assertDocs checks that the store holds exactly the file documents of
+// want: as many file documents as want has (Stats().Files), and one for
+// each path of want (GetDocument).
 func (e *env) assertDocs(want []string) {
 	e.t.Helper()
 	if got := e.storeStats().Files; got != len(want) {

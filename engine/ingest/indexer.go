@@ -85,9 +85,8 @@ func New(d Deps) (*Indexer, error) {
 // identity names what the index is built with; a change re-indexes.
 func (ix *Indexer) identity() string {
 	c := ix.d.Config
-	info := ix.d.Embedder.Info()
-	return fmt.Sprintf("collection=%s embedder=%s/%s/%d chunk=%d/%d",
-		c.Workspace.Collection, info.Provider, info.Model, info.Dimensions, c.Workspace.ChunkChars, c.Workspace.ChunkOverlap)
+	return fmt.Sprintf("collection=%s embedder=%s chunk=%d/%d",
+		c.Workspace.Collection, ModelKey(ix.d.Embedder.Info()), c.Workspace.ChunkChars, c.Workspace.ChunkOverlap)
 }
 
 // Start opens the ledger, starts the watcher and returns once it is

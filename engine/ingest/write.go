@@ -12,6 +12,12 @@ import (
 // FileDocID is the document id of a workspace file.
 func FileDocID(absPath string) string { return "file:" + absPath }
 
+// ModelKey names an embedding model for vector reuse: provider, model
+// and dimensions.
+func ModelKey(info embed.Info) string {
+	return fmt.Sprintf("%s/%s/%d", info.Provider, info.Model, info.Dimensions)
+}
+
 // WriteResult says what writing one document cost.
 type WriteResult struct {
 	Chunks   int // chunks stored
@@ -23,15 +29,17 @@ type WriteResult struct {
 // atomically. doc names the document; language applies to every chunk.
 func WriteDocument(ctx context.Context, store storage.Store, emb embed.Embedder, doc storage.Document, text, language string, opts chunk.Options) (WriteResult, error) {
 	pieces := chunk.Split(text, opts)
+	model := ModelKey(emb.Info())
 	chunks := make([]storage.Chunk, len(pieces))
 	hashes := make([]string, len(pieces))
 	for i, p := range pieces {
 		chunks[i] = storage.Chunk{
 			ID: chunk.ChunkID(doc.ID, p), DocID: doc.ID, Collection: doc.Collection, Kind: doc.Kind,
 			Path: doc.Path, Title: doc.Title, Language: language, Ordinal: p.Ordinal,
-			StartLine: p.StartLine, EndLine: p.EndLine, Text: p.Text, Hash: p.Hash, Metadata: doc.Metadata,
+			StartLine: p.StartLine, EndLine: p.EndLine, Text: p.Text,
+			Hash: storage.VectorHash(model, p.Text), Metadata: doc.Metadata,
 		}
-		hashes[i] = p.Hash
+		hashes[i] = chunks[i].Hash
 	}
 	res := WriteResult{Chunks: len(chunks)}
 	if err := embedMissing(ctx, store, emb, chunks, hashes, &res); err != nil {

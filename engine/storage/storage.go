@@ -15,6 +15,8 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 )
 
@@ -66,12 +68,24 @@ type Chunk struct {
 	StartLine  int    // 1-based, inclusive
 	EndLine    int    // 1-based, inclusive
 	Text       string
-	// Hash is the hex SHA-256 of Text. Vectors are reused across
-	// re-indexing by looking them up by Hash (see VectorsByHash).
+	// Hash identifies the text and the model that embeds it: the hex
+	// SHA-256 of the embedding model's name, a NUL byte and Text (see
+	// VectorHash). Vectors are reused across re-indexing by looking them
+	// up by Hash (see VectorsByHash), so a new model never reuses an old
+	// model's vectors.
 	Hash     string
 	Metadata map[string]string
 	Dense    []float32
 	Sparse   SparseVector
+}
+
+// VectorHash is the Chunk.Hash of text embedded by model.
+func VectorHash(model, text string) string {
+	h := sha256.New()
+	h.Write([]byte(model))
+	h.Write([]byte{0})
+	h.Write([]byte(text))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Document is a stored document with its chunks in order.
