@@ -62,8 +62,8 @@ type Manager struct {
 	cfg         config.Config
 	state       State
 	history     []Transition
-	subscribers map[int]func(Transition)
-	nextSub     int
+	transitions fanout[Transition]
+	indexEvents fanout[ingest.Event]
 	run         *run
 	last        runRecord
 	startCancel context.CancelCauseFunc
@@ -88,12 +88,11 @@ const historySize = 50
 // New returns a stopped Manager.
 func New(cfg config.Config, opts Options) *Manager {
 	return &Manager{
-		log:         opts.Logger.With().Str("component", "engine").Logger(),
-		opts:        opts,
-		gate:        newGate(),
-		cfg:         cfg,
-		state:       StateStopped,
-		subscribers: map[int]func(Transition){},
+		log:   opts.Logger.With().Str("component", "engine").Logger(),
+		opts:  opts,
+		gate:  newGate(),
+		cfg:   cfg,
+		state: StateStopped,
 	}
 }
 
@@ -115,16 +114,13 @@ func (m *Manager) Config() config.Config {
 // that made it. fn must not block and must not call the Manager's
 // lifecycle methods. The returned function unsubscribes.
 func (m *Manager) Subscribe(fn func(Transition)) (unsubscribe func()) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	id := m.nextSub
-	m.nextSub++
-	m.subscribers[id] = fn
-	return func() {
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		delete(m.subscribers, id)
-	}
+	return m.transitions.add(fn)
+}
+
+// SubscribeIndex calls fn when a full index of the workspace starts and
+// when it finishes, on the indexer's goroutines. fn must not block.
+func (m *Manager) SubscribeIndex(fn func(ingest.Event)) (unsubscribe func()) {
+	return m.indexEvents.add(fn)
 }
 
 // fire moves the state machine, records the transition and tells the
@@ -144,10 +140,6 @@ func (m *Manager) fire(e Event, reason string) error {
 	if len(m.history) > historySize {
 		m.history = m.history[len(m.history)-historySize:]
 	}
-	subs := make([]func(Transition), 0, len(m.subscribers))
-	for _, fn := range m.subscribers {
-		subs = append(subs, fn)
-	}
 	m.mu.Unlock()
 
 	ev := m.log.Info()
@@ -155,9 +147,7 @@ func (m *Manager) fire(e Event, reason string) error {
 		ev = m.log.Error()
 	}
 	ev.Str("from", string(from)).Str("to", string(to)).Str("event", string(e)).Str("reason", reason).Msg("state transition")
-	for _, fn := range subs {
-		fn(t)
-	}
+	m.transitions.send(t)
 	return nil
 }
 

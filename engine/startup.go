@@ -181,7 +181,8 @@ func (m *Manager) startServices(ctx context.Context, r *run) error {
 	}
 	idx, err := newIdx(ingest.Deps{
 		Config: r.cfg, Store: r.store, Embedder: r.embedder, Pipeline: p,
-		Logger: m.opts.Logger.With().Str("component", "indexer").Logger(),
+		Logger:  m.opts.Logger.With().Str("component", "indexer").Logger(),
+		OnEvent: m.indexEvents.send,
 	})
 	if err != nil {
 		return fmt.Errorf("create workspace indexer: %w", err)

@@ -27,6 +27,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/internal/logging"
 	"workspace-qdrant-mcp/tools"
 )
@@ -76,6 +77,8 @@ func New(eng *engine.Manager, logger zerolog.Logger) *Server {
 func (s *Server) Serve(ctx context.Context, in io.Reader, out io.Writer) error {
 	unsubscribe := s.eng.Subscribe(s.notifyTransition)
 	defer unsubscribe()
+	unsubscribeIndex := s.eng.SubscribeIndex(s.notifyIndex)
+	defer unsubscribeIndex()
 	stdio := server.NewStdioServer(s.mcp)
 	stdio.SetErrorLogger(logging.StdLogger(s.log))
 	if err := stdio.Listen(ctx, in, out); err != nil {
@@ -147,19 +150,48 @@ func (s *Server) notifyTransition(t engine.Transition) {
 	if t.To == engine.StateError {
 		level = mcpgo.LoggingLevelError
 	}
+	msg := fmt.Sprintf("engine %s -> %s", t.From, t.To)
+	if t.Reason != "" {
+		msg += ": " + t.Reason
+	}
+	data := transitionLog{Message: msg, From: t.From, To: t.To, Event: t.Event, Reason: t.Reason, At: t.At.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
+	s.sendLog(level, "engine", data)
+}
+
+// indexLog is the data of an index start or finish notification.
+type indexLog struct {
+	Message string  `json:"message"`
+	Event   string  `json:"event"`
+	Files   int     `json:"files,omitempty"`
+	TookMS  float64 `json:"took_ms,omitempty"`
+}
+
+// notifyIndex sends the start and the end of a full workspace index to
+// the client as log notifications (one pair per full index: the indexer
+// throttles them).
+func (s *Server) notifyIndex(e ingest.Event) {
+	data := indexLog{Event: e.Kind, Files: e.Files}
+	switch e.Kind {
+	case ingest.EventIndexStarted:
+		data.Message = fmt.Sprintf("indexing workspace: %d files to index or remove", e.Files)
+	case ingest.EventIndexFinished:
+		data.TookMS = float64(e.Took.Microseconds()) / 1000
+		data.Message = fmt.Sprintf("workspace index is current (took %s)", e.Took.Round(time.Millisecond))
+	}
+	s.sendLog(mcpgo.LoggingLevelInfo, "indexer", data)
+}
+
+// sendLog sends one log notification to the client when its level passes
+// the client's chosen level. It never blocks.
+func (s *Server) sendLog(level mcpgo.LoggingLevel, logger string, data any) {
 	s.mu.Lock()
 	sessionID, minLevel := s.sessionID, s.minLevel
 	s.mu.Unlock()
 	if sessionID == "" || !level.ShouldSendTo(minLevel) {
 		return
 	}
-	msg := fmt.Sprintf("engine %s -> %s", t.From, t.To)
-	if t.Reason != "" {
-		msg += ": " + t.Reason
-	}
-	data := transitionLog{Message: msg, From: t.From, To: t.To, Event: t.Event, Reason: t.Reason, At: t.At.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
-	params := map[string]any{"level": level, "logger": "engine", "data": data}
+	params := map[string]any{"level": level, "logger": logger, "data": data}
 	if err := s.mcp.SendNotificationToSpecificClient(sessionID, string(mcpgo.MethodNotificationMessage), params); err != nil {
-		s.log.Debug().Err(err).Str("to", string(t.To)).Msg("engine transition not sent to the client")
+		s.log.Debug().Err(err).Str("logger", logger).Msg("log notification not sent to the client")
 	}
 }

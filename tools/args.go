@@ -20,10 +20,16 @@ type args struct {
 	raw   map[string]any
 	known map[string]bool
 	err   error
+	// progress is the request's progress token, nil when the client
+	// asked for no progress notifications.
+	progress mcp.ProgressToken
 }
 
 func newArgs(req mcp.CallToolRequest) *args {
 	a := &args{known: map[string]bool{}}
+	if req.Params.Meta != nil {
+		a.progress = req.Params.Meta.ProgressToken
+	}
 	switch v := req.Params.Arguments.(type) {
 	case nil:
 	case map[string]any:

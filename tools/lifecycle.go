@@ -31,22 +31,49 @@ func engineStart(eng Engine) server.ServerTool {
 		"Start the ingestion engine and wait until it is running: open the vector store, start the "+
 			"embedder, the processing pipeline and the workspace watcher, then verify them end to end. "+
 			"Returns the engine status. Starting a running engine changes nothing; starting after an "+
-			"error retries with the current configuration.",
-		hints(false, false, true))
+			"error retries with the current configuration. With wait_for_index the call also waits "+
+			"until the workspace index is current, sending progress notifications when the request "+
+			"carries a progress token.",
+		hints(false, false, true),
+		mcp.WithBoolean("wait_for_index",
+			mcp.Description("Also wait until the initial workspace index is complete."), mcp.DefaultBool(false)))
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
+		wait := a.Bool("wait_for_index")
 		if err := a.Err(); err != nil {
 			return nil, err
 		}
+		msg := ""
 		err := eng.Start(ctx)
 		switch {
 		case errors.Is(err, engine.ErrAlreadyRunning):
-			return statusReply{"engine already running", eng.Status(ctx)}, nil
+			msg = "engine already running"
 		case err != nil:
 			return nil, lifecycleFailure(ctx, eng, "engine start failed", err)
+		default:
+			msg = fmt.Sprintf("engine started in %.2fs", eng.Status(ctx).StartupSeconds)
 		}
-		st := eng.Status(ctx)
-		return statusReply{fmt.Sprintf("engine started in %.2fs", st.StartupSeconds), st}, nil
+		if wait {
+			if err := eng.WaitIndexed(ctx, progressSender(ctx, a.progress, "indexing workspace")); err != nil {
+				return nil, fmt.Errorf("wait for index: %w", err)
+			}
+			msg += "; workspace index is current"
+		}
+		return statusReply{msg, eng.Status(ctx)}, nil
 	})}
+}
+
+// progressSender returns a progress callback that sends MCP progress
+// notifications for token, or nil when the client gave no token.
+func progressSender(ctx context.Context, token mcp.ProgressToken, message string) func(done, total int) {
+	srv := server.ServerFromContext(ctx)
+	if token == nil || srv == nil {
+		return nil
+	}
+	return func(done, total int) {
+		_ = srv.SendNotificationToClient(ctx, "notifications/progress", map[string]any{
+			"progressToken": token, "progress": done, "total": total, "message": message,
+		})
+	}
 }
 
 func engineRestart(eng Engine) server.ServerTool {

@@ -35,6 +35,7 @@ type Engine interface {
 	State() engine.State
 	Status(ctx context.Context) engine.Status
 	Checks(ctx context.Context) []engine.Check
+	WaitIndexed(ctx context.Context, progress func(done, total int)) error
 
 	Search(ctx context.Context, req engine.SearchRequest) (engine.SearchResponse, error)
 	AddDocument(ctx context.Context, req engine.AddDocumentRequest) (engine.AddDocumentResult, error)

@@ -51,6 +51,8 @@ type Indexer struct {
 	skipped     map[string]string    // path → skip reason
 	paused      bool
 	scanning    bool
+	announced   bool // an index start was reported and its finish not yet
+	announcedAt time.Time
 	rescan      bool // a full scan was asked for while one ran
 	lastIndexed time.Time
 	watchErr    error
@@ -320,6 +322,44 @@ func (ix *Indexer) scanLoop() {
 			continue
 		}
 		ix.log.Info().Int("changed", changed).Dur("took", time.Since(begin)).Msg("workspace reconciled")
+		if changed > 0 {
+			ix.announceStart(changed)
+		}
+		ix.maybeFinished()
+	}
+}
+
+// announceStart reports a full index that has work to do, unless one is
+// already announced: one start and one finish per full index, however
+// many rescans happen meanwhile.
+func (ix *Indexer) announceStart(changed int) {
+	ix.mu.Lock()
+	if ix.announced {
+		ix.mu.Unlock()
+		return
+	}
+	ix.announced, ix.announcedAt = true, time.Now()
+	ix.mu.Unlock()
+	ix.emit(Event{Kind: EventIndexStarted, Files: changed})
+}
+
+// maybeFinished reports the end of an announced full index once nothing
+// is pending.
+func (ix *Indexer) maybeFinished() {
+	ix.mu.Lock()
+	if !ix.announced || ix.scanning || len(ix.dirty)+len(ix.inflight) > 0 {
+		ix.mu.Unlock()
+		return
+	}
+	ix.announced = false
+	took := time.Since(ix.announcedAt)
+	ix.mu.Unlock()
+	ix.emit(Event{Kind: EventIndexFinished, Took: took})
+}
+
+func (ix *Indexer) emit(e Event) {
+	if ix.d.OnEvent != nil {
+		ix.d.OnEvent(e)
 	}
 }
 
@@ -490,6 +530,7 @@ func (ix *Indexer) finish(p string, failed bool) {
 		default:
 		}
 	}
+	ix.maybeFinished()
 }
 
 // process brings one path's index entry in line with the file as it is

@@ -34,6 +34,23 @@ type Deps struct {
 	Embedder embed.Embedder
 	Pipeline *pipeline.Pipeline
 	Logger   zerolog.Logger
+	// OnEvent, when set, is told when a full index with work to do starts
+	// and when it finishes. It is called on the indexer's goroutines and
+	// must not block.
+	OnEvent func(Event)
+}
+
+// Event kinds.
+const (
+	EventIndexStarted  = "index_started"
+	EventIndexFinished = "index_finished"
+)
+
+// Event reports the start or the end of a full index.
+type Event struct {
+	Kind  string
+	Files int           // for EventIndexStarted: files to index or remove
+	Took  time.Duration // for EventIndexFinished
 }
 
 // Stats is the indexer's part of engine_status.index.

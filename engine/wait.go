@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"context"
+	"time"
+)
+
+// indexPollEvery is how often WaitIndexed looks at the indexer.
+const indexPollEvery = 100 * time.Millisecond
+
+// WaitIndexed blocks until the workspace index is current (no scan running
+// and nothing pending) or ctx ends. progress, when not nil, is called with
+// the files done and the files known so far whenever that changes, and a
+// last time when indexing is complete.
+func (m *Manager) WaitIndexed(ctx context.Context, progress func(done, total int)) error {
+	tick := time.NewTicker(indexPollEvery)
+	defer tick.Stop()
+	first, total, lastDone := true, 0, -1
+	for {
+		r, release, err := m.acquire(false)
+		if err != nil {
+			return err
+		}
+		if r.indexer == nil {
+			release()
+			return nil
+		}
+		st := r.indexer.Stats()
+		release()
+		if first {
+			total, first = st.Pending, false
+		}
+		done := max(total-st.Pending, 0)
+		total = max(total, done+st.Pending)
+		if !st.Indexing {
+			if progress != nil {
+				progress(total, total)
+			}
+			return nil
+		}
+		if progress != nil && done != lastDone {
+			progress(done, total)
+			lastDone = done
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
