@@ -86,3 +86,44 @@ func TestStartWaitsForIndexWithProgress(t *testing.T) {
 		t.Errorf("indexer log notifications %v, want one start and one finish", indexLogs)
 	}
 }
+
+// A change of embedding size cannot reuse the index: the engine refuses to
+// start with an error naming both sizes, and engine_restart with reindex
+// rebuilds the workspace index at the new size, keeping notes.
+func TestReindexAfterDimensionChange(t *testing.T) {
+	fx := newFixture(t, fixtureOptions{autostart: true})
+	p := spawn(t, fx, "-config", fx.config)
+	p.initialize(t)
+	p.waitIdle(t)
+	note := p.mustCall(t, "add_document", map[string]any{"content": "the zeppelin hangar key is under the mat"})
+
+	f, err := os.OpenFile(fx.config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("embedding:\n  dimensions: 256\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if r := p.call(t, "engine_restart", nil); !r.isError {
+		t.Fatalf("engine_restart with another embedding size succeeded: %s", r.text)
+	}
+	st := p.mustCall(t, "engine_status", nil)
+	if msg := st.str("last_error"); st.str("state") != "error" || !strings.Contains(msg, "384") || !strings.Contains(msg, "256") {
+		t.Fatalf("after the size change: state %s, last_error %q; want error naming 384 and 256", st.str("state"), msg)
+	}
+
+	r := p.mustCall(t, "engine_restart", map[string]any{"reindex": true, "wait_for_index": true})
+	emb, _ := r.obj["embedding"].(map[string]any)
+	idx, _ := r.obj["index"].(map[string]any)
+	if r.str("state") != "running" || emb["dimensions"] != float64(256) || idx["files"] != float64(len(workspaceFiles)) {
+		t.Fatalf("engine_restart reindex = state %s, embedding %v, index %v", r.str("state"), emb, idx)
+	}
+	hits := p.mustCall(t, "search", map[string]any{"query": "quokkaflux", "mode": "hybrid"})
+	if res, _ := hits.obj["results"].([]any); len(res) == 0 {
+		t.Errorf("search after reindex found nothing: %s", hits.text)
+	}
+	if g := p.call(t, "get_document", map[string]any{"id": note.str("id")}); g.isError {
+		t.Errorf("note lost by reindex: %s", g.text)
+	}
+}

@@ -50,6 +50,19 @@ func (s *memStore) ReplaceDocument(_ context.Context, doc storage.Document, chun
 	s.docs[doc.ID] = chunks
 	return nil
 }
+func (s *memStore) DropCollection(_ context.Context, name string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for id, cs := range s.docs {
+		if len(cs) > 0 && cs[0].Collection == name {
+			delete(s.docs, id)
+			n++
+		}
+	}
+	s.events.add("drop " + name)
+	return n, nil
+}
 func (s *memStore) DeleteDocument(_ context.Context, id string) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -154,9 +154,18 @@ func (m *Manager) fire(e Event, reason string) error {
 // Start runs the phased startup and blocks until the engine is running or
 // has failed. Starting a running engine returns ErrAlreadyRunning and
 // changes nothing. Starting from error resets first.
-func (m *Manager) Start(ctx context.Context) error { return m.start(ctx, "engine_start") }
+func (m *Manager) Start(ctx context.Context) error {
+	return m.start(ctx, startPlan{reason: "engine_start"})
+}
 
-func (m *Manager) start(ctx context.Context, reason string) error {
+// startPlan says why a start happens and whether it rebuilds the index.
+type startPlan struct {
+	reason  string
+	reindex bool // drop the workspace collection and the ledger first
+}
+
+func (m *Manager) start(ctx context.Context, plan startPlan) error {
+	reason := plan.reason
 	startCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
@@ -187,7 +196,7 @@ func (m *Manager) start(ctx context.Context, reason string) error {
 	tctx, tcancel := context.WithTimeoutCause(startCtx, cfg.Engine.StartupTimeout.D(), ErrStartupTimeout)
 	defer tcancel()
 
-	r, rec, err := m.startBounded(tctx, cfg)
+	r, rec, err := m.startBounded(tctx, cfg, plan)
 	rec.startup = time.Since(begin)
 	if err != nil {
 		rec.lastError = err.Error()
@@ -208,7 +217,7 @@ func (m *Manager) start(ctx context.Context, reason string) error {
 // startBounded runs startup on its own goroutine so that a dependency that
 // hangs and ignores its context cannot hold the engine past the startup
 // timeout. An abandoned startup's components are stopped when it returns.
-func (m *Manager) startBounded(ctx context.Context, cfg config.Config) (*run, runRecord, error) {
+func (m *Manager) startBounded(ctx context.Context, cfg config.Config, plan startPlan) (*run, runRecord, error) {
 	type outcome struct {
 		r   *run
 		rec runRecord
@@ -218,7 +227,7 @@ func (m *Manager) startBounded(ctx context.Context, cfg config.Config) (*run, ru
 	m.bg.Add(1)
 	go func() {
 		defer m.bg.Done()
-		r, rec, err := m.startup(ctx, cfg)
+		r, rec, err := m.startup(ctx, cfg, plan)
 		done <- outcome{r, rec, err}
 	}()
 	select {
@@ -267,7 +276,19 @@ func (m *Manager) Wait() { m.bg.Wait() }
 // starts a fresh set of components, so an edited configuration takes
 // effect. A configuration error leaves the engine stopped and is returned.
 func (m *Manager) Restart(ctx context.Context) error {
-	if _, err := m.Stop(ctx, StopOptions{Reason: "engine_restart"}); err != nil {
+	return m.restart(ctx, startPlan{reason: "engine_restart"})
+}
+
+// Reindex is Restart that also rebuilds the workspace index from scratch:
+// the workspace collection and the ledger of file states are dropped
+// before the engine starts, so every file is read and embedded again. It
+// is the way out of an embedding-size mismatch. Notes are kept.
+func (m *Manager) Reindex(ctx context.Context) error {
+	return m.restart(ctx, startPlan{reason: "reindex", reindex: true})
+}
+
+func (m *Manager) restart(ctx context.Context, plan startPlan) error {
+	if _, err := m.Stop(ctx, StopOptions{Reason: plan.reason}); err != nil {
 		return fmt.Errorf("restart: stop: %w", err)
 	}
 	if m.opts.LoadConfig != nil {
@@ -282,5 +303,5 @@ func (m *Manager) Restart(ctx context.Context) error {
 		m.cfg = cfg
 		m.mu.Unlock()
 	}
-	return m.start(ctx, "engine_restart")
+	return m.start(ctx, plan)
 }

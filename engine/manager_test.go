@@ -387,6 +387,36 @@ func TestRestartReloadsConfig(t *testing.T) {
 	}
 }
 
+// Reindex drops the workspace collection before the engine starts again,
+// and keeps other collections.
+func TestReindexDropsWorkspaceCollection(t *testing.T) {
+	h := newHarness(t)
+	m := h.manager()
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	note, err := m.AddDocument(context.Background(), AddDocumentRequest{Content: "keep this note"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Reindex(context.Background()); err != nil {
+		t.Fatalf("Reindex: %v", err)
+	}
+	if !strings.Contains(h.events.String(), "drop "+h.cfg.Workspace.Collection) {
+		t.Errorf("events %s: workspace collection not dropped", h.events.String())
+	}
+	if _, err := m.GetDocument(context.Background(), DocumentRef{ID: note.ID}); err != nil {
+		t.Errorf("note lost by reindex: %v", err)
+	}
+	last := m.Status(context.Background()).Transitions
+	if got := last[len(last)-1]; got.To != StateRunning || last[len(last)-2].Reason != "reindex" {
+		t.Errorf("transitions end %+v, want a start for reindex", last[len(last)-2:])
+	}
+	if _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Workspace operations run concurrently with a stop without races, and
 // each either succeeds or is refused with a sentinel error.
 func TestOperationsRaceStop(t *testing.T) {

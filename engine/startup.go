@@ -57,6 +57,7 @@ type run struct {
 	pipeline *pipeline.Pipeline
 	indexer  Indexer // nil when no workspace root is configured
 	comps    []component
+	reindex  bool // rebuild the workspace index from scratch in phase 1
 }
 
 func (r *run) add(name string, stop func(ctx context.Context) error) {
@@ -68,8 +69,8 @@ const probeText = "workspace qdrant engine startup probe"
 
 // startup runs the three phases. On failure it stops, in reverse order,
 // every component it had started and returns the phase's error.
-func (m *Manager) startup(ctx context.Context, cfg config.Config) (*run, runRecord, error) {
-	r := &run{cfg: cfg}
+func (m *Manager) startup(ctx context.Context, cfg config.Config, plan startPlan) (*run, runRecord, error) {
+	r := &run{cfg: cfg, reindex: plan.reindex}
 	var rec runRecord
 	phases := []struct {
 		name string
@@ -146,9 +147,28 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 	if len(vecs) != 1 || len(vecs[0]) != emb.Info().Dimensions {
 		return fmt.Errorf("embedding test: got %d vectors of %d dimensions, want 1 of %d", len(vecs), lenFirst(vecs), emb.Info().Dimensions)
 	}
+	if r.reindex {
+		if err := m.dropIndex(ctx, r); err != nil {
+			return err
+		}
+	}
 	if err := store.EnsureCollection(ctx, r.cfg.Workspace.Collection, emb.Info().Dimensions); err != nil {
 		return fmt.Errorf("prepare collection %s: %w", r.cfg.Workspace.Collection, err)
 	}
+	return nil
+}
+
+// dropIndex forgets the workspace index: its collection and the ledger.
+func (m *Manager) dropIndex(ctx context.Context, r *run) error {
+	coll := r.cfg.Workspace.Collection
+	n, err := r.store.DropCollection(ctx, coll)
+	if err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	if err := ingest.ResetLedger(ctx, r.cfg.Storage.DataDir); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	m.log.Warn().Str("collection", coll).Int("documents", n).Msg("reindex: dropped the workspace index; every file is indexed again")
 	return nil
 }
 

@@ -53,8 +53,8 @@ func engineStart(eng Engine) server.ServerTool {
 			msg = fmt.Sprintf("engine started in %.2fs", eng.Status(ctx).StartupSeconds)
 		}
 		if wait {
-			if err := eng.WaitIndexed(ctx, progressSender(ctx, a.progress, "indexing workspace")); err != nil {
-				return nil, fmt.Errorf("wait for index: %w", err)
+			if err := waitIndexed(ctx, eng, a); err != nil {
+				return nil, err
 			}
 			msg += "; workspace index is current"
 		}
@@ -79,18 +79,45 @@ func progressSender(ctx context.Context, token mcp.ProgressToken, message string
 func engineRestart(eng Engine) server.ServerTool {
 	tool := newTool("engine_restart", "Restart engine",
 		"Stop the engine gracefully, re-read the configuration file and start it again, so edits to "+
-			"the configuration take effect. Returns the engine status.",
-		hints(false, false, false))
+			"the configuration take effect. With reindex the workspace index is rebuilt from scratch "+
+			"(every file read and embedded again; notes are kept): the way out of an embedding-size "+
+			"mismatch. With wait_for_index the call returns once the index is current, sending progress "+
+			"notifications when the request carries a progress token. Returns the engine status.",
+		hints(false, false, false),
+		mcp.WithBoolean("reindex",
+			mcp.Description("Drop the workspace index and build it again from the files."), mcp.DefaultBool(false)),
+		mcp.WithBoolean("wait_for_index",
+			mcp.Description("Also wait until the workspace index is current."), mcp.DefaultBool(false)))
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
+		reindex, wait := a.Bool("reindex"), a.Bool("wait_for_index")
 		if err := a.Err(); err != nil {
 			return nil, err
 		}
-		if err := eng.Restart(ctx); err != nil {
+		restart, verb := eng.Restart, "restarted"
+		if reindex {
+			restart, verb = eng.Reindex, "restarted for a full reindex"
+		}
+		if err := restart(ctx); err != nil {
 			return nil, lifecycleFailure(ctx, eng, "engine restart failed", err)
 		}
-		st := eng.Status(ctx)
-		return statusReply{fmt.Sprintf("engine restarted in %.2fs", st.StartupSeconds), st}, nil
+		msg := fmt.Sprintf("engine %s in %.2fs", verb, eng.Status(ctx).StartupSeconds)
+		if wait {
+			if err := waitIndexed(ctx, eng, a); err != nil {
+				return nil, err
+			}
+			msg += "; workspace index is current"
+		}
+		return statusReply{msg, eng.Status(ctx)}, nil
 	})}
+}
+
+// waitIndexed waits for the workspace index, reporting progress to the
+// client when the request carried a progress token.
+func waitIndexed(ctx context.Context, eng Engine, a *args) error {
+	if err := eng.WaitIndexed(ctx, progressSender(ctx, a.progress, "indexing workspace")); err != nil {
+		return fmt.Errorf("wait for index: %w", err)
+	}
+	return nil
 }
 
 // lifecycleFailure is a tool error carrying the reason and the status.

@@ -32,6 +32,7 @@ type Engine interface {
 	Start(ctx context.Context) error
 	Stop(ctx context.Context, opts engine.StopOptions) (engine.StopResult, error)
 	Restart(ctx context.Context) error
+	Reindex(ctx context.Context) error
 	State() engine.State
 	Status(ctx context.Context) engine.Status
 	Checks(ctx context.Context) []engine.Check

@@ -192,3 +192,28 @@ func (l *ledger) forget(ctx context.Context, path string) error {
 }
 
 func (l *ledger) close() error { return l.db.Close() }
+
+// ResetLedger forgets every file state and all pending work recorded in
+// dataDir, so that the next indexer indexes every file anew. It is used
+// with the workspace collection dropped.
+func ResetLedger(ctx context.Context, dataDir string) error {
+	l, _, err := openLedger(ctx, dataDir, "")
+	if err != nil {
+		return err
+	}
+	err = l.tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{`DELETE FROM files`, `DELETE FROM pending`, `DELETE FROM meta`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if cerr := l.close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("reset ledger: %w", err)
+	}
+	return nil
+}

@@ -156,6 +156,11 @@ type Store interface {
 	// chunks[i].DocID (all chunks share DocID and Collection) with chunks.
 	// Every chunk must carry a Dense vector of the collection's size.
 	ReplaceDocument(ctx context.Context, doc Document, chunks []Chunk) error
+	// DropCollection removes a collection with every document and chunk
+	// in it, atomically, returning how many documents it held; a missing
+	// collection drops nothing. It is how an index is rebuilt from
+	// scratch, for example after a change of embedding size.
+	DropCollection(ctx context.Context, name string) (int, error)
 	// DeleteDocument removes a document and its chunks, returning how
 	// many chunks were removed; a missing document is ErrNotFound.
 	DeleteDocument(ctx context.Context, docID string) (int, error)

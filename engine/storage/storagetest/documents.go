@@ -341,3 +341,43 @@ func testClose(t *testing.T, st storage.Store) {
 		}
 	}
 }
+
+// testDropCollection: dropping a collection removes its documents, chunks
+// and keyword entries and nothing of other collections; the name can then
+// be created again with another vector size.
+func testDropCollection(t *testing.T, st storage.Store) {
+	ensure(t, st, "doomed", "kept")
+	doomed := fileDoc("doomed", "/ws/a.go")
+	replace(t, st, doomed, chunksOf(doomed, chunkSpec{text: "zanzibar quill", dense: axis(0)}))
+	kept := fileDoc("kept", "/ws/b.go")
+	replace(t, st, kept, chunksOf(kept, chunkSpec{text: "zanzibar ink", dense: axis(0)}))
+
+	n, err := st.DropCollection(t.Context(), "doomed")
+	if err != nil || n != 1 {
+		t.Fatalf("DropCollection = %d, %v; want 1 document", n, err)
+	}
+	if _, err := st.GetDocument(t.Context(), doomed.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("GetDocument of a dropped document = %v, want ErrNotFound", err)
+	}
+	for _, mode := range []string{storage.ModeKeyword, storage.ModeSemantic} {
+		hits := search(t, st, storage.Query{Text: "zanzibar", Dense: axis(0), Mode: mode, Limit: 10})
+		if len(hits) != 1 || hits[0].Chunk.DocID != kept.ID {
+			t.Errorf("%s search after drop = %v, want only %s", mode, hitIDs(hits), kept.ID)
+		}
+	}
+	if n, err := st.DropCollection(t.Context(), "never-existed"); err != nil || n != 0 {
+		t.Errorf("DropCollection of a missing collection = %d, %v; want 0, nil", n, err)
+	}
+	if err := st.EnsureCollection(t.Context(), "doomed", dims*2); err != nil {
+		t.Errorf("EnsureCollection with another size after drop: %v", err)
+	}
+	colls, err := st.Collections(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range colls {
+		if c.Name == "doomed" && (c.Documents != 0 || c.Chunks != 0) {
+			t.Errorf("re-created collection holds %+v", c)
+		}
+	}
+}

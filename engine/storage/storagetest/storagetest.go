@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ReplaceLeavesNoStaleChunks", testReplaceLeavesNoStaleChunks},
 		{"ReplaceWithNoChunks", testReplaceWithNoChunks},
 		{"DeleteDocument", testDeleteDocument},
+		{"DropCollection", testDropCollection},
 		{"NotFound", testNotFound},
 		{"DimensionMismatch", testDimensionMismatch},
 		{"InvalidArguments", testInvalidArguments},

@@ -1,0 +1,37 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// DropCollection removes a collection with all its documents and chunks
+// in one transaction, returning how many documents went with it. A missing
+// collection is not an error: it drops nothing.
+func (s *Store) DropCollection(ctx context.Context, name string) (int, error) {
+	if err := s.enter(); err != nil {
+		return 0, fmt.Errorf("drop collection %s: %w", name, err)
+	}
+	defer s.life.RUnlock()
+	var docs int64
+	err := s.write(ctx, func(tx *sql.Tx) (indexChange, error) {
+		// Chunks go with their documents (ON DELETE CASCADE), and their
+		// keyword rows with them (trigger).
+		res, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE collection = ?`, name)
+		if err != nil {
+			return nil, err
+		}
+		if docs, err = res.RowsAffected(); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM collections WHERE name = ?`, name); err != nil {
+			return nil, err
+		}
+		return func(ix *vectorIndex) { delete(ix.sets, name) }, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("drop collection %s: %w", name, err)
+	}
+	return int(docs), nil
+}
