@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/internal/config"
+)
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd here")
+	}
+	return len(entries)
+}
+
+// With the real components (embedded store, built-in embedder, indexer
+// and watcher), starts, stops and a failed start leave no file descriptor
+// behind (goroutines are checked by goleak in TestMain).
+func TestRealComponentsLeaveNothingBehind(t *testing.T) {
+	ws := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ws, "a.go"), []byte("package a\n\nfunc A() {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Workspace.Roots = []string{ws}
+	cfg.Storage.DataDir = t.TempDir()
+	cfg.Engine.Workers = 2
+	m := New(cfg, Options{Logger: zerolog.Nop()})
+	ctx := context.Background()
+
+	before := openFDs(t)
+	for range 3 {
+		if err := m.Start(ctx); err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+		if err := m.WaitIndexed(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if st := m.Status(ctx); st.Index.Files != 1 {
+			t.Fatalf("indexed %d files, want 1", st.Index.Files)
+		}
+		if _, err := m.Stop(ctx, StopOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := openFDs(t); after != before {
+		t.Errorf("open file descriptors %d after three start/stop cycles, %d before", after, before)
+	}
+
+	// A start that fails in phase 2, after storage and the pipeline have
+	// started (the indexer's ledger cannot be opened: a directory stands
+	// where its file should be), stops them again.
+	bad := cfg.Clone()
+	bad.Storage.DataDir = t.TempDir()
+	if err := os.Mkdir(filepath.Join(bad.Storage.DataDir, "ledger.db"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	m2 := New(bad, Options{Logger: zerolog.Nop()})
+	if err := m2.Start(ctx); err == nil || !strings.Contains(err.Error(), "phase services") {
+		t.Fatalf("Start with a broken ledger = %v, want a failure in phase services", err)
+	}
+	m2.Wait()
+	if after := openFDs(t); after != before {
+		t.Errorf("open file descriptors %d after a failed start, %d before", after, before)
+	}
+}
