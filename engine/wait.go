@@ -10,12 +10,12 @@ const indexPollEvery = 100 * time.Millisecond
 
 // WaitIndexed blocks until the workspace index is current (no scan running
 // and nothing pending) or ctx ends. progress, when not nil, is called with
-// the files done and the files known so far whenever that changes, and a
-// last time when indexing is complete.
+// the files done and the files known so far in the current full index
+// whenever that changes, and a last time when indexing is complete.
 func (m *Manager) WaitIndexed(ctx context.Context, progress func(done, total int)) error {
 	tick := time.NewTicker(indexPollEvery)
 	defer tick.Stop()
-	first, total, lastDone := true, 0, -1
+	lastDone, lastTotal := -1, -1
 	for {
 		r, release, err := m.acquire(false)
 		if err != nil {
@@ -27,20 +27,16 @@ func (m *Manager) WaitIndexed(ctx context.Context, progress func(done, total int
 		}
 		st := r.indexer.Stats()
 		release()
-		if first {
-			total, first = st.Pending, false
-		}
-		done := max(total-st.Pending, 0)
-		total = max(total, done+st.Pending)
+		done, total := st.Done, st.Done+st.Pending
 		if !st.Indexing {
 			if progress != nil {
-				progress(total, total)
+				progress(done, done)
 			}
 			return nil
 		}
-		if progress != nil && done != lastDone {
+		if progress != nil && (done != lastDone || total != lastTotal) {
 			progress(done, total)
-			lastDone = done
+			lastDone, lastTotal = done, total
 		}
 		select {
 		case <-ctx.Done():

@@ -53,6 +53,7 @@ type Indexer struct {
 	scanning    bool
 	announced   bool // an index start was reported and its finish not yet
 	announcedAt time.Time
+	done        int  // paths handled since the current full index was announced
 	rescan      bool // a full scan was asked for while one ran
 	lastIndexed time.Time
 	watchErr    error
@@ -228,6 +229,7 @@ func (ix *Indexer) Stats() Stats {
 	defer ix.mu.Unlock()
 	s := Stats{
 		Pending:  len(ix.dirty) + len(ix.inflight),
+		Done:     ix.done,
 		Skipped:  map[string]int{},
 		Indexing: ix.scanning || len(ix.dirty)+len(ix.inflight) > 0,
 	}
@@ -322,9 +324,6 @@ func (ix *Indexer) scanLoop() {
 			continue
 		}
 		ix.log.Info().Int("changed", changed).Dur("took", time.Since(begin)).Msg("workspace reconciled")
-		if changed > 0 {
-			ix.announceStart(changed)
-		}
 		ix.maybeFinished()
 	}
 }
@@ -338,7 +337,7 @@ func (ix *Indexer) announceStart(changed int) {
 		ix.mu.Unlock()
 		return
 	}
-	ix.announced, ix.announcedAt = true, time.Now()
+	ix.announced, ix.announcedAt, ix.done = true, time.Now(), 0
 	ix.mu.Unlock()
 	ix.emit(Event{Kind: EventIndexStarted, Files: changed})
 }
@@ -430,6 +429,9 @@ func (ix *Indexer) reconcile(ctx context.Context) (int, error) {
 	}
 	ix.mu.Unlock()
 	sort.Strings(changed)
+	if len(changed) > 0 {
+		ix.announceStart(len(changed)) // before dispatch, so Done counts every file
+	}
 	ix.markDirty(changed)
 	return len(changed), nil
 }
@@ -520,6 +522,7 @@ func (ix *Indexer) finish(p string, failed bool) {
 	ix.mu.Lock()
 	again := ix.inflight[p]
 	delete(ix.inflight, p)
+	ix.done++
 	if again || failed {
 		ix.dirty[p] = struct{}{}
 	}

@@ -55,7 +55,10 @@ type Event struct {
 
 // Stats is the indexer's part of engine_status.index.
 type Stats struct {
-	Pending       int            `json:"pending"`
+	Pending int `json:"pending"`
+	// Done counts the paths handled since the latest full index with work
+	// to do began: Done of Done+Pending is its progress.
+	Done          int            `json:"done"`
 	Skipped       map[string]int `json:"skipped"`
 	LastIndexedAt *time.Time     `json:"last_indexed_at"`
 	Indexing      bool           `json:"indexing"`
