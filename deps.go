@@ -1,11 +1,10 @@
 //go:build tools
 
 // This file pins modules chosen for work that is planned but not yet
-// written (the Qdrant backend and the recovery manager), so that go.mod
-// records the versions known to work here. It is never compiled.
+// written (the Qdrant backend), so that go.mod records the versions known
+// to work here. It is never compiled.
 package main
 
 import (
-	_ "github.com/cenkalti/backoff/v4"
 	_ "github.com/qdrant/go-client/qdrant"
 )

@@ -24,7 +24,9 @@
 //
 // Lifetime: the server answers at once; when engine.autostart is true
 // (the default) the engine starts in the background and tools that need
-// it say so until it runs. When stdin ends, or on SIGINT or SIGTERM, the
+// it say so until it runs. Beside it run the health monitor (package
+// health) and connection recovery (package recovery); at shutdown they
+// end before the engine stops, so nothing restarts it then. When stdin ends, or on SIGINT or SIGTERM, the
 // engine stops gracefully and the process exits 0; a second signal forces
 // the stop. Exit status 2 is a configuration error, 1 a runtime failure.
 package main
@@ -43,9 +45,12 @@ import (
 	"github.com/rs/zerolog"
 
 	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/health"
 	"workspace-qdrant-mcp/internal/config"
 	"workspace-qdrant-mcp/internal/logging"
 	"workspace-qdrant-mcp/mcp"
+	"workspace-qdrant-mcp/recovery"
+	"workspace-qdrant-mcp/tools"
 )
 
 // Exit statuses.
@@ -92,6 +97,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals <-cha
 
 	p := &process{
 		log:     logger,
+		cfg:     cfg,
 		signals: signals,
 		eng: engine.New(cfg, engine.Options{
 			Logger:     logger,
@@ -147,33 +153,50 @@ func syncer(c io.Closer) func() error {
 	return nil
 }
 
-// process is one run of the server: the MCP session and the engine.
+// process is one run of the server: the MCP session, the engine, and the
+// health monitor and recovery manager beside it.
 type process struct {
 	log     zerolog.Logger
+	cfg     config.Config // as loaded at process start: health and recovery keep it
 	eng     *engine.Manager
 	signals <-chan os.Signal
 }
 
 // serve runs the MCP session at once and, when autostart, starts the
-// engine in the background. It waits for the end of stdin, a transport
-// failure or a signal, then stops the engine, and returns the exit status
-// once the session and the start have ended too.
+// engine in the background; then the health monitor and the recovery
+// manager. It waits for the end of stdin, a transport failure or a signal,
+// then ends the monitor and recovery (so that nothing restarts the engine
+// during shutdown), stops the engine, and returns the exit status once the
+// session and the start have ended too.
 func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 	serveCtx, cancelServe := context.WithCancel(context.Background())
 	defer cancelServe()
 	startCtx, cancelStart := context.WithCancel(context.Background())
 	defer cancelStart()
+	watchCtx, cancelWatch := context.WithCancel(context.Background())
+	defer cancelWatch()
+
+	// The monitor and recovery notify the client through the server, which
+	// needs them for its tools: srv is set before either runs.
+	var srv *mcp.Server
+	mon := health.NewMonitor(p.cfg, p.eng, p.log, func(level string, data any) { srv.Notifier("health")(level, data) })
+	rec := recovery.New(p.cfg, p.eng, p.log, func(level string, data any) { srv.Notifier("recovery")(level, data) })
+	mon.OnSample(rec.Observe)
+	srv = mcp.New(p.eng, p.log, tools.WithHealth(mon), tools.WithRecovery(rec))
 
 	var wg sync.WaitGroup
 	var serveErr error // read only once session is closed
 	session := make(chan struct{})
 	wg.Go(func() {
 		defer close(session)
-		serveErr = mcp.New(p.eng, p.log).Serve(serveCtx, stdin, stdout)
+		serveErr = srv.Serve(serveCtx, stdin, stdout)
 	})
 	if autostart {
 		wg.Go(func() { p.autostart(startCtx) })
 	}
+	var watchers sync.WaitGroup
+	watchers.Go(func() { rec.Run(watchCtx) })
+	watchers.Go(func() { mon.Run(watchCtx) })
 
 	reason := "stdin closed"
 	select {
@@ -187,6 +210,8 @@ func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 	p.log.Info().Str("reason", reason).Msg("shutting down")
 	cancelServe()
 	cancelStart()
+	cancelWatch()
+	watchers.Wait() // a recovery attempt under way is cancelled, never restarts
 	code := exitOK
 	if err := p.stop(reason); err != nil {
 		code = exitFailure

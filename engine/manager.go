@@ -171,6 +171,9 @@ func (m *Manager) start(ctx context.Context, plan startPlan) error {
 
 	m.ops.Lock()
 	defer m.ops.Unlock()
+	if err := context.Cause(startCtx); err != nil {
+		return err // a start cancelled before it began changes nothing
+	}
 	m.mu.Lock()
 	state, cfg := m.state, m.cfg.Clone() // the run validates and owns its copy
 	m.startCancel = cancel
@@ -271,6 +274,18 @@ func startError(ctx context.Context) error {
 // Wait blocks until every background cleanup that the Manager started has
 // finished. Call it after the final Stop.
 func (m *Manager) Wait() { m.bg.Wait() }
+
+// Recover is connection recovery's restart: it stops the engine gracefully
+// (resetting an error) and starts it again with the same configuration,
+// recording reason in every transition so that subscribers can tell it
+// from a deliberate stop. When ctx ends before the start begins, the
+// engine is left stopped.
+func (m *Manager) Recover(ctx context.Context, reason string) error {
+	if _, err := m.Stop(ctx, StopOptions{Reason: reason}); err != nil {
+		return fmt.Errorf("recover: stop: %w", err)
+	}
+	return m.start(ctx, startPlan{reason: reason})
+}
 
 // Restart stops the engine gracefully, re-reads the configuration and
 // starts a fresh set of components, so an edited configuration takes

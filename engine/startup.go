@@ -140,12 +140,20 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 		return fmt.Errorf("initialise embedder: %w", err)
 	}
 	r.embedder = emb
+	if c, ok := emb.(interface{ CloseIdleConnections() }); ok {
+		r.add("embedder", func(context.Context) error { c.CloseIdleConnections(); return nil })
+	}
 	vecs, err := emb.Embed(ctx, []string{probeText})
 	if err != nil {
 		return fmt.Errorf("embedding test: %w", err)
 	}
-	if len(vecs) != 1 || len(vecs[0]) != emb.Info().Dimensions {
-		return fmt.Errorf("embedding test: got %d vectors of %d dimensions, want 1 of %d", len(vecs), lenFirst(vecs), emb.Info().Dimensions)
+	if len(vecs) != 1 {
+		return fmt.Errorf("embedding test: got %d vectors for 1 text", len(vecs))
+	}
+	if got, want := len(vecs[0]), emb.Info().Dimensions; got != want {
+		return fmt.Errorf("embedding test: the model returned %d-dimensional vectors but embedding.dimensions is %d: "+
+			"set embedding.dimensions: %d (an index built at %d dimensions is then rebuilt with engine_restart reindex: true, or use a new storage.data_dir)",
+			got, want, got, want)
 	}
 	if r.reindex {
 		if err := m.dropIndex(ctx, r); err != nil {
@@ -153,6 +161,11 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 		}
 	}
 	if err := store.EnsureCollection(ctx, r.cfg.Workspace.Collection, emb.Info().Dimensions); err != nil {
+		if errors.Is(err, storage.ErrDimensionMismatch) {
+			return fmt.Errorf("prepare collection %s: %w: rebuild the index at %d dimensions with engine_restart reindex: true (notes are kept), "+
+				"set embedding.dimensions back to the index's size, or use a new storage.data_dir",
+				r.cfg.Workspace.Collection, err, emb.Info().Dimensions)
+		}
 		return fmt.Errorf("prepare collection %s: %w", r.cfg.Workspace.Collection, err)
 	}
 	return nil
@@ -170,13 +183,6 @@ func (m *Manager) dropIndex(ctx context.Context, r *run) error {
 	}
 	m.log.Warn().Str("collection", coll).Int("documents", n).Msg("reindex: dropped the workspace index; every file is indexed again")
 	return nil
-}
-
-func lenFirst(v [][]float32) int {
-	if len(v) == 0 {
-		return 0
-	}
-	return len(v[0])
 }
 
 // startServices is phase 2: the processing pipeline, then the indexer.

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/internal/procstat"
 )
 
@@ -23,10 +25,37 @@ type Status struct {
 	ResourceUsage  procstat.Usage `json:"resource_usage"`
 	Index          IndexStatus    `json:"index"`
 	Storage        StorageStatus  `json:"storage"`
-	Embedding      embed.Info     `json:"embedding"`
+	Embedding      EmbeddingInfo  `json:"embedding"`
 	Workspace      WorkspaceInfo  `json:"workspace"`
 	LastError      string         `json:"last_error"`
 	Transitions    []Transition   `json:"transitions"`
+	// Recovery is filled in by whoever runs connection recovery (the
+	// tools, from package recovery); the engine leaves it nil.
+	Recovery *RecoveryStatus `json:"recovery,omitempty"`
+}
+
+// RecoveryStatus is connection recovery as engine_status shows it.
+type RecoveryStatus struct {
+	// State is "idle", "waiting" (for the next attempt), "checking",
+	// "restarting", "degraded" (attempts exhausted) or "disabled".
+	State           string `json:"state"`
+	Attempts        int    `json:"attempts"` // of the current or last loop
+	MaxAttempts     int    `json:"max_attempts"`
+	NextAttemptInMS int64  `json:"next_attempt_in_ms"` // 0 unless waiting
+	LastError       string `json:"last_error"`
+	Degraded        bool   `json:"degraded"`
+	// Down names what was lost ("storage", "embedder", "engine") while a
+	// loop runs or in degraded mode.
+	Down []string `json:"down"`
+}
+
+// EmbeddingInfo is the embedder as engine_status shows it: provider,
+// model and dimensions, and while the engine runs a remote embedder, its
+// counts (requests, failures, retries, truncated, batches,
+// mean_batch_latency_ms, last_error) beside them.
+type EmbeddingInfo struct {
+	embed.Info
+	*embed.Stats
 }
 
 // IndexStatus counts what is indexed. Counts are the last ones read while
@@ -64,7 +93,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 		State:     m.state,
 		Version:   Version,
 		Phases:    m.last.phases,
-		Embedding: m.last.embedding,
+		Embedding: EmbeddingInfo{Info: m.last.embedding},
 		LastError: m.last.lastError,
 		Storage:   StorageStatus{Backend: m.cfg.Storage.Backend, DataDir: m.cfg.Storage.DataDir},
 		Workspace: WorkspaceInfo{Roots: slices.Clone(m.cfg.Workspace.Roots)},
@@ -89,6 +118,10 @@ func (m *Manager) Status(ctx context.Context) Status {
 	}
 	ps := r.pipeline.Stats()
 	st.ActiveTasks, st.QueuedTasks = ps.Active, ps.Queued
+	if sr, ok := r.embedder.(embed.StatsReporter); ok {
+		es := sr.Stats()
+		st.Embedding.Stats = &es
+	}
 	if r.indexer != nil {
 		is := r.indexer.Stats()
 		st.Index.Pending, st.Index.Skipped = is.Pending, is.Skipped
@@ -122,7 +155,8 @@ const (
 	CheckFail = "fail"
 )
 
-// Checks runs every component's health check, each bounded by ctx.
+// Checks runs every component's health check, concurrently, each bounded
+// by ctx.
 func (m *Manager) Checks(ctx context.Context) []Check {
 	state := m.State()
 	engineCheck := Check{Name: "engine", Status: CheckPass, Message: "state " + string(state)}
@@ -140,23 +174,49 @@ func (m *Manager) Checks(ctx context.Context) []Check {
 	if r == nil {
 		return checks
 	}
-	checks = append(checks,
-		timed("storage", func() error { return r.store.Ping(ctx) }),
-		timed("embedder", func() error {
+	probes := []struct {
+		name string
+		fn   func() error
+	}{
+		{"storage", func() error { return r.store.Ping(ctx) }},
+		{"embedder", func() error {
 			_, err := r.embedder.Embed(ctx, []string{probeText})
 			return err
-		}),
-		timed("pipeline", func() error {
+		}},
+		{"pipeline", func() error {
 			if st := r.pipeline.Stats(); !st.Accepting {
 				return errors.New("not accepting tasks")
 			}
 			return nil
-		}),
-	)
-	if r.indexer != nil {
-		checks = append(checks, timed("watcher", r.indexer.Check))
+		}},
 	}
-	return checks
+	if r.indexer != nil {
+		probes = append(probes, struct {
+			name string
+			fn   func() error
+		}{"watcher", r.indexer.Check})
+	}
+	// Concurrently, so that one slow component does not eat the others'
+	// share of ctx.
+	results := make([]Check, len(probes))
+	var wg sync.WaitGroup
+	for i, p := range probes {
+		wg.Go(func() { results[i] = timed(p.name, p.fn) })
+	}
+	wg.Wait()
+	return append(checks, results...)
+}
+
+// Tasks returns the processing pipeline's counts; zero while the engine
+// has no running components.
+func (m *Manager) Tasks() pipeline.Stats {
+	m.mu.Lock()
+	r := m.run
+	m.mu.Unlock()
+	if r == nil {
+		return pipeline.Stats{}
+	}
+	return r.pipeline.Stats()
 }
 
 func timed(name string, fn func() error) Check {

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"workspace-qdrant-mcp/engine/analysis"
 	"workspace-qdrant-mcp/engine/embed"
@@ -27,6 +28,23 @@ func newEmbedder(_ context.Context, cfg config.Config) (embed.Embedder, error) {
 	switch cfg.Embedding.Provider {
 	case "builtin":
 		return embed.NewBuiltin(cfg.Embedding.Dimensions), nil
+	case "openai", "ollama":
+		e := cfg.Embedding
+		o := embed.Options{
+			URL: e.URL, Model: e.Model, Dimensions: e.Dimensions,
+			BatchSize: e.BatchSize, MaxInputTokens: e.MaxInputTokens,
+			Timeout: e.Timeout.D(), Concurrency: e.Concurrency,
+		}
+		if e.APIKeyEnv != "" {
+			// Read at every start, so a restart picks up a rotated key.
+			if o.APIKey = os.Getenv(e.APIKeyEnv); o.APIKey == "" {
+				return nil, fmt.Errorf("embedding.api_key_env: environment variable %s is not set or empty", e.APIKeyEnv)
+			}
+		}
+		if e.Provider == "openai" {
+			return embed.NewOpenAI(o)
+		}
+		return embed.NewOllama(o)
 	default:
 		return nil, fmt.Errorf("embedding.provider %q is not supported", cfg.Embedding.Provider)
 	}

@@ -1,21 +1,34 @@
-// Package health turns the engine's state and component checks into one
-// overall verdict for the engine_health tool.
+// Package health watches the engine and judges it.
 //
-//	report := health.Evaluate(m.State(), m.Checks(ctx))
-//	// report.OverallStatus is HEALTHY, DEGRADED or UNHEALTHY
+// Overall turns the engine's state, its component checks, the active
+// alerts and whether connection recovery is under way into one verdict:
 //
-// Only the point-in-time evaluation lives here for now. The design's
-// continuous health monitor (a periodic sampler with alert thresholds and
-// a bounded history, configured by health.interval and
-// health.history_size) comes later and will build on Evaluate.
+//   - UNHEALTHY when the engine is not running, or the engine or storage
+//     check fails, or a running engine reported no storage check (it could
+//     not be reached);
+//   - DEGRADED when it is running but a component check fails or is slow
+//     (latency above health.thresholds.response_time_ms), an alert is
+//     active, or recovery is under way;
+//   - HEALTHY otherwise.
+//
+// A Monitor samples the engine every health.interval and keeps the last
+// health.history_size samples: state, CPU percent, memory, open files
+// (cheaply, from /proc), active, queued and finished tasks, and every
+// component check with its latency, including whether the pipeline makes
+// progress. Thresholds raise alerts, with hysteresis:
+//
+//	mon := health.NewMonitor(cfg, eng, logger, notify)
+//	mon.OnSample(rec.Observe) // before Run: each sample, on the monitor's goroutine
+//	go mon.Run(ctx)           // blocks until ctx ends
+//	report := mon.Report(ctx, 10, recovering) // engine_health
 package health
 
 import "workspace-qdrant-mcp/engine"
 
 // Overall statuses, as the design's health check reports them.
 const (
-	Healthy   = "HEALTHY"   // running and every check passes
-	Degraded  = "DEGRADED"  // running, but a non-critical component fails
+	Healthy   = "HEALTHY"   // running, every check passes, nothing slow, no alert
+	Degraded  = "DEGRADED"  // running, but something is slow, failing or recovering
 	Unhealthy = "UNHEALTHY" // not running, or a critical component fails
 )
 
@@ -23,42 +36,50 @@ const (
 // than degraded: the lifecycle itself and the vector store.
 var critical = map[string]bool{"engine": true, "storage": true}
 
-// Report is engine_health's answer.
+// Report is engine_health's answer, less recovery, which the tools add.
 type Report struct {
 	OverallStatus string         `json:"overall_status"`
 	Checks        []engine.Check `json:"checks"`
+	Alerts        []Alert        `json:"alerts"`
+	History       []Sample       `json:"history"`
 }
 
-// Evaluate classifies a set of checks taken in state:
-//   - UNHEALTHY when the engine is not running, when the engine or storage
-//     check fails, or when a running engine reported no storage check (it
-//     could not be reached);
-//   - DEGRADED when it is running but any other check fails;
-//   - HEALTHY otherwise.
+// Evaluate classifies a set of checks taken in state, with no alert, no
+// latency bound and no recovery under way.
 func Evaluate(state engine.State, checks []engine.Check) Report {
 	if checks == nil {
 		checks = []engine.Check{}
 	}
-	return Report{OverallStatus: overall(state, checks), Checks: checks}
+	return Report{
+		OverallStatus: Overall(state, checks, nil, false, 0),
+		Checks:        checks, Alerts: []Alert{}, History: []Sample{},
+	}
 }
 
-func overall(state engine.State, checks []engine.Check) string {
+// Overall is the verdict of the package comment. slowMS bounds check
+// latencies; 0 means no bound.
+func Overall(state engine.State, checks []engine.Check, alerts []Alert, recovering bool, slowMS float64) string {
 	if state != engine.StateRunning {
 		return Unhealthy
 	}
 	status, storageSeen := Healthy, false
 	for _, c := range checks {
 		storageSeen = storageSeen || c.Name == "storage"
-		if c.Status == engine.CheckPass {
-			continue
+		if c.Status != engine.CheckPass {
+			if critical[c.Name] {
+				return Unhealthy
+			}
+			status = Degraded
 		}
-		if critical[c.Name] {
-			return Unhealthy
+		if slowMS > 0 && c.LatencyMS > slowMS {
+			status = Degraded
 		}
-		status = Degraded
 	}
 	if !storageSeen {
 		return Unhealthy
+	}
+	if len(alerts) > 0 || recovering {
+		status = Degraded
 	}
 	return status
 }

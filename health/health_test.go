@@ -52,7 +52,34 @@ func TestReportJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := string(b), `{"overall_status":"UNHEALTHY","checks":[]}`; got != want {
+	if got, want := string(b), `{"overall_status":"UNHEALTHY","checks":[],"alerts":[],"history":[]}`; got != want {
 		t.Errorf("JSON = %s, want %s", got, want)
+	}
+}
+
+func TestOverall(t *testing.T) {
+	all := []engine.Check{pass("engine"), pass("storage"), pass("embedder"), pass("pipeline")}
+	slow := append([]engine.Check(nil), all...)
+	slow[2].LatencyMS = 6000
+	alert := []Alert{{Metric: MetricMemory, Value: 1200, Threshold: 1000}}
+	tests := []struct {
+		name       string
+		state      engine.State
+		checks     []engine.Check
+		alerts     []Alert
+		recovering bool
+		want       string
+	}{
+		{"all pass", engine.StateRunning, all, nil, false, Healthy},
+		{"slow check", engine.StateRunning, slow, nil, false, Degraded},
+		{"alert", engine.StateRunning, all, alert, false, Degraded},
+		{"recovering", engine.StateRunning, all, nil, true, Degraded},
+		{"recovering, stopped", engine.StateError, nil, nil, true, Unhealthy},
+		{"storage fails, alert too", engine.StateRunning, []engine.Check{pass("engine"), fail("storage")}, alert, false, Unhealthy},
+	}
+	for _, tt := range tests {
+		if got := Overall(tt.state, tt.checks, tt.alerts, tt.recovering, 5000); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
+		}
 	}
 }

@@ -6,9 +6,10 @@
 // forwards every engine state transition to the client as a log
 // notification (logger "engine"; level info, or error for a transition
 // into the error state), so a client sees the engine start, stop and fail
-// without polling engine_status.
+// without polling engine_status. Notifier gives the health monitor and the
+// recovery manager the same channel (loggers "health" and "recovery").
 //
-//	srv := mcp.New(manager, logger)
+//	srv := mcp.New(manager, logger, tools.WithHealth(mon), tools.WithRecovery(rec))
 //	err := srv.Serve(ctx, os.Stdin, os.Stdout) // nil once stdin ends
 //
 // mcp-go keeps the stdio session in a package-level variable, so a process
@@ -38,7 +39,7 @@ const Name = "workspace-qdrant-mcp"
 // instructions tell the model how to use the tools.
 const instructions = `This server indexes the user's workspace (code and documents) into a local vector index and searches it.
 
-The ingestion engine starts by itself when the server starts unless engine.autostart is false; indexing then continues in the background. If a tool answers that the engine is not running, call engine_start. engine_status shows the state, indexing progress and the last error; engine_health gives HEALTHY, DEGRADED or UNHEALTHY.
+The ingestion engine starts by itself when the server starts unless engine.autostart is false; indexing then continues in the background. If a tool answers that the engine is not running, call engine_start. engine_status shows the state, indexing progress, the last error and connection recovery; engine_health gives HEALTHY, DEGRADED or UNHEALTHY with alerts and recent samples. When storage or the embedder is lost the server reconnects by itself; if a tool answers that the engine is degraded, tell the user what is down and call engine_start once it is fixed.
 
 Use search to find code and notes: hybrid mode (the default) suits most questions, keyword mode finds exact identifiers, semantic mode finds related meaning; narrow with path_glob, language or collection. get_document returns a whole file or note by the id from a search result or by path. add_document stores a note for later searches; delete_document removes a document from the index (never the file). list_collections shows what is indexed.
 
@@ -56,7 +57,8 @@ type Server struct {
 }
 
 // New builds the server for eng; logger receives the transport's errors.
-func New(eng *engine.Manager, logger zerolog.Logger) *Server {
+// opts wire the health monitor and recovery manager into the tools.
+func New(eng *engine.Manager, logger zerolog.Logger, opts ...tools.Option) *Server {
 	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo}
 	s.mcp = server.NewMCPServer(Name, engine.Version,
 		server.WithToolCapabilities(false),
@@ -66,7 +68,7 @@ func New(eng *engine.Manager, logger zerolog.Logger) *Server {
 		server.WithHooks(s.hooks()),
 		server.WithToolHandlerMiddleware(s.logToolCalls),
 	)
-	tools.Register(s.mcp, eng)
+	tools.Register(s.mcp, eng, opts...)
 	return s
 }
 
@@ -179,6 +181,14 @@ func (s *Server) notifyIndex(e ingest.Event) {
 		data.Message = fmt.Sprintf("workspace index is current (took %s)", e.Took.Round(time.Millisecond))
 	}
 	s.sendLog(mcpgo.LoggingLevelInfo, "indexer", data)
+}
+
+// Notifier returns a function that sends data to the client as a log
+// notification from logger at level (an MCP logging level such as
+// "info", "warning" or "error"), as the health monitor and the recovery
+// manager do. It never blocks.
+func (s *Server) Notifier(logger string) func(level string, data any) {
+	return func(level string, data any) { s.sendLog(mcpgo.LoggingLevel(level), logger, data) }
 }
 
 // sendLog sends one log notification to the client when its level passes

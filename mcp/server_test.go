@@ -56,11 +56,15 @@ type session struct {
 
 func serve(t *testing.T, eng *engine.Manager) *session {
 	t.Helper()
+	return serveWith(t, New(eng, zerolog.Nop()))
+}
+
+func serveWith(t *testing.T, srv *Server) *session {
+	t.Helper()
 	inR, inW := io.Pipe()   // client → server
 	outR, outW := io.Pipe() // server → client
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &session{toServer: inW, served: make(chan error, 1), cancel: cancel}
-	srv := New(eng, zerolog.Nop())
 	go func() {
 		err := srv.Serve(ctx, inR, outW)
 		outW.Close()
@@ -262,4 +266,32 @@ func TestModernClient(t *testing.T) {
 		t.Errorf("engine_status = %+v, %v", st, err)
 	}
 	t.Logf("negotiated protocol %s", res.ProtocolVersion)
+}
+
+// The health monitor's and recovery's notifications reach the client
+// through Notifier, under their own logger names and levels.
+func TestNotifier(t *testing.T) {
+	srv := New(newEngine(t, false), zerolog.Nop())
+	s := serveWith(t, srv)
+	s.initialize(t)
+	srv.Notifier("health")("warning", map[string]any{"message": "health alert: memory_mb = 1200 MB exceeds the threshold of 1000 MB"})
+	srv.Notifier("recovery")("debug", map[string]any{"message": "below the client's level"})
+	srv.Notifier("recovery")("error", map[string]any{"message": "recovery gave up"})
+	deadline := time.Now().Add(10 * time.Second)
+	var got []map[string]any
+	for len(got) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		s.mu.Lock()
+		got = got[:0]
+		for _, n := range s.notifications {
+			if l := n.Params.AdditionalFields["logger"]; l == "health" || l == "recovery" {
+				got = append(got, n.Params.AdditionalFields)
+			}
+		}
+		s.mu.Unlock()
+	}
+	if len(got) != 2 || got[0]["logger"] != "health" || got[0]["level"] != "warning" ||
+		got[1]["logger"] != "recovery" || got[1]["level"] != "error" {
+		t.Errorf("notifications %v, want the health warning and the recovery error", got)
+	}
 }

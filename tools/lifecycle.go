@@ -11,6 +11,7 @@ import (
 
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/health"
+	"workspace-qdrant-mcp/internal/config"
 )
 
 // inspectTimeout bounds engine_status and engine_health, so a hung
@@ -158,7 +159,8 @@ func engineStatus(eng Engine) server.ServerTool {
 	tool := newTool("engine_status", "Engine status",
 		"Describe the engine: lifecycle state, version, startup phase timings, uptime, active and "+
 			"queued tasks, resource usage, index counts (files, chunks, documents, pending), storage, "+
-			"embedding model, workspace roots, the last error and recent state transitions.",
+			"embedding model, workspace roots, the last error, recent state transitions and connection "+
+			"recovery (state, attempts, max_attempts, next_attempt_in_ms, last_error, degraded, down).",
 		readOnly)
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
 		if err := a.Err(); err != nil {
@@ -170,18 +172,48 @@ func engineStatus(eng Engine) server.ServerTool {
 	})}
 }
 
-func engineHealth(eng Engine) server.ServerTool {
+// defaultHistoryLimit is engine_health's history_limit when not given.
+const defaultHistoryLimit = 10
+
+// healthReply is engine_health's answer.
+type healthReply struct {
+	health.Report
+	Recovery engine.RecoveryStatus `json:"recovery"`
+}
+
+func engineHealth(eng Engine, o options) server.ServerTool {
+	historySize := config.Default().Health.HistorySize
+	if o.health != nil {
+		historySize = o.health.HistorySize()
+	}
 	tool := newTool("engine_health", "Engine health",
-		"Check every engine component (engine, storage, embedder, pipeline, watcher) and give an "+
-			"overall status: HEALTHY when running and all pass, DEGRADED when running but a "+
-			"non-critical component fails, UNHEALTHY when not running or storage fails.",
-		readOnly)
+		"Check every engine component (engine, storage, embedder, pipeline and whether it makes "+
+			"progress, watcher) with its latency, and give an overall status: HEALTHY when running, "+
+			"every check passes and no alert is active; DEGRADED when running but a component is "+
+			"slow or failing, an alert (cpu, memory, response time) is active or connection recovery "+
+			"is under way; UNHEALTHY when not running or storage is unreachable. Also returns the "+
+			"active alerts (value, threshold, since), the last history_limit samples of the health "+
+			"monitor and the state of connection recovery.",
+		readOnly,
+		mcp.WithInteger("history_limit", mcp.Min(0), mcp.Max(float64(historySize)),
+			mcp.DefaultNumber(float64(min(defaultHistoryLimit, historySize))),
+			mcp.Description("How many of the most recent health samples to return, oldest first.")))
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
+		limit := a.Int("history_limit", min(defaultHistoryLimit, historySize), 0, historySize)
 		if err := a.Err(); err != nil {
 			return nil, err
 		}
 		ctx, cancel := context.WithTimeout(ctx, inspectTimeout)
 		defer cancel()
-		return health.Evaluate(eng.State(), eng.Checks(ctx)), nil
+		recovering := o.recovery.Recovering()
+		var rep health.Report
+		if o.health != nil {
+			rep = o.health.Report(ctx, limit, recovering)
+		} else {
+			state := eng.State()
+			rep = health.Evaluate(state, eng.Checks(ctx))
+			rep.OverallStatus = health.Overall(state, rep.Checks, nil, recovering, 0)
+		}
+		return healthReply{Report: rep, Recovery: o.recovery.Snapshot()}, nil
 	})}
 }

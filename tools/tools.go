@@ -10,12 +10,14 @@
 //
 //	s := server.NewMCPServer("workspace-qdrant-mcp", engine.Version, server.WithToolCapabilities(false))
 //	tools.Register(s, manager) // manager is an *engine.Manager
+//	tools.Register(s, manager, tools.WithHealth(monitor), tools.WithRecovery(rec))
 //
 // Errors are tool errors (results with IsError set), never protocol
 // errors, so the model sees them: a bad argument names the argument
 // ("limit: must be between 1 and 100, got 500"); while the engine is not
 // running every workspace tool answers with the engine's refusal, which
-// names the state and says to call engine_start.
+// names the state and says to call engine_start; in recovery's degraded
+// mode it answers with recovery's refusal, which names what is down.
 package tools
 
 import (
@@ -48,13 +50,20 @@ type Engine interface {
 var _ Engine = (*engine.Manager)(nil)
 
 // Tools returns every tool, bound to eng, in the order clients list them.
-func Tools(eng Engine) []server.ServerTool {
+func Tools(eng Engine, opts ...Option) []server.ServerTool {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.recovery != nil {
+		eng = guarded{Engine: eng, rec: o.recovery}
+	}
 	return []server.ServerTool{
 		engineStart(eng),
 		engineStop(eng),
 		engineRestart(eng),
 		engineStatus(eng),
-		engineHealth(eng),
+		engineHealth(eng, o),
 		search(eng),
 		addDocument(eng),
 		getDocument(eng),
@@ -64,6 +73,6 @@ func Tools(eng Engine) []server.ServerTool {
 }
 
 // Register adds every tool to s.
-func Register(s *server.MCPServer, eng Engine) {
-	s.AddTools(Tools(eng)...)
+func Register(s *server.MCPServer, eng Engine, opts ...Option) {
+	s.AddTools(Tools(eng, opts...)...)
 }

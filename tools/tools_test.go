@@ -134,6 +134,9 @@ func TestArgumentValidation(t *testing.T) {
 		{"engine_start", `{"now": true}`, "now: unknown argument"},
 		{"list_collections", `{"name": "x"}`, "name: unknown argument"},
 		{"engine_health", `[1]`, "arguments: must be a JSON object, got array"},
+		{"engine_health", `{"history_limit": -1}`, "history_limit: must be between 0 and 100, got -1"},
+		{"engine_health", `{"history_limit": 101}`, "history_limit: must be between 0 and 100, got 101"},
+		{"engine_health", `{"history_limit": 1.5}`, "history_limit: must be a whole number, got 1.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tool+" "+tt.args, func(t *testing.T) {

@@ -3,15 +3,20 @@
 // directories.
 //
 //	go run ./cmd/ingestbench [-src DIR] [-debounce 200ms] [-samples 20] [-keep]
+//	    [-cpuprofile FILE] [-memprofile FILE]
 //
 // It copies the source tree into a temporary directory, then measures with
 // the server's default configuration (chunking, file size limit, embedded
 // store, built-in embedder, one pipeline worker per CPU):
 //
 //   - full index: from Start until nothing is pending, in files/s and MB/s;
+//   - the CPU time (user and system) the full index took, which varies
+//     less than its wall time on a busy machine;
 //   - peak RSS of the process (VmHWM) after the full index;
 //   - warm restart: Start over the same data directory and the unchanged
 //     copy until nothing is pending, and how many texts it embedded (0);
+//   - with -cpuprofile, a CPU profile of the full index only; with
+//     -memprofile, a heap profile (allocations) taken right after it;
 //   - change-to-searchable latency: write a new file holding a unique
 //     word, poll a keyword search every 2ms until it is found; p50, p95
 //     and max over -samples files. It includes the watcher's debounce.
@@ -30,9 +35,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -52,12 +59,17 @@ func main() {
 	debounce := flag.Duration("debounce", 200*time.Millisecond, "watcher debounce (the server's default is 200ms)")
 	samples := flag.Int("samples", 20, "change-to-searchable samples")
 	keep := flag.Bool("keep", false, "keep the temporary copy and data directory")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the full index to this file")
+	flag.StringVar(&memProfile, "memprofile", "", "write a heap profile taken after the full index to this file")
 	flag.Parse()
 	if err := run(*src, *debounce, *samples, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "ingestbench:", err)
 		os.Exit(1)
 	}
 }
+
+// Profile files; "" means no profile.
+var cpuProfile, memProfile string
 
 func progress(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
@@ -107,12 +119,24 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	// Full index.
 	progress("full index: %d workers, chunk %d/%d chars, max file %d bytes", cfg.Engine.Workers,
 		cfg.Workspace.ChunkChars, cfg.Workspace.ChunkOverlap, cfg.Workspace.MaxFileBytes)
+	stopCPU, err := startCPUProfile(cpuProfile)
+	if err != nil {
+		return err
+	}
+	cpu0 := cpuTime()
 	r, err := start(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	fullTime := r.waitSettled(time.Now(), 2*time.Second)
+	fullCPU := cpuTime() - cpu0
 	peakRSS := procstat.PeakRSSBytes()
+	if err := stopCPU(); err != nil {
+		return err
+	}
+	if err := writeHeapProfile(memProfile); err != nil {
+		return err
+	}
 	st, err := r.store.Stats(ctx)
 	if err != nil {
 		return err
@@ -194,6 +218,7 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	row("skipped", strings.Join(reasons, " "))
 	row("full index time", fullTime.Round(time.Millisecond).String())
 	row("full index throughput", fmt.Sprintf("%.0f files/s, %.2f MB/s", float64(st.Files)/fullTime.Seconds(), mb(indexedBytes)/fullTime.Seconds()))
+	row("full index CPU time (user+sys)", fmt.Sprintf("%s (%.0f%% of one core)", fullCPU.Round(time.Millisecond), 100*fullCPU.Seconds()/fullTime.Seconds()))
 	row("peak RSS (VmHWM) after full index", fmt.Sprintf("%.0f MB", mb(peakRSS)))
 	row("store size on disk", fmt.Sprintf("%.0f MB", mb(storeBytes)))
 	row("warm restart until settled", warmTime.Round(time.Millisecond).String())
@@ -202,6 +227,53 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	row("change→searchable p95", pct(lat, 95).Round(time.Millisecond).String())
 	row("change→searchable max", lat[len(lat)-1].Round(time.Millisecond).String())
 	return nil
+}
+
+// startCPUProfile starts a CPU profile into path, unless path is "", and
+// returns the function that stops it.
+func startCPUProfile(path string) (func() error, error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
+}
+
+// writeHeapProfile writes a heap profile to path, unless path is "".
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC() // up-to-date statistics
+	err = pprof.Lookup("heap").WriteTo(f, 0)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// cpuTime returns the user and system CPU time this process has used. It
+// varies less than wall time when other processes compete for the CPUs.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func pct(sorted []time.Duration, p int) time.Duration {

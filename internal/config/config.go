@@ -37,6 +37,8 @@ type Config struct {
 	Storage   Storage   `yaml:"storage"`
 	Embedding Embedding `yaml:"embedding"`
 	Engine    Engine    `yaml:"engine"`
+	Health    Health    `yaml:"health"`
+	Recovery  Recovery  `yaml:"recovery"`
 	Logging   Logging   `yaml:"logging"`
 }
 
@@ -57,11 +59,34 @@ type Storage struct {
 	DataDir string `yaml:"data_dir"`
 }
 
-// Embedding selects the embedder.
+// Embedding selects and configures the embedder. URL, Model, APIKeyEnv,
+// BatchSize, MaxInputTokens, Timeout and Concurrency apply to the remote
+// providers (openai, ollama) only; the builtin provider ignores them, so
+// switching back to it is a one-line change.
 type Embedding struct {
-	Provider   string `yaml:"provider"`
-	Dimensions int    `yaml:"dimensions"`
+	Provider   string `yaml:"provider"`   // builtin, openai or ollama
+	URL        string `yaml:"url"`        // openai: base before /embeddings; ollama: server root
+	Model      string `yaml:"model"`      // the provider's model name
+	Dimensions int    `yaml:"dimensions"` // vector size; checked against the model's answers
+	// APIKeyEnv names the environment variable holding the API key; the
+	// key itself is never in the configuration, in status or in logs.
+	APIKeyEnv string `yaml:"api_key_env"`
+	BatchSize int    `yaml:"batch_size"` // texts per request
+	// MaxInputTokens bounds each text, estimated at 3 bytes a token;
+	// longer texts are truncated. 0 means the provider's default
+	// (DefaultMaxInputTokens); Validate fills it in.
+	MaxInputTokens int      `yaml:"max_input_tokens"`
+	Timeout        Duration `yaml:"timeout"`     // per HTTP request
+	Concurrency    int      `yaml:"concurrency"` // HTTP requests in flight at once
 }
+
+// DefaultMaxInputTokens is embedding.max_input_tokens when unset: OpenAI's
+// embedding models accept 8192 tokens; 2048 is the context of
+// nomic-embed-text and most models Ollama serves for embeddings.
+var DefaultMaxInputTokens = map[string]int{"openai": 8192, "ollama": 2048}
+
+// Remote reports whether the provider is reached over HTTP.
+func (e Embedding) Remote() bool { return e.Provider == "openai" || e.Provider == "ollama" }
 
 // Engine bounds the engine's lifecycle and pipeline.
 type Engine struct {
@@ -71,6 +96,39 @@ type Engine struct {
 	ForceShutdownTimeout Duration `yaml:"force_shutdown_timeout"`
 	Workers              int      `yaml:"workers"`
 	QueueCapacity        int      `yaml:"queue_capacity"`
+}
+
+// Health configures the health monitor: how often it samples the engine,
+// how many samples it keeps, and the thresholds that raise alerts.
+type Health struct {
+	Interval    Duration   `yaml:"interval"`
+	HistorySize int        `yaml:"history_size"`
+	Thresholds  Thresholds `yaml:"thresholds"`
+}
+
+// Thresholds are the alert thresholds of the health monitor. A value above
+// its threshold raises an alert.
+type Thresholds struct {
+	CPUPercent     float64 `yaml:"cpu_percent"`      // of one core
+	MemoryMB       float64 `yaml:"memory_mb"`        // resident set size
+	ResponseTimeMS float64 `yaml:"response_time_ms"` // of each component check
+}
+
+// CheckTimeout bounds one component check: twice the response-time
+// threshold, so a slow check is reported as slow before it fails as hung.
+func (t Thresholds) CheckTimeout() time.Duration {
+	return 2 * time.Duration(t.ResponseTimeMS*float64(time.Millisecond))
+}
+
+// Recovery configures automatic reconnection after a lost dependency.
+type Recovery struct {
+	Enabled bool `yaml:"enabled"`
+	// FailedChecks is how many consecutive failed health checks of storage
+	// or the embedder count as a lost connection.
+	FailedChecks int      `yaml:"failed_checks"`
+	InitialDelay Duration `yaml:"initial_delay"`
+	MaxDelay     Duration `yaml:"max_delay"`
+	MaxAttempts  int      `yaml:"max_attempts"`
 }
 
 // Logging configures zerolog.
@@ -94,14 +152,32 @@ func Default() Config {
 			ChunkOverlap: 200,
 			Collection:   "workspace",
 		},
-		Storage:   Storage{Backend: "embedded", DataDir: defaultDataDir()},
-		Embedding: Embedding{Provider: "builtin", Dimensions: 384},
+		Storage: Storage{Backend: "embedded", DataDir: defaultDataDir()},
+		Embedding: Embedding{
+			Provider:    "builtin",
+			Dimensions:  384,
+			BatchSize:   64,
+			Timeout:     Duration(30 * time.Second),
+			Concurrency: 2,
+		},
 		Engine: Engine{
 			StartupTimeout:       Duration(30 * time.Second),
 			ShutdownTimeout:      Duration(30 * time.Second),
 			ForceShutdownTimeout: Duration(5 * time.Second),
 			Workers:              runtime.GOMAXPROCS(0),
 			QueueCapacity:        1024,
+		},
+		Health: Health{
+			Interval:    Duration(30 * time.Second),
+			HistorySize: 100,
+			Thresholds:  Thresholds{CPUPercent: 90, MemoryMB: 1000, ResponseTimeMS: 5000},
+		},
+		Recovery: Recovery{
+			Enabled:      true,
+			FailedChecks: 2,
+			InitialDelay: Duration(time.Second),
+			MaxDelay:     Duration(30 * time.Second),
+			MaxAttempts:  5,
 		},
 		Logging: Logging{Level: "info"},
 	}

@@ -43,6 +43,17 @@ func TestGood(t *testing.T) {
 	if cfg.Engine.Workers != 3 || cfg.Engine.QueueCapacity != 10 {
 		t.Errorf("engine workers/queue = %d/%d, want 3/10", cfg.Engine.Workers, cfg.Engine.QueueCapacity)
 	}
+	h := cfg.Health
+	if h.Interval.D() != 10*time.Second || h.HistorySize != 20 || h.Thresholds != (Thresholds{CPUPercent: 150, MemoryMB: 512, ResponseTimeMS: 250}) {
+		t.Errorf("health = %+v", h)
+	}
+	if got := h.Thresholds.CheckTimeout(); got != 500*time.Millisecond {
+		t.Errorf("check timeout = %s, want twice response_time_ms", got)
+	}
+	want := Recovery{Enabled: false, FailedChecks: 3, InitialDelay: Duration(500 * time.Millisecond), MaxDelay: Duration(4 * time.Second), MaxAttempts: 7}
+	if cfg.Recovery != want {
+		t.Errorf("recovery = %+v, want %+v", cfg.Recovery, want)
+	}
 	// Keys not in the file keep their defaults.
 	if cfg.Workspace.ChunkChars != 1500 || cfg.Embedding.Dimensions != 384 {
 		t.Errorf("defaults lost: workspace.chunk_chars=%d embedding.dimensions=%d", cfg.Workspace.ChunkChars, cfg.Embedding.Dimensions)
@@ -65,6 +76,14 @@ func TestBad(t *testing.T) {
 			"engine.queue_capacity: must be at least 1, got -1",
 			"engine.force_shutdown_timeout: must be a positive duration",
 			`logging.level: unknown level "loud"`,
+			"health.interval: must be a positive duration",
+			"health.history_size: must be between 1 and 10000, got 0",
+			"health.thresholds.cpu_percent: must be a positive number, got -1",
+			"health.thresholds.memory_mb: must be a positive number, got 0",
+			"health.thresholds.response_time_ms: must be a positive number, got NaN",
+			"recovery.failed_checks: must be between 1 and 100, got 0",
+			"recovery.max_delay: must be at least recovery.initial_delay (2s), got 1s",
+			"recovery.max_attempts: must be between 1 and 100, got 0",
 		}},
 		{"missing_root.bad.yml", []string{"workspace.roots[0]: /definitely/not/here does not exist"}},
 		{"root_is_file.bad.yml", []string{"workspace.roots[0]:", "is not a directory"}},
@@ -96,6 +115,13 @@ func TestEmptyFileIsDefaults(t *testing.T) {
 	}
 	if cfg.Storage.Backend != "embedded" || cfg.Engine.StartupTimeout.D() != 30*time.Second {
 		t.Errorf("defaults not applied: %+v", cfg)
+	}
+	h, r := cfg.Health, cfg.Recovery
+	if h.Interval.D() != 30*time.Second || h.HistorySize != 100 || h.Thresholds != (Thresholds{CPUPercent: 90, MemoryMB: 1000, ResponseTimeMS: 5000}) {
+		t.Errorf("health defaults = %+v", h)
+	}
+	if !r.Enabled || r.FailedChecks != 2 || r.InitialDelay.D() != time.Second || r.MaxDelay.D() != 30*time.Second || r.MaxAttempts != 5 {
+		t.Errorf("recovery defaults = %+v", r)
 	}
 }
 
@@ -139,7 +165,13 @@ func TestMissingFlagFile(t *testing.T) {
 
 func TestRepositoryConfigIsValid(t *testing.T) {
 	// The documented config.yaml at the repository root must load.
-	if _, err := LoadFile(filepath.Join("..", "..", "config.yaml")); err != nil {
+	cfg, err := LoadFile(filepath.Join("..", "..", "config.yaml"))
+	if err != nil {
 		t.Fatalf("config.yaml: %v", err)
+	}
+	// It documents the defaults.
+	def := Default()
+	if cfg.Health != def.Health || cfg.Recovery != def.Recovery {
+		t.Errorf("config.yaml health/recovery = %+v / %+v, want the defaults %+v / %+v", cfg.Health, cfg.Recovery, def.Health, def.Recovery)
 	}
 }

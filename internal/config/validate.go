@@ -2,8 +2,11 @@ package config
 
 import (
 	"fmt"
+	"math"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -14,14 +17,7 @@ func (c *Config) Validate() error {
 	var p problems
 	c.validateWorkspace(&p)
 	c.validateStorage(&p)
-	switch c.Embedding.Provider {
-	case "builtin":
-	default:
-		p.add("embedding.provider", "unknown provider %q (want builtin)", c.Embedding.Provider)
-	}
-	if c.Embedding.Dimensions < 8 || c.Embedding.Dimensions > 8192 {
-		p.add("embedding.dimensions", "must be between 8 and 8192, got %d", c.Embedding.Dimensions)
-	}
+	c.validateEmbedding(&p)
 	e := c.Engine
 	p.positiveDuration("engine.startup_timeout", e.StartupTimeout)
 	p.positiveDuration("engine.shutdown_timeout", e.ShutdownTimeout)
@@ -32,6 +28,8 @@ func (c *Config) Validate() error {
 	if e.QueueCapacity < 1 {
 		p.add("engine.queue_capacity", "must be at least 1, got %d", e.QueueCapacity)
 	}
+	c.validateHealth(&p)
+	c.validateRecovery(&p)
 	switch strings.ToLower(c.Logging.Level) {
 	case "trace", "debug", "info", "warn", "error":
 	default:
@@ -39,6 +37,100 @@ func (c *Config) Validate() error {
 	}
 	return p.err()
 }
+
+// Bounds of the health and recovery keys.
+const (
+	MaxHistorySize  = 10000
+	MaxAttempts     = 100
+	MaxFailedChecks = 100
+)
+
+func (c *Config) validateHealth(p *problems) {
+	h := c.Health
+	p.positiveDuration("health.interval", h.Interval)
+	if h.HistorySize < 1 || h.HistorySize > MaxHistorySize {
+		p.add("health.history_size", "must be between 1 and %d, got %d", MaxHistorySize, h.HistorySize)
+	}
+	p.positiveNumber("health.thresholds.cpu_percent", h.Thresholds.CPUPercent)
+	p.positiveNumber("health.thresholds.memory_mb", h.Thresholds.MemoryMB)
+	p.positiveNumber("health.thresholds.response_time_ms", h.Thresholds.ResponseTimeMS)
+}
+
+func (c *Config) validateRecovery(p *problems) {
+	r := c.Recovery
+	if r.FailedChecks < 1 || r.FailedChecks > MaxFailedChecks {
+		p.add("recovery.failed_checks", "must be between 1 and %d, got %d", MaxFailedChecks, r.FailedChecks)
+	}
+	p.positiveDuration("recovery.initial_delay", r.InitialDelay)
+	p.positiveDuration("recovery.max_delay", r.MaxDelay)
+	if r.InitialDelay > 0 && r.MaxDelay > 0 && r.MaxDelay < r.InitialDelay {
+		p.add("recovery.max_delay", "must be at least recovery.initial_delay (%s), got %s", r.InitialDelay, r.MaxDelay)
+	}
+	if r.MaxAttempts < 1 || r.MaxAttempts > MaxAttempts {
+		p.add("recovery.max_attempts", "must be between 1 and %d, got %d", MaxAttempts, r.MaxAttempts)
+	}
+}
+
+// Bounds of the embedding keys.
+const (
+	MaxEmbeddingDimensions = 8192
+	MaxBatchSize           = 2048
+	MaxEmbedConcurrency    = 64
+)
+
+// validateEmbedding checks the embedding keys. For the builtin provider
+// the remote-only keys (url, model, api_key_env, ...) are ignored, not
+// rejected, so that switching providers is a one-line change.
+func (c *Config) validateEmbedding(p *problems) {
+	e := &c.Embedding
+	if e.Dimensions < 8 || e.Dimensions > MaxEmbeddingDimensions {
+		p.add("embedding.dimensions", "must be between 8 and %d, got %d", MaxEmbeddingDimensions, e.Dimensions)
+	}
+	switch e.Provider {
+	case "builtin":
+		return
+	case "openai", "ollama":
+	default:
+		p.add("embedding.provider", "unknown provider %q (want builtin, openai or ollama)", e.Provider)
+		return
+	}
+	if e.URL == "" {
+		p.add("embedding.url", "must be set for provider %s (e.g. %s)", e.Provider, exampleURL[e.Provider])
+	} else if u, err := url.Parse(e.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.add("embedding.url", "%q is not an http:// or https:// URL (e.g. %s)", e.URL, exampleURL[e.Provider])
+	}
+	if strings.TrimSpace(e.Model) == "" {
+		p.add("embedding.model", "must be set for provider %s (e.g. %s)", e.Provider, exampleModel[e.Provider])
+	}
+	if e.APIKeyEnv != "" {
+		// Never echo a value that is not a variable name: it may be the
+		// key itself, pasted in the wrong place.
+		if !envName.MatchString(e.APIKeyEnv) {
+			p.add("embedding.api_key_env", "must be the name of an environment variable (letters, digits and _), not the key itself")
+		} else if os.Getenv(e.APIKeyEnv) == "" {
+			p.add("embedding.api_key_env", "environment variable %s is not set or empty; export the API key in it, or remove api_key_env for a server without authentication", e.APIKeyEnv)
+		}
+	}
+	if e.BatchSize < 1 || e.BatchSize > MaxBatchSize {
+		p.add("embedding.batch_size", "must be between 1 and %d, got %d", MaxBatchSize, e.BatchSize)
+	}
+	switch {
+	case e.MaxInputTokens == 0:
+		e.MaxInputTokens = DefaultMaxInputTokens[e.Provider]
+	case e.MaxInputTokens < 16:
+		p.add("embedding.max_input_tokens", "must be at least 16 (or 0 for the provider's default), got %d", e.MaxInputTokens)
+	}
+	p.positiveDuration("embedding.timeout", e.Timeout)
+	if e.Concurrency < 1 || e.Concurrency > MaxEmbedConcurrency {
+		p.add("embedding.concurrency", "must be between 1 and %d, got %d", MaxEmbedConcurrency, e.Concurrency)
+	}
+}
+
+var (
+	envName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	exampleURL   = map[string]string{"openai": "https://api.openai.com/v1", "ollama": "http://localhost:11434"}
+	exampleModel = map[string]string{"openai": "text-embedding-3-small", "ollama": "nomic-embed-text"}
+)
 
 func (c *Config) validateWorkspace(p *problems) {
 	w := &c.Workspace
@@ -125,6 +217,12 @@ func (p *problems) add(key, format string, args ...any) {
 func (p *problems) positiveDuration(key string, d Duration) {
 	if d <= 0 {
 		p.add(key, "must be a positive duration such as 30s or 500ms, got %s", d)
+	}
+}
+
+func (p *problems) positiveNumber(key string, v float64) {
+	if !(v > 0) || math.IsInf(v, 0) {
+		p.add(key, "must be a positive number, got %v", v)
 	}
 }
 

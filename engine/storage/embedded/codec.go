@@ -5,10 +5,26 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"unsafe"
 )
 
-// encodeVector returns v as little-endian float32s.
+// nativeLittleEndian reports whether float32s are little-endian in
+// memory, so that a vector's own bytes are its encoding.
+var nativeLittleEndian = func() bool {
+	x := uint32(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
+
+// encodeVector returns v as little-endian float32s. On little-endian
+// machines the result shares v's memory rather than copying it (SQLite
+// copies a blob when it is bound), so v must not change while it is used.
 func encodeVector(v []float32) []byte {
+	if nativeLittleEndian {
+		if len(v) == 0 {
+			return []byte{}
+		}
+		return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v))
+	}
 	b := make([]byte, 4*len(v))
 	for i, f := range v {
 		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
@@ -22,6 +38,7 @@ func decodeVector(dst []float32, b []byte) error {
 	if len(b) != 4*len(dst) {
 		return fmt.Errorf("vector blob has %d bytes, want %d", len(b), 4*len(dst))
 	}
+
 	for i := range dst {
 		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 	}

@@ -29,10 +29,10 @@ const (
 // the child in a round, varied so that kills land at different points.
 func crashCommits(round int) int { return 20 + 40*round }
 
-// crashCheckpointPages is the child's WAL auto-checkpoint threshold, far
-// below SQLite's default of 1000 pages so that kills also land during
-// checkpoints.
-const crashCheckpointPages = 20
+// crashCheckpointBytes is the child's checkpoint threshold, far below
+// defaultCheckpointBytes so that kills also land during checkpoints, both
+// background ones and the writer's catch-up.
+const crashCheckpointBytes = 8 << 10
 
 // crashDocument returns version v of crash document d: 1 to 6 chunks, each
 // naming the version.
@@ -85,10 +85,7 @@ func runCrashChild(dir string) {
 		fmt.Println("open:", err)
 		return
 	}
-	if _, err := st.writer.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", crashCheckpointPages)); err != nil {
-		fmt.Println("pragma:", err)
-		return
-	}
+	st.ckpt.threshold = crashCheckpointBytes
 	if err := st.EnsureCollection(ctx, "code", 64); err != nil {
 		fmt.Println("ensure:", err)
 		return

@@ -60,6 +60,25 @@ CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
 	DELETE FROM chunks_fts WHERE rowid = old.rid;
 END;
 `,
+	// Version 2: the keyword index keeps only its inverted index, not a
+	// second copy of every chunk's analyzed text, which nothing reads back
+	// (searches need rowids and BM25 only). contentless_delete lets the
+	// trigger delete rows by rowid alone.
+	`
+CREATE VIRTUAL TABLE chunks_fts_v2 USING fts5 (
+	terms,
+	content = '',
+	contentless_delete = 1,
+	tokenize = 'unicode61 remove_diacritics 0'
+);
+INSERT INTO chunks_fts_v2 (rowid, terms) SELECT rowid, terms FROM chunks_fts;
+DROP TRIGGER chunks_fts_delete;
+DROP TABLE chunks_fts;
+ALTER TABLE chunks_fts_v2 RENAME TO chunks_fts;
+CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+	DELETE FROM chunks_fts WHERE rowid = old.rid;
+END;
+`,
 }
 
 // migrate brings the database schema up to date, one transaction per

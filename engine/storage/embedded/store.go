@@ -14,8 +14,9 @@
 // dir/store.lock, which keeps a second process from opening the same store.
 //
 // Documents, chunks and their dense vectors are rows in SQLite. Keyword
-// search uses an FTS5 table holding each chunk's analyzed text (see
-// Options.Analyzer) ranked with BM25. Semantic search is an exact
+// search uses a contentless FTS5 table indexing each chunk's analyzed text
+// (see Options.Analyzer), ranked with BM25; the text itself is stored only
+// in the chunk's row. Semantic search is an exact
 // brute-force cosine scan over an in-memory copy of every vector, loaded at
 // Open and kept in step with each committed write; hybrid search runs both
 // legs concurrently and fuses them with reciprocal rank fusion.
@@ -24,7 +25,10 @@
 // committed transaction is written to the WAL file before the commit
 // returns, so it survives the process being killed at any moment; only an
 // operating system crash or power loss can lose the last few commits, and
-// even then the store is left consistent, never corrupt. Everything in it
+// even then the store is left consistent, never corrupt. Checkpoints,
+// which copy the WAL back into the database file, run apart from commits
+// (see checkpoint.go); like every SQLite checkpoint they are safe to
+// interrupt. Everything in it
 // can be re-indexed from the workspace, so an fsync per document
 // (synchronous=FULL) is not worth its cost.
 //
@@ -88,6 +92,12 @@ type Store struct {
 	// pool of read-only connections.
 	writer *sql.DB
 	reader *sql.DB
+	// ckpt checkpoints the WAL; see checkpoint.go.
+	ckpt *checkpointer
+	// stmts are the writer's statements that every document write runs,
+	// prepared once: a transaction uses them through Tx.StmtContext,
+	// which finds them already prepared on the single writer connection.
+	stmts writerStatements
 
 	// life guards closed: every method holds it shared while it runs and
 	// Close holds it exclusively, so nothing runs on closed databases.
@@ -143,6 +153,15 @@ func (s *Store) open(ctx context.Context) error {
 	if err := migrate(ctx, s.writer); err != nil {
 		return err
 	}
+	ckptDB, err := openDB(s.path, false)
+	if err != nil {
+		return err
+	}
+	ckptDB.SetMaxOpenConns(1)
+	s.ckpt = newCheckpointer(ckptDB, defaultCheckpointBytes)
+	if err := s.stmts.prepare(ctx, s.writer); err != nil {
+		return err
+	}
 	if s.reader, err = openDB(s.path, true); err != nil {
 		return err
 	}
@@ -169,6 +188,11 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 		// BEGIN IMMEDIATE takes the write lock up front, so a write
 		// transaction never fails to upgrade a read lock.
 		params = append(params, "_txlock=immediate")
+		// Checkpoints run apart from commits; see checkpoint.go.
+		params = append(params, "_pragma=wal_autocheckpoint(0)")
+		// A WAL that grew past this while checkpoints lagged is cut back
+		// to it once it starts over.
+		params = append(params, fmt.Sprintf("_pragma=journal_size_limit(%d)", walSizeLimit))
 	}
 	// The driver runs the DSN's pragmas on every connection the pool
 	// opens. It hands SQLite the whole "file:" URI, so the path is escaped
@@ -183,7 +207,12 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 
 // release closes whatever open managed to acquire.
 func (s *Store) release() error {
-	var errs []error
+	errs := []error{s.stmts.close()}
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.close())
+	}
+	// The writer closes last: the last connection to close checkpoints
+	// the WAL and removes it.
 	for _, db := range []*sql.DB{s.reader, s.writer} {
 		if db != nil {
 			errs = append(errs, db.Close())
@@ -238,22 +267,37 @@ func (s *Store) Ping(ctx context.Context) error {
 // is committed and the index change fn returned is applied, both under mu,
 // so no search sees one without the other.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) (indexChange, error)) error {
+	return s.writeSized(ctx, func(tx *sql.Tx) (indexChange, int64, error) {
+		change, err := fn(tx)
+		return change, rowBytes, err
+	})
+}
+
+// writeSized is write for an fn that also returns an estimate of the
+// bytes it wrote, which paces checkpoints.
+func (s *Store) writeSized(ctx context.Context, fn func(tx *sql.Tx) (indexChange, int64, error)) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	change, err := fn(tx)
+	change, written, err := fn(tx)
 	if err != nil {
 		return errors.Join(err, rollback(tx))
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	if err == nil {
+		change(s.index)
+	}
+	s.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	change(s.index)
+	// Committed: a checkpoint that fails because ctx ends would only be
+	// retried later, so it does not depend on ctx.
+	s.ckpt.committed(context.WithoutCancel(ctx), s.writer, written)
 	return nil
 }
 

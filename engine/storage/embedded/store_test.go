@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -233,14 +234,60 @@ func TestVectorSetRemoveKeepsSlotsConsistent(t *testing.T) {
 	vs.remove(1)
 	vs.remove(4)
 	vs.remove(42) // absent
-	if len(vs.items) != 3 || len(vs.data) != 6 || len(vs.slots) != 3 {
-		t.Fatalf("after removals: %d items, %d floats, %d slots", len(vs.items), len(vs.data), len(vs.slots))
+	if len(vs.items) != 3 || len(vs.blocks) != 1 || len(vs.blocks[0]) != 6 || len(vs.slots) != 3 {
+		t.Fatalf("after removals: %d items, %d blocks, %d slots", len(vs.items), len(vs.blocks), len(vs.slots))
 	}
 	for rid, slot := range vs.slots {
-		if vs.items[slot].rid != rid || vs.data[2*slot] != 1 {
-			t.Errorf("rid %d: slot %d holds rid %d, vector %v", rid, slot, vs.items[slot].rid, vs.data[2*slot:2*slot+2])
+		if vs.items[slot].rid != rid || vs.vector(int(slot))[0] != 1 {
+			t.Errorf("rid %d: slot %d holds rid %d, vector %v", rid, slot, vs.items[slot].rid, vs.vector(int(slot)))
 		}
 	}
+}
+
+// TestVectorSetAcrossBlocks adds and removes vectors across block
+// boundaries and checks that every rid keeps its own vector and that a
+// scan sees each vector once.
+func TestVectorSetAcrossBlocks(t *testing.T) {
+	vs := newVectorIndex().ensureSet("c", 2)
+	const n = 3*blockVectors + 7
+	// Vector of rid r points at angle r, so each rid's vector is its own.
+	vec := func(rid int64) []float32 {
+		a := float64(rid) / n
+		return []float32{float32(math.Cos(a)), float32(math.Sin(a))}
+	}
+	check := func(stage string) {
+		t.Helper()
+		if want := (len(vs.items) + blockVectors - 1) / blockVectors; len(vs.blocks) != max(want, 1) {
+			t.Fatalf("%s: %d items in %d blocks", stage, len(vs.items), len(vs.blocks))
+		}
+		for rid, slot := range vs.slots {
+			got, want := vs.vector(int(slot)), vec(rid)
+			if vs.items[slot].rid != rid || math.Abs(float64(got[0]-want[0])) > 1e-6 || math.Abs(float64(got[1]-want[1])) > 1e-6 {
+				t.Fatalf("%s: rid %d: slot %d holds rid %d, vector %v, want %v", stage, rid, slot, vs.items[slot].rid, got, want)
+			}
+		}
+		top := newTopK(n)
+		vs.search([]float32{1, 0}, nil, top)
+		if got := len(top.sorted()); got != len(vs.slots) {
+			t.Fatalf("%s: scan offered %d vectors, set holds %d", stage, got, len(vs.slots))
+		}
+	}
+	for r := range int64(n) {
+		vs.add(item{rid: r, id: fmt.Sprint(r)}, vec(r))
+	}
+	check("after adds")
+	for r := int64(0); r < n; r += 2 {
+		vs.remove(r)
+	}
+	check("after removing every other")
+	for r := int64(n); r < n+blockVectors; r++ {
+		vs.add(item{rid: r, id: fmt.Sprint(r)}, vec(r))
+	}
+	check("after adding again")
+	for rid := range vs.slots {
+		vs.remove(rid)
+	}
+	check("after removing all")
 }
 
 func TestConcurrentWritersNeverBusy(t *testing.T) {
@@ -267,6 +314,59 @@ func TestConcurrentWritersNeverBusy(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	if err := st.IntegrityCheck(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMigrateContentlessKeywordIndex opens a store written with schema
+// version 1, whose keyword index also stored the analyzed text, and checks
+// that version 2 keeps every keyword entry and still deletes them.
+func TestMigrateContentlessKeywordIndex(t *testing.T) {
+	dir := t.TempDir()
+	all := migrations
+	migrations = all[:1]
+	st := openStore(t, dir, Options{})
+	if err := st.EnsureCollection(t.Context(), "code", 4); err != nil {
+		t.Fatal(err)
+	}
+	for i, word := range []string{"apple", "banana", "cherry"} {
+		doc, chunks := testDoc(fmt.Sprintf("/p/%d.go", i), word, 2)
+		if err := st.ReplaceDocument(t.Context(), doc, chunks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	migrations = all
+
+	st = openStore(t, dir, Options{})
+	var version int
+	if err := st.writer.QueryRowContext(t.Context(), `PRAGMA user_version`).Scan(&version); err != nil || version != len(all) {
+		t.Fatalf("schema version %d (%v), want %d", version, err, len(all))
+	}
+	if err := st.IntegrityCheck(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	find := func(word string) int {
+		t.Helper()
+		hits, err := st.Search(t.Context(), storage.Query{Text: word, Mode: storage.ModeKeyword, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(hits)
+	}
+	if n := find("banana"); n != 2 {
+		t.Errorf("banana: %d hits after migration, want 2", n)
+	}
+	doc, chunks := testDoc("/p/1.go", "durian", 1)
+	if err := st.ReplaceDocument(t.Context(), doc, chunks); err != nil {
+		t.Fatal(err)
+	}
+	if n, m := find("banana"), find("durian"); n != 0 || m != 1 {
+		t.Errorf("after replacing banana by durian: %d banana hits, %d durian hits", n, m)
+	}
 	if err := st.IntegrityCheck(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -19,14 +19,24 @@ type vectorIndex struct {
 // that made it has committed.
 type indexChange func(*vectorIndex)
 
-// vectorSet holds one collection's vectors in a single slab so that a scan
-// walks memory sequentially and allocates nothing per candidate.
+// vectorSet holds one collection's vectors in fixed-size blocks of
+// blockVectors vectors each, so that a scan walks memory sequentially and
+// allocates nothing per candidate, and so that adding a vector never
+// copies the vectors already held: a single growing slab would be copied
+// on every reallocation and, while it is, held twice.
 type vectorSet struct {
-	dims  int
-	data  []float32       // slot i is data[i*dims:(i+1)*dims], L2-normalised
-	items []item          // slot i describes data's vector i
-	slots map[int64]int32 // chunk rid -> slot
+	dims   int
+	blocks [][]float32     // slot i is vector(i); every block but the last is full
+	spare  []float32       // an emptied block kept for reuse, or nil
+	items  []item          // slot i describes vector(i)
+	slots  map[int64]int32 // chunk rid -> slot
 }
+
+// blockShift sets the block size: 1024 vectors, 1.5 MB at 384 dimensions.
+const (
+	blockShift   = 10
+	blockVectors = 1 << blockShift
+)
 
 // item is what a search needs to know about a vector besides its values.
 type item struct {
@@ -85,17 +95,52 @@ func (vs *vectorSet) find(rid int64) (*item, bool) {
 	return &vs.items[slot], true
 }
 
-// grow makes room for n more vectors without reallocating.
+// vector returns the values in slot, which must be in use.
+func (vs *vectorSet) vector(slot int) []float32 {
+	d := vs.dims
+	off := (slot & (blockVectors - 1)) * d
+	return vs.blocks[slot>>blockShift][off : off+d : off+d]
+}
+
+// grow makes room for n more item entries without reallocating, and
+// sizes the first block when the set is empty, so that loading a store
+// allocates each block once.
 func (vs *vectorSet) grow(n int) {
-	vs.data = slices.Grow(vs.data, n*vs.dims)
 	vs.items = slices.Grow(vs.items, n)
+	if len(vs.blocks) == 0 && n > 0 {
+		vs.blocks = append(vs.blocks, make([]float32, 0, min(n, blockVectors)*vs.dims))
+	}
+}
+
+// next returns the storage for a new vector in the next free slot,
+// len(vs.items), extending the last block or starting a new one.
+func (vs *vectorSet) next() []float32 {
+	b, d := len(vs.items)>>blockShift, vs.dims
+	if b == len(vs.blocks) {
+		block := vs.spare
+		vs.spare = nil
+		if block == nil {
+			// The first block grows as needed, so that small sets stay
+			// small; later ones are allocated whole.
+			size := blockVectors
+			if b == 0 {
+				size = 1
+			}
+			block = make([]float32, 0, size*d)
+		}
+		vs.blocks = append(vs.blocks, block)
+	}
+	block := vs.blocks[b]
+	start := len(block)
+	vs.blocks[b] = slices.Grow(block, d)[:start+d]
+	return vs.blocks[b][start : start+d : start+d]
 }
 
 // add stores a normalised copy of vec, which must have vs.dims values.
 func (vs *vectorSet) add(it item, vec []float32) {
-	start := len(vs.data)
-	vs.data = append(vs.data, vec...)
-	normalize(vs.data[start:])
+	dst := vs.next()
+	copy(dst, vec)
+	normalize(dst)
 	vs.slots[it.rid] = int32(len(vs.items))
 	vs.items = append(vs.items, it)
 }
@@ -110,26 +155,36 @@ func (vs *vectorSet) remove(rid int64) {
 	delete(vs.slots, rid)
 	last := int32(len(vs.items) - 1)
 	if slot != last {
-		d := vs.dims
-		copy(vs.data[int(slot)*d:int(slot+1)*d], vs.data[int(last)*d:])
+		copy(vs.vector(int(slot)), vs.vector(int(last)))
 		vs.items[slot] = vs.items[last]
 		vs.slots[vs.items[slot].rid] = slot
 	}
 	vs.items[last] = item{} // drop the strings
 	vs.items = vs.items[:last]
-	vs.data = vs.data[:int(last)*vs.dims]
+	b := int(last) >> blockShift
+	vs.blocks[b] = vs.blocks[b][:len(vs.blocks[b])-vs.dims]
+	if len(vs.blocks[b]) == 0 && b > 0 {
+		// Keep one emptied block, so that a set whose size goes back and
+		// forth across a block boundary does not allocate each time.
+		vs.spare = vs.blocks[b]
+		vs.blocks[b] = nil
+		vs.blocks = vs.blocks[:b]
+	}
 }
 
 // search offers every vector accept admits (nil admits all) to top,
 // scored by cosine similarity with q, which must be L2-normalised.
 func (vs *vectorSet) search(q []float32, accept func(*item) bool, top *topK) {
 	d := vs.dims
-	for i := range vs.items {
-		it := &vs.items[i]
-		if accept != nil && !accept(it) {
-			continue
+	for b, block := range vs.blocks {
+		items := vs.items[b<<blockShift:]
+		for j := range len(block) / d {
+			it := &items[j]
+			if accept != nil && !accept(it) {
+				continue
+			}
+			top.offer(float64(dot(q, block[j*d:(j+1)*d])), it.rid, it.id)
 		}
-		top.offer(float64(dot(q, vs.data[i*d:(i+1)*d])), it.rid, it.id)
 	}
 }
 
@@ -206,7 +261,6 @@ func loadVectors(ctx context.Context, db *sql.DB, ix *vectorIndex) error {
 		return err
 	}
 	defer rows.Close()
-	var scratch []float32
 	for rows.Next() {
 		var (
 			it         item
@@ -217,11 +271,16 @@ func loadVectors(ctx context.Context, db *sql.DB, ix *vectorIndex) error {
 			return err
 		}
 		vs := ix.sets[collection]
-		scratch = slices.Grow(scratch[:0], vs.dims)[:vs.dims]
-		if err := decodeVector(scratch, blob); err != nil {
+		if len(blob) != 4*vs.dims {
+			return fmt.Errorf("chunk %s: vector blob has %d bytes, want %d", it.id, len(blob), 4*vs.dims)
+		}
+		dst := vs.next()
+		if err := decodeVector(dst, blob); err != nil {
 			return fmt.Errorf("chunk %s: %w", it.id, err)
 		}
-		vs.add(it, scratch)
+		normalize(dst)
+		vs.slots[it.rid] = int32(len(vs.items))
+		vs.items = append(vs.items, it)
 	}
 	return rows.Err()
 }

@@ -30,20 +30,20 @@ func (s *Store) ensureCollection(ctx context.Context, name string, dims int) err
 		return err
 	}
 	defer s.life.RUnlock()
-	return s.write(ctx, func(tx *sql.Tx) (indexChange, error) {
+	return s.writeSized(ctx, func(tx *sql.Tx) (indexChange, int64, error) {
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO collections (name, dims) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, dims)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		have, err := collectionDims(ctx, tx, name)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if have != dims {
-			return nil, fmt.Errorf("collection has %d dimensions, not %d: %w", have, dims, storage.ErrDimensionMismatch)
+			return nil, 0, fmt.Errorf("collection has %d dimensions, not %d: %w", have, dims, storage.ErrDimensionMismatch)
 		}
-		return func(ix *vectorIndex) { ix.ensureSet(name, dims) }, nil
+		return func(ix *vectorIndex) { ix.ensureSet(name, dims) }, rowBytes, nil
 	})
 }
 
@@ -81,37 +81,46 @@ func (s *Store) replaceDocument(ctx context.Context, doc storage.Document, chunk
 		return err
 	}
 	defer s.life.RUnlock()
-	return s.write(ctx, func(tx *sql.Tx) (indexChange, error) {
-		dims, err := collectionDims(ctx, tx, doc.Collection)
-		if err != nil {
-			return nil, err
+	return s.writeSized(ctx, func(tx *sql.Tx) (indexChange, int64, error) {
+		// Only writes change the index, and they are serialised, so the
+		// index's collections are those in the database: no query needed.
+		vs := s.index.sets[doc.Collection]
+		if vs == nil {
+			return nil, 0, fmt.Errorf("collection %s: %w (call EnsureCollection first)", doc.Collection, storage.ErrNotFound)
 		}
 		for _, c := range chunks {
-			if len(c.Dense) != dims {
-				return nil, fmt.Errorf("chunk %s has %d dimensions, collection %s has %d: %w",
-					c.ID, len(c.Dense), doc.Collection, dims, storage.ErrDimensionMismatch)
+			if len(c.Dense) != vs.dims {
+				return nil, 0, fmt.Errorf("chunk %s has %d dimensions, collection %s has %d: %w",
+					c.ID, len(c.Dense), doc.Collection, vs.dims, storage.ErrDimensionMismatch)
 			}
 		}
-		if err := upsertDocument(ctx, tx, doc); err != nil {
-			return nil, err
+		if err := s.stmts.upsertDocument(ctx, tx, doc); err != nil {
+			return nil, 0, err
 		}
-		removed, err := deleteChunks(ctx, tx, doc.ID)
+		removed, err := s.stmts.deleteChunks(ctx, tx, doc.ID)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		added, err := insertChunks(ctx, tx, chunks, encoded)
+		added, err := s.stmts.insertChunks(ctx, tx, chunks, encoded)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
+		}
+		written := rowBytes * int64(1+len(removed)+len(chunks))
+		for i, c := range chunks {
+			written += int64(len(c.Text) + len(encoded[i].terms) + len(encoded[i].dense))
 		}
 		return func(ix *vectorIndex) {
 			removed.apply(ix)
-			vs := ix.sets[doc.Collection]
 			for i, it := range added {
 				vs.add(it, chunks[i].Dense)
 			}
-		}, nil
+		}, written, nil
 	})
 }
+
+// rowBytes estimates what writing or deleting a row costs besides its
+// text and vector, for pacing checkpoints.
+const rowBytes = 256
 
 // validateChunks checks what can be checked without the database.
 func validateChunks(doc storage.Document, chunks []storage.Chunk) error {
@@ -134,16 +143,55 @@ func validateChunks(doc storage.Document, chunks []storage.Chunk) error {
 	return nil
 }
 
-func upsertDocument(ctx context.Context, tx *sql.Tx, doc storage.Document) error {
+// writerStatements are the statements of a document write, prepared on
+// the writer.
+type writerStatements struct {
+	upsertDoc, deleteDocChunks, insertChunk, insertTerms *sql.Stmt
+}
+
+func (w *writerStatements) prepare(ctx context.Context, db *sql.DB) error {
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&w.upsertDoc, `
+			INSERT INTO documents (id, collection, kind, path, title, metadata) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET
+				collection = excluded.collection, kind = excluded.kind, path = excluded.path,
+				title = excluded.title, metadata = excluded.metadata`},
+		{&w.deleteDocChunks, `DELETE FROM chunks WHERE doc_id = ? RETURNING collection, rid`},
+		{&w.insertChunk, `
+			INSERT INTO chunks (id, doc_id, collection, kind, path, title, language, ordinal,
+				start_line, end_line, text, hash, metadata, dense)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.insertTerms, `INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)`},
+	} {
+		stmt, err := db.PrepareContext(ctx, p.query)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", strings.Fields(p.query)[:3], err)
+		}
+		*p.dst = stmt
+	}
+	return nil
+}
+
+// close closes the statements prepared so far.
+func (w *writerStatements) close() error {
+	var errs []error
+	for _, stmt := range []*sql.Stmt{w.upsertDoc, w.deleteDocChunks, w.insertChunk, w.insertTerms} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (w *writerStatements) upsertDocument(ctx context.Context, tx *sql.Tx, doc storage.Document) error {
 	meta, err := encodeMetadata(doc.Metadata)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `
-		INSERT INTO documents (id, collection, kind, path, title, metadata) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET
-			collection = excluded.collection, kind = excluded.kind, path = excluded.path,
-			title = excluded.title, metadata = excluded.metadata`,
+	_, err = tx.StmtContext(ctx, w.upsertDoc).ExecContext(ctx,
 		doc.ID, doc.Collection, doc.Kind, doc.Path, doc.Title, meta)
 	if err != nil {
 		return fmt.Errorf("upsert document: %w", err)
@@ -169,8 +217,8 @@ func (r removal) apply(ix *vectorIndex) {
 
 // deleteChunks deletes a document's chunks; a trigger deletes their FTS
 // rows.
-func deleteChunks(ctx context.Context, tx *sql.Tx, docID string) (removal, error) {
-	rows, err := tx.QueryContext(ctx, `DELETE FROM chunks WHERE doc_id = ? RETURNING collection, rid`, docID)
+func (w *writerStatements) deleteChunks(ctx context.Context, tx *sql.Tx, docID string) (removal, error) {
+	rows, err := tx.StmtContext(ctx, w.deleteDocChunks).QueryContext(ctx, docID)
 	if err != nil {
 		return nil, fmt.Errorf("delete chunks: %w", err)
 	}
@@ -216,22 +264,13 @@ func (s *Store) encodeChunks(chunks []storage.Chunk) ([]encodedChunk, error) {
 
 // insertChunks inserts chunks and their analyzed text, returning what the
 // index needs to know about each.
-func insertChunks(ctx context.Context, tx *sql.Tx, chunks []storage.Chunk, encoded []encodedChunk) ([]item, error) {
+func (w *writerStatements) insertChunks(ctx context.Context, tx *sql.Tx, chunks []storage.Chunk, encoded []encodedChunk) ([]item, error) {
 	if len(chunks) == 0 {
 		return nil, nil
 	}
-	insertChunk, err := tx.PrepareContext(ctx, `
-		INSERT INTO chunks (id, doc_id, collection, kind, path, title, language, ordinal,
-			start_line, end_line, text, hash, metadata, dense)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, fmt.Errorf("prepare chunk insert: %w", err)
-	}
+	insertChunk := tx.StmtContext(ctx, w.insertChunk)
 	defer insertChunk.Close()
-	insertTerms, err := tx.PrepareContext(ctx, `INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)`)
-	if err != nil {
-		return nil, fmt.Errorf("prepare terms insert: %w", err)
-	}
+	insertTerms := tx.StmtContext(ctx, w.insertTerms)
 	defer insertTerms.Close()
 
 	items := make([]item, len(chunks))
@@ -270,23 +309,23 @@ func (s *Store) deleteDocument(ctx context.Context, docID string) (int, error) {
 	}
 	defer s.life.RUnlock()
 	var removed removal
-	err := s.write(ctx, func(tx *sql.Tx) (indexChange, error) {
+	err := s.writeSized(ctx, func(tx *sql.Tx) (indexChange, int64, error) {
 		var err error
-		if removed, err = deleteChunks(ctx, tx, docID); err != nil {
-			return nil, err
+		if removed, err = s.stmts.deleteChunks(ctx, tx, docID); err != nil {
+			return nil, 0, err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE id = ?`, docID)
 		if err != nil {
-			return nil, fmt.Errorf("delete document row: %w", err)
+			return nil, 0, fmt.Errorf("delete document row: %w", err)
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
-			return nil, fmt.Errorf("delete document row: %w", err)
+			return nil, 0, fmt.Errorf("delete document row: %w", err)
 		}
 		if n == 0 {
-			return nil, storage.ErrNotFound
+			return nil, 0, storage.ErrNotFound
 		}
-		return removed.apply, nil
+		return removed.apply, rowBytes * int64(1+len(removed)), nil
 	})
 	return len(removed), err
 }

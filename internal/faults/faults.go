@@ -1,0 +1,205 @@
+// Package faults injects failures into real engine components, for tests
+// of health monitoring and connection recovery.
+//
+// A Switch is a dependency's health, switched by the test: up, failing
+// (every call returns an error at once) or hanging (every call blocks
+// until its context ends, as an unreachable server does). Store and
+// Embedder wrap real components behind a Switch; OpenStore and NewEmbedder
+// plug them into engine.Options, so that the engine opens its real store
+// and embedder through the switch (opening also fails while it is not up):
+//
+//	var sw faults.Switch
+//	opts := engine.Options{OpenStore: faults.OpenStore(&sw, realOpen)}
+//	sw.Fail() // storage is down
+//	sw.Up()   // and back
+package faults
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/config"
+)
+
+// ErrInjected is the failure of a failing switch.
+var ErrInjected = errors.New("connection refused (injected fault)")
+
+type mode int
+
+const (
+	up mode = iota
+	failing
+	hanging
+)
+
+// Switch is one dependency's injected health; the zero value is up. Safe
+// for concurrent use.
+type Switch struct {
+	mu    sync.Mutex
+	mode  mode
+	calls int
+}
+
+// Up makes every call go through to the real component.
+func (s *Switch) Up() { s.set(up) }
+
+// Fail makes every call fail at once with ErrInjected.
+func (s *Switch) Fail() { s.set(failing) }
+
+// Hang makes every call block until its context ends.
+func (s *Switch) Hang() { s.set(hanging) }
+
+func (s *Switch) set(m mode) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mode = m
+}
+
+// Calls counts the calls that went through the switch, whatever its mode.
+func (s *Switch) Calls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
+}
+
+// check returns the injected fault of one call, nil when up.
+func (s *Switch) check(ctx context.Context) error {
+	s.mu.Lock()
+	s.calls++
+	m := s.mode
+	s.mu.Unlock()
+	switch m {
+	case failing:
+		return ErrInjected
+	case hanging:
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return nil
+}
+
+// Store is a storage.Store behind a Switch. Close always goes through.
+type Store struct {
+	storage.Store
+	sw *Switch
+}
+
+// NewStore wraps st behind sw.
+func NewStore(st storage.Store, sw *Switch) *Store { return &Store{Store: st, sw: sw} }
+
+// OpenStore returns an engine.Options.OpenStore that opens the store with
+// open and wraps it behind sw; opening fails while sw is not up.
+func OpenStore(sw *Switch, open func(context.Context, config.Config) (storage.Store, error)) func(context.Context, config.Config) (storage.Store, error) {
+	return func(ctx context.Context, cfg config.Config) (storage.Store, error) {
+		if err := sw.check(ctx); err != nil {
+			return nil, err
+		}
+		st, err := open(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return NewStore(st, sw), nil
+	}
+}
+
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.sw.check(ctx); err != nil {
+		return err
+	}
+	return s.Store.Ping(ctx)
+}
+
+func (s *Store) EnsureCollection(ctx context.Context, name string, dims int) error {
+	if err := s.sw.check(ctx); err != nil {
+		return err
+	}
+	return s.Store.EnsureCollection(ctx, name, dims)
+}
+
+func (s *Store) ReplaceDocument(ctx context.Context, doc storage.Document, chunks []storage.Chunk) error {
+	if err := s.sw.check(ctx); err != nil {
+		return err
+	}
+	return s.Store.ReplaceDocument(ctx, doc, chunks)
+}
+
+func (s *Store) DropCollection(ctx context.Context, name string) (int, error) {
+	if err := s.sw.check(ctx); err != nil {
+		return 0, err
+	}
+	return s.Store.DropCollection(ctx, name)
+}
+
+func (s *Store) DeleteDocument(ctx context.Context, id string) (int, error) {
+	if err := s.sw.check(ctx); err != nil {
+		return 0, err
+	}
+	return s.Store.DeleteDocument(ctx, id)
+}
+
+func (s *Store) GetDocument(ctx context.Context, id string) (storage.Document, error) {
+	if err := s.sw.check(ctx); err != nil {
+		return storage.Document{}, err
+	}
+	return s.Store.GetDocument(ctx, id)
+}
+
+func (s *Store) VectorsByHash(ctx context.Context, hashes []string) (map[string][]float32, error) {
+	if err := s.sw.check(ctx); err != nil {
+		return nil, err
+	}
+	return s.Store.VectorsByHash(ctx, hashes)
+}
+
+func (s *Store) Search(ctx context.Context, q storage.Query) ([]storage.Hit, error) {
+	if err := s.sw.check(ctx); err != nil {
+		return nil, err
+	}
+	return s.Store.Search(ctx, q)
+}
+
+func (s *Store) Collections(ctx context.Context) ([]storage.CollectionInfo, error) {
+	if err := s.sw.check(ctx); err != nil {
+		return nil, err
+	}
+	return s.Store.Collections(ctx)
+}
+
+func (s *Store) Stats(ctx context.Context) (storage.Stats, error) {
+	if err := s.sw.check(ctx); err != nil {
+		return storage.Stats{}, err
+	}
+	return s.Store.Stats(ctx)
+}
+
+// Embedder is an embed.Embedder behind a Switch. Info always answers.
+type Embedder struct {
+	embed.Embedder
+	sw *Switch
+}
+
+// NewEmbedder returns an engine.Options.NewEmbedder that creates the
+// embedder with create and wraps it behind sw; creating it fails while sw
+// is not up.
+func NewEmbedder(sw *Switch, create func(context.Context, config.Config) (embed.Embedder, error)) func(context.Context, config.Config) (embed.Embedder, error) {
+	return func(ctx context.Context, cfg config.Config) (embed.Embedder, error) {
+		if err := sw.check(ctx); err != nil {
+			return nil, err
+		}
+		e, err := create(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &Embedder{Embedder: e, sw: sw}, nil
+	}
+}
+
+func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if err := e.sw.check(ctx); err != nil {
+		return nil, err
+	}
+	return e.Embedder.Embed(ctx, texts)
+}

@@ -1,0 +1,544 @@
+// Package recovery reconnects the engine to a dependency it has lost.
+//
+// A connection counts as lost when storage or the embedder fails
+// recovery.failed_checks consecutive health samples (see Observe, fed by
+// the health monitor), or when the engine falls into the error state while
+// it should be running (seen through engine transitions). Either starts
+// one recovery loop; while it runs, further losses are folded into it,
+// never a second loop. Attempt n waits recovery.initial_delay·2^(n-1)
+// (github.com/cenkalti/backoff/v4, ±10% jitter, capped at
+// recovery.max_delay), then checks whether the engine is healthy again by
+// itself, and only otherwise restarts it (engine.Manager.Recover). Work
+// that failed while the dependency was down stays pending in the ingest
+// ledger; when any did, the engine is restarted even though the dependency
+// came back by itself, so that the work is redone. Success resets the
+// attempt count. After recovery.max_attempts failed attempts the manager
+// is degraded: Refusal names what is down and workspace tools answer with
+// it, until an explicit start (ClearDegraded) or the engine running again.
+//
+// The user's intent wins: a deliberate stop calls Cancel, which ends a
+// loop at once (an attempt's start under way is cancelled) and arms no new
+// one until the engine runs again. The engine's own stops and starts made
+// by recovery carry reasons starting with ReasonPrefix, so that
+// transitions tell them from deliberate ones. When Run's context ends
+// (process shutdown) the loop ends with it and nothing is restarted.
+//
+//	rec := recovery.New(cfg, eng, logger, notify)
+//	mon.OnSample(rec.Observe)
+//	go rec.Run(ctx)
+package recovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/engine/pipeline"
+	"workspace-qdrant-mcp/health"
+	"workspace-qdrant-mcp/internal/config"
+)
+
+// ErrDegraded marks Refusal's error.
+var ErrDegraded = errors.New("engine degraded")
+
+// ReasonPrefix starts the reason of every transition recovery causes.
+const ReasonPrefix = "recovery"
+
+// Jitter is the randomisation factor of each delay: ±10%.
+const Jitter = 0.1
+
+// States of engine.RecoveryStatus.State.
+const (
+	StateIdle       = "idle"
+	StateWaiting    = "waiting"    // for the next attempt
+	StateChecking   = "checking"   // whether health came back by itself
+	StateRestarting = "restarting" // the engine
+	StateDegraded   = "degraded"   // attempts exhausted
+	StateDisabled   = "disabled"   // recovery.enabled is false
+)
+
+// watched are the checks whose consecutive failures mean a lost
+// connection.
+var watched = []string{"storage", "embedder"}
+
+// Engine is what recovery uses; *engine.Manager implements it.
+type Engine interface {
+	State() engine.State
+	Checks(ctx context.Context) []engine.Check
+	Tasks() pipeline.Stats
+	Recover(ctx context.Context, reason string) error
+	Subscribe(fn func(engine.Transition)) (unsubscribe func())
+}
+
+var _ Engine = (*engine.Manager)(nil)
+
+// Manager runs connection recovery. Its methods may be called from any
+// goroutine, and on a nil *Manager (recovery not wired) they do nothing.
+type Manager struct {
+	eng          Engine
+	log          zerolog.Logger
+	notify       health.Notify
+	enabled      bool
+	failedChecks int
+	initialDelay time.Duration
+	maxDelay     time.Duration
+	maxAttempts  int
+	checkTimeout time.Duration
+
+	wake chan struct{} // a loop is wanted
+
+	mu          sync.Mutex
+	running     bool // Run is active: losses are acted on
+	state       string
+	attempts    int
+	nextAt      time.Time
+	lastError   string
+	down        []string
+	wantRunning bool               // the engine ran and nobody stopped it deliberately since
+	cancelLoop  context.CancelFunc // ends the loop under way
+	fails       map[string]int     // consecutive failed samples per watched check
+	baseline    uint64             // failed tasks when the last healthy sample was taken
+}
+
+// New returns a manager of eng configured by cfg.Recovery; check timeouts
+// come from cfg.Health. notify may be nil.
+func New(cfg config.Config, eng Engine, logger zerolog.Logger, notify health.Notify) *Manager {
+	if notify == nil {
+		notify = func(string, any) {}
+	}
+	r := cfg.Recovery
+	m := &Manager{
+		eng:          eng,
+		log:          logger.With().Str("component", "recovery").Logger(),
+		notify:       notify,
+		enabled:      r.Enabled,
+		failedChecks: r.FailedChecks,
+		initialDelay: r.InitialDelay.D(),
+		maxDelay:     r.MaxDelay.D(),
+		maxAttempts:  r.MaxAttempts,
+		checkTimeout: cfg.Health.Thresholds.CheckTimeout(),
+		wake:         make(chan struct{}, 1),
+		state:        StateIdle,
+		fails:        map[string]int{},
+	}
+	if !m.enabled {
+		m.state = StateDisabled
+	}
+	return m
+}
+
+// notice is the data of recovery's log notifications.
+type notice struct {
+	Message     string   `json:"message"`
+	State       string   `json:"state"`
+	Attempt     int      `json:"attempt,omitempty"`
+	MaxAttempts int      `json:"max_attempts"`
+	Down        []string `json:"down,omitempty"`
+	Error       string   `json:"error,omitempty"`
+}
+
+func (m *Manager) tell(level, msg string, attempt int, down []string, err string) {
+	ev := m.log.Info()
+	switch level {
+	case "warning":
+		ev = m.log.Warn()
+	case "error":
+		ev = m.log.Error()
+	}
+	ev.Int("attempt", attempt).Int("max_attempts", m.maxAttempts).Strs("down", down).Str("error", err).Msg(msg)
+	m.mu.Lock()
+	state := m.state
+	m.mu.Unlock()
+	m.notify(level, notice{Message: msg, State: state, Attempt: attempt, MaxAttempts: m.maxAttempts, Down: down, Error: err})
+}
+
+// Run acts on lost connections until ctx ends: it follows the engine's
+// transitions and runs recovery loops, one at a time, on its own
+// goroutine. When ctx ends, a loop under way is abandoned (its restart
+// cancelled) and Run returns once it has ended.
+func (m *Manager) Run(ctx context.Context) {
+	unsubscribe := m.eng.Subscribe(m.onTransition)
+	defer unsubscribe()
+	m.mu.Lock()
+	m.running = true
+	m.wantRunning = m.eng.State() == engine.StateRunning
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.running = false
+		if m.active() {
+			m.state, m.nextAt = StateIdle, time.Time{}
+		}
+		m.mu.Unlock()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-m.wake:
+		}
+		m.mu.Lock()
+		if m.state != StateWaiting { // cancelled before it began
+			m.mu.Unlock()
+			continue
+		}
+		lctx, cancel := context.WithCancel(ctx)
+		m.cancelLoop = cancel
+		m.mu.Unlock()
+		m.loop(lctx)
+		m.mu.Lock()
+		m.cancelLoop = nil
+		m.mu.Unlock()
+		cancel()
+	}
+}
+
+// active reports whether a loop is wanted or under way. Called with m.mu
+// held.
+func (m *Manager) active() bool {
+	return m.state == StateWaiting || m.state == StateChecking || m.state == StateRestarting
+}
+
+// Trigger reports a lost connection to what ("storage", "embedder",
+// "engine") because of why. It starts a recovery loop unless one is
+// already under way (what is then added to what is down), recovery is
+// disabled or degraded, Run is not active, or the engine is not meant to
+// be running. It reports whether it started a loop.
+func (m *Manager) Trigger(what, why string) bool { return m.trigger([]string{what}, why) }
+
+func (m *Manager) trigger(what []string, why string) bool {
+	if m == nil {
+		return false
+	}
+	m.mu.Lock()
+	switch {
+	case !m.enabled || !m.running || m.state == StateDegraded:
+		m.mu.Unlock()
+		return false
+	case m.active():
+		for _, w := range what {
+			if !slices.Contains(m.down, w) {
+				m.down = append(m.down, w)
+			}
+		}
+		m.mu.Unlock()
+		m.log.Debug().Strs("down", what).Str("error", why).Msg("connection lost; recovery already in progress")
+		return false
+	case !m.wantRunning:
+		m.mu.Unlock()
+		return false
+	}
+	m.state, m.attempts, m.nextAt = StateWaiting, 0, time.Time{}
+	m.down, m.lastError = slices.Clone(what), why
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+	m.mu.Unlock()
+	m.tell("warning", fmt.Sprintf("connection lost: %s; starting recovery", why), 0, what, why)
+	return true
+}
+
+// Observe takes one health sample: storage or the embedder failing
+// recovery.failed_checks consecutive samples of a running engine is a
+// lost connection. It must be called in sample order (the monitor's
+// OnSample does).
+func (m *Manager) Observe(s health.Sample) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	if s.State != engine.StateRunning || m.active() {
+		clear(m.fails)
+		m.mu.Unlock()
+		return
+	}
+	var lost, why []string
+	healthy := true
+	for _, name := range watched {
+		c, ok := s.Check(name)
+		if !ok || c.Status == engine.CheckPass {
+			m.fails[name] = 0
+			healthy = healthy && ok
+			continue
+		}
+		healthy = false
+		if m.fails[name]++; m.fails[name] >= m.failedChecks {
+			lost = append(lost, name)
+			why = append(why, fmt.Sprintf("%s failed %d consecutive health checks (%s)", name, m.fails[name], c.Message))
+		}
+	}
+	if healthy {
+		m.baseline = s.FailedTasks
+	}
+	m.mu.Unlock()
+	if len(lost) > 0 {
+		m.trigger(lost, strings.Join(why, "; "))
+	}
+}
+
+// onTransition follows the engine: running means it should keep running;
+// a stop that recovery did not cause means it should not; an error while
+// it should be running is a lost connection.
+func (m *Manager) onTransition(t engine.Transition) {
+	own := strings.HasPrefix(t.Reason, ReasonPrefix)
+	m.mu.Lock()
+	lost := false
+	switch t.To {
+	case engine.StateRunning:
+		m.wantRunning, m.baseline = true, 0 // a fresh pipeline counts from zero
+		if m.state == StateDegraded {
+			m.state = StateIdle // running again: degraded mode is over
+		}
+	case engine.StateStopped:
+		if !own {
+			m.wantRunning = false
+		}
+	case engine.StateError:
+		// A start that recovery made fails with the start's error as
+		// reason: while a loop runs, errors are its own.
+		lost = !own && m.wantRunning && !m.active()
+	}
+	m.mu.Unlock()
+	if lost {
+		m.Trigger("engine", "engine fell into error: "+t.Reason)
+	}
+}
+
+// Cancel records a deliberate stop (engine_stop): a loop under way ends
+// at once, its restart cancelled, and no loop starts until the engine
+// runs again. Degraded mode stays until an explicit start.
+func (m *Manager) Cancel(reason string) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	m.wantRunning = false
+	clear(m.fails)
+	wasActive := m.active()
+	if wasActive {
+		m.state, m.nextAt = StateIdle, time.Time{}
+		if m.cancelLoop != nil {
+			m.cancelLoop()
+		}
+	}
+	m.mu.Unlock()
+	if wasActive {
+		m.tell("info", "recovery cancelled by "+reason+": the engine will not be restarted automatically", 0, nil, "")
+	}
+}
+
+// ClearDegraded leaves degraded mode (engine_start, engine_restart): the
+// user takes over, and the attempt count starts again from zero.
+func (m *Manager) ClearDegraded(reason string) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	was := m.state == StateDegraded
+	if was {
+		m.state, m.attempts = StateIdle, 0
+	}
+	m.mu.Unlock()
+	if was {
+		m.log.Info().Str("by", reason).Msg("degraded mode cleared")
+	}
+}
+
+// Recovering reports whether a loop is wanted or under way.
+func (m *Manager) Recovering() bool {
+	if m == nil {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.active()
+}
+
+// Refusal is nil unless the manager is degraded; then it is an error
+// wrapping ErrDegraded that names what is down and what to do.
+func (m *Manager) Refusal() error {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.state != StateDegraded {
+		return nil
+	}
+	down := strings.Join(m.down, " and ")
+	verb := "is"
+	if len(m.down) > 1 {
+		verb = "are"
+	}
+	return fmt.Errorf("%w: %s %s down (%s); automatic recovery gave up after %d attempts; fix the cause, then call engine_start",
+		ErrDegraded, down, verb, m.lastError, m.attempts)
+}
+
+// Snapshot is recovery as engine_status shows it.
+func (m *Manager) Snapshot() engine.RecoveryStatus {
+	if m == nil {
+		return engine.RecoveryStatus{State: StateDisabled, Down: []string{}}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := engine.RecoveryStatus{
+		State: m.state, Attempts: m.attempts, MaxAttempts: m.maxAttempts,
+		LastError: m.lastError, Degraded: m.state == StateDegraded, Down: slices.Clone(m.down),
+	}
+	if st.Down == nil {
+		st.Down = []string{}
+	}
+	if m.state == StateWaiting && !m.nextAt.IsZero() {
+		st.NextAttemptInMS = max(0, time.Until(m.nextAt).Milliseconds())
+	}
+	return st
+}
+
+// set runs fn under the lock unless the loop's ctx has ended (the loop
+// was cancelled: Cancel has already set the state). It reports whether fn
+// ran.
+func (m *Manager) set(ctx context.Context, fn func()) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ctx.Err() != nil {
+		return false
+	}
+	fn()
+	return true
+}
+
+// loop is one recovery loop; see the package comment.
+func (m *Manager) loop(ctx context.Context) {
+	b := backoff.WithMaxRetries(backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(m.initialDelay),
+		backoff.WithMaxInterval(m.maxDelay),
+		backoff.WithMultiplier(2),
+		backoff.WithRandomizationFactor(Jitter),
+		backoff.WithMaxElapsedTime(0),
+	), uint64(m.maxAttempts))
+	b.Reset()
+	for attempt := 1; ; attempt++ {
+		delay := b.NextBackOff()
+		if delay == backoff.Stop {
+			m.giveUp(ctx)
+			return
+		}
+		delay = min(delay, m.maxDelay) // jitter never takes it past the cap
+		var down []string
+		if !m.set(ctx, func() {
+			m.state, m.attempts, m.nextAt = StateWaiting, attempt, time.Now().Add(delay)
+			down = slices.Clone(m.down)
+		}) {
+			return
+		}
+		m.log.Info().Int("attempt", attempt).Int("max_attempts", m.maxAttempts).Dur("delay", delay).Strs("down", down).Msg("recovery attempt scheduled")
+		timer := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		}
+
+		if !m.set(ctx, func() { m.state, m.nextAt = StateChecking, time.Time{} }) {
+			return
+		}
+		why, ok := m.healthy(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if ok {
+			m.succeed(ctx, attempt, "the connection came back by itself; no restart needed")
+			return
+		}
+		if !m.set(ctx, func() { m.state = StateRestarting }) {
+			return
+		}
+		reason := fmt.Sprintf("%s attempt %d/%d: %s", ReasonPrefix, attempt, m.maxAttempts, why)
+		err := m.eng.Recover(ctx, reason)
+		if ctx.Err() != nil {
+			return // cancelled: the user's stop or the shutdown wins
+		}
+		if err == nil {
+			m.succeed(ctx, attempt, "the engine was restarted")
+			return
+		}
+		if !m.set(ctx, func() { m.lastError = err.Error() }) {
+			return
+		}
+		m.tell("warning", fmt.Sprintf("recovery attempt %d/%d failed: %v", attempt, m.maxAttempts, err), attempt, down, err.Error())
+	}
+}
+
+// healthy checks whether the engine is running with storage and the
+// embedder passing and no work failed since the last healthy sample; else
+// it says why not.
+func (m *Manager) healthy(ctx context.Context) (string, bool) {
+	if st := m.eng.State(); st != engine.StateRunning {
+		return "engine is " + string(st), false
+	}
+	cctx, cancel := context.WithTimeout(ctx, m.checkTimeout)
+	checks := m.eng.Checks(cctx)
+	cancel()
+	seen := 0
+	var bad []string
+	for _, c := range checks {
+		switch {
+		case c.Name == "engine" && c.Status != engine.CheckPass:
+			bad = append(bad, "engine: "+c.Message)
+		case slices.Contains(watched, c.Name):
+			seen++
+			if c.Status != engine.CheckPass {
+				bad = append(bad, c.Name+": "+c.Message)
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return strings.Join(bad, "; "), false
+	}
+	if seen < len(watched) {
+		return "engine components are not reachable", false
+	}
+	t := m.eng.Tasks()
+	m.mu.Lock()
+	baseline := m.baseline
+	m.mu.Unlock()
+	if failed := t.Failed + t.Panicked; failed > baseline {
+		return fmt.Sprintf("%d tasks failed while the connection was down; restarting to redo their pending work", failed-baseline), false
+	}
+	return "", true
+}
+
+func (m *Manager) succeed(ctx context.Context, attempt int, how string) {
+	var down []string
+	if !m.set(ctx, func() {
+		down = m.down
+		m.state, m.attempts, m.nextAt, m.down = StateIdle, 0, time.Time{}, nil
+		clear(m.fails)
+	}) {
+		return
+	}
+	m.tell("info", fmt.Sprintf("connection recovered at attempt %d/%d: %s", attempt, m.maxAttempts, how), attempt, down, "")
+}
+
+func (m *Manager) giveUp(ctx context.Context) {
+	var down []string
+	var last string
+	if !m.set(ctx, func() {
+		m.state, m.nextAt = StateDegraded, time.Time{}
+		down, last = slices.Clone(m.down), m.lastError
+	}) {
+		return
+	}
+	m.tell("error", fmt.Sprintf("recovery gave up after %d attempts; degraded: %s down; fix the cause, then call engine_start",
+		m.maxAttempts, strings.Join(down, " and ")), m.maxAttempts, down, last)
+}

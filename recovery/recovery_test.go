@@ -1,0 +1,478 @@
+package recovery_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/recovery"
+)
+
+const interval = 30 * time.Second // the default health.interval
+
+// loseStorage fails storage after the monitor's first sample and lets two
+// more samples see it fail, which starts recovery. It returns when the
+// loop is waiting for its first attempt.
+func loseStorage(t *testing.T, r *rig) {
+	t.Helper()
+	synctest.Wait() // the first sample, healthy
+	r.store.Fail()
+	time.Sleep(interval) // first failed sample
+	synctest.Wait()
+	if st := r.rec.Snapshot(); st.State != recovery.StateIdle {
+		t.Fatalf("after one failed check recovery is %s, want idle (it needs %d)", st.State, r.cfg.Recovery.FailedChecks)
+	}
+	time.Sleep(interval) // second: connection lost
+	synctest.Wait()
+	if st := r.rec.Snapshot(); st.State != recovery.StateWaiting || st.Attempts != 1 {
+		t.Fatalf("after two failed checks recovery = %+v, want waiting for attempt 1", st)
+	}
+}
+
+// Storage fails two health checks, then comes back before the first
+// attempt: the attempt finds it healthy and does not restart the engine.
+func TestStorageBackBeforeFirstAttempt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, nil)
+		r.run()
+		defer r.close()
+		loseStorage(t, r)
+
+		st := r.rec.Snapshot()
+		lo, hi := jittered(time.Second, r.cfg.Recovery.MaxDelay.D())
+		within(t, "next_attempt_in", time.Duration(st.NextAttemptInMS)*time.Millisecond, lo-time.Millisecond, hi)
+		if len(st.Down) != 1 || st.Down[0] != "storage" || !strings.Contains(st.LastError, "injected") {
+			t.Errorf("snapshot %+v, want storage down with the injected error", st)
+		}
+		if rep := r.mon.Report(context.Background(), 1, r.rec.Recovering()); rep.OverallStatus != "UNHEALTHY" {
+			t.Errorf("overall %s while storage is down, want UNHEALTHY", rep.OverallStatus)
+		}
+		if _, _, obj := r.call("engine_health", ""); obj["overall_status"] != "UNHEALTHY" {
+			t.Errorf("engine_health overall_status %v, want UNHEALTHY", obj["overall_status"])
+		}
+
+		r.store.Up()
+		if _, _, obj := r.call("engine_health", ""); obj["overall_status"] != "DEGRADED" {
+			t.Errorf("engine_health while recovery is under way = %v, want DEGRADED", obj["overall_status"])
+		}
+		time.Sleep(hi)
+		synctest.Wait()
+		if st := r.rec.Snapshot(); st.State != recovery.StateIdle || st.Attempts != 0 {
+			t.Errorf("after the attempt recovery = %+v, want idle with the count reset", st)
+		}
+		if starts := r.recoveryStarts(); len(starts) != 0 {
+			t.Errorf("recovery restarted the engine %d times, want none: %v", len(starts), starts)
+		}
+		if r.notesMatching("came back by itself") != 1 {
+			t.Errorf("no notification of the recovery:\n%s", r.notesString())
+		}
+		if r.eng.State() != engine.StateRunning {
+			t.Errorf("state %s, want running", r.eng.State())
+		}
+		if _, _, obj := r.call("engine_health", ""); obj["overall_status"] != "HEALTHY" {
+			t.Errorf("engine_health after recovery = %v, want HEALTHY", obj["overall_status"])
+		}
+	})
+}
+
+// Storage stays down (opening it fails too): each attempt restarts the
+// engine, at delays of 1s, 2s, 4s, then capped at max_delay (4s), each
+// with up to 10% jitter; when storage is back the next attempt's restart
+// succeeds and the count resets.
+func TestStorageDownRestartsWithBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, func(c *config.Config) {
+			c.Recovery.MaxDelay = config.Duration(4 * time.Second)
+			c.Recovery.MaxAttempts = 6
+		})
+		r.run()
+		defer r.close()
+		begin := time.Now()
+		loseStorage(t, r)
+		lost := begin.Add(2 * interval)
+
+		// Attempts 1 to 4 fail: wait for each restart's failure.
+		for n := 1; len(r.recoveryStarts()) < 4; n++ {
+			time.Sleep(100 * time.Millisecond)
+			synctest.Wait()
+			if n > 200 {
+				t.Fatalf("only %d attempts in 20s", len(r.recoveryStarts()))
+			}
+		}
+		if st := r.eng.State(); st != engine.StateError {
+			t.Fatalf("state %s after failed restarts, want error", st)
+		}
+		st := r.rec.Snapshot()
+		if st.State != recovery.StateWaiting || st.Attempts != 5 || st.MaxAttempts != 6 || !strings.Contains(st.LastError, "injected") {
+			t.Errorf("snapshot %+v, want waiting for attempt 5/6 with the last error", st)
+		}
+		_, _, obj := r.call("engine_status", "")
+		if rec, _ := obj["recovery"].(map[string]any); rec["state"] != "waiting" || rec["attempts"] != 5.0 || rec["degraded"] != false {
+			t.Errorf("engine_status.recovery = %v", obj["recovery"])
+		}
+
+		r.store.Up()
+		time.Sleep(5 * time.Second)
+		synctest.Wait()
+		starts := r.recoveryStarts()
+		if len(starts) != 5 {
+			t.Fatalf("%d restarts, want 5", len(starts))
+		}
+		prev := lost
+		for i, want := range []time.Duration{1, 2, 4, 4, 4} {
+			lo, hi := jittered(want*time.Second, r.cfg.Recovery.MaxDelay.D())
+			within(t, "delay before attempt "+string(rune('1'+i)), starts[i].At.Sub(prev), lo, hi)
+			prev = starts[i].At
+			if !strings.HasPrefix(starts[i].Reason, "recovery attempt "+string(rune('1'+i))+"/6") {
+				t.Errorf("start %d reason %q", i+1, starts[i].Reason)
+			}
+		}
+		if s := r.eng.State(); s != engine.StateRunning {
+			t.Fatalf("state %s after storage came back, want running", s)
+		}
+		if st := r.rec.Snapshot(); st.State != recovery.StateIdle || st.Attempts != 0 || st.Degraded {
+			t.Errorf("snapshot %+v, want idle, count reset", st)
+		}
+		if r.notesMatching("recovered at attempt 5/6: the engine was restarted") != 1 {
+			t.Errorf("recovery not notified:\n%s", r.notesString())
+		}
+
+		// A later loss starts a fresh loop from attempt 1.
+		r.store.Fail()
+		for r.rec.Snapshot().State == recovery.StateIdle {
+			time.Sleep(500 * time.Millisecond)
+			synctest.Wait()
+		}
+		if st := r.rec.Snapshot(); st.State != recovery.StateWaiting || st.Attempts != 1 {
+			t.Errorf("second loss: %+v, want waiting for attempt 1", st)
+		}
+		r.store.Up()
+	})
+}
+
+// Losses reported at once, from many goroutines, start one loop.
+func TestOneLoopAtATime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, nil)
+		r.run()
+		defer r.close()
+		synctest.Wait()
+		var started atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 20 {
+			what := []string{"storage", "embedder", "engine"}[i%3]
+			wg.Go(func() {
+				if r.rec.Trigger(what, "lost at once") {
+					started.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if n := started.Load(); n != 1 {
+			t.Fatalf("%d triggers started a loop, want 1", n)
+		}
+		st := r.rec.Snapshot()
+		if len(st.Down) != 3 {
+			t.Errorf("down %v, want the three components folded into the one loop", st.Down)
+		}
+		if r.rec.Trigger("storage", "again") {
+			t.Error("a trigger while the loop waits started another")
+		}
+		time.Sleep(5 * time.Minute)
+		synctest.Wait()
+		if st := r.rec.Snapshot(); st.State != recovery.StateIdle {
+			t.Errorf("state %s, want idle", st.State)
+		}
+		if n := r.notesMatching("starting recovery"); n != 1 {
+			t.Errorf("%d loops started, want 1:\n%s", n, r.notesString())
+		}
+		if n := r.notesMatching("connection recovered"); n != 1 {
+			t.Errorf("%d recoveries, want 1:\n%s", n, r.notesString())
+		}
+	})
+}
+
+// When every attempt fails, recovery gives up: engine_status says
+// degraded, workspace tools refuse naming what is down, and engine_start
+// clears it once the cause is fixed.
+func TestExhaustionDegradedUntilEngineStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, func(c *config.Config) { c.Recovery.MaxAttempts = 3 })
+		r.run()
+		defer r.close()
+		loseStorage(t, r)
+		time.Sleep(10 * time.Second) // 1s + 2s + 4s, with jitter
+		synctest.Wait()
+
+		// Attempt 1 finds the engine running with storage failing and
+		// restarts it; attempts 2 and 3 find it in error and restart it.
+		st := r.rec.Snapshot()
+		if st.State != recovery.StateDegraded || !st.Degraded || st.Attempts != 3 || len(r.recoveryStarts()) != 3 {
+			t.Errorf("snapshot %+v after %d restarts, want degraded after 3 attempts", st, len(r.recoveryStarts()))
+		}
+		if r.notesMatching("recovery gave up after 3 attempts") != 1 {
+			t.Errorf("exhaustion not notified:\n%s", r.notesString())
+		}
+		_, _, obj := r.call("engine_status", "")
+		if rec := obj["recovery"].(map[string]any); rec["state"] != "degraded" || rec["degraded"] != true {
+			t.Errorf("engine_status.recovery = %v, want degraded", rec)
+		}
+		for _, c := range []struct{ tool, args string }{
+			{"search", `{"query": "x"}`}, {"add_document", `{"content": "x"}`}, {"list_collections", ""},
+			{"get_document", `{"id": "note:1"}`}, {"delete_document", `{"id": "note:1"}`},
+		} {
+			text, isErr, _ := r.call(c.tool, c.args)
+			if !isErr {
+				t.Errorf("%s in degraded mode succeeded: %s", c.tool, text)
+			}
+			for _, want := range []string{c.tool + ": engine degraded: storage is down", "injected", "gave up after 3 attempts", "engine_start"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s error %q does not contain %q", c.tool, text, want)
+				}
+			}
+		}
+		// Degraded mode does not restart by itself.
+		time.Sleep(5 * time.Minute)
+		synctest.Wait()
+		if n := len(r.recoveryStarts()); n != 3 {
+			t.Errorf("%d restarts after giving up, want still 3", n)
+		}
+
+		r.store.Up()
+		text, isErr, obj := r.call("engine_start", "")
+		if isErr || obj["state"] != "running" {
+			t.Fatalf("engine_start = %s", text)
+		}
+		if rec := obj["recovery"].(map[string]any); rec["state"] != "idle" || rec["degraded"] != false {
+			t.Errorf("engine_start's recovery = %v, want idle", rec)
+		}
+		if text, isErr, _ := r.call("add_document", `{"content": "back in business"}`); isErr {
+			t.Errorf("add_document after engine_start: %s", text)
+		}
+	})
+}
+
+// A deliberate engine_stop while recovery waits for its next attempt
+// cancels it: nothing restarts the engine afterwards.
+func TestEngineStopCancelsWaitingRecovery(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, nil)
+		r.run()
+		defer r.close()
+		loseStorage(t, r)
+		text, isErr, _ := r.call("engine_stop", "")
+		if isErr {
+			t.Fatalf("engine_stop: %s", text)
+		}
+		stopped := r.mark()
+		if st := r.rec.Snapshot(); st.State != recovery.StateIdle {
+			t.Errorf("recovery %s after engine_stop, want idle", st.State)
+		}
+		r.store.Up()
+		time.Sleep(10 * time.Minute)
+		synctest.Wait()
+		if s := r.eng.State(); s != engine.StateStopped {
+			t.Errorf("state %s 10 minutes after engine_stop, want stopped", s)
+		}
+		if tr := r.transitionsAfter(stopped); len(tr) != 0 {
+			t.Errorf("transitions after engine_stop: %v", tr)
+		}
+		if r.notesMatching("recovery cancelled by engine_stop") != 1 {
+			t.Errorf("cancellation not notified:\n%s", r.notesString())
+		}
+	})
+}
+
+// engine_stop while an attempt's restart is under way (storage hangs, so
+// the start waits for engine.startup_timeout) cancels that start at once
+// and leaves the engine stopped.
+func TestEngineStopCancelsRestartUnderWay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, func(c *config.Config) { c.Engine.StartupTimeout = config.Duration(time.Minute) })
+		r.run()
+		defer r.close()
+		loseStorage(t, r)
+		r.store.Hang()
+		// Attempt 1, at about 1s: its check hangs for 10s, then its restart
+		// hangs in the start.
+		time.Sleep(20 * time.Second)
+		synctest.Wait()
+		if st := r.rec.Snapshot(); st.State != recovery.StateRestarting {
+			t.Fatalf("recovery %+v, want restarting", st)
+		}
+		if s := r.eng.State(); s != engine.StateStarting {
+			t.Fatalf("state %s, want starting (hung on storage)", s)
+		}
+		begin := time.Now()
+		text, isErr, obj := r.call("engine_stop", "")
+		if isErr || obj["state"] != "stopped" {
+			t.Fatalf("engine_stop = %s", text)
+		}
+		if took := time.Since(begin); took > r.cfg.Engine.ForceShutdownTimeout.D() {
+			t.Errorf("engine_stop took %s while a restart hung", took)
+		}
+		stopped := r.mark()
+		r.store.Up()
+		time.Sleep(10 * time.Minute)
+		synctest.Wait()
+		if s := r.eng.State(); s != engine.StateStopped {
+			t.Errorf("state %s after engine_stop, want stopped", s)
+		}
+		if tr := r.transitionsAfter(stopped); len(tr) != 0 {
+			t.Errorf("transitions after engine_stop: %v", tr)
+		}
+	})
+}
+
+// A dependency that hangs instead of failing: the health check times out
+// (at twice response_time_ms), raising a response-time alert; recovery's
+// restart times out at engine.startup_timeout; once storage answers again
+// the engine is restarted and the alert clears after two good samples.
+func TestHangingStorage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, func(c *config.Config) { c.Engine.StartupTimeout = config.Duration(15 * time.Second) })
+		r.run()
+		defer r.close()
+		synctest.Wait()
+		r.store.Hang()
+		time.Sleep(interval + r.cfg.Health.Thresholds.CheckTimeout() + time.Second)
+		synctest.Wait()
+		h := r.mon.History(1)[0]
+		c, _ := h.Check("storage")
+		if c.Status != engine.CheckFail || !strings.Contains(c.Message, "timed out after 10s") {
+			t.Errorf("storage check %+v, want a timeout after 10s", c)
+		}
+		if c, _ := h.Check("embedder"); c.Status != engine.CheckPass {
+			t.Errorf("embedder check %+v: a hung storage must not fail it", c)
+		}
+		alerts := r.mon.Alerts()
+		if len(alerts) != 1 || alerts[0].Metric != "response_time_ms" || alerts[0].Component != "storage" ||
+			alerts[0].Threshold != 5000 || alerts[0].Value < 9500 || !alerts[0].Since.Equal(h.At) {
+			t.Errorf("alerts %+v, want storage response time over 5000ms since the sample", alerts)
+		}
+		if r.notesMatching("health alert: storage response_time_ms") != 1 {
+			t.Errorf("alert not notified:\n%s", r.notesString())
+		}
+
+		// The second hung check loses the connection; attempt 1 checks
+		// (hangs 10s) and restarts: the start hangs until startup_timeout.
+		time.Sleep(interval + 30*time.Second)
+		synctest.Wait()
+		st := r.rec.Snapshot()
+		if !strings.Contains(st.LastError, "startup timeout") {
+			t.Errorf("snapshot %+v, want the restart's startup timeout as last error", st)
+		}
+		r.store.Up()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if s := r.eng.State(); s != engine.StateRunning {
+			t.Fatalf("state %s after storage answered again, want running", s)
+		}
+		if st := r.rec.Snapshot(); st.State != recovery.StateIdle {
+			t.Errorf("recovery %+v, want idle", st)
+		}
+		time.Sleep(3 * interval) // two good samples clear the alert
+		synctest.Wait()
+		if a := r.mon.Alerts(); len(a) != 0 {
+			t.Errorf("alerts %+v after storage answered again, want none", a)
+		}
+		if r.notesMatching("health alert cleared: storage response_time_ms") != 1 {
+			t.Errorf("clearing not notified:\n%s", r.notesString())
+		}
+		if _, _, obj := r.call("engine_health", ""); obj["overall_status"] != "HEALTHY" {
+			t.Errorf("engine_health = %v, want HEALTHY", obj["overall_status"])
+		}
+	})
+}
+
+// An embedder that fails, then recovers.
+func TestEmbedderDownThenBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, nil)
+		r.run()
+		defer r.close()
+		synctest.Wait()
+		r.emb.Fail()
+		time.Sleep(2 * interval)
+		synctest.Wait()
+		st := r.rec.Snapshot()
+		if st.State != recovery.StateWaiting || len(st.Down) != 1 || st.Down[0] != "embedder" {
+			t.Fatalf("snapshot %+v, want waiting with the embedder down", st)
+		}
+		if _, _, obj := r.call("engine_health", ""); obj["overall_status"] != "DEGRADED" {
+			t.Errorf("engine_health with a failing embedder = %v, want DEGRADED", obj["overall_status"])
+		}
+		time.Sleep(1500 * time.Millisecond) // attempt 1 restarts and fails
+		synctest.Wait()
+		if s := r.eng.State(); s != engine.StateError {
+			t.Fatalf("state %s, want error", s)
+		}
+		r.emb.Up()
+		time.Sleep(3 * time.Second) // attempt 2 restarts
+		synctest.Wait()
+		if s := r.eng.State(); s != engine.StateRunning {
+			t.Fatalf("state %s, want running", s)
+		}
+		if st := r.rec.Snapshot(); st.State != recovery.StateIdle || st.Attempts != 0 {
+			t.Errorf("snapshot %+v, want idle", st)
+		}
+		if n := len(r.recoveryStarts()); n != 2 {
+			t.Errorf("%d restarts, want 2", n)
+		}
+	})
+}
+
+// Shutdown while recovery waits or restarts never restarts the engine.
+func TestShutdownDuringRecovery(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, nil)
+		r.run()
+		loseStorage(t, r)
+		r.store.Hang()
+		time.Sleep(12 * time.Second) // attempt 1: restart hangs in its start
+		synctest.Wait()
+		if s := r.eng.State(); s != engine.StateStarting {
+			t.Fatalf("state %s, want starting", s)
+		}
+		r.store.Up()
+		r.cancel() // shutdown: recovery ends first, its start cancelled
+		r.wg.Wait()
+		if s := r.eng.State(); s == engine.StateRunning || s == engine.StateStarting {
+			t.Errorf("state %s after recovery ended, want no start left", s)
+		}
+		at := r.mark()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if tr := r.transitionsAfter(at); len(tr) != 0 {
+			t.Errorf("transitions after shutdown: %v", tr)
+		}
+		r.cancel = nil
+		r.close()
+	})
+}
+
+// recovery.enabled: false only reports.
+func TestDisabled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, func(c *config.Config) { c.Recovery.Enabled = false })
+		r.run()
+		defer r.close()
+		synctest.Wait()
+		r.store.Fail()
+		time.Sleep(5 * interval)
+		synctest.Wait()
+		if st := r.rec.Snapshot(); st.State != recovery.StateDisabled || st.Attempts != 0 {
+			t.Errorf("snapshot %+v, want disabled", st)
+		}
+		if r.rec.Trigger("storage", "x") || len(r.recoveryStarts()) != 0 {
+			t.Error("disabled recovery acted")
+		}
+		r.store.Up()
+	})
+}

@@ -1,0 +1,221 @@
+package recovery_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/engine/pipeline"
+	"workspace-qdrant-mcp/health"
+	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/recovery"
+)
+
+// scripted is a recovery.Engine whose transitions the test fires, for
+// what a real engine cannot be made to do on demand: fall into error on
+// its own, or count failed tasks.
+type scripted struct {
+	mu       sync.Mutex
+	state    engine.State
+	storage  string // check status of storage
+	tasks    pipeline.Stats
+	recovers []string
+	subs     []func(engine.Transition)
+}
+
+func newScripted() *scripted { return &scripted{state: engine.StateRunning, storage: engine.CheckPass} }
+
+func (s *scripted) State() engine.State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+func (s *scripted) Checks(context.Context) []engine.Check {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return []engine.Check{
+		{Name: "engine", Status: engine.CheckPass},
+		{Name: "storage", Status: s.storage, Message: "storage says " + s.storage},
+		{Name: "embedder", Status: engine.CheckPass},
+	}
+}
+
+func (s *scripted) Tasks() pipeline.Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tasks
+}
+
+func (s *scripted) Recover(_ context.Context, reason string) error {
+	s.mu.Lock()
+	s.recovers = append(s.recovers, reason)
+	s.tasks = pipeline.Stats{} // a fresh pipeline
+	s.mu.Unlock()
+	s.fire(engine.StateStopped, reason)
+	s.fire(engine.StateRunning, reason)
+	return nil
+}
+
+func (s *scripted) Subscribe(fn func(engine.Transition)) func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.subs = append(s.subs, fn)
+	return func() {}
+}
+
+func (s *scripted) fire(to engine.State, reason string) {
+	s.mu.Lock()
+	from := s.state
+	s.state = to
+	subs := append([]func(engine.Transition){}, s.subs...)
+	s.mu.Unlock()
+	for _, fn := range subs {
+		fn(engine.Transition{From: from, To: to, Reason: reason, At: time.Now()})
+	}
+}
+
+func (s *scripted) recovered() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.recovers...)
+}
+
+func runScripted(t *testing.T, eng *scripted) (*recovery.Manager, func()) {
+	cfg := config.Default()
+	rec := recovery.New(cfg, eng, zerolog.Nop(), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { rec.Run(ctx) })
+	synctest.Wait()
+	return rec, func() { cancel(); wg.Wait() }
+}
+
+// The engine falling into error while it should be running starts
+// recovery; errors after a deliberate stop, or of a failed engine_restart,
+// do not.
+func TestErrorWhileRunningStartsRecovery(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		eng := newScripted()
+		rec, stop := runScripted(t, eng)
+		defer stop()
+
+		eng.fire(engine.StateStopping, "engine_restart")
+		eng.fire(engine.StateStopped, "engine_restart")
+		eng.fire(engine.StateStarting, "engine_restart")
+		eng.fire(engine.StateError, "startup phase initialize: bad config")
+		synctest.Wait()
+		if rec.Recovering() {
+			t.Fatal("a failed engine_restart started recovery; the user sees its error")
+		}
+
+		eng.fire(engine.StateRunning, "engine_start")
+		eng.fire(engine.StateStopping, "something broke")
+		eng.fire(engine.StateError, "drain failed")
+		synctest.Wait()
+		st := rec.Snapshot()
+		if st.State != recovery.StateWaiting || len(st.Down) != 1 || st.Down[0] != "engine" || !strings.Contains(st.LastError, "drain failed") {
+			t.Fatalf("snapshot %+v, want waiting with the engine down", st)
+		}
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		if got := eng.recovered(); len(got) != 1 || !strings.HasPrefix(got[0], "recovery attempt 1/5: engine is error") {
+			t.Errorf("restarts %q, want one for attempt 1", got)
+		}
+		if rec.Recovering() {
+			t.Error("still recovering after a successful restart")
+		}
+
+		rec.Cancel("engine_stop")
+		eng.fire(engine.StateStopping, "engine_stop")
+		eng.fire(engine.StateStopped, "engine_stop")
+		eng.fire(engine.StateStarting, "engine_start")
+		eng.fire(engine.StateError, "start failed")
+		synctest.Wait()
+		if rec.Recovering() {
+			t.Error("an error after a deliberate stop started recovery")
+		}
+	})
+}
+
+// The connection came back by itself, but tasks failed while it was down:
+// their work is pending in the ledger, so the engine is restarted to redo
+// it rather than left idle.
+func TestFailedTasksForceRestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		eng := newScripted()
+		rec, stop := runScripted(t, eng)
+		defer stop()
+		sample := func() {
+			s := health.Sample{State: eng.State(), Checks: eng.Checks(context.Background())}
+			s.FailedTasks = eng.Tasks().Failed
+			rec.Observe(s)
+		}
+		eng.mu.Lock()
+		eng.tasks.Failed = 2 // before the outage: not the outage's doing
+		eng.mu.Unlock()
+		sample()
+		eng.mu.Lock()
+		eng.storage, eng.tasks.Failed = engine.CheckFail, 5
+		eng.mu.Unlock()
+		sample()
+		sample()
+		if !rec.Recovering() {
+			t.Fatal("two failed samples did not start recovery")
+		}
+		eng.mu.Lock()
+		eng.storage = engine.CheckPass
+		eng.mu.Unlock()
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		got := eng.recovered()
+		if len(got) != 1 || !strings.Contains(got[0], "3 tasks failed while the connection was down") {
+			t.Errorf("restarts %q, want one to redo the 3 failed tasks", got)
+		}
+
+		// Without failed tasks, a connection that comes back needs none.
+		eng.mu.Lock()
+		eng.storage = engine.CheckFail
+		eng.mu.Unlock()
+		sample()
+		sample()
+		eng.mu.Lock()
+		eng.storage = engine.CheckPass
+		eng.mu.Unlock()
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		if got := eng.recovered(); len(got) != 1 {
+			t.Errorf("restarts %q, want still one", got)
+		}
+	})
+}
+
+// A stopped engine's samples never count towards a lost connection, and
+// one failed sample between good ones does not either.
+func TestObserveNeedsConsecutiveFailures(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		eng := newScripted()
+		rec, stop := runScripted(t, eng)
+		defer stop()
+		fail := health.Sample{State: engine.StateRunning, Checks: []engine.Check{{Name: "storage", Status: engine.CheckFail}, {Name: "embedder", Status: engine.CheckPass}}}
+		pass := health.Sample{State: engine.StateRunning, Checks: []engine.Check{{Name: "storage", Status: engine.CheckPass}, {Name: "embedder", Status: engine.CheckPass}}}
+		stopped := health.Sample{State: engine.StateStopped, Checks: []engine.Check{{Name: "engine", Status: engine.CheckFail}}}
+		for _, s := range []health.Sample{fail, pass, fail, stopped, fail, pass} {
+			rec.Observe(s)
+		}
+		if rec.Recovering() {
+			t.Fatal("non-consecutive failures started recovery")
+		}
+		rec.Observe(fail)
+		rec.Observe(fail)
+		if !rec.Recovering() {
+			t.Fatal("two consecutive failures did not start recovery")
+		}
+	})
+}
