@@ -53,8 +53,9 @@ type Indexer struct {
 	scanning    bool
 	announced   bool // an index start was reported and its finish not yet
 	announcedAt time.Time
-	done        int  // paths handled since the current full index was announced
-	rescan      bool // a full scan was asked for while one ran
+	done        int    // paths handled since the current full index was announced
+	lostEvents  string // why events were lost, until a rescan has caught up
+	rescan      bool   // a full scan was asked for while one ran
 	lastIndexed time.Time
 	watchErr    error
 
@@ -220,6 +221,12 @@ func (ix *Indexer) Check() error {
 	if ix.watcher == nil || !ix.watcher.Stats().Running {
 		return errors.New("watcher is not running")
 	}
+	ix.mu.Lock()
+	lost := ix.lostEvents
+	ix.mu.Unlock()
+	if lost != "" {
+		return fmt.Errorf("file events were lost (%s); rescanning the workspace", lost)
+	}
 	return nil
 }
 
@@ -260,6 +267,9 @@ func (ix *Indexer) onChange(path string) {
 // onRescan is the watcher's callback when events may have been lost.
 func (ix *Indexer) onRescan(reason string) {
 	ix.log.Warn().Str("reason", reason).Msg("file events may have been lost; rescanning the workspace")
+	ix.mu.Lock()
+	ix.lostEvents = reason
+	ix.mu.Unlock()
 	ix.requestScan()
 }
 
@@ -316,6 +326,7 @@ func (ix *Indexer) scanLoop() {
 		changed, err := ix.reconcile(ix.ctx)
 		ix.mu.Lock()
 		ix.scanning = len(ix.scan) > 0 // a request made meanwhile still counts
+		ix.clearLostLocked()
 		ix.mu.Unlock()
 		if err != nil {
 			if ix.ctx.Err() == nil {
@@ -325,6 +336,14 @@ func (ix *Indexer) scanLoop() {
 		}
 		ix.log.Info().Int("changed", changed).Dur("took", time.Since(begin)).Msg("workspace reconciled")
 		ix.maybeFinished()
+	}
+}
+
+// clearLostLocked forgets lost events once the rescan they asked for has
+// finished and everything it found is indexed. ix.mu must be held.
+func (ix *Indexer) clearLostLocked() {
+	if !ix.scanning && len(ix.scan) == 0 && len(ix.dirty)+len(ix.inflight) == 0 {
+		ix.lostEvents = ""
 	}
 }
 
@@ -523,6 +542,7 @@ func (ix *Indexer) finish(p string, failed bool) {
 	again := ix.inflight[p]
 	delete(ix.inflight, p)
 	ix.done++
+	ix.clearLostLocked()
 	if again || failed {
 		ix.dirty[p] = struct{}{}
 	}
