@@ -75,6 +75,7 @@ func TestEndToEnd(t *testing.T) {
 		if hit := hits[0].(map[string]any); !strings.HasSuffix(fmt.Sprint(hit["path"]), "README.md") {
 			t.Errorf("first hit for quokkaflux = %v, want README.md", hit)
 		}
+		p.waitIdle(t) // parser.go may still be indexing (a language server starts for it)
 		doc := p.mustCall(t, "get_document", map[string]any{"path": "parser.go"})
 		if doc.str("kind") != "file" || !strings.Contains(doc.text, "ParseDuration") {
 			t.Errorf("get_document parser.go = %s", doc.text)

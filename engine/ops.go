@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -57,129 +56,6 @@ func (m *Manager) refusal(write bool) error {
 	default:
 		return fmt.Errorf("%w: the engine is %s; call engine_start", ErrNotRunning, state)
 	}
-}
-
-// SearchRequest is a validated search.
-type SearchRequest struct {
-	Query      string
-	Limit      int
-	Mode       string // storage.ModeHybrid, ModeSemantic or ModeKeyword
-	Collection string
-	PathGlob   string
-	Language   string
-}
-
-// SearchResult is one hit as tools return it.
-type SearchResult struct {
-	ID           string  `json:"id"` // the document id, for get_document
-	ChunkID      string  `json:"chunk_id"`
-	Collection   string  `json:"collection"`
-	Kind         string  `json:"kind"`
-	Score        float64 `json:"score"`
-	Text         string  `json:"text"`
-	Path         string  `json:"path,omitempty"`
-	StartLine    int     `json:"start_line,omitempty"`
-	EndLine      int     `json:"end_line,omitempty"`
-	Language     string  `json:"language,omitempty"`
-	Title        string  `json:"title,omitempty"`
-	KeywordRank  int     `json:"keyword_rank,omitempty"`
-	SemanticRank int     `json:"semantic_rank,omitempty"`
-}
-
-// SearchResponse is search's answer.
-type SearchResponse struct {
-	Results  []SearchResult `json:"results"`
-	Mode     string         `json:"mode"`
-	TookMS   float64        `json:"took_ms"`
-	Indexing bool           `json:"indexing"`
-	Note     string         `json:"note,omitempty"`
-}
-
-// Search runs a query over every collection or one.
-func (m *Manager) Search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
-	begin := time.Now()
-	r, release, err := m.acquire(false)
-	if err != nil {
-		return SearchResponse{}, err
-	}
-	defer release()
-	if req.Mode == "" {
-		req.Mode = storage.ModeHybrid
-	}
-	q := storage.Query{
-		Text: req.Query, Mode: req.Mode, Limit: req.Limit * 2, Prefetch: max(req.Limit*4, 50),
-		Collection: req.Collection, PathGlob: req.PathGlob, Language: req.Language,
-	}
-	if req.Mode != storage.ModeKeyword {
-		vecs, err := r.embedder.Embed(ctx, []string{req.Query})
-		if err != nil {
-			return SearchResponse{}, fmt.Errorf("embed query: %w", err)
-		}
-		q.Dense = vecs[0]
-	}
-	hits, err := r.store.Search(ctx, q)
-	if err != nil {
-		return SearchResponse{}, fmt.Errorf("search: %w", err)
-	}
-	resp := SearchResponse{Results: mergeOverlaps(hits, req.Limit), Mode: req.Mode}
-	if r.indexer != nil && r.indexer.Stats().Indexing {
-		resp.Indexing = true
-		resp.Note = "indexing in progress: results cover the files indexed so far"
-	}
-	resp.TookMS = ms(time.Since(begin))
-	return resp, nil
-}
-
-// mergeOverlaps turns hits into results, merging hits of one document
-// whose line ranges overlap or touch into one result with the best score,
-// and keeps the first limit in score order.
-func mergeOverlaps(hits []storage.Hit, limit int) []SearchResult {
-	out := make([]SearchResult, 0, min(len(hits), limit))
-	for _, h := range hits {
-		c := h.Chunk
-		merged := false
-		for i := range out {
-			o := &out[i]
-			if o.ID != c.DocID || c.Kind != storage.KindFile || c.StartLine > o.EndLine+1 || c.EndLine < o.StartLine-1 {
-				continue
-			}
-			o.Text, o.StartLine, o.EndLine = joinLines(o.Text, o.StartLine, o.EndLine, c.Text, c.StartLine, c.EndLine)
-			merged = true
-			break
-		}
-		if merged {
-			continue
-		}
-		if len(out) == limit {
-			continue
-		}
-		out = append(out, SearchResult{
-			ID: c.DocID, ChunkID: c.ID, Collection: c.Collection, Kind: c.Kind, Score: h.Score, Text: c.Text,
-			Path: c.Path, StartLine: c.StartLine, EndLine: c.EndLine, Language: c.Language, Title: c.Title,
-			KeywordRank: h.KeywordRank, SemanticRank: h.SemanticRank,
-		})
-	}
-	return out
-}
-
-// joinLines merges two texts that hold exactly lines [as,ae] and [bs,be]
-// of one file, where the ranges overlap or touch.
-func joinLines(a string, as, ae int, b string, bs, be int) (string, int, int) {
-	if bs < as { // make a the one that starts first
-		a, as, ae, b, bs, be = b, bs, be, a, as, ae
-	}
-	if be <= ae {
-		return a, as, ae
-	}
-	bl := strings.SplitAfter(b, "\n")
-	skip := ae - bs + 1 // lines of b already in a
-	if skip < 0 || skip > len(bl) {
-		return a, as, ae
-	}
-	if !strings.HasSuffix(a, "\n") {
-		a += "\n"
-	}
-	return a + strings.Join(bl[skip:], ""), as, be
 }
 
 // AddDocumentRequest is a note to remember.

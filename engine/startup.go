@@ -10,6 +10,7 @@ import (
 
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/engine/lsp"
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
@@ -56,6 +57,7 @@ type run struct {
 	embedder embed.Embedder
 	pipeline *pipeline.Pipeline
 	indexer  Indexer // nil when no workspace root is configured
+	lsp      *lsp.Manager
 	comps    []component
 	reindex  bool // rebuild the workspace index from scratch in phase 1
 }
@@ -155,6 +157,7 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 			"set embedding.dimensions: %d (an index built at %d dimensions is then rebuilt with engine_restart reindex: true, or use a new storage.data_dir)",
 			got, want, got, want)
 	}
+	m.initLSP(r)
 	if r.reindex {
 		if err := m.dropIndex(ctx, r); err != nil {
 			return err
@@ -163,12 +166,69 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 	if err := store.EnsureCollection(ctx, r.cfg.Workspace.Collection, emb.Info().Dimensions); err != nil {
 		if errors.Is(err, storage.ErrDimensionMismatch) {
 			return fmt.Errorf("prepare collection %s: %w: rebuild the index at %d dimensions with engine_restart reindex: true (notes are kept), "+
-				"set embedding.dimensions back to the index's size, or use a new storage.data_dir",
+				"set embedding.dimensions back to the index's size, or use a new storage.data_dir (with qdrant: a new storage.qdrant.collection_prefix)",
 				r.cfg.Workspace.Collection, err, emb.Info().Dimensions)
 		}
 		return fmt.Errorf("prepare collection %s: %w", r.cfg.Workspace.Collection, err)
 	}
+	if !r.reindex {
+		return m.checkIndex(ctx, r)
+	}
 	return nil
+}
+
+// checkIndex makes the indexer write every known file again when the
+// store lost documents the ledger records as indexed: a Qdrant collection
+// deleted or re-created behind the server's back (EnsureCollection just
+// created it), or one holding fewer documents than the ledger has indexed
+// files not pending. The ledger stays local and trusted for everything
+// else; see ingest.RequeueAll.
+func (m *Manager) checkIndex(ctx context.Context, r *run) error {
+	coll := r.cfg.Workspace.Collection
+	files, pending, err := ingest.LedgerCounts(ctx, r.cfg.Storage.DataDir)
+	if err != nil || files == 0 {
+		if err != nil {
+			m.log.Warn().Err(err).Msg("cannot compare the index with the ledger; trusting the ledger")
+		}
+		return nil
+	}
+	var reason string
+	if c, ok := r.store.(interface{ Created(name string) bool }); ok && c.Created(coll) {
+		reason = "the collection was missing and has been created empty"
+	} else {
+		colls, err := r.store.Collections(ctx)
+		if err != nil {
+			m.log.Warn().Err(err).Msg("cannot compare the index with the ledger; trusting the ledger")
+			return nil
+		}
+		docs := 0
+		for _, c := range colls {
+			if c.Name == coll {
+				docs = c.Documents
+			}
+		}
+		if docs+pending < files {
+			reason = fmt.Sprintf("the collection holds %d documents, the ledger records %d indexed files (%d pending)", docs, files, pending)
+		}
+	}
+	if reason == "" {
+		return nil
+	}
+	n, err := ingest.RequeueAll(ctx, r.cfg.Storage.DataDir)
+	if err != nil {
+		return fmt.Errorf("requeue the workspace after the index lost documents: %w", err)
+	}
+	m.log.Warn().Str("collection", coll).Str("reason", reason).Int("files", n).
+		Msg("the index lost documents the ledger records: every known file is written again")
+	return nil
+}
+
+// initLSP is phase 1's last step: detect the language servers (LookPath
+// only; they start when first needed). It is stopped after the indexer
+// and before storage.
+func (m *Manager) initLSP(r *run) {
+	r.lsp = lsp.New(r.cfg.LSP, lsp.Options{Logger: m.opts.Logger, Roots: r.cfg.Workspace.Roots})
+	r.add("lsp", r.lsp.Stop)
 }
 
 // dropIndex forgets the workspace index: its collection and the ledger.
@@ -208,7 +268,7 @@ func (m *Manager) startServices(ctx context.Context, r *run) error {
 	idx, err := newIdx(ingest.Deps{
 		Config: r.cfg, Store: r.store, Embedder: r.embedder, Pipeline: p,
 		Logger:  m.opts.Logger.With().Str("component", "indexer").Logger(),
-		OnEvent: m.indexEvents.send,
+		OnEvent: m.indexEvents.send, Enricher: r.lsp,
 	})
 	if err != nil {
 		return fmt.Errorf("create workspace indexer: %w", err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/lsp"
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/internal/procstat"
 )
@@ -29,6 +30,9 @@ type Status struct {
 	Workspace      WorkspaceInfo  `json:"workspace"`
 	LastError      string         `json:"last_error"`
 	Transitions    []Transition   `json:"transitions"`
+	// LSP is the language servers: detected, running per root and
+	// language, restarts; nil while the engine has no running components.
+	LSP *lsp.Status `json:"lsp,omitempty"`
 	// Recovery is filled in by whoever runs connection recovery (the
 	// tools, from package recovery); the engine leaves it nil.
 	Recovery *RecoveryStatus `json:"recovery,omitempty"`
@@ -118,6 +122,10 @@ func (m *Manager) Status(ctx context.Context) Status {
 	}
 	ps := r.pipeline.Stats()
 	st.ActiveTasks, st.QueuedTasks = ps.Active, ps.Queued
+	if r.lsp != nil {
+		ls := r.lsp.Status()
+		st.LSP = &ls
+	}
 	if sr, ok := r.embedder.(embed.StatsReporter); ok {
 		es := sr.Stats()
 		st.Embedding.Stats = &es

@@ -10,6 +10,7 @@ import (
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/engine/storage/embedded"
+	"workspace-qdrant-mcp/engine/storage/qdrant"
 	"workspace-qdrant-mcp/internal/config"
 )
 
@@ -18,6 +19,16 @@ func openStore(ctx context.Context, cfg config.Config) (storage.Store, error) {
 	switch cfg.Storage.Backend {
 	case "embedded":
 		return embedded.Open(ctx, cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms})
+	case "qdrant":
+		q := cfg.Storage.Qdrant
+		st, err := qdrant.Open(ctx, qdrant.Options{
+			URL: q.URL, APIKey: q.Key(), TLS: q.TLS, Timeout: q.Timeout.D(),
+			CollectionPrefix: q.CollectionPrefix, Analyzer: analysis.Terms,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
 	default:
 		return nil, fmt.Errorf("storage.backend %q is not supported", cfg.Storage.Backend)
 	}

@@ -40,6 +40,10 @@ func search(eng Engine) server.ServerTool {
 			mcp.Description(`Only files whose path matches this glob, e.g. "**/*.go" or "src/**"; a leading "!" excludes matches instead. Notes never match.`)),
 		mcp.WithString("language",
 			mcp.Description(`Only files of this language, e.g. "go", "python", "markdown".`)),
+		mcp.WithString("symbol",
+			mcp.Description(`Only chunks that define a symbol of this name, e.g. "ParseDuration" (case-insensitive; `+
+				`"Start" also matches a method "(*Server).Start"), as a language server reported it; `+
+				`each result's symbol names its enclosing symbol, e.g. "func ParseDuration".`)),
 	)
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
 		req := engine.SearchRequest{
@@ -49,6 +53,7 @@ func search(eng Engine) server.ServerTool {
 			Collection: a.String("collection"),
 			PathGlob:   a.String("path_glob"),
 			Language:   a.String("language"),
+			Symbol:     a.String("symbol"),
 		}
 		a.Check(req.PathGlob == "" || doublestar.ValidatePattern(strings.TrimPrefix(req.PathGlob, "!")),
 			"path_glob", "%q is not a valid glob pattern", req.PathGlob)

@@ -111,7 +111,7 @@ func TestArgumentValidation(t *testing.T) {
 		{"search", `{"query": "x", "collection": true}`, "collection: must be a string, got boolean"},
 		{"search", `{"query": "x", "path_glob": "src/[a"}`, `path_glob: "src/[a" is not a valid glob pattern`},
 		{"search", `{"query": "x", "language": ["go"]}`, "language: must be a string, got array"},
-		{"search", `{"query": "x", "top_k": 3}`, "top_k: unknown argument (expected collection, language, limit, mode, path_glob, query)"},
+		{"search", `{"query": "x", "top_k": 3}`, "top_k: unknown argument (expected collection, language, limit, mode, path_glob, query, symbol)"},
 		{"add_document", `{}`, "content: is required"},
 		{"add_document", `{"content": ""}`, "content: must not be empty"},
 		{"add_document", `{"content": 7}`, "content: must be a string, got number"},

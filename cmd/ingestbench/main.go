@@ -29,10 +29,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -50,6 +48,7 @@ import (
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/engine/storage/embedded"
+	"workspace-qdrant-mcp/internal/benchcorpus"
 	"workspace-qdrant-mcp/internal/config"
 	"workspace-qdrant-mcp/internal/procstat"
 )
@@ -77,11 +76,10 @@ func progress(format string, args ...any) {
 
 func run(src string, debounce time.Duration, samples int, keep bool) error {
 	if src == "" {
-		out, err := exec.Command("go", "env", "GOROOT").Output()
-		if err != nil {
-			return fmt.Errorf("go env GOROOT: %w", err)
+		var err error
+		if src, err = benchcorpus.GorootSrc(); err != nil {
+			return err
 		}
-		src = filepath.Join(strings.TrimSpace(string(out)), "src")
 	}
 	if info, err := os.Stat(src); err != nil || !info.IsDir() {
 		return fmt.Errorf("source tree %s is missing", src)
@@ -99,7 +97,7 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 
 	progress("copying %s without testdata directories", src)
 	begin := time.Now()
-	copied, copiedBytes, err := copyTree(src, root)
+	copied, copiedBytes, err := benchcorpus.CopyTree(src, root, nil)
 	if err != nil {
 		return fmt.Errorf("copy: %w", err)
 	}
@@ -401,50 +399,4 @@ func dirSize(dir string) int64 {
 		return nil
 	})
 	return total
-}
-
-// copyTree copies the regular files and directories of src to dst,
-// leaving out every directory named testdata and every symlink.
-func copyTree(src, dst string) (files int, bytes int64, err error) {
-	err = filepath.WalkDir(src, func(p string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case de.IsDir():
-			if de.Name() == "testdata" {
-				return fs.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		case !de.Type().IsRegular():
-			return nil
-		}
-		n, err := copyFile(p, target)
-		files++
-		bytes += n
-		return err
-	})
-	return files, bytes, err
-}
-
-func copyFile(src, dst string) (int64, error) {
-	in, err := os.Open(src)
-	if err != nil {
-		return 0, err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return 0, err
-	}
-	n, err := io.Copy(out, in)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	return n, err
 }

@@ -637,7 +637,7 @@ func (ix *Indexer) index(ctx context.Context, path string, info fs.FileInfo) err
 			ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path,
 		}
 		opts := chunk.Options{MaxChars: ix.d.Config.Workspace.ChunkChars, OverlapChars: ix.d.Config.Workspace.ChunkOverlap}
-		res, err := WriteDocument(ctx, ix.d.Store, ix.d.Embedder, doc, string(data), chunk.Language(path), opts)
+		res, err := WriteEnriched(ctx, ix.d.Store, ix.d.Embedder, ix.d.Enricher, doc, string(data), chunk.Language(path), opts)
 		if err != nil {
 			return fmt.Errorf("index %s: %w", path, err)
 		}

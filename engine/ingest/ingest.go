@@ -38,6 +38,8 @@ type Deps struct {
 	// and when it finishes. It is called on the indexer's goroutines and
 	// must not block.
 	OnEvent func(Event)
+	// Enricher, when set, adds metadata (symbols) to each file's chunks.
+	Enricher Enricher
 }
 
 // Event kinds.

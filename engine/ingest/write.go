@@ -3,9 +3,11 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest/chunk"
+	"workspace-qdrant-mcp/engine/lsp"
 	"workspace-qdrant-mcp/engine/storage"
 )
 
@@ -28,6 +30,19 @@ type WriteResult struct {
 // does not already hold a vector for, and replaces the document's chunks
 // atomically. doc names the document; language applies to every chunk.
 func WriteDocument(ctx context.Context, store storage.Store, emb embed.Embedder, doc storage.Document, text, language string, opts chunk.Options) (WriteResult, error) {
+	return WriteEnriched(ctx, store, emb, nil, doc, text, language, opts)
+}
+
+// Enricher adds metadata to a file's chunks. Enrich returns, for each
+// span (a chunk's lines), the keys to add, or nil for none; it never
+// fails a write and returns within its own bounds. lsp.Manager is one.
+type Enricher interface {
+	Enrich(ctx context.Context, path, language, text string, spans []lsp.Span) []map[string]string
+}
+
+// WriteEnriched is WriteDocument with an Enricher, which runs beside the
+// embedding; a nil enricher adds nothing.
+func WriteEnriched(ctx context.Context, store storage.Store, emb embed.Embedder, enrich Enricher, doc storage.Document, text, language string, opts chunk.Options) (WriteResult, error) {
 	pieces := chunk.Split(text, opts)
 	model := ModelKey(emb.Info())
 	chunks := make([]storage.Chunk, len(pieces))
@@ -42,7 +57,35 @@ func WriteDocument(ctx context.Context, store storage.Store, emb embed.Embedder,
 		hashes[i] = chunks[i].Hash
 	}
 	res := WriteResult{Chunks: len(chunks)}
-	if err := embedMissing(ctx, store, emb, chunks, hashes, &res); err != nil {
+	var extra []map[string]string
+	if enrich != nil && len(chunks) > 0 {
+		spans := make([]lsp.Span, len(chunks))
+		for i, c := range chunks {
+			spans[i] = lsp.Span{StartLine: c.StartLine, EndLine: c.EndLine}
+		}
+		ectx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			extra = enrich.Enrich(ectx, doc.Path, language, text, spans)
+		}()
+		defer func() { cancel(); <-done }() // on an early return
+		err := embedMissing(ctx, store, emb, chunks, hashes, &res)
+		if err != nil {
+			return res, fmt.Errorf("embed %s: %w", doc.ID, err)
+		}
+		<-done
+		for i := range chunks {
+			if i < len(extra) && len(extra[i]) > 0 {
+				meta := maps.Clone(doc.Metadata)
+				if meta == nil {
+					meta = make(map[string]string, len(extra[i]))
+				}
+				maps.Copy(meta, extra[i])
+				chunks[i].Metadata = meta
+			}
+		}
+	} else if err := embedMissing(ctx, store, emb, chunks, hashes, &res); err != nil {
 		return res, fmt.Errorf("embed %s: %w", doc.ID, err)
 	}
 	if err := store.ReplaceDocument(ctx, doc, chunks); err != nil {

@@ -40,6 +40,28 @@ type Config struct {
 	Health    Health    `yaml:"health"`
 	Recovery  Recovery  `yaml:"recovery"`
 	Logging   Logging   `yaml:"logging"`
+	LSP       LSP       `yaml:"lsp"`
+}
+
+// LSP configures the language servers that enrich code chunks with
+// symbols. Servers are detected on PATH at startup and started lazily,
+// one per workspace root and language.
+type LSP struct {
+	Enabled bool `yaml:"enabled"`
+	// RequestTimeout bounds each documentSymbol request (a server's start
+	// gets twice as long); past it the file is indexed without symbols.
+	RequestTimeout Duration `yaml:"request_timeout"`
+	// Servers maps a language (as engine_status and search name it: go,
+	// python, c, cpp, rust, typescript, javascript, ...) to the command
+	// that serves it, overriding the default; an empty command turns the
+	// language off.
+	Servers map[string]LSPServer `yaml:"servers"`
+}
+
+// LSPServer is one language server's command line.
+type LSPServer struct {
+	Command string   `yaml:"command"`
+	Args    []string `yaml:"args"`
 }
 
 // Workspace says which directories are indexed and how.
@@ -57,7 +79,52 @@ type Workspace struct {
 type Storage struct {
 	Backend string `yaml:"backend"`
 	DataDir string `yaml:"data_dir"`
+	Qdrant  Qdrant `yaml:"qdrant"` // for backend qdrant only
 }
+
+// Qdrant configures the qdrant storage backend. The data directory still
+// holds the local bookkeeping (ledger, temporary files).
+type Qdrant struct {
+	URL string `yaml:"url"` // gRPC address: host:port, http://host:port or https://host:port
+	// APIKey is the key itself; prefer APIKeyEnv, which keeps it out of
+	// the file. It is never logged or shown in status.
+	APIKey    Secret   `yaml:"api_key"`
+	APIKeyEnv string   `yaml:"api_key_env"` // names the environment variable holding the key
+	TLS       bool     `yaml:"tls"`         // also implied by an https:// URL
+	Timeout   Duration `yaml:"timeout"`     // per request, health check included
+	// CollectionPrefix is prepended to every collection name, so several
+	// indexes can share one Qdrant.
+	CollectionPrefix string `yaml:"collection_prefix"`
+}
+
+// Key returns the API key: api_key, or the variable api_key_env names.
+func (q Qdrant) Key() string {
+	if q.APIKeyEnv != "" {
+		return os.Getenv(q.APIKeyEnv)
+	}
+	return string(q.APIKey)
+}
+
+// Secret is a string that formats as "[redacted]" (fmt, JSON, YAML), so a
+// printed or serialised configuration never shows it.
+type Secret string
+
+// String hides the secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// GoString hides the secret from %#v.
+func (s Secret) GoString() string { return s.String() }
+
+// MarshalJSON hides the secret.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }
+
+// MarshalYAML hides the secret.
+func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
 
 // Embedding selects and configures the embedder. URL, Model, APIKeyEnv,
 // BatchSize, MaxInputTokens, Timeout and Concurrency apply to the remote
@@ -152,7 +219,9 @@ func Default() Config {
 			ChunkOverlap: 200,
 			Collection:   "workspace",
 		},
-		Storage: Storage{Backend: "embedded", DataDir: defaultDataDir()},
+		Storage: Storage{Backend: "embedded", DataDir: defaultDataDir(), Qdrant: Qdrant{
+			URL: "localhost:6334", Timeout: Duration(10 * time.Second), CollectionPrefix: "wqm_",
+		}},
 		Embedding: Embedding{
 			Provider:    "builtin",
 			Dimensions:  384,
@@ -180,6 +249,7 @@ func Default() Config {
 			MaxAttempts:  5,
 		},
 		Logging: Logging{Level: "info"},
+		LSP:     LSP{Enabled: true, RequestTimeout: Duration(5 * time.Second)},
 	}
 }
 
@@ -213,6 +283,14 @@ func defaultRoots() []string {
 func (c Config) Clone() Config {
 	c.Workspace.Roots = slices.Clone(c.Workspace.Roots)
 	c.Workspace.Ignore = slices.Clone(c.Workspace.Ignore)
+	if c.LSP.Servers != nil {
+		servers := make(map[string]LSPServer, len(c.LSP.Servers))
+		for lang, s := range c.LSP.Servers {
+			s.Args = slices.Clone(s.Args)
+			servers[lang] = s
+		}
+		c.LSP.Servers = servers
+	}
 	if c.Engine.Autostart != nil {
 		v := *c.Engine.Autostart
 		c.Engine.Autostart = &v

@@ -2,11 +2,15 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -30,12 +34,27 @@ func (c *Config) Validate() error {
 	}
 	c.validateHealth(&p)
 	c.validateRecovery(&p)
+	c.validateLSP(&p)
 	switch strings.ToLower(c.Logging.Level) {
 	case "trace", "debug", "info", "warn", "error":
 	default:
 		p.add("logging.level", "unknown level %q (want trace, debug, info, warn or error)", c.Logging.Level)
 	}
 	return p.err()
+}
+
+// validateLSP checks the lsp keys.
+func (c *Config) validateLSP(p *problems) {
+	p.positiveDuration("lsp.request_timeout", c.LSP.RequestTimeout)
+	for _, lang := range slices.Sorted(maps.Keys(c.LSP.Servers)) {
+		s := c.LSP.Servers[lang]
+		if strings.TrimSpace(lang) == "" {
+			p.add("lsp.servers", "a language name must not be empty")
+		}
+		if s.Command == "" && len(s.Args) > 0 {
+			p.add("lsp.servers."+lang+".command", "must be set when args are (an empty command turns the language off)")
+		}
+	}
 }
 
 // Bounds of the health and recovery keys.
@@ -181,7 +200,7 @@ func (c *Config) validateStorage(p *problems) {
 	switch c.Storage.Backend {
 	case "embedded":
 	case "qdrant":
-		p.add("storage.backend", "qdrant is not available in this build yet (want embedded)")
+		c.validateQdrant(p)
 	default:
 		p.add("storage.backend", "unknown backend %q (want embedded or qdrant)", c.Storage.Backend)
 	}
@@ -200,6 +219,62 @@ func (c *Config) validateStorage(p *problems) {
 			p.add("storage.data_dir", "%s lies inside workspace.roots[%d] (%s); the server never writes into the workspace", abs, i, root)
 		}
 	}
+}
+
+var collectionPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]{0,64}$`)
+
+// validateQdrant checks the storage.qdrant keys; they are ignored for
+// other backends, so switching is a one-line change.
+func (c *Config) validateQdrant(p *problems) {
+	q := c.Storage.Qdrant
+	if msg := checkQdrantURL(q.URL); msg != "" {
+		p.add("storage.qdrant.url", "%s", msg)
+	}
+	switch {
+	case q.APIKey != "" && q.APIKeyEnv != "":
+		p.add("storage.qdrant.api_key", "set api_key or api_key_env, not both")
+	case q.APIKeyEnv != "" && !envName.MatchString(q.APIKeyEnv):
+		// Never echo a value that is not a variable name: it may be the key.
+		p.add("storage.qdrant.api_key_env", "must be the name of an environment variable (letters, digits and _), not the key itself")
+	case q.APIKeyEnv != "" && os.Getenv(q.APIKeyEnv) == "":
+		p.add("storage.qdrant.api_key_env", "environment variable %s is not set or empty; export the API key in it, or remove api_key_env for a server without authentication", q.APIKeyEnv)
+	}
+	p.positiveDuration("storage.qdrant.timeout", q.Timeout)
+	if !collectionPrefix.MatchString(q.CollectionPrefix) {
+		p.add("storage.qdrant.collection_prefix", "%q must be at most 64 letters, digits, _ or -", q.CollectionPrefix)
+	}
+}
+
+// checkQdrantURL returns what is wrong with a Qdrant gRPC address, or "".
+func checkQdrantURL(raw string) string {
+	const example = "(e.g. localhost:6334 or https://xyz.cloud.qdrant.io:6334)"
+	if strings.TrimSpace(raw) == "" {
+		return "must be set " + example
+	}
+	hostport := raw
+	if strings.Contains(raw, "://") {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return fmt.Sprintf("%q is not a URL %s", raw, example)
+		}
+		switch u.Scheme {
+		case "http", "https", "grpc", "grpcs":
+		default:
+			return fmt.Sprintf("%q: scheme %q is not http, https, grpc or grpcs %s", raw, u.Scheme, example)
+		}
+		if u.Path != "" && u.Path != "/" {
+			return fmt.Sprintf("%q: a gRPC address has no path %s", raw, example)
+		}
+		hostport = u.Host
+	}
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host, port = strings.Trim(hostport, "[]"), "6334"
+	}
+	if n, err := strconv.Atoi(port); host == "" || err != nil || n < 1 || n > 65535 {
+		return fmt.Sprintf("%q is not host:port %s", raw, example)
+	}
+	return ""
 }
 
 func within(path, dir string) bool {

@@ -156,13 +156,96 @@ func (s *Store) semanticLeg(q storage.Query, f filter, k int) []scored {
 // chunks' entries in the vector index, which saves joining the chunks
 // table.
 func (s *Store) keywordLeg(ctx context.Context, q storage.Query, f filter, k int) ([]scored, error) {
-	match := matchExpression(s.analyzer(q.Text))
+	terms := distinctTerms(s.analyzer(q.Text))
+	match := matchExpression(terms)
 	if match == "" {
 		return nil, nil
 	}
-	rows, err := s.reader.QueryContext(ctx, `
+	pre, err := s.preselection(ctx, terms)
+	if err != nil {
+		return nil, err
+	}
+	found, err := s.keywordCandidates(ctx, q, f, k, match, pre)
+	if err == nil && pre != "" && len(found) < k {
+		// The preselection left too few: score every match.
+		found, err = s.keywordCandidates(ctx, q, f, k, match, "")
+	}
+	return found, err
+}
+
+// Preselection of the keyword leg. BM25 is computed by an FTS5 function
+// that costs microseconds per row, so scoring every chunk that holds any
+// query term (often a quarter of the index for a question in English)
+// takes tens of milliseconds. When the terms match more than
+// preselectBudget rows in all, the leg scores only the chunks that hold
+// one of the rarest terms (as many as fit the budget together) or at
+// least two of the others: a chunk holding a single common term cannot
+// score much, and the scores of the chunks kept are exactly their BM25
+// over all the query's terms.
+const (
+	preselectBudget   = 3000
+	maxPreselectTerms = 8 // of the common terms; pairs grow with its square
+)
+
+// preselection returns an FTS5 expression selecting the chunks to score,
+// or "" to score every match.
+func (s *Store) preselection(ctx context.Context, terms []string) (string, error) {
+	if len(terms) < 2 {
+		return "", nil
+	}
+	type termDF struct {
+		term string
+		df   int
+	}
+	dfs := make([]termDF, len(terms))
+	total := 0
+	for i, t := range terms {
+		dfs[i].term = t
+		if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?`,
+			matchExpression([]string{t})).Scan(&dfs[i].df); err != nil {
+			return "", fmt.Errorf("keyword search: %w", err)
+		}
+		total += dfs[i].df
+	}
+	if total <= preselectBudget {
+		return "", nil
+	}
+	slices.SortStableFunc(dfs, func(a, b termDF) int { return cmp.Compare(a.df, b.df) })
+	var parts, common []string
+	used := 0
+	for _, d := range dfs {
+		if d.df == 0 {
+			continue
+		}
+		if used+d.df <= preselectBudget {
+			used += d.df
+			parts = append(parts, matchExpression([]string{d.term}))
+		} else if len(common) < maxPreselectTerms {
+			common = append(common, matchExpression([]string{d.term}))
+		}
+	}
+	for i := range common {
+		for j := i + 1; j < len(common); j++ {
+			parts = append(parts, "("+common[i]+" AND "+common[j]+")")
+		}
+	}
+	return strings.Join(parts, " OR "), nil
+}
+
+// keywordCandidates scores the chunks matching match, or when pre is not
+// "" the ones that also match pre, and returns the k best that pass the
+// filters.
+func (s *Store) keywordCandidates(ctx context.Context, q storage.Query, f filter, k int, match, pre string) ([]scored, error) {
+	query, args := `
 		SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts
-		WHERE chunks_fts MATCH ? ORDER BY score DESC`, match)
+		WHERE chunks_fts MATCH ? ORDER BY score DESC`, []any{match}
+	if pre != "" {
+		query, args = `
+		SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts
+		WHERE chunks_fts MATCH ? AND rowid IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?)
+		ORDER BY score DESC`, []any{match, pre}
+	}
+	rows, err := s.reader.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("keyword search: %w", err)
 	}
@@ -189,6 +272,17 @@ func (s *Store) keywordLeg(ctx context.Context, q storage.Query, f filter, k int
 	}
 	slices.SortFunc(found, compareScored)
 	return found[:min(k, len(found))], nil
+}
+
+// distinctTerms returns terms without repeats, in order.
+func distinctTerms(terms []string) []string {
+	seen := make(map[string]bool, len(terms))
+	return slices.DeleteFunc(slices.Clone(terms), func(t string) bool {
+		t = strings.ReplaceAll(t, "\x00", "")
+		dup := t == "" || seen[t]
+		seen[t] = true
+		return dup
+	})
 }
 
 // matchExpression ORs the distinct terms as FTS5 strings, so that no

@@ -1,0 +1,16 @@
+//go:build !unix
+
+package lsp
+
+import (
+	"os"
+	"syscall"
+)
+
+func sysProcAttr() *syscall.SysProcAttr { return nil }
+
+func killGroup(p *os.Process, _ int) {
+	if p != nil {
+		_ = p.Kill()
+	}
+}

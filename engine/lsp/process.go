@@ -1,0 +1,305 @@
+package lsp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+// process is one running language server: its child process and the
+// JSON-RPC connection over the child's stdin and stdout (never ours).
+type process struct {
+	cmd  *exec.Cmd
+	conn jsonrpc2.Conn
+	pid  int
+	log  zerolog.Logger
+
+	// expected is set before a deliberate shutdown or kill, so that the
+	// exit is not taken for a crash.
+	expected atomic.Bool
+	// claimed is set by whoever counts this process's failure, so that
+	// it is counted once.
+	claimed atomic.Bool
+	exited  chan struct{} // closed once Wait has reaped the child
+	waitErr error         // valid after exited is closed
+	// gone is cancelled when the child has exited, ending calls that
+	// would otherwise wait for an answer that never comes.
+	gone       context.Context
+	cancelGone context.CancelFunc
+}
+
+// pipes is the connection's side of the child's stdio. Every write has a
+// deadline, so that a server that stops reading cannot block a caller
+// for ever.
+type pipes struct {
+	r, w    *os.File
+	timeout time.Duration
+	once    sync.Once
+}
+
+func (p *pipes) Read(b []byte) (int, error) { return p.r.Read(b) }
+
+func (p *pipes) Write(b []byte) (int, error) {
+	_ = p.w.SetWriteDeadline(time.Now().Add(p.timeout))
+	return p.w.Write(b)
+}
+
+func (p *pipes) Close() error {
+	p.once.Do(func() {
+		_ = p.w.Close()
+		_ = p.r.Close()
+	})
+	return nil
+}
+
+// stderrLog passes a server's stderr to our logger, line by line.
+type stderrLog struct {
+	log zerolog.Logger
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (s *stderrLog) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buf = append(s.buf, b...)
+	for {
+		i := bytes.IndexByte(s.buf, '\n')
+		if i < 0 {
+			break
+		}
+		if line := bytes.TrimSpace(s.buf[:i]); len(line) > 0 {
+			s.log.Debug().Str("stderr", string(line)).Msg("language server")
+		}
+		s.buf = s.buf[i+1:]
+	}
+	if len(s.buf) > 4096 { // a very long line without end: log what we have
+		s.log.Debug().Str("stderr", string(s.buf)).Msg("language server")
+		s.buf = nil
+	}
+	return len(b), nil
+}
+
+// spawn starts a server process in root and connects to it. onExit is
+// called, on the goroutine that reaped the child, once it has exited.
+func spawn(d Detected, root string, writeTimeout time.Duration, log zerolog.Logger, onExit func(*process)) (*process, error) {
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		_ = inR.Close()
+		_ = inW.Close()
+		return nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		for _, f := range []*os.File{inR, inW, outR, outW} {
+			_ = f.Close()
+		}
+		return nil, err
+	}
+	cmd := exec.Command(d.Path, d.Args...)
+	cmd.Dir = root
+	// Our own pipes, so that Wait never waits for a helper the server
+	// started that keeps one open (gopls's crash monitor holds stderr).
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
+	cmd.SysProcAttr = sysProcAttr()
+	if err := cmd.Start(); err != nil {
+		for _, f := range []*os.File{inR, inW, outR, outW, errR, errW} {
+			_ = f.Close()
+		}
+		return nil, err
+	}
+	for _, f := range []*os.File{inR, outW, errW} { // the child's ends
+		_ = f.Close()
+	}
+	p := &process{cmd: cmd, pid: cmd.Process.Pid, log: log, exited: make(chan struct{})}
+	p.gone, p.cancelGone = context.WithCancel(context.Background())
+	p.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(&pipes{r: outR, w: inW, timeout: writeTimeout}))
+	p.conn.Go(context.Background(), clientHandler(root))
+	stderrDone := make(chan struct{})
+	go func() {
+		defer close(stderrDone)
+		_, _ = io.Copy(&stderrLog{log: log}, errR)
+	}()
+	go func() {
+		p.waitErr = cmd.Wait() // always reap: no zombies
+		p.cancelGone()
+		// Whatever the server left behind in its process group goes too.
+		killGroup(nil, p.pid)
+		_ = p.conn.Close()
+		<-p.conn.Done()
+		t := time.NewTimer(time.Second)
+		select {
+		case <-stderrDone:
+		case <-t.C: // a helper outside the group still holds stderr
+			_ = errR.Close()
+			<-stderrDone
+		}
+		t.Stop()
+		_ = errR.Close()
+		close(p.exited)
+		if onExit != nil {
+			onExit(p)
+		}
+	}()
+	return p, nil
+}
+
+// clientHandler answers the requests a server sends its client. None
+// matters to symbol extraction, but each must be answered.
+func clientHandler(root string) jsonrpc2.Handler {
+	return func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+		switch req.Method() {
+		case protocol.MethodWorkspaceConfiguration:
+			var params protocol.ConfigurationParams
+			_ = json.Unmarshal(req.Params(), &params)
+			return reply(ctx, make([]any, len(params.Items)), nil)
+		case protocol.MethodWorkspaceWorkspaceFolders:
+			return reply(ctx, []protocol.WorkspaceFolder{folder(root)}, nil)
+		case protocol.MethodWorkDoneProgressCreate, protocol.MethodClientRegisterCapability,
+			protocol.MethodClientUnregisterCapability, protocol.MethodWindowShowMessageRequest:
+			return reply(ctx, nil, nil)
+		}
+		return jsonrpc2.MethodNotFoundHandler(ctx, reply, req) // notifications are not answered
+	}
+}
+
+func folder(root string) protocol.WorkspaceFolder {
+	return protocol.WorkspaceFolder{URI: string(uri.File(root)), Name: root}
+}
+
+// call is a request that also ends when the server exits.
+func (p *process) call(ctx context.Context, method string, params, result any) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(p.gone, cancel)
+	defer stop()
+	_, err := p.conn.Call(ctx, method, params, result)
+	if err != nil && p.gone.Err() != nil {
+		<-p.exited
+		return fmt.Errorf("server exited: %w", p.exitError())
+	}
+	return err
+}
+
+// initialize runs the handshake: initialize, then initialized.
+func (p *process) initialize(ctx context.Context, root string) error {
+	params := protocol.InitializeParams{
+		ProcessID:  int32(os.Getpid()),
+		ClientInfo: &protocol.ClientInfo{Name: "workspace-qdrant-mcp"},
+		RootURI:    uri.File(root),
+		RootPath:   root,
+		Capabilities: protocol.ClientCapabilities{
+			TextDocument: &protocol.TextDocumentClientCapabilities{
+				Synchronization: &protocol.TextDocumentSyncClientCapabilities{},
+				DocumentSymbol:  &protocol.DocumentSymbolClientCapabilities{HierarchicalDocumentSymbolSupport: true},
+			},
+		},
+		WorkspaceFolders: []protocol.WorkspaceFolder{folder(root)},
+	}
+	var res protocol.InitializeResult
+	if err := p.call(ctx, protocol.MethodInitialize, params, &res); err != nil {
+		return fmt.Errorf("initialize: %w", err)
+	}
+	if err := p.conn.Notify(ctx, protocol.MethodInitialized, &protocol.InitializedParams{}); err != nil {
+		return fmt.Errorf("initialized: %w", err)
+	}
+	return nil
+}
+
+// documentSymbols opens the file, asks for its symbols and closes it.
+func (p *process) documentSymbols(ctx context.Context, path, langID, text string) ([]Symbol, error) {
+	u := uri.File(path)
+	open := protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
+		URI: u, LanguageID: protocol.LanguageIdentifier(langID), Version: 1, Text: text,
+	}}
+	if err := p.conn.Notify(ctx, protocol.MethodTextDocumentDidOpen, open); err != nil {
+		return nil, fmt.Errorf("didOpen: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_ = p.conn.Notify(cctx, protocol.MethodTextDocumentDidClose,
+			protocol.DidCloseTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}})
+	}()
+	var raw json.RawMessage
+	params := protocol.DocumentSymbolParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}}
+	if err := p.call(ctx, protocol.MethodTextDocumentDocumentSymbol, params, &raw); err != nil {
+		return nil, fmt.Errorf("documentSymbol: %w", err)
+	}
+	return ParseSymbols(raw)
+}
+
+// alive reports whether the child has not exited.
+func (p *process) alive() bool {
+	select {
+	case <-p.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// shutdown stops the server politely and kills it when it has not
+// exited within timeout: shutdown is given 3/5 of the time to answer,
+// exit follows whether it did or not (a server that is still busy, like
+// gopls loading a workspace, then exits at once), and the rest of the
+// time is the wait for the process. It returns once the child is reaped,
+// or after a further grace when even the kill does not end it.
+func (p *process) shutdown(timeout time.Duration) {
+	p.expected.Store(true)
+	if p.alive() {
+		deadline := time.Now().Add(timeout)
+		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(timeout*3/5))
+		_ = p.call(ctx, protocol.MethodShutdown, nil, nil)
+		cancel()
+		ctx, cancel = context.WithDeadline(context.Background(), deadline)
+		_ = p.conn.Notify(ctx, protocol.MethodExit, nil)
+		select {
+		case <-p.exited:
+		case <-ctx.Done():
+		}
+		cancel()
+	}
+	p.kill()
+}
+
+// kill ends the server and whatever it started, and waits for it to be
+// reaped.
+func (p *process) kill() {
+	p.expected.Store(true)
+	if p.alive() {
+		killGroup(p.cmd.Process, p.pid)
+	}
+	t := time.NewTimer(5 * time.Second)
+	defer t.Stop()
+	select {
+	case <-p.exited:
+	case <-t.C:
+		p.log.Error().Int("pid", p.pid).Msg("language server did not exit after SIGKILL")
+	}
+}
+
+// exitError describes how the child ended.
+func (p *process) exitError() error {
+	if p.waitErr == nil {
+		return errors.New("exited with status 0")
+	}
+	return p.waitErr
+}
