@@ -70,7 +70,7 @@ func (s *Store) ReplaceDocument(ctx context.Context, doc storage.Document, chunk
 }
 
 func (s *Store) replaceDocument(ctx context.Context, doc storage.Document, chunks []storage.Chunk) error {
-	if err := validateChunks(doc, chunks); err != nil {
+	if err := storage.ValidateReplace(doc, chunks); err != nil {
 		return err
 	}
 	encoded, err := s.encodeChunks(chunks) // before taking the write lock
@@ -122,26 +122,6 @@ func (s *Store) replaceDocument(ctx context.Context, doc storage.Document, chunk
 // text and vector, for pacing checkpoints.
 const rowBytes = 256
 
-// validateChunks checks what can be checked without the database.
-func validateChunks(doc storage.Document, chunks []storage.Chunk) error {
-	if doc.ID == "" {
-		return errors.New("empty document id")
-	}
-	if doc.Collection == "" {
-		return errors.New("empty collection name")
-	}
-	for i, c := range chunks {
-		switch {
-		case c.ID == "":
-			return fmt.Errorf("chunk %d has no id", i)
-		case c.DocID != doc.ID:
-			return fmt.Errorf("chunk %s belongs to document %q", c.ID, c.DocID)
-		case c.Collection != doc.Collection:
-			return fmt.Errorf("chunk %s is in collection %q, document in %q", c.ID, c.Collection, doc.Collection)
-		}
-	}
-	return nil
-}
 
 // writerStatements are the statements of a document write, prepared on
 // the writer.

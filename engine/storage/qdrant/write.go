@@ -2,7 +2,6 @@ package qdrant
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -27,7 +26,7 @@ func (s *Store) ReplaceDocument(ctx context.Context, doc storage.Document, chunk
 }
 
 func (s *Store) replaceDocument(ctx context.Context, doc storage.Document, chunks []storage.Chunk) error {
-	if err := validateChunks(doc, chunks); err != nil {
+	if err := storage.ValidateReplace(doc, chunks); err != nil {
 		return err
 	}
 	if err := s.enter(); err != nil {
@@ -77,26 +76,6 @@ func (s *Store) replaceDocument(ctx context.Context, doc storage.Document, chunk
 	return nil
 }
 
-// validateChunks checks what can be checked without Qdrant.
-func validateChunks(doc storage.Document, chunks []storage.Chunk) error {
-	if doc.ID == "" {
-		return errors.New("empty document id")
-	}
-	if doc.Collection == "" {
-		return errors.New("empty collection name")
-	}
-	for i, c := range chunks {
-		switch {
-		case c.ID == "":
-			return fmt.Errorf("chunk %d has no id", i)
-		case c.DocID != doc.ID:
-			return fmt.Errorf("chunk %s belongs to document %q", c.ID, c.DocID)
-		case c.Collection != doc.Collection:
-			return fmt.Errorf("chunk %s is in collection %q, document in %q", c.ID, c.Collection, doc.Collection)
-		}
-	}
-	return nil
-}
 
 // upsert writes points, waiting until Qdrant has applied them.
 func (s *Store) upsert(ctx context.Context, name string, points []*pb.PointStruct) error {
