@@ -202,7 +202,7 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	}
 	slices.Sort(reasons)
 
-	fmt.Printf("ingestbench: %s (copy without testdata), %s/%s, %d CPUs, %s\n", src, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Printf("ingestbench: %s (copy without testdata), %s/%s, %d CPUs, %s\n", src, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version()) // stdout-ok: a benchmark command, not the server
 	fmt.Printf("config: workers=%d queue=%d chunk=%d/%d max_file_bytes=%d debounce=%s embedder=builtin/%d\n",
 		cfg.Engine.Workers, cfg.Engine.QueueCapacity, cfg.Workspace.ChunkChars, cfg.Workspace.ChunkOverlap,
 		cfg.Workspace.MaxFileBytes, debounce, cfg.Embedding.Dimensions)

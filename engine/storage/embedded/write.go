@@ -122,7 +122,6 @@ func (s *Store) replaceDocument(ctx context.Context, doc storage.Document, chunk
 // text and vector, for pacing checkpoints.
 const rowBytes = 256
 
-
 // writerStatements are the statements of a document write, prepared on
 // the writer.
 type writerStatements struct {

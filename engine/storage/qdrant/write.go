@@ -76,7 +76,6 @@ func (s *Store) replaceDocument(ctx context.Context, doc storage.Document, chunk
 	return nil
 }
 
-
 // upsert writes points, waiting until Qdrant has applied them.
 func (s *Store) upsert(ctx context.Context, name string, points []*pb.PointStruct) error {
 	rctx, cancel := s.rpc(ctx)
