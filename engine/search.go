@@ -90,7 +90,7 @@ var DefaultTuning = Tuning{
 	Prefetch:       100,
 	KeywordWeight:  1,
 	SemanticWeight: 1,
-	PathWeight:     1,
+	PathWeight:     2,
 	FileWeight:     0.3,
 	FileChunks:     3,
 }

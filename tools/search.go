@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"math"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -9,6 +10,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/engine/analysis"
 	"workspace-qdrant-mcp/engine/storage"
 )
 
@@ -24,8 +26,10 @@ func search(eng Engine) server.ServerTool {
 	tool := newTool("search", "Search workspace",
 		"Search the indexed workspace files and the notes added with add_document. hybrid (the "+
 			"default) fuses keyword (BM25) and semantic (embedding) ranking; keyword finds exact "+
-			"identifiers and words; semantic finds related meaning. Each result gives the document id "+
-			"(for get_document), path and line range, score and text. indexing is true while the "+
+			"identifiers and words; semantic finds related wording. Each result gives the document id "+
+			"(for get_document), path and line range (notes: title and metadata), score, each leg's rank and raw "+
+			"score (keyword_rank/keyword_score: BM25, semantic_rank/semantic_score: cosine) and text; at most "+
+			"max_per_file results come from one file. indexing is true while the "+
 			"workspace is still being indexed, so results may be incomplete.",
 		readOnly,
 		mcp.WithString("query", mcp.Required(), mcp.MinLength(1),
@@ -55,6 +59,15 @@ func search(eng Engine) server.ServerTool {
 			Language:   a.String("language"),
 			Symbol:     a.String("symbol"),
 		}
+		req.MaxPerFile = a.Int("max_per_file", engine.DefaultMaxPerFile, 0, maxLimit)
+		if req.MaxPerFile == 0 {
+			req.MaxPerFile = -1 // no cap
+		}
+		req.ScoreThreshold = optionalNumber(a, "score_threshold", -1, 1)
+		req.MinKeywordScore = optionalNumber(a, "min_keyword_score", 0, math.MaxFloat64)
+		req.ContextLines = a.Int("context_lines", 0, 0, engine.MaxContextLines)
+		a.Check(a.err != nil || len(analysis.QueryTerms(req.Query)) > 0, "query",
+			"%q has no searchable words: it is only stop words or punctuation", req.Query)
 		a.Check(req.PathGlob == "" || doublestar.ValidatePattern(strings.TrimPrefix(req.PathGlob, "!")),
 			"path_glob", "%q is not a valid glob pattern", req.PathGlob)
 		if err := a.Err(); err != nil {
@@ -62,4 +75,22 @@ func search(eng Engine) server.ServerTool {
 		}
 		return eng.Search(ctx, req)
 	})}
+}
+
+// optionalNumber returns a number argument within [lo, hi], nil when
+// absent.
+func optionalNumber(a *args, name string, lo, hi float64) *float64 {
+	f, ok := a.number(name)
+	if !ok {
+		return nil
+	}
+	if f < lo || f > hi || math.IsNaN(f) {
+		if hi == math.MaxFloat64 {
+			a.fail(invalid(name, "must be at least %s, got %s", formatNumber(lo), formatNumber(f)))
+		} else {
+			a.fail(invalid(name, "must be between %s and %s, got %s", formatNumber(lo), formatNumber(hi), formatNumber(f)))
+		}
+		return nil
+	}
+	return &f
 }

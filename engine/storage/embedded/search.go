@@ -242,7 +242,7 @@ func (s *Store) keywordCandidates(ctx context.Context, q storage.Query, f filter
 	if pre != "" {
 		query, args = `
 		SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts
-		WHERE chunks_fts MATCH ? AND rowid IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?)
+		WHERE chunks_fts MATCH ? AND +rowid IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?)
 		ORDER BY score DESC`, []any{match, pre}
 	}
 	rows, err := s.reader.QueryContext(ctx, query, args...)

@@ -1,0 +1,320 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/config"
+)
+
+// searchWorkspace starts a real engine (embedded store, built-in
+// embedder) over a small workspace and returns it with the workspace.
+func searchWorkspace(t *testing.T) (*Manager, string) {
+	t.Helper()
+	ws := t.TempDir()
+	var big strings.Builder
+	big.WriteString("package garden\n\n")
+	for i := range 16 {
+		// Marigold sections alternate with long filler sections, so their
+		// chunks never overlap or touch and are not merged.
+		if i%2 == 0 {
+			fmt.Fprintf(&big, "// Water%d waters marigold bed %d every morning.\nfunc Water%d() {\n", i, i, i)
+		} else {
+			fmt.Fprintf(&big, "// Filler%d does other things.\nfunc Filler%d() {\n", i, i)
+		}
+		for j := range 40 {
+			fmt.Fprintf(&big, "\tpour(%d, %d) // soil moisture and sunlight for the plants\n", i, j)
+		}
+		big.WriteString("}\n\n")
+	}
+	files := map[string]string{
+		"garden.go":      big.String(),
+		"garden_test.go": "package garden\n\n// TestMarigold checks the marigold bed.\nfunc TestMarigold() {}\n",
+		"bloom.py":       "# marigold blooms in summer\ndef bloom():\n    return 'marigold'\n",
+		"other.go":       "package other\n\n// Unrelated code about tulips.\nfunc Tulip() {}\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(ws, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := config.Default()
+	cfg.Workspace.Roots = []string{ws}
+	cfg.Storage.DataDir = t.TempDir()
+	cfg.Engine.Workers = 2
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	m := New(cfg, Options{Logger: zerolog.Nop()})
+	ctx := context.Background()
+	if err := m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = m.Stop(context.Background(), StopOptions{})
+		m.Wait()
+	})
+	if err := m.WaitIndexed(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	return m, cfg.Workspace.Roots[0]
+}
+
+func search(t *testing.T, m *Manager, req SearchRequest) []SearchResult {
+	t.Helper()
+	if req.Limit == 0 {
+		req.Limit = 20
+	}
+	resp, err := m.Search(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Search(%+v): %v", req, err)
+	}
+	if resp.TookMS <= 0 {
+		t.Errorf("took_ms = %v", resp.TookMS)
+	}
+	return resp.Results
+}
+
+func countPath(results []SearchResult, base string) int {
+	n := 0
+	for _, r := range results {
+		if filepath.Base(r.Path) == base {
+			n++
+		}
+	}
+	return n
+}
+
+func TestSearchFiltersAndShape(t *testing.T) {
+	m, ws := searchWorkspace(t)
+	ctx := context.Background()
+
+	t.Run("max_per_file", func(t *testing.T) {
+		if n := countPath(search(t, m, SearchRequest{Query: "marigold bed", MaxPerFile: -1}), "garden.go"); n <= DefaultMaxPerFile {
+			t.Fatalf("without a cap garden.go gave %d results; the test needs more than %d", n, DefaultMaxPerFile)
+		}
+		if n := countPath(search(t, m, SearchRequest{Query: "marigold bed"}), "garden.go"); n != DefaultMaxPerFile {
+			t.Errorf("default cap: garden.go gave %d results, want %d", n, DefaultMaxPerFile)
+		}
+		res := search(t, m, SearchRequest{Query: "marigold bed", MaxPerFile: 1})
+		if n := countPath(res, "garden.go"); n != 1 {
+			t.Errorf("max_per_file 1: garden.go gave %d results", n)
+		}
+		if n := countPath(res, "bloom.py"); n != 1 {
+			t.Errorf("max_per_file 1: bloom.py gave %d results, want 1", n)
+		}
+	})
+
+	t.Run("ranks and scores", func(t *testing.T) {
+		res := search(t, m, SearchRequest{Query: "marigold", Mode: storage.ModeHybrid})
+		if len(res) == 0 || res[0].KeywordRank == 0 || res[0].SemanticRank == 0 || res[0].KeywordScore <= 0 || res[0].SemanticScore <= 0 {
+			t.Fatalf("hybrid top result %+v lacks a leg's rank or score", res)
+		}
+		for _, r := range search(t, m, SearchRequest{Query: "marigold", Mode: storage.ModeKeyword}) {
+			if r.KeywordRank == 0 || r.SemanticRank != 0 || r.SemanticScore != 0 {
+				t.Errorf("keyword result %s ranks kw %d sem %d", r.Path, r.KeywordRank, r.SemanticRank)
+			}
+		}
+		for _, r := range search(t, m, SearchRequest{Query: "marigold", Mode: storage.ModeSemantic}) {
+			if r.SemanticRank == 0 || r.KeywordRank != 0 {
+				t.Errorf("semantic result %s ranks kw %d sem %d", r.Path, r.KeywordRank, r.SemanticRank)
+			}
+		}
+	})
+
+	t.Run("language", func(t *testing.T) {
+		res := search(t, m, SearchRequest{Query: "marigold", Language: "python"})
+		if len(res) == 0 {
+			t.Fatal("no python result")
+		}
+		for _, r := range res {
+			if r.Language != "python" {
+				t.Errorf("language filter let %s (%s) through", r.Path, r.Language)
+			}
+		}
+	})
+
+	t.Run("path_glob", func(t *testing.T) {
+		res := search(t, m, SearchRequest{Query: "marigold", PathGlob: "**/*_test.go"})
+		if len(res) == 0 {
+			t.Fatal("no test file found")
+		}
+		for _, r := range res {
+			if !strings.HasSuffix(r.Path, "_test.go") {
+				t.Errorf("glob **/*_test.go let %s through", r.Path)
+			}
+		}
+		res = search(t, m, SearchRequest{Query: "marigold", PathGlob: "!**/*_test.go", MaxPerFile: -1})
+		if len(res) == 0 {
+			t.Fatal("negated glob found nothing")
+		}
+		for _, r := range res {
+			if strings.HasSuffix(r.Path, "_test.go") {
+				t.Errorf("glob !**/*_test.go let %s through", r.Path)
+			}
+		}
+	})
+
+	t.Run("score thresholds per leg", func(t *testing.T) {
+		high := 0.99
+		if res := search(t, m, SearchRequest{Query: "marigold", Mode: storage.ModeSemantic, ScoreThreshold: &high}); len(res) != 0 {
+			t.Errorf("semantic search with threshold 0.99 found %d results", len(res))
+		}
+		// In hybrid mode the semantic leg drops everything, the keyword
+		// leg still answers, re-ranked alone.
+		res := search(t, m, SearchRequest{Query: "marigold", ScoreThreshold: &high})
+		if len(res) == 0 {
+			t.Fatal("hybrid search with a semantic threshold found nothing")
+		}
+		for _, r := range res {
+			if r.SemanticRank != 0 || r.KeywordRank == 0 {
+				t.Errorf("result %s kept semantic rank %d above the threshold", r.Path, r.SemanticRank)
+			}
+		}
+		all := search(t, m, SearchRequest{Query: "marigold", Mode: storage.ModeKeyword, MaxPerFile: -1})
+		if len(all) < 3 {
+			t.Fatalf("keyword search found %d results", len(all))
+		}
+		cut := 0.0
+		for _, r := range all {
+			cut = max(cut, r.KeywordScore)
+		}
+		kept := search(t, m, SearchRequest{Query: "marigold", Mode: storage.ModeKeyword, MaxPerFile: -1, MinKeywordScore: &cut})
+		if len(kept) == 0 || len(kept) >= len(all) {
+			t.Errorf("min_keyword_score %v kept %d of %d results", cut, len(kept), len(all))
+		}
+		for _, r := range kept {
+			if r.KeywordScore < cut {
+				t.Errorf("kept result with keyword score %v below %v", r.KeywordScore, cut)
+			}
+		}
+	})
+
+	t.Run("context_lines", func(t *testing.T) {
+		res := search(t, m, SearchRequest{Query: "Water4 marigold", Mode: storage.ModeKeyword, ContextLines: 2, PathGlob: "garden.go"})
+		if len(res) == 0 {
+			t.Fatal("nothing found")
+		}
+		data, err := os.ReadFile(filepath.Join(ws, "garden.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitAfter(string(data), "\n")
+		for _, r := range res {
+			wantBefore := strings.Join(lines[max(r.StartLine-3, 0):r.StartLine-1], "")
+			wantAfter := strings.Join(lines[r.EndLine:min(r.EndLine+2, len(lines))], "")
+			if r.ContextBefore != wantBefore || r.ContextAfter != wantAfter || r.ContextNote != "" {
+				t.Errorf("lines %d-%d: context %q / %q (note %q), want %q / %q", r.StartLine, r.EndLine,
+					r.ContextBefore, r.ContextAfter, r.ContextNote, wantBefore, wantAfter)
+			}
+		}
+		if res := search(t, m, SearchRequest{Query: "marigold", ContextLines: 0}); len(res) > 0 && res[0].ContextBefore+res[0].ContextAfter != "" {
+			t.Error("context given without context_lines")
+		}
+	})
+
+	t.Run("notes carry title and metadata", func(t *testing.T) {
+		if _, err := m.AddDocument(ctx, AddDocumentRequest{Content: "The zinnia seeds arrive in May.", Title: "Seeds",
+			Metadata: map[string]string{"topic": "garden"}}); err != nil {
+			t.Fatal(err)
+		}
+		res := search(t, m, SearchRequest{Query: "zinnia seeds", Collection: NotesCollection})
+		if len(res) != 1 || res[0].Title != "Seeds" || res[0].Metadata["topic"] != "garden" || res[0].Kind != storage.KindNote {
+			t.Fatalf("note results %+v", res)
+		}
+	})
+
+	t.Run("empty query", func(t *testing.T) {
+		for _, q := range []string{"", "the of and", "?!"} {
+			if _, err := m.Search(ctx, SearchRequest{Query: q, Limit: 5}); !errors.Is(err, ErrEmptyQuery) {
+				t.Errorf("Search(%q) = %v, want ErrEmptyQuery", q, err)
+			}
+		}
+	})
+}
+
+// Context of a file that changed since indexing, or that lies outside the
+// workspace, is replaced by a note.
+func TestAddContextStaleOrOutside(t *testing.T) {
+	ws := t.TempDir()
+	p := filepath.Join(ws, "a.txt")
+	if err := os.WriteFile(p, []byte("one\ntwo\nthree\nfour\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "b.txt")
+	if err := os.WriteFile(outside, []byte("one\ntwo\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := []SearchResult{
+		{Kind: storage.KindFile, Path: p, StartLine: 2, EndLine: 3, Text: "two\nthree\n"},
+		{Kind: storage.KindFile, Path: p, StartLine: 2, EndLine: 2, Text: "TWO\n"},
+		{Kind: storage.KindFile, Path: p, StartLine: 4, EndLine: 6, Text: "four\nfive\nsix\n"},
+		{Kind: storage.KindFile, Path: outside, StartLine: 1, EndLine: 1, Text: "one\n"},
+	}
+	addContext(res, 5, []string{ws})
+	if res[0].ContextBefore != "one\n" || res[0].ContextAfter != "four\n" || res[0].ContextNote != "" {
+		t.Errorf("unchanged lines: %+v", res[0])
+	}
+	for i := 1; i < 3; i++ {
+		if !strings.Contains(res[i].ContextNote, "changed since it was indexed") || res[i].ContextBefore != "" {
+			t.Errorf("changed lines %d: %+v", i, res[i])
+		}
+	}
+	if !strings.Contains(res[3].ContextNote, "not inside the workspace") || res[3].ContextBefore+res[3].ContextAfter != "" {
+		t.Errorf("outside file: %+v", res[3])
+	}
+}
+
+// The fused score is Σ w/(60+rank) over the legs; a leg's threshold drops
+// its candidates below it and renumbers the rest before fusion.
+func TestRankHitsFusion(t *testing.T) {
+	hit := func(id string, kr int, ks float64, sr int, ss float64) storage.Hit {
+		return storage.Hit{Chunk: storage.Chunk{ID: id, DocID: id}, KeywordRank: kr, KeywordScore: ks, SemanticRank: sr, SemanticScore: ss}
+	}
+	hits := []storage.Hit{
+		hit("a", 1, 9, 3, 0.5),
+		hit("b", 2, 5, 0, 0),
+		hit("c", 0, 0, 1, 0.8),
+		hit("d", 3, 1, 2, 0.6),
+	}
+	plain := Tuning{KeywordWeight: 1, SemanticWeight: 1}
+	got := rankHits(hits, rankOptions{mode: storage.ModeHybrid, tuning: plain})
+	want := map[string]float64{"a": 1.0/61 + 1.0/63, "b": 1.0 / 62, "c": 1.0 / 61, "d": 1.0/63 + 1.0/62}
+	order := []string{"a", "d", "c", "b"}
+	for i, h := range got {
+		if h.Chunk.ID != order[i] || math.Abs(h.Score-want[h.Chunk.ID]) > 1e-12 {
+			t.Errorf("rank %d: %s %v, want %s %v", i+1, h.Chunk.ID, h.Score, order[i], want[order[i]])
+		}
+	}
+
+	// Keyword threshold 4 drops d from the keyword leg; semantic
+	// threshold 0.55 drops a from the semantic leg and makes d second.
+	kw, sem := 4.0, 0.55
+	got = rankHits(hits, rankOptions{mode: storage.ModeHybrid, tuning: plain, minKeyword: &kw, minSemantic: &sem})
+	ranks := map[string][2]int{}
+	for _, h := range got {
+		ranks[h.Chunk.ID] = [2]int{h.KeywordRank, h.SemanticRank}
+	}
+	wantRanks := map[string][2]int{"a": {1, 0}, "b": {2, 0}, "c": {0, 1}, "d": {0, 2}}
+	if fmt.Sprint(ranks) != fmt.Sprint(wantRanks) {
+		t.Errorf("ranks after thresholds %v, want %v", ranks, wantRanks)
+	}
+
+	// The path bonus adds PathWeight × (share of query terms in the path)/61.
+	withPath := []storage.Hit{hit("x", 1, 1, 0, 0), hit("y", 1, 1, 0, 0)}
+	withPath[0].Chunk.Path, withPath[1].Chunk.Path = "/ws/net/http/cookie.go", "/ws/net/http/server.go"
+	got = rankHits(withPath, rankOptions{mode: storage.ModeKeyword, terms: []string{"cooki", "pars"}, roots: []string{"/ws"},
+		tuning: Tuning{KeywordWeight: 1, PathWeight: 2}})
+	if got[0].Chunk.ID != "x" || math.Abs(got[0].Score-(1.0/61+2*0.5/61)) > 1e-12 || math.Abs(got[1].Score-1.0/62) > 1e-12 {
+		t.Errorf("path bonus: %s %v, %s %v", got[0].Chunk.ID, got[0].Score, got[1].Chunk.ID, got[1].Score)
+	}
+}
