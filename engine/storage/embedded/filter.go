@@ -47,28 +47,9 @@ func (f filter) itemFilter() func(*item) bool {
 		}
 		ok, seen := globOK[it.path]
 		if !seen {
-			ok = matchPath(f.glob, it.path) != f.negate
+			ok = storage.MatchPath(f.glob, it.path) != f.negate
 			globOK[it.path] = ok
 		}
 		return ok
 	}
-}
-
-// matchPath reports whether a doublestar pattern matches an absolute path,
-// or any suffix of it that starts after a '/': both "**/*_test.go" and
-// "engine/*.go" match "/home/me/proj/engine/store_test.go". An empty path
-// (a note) matches nothing.
-func matchPath(pattern, path string) bool {
-	if path == "" {
-		return false
-	}
-	if doublestar.MatchUnvalidated(pattern, path) {
-		return true
-	}
-	for i := 0; i < len(path)-1; i++ {
-		if path[i] == '/' && doublestar.MatchUnvalidated(pattern, path[i+1:]) {
-			return true
-		}
-	}
-	return false
 }

@@ -190,28 +190,6 @@ func TestIntegrityCheckFindsIndexDrift(t *testing.T) {
 	}
 }
 
-func TestMatchPath(t *testing.T) {
-	const path = "/home/me/proj/engine/store_test.go"
-	cases := map[string]bool{
-		"**/*_test.go":              true,
-		"engine/*.go":               true,
-		"*_test.go":                 true,
-		"/home/me/proj/**":          true,
-		"proj/engine/store_test.go": true,
-		"**/*.py":                   false,
-		"gine/*.go":                 false, // suffixes start after a '/'
-		"web/**":                    false,
-	}
-	for pattern, want := range cases {
-		if got := matchPath(pattern, path); got != want {
-			t.Errorf("matchPath(%q, %q) = %v, want %v", pattern, path, got, want)
-		}
-	}
-	if matchPath("**", "") {
-		t.Error("a note matched a glob")
-	}
-}
-
 func TestTopK(t *testing.T) {
 	top := newTopK(3)
 	for i, score := range []float64{0.1, 0.9, 0.5, 0.9, 0.3, 0.7} {

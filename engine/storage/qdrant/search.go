@@ -234,25 +234,7 @@ func (f filter) accept(c *storage.Chunk) bool {
 	if f.glob == "" {
 		return true
 	}
-	return matchPath(f.glob, c.Path) != f.negate
-}
-
-// matchPath reports whether a doublestar pattern matches an absolute path,
-// or any suffix of it that starts after a '/'. An empty path (a note)
-// matches nothing.
-func matchPath(pattern, path string) bool {
-	if path == "" {
-		return false
-	}
-	if doublestar.MatchUnvalidated(pattern, path) {
-		return true
-	}
-	for i := 0; i < len(path)-1; i++ {
-		if path[i] == '/' && doublestar.MatchUnvalidated(pattern, path[i+1:]) {
-			return true
-		}
-	}
-	return false
+	return storage.MatchPath(f.glob, c.Path) != f.negate
 }
 
 // leg is one leg's query on one collection while it fetches.
