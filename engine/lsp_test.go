@@ -61,6 +61,7 @@ func TestLanguageServerEnrichesIndex(t *testing.T) {
 	cfg.Workspace.Roots = []string{ws}
 	cfg.Storage.DataDir = t.TempDir()
 	cfg.Engine.Workers = 2
+	cfg.LSP.Enabled = true
 	cfg.LSP.RequestTimeout = config.Duration(20 * time.Second)
 	cfg.LSP.Servers = map[string]config.LSPServer{"go": {Command: gopls}}
 	m := New(cfg, Options{Logger: zerolog.Nop()})
