@@ -72,6 +72,9 @@ type IndexStatus struct {
 	Skipped       map[string]int `json:"skipped"`
 	LastIndexedAt *time.Time     `json:"last_indexed_at"`
 	Indexing      bool           `json:"indexing"`
+	// EnrichPending counts indexed, searchable files still waiting for
+	// their language-server symbols.
+	EnrichPending int `json:"enrich_pending"`
 }
 
 // StorageStatus names the vector store.
@@ -134,6 +137,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 		is := r.indexer.Stats()
 		st.Index.Pending, st.Index.Skipped = is.Pending, is.Skipped
 		st.Index.LastIndexedAt, st.Index.Indexing = is.LastIndexedAt, is.Indexing
+		st.Index.EnrichPending = is.EnrichPending
 	}
 	if m.gate.enter(false) {
 		defer m.gate.leave()

@@ -133,6 +133,13 @@ func startEnvWithEmbedder(t testing.TB, cfg config.Config, wrap func(*countingEm
 
 func startEnvFull(t testing.TB, cfg config.Config, wrapStore func(storage.Store) storage.Store, wrapEmb func(*countingEmbedder) embed.Embedder) *env {
 	t.Helper()
+	return startEnvDeps(t, cfg, wrapStore, wrapEmb, nil)
+}
+
+// startEnvDeps is startEnvFull with tweak applied to the indexer's Deps
+// (when not nil) before it is created.
+func startEnvDeps(t testing.TB, cfg config.Config, wrapStore func(storage.Store) storage.Store, wrapEmb func(*countingEmbedder) embed.Embedder, tweak func(*ingest.Deps)) *env {
+	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, cfg: cfg, emb: newCountingEmbedder(), logs: &logSink{}}
 	st, err := embedded.Open(ctx, cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms})
@@ -155,7 +162,11 @@ func startEnvFull(t testing.TB, cfg config.Config, wrapStore func(storage.Store)
 	if wrapEmb != nil {
 		emb = wrapEmb(e.emb)
 	}
-	ix, err := ingest.New(ingest.Deps{Config: cfg, Store: store, Embedder: emb, Pipeline: e.pipe, Logger: log})
+	deps := ingest.Deps{Config: cfg, Store: store, Embedder: emb, Pipeline: e.pipe, Logger: log}
+	if tweak != nil {
+		tweak(&deps)
+	}
+	ix, err := ingest.New(deps)
 	if err != nil {
 		e.closeStoreAndPipe()
 		t.Fatalf("new indexer: %v", err)

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -65,6 +66,14 @@ type Indexer struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // background goroutines
 
+	writing   map[string]bool // paths whose document is being written; see lockPath
+	writeCond *sync.Cond      // signalled when a path's write lock is released
+
+	enrichQ       []string          // paths queued for enrichment, in order
+	enrichSet     map[string]string // queued path → the hash of the version to enrich
+	enrichRunning int               // enrichments running now
+	enrichWake    chan struct{}     // nudges the enrichment workers
+
 	running  int        // file tasks running now; guarded by mu
 	stopping bool       // set by Stop: tasks that start later do nothing
 	idle     *sync.Cond // signalled when running falls to 0
@@ -81,8 +90,10 @@ func New(d Deps) (*Indexer, error) {
 		known: map[string]FileState{}, dirty: map[string]struct{}{},
 		inflight: map[string]bool{}, skipped: map[string]string{},
 		wake: make(chan struct{}, 1), scan: make(chan struct{}, 1),
+		writing: map[string]bool{}, enrichSet: map[string]string{}, enrichWake: make(chan struct{}, 1),
 	}
 	ix.idle = sync.NewCond(&ix.mu)
+	ix.writeCond = sync.NewCond(&ix.mu)
 	return ix, nil
 }
 
@@ -108,8 +119,26 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		_ = l.close()
 		return err
 	}
+	enrich, err := l.loadEnrich(ctx)
+	if err != nil {
+		_ = l.close()
+		return err
+	}
 	ix.ledger, ix.known = l, known
+	for p, h := range enrich {
+		// Enrichment the previous run left undone, of versions still
+		// current; a pending path is queued again when it is written.
+		if s, ok := known[p]; ok && s.Hash == h && ix.wantsEnrich(p, chunk.Language(p)) {
+			ix.enrichQ = append(ix.enrichQ, p)
+			ix.enrichSet[p] = h
+		}
+	}
+	sort.Strings(ix.enrichQ)
 	for _, p := range pending {
+		if _, ok := ix.enrichSet[p]; ok {
+			delete(ix.enrichSet, p)
+			ix.enrichQ = slices.DeleteFunc(ix.enrichQ, func(q string) bool { return q == p })
+		}
 		ix.dirty[p] = struct{}{}
 		// Pending work may have reached the store without its new state
 		// reaching the ledger: never skip it for matching the old hash.
@@ -159,6 +188,15 @@ func (ix *Indexer) Start(ctx context.Context) error {
 	ix.requestScan() // the initial scan: Stats reports Indexing from now on
 	ix.wg.Go(ix.scanLoop)
 	ix.wg.Go(ix.dispatchLoop)
+	if ix.d.Enricher != nil {
+		for range enrichWorkers {
+			ix.wg.Go(ix.enrichLoop)
+		}
+		if len(ix.enrichQ) > 0 {
+			ix.log.Info().Int("files", len(ix.enrichQ)).Msg("resuming enrichment left undone by the previous run")
+			ix.enrichWake <- struct{}{} // empty yet
+		}
+	}
 	return nil
 }
 
@@ -173,7 +211,8 @@ func (ix *Indexer) Pause() {
 }
 
 // Stop ends watching, scanning and dispatching, lets running file tasks
-// end (they see a cancelled context, and their work stays pending), and
+// end (they see a cancelled context, and their work stays pending),
+// abandons enrichment (the ledger keeps it for the next start) and
 // closes the ledger.
 func (ix *Indexer) Stop(ctx context.Context) error {
 	done := make(chan struct{})
@@ -239,6 +278,8 @@ func (ix *Indexer) Stats() Stats {
 		Done:     ix.done,
 		Skipped:  map[string]int{},
 		Indexing: ix.scanning || len(ix.dirty)+len(ix.inflight) > 0,
+
+		EnrichPending: len(ix.enrichSet) + ix.enrichRunning,
 	}
 	for _, reason := range ix.skipped {
 		s.Skipped[reason]++
@@ -632,24 +673,50 @@ func (ix *Indexer) index(ctx context.Context, path string, info fs.FileInfo) err
 	ix.mu.Unlock()
 	sum := sha256.Sum256(data)
 	st := FileState{Size: info.Size(), MtimeNS: info.ModTime().UnixNano(), Hash: hex.EncodeToString(sum[:])}
-	if !known || old.Hash != st.Hash {
-		doc := storage.Document{
-			ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path,
+	if known && old.Hash == st.Hash {
+		if err := ix.ledger.done(ctx, path, st, false); err != nil {
+			return err
 		}
-		opts := chunk.Options{MaxChars: ix.d.Config.Workspace.ChunkChars, OverlapChars: ix.d.Config.Workspace.ChunkOverlap}
-		res, err := WriteEnriched(ctx, ix.d.Store, ix.d.Embedder, ix.d.Enricher, doc, string(data), chunk.Language(path), opts)
-		if err != nil {
-			return fmt.Errorf("index %s: %w", path, err)
-		}
-		ix.log.Debug().Str("path", path).Int("chunks", res.Chunks).Int("embedded", res.Embedded).Msg("indexed")
+		ix.mu.Lock()
+		ix.known[path] = st
+		ix.lastIndexed = time.Now()
+		ix.mu.Unlock()
+		return nil
 	}
-	if err := ix.ledger.done(ctx, path, st); err != nil {
+	// Written without symbols, so that the file is searchable at once;
+	// enrichment follows in the background (see enrich.go).
+	language := chunk.Language(path)
+	doc := storage.Document{
+		ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path,
+	}
+	opts := chunk.Options{MaxChars: ix.d.Config.Workspace.ChunkChars, OverlapChars: ix.d.Config.Workspace.ChunkOverlap}
+	chunks, res, err := prepareDocument(ctx, ix.d.Store, ix.d.Embedder, doc, string(data), language, opts)
+	if err != nil {
+		return fmt.Errorf("index %s: %w", path, err)
+	}
+	enrich := ix.wantsEnrich(path, language)
+	ix.lockPath(path)
+	defer ix.unlockPath(path)
+	ix.mu.Lock()
+	if s, ok := ix.known[path]; ok { // until the new state is recorded, the store matches no known version
+		s.Hash = ""
+		ix.known[path] = s
+	}
+	ix.mu.Unlock()
+	if err := ix.d.Store.ReplaceDocument(ctx, doc, chunks); err != nil {
+		return fmt.Errorf("index %s: %w", path, err)
+	}
+	ix.log.Debug().Str("path", path).Int("chunks", res.Chunks).Int("embedded", res.Embedded).Msg("indexed")
+	if err := ix.ledger.done(ctx, path, st, enrich); err != nil {
 		return err
 	}
 	ix.mu.Lock()
 	ix.known[path] = st
 	ix.lastIndexed = time.Now()
 	ix.mu.Unlock()
+	if enrich {
+		ix.queueEnrich(path, st.Hash)
+	}
 	return nil
 }
 
@@ -666,6 +733,8 @@ func contentSkip(data []byte) string {
 
 // remove takes a path out of the index and the ledger.
 func (ix *Indexer) remove(ctx context.Context, path string) error {
+	ix.lockPath(path)
+	defer ix.unlockPath(path)
 	if _, err := ix.d.Store.DeleteDocument(ctx, FileDocID(path)); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("remove %s from the index: %w", path, err)
 	}

@@ -38,7 +38,8 @@ type Deps struct {
 	// and when it finishes. It is called on the indexer's goroutines and
 	// must not block.
 	OnEvent func(Event)
-	// Enricher, when set, adds metadata (symbols) to each file's chunks.
+	// Enricher, when set, adds metadata (symbols) to each file's chunks,
+	// in the background after the file is written and searchable.
 	Enricher Enricher
 }
 
@@ -65,4 +66,7 @@ type Stats struct {
 	LastIndexedAt *time.Time     `json:"last_indexed_at"`
 	Indexing      bool           `json:"indexing"`
 	Watcher       *watch.Stats   `json:"watcher,omitempty"`
+	// EnrichPending counts the files written and searchable whose
+	// symbols are yet to be added (queued or being enriched).
+	EnrichPending int `json:"enrich_pending"`
 }

@@ -23,7 +23,9 @@ type FileState struct {
 // apart from the vector store so that it works the same with every
 // backend: the state of each indexed file, and the paths with work
 // pending. A path is marked pending before its work starts and cleared in
-// the same transaction that records its new state.
+// the same transaction that records its new state. The enrich table lists
+// the indexed versions (path and content hash) still waiting for their
+// symbols, so that enrichment dropped at a stop is redone at the next start.
 type ledger struct {
 	db *sql.DB
 }
@@ -33,6 +35,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
 	path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL, indexed_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY, since INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS enrich (path TEXT PRIMARY KEY, hash TEXT NOT NULL);
 `
 
 // openLedger opens dir/ledger.db. When identity (what the index was built
@@ -98,6 +101,33 @@ func (l *ledger) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// loadEnrich returns the indexed versions awaiting enrichment: path → hash.
+func (l *ledger) loadEnrich(ctx context.Context) (map[string]string, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT path, hash FROM enrich`)
+	if err != nil {
+		return nil, fmt.Errorf("load enrichment work: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var p, h string
+		if err := rows.Scan(&p, &h); err != nil {
+			return nil, fmt.Errorf("load enrichment work: %w", err)
+		}
+		out[p] = h
+	}
+	return out, rows.Err()
+}
+
+// enrichDone clears a version's enrichment mark, unless a newer version
+// of the path replaced it.
+func (l *ledger) enrichDone(ctx context.Context, path, hash string) error {
+	if _, err := l.db.ExecContext(ctx, `DELETE FROM enrich WHERE path = ? AND hash = ?`, path, hash); err != nil {
+		return fmt.Errorf("record enrichment of %s: %w", path, err)
+	}
+	return nil
+}
+
 // load returns every file state and every pending path.
 func (l *ledger) load(ctx context.Context) (map[string]FileState, []string, error) {
 	files := map[string]FileState{}
@@ -158,13 +188,20 @@ func (l *ledger) markPending(ctx context.Context, paths []string) error {
 	return nil
 }
 
-// done records a file's new state and clears its pending mark.
-func (l *ledger) done(ctx context.Context, path string, s FileState) error {
+// done records a file's new state and clears its pending mark; with
+// enrich, it also marks the version as awaiting enrichment.
+func (l *ledger) done(ctx context.Context, path string, s FileState, enrich bool) error {
 	err := l.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO files(path, size, mtime_ns, hash, indexed_at) VALUES(?, ?, ?, ?, ?)
 			ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
 			hash = excluded.hash, indexed_at = excluded.indexed_at`, path, s.Size, s.MtimeNS, s.Hash, time.Now().UnixNano()); err != nil {
 			return err
+		}
+		if enrich {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO enrich(path, hash) VALUES(?, ?)
+				ON CONFLICT(path) DO UPDATE SET hash = excluded.hash`, path, s.Hash); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE path = ?`, path)
 		return err
@@ -180,6 +217,9 @@ func (l *ledger) done(ctx context.Context, path string, s FileState) error {
 func (l *ledger) forget(ctx context.Context, path string) error {
 	err := l.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE path = ?`, path); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM enrich WHERE path = ?`, path); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE path = ?`, path)
@@ -202,7 +242,7 @@ func ResetLedger(ctx context.Context, dataDir string) error {
 		return err
 	}
 	err = l.tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM files`, `DELETE FROM pending`, `DELETE FROM meta`} {
+		for _, q := range []string{`DELETE FROM files`, `DELETE FROM pending`, `DELETE FROM enrich`, `DELETE FROM meta`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 
@@ -30,21 +31,29 @@ type WriteResult struct {
 // does not already hold a vector for, and replaces the document's chunks
 // atomically. doc names the document; language applies to every chunk.
 func WriteDocument(ctx context.Context, store storage.Store, emb embed.Embedder, doc storage.Document, text, language string, opts chunk.Options) (WriteResult, error) {
-	return WriteEnriched(ctx, store, emb, nil, doc, text, language, opts)
+	chunks, res, err := prepareDocument(ctx, store, emb, doc, text, language, opts)
+	if err != nil {
+		return res, err
+	}
+	return res, store.ReplaceDocument(ctx, doc, chunks)
 }
 
-// Enricher adds metadata to a file's chunks. Enrich returns, for each
-// span (a chunk's lines), the keys to add, or nil for none; it never
-// fails a write and returns within its own bounds. lsp.Manager is one.
-type Enricher interface {
-	Enrich(ctx context.Context, path, language, text string, spans []lsp.Span) []map[string]string
+// prepareDocument is WriteDocument without the write: the chunks, each
+// with its vector.
+func prepareDocument(ctx context.Context, store storage.Store, emb embed.Embedder, doc storage.Document, text, language string, opts chunk.Options) ([]storage.Chunk, WriteResult, error) {
+	chunks, hashes := buildChunks(doc, text, language, opts, ModelKey(emb.Info()))
+	res := WriteResult{Chunks: len(chunks)}
+	if err := embedMissing(ctx, store, emb, chunks, hashes, &res); err != nil {
+		return nil, res, fmt.Errorf("embed %s: %w", doc.ID, err)
+	}
+	return chunks, res, nil
 }
 
-// WriteEnriched is WriteDocument with an Enricher, which runs beside the
-// embedding; a nil enricher adds nothing.
-func WriteEnriched(ctx context.Context, store storage.Store, emb embed.Embedder, enrich Enricher, doc storage.Document, text, language string, opts chunk.Options) (WriteResult, error) {
+// buildChunks splits text into the document's chunks, without vectors,
+// and returns them with their vector hashes. The same text and options
+// always give the same chunks.
+func buildChunks(doc storage.Document, text, language string, opts chunk.Options, model string) ([]storage.Chunk, []string) {
 	pieces := chunk.Split(text, opts)
-	model := ModelKey(emb.Info())
 	chunks := make([]storage.Chunk, len(pieces))
 	hashes := make([]string, len(pieces))
 	for i, p := range pieces {
@@ -56,42 +65,71 @@ func WriteEnriched(ctx context.Context, store storage.Store, emb embed.Embedder,
 		}
 		hashes[i] = chunks[i].Hash
 	}
-	res := WriteResult{Chunks: len(chunks)}
-	var extra []map[string]string
-	if enrich != nil && len(chunks) > 0 {
-		spans := make([]lsp.Span, len(chunks))
-		for i, c := range chunks {
-			spans[i] = lsp.Span{StartLine: c.StartLine, EndLine: c.EndLine}
-		}
-		ectx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			extra = enrich.Enrich(ectx, doc.Path, language, text, spans)
-		}()
-		defer func() { cancel(); <-done }() // on an early return
-		err := embedMissing(ctx, store, emb, chunks, hashes, &res)
-		if err != nil {
-			return res, fmt.Errorf("embed %s: %w", doc.ID, err)
-		}
-		<-done
-		for i := range chunks {
-			if i < len(extra) && len(extra[i]) > 0 {
-				meta := maps.Clone(doc.Metadata)
-				if meta == nil {
-					meta = make(map[string]string, len(extra[i]))
-				}
-				maps.Copy(meta, extra[i])
-				chunks[i].Metadata = meta
+	return chunks, hashes
+}
+
+// Enricher adds metadata to a file's chunks. Enrich returns, for each
+// span (a chunk's lines), the keys to add, or nil for none; it never
+// fails and returns within its own bounds, or soon after ctx ends.
+// lsp.Manager is one. The indexer calls it after a file is written and
+// searchable, on its own workers, and rewrites the chunks with what it
+// returns (see Indexer).
+type Enricher interface {
+	Enrich(ctx context.Context, path, language, text string, spans []lsp.Span) []map[string]string
+}
+
+// Handler is an optional part of an Enricher: Handles says whether files
+// of a language at path can be enriched at all, so that the indexer
+// queues only those. An Enricher without it is asked about every file.
+type Handler interface {
+	Handles(path, language string) bool
+}
+
+// errStaleVectors means the store no longer holds a vector an enriched
+// chunk needs: a newer version replaced the document's text.
+var errStaleVectors = errors.New("stored vectors are gone")
+
+// enrichChunks rebuilds a document's chunks from text, adds extra (per
+// chunk) to their metadata and gives each its stored vector, found by
+// hash: nothing is embedded. It fails with errStaleVectors when a vector
+// is missing.
+func enrichChunks(ctx context.Context, store storage.Store, dims int, model string, doc storage.Document, text, language string, opts chunk.Options, extra func([]lsp.Span) []map[string]string) ([]storage.Chunk, bool, error) {
+	chunks, hashes := buildChunks(doc, text, language, opts, model)
+	if len(chunks) == 0 {
+		return nil, false, nil
+	}
+	spans := make([]lsp.Span, len(chunks))
+	for i, c := range chunks {
+		spans[i] = lsp.Span{StartLine: c.StartLine, EndLine: c.EndLine}
+	}
+	meta := extra(spans)
+	added := false
+	for i := range chunks {
+		if i < len(meta) && len(meta[i]) > 0 {
+			m := maps.Clone(doc.Metadata)
+			if m == nil {
+				m = make(map[string]string, len(meta[i]))
 			}
+			maps.Copy(m, meta[i])
+			chunks[i].Metadata = m
+			added = true
 		}
-	} else if err := embedMissing(ctx, store, emb, chunks, hashes, &res); err != nil {
-		return res, fmt.Errorf("embed %s: %w", doc.ID, err)
 	}
-	if err := store.ReplaceDocument(ctx, doc, chunks); err != nil {
-		return res, err
+	if !added || ctx.Err() != nil {
+		return nil, false, ctx.Err()
 	}
-	return res, nil
+	known, err := store.VectorsByHash(ctx, hashes)
+	if err != nil {
+		return nil, false, fmt.Errorf("look up stored vectors: %w", err)
+	}
+	for i := range chunks {
+		v, ok := known[chunks[i].Hash]
+		if !ok || len(v) != dims {
+			return nil, false, errStaleVectors
+		}
+		chunks[i].Dense = v
+	}
+	return chunks, true, nil
 }
 
 // embedMissing fills every chunk's Dense vector, reusing stored vectors

@@ -431,6 +431,19 @@ func TestDetection(t *testing.T) {
 	}
 	if meta := off.Enrich(context.Background(), "/x/a.py", "python", "x = 1\n", []Span{{1, 1}}); meta != nil {
 		t.Errorf("disabled manager enriched: %v", meta)
+	} // Handles: what the indexer queues for enrichment.
+	m.roots = []string{"/x"}
+	for _, c := range []struct {
+		path, lang string
+		want       bool
+	}{{"/x/a.py", "python", true}, {"/x/a.c", "c", true}, {"/x/a.cpp", "cpp", false}, {"/x/a.go", "go", false},
+		{"/y/a.py", "python", false}, {"/x/a.md", "", false}} {
+		if got := m.Handles(c.path, c.lang); got != c.want {
+			t.Errorf("Handles(%s, %q) = %v, want %v", c.path, c.lang, got, c.want)
+		}
+	}
+	if off.Handles("/x/a.py", "python") {
+		t.Error("disabled manager handles python")
 	}
 }
 

@@ -158,6 +158,20 @@ func (m *Manager) Enrich(ctx context.Context, path, language, text string, spans
 	return Attach(syms, spans)
 }
 
+// Handles reports whether Enrich can give symbols for a file of language
+// at path: enrichment is on, the language has a server that is not
+// turned off, and path lies in a workspace root. The indexer queues only
+// such files for enrichment.
+func (m *Manager) Handles(path, language string) bool {
+	if m == nil || !m.enabled || language == "" {
+		return false
+	}
+	if _, ok := m.found[language]; !ok {
+		return false
+	}
+	return m.rootOf(path) != "" && !m.isDisabled(language)
+}
+
 // rootOf is the innermost workspace root containing path, or "".
 func (m *Manager) rootOf(path string) string {
 	best := ""
@@ -487,10 +501,18 @@ func (s *server) ensure(ctx context.Context) (*process, error) {
 	defer func() { <-s.sem }()
 
 	s.mu.Lock()
-	if p := s.proc; p != nil && p.alive() {
+	prev := s.proc
+	if prev != nil && prev.alive() {
 		s.mu.Unlock()
-		return p, nil
+		return prev, nil
 	}
+	s.mu.Unlock()
+	if prev != nil {
+		// It has exited: let its reaper count the crash before deciding on
+		// a restart.
+		<-prev.reported
+	}
+	s.mu.Lock()
 	restart := s.started
 	var wait time.Duration
 	if s.failures > 0 {
@@ -542,6 +564,7 @@ func (s *server) ensure(ctx context.Context) (*process, error) {
 			s.fail(err.Error())
 		}
 		p.kill()
+		<-p.reported // a crash the reaper claimed first is counted before the next start
 		s.setStateUnlessDisabled(stateExited)
 		return nil, err
 	}

@@ -34,7 +34,10 @@ type process struct {
 	// it is counted once.
 	claimed atomic.Bool
 	exited  chan struct{} // closed once Wait has reaped the child
-	waitErr error         // valid after exited is closed
+	// reported is closed once the exit callback has returned, so that a
+	// caller can be sure a crash has been counted before it decides.
+	reported chan struct{}
+	waitErr  error // valid after exited is closed
 	// gone is cancelled when the child has exited, ending calls that
 	// would otherwise wait for an answer that never comes.
 	gone       context.Context
@@ -128,7 +131,7 @@ func spawn(d Detected, root string, writeTimeout time.Duration, log zerolog.Logg
 	for _, f := range []*os.File{inR, outW, errW} { // the child's ends
 		_ = f.Close()
 	}
-	p := &process{cmd: cmd, pid: cmd.Process.Pid, log: log, exited: make(chan struct{})}
+	p := &process{cmd: cmd, pid: cmd.Process.Pid, log: log, exited: make(chan struct{}), reported: make(chan struct{})}
 	p.gone, p.cancelGone = context.WithCancel(context.Background())
 	p.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(&pipes{r: outR, w: inW, timeout: writeTimeout}))
 	p.conn.Go(context.Background(), clientHandler(root))
@@ -157,6 +160,7 @@ func spawn(d Detected, root string, writeTimeout time.Duration, log zerolog.Logg
 		if onExit != nil {
 			onExit(p)
 		}
+		close(p.reported)
 	}()
 	return p, nil
 }

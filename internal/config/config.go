@@ -249,7 +249,7 @@ func Default() Config {
 			MaxAttempts:  5,
 		},
 		Logging: Logging{Level: "info"},
-		LSP:     LSP{Enabled: false, RequestTimeout: Duration(5 * time.Second)},
+		LSP:     LSP{Enabled: true, RequestTimeout: Duration(5 * time.Second)},
 	}
 }
 

@@ -1,0 +1,193 @@
+package ingest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+
+	"workspace-qdrant-mcp/engine/ingest/chunk"
+	"workspace-qdrant-mcp/engine/lsp"
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// Enrichment runs behind indexing. A file is written and searchable
+// without symbols; when an Enricher is configured and handles the file,
+// the version written (path and content hash) is recorded in the ledger
+// and queued, once per path, for enrichWorkers background workers. A
+// worker asks the Enricher for the symbols of that version and rewrites
+// the document's chunks with them, reusing the stored vectors (nothing is
+// embedded again).
+//
+// Every write of a file's document (index, remove, enrich) is made under
+// the path's write lock (lockPath), and an index or remove updates the
+// indexer's known state of the path before releasing it (invalidating it
+// first, so a failure leaves it matching nothing). An enrichment writes
+// only when, under that lock, the known hash is still the one it
+// enriched: the store then holds exactly that version, and no newer
+// version can be written until the enrichment's write is done, so
+// enrichment never brings back old text or puts symbols on the wrong
+// text. A version replaced meanwhile is dropped: its successor was (or
+// will be) queued when it was written.
+//
+// On Stop, queued and running enrichment is abandoned; what was not done
+// stays recorded in the ledger and is queued again at the next start,
+// when the file's recorded hash still matches.
+
+// enrichWorkers is how many files are enriched at once.
+const enrichWorkers = 2
+
+// wantsEnrich says whether a file written now is to be enriched.
+func (ix *Indexer) wantsEnrich(path, language string) bool {
+	if ix.d.Enricher == nil || language == "" {
+		return false
+	}
+	if h, ok := ix.d.Enricher.(Handler); ok {
+		return h.Handles(path, language)
+	}
+	return true
+}
+
+// queueEnrich queues the version hash of path for enrichment, replacing
+// a version of it still queued.
+func (ix *Indexer) queueEnrich(path, hash string) {
+	ix.mu.Lock()
+	if _, queued := ix.enrichSet[path]; !queued {
+		ix.enrichQ = append(ix.enrichQ, path)
+	}
+	ix.enrichSet[path] = hash
+	ix.mu.Unlock()
+	select {
+	case ix.enrichWake <- struct{}{}:
+	default:
+	}
+}
+
+// nextEnrich takes the next queued path.
+func (ix *Indexer) nextEnrich() (path, hash string, ok bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.stopping || len(ix.enrichQ) == 0 {
+		return "", "", false
+	}
+	path, ix.enrichQ = ix.enrichQ[0], ix.enrichQ[1:]
+	hash = ix.enrichSet[path]
+	delete(ix.enrichSet, path)
+	ix.enrichRunning++
+	if len(ix.enrichQ) > 0 {
+		select { // let another worker take the next one
+		case ix.enrichWake <- struct{}{}:
+		default:
+		}
+	}
+	return path, hash, true
+}
+
+// enrichLoop is one enrichment worker.
+func (ix *Indexer) enrichLoop() {
+	for {
+		select {
+		case <-ix.ctx.Done():
+			return
+		case <-ix.enrichWake:
+		}
+		for {
+			p, h, ok := ix.nextEnrich()
+			if !ok {
+				break
+			}
+			ix.enrichOne(p, h)
+			ix.mu.Lock()
+			ix.enrichRunning--
+			ix.mu.Unlock()
+		}
+	}
+}
+
+// enrichOne enriches the version hash of path, if it is still the one
+// indexed. See the comment at the top of this file.
+func (ix *Indexer) enrichOne(path, hash string) {
+	ctx := ix.ctx
+	data, err := os.ReadFile(path)
+	if err != nil {
+		ix.enrichDropped(path, hash) // gone: its removal is on its way
+		return
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != hash {
+		ix.enrichDropped(path, hash) // changed: the newer version is queued when indexed
+		return
+	}
+	text, language := string(data), chunk.Language(path)
+	doc := storage.Document{ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path}
+	opts := chunk.Options{MaxChars: ix.d.Config.Workspace.ChunkChars, OverlapChars: ix.d.Config.Workspace.ChunkOverlap}
+	info := ix.d.Embedder.Info()
+	chunks, ok, err := enrichChunks(ctx, ix.d.Store, info.Dimensions, ModelKey(info), doc, text, language, opts,
+		func(spans []lsp.Span) []map[string]string {
+			return ix.d.Enricher.Enrich(ctx, path, language, text, spans)
+		})
+	if ctx.Err() != nil {
+		return // stopping: the ledger keeps it for the next start
+	}
+	if err != nil {
+		if !errors.Is(err, errStaleVectors) {
+			ix.log.Warn().Err(err).Str("path", path).Msg("enrich: file stays without symbols")
+		}
+		ix.enrichDropped(path, hash)
+		return
+	}
+	if !ok { // no symbols to add
+		ix.enrichDropped(path, hash)
+		return
+	}
+	ix.lockPath(path)
+	ix.mu.Lock()
+	cur, known := ix.known[path]
+	halt := ix.stopping || ix.paused
+	ix.mu.Unlock()
+	if halt {
+		ix.unlockPath(path)
+		return
+	}
+	if !known || cur.Hash != hash {
+		ix.unlockPath(path)
+		ix.enrichDropped(path, hash)
+		return
+	}
+	err = ix.d.Store.ReplaceDocument(ctx, doc, chunks)
+	ix.unlockPath(path)
+	if err != nil {
+		if ctx.Err() == nil {
+			ix.log.Warn().Err(err).Str("path", path).Msg("enrich: write symbols")
+			ix.enrichDropped(path, hash)
+		}
+		return
+	}
+	ix.log.Debug().Str("path", path).Int("chunks", len(chunks)).Msg("enriched")
+	ix.enrichDropped(path, hash)
+}
+
+// enrichDropped clears the ledger's enrichment mark of a version that is
+// done with: enriched, without symbols, or replaced.
+func (ix *Indexer) enrichDropped(path, hash string) {
+	if err := ix.ledger.enrichDone(ix.ctx, path, hash); err != nil && ix.ctx.Err() == nil {
+		ix.log.Warn().Err(err).Str("path", path).Msg("enrich: record")
+	}
+}
+
+// lockPath takes path's write lock: every write of its document to the
+// store, and the known state that goes with it, is made under it.
+func (ix *Indexer) lockPath(path string) {
+	ix.mu.Lock()
+	for ix.writing[path] {
+		ix.writeCond.Wait()
+	}
+	ix.writing[path] = true
+	ix.mu.Unlock()
+}
+
+func (ix *Indexer) unlockPath(path string) {
+	ix.mu.Lock()
+	delete(ix.writing, path)
+	ix.mu.Unlock()
+	ix.writeCond.Broadcast()
+}
