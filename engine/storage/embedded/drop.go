@@ -28,7 +28,14 @@ func (s *Store) DropCollection(ctx context.Context, name string) (int, error) {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM collections WHERE name = ?`, name); err != nil {
 			return nil, err
 		}
-		return func(ix *vectorIndex) { delete(ix.sets, name) }, nil
+		return func(ix *vectorIndex) {
+			if vs := ix.sets[name]; vs != nil {
+				for _, it := range vs.items {
+					ix.terms.remove(it.rid)
+				}
+			}
+			delete(ix.sets, name)
+		}, nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("drop collection %s: %w", name, err)

@@ -112,6 +112,9 @@ func (s *Store) checkVectorIndex(ctx context.Context) error {
 	if n := s.index.size(); n != stored {
 		problems = append(problems, fmt.Errorf("vector index holds %d vectors for %d chunks", n, stored))
 	}
+	if err := s.index.checkTermIndex(); err != nil {
+		problems = append(problems, err)
+	}
 	return errors.Join(problems...)
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -138,28 +139,108 @@ func (s *Store) hybrid(ctx context.Context, q storage.Query, f filter) ([]pendin
 
 // semanticLeg returns the k chunks whose vectors are most similar to the
 // query's, best first. s.mu must be held.
+//
+// When the sets keep int8 copies (see quant.go) the scan ranks those and
+// the best rescoreCount(k) are rescored exactly; otherwise every float32
+// vector is scored. The scan is split by blocks across up to
+// scanWorkers goroutines, each keeping its own best candidates, which are
+// merged: that gives what a single scan gives, since candidates are
+// totally ordered (score, then unique chunk id).
 func (s *Store) semanticLeg(q storage.Query, f filter, k int) []scored {
 	query := slices.Clone(q.Dense)
 	normalize(query)
-	accept := f.itemFilter()
-	top := newTopK(k)
+	var parts []scanPart
+	quant := true
 	for name, vs := range s.index.sets {
 		if (q.Collection == "" || name == q.Collection) && vs.dims == len(query) {
-			vs.search(query, accept, top)
+			for b := range vs.blocks {
+				parts = append(parts, scanPart{vs, b})
+			}
+			quant = quant && vs.quant
+		}
+	}
+	if !quant {
+		return scanParts(parts, f, k, func(p scanPart, accept func(*item) bool, top *topK) {
+			p.vs.searchBlock(p.block, query, accept, top)
+		})
+	}
+	qq := quantizeQuery(query)
+	candidates := scanParts(parts, f, rescoreCount(k), func(p scanPart, accept func(*item) bool, top *topK) {
+		p.vs.searchBlockQuant(p.block, qq, accept, top)
+	})
+	top := newTopK(k)
+	for _, c := range candidates {
+		for _, p := range parts {
+			if slot, ok := p.vs.slots[c.rid]; ok {
+				top.offer(float64(dot(query, p.vs.vector(int(slot)))), c.rid, c.id)
+				break
+			}
 		}
 	}
 	return top.sorted()
 }
 
+// scanWorkers bounds the goroutines of a semantic scan. The quantised
+// scan reads memory about as fast as one core computes, and the keyword
+// leg runs beside it.
+
+func scanWorkers() int { return min(2, runtime.GOMAXPROCS(0)) }
+
+// scanParts runs scan over every part, offering the candidates the
+// filter admits, and returns the k best, best first.
+func scanParts(parts []scanPart, f filter, k int, scan func(scanPart, func(*item) bool, *topK)) []scored {
+	workers := min(scanWorkers(), len(parts))
+	if workers <= 1 {
+		top := newTopK(k)
+		accept := f.itemFilter()
+		for _, p := range parts {
+			scan(p, accept, top)
+		}
+		return top.sorted()
+	}
+	tops := make([]*topK, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		tops[w] = newTopK(k)
+		wg.Go(func() {
+			accept := f.itemFilter() // not shareable between goroutines
+			for i := w; i < len(parts); i += workers {
+				scan(parts[i], accept, tops[w])
+			}
+		})
+	}
+	wg.Wait()
+	top := tops[0]
+	for _, t := range tops[1:] {
+		for _, c := range t.h {
+			top.offer(c.score, c.rid, c.id)
+		}
+	}
+	return top.sorted()
+}
+
+// scanPart is a block of a vector set for a semantic scan.
+type scanPart struct {
+	vs    *vectorSet
+	block int
+}
+
 // keywordLeg returns the k chunks that best match the query's terms by
 // BM25, best first. s.mu must be held: the filters are applied to the
 // chunks' entries in the vector index, which saves joining the chunks
-// table.
+// table. The in-memory keyword index (keyword.go) scores every match
+// exactly as FTS5's bm25() would; FTS5 itself, with the preselection
+// below, serves only queries with a term the analyzer left as several
+// FTS5 tokens (a custom analyzer's "c++", say), which it reads as a
+// phrase.
 func (s *Store) keywordLeg(ctx context.Context, q storage.Query, f filter, k int) ([]scored, error) {
 	terms := distinctTerms(s.analyzer(q.Text))
 	match := matchExpression(terms)
 	if match == "" {
 		return nil, nil
+	}
+	if found, ok := s.keywordIndexed(q.Collection, terms, f.itemFilter(), k); ok {
+		return found, nil
 	}
 	pre, err := s.preselection(ctx, terms)
 	if err != nil {

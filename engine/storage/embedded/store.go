@@ -16,9 +16,12 @@
 // Documents, chunks and their dense vectors are rows in SQLite. Keyword
 // search uses a contentless FTS5 table indexing each chunk's analyzed text
 // (see Options.Analyzer), ranked with BM25; the text itself is stored only
-// in the chunk's row. Semantic search is an exact
-// brute-force cosine scan over an in-memory copy of every vector, loaded at
-// Open and kept in step with each committed write; hybrid search runs both
+// in the chunk's row. Searches compute that BM25 on an in-memory inverted
+// index of the same text (see keyword.go). Semantic search is an exact
+// brute-force cosine scan over an in-memory copy of every vector (a first
+// pass over int8 copies picks the candidates scored exactly; see
+// quant.go). Both indexes are loaded at Open and kept in step with each
+// committed write; hybrid search runs both
 // legs concurrently and fuses them with reciprocal rank fusion.
 //
 // Durability: the database runs in WAL mode with synchronous=NORMAL. A
@@ -86,7 +89,9 @@ const busyTimeoutMillis = 10_000
 type Store struct {
 	path     string // the database file
 	analyzer func(string) []string
-	fileLock *flock.Flock
+	// defaultAnalyzer is whether analyzer is DefaultAnalyzer.
+	defaultAnalyzer bool
+	fileLock        *flock.Flock
 
 	// writer has a single connection and runs every write; reader has a
 	// pool of read-only connections.
@@ -128,7 +133,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		fileLock: flock.New(filepath.Join(dir, "store.lock"), flock.SetPermissions(0o600)),
 	}
 	if s.analyzer == nil {
-		s.analyzer = DefaultAnalyzer
+		s.analyzer, s.defaultAnalyzer = DefaultAnalyzer, true
 	}
 	if err := s.open(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store %s: %w", dir, err), s.release())
@@ -168,7 +173,11 @@ func (s *Store) open(ctx context.Context) error {
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
 	s.reader.SetMaxOpenConns(readers)
 	s.reader.SetMaxIdleConns(readers)
-	s.index, err = loadIndex(ctx, s.reader)
+	analyzer := s.analyzer
+	if s.defaultAnalyzer {
+		analyzer = nil // loadTerms has a faster path for it
+	}
+	s.index, err = loadIndex(ctx, s.reader, analyzer)
 	return err
 }
 

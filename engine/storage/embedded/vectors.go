@@ -3,16 +3,19 @@ package embedded
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 )
 
 // vectorIndex is the in-memory copy of every chunk's dense vector, grouped
 // by collection, searched exactly by brute force. It is not safe for
 // concurrent use; Store.mu guards it.
 type vectorIndex struct {
-	sets map[string]*vectorSet
+	sets  map[string]*vectorSet
+	terms *termIndex // every chunk's analyzed text, of all collections
 }
 
 // indexChange is an update to apply to the index once the transaction
@@ -26,10 +29,15 @@ type indexChange func(*vectorIndex)
 // on every reallocation and, while it is, held twice.
 type vectorSet struct {
 	dims   int
-	blocks [][]float32     // slot i is vector(i); every block but the last is full
-	spare  []float32       // an emptied block kept for reuse, or nil
-	items  []item          // slot i describes vector(i)
-	slots  map[int64]int32 // chunk rid -> slot
+	blocks [][]float32 // slot i is vector(i); every block but the last is full
+	spare  []float32   // an emptied block kept for reuse, or nil
+	// qblocks hold the int8 copies of the vectors, slot for slot (see
+	// quant.go), when quant is set; qspare is spare's.
+	quant   bool
+	qblocks [][]int8
+	qspare  []int8
+	items   []item          // slot i describes vector(i)
+	slots   map[int64]int32 // chunk rid -> slot
 }
 
 // blockShift sets the block size: 1024 vectors, 1.5 MB at 384 dimensions.
@@ -44,17 +52,18 @@ type item struct {
 	id       string
 	path     string
 	language string
+	scale    float32 // of the vector's int8 copy
 }
 
 func newVectorIndex() *vectorIndex {
-	return &vectorIndex{sets: make(map[string]*vectorSet)}
+	return &vectorIndex{sets: make(map[string]*vectorSet), terms: newTermIndex()}
 }
 
 // ensureSet adds an empty set for a collection unless it has one.
 func (ix *vectorIndex) ensureSet(collection string, dims int) *vectorSet {
 	vs := ix.sets[collection]
 	if vs == nil {
-		vs = &vectorSet{dims: dims, slots: make(map[int64]int32)}
+		vs = &vectorSet{dims: dims, slots: make(map[int64]int32), quant: useAVX2 && dims <= maxQuantDims}
 		ix.sets[collection] = vs
 	}
 	return vs
@@ -102,6 +111,13 @@ func (vs *vectorSet) vector(slot int) []float32 {
 	return vs.blocks[slot>>blockShift][off : off+d : off+d]
 }
 
+// qvector returns the int8 copy in slot, which must be in use.
+func (vs *vectorSet) qvector(slot int) []int8 {
+	d := vs.dims
+	off := (slot & (blockVectors - 1)) * d
+	return vs.qblocks[slot>>blockShift][off : off+d : off+d]
+}
+
 // grow makes room for n more item entries without reallocating, and
 // sizes the first block when the set is empty, so that loading a store
 // allocates each block once.
@@ -109,38 +125,63 @@ func (vs *vectorSet) grow(n int) {
 	vs.items = slices.Grow(vs.items, n)
 	if len(vs.blocks) == 0 && n > 0 {
 		vs.blocks = append(vs.blocks, make([]float32, 0, min(n, blockVectors)*vs.dims))
+		if vs.quant {
+			vs.qblocks = append(vs.qblocks, make([]int8, 0, min(n, blockVectors)*vs.dims))
+		}
 	}
 }
 
 // next returns the storage for a new vector in the next free slot,
-// len(vs.items), extending the last block or starting a new one.
-func (vs *vectorSet) next() []float32 {
+// len(vs.items), extending the last block or starting a new one, and that
+// of its int8 copy (nil unless vs.quant).
+func (vs *vectorSet) next() ([]float32, []int8) {
 	b, d := len(vs.items)>>blockShift, vs.dims
 	if b == len(vs.blocks) {
-		block := vs.spare
-		vs.spare = nil
+		block, qblock := vs.spare, vs.qspare
+		vs.spare, vs.qspare = nil, nil
+		// The first block grows as needed, so that small sets stay
+		// small; later ones are allocated whole.
+		size := blockVectors
+		if b == 0 {
+			size = 1
+		}
 		if block == nil {
-			// The first block grows as needed, so that small sets stay
-			// small; later ones are allocated whole.
-			size := blockVectors
-			if b == 0 {
-				size = 1
-			}
 			block = make([]float32, 0, size*d)
 		}
+		if qblock == nil && vs.quant {
+			qblock = make([]int8, 0, size*d)
+		}
 		vs.blocks = append(vs.blocks, block)
+		if vs.quant {
+			vs.qblocks = append(vs.qblocks, qblock)
+		}
 	}
 	block := vs.blocks[b]
 	start := len(block)
 	vs.blocks[b] = slices.Grow(block, d)[:start+d]
-	return vs.blocks[b][start : start+d : start+d]
+	vec := vs.blocks[b][start : start+d : start+d]
+	if !vs.quant {
+		return vec, nil
+	}
+	qblock := vs.qblocks[b]
+	vs.qblocks[b] = slices.Grow(qblock, d)[:start+d]
+	return vec, vs.qblocks[b][start : start+d : start+d]
 }
 
 // add stores a normalised copy of vec, which must have vs.dims values.
 func (vs *vectorSet) add(it item, vec []float32) {
-	dst := vs.next()
+	dst, qdst := vs.next()
 	copy(dst, vec)
 	normalize(dst)
+	vs.append(it, dst, qdst)
+}
+
+// append records the entry of the vector just stored in dst, quantising
+// it into qdst.
+func (vs *vectorSet) append(it item, dst []float32, qdst []int8) {
+	if qdst != nil {
+		it.scale = quantize(qdst, dst)
+	}
 	vs.slots[it.rid] = int32(len(vs.items))
 	vs.items = append(vs.items, it)
 }
@@ -156,6 +197,9 @@ func (vs *vectorSet) remove(rid int64) {
 	last := int32(len(vs.items) - 1)
 	if slot != last {
 		copy(vs.vector(int(slot)), vs.vector(int(last)))
+		if vs.quant {
+			copy(vs.qvector(int(slot)), vs.qvector(int(last)))
+		}
 		vs.items[slot] = vs.items[last]
 		vs.slots[vs.items[slot].rid] = slot
 	}
@@ -163,28 +207,60 @@ func (vs *vectorSet) remove(rid int64) {
 	vs.items = vs.items[:last]
 	b := int(last) >> blockShift
 	vs.blocks[b] = vs.blocks[b][:len(vs.blocks[b])-vs.dims]
+	if vs.quant {
+		vs.qblocks[b] = vs.qblocks[b][:len(vs.qblocks[b])-vs.dims]
+	}
 	if len(vs.blocks[b]) == 0 && b > 0 {
 		// Keep one emptied block, so that a set whose size goes back and
 		// forth across a block boundary does not allocate each time.
 		vs.spare = vs.blocks[b]
 		vs.blocks[b] = nil
 		vs.blocks = vs.blocks[:b]
+		if vs.quant {
+			vs.qspare = vs.qblocks[b]
+			vs.qblocks[b] = nil
+			vs.qblocks = vs.qblocks[:b]
+		}
 	}
 }
 
-// search offers every vector accept admits (nil admits all) to top,
-// scored by cosine similarity with q, which must be L2-normalised.
+// search offers every vector accept admits to top; see searchBlock.
 func (vs *vectorSet) search(q []float32, accept func(*item) bool, top *topK) {
+	for b := range vs.blocks {
+		vs.searchBlock(b, q, accept, top)
+	}
+}
+
+// searchBlock offers every vector of block b that accept admits (nil
+// admits all) to top, scored by cosine similarity with q, which must be
+// L2-normalised.
+func (vs *vectorSet) searchBlock(b int, q []float32, accept func(*item) bool, top *topK) {
 	d := vs.dims
-	for b, block := range vs.blocks {
-		items := vs.items[b<<blockShift:]
-		for j := range len(block) / d {
-			it := &items[j]
-			if accept != nil && !accept(it) {
-				continue
-			}
-			top.offer(float64(dot(q, block[j*d:(j+1)*d])), it.rid, it.id)
+	block := vs.blocks[b]
+	items := vs.items[b<<blockShift:]
+	for j := range len(block) / d {
+		it := &items[j]
+		if accept != nil && !accept(it) {
+			continue
 		}
+		top.offer(float64(dot(q, block[j*d:(j+1)*d])), it.rid, it.id)
+	}
+}
+
+// searchBlockQuant is searchBlock on the int8 copies, with q quantised
+// by quantizeQuery: the scores offered are the int8 dot products scaled
+// by each vector's factor, proportional to an approximation of the
+// cosine similarity.
+func (vs *vectorSet) searchBlockQuant(b int, q []int16, accept func(*item) bool, top *topK) {
+	d := vs.dims
+	block := vs.qblocks[b]
+	items := vs.items[b<<blockShift:]
+	for j := range len(block) / d {
+		it := &items[j]
+		if accept != nil && !accept(it) {
+			continue
+		}
+		top.offer(float64(dotI8(q, block[j*d:(j+1)*d]))*float64(it.scale), it.rid, it.id)
 	}
 }
 
@@ -200,9 +276,9 @@ func normalize(v []float32) {
 	}
 }
 
-// dot returns the dot product of a and b[:len(a)], unrolled so that eight
-// independent sums keep the floating point units busy.
-func dot(a, b []float32) float32 {
+// dotGeneric returns the dot product of a and b[:len(a)], unrolled so
+// that eight independent sums keep the floating point units busy.
+func dotGeneric(a, b []float32) float32 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3, s4, s5, s6, s7 float32
 	for len(a) >= 8 {
@@ -222,14 +298,26 @@ func dot(a, b []float32) float32 {
 	return (s0 + s1) + (s2 + s3) + (s4 + s5) + (s6 + s7)
 }
 
-// loadIndex reads every collection and vector from the database.
-func loadIndex(ctx context.Context, db *sql.DB) (*vectorIndex, error) {
+// loadIndex reads every collection, vector and chunk text from the
+// database. The keyword index is loaded beside the vectors, on another
+// connection. A nil analyzer is DefaultAnalyzer.
+func loadIndex(ctx context.Context, db *sql.DB, analyzer func(string) []string) (*vectorIndex, error) {
 	ix := newVectorIndex()
-	if err := loadSets(ctx, db, ix); err != nil {
-		return nil, fmt.Errorf("load collections: %w", err)
+	var wg sync.WaitGroup
+	var termsErr error
+	wg.Go(func() { termsErr = loadTerms(ctx, db, ix.terms, analyzer) })
+	err := loadSets(ctx, db, ix)
+	if err != nil {
+		err = fmt.Errorf("load collections: %w", err)
+	} else if err = loadVectors(ctx, db, ix); err != nil {
+		err = fmt.Errorf("load vectors: %w", err)
 	}
-	if err := loadVectors(ctx, db, ix); err != nil {
-		return nil, fmt.Errorf("load vectors: %w", err)
+	wg.Wait()
+	if termsErr != nil {
+		err = errors.Join(err, fmt.Errorf("load keyword index: %w", termsErr))
+	}
+	if err != nil {
+		return nil, err
 	}
 	return ix, nil
 }
@@ -274,13 +362,12 @@ func loadVectors(ctx context.Context, db *sql.DB, ix *vectorIndex) error {
 		if len(blob) != 4*vs.dims {
 			return fmt.Errorf("chunk %s: vector blob has %d bytes, want %d", it.id, len(blob), 4*vs.dims)
 		}
-		dst := vs.next()
+		dst, qdst := vs.next()
 		if err := decodeVector(dst, blob); err != nil {
 			return fmt.Errorf("chunk %s: %w", it.id, err)
 		}
 		normalize(dst)
-		vs.slots[it.rid] = int32(len(vs.items))
-		vs.items = append(vs.items, it)
+		vs.append(it, dst, qdst)
 	}
 	return rows.Err()
 }

@@ -113,6 +113,7 @@ func (s *Store) replaceDocument(ctx context.Context, doc storage.Document, chunk
 			removed.apply(ix)
 			for i, it := range added {
 				vs.add(it, chunks[i].Dense)
+				ix.terms.add(it.rid, encoded[i].tokens)
 			}
 		}, written, nil
 	})
@@ -191,6 +192,7 @@ type removal []located
 func (r removal) apply(ix *vectorIndex) {
 	for _, c := range r {
 		ix.sets[c.collection].remove(c.rid)
+		ix.terms.remove(c.rid)
 	}
 }
 
@@ -220,7 +222,8 @@ func (w *writerStatements) deleteChunks(ctx context.Context, tx *sql.Tx, docID s
 type encodedChunk struct {
 	metadata string
 	dense    []byte
-	terms    string // the analyzed text
+	terms    string   // the analyzed text
+	tokens   docTerms // its tokens, for the in-memory keyword index
 }
 
 // encodeChunks prepares chunks for insertion, so that the write lock is
@@ -232,10 +235,12 @@ func (s *Store) encodeChunks(chunks []storage.Chunk) ([]encodedChunk, error) {
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
 		}
+		terms := strings.Join(s.analyzer(c.Text), " ")
 		encoded[i] = encodedChunk{
 			metadata: meta,
 			dense:    encodeVector(c.Dense),
-			terms:    strings.Join(s.analyzer(c.Text), " "),
+			terms:    terms,
+			tokens:   analyzeTerms(terms),
 		}
 	}
 	return encoded, nil

@@ -1,0 +1,499 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// termIndex is an in-memory inverted index of every chunk's analyzed
+// text, which the keyword leg scores with BM25 in Go: FTS5's bm25()
+// through the pure-Go SQLite costs microseconds per scored row, this a
+// few nanoseconds per posting. It is kept in step with the FTS5 table the
+// same way as the vector index (it is part of vectorIndex, changed only
+// by committed writes under Store.mu) and rebuilt from the chunks' text
+// at Open. The FTS5 table stays the durable keyword index; the integrity
+// check verifies it.
+//
+// Terms are tokenized the way FTS5's unicode61 tokenizer (without
+// diacritics removal) tokenizes the analyzed text, and scores are FTS5's
+// bm25() with its constants (k1 = 1.2, b = 0.75), its idf floor and its
+// order of summation, over every row of the table (every collection), so
+// the ranking is the one FTS5 computes.
+//
+// Deleted documents leave their postings in place, marked dead through
+// their length, so that a removal costs no more than a map deletion and
+// no list of each document's terms need be kept; a search skips them, and
+// counts a term's live documents when there are dead ones. The index is
+// compacted when the dead outnumber the live.
+type termIndex struct {
+	ids      map[string]uint32 // term -> term number
+	postings []postingList     // by term number; may include dead docs
+	docs     map[int64]uint32  // chunk rid -> doc number
+	rids     []int64           // by doc number
+	lengths  []int32           // tokens by doc number; -1 when dead
+	live     int
+	dead     int
+	tokens   int64 // of live docs
+	scratch  sync.Pool
+}
+
+// postingList lists the documents holding a term, in increasing doc
+// number, with how often each holds it: for each, the uvarint of the doc
+// number's difference from the previous one's (from 0 for the first),
+// then the uvarint of the count. Most differences and counts take a byte,
+// so a posting takes about 2.5 bytes instead of 8.
+type postingList struct {
+	data []byte
+	n    uint32 // postings
+	last uint32 // doc number of the last one
+}
+
+// push appends a posting for doc, which must be above any in the list.
+func (l *postingList) push(doc, tf uint32) {
+	l.data = binary.AppendUvarint(l.data, uint64(doc-l.last))
+	l.data = binary.AppendUvarint(l.data, uint64(tf))
+	l.last = doc
+	l.n++
+}
+
+// each calls yield with every posting, in order.
+func (l *postingList) each(yield func(doc, tf uint32)) {
+	buf, doc := l.data, uint32(0)
+	for len(buf) > 0 {
+		var delta, tf uint64
+		if buf[0] < 0x80 {
+			delta, buf = uint64(buf[0]), buf[1:]
+		} else {
+			var n int
+			delta, n = binary.Uvarint(buf)
+			buf = buf[n:]
+		}
+		if buf[0] < 0x80 {
+			tf, buf = uint64(buf[0]), buf[1:]
+		} else {
+			var n int
+			tf, n = binary.Uvarint(buf)
+			buf = buf[n:]
+		}
+		doc += uint32(delta)
+		yield(doc, uint32(tf))
+	}
+}
+
+// docTerms is a document's analyzed text as distinct tokens and their
+// counts.
+type docTerms struct {
+	terms  []string
+	tf     []uint32
+	length int32
+}
+
+// BM25 parameters of FTS5's bm25().
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// compactMinDead is the least number of dead documents that triggers a
+// compaction.
+const compactMinDead = 1024
+
+func newTermIndex() *termIndex {
+	return &termIndex{ids: make(map[string]uint32), docs: make(map[int64]uint32)}
+}
+
+// isTokenRune reports whether unicode61 treats r as part of a token: a
+// letter, a number or a private-use character.
+func isTokenRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r)
+}
+
+// foldToken lower-cases a token as unicode61 folds case.
+func foldToken(t string) string {
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return strings.Map(unicode.ToLower, t)
+		}
+	}
+	return t
+}
+
+// ftsTokens calls yield with each token unicode61 finds in text, folded.
+func ftsTokens(text string, yield func(string)) {
+	start := -1
+	for i, r := range text {
+		if isTokenRune(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			yield(foldToken(text[start:i]))
+			start = -1
+		}
+	}
+	if start >= 0 {
+		yield(foldToken(text[start:]))
+	}
+}
+
+// analyzeTerms counts the tokens of an analyzed text (terms joined by
+// spaces).
+func analyzeTerms(text string) docTerms {
+	return analyzeTermList(strings.Fields(text))
+}
+
+// analyzeTermList counts the tokens of the analyzer's terms, as FTS5
+// finds them in the terms joined by spaces.
+func analyzeTermList(terms []string) docTerms {
+	var d docTerms
+	at := make(map[string]int, len(terms))
+	count := func(t string) {
+		d.length++
+		if i, ok := at[t]; ok {
+			d.tf[i]++
+			return
+		}
+		at[t] = len(d.terms)
+		d.terms = append(d.terms, t)
+		d.tf = append(d.tf, 1)
+	}
+	for _, term := range terms {
+		if isPlainToken(term) {
+			count(term)
+		} else {
+			ftsTokens(term, count)
+		}
+	}
+	return d
+}
+
+// analyzeASCII is analyzeTermList(DefaultAnalyzer(text)) for an ASCII
+// text, in one pass that allocates only the distinct tokens; ok is false
+// when text is not ASCII.
+func analyzeASCII(text string) (d docTerms, ok bool) {
+	at := make(map[string]int, 64)
+	var buf []byte
+	flush := func() {
+		if len(buf) == 0 {
+			return
+		}
+		d.length++
+		if i, seen := at[string(buf)]; seen {
+			d.tf[i]++
+		} else {
+			t := string(buf)
+			at[t] = len(d.terms)
+			d.terms = append(d.terms, t)
+			d.tf = append(d.tf, 1)
+		}
+		buf = buf[:0]
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return docTerms{}, false
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			buf = append(buf, c)
+		case 'A' <= c && c <= 'Z':
+			buf = append(buf, c+'a'-'A')
+		default:
+			flush()
+		}
+	}
+	flush()
+	return d, true
+}
+
+// isPlainToken reports whether t is one folded unicode61 token of ASCII
+// lower-case letters and digits, as nearly all terms of code are.
+func isPlainToken(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return t != ""
+}
+
+// add indexes chunk rid's tokens, replacing any it had.
+func (ti *termIndex) add(rid int64, d docTerms) {
+	ti.remove(rid)
+	doc := uint32(len(ti.rids))
+	ti.docs[rid] = doc
+	ti.rids = append(ti.rids, rid)
+	ti.lengths = append(ti.lengths, d.length)
+	for i, t := range d.terms {
+		id, ok := ti.ids[t]
+		if !ok {
+			id = uint32(len(ti.postings))
+			ti.ids[strings.Clone(t)] = id
+			ti.postings = append(ti.postings, postingList{})
+		}
+		ti.postings[id].push(doc, d.tf[i])
+	}
+	ti.live++
+	ti.tokens += int64(d.length)
+}
+
+// remove drops chunk rid from the index, if it is there.
+func (ti *termIndex) remove(rid int64) {
+	doc, ok := ti.docs[rid]
+	if !ok {
+		return
+	}
+	delete(ti.docs, rid)
+	ti.tokens -= int64(ti.lengths[doc])
+	ti.lengths[doc] = -1
+	ti.live--
+	ti.dead++
+	if ti.dead >= compactMinDead && ti.dead > ti.live {
+		ti.compact()
+	}
+}
+
+// compact renumbers the live documents and terms, dropping the dead ones'
+// postings and the terms no live document holds.
+func (ti *termIndex) compact() {
+	remap := make([]uint32, len(ti.rids))
+	rids := make([]int64, 0, ti.live)
+	lengths := make([]int32, 0, ti.live)
+	for doc, n := range ti.lengths {
+		if n < 0 {
+			continue
+		}
+		remap[doc] = uint32(len(rids))
+		ti.docs[ti.rids[doc]] = uint32(len(rids))
+		rids = append(rids, ti.rids[doc])
+		lengths = append(lengths, n)
+	}
+	postings := make([]postingList, 0, len(ti.ids))
+	for t, id := range ti.ids {
+		var list postingList
+		ti.postings[id].each(func(doc, tf uint32) {
+			if ti.lengths[doc] >= 0 {
+				list.push(remap[doc], tf)
+			}
+		})
+		if list.n == 0 {
+			delete(ti.ids, t)
+			continue
+		}
+		list.data = slices.Clip(list.data)
+		ti.ids[t] = uint32(len(postings))
+		postings = append(postings, list)
+	}
+	ti.rids, ti.lengths, ti.postings = rids, lengths, postings
+	ti.dead = 0
+}
+
+// queryTokens returns the token of each phrase of a query's distinct
+// terms, or false when a term is not exactly one token (FTS5 would read it
+// as a multi-token phrase, which the index cannot match).
+func queryTokens(terms []string) ([]string, bool) {
+	out := make([]string, 0, len(terms))
+	for _, t := range terms {
+		n := 0
+		ftsTokens(t, func(tok string) {
+			if n == 0 {
+				out = append(out, tok)
+			}
+			n++
+		})
+		if n != 1 {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// bm25Scratch is a search's per-document accumulator.
+type bm25Scratch struct {
+	score   []float64
+	touched []uint32
+}
+
+// search scores with BM25 every live document holding one of the phrases
+// and offers those keep admits to top, with their chunk ids. keep
+// returns the chunk's entry, or false to leave it out.
+func (ti *termIndex) search(phrases []string, keep func(rid int64) (*item, bool), top *topK) {
+	if ti.live == 0 {
+		return
+	}
+	sc, _ := ti.scratch.Get().(*bm25Scratch)
+	if sc == nil || len(sc.score) < len(ti.rids) {
+		sc = &bm25Scratch{score: make([]float64, len(ti.rids)+len(ti.rids)/4+64)}
+	}
+	defer func() {
+		for _, d := range sc.touched {
+			sc.score[d] = 0
+		}
+		sc.touched = sc.touched[:0]
+		ti.scratch.Put(sc)
+	}()
+	nRow := int64(ti.live)
+	avgdl := float64(ti.tokens) / float64(nRow)
+	for _, ph := range phrases {
+		id, ok := ti.ids[ph]
+		if !ok {
+			continue // no row holds it: it adds 0 to every score
+		}
+		list := &ti.postings[id]
+		nHit := int64(list.n)
+		if ti.dead > 0 {
+			nHit = 0
+			list.each(func(doc, _ uint32) {
+				if ti.lengths[doc] >= 0 {
+					nHit++
+				}
+			})
+		}
+		if nHit == 0 {
+			continue
+		}
+		idf := math.Log((float64(nRow-nHit) + 0.5) / (float64(nHit) + 0.5))
+		if idf <= 0 {
+			idf = 1e-6
+		}
+		list.each(func(doc, tf uint32) {
+			n := ti.lengths[doc]
+			if n < 0 {
+				return
+			}
+			freq, d := float64(tf), float64(n)
+			if sc.score[doc] == 0 {
+				sc.touched = append(sc.touched, doc)
+			}
+			sc.score[doc] += idf * ((freq * (bm25K1 + 1.0)) / (freq + bm25K1*(1-bm25B+bm25B*d/avgdl)))
+		})
+	}
+	for _, d := range sc.touched {
+		s := sc.score[d]
+		if len(top.h) == top.k && s < top.h[0].score {
+			continue
+		}
+		rid := ti.rids[d]
+		it, ok := keep(rid)
+		if !ok {
+			continue
+		}
+		top.offer(s, rid, it.id)
+	}
+}
+
+// loadTerms indexes every chunk's text, analyzed, into ix.terms. Rows
+// are read here, analyzed by GOMAXPROCS goroutines and added to the index
+// by one more, in batches; all have ended when it returns.
+func loadTerms(ctx context.Context, db *sql.DB, ti *termIndex, analyzer func(string) []string) error {
+	analyze := func(text string) docTerms { return analyzeTermList(analyzer(text)) }
+	if analyzer == nil { // DefaultAnalyzer
+		analyze = func(text string) docTerms {
+			if d, ok := analyzeASCII(text); ok {
+				return d
+			}
+			return analyzeTermList(DefaultAnalyzer(text))
+		}
+	}
+	rows, err := db.QueryContext(ctx, `SELECT rid, text FROM chunks`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	type job struct {
+		rid  int64
+		text string
+		d    docTerms
+	}
+	const batch = 256
+	workers := max(1, runtime.GOMAXPROCS(0))
+	jobs := make(chan []job, workers)
+	done := make(chan []job, workers)
+	var analyzers, adder sync.WaitGroup
+	for range workers {
+		analyzers.Go(func() {
+			for b := range jobs {
+				for i := range b {
+					b[i].d = analyze(b[i].text)
+					b[i].text = ""
+				}
+				done <- b
+			}
+		})
+	}
+	adder.Go(func() {
+		for b := range done {
+			for _, j := range b {
+				ti.add(j.rid, j.d)
+			}
+		}
+	})
+	b := make([]job, 0, batch)
+	for rows.Next() {
+		var j job
+		if err = rows.Scan(&j.rid, &j.text); err != nil {
+			break
+		}
+		if b = append(b, j); len(b) == batch {
+			jobs <- b
+			b = make([]job, 0, batch)
+		}
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	jobs <- b
+	close(jobs)
+	analyzers.Wait()
+	close(done)
+	adder.Wait()
+	return err
+}
+
+// keywordIndexed runs the keyword leg on the in-memory index; ok is false
+// when a query term is not a single token, which only FTS5 can match.
+func (s *Store) keywordIndexed(collection string, terms []string, accept func(*item) bool, k int) ([]scored, bool) {
+	phrases, ok := queryTokens(terms)
+	if !ok {
+		return nil, false
+	}
+	top := newTopK(k)
+	s.index.terms.search(phrases, func(rid int64) (*item, bool) {
+		it, ok := s.index.find(collection, rid)
+		if !ok || (accept != nil && !accept(it)) {
+			return nil, false
+		}
+		return it, true
+	}, top)
+	return top.sorted(), true
+}
+
+// checkTermIndex checks that the in-memory keyword index holds exactly
+// the stored chunks. s.mu must be held.
+func (ix *vectorIndex) checkTermIndex() error {
+	if n := ix.size(); ix.terms.live != n || len(ix.terms.docs) != n {
+		return fmt.Errorf("keyword index holds %d chunks for %d vectors", ix.terms.live, n)
+	}
+	for _, vs := range ix.sets {
+		for _, it := range vs.items {
+			if _, ok := ix.terms.docs[it.rid]; !ok {
+				return fmt.Errorf("chunk %s is missing from the keyword index", it.id)
+			}
+		}
+	}
+	return nil
+}
