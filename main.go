@@ -66,7 +66,7 @@ func main() {
 	// A client that closes our stdout must not kill us with SIGPIPE before
 	// the engine has stopped: make the write fail instead.
 	signal.Ignore(syscall.SIGPIPE)
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, signals))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, signals)) // stdout-ok: handed to the JSON-RPC transport
 }
 
 // run is the whole program. It writes only JSON-RPC to stdout and

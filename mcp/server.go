@@ -10,7 +10,7 @@
 // recovery manager the same channel (loggers "health" and "recovery").
 //
 //	srv := mcp.New(manager, logger, tools.WithHealth(mon), tools.WithRecovery(rec))
-//	err := srv.Serve(ctx, os.Stdin, os.Stdout) // nil once stdin ends
+//	err := srv.Serve(ctx, os.Stdin, os.Stdout) // nil once stdin ends (stdout-ok)
 //
 // mcp-go keeps the stdio session in a package-level variable, so a process
 // serves at most one stdio session at a time.

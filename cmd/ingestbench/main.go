@@ -29,6 +29,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -202,14 +203,14 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	}
 	slices.Sort(reasons)
 
-	fmt.Printf("ingestbench: %s (copy without testdata), %s/%s, %d CPUs, %s\n", src, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version()) // stdout-ok: a benchmark command, not the server
-	fmt.Printf("config: workers=%d queue=%d chunk=%d/%d max_file_bytes=%d debounce=%s embedder=builtin/%d\n",
+	fmt.Fprintf(stdout, "ingestbench: %s (copy without testdata), %s/%s, %d CPUs, %s\n", src, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(stdout, "config: workers=%d queue=%d chunk=%d/%d max_file_bytes=%d debounce=%s embedder=builtin/%d\n",
 		cfg.Engine.Workers, cfg.Engine.QueueCapacity, cfg.Workspace.ChunkChars, cfg.Workspace.ChunkOverlap,
 		cfg.Workspace.MaxFileBytes, debounce, cfg.Embedding.Dimensions)
-	fmt.Println()
-	row := func(k, v string) { fmt.Printf("| %-34s | %-44s |\n", k, v) }
+	fmt.Fprintln(stdout)
+	row := func(k, v string) { fmt.Fprintf(stdout, "| %-34s | %-44s |\n", k, v) }
 	row("metric", "value")
-	fmt.Printf("|%s|%s|\n", strings.Repeat("-", 36), strings.Repeat("-", 46))
+	fmt.Fprintf(stdout, "|%s|%s|\n", strings.Repeat("-", 36), strings.Repeat("-", 46))
 	row("files in copy", fmt.Sprintf("%d (%.1f MB)", copied, mb(copiedBytes)))
 	row("files indexed", fmt.Sprintf("%d (%.1f MB)", st.Files, mb(indexedBytes)))
 	row("chunks / texts embedded", fmt.Sprintf("%d / %d", st.Chunks, fullEmbedded))
@@ -400,3 +401,7 @@ func dirSize(dir string) int64 {
 	})
 	return total
 }
+
+// stdout is where this command prints its report: it is a benchmark
+// command, not the MCP server.
+var stdout io.Writer = os.Stdout // stdout-ok

@@ -41,6 +41,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -230,13 +231,13 @@ func run(o options) error {
 	if o.only != "" {
 		corpus += " (only " + o.only + ")"
 	}
-	fmt.Printf("searcheval: %s without testdata: %d files indexed, %d chunks; %d queries (%s)\n",
+	fmt.Fprintf(stdout, "searcheval: %s without testdata: %d files indexed, %d chunks; %d queries (%s)\n",
 		corpus, len(files), st.Index.Chunks, len(kept), o.queries)
-	fmt.Printf("machine: %s/%s, %d CPUs, %s; limit 10, max_per_file 1\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Println("| method | recall@5 | MRR@10 | p50 latency | p95 latency |")
-	fmt.Println("|---|---|---|---|---|")
+	fmt.Fprintf(stdout, "machine: %s/%s, %d CPUs, %s; limit 10, max_per_file 1\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintln(stdout, "| method | recall@5 | MRR@10 | p50 latency | p95 latency |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Printf("| %s | %.2f | %.2f | %s | %s |\n", r.name, r.s.recallAt(5), r.s.mrrAt(10), fmtMS(r.s.latency(50)), fmtMS(r.s.latency(95)))
+		fmt.Fprintf(stdout, "| %s | %.2f | %.2f | %s | %s |\n", r.name, r.s.recallAt(5), r.s.mrrAt(10), fmtMS(r.s.latency(50)), fmtMS(r.s.latency(95)))
 	}
 	return nil
 }
@@ -322,3 +323,7 @@ func indexedFiles(ctx context.Context, m *engine.Manager, root string) (map[stri
 	})
 	return files, err
 }
+
+// stdout is where this command prints its report: it is a benchmark
+// command, not the MCP server.
+var stdout io.Writer = os.Stdout // stdout-ok
