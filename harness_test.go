@@ -97,6 +97,10 @@ engine:
   workers: 2
 logging:
   level: debug
+lsp:
+  # No test here needs symbols; gopls, found on PATH in CI, would only
+  # slow the runs and write its telemetry under the temporary HOME.
+  enabled: false
 `, fx.workspace, filepath.Join(base, "data"), o.autostart) + o.extraConfig
 	if err := os.WriteFile(fx.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
