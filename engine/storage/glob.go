@@ -1,6 +1,11 @@
 package storage
 
-import "github.com/bmatcuk/doublestar/v4"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
 
 // MatchPath reports whether a doublestar pattern matches an absolute path
 // or any suffix of it that starts after a '/': both "**/*_test.go" and
@@ -19,4 +24,17 @@ func MatchPath(pattern, path string) bool {
 		}
 	}
 	return false
+}
+
+// ParsePathGlob splits a Query.PathGlob into its pattern and whether it
+// excludes (a leading "!"), and checks the pattern's syntax.
+func ParsePathGlob(s string) (pattern string, negate bool, err error) {
+	pattern, negate = strings.CutPrefix(s, "!")
+	if pattern == "" && negate {
+		return "", false, fmt.Errorf("path glob %q: nothing to exclude", s)
+	}
+	if !doublestar.ValidatePattern(pattern) {
+		return "", false, fmt.Errorf("path glob %q: %w", s, doublestar.ErrBadPattern)
+	}
+	return pattern, negate, nil
 }

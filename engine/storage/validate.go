@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 )
@@ -27,4 +28,36 @@ func ValidateReplace(doc Document, chunks []Chunk) error {
 		}
 	}
 	return nil
+}
+
+// ValidateCollection checks the arguments of EnsureCollection.
+func ValidateCollection(name string, dims int) error {
+	if name == "" {
+		return errors.New("empty collection name")
+	}
+	if dims <= 0 {
+		return fmt.Errorf("invalid vector size %d", dims)
+	}
+	return nil
+}
+
+// QueryMode checks what every backend checks of a Query (a positive
+// limit, a known mode, a query vector when the mode uses one) and returns
+// its mode, ModeHybrid when none is given.
+func QueryMode(q Query) (string, error) {
+	if q.Limit <= 0 {
+		return "", fmt.Errorf("limit %d is not positive", q.Limit)
+	}
+	mode := cmp.Or(q.Mode, ModeHybrid)
+	switch mode {
+	case ModeKeyword:
+		return mode, nil
+	case ModeSemantic, ModeHybrid:
+		if len(q.Dense) == 0 {
+			return "", fmt.Errorf("%s search needs a query vector", mode)
+		}
+		return mode, nil
+	default:
+		return "", fmt.Errorf("unknown search mode %q", q.Mode)
+	}
 }

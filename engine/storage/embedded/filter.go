@@ -1,11 +1,6 @@
 package embedded
 
 import (
-	"fmt"
-	"strings"
-
-	"github.com/bmatcuk/doublestar/v4"
-
 	"workspace-qdrant-mcp/engine/storage"
 )
 
@@ -19,12 +14,9 @@ type filter struct {
 
 func newFilter(q storage.Query) (filter, error) {
 	f := filter{language: q.Language}
-	f.glob, f.negate = strings.CutPrefix(q.PathGlob, "!")
-	if f.glob == "" && f.negate {
-		return f, fmt.Errorf("path glob %q: nothing to exclude", q.PathGlob)
-	}
-	if !doublestar.ValidatePattern(f.glob) {
-		return f, fmt.Errorf("path glob %q: %w", q.PathGlob, doublestar.ErrBadPattern)
+	var err error
+	if f.glob, f.negate, err = storage.ParsePathGlob(q.PathGlob); err != nil {
+		return f, err
 	}
 	return f, nil
 }

@@ -43,7 +43,7 @@ func (s *Store) Search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 }
 
 func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, error) {
-	mode, err := queryMode(q)
+	mode, err := storage.QueryMode(q)
 	if err != nil {
 		return nil, err
 	}
@@ -78,25 +78,6 @@ func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 		}
 	}
 	return s.loadChunks(ctx, hits)
-}
-
-// queryMode validates q and returns its mode.
-func queryMode(q storage.Query) (string, error) {
-	if q.Limit <= 0 {
-		return "", fmt.Errorf("limit %d is not positive", q.Limit)
-	}
-	mode := cmp.Or(q.Mode, storage.ModeHybrid)
-	switch mode {
-	case storage.ModeKeyword:
-		return mode, nil
-	case storage.ModeSemantic, storage.ModeHybrid:
-		if len(q.Dense) == 0 {
-			return "", fmt.Errorf("%s search needs a query vector", mode)
-		}
-		return mode, nil
-	default:
-		return "", fmt.Errorf("unknown search mode %q", q.Mode)
-	}
 }
 
 // checkCollection checks that the collection searched exists and, when

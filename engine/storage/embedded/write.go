@@ -20,11 +20,8 @@ func (s *Store) EnsureCollection(ctx context.Context, name string, dims int) err
 }
 
 func (s *Store) ensureCollection(ctx context.Context, name string, dims int) error {
-	if name == "" {
-		return errors.New("empty collection name")
-	}
-	if dims <= 0 {
-		return fmt.Errorf("invalid vector size %d", dims)
+	if err := storage.ValidateCollection(name, dims); err != nil {
+		return err
 	}
 	if err := s.enter(); err != nil {
 		return err

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bmatcuk/doublestar/v4"
 	pb "github.com/qdrant/go-client/qdrant"
 
 	"workspace-qdrant-mcp/engine/storage"
@@ -69,7 +68,7 @@ func compareCandidates(a, b candidate) int {
 }
 
 func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, error) {
-	mode, err := queryMode(q)
+	mode, err := storage.QueryMode(q)
 	if err != nil {
 		return nil, err
 	}
@@ -168,25 +167,6 @@ func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 	return fuse(kw, sem, q.Limit, reciprocalRank), nil
 }
 
-// queryMode validates q and returns its mode.
-func queryMode(q storage.Query) (string, error) {
-	if q.Limit <= 0 {
-		return "", fmt.Errorf("limit %d is not positive", q.Limit)
-	}
-	mode := cmp.Or(q.Mode, storage.ModeHybrid)
-	switch mode {
-	case storage.ModeKeyword:
-		return mode, nil
-	case storage.ModeSemantic, storage.ModeHybrid:
-		if len(q.Dense) == 0 {
-			return "", fmt.Errorf("%s search needs a query vector", mode)
-		}
-		return mode, nil
-	default:
-		return "", fmt.Errorf("unknown search mode %q", q.Mode)
-	}
-}
-
 // filter is a query's language and path filters.
 type filter struct {
 	language string
@@ -197,12 +177,9 @@ type filter struct {
 
 func newFilter(q storage.Query) (filter, error) {
 	f := filter{language: q.Language}
-	f.glob, f.negate = strings.CutPrefix(q.PathGlob, "!")
-	if f.glob == "" && f.negate {
-		return f, fmt.Errorf("path glob %q: nothing to exclude", q.PathGlob)
-	}
-	if !doublestar.ValidatePattern(f.glob) {
-		return f, fmt.Errorf("path glob %q: %w", q.PathGlob, doublestar.ErrBadPattern)
+	var err error
+	if f.glob, f.negate, err = storage.ParsePathGlob(q.PathGlob); err != nil {
+		return f, err
 	}
 	f.literal = strings.HasPrefix(f.glob, "/") && !strings.ContainsAny(f.glob, `*?[]{}\`)
 	return f, nil
