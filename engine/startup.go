@@ -310,7 +310,7 @@ func probe(ctx context.Context, r *run) error {
 	doc := storage.Document{ID: id, Collection: coll, Kind: storage.KindNote, Title: "startup probe"}
 	ch := storage.Chunk{
 		ID: id + "#0", DocID: id, Collection: coll, Kind: storage.KindNote, Title: doc.Title,
-		StartLine: 1, EndLine: 1, Text: probeText, Hash: storage.VectorHash(r.embedder.Info().Model, probeText), Dense: vecs[0],
+		StartLine: 1, EndLine: 1, Text: probeText, Hash: storage.VectorHash(ingest.ModelKey(r.embedder.Info()), probeText), Dense: vecs[0],
 	}
 	if err := r.store.ReplaceDocument(ctx, doc, []storage.Chunk{ch}); err != nil {
 		return fmt.Errorf("probe upsert: %w", err)
