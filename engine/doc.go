@@ -27,6 +27,16 @@
 // upsert, search and delete. engine.startup_timeout bounds the whole start;
 // on failure every component already started is stopped in reverse order.
 //
+// Servers that share storage.data_dir coordinate through package peer: a
+// start that gets the data directory's indexer lock runs as RoleIndexer
+// (everything above, plus a socket that answers the other servers); one
+// that does not runs as RoleReader, with no store, embedder or watcher of
+// its own, forwarding every workspace operation to the indexer. A reader
+// tries the lock every lockPollEvery; when it gets it (the indexer exited,
+// stopped or died), it restarts itself as the indexer (a takeover, with
+// ordinary transitions whose reason says so). Restart and Recover keep an
+// indexer's lock, so it stays the indexer.
+//
 // Concurrency: every exported method may be called from any goroutine.
 // Start, Stop and Restart are serialised; workspace operations run
 // concurrently with each other and are refused, with an error naming the

@@ -11,6 +11,7 @@ import (
 
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
 	"workspace-qdrant-mcp/internal/procstat"
@@ -49,6 +50,11 @@ type Options struct {
 	NewIndexer func(deps ingest.Deps) (Indexer, error)
 	// FlushLogs is called during final cleanup; nil does nothing.
 	FlushLogs func() error
+	// Solo skips the coordination with other servers of the data
+	// directory (the indexer lock and the socket readers call): the engine
+	// is always the indexer. It is for tests that run an engine inside a
+	// testing/synctest bubble, whose clock a listening socket would stop.
+	Solo bool
 }
 
 // Manager owns the engine's lifecycle. See the package comment.
@@ -70,6 +76,8 @@ type Manager struct {
 	escalate    chan struct{} // closed to turn a graceful stop into a forced one
 	lastStats   storage.Stats
 	sampler     procstat.Sampler
+	heldLock    *peer.Lock // the indexer lock kept or taken over, for the next start
+	keepLock    bool       // a stop keeps the indexer lock in heldLock (see keepingLock)
 
 	bg sync.WaitGroup // cleanups of starts abandoned on timeout
 }
@@ -165,12 +173,16 @@ type startPlan struct {
 }
 
 func (m *Manager) start(ctx context.Context, plan startPlan) error {
+	m.ops.Lock()
+	defer m.ops.Unlock()
+	return m.startLocked(ctx, plan)
+}
+
+// startLocked is start with m.ops held.
+func (m *Manager) startLocked(ctx context.Context, plan startPlan) error {
 	reason := plan.reason
 	startCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-
-	m.ops.Lock()
-	defer m.ops.Unlock()
 	if err := context.Cause(startCtx); err != nil {
 		return err // a start cancelled before it began changes nothing
 	}
@@ -281,10 +293,12 @@ func (m *Manager) Wait() { m.bg.Wait() }
 // from a deliberate stop. When ctx ends before the start begins, the
 // engine is left stopped.
 func (m *Manager) Recover(ctx context.Context, reason string) error {
-	if _, err := m.Stop(ctx, StopOptions{Reason: reason}); err != nil {
-		return fmt.Errorf("recover: stop: %w", err)
-	}
-	return m.start(ctx, startPlan{reason: reason})
+	return m.keepingLock(func() error {
+		if _, err := m.Stop(ctx, StopOptions{Reason: reason}); err != nil {
+			return fmt.Errorf("recover: stop: %w", err)
+		}
+		return m.start(ctx, startPlan{reason: reason})
+	})
 }
 
 // Restart stops the engine gracefully, re-reads the configuration and
@@ -303,6 +317,22 @@ func (m *Manager) Reindex(ctx context.Context) error {
 }
 
 func (m *Manager) restart(ctx context.Context, plan startPlan) error {
+	if plan.reindex {
+		if r := m.currentRun(); r != nil && r.reader() {
+			return fmt.Errorf("%w: reindex needs the indexer role, and pid %d indexes %s: call engine_restart with reindex: true on that server",
+				ErrReader, r.link.holder.Load().PID, r.cfg.Storage.DataDir)
+		}
+	}
+	return m.keepingLock(func() error { return m.restartKeeping(ctx, plan) })
+}
+
+func (m *Manager) currentRun() *run {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.run
+}
+
+func (m *Manager) restartKeeping(ctx context.Context, plan startPlan) error {
 	if _, err := m.Stop(ctx, StopOptions{Reason: plan.reason}); err != nil {
 		return fmt.Errorf("restart: stop: %w", err)
 	}

@@ -67,6 +67,7 @@ func newHarness(t *testing.T) *harness {
 func (h *harness) manager() *Manager {
 	h.m = New(h.cfg, Options{
 		Logger: zerolog.New(h.logs),
+		Solo:   true, // synctest bubbles: no socket
 		OpenStore: func(context.Context, config.Config) (storage.Store, error) {
 			if h.openErr != nil {
 				return nil, h.openErr

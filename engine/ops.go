@@ -80,6 +80,9 @@ func (m *Manager) AddDocument(ctx context.Context, req AddDocumentRequest) (AddD
 		return AddDocumentResult{}, err
 	}
 	defer release()
+	if r.reader() {
+		return forward[AddDocumentResult](ctx, r, "add_document", req)
+	}
 	coll := req.Collection
 	if coll == "" {
 		coll = NotesCollection
@@ -128,6 +131,9 @@ func (m *Manager) GetDocument(ctx context.Context, ref DocumentRef) (storage.Doc
 		return storage.Document{}, err
 	}
 	defer release()
+	if r.reader() {
+		return forward[storage.Document](ctx, r, "get_document", ref)
+	}
 	id, err := r.docID(ref)
 	if err != nil {
 		return storage.Document{}, err
@@ -144,6 +150,10 @@ func (m *Manager) DeleteDocument(ctx context.Context, ref DocumentRef) (string, 
 		return "", 0, err
 	}
 	defer release()
+	if r.reader() {
+		d, err := forward[deleted](ctx, r, "delete_document", ref)
+		return d.ID, d.Chunks, err
+	}
 	id, err := r.docID(ref)
 	if err != nil {
 		return "", 0, err
@@ -159,6 +169,9 @@ func (m *Manager) ListCollections(ctx context.Context) ([]storage.CollectionInfo
 		return nil, err
 	}
 	defer release()
+	if r.reader() {
+		return forward[[]storage.CollectionInfo](ctx, r, "list_collections", nil)
+	}
 	return r.store.Collections(ctx)
 }
 

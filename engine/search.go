@@ -151,6 +151,9 @@ func (m *Manager) Search(ctx context.Context, req SearchRequest) (SearchResponse
 		return SearchResponse{}, err
 	}
 	defer release()
+	if r.reader() {
+		return forward[SearchResponse](ctx, r, "search", req)
+	}
 	if req.Mode == "" {
 		req.Mode = storage.ModeHybrid
 	}

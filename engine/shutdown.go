@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/internal/config"
 )
 
@@ -60,6 +61,12 @@ func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error
 
 	m.ops.Lock()
 	defer m.ops.Unlock()
+	return m.stopLocked(ctx, opts, begin)
+}
+
+// stopLocked is Stop with m.ops held, once a start under way has been
+// cancelled.
+func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.Time) (StopResult, error) {
 	m.mu.Lock()
 	state, r, cfg := m.state, m.run, m.cfg
 	m.mu.Unlock()
@@ -111,6 +118,12 @@ func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Du
 		m.mu.Unlock()
 	}()
 	_ = m.fire(EventStop, reason)
+	if r.pipeline == nil { // a reader: nothing to drain
+		m.gate.set(true, false)
+		m.closeGate(force)
+		m.stopComponents(r.comps, force, false)
+		return StopResult{}
+	}
 
 	// Phase 1: stop accepting. Writes are refused, reads still served.
 	m.gate.set(true, false)
@@ -180,7 +193,10 @@ func (m *Manager) drain(ctx context.Context, r *run, escalate <-chan struct{}) b
 // forceStop is the design's force_shutdown: every component at once.
 func (m *Manager) forceStop(r *run, force time.Duration, reason string) StopResult {
 	_ = m.fire(EventForceStop, reason)
-	st := r.pipeline.Stats()
+	var st pipeline.Stats
+	if r.pipeline != nil {
+		st = r.pipeline.Stats()
+	}
 	m.closeGate(force)
 	m.stopComponents(r.comps, force, true)
 	return StopResult{RemainingTasks: st.Queued + st.Active, Forced: true}

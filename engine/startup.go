@@ -11,6 +11,7 @@ import (
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/lsp"
+	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
@@ -50,9 +51,14 @@ type component struct {
 	stop func(ctx context.Context) error
 }
 
-// run holds the components of one start, from Start to Stop.
+// run holds the components of one start, from Start to Stop. An
+// indexer's run has them all; a reader's has only its link to the indexer
+// (store, embedder, pipeline, indexer and lsp are nil).
 type run struct {
 	cfg      config.Config
+	role     string      // RoleIndexer or RoleReader
+	holder   peer.Holder // an indexer's own entry in the data directory
+	link     *link       // a reader's connection to the indexer
 	store    storage.Store
 	embedder embed.Embedder
 	pipeline *pipeline.Pipeline
@@ -61,6 +67,9 @@ type run struct {
 	comps    []component
 	reindex  bool // rebuild the workspace index from scratch in phase 1
 }
+
+// reader reports whether the run forwards to another server's indexer.
+func (r *run) reader() bool { return r.role == RoleReader }
 
 func (r *run) add(name string, stop func(ctx context.Context) error) {
 	r.comps = append(r.comps, component{name: name, stop: stop})
@@ -117,6 +126,12 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 	}
 	if err := os.MkdirAll(tempDir(r.cfg), 0o700); err != nil {
 		return fmt.Errorf("create temporary directory: %w", err)
+	}
+	if err := m.claimRole(ctx, r); err != nil {
+		return err
+	}
+	if r.reader() {
+		return nil // the indexer has the store and the embedder
 	}
 
 	open := m.opts.OpenStore
@@ -245,8 +260,13 @@ func (m *Manager) dropIndex(ctx context.Context, r *run) error {
 	return nil
 }
 
-// startServices is phase 2: the processing pipeline, then the indexer.
+// startServices is phase 2: the processing pipeline, then the indexer;
+// a reader's watch on the indexer lock.
 func (m *Manager) startServices(ctx context.Context, r *run) error {
+	if r.reader() {
+		m.startWatch(r)
+		return nil
+	}
 	p := pipeline.New(r.cfg.Engine.Workers, r.cfg.Engine.QueueCapacity, m.log.With().Str("component", "pipeline").Logger())
 	p.Start()
 	r.pipeline = p
@@ -284,6 +304,9 @@ func (m *Manager) startServices(ctx context.Context, r *run) error {
 // verify is phase 3: readiness checks, then an end-to-end probe through
 // the pipeline.
 func (m *Manager) verify(ctx context.Context, r *run) error {
+	if r.reader() {
+		return nil // claimRole's hello went through the socket and back
+	}
 	if st := r.pipeline.Stats(); !st.Accepting {
 		return errors.New("processing pipeline is not accepting tasks")
 	}

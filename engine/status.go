@@ -11,12 +11,19 @@ import (
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/lsp"
 	"workspace-qdrant-mcp/engine/pipeline"
+	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/procstat"
 )
 
 // Status is engine_status's answer.
 type Status struct {
-	State          State          `json:"state"`
+	State State `json:"state"`
+	// Role is "indexer" or "reader" while the engine has a run (see
+	// RoleIndexer), "none" otherwise.
+	Role string `json:"role"`
+	// Indexer is the server that indexes storage.data_dir: this one
+	// (self) or, on a reader, the one it forwards to.
+	Indexer        *IndexerInfo   `json:"indexer,omitempty"`
 	Version        string         `json:"version"`
 	StartupSeconds float64        `json:"startup_seconds"`
 	UptimeSeconds  float64        `json:"uptime_seconds"`
@@ -104,6 +111,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 		LastError: m.last.lastError,
 		Storage:   StorageStatus{Backend: m.cfg.Storage.Backend, DataDir: m.cfg.Storage.DataDir},
 		Workspace: WorkspaceInfo{Roots: slices.Clone(m.cfg.Workspace.Roots)},
+		Role:      "none",
 	}
 	if m.last.startup > 0 {
 		st.StartupSeconds = m.last.startup.Seconds()
@@ -123,6 +131,13 @@ func (m *Manager) Status(ctx context.Context) Status {
 	if r == nil {
 		return st
 	}
+	st.Role = r.role
+	if r.reader() {
+		m.readerStatus(ctx, r, &st)
+		return st
+	}
+	st.Indexer = &IndexerInfo{PID: r.holder.PID, Since: r.holder.Since, Version: r.holder.Version,
+		Socket: r.holder.Socket, Self: true, Reachable: true}
 	ps := r.pipeline.Stats()
 	st.ActiveTasks, st.QueuedTasks = ps.Active, ps.Queued
 	if r.lsp != nil {
@@ -151,6 +166,28 @@ func (m *Manager) Status(ctx context.Context) Status {
 		}
 	}
 	return st
+}
+
+// readerStatus fills in what a reader shows of the indexer: its index,
+// tasks, embedder and language servers, read through the socket. When the
+// indexer does not answer, the counts are the last ones read and
+// indexer.reachable is false.
+func (m *Manager) readerStatus(ctx context.Context, r *run, st *Status) {
+	var remote Status
+	ok := false
+	if m.gate.enter(false) {
+		ok = r.link.call(ctx, "status", nil, &remote) == nil
+		m.gate.leave()
+	}
+	st.Indexer = r.link.info()
+	if !ok || remote.State == "" {
+		return
+	}
+	st.ActiveTasks, st.QueuedTasks = remote.ActiveTasks, remote.QueuedTasks
+	st.Index, st.Embedding, st.LSP = remote.Index, remote.Embedding, remote.LSP
+	m.mu.Lock()
+	m.lastStats = storage.Stats{Files: remote.Index.Files, Chunks: remote.Index.Chunks, Documents: remote.Index.Documents}
+	m.mu.Unlock()
 }
 
 // Check is one component's health.
@@ -185,6 +222,10 @@ func (m *Manager) Checks(ctx context.Context) []Check {
 	m.mu.Unlock()
 	if r == nil {
 		return checks
+	}
+	if r.reader() {
+		// A reader's storage is the indexer's store, through the socket.
+		return append(checks, timed("storage", func() error { return r.link.call(ctx, "ping", nil, nil) }))
 	}
 	probes := []struct {
 		name string
@@ -225,7 +266,7 @@ func (m *Manager) Tasks() pipeline.Stats {
 	m.mu.Lock()
 	r := m.run
 	m.mu.Unlock()
-	if r == nil {
+	if r == nil || r.pipeline == nil {
 		return pipeline.Stats{}
 	}
 	return r.pipeline.Stats()

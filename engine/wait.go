@@ -11,22 +11,17 @@ const indexPollEvery = 100 * time.Millisecond
 // WaitIndexed blocks until the workspace index is current (no scan running
 // and nothing pending) or ctx ends. progress, when not nil, is called with
 // the files done and the files known so far in the current full index
-// whenever that changes, and a last time when indexing is complete.
+// whenever that changes, and a last time when indexing is complete. On a
+// reader it follows the indexer's progress.
 func (m *Manager) WaitIndexed(ctx context.Context, progress func(done, total int)) error {
 	tick := time.NewTicker(indexPollEvery)
 	defer tick.Stop()
 	lastDone, lastTotal := -1, -1
 	for {
-		r, release, err := m.acquire(false)
+		st, err := m.progress(ctx)
 		if err != nil {
 			return err
 		}
-		if r.indexer == nil {
-			release()
-			return nil
-		}
-		st := r.indexer.Stats()
-		release()
 		done, total := st.Done, st.Done+st.Pending
 		if !st.Indexing {
 			if progress != nil {
@@ -44,4 +39,22 @@ func (m *Manager) WaitIndexed(ctx context.Context, progress func(done, total int
 		case <-tick.C:
 		}
 	}
+}
+
+// progress reads the indexer's progress: this process's, or on a reader
+// the indexer's through the socket.
+func (m *Manager) progress(ctx context.Context) (progress, error) {
+	r, release, err := m.acquire(false)
+	if err != nil {
+		return progress{}, err
+	}
+	defer release()
+	if r.reader() {
+		return forward[progress](ctx, r, "progress", nil)
+	}
+	if r.indexer == nil {
+		return progress{}, nil
+	}
+	st := r.indexer.Stats()
+	return progress{Indexing: st.Indexing, Done: st.Done, Pending: st.Pending}, nil
 }

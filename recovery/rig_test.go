@@ -79,6 +79,7 @@ func newRig(t *testing.T, mutate func(*config.Config)) *rig {
 		Logger:      zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel),
 		OpenStore:   faults.OpenStore(&r.store, realStore),
 		NewEmbedder: faults.NewEmbedder(&r.emb, realEmbedder),
+		Solo:        true, // synctest bubbles: no socket
 	})
 	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)
 	r.mon = health.NewMonitor(cfg, r.eng, log, r.notifier("health"))

@@ -1,0 +1,103 @@
+package peer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// ErrUnreachable wraps a call that could not reach the indexer: nothing
+// listens on the socket, or the connection broke.
+var ErrUnreachable = errors.New("the indexer is unreachable")
+
+// RemoteError is an error the indexer returned. It unwraps to the sentinel
+// its kind names in the Client's Errors, if any.
+type RemoteError struct {
+	Kind    string
+	Message string
+	err     error
+}
+
+func (e *RemoteError) Error() string { return e.Message }
+func (e *RemoteError) Unwrap() error { return e.err }
+
+// Client calls the indexer on its socket. It is safe for concurrent use;
+// Close releases its idle connections.
+type Client struct {
+	path  string
+	kinds Errors
+	hc    *http.Client
+}
+
+// Dial returns a client of the indexer listening at path. It connects
+// lazily, at each call that finds no idle connection, so it keeps working
+// when another server becomes the indexer on the same socket path.
+func Dial(path string, kinds Errors) *Client {
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+		MaxIdleConnsPerHost: 4,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	return &Client{path: path, kinds: kinds, hc: &http.Client{Transport: tr}}
+}
+
+// Call sends in to method and decodes the result into out (nil discards
+// it). The error wraps ErrUnreachable when the indexer could not be
+// reached, or is a *RemoteError with the indexer's message.
+func (c *Client) Call(ctx context.Context, method string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("encode %s request: %w", method, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://indexer/call/"+method, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("%s request: %w", method, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w", method, context.Cause(ctx))
+		}
+		return fmt.Errorf("%s: %w at %s: %v", method, ErrUnreachable, c.path, unwrapURL(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s: %w: reading the answer at %s: %v", method, ErrUnreachable, c.path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var we wireError
+		if err := json.Unmarshal(data, &we); err != nil || we.Message == "" {
+			return fmt.Errorf("%s: the indexer answered %s: %s", method, resp.Status, bytes.TrimSpace(data))
+		}
+		return &RemoteError{Kind: we.Kind, Message: we.Message, err: c.kinds[we.Kind]}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("decode %s answer: %w", method, err)
+	}
+	return nil
+}
+
+// unwrapURL drops the *url.Error wrapper, whose text repeats the fake URL.
+func unwrapURL(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
+}
+
+// Close releases the client's idle connections.
+func (c *Client) Close() { c.hc.CloseIdleConnections() }

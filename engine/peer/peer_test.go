@@ -1,0 +1,123 @@
+package peer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestLockIsExclusiveUntilReleased(t *testing.T) {
+	dir := t.TempDir()
+	first, err := TryLock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := TryLock(dir); !errors.Is(err, ErrHeld) {
+		t.Fatalf("second TryLock while held: got %v, want ErrHeld", err)
+	}
+	h := Holder{PID: 42, Socket: SocketPath(dir), Since: time.Unix(1700000000, 0).UTC(), Version: "v", Protocol: Protocol}
+	if err := first.Publish(h); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadHolder(dir)
+	if err != nil || got != h {
+		t.Fatalf("ReadHolder = %+v, %v; want %+v", got, err, h)
+	}
+	if err := first.Release(); err != nil {
+		t.Fatal(err)
+	}
+	second, err := TryLock(dir)
+	if err != nil {
+		t.Fatalf("TryLock after release: %v", err)
+	}
+	if err := second.Release(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReadHolderWithoutHolder(t *testing.T) {
+	if _, err := ReadHolder(t.TempDir()); err == nil {
+		t.Fatal("ReadHolder of an empty directory succeeded")
+	}
+}
+
+func TestSocketPathFallsBackWhenTooLong(t *testing.T) {
+	short := t.TempDir()
+	if got := SocketPath(short); got != filepath.Join(short, "indexer.sock") && len(filepath.Join(short, "indexer.sock")) <= maxSocketPath {
+		t.Fatalf("SocketPath(%s) = %s", short, got)
+	}
+	long := filepath.Join(short, strings.Repeat("d", 120))
+	got := SocketPath(long)
+	if len(got) > maxSocketPath || strings.HasPrefix(got, long) {
+		t.Fatalf("SocketPath of a long directory = %s (%d bytes)", got, len(got))
+	}
+	if SocketPath(long) != got || SocketPath(long+"x") == got {
+		t.Fatal("the fallback socket path is not a function of the directory")
+	}
+}
+
+var errMissing = errors.New("missing")
+
+func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.sock")
+	kinds := Errors{"missing": errMissing}
+	type echo struct {
+		Text string `json:"text"`
+	}
+	srv, err := Listen(path, map[string]Handler{
+		"echo": func(_ context.Context, in json.RawMessage) (any, error) {
+			var e echo
+			if err := json.Unmarshal(in, &e); err != nil {
+				return nil, err
+			}
+			return echo{Text: strings.ToUpper(e.Text)}, nil
+		},
+		"fail": func(context.Context, json.RawMessage) (any, error) {
+			return nil, errors.Join(errors.New("doc 7"), errMissing)
+		},
+		"block": func(ctx context.Context, _ json.RawMessage) (any, error) {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		},
+	}, kinds, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Dial(path, kinds)
+	defer c.Close()
+	ctx := context.Background()
+
+	var out echo
+	if err := c.Call(ctx, "echo", echo{Text: "hi"}, &out); err != nil || out.Text != "HI" {
+		t.Fatalf("echo = %+v, %v", out, err)
+	}
+	err = c.Call(ctx, "fail", nil, nil)
+	var re *RemoteError
+	if !errors.As(err, &re) || !errors.Is(err, errMissing) || !strings.Contains(err.Error(), "doc 7") {
+		t.Fatalf("fail: got %v, want a RemoteError wrapping errMissing with the message", err)
+	}
+	if err := c.Call(ctx, "nosuch", nil, nil); err == nil || !strings.Contains(err.Error(), `no call "nosuch"`) {
+		t.Fatalf("unknown call: %v", err)
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := c.Call(short, "block", nil, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a call past its context: %v", err)
+	}
+
+	if err := srv.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Call(ctx, "echo", echo{}, &out); !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("call after the server closed: got %v, want ErrUnreachable", err)
+	}
+}

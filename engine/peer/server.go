@@ -1,0 +1,152 @@
+package peer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Handler answers one call; in is the request's JSON body ("null" when
+// the caller sent nothing). The result is sent as JSON.
+type Handler func(ctx context.Context, in json.RawMessage) (any, error)
+
+// Errors names the sentinel errors that cross the socket. A handler error
+// that wraps one of them travels with its name, and the caller's error
+// wraps the same sentinel, so errors.Is works on both sides.
+type Errors map[string]error
+
+// kindOf names err's sentinel, or "" when it wraps none of kinds.
+func (k Errors) kindOf(err error) string {
+	for name, sentinel := range k {
+		if errors.Is(err, sentinel) {
+			return name
+		}
+	}
+	return ""
+}
+
+// wireError is an error as it crosses the socket.
+type wireError struct {
+	Kind    string `json:"kind,omitempty"`
+	Message string `json:"message"`
+}
+
+// maxRequestBytes bounds one call's body (add_document carries a whole
+// note).
+const maxRequestBytes = 64 << 20
+
+// Server answers readers' calls on a unix socket. Close stops it and
+// waits for its goroutines.
+type Server struct {
+	path string
+	hs   *http.Server
+	done chan struct{}
+}
+
+// Listen serves handlers on a unix socket at path. The caller must hold
+// the indexer lock: a socket file left by a dead holder is removed first.
+func Listen(path string, handlers map[string]Handler, kinds Errors, log zerolog.Logger) (*Server, error) {
+	if err := privateDir(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("remove stale socket %s: %w", path, err)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("restrict socket %s: %w", path, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /call/{method}", func(w http.ResponseWriter, req *http.Request) {
+		method := req.PathValue("method")
+		h, ok := handlers[method]
+		if !ok {
+			writeJSON(w, http.StatusNotFound, wireError{Message: fmt.Sprintf("the indexer has no call %q (another version?)", method)})
+			return
+		}
+		var in json.RawMessage
+		if err := json.NewDecoder(http.MaxBytesReader(w, req.Body, maxRequestBytes)).Decode(&in); err != nil {
+			writeJSON(w, http.StatusBadRequest, wireError{Message: fmt.Sprintf("decode %s request: %v", method, err)})
+			return
+		}
+		begin := time.Now()
+		out, err := h(req.Context(), in)
+		log.Debug().Str("call", method).Dur("took", time.Since(begin)).AnErr("error", err).Msg("reader call")
+		if err != nil {
+			writeJSON(w, http.StatusUnprocessableEntity, wireError{Kind: kinds.kindOf(err), Message: err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+	s := &Server{
+		path: path,
+		hs:   &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil},
+		done: make(chan struct{}),
+	}
+	go func() {
+		defer close(s.done)
+		if err := s.hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error().Err(err).Str("socket", path).Msg("reader socket failed")
+		}
+	}()
+	return s, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Path is the socket's path.
+func (s *Server) Path() string { return s.path }
+
+// Close stops accepting calls, waits for those in flight until ctx ends
+// (then cuts them), removes the socket file and waits for the server's
+// goroutines.
+func (s *Server) Close(ctx context.Context) error {
+	err := s.hs.Shutdown(ctx)
+	if err != nil {
+		_ = s.hs.Close()
+		err = fmt.Errorf("reader calls still in flight when the socket closed: %w", err)
+	}
+	<-s.done
+	if rerr := os.Remove(s.path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		err = errors.Join(err, fmt.Errorf("remove socket %s: %w", s.path, rerr))
+	}
+	return err
+}
+
+// privateDir creates dir (0700) if needed and refuses one that another
+// user owns or others may write: the socket's directory is what keeps
+// other local users from calling the indexer.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create socket directory: %w", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("socket directory: %w", err)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
+		return fmt.Errorf("socket directory %s belongs to uid %d, not to this user (%d): set storage.data_dir to a shorter path", dir, st.Uid, os.Getuid())
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("socket directory %s is writable by others (mode %s): make it 0700", dir, fi.Mode().Perm())
+	}
+	return nil
+}

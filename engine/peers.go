@@ -1,0 +1,372 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"workspace-qdrant-mcp/engine/peer"
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// Roles of a running engine among the servers that share its
+// storage.data_dir (see package peer).
+const (
+	// RoleIndexer holds the indexer lock: it watches the workspace,
+	// writes the store and answers the readers.
+	RoleIndexer = "indexer"
+	// RoleReader forwards every workspace operation to the indexer and
+	// takes its place when it goes.
+	RoleReader = "reader"
+)
+
+// ErrReader refuses what only the indexer may do, such as a reindex.
+var ErrReader = errors.New("this server is a reader")
+
+// Tunables of the coordination; variables so that tests can shorten them.
+var (
+	// lockPollEvery is how often a reader tries the indexer lock, and so
+	// bounds how long a workspace goes without an indexer.
+	lockPollEvery = 500 * time.Millisecond
+	// claimRetryEvery is how often a start retries when the lock is held
+	// by a server that does not answer yet (it is starting, or dying).
+	claimRetryEvery = 100 * time.Millisecond
+)
+
+// wireErrors are the sentinels that cross the socket between a reader and
+// the indexer, so that errors.Is works on a reader as on the indexer.
+var wireErrors = peer.Errors{
+	"not_running":        ErrNotRunning,
+	"stopping":           ErrStopping,
+	"not_found":          storage.ErrNotFound,
+	"outside_workspace":  ErrOutsideWorkspace,
+	"empty_query":        ErrEmptyQuery,
+	"dimension_mismatch": storage.ErrDimensionMismatch,
+	"reader":             ErrReader,
+}
+
+// IndexerInfo is the indexer as engine_status shows it.
+type IndexerInfo struct {
+	PID       int       `json:"pid"`
+	Since     time.Time `json:"since"`
+	Version   string    `json:"version"`
+	Socket    string    `json:"socket"`
+	Self      bool      `json:"self"`                 // this process is the indexer
+	Reachable bool      `json:"reachable"`            // a reader's last call reached it
+	Error     string    `json:"last_error,omitempty"` // why the last call did not
+}
+
+// link is a reader's connection to the indexer.
+type link struct {
+	client *peer.Client
+	holder atomic.Pointer[peer.Holder]
+	err    atomic.Pointer[string] // the last call's transport failure, nil after a success
+}
+
+// call forwards one operation to the indexer and records whether it was
+// reachable. Errors name the indexer's process.
+func (l *link) call(ctx context.Context, method string, in, out any) error {
+	err := l.client.Call(ctx, method, in, out)
+	if errors.Is(err, peer.ErrUnreachable) {
+		msg := err.Error()
+		l.err.Store(&msg)
+		return fmt.Errorf("this server is a reader and the indexer (pid %d) did not answer: %w; "+
+			"a reader takes over within a few seconds when the indexer is gone: retry then", l.holder.Load().PID, err)
+	}
+	if err == nil || errors.As(err, new(*peer.RemoteError)) {
+		l.err.Store(nil)
+	}
+	return err
+}
+
+func (l *link) info() *IndexerInfo {
+	h := l.holder.Load()
+	info := &IndexerInfo{PID: h.PID, Since: h.Since, Version: h.Version, Socket: h.Socket, Reachable: true}
+	if e := l.err.Load(); e != nil {
+		info.Reachable, info.Error = false, *e
+	}
+	return info
+}
+
+// hello is the indexer's answer to a reader that connects.
+type hello struct {
+	PID      int    `json:"pid"`
+	Version  string `json:"version"`
+	Protocol int    `json:"protocol"`
+}
+
+// claimRole makes the run the indexer when it gets the indexer lock of
+// storage.data_dir (or inherits it from a takeover), and a reader of the
+// server that holds it otherwise. It retries while the holder does not
+// answer yet, until ctx ends.
+func (m *Manager) claimRole(ctx context.Context, r *run) error {
+	dir := r.cfg.Storage.DataDir
+	if m.opts.Solo {
+		r.role = RoleIndexer
+		r.holder = peer.Holder{PID: os.Getpid(), Since: time.Now().UTC(), Version: Version, Protocol: peer.Protocol}
+		return nil
+	}
+	m.mu.Lock()
+	lock := m.heldLock
+	m.heldLock = nil
+	m.mu.Unlock()
+	var lastErr error
+	for {
+		if lock == nil {
+			var err error
+			lock, err = peer.TryLock(dir)
+			if err != nil && !errors.Is(err, peer.ErrHeld) {
+				return fmt.Errorf("indexer lock: %w", err)
+			}
+		}
+		if lock != nil {
+			return m.becomeIndexer(r, lock)
+		}
+		l, err := m.connect(ctx, dir)
+		if err == nil {
+			if r.reindex {
+				l.client.Close()
+				return fmt.Errorf("%w: reindex needs the indexer role, and pid %d indexes %s: call engine_restart with reindex: true on that server",
+					ErrReader, l.holder.Load().PID, dir)
+			}
+			r.role, r.link = RoleReader, l
+			r.add("indexer link", func(context.Context) error { l.client.Close(); return nil })
+			m.log.Info().Int("indexer_pid", l.holder.Load().PID).Str("data_dir", dir).
+				Msg("another server indexes this data directory: serving as a reader")
+			return nil
+		}
+		lastErr = err
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s is indexed by another server that does not answer (%v): %w", dir, lastErr, startError(ctx))
+		case <-time.After(claimRetryEvery):
+		}
+	}
+}
+
+// becomeIndexer serves readers on the data directory's socket and
+// publishes this process as the lock's holder. The lock is released last
+// at stop, after the store is closed.
+func (m *Manager) becomeIndexer(r *run, lock *peer.Lock) error {
+	r.role = RoleIndexer
+	r.add("indexer lock", func(context.Context) error {
+		m.mu.Lock()
+		keep := m.keepLock
+		if keep {
+			m.heldLock = lock
+		}
+		m.mu.Unlock()
+		if keep {
+			return nil
+		}
+		return lock.Release()
+	})
+	srv, err := peer.Listen(peer.SocketPath(r.cfg.Storage.DataDir), m.peerHandlers(), wireErrors,
+		m.log.With().Str("component", "peers").Logger())
+	if err != nil {
+		return fmt.Errorf("serve other servers of %s: %w", r.cfg.Storage.DataDir, err)
+	}
+	r.add("reader socket", srv.Close)
+	h := peer.Holder{PID: os.Getpid(), Socket: srv.Path(), Since: time.Now().UTC(), Version: Version, Protocol: peer.Protocol}
+	if err := lock.Publish(h); err != nil {
+		return err
+	}
+	r.holder = h
+	return nil
+}
+
+// connect reaches the server that holds the lock of dir.
+func (m *Manager) connect(ctx context.Context, dir string) (*link, error) {
+	h, err := peer.ReadHolder(dir)
+	if err != nil {
+		return nil, err
+	}
+	l := &link{client: peer.Dial(peer.SocketPath(dir), wireErrors)}
+	l.holder.Store(&h)
+	var hi hello
+	if err := l.client.Call(ctx, "hello", nil, &hi); err != nil {
+		l.client.Close()
+		return nil, fmt.Errorf("indexer pid %d: %w", h.PID, err)
+	}
+	if hi.Protocol != peer.Protocol {
+		l.client.Close()
+		return nil, fmt.Errorf("the indexer (pid %d) runs version %s, which speaks peer protocol %d, and this server speaks %d: "+
+			"restart the other sessions' servers so that all run the same version", hi.PID, hi.Version, hi.Protocol, peer.Protocol)
+	}
+	if hi.PID != h.PID { // the holder file is being replaced: read it again
+		return nil, fmt.Errorf("the indexer changed from pid %d to %d", h.PID, hi.PID)
+	}
+	return l, nil
+}
+
+// watchIndexer is a reader's background duty: try the indexer lock every
+// lockPollEvery, keep the holder current, and when the lock is free, hand
+// it to a takeover. It ends with ctx or after the handover.
+func (m *Manager) watchIndexer(ctx context.Context, r *run) {
+	tick := time.NewTicker(lockPollEvery)
+	defer tick.Stop()
+	dir := r.cfg.Storage.DataDir
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		lock, err := peer.TryLock(dir)
+		if errors.Is(err, peer.ErrHeld) {
+			if h, err := peer.ReadHolder(dir); err == nil && h.PID != r.link.holder.Load().PID {
+				m.log.Info().Int("indexer_pid", h.PID).Msg("another server became the indexer")
+				r.link.holder.Store(&h)
+			}
+			continue
+		}
+		if err != nil {
+			m.log.Warn().Err(err).Msg("cannot try the indexer lock")
+			continue
+		}
+		m.takeover(r, lock, fmt.Sprintf("takeover: the indexer (pid %d) is gone", r.link.holder.Load().PID))
+		return
+	}
+}
+
+// takeover restarts a reader's engine as the indexer, with the lock it
+// got. It runs on a goroutine of its own (the reader's components, this
+// watcher among them, are stopped on the way) and gives the lock back when
+// the reader's run has meanwhile been stopped by someone else.
+func (m *Manager) takeover(r *run, lock *peer.Lock, reason string) {
+	m.bg.Go(func() {
+		m.ops.Lock()
+		defer m.ops.Unlock()
+		m.mu.Lock()
+		current, state := m.run, m.state
+		m.mu.Unlock()
+		if current != r || state != StateRunning {
+			_ = lock.Release()
+			return
+		}
+		m.log.Warn().Str("reason", reason).Msg("the indexer lock is free: this server becomes the indexer")
+		if _, err := m.stopLocked(context.Background(), StopOptions{Reason: reason}, time.Now()); err != nil {
+			m.log.Error().Err(err).Msg("takeover: stop the reader")
+		}
+		m.mu.Lock()
+		m.heldLock = lock
+		m.mu.Unlock()
+		if err := m.startLocked(context.Background(), startPlan{reason: reason}); err != nil {
+			m.log.Error().Err(err).Msg("takeover: start as the indexer failed")
+		}
+		m.mu.Lock()
+		unused := m.heldLock
+		m.heldLock = nil
+		m.mu.Unlock()
+		if unused != nil { // the start failed before it claimed the lock
+			_ = unused.Release()
+		}
+	})
+}
+
+// peerHandlers are the calls an indexer answers for its readers: each is
+// the Manager's own operation, so readers get exactly what a tool call on
+// the indexer would.
+func (m *Manager) peerHandlers() map[string]peer.Handler {
+	return map[string]peer.Handler{
+		"hello": func(context.Context, json.RawMessage) (any, error) {
+			return hello{PID: os.Getpid(), Version: Version, Protocol: peer.Protocol}, nil
+		},
+		"search":       handle(m.Search),
+		"add_document": handle(m.AddDocument),
+		"get_document": handle(m.GetDocument),
+		"delete_document": handle(func(ctx context.Context, ref DocumentRef) (deleted, error) {
+			id, n, err := m.DeleteDocument(ctx, ref)
+			return deleted{ID: id, Chunks: n}, err
+		}),
+		"list_collections": handle(func(ctx context.Context, _ struct{}) ([]storage.CollectionInfo, error) {
+			return m.ListCollections(ctx)
+		}),
+		"status": handle(func(ctx context.Context, _ struct{}) (Status, error) { return m.Status(ctx), nil }),
+		"ping": handle(func(ctx context.Context, _ struct{}) (struct{}, error) {
+			r, release, err := m.acquire(false)
+			if err != nil {
+				return struct{}{}, err
+			}
+			defer release()
+			return struct{}{}, r.store.Ping(ctx)
+		}),
+		"progress": handle(func(ctx context.Context, _ struct{}) (progress, error) { return m.progress(ctx) }),
+	}
+}
+
+// deleted is delete_document's answer across the socket.
+type deleted struct {
+	ID     string `json:"id"`
+	Chunks int    `json:"chunks"`
+}
+
+// progress is the indexer's progress across the socket, for WaitIndexed.
+type progress struct {
+	Indexing bool `json:"indexing"`
+	Done     int  `json:"done"`
+	Pending  int  `json:"pending"`
+}
+
+// handle adapts a typed operation to a peer.Handler.
+func handle[In, Out any](fn func(context.Context, In) (Out, error)) peer.Handler {
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var in In
+		if len(raw) > 0 && string(raw) != "null" {
+			if err := json.Unmarshal(raw, &in); err != nil {
+				return nil, fmt.Errorf("decode request: %w", err)
+			}
+		}
+		return fn(ctx, in)
+	}
+}
+
+// forward sends one operation of a reader's run to the indexer.
+func forward[Out any](ctx context.Context, r *run, method string, in any) (Out, error) {
+	var out Out
+	err := r.link.call(ctx, method, in, &out)
+	return out, err
+}
+
+// startWatch runs watchIndexer as a component of the reader's run.
+func (m *Manager) startWatch(r *run) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		m.watchIndexer(ctx, r)
+	}()
+	r.add("indexer watch", func(stopCtx context.Context) error {
+		cancel()
+		select {
+		case <-done:
+			return nil
+		case <-stopCtx.Done():
+			return fmt.Errorf("indexer watch did not stop: %w", stopCtx.Err())
+		}
+	})
+}
+
+// keepingLock runs a stop and start pair (a restart, a recovery) so that
+// an indexer keeps the indexer lock between them: no reader takes over
+// while it restarts, and a reindex stays on this server. A lock the start
+// did not claim is released at the end.
+func (m *Manager) keepingLock(fn func() error) error {
+	m.mu.Lock()
+	m.keepLock = true
+	m.mu.Unlock()
+	err := fn()
+	m.mu.Lock()
+	m.keepLock = false
+	unused := m.heldLock
+	m.heldLock = nil
+	m.mu.Unlock()
+	if unused != nil {
+		_ = unused.Release()
+	}
+	return err
+}

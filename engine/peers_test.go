@@ -1,0 +1,189 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/config"
+)
+
+// peerConfig is one workspace and data directory for several Managers of
+// this process: the indexer lock is per open file, so two Managers
+// contend for it exactly as two processes do.
+func peerConfig(t *testing.T) config.Config {
+	t.Helper()
+	old := lockPollEvery
+	lockPollEvery = 20 * time.Millisecond
+	t.Cleanup(func() { lockPollEvery = old })
+	ws := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ws, "marigold.go"), []byte("package garden\n\n// Marigold blooms in summer.\nfunc Marigold() {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Workspace.Roots = []string{ws}
+	cfg.Storage.DataDir = t.TempDir()
+	cfg.Engine.Workers = 2
+	cfg.LSP.Enabled = false
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func startPeer(t *testing.T, cfg config.Config) *Manager {
+	t.Helper()
+	m := New(cfg, Options{Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)})
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = m.Stop(context.Background(), StopOptions{})
+		m.Wait()
+	})
+	return m
+}
+
+func role(m *Manager) string { return m.Status(context.Background()).Role }
+
+func waitRole(t *testing.T, m *Manager, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for role(m) != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("role %s, want %s (state %s)", role(m), want, m.State())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func findPaths(t *testing.T, m *Manager, query string) []string {
+	t.Helper()
+	resp, err := m.Search(context.Background(), SearchRequest{Query: query, Limit: 5, Mode: storage.ModeKeyword})
+	if err != nil {
+		t.Fatalf("Search(%q): %v", query, err)
+	}
+	var paths []string
+	for _, r := range resp.Results {
+		paths = append(paths, filepath.Base(r.Path))
+	}
+	return paths
+}
+
+// The second engine on a data directory is a reader: every workspace
+// operation reaches the indexer's store, errors keep their sentinels, and
+// what only the indexer may do is refused with a reason.
+func TestReaderForwardsToIndexer(t *testing.T) {
+	cfg := peerConfig(t)
+	ctx := context.Background()
+	a := startPeer(t, cfg)
+	if err := a.WaitIndexed(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := startPeer(t, cfg)
+	if role(a) != RoleIndexer || role(b) != RoleReader {
+		t.Fatalf("roles %s and %s, want indexer and reader", role(a), role(b))
+	}
+	st := b.Status(ctx)
+	if st.Indexer == nil || st.Indexer.PID != os.Getpid() || st.Indexer.Self || !st.Indexer.Reachable || st.Index.Files != 1 {
+		t.Fatalf("reader status: indexer %+v, index %+v", st.Indexer, st.Index)
+	}
+	if err := b.WaitIndexed(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := findPaths(t, b, "marigold"); len(got) != 1 || got[0] != "marigold.go" {
+		t.Fatalf("reader search found %v", got)
+	}
+
+	added, err := b.AddDocument(ctx, AddDocumentRequest{Content: "the zinnia note", Title: "zinnia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := a.GetDocument(ctx, DocumentRef{ID: added.ID})
+	if err != nil || doc.Title != "zinnia" {
+		t.Fatalf("the indexer reads the reader's note: %+v, %v", doc, err)
+	}
+	if _, n, err := b.DeleteDocument(ctx, DocumentRef{ID: added.ID}); err != nil || n != 1 {
+		t.Fatalf("reader delete: %d chunks, %v", n, err)
+	}
+	if _, err := b.GetDocument(ctx, DocumentRef{ID: added.ID}); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("reader get of a deleted note: %v, want ErrNotFound", err)
+	}
+	if _, err := b.GetDocument(ctx, DocumentRef{Path: "/etc/passwd"}); !errors.Is(err, ErrOutsideWorkspace) {
+		t.Fatalf("reader get outside the workspace: %v, want ErrOutsideWorkspace", err)
+	}
+	colls, err := b.ListCollections(ctx)
+	if err != nil || len(colls) == 0 {
+		t.Fatalf("reader list: %v, %v", colls, err)
+	}
+	if err := b.Reindex(ctx); !errors.Is(err, ErrReader) {
+		t.Fatalf("reindex on a reader: %v, want ErrReader", err)
+	}
+	if checks := b.Checks(ctx); len(checks) != 2 || checks[1].Name != "storage" || checks[1].Status != CheckPass {
+		t.Fatalf("reader checks: %+v", checks)
+	}
+
+	// Stopping the reader leaves the indexer alone; restarting the
+	// indexer keeps its role.
+	if _, err := b.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if role(a) != RoleIndexer || a.State() != StateRunning {
+		t.Fatalf("indexer after the reader stopped and a restart: %s, %s", role(a), a.State())
+	}
+}
+
+// When the indexer stops, a reader takes over, reconciles the workspace
+// (an edit made while no one indexed is found) and the old indexer comes
+// back as a reader.
+func TestReaderTakesOver(t *testing.T) {
+	cfg := peerConfig(t)
+	ctx := context.Background()
+	a := startPeer(t, cfg)
+	b := startPeer(t, cfg)
+	if role(b) != RoleReader {
+		t.Fatalf("second engine is %s", role(b))
+	}
+	if _, err := a.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Written while no engine indexes: the watch of a is gone, and b may
+	// not have taken over yet.
+	if err := os.WriteFile(filepath.Join(cfg.Workspace.Roots[0], "tulip.go"), []byte("package garden\n\n// Tulip is planted in autumn.\nfunc Tulip() {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitRole(t, b, RoleIndexer)
+	if err := b.WaitIndexed(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := findPaths(t, b, "tulip"); len(got) != 1 || got[0] != "tulip.go" {
+		t.Fatalf("after the takeover, search for the edit found %v", got)
+	}
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if role(a) != RoleReader {
+		t.Fatalf("the old indexer came back as %s, want reader", role(a))
+	}
+	if got := findPaths(t, a, "tulip"); len(got) != 1 {
+		t.Fatalf("through the new indexer, search found %v", got)
+	}
+	var reasons []string
+	for _, tr := range b.Status(ctx).Transitions {
+		reasons = append(reasons, tr.Reason)
+	}
+	if !slices.ContainsFunc(reasons, func(r string) bool { return strings.HasPrefix(r, "takeover: the indexer (pid") }) {
+		t.Fatalf("no transition of the takeover among %q", reasons)
+	}
+}
