@@ -47,6 +47,12 @@ func runFakeServer(mode string) {
 			if mode == "exit" {
 				os.Exit(3)
 			}
+			if mode == "helper" { // like gopls's telemetry crash monitor
+				helper := exec.Command("sleep", "300")
+				if err := helper.Start(); err == nil {
+					_ = os.WriteFile(os.Getenv(helperPIDEnv), []byte(strconv.Itoa(helper.Process.Pid)), 0o600)
+				}
+			}
 			return reply(ctx, map[string]any{"capabilities": map[string]any{"documentSymbolProvider": true}}, nil)
 		case "textDocument/documentSymbol":
 			if mode == "hang" {
@@ -376,6 +382,35 @@ func TestHungServerTimesOut(t *testing.T) {
 		if alive(pid) {
 			t.Errorf("server %d that ignores shutdown still runs after Stop", pid)
 		}
+	}
+}
+
+// helperPIDEnv names the file where the "helper" fake server writes the
+// pid of the helper process it starts.
+const helperPIDEnv = "WQM_FAKE_LSP_HELPER_PID"
+
+// A helper process that a server leaves in its process group (gopls
+// starts a telemetry crash monitor) is gone when Stop returns.
+func TestStopLeavesNoHelperBehind(t *testing.T) {
+	root := goWorkspace(t)
+	pidFile := filepath.Join(t.TempDir(), "helper.pid")
+	t.Setenv(helperPIDEnv, pidFile)
+	m := New(fakeServer(t, "helper", time.Second), Options{Logger: zerolog.Nop(), Roots: []string{root}})
+	path := filepath.Join(root, "dur.go")
+	_ = m.Enrich(context.Background(), path, "go", readFile(t, path), []Span{{1, 10}})
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatalf("the fake server started no helper: %v", err)
+	}
+	helper, err := strconv.Atoi(string(b))
+	if err != nil || !alive(helper) {
+		t.Fatalf("helper pid %q: %v, alive %v", b, err, alive(helper))
+	}
+	if err := m.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if alive(helper) {
+		t.Errorf("helper %d of the language server still runs after Stop", helper)
 	}
 }
 
