@@ -41,32 +41,20 @@ const maxFetch = 4096
 //
 // # Hybrid queries
 //
-// A hybrid query sends one QueryBatch request per collection holding three
-// queries:
-//
-//   - the fused query: a Query with the two legs as prefetches, fused by
-//     Qdrant's RRF with k = 61 (Qdrant counts positions from 0, so this is
-//     Σ 1/(60+rank), the embedded store's fusion), the filters, a limit a
-//     little above the hits wanted, and whole payloads. Only these points
-//     carry chunk texts over the network;
-//   - each leg again, as the prefetch ran it, answering only ids, scores
-//     and the payload fields chunk_id, doc_id and gen (and path, when a
-//     path glob is matched here): no text, no vectors.
-//
-// Ranks, raw scores and the fused order are computed here from the two
-// leg lists, after dropping points of uncommitted generations and points
-// the path glob rejects, exactly as the embedded store fuses: Σ
-// 1/(60+rank), ranks from 1 over the surviving points of all searched
-// collections, ties broken by chunk id. Qdrant's fused order only decides
-// which points come with payloads. The two can differ: Qdrant ranks
-// points of uncommitted generations and points a glob rejects, fuses each
-// collection alone, and computes in float32 without a tie-break. A hit
-// whose point the fused query did not return is then read by id (one Get
-// per collection); in the common case (no write in flight, no wildcard
-// glob, one collection) there is none. So hybrid hits, their ranks and
-// their scores are the same as with client-side fusion of the legs; what
-// the fused query saves is the payloads of the candidates that do not
-// make the limit.
+// A hybrid query sends each collection one QueryBatch: Qdrant fuses the
+// two legs, as prefetches, with RRF at k = 61 (Σ 1/(60+rank)) and returns
+// the best points, a little more than wanted, with whole payloads; the
+// same batch runs each leg again for ids, scores and the payload fields
+// chunk_id, doc_id and gen (and path for a glob matched here), no text,
+// no vectors. Ranks, raw scores and the order are computed here from
+// those legs, after dropping points of uncommitted generations and points
+// the glob rejects: Σ 1/(60+rank), ranks from 1 over the surviving points
+// of all searched collections, ties broken by chunk id, as the embedded
+// store fuses. Qdrant's fused order only decides which points come with
+// payloads; a hit whose point it did not return (Qdrant ranked uncommitted
+// or rejected points, fused one collection alone, or broke a float32 tie
+// otherwise) is read by id, one Get per collection. See the package
+// comment, Hybrid queries, for why.
 //
 // # Path globs
 //
