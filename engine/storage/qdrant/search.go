@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -16,6 +17,11 @@ import (
 // rrfK is the rank constant of reciprocal rank fusion, as in the embedded
 // store: a hit ranked r by a leg scores 1/(rrfK+r).
 const rrfK = 60
+
+// qdrantRRFK is the k of Qdrant's RRF that scores like rrfK: Qdrant scores
+// the point at 0-based position p of a prefetch 1/(p+k) (with weight 1),
+// that is 1/(k-1+rank) for rank p+1.
+const qdrantRRFK = rrfK + 1
 
 // minPrefetch is the least number of candidates each hybrid leg fetches by
 // default.
@@ -29,14 +35,28 @@ const maxFetch = 4096
 //
 // Each leg is a Qdrant query on one named vector ("keyword", sparse, or
 // "dense"), with the collection, language and kind filters as Qdrant
-// conditions; both legs of a collection go in one QueryBatch request. The
-// legs are fused here, with reciprocal rank fusion Σ 1/(60+rank) exactly
-// as the embedded store does, rather than by Qdrant's own RRF: hits must
-// carry each leg's rank and raw score, points of uncommitted generations
-// must not take ranks, and a search of every collection fuses across
-// collections. A keyword or semantic search scores hits with that leg's
+// conditions. A keyword or semantic search scores hits with that leg's
 // raw score (Qdrant's sparse score with IDF, or cosine similarity). Ties
 // are broken by chunk id.
+//
+// # Hybrid queries
+//
+// A hybrid query sends each collection one QueryBatch: Qdrant fuses the
+// two legs, as prefetches, with RRF at k = 61 (Σ 1/(60+rank)) and returns
+// the best points, a little more than wanted, with whole payloads; the
+// same batch runs each leg again for ids, scores and the payload fields
+// chunk_id, doc_id and gen (and path for a glob matched here), no text,
+// no vectors. Ranks, raw scores and the order are computed here from
+// those legs, after dropping points of uncommitted generations and points
+// the glob rejects: Σ 1/(60+rank), ranks from 1 over the surviving points
+// of all searched collections, ties broken by chunk id, as the embedded
+// store fuses. Qdrant's fused order only decides which points come with
+// payloads; a hit whose point it did not return (Qdrant ranked uncommitted
+// or rejected points, fused one collection alone, or broke a float32 tie
+// otherwise) is read by id, one Get per collection. See the package
+// comment, Hybrid queries, for why.
+//
+// # Path globs
 //
 // PathGlob is a doublestar pattern with the embedded store's meaning
 // (matched against the absolute path and every suffix starting after a
@@ -57,10 +77,13 @@ func (s *Store) Search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 	return hits, nil
 }
 
-// candidate is a chunk found by a leg.
+// candidate is a chunk found by a leg. The chunk of a hybrid leg's
+// candidate has only the fields its light payload carries (ID, DocID,
+// Path) and its collection.
 type candidate struct {
 	score float64
 	chunk storage.Chunk
+	point string // the Qdrant point id (a UUID)
 }
 
 func compareCandidates(a, b candidate) int {
@@ -107,8 +130,9 @@ func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 		}
 	}
 
+	hybrid := mode == storage.ModeHybrid
 	kwWant, semWant := q.Limit, q.Limit
-	if mode == storage.ModeHybrid {
+	if hybrid {
 		prefetch := q.Prefetch
 		if prefetch <= 0 {
 			prefetch = max(4*q.Limit, minPrefetch)
@@ -121,27 +145,42 @@ func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 			keyword = pb.NewQuerySparse(sv.Indices, sv.Values)
 		}
 	}
+	// Hybrid legs answer ids, scores and the few fields that rank them;
+	// the fused query brings the payloads.
+	legPayload := pb.NewWithPayload(true)
+	if hybrid {
+		fields := []string{fChunkID, fDocID, fGen}
+		if f.glob != "" {
+			fields = append(fields, fPath)
+		}
+		legPayload = pb.NewWithPayloadInclude(fields...)
+	}
 
-	// Held from the first leg to the last head lookup: no commit of this
-	// process moves a head meanwhile.
+	// Held from the first leg to the last point read: no commit of this
+	// process moves a head or deletes a generation meanwhile.
 	s.commit.RLock()
 	defer s.commit.RUnlock()
 	var kw, sem []candidate
+	whole := map[string]storage.Chunk{} // by point id: chunks the fused queries returned
 	for _, name := range names {
 		var legs []*leg
 		var kwLeg, semLeg *leg
 		if keyword != nil {
-			kwLeg = newLeg(keyword, SparseVector, kwWant, f)
+			kwLeg = newLeg(keyword, SparseVector, kwWant, f, legPayload)
 			legs = append(legs, kwLeg)
 		}
 		if semantic[name] {
-			semLeg = newLeg(pb.NewQueryDense(q.Dense), DenseVector, semWant, f)
+			semLeg = newLeg(pb.NewQueryDense(q.Dense), DenseVector, semWant, f, legPayload)
 			legs = append(legs, semLeg)
 		}
 		if len(legs) == 0 {
 			continue
 		}
-		err := s.runLegs(ctx, name, f, legs)
+		var fused *pb.QueryPoints
+		if hybrid {
+			fused = s.fusedQuery(name, f, legs, q.Limit)
+		}
+		err := s.runLegs(ctx, name, f, legs, fused, whole)
 		if q.Collection == "" && errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
@@ -164,7 +203,76 @@ func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 	case storage.ModeSemantic:
 		return fuse(nil, sem, q.Limit, semanticOnly), nil
 	}
-	return fuse(kw, sem, q.Limit, reciprocalRank), nil
+	points := make(map[string]candidate, len(kw)+len(sem)) // by chunk id
+	for _, c := range slices.Concat(kw, sem) {
+		points[c.chunk.ID] = c
+	}
+	hits := fuse(kw, sem, q.Limit, reciprocalRank)
+	return s.complete(ctx, hits, points, whole, q.Collection == "")
+}
+
+// fusedQuery is the query that has Qdrant run the legs of a hybrid query
+// on a collection as prefetches, fuse them with RRF and return the best
+// points with their payloads: as many as the hits wanted and some more,
+// for points of uncommitted generations and points a glob rejects.
+func (s *Store) fusedQuery(name string, f filter, legs []*leg, limit int) *pb.QueryPoints {
+	conds := f.conditions()
+	fused := &pb.QueryPoints{
+		CollectionName: s.qname(name),
+		Query:          pb.NewQueryRRF(&pb.Rrf{K: pb.PtrOf(uint32(qdrantRRFK))}),
+		Filter:         conds,
+		WithPayload:    pb.NewWithPayload(true),
+	}
+	total := 0
+	for _, l := range legs {
+		fused.Prefetch = append(fused.Prefetch, &pb.PrefetchQuery{
+			Query: l.query, Using: pb.PtrOf(l.using), Filter: conds, Limit: pb.PtrOf(uint64(l.n)),
+		})
+		total += l.n
+	}
+	fused.Limit = pb.PtrOf(uint64(min(fetchSize(limit, f), total)))
+	return fused
+}
+
+// complete gives hybrid hits, whose chunks hold only what the legs'
+// light payloads carry, their whole chunks: from the fused queries'
+// answers (whole, by point id), else read by point id, one request per
+// collection. A point gone meanwhile (deleted by another process's
+// commit) drops its hit; so does a collection dropped meanwhile when every
+// collection was searched (anyColl).
+func (s *Store) complete(ctx context.Context, hits []storage.Hit, points map[string]candidate, whole map[string]storage.Chunk, anyColl bool) ([]storage.Hit, error) {
+	missing := map[string][]*pb.PointId{} // by collection
+	for _, h := range hits {
+		c := points[h.Chunk.ID]
+		if _, ok := whole[c.point]; !ok {
+			missing[c.chunk.Collection] = append(missing[c.chunk.Collection], pb.NewIDUUID(c.point))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(missing)) {
+		rctx, cancel := s.rpc(ctx)
+		resp, err := s.points.Get(rctx, &pb.GetPoints{CollectionName: s.qname(name), Ids: missing[name], WithPayload: pb.NewWithPayload(true)})
+		cancel()
+		if err != nil {
+			if isNotFound(err) {
+				s.forget(name)
+				if anyColl {
+					continue
+				}
+			}
+			return nil, fmt.Errorf("read chunks of qdrant collection %s: %w", s.qname(name), collectionErr(s.qname(name), err))
+		}
+		for _, p := range resp.GetResult() {
+			whole[p.GetId().GetUuid()] = payload(p.GetPayload()).chunk()
+		}
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		if c, ok := whole[points[h.Chunk.ID].point]; ok {
+			h.Chunk = c
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
 // filter is a query's language and path filters.
@@ -216,27 +324,35 @@ func (f filter) accept(c *storage.Chunk) bool {
 
 // leg is one leg's query on one collection while it fetches.
 type leg struct {
-	query *pb.Query
-	using string
-	want  int // visible, accepted hits wanted
-	n     int // points asked of Qdrant
-	hits  []candidate
-	done  bool
+	query   *pb.Query
+	using   string
+	payload *pb.WithPayloadSelector
+	want    int // visible, accepted hits wanted
+	n       int // points asked of Qdrant
+	hits    []candidate
+	done    bool
 }
 
-func newLeg(query *pb.Query, using string, want int, f filter) *leg {
-	// A little more than wanted, for points of uncommitted generations;
-	// with a glob matched here, four times as many.
+func newLeg(query *pb.Query, using string, want int, f filter, payload *pb.WithPayloadSelector) *leg {
+	return &leg{query: query, using: using, payload: payload, want: want, n: fetchSize(want, f)}
+}
+
+// fetchSize is how many points to ask of Qdrant for want visible hits: a
+// little more, for points of uncommitted generations; with a glob matched
+// here, four times as many.
+func fetchSize(want int, f filter) int {
 	n := want + 8 + want/4
 	if f.glob != "" && !f.literal {
 		n = max(4*want, 64)
 	}
-	return &leg{query: query, using: using, want: want, n: min(n, maxFetch)}
+	return min(n, maxFetch)
 }
 
 // runLegs runs the legs on a collection until each has the hits it
-// wants or Qdrant has no more: one QueryBatch per round.
-func (s *Store) runLegs(ctx context.Context, name string, f filter, legs []*leg) error {
+// wants or Qdrant has no more: one QueryBatch per round. The first round
+// also carries fused, when not nil, and adds the chunks it returns to
+// whole, by point id.
+func (s *Store) runLegs(ctx context.Context, name string, f filter, legs []*leg, fused *pb.QueryPoints, whole map[string]storage.Chunk) error {
 	conds := f.conditions()
 	gens := map[string]int64{} // head generation by document id; -1 without a head
 	for {
@@ -249,11 +365,14 @@ func (s *Store) runLegs(ctx context.Context, name string, f filter, legs []*leg)
 			pending = append(pending, l)
 			batch.QueryPoints = append(batch.QueryPoints, &pb.QueryPoints{
 				CollectionName: s.qname(name), Query: l.query, Using: pb.PtrOf(l.using), Filter: conds,
-				Limit: pb.PtrOf(uint64(l.n)), WithPayload: pb.NewWithPayload(true),
+				Limit: pb.PtrOf(uint64(l.n)), WithPayload: l.payload,
 			})
 		}
 		if len(pending) == 0 {
 			return nil
+		}
+		if fused != nil {
+			batch.QueryPoints = append(batch.QueryPoints, fused)
 		}
 		rctx, cancel := s.rpc(ctx)
 		resp, err := s.points.QueryBatch(rctx, batch)
@@ -265,8 +384,14 @@ func (s *Store) runLegs(ctx context.Context, name string, f filter, legs []*leg)
 			return fmt.Errorf("query qdrant collection %s: %w", s.qname(name), collectionErr(s.qname(name), err))
 		}
 		results := resp.GetResult()
-		if len(results) != len(pending) {
-			return fmt.Errorf("query qdrant collection %s: %d results for %d queries", s.qname(name), len(results), len(pending))
+		if len(results) != len(batch.GetQueryPoints()) {
+			return fmt.Errorf("query qdrant collection %s: %d results for %d queries", s.qname(name), len(results), len(batch.GetQueryPoints()))
+		}
+		if fused != nil {
+			for _, p := range results[len(pending)].GetResult() {
+				whole[p.GetId().GetUuid()] = payload(p.GetPayload()).chunk()
+			}
+			fused, results = nil, results[:len(pending)]
 		}
 		// Look up the heads of documents not seen yet, in one request.
 		var unseen []string
@@ -297,8 +422,9 @@ func (s *Store) runLegs(ctx context.Context, name string, f filter, legs []*leg)
 					continue // not the committed generation
 				}
 				c := pl.chunk()
+				c.Collection = name
 				if f.accept(&c) {
-					l.hits = append(l.hits, candidate{score: float64(p.GetScore()), chunk: c})
+					l.hits = append(l.hits, candidate{score: float64(p.GetScore()), chunk: c, point: p.GetId().GetUuid()})
 				}
 			}
 			if len(l.hits) >= l.want || len(points) < l.n || l.n >= maxFetch {

@@ -42,6 +42,38 @@
 // indices a vocabulary of 100,000 terms has about one colliding pair, so
 // this is accepted rather than kept in a term dictionary.
 //
+// # Hybrid queries
+//
+// A hybrid search sends each collection one QueryBatch request: a Query
+// whose prefetches are the two legs (sparse "keyword", dense "dense"),
+// fused by Qdrant's RRF with k = 61 and returning the best points, a
+// little more than the hits wanted, with whole payloads; and the two legs
+// again, answering only ids, scores and the payload fields chunk_id,
+// doc_id and gen (and path, when a path glob is matched here). Chunk
+// texts cross the network only for the fused query's points.
+//
+// Qdrant scores the point at 0-based position p of a prefetch 1/(k+p),
+// so k = 61 is the embedded store's Σ 1/(60+rank) with ranks from 1.
+// Qdrant's fused order is still not used as the answer, because hits must
+// carry each leg's rank and raw score, and because Qdrant ranks points
+// that must take no rank (uncommitted generations, see Atomicity, and
+// points a wildcard glob rejects), fuses each collection alone, and
+// computes in float32 without a tie-break. Ranks, raw scores and the
+// fused order come from the id-and-score legs, exactly as with
+// client-side fusion; a hit whose point the fused query did not return
+// is read by id (one Get per collection), which happens only when the
+// two orders differ near the limit. Qdrant's RRF weights are not used:
+// Qdrant weighs positions, 1/((p+1)/w + k - 1), which orders hits
+// differently from the engine's Σ w/(60+rank), and the engine fuses the
+// candidates again with its own weights anyway.
+//
+// One thing is not exact, with or without fusion: Qdrant's IDF counts
+// every point with a keyword vector, those of uncommitted generations and
+// of replaced generations not yet deleted too, so while a write is in
+// flight (or after a failed one, until the document is written again)
+// keyword scores differ slightly from those of the committed data alone,
+// and so, for a query of several terms, can the keyword order.
+//
 // # Atomicity
 //
 // Qdrant has no transaction spanning several operations, so

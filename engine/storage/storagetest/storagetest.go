@@ -177,3 +177,7 @@ func withoutVectors(c storage.Chunk) storage.Chunk {
 	c.Sparse = storage.SparseVector{}
 	return c
 }
+
+// Axis returns the unit vector of the suite's size along dimension i: the
+// query vector of LoadRankingCorpus is Axis(0).
+func Axis(i int) []float32 { return axis(i) }

@@ -19,7 +19,12 @@
 //     product, times idf = ln(1 + (N-n+0.5)/(n+0.5)) per index when the
 //     vector has the IDF modifier, N counting the points that have the
 //     sparse vector and n those that have the index), and prefetches fused
-//     with RRF (Σ 1/(k+rank), rank from 1, k from the request or 2);
+//     with RRF as Qdrant computes it (lib/segment/src/common/
+//     reciprocal_rank_fusion.rs): the point at 0-based position p of a
+//     prefetch with weight w adds 1/((p+1)/w + k - 1) in float32, that is
+//     1/(k+p) = 1/(k-1+rank) for w = 1, nothing for w ≤ 0; k comes from
+//     the request (at least 1) or is 2; weights, when given, must be one
+//     per prefetch; the filter of the query applies to its prefetches;
 //   - filters: must, should, must_not, nested filters, has_id, is_empty,
 //     and field matches on keyword, keywords, integer, integers and their
 //     except forms, on top-level payload keys.
@@ -27,6 +32,9 @@
 // Errors use Qdrant's gRPC codes: NotFound for a missing collection,
 // AlreadyExists when creating one twice, InvalidArgument for a vector of
 // the wrong size or an unknown vector name.
+//
+// QueryStats counts requests, fused queries, prefetches and points
+// returned with whole payloads, so tests can check how a client asks.
 //
 // Faults: Stop closes the server and every connection (clients then get
 // codes.Unavailable), Restart serves the same data again on the same
@@ -68,6 +76,24 @@ type Server struct {
 	colls     map[string]*collection
 	crashNext bool
 	upserts   int // upsert requests received
+	stats     QueryStats
+}
+
+// QueryStats counts the query and get requests the server answered, so
+// tests can tell how a client asks.
+type QueryStats struct {
+	Requests   int // Query and QueryBatch requests
+	Queries    int // queries in them: a QueryBatch counts each of its own
+	Fused      int // queries fusing prefetches with RRF
+	Prefetches int // prefetches of the fused queries
+	// LastK is the k of the last fused query (defaultRRFK, 2, when it
+	// named none), LastWeights its weights.
+	LastK       uint32
+	LastWeights []float32
+	// WholePayloads counts points that queries returned with their whole
+	// payload (rather than selected fields or none).
+	WholePayloads int
+	Gets          int // Get requests
 }
 
 // New returns a server holding no collection; Start starts it.
@@ -89,6 +115,15 @@ func (s *Server) Addr() string {
 	s.life.Lock()
 	defer s.life.Unlock()
 	return s.addr
+}
+
+// QueryStats returns what the server counted since it was created.
+func (s *Server) QueryStats() QueryStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.LastWeights = slices.Clone(st.LastWeights)
+	return st
 }
 
 // Upserts returns how many upsert requests the server received.
@@ -487,6 +522,7 @@ func (p pointsService) Get(_ context.Context, req *pb.GetPoints) (*pb.GetRespons
 	s := p.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.stats.Gets++
 	coll, err := s.coll(req.GetCollectionName())
 	if err != nil {
 		return nil, err
@@ -552,11 +588,12 @@ func (p pointsService) Query(_ context.Context, req *pb.QueryPoints) (*pb.QueryR
 	s := p.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.stats.Requests++
 	coll, err := s.coll(req.GetCollectionName())
 	if err != nil {
 		return nil, err
 	}
-	res, err := coll.query(req)
+	res, err := s.query(coll, req)
 	if err != nil {
 		return nil, err
 	}
@@ -567,13 +604,14 @@ func (p pointsService) QueryBatch(_ context.Context, req *pb.QueryBatchPoints) (
 	s := p.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.stats.Requests++
 	coll, err := s.coll(req.GetCollectionName())
 	if err != nil {
 		return nil, err
 	}
 	out := &pb.QueryBatchResponse{}
 	for _, q := range req.GetQueryPoints() {
-		res, err := coll.query(q)
+		res, err := s.query(coll, q)
 		if err != nil {
 			return nil, err
 		}
@@ -586,6 +624,27 @@ func (p pointsService) QueryBatch(_ context.Context, req *pb.QueryBatchPoints) (
 type scoredID struct {
 	key   string
 	score float32
+}
+
+// query runs one query of a request on coll and counts it; s.mu must be
+// held.
+func (s *Server) query(coll *collection, req *pb.QueryPoints) ([]*pb.ScoredPoint, error) {
+	s.stats.Queries++
+	switch v := req.GetQuery().GetVariant().(type) {
+	case *pb.Query_Rrf:
+		s.stats.Fused++
+		s.stats.Prefetches += len(req.GetPrefetch())
+		s.stats.LastK, s.stats.LastWeights = cmp.Or(v.Rrf.GetK(), defaultRRFK), v.Rrf.GetWeights()
+	case *pb.Query_Fusion:
+		s.stats.Fused++
+		s.stats.Prefetches += len(req.GetPrefetch())
+		s.stats.LastK, s.stats.LastWeights = defaultRRFK, nil
+	}
+	res, err := coll.query(req)
+	if err == nil && req.GetWithPayload().GetEnable() {
+		s.stats.WholePayloads += len(res)
+	}
+	return res, err
 }
 
 // query runs a QueryPoints request; s.mu must be held.
@@ -618,28 +677,46 @@ func (c *collection) rank(prefetch []*pb.PrefetchQuery, q *pb.Query, using strin
 			return nil, err
 		}
 	case *pb.Query_Fusion, *pb.Query_Rrf:
-		k := 2
-		if v, ok := v.(*pb.Query_Rrf); ok && v.Rrf.K != nil {
-			k = int(v.Rrf.GetK())
-		}
 		if f, ok := v.(*pb.Query_Fusion); ok && f.Fusion != pb.Fusion_RRF {
 			return nil, status.Error(codes.Unimplemented, "qdranttest: only RRF fusion is implemented")
+		}
+		k, weights := uint32(defaultRRFK), []float32(nil)
+		if v, ok := v.(*pb.Query_Rrf); ok {
+			if v.Rrf.K != nil {
+				k = v.Rrf.GetK()
+			}
+			weights = v.Rrf.GetWeights()
+		}
+		if k < 1 {
+			return nil, status.Error(codes.InvalidArgument, "Validation error: rrf.k: value 0 invalid, must be 1 or larger")
 		}
 		if len(prefetch) == 0 {
 			return nil, status.Error(codes.InvalidArgument, "Wrong input: fusion needs prefetches")
 		}
-		scores := map[string]float64{}
-		for _, pf := range prefetch {
+		if weights != nil && len(weights) != len(prefetch) {
+			return nil, status.Errorf(codes.InvalidArgument,
+				"Validation error: Number of weights in RRF should match number of pre-fetches: got %d, expected %d", len(weights), len(prefetch))
+		}
+		scores := map[string]float32{}
+		var order []string // first seen first, as Qdrant inserts them
+		for i, pf := range prefetch {
 			sub, err := c.rank(pf.GetPrefetch(), pf.GetQuery(), pf.GetUsing(), and(filter, pf.GetFilter()), int(pf.GetLimit()), 0)
 			if err != nil {
 				return nil, err
 			}
-			for r, sc := range sub {
-				scores[sc.key] += 1 / float64(k+r+1)
+			w := float32(1)
+			if weights != nil {
+				w = weights[i]
+			}
+			for pos, sc := range sub {
+				if _, ok := scores[sc.key]; !ok {
+					order = append(order, sc.key)
+				}
+				scores[sc.key] += rrfPositionScore(pos, k, w)
 			}
 		}
-		for key, sc := range scores {
-			ranked = append(ranked, scoredID{key: key, score: float32(sc)})
+		for _, key := range order {
+			ranked = append(ranked, scoredID{key: key, score: scores[key]})
 		}
 	default:
 		return nil, status.Error(codes.Unimplemented, "qdranttest: only nearest and RRF queries are implemented")
@@ -652,6 +729,20 @@ func (c *collection) rank(prefetch []*pb.PrefetchQuery, q *pb.Query, using strin
 	}
 	ranked = ranked[offset:]
 	return ranked[:min(limit, len(ranked))], nil
+}
+
+// defaultRRFK is Qdrant's k when a request names none.
+const defaultRRFK = 2
+
+// rrfPositionScore is what the point at 0-based position pos of a
+// prefetch with weight w adds to its RRF score, as Qdrant computes it (in
+// float32): 1/((pos+1)/w + k - 1), which is 1/(k+pos) for w = 1; a weight
+// of 0 or less adds nothing (the point still takes part).
+func rrfPositionScore(pos int, k uint32, w float32) float32 {
+	if w <= 0 {
+		return 0
+	}
+	return 1 / (float32(pos+1)/w + float32(k) - 1)
 }
 
 // nearest scores the points passing filter (and, with prefetches, found by

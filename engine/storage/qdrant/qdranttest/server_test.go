@@ -1,14 +1,17 @@
 package qdranttest
 
 import (
+	"math"
 	"testing"
 
 	pb "github.com/qdrant/go-client/qdrant"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
-// TestPrefetchRRF checks the double's fusion of two prefetches with RRF,
-// which the backend does not use (it fuses legs itself) but the protocol
-// subset includes.
+// TestPrefetchRRF checks the double's fusion of two prefetches with RRF
+// against Qdrant's formula: 1/((pos+1)/w + k - 1) per prefetch, pos from
+// 0, so k = 61 scores 1/(60+rank) unweighted.
 func TestPrefetchRRF(t *testing.T) {
 	srv, err := Start()
 	if err != nil {
@@ -42,29 +45,53 @@ func TestPrefetchRRF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.Query(ctx, &pb.QueryPoints{
-		CollectionName: "c",
-		Prefetch: []*pb.PrefetchQuery{
-			{Query: pb.NewQueryDense([]float32{1, 0}), Using: pb.PtrOf("d"), Limit: pb.PtrOf(uint64(10))},
-			{Query: pb.NewQuerySparse([]uint32{7}, []float32{1}), Using: pb.PtrOf("s"), Limit: pb.PtrOf(uint64(10))},
-		},
-		Query: pb.NewQueryRRF(&pb.Rrf{K: pb.PtrOf(uint32(60))}),
-	})
-	if err != nil {
-		t.Fatal(err)
+	prefetch := []*pb.PrefetchQuery{
+		{Query: pb.NewQueryDense([]float32{1, 0}), Using: pb.PtrOf("d"), Limit: pb.PtrOf(uint64(10))},
+		{Query: pb.NewQuerySparse([]uint32{7}, []float32{1}), Using: pb.PtrOf("s"), Limit: pb.PtrOf(uint64(10))},
 	}
-	// 1: 1/61+1/62; 2: 1/63+1/61; 3: 1/62.
-	want := []uint64{1, 2, 3}
-	if len(res) != len(want) {
-		t.Fatalf("%d results, want %d", len(res), len(want))
+	type want struct {
+		id    uint64
+		score float64
 	}
-	for i, r := range res {
-		if r.GetId().GetNum() != want[i] {
-			t.Errorf("result %d is point %d, want %d", i, r.GetId().GetNum(), want[i])
+	for _, tc := range []struct {
+		name  string
+		query *pb.Query
+		want  []want
+	}{
+		// 1: ranks 1 and 2; 2: ranks 3 and 1; 3: rank 2.
+		{"k=61", pb.NewQueryRRF(&pb.Rrf{K: pb.PtrOf(uint32(61))}),
+			[]want{{1, 1.0/61 + 1.0/62}, {2, 1.0/63 + 1.0/61}, {3, 1.0 / 62}}},
+		{"default k=2", pb.NewQueryFusion(pb.Fusion_RRF),
+			[]want{{1, 1.0/2 + 1.0/3}, {2, 1.0/4 + 1.0/2}, {3, 1.0 / 3}}},
+		// Weight 2 on dense: positions count half, 1/((p+1)/2 + 1).
+		{"weights", pb.NewQueryRRF(&pb.Rrf{K: pb.PtrOf(uint32(2)), Weights: []float32{2, 1}}),
+			[]want{{1, 1/1.5 + 1.0/3}, {2, 1/2.5 + 1.0/2}, {3, 1.0 / 2}}},
+		// Weight 0 keeps the points of the prefetch but adds nothing.
+		{"zero weight", pb.NewQueryRRF(&pb.Rrf{K: pb.PtrOf(uint32(2)), Weights: []float32{1, 0}}),
+			[]want{{1, 1.0 / 2}, {3, 1.0 / 3}, {2, 1.0 / 4}}},
+	} {
+		res, err := c.Query(ctx, &pb.QueryPoints{CollectionName: "c", Prefetch: prefetch, Query: tc.query})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(res) != len(tc.want) {
+			t.Fatalf("%s: %d results, want %d", tc.name, len(res), len(tc.want))
+		}
+		for i, r := range res {
+			w := tc.want[i]
+			if r.GetId().GetNum() != w.id || math.Abs(float64(r.GetScore())-w.score) > 1e-6 {
+				t.Errorf("%s: result %d is point %d scoring %v, want %d scoring %v", tc.name, i, r.GetId().GetNum(), r.GetScore(), w.id, w.score)
+			}
 		}
 	}
-	if got := float64(res[0].GetScore()); got < 1.0/61+1.0/62-1e-6 || got > 1.0/61+1.0/62+1e-6 {
-		t.Errorf("fused score %v, want %v", got, 1.0/61+1.0/62)
+	if st := srv.QueryStats(); st.Requests != 4 || st.Fused != 4 || st.Prefetches != 8 || st.LastK != 2 {
+		t.Errorf("QueryStats = %+v, want 4 requests, 4 fused queries, 8 prefetches, last k 2", st)
+	}
+	for _, bad := range []*pb.Rrf{{K: pb.PtrOf(uint32(0))}, {Weights: []float32{1}}, {Weights: []float32{1, 1, 1}}} {
+		_, err := c.Query(ctx, &pb.QueryPoints{CollectionName: "c", Prefetch: prefetch, Query: pb.NewQueryRRF(bad)})
+		if status.Code(err) != codes.InvalidArgument {
+			t.Errorf("RRF %v: %v, want InvalidArgument", bad, err)
+		}
 	}
 }
 
