@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,8 +34,13 @@ var (
 	// bounds how long a workspace goes without an indexer.
 	lockPollEvery = 500 * time.Millisecond
 	// claimRetryEvery is how often a start retries when the lock is held
-	// by a server that does not answer yet (it is starting, or dying).
+	// by a server that does not answer yet (it is starting, or dying), and
+	// how often a reader's call looks for the next indexer.
 	claimRetryEvery = 100 * time.Millisecond
+	// retryWithin bounds how long a reader's call waits for the next
+	// indexer when the one it called is gone: a takeover takes about
+	// lockPollEvery plus a start.
+	retryWithin = 5 * time.Second
 )
 
 // wireErrors are the sentinels that cross the socket between a reader and
@@ -65,12 +71,55 @@ type link struct {
 	client *peer.Client
 	holder atomic.Pointer[peer.Holder]
 	err    atomic.Pointer[string] // the last call's transport failure, nil after a success
+	gone   chan struct{}          // closed when this reader takes over: stop waiting
+	once   sync.Once
+}
+
+func newLink(c *peer.Client, h peer.Holder) *link {
+	l := &link{client: c, gone: make(chan struct{})}
+	l.holder.Store(&h)
+	return l
+}
+
+// abandon ends the waits of calls in flight; the reader's run is about to
+// stop.
+func (l *link) abandon() { l.once.Do(func() { close(l.gone) }) }
+
+// idempotent are the calls that may be sent again when an answer was
+// lost; a write is sent again only when it never left (peer.ErrNotSent).
+var idempotent = map[string]bool{
+	"search": true, "get_document": true, "list_collections": true,
+	"status": true, "ping": true, "progress": true, "hello": true,
 }
 
 // call forwards one operation to the indexer and records whether it was
-// reachable. Errors name the indexer's process.
+// reachable. When the indexer is gone, starting or stopping, it waits up
+// to retryWithin for one that serves (another reader taking over) and
+// sends the call again, when that is safe. Errors name the indexer's
+// process.
 func (l *link) call(ctx context.Context, method string, in, out any) error {
+	return l.send(ctx, method, in, out, retryWithin)
+}
+
+// try is call without the wait: status and health report what is true
+// now.
+func (l *link) try(ctx context.Context, method string, in, out any) error {
+	return l.send(ctx, method, in, out, 0)
+}
+
+func (l *link) send(ctx context.Context, method string, in, out any, wait time.Duration) error {
 	err := l.client.Call(ctx, method, in, out)
+	deadline := time.Now().Add(wait)
+	for retriable(method, err) && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+		case <-l.gone:
+		case <-time.After(claimRetryEvery):
+			err = l.client.Call(ctx, method, in, out)
+			continue
+		}
+		break
+	}
 	if errors.Is(err, peer.ErrUnreachable) {
 		msg := err.Error()
 		l.err.Store(&msg)
@@ -81,6 +130,13 @@ func (l *link) call(ctx context.Context, method string, in, out any) error {
 		l.err.Store(nil)
 	}
 	return err
+}
+
+func retriable(method string, err error) bool {
+	if errors.Is(err, ErrNotRunning) || errors.Is(err, ErrStopping) {
+		return true // the indexer refused it: it is starting or leaving
+	}
+	return errors.Is(err, peer.ErrUnreachable) && (idempotent[method] || errors.Is(err, peer.ErrNotSent))
 }
 
 func (l *link) info() *IndexerInfo {
@@ -185,8 +241,7 @@ func (m *Manager) connect(ctx context.Context, dir string) (*link, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &link{client: peer.Dial(peer.SocketPath(dir), wireErrors)}
-	l.holder.Store(&h)
+	l := newLink(peer.Dial(peer.SocketPath(dir), wireErrors), h)
 	var hi hello
 	if err := l.client.Call(ctx, "hello", nil, &hi); err != nil {
 		l.client.Close()
@@ -238,6 +293,7 @@ func (m *Manager) watchIndexer(ctx context.Context, r *run) {
 // watcher among them, are stopped on the way) and gives the lock back when
 // the reader's run has meanwhile been stopped by someone else.
 func (m *Manager) takeover(r *run, lock *peer.Lock, reason string) {
+	r.link.abandon() // calls in flight stop waiting for an indexer: it is us
 	m.bg.Go(func() {
 		m.ops.Lock()
 		defer m.ops.Unlock()

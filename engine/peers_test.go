@@ -187,3 +187,45 @@ func TestReaderTakesOver(t *testing.T) {
 		t.Fatalf("no transition of the takeover among %q", reasons)
 	}
 }
+
+// A reader's call made while no indexer runs waits for the next one and
+// is answered by it, writes included when they never left.
+func TestReaderCallWaitsForNextIndexer(t *testing.T) {
+	cfg := peerConfig(t)
+	lockPollEvery = time.Hour // b never takes over: c will
+	ctx := context.Background()
+	a := startPeer(t, cfg)
+	b := startPeer(t, cfg)
+	if err := a.WaitIndexed(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Stop(ctx, StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c := New(cfg, Options{Logger: zerolog.Nop()})
+	t.Cleanup(func() {
+		_, _ = c.Stop(context.Background(), StopOptions{})
+		c.Wait()
+	})
+	started := make(chan error, 1)
+	go func() {
+		time.Sleep(300 * time.Millisecond) // b's calls find no indexer first
+		started <- c.Start(ctx)
+	}()
+	added, err := b.AddDocument(ctx, AddDocumentRequest{Content: "the ibis note", Title: "ibis"})
+	if err != nil {
+		t.Fatalf("a reader's write while no indexer ran: %v", err)
+	}
+	if err := <-started; err != nil {
+		t.Fatal(err)
+	}
+	if role(c) != RoleIndexer || role(b) != RoleReader {
+		t.Fatalf("roles: c %s, b %s", role(c), role(b))
+	}
+	if doc, err := c.GetDocument(ctx, DocumentRef{ID: added.ID}); err != nil || doc.Title != "ibis" {
+		t.Fatalf("the new indexer has the note: %+v, %v", doc, err)
+	}
+	if got := findPaths(t, b, "marigold"); len(got) != 1 {
+		t.Fatalf("the reader's search through the new indexer found %v", got)
+	}
+}

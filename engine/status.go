@@ -176,7 +176,7 @@ func (m *Manager) readerStatus(ctx context.Context, r *run, st *Status) {
 	var remote Status
 	ok := false
 	if m.gate.enter(false) {
-		ok = r.link.call(ctx, "status", nil, &remote) == nil
+		ok = r.link.try(ctx, "status", nil, &remote) == nil
 		m.gate.leave()
 	}
 	st.Indexer = r.link.info()
@@ -225,7 +225,7 @@ func (m *Manager) Checks(ctx context.Context) []Check {
 	}
 	if r.reader() {
 		// A reader's storage is the indexer's store, through the socket.
-		return append(checks, timed("storage", func() error { return r.link.call(ctx, "ping", nil, nil) }))
+		return append(checks, timed("storage", func() error { return r.link.try(ctx, "ping", nil, nil) }))
 	}
 	probes := []struct {
 		name string

@@ -12,9 +12,22 @@ import (
 	"time"
 )
 
-// ErrUnreachable wraps a call that could not reach the indexer: nothing
-// listens on the socket, or the connection broke.
-var ErrUnreachable = errors.New("the indexer is unreachable")
+// Errors of calls that did not get an answer.
+var (
+	// ErrUnreachable wraps a call that could not reach the indexer:
+	// nothing listens on the socket, or the connection broke.
+	ErrUnreachable = errors.New("the indexer is unreachable")
+	// ErrNotSent wraps (beside ErrUnreachable) a call that never left:
+	// no connection could be made, so the indexer did nothing of it and
+	// it is safe to send again, even a write.
+	ErrNotSent = errors.New("the call was not sent")
+)
+
+// dialError marks a failure to connect.
+type dialError struct{ err error }
+
+func (e *dialError) Error() string { return e.err.Error() }
+func (e *dialError) Unwrap() error { return e.err }
 
 // RemoteError is an error the indexer returned. It unwraps to the sentinel
 // its kind names in the Client's Errors, if any.
@@ -42,7 +55,11 @@ func Dial(path string, kinds Errors) *Client {
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
+			conn, err := d.DialContext(ctx, "unix", path)
+			if err != nil {
+				return nil, &dialError{err}
+			}
+			return conn, nil
 		},
 		MaxIdleConnsPerHost: 4,
 		IdleConnTimeout:     30 * time.Second,
@@ -67,6 +84,9 @@ func (c *Client) Call(ctx context.Context, method string, in, out any) error {
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("%s: %w", method, context.Cause(ctx))
+		}
+		if errors.As(err, new(*dialError)) {
+			return fmt.Errorf("%s: %w at %s (%w): %v", method, ErrUnreachable, c.path, ErrNotSent, unwrapURL(err))
 		}
 		return fmt.Errorf("%s: %w at %s: %v", method, ErrUnreachable, c.path, unwrapURL(err))
 	}

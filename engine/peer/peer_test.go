@@ -117,7 +117,7 @@ func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
 	if err := srv.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Call(ctx, "echo", echo{}, &out); !errors.Is(err, ErrUnreachable) {
-		t.Fatalf("call after the server closed: got %v, want ErrUnreachable", err)
+	if err := c.Call(ctx, "echo", echo{}, &out); !errors.Is(err, ErrUnreachable) || !errors.Is(err, ErrNotSent) {
+		t.Fatalf("call after the server closed: got %v, want ErrUnreachable and ErrNotSent", err)
 	}
 }
