@@ -157,7 +157,8 @@ func exclusiveMinimum(v float64) mcp.PropertyOption {
 
 func engineStatus(eng Engine) server.ServerTool {
 	tool := newTool("engine_status", "Engine status",
-		"Describe the engine: lifecycle state, version, startup phase timings, uptime, active and "+
+		"Describe the engine: lifecycle state, role (indexer, or reader forwarding to another "+
+			"server on the same data directory, named in indexer), version, startup phase timings, uptime, active and "+
 			"queued tasks, resource usage, index counts (files, chunks, documents, pending), storage, "+
 			"embedding model, workspace roots, the last error, recent state transitions and connection "+
 			"recovery (state, attempts, max_attempts, next_attempt_in_ms, last_error, degraded, down).",
