@@ -260,6 +260,7 @@ func TestDrainCompletesAndRefusesWrites(t *testing.T) {
 		if err := m.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+		synctest.Wait() // the startup probe's task is counted before the drain's first reading
 		m.mu.Lock()
 		p := m.run.pipeline
 		m.mu.Unlock()

@@ -97,7 +97,7 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 	m.mu.Lock()
 	m.run = nil
 	m.mu.Unlock()
-	m.finalCleanup(cfg)
+	m.finalCleanup(cfg, r != nil && !r.reader())
 	if err := m.fire(EventStopped, opts.Reason); err != nil {
 		return res, err
 	}
@@ -238,9 +238,12 @@ func (m *Manager) stopComponents(comps []component, bound time.Duration, force b
 	wg.Wait()
 }
 
-// finalCleanup removes the run's temporary files and flushes logs.
-func (m *Manager) finalCleanup(cfg config.Config) {
-	if err := os.RemoveAll(tempDir(cfg)); err != nil && !errors.Is(err, os.ErrNotExist) {
+// finalCleanup removes an indexer's temporary files (the data directory's
+// tmp, which only the indexer uses) and flushes logs.
+func (m *Manager) finalCleanup(cfg config.Config, indexer bool) {
+	if !indexer {
+		// A reader leaves the shared data directory alone.
+	} else if err := os.RemoveAll(tempDir(cfg)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		m.log.Warn().Err(err).Msg("remove temporary files")
 	}
 	if m.opts.FlushLogs != nil {

@@ -124,14 +124,14 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 	if err := os.MkdirAll(r.cfg.Storage.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create storage.data_dir: %w", err)
 	}
-	if err := os.MkdirAll(tempDir(r.cfg), 0o700); err != nil {
-		return fmt.Errorf("create temporary directory: %w", err)
-	}
 	if err := m.claimRole(ctx, r); err != nil {
 		return err
 	}
 	if r.reader() {
-		return nil // the indexer has the store and the embedder
+		return nil // the indexer has the store, the embedder and the temporary directory
+	}
+	if err := os.MkdirAll(tempDir(r.cfg), 0o700); err != nil {
+		return fmt.Errorf("create temporary directory: %w", err)
 	}
 
 	open := m.opts.OpenStore
