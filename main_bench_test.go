@@ -71,3 +71,41 @@ func BenchmarkExitAfterEOF(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTakeoverAfterKill times, with two servers on one data
+// directory, from SIGKILL of the indexer until the reader reports itself
+// the running indexer (engine_status polled every 10 ms).
+func BenchmarkTakeoverAfterKill(b *testing.B) {
+	fx := newFixture(b, fixtureOptions{autostart: true})
+	next := spawn(b, fx, "-config", fx.config)
+	next.initialize(b)
+	next.waitIdle(b)
+	for b.Loop() {
+		b.StopTimer()
+		indexer := next
+		next = spawn(b, fx, "-config", fx.config)
+		next.initialize(b)
+		next.waitState(b, "running")
+		if role, _ := next.role(b); role != "reader" {
+			b.Fatalf("the second server is %s", role)
+		}
+		b.StartTimer()
+		if err := indexer.cmd.Process.Kill(); err != nil {
+			b.Fatal(err)
+		}
+		deadline := time.Now().Add(takeoverWithin)
+		for {
+			st := next.mustCall(b, "engine_status", nil)
+			if st.str("role") == "indexer" && st.str("state") == "running" {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatal("no takeover")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		b.StopTimer()
+		<-indexer.exited
+		b.StartTimer()
+	}
+}
