@@ -32,9 +32,11 @@
 // (everything above, plus a socket that answers the other servers); one
 // that does not runs as RoleReader, with no store, embedder or watcher of
 // its own, forwarding every workspace operation to the indexer. A reader
-// tries the lock every lockPollEvery; when it gets it (the indexer exited,
+// tries the lock when the watch call it holds open on the indexer's socket
+// ends, and every lockPollEvery; when it gets it (the indexer exited,
 // stopped or died), it restarts itself as the indexer (a takeover, with
-// ordinary transitions whose reason says so). Restart and Recover keep an
+// ordinary transitions whose reason says so). Operations that arrive
+// meanwhile wait for the takeover and run again (redo). Restart and Recover keep an
 // indexer's lock, so it stays the indexer.
 //
 // Concurrency: every exported method may be called from any goroutine.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -76,8 +77,9 @@ type Manager struct {
 	escalate    chan struct{} // closed to turn a graceful stop into a forced one
 	lastStats   storage.Stats
 	sampler     procstat.Sampler
-	heldLock    *peer.Lock // the indexer lock kept or taken over, for the next start
-	keepLock    bool       // a stop keeps the indexer lock in heldLock (see keepingLock)
+	heldLock    *peer.Lock   // the indexer lock kept or taken over, for the next start
+	keepLock    bool         // a stop keeps the indexer lock in heldLock (see keepingLock)
+	takeovers   atomic.Int32 // takeovers under way (see redo)
 
 	bg sync.WaitGroup // cleanups of starts abandoned on timeout
 }

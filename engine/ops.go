@@ -75,6 +75,10 @@ type AddDocumentResult struct {
 
 // AddDocument chunks, embeds and stores a note.
 func (m *Manager) AddDocument(ctx context.Context, req AddDocumentRequest) (AddDocumentResult, error) {
+	return redo(ctx, m, func() (AddDocumentResult, error) { return m.addDocument(ctx, req) })
+}
+
+func (m *Manager) addDocument(ctx context.Context, req AddDocumentRequest) (AddDocumentResult, error) {
 	r, release, err := m.acquire(true)
 	if err != nil {
 		return AddDocumentResult{}, err
@@ -126,6 +130,10 @@ func (r *run) docID(ref DocumentRef) (string, error) {
 
 // GetDocument returns a stored document with its chunks.
 func (m *Manager) GetDocument(ctx context.Context, ref DocumentRef) (storage.Document, error) {
+	return redo(ctx, m, func() (storage.Document, error) { return m.getDocument(ctx, ref) })
+}
+
+func (m *Manager) getDocument(ctx context.Context, ref DocumentRef) (storage.Document, error) {
 	r, release, err := m.acquire(false)
 	if err != nil {
 		return storage.Document{}, err
@@ -145,6 +153,14 @@ func (m *Manager) GetDocument(ctx context.Context, ref DocumentRef) (storage.Doc
 // how many chunks went with it. A workspace file is indexed again when it
 // next changes or at the next start.
 func (m *Manager) DeleteDocument(ctx context.Context, ref DocumentRef) (string, int, error) {
+	d, err := redo(ctx, m, func() (deleted, error) {
+		id, n, err := m.deleteDocument(ctx, ref)
+		return deleted{ID: id, Chunks: n}, err
+	})
+	return d.ID, d.Chunks, err
+}
+
+func (m *Manager) deleteDocument(ctx context.Context, ref DocumentRef) (string, int, error) {
 	r, release, err := m.acquire(true)
 	if err != nil {
 		return "", 0, err
@@ -164,6 +180,10 @@ func (m *Manager) DeleteDocument(ctx context.Context, ref DocumentRef) (string, 
 
 // ListCollections lists the collections with their counts.
 func (m *Manager) ListCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
+	return redo(ctx, m, func() ([]storage.CollectionInfo, error) { return m.listCollections(ctx) })
+}
+
+func (m *Manager) listCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
 	r, release, err := m.acquire(false)
 	if err != nil {
 		return nil, err

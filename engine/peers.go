@@ -85,6 +85,48 @@ func newLink(c *peer.Client, h peer.Holder) *link {
 // stop.
 func (l *link) abandon() { l.once.Do(func() { close(l.gone) }) }
 
+func (l *link) abandoned() bool {
+	select {
+	case <-l.gone:
+		return true
+	default:
+		return false
+	}
+}
+
+// errTakingOver ends a reader's call that was not answered, and may be
+// made again, when the reader itself is taking over: redo makes it again
+// on the run that follows.
+var errTakingOver = errors.New("this server is taking over as the indexer")
+
+// redo runs a workspace operation and, when it ended because this server
+// is taking over from the indexer (its forwarded call was abandoned, or
+// the engine refused it while the takeover restarts it), waits (up to retryWithin) for the
+// takeover's start to end and runs it again, now on this server's own
+// store. The first attempt has released the engine by then, so the
+// takeover is not held up by it.
+func redo[T any](ctx context.Context, m *Manager, op func() (T, error)) (T, error) {
+	res, err := op()
+	refused := errors.Is(err, ErrNotRunning) || errors.Is(err, ErrStopping)
+	if !errors.Is(err, errTakingOver) && (!refused || m.takeovers.Load() == 0) {
+		return res, err
+	}
+	deadline := time.Now().Add(retryWithin)
+	for {
+		if r := m.currentRun(); r != nil && !r.reader() && m.State() == StateRunning {
+			return op()
+		}
+		if time.Now().After(deadline) {
+			return res, fmt.Errorf("%w, and its start has not finished: retry in a moment", errTakingOver)
+		}
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 // idempotent are the calls that may be sent again when an answer was
 // lost; a write is sent again only when it never left (peer.ErrNotSent).
 var idempotent = map[string]bool{
@@ -108,12 +150,16 @@ func (l *link) try(ctx context.Context, method string, in, out any) error {
 }
 
 func (l *link) send(ctx context.Context, method string, in, out any, wait time.Duration) error {
+	if l.abandoned() {
+		return errTakingOver
+	}
 	err := l.client.Call(ctx, method, in, out)
 	deadline := time.Now().Add(wait)
 	for retriable(method, err) && time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
 		case <-l.gone:
+			return errTakingOver // safe to redo: retriable
 		case <-time.After(claimRetryEvery):
 			err = l.client.Call(ctx, method, in, out)
 			continue
@@ -259,17 +305,37 @@ func (m *Manager) connect(ctx context.Context, dir string) (*link, error) {
 }
 
 // watchIndexer is a reader's background duty: try the indexer lock every
-// lockPollEvery, keep the holder current, and when the lock is free, hand
-// it to a takeover. It ends with ctx or after the handover.
+// lockPollEvery, and at once when the watch call held open on the
+// indexer's socket ends (the indexer closed it or died); keep the holder
+// current; and when the lock is free, hand it to a takeover. It ends with
+// ctx or after the handover, having stopped its watch call.
 func (m *Manager) watchIndexer(ctx context.Context, r *run) {
 	tick := time.NewTicker(lockPollEvery)
 	defer tick.Stop()
 	dir := r.cfg.Storage.DataDir
+	wctx, cancel := context.WithCancel(ctx)
+	var watching sync.WaitGroup
+	defer func() { cancel(); watching.Wait() }()
+	poke := make(chan struct{}, 1)
+	watching.Go(func() {
+		for wctx.Err() == nil {
+			_ = r.link.client.Watch(wctx)
+			select {
+			case poke <- struct{}{}:
+			default:
+			}
+			select { // no busy loop while nothing listens
+			case <-wctx.Done():
+			case <-time.After(claimRetryEvery):
+			}
+		}
+	})
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-poke:
 		}
 		lock, err := peer.TryLock(dir)
 		if errors.Is(err, peer.ErrHeld) {
@@ -293,8 +359,10 @@ func (m *Manager) watchIndexer(ctx context.Context, r *run) {
 // watcher among them, are stopped on the way) and gives the lock back when
 // the reader's run has meanwhile been stopped by someone else.
 func (m *Manager) takeover(r *run, lock *peer.Lock, reason string) {
+	m.takeovers.Add(1)
 	r.link.abandon() // calls in flight stop waiting for an indexer: it is us
 	m.bg.Go(func() {
+		defer m.takeovers.Add(-1)
 		m.ops.Lock()
 		defer m.ops.Unlock()
 		m.mu.Lock()

@@ -145,6 +145,10 @@ type SearchResponse struct {
 // document are merged and at most MaxPerFile results are kept per
 // document.
 func (m *Manager) Search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
+	return redo(ctx, m, func() (SearchResponse, error) { return m.search(ctx, req) })
+}
+
+func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
 	begin := time.Now()
 	r, release, err := m.acquire(false)
 	if err != nil {

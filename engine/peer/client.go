@@ -121,3 +121,22 @@ func unwrapURL(err error) error {
 
 // Close releases the client's idle connections.
 func (c *Client) Close() { c.hc.CloseIdleConnections() }
+
+// Watch blocks while the indexer serves: it returns nil when the indexer
+// closes its socket, an error when the connection breaks (the indexer
+// died) or none could be made, and ctx's error when ctx ends.
+func (c *Client) Watch(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://indexer/watch", nil)
+	if err != nil {
+		return fmt.Errorf("watch request: %w", err)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("watch: %w at %s: %v", ErrUnreachable, c.path, unwrapURL(err))
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("watch: %w: %v", ErrUnreachable, err)
+	}
+	return ctx.Err()
+}

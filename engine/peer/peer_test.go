@@ -121,3 +121,31 @@ func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
 		t.Fatalf("call after the server closed: got %v, want ErrUnreachable and ErrNotSent", err)
 	}
 }
+
+// A watch is held open while the server serves and ends when it closes.
+func TestWatchEndsWhenTheServerCloses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.sock")
+	srv, err := Listen(path, nil, nil, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Dial(path, nil)
+	defer c.Close()
+	ended := make(chan error, 1)
+	go func() { ended <- c.Watch(context.Background()) }()
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case err := <-ended:
+		t.Fatalf("the watch ended while the server served: %v", err)
+	default:
+	}
+	if err := srv.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-ended; err != nil {
+		t.Fatalf("the watch of a server that closed: %v, want nil", err)
+	}
+	if err := c.Watch(context.Background()); !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("a watch with no server: %v, want ErrUnreachable", err)
+	}
+}

@@ -48,9 +48,10 @@ const maxRequestBytes = 64 << 20
 // Server answers readers' calls on a unix socket. Close stops it and
 // waits for its goroutines.
 type Server struct {
-	path string
-	hs   *http.Server
-	done chan struct{}
+	path    string
+	hs      *http.Server
+	done    chan struct{}
+	closing chan struct{} // closed by Close: watches end
 }
 
 // Listen serves handlers on a unix socket at path. The caller must hold
@@ -93,10 +94,24 @@ func Listen(path string, handlers map[string]Handler, kinds Errors, log zerolog.
 		writeJSON(w, http.StatusOK, out)
 	})
 	s := &Server{
-		path: path,
-		hs:   &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil},
-		done: make(chan struct{}),
+		path:    path,
+		hs:      &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
+		done:    make(chan struct{}),
+		closing: make(chan struct{}),
 	}
+	// A reader's watch: held open while this server serves, so that the
+	// reader learns at once when it goes (the connection breaks when the
+	// process dies; Close answers it).
+	mux.HandleFunc("POST /watch", func(w http.ResponseWriter, req *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		select {
+		case <-req.Context().Done():
+		case <-s.closing:
+		}
+	})
 	go func() {
 		defer close(s.done)
 		if err := s.hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -119,6 +134,7 @@ func (s *Server) Path() string { return s.path }
 // (then cuts them), removes the socket file and waits for the server's
 // goroutines.
 func (s *Server) Close(ctx context.Context) error {
+	close(s.closing)
 	err := s.hs.Shutdown(ctx)
 	if err != nil {
 		_ = s.hs.Close()
