@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -118,35 +119,38 @@ func (c *corpus) document(i int) (storage.Document, []storage.Chunk) {
 	return doc, chunks
 }
 
-// buildBenchStore writes the benchmark corpus into a new store in dir and
-// closes it.
-func buildBenchStore(b *testing.B, dir string) {
+// buildCorpusStore writes the first docs documents of the corpus with
+// seed into a new store in dir, closes it and returns the corpus.
+func buildCorpusStore(tb testing.TB, dir string, seed uint64, docs int) *corpus {
+	tb.Helper()
 	ctx := context.Background()
 	st, err := Open(ctx, dir, Options{})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer st.Close()
 	if err := st.EnsureCollection(ctx, "code", benchDims); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	c := newCorpus(1)
-	for i := range benchDocs {
+	c := newCorpus(seed)
+	for i := range docs {
 		doc, chunks := c.document(i)
 		if err := st.ReplaceDocument(ctx, doc, chunks); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
+	return c
 }
 
 // BenchmarkSearch measures searches over benchDocs×benchChunksPerDoc
-// chunks of benchDims dimensions, and opening a store that size.
+// chunks of benchDims dimensions, and opening a store that size, with
+// and without waiting for its keyword index to be built.
 func BenchmarkSearch(b *testing.B) {
 	if testing.Short() {
 		b.Skip("building the corpus takes a while")
 	}
 	dir := b.TempDir()
-	buildBenchStore(b, dir)
+	buildCorpusStore(b, dir, 1, benchDocs)
 
 	b.Run("open", func(b *testing.B) {
 		for b.Loop() {
@@ -160,7 +164,22 @@ func BenchmarkSearch(b *testing.B) {
 		}
 	})
 
+	b.Run("open-and-build-keyword-index", func(b *testing.B) {
+		for b.Loop() {
+			st, err := Open(context.Background(), dir, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := errors.Join(st.WaitKeywordIndex(context.Background()), st.Close()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
 	st := openStore(b, dir, Options{})
+	if err := st.WaitKeywordIndex(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	c := newCorpus(2)
 	queries := make([]storage.Query, 64)
 	for i := range queries {

@@ -3,19 +3,25 @@ package embedded
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 )
 
 // vectorIndex is the in-memory copy of every chunk's dense vector, grouped
 // by collection, searched exactly by brute force. It is not safe for
 // concurrent use; Store.mu guards it.
 type vectorIndex struct {
-	sets  map[string]*vectorSet
-	terms *termIndex // every chunk's analyzed text, of all collections
+	sets map[string]*vectorSet
+	// terms is every chunk's analyzed text, of all collections; nil
+	// until the background build installs it (see termbuild.go), and for
+	// good when that build failed.
+	terms *termIndex
+	// termLog, while building is set, lists the keyword changes
+	// committed since the snapshot the build reads, in commit order, for
+	// the build to replay onto what it read.
+	termLog  []termOp
+	building bool
 }
 
 // indexChange is an update to apply to the index once the transaction
@@ -298,26 +304,16 @@ func dotGeneric(a, b []float32) float32 {
 	return (s0 + s1) + (s2 + s3) + (s4 + s5) + (s6 + s7)
 }
 
-// loadIndex reads every collection, vector and chunk text from the
-// database. The keyword index is loaded beside the vectors, on another
-// connection. A nil analyzer is DefaultAnalyzer.
-func loadIndex(ctx context.Context, db *sql.DB, analyzer func(string) []string) (*vectorIndex, error) {
-	ix := newVectorIndex()
-	var wg sync.WaitGroup
-	var termsErr error
-	wg.Go(func() { termsErr = loadTerms(ctx, db, ix.terms, analyzer) })
-	err := loadSets(ctx, db, ix)
-	if err != nil {
-		err = fmt.Errorf("load collections: %w", err)
-	} else if err = loadVectors(ctx, db, ix); err != nil {
-		err = fmt.Errorf("load vectors: %w", err)
+// loadIndex reads every collection and vector from the database. The
+// keyword index is not loaded: it is built in the background (see
+// termbuild.go), so ix.terms is nil.
+func loadIndex(ctx context.Context, db *sql.DB) (*vectorIndex, error) {
+	ix := &vectorIndex{sets: make(map[string]*vectorSet)}
+	if err := loadSets(ctx, db, ix); err != nil {
+		return nil, fmt.Errorf("load collections: %w", err)
 	}
-	wg.Wait()
-	if termsErr != nil {
-		err = errors.Join(err, fmt.Errorf("load keyword index: %w", termsErr))
-	}
-	if err != nil {
-		return nil, err
+	if err := loadVectors(ctx, db, ix); err != nil {
+		return nil, fmt.Errorf("load vectors: %w", err)
 	}
 	return ix, nil
 }

@@ -110,7 +110,7 @@ func (s *Store) replaceDocument(ctx context.Context, doc storage.Document, chunk
 			removed.apply(ix)
 			for i, it := range added {
 				vs.add(it, chunks[i].Dense)
-				ix.terms.add(it.rid, encoded[i].tokens)
+				ix.addTerms(it.rid, encoded[i].tokens)
 			}
 		}, written, nil
 	})
@@ -189,7 +189,7 @@ type removal []located
 func (r removal) apply(ix *vectorIndex) {
 	for _, c := range r {
 		ix.sets[c.collection].remove(c.rid)
-		ix.terms.remove(c.rid)
+		ix.removeTerms(c.rid)
 	}
 }
 
