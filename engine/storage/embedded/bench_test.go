@@ -244,3 +244,31 @@ func BenchmarkReplaceDocument(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkReplaceDocuments measures writing new documents of
+// benchChunksPerDoc chunks into a growing store, batch documents per
+// transaction; each op is one document.
+func BenchmarkReplaceDocuments(b *testing.B) {
+	for _, batch := range []int{1, 16, 64} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			ctx := context.Background()
+			st := openStore(b, b.TempDir(), Options{})
+			if err := st.EnsureCollection(ctx, "code", benchDims); err != nil {
+				b.Fatal(err)
+			}
+			c := newCorpus(4)
+			reps := make([]storage.Replacement, 0, batch)
+			i := 0
+			for b.Loop() {
+				doc, chunks := c.document(i)
+				i++
+				if reps = append(reps, storage.Replacement{Doc: doc, Chunks: chunks}); len(reps) == batch {
+					if err := st.ReplaceDocuments(ctx, reps); err != nil {
+						b.Fatal(err)
+					}
+					reps = reps[:0]
+				}
+			}
+		})
+	}
+}

@@ -126,7 +126,10 @@ type Store struct {
 	build termBuild
 }
 
-var _ storage.Store = (*Store)(nil)
+var (
+	_ storage.Store         = (*Store)(nil)
+	_ storage.BatchReplacer = (*Store)(nil)
+)
 
 // Open opens (creating when missing) the store in dir and loads its vectors
 // into memory. The in-memory keyword index is built in the background
