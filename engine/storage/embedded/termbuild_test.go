@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"workspace-qdrant-mcp/engine/storage"
@@ -157,5 +158,30 @@ func TestEmptyStoreHasKeywordIndexAtOnce(t *testing.T) {
 	}})
 	if !keywordBuilt(st) {
 		t.Fatal("the keyword index of an empty store is not in use after Open")
+	}
+}
+
+// TestReopenQuantisesEveryVector checks that the int8 copies and scales
+// made while a store opens (by a second goroutine, block by block) are
+// those of each loaded vector, across several blocks.
+func TestReopenQuantisesEveryVector(t *testing.T) {
+	dir := t.TempDir()
+	buildCorpusStore(t, dir, 12, 2*blockVectors/benchChunksPerDoc+3)
+	st := openStore(t, dir, Options{})
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	vs := st.index.sets["code"]
+	if !vs.quant {
+		t.Skip("no int8 copies on this machine")
+	}
+	if len(vs.blocks) < 3 {
+		t.Fatalf("%d blocks, want at least 3", len(vs.blocks))
+	}
+	want := make([]int8, vs.dims)
+	for slot := range vs.items {
+		scale := quantize(want, vs.vector(slot))
+		if got := vs.items[slot].scale; got != scale || !slices.Equal(vs.qvector(slot), want) {
+			t.Fatalf("slot %d of %d: int8 copy or scale %v differs from the vector's (scale %v)", slot, len(vs.items), got, scale)
+		}
 	}
 }
