@@ -314,12 +314,12 @@ func (s *Store) encodeChunks(chunks []storage.Chunk) ([]encodedChunk, error) {
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
 		}
-		terms := strings.Join(s.analyzer(c.Text), " ")
+		terms := s.analyzer(c.Text)
 		encoded[i] = encodedChunk{
 			metadata: meta,
 			dense:    encodeVector(c.Dense),
-			terms:    terms,
-			tokens:   analyzeTerms(terms),
+			terms:    strings.Join(terms, " "),
+			tokens:   analyzeTermList(terms), // as FTS5 finds them in the joined terms
 		}
 	}
 	return encoded, nil
