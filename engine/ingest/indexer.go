@@ -502,8 +502,8 @@ func (ix *Indexer) setSkipped(path, reason string) {
 	ix.mu.Unlock()
 }
 
-// dispatchLoop hands pending paths to the pipeline, one task per file,
-// never two at once for the same path.
+// dispatchLoop hands pending paths to the pipeline, one task per batch
+// of files (see nextBatch), never two at once for the same path.
 func (ix *Indexer) dispatchLoop() {
 	for {
 		select {
@@ -512,21 +512,25 @@ func (ix *Indexer) dispatchLoop() {
 		case <-ix.wake:
 		}
 		for {
-			p, ok := ix.next()
-			if !ok {
+			paths := ix.nextBatch()
+			if len(paths) == 0 {
 				break
 			}
-			err := ix.d.Pipeline.Submit(ix.ctx, pipeline.Task{Name: "index " + p, Run: func(tctx context.Context) error {
+			name := "index " + paths[0]
+			if len(paths) > 1 {
+				name = fmt.Sprintf("index %d files: %s, ...", len(paths), paths[0])
+			}
+			err := ix.d.Pipeline.Submit(ix.ctx, pipeline.Task{Name: name, Run: func(tctx context.Context) error {
 				if !ix.enterTask() {
-					return nil // stopping: the path stays pending in the ledger
+					return nil // stopping: the paths stay pending in the ledger
 				}
 				defer ix.leaveTask()
-				return ix.process(tctx, p)
+				return ix.processBatch(tctx, paths)
 			}})
 			if err != nil {
-				ix.requeue(p)
+				ix.requeue(paths)
 				if !errors.Is(err, pipeline.ErrNotAccepting) && ix.ctx.Err() == nil {
-					ix.log.Warn().Err(err).Str("path", p).Msg("submit file task")
+					ix.log.Warn().Err(err).Str("path", paths[0]).Int("files", len(paths)).Msg("submit file task")
 				}
 				return // quiescing or stopping: the work stays pending
 			}
@@ -554,26 +558,13 @@ func (ix *Indexer) leaveTask() {
 	}
 }
 
-// next takes one dirty path and marks it in flight.
-func (ix *Indexer) next() (string, bool) {
+// requeue puts paths back as dirty.
+func (ix *Indexer) requeue(paths []string) {
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if ix.paused {
-		return "", false
+	for _, p := range paths {
+		delete(ix.inflight, p)
+		ix.dirty[p] = struct{}{}
 	}
-	for p := range ix.dirty {
-		delete(ix.dirty, p)
-		ix.inflight[p] = false
-		return p, true
-	}
-	return "", false
-}
-
-// requeue puts a path back as dirty.
-func (ix *Indexer) requeue(p string) {
-	ix.mu.Lock()
-	delete(ix.inflight, p)
-	ix.dirty[p] = struct{}{}
 	ix.mu.Unlock()
 }
 
@@ -597,47 +588,74 @@ func (ix *Indexer) finish(p string, failed bool) {
 	ix.maybeFinished()
 }
 
-// process brings one path's index entry in line with the file as it is
-// now, whatever event led here.
-func (ix *Indexer) process(tctx context.Context, path string) (err error) {
+// processBatch brings each path's index entry in line with the file as
+// it is now, whatever event led there, and ends each path's flight. The
+// documents of the files that changed are written together (see
+// writeFiles).
+func (ix *Indexer) processBatch(tctx context.Context, paths []string) error {
 	ctx, cancel := context.WithCancel(tctx)
 	defer cancel()
 	stop := context.AfterFunc(ix.ctx, cancel)
 	defer stop()
-	// A cancelled task stays pending; one that failed otherwise is picked
-	// up again by the next reconcile, since its recorded state is old.
-	defer func() { ix.finish(path, err != nil && ctx.Err() != nil) }()
-	if ctx.Err() != nil {
-		return ctx.Err()
+	var (
+		errs   []error
+		writes []*fileWrite
+		size   int
+	)
+	for _, p := range paths {
+		w, err := ix.examine(ctx, p)
+		if w == nil {
+			// A cancelled task stays pending; one that failed otherwise
+			// is picked up again by the next reconcile, since its
+			// recorded state is old.
+			ix.finish(p, err != nil && ctx.Err() != nil)
+			errs = append(errs, err)
+			continue
+		}
+		writes = append(writes, w)
+		if size += w.size; size >= maxBatchBytes {
+			errs = append(errs, ix.writeFiles(ctx, writes))
+			writes, size = nil, 0
+		}
 	}
+	errs = append(errs, ix.writeFiles(ctx, writes))
+	return errors.Join(errs...)
+}
 
+// examine does what path needs, except writing the document of a file
+// that changed: that it returns, prepared (chunked and embedded), for
+// writeFiles. It returns nil when nothing is left to write.
+func (ix *Indexer) examine(ctx context.Context, path string) (*fileWrite, error) {
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	info, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return ix.removeUnder(ctx, path)
+		return nil, ix.removeUnder(ctx, path)
 	case err != nil:
 		ix.setSkipped(path, SkipUnreadable)
-		return ix.remove(ctx, path)
+		return nil, ix.remove(ctx, path)
 	case info.IsDir():
-		return ix.removeUnder(ctx, path) // files moved out from under it; new ones arrive as their own paths
+		return nil, ix.removeUnder(ctx, path) // files moved out from under it; new ones arrive as their own paths
 	}
 	if ignored, _ := ix.matcher.Ignored(path, false); ignored {
 		// Not counted here: the scan counts what is ignored, an ignored
 		// directory once rather than each file beneath it.
-		return ix.remove(ctx, path)
+		return nil, ix.remove(ctx, path)
 	}
 	if info.Mode()&fs.ModeSymlink != 0 {
 		ix.setSkipped(path, ix.symlinkReason(path))
-		return ix.remove(ctx, path)
+		return nil, ix.remove(ctx, path)
 	}
 	if !info.Mode().IsRegular() {
-		return ix.remove(ctx, path)
+		return nil, ix.remove(ctx, path)
 	}
 	if info.Size() > ix.d.Config.Workspace.MaxFileBytes {
 		ix.setSkipped(path, SkipTooLarge)
-		return ix.remove(ctx, path)
+		return nil, ix.remove(ctx, path)
 	}
-	return ix.index(ctx, path, info)
+	return ix.prepare(ctx, path, info)
 }
 
 // symlinkReason classifies a symlink: the indexer never follows links;
@@ -653,19 +671,19 @@ func (ix *Indexer) symlinkReason(path string) string {
 	return SkipSymlink
 }
 
-// index reads, checks and writes one regular file.
-func (ix *Indexer) index(ctx context.Context, path string, info fs.FileInfo) error {
+// prepare reads and checks one regular file and, when its content
+// changed, chunks and embeds it for writeFiles.
+func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (*fileWrite, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return ix.remove(ctx, path)
+		if !errors.Is(err, fs.ErrNotExist) {
+			ix.setSkipped(path, SkipUnreadable)
 		}
-		ix.setSkipped(path, SkipUnreadable)
-		return ix.remove(ctx, path)
+		return nil, ix.remove(ctx, path)
 	}
 	if reason := contentSkip(data); reason != "" {
 		ix.setSkipped(path, reason)
-		return ix.remove(ctx, path)
+		return nil, ix.remove(ctx, path)
 	}
 	ix.mu.Lock()
 	delete(ix.skipped, path)
@@ -674,14 +692,14 @@ func (ix *Indexer) index(ctx context.Context, path string, info fs.FileInfo) err
 	sum := sha256.Sum256(data)
 	st := FileState{Size: info.Size(), MtimeNS: info.ModTime().UnixNano(), Hash: hex.EncodeToString(sum[:])}
 	if known && old.Hash == st.Hash {
-		if err := ix.ledger.done(ctx, path, st, false); err != nil {
-			return err
+		if err := ix.ledger.done(ctx, []fileDone{{path: path, state: st}}); err != nil {
+			return nil, err
 		}
 		ix.mu.Lock()
 		ix.known[path] = st
 		ix.lastIndexed = time.Now()
 		ix.mu.Unlock()
-		return nil
+		return nil, nil
 	}
 	// Written without symbols, so that the file is searchable at once;
 	// enrichment follows in the background (see enrich.go).
@@ -692,32 +710,14 @@ func (ix *Indexer) index(ctx context.Context, path string, info fs.FileInfo) err
 	opts := chunk.Options{MaxChars: ix.d.Config.Workspace.ChunkChars, OverlapChars: ix.d.Config.Workspace.ChunkOverlap}
 	chunks, res, err := prepareDocument(ctx, ix.d.Store, ix.d.Embedder, doc, string(data), language, opts)
 	if err != nil {
-		return fmt.Errorf("index %s: %w", path, err)
+		return nil, fmt.Errorf("index %s: %w", path, err)
 	}
-	enrich := ix.wantsEnrich(path, language)
-	ix.lockPath(path)
-	defer ix.unlockPath(path)
-	ix.mu.Lock()
-	if s, ok := ix.known[path]; ok { // until the new state is recorded, the store matches no known version
-		s.Hash = ""
-		ix.known[path] = s
-	}
-	ix.mu.Unlock()
-	if err := ix.d.Store.ReplaceDocument(ctx, doc, chunks); err != nil {
-		return fmt.Errorf("index %s: %w", path, err)
-	}
-	ix.log.Debug().Str("path", path).Int("chunks", res.Chunks).Int("embedded", res.Embedded).Msg("indexed")
-	if err := ix.ledger.done(ctx, path, st, enrich); err != nil {
-		return err
-	}
-	ix.mu.Lock()
-	ix.known[path] = st
-	ix.lastIndexed = time.Now()
-	ix.mu.Unlock()
-	if enrich {
-		ix.queueEnrich(path, st.Hash)
-	}
-	return nil
+	return &fileWrite{
+		fileDone: fileDone{path: path, state: st, enrich: ix.wantsEnrich(path, language)},
+		rep:      storage.Replacement{Doc: doc, Chunks: chunks},
+		res:      res,
+		size:     len(data),
+	}, nil
 }
 
 // contentSkip says why content is not indexed, or "" when it is.

@@ -4,7 +4,9 @@
 // a durable ledger of per-file state (size, mtime, content hash) and of
 // pending work, and then follows the file watcher. Each changed file is
 // read, chunked, embedded (only chunks whose text is new) and written
-// with one atomic replace; deleted files leave the index. Pending work is
+// with one atomic replace (when many files are pending, several files'
+// replaces share one store transaction; see batch.go); deleted files
+// leave the index. Pending work is
 // recorded before it is done, so a crash, a force stop or a shutdown
 // timeout loses nothing: the next start finishes it.
 //

@@ -188,26 +188,43 @@ func (l *ledger) markPending(ctx context.Context, paths []string) error {
 	return nil
 }
 
-// done records a file's new state and clears its pending mark; with
-// enrich, it also marks the version as awaiting enrichment.
-func (l *ledger) done(ctx context.Context, path string, s FileState, enrich bool) error {
+// fileDone is a file's new state for the ledger; with enrich, the
+// version is also marked as awaiting enrichment.
+type fileDone struct {
+	path   string
+	state  FileState
+	enrich bool
+}
+
+// done records files' new states and clears their pending marks, in one
+// transaction.
+func (l *ledger) done(ctx context.Context, files []fileDone) error {
+	if len(files) == 0 {
+		return nil
+	}
+	now := time.Now().UnixNano()
 	err := l.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO files(path, size, mtime_ns, hash, indexed_at) VALUES(?, ?, ?, ?, ?)
+		for _, f := range files {
+			s := f.state
+			if _, err := tx.ExecContext(ctx, `INSERT INTO files(path, size, mtime_ns, hash, indexed_at) VALUES(?, ?, ?, ?, ?)
 			ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
-			hash = excluded.hash, indexed_at = excluded.indexed_at`, path, s.Size, s.MtimeNS, s.Hash, time.Now().UnixNano()); err != nil {
-			return err
-		}
-		if enrich {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO enrich(path, hash) VALUES(?, ?)
-				ON CONFLICT(path) DO UPDATE SET hash = excluded.hash`, path, s.Hash); err != nil {
-				return err
+			hash = excluded.hash, indexed_at = excluded.indexed_at`, f.path, s.Size, s.MtimeNS, s.Hash, now); err != nil {
+				return fmt.Errorf("%s: %w", f.path, err)
+			}
+			if f.enrich {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO enrich(path, hash) VALUES(?, ?)
+				ON CONFLICT(path) DO UPDATE SET hash = excluded.hash`, f.path, s.Hash); err != nil {
+					return fmt.Errorf("%s: %w", f.path, err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE path = ?`, f.path); err != nil {
+				return fmt.Errorf("%s: %w", f.path, err)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE path = ?`, path)
-		return err
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("record state of %s: %w", path, err)
+		return fmt.Errorf("record state of %d files: %w", len(files), err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -118,35 +119,38 @@ func (c *corpus) document(i int) (storage.Document, []storage.Chunk) {
 	return doc, chunks
 }
 
-// buildBenchStore writes the benchmark corpus into a new store in dir and
-// closes it.
-func buildBenchStore(b *testing.B, dir string) {
+// buildCorpusStore writes the first docs documents of the corpus with
+// seed into a new store in dir, closes it and returns the corpus.
+func buildCorpusStore(tb testing.TB, dir string, seed uint64, docs int) *corpus {
+	tb.Helper()
 	ctx := context.Background()
 	st, err := Open(ctx, dir, Options{})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer st.Close()
 	if err := st.EnsureCollection(ctx, "code", benchDims); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	c := newCorpus(1)
-	for i := range benchDocs {
+	c := newCorpus(seed)
+	for i := range docs {
 		doc, chunks := c.document(i)
 		if err := st.ReplaceDocument(ctx, doc, chunks); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
+	return c
 }
 
 // BenchmarkSearch measures searches over benchDocs×benchChunksPerDoc
-// chunks of benchDims dimensions, and opening a store that size.
+// chunks of benchDims dimensions, and opening a store that size, with
+// and without waiting for its keyword index to be built.
 func BenchmarkSearch(b *testing.B) {
 	if testing.Short() {
 		b.Skip("building the corpus takes a while")
 	}
 	dir := b.TempDir()
-	buildBenchStore(b, dir)
+	buildCorpusStore(b, dir, 1, benchDocs)
 
 	b.Run("open", func(b *testing.B) {
 		for b.Loop() {
@@ -160,7 +164,22 @@ func BenchmarkSearch(b *testing.B) {
 		}
 	})
 
+	b.Run("open-and-build-keyword-index", func(b *testing.B) {
+		for b.Loop() {
+			st, err := Open(context.Background(), dir, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := errors.Join(st.WaitKeywordIndex(context.Background()), st.Close()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
 	st := openStore(b, dir, Options{})
+	if err := st.WaitKeywordIndex(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	c := newCorpus(2)
 	queries := make([]storage.Query, 64)
 	for i := range queries {
@@ -223,5 +242,37 @@ func BenchmarkReplaceDocument(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// BenchmarkReplaceDocuments measures writing new documents of
+// benchChunksPerDoc chunks into a growing store, batch documents per
+// transaction: an op is one ReplaceDocuments call, and ns/doc the time
+// per document written (making the documents is not timed).
+func BenchmarkReplaceDocuments(b *testing.B) {
+	for _, batch := range []int{1, 16, 64} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			ctx := context.Background()
+			st := openStore(b, b.TempDir(), Options{})
+			if err := st.EnsureCollection(ctx, "code", benchDims); err != nil {
+				b.Fatal(err)
+			}
+			c := newCorpus(4)
+			reps := make([]storage.Replacement, batch)
+			docs := 0
+			for b.Loop() {
+				b.StopTimer()
+				for i := range reps {
+					doc, chunks := c.document(docs)
+					reps[i] = storage.Replacement{Doc: doc, Chunks: chunks}
+					docs++
+				}
+				b.StartTimer()
+				if err := st.ReplaceDocuments(ctx, reps); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(docs), "ns/doc")
+		})
 	}
 }

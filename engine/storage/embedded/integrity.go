@@ -8,8 +8,9 @@ import (
 
 // IntegrityCheck verifies the database file, the FTS5 index, that every
 // chunk has exactly one keyword entry and one unique id, and that the
-// in-memory vector index holds exactly the stored chunks. It returns every
-// problem found, joined. Writes wait while it runs.
+// in-memory vector and keyword indexes hold exactly the stored chunks,
+// waiting for the keyword index to be built. It returns every problem
+// found, joined. Writes wait while it runs.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
 	if err := s.integrityCheck(ctx); err != nil {
 		return fmt.Errorf("integrity check: %w", err)
@@ -22,11 +23,18 @@ func (s *Store) integrityCheck(ctx context.Context) error {
 		return err
 	}
 	defer s.life.RUnlock()
+	// The keyword index is checked once built; a failed build is a
+	// problem found.
+	buildErr := s.build.wait(ctx)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
 	s.writeMu.Lock() // no write may commit meanwhile
 	defer s.writeMu.Unlock()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return errors.Join(
+		buildErr,
 		s.checkDatabase(ctx),
 		s.checkKeywordIndex(ctx),
 		s.checkChunkRows(ctx),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -396,10 +397,16 @@ func (ti *termIndex) search(phrases []string, keep func(rid int64) (*item, bool)
 	}
 }
 
-// loadTerms indexes every chunk's text, analyzed, into ix.terms. Rows
-// are read here, analyzed by GOMAXPROCS goroutines and added to the index
-// by one more, in batches; all have ended when it returns.
-func loadTerms(ctx context.Context, db *sql.DB, ti *termIndex, analyzer func(string) []string) error {
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// loadTerms indexes every chunk's text, analyzed, into ti. Rows are read
+// here, analyzed by GOMAXPROCS goroutines and added to the index by one
+// more, in batches; all have ended when it returns. A nil analyzer is
+// DefaultAnalyzer.
+func loadTerms(ctx context.Context, db querier, ti *termIndex, analyzer func(string) []string) error {
 	analyze := func(text string) docTerms { return analyzeTermList(analyzer(text)) }
 	if analyzer == nil { // DefaultAnalyzer
 		analyze = func(text string) docTerms {
@@ -465,8 +472,12 @@ func loadTerms(ctx context.Context, db *sql.DB, ti *termIndex, analyzer func(str
 }
 
 // keywordIndexed runs the keyword leg on the in-memory index; ok is false
-// when a query term is not a single token, which only FTS5 can match.
+// when a query term is not a single token, which only FTS5 can match, or
+// when the index is not built (yet).
 func (s *Store) keywordIndexed(collection string, terms []string, accept func(*item) bool, k int) ([]scored, bool) {
+	if s.index.terms == nil {
+		return nil, false
+	}
 	phrases, ok := queryTokens(terms)
 	if !ok {
 		return nil, false
@@ -483,8 +494,11 @@ func (s *Store) keywordIndexed(collection string, terms []string, accept func(*i
 }
 
 // checkTermIndex checks that the in-memory keyword index holds exactly
-// the stored chunks. s.mu must be held.
+// the stored chunks. s.mu must be held, and the build must have ended.
 func (ix *vectorIndex) checkTermIndex() error {
+	if ix.terms == nil {
+		return errors.New("the keyword index was not built")
+	}
 	if n := ix.size(); ix.terms.live != n || len(ix.terms.docs) != n {
 		return fmt.Errorf("keyword index holds %d chunks for %d vectors", ix.terms.live, n)
 	}

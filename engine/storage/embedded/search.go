@@ -210,10 +210,11 @@ type scanPart struct {
 // BM25, best first. s.mu must be held: the filters are applied to the
 // chunks' entries in the vector index, which saves joining the chunks
 // table. The in-memory keyword index (keyword.go) scores every match
-// exactly as FTS5's bm25() would; FTS5 itself, with the preselection
-// below, serves only queries with a term the analyzer left as several
-// FTS5 tokens (a custom analyzer's "c++", say), which it reads as a
-// phrase.
+// exactly as FTS5's bm25() would; FTS5 itself serves the queries made
+// while that index is built after Open (scoring every match, so the
+// ranking is the same), and, with the preselection below, queries with a
+// term the analyzer left as several FTS5 tokens (a custom analyzer's
+// "c++", say), which it reads as a phrase.
 func (s *Store) keywordLeg(ctx context.Context, q storage.Query, f filter, k int) ([]scored, error) {
 	terms := distinctTerms(s.analyzer(q.Text))
 	match := matchExpression(terms)
@@ -222,6 +223,11 @@ func (s *Store) keywordLeg(ctx context.Context, q storage.Query, f filter, k int
 	}
 	if found, ok := s.keywordIndexed(q.Collection, terms, f.itemFilter(), k); ok {
 		return found, nil
+	}
+	if s.index.terms == nil {
+		// The in-memory index is being built: FTS5 scores every match,
+		// as that index would.
+		return s.keywordCandidates(ctx, q, f, k, match, "")
 	}
 	pre, err := s.preselection(ctx, terms)
 	if err != nil {

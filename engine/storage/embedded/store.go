@@ -17,11 +17,12 @@
 // search uses a contentless FTS5 table indexing each chunk's analyzed text
 // (see Options.Analyzer), ranked with BM25; the text itself is stored only
 // in the chunk's row. Searches compute that BM25 on an in-memory inverted
-// index of the same text (see keyword.go). Semantic search is an exact
+// index of the same text (see keyword.go), once Open has built it in the
+// background (see termbuild.go); until then FTS5 computes it. Semantic search is an exact
 // brute-force cosine scan over an in-memory copy of every vector (a first
 // pass over int8 copies picks the candidates scored exactly; see
-// quant.go). Both indexes are loaded at Open and kept in step with each
-// committed write; hybrid search runs both
+// quant.go). Both indexes are loaded at Open (the keyword index in the
+// background) and kept in step with each committed write; hybrid search runs both
 // legs concurrently and fuses them with reciprocal rank fusion.
 //
 // Durability: the database runs in WAL mode with synchronous=NORMAL. A
@@ -70,6 +71,9 @@ type Options struct {
 	// way for stored text and queries, so a term such as "c++" behaves like
 	// the phrase "c".
 	Analyzer func(text string) []string
+
+	// beforeKeywordInstall is termBuild.beforeInstall, for tests.
+	beforeKeywordInstall func(ctx context.Context)
 }
 
 // DefaultAnalyzer lower-cases text and splits it into runs of letters and
@@ -117,12 +121,19 @@ type Store struct {
 	// the database and the index it sees always agree.
 	mu    sync.RWMutex
 	index *vectorIndex
+	// build builds the keyword index of s.index after Open; see
+	// termbuild.go.
+	build termBuild
 }
 
-var _ storage.Store = (*Store)(nil)
+var (
+	_ storage.Store         = (*Store)(nil)
+	_ storage.BatchReplacer = (*Store)(nil)
+)
 
 // Open opens (creating when missing) the store in dir and loads its vectors
-// into memory.
+// into memory. The in-memory keyword index is built in the background
+// (see WaitKeywordIndex); keyword searches use FTS5 until it is ready.
 func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
@@ -131,6 +142,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		path:     filepath.Join(dir, "store.db"),
 		analyzer: opts.Analyzer,
 		fileLock: flock.New(filepath.Join(dir, "store.lock"), flock.SetPermissions(0o600)),
+		build:    termBuild{beforeInstall: opts.beforeKeywordInstall},
 	}
 	if s.analyzer == nil {
 		s.analyzer, s.defaultAnalyzer = DefaultAnalyzer, true
@@ -142,7 +154,8 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 }
 
 // open takes the directory lock, opens both connection pools, migrates
-// the schema and loads the vector index.
+// the schema, loads the vector index and starts building the keyword
+// index.
 func (s *Store) open(ctx context.Context) error {
 	locked, err := s.fileLock.TryLock()
 	if err != nil {
@@ -177,8 +190,10 @@ func (s *Store) open(ctx context.Context) error {
 	if s.defaultAnalyzer {
 		analyzer = nil // loadTerms has a faster path for it
 	}
-	s.index, err = loadIndex(ctx, s.reader, analyzer)
-	return err
+	if s.index, err = loadIndex(ctx, s.reader); err != nil {
+		return err
+	}
+	return s.startTermBuild(ctx, analyzer)
 }
 
 // openDB opens a connection pool on the database file. Every connection
@@ -214,8 +229,10 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 	return db, nil
 }
 
-// release closes whatever open managed to acquire.
+// release stops the keyword index build and closes whatever open managed
+// to acquire.
 func (s *Store) release() error {
+	s.build.stop()
 	errs := []error{s.stmts.close()}
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.close())
@@ -241,8 +258,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	err := s.release() // stops the keyword index build first
 	s.index = nil
-	if err := s.release(); err != nil {
+	if err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
 	return nil

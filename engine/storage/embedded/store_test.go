@@ -299,7 +299,8 @@ func TestConcurrentWritersNeverBusy(t *testing.T) {
 
 // TestMigrateContentlessKeywordIndex opens a store written with schema
 // version 1, whose keyword index also stored the analyzed text, and checks
-// that version 2 keeps every keyword entry and still deletes them.
+// that version 2 keeps every keyword entry and still deletes them, and
+// that version 3 sets FTS5's automerge.
 func TestMigrateContentlessKeywordIndex(t *testing.T) {
 	dir := t.TempDir()
 	all := migrations
@@ -323,6 +324,10 @@ func TestMigrateContentlessKeywordIndex(t *testing.T) {
 	var version int
 	if err := st.writer.QueryRowContext(t.Context(), `PRAGMA user_version`).Scan(&version); err != nil || version != len(all) {
 		t.Fatalf("schema version %d (%v), want %d", version, err, len(all))
+	}
+	var automerge int
+	if err := st.writer.QueryRowContext(t.Context(), `SELECT v FROM chunks_fts_config WHERE k = 'automerge'`).Scan(&automerge); err != nil || automerge != 8 {
+		t.Fatalf("FTS5 automerge %d (%v), want 8 (version 3)", automerge, err)
 	}
 	if err := st.IntegrityCheck(t.Context()); err != nil {
 		t.Fatal(err)

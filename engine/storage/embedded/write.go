@@ -60,60 +60,142 @@ func collectionDims(ctx context.Context, tx *sql.Tx, name string) (int, error) {
 // ReplaceDocument stores doc and makes chunks its only chunks, in one
 // transaction. Zero chunks keep the document with no chunks.
 func (s *Store) ReplaceDocument(ctx context.Context, doc storage.Document, chunks []storage.Chunk) error {
-	if err := s.replaceDocument(ctx, doc, chunks); err != nil {
+	if err := s.replaceDocuments(ctx, []storage.Replacement{{Doc: doc, Chunks: chunks}}); err != nil {
 		return fmt.Errorf("replace document %s: %w", doc.ID, err)
 	}
 	return nil
 }
 
-func (s *Store) replaceDocument(ctx context.Context, doc storage.Document, chunks []storage.Chunk) error {
-	if err := storage.ValidateReplace(doc, chunks); err != nil {
-		return err
+// ReplaceDocuments does what ReplaceDocument does for each replacement,
+// in order, in one transaction: every document is replaced or, on error,
+// none is, and a search sees all the replacements or none. One commit
+// for several documents costs far less than one each: SQLite writes each
+// page changed once, and FTS5 flushes and merges its pending terms once.
+// It implements storage.BatchReplacer.
+func (s *Store) ReplaceDocuments(ctx context.Context, reps []storage.Replacement) error {
+	if err := s.replaceDocuments(ctx, reps); err != nil {
+		return fmt.Errorf("replace %d documents: %w", len(reps), err)
 	}
-	encoded, err := s.encodeChunks(chunks) // before taking the write lock
-	if err != nil {
-		return err
+	return nil
+}
+
+func (s *Store) replaceDocuments(ctx context.Context, reps []storage.Replacement) error {
+	reps = lastOfEach(reps)
+	encoded := make([][]encodedChunk, len(reps))
+	for i, r := range reps {
+		if err := storage.ValidateReplace(r.Doc, r.Chunks); err != nil {
+			return docError(reps, i, err)
+		}
+		var err error
+		if encoded[i], err = s.encodeChunks(r.Chunks); err != nil { // before taking the write lock
+			return docError(reps, i, err)
+		}
 	}
 	if err := s.enter(); err != nil {
 		return err
 	}
 	defer s.life.RUnlock()
 	return s.writeSized(ctx, func(tx *sql.Tx) (indexChange, int64, error) {
-		// Only writes change the index, and they are serialised, so the
-		// index's collections are those in the database: no query needed.
-		vs := s.index.sets[doc.Collection]
-		if vs == nil {
-			return nil, 0, fmt.Errorf("collection %s: %w (call EnsureCollection first)", doc.Collection, storage.ErrNotFound)
-		}
-		for _, c := range chunks {
-			if len(c.Dense) != vs.dims {
-				return nil, 0, fmt.Errorf("chunk %s has %d dimensions, collection %s has %d: %w",
-					c.ID, len(c.Dense), doc.Collection, vs.dims, storage.ErrDimensionMismatch)
+		sets := make([]*vectorSet, len(reps))
+		for i, r := range reps {
+			var err error
+			if sets[i], err = s.setFor(r.Doc, r.Chunks); err != nil {
+				return nil, 0, docError(reps, i, err)
 			}
 		}
-		if err := s.stmts.upsertDocument(ctx, tx, doc); err != nil {
-			return nil, 0, err
+		// Once a transaction has written to FTS5, every statement that
+		// opens a statement savepoint (the upsert, the delete with its
+		// trigger) first makes FTS5 flush its pending terms into a new
+		// segment. So those run for every document first, and the chunks
+		// and their terms (single-row inserts, which open none) are
+		// inserted last, to be flushed once, at commit.
+		removed := make([]removal, len(reps))
+		for i, r := range reps {
+			if err := s.stmts.upsertDocument(ctx, tx, r.Doc); err != nil {
+				return nil, 0, docError(reps, i, err)
+			}
 		}
-		removed, err := s.stmts.deleteChunks(ctx, tx, doc.ID)
-		if err != nil {
-			return nil, 0, err
+		for i, r := range reps {
+			var err error
+			if removed[i], err = s.stmts.deleteChunks(ctx, tx, r.Doc.ID); err != nil {
+				return nil, 0, docError(reps, i, err)
+			}
 		}
-		added, err := s.stmts.insertChunks(ctx, tx, chunks, encoded)
-		if err != nil {
-			return nil, 0, err
+		added := make([][]item, len(reps))
+		var written int64
+		for i, r := range reps {
+			var err error
+			if added[i], err = s.stmts.insertChunks(ctx, tx, r.Chunks, encoded[i]); err != nil {
+				return nil, 0, docError(reps, i, err)
+			}
+			written += rowBytes * int64(1+len(removed[i])+len(r.Chunks))
+			for j, c := range r.Chunks {
+				written += int64(len(c.Text) + len(encoded[i][j].terms) + len(encoded[i][j].dense))
+			}
 		}
-		written := rowBytes * int64(1+len(removed)+len(chunks))
-		for i, c := range chunks {
-			written += int64(len(c.Text) + len(encoded[i].terms) + len(encoded[i].dense))
-		}
+		// In the order of the statements: a rid deleted may be reused by
+		// an insert.
 		return func(ix *vectorIndex) {
-			removed.apply(ix)
-			for i, it := range added {
-				vs.add(it, chunks[i].Dense)
-				ix.terms.add(it.rid, encoded[i].tokens)
+			for _, r := range removed {
+				r.apply(ix)
+			}
+			for i, items := range added {
+				for j, it := range items {
+					sets[i].add(it, reps[i].Chunks[j].Dense)
+					ix.addTerms(it.rid, encoded[i][j].tokens)
+				}
 			}
 		}, written, nil
 	})
+}
+
+// lastOfEach returns the last replacement of each document, in order:
+// replacing a document replaces all it had, so the earlier ones of the
+// same document change nothing.
+func lastOfEach(reps []storage.Replacement) []storage.Replacement {
+	if len(reps) < 2 {
+		return reps
+	}
+	last := make(map[string]int, len(reps))
+	for i, r := range reps {
+		last[r.Doc.ID] = i
+	}
+	if len(last) == len(reps) {
+		return reps
+	}
+	out := make([]storage.Replacement, 0, len(last))
+	for i, r := range reps {
+		if last[r.Doc.ID] == i {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// docError names the document of reps[i] in err when there are several.
+func docError(reps []storage.Replacement, i int, err error) error {
+	if len(reps) == 1 {
+		return err
+	}
+	return fmt.Errorf("document %s: %w", reps[i].Doc.ID, err)
+}
+
+// setFor returns the vector set of doc's collection, checking that every
+// chunk's vector has its size.
+func (s *Store) setFor(doc storage.Document, chunks []storage.Chunk) (*vectorSet, error) {
+	// Only writes change the index, and they are serialised, so the
+	// index's collections are those in the database: no query needed.
+	vs := s.index.sets[doc.Collection]
+	if vs == nil {
+		return nil, fmt.Errorf("collection %s: %w (call EnsureCollection first)", doc.Collection, storage.ErrNotFound)
+	}
+	for _, c := range chunks {
+		if len(c.Dense) != vs.dims {
+			return nil, fmt.Errorf("chunk %s has %d dimensions, collection %s has %d: %w",
+				c.ID, len(c.Dense), doc.Collection, vs.dims, storage.ErrDimensionMismatch)
+		}
+	}
+	return vs, nil
 }
 
 // rowBytes estimates what writing or deleting a row costs besides its
@@ -189,7 +271,7 @@ type removal []located
 func (r removal) apply(ix *vectorIndex) {
 	for _, c := range r {
 		ix.sets[c.collection].remove(c.rid)
-		ix.terms.remove(c.rid)
+		ix.removeTerms(c.rid)
 	}
 }
 
@@ -232,12 +314,12 @@ func (s *Store) encodeChunks(chunks []storage.Chunk) ([]encodedChunk, error) {
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
 		}
-		terms := strings.Join(s.analyzer(c.Text), " ")
+		terms := s.analyzer(c.Text)
 		encoded[i] = encodedChunk{
 			metadata: meta,
 			dense:    encodeVector(c.Dense),
-			terms:    terms,
-			tokens:   analyzeTerms(terms),
+			terms:    strings.Join(terms, " "),
+			tokens:   analyzeTermList(terms), // as FTS5 finds them in the joined terms
 		}
 	}
 	return encoded, nil

@@ -1,0 +1,166 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Building the keyword index in the background.
+//
+// The in-memory keyword index (keyword.go) is rebuilt from every chunk's
+// text when a store opens, which takes seconds on a large store (about
+// 1.6 s for 57k chunks on two CPUs). Open does not wait for it: it fixes
+// a read snapshot of the chunks table, hands it to a goroutine that
+// analyzes and indexes it, and returns. Until that goroutine installs the
+// index, the keyword leg scores every match with FTS5's bm25(), which is
+// the same formula over the same terms (the two rank alike; see
+// TestKeywordIndexMatchesFTS5), only slower.
+//
+// Writes committed while the build runs cannot go into the index being
+// built, nor be missed by it: each records its keyword changes in
+// vectorIndex.termLog, under Store.mu like every index change. The build
+// reads the snapshot taken before Open returned, so before any of those
+// writes, and replays the log onto what it read under Store.mu when it
+// installs the index. Searches therefore see, at every moment, either
+// FTS5 or an index holding exactly the committed chunks.
+//
+// Close cancels a build still running and waits for it. A build that
+// fails leaves the keyword leg on FTS5 for the life of the store, and
+// IntegrityCheck reports why.
+
+// termOp is a keyword change committed while the index was being built:
+// chunk rid's tokens added (replacing any it had) or, with remove, its
+// entry dropped.
+type termOp struct {
+	rid    int64
+	remove bool
+	tokens docTerms
+}
+
+// addTerms indexes chunk rid's tokens, or logs that for the build
+// running. The caller holds Store.mu exclusively.
+func (ix *vectorIndex) addTerms(rid int64, d docTerms) {
+	switch {
+	case ix.terms != nil:
+		ix.terms.add(rid, d)
+	case ix.building:
+		ix.termLog = append(ix.termLog, termOp{rid: rid, tokens: d})
+	}
+}
+
+// removeTerms drops chunk rid from the keyword index, or logs that for
+// the build running. The caller holds Store.mu exclusively.
+func (ix *vectorIndex) removeTerms(rid int64) {
+	switch {
+	case ix.terms != nil:
+		ix.terms.remove(rid)
+	case ix.building:
+		ix.termLog = append(ix.termLog, termOp{rid: rid, remove: true})
+	}
+}
+
+// termBuild is the background build of a store's keyword index.
+type termBuild struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	done   chan struct{} // closed once the build has ended, however
+	err    error         // why it failed; set before done is closed
+	// beforeInstall, when set (by tests), runs after the build has read
+	// its snapshot and before it takes Store.mu to install the index,
+	// with the build's context, which Close cancels.
+	beforeInstall func(ctx context.Context)
+}
+
+// errBuildStopped is the error of a build that Close stopped.
+var errBuildStopped = errors.New("keyword index build stopped by Close")
+
+// startTermBuild starts building the keyword index from the chunks as
+// they are now; it must be called before any write can run (from Open).
+// A store without chunks gets its empty index at once.
+func (s *Store) startTermBuild(ctx context.Context, analyzer func(string) []string) error {
+	s.build.done = make(chan struct{})
+	// The build outlives ctx, which may be a request's.
+	bctx, cancel := context.WithCancel(context.Background())
+	s.build.cancel = cancel
+	// The snapshot the build reads is fixed by the transaction's first
+	// read, here: no write has run yet.
+	tx, err := s.reader.BeginTx(bctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("keyword index: %w", err)
+	}
+	var chunks int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM chunks`).Scan(&chunks); err != nil {
+		return errors.Join(fmt.Errorf("keyword index: %w", err), tx.Rollback())
+	}
+	if chunks == 0 {
+		s.index.terms = newTermIndex()
+		close(s.build.done)
+		return tx.Rollback()
+	}
+	s.index.building = true
+	s.build.wg.Go(func() {
+		defer close(s.build.done)
+		ti := newTermIndex()
+		err := loadTerms(bctx, tx, ti, analyzer)
+		err = errors.Join(err, tx.Rollback())
+		if err == nil && s.build.beforeInstall != nil {
+			s.build.beforeInstall(bctx)
+		}
+		if err == nil && bctx.Err() != nil {
+			err = errBuildStopped
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		ix := s.index
+		if err != nil {
+			s.build.err = fmt.Errorf("build keyword index: %w", err)
+			ix.building, ix.termLog = false, nil
+			return
+		}
+		for _, op := range ix.termLog {
+			if op.remove {
+				ti.remove(op.rid)
+			} else {
+				ti.add(op.rid, op.tokens)
+			}
+		}
+		ix.terms, ix.building, ix.termLog = ti, false, nil
+	})
+	return nil
+}
+
+// stop cancels a build still running and waits for it to end.
+func (b *termBuild) stop() {
+	if b.cancel != nil {
+		b.cancel()
+	}
+	b.wg.Wait()
+}
+
+// wait waits for the build to end and returns its error.
+func (b *termBuild) wait(ctx context.Context) error {
+	if b.done == nil {
+		return nil // Open failed before starting it
+	}
+	select {
+	case <-b.done:
+		return b.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// WaitKeywordIndex waits until the in-memory keyword index, which Open
+// builds in the background, is in use, and returns why building it
+// failed, if it did (keyword searches then keep using FTS5). Searches
+// need not wait for it: they use FTS5 meanwhile, with the same ranking.
+// A build that Close stopped is an error too.
+func (s *Store) WaitKeywordIndex(ctx context.Context) error {
+	if err := s.build.wait(ctx); err != nil {
+		return fmt.Errorf("wait for keyword index: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+package embedded
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"testing"
+
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// keywordBuilt reports whether searches use the in-memory keyword index.
+func keywordBuilt(st *Store) bool {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.index.terms != nil
+}
+
+// keywordSearch runs a keyword search of text.
+func keywordSearch(t *testing.T, st *Store, text string, limit int) []storage.Hit {
+	t.Helper()
+	hits, err := st.Search(t.Context(), storage.Query{Text: text, Mode: storage.ModeKeyword, Limit: limit})
+	if err != nil {
+		t.Fatalf("search %q: %v", text, err)
+	}
+	return hits
+}
+
+// sameHits fails unless got and want list the same chunks in the same
+// order with the same scores (to 1e-9, relative).
+func sameHits(t *testing.T, what string, got, want []storage.Hit) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d hits, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if g.Chunk.ID != w.Chunk.ID || g.KeywordRank != w.KeywordRank ||
+			math.Abs(g.Score-w.Score) > 1e-9*math.Abs(w.Score) {
+			t.Fatalf("%s: hit %d is %s (rank %d, %v), want %s (rank %d, %v)",
+				what, i, g.Chunk.ID, g.KeywordRank, g.Score, w.Chunk.ID, w.KeywordRank, w.Score)
+		}
+	}
+}
+
+// TestKeywordIndexBuildsInBackground checks that Open returns before the
+// keyword index is built, that keyword searches meanwhile fall back to
+// FTS5 and rank exactly as the in-memory index does once it is in use,
+// and that writes committed during the build (a new document, a replace,
+// a document added and deleted again) are all in that index.
+func TestKeywordIndexBuildsInBackground(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	c := buildCorpusStore(t, dir, 11, 60)
+
+	reached, release := make(chan struct{}), make(chan struct{})
+	st := openStore(t, dir, Options{beforeKeywordInstall: func(bctx context.Context) {
+		close(reached)
+		select {
+		case <-release:
+		case <-bctx.Done():
+		}
+	}})
+	<-reached // the build has read its snapshot and waits to install
+	if keywordBuilt(st) {
+		t.Fatal("the keyword index is in use before its build installed it")
+	}
+
+	// Writes during the build.
+	added, _ := testDoc("/p/added.go", "zebraword", 2)
+	gone, _ := testDoc("/p/gone.go", "quokkaword", 2)
+	for _, d := range []storage.Document{added, gone} {
+		_, chunks := c.document(100)
+		for i := range chunks {
+			chunks[i].ID = d.ID + "#" + chunks[i].ID
+			chunks[i].DocID, chunks[i].Path = d.ID, d.Path
+			chunks[i].Text += " " + map[string]string{added.ID: "zebraword", gone.ID: "quokkaword"}[d.ID]
+		}
+		if err := st.ReplaceDocument(ctx, d, chunks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.DeleteDocument(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	doc, chunks := c.document(3) // new text and chunk ids for document 3
+	if err := st.ReplaceDocument(ctx, doc, chunks); err != nil {
+		t.Fatal(err)
+	}
+
+	queries := []string{c.text(1), c.text(2), c.text(4), c.text(8), "zebraword", "quokkaword", chunks[0].Text}
+	during := make([][]storage.Hit, len(queries))
+	for i, q := range queries {
+		during[i] = keywordSearch(t, st, q, 20)
+	}
+	if hits := keywordSearch(t, st, "zebraword", 5); len(hits) == 0 || hits[0].Chunk.DocID != added.ID {
+		t.Fatalf("during the build, a document written meanwhile is not found: %+v", hits)
+	}
+	if hits := keywordSearch(t, st, "quokkaword", 5); len(hits) != 0 {
+		t.Fatalf("during the build, a deleted document is found: %s", hits[0].Chunk.ID)
+	}
+	if keywordBuilt(st) {
+		t.Fatal("the keyword index was installed before the build was released")
+	}
+
+	close(release)
+	if err := st.WaitKeywordIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !keywordBuilt(st) {
+		t.Fatal("WaitKeywordIndex returned before the index was in use")
+	}
+	for i, q := range queries {
+		sameHits(t, "in-memory index against the FTS5 fallback for "+q[:min(len(q), 30)], keywordSearch(t, st, q, 20), during[i])
+	}
+	if hits := keywordSearch(t, st, "zebraword", 5); len(hits) == 0 || hits[0].Chunk.DocID != added.ID {
+		t.Fatalf("a document written during the build is missing from the index: %+v", hits)
+	}
+	// The index holds exactly the stored chunks: nothing written during
+	// the build is lost or left behind.
+	if err := st.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCloseStopsKeywordIndexBuild checks that Close stops a build still
+// running and waits for it (goleak checks that nothing is left), and
+// that WaitKeywordIndex then reports the build as stopped.
+func TestCloseStopsKeywordIndexBuild(t *testing.T) {
+	dir := t.TempDir()
+	buildCorpusStore(t, dir, 11, 5)
+	reached := make(chan struct{})
+	st, err := Open(t.Context(), dir, Options{beforeKeywordInstall: func(bctx context.Context) {
+		close(reached)
+		<-bctx.Done() // only Close lets it go on
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-reached
+	if hits := keywordSearch(t, st, newCorpus(11).text(2), 5); len(hits) == 0 {
+		t.Error("no keyword hits during the build")
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.WaitKeywordIndex(t.Context()); !errors.Is(err, errBuildStopped) {
+		t.Fatalf("WaitKeywordIndex after Close = %v, want %v", err, errBuildStopped)
+	}
+}
+
+// TestEmptyStoreHasKeywordIndexAtOnce checks that a store without chunks
+// starts no build: its (empty) index is in use when Open returns.
+func TestEmptyStoreHasKeywordIndexAtOnce(t *testing.T) {
+	st := openStore(t, t.TempDir(), Options{beforeKeywordInstall: func(context.Context) {
+		t.Error("a store without chunks built its keyword index in the background")
+	}})
+	if !keywordBuilt(st) {
+		t.Fatal("the keyword index of an empty store is not in use after Open")
+	}
+}
+
+// TestReopenQuantisesEveryVector checks that the int8 copies and scales
+// made while a store opens (by a second goroutine, block by block) are
+// those of each loaded vector, across several blocks.
+func TestReopenQuantisesEveryVector(t *testing.T) {
+	dir := t.TempDir()
+	buildCorpusStore(t, dir, 12, 2*blockVectors/benchChunksPerDoc+3)
+	st := openStore(t, dir, Options{})
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	vs := st.index.sets["code"]
+	if !vs.quant {
+		t.Skip("no int8 copies on this machine")
+	}
+	if len(vs.blocks) < 3 {
+		t.Fatalf("%d blocks, want at least 3", len(vs.blocks))
+	}
+	want := make([]int8, vs.dims)
+	for slot := range vs.items {
+		scale := quantize(want, vs.vector(slot))
+		if got := vs.items[slot].scale; got != scale || !slices.Equal(vs.qvector(slot), want) {
+			t.Fatalf("slot %d of %d: int8 copy or scale %v differs from the vector's (scale %v)", slot, len(vs.items), got, scale)
+		}
+	}
+}
