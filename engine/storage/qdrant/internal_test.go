@@ -3,6 +3,7 @@ package qdrant
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	pb "github.com/qdrant/go-client/qdrant"
@@ -77,5 +78,24 @@ func TestSparseVectors(t *testing.T) {
 	}
 	if q := s.queryVector("!!"); len(q.Indices) != 0 {
 		t.Errorf("queryVector of no term = %+v", q)
+	}
+}
+
+func TestCheckVersion(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		ok      bool
+	}{
+		{"1.17.0", true}, {"v1.16.2", true}, {"2.0.0", true}, {"1.16", true},
+		{"1.15.5", false}, {"v1.9.0", false}, {"0.11.0", false},
+		{"", true}, {"dev", true}, {"1.x", true}, // unreadable: let through
+	} {
+		err := checkVersion(tc.version)
+		if (err == nil) != tc.ok {
+			t.Errorf("checkVersion(%q) = %v, want ok=%v", tc.version, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "1.16 or newer") {
+			t.Errorf("checkVersion(%q) = %q: does not say what is needed", tc.version, err)
+		}
 	}
 }

@@ -347,8 +347,35 @@ func (s *Store) Ping(ctx context.Context) error {
 	defer s.life.RUnlock()
 	rctx, cancel := s.rpc(ctx)
 	defer cancel()
-	if _, err := s.service.HealthCheck(rctx, &pb.HealthCheckRequest{}); err != nil {
+	reply, err := s.service.HealthCheck(rctx, &pb.HealthCheckRequest{})
+	if err != nil {
 		return fmt.Errorf("qdrant at %s: health check: %w", s.addr, classify(err))
+	}
+	if err := checkVersion(reply.GetVersion()); err != nil {
+		return fmt.Errorf("qdrant at %s: %w", s.addr, err)
+	}
+	return nil
+}
+
+// minVersion is the oldest Qdrant that serves every request this backend
+// makes: hybrid search uses the rrf query with its own k (Qdrant 1.16).
+var minVersion = [2]int{1, 16}
+
+// checkVersion refuses a Qdrant older than minVersion. A version it cannot
+// read (a development build) is let through.
+func checkVersion(v string) error {
+	parts := strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3)
+	if len(parts) < 2 {
+		return nil
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	if major < minVersion[0] || (major == minVersion[0] && minor < minVersion[1]) {
+		return fmt.Errorf("it runs version %s, and this server needs %d.%d or newer (hybrid search uses the rrf query with its own k): upgrade Qdrant",
+			v, minVersion[0], minVersion[1])
 	}
 	return nil
 }
