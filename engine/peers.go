@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/config"
 )
 
 // Roles of a running engine among the servers that share its
@@ -64,6 +67,9 @@ type IndexerInfo struct {
 	Self      bool      `json:"self"`                 // this process is the indexer
 	Reachable bool      `json:"reachable"`            // a reader's last call reached it
 	Error     string    `json:"last_error,omitempty"` // why the last call did not
+	// Note says how the indexer's workspace configuration differs from
+	// this server's, when it does.
+	Note string `json:"note,omitempty"`
 }
 
 // link is a reader's connection to the indexer.
@@ -73,6 +79,7 @@ type link struct {
 	err    atomic.Pointer[string] // the last call's transport failure, nil after a success
 	gone   chan struct{}          // closed when this reader takes over: stop waiting
 	once   sync.Once
+	note   string // how the indexer's configuration differs from ours
 }
 
 func newLink(c *peer.Client, h peer.Holder) *link {
@@ -187,7 +194,7 @@ func retriable(method string, err error) bool {
 
 func (l *link) info() *IndexerInfo {
 	h := l.holder.Load()
-	info := &IndexerInfo{PID: h.PID, Since: h.Since, Version: h.Version, Socket: h.Socket, Reachable: true}
+	info := &IndexerInfo{PID: h.PID, Since: h.Since, Version: h.Version, Socket: h.Socket, Reachable: true, Note: l.note}
 	if e := l.err.Load(); e != nil {
 		info.Reachable, info.Error = false, *e
 	}
@@ -196,9 +203,28 @@ func (l *link) info() *IndexerInfo {
 
 // hello is the indexer's answer to a reader that connects.
 type hello struct {
-	PID      int    `json:"pid"`
-	Version  string `json:"version"`
-	Protocol int    `json:"protocol"`
+	PID        int      `json:"pid"`
+	Version    string   `json:"version"`
+	Protocol   int      `json:"protocol"`
+	Roots      []string `json:"roots"`
+	Collection string   `json:"collection"`
+}
+
+// mismatch says how the indexer's workspace differs from this server's
+// configuration, or "" when it does not.
+func (hi hello) mismatch(cfg config.Config) string {
+	var diffs []string
+	if !slices.Equal(hi.Roots, cfg.Workspace.Roots) {
+		diffs = append(diffs, fmt.Sprintf("workspace.roots %v there, %v here", hi.Roots, cfg.Workspace.Roots))
+	}
+	if hi.Collection != cfg.Workspace.Collection {
+		diffs = append(diffs, fmt.Sprintf("workspace.collection %q there, %q here", hi.Collection, cfg.Workspace.Collection))
+	}
+	if len(diffs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the indexer (pid %d) indexes another workspace configuration (%s): searches here run with its configuration; "+
+		"give this server its own storage.data_dir to index its own", hi.PID, strings.Join(diffs, "; "))
 }
 
 // claimRole makes the run the indexer when it gets the indexer lock of
@@ -228,7 +254,7 @@ func (m *Manager) claimRole(ctx context.Context, r *run) error {
 		if lock != nil {
 			return m.becomeIndexer(r, lock)
 		}
-		l, err := m.connect(ctx, dir)
+		l, err := m.connect(ctx, r.cfg)
 		if err == nil {
 			if r.reindex {
 				l.client.Close()
@@ -281,8 +307,10 @@ func (m *Manager) becomeIndexer(r *run, lock *peer.Lock) error {
 	return nil
 }
 
-// connect reaches the server that holds the lock of dir.
-func (m *Manager) connect(ctx context.Context, dir string) (*link, error) {
+// connect reaches the server that holds the lock of cfg's data
+// directory.
+func (m *Manager) connect(ctx context.Context, cfg config.Config) (*link, error) {
+	dir := cfg.Storage.DataDir
 	h, err := peer.ReadHolder(dir)
 	if err != nil {
 		return nil, err
@@ -299,7 +327,11 @@ func (m *Manager) connect(ctx context.Context, dir string) (*link, error) {
 			"restart the other sessions' servers so that all run the same version", hi.PID, hi.Version, hi.Protocol, peer.Protocol)
 	}
 	if hi.PID != h.PID { // the holder file is being replaced: read it again
+		l.client.Close()
 		return nil, fmt.Errorf("the indexer changed from pid %d to %d", h.PID, hi.PID)
+	}
+	if l.note = hi.mismatch(cfg); l.note != "" {
+		m.log.Warn().Msg(l.note)
 	}
 	return l, nil
 }
@@ -398,7 +430,9 @@ func (m *Manager) takeover(r *run, lock *peer.Lock, reason string) {
 func (m *Manager) peerHandlers() map[string]peer.Handler {
 	return map[string]peer.Handler{
 		"hello": func(context.Context, json.RawMessage) (any, error) {
-			return hello{PID: os.Getpid(), Version: Version, Protocol: peer.Protocol}, nil
+			cfg := m.Config()
+			return hello{PID: os.Getpid(), Version: Version, Protocol: peer.Protocol,
+				Roots: cfg.Workspace.Roots, Collection: cfg.Workspace.Collection}, nil
 		},
 		"search":       handle(m.Search),
 		"add_document": handle(m.AddDocument),

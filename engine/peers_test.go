@@ -238,3 +238,21 @@ func TestReaderCallsDuringTakeover(t *testing.T) {
 		}
 	}
 }
+
+// A reader whose configuration names another workspace than the
+// indexer's says so in its status.
+func TestReaderNotesAnotherWorkspace(t *testing.T) {
+	cfg := peerConfig(t)
+	startPeer(t, cfg)
+	other := cfg.Clone()
+	other.Workspace.Roots = []string{t.TempDir()}
+	b := startPeer(t, other)
+	st := b.Status(context.Background())
+	if st.Role != RoleReader || st.Indexer == nil || !strings.Contains(st.Indexer.Note, "workspace.roots") {
+		t.Fatalf("reader of another workspace: role %s, indexer %+v", st.Role, st.Indexer)
+	}
+	same := startPeer(t, cfg)
+	if note := same.Status(context.Background()).Indexer.Note; note != "" {
+		t.Fatalf("reader of the same workspace has a note: %s", note)
+	}
+}
