@@ -185,6 +185,9 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		ix.stopBackground()
 		return ctx.Err()
 	}
+	ix.mu.Lock()
+	leftover := len(ix.enrichQ) // read before any worker can change it
+	ix.mu.Unlock()
 	ix.requestScan() // the initial scan: Stats reports Indexing from now on
 	ix.wg.Go(ix.scanLoop)
 	ix.wg.Go(ix.dispatchLoop)
@@ -192,9 +195,12 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		for range enrichWorkers {
 			ix.wg.Go(ix.enrichLoop)
 		}
-		if len(ix.enrichQ) > 0 {
-			ix.log.Info().Int("files", len(ix.enrichQ)).Msg("resuming enrichment left undone by the previous run")
-			ix.enrichWake <- struct{}{} // empty yet
+		if leftover > 0 {
+			ix.log.Info().Int("files", leftover).Msg("resuming enrichment left undone by the previous run")
+			select { // a write may have woken the workers already
+			case ix.enrichWake <- struct{}{}:
+			default:
+			}
 		}
 	}
 	return nil
