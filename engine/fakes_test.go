@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 
@@ -81,6 +82,18 @@ func (s *memStore) GetDocument(_ context.Context, id string) (storage.Document, 
 		return storage.Document{}, storage.ErrNotFound
 	}
 	return storage.Document{ID: id, Chunks: c}, nil
+}
+func (s *memStore) Documents(_ context.Context, collection string) ([]storage.Document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	docs := []storage.Document{}
+	for id, cs := range s.docs {
+		if len(cs) > 0 && cs[0].Collection == collection {
+			docs = append(docs, storage.Document{ID: id, Collection: collection, Kind: cs[0].Kind, Title: cs[0].Title, Chunks: cs})
+		}
+	}
+	slices.SortFunc(docs, func(a, b storage.Document) int { return strings.Compare(a.ID, b.ID) })
+	return docs, nil
 }
 func (s *memStore) VectorsByHash(context.Context, []string) (map[string][]float32, error) {
 	return nil, nil

@@ -220,8 +220,9 @@ func TestDrainTimeoutAndProgress(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.mu.Lock()
-		p := m.run.pipeline
+		p, notes := m.run.pipeline, m.run.notes
 		m.mu.Unlock()
+		<-notes       // the start's own task (notes migration) is done
 		for range 2 { // with two workers, both run and block
 			_ = p.Submit(context.Background(), taskUntilCancelled())
 		}

@@ -65,7 +65,8 @@ type run struct {
 	indexer  Indexer // nil when no workspace root is configured
 	lsp      *lsp.Manager
 	comps    []component
-	reindex  bool // rebuild the workspace index from scratch in phase 1
+	reindex  bool            // rebuild the workspace index from scratch in phase 1
+	notes    <-chan struct{} // closed once the notes migration has run (startNotes)
 }
 
 // reader reports whether the run forwards to another server's indexer.
@@ -108,6 +109,9 @@ func (m *Manager) startup(ctx context.Context, cfg config.Config, plan startPlan
 			return nil, rec, fmt.Errorf("startup phase %s: %w", ph.name, err)
 		}
 		m.log.Info().Str("phase", ph.name).Float64("duration_ms", pt.DurationMS).Msg("startup phase done")
+	}
+	if !r.reader() {
+		r.notes = m.startNotes(r) // notes embedded by another model, in the background
 	}
 	if r.embedder != nil {
 		rec.embedding = r.embedder.Info()

@@ -166,6 +166,13 @@ type Store interface {
 	DeleteDocument(ctx context.Context, docID string) (int, error)
 	// GetDocument returns a document with its chunks in order.
 	GetDocument(ctx context.Context, docID string) (Document, error)
+	// Documents returns every document of a collection, ordered by id,
+	// each with its chunks in order (texts, lines and hashes; Dense and
+	// Sparse are not filled), as one consistent read where the backend
+	// allows. A missing collection has no documents: an empty slice, not
+	// an error. It reads the whole collection, so it serves maintenance
+	// (re-embedding notes after a change of model) rather than requests.
+	Documents(ctx context.Context, collection string) ([]Document, error)
 	// VectorsByHash returns stored dense vectors for chunk hashes it
 	// already holds, so unchanged text is never embedded twice.
 	VectorsByHash(ctx context.Context, hashes []string) (map[string][]float32, error)

@@ -147,6 +147,13 @@ func (s *Store) GetDocument(ctx context.Context, id string) (storage.Document, e
 	return s.Store.GetDocument(ctx, id)
 }
 
+func (s *Store) Documents(ctx context.Context, collection string) ([]storage.Document, error) {
+	if err := s.sw.check(ctx); err != nil {
+		return nil, err
+	}
+	return s.Store.Documents(ctx, collection)
+}
+
 func (s *Store) VectorsByHash(ctx context.Context, hashes []string) (map[string][]float32, error) {
 	if err := s.sw.check(ctx); err != nil {
 		return nil, err

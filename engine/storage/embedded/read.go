@@ -92,6 +92,77 @@ func readChunks(ctx context.Context, tx *sql.Tx, docID string) ([]storage.Chunk,
 	return chunks, rows.Err()
 }
 
+// Documents returns the documents of a collection ordered by id, each
+// with its chunks ordered by ordinal, from one read transaction. A
+// missing collection has none.
+func (s *Store) Documents(ctx context.Context, collection string) ([]storage.Document, error) {
+	docs, err := s.documents(ctx, collection)
+	if err != nil {
+		return nil, fmt.Errorf("documents of collection %s: %w", collection, err)
+	}
+	return docs, nil
+}
+
+func (s *Store) documents(ctx context.Context, collection string) ([]storage.Document, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.life.RUnlock()
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only; nothing to undo
+	docs, err := readHeads(ctx, tx, collection)
+	if err != nil {
+		return nil, err
+	}
+	index := make(map[string]int, len(docs))
+	for i, d := range docs {
+		index[d.ID] = i
+	}
+	rows, err := tx.QueryContext(ctx,
+		`SELECT `+chunkColumns+` FROM chunks WHERE collection = ? ORDER BY doc_id, ordinal, id`, collection)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanChunk(rows)
+		if err != nil {
+			return nil, err
+		}
+		if i, ok := index[c.DocID]; ok {
+			docs[i].Chunks = append(docs[i].Chunks, c)
+		}
+	}
+	return docs, rows.Err()
+}
+
+// readHeads returns the documents of a collection ordered by id, without
+// chunks.
+func readHeads(ctx context.Context, tx *sql.Tx, collection string) ([]storage.Document, error) {
+	rows, err := tx.QueryContext(ctx,
+		`SELECT id, kind, path, title, metadata FROM documents WHERE collection = ? ORDER BY id`, collection)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	docs := []storage.Document{}
+	for rows.Next() {
+		d := storage.Document{Collection: collection}
+		var meta string
+		if err := rows.Scan(&d.ID, &d.Kind, &d.Path, &d.Title, &meta); err != nil {
+			return nil, err
+		}
+		if d.Metadata, err = decodeMetadata(meta); err != nil {
+			return nil, fmt.Errorf("document %s: %w", d.ID, err)
+		}
+		docs = append(docs, d)
+	}
+	return docs, rows.Err()
+}
+
 // maxParams bounds the bound parameters of one statement.
 const maxParams = 500
 

@@ -114,10 +114,72 @@ func (s *Store) getDocument(ctx context.Context, docID string) (storage.Document
 	if err != nil {
 		return storage.Document{}, err
 	}
-	slices.SortFunc(doc.Chunks, func(a, b storage.Chunk) int {
+	sortChunks(doc.Chunks)
+	return doc, nil
+}
+
+// sortChunks orders a document's chunks by ordinal, then id.
+func sortChunks(chunks []storage.Chunk) {
+	slices.SortFunc(chunks, func(a, b storage.Chunk) int {
 		return cmp.Or(cmp.Compare(a.Ordinal, b.Ordinal), strings.Compare(a.ID, b.ID))
 	})
-	return doc, nil
+}
+
+// Documents returns the documents of a collection ordered by id, each
+// with the chunks of its current generation ordered by ordinal: two
+// scrolls (heads, then chunks) under the commit lock, so no head moves
+// between them in this process. A missing collection has none.
+func (s *Store) Documents(ctx context.Context, collection string) ([]storage.Document, error) {
+	docs, err := s.documents(ctx, collection)
+	if err != nil {
+		return nil, fmt.Errorf("documents of collection %s: %w", collection, err)
+	}
+	return docs, nil
+}
+
+func (s *Store) documents(ctx context.Context, name string) ([]storage.Document, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.life.RUnlock()
+	s.commit.RLock()
+	defer s.commit.RUnlock()
+	inColl := pb.NewMatchKeyword(fCollection, name)
+	var heads []payload
+	err := s.scroll(ctx, name, recordFilter(recDoc, inColl), pb.NewWithPayload(true), nil, func(p *pb.RetrievedPoint) {
+		heads = append(heads, payload(p.GetPayload()))
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return []storage.Document{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(heads, func(a, b payload) int { return strings.Compare(a.str(fDocID), b.str(fDocID)) })
+	docs := make([]storage.Document, len(heads))
+	index := make(map[string]int, len(heads))
+	for i, h := range heads {
+		docs[i] = h.document()
+		index[docs[i].ID] = i
+	}
+	err = s.scroll(ctx, name, recordFilter(recChunk, inColl), pb.NewWithPayload(true), nil, func(p *pb.RetrievedPoint) {
+		pl := payload(p.GetPayload())
+		// Only the generation the head names: others are a write in
+		// flight or the leftovers of a failed one.
+		if i, ok := index[pl.str(fDocID)]; ok && pl.int(fGen) == heads[i].int(fGen) {
+			docs[i].Chunks = append(docs[i].Chunks, pl.chunk())
+		}
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return []storage.Document{}, nil // dropped between the scrolls
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range docs {
+		sortChunks(docs[i].Chunks)
+	}
+	return docs, nil
 }
 
 // hashBatch bounds the hashes of one scroll filter.

@@ -327,6 +327,7 @@ func testClose(t *testing.T, st storage.Store) {
 		},
 		"DeleteDocument": func() error { _, err := st.DeleteDocument(ctx, doc.ID); return err },
 		"GetDocument":    func() error { _, err := st.GetDocument(ctx, doc.ID); return err },
+		"Documents":      func() error { _, err := st.Documents(ctx, "code"); return err },
 		"VectorsByHash":  func() error { _, err := st.VectorsByHash(ctx, []string{"h"}); return err },
 		"Search": func() error {
 			_, err := st.Search(ctx, storage.Query{Text: "text", Dense: axis(0), Limit: 1})
@@ -379,5 +380,54 @@ func testDropCollection(t *testing.T, st storage.Store) {
 		if c.Name == "doomed" && (c.Documents != 0 || c.Chunks != 0) {
 			t.Errorf("re-created collection holds %+v", c)
 		}
+	}
+}
+
+// testDocuments: Documents lists one collection's documents by id, each
+// with the chunks of its latest write in order and nothing of other
+// collections; a missing or dropped collection has none.
+func testDocuments(t *testing.T, st storage.Store) {
+	ensure(t, st, "code", "notes")
+	file := fileDoc("code", "/ws/main.go")
+	replace(t, st, file, chunksOf(file, chunkSpec{"package main", axis(0), "go"}))
+
+	long := noteDoc("notes", "b-long", "Long note")
+	long.Metadata = map[string]string{"topic": "design"}
+	replace(t, st, long, chunksOf(long, chunkSpec{"first draft", axis(1), ""}))
+	longChunks := chunksOf(long,
+		chunkSpec{"one", axis(2), ""},
+		chunkSpec{"two", axis(3), ""},
+		chunkSpec{"three", axis(4), ""},
+	)
+	reversed := slices.Clone(longChunks)
+	slices.Reverse(reversed)
+	replace(t, st, long, reversed) // a second write: only its chunks count
+	empty := noteDoc("notes", "a-empty", "Empty note")
+	replace(t, st, empty, nil)
+
+	docs, err := st.Documents(t.Context(), "notes")
+	if err != nil {
+		t.Fatalf("Documents(notes): %v", err)
+	}
+	if len(docs) != 2 {
+		t.Fatalf("Documents(notes) = %d documents, want 2", len(docs))
+	}
+	checkDocument(t, docs[0], empty, nil)
+	checkDocument(t, docs[1], long, longChunks)
+
+	docs, err = st.Documents(t.Context(), "code")
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("Documents(code) = %d documents, %v; want 1", len(docs), err)
+	}
+	checkDocument(t, docs[0], file, chunksOf(file, chunkSpec{"package main", axis(0), "go"}))
+
+	if docs, err := st.Documents(t.Context(), "never-existed"); err != nil || len(docs) != 0 {
+		t.Errorf("Documents of a missing collection = %d documents, %v; want none, nil", len(docs), err)
+	}
+	if _, err := st.DropCollection(t.Context(), "notes"); err != nil {
+		t.Fatal(err)
+	}
+	if docs, err := st.Documents(t.Context(), "notes"); err != nil || len(docs) != 0 {
+		t.Errorf("Documents of a dropped collection = %d documents, %v; want none, nil", len(docs), err)
 	}
 }

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ReplaceWithNoChunks", testReplaceWithNoChunks},
 		{"DeleteDocument", testDeleteDocument},
 		{"DropCollection", testDropCollection},
+		{"Documents", testDocuments},
 		{"NotFound", testNotFound},
 		{"DimensionMismatch", testDimensionMismatch},
 		{"InvalidArguments", testInvalidArguments},

@@ -1,0 +1,400 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/engine/pipeline"
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// Notes follow the embedder. The workspace is re-embedded after a change
+// of embedding model through the ledger, and rebuilt by a reindex; notes
+// have no source to read again, so at every start of the indexer one
+// background pipeline task (see startNotes) brings them to the current
+// model:
+//
+//   - a notes collection (any collection but the workspace's) of the
+//     current vector size: every note with a chunk embedded by another
+//     model (its Hash is not storage.VectorHash of the current model key
+//     and its text) is written again under the same id, title, metadata
+//     and collection, its content rebuilt from its chunks (noteContent).
+//     Each rewrite is one atomic ReplaceDocument: a crash leaves the old
+//     version or the new one.
+//   - a notes collection of another vector size must be dropped and
+//     re-created. Its notes are first written to notesFile in
+//     storage.data_dir (temporary file, fsync, rename, fsync of the
+//     directory); then the collections are dropped, re-created and the
+//     notes written again; then the file is removed. A start that finds
+//     the file finishes that move before anything else, so a crash at any
+//     point loses no note.
+//
+// The task runs after the startup probe, so it never delays a start, and
+// the graceful stop's drain waits for it like any task; cancelled by a
+// forced stop, it resumes at the next start.
+
+// notesFile is the name, in storage.data_dir, of the notes being moved
+// to re-created collections.
+const notesFile = "notes-migration.json"
+
+// notesFileVersion is the format of notesFile.
+const notesFileVersion = 1
+
+// errNoteGaps reports chunks whose lines do not agree, so that a note's
+// content cannot be rebuilt from them.
+var errNoteGaps = errors.New("chunks do not rebuild the note")
+
+// savedNote is one note in notesFile: what add_document was given.
+type savedNote struct {
+	ID         string            `json:"id"`
+	Collection string            `json:"collection"`
+	Title      string            `json:"title"`
+	Metadata   map[string]string `json:"metadata,omitempty"`
+	Content    string            `json:"content"`
+}
+
+// noteMove is notesFile's content: the collections to drop and re-create
+// at the current vector size, and the notes to write into them again.
+type noteMove struct {
+	Version     int         `json:"version"`
+	Collections []string    `json:"collections"`
+	Notes       []savedNote `json:"notes"`
+}
+
+// notesReport counts what one migration did, for the log.
+type notesReport struct {
+	Reembedded int // notes written again in their collection
+	Moved      int // notes written into a re-created collection
+	Recreated  int // collections dropped and re-created
+	Failed     int // notes or collections left as they were
+}
+
+// startNotes submits the notes migration to the run's pipeline from a
+// goroutine of its own (Submit waits while the indexer fills the queue)
+// and registers it as a component, so that a stop ends the wait. The
+// returned channel is closed once the task has run, or when it will not.
+func (m *Manager) startNotes(r *run) <-chan struct{} {
+	done := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	submitted := make(chan struct{})
+	go func() {
+		defer close(submitted)
+		err := r.pipeline.Submit(ctx, pipeline.Task{Name: "re-embed notes", Run: func(tctx context.Context) error {
+			defer close(done)
+			return m.migrateNotes(tctx, r)
+		}})
+		if err != nil {
+			close(done)
+			m.log.Debug().Err(err).Msg("notes not checked for another embedding model: the run stopped first")
+		}
+	}()
+	r.add("notes", func(sctx context.Context) error {
+		cancel()
+		select {
+		case <-submitted:
+			return nil
+		case <-sctx.Done():
+			return fmt.Errorf("notes migration submit: %w", sctx.Err())
+		}
+	})
+	return done
+}
+
+// migrateNotes finishes an interrupted move, then brings every notes
+// collection to the current model. See the comment at notesFile.
+func (m *Manager) migrateNotes(ctx context.Context, r *run) error {
+	log := m.log.With().Str("component", "notes").Logger()
+	var rep notesReport
+	path := filepath.Join(r.cfg.Storage.DataDir, notesFile)
+	pending, err := readNoteMove(path)
+	if err != nil {
+		return fmt.Errorf("notes migration: %w", err)
+	}
+	if pending != nil {
+		log.Warn().Int("notes", len(pending.Notes)).Strs("collections", pending.Collections).
+			Msg("finishing an interrupted move of notes to re-created collections")
+		if err := m.moveNotes(ctx, r, path, *pending, &rep); err != nil {
+			return fmt.Errorf("notes migration: finish the interrupted move: %w", err)
+		}
+	}
+	move, err := m.reembedNotes(ctx, r, &rep)
+	if err != nil {
+		return fmt.Errorf("notes migration: %w", err)
+	}
+	if len(move.Collections) > 0 {
+		if err := writeNoteMove(path, move); err != nil {
+			return fmt.Errorf("notes migration: save the notes to move: %w", err)
+		}
+		if err := m.moveNotes(ctx, r, path, move, &rep); err != nil {
+			return fmt.Errorf("notes migration: %w", err)
+		}
+	}
+	ev := log.Debug()
+	if rep != (notesReport{}) {
+		ev = log.Info()
+	}
+	ev.Int("reembedded", rep.Reembedded).Int("moved", rep.Moved).Int("recreated_collections", rep.Recreated).
+		Int("failed", rep.Failed).Str("model", ingest.ModelKey(r.embedder.Info())).Msg("notes checked against the embedding model")
+	return nil
+}
+
+// reembedNotes rewrites the stale notes of every notes collection of the
+// current vector size and returns what must move out of the collections
+// of another size.
+func (m *Manager) reembedNotes(ctx context.Context, r *run, rep *notesReport) (noteMove, error) {
+	move := noteMove{Version: notesFileVersion}
+	colls, err := r.store.Collections(ctx)
+	if err != nil {
+		return move, err
+	}
+	key, dims := ingest.ModelKey(r.embedder.Info()), r.embedder.Info().Dimensions
+	for _, c := range colls {
+		if c.Name == r.cfg.Workspace.Collection {
+			continue
+		}
+		log := m.log.With().Str("component", "notes").Str("collection", c.Name).Logger()
+		sizeErr := r.store.EnsureCollection(ctx, c.Name, dims)
+		if sizeErr != nil && !errors.Is(sizeErr, storage.ErrDimensionMismatch) {
+			log.Warn().Err(sizeErr).Msg("notes collection left as it is")
+			rep.Failed++
+			continue
+		}
+		docs, err := r.store.Documents(ctx, c.Name)
+		if err != nil {
+			return move, err
+		}
+		if sizeErr != nil {
+			saved, err := saveNotes(docs)
+			if err != nil {
+				log.Error().Err(err).Msg("collection of another vector size left as it is: dropping it would lose documents")
+				rep.Failed++
+				continue
+			}
+			move.Collections = append(move.Collections, c.Name)
+			move.Notes = append(move.Notes, saved...)
+			continue
+		}
+		for _, d := range docs {
+			if d.Kind != storage.KindNote || !stale(d, key) {
+				continue
+			}
+			if err := m.reembedNote(ctx, r, d); err != nil {
+				if ctx.Err() != nil {
+					return move, err
+				}
+				log.Warn().Err(err).Str("id", d.ID).Msg("note not re-embedded; retried at the next start")
+				rep.Failed++
+				continue
+			}
+			rep.Reembedded++
+			log.Info().Str("id", d.ID).Str("title", d.Title).Msg("note re-embedded with the current model")
+		}
+	}
+	return move, nil
+}
+
+// stale reports whether a chunk of doc was embedded by another model than
+// the one named key.
+func stale(doc storage.Document, key string) bool {
+	for _, c := range doc.Chunks {
+		if c.Hash != storage.VectorHash(key, c.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+// reembedNote writes a note again with the current embedder, unless it
+// was deleted since it was read.
+func (m *Manager) reembedNote(ctx context.Context, r *run, doc storage.Document) error {
+	content, err := noteContent(doc.Chunks)
+	if err != nil {
+		return err
+	}
+	if _, err := r.store.GetDocument(ctx, doc.ID); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil // deleted meanwhile: nothing to bring back
+		}
+		return err
+	}
+	return writeNote(ctx, r, savedNote{ID: doc.ID, Collection: doc.Collection, Title: doc.Title, Metadata: doc.Metadata, Content: content})
+}
+
+// writeNote stores a note as add_document does, under its own id.
+func writeNote(ctx context.Context, r *run, n savedNote) error {
+	doc := storage.Document{ID: n.ID, Collection: n.Collection, Kind: storage.KindNote, Title: n.Title, Metadata: n.Metadata}
+	if _, err := ingest.WriteDocument(ctx, r.store, r.embedder, doc, n.Content, "", chunkOptions(r)); err != nil {
+		return fmt.Errorf("write note %s: %w", n.ID, err)
+	}
+	return nil
+}
+
+// saveNotes returns the notes of a collection to move, with their
+// content; a document that is not a note, or whose content cannot be
+// rebuilt, refuses the whole collection.
+func saveNotes(docs []storage.Document) ([]savedNote, error) {
+	saved := make([]savedNote, 0, len(docs))
+	for _, d := range docs {
+		if d.Kind != storage.KindNote {
+			return nil, fmt.Errorf("document %s is a %s, not a note", d.ID, d.Kind)
+		}
+		content, err := noteContent(d.Chunks)
+		if err != nil {
+			return nil, fmt.Errorf("note %s: %w", d.ID, err)
+		}
+		saved = append(saved, savedNote{ID: d.ID, Collection: d.Collection, Title: d.Title, Metadata: d.Metadata, Content: content})
+	}
+	return saved, nil
+}
+
+// moveNotes drops the move's collections that still have another vector
+// size, re-creates them at the current size, writes the notes again and
+// removes the file that saved them. On error the file stays, for the next
+// start.
+func (m *Manager) moveNotes(ctx context.Context, r *run, path string, move noteMove, rep *notesReport) error {
+	dims := r.embedder.Info().Dimensions
+	for _, name := range move.Collections {
+		err := r.store.EnsureCollection(ctx, name, dims)
+		if errors.Is(err, storage.ErrDimensionMismatch) {
+			n, derr := r.store.DropCollection(ctx, name)
+			if derr != nil {
+				return derr
+			}
+			m.log.Warn().Str("component", "notes").Str("collection", name).Int("documents", n).Int("dimensions", dims).
+				Msg("notes collection dropped to be re-created at the embedder's size; its notes are saved in " + notesFile)
+			rep.Recreated++
+			err = r.store.EnsureCollection(ctx, name, dims)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	var failed []error
+	for _, n := range move.Notes {
+		if err := writeNote(ctx, r, n); err != nil {
+			failed = append(failed, err)
+			continue
+		}
+		rep.Moved++
+		m.log.Info().Str("component", "notes").Str("collection", n.Collection).Str("id", n.ID).Str("title", n.Title).
+			Msg("note re-embedded into its re-created collection")
+	}
+	if len(failed) > 0 {
+		rep.Failed += len(failed)
+		return fmt.Errorf("%d of %d notes not written; they stay in %s for the next start: %w",
+			len(failed), len(move.Notes), path, errors.Join(failed...))
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("remove %s: %w", notesFile, err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// noteContent rebuilds a note's text from its chunks. Chunks hold whole
+// lines, numbered from 1, with their line endings, and overlapping chunks
+// share lines, so every line is taken once, by number. A line no chunk
+// holds was blank (the chunker stores no window of only blank lines) and
+// comes back as "\n"; every other byte is the note's own.
+func noteContent(chunks []storage.Chunk) (string, error) {
+	lines := map[int]string{}
+	last := 0
+	for _, c := range chunks {
+		parts := strings.SplitAfter(c.Text, "\n")
+		if parts[len(parts)-1] == "" {
+			parts = parts[:len(parts)-1]
+		}
+		if c.StartLine < 1 || len(parts) != c.EndLine-c.StartLine+1 {
+			return "", fmt.Errorf("%w: chunk %s has %d lines for lines %d-%d", errNoteGaps, c.ID, len(parts), c.StartLine, c.EndLine)
+		}
+		for i, l := range parts {
+			n := c.StartLine + i
+			if prev, ok := lines[n]; ok && prev != l {
+				return "", fmt.Errorf("%w: chunks disagree on line %d", errNoteGaps, n)
+			}
+			lines[n] = l
+		}
+		last = max(last, c.EndLine)
+	}
+	var b strings.Builder
+	for n := 1; n <= last; n++ {
+		l, ok := lines[n]
+		if !ok {
+			l = "\n"
+		}
+		b.WriteString(l)
+	}
+	return b.String(), nil
+}
+
+// readNoteMove reads notesFile; a missing file is nil, no error.
+func readNoteMove(path string) (*noteMove, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", notesFile, err)
+	}
+	var move noteMove
+	if err := json.Unmarshal(data, &move); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if move.Version != notesFileVersion {
+		return nil, fmt.Errorf("read %s: format version %d, this program reads %d", path, move.Version, notesFileVersion)
+	}
+	return &move, nil
+}
+
+// writeNoteMove writes notesFile atomically and durably: a temporary file
+// in the same directory, synced, renamed over path, then the directory
+// synced, so that after a crash the file is either absent or complete.
+func writeNoteMove(path string, move noteMove) (err error) {
+	data, err := json.Marshal(move)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, notesFile+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = os.Remove(f.Name())
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes a directory's entries (a rename, a removal) durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}

@@ -1,0 +1,333 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"workspace-qdrant-mcp/engine/analysis"
+	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/engine/ingest/chunk"
+	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/engine/storage/embedded"
+	"workspace-qdrant-mcp/internal/config"
+)
+
+// longNote is a note of many chunks at the test chunk size, with blank
+// lines, CRLF endings, non-ASCII text and no final newline.
+func longNote() string {
+	var b strings.Builder
+	b.WriteString("\n# Garden journal\r\n\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "Day %d: watered the marigolds — %s\n", i, strings.Repeat("ü", i%7))
+		if i%5 == 4 {
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("last line without a newline")
+	return b.String()
+}
+
+// notesConfig is the default configuration with a data directory, a
+// workspace of one file and small chunks, so that a note has several
+// overlapping chunks.
+func notesConfig(t *testing.T) config.Config {
+	ws := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ws, "a.go"), []byte("package a\n\nfunc A() {}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Workspace.Roots = []string{ws}
+	cfg.Storage.DataDir = t.TempDir()
+	cfg.Engine.Workers = 2
+	cfg.Workspace.ChunkChars = 200
+	cfg.Workspace.ChunkOverlap = 80
+	return cfg
+}
+
+// olderModel is the built-in embedder posing as another model of the same
+// size, whose vectors point the other way.
+type olderModel struct{ *embed.Builtin }
+
+func (o olderModel) Info() embed.Info {
+	info := o.Builtin.Info()
+	info.Model = "older-model"
+	return info
+}
+
+func (o olderModel) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	vecs, err := o.Builtin.Embed(ctx, texts)
+	for _, v := range vecs {
+		for i := range v {
+			v[i] = -v[i]
+		}
+	}
+	return vecs, err
+}
+
+// waitNotes waits for the current run's notes migration.
+func waitNotes(t *testing.T, m *Manager) *run {
+	t.Helper()
+	r := m.currentRun()
+	select {
+	case <-r.notes:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the notes migration did not run")
+	}
+	return r
+}
+
+// sample is a note the tests add, and what it must stay.
+type sample struct {
+	req AddDocumentRequest
+	id  string
+}
+
+func addSamples(t *testing.T, m *Manager) []sample {
+	t.Helper()
+	samples := []sample{
+		{req: AddDocumentRequest{Content: longNote(), Title: "Journal", Metadata: map[string]string{"topic": "garden", "year": "2024"}}},
+		{req: AddDocumentRequest{Content: "a short note\n", Title: "Short", Collection: "research"}},
+		{req: AddDocumentRequest{Content: "", Title: "Empty", Collection: "research", Metadata: map[string]string{"empty": "yes"}}},
+	}
+	for i := range samples {
+		res, err := m.AddDocument(t.Context(), samples[i].req)
+		if err != nil {
+			t.Fatalf("AddDocument(%s): %v", samples[i].req.Title, err)
+		}
+		samples[i].id = res.ID
+	}
+	return samples
+}
+
+// checkSamples fails the test unless every sample is stored under its id
+// with its title, metadata, collection and exact content, embedded by
+// the current model: chunk hashes of its key and stored vectors of its
+// size that equal the model's own.
+func checkSamples(t *testing.T, m *Manager, samples []sample) {
+	t.Helper()
+	r := m.currentRun()
+	info := r.embedder.Info()
+	key := ingest.ModelKey(info)
+	for _, s := range samples {
+		doc, err := m.GetDocument(t.Context(), DocumentRef{ID: s.id})
+		if err != nil {
+			t.Fatalf("GetDocument(%s): %v", s.req.Title, err)
+		}
+		coll := cmpOr(s.req.Collection, NotesCollection)
+		if doc.Collection != coll || doc.Title != s.req.Title || doc.Kind != storage.KindNote {
+			t.Errorf("note %s is %s/%q/%s, want %s/%q/note", s.id, doc.Collection, doc.Title, doc.Kind, coll, s.req.Title)
+		}
+		if len(doc.Metadata)+len(s.req.Metadata) > 0 && !maps.Equal(doc.Metadata, s.req.Metadata) {
+			t.Errorf("note %q metadata %v, want %v", s.req.Title, doc.Metadata, s.req.Metadata)
+		}
+		content, err := noteContent(doc.Chunks)
+		if err != nil || content != s.req.Content {
+			t.Errorf("note %q content = %q, %v; want %q", s.req.Title, content, err, s.req.Content)
+		}
+		hashes := make([]string, len(doc.Chunks))
+		for i, c := range doc.Chunks {
+			if c.Hash != storage.VectorHash(key, c.Text) {
+				t.Errorf("note %q chunk %d embedded by another model than %s", s.req.Title, i, key)
+			}
+			hashes[i] = c.Hash
+		}
+		if len(hashes) == 0 {
+			continue
+		}
+		stored, err := r.store.VectorsByHash(t.Context(), hashes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := r.embedder.Embed(t.Context(), []string{doc.Chunks[0].Text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := stored[hashes[0]]; len(v) != info.Dimensions || dot(v, want[0]) < 0.999 {
+			t.Errorf("note %q: stored vector of %d dimensions, cosine %.3f to the model's; want %d and 1",
+				s.req.Title, len(v), dot(v, want[0]), info.Dimensions)
+		}
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func dot(a, b []float32) float64 {
+	if len(a) != len(b) {
+		return 0
+	}
+	var s float64
+	for i := range a {
+		s += float64(a[i]) * float64(b[i])
+	}
+	return s
+}
+
+// After a change of embedding model with the same dimensions, every note
+// is written again with the new model under the same id, title, metadata
+// and content; a further start finds nothing stale.
+func TestNotesFollowModelChange(t *testing.T) {
+	cfg := notesConfig(t)
+	logs := &syncBuffer{}
+	old := New(cfg, Options{Logger: zerolog.Nop(), NewEmbedder: func(context.Context, config.Config) (embed.Embedder, error) {
+		return olderModel{embed.NewBuiltin(cfg.Embedding.Dimensions)}, nil
+	}})
+	if err := old.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	samples := addSamples(t, old)
+	if doc, err := old.GetDocument(t.Context(), DocumentRef{ID: samples[0].id}); err != nil || len(doc.Chunks) < 3 {
+		t.Fatalf("the long note has %d chunks (%v), want several", len(doc.Chunks), err)
+	}
+	if _, err := old.Stop(t.Context(), StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	m := New(cfg, Options{Logger: zerolog.New(logs)})
+	for start := range 2 {
+		if err := m.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		waitNotes(t, m)
+		checkSamples(t, m, samples)
+		// Two notes have chunks to re-embed, at the first start only.
+		if n := strings.Count(logs.String(), "note re-embedded with the current model"); n != 2 {
+			t.Errorf("after start %d, %d notes logged as re-embedded, want 2", start+1, n)
+		}
+		if _, err := m.Stop(t.Context(), StopOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// startWithSamples starts an engine on *cfg, which it reads again at
+// every restart, and adds the samples.
+func startWithSamples(t *testing.T, cfg *config.Config) (*Manager, []sample) {
+	t.Helper()
+	m := New(*cfg, Options{Logger: zerolog.Nop(), LoadConfig: func() (config.Config, error) { return *cfg, nil }})
+	if err := m.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return m, addSamples(t, m)
+}
+
+// After a change of dimensions and a reindex, the notes collections are
+// re-created at the new size with every note in them, and new notes go
+// in.
+func TestNotesFollowDimensionChange(t *testing.T) {
+	cfg := notesConfig(t)
+	m, samples := startWithSamples(t, &cfg)
+	cfg.Embedding.Dimensions = 256
+	if err := m.Reindex(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop(context.Background(), StopOptions{}) //nolint:errcheck // cleanup
+	r := waitNotes(t, m)
+	checkSamples(t, m, samples)
+	for _, coll := range []string{NotesCollection, "research"} {
+		if err := r.store.EnsureCollection(t.Context(), coll, 256); err != nil {
+			t.Errorf("collection %s after the migration: %v", coll, err)
+		}
+	}
+	if _, err := m.AddDocument(t.Context(), AddDocumentRequest{Content: "a new note", Collection: "research"}); err != nil {
+		t.Errorf("AddDocument after the migration: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Storage.DataDir, notesFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s left behind: %v", notesFile, err)
+	}
+}
+
+// A move cut short by a crash (the notes saved, one collection dropped,
+// the other not yet) is finished at the next start: every note comes back
+// with its id, title, metadata and content, at the new size.
+func TestNotesMoveFinishesAfterCrash(t *testing.T) {
+	cfg := notesConfig(t)
+	m, samples := startWithSamples(t, &cfg)
+	if _, err := m.Stop(t.Context(), StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	// What a migration does up to its crash, done by hand on the store.
+	st, err := embedded.Open(t.Context(), cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	move := noteMove{Version: notesFileVersion, Collections: []string{NotesCollection, "research"}}
+	for _, coll := range move.Collections {
+		docs, err := st.Documents(t.Context(), coll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved, err := saveNotes(docs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		move.Notes = append(move.Notes, saved...)
+	}
+	if len(move.Notes) != len(samples) {
+		t.Fatalf("saved %d notes, want %d", len(move.Notes), len(samples))
+	}
+	path := filepath.Join(cfg.Storage.DataDir, notesFile)
+	if err := writeNoteMove(path, move); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DropCollection(t.Context(), NotesCollection); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg.Embedding.Dimensions = 256
+	if err := m.Reindex(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop(context.Background(), StopOptions{}) //nolint:errcheck // cleanup
+	waitNotes(t, m)
+	checkSamples(t, m, samples)
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s left behind: %v", notesFile, err)
+	}
+}
+
+// A note's content comes back exactly from its chunks: many chunks that
+// overlap, CRLF and LF endings, blank lines, no final newline.
+func TestNoteContentRoundTrip(t *testing.T) {
+	for _, text := range []string{longNote(), "one line", "two\nlines\n", "\n\nafter blank lines\n\n", ""} {
+		pieces := chunk.Split(text, chunk.Options{MaxChars: 120, OverlapChars: 50})
+		chunks := make([]storage.Chunk, len(pieces))
+		overlap := false
+		for i, p := range pieces {
+			chunks[i] = storage.Chunk{ID: fmt.Sprint(i), StartLine: p.StartLine, EndLine: p.EndLine, Text: p.Text}
+			overlap = overlap || i > 0 && p.StartLine <= pieces[i-1].EndLine
+		}
+		if text == longNote() && (len(chunks) < 5 || !overlap) {
+			t.Fatalf("the long note split into %d chunks, overlapping: %v; want several that overlap", len(chunks), overlap)
+		}
+		got, err := noteContent(chunks)
+		if err != nil || got != text {
+			t.Errorf("noteContent = %q, %v; want %q", got, err, text)
+		}
+	}
+	bad := []storage.Chunk{
+		{ID: "a", StartLine: 1, EndLine: 2, Text: "one\ntwo\n"},
+		{ID: "b", StartLine: 2, EndLine: 3, Text: "TWO\nthree\n"},
+	}
+	if _, err := noteContent(bad); !errors.Is(err, errNoteGaps) {
+		t.Errorf("noteContent of disagreeing chunks = %v, want errNoteGaps", err)
+	}
+}
