@@ -81,10 +81,7 @@ type notesReport struct {
 // returned channel is closed once the task has run, or when it will not.
 func (m *Manager) startNotes(r *run) <-chan struct{} {
 	done := make(chan struct{})
-	ctx, cancel := context.WithCancel(context.Background())
-	submitted := make(chan struct{})
-	go func() {
-		defer close(submitted)
+	r.spawn("notes", func(ctx context.Context) {
 		err := r.pipeline.Submit(ctx, pipeline.Task{Name: "re-embed notes", Run: func(tctx context.Context) error {
 			defer close(done)
 			return m.migrateNotes(tctx, r)
@@ -92,15 +89,6 @@ func (m *Manager) startNotes(r *run) <-chan struct{} {
 		if err != nil {
 			close(done)
 			m.log.Debug().Err(err).Msg("notes not checked for another embedding model: the run stopped first")
-		}
-	}()
-	r.add("notes", func(sctx context.Context) error {
-		cancel()
-		select {
-		case <-submitted:
-			return nil
-		case <-sctx.Done():
-			return fmt.Errorf("notes migration submit: %w", sctx.Err())
 		}
 	})
 	return done

@@ -414,13 +414,7 @@ func (m *Manager) takeover(r *run, lock *peer.Lock, reason string) {
 		if err := m.startLocked(context.Background(), startPlan{reason: reason}); err != nil {
 			m.log.Error().Err(err).Msg("takeover: start as the indexer failed")
 		}
-		m.mu.Lock()
-		unused := m.heldLock
-		m.heldLock = nil
-		m.mu.Unlock()
-		if unused != nil { // the start failed before it claimed the lock
-			_ = unused.Release()
-		}
+		m.releaseHeldLock() // the start failed before it claimed the lock
 	})
 }
 
@@ -490,25 +484,6 @@ func forward[Out any](ctx context.Context, r *run, method string, in any) (Out, 
 	return out, err
 }
 
-// startWatch runs watchIndexer as a component of the reader's run.
-func (m *Manager) startWatch(r *run) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		m.watchIndexer(ctx, r)
-	}()
-	r.add("indexer watch", func(stopCtx context.Context) error {
-		cancel()
-		select {
-		case <-done:
-			return nil
-		case <-stopCtx.Done():
-			return fmt.Errorf("indexer watch did not stop: %w", stopCtx.Err())
-		}
-	})
-}
-
 // keepingLock runs a stop and start pair (a restart, a recovery) so that
 // an indexer keeps the indexer lock between them: no reader takes over
 // while it restarts, and a reindex stays on this server. A lock the start
@@ -520,11 +495,19 @@ func (m *Manager) keepingLock(fn func() error) error {
 	err := fn()
 	m.mu.Lock()
 	m.keepLock = false
+	m.mu.Unlock()
+	m.releaseHeldLock()
+	return err
+}
+
+// releaseHeldLock gives back a kept or taken-over indexer lock that no
+// start claimed.
+func (m *Manager) releaseHeldLock() {
+	m.mu.Lock()
 	unused := m.heldLock
 	m.heldLock = nil
 	m.mu.Unlock()
 	if unused != nil {
 		_ = unused.Release()
 	}
-	return err
 }

@@ -76,6 +76,27 @@ func (r *run) add(name string, stop func(ctx context.Context) error) {
 	r.comps = append(r.comps, component{name: name, stop: stop})
 }
 
+// spawn runs fn on a goroutine that the run owns: the component's stop
+// cancels fn's context and waits, bounded by the stop's context, for fn to
+// return.
+func (r *run) spawn(name string, fn func(ctx context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(ctx)
+	}()
+	r.add(name, func(stopCtx context.Context) error {
+		cancel()
+		select {
+		case <-done:
+			return nil
+		case <-stopCtx.Done():
+			return fmt.Errorf("%s did not stop: %w", name, stopCtx.Err())
+		}
+	})
+}
+
 // probeText goes through embed, upsert, search and delete in phase 3.
 const probeText = "workspace qdrant engine startup probe"
 
@@ -268,7 +289,7 @@ func (m *Manager) dropIndex(ctx context.Context, r *run) error {
 // a reader's watch on the indexer lock.
 func (m *Manager) startServices(ctx context.Context, r *run) error {
 	if r.reader() {
-		m.startWatch(r)
+		r.spawn("indexer watch", func(ctx context.Context) { m.watchIndexer(ctx, r) })
 		return nil
 	}
 	p := pipeline.New(r.cfg.Engine.Workers, r.cfg.Engine.QueueCapacity, m.log.With().Str("component", "pipeline").Logger())
