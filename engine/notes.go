@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/sync/semaphore"
+
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
@@ -38,6 +40,39 @@ import (
 // The task runs after the startup probe, so it never delays a start, and
 // the graceful stop's drain waits for it like any task; cancelled by a
 // forced stop, it resumes at the next start.
+
+// While notes are rewritten, the workspace tools wait: a note being moved
+// is briefly in no collection, a note deleted while it is rewritten would
+// come back, and a note added to a collection being re-created would be
+// dropped with it. notesLock orders them: every tool holds it shared for
+// its call, and the migration holds it alone for each note it rewrites and
+// for a whole move, from the drop of the collections to the last note
+// written. Moves happen only after a change of embedding size, so the wait
+// is rare.
+
+// notesLock is a read-write lock whose waits end with their context.
+type notesLock struct{ sem *semaphore.Weighted }
+
+// notesLockShares bounds the calls that hold a notesLock shared at once.
+const notesLockShares = 1 << 30
+
+func newNotesLock() notesLock { return notesLock{sem: semaphore.NewWeighted(notesLockShares)} }
+
+// share holds l shared until release is called.
+func (l notesLock) share(ctx context.Context) (release func(), err error) {
+	if err := l.sem.Acquire(ctx, 1); err != nil {
+		return nil, fmt.Errorf("wait for the notes being re-embedded: %w", err)
+	}
+	return func() { l.sem.Release(1) }, nil
+}
+
+// hold holds l alone until release is called.
+func (l notesLock) hold(ctx context.Context) (release func(), err error) {
+	if err := l.sem.Acquire(ctx, notesLockShares); err != nil {
+		return nil, err
+	}
+	return func() { l.sem.Release(notesLockShares) }, nil
+}
 
 // notesFile is the name, in storage.data_dir, of the notes being moved
 // to re-created collections.
@@ -107,19 +142,17 @@ func (m *Manager) migrateNotes(ctx context.Context, r *run) error {
 	if pending != nil {
 		log.Warn().Int("notes", len(pending.Notes)).Strs("collections", pending.Collections).
 			Msg("finishing an interrupted move of notes to re-created collections")
-		if err := m.moveNotes(ctx, r, path, *pending, &rep); err != nil {
+		if err := m.moveNotesAlone(ctx, r, path, func() (noteMove, error) { return *pending, nil }, &rep); err != nil {
 			return fmt.Errorf("notes migration: finish the interrupted move: %w", err)
 		}
 	}
-	move, err := m.reembedNotes(ctx, r, &rep)
+	resized, err := m.reembedNotes(ctx, r, &rep)
 	if err != nil {
 		return fmt.Errorf("notes migration: %w", err)
 	}
-	if len(move.Collections) > 0 {
-		if err := writeNoteMove(path, move); err != nil {
-			return fmt.Errorf("notes migration: save the notes to move: %w", err)
-		}
-		if err := m.moveNotes(ctx, r, path, move, &rep); err != nil {
+	if len(resized) > 0 {
+		collect := func() (noteMove, error) { return m.collectMove(ctx, r, resized, &rep) }
+		if err := m.moveNotesAlone(ctx, r, path, collect, &rep); err != nil {
 			return fmt.Errorf("notes migration: %w", err)
 		}
 	}
@@ -132,14 +165,32 @@ func (m *Manager) migrateNotes(ctx context.Context, r *run) error {
 	return nil
 }
 
+// moveNotesAlone holds the notes lock alone while it collects a move,
+// saves it to path and carries it out, so that no tool call adds, deletes
+// or reads a note in between.
+func (m *Manager) moveNotesAlone(ctx context.Context, r *run, path string, collect func() (noteMove, error), rep *notesReport) error {
+	release, err := r.notesMu.hold(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	move, err := collect()
+	if err != nil || len(move.Collections) == 0 {
+		return err
+	}
+	if err := writeNoteMove(path, move); err != nil {
+		return fmt.Errorf("save the notes to move: %w", err)
+	}
+	return m.moveNotes(ctx, r, path, move, rep)
+}
+
 // reembedNotes rewrites the stale notes of every notes collection of the
-// current vector size and returns what must move out of the collections
-// of another size.
-func (m *Manager) reembedNotes(ctx context.Context, r *run, rep *notesReport) (noteMove, error) {
-	move := noteMove{Version: notesFileVersion}
+// current vector size and returns the collections of another size, whose
+// notes must move.
+func (m *Manager) reembedNotes(ctx context.Context, r *run, rep *notesReport) (resized []string, err error) {
 	colls, err := r.store.Collections(ctx)
 	if err != nil {
-		return move, err
+		return nil, err
 	}
 	key, dims := ingest.ModelKey(r.embedder.Info()), r.embedder.Info().Dimensions
 	for _, c := range colls {
@@ -148,25 +199,18 @@ func (m *Manager) reembedNotes(ctx context.Context, r *run, rep *notesReport) (n
 		}
 		log := m.log.With().Str("component", "notes").Str("collection", c.Name).Logger()
 		sizeErr := r.store.EnsureCollection(ctx, c.Name, dims)
-		if sizeErr != nil && !errors.Is(sizeErr, storage.ErrDimensionMismatch) {
+		if errors.Is(sizeErr, storage.ErrDimensionMismatch) {
+			resized = append(resized, c.Name)
+			continue
+		}
+		if sizeErr != nil {
 			log.Warn().Err(sizeErr).Msg("notes collection left as it is")
 			rep.Failed++
 			continue
 		}
 		docs, err := r.store.Documents(ctx, c.Name)
 		if err != nil {
-			return move, err
-		}
-		if sizeErr != nil {
-			saved, err := saveNotes(docs)
-			if err != nil {
-				log.Error().Err(err).Msg("collection of another vector size left as it is: dropping it would lose documents")
-				rep.Failed++
-				continue
-			}
-			move.Collections = append(move.Collections, c.Name)
-			move.Notes = append(move.Notes, saved...)
-			continue
+			return nil, err
 		}
 		for _, d := range docs {
 			if d.Kind != storage.KindNote || !stale(d, key) {
@@ -174,7 +218,7 @@ func (m *Manager) reembedNotes(ctx context.Context, r *run, rep *notesReport) (n
 			}
 			if err := m.reembedNote(ctx, r, d); err != nil {
 				if ctx.Err() != nil {
-					return move, err
+					return nil, err
 				}
 				log.Warn().Err(err).Str("id", d.ID).Msg("note not re-embedded; retried at the next start")
 				rep.Failed++
@@ -183,6 +227,33 @@ func (m *Manager) reembedNotes(ctx context.Context, r *run, rep *notesReport) (n
 			rep.Reembedded++
 			log.Info().Str("id", d.ID).Str("title", d.Title).Msg("note re-embedded with the current model")
 		}
+	}
+	return resized, nil
+}
+
+// collectMove reads the notes of the named collections that still have
+// another vector size. A collection holding anything that cannot be moved
+// is left as it is.
+func (m *Manager) collectMove(ctx context.Context, r *run, names []string, rep *notesReport) (noteMove, error) {
+	move := noteMove{Version: notesFileVersion}
+	dims := r.embedder.Info().Dimensions
+	for _, name := range names {
+		if err := r.store.EnsureCollection(ctx, name, dims); !errors.Is(err, storage.ErrDimensionMismatch) {
+			continue // dropped or re-created meanwhile
+		}
+		docs, err := r.store.Documents(ctx, name)
+		if err != nil {
+			return move, err
+		}
+		saved, err := saveNotes(docs)
+		if err != nil {
+			m.log.Error().Str("component", "notes").Str("collection", name).Err(err).
+				Msg("collection of another vector size left as it is: dropping it would lose documents")
+			rep.Failed++
+			continue
+		}
+		move.Collections = append(move.Collections, name)
+		move.Notes = append(move.Notes, saved...)
 	}
 	return move, nil
 }
@@ -205,6 +276,11 @@ func (m *Manager) reembedNote(ctx context.Context, r *run, doc storage.Document)
 	if err != nil {
 		return err
 	}
+	release, err := r.notesMu.hold(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if _, err := r.store.GetDocument(ctx, doc.ID); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil // deleted meanwhile: nothing to bring back
@@ -244,7 +320,7 @@ func saveNotes(docs []storage.Document) ([]savedNote, error) {
 // moveNotes drops the move's collections that still have another vector
 // size, re-creates them at the current size, writes the notes again and
 // removes the file that saved them. On error the file stays, for the next
-// start.
+// start. The caller holds the notes lock alone.
 func (m *Manager) moveNotes(ctx context.Context, r *run, path string, move noteMove, rep *notesReport) error {
 	dims := r.embedder.Info().Dimensions
 	for _, name := range move.Collections {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -330,4 +332,114 @@ func TestNoteContentRoundTrip(t *testing.T) {
 	if _, err := noteContent(bad); !errors.Is(err, errNoteGaps) {
 		t.Errorf("noteContent of disagreeing chunks = %v, want errNoteGaps", err)
 	}
+}
+
+// heldEmbedder is the built-in embedder that, once armed, stops at the
+// first text holding word until released.
+type heldEmbedder struct {
+	*embed.Builtin
+	word    string
+	armed   *atomic.Bool
+	stopped chan struct{} // closed when a call stops
+	release chan struct{} // closed to let it go on
+	once    *sync.Once
+}
+
+func (h heldEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	for _, t := range texts {
+		if h.armed.Load() && strings.Contains(t, h.word) {
+			h.once.Do(func() { close(h.stopped) })
+			select {
+			case <-h.release:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			break
+		}
+	}
+	return h.Builtin.Embed(ctx, texts)
+}
+
+// Tool calls made while notes move to re-created collections wait for the
+// move: a note read meanwhile is found, and a note deleted meanwhile stays
+// deleted instead of being written back by the move.
+func TestNotesToolsWaitForMove(t *testing.T) {
+	cfg := notesConfig(t)
+	held := heldEmbedder{word: "marigolds", armed: &atomic.Bool{}, stopped: make(chan struct{}), release: make(chan struct{}), once: &sync.Once{}}
+	m := New(cfg, Options{
+		Logger:     zerolog.Nop(),
+		LoadConfig: func() (config.Config, error) { return cfg, nil },
+		NewEmbedder: func(_ context.Context, c config.Config) (embed.Embedder, error) {
+			h := held
+			h.Builtin = embed.NewBuiltin(c.Embedding.Dimensions)
+			return h, nil
+		},
+	})
+	if err := m.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop(context.Background(), StopOptions{}) //nolint:errcheck // cleanup
+	letGo := sync.OnceFunc(func() { close(held.release) })
+	defer letGo() // before the stop, when the test ends early
+	samples := addSamples(t, m)
+	journal, short := samples[0], samples[1]
+
+	cfg.Embedding.Dimensions = 256
+	held.armed.Store(true)
+	if err := m.Reindex(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-held.stopped: // the move is writing the journal again
+	case <-time.After(30 * time.Second):
+		t.Fatal("the notes move never embedded the journal")
+	}
+	got := make(chan error, 1)
+	gone := make(chan error, 1)
+	go func() {
+		doc, err := m.GetDocument(t.Context(), DocumentRef{ID: journal.id})
+		if err == nil && doc.Title != journal.req.Title {
+			err = fmt.Errorf("got %q", doc.Title)
+		}
+		got <- err
+	}()
+	go func() {
+		_, n, err := m.DeleteDocument(t.Context(), DocumentRef{ID: short.id})
+		if err == nil && n == 0 {
+			err = errors.New("deleted no chunk")
+		}
+		gone <- err
+	}()
+	// Both calls are admitted and neither finishes before the move.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		select {
+		case err := <-got:
+			t.Fatalf("GetDocument returned during the move: %v", err)
+		case err := <-gone:
+			t.Fatalf("DeleteDocument returned during the move: %v", err)
+		default:
+		}
+		m.gate.mu.Lock()
+		n := m.gate.inflight
+		m.gate.mu.Unlock()
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d tool calls in flight, want 2", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	letGo()
+	if err := <-got; err != nil {
+		t.Errorf("GetDocument during the move: %v", err)
+	}
+	if err := <-gone; err != nil {
+		t.Errorf("DeleteDocument during the move: %v", err)
+	}
+	waitNotes(t, m)
+	if _, err := m.GetDocument(t.Context(), DocumentRef{ID: short.id}); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the note deleted during the move: GetDocument = %v, want not found", err)
+	}
+	checkSamples(t, m, []sample{journal, samples[2]})
 }

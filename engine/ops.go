@@ -38,6 +38,22 @@ func (m *Manager) acquire(write bool) (r *run, release func(), err error) {
 	return r, m.gate.leave, nil
 }
 
+// acquireTool admits a workspace tool call: acquire, then on an indexer
+// the notes lock shared, so that the call waits for a note being
+// rewritten (see notesLock). The caller must call release.
+func (m *Manager) acquireTool(ctx context.Context, write bool) (r *run, release func(), err error) {
+	r, leave, err := m.acquire(write)
+	if err != nil || r.reader() {
+		return r, leave, err
+	}
+	unlock, err := r.notesMu.share(ctx)
+	if err != nil {
+		leave()
+		return nil, nil, err
+	}
+	return r, func() { unlock(); leave() }, nil
+}
+
 // refusal explains why the engine cannot serve an operation now.
 func (m *Manager) refusal(write bool) error {
 	m.mu.Lock()
@@ -79,7 +95,7 @@ func (m *Manager) AddDocument(ctx context.Context, req AddDocumentRequest) (AddD
 }
 
 func (m *Manager) addDocument(ctx context.Context, req AddDocumentRequest) (AddDocumentResult, error) {
-	r, release, err := m.acquire(true)
+	r, release, err := m.acquireTool(ctx, true)
 	if err != nil {
 		return AddDocumentResult{}, err
 	}
@@ -134,7 +150,7 @@ func (m *Manager) GetDocument(ctx context.Context, ref DocumentRef) (storage.Doc
 }
 
 func (m *Manager) getDocument(ctx context.Context, ref DocumentRef) (storage.Document, error) {
-	r, release, err := m.acquire(false)
+	r, release, err := m.acquireTool(ctx, false)
 	if err != nil {
 		return storage.Document{}, err
 	}
@@ -161,7 +177,7 @@ func (m *Manager) DeleteDocument(ctx context.Context, ref DocumentRef) (string, 
 }
 
 func (m *Manager) deleteDocument(ctx context.Context, ref DocumentRef) (string, int, error) {
-	r, release, err := m.acquire(true)
+	r, release, err := m.acquireTool(ctx, true)
 	if err != nil {
 		return "", 0, err
 	}
@@ -184,7 +200,7 @@ func (m *Manager) ListCollections(ctx context.Context) ([]storage.CollectionInfo
 }
 
 func (m *Manager) listCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
-	r, release, err := m.acquire(false)
+	r, release, err := m.acquireTool(ctx, false)
 	if err != nil {
 		return nil, err
 	}

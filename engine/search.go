@@ -150,7 +150,7 @@ func (m *Manager) Search(ctx context.Context, req SearchRequest) (SearchResponse
 
 func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
 	begin := time.Now()
-	r, release, err := m.acquire(false)
+	r, release, err := m.acquireTool(ctx, false)
 	if err != nil {
 		return SearchResponse{}, err
 	}

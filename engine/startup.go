@@ -67,6 +67,7 @@ type run struct {
 	comps    []component
 	reindex  bool            // rebuild the workspace index from scratch in phase 1
 	notes    <-chan struct{} // closed once the notes migration has run (startNotes)
+	notesMu  notesLock       // orders the notes migration against the workspace tools
 }
 
 // reader reports whether the run forwards to another server's indexer.
@@ -103,7 +104,7 @@ const probeText = "workspace qdrant engine startup probe"
 // startup runs the three phases. On failure it stops, in reverse order,
 // every component it had started and returns the phase's error.
 func (m *Manager) startup(ctx context.Context, cfg config.Config, plan startPlan) (*run, runRecord, error) {
-	r := &run{cfg: cfg, reindex: plan.reindex}
+	r := &run{cfg: cfg, reindex: plan.reindex, notesMu: newNotesLock()}
 	var rec runRecord
 	phases := []struct {
 		name string

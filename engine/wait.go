@@ -8,8 +8,8 @@ import (
 // indexPollEvery is how often WaitIndexed looks at the indexer.
 const indexPollEvery = 100 * time.Millisecond
 
-// WaitIndexed blocks until the workspace index is current (no scan running
-// and nothing pending) or ctx ends. progress, when not nil, is called with
+// WaitIndexed blocks until the workspace index is current (no scan running,
+// nothing pending, notes brought to the current model) or ctx ends. progress, when not nil, is called with
 // the files done and the files known so far in the current full index
 // whenever that changes, and a last time when indexing is complete. On a
 // reader it follows the indexer's progress.
@@ -52,9 +52,17 @@ func (m *Manager) progress(ctx context.Context) (progress, error) {
 	if r.reader() {
 		return forward[progress](ctx, r, "progress", nil)
 	}
-	if r.indexer == nil {
-		return progress{}, nil
+	var p progress
+	if r.indexer != nil {
+		st := r.indexer.Stats()
+		p = progress{Indexing: st.Indexing, Done: st.Done, Pending: st.Pending}
 	}
-	st := r.indexer.Stats()
-	return progress{Indexing: st.Indexing, Done: st.Done, Pending: st.Pending}, nil
+	if r.notes != nil {
+		select {
+		case <-r.notes:
+		default:
+			p.Indexing = true // notes still to bring to the current model
+		}
+	}
+	return p, nil
 }
