@@ -19,6 +19,11 @@ import (
 // root once symlinks are resolved.
 var ErrOutsideWorkspace = errors.New("path is outside the workspace")
 
+// ErrWorkspaceCollection refuses a note addressed to the workspace
+// collection, which holds the workspace's files only: a reindex drops and
+// rebuilds it from the files.
+var ErrWorkspaceCollection = errors.New("the workspace collection holds only the workspace's files")
+
 // NotesCollection is where add_document stores notes unless told otherwise.
 const NotesCollection = "notes"
 
@@ -106,6 +111,10 @@ func (m *Manager) addDocument(ctx context.Context, req AddDocumentRequest) (AddD
 	coll := req.Collection
 	if coll == "" {
 		coll = NotesCollection
+	}
+	if coll == r.cfg.Workspace.Collection {
+		return AddDocumentResult{}, fmt.Errorf("%w: collection %q is rebuilt from the files by a reindex; add the note to another collection (%q by default)",
+			ErrWorkspaceCollection, coll, NotesCollection)
 	}
 	if err := r.store.EnsureCollection(ctx, coll, r.embedder.Info().Dimensions); err != nil {
 		return AddDocumentResult{}, fmt.Errorf("collection %s: %w", coll, err)

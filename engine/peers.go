@@ -53,6 +53,7 @@ var wireErrors = peer.Errors{
 	"stopping":           ErrStopping,
 	"not_found":          storage.ErrNotFound,
 	"outside_workspace":  ErrOutsideWorkspace,
+	"workspace_coll":     ErrWorkspaceCollection,
 	"empty_query":        ErrEmptyQuery,
 	"dimension_mismatch": storage.ErrDimensionMismatch,
 	"reader":             ErrReader,

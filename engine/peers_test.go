@@ -121,6 +121,14 @@ func TestReaderForwardsToIndexer(t *testing.T) {
 	if _, err := b.GetDocument(ctx, DocumentRef{Path: "/etc/passwd"}); !errors.Is(err, ErrOutsideWorkspace) {
 		t.Fatalf("reader get outside the workspace: %v, want ErrOutsideWorkspace", err)
 	}
+	// A reindex rebuilds the workspace collection from the files alone, so
+	// no note goes in there, from either process.
+	for name, m := range map[string]*Manager{"indexer": a, "reader": b} {
+		req := AddDocumentRequest{Content: "a note among the files", Collection: a.cfg.Workspace.Collection}
+		if _, err := m.AddDocument(ctx, req); !errors.Is(err, ErrWorkspaceCollection) || !strings.Contains(err.Error(), `"notes"`) {
+			t.Errorf("%s: a note into the workspace collection: %v, want ErrWorkspaceCollection naming the notes collection", name, err)
+		}
+	}
 	colls, err := b.ListCollections(ctx)
 	if err != nil || len(colls) == 0 {
 		t.Fatalf("reader list: %v, %v", colls, err)
