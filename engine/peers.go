@@ -75,7 +75,8 @@ type IndexerInfo struct {
 
 // link is a reader's connection to the indexer.
 type link struct {
-	client *peer.Client
+	client  *peer.Client
+	timeout time.Duration // bound on one forwarded call (engine.peer_timeout)
 	holder atomic.Pointer[peer.Holder]
 	err    atomic.Pointer[string] // the last call's transport failure, nil after a success
 	gone   chan struct{}          // closed when this reader takes over: stop waiting
@@ -83,8 +84,8 @@ type link struct {
 	note   string // how the indexer's configuration differs from ours
 }
 
-func newLink(c *peer.Client, h peer.Holder) *link {
-	l := &link{client: c, gone: make(chan struct{})}
+func newLink(c *peer.Client, h peer.Holder, timeout time.Duration) *link {
+	l := &link{client: c, timeout: timeout, gone: make(chan struct{})}
 	l.holder.Store(&h)
 	return l
 }
@@ -161,7 +162,7 @@ func (l *link) send(ctx context.Context, method string, in, out any, wait time.D
 	if l.abandoned() {
 		return errTakingOver
 	}
-	err := l.client.Call(ctx, method, in, out)
+	err := l.callOnce(ctx, method, in, out)
 	deadline := time.Now().Add(wait)
 	for retriable(method, err) && time.Now().Before(deadline) {
 		select {
@@ -169,10 +170,17 @@ func (l *link) send(ctx context.Context, method string, in, out any, wait time.D
 		case <-l.gone:
 			return errTakingOver // safe to redo: retriable
 		case <-time.After(claimRetryEvery):
-			err = l.client.Call(ctx, method, in, out)
+			err = l.callOnce(ctx, method, in, out)
 			continue
 		}
 		break
+	}
+	if errors.Is(err, errNoAnswer) {
+		msg := fmt.Sprintf("no answer to %s within %s", method, l.timeout)
+		l.err.Store(&msg)
+		return fmt.Errorf("this server is a reader and the indexer (pid %d) gave %s (engine.peer_timeout): "+
+			"it may be hung or overloaded; its own log says which, and a reader takes over once it exits: %w",
+			l.holder.Load().PID, msg, err)
 	}
 	if errors.Is(err, peer.ErrUnreachable) {
 		msg := err.Error()
@@ -184,6 +192,18 @@ func (l *link) send(ctx context.Context, method string, in, out any, wait time.D
 		l.err.Store(nil)
 	}
 	return err
+}
+
+// errNoAnswer ends a forwarded call that the indexer received, or may
+// have, and did not answer within the link's timeout. It is never sent
+// again: a write may have been applied.
+var errNoAnswer = errors.New("the indexer did not answer in time")
+
+// callOnce sends one call, bounded by the link's timeout.
+func (l *link) callOnce(ctx context.Context, method string, in, out any) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, l.timeout, errNoAnswer)
+	defer cancel()
+	return l.client.Call(ctx, method, in, out)
 }
 
 func retriable(method string, err error) bool {
@@ -316,7 +336,7 @@ func (m *Manager) connect(ctx context.Context, cfg config.Config) (*link, error)
 	if err != nil {
 		return nil, err
 	}
-	l := newLink(peer.Dial(peer.SocketPath(dir), wireErrors), h)
+	l := newLink(peer.Dial(peer.SocketPath(dir), wireErrors), h, cfg.Engine.PeerTimeout.D())
 	var hi hello
 	if err := l.client.Call(ctx, "hello", nil, &hi); err != nil {
 		l.client.Close()

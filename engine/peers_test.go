@@ -4,15 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
 )
@@ -262,5 +266,60 @@ func TestReaderNotesAnotherWorkspace(t *testing.T) {
 	same := startPeer(t, cfg)
 	if note := same.Status(context.Background()).Indexer.Note; note != "" {
 		t.Fatalf("reader of the same workspace has a note: %s", note)
+	}
+}
+
+// An indexer that takes calls and never answers (stopped, deadlocked)
+// ends each forwarded call after engine.peer_timeout with an error that
+// says so, and the call is not sent again: a write may have been applied.
+func TestReaderReportsSilentIndexer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "silent.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		conns []net.Conn
+	)
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Go(func() { _, _ = io.Copy(io.Discard, c) }) // reads the request, never answers
+		}
+	})
+	defer func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	}()
+
+	l := newLink(peer.Dial(path, wireErrors), peer.Holder{PID: 4242, Socket: path}, 100*time.Millisecond)
+	defer l.client.Close()
+	for _, method := range []string{"search", "add_document"} {
+		err := l.call(t.Context(), method, nil, nil)
+		if !errors.Is(err, errNoAnswer) || !strings.Contains(err.Error(), "pid 4242") || !strings.Contains(err.Error(), "engine.peer_timeout") {
+			t.Errorf("%s to a silent indexer: %v, want errNoAnswer naming the pid and engine.peer_timeout", method, err)
+		}
+		if info := l.info(); info.Reachable || !strings.Contains(info.Error, "no answer to "+method) {
+			t.Errorf("after %s: indexer info %+v, want unreachable with no answer", method, info)
+		}
+	}
+	mu.Lock()
+	n := len(conns)
+	mu.Unlock()
+	if n != 2 {
+		t.Errorf("the silent indexer got %d connections for 2 calls, want each sent once", n)
 	}
 }

@@ -93,6 +93,9 @@ func (c *Client) Call(ctx context.Context, method string, in, out any) error {
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w", method, context.Cause(ctx))
+		}
 		return fmt.Errorf("%s: %w: reading the answer at %s: %v", method, ErrUnreachable, c.path, err)
 	}
 	if resp.StatusCode != http.StatusOK {

@@ -161,6 +161,7 @@ type Engine struct {
 	StartupTimeout       Duration `yaml:"startup_timeout"`
 	ShutdownTimeout      Duration `yaml:"shutdown_timeout"`
 	ForceShutdownTimeout Duration `yaml:"force_shutdown_timeout"`
+	PeerTimeout          Duration `yaml:"peer_timeout"`
 	Workers              int      `yaml:"workers"`
 	QueueCapacity        int      `yaml:"queue_capacity"`
 }
@@ -233,6 +234,7 @@ func Default() Config {
 			StartupTimeout:       Duration(30 * time.Second),
 			ShutdownTimeout:      Duration(30 * time.Second),
 			ForceShutdownTimeout: Duration(5 * time.Second),
+			PeerTimeout:          Duration(60 * time.Second),
 			Workers:              runtime.GOMAXPROCS(0),
 			QueueCapacity:        1024,
 		},

@@ -75,6 +75,7 @@ func TestBad(t *testing.T) {
 			"engine.workers: must be between 1 and 256, got 0",
 			"engine.queue_capacity: must be at least 1, got -1",
 			"engine.force_shutdown_timeout: must be a positive duration",
+			"engine.peer_timeout: must be longer than embedding.timeout (30s), got 20s",
 			`logging.level: unknown level "loud"`,
 			"health.interval: must be a positive duration",
 			"health.history_size: must be between 1 and 10000, got 0",

@@ -26,6 +26,11 @@ func (c *Config) Validate() error {
 	p.positiveDuration("engine.startup_timeout", e.StartupTimeout)
 	p.positiveDuration("engine.shutdown_timeout", e.ShutdownTimeout)
 	p.positiveDuration("engine.force_shutdown_timeout", e.ForceShutdownTimeout)
+	p.positiveDuration("engine.peer_timeout", e.PeerTimeout)
+	if e.PeerTimeout > 0 && e.PeerTimeout <= c.Embedding.Timeout {
+		p.add("engine.peer_timeout", "must be longer than embedding.timeout (%s), got %s: a reader's add_document embeds on the indexer",
+			c.Embedding.Timeout.D(), e.PeerTimeout.D())
+	}
 	if e.Workers < 1 || e.Workers > 256 {
 		p.add("engine.workers", "must be between 1 and 256, got %d", e.Workers)
 	}
