@@ -140,7 +140,7 @@ func TestReaderForwardsToIndexer(t *testing.T) {
 	if err := b.Reindex(ctx); !errors.Is(err, ErrReader) {
 		t.Fatalf("reindex on a reader: %v, want ErrReader", err)
 	}
-	if checks := b.Checks(ctx); len(checks) != 2 || checks[1].Name != "storage" || checks[1].Status != CheckPass {
+	if checks := b.Checks(ctx); len(checks) != 2 || checks[1].Name != CheckIndexer || checks[1].Status != CheckPass {
 		t.Fatalf("reader checks: %+v", checks)
 	}
 

@@ -204,6 +204,10 @@ const (
 	CheckFail = "fail"
 )
 
+// CheckIndexer names a reader's check of the indexer, which stands for
+// its storage: it reaches the store only through the indexer.
+const CheckIndexer = "indexer"
+
 // Checks runs every component's health check, concurrently, each bounded
 // by ctx.
 func (m *Manager) Checks(ctx context.Context) []Check {
@@ -225,7 +229,7 @@ func (m *Manager) Checks(ctx context.Context) []Check {
 	}
 	if r.reader() {
 		// A reader's storage is the indexer's store, through the socket.
-		return append(checks, timed("storage", func() error { return r.link.try(ctx, "ping", nil, nil) }))
+		return append(checks, timed(CheckIndexer, func() error { return r.link.try(ctx, "ping", nil, nil) }))
 	}
 	probes := []struct {
 		name string

@@ -4,8 +4,8 @@
 // alerts and whether connection recovery is under way into one verdict:
 //
 //   - UNHEALTHY when the engine is not running, or the engine or storage
-//     check fails, or a running engine reported no storage check (it could
-//     not be reached);
+//     check fails (on a reader, the indexer check: its way to the store),
+//     or a running engine reported neither (it could not be reached);
 //   - DEGRADED when it is running but a component check fails or is slow
 //     (latency above health.thresholds.response_time_ms), an alert is
 //     active, or recovery is under way;
@@ -33,8 +33,9 @@ const (
 )
 
 // critical names the checks whose failure makes the engine unusable rather
-// than degraded: the lifecycle itself and the vector store.
-var critical = map[string]bool{"engine": true, "storage": true}
+// than degraded: the lifecycle itself and the vector store, which a reader
+// reaches through the indexer.
+var critical = map[string]bool{"engine": true, "storage": true, engine.CheckIndexer: true}
 
 // Report is engine_health's answer, less recovery, which the tools add.
 type Report struct {
@@ -64,7 +65,7 @@ func Overall(state engine.State, checks []engine.Check, alerts []Alert, recoveri
 	}
 	status, storageSeen := Healthy, false
 	for _, c := range checks {
-		storageSeen = storageSeen || c.Name == "storage"
+		storageSeen = storageSeen || c.Name == "storage" || c.Name == engine.CheckIndexer
 		if c.Status != engine.CheckPass {
 			if critical[c.Name] {
 				return Unhealthy

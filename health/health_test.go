@@ -29,6 +29,8 @@ func TestEvaluate(t *testing.T) {
 		{"running, storage and watcher fail", engine.StateRunning, []engine.Check{pass("engine"), fail("storage"), pass("embedder"), fail("watcher")}, Unhealthy},
 		{"running, engine check fails (raced a stop)", engine.StateRunning, []engine.Check{fail("engine"), pass("storage")}, Unhealthy},
 		{"running, storage not checked", engine.StateRunning, []engine.Check{pass("engine")}, Unhealthy},
+		{"reader, indexer answers", engine.StateRunning, []engine.Check{pass("engine"), pass(engine.CheckIndexer)}, Healthy},
+		{"reader, indexer silent", engine.StateRunning, []engine.Check{pass("engine"), fail(engine.CheckIndexer)}, Unhealthy},
 		{"stopped", engine.StateStopped, []engine.Check{fail("engine")}, Unhealthy},
 		{"starting", engine.StateStarting, []engine.Check{fail("engine")}, Unhealthy},
 		{"stopping, checks still pass", engine.StateStopping, all, Unhealthy},

@@ -66,7 +66,9 @@ const (
 )
 
 // watched are the checks whose consecutive failures mean a lost
-// connection.
+// connection. A reader's indexer check (engine.CheckIndexer) is not one:
+// restarting the reader cannot mend an indexer that is alive and silent,
+// and a reader takes over by itself once the indexer exits.
 var watched = []string{"storage", "embedder"}
 
 // Engine is what recovery uses; *engine.Manager implements it.

@@ -196,8 +196,8 @@ func TestFailedTasksForceRestart(t *testing.T) {
 	})
 }
 
-// A stopped engine's samples never count towards a lost connection, and
-// one failed sample between good ones does not either.
+// A stopped engine's samples never count towards a lost connection, nor
+// does one failed sample between good ones, nor a reader's silent indexer.
 func TestObserveNeedsConsecutiveFailures(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		eng := newScripted()
@@ -206,7 +206,9 @@ func TestObserveNeedsConsecutiveFailures(t *testing.T) {
 		fail := health.Sample{State: engine.StateRunning, Checks: []engine.Check{{Name: "storage", Status: engine.CheckFail}, {Name: "embedder", Status: engine.CheckPass}}}
 		pass := health.Sample{State: engine.StateRunning, Checks: []engine.Check{{Name: "storage", Status: engine.CheckPass}, {Name: "embedder", Status: engine.CheckPass}}}
 		stopped := health.Sample{State: engine.StateStopped, Checks: []engine.Check{{Name: "engine", Status: engine.CheckFail}}}
-		for _, s := range []health.Sample{fail, pass, fail, stopped, fail, pass} {
+		// A reader whose indexer is silent: restarting the reader would not mend it.
+		silent := health.Sample{State: engine.StateRunning, Checks: []engine.Check{{Name: "engine", Status: engine.CheckPass}, {Name: engine.CheckIndexer, Status: engine.CheckFail}}}
+		for _, s := range []health.Sample{fail, pass, fail, stopped, fail, pass, silent, silent, silent} {
 			rec.Observe(s)
 		}
 		if rec.Recovering() {
