@@ -62,6 +62,7 @@ type fixtureOptions struct {
 	autostart      bool
 	emptyWorkspace bool
 	extraConfig    string // appended to the configuration file
+	peerTimeout    string // engine.peer_timeout, when set
 }
 
 var workspaceFiles = map[string]string{
@@ -95,13 +96,13 @@ engine:
   startup_timeout: 60s
   shutdown_timeout: 10s
   workers: 2
-logging:
+%slogging:
   level: debug
 lsp:
   # No test here needs symbols; gopls, found on PATH in CI, would only
   # slow the runs and write its telemetry under the temporary HOME.
   enabled: false
-`, fx.workspace, filepath.Join(base, "data"), o.autostart) + o.extraConfig
+`, fx.workspace, filepath.Join(base, "data"), o.autostart, peerTimeout(o.peerTimeout)) + o.extraConfig
 	if err := os.WriteFile(fx.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +114,15 @@ lsp:
 		"GORACE=atexit_sleep_ms=0",
 	)
 	return fx
+}
+
+// peerTimeout is the engine.peer_timeout line of the fixture's
+// configuration, if any.
+func peerTimeout(d string) string {
+	if d == "" {
+		return ""
+	}
+	return "  peer_timeout: " + d + "\n"
 }
 
 // lockedBuffer is a bytes.Buffer safe for concurrent use.
