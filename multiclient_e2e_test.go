@@ -84,6 +84,20 @@ func writeFile(t testing.TB, fx *fixture, name, content string) {
 	}
 }
 
+// startPair starts two servers on fx: a, the indexer, once its index is
+// current, then b, its reader.
+func startPair(t testing.TB, fx *fixture) (a, b *proc) {
+	t.Helper()
+	a = spawn(t, fx, "-config", fx.config)
+	a.initialize(t)
+	a.waitIdle(t)
+	b = spawn(t, fx, "-config", fx.config)
+	b.initialize(t)
+	b.waitState(t, "running")
+	checkRoles(t, []*proc{a, b}, a)
+	return a, b
+}
+
 // stopAll ends every process still running, by closing its stdin.
 func stopAll(t testing.TB, procs []*proc) {
 	t.Helper()
@@ -153,14 +167,8 @@ func checkIndex(t testing.TB, fx *fixture) {
 // exits, the reader takes over and indexes an edit made meanwhile.
 func TestTwoServersOneIndexer(t *testing.T) {
 	fx := newFixture(t, fixtureOptions{autostart: true})
-	a := spawn(t, fx, "-config", fx.config)
-	a.initialize(t)
-	a.waitIdle(t)
-	b := spawn(t, fx, "-config", fx.config)
-	b.initialize(t)
-	b.waitState(t, "running")
+	a, b := startPair(t, fx)
 	procs := []*proc{a, b}
-	checkRoles(t, procs, a)
 	for _, p := range procs {
 		p.waitFound(t, "quokkaflux", "README.md")
 	}
@@ -260,14 +268,8 @@ func TestThreeServersIndexerKilled(t *testing.T) {
 // indexer runs again the reader answers again, still a reader.
 func TestReaderWithStoppedIndexer(t *testing.T) {
 	fx := newFixture(t, fixtureOptions{autostart: true, peerTimeout: "2s", extraConfig: "embedding:\n  timeout: 1s\n"})
-	a := spawn(t, fx, "-config", fx.config)
-	a.initialize(t)
-	a.waitIdle(t)
-	b := spawn(t, fx, "-config", fx.config)
-	b.initialize(t)
-	b.waitState(t, "running")
+	a, b := startPair(t, fx)
 	procs := []*proc{a, b}
-	checkRoles(t, procs, a)
 	b.waitFound(t, "quokkaflux", "README.md")
 
 	if err := a.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
