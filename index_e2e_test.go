@@ -45,8 +45,11 @@ func TestStartWaitsForIndexWithProgress(t *testing.T) {
 	st := p.mustCall(t, "engine_status", nil)
 	idx, _ := st.obj["index"].(map[string]any)
 	want := float64(extra + len(workspaceFiles))
-	if idx["files"] != want || idx["pending"] != float64(0) || idx["indexing"] != false {
+	if idx["files"] != want || idx["pending"] != float64(0) || idx["indexing"] != false || idx["notes_pending"] != false {
 		t.Errorf("index right after engine_start = %v, want %v files, none pending", idx, want)
+	}
+	if w, _ := idx["watcher"].(map[string]any); w["watched_dirs"] != float64(1) || w["running"] != true || w["rescans"] != float64(0) {
+		t.Errorf("index.watcher = %v, want one watched directory, running, no rescan", idx["watcher"])
 	}
 
 	var progress []map[string]any

@@ -129,6 +129,20 @@ func (m *Manager) startNotes(r *run) <-chan struct{} {
 	return done
 }
 
+// notesPending reports whether the run's notes migration is yet to run or
+// running.
+func (r *run) notesPending() bool {
+	if r.notes == nil {
+		return false
+	}
+	select {
+	case <-r.notes:
+		return false
+	default:
+		return true
+	}
+}
+
 // migrateNotes finishes an interrupted move, then brings every notes
 // collection to the current model. See the comment at notesFile.
 func (m *Manager) migrateNotes(ctx context.Context, r *run) error {

@@ -430,6 +430,9 @@ func TestNotesToolsWaitForMove(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+	if !m.Status(t.Context()).Index.NotesPending {
+		t.Error("engine status during the move: notes_pending is false")
+	}
 	letGo()
 	if err := <-got; err != nil {
 		t.Errorf("GetDocument during the move: %v", err)
@@ -438,6 +441,9 @@ func TestNotesToolsWaitForMove(t *testing.T) {
 		t.Errorf("DeleteDocument during the move: %v", err)
 	}
 	waitNotes(t, m)
+	if m.Status(t.Context()).Index.NotesPending {
+		t.Error("engine status after the move: notes_pending is true")
+	}
 	if _, err := m.GetDocument(t.Context(), DocumentRef{ID: short.id}); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("the note deleted during the move: GetDocument = %v, want not found", err)
 	}

@@ -77,11 +77,11 @@ type IndexerInfo struct {
 type link struct {
 	client  *peer.Client
 	timeout time.Duration // bound on one forwarded call (engine.peer_timeout)
-	holder atomic.Pointer[peer.Holder]
-	err    atomic.Pointer[string] // the last call's transport failure, nil after a success
-	gone   chan struct{}          // closed when this reader takes over: stop waiting
-	once   sync.Once
-	note   string // how the indexer's configuration differs from ours
+	holder  atomic.Pointer[peer.Holder]
+	err     atomic.Pointer[string] // the last call's transport failure, nil after a success
+	gone    chan struct{}          // closed when this reader takes over: stop waiting
+	once    sync.Once
+	note    string // how the indexer's configuration differs from ours
 }
 
 func newLink(c *peer.Client, h peer.Holder, timeout time.Duration) *link {

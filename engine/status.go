@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/ingest/watch"
 	"workspace-qdrant-mcp/engine/lsp"
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
@@ -82,6 +83,13 @@ type IndexStatus struct {
 	// EnrichPending counts indexed, searchable files still waiting for
 	// their language-server symbols.
 	EnrichPending int `json:"enrich_pending"`
+	// NotesPending is true until this run has brought the notes to the
+	// current embedding model (see notes.go); tool calls wait while a
+	// note is rewritten.
+	NotesPending bool `json:"notes_pending"`
+	// Watcher is the file watcher's state: directories watched, events,
+	// rescans after lost events and why.
+	Watcher *watch.Stats `json:"watcher,omitempty"`
 }
 
 // StorageStatus names the vector store.
@@ -152,8 +160,9 @@ func (m *Manager) Status(ctx context.Context) Status {
 		is := r.indexer.Stats()
 		st.Index.Pending, st.Index.Skipped = is.Pending, is.Skipped
 		st.Index.LastIndexedAt, st.Index.Indexing = is.LastIndexedAt, is.Indexing
-		st.Index.EnrichPending = is.EnrichPending
+		st.Index.EnrichPending, st.Index.Watcher = is.EnrichPending, is.Watcher
 	}
+	st.Index.NotesPending = r.notesPending()
 	if m.gate.enter(false) {
 		defer m.gate.leave()
 		if s, err := r.store.Stats(ctx); err == nil {

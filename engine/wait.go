@@ -57,12 +57,8 @@ func (m *Manager) progress(ctx context.Context) (progress, error) {
 		st := r.indexer.Stats()
 		p = progress{Indexing: st.Indexing, Done: st.Done, Pending: st.Pending}
 	}
-	if r.notes != nil {
-		select {
-		case <-r.notes:
-		default:
-			p.Indexing = true // notes still to bring to the current model
-		}
+	if r.notesPending() {
+		p.Indexing = true
 	}
 	return p, nil
 }

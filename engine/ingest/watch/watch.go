@@ -121,13 +121,13 @@ type Options struct {
 
 // Stats is a snapshot of a Watcher's state.
 type Stats struct {
-	WatchedDirs      int    // directories currently watched
-	Events           uint64 // fsnotify events received
-	Rescans          uint64 // OnRescan calls made
-	LastRescanReason string // reason of the latest rescan request
-	Overflowed       bool   // the event queue overflowed or a watch or fd limit was hit
-	Paused           bool
-	Running          bool
+	WatchedDirs      int    `json:"watched_dirs"`                 // directories currently watched
+	Events           uint64 `json:"events"`                       // fsnotify events received
+	Rescans          uint64 `json:"rescans"`                      // OnRescan calls made
+	LastRescanReason string `json:"last_rescan_reason,omitempty"` // reason of the latest rescan request
+	Overflowed       bool   `json:"overflowed"`                   // the event queue overflowed or a watch or fd limit was hit
+	Paused           bool   `json:"paused"`
+	Running          bool   `json:"running"`
 }
 
 // Watcher reports changes beneath a set of roots. Create it with New and
