@@ -48,6 +48,14 @@ func search(eng Engine) server.ServerTool {
 			mcp.Description(`Only chunks that define a symbol of this name, e.g. "ParseDuration" (case-insensitive; `+
 				`"Start" also matches a method "(*Server).Start"), as a language server reported it; `+
 				`each result's symbol names its enclosing symbol, e.g. "func ParseDuration".`)),
+		mcp.WithInteger("max_per_file", mcp.Min(0), mcp.Max(maxLimit), mcp.DefaultNumber(engine.DefaultMaxPerFile),
+			mcp.Description("At most this many results from one file (overlapping hits of a file are merged first); 0: no cap.")),
+		mcp.WithNumber("score_threshold", mcp.Min(-1), mcp.Max(1),
+			mcp.Description("Drop semantic candidates whose cosine similarity to the query is below this; they can still be found by the keyword leg.")),
+		mcp.WithNumber("min_keyword_score", mcp.Min(0),
+			mcp.Description("Drop keyword candidates whose BM25 score is below this; they can still be found by the semantic leg.")),
+		mcp.WithInteger("context_lines", mcp.Min(0), mcp.Max(engine.MaxContextLines), mcp.DefaultNumber(0),
+			mcp.Description("Add this many lines of the file before and after each file result, as context_before and context_after.")),
 	)
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
 		req := engine.SearchRequest{

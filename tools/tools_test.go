@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -336,5 +338,41 @@ func TestDocumentErrors(t *testing.T) {
 		if got := text(res); !res.IsError || !strings.HasPrefix(got, tt.want) {
 			t.Errorf("%s %s with %v = %q (IsError %v), want %q", tt.tool, tt.args, tt.err, got, res.IsError, tt.want)
 		}
+	}
+}
+
+// Every argument a handler reads is declared in its tool's input schema,
+// and the reverse: the schema refuses unknown properties, so an argument
+// missing from it would be rejected by a client that validates, and never
+// offered to the model.
+func TestSchemasDeclareEveryArgument(t *testing.T) {
+	required := map[string]string{ // the least each tool needs to read its arguments
+		"search":          `"query": "x"`,
+		"add_document":    `"content": "x"`,
+		"get_document":    `"id": "x"`,
+		"delete_document": `"id": "x"`,
+	}
+	eng := stoppedEngine(t)
+	for _, st := range Tools(eng) {
+		name := st.Tool.Name
+		t.Run(name, func(t *testing.T) {
+			args := `{"zz_unknown": 1}`
+			if r := required[name]; r != "" {
+				args = `{` + r + `, "zz_unknown": 1}`
+			}
+			got := text(call(t, eng, name, args))
+			_, expected, ok := strings.Cut(got, "unknown argument (")
+			if !ok {
+				t.Fatalf("%s with an unknown argument = %q, want it refused", name, got)
+			}
+			var read []string
+			if list, ok := strings.CutPrefix(strings.TrimSuffix(expected, ")"), "expected "); ok {
+				read = strings.Split(list, ", ")
+			}
+			declared := slices.Sorted(maps.Keys(st.Tool.InputSchema.Properties))
+			if !slices.Equal(read, declared) {
+				t.Errorf("the handler reads %v, the schema declares %v", read, declared)
+			}
+		})
 	}
 }

@@ -342,31 +342,36 @@ func LoadFile(path string) (Config, error) {
 	return cfg, nil
 }
 
-// Parse decodes YAML over the defaults strictly, then validates. Relative
-// workspace roots are kept as written; Validate resolves them.
+// Parse decodes YAML over the defaults strictly, then validates, and
+// reports every problem at once: unknown keys and values of the wrong
+// type by line (the rest of the file is still decoded), then every
+// invalid value by key path. A file that is not YAML is reported alone.
+// Relative workspace roots are kept as written; Validate resolves them.
 func Parse(data []byte) (Config, error) {
 	cfg := Default()
+	var p problems
 	if len(bytes.TrimSpace(data)) > 0 {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			return Config{}, fmt.Errorf("%w: %s", ErrInvalid, describeYAMLError(err))
+			var te *yaml.TypeError
+			if !errors.As(err, &te) {
+				return Config{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+			}
+			p = describeTypeErrors(te)
 		}
 	}
-	if err := cfg.Validate(); err != nil {
+	cfg.validate(&p)
+	if err := p.err(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
 }
 
-// describeYAMLError rewrites yaml.v3's messages ("line 3: field foo not
+// describeTypeErrors rewrites yaml.v3's messages ("line 3: field foo not
 // found in type config.Workspace") into ones that name the key.
-func describeYAMLError(err error) string {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return err.Error()
-	}
-	msgs := make([]string, 0, len(te.Errors))
+func describeTypeErrors(te *yaml.TypeError) problems {
+	msgs := make(problems, 0, len(te.Errors))
 	for _, e := range te.Errors {
 		if line, field, ok := parseUnknownField(e); ok {
 			msgs = append(msgs, fmt.Sprintf("line %s: unknown key %q", line, field))
@@ -374,7 +379,7 @@ func describeYAMLError(err error) string {
 		}
 		msgs = append(msgs, e)
 	}
-	return strings.Join(msgs, "; ")
+	return msgs
 }
 
 func parseUnknownField(msg string) (line, field string, ok bool) {

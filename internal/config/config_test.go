@@ -86,6 +86,12 @@ func TestBad(t *testing.T) {
 			"recovery.max_delay: must be at least recovery.initial_delay (2s), got 1s",
 			"recovery.max_attempts: must be between 1 and 100, got 0",
 		}},
+		{"mixed.bad.yml", []string{ // decoding goes on past each problem, and validation follows
+			`line 2: "200" is not a duration string`,
+			"line 3: cannot unmarshal !!str `abc` into int",
+			`line 4: unknown key "bogus"`,
+			"engine.workers: must be between 1 and 256, got 0",
+		}},
 		{"missing_root.bad.yml", []string{"workspace.roots[0]: /definitely/not/here does not exist"}},
 		{"root_is_file.bad.yml", []string{"workspace.roots[0]:", "is not a directory"}},
 		{"data_in_workspace.bad.yml", []string{"storage.data_dir:", "never writes into the workspace"}},

@@ -19,9 +19,15 @@ import (
 // absolute and clean.
 func (c *Config) Validate() error {
 	var p problems
-	c.validateWorkspace(&p)
-	c.validateStorage(&p)
-	c.validateEmbedding(&p)
+	c.validate(&p)
+	return p.err()
+}
+
+// validate adds every problem of c to p.
+func (c *Config) validate(p *problems) {
+	c.validateWorkspace(p)
+	c.validateStorage(p)
+	c.validateEmbedding(p)
 	e := c.Engine
 	p.positiveDuration("engine.startup_timeout", e.StartupTimeout)
 	p.positiveDuration("engine.shutdown_timeout", e.ShutdownTimeout)
@@ -37,15 +43,14 @@ func (c *Config) Validate() error {
 	if e.QueueCapacity < 1 {
 		p.add("engine.queue_capacity", "must be at least 1, got %d", e.QueueCapacity)
 	}
-	c.validateHealth(&p)
-	c.validateRecovery(&p)
-	c.validateLSP(&p)
+	c.validateHealth(p)
+	c.validateRecovery(p)
+	c.validateLSP(p)
 	switch strings.ToLower(c.Logging.Level) {
 	case "trace", "debug", "info", "warn", "error":
 	default:
 		p.add("logging.level", "unknown level %q (want trace, debug, info, warn or error)", c.Logging.Level)
 	}
-	return p.err()
 }
 
 // validateLSP checks the lsp keys.
