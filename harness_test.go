@@ -223,6 +223,7 @@ func (p *proc) cleanup() {
 	go func() { _, _ = io.Copy(io.Discard, p.toCli) }()
 	<-p.copied
 	checkJSONRPC(p.t, p.stdout.Bytes())
+	checkLogLines(p.t, p.stderr.Bytes())
 	stderr := p.stderr.String()
 	for _, bad := range []string{"DATA RACE", "panic:", "goroutine leak"} {
 		if strings.Contains(stderr, bad) {
@@ -282,6 +283,40 @@ func checkJSONRPC(t testing.TB, out []byte) {
 		case hasID && hasResult != hasError:
 		default:
 			t.Errorf("stdout line %d is neither a request, a notification nor a response: %s", i+1, line)
+		}
+	}
+}
+
+// checkLogLines fails on a JSON log line on stderr that repeats a key
+// (a sub-logger adding "component" twice): log parsers keep one of the
+// two, or refuse the line.
+func checkLogLines(t testing.TB, stderr []byte) {
+	t.Helper()
+	for i, line := range bytes.Split(stderr, []byte("\n")) {
+		if !bytes.HasPrefix(line, []byte("{")) {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(line))
+		if _, err := dec.Token(); err != nil { // {
+			t.Errorf("stderr line %d is not a JSON object: %q", i+1, line)
+			continue
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			key, err := dec.Token()
+			var value json.RawMessage
+			if err == nil {
+				err = dec.Decode(&value)
+			}
+			if err != nil {
+				t.Errorf("stderr line %d is not a JSON object (%v): %q", i+1, err, line)
+				break
+			}
+			if k := key.(string); seen[k] {
+				t.Errorf("stderr line %d repeats the key %q: %s", i+1, k, line)
+			} else {
+				seen[k] = true
+			}
 		}
 	}
 }

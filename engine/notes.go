@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rs/zerolog"
 	"golang.org/x/sync/semaphore"
 
 	"workspace-qdrant-mcp/engine/ingest"
@@ -129,6 +130,12 @@ func (m *Manager) startNotes(r *run) <-chan struct{} {
 	return done
 }
 
+// notesLog is the notes migration's logger.
+func (m *Manager) notesLog() *zerolog.Logger {
+	l := m.opts.Logger.With().Str("component", "notes").Logger()
+	return &l
+}
+
 // notesPending reports whether the run's notes migration is yet to run or
 // running.
 func (r *run) notesPending() bool {
@@ -146,7 +153,7 @@ func (r *run) notesPending() bool {
 // migrateNotes finishes an interrupted move, then brings every notes
 // collection to the current model. See the comment at notesFile.
 func (m *Manager) migrateNotes(ctx context.Context, r *run) error {
-	log := m.log.With().Str("component", "notes").Logger()
+	log := m.notesLog()
 	var rep notesReport
 	path := filepath.Join(r.cfg.Storage.DataDir, notesFile)
 	pending, err := readNoteMove(path)
@@ -211,7 +218,7 @@ func (m *Manager) reembedNotes(ctx context.Context, r *run, rep *notesReport) (r
 		if c.Name == r.cfg.Workspace.Collection {
 			continue
 		}
-		log := m.log.With().Str("component", "notes").Str("collection", c.Name).Logger()
+		log := m.notesLog().With().Str("collection", c.Name).Logger()
 		sizeErr := r.store.EnsureCollection(ctx, c.Name, dims)
 		if errors.Is(sizeErr, storage.ErrDimensionMismatch) {
 			resized = append(resized, c.Name)
@@ -261,7 +268,7 @@ func (m *Manager) collectMove(ctx context.Context, r *run, names []string, rep *
 		}
 		saved, err := saveNotes(docs)
 		if err != nil {
-			m.log.Error().Str("component", "notes").Str("collection", name).Err(err).
+			m.notesLog().Error().Str("collection", name).Err(err).
 				Msg("collection of another vector size left as it is: dropping it would lose documents")
 			rep.Failed++
 			continue
@@ -344,7 +351,7 @@ func (m *Manager) moveNotes(ctx context.Context, r *run, path string, move noteM
 			if derr != nil {
 				return derr
 			}
-			m.log.Warn().Str("component", "notes").Str("collection", name).Int("documents", n).Int("dimensions", dims).
+			m.notesLog().Warn().Str("collection", name).Int("documents", n).Int("dimensions", dims).
 				Msg("notes collection dropped to be re-created at the embedder's size; its notes are saved in " + notesFile)
 			rep.Recreated++
 			err = r.store.EnsureCollection(ctx, name, dims)
@@ -360,7 +367,7 @@ func (m *Manager) moveNotes(ctx context.Context, r *run, path string, move noteM
 			continue
 		}
 		rep.Moved++
-		m.log.Info().Str("component", "notes").Str("collection", n.Collection).Str("id", n.ID).Str("title", n.Title).
+		m.notesLog().Info().Str("collection", n.Collection).Str("id", n.ID).Str("title", n.Title).
 			Msg("note re-embedded into its re-created collection")
 	}
 	if len(failed) > 0 {

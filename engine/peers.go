@@ -315,7 +315,7 @@ func (m *Manager) becomeIndexer(r *run, lock *peer.Lock) error {
 		return lock.Release()
 	})
 	srv, err := peer.Listen(peer.SocketPath(r.cfg.Storage.DataDir), m.peerHandlers(), wireErrors,
-		m.log.With().Str("component", "peers").Logger())
+		m.opts.Logger.With().Str("component", "peers").Logger())
 	if err != nil {
 		return fmt.Errorf("serve other servers of %s: %w", r.cfg.Storage.DataDir, err)
 	}

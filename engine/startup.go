@@ -293,7 +293,7 @@ func (m *Manager) startServices(ctx context.Context, r *run) error {
 		r.spawn("indexer watch", func(ctx context.Context) { m.watchIndexer(ctx, r) })
 		return nil
 	}
-	p := pipeline.New(r.cfg.Engine.Workers, r.cfg.Engine.QueueCapacity, m.log.With().Str("component", "pipeline").Logger())
+	p := pipeline.New(r.cfg.Engine.Workers, r.cfg.Engine.QueueCapacity, m.opts.Logger.With().Str("component", "pipeline").Logger())
 	p.Start()
 	r.pipeline = p
 	r.add("pipeline", func(ctx context.Context) error {
@@ -313,7 +313,7 @@ func (m *Manager) startServices(ctx context.Context, r *run) error {
 	}
 	idx, err := newIdx(ingest.Deps{
 		Config: r.cfg, Store: r.store, Embedder: r.embedder, Pipeline: p,
-		Logger:  m.opts.Logger.With().Str("component", "indexer").Logger(),
+		Logger:  m.opts.Logger,
 		OnEvent: m.indexEvents.send, Enricher: r.lsp,
 	})
 	if err != nil {

@@ -197,15 +197,14 @@ func (m *Monitor) Sample(ctx context.Context) {
 	m.mu.Unlock()
 
 	for _, a := range raised {
-		m.log.Warn().Str("metric", a.Metric).Str("component", a.Component).Float64("value", a.Value).
+		m.log.Warn().Str("metric", a.Metric).Str("check", a.Component).Float64("value", a.Value).
 			Float64("threshold", a.Threshold).Msg("health alert: " + a.Message)
 		m.notify("warning", alertNotice{Message: "health alert: " + a.Message, State: "raised", Metric: a.Metric,
 			Component: a.Component, Value: a.Value, Threshold: a.Threshold, Since: a.Since})
 	}
 	for _, a := range cleared {
-		msg := fmt.Sprintf("health alert cleared: %s back at or under %s for %d samples (now %s)",
-			a.name(), formatValue(a.Metric, a.Threshold), ClearAfter, formatValue(a.Metric, a.Value))
-		m.log.Info().Str("metric", a.Metric).Str("component", a.Component).Float64("value", a.Value).Msg(msg)
+		msg := a.Message
+		m.log.Info().Str("metric", a.Metric).Str("check", a.Component).Float64("value", a.Value).Msg(msg)
 		m.notify("info", alertNotice{Message: msg, State: "cleared", Metric: a.Metric,
 			Component: a.Component, Value: a.Value, Threshold: a.Threshold, Since: a.Since})
 	}
@@ -297,6 +296,8 @@ func (m *Monitor) updateAlerts(s Sample) (raised, cleared []Alert) {
 			a.Value = v.value
 			if a.under++; a.under >= ClearAfter {
 				delete(m.alerts, key)
+				a.Message = fmt.Sprintf("health alert cleared: %s back at or under %s for %d samples (now %s)",
+					a.name(), formatValue(a.Metric, a.Threshold), ClearAfter, formatValue(a.Metric, a.Value))
 				cleared = append(cleared, a.Alert)
 			}
 		}
@@ -305,8 +306,13 @@ func (m *Monitor) updateAlerts(s Sample) (raised, cleared []Alert) {
 		if seen[key] {
 			continue
 		}
+		// Not measured (the check did not run: the engine stopped, or a
+		// reader has no such component): it counts as under, and the
+		// message says so rather than quote the last value as current.
 		if a.under++; a.under >= ClearAfter {
 			delete(m.alerts, key)
+			a.Message = fmt.Sprintf("health alert cleared: %s not measured for %d samples (last %s)",
+				a.name(), ClearAfter, formatValue(a.Metric, a.Value))
 			cleared = append(cleared, a.Alert)
 		}
 	}

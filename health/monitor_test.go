@@ -232,6 +232,35 @@ func TestAlertHysteresis(t *testing.T) {
 	})
 }
 
+// An alert whose check no longer runs (the engine stopped) clears after
+// two samples, and the message says it was not measured instead of
+// quoting the last value as current.
+func TestAlertClearsWhenNotMeasured(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		eng := newFake()
+		rec := &recorder{}
+		m := NewMonitor(testConfig(func(h *config.Health) {
+			h.Thresholds.ResponseTimeMS = 1000
+		}), eng, zerolog.Nop(), rec.notify)
+		ctx := context.Background()
+		eng.set(func(f *fakeEngine) { f.latency["storage"] = 1500 * time.Millisecond })
+		m.Sample(ctx)
+		eng.set(func(f *fakeEngine) { f.state = engine.StateStopped })
+		m.Sample(ctx)
+		if len(m.Alerts()) != 1 {
+			t.Fatalf("alerts %+v after one unmeasured sample, want the alert still", m.Alerts())
+		}
+		m.Sample(ctx)
+		notes := rec.all()
+		if len(m.Alerts()) != 0 || len(notes) != 2 || notes[1].data.State != "cleared" {
+			t.Fatalf("alerts %+v, notifications %+v, want the alert raised and cleared", m.Alerts(), notes)
+		}
+		if msg := notes[1].data.Message; msg != "health alert cleared: storage response_time_ms not measured for 2 samples (last 1500 ms)" {
+			t.Errorf("clear message %q", msg)
+		}
+	})
+}
+
 // CPU and memory thresholds alert from the process's own figures.
 func TestResourceAlerts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {

@@ -86,7 +86,7 @@ func New(d Deps) (*Indexer, error) {
 		return nil, fmt.Errorf("load ignore rules: %w", err)
 	}
 	ix := &Indexer{
-		d: d, log: d.Logger, matcher: m,
+		d: d, log: d.Logger.With().Str("component", "indexer").Logger(), matcher: m,
 		known: map[string]FileState{}, dirty: map[string]struct{}{},
 		inflight: map[string]bool{}, skipped: map[string]string{},
 		wake: make(chan struct{}, 1), scan: make(chan struct{}, 1),
@@ -158,7 +158,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		Ignore:   func(p string, isDir bool) bool { ig, _ := ix.matcher.Ignored(p, isDir); return ig },
 		OnChange: ix.onChange,
 		OnRescan: ix.onRescan,
-		Logger:   ix.log.With().Str("component", "watcher").Logger(),
+		Logger:   ix.d.Logger,
 	})
 	if err != nil {
 		_ = l.close()

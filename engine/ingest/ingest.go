@@ -35,7 +35,9 @@ type Deps struct {
 	Store    storage.Store
 	Embedder embed.Embedder
 	Pipeline *pipeline.Pipeline
-	Logger   zerolog.Logger
+	// Logger is the process's logger, without a component: the indexer
+	// and its watcher add their own.
+	Logger zerolog.Logger
 	// OnEvent, when set, is told when a full index with work to do starts
 	// and when it finishes. It is called on the indexer's goroutines and
 	// must not block.
