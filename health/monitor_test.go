@@ -174,16 +174,22 @@ func TestSamplesEveryIntervalHistoryCapped(t *testing.T) {
 	})
 }
 
+// alertMonitor is a monitor of a fake engine with a response-time
+// threshold of 1000 ms, and the recorder of its notifications.
+func alertMonitor() (*fakeEngine, *recorder, *Monitor) {
+	eng, rec := newFake(), &recorder{}
+	m := NewMonitor(testConfig(func(h *config.Health) {
+		h.Thresholds.ResponseTimeMS = 1000
+	}), eng, zerolog.Nop(), rec.notify)
+	return eng, rec, m
+}
+
 // A check slower than response_time_ms raises an alert at once; it clears
 // only after two consecutive samples under the threshold, so a value that
 // dips under once does not flap.
 func TestAlertHysteresis(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		eng := newFake()
-		rec := &recorder{}
-		m := NewMonitor(testConfig(func(h *config.Health) {
-			h.Thresholds.ResponseTimeMS = 1000
-		}), eng, zerolog.Nop(), rec.notify)
+		eng, rec, m := alertMonitor()
 		ctx := context.Background()
 		slow := func(d time.Duration) { eng.set(func(f *fakeEngine) { f.latency["storage"] = d }) }
 
@@ -237,11 +243,7 @@ func TestAlertHysteresis(t *testing.T) {
 // quoting the last value as current.
 func TestAlertClearsWhenNotMeasured(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		eng := newFake()
-		rec := &recorder{}
-		m := NewMonitor(testConfig(func(h *config.Health) {
-			h.Thresholds.ResponseTimeMS = 1000
-		}), eng, zerolog.Nop(), rec.notify)
+		eng, rec, m := alertMonitor()
 		ctx := context.Background()
 		eng.set(func(f *fakeEngine) { f.latency["storage"] = 1500 * time.Millisecond })
 		m.Sample(ctx)
