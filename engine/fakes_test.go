@@ -148,6 +148,8 @@ func (e fakeEmbedder) Embed(_ context.Context, texts []string) ([][]float32, err
 // fakeIndexer records its lifecycle and can fail to start.
 type fakeIndexer struct {
 	startErr error
+	stopErr  error         // Stop fails with it
+	stopHang chan struct{} // Stop ignores its context until this is closed
 	events   *eventLog
 	paused   bool
 }
@@ -159,7 +161,10 @@ func (f *fakeIndexer) Start(context.Context) error {
 func (f *fakeIndexer) Pause() { f.paused = true }
 func (f *fakeIndexer) Stop(context.Context) error {
 	f.events.add("stop watcher")
-	return nil
+	if f.stopHang != nil {
+		<-f.stopHang
+	}
+	return f.stopErr
 }
 func (f *fakeIndexer) Check() error        { return nil }
 func (f *fakeIndexer) Stats() ingest.Stats { return ingest.Stats{} }

@@ -29,6 +29,9 @@ var (
 	ErrAlreadyRunning = errors.New("engine already running")
 	// ErrStartupTimeout is the cause when engine.startup_timeout expires.
 	ErrStartupTimeout = errors.New("startup timeout")
+	// ErrStopIncomplete marks a stop after which a component had failed
+	// to stop or had not stopped in time; the engine is then in error.
+	ErrStopIncomplete = errors.New("stop incomplete")
 	// errStartCancelled is the cause when engine_stop interrupts a start.
 	errStartCancelled = errors.New("startup cancelled by engine_stop")
 )

@@ -339,6 +339,68 @@ func TestForceStop(t *testing.T) {
 	}
 }
 
+// A component that fails to stop, or does not stop in time, leaves the
+// engine in error, not stopped: the status says what is still running.
+// Stop returns within engine.force_shutdown_timeout (plus a grace) of its
+// services' phase, the other components are stopped all the same, and
+// engine_start starts again.
+func TestStopIncomplete(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		force bool
+		hang  bool
+		want  string
+	}{
+		{"fails", false, false, "watcher: " + errInjected.Error()},
+		{"hangs", false, true, "watcher: did not stop within engine.force_shutdown_timeout"},
+		{"hangs in a forced stop", true, true, "watcher: did not stop within engine.force_shutdown_timeout"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := newHarness(t)
+				h.cfg.Engine.ForceShutdownTimeout = config.Duration(2 * time.Second)
+				if tt.hang {
+					h.idx.stopHang = make(chan struct{})
+				} else {
+					h.idx.stopErr = errInjected
+				}
+				m := h.manager()
+				if err := m.Start(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				begin := time.Now()
+				res, err := m.Stop(context.Background(), StopOptions{Force: tt.force})
+				took := time.Since(begin) // virtual time: exact
+				if !errors.Is(err, ErrStopIncomplete) || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("Stop = %v, want ErrStopIncomplete naming %q", err, tt.want)
+				}
+				if bound := 2*time.Second + stopGrace; took > bound {
+					t.Errorf("Stop took %s, want at most %s", took, bound)
+				}
+				st := m.Status(context.Background())
+				if res.State != StateError || st.State != StateError || !strings.Contains(st.LastError, tt.want) {
+					t.Errorf("after the stop: result %s, status %s (%q), want error naming %q", res.State, st.State, st.LastError, tt.want)
+				}
+				if !strings.Contains(h.events.String(), "close storage") {
+					t.Errorf("storage not closed: %s", h.events.String())
+				}
+				if tt.hang {
+					close(h.idx.stopHang) // closed: the next stops return at once
+				} else {
+					h.idx.stopErr = nil
+				}
+				m.Wait() // the abandoned stop has returned
+				if err := m.Start(context.Background()); err != nil || m.State() != StateRunning {
+					t.Fatalf("Start after an incomplete stop = %v, state %s", err, m.State())
+				}
+				if _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
 // engine_stop during startup cancels it; the engine ends stopped.
 func TestStopDuringStart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {

@@ -89,25 +89,39 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 	if opts.Timeout <= 0 {
 		opts.Timeout = cfg.Engine.ShutdownTimeout.D()
 	}
+	var failed []error
 	if opts.Force {
-		res = m.forceStop(r, cfg.Engine.ForceShutdownTimeout.D(), opts.Reason)
+		res, failed = m.forceStop(r, cfg.Engine.ForceShutdownTimeout.D(), opts.Reason)
 	} else {
-		res = m.gracefulStop(ctx, r, opts.Timeout, cfg.Engine.ForceShutdownTimeout.D(), opts.Reason)
+		res, failed = m.gracefulStop(ctx, r, opts.Timeout, cfg.Engine.ForceShutdownTimeout.D(), opts.Reason)
 	}
 	m.mu.Lock()
 	m.run = nil
 	m.mu.Unlock()
 	m.finalCleanup(cfg, r != nil && !r.reader())
+	res.DurationMS = ms(time.Since(begin))
+	if len(failed) > 0 {
+		// The design's STOPPING → ERROR: a status of stopped would hide
+		// what is still running or still open.
+		err := fmt.Errorf("%w: %w", ErrStopIncomplete, errors.Join(failed...))
+		m.mu.Lock()
+		m.last.lastError = err.Error()
+		m.mu.Unlock()
+		if ferr := m.fire(EventFail, err.Error()); ferr != nil {
+			return res, ferr
+		}
+		res.State, res.Message = StateError, err.Error()+"; engine_start starts it again"
+		return res, err
+	}
 	if err := m.fire(EventStopped, opts.Reason); err != nil {
 		return res, err
 	}
 	res.State = StateStopped
-	res.DurationMS = ms(time.Since(begin))
 	return res, nil
 }
 
 // gracefulStop is the design's ShutdownOrchestrator.shutdown, phases 1–3.
-func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Duration, reason string) StopResult {
+func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Duration, reason string) (StopResult, []error) {
 	escalate := make(chan struct{})
 	m.mu.Lock()
 	m.escalate = escalate
@@ -121,8 +135,7 @@ func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Du
 	if r.pipeline == nil { // a reader: nothing to drain
 		m.gate.set(true, false)
 		m.closeGate(force)
-		m.stopComponents(r.comps, force, false)
-		return StopResult{}
+		return StopResult{}, m.stopComponents(r.comps, force, false)
 	}
 
 	// Phase 1: stop accepting. Writes are refused, reads still served.
@@ -153,8 +166,7 @@ func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Du
 	}
 	// Phase 3: shut services down in reverse dependency order.
 	m.closeGate(force)
-	m.stopComponents(r.comps, force, forced)
-	return res
+	return res, m.stopComponents(r.comps, force, forced)
 }
 
 // drain waits for the pipeline to be idle, logging progress; it reports
@@ -191,15 +203,14 @@ func (m *Manager) drain(ctx context.Context, r *run, escalate <-chan struct{}) b
 }
 
 // forceStop is the design's force_shutdown: every component at once.
-func (m *Manager) forceStop(r *run, force time.Duration, reason string) StopResult {
+func (m *Manager) forceStop(r *run, force time.Duration, reason string) (StopResult, []error) {
 	_ = m.fire(EventForceStop, reason)
 	var st pipeline.Stats
 	if r.pipeline != nil {
 		st = r.pipeline.Stats()
 	}
 	m.closeGate(force)
-	m.stopComponents(r.comps, force, true)
-	return StopResult{RemainingTasks: st.Queued + st.Active, Forced: true}
+	return StopResult{RemainingTasks: st.Queued + st.Active, Forced: true}, m.stopComponents(r.comps, force, true)
 }
 
 // closeGate refuses every workspace operation and waits, bounded, for
@@ -213,29 +224,72 @@ func (m *Manager) closeGate(bound time.Duration) {
 	}
 }
 
-// stopComponents stops comps in reverse start order, each bounded by
-// bound; concurrently when force. Errors are logged, never fatal.
-func (m *Manager) stopComponents(comps []component, bound time.Duration, force bool) {
-	stop := func(c component) {
-		ctx, cancel := context.WithTimeout(context.Background(), bound)
-		defer cancel()
-		if err := c.stop(ctx); err != nil {
-			m.log.Warn().Err(err).Str("service", c.name).Msg("service shutdown error")
-			return
-		}
-		m.log.Debug().Str("service", c.name).Msg("service stopped")
-	}
+// stopGrace is how long a component's stop may run past its context
+// before it is reported as not stopped and left to m.bg.
+const stopGrace = 250 * time.Millisecond
+
+// stopComponents stops comps and returns the errors of those that failed
+// or did not stop in time. Gracefully, in reverse start order within one
+// bound for them all; once the bound is spent, the rest are stopped at
+// once, as a forced stop does, within another. Forced (force), all at once
+// within bound. A stop that outlives its context by stopGrace is left
+// running to m.bg (Wait), so that no stop, and no Stop, hangs.
+func (m *Manager) stopComponents(comps []component, bound time.Duration, force bool) []error {
+	var errs []error
+	rest := comps
 	if !force {
-		for i := len(comps) - 1; i >= 0; i-- {
-			stop(comps[i])
+		ctx, cancel := context.WithTimeout(context.Background(), bound)
+		for ; len(rest) > 0 && ctx.Err() == nil; rest = rest[:len(rest)-1] {
+			if err := m.stopOne(ctx, rest[len(rest)-1]); err != nil {
+				errs = append(errs, err)
+			}
 		}
-		return
+		cancel()
+		if len(rest) == 0 {
+			return errs
+		}
+		m.log.Warn().Dur("bound", bound).Int("services", len(rest)).
+			Msg("services did not stop in order within engine.force_shutdown_timeout; stopping the rest at once")
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
+	defer cancel()
+	results := make([]error, len(rest))
 	var wg sync.WaitGroup
-	for _, c := range comps {
-		wg.Go(func() { stop(c) })
+	for i, c := range rest {
+		wg.Go(func() { results[i] = m.stopOne(ctx, c) })
 	}
 	wg.Wait()
+	for _, err := range results {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// stopOne stops c within ctx (plus stopGrace) and logs the outcome.
+func (m *Manager) stopOne(ctx context.Context, c component) error {
+	done := make(chan error, 1)
+	m.bg.Go(func() { done <- c.stop(ctx) })
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		grace := time.NewTimer(stopGrace)
+		defer grace.Stop()
+		select {
+		case err = <-done:
+		case <-grace.C:
+			err = fmt.Errorf("did not stop within engine.force_shutdown_timeout: %w", context.Cause(ctx))
+		}
+	}
+	if err != nil {
+		err = fmt.Errorf("%s: %w", c.name, err)
+		m.log.Warn().Err(err).Str("service", c.name).Msg("service shutdown error")
+		return err
+	}
+	m.log.Debug().Str("service", c.name).Msg("service stopped")
+	return nil
 }
 
 // finalCleanup removes an indexer's temporary files (the data directory's
