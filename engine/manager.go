@@ -65,7 +65,7 @@ type Options struct {
 type Manager struct {
 	log  zerolog.Logger
 	opts Options
-	ops  sync.Mutex // serialises Start, Stop and Restart
+	ops  opsLock // serialises Start, Stop and Restart
 	gate *gate
 
 	mu          sync.Mutex
@@ -104,6 +104,7 @@ func New(cfg config.Config, opts Options) *Manager {
 		log:   opts.Logger.With().Str("component", "engine").Logger(),
 		opts:  opts,
 		gate:  newGate(),
+		ops:   make(opsLock, 1),
 		cfg:   cfg,
 		state: StateStopped,
 	}
@@ -178,10 +179,43 @@ type startPlan struct {
 }
 
 func (m *Manager) start(ctx context.Context, plan startPlan) error {
-	m.ops.Lock()
-	defer m.ops.Unlock()
+	underway := m.State() == StateStarting
+	if err := m.ops.lock(ctx); err != nil {
+		return fmt.Errorf("wait for the start or stop under way: %w", err)
+	}
+	defer m.ops.unlock()
+	if underway {
+		// The design's "already starting: skip": the start under way
+		// decides, and a failed one is not run again behind its back.
+		m.mu.Lock()
+		state, lastErr := m.state, m.last.lastError
+		m.mu.Unlock()
+		switch state {
+		case StateRunning:
+			return ErrAlreadyRunning
+		case StateError:
+			return fmt.Errorf("the start under way failed: %s", lastErr)
+		case StateStopped:
+			return fmt.Errorf("the start under way was cancelled (%s); the engine is stopped", lastErr)
+		}
+	}
 	return m.startLocked(ctx, plan)
 }
+
+// opsLock is a mutex whose wait ends with a context: a second engine_stop
+// or engine_start waits for the one under way only as long as its caller.
+type opsLock chan struct{}
+
+func (l opsLock) lock(ctx context.Context) error {
+	select {
+	case l <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+func (l opsLock) unlock() { <-l }
 
 // startLocked is start with m.ops held.
 func (m *Manager) startLocked(ctx context.Context, plan startPlan) error {

@@ -311,8 +311,12 @@ func TestForceEscalatesGracefulStop(t *testing.T) {
 		}()
 		synctest.Wait()
 		begin := time.Now()
-		if _, err := m.Stop(context.Background(), StopOptions{Force: true}); err != nil {
+		second, err := m.Stop(context.Background(), StopOptions{Force: true})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if !second.Forced || second.State != StateStopped || !strings.Contains(second.Message, "the stop under way finished") {
+			t.Errorf("the escalating stop's result %+v, want forced and stopped, by the stop under way", second)
 		}
 		res := <-graceful
 		if !res.Forced || time.Since(begin) > h.cfg.Engine.ForceShutdownTimeout.D() {
@@ -321,6 +325,62 @@ func TestForceEscalatesGracefulStop(t *testing.T) {
 		if m.State() != StateStopped {
 			t.Errorf("state %s, want stopped", m.State())
 		}
+	})
+}
+
+// A second graceful stop while one drains waits for it only up to its
+// own timeout, and says so; it neither stops again nor hides the first.
+func TestSecondStopWaitsWithinItsTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		m := h.manager()
+		if err := m.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		_ = m.currentRun().pipeline.Submit(context.Background(), taskUntilCancelled())
+		first := make(chan StopResult)
+		go func() {
+			res, _ := m.Stop(context.Background(), StopOptions{Timeout: time.Minute})
+			first <- res
+		}()
+		synctest.Wait()
+		begin := time.Now()
+		res, err := m.Stop(context.Background(), StopOptions{Timeout: 3 * time.Second})
+		if err == nil || !strings.Contains(err.Error(), "the stop under way has not finished within 3s") || res.State != StateStopping {
+			t.Errorf("second stop = %+v, %v; want an error after its 3s, still stopping", res, err)
+		}
+		if waited := time.Since(begin); waited != 3*time.Second {
+			t.Errorf("second stop waited %s, want its timeout, 3s", waited)
+		}
+		if r := <-first; r.State != StateStopped || r.RemainingTasks != 1 {
+			t.Errorf("first stop = %+v, want stopped after its drain timeout with the task remaining", r)
+		}
+	})
+}
+
+// A second start while one is under way does not start again: it waits
+// and reports the first one's outcome, a failure included.
+func TestSecondStartWaitsForTheFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.cfg.Engine.StartupTimeout = config.Duration(2 * time.Second)
+		h.store.pingHang = true
+		m := h.manager()
+		first := make(chan error)
+		go func() { first <- m.Start(context.Background()) }()
+		synctest.Wait()
+		err := m.Start(context.Background())
+		if !strings.Contains(err.Error(), "the start under way failed") || !strings.Contains(err.Error(), "engine.startup_timeout") {
+			t.Errorf("second Start = %v, want the first one's failure", err)
+		}
+		if err := <-first; !errors.Is(err, ErrStartupTimeout) {
+			t.Errorf("first Start = %v, want ErrStartupTimeout", err)
+		}
+		if n := strings.Count(h.events.String(), "open storage"); n != 1 {
+			t.Errorf("storage opened %d times, want once: %s", n, h.events.String())
+		}
+		close(h.store.release)
+		m.Wait()
 	})
 }
 

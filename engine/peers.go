@@ -416,8 +416,8 @@ func (m *Manager) takeover(r *run, lock *peer.Lock, reason string) {
 	r.link.abandon() // calls in flight stop waiting for an indexer: it is us
 	m.bg.Go(func() {
 		defer m.takeovers.Add(-1)
-		m.ops.Lock()
-		defer m.ops.Unlock()
+		_ = m.ops.lock(context.Background()) // never fails
+		defer m.ops.unlock()
 		m.mu.Lock()
 		current, state := m.run, m.state
 		m.mu.Unlock()

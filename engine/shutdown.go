@@ -50,18 +50,44 @@ func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error
 	if m.startCancel != nil && m.state == StateStarting {
 		m.startCancel(errStartCancelled)
 	}
-	if opts.Force && m.state == StateStopping && m.escalate != nil {
+	underway := m.state == StateStopping
+	escalated := false
+	if opts.Force && underway && m.escalate != nil {
 		close(m.escalate)
-		m.escalate = nil
-		m.mu.Unlock()
+		m.escalate, escalated = nil, true
+	}
+	wait := m.cfg.Engine.ShutdownTimeout.D() + m.cfg.Engine.ForceShutdownTimeout.D()
+	m.mu.Unlock()
+	if escalated {
 		_ = m.fire(EventForceStop, opts.Reason+" (escalated)")
-	} else {
-		m.mu.Unlock()
+	}
+	if !underway {
+		if err := m.ops.lock(ctx); err != nil {
+			return StopResult{State: m.State()}, fmt.Errorf("wait for the start under way to stop: %w", err)
+		}
+		defer m.ops.unlock()
+		return m.stopLocked(ctx, opts, begin)
 	}
 
-	m.ops.Lock()
-	defer m.ops.Unlock()
-	return m.stopLocked(ctx, opts, begin)
+	// A stop is under way: wait for it, as long as this call allows,
+	// rather than stop again; its outcome is this call's.
+	if opts.Timeout > 0 {
+		wait = opts.Timeout
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if err := m.ops.lock(wctx); err != nil {
+		return StopResult{State: m.State(), Forced: escalated}, fmt.Errorf("the stop under way has not finished within %s: %w", wait, err)
+	}
+	defer m.ops.unlock()
+	m.mu.Lock()
+	res := StopResult{State: m.state, Forced: escalated, DurationMS: ms(time.Since(begin)),
+		Message: "the stop under way finished: engine " + string(m.state)}
+	if m.state == StateError {
+		res.Message += ": " + m.last.lastError
+	}
+	m.mu.Unlock()
+	return res, nil
 }
 
 // stopLocked is Stop with m.ops held, once a start under way has been
