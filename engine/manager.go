@@ -251,7 +251,6 @@ func (m *Manager) startLocked(ctx context.Context, plan startPlan) error {
 	defer tcancel()
 
 	r, rec, err := m.startBounded(tctx, cfg, plan)
-	rec.startup = time.Since(begin)
 	if err != nil {
 		rec.lastError = err.Error()
 		m.mu.Lock()
@@ -260,7 +259,7 @@ func (m *Manager) startLocked(ctx context.Context, plan startPlan) error {
 		_ = m.fire(EventFail, err.Error())
 		return err
 	}
-	rec.startedAt = time.Now()
+	rec.startup, rec.startedAt = time.Since(begin), time.Now()
 	m.mu.Lock()
 	m.run, m.last = r, rec
 	m.mu.Unlock()

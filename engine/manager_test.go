@@ -90,6 +90,9 @@ func TestStartStop(t *testing.T) {
 	var seen []Transition
 	unsub := m.Subscribe(func(tr Transition) { seen = append(seen, tr) })
 	defer unsub()
+	if st := m.Status(context.Background()); st.Phases == nil || len(st.Phases) != 0 {
+		t.Errorf("phases before any start = %#v, want empty, not null", st.Phases)
+	}
 
 	if err := m.Start(context.Background()); err != nil {
 		t.Fatalf("Start: %v", err)
@@ -160,6 +163,14 @@ func TestStartupFailures(t *testing.T) {
 			st := m.Status(context.Background())
 			if st.State != StateError || st.LastError == "" {
 				t.Errorf("state %s last_error %q, want error with reason", st.State, st.LastError)
+			}
+			// Nothing measured is shown as if it were: no startup time for a
+			// start that failed, and the configured embedder until one ran.
+			if st.StartupSeconds != 0 {
+				t.Errorf("startup_seconds %v after a failed start, want 0", st.StartupSeconds)
+			}
+			if e := st.Embedding.Info; e.Provider != "builtin" || e.Dimensions != h.cfg.Embedding.Dimensions {
+				t.Errorf("embedding %+v after a failed start, want the configured builtin/%d", e, h.cfg.Embedding.Dimensions)
 			}
 			last := st.Phases[len(st.Phases)-1]
 			if last.Name != tt.phase || last.OK || last.Error == "" {

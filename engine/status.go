@@ -124,6 +124,13 @@ func (m *Manager) Status(ctx context.Context) Status {
 	if m.last.startup > 0 {
 		st.StartupSeconds = m.last.startup.Seconds()
 	}
+	if st.Phases == nil {
+		st.Phases = []PhaseTiming{}
+	}
+	if st.Embedding.Info == (embed.Info{}) { // no start got as far as the embedder: what is configured
+		e := m.cfg.Embedding
+		st.Embedding.Info = embed.Info{Provider: e.Provider, Model: e.Model, Dimensions: e.Dimensions}
+	}
 	if m.run != nil && !m.last.startedAt.IsZero() {
 		st.UptimeSeconds = time.Since(m.last.startedAt).Seconds()
 	}
