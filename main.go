@@ -240,6 +240,8 @@ func (p *process) autostart(ctx context.Context) {
 	case err == nil, errors.Is(err, engine.ErrAlreadyRunning):
 	case ctx.Err() != nil:
 		p.log.Info().Err(err).Msg("autostart interrupted by shutdown")
+	case errors.Is(err, engine.ErrStartCancelled):
+		p.log.Info().Msg("autostart cancelled by engine_stop")
 	default:
 		p.log.Error().Err(err).Msg("autostart failed; the server keeps serving: fix the cause and call engine_start")
 	}

@@ -32,8 +32,9 @@ var (
 	// ErrStopIncomplete marks a stop after which a component had failed
 	// to stop or had not stopped in time; the engine is then in error.
 	ErrStopIncomplete = errors.New("stop incomplete")
-	// errStartCancelled is the cause when engine_stop interrupts a start.
-	errStartCancelled = errors.New("startup cancelled by engine_stop")
+	// ErrStartCancelled is returned by a start that engine_stop
+	// interrupted; the engine is then stopped, not in error.
+	ErrStartCancelled = errors.New("startup cancelled by engine_stop")
 )
 
 // Version is the server's version, reported in status.
@@ -251,6 +252,15 @@ func (m *Manager) startLocked(ctx context.Context, plan startPlan) error {
 	defer tcancel()
 
 	r, rec, err := m.startBounded(tctx, cfg, plan)
+	if err != nil && errors.Is(context.Cause(startCtx), ErrStartCancelled) {
+		// A deliberate stop, not a failure: the start's components are
+		// stopped, and the engine is stopped with nothing to report.
+		m.mu.Lock()
+		m.last = rec
+		m.mu.Unlock()
+		_ = m.fire(EventCancel, ErrStartCancelled.Error())
+		return ErrStartCancelled
+	}
 	if err != nil {
 		rec.lastError = err.Error()
 		m.mu.Lock()

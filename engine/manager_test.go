@@ -484,14 +484,18 @@ func TestStopDuringStart(t *testing.T) {
 		if m.State() != StateStarting {
 			t.Fatalf("state %s, want starting", m.State())
 		}
-		if _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
-			t.Fatal(err)
+		res, err := m.Stop(context.Background(), StopOptions{})
+		if err != nil || res.State != StateStopped || !strings.Contains(res.Message, "start under way was cancelled") {
+			t.Fatalf("Stop during a start = %+v, %v", res, err)
 		}
-		if err := <-started; err == nil || !strings.Contains(err.Error(), "cancelled by engine_stop") {
-			t.Errorf("Start = %v, want cancellation by engine_stop", err)
+		if err := <-started; !errors.Is(err, ErrStartCancelled) {
+			t.Errorf("Start = %v, want ErrStartCancelled", err)
 		}
-		if m.State() != StateStopped {
-			t.Errorf("state %s, want stopped", m.State())
+		// A deliberate stop, not a failure: no error state on the way.
+		st := m.Status(context.Background())
+		last := st.Transitions[len(st.Transitions)-1]
+		if st.State != StateStopped || st.LastError != "" || last.From != StateStarting || last.Event != EventCancel {
+			t.Errorf("after the stop: state %s, last_error %q, last transition %+v; want starting → stopped by cancel", st.State, st.LastError, last)
 		}
 	})
 }

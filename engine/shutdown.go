@@ -47,8 +47,9 @@ func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error
 		opts.Reason = "engine_stop"
 	}
 	m.mu.Lock()
-	if m.startCancel != nil && m.state == StateStarting {
-		m.startCancel(errStartCancelled)
+	cancelled := m.startCancel != nil && m.state == StateStarting
+	if cancelled {
+		m.startCancel(ErrStartCancelled)
 	}
 	underway := m.state == StateStopping
 	escalated := false
@@ -66,7 +67,11 @@ func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error
 			return StopResult{State: m.State()}, fmt.Errorf("wait for the start under way to stop: %w", err)
 		}
 		defer m.ops.unlock()
-		return m.stopLocked(ctx, opts, begin)
+		res, err := m.stopLocked(ctx, opts, begin)
+		if cancelled && err == nil && res.State == StateStopped {
+			res.Message = "the start under way was cancelled; the engine is stopped"
+		}
+		return res, err
 	}
 
 	// A stop is under way: wait for it, as long as this call allows,

@@ -126,7 +126,11 @@ func (m *Manager) startup(ctx context.Context, cfg config.Config, plan startPlan
 		}
 		rec.phases = append(rec.phases, pt)
 		if err != nil {
-			m.log.Error().Err(err).Str("phase", ph.name).Msg("startup phase failed; stopping started components")
+			if errors.Is(context.Cause(ctx), ErrStartCancelled) {
+				m.log.Info().Str("phase", ph.name).Msg("startup cancelled; stopping started components")
+			} else {
+				m.log.Error().Err(err).Str("phase", ph.name).Msg("startup phase failed; stopping started components")
+			}
 			m.stopComponents(r.comps, cfg.Engine.ForceShutdownTimeout.D(), false)
 			return nil, rec, fmt.Errorf("startup phase %s: %w", ph.name, err)
 		}

@@ -27,6 +27,7 @@ const (
 	EventStart     Event = "start"      // stopped → starting
 	EventComplete  Event = "complete"   // starting → running
 	EventFail      Event = "fail"       // starting|stopping → error
+	EventCancel    Event = "cancel"     // starting → stopped: engine_stop during a start
 	EventStop      Event = "stop"       // running → stopping
 	EventForceStop Event = "force_stop" // running|stopping → stopping
 	EventStopped   Event = "stopped"    // stopping → stopped
@@ -41,7 +42,7 @@ var ErrIllegalTransition = errors.New("illegal state transition")
 // (state, event) pair. Any pair not listed is illegal.
 var transitions = map[State]map[Event]State{
 	StateStopped:  {EventStart: StateStarting},
-	StateStarting: {EventComplete: StateRunning, EventFail: StateError},
+	StateStarting: {EventComplete: StateRunning, EventFail: StateError, EventCancel: StateStopped},
 	StateRunning:  {EventStop: StateStopping, EventForceStop: StateStopping},
 	StateStopping: {EventStopped: StateStopped, EventFail: StateError, EventForceStop: StateStopping},
 	StateError:    {EventReset: StateStopped},

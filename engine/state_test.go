@@ -11,10 +11,10 @@ import (
 // with an error that names both the state and the event.
 func TestTransitionTable(t *testing.T) {
 	states := []State{StateStopped, StateStarting, StateRunning, StateStopping, StateError}
-	events := []Event{EventStart, EventComplete, EventFail, EventStop, EventForceStop, EventStopped, EventReset}
+	events := []Event{EventStart, EventComplete, EventFail, EventCancel, EventStop, EventForceStop, EventStopped, EventReset}
 	legal := map[State]map[Event]State{
 		StateStopped:  {EventStart: StateStarting},
-		StateStarting: {EventComplete: StateRunning, EventFail: StateError},
+		StateStarting: {EventComplete: StateRunning, EventFail: StateError, EventCancel: StateStopped},
 		StateRunning:  {EventStop: StateStopping, EventForceStop: StateStopping},
 		StateStopping: {EventStopped: StateStopped, EventFail: StateError, EventForceStop: StateStopping},
 		StateError:    {EventReset: StateStopped},
