@@ -7,9 +7,13 @@
 // running, stopping, error), with its gRPC hops replaced by direct calls:
 //
 //	stopped ──start──▶ starting ──complete──▶ running ──stop/force_stop──▶ stopping ──stopped──▶ stopped
-//	                      │ fail                                             │ fail
-//	                      ▼                                                  ▼
+//	                      │ fail  │ cancel                                   │ fail
+//	                      ▼       └──▶ stopped                               ▼
 //	                    error ──────────────reset──────────────▶ stopped   error
+//
+// cancel is engine_stop during a start, which the design has wait for
+// the start instead; fail out of stopping is a component that failed to
+// stop or did not stop within engine.force_shutdown_timeout.
 //
 // A Manager is created once per process and started and stopped any
 // number of times:
