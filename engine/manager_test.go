@@ -369,6 +369,38 @@ func TestSecondStopWaitsWithinItsTimeout(t *testing.T) {
 	})
 }
 
+// A stop that finds a stop under way, which then starts the engine again
+// under the same hold of the lifecycle lock (a takeover), stops the engine
+// it finds running: it never reports success over a running engine.
+func TestStopAfterATakeoverRestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		m := h.manager()
+		ctx := context.Background()
+		if err := m.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		_ = m.currentRun().pipeline.Submit(ctx, taskUntilCancelled())
+		done := make(chan struct{})
+		go func() { // what takeover does
+			defer close(done)
+			_ = m.ops.lock(ctx)
+			defer m.ops.unlock()
+			_, _ = m.stopLocked(ctx, StopOptions{Timeout: time.Second, Reason: "takeover"}, time.Now())
+			_ = m.startLocked(ctx, startPlan{reason: "takeover"})
+		}()
+		synctest.Wait()
+		if m.State() != StateStopping {
+			t.Fatalf("state %s, want stopping (draining)", m.State())
+		}
+		res, err := m.Stop(ctx, StopOptions{})
+		<-done
+		if err != nil || res.State != StateStopped || m.State() != StateStopped {
+			t.Errorf("Stop = %+v, %v; state %s; want the restarted engine stopped", res, err, m.State())
+		}
+	})
+}
+
 // A second start while one is under way does not start again: it waits
 // and reports the first one's outcome, a failure included.
 func TestSecondStartWaitsForTheFirst(t *testing.T) {

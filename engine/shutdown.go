@@ -85,6 +85,11 @@ func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error
 		return StopResult{State: m.State(), Forced: escalated}, fmt.Errorf("the stop under way has not finished within %s: %w", wait, err)
 	}
 	defer m.ops.unlock()
+	if st := m.State(); st != StateStopped && st != StateError {
+		// The stop under way was a restart's or a takeover's, and the
+		// engine runs again: this call stops it.
+		return m.stopLocked(ctx, opts, begin)
+	}
 	m.mu.Lock()
 	res := StopResult{State: m.state, Forced: escalated, DurationMS: ms(time.Since(begin)),
 		Message: "the stop under way finished: engine " + string(m.state)}
