@@ -38,9 +38,9 @@ const progressEvery = 5 * time.Second
 // Stop stops the engine. Gracefully (the default): stop accepting work,
 // wait for queued and active tasks up to the timeout, stop services in
 // reverse order, clean up. Forced: stop every component at once, bounded by
-// engine.force_shutdown_timeout. A Force stop while a graceful one runs
-// escalates it. Stopping a stopped engine is harmless; stopping during
-// startup cancels the start.
+// engine.force_shutdown_timeout. A Stop while another stop is under way
+// waits for it (see awaitStop), escalating it when Force. Stopping a
+// stopped engine is harmless; stopping during startup cancels the start.
 func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error) {
 	begin := time.Now()
 	if opts.Reason == "" {
@@ -74,11 +74,16 @@ func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error
 		return res, err
 	}
 
-	// A stop is under way: wait for it, as long as this call allows,
-	// rather than stop again; its outcome is this call's.
 	if opts.Timeout > 0 {
 		wait = opts.Timeout
 	}
+	return m.awaitStop(ctx, opts, begin, wait, escalated)
+}
+
+// awaitStop is Stop while another stop is under way: it waits for that
+// one, as long as wait and ctx allow, rather than stop again, and its
+// outcome is this call's; escalated says whether this call forced it.
+func (m *Manager) awaitStop(ctx context.Context, opts StopOptions, begin time.Time, wait time.Duration, escalated bool) (StopResult, error) {
 	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	if err := m.ops.lock(wctx); err != nil {
@@ -91,12 +96,12 @@ func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error
 		return m.stopLocked(ctx, opts, begin)
 	}
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	res := StopResult{State: m.state, Forced: escalated, DurationMS: ms(time.Since(begin)),
 		Message: "the stop under way finished: engine " + string(m.state)}
 	if m.state == StateError {
 		res.Message += ": " + m.last.lastError
 	}
-	m.mu.Unlock()
 	return res, nil
 }
 
