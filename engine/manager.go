@@ -341,17 +341,13 @@ func (m *Manager) Wait() { m.bg.Wait() }
 // from a deliberate stop. When ctx ends before the start begins, the
 // engine is left stopped.
 func (m *Manager) Recover(ctx context.Context, reason string) error {
-	return m.keepingLock(func() error {
-		if _, err := m.Stop(ctx, StopOptions{Reason: reason}); err != nil {
-			return fmt.Errorf("recover: stop: %w", err)
-		}
-		return m.start(ctx, startPlan{reason: reason})
-	})
+	return m.keepingLock(func() error { return m.cycle(ctx, startPlan{reason: reason}, nil) })
 }
 
-// Restart stops the engine gracefully, re-reads the configuration and
+// Restart re-reads the configuration, stops the engine gracefully and
 // starts a fresh set of components, so an edited configuration takes
-// effect. A configuration error leaves the engine stopped and is returned.
+// effect. A configuration that does not load is returned and leaves the
+// engine as it was.
 func (m *Manager) Restart(ctx context.Context) error {
 	return m.restart(ctx, startPlan{reason: "engine_restart"})
 }
@@ -381,20 +377,33 @@ func (m *Manager) currentRun() *run {
 }
 
 func (m *Manager) restartKeeping(ctx context.Context, plan startPlan) error {
-	if _, err := m.Stop(ctx, StopOptions{Reason: plan.reason}); err != nil {
-		return fmt.Errorf("restart: stop: %w", err)
-	}
+	var cfg *config.Config
 	if m.opts.LoadConfig != nil {
-		cfg, err := m.opts.LoadConfig()
+		c, err := m.opts.LoadConfig()
 		if err != nil {
-			m.mu.Lock()
-			m.last.lastError = err.Error()
-			m.mu.Unlock()
-			return fmt.Errorf("restart: reload configuration: %w", err)
+			return fmt.Errorf("restart: reload configuration (the engine is left as it was): %w", err)
 		}
+		cfg = &c
+	}
+	return m.cycle(ctx, plan, cfg)
+}
+
+// cycle stops the engine and starts it again, under one hold of the
+// lifecycle lock, so that a restart is one step: a second restart waits
+// for the first to end and then does its own, and neither cancels the
+// other's start. cfg, when not nil, replaces the configuration between.
+func (m *Manager) cycle(ctx context.Context, plan startPlan, cfg *config.Config) error {
+	if err := m.ops.lock(ctx); err != nil {
+		return fmt.Errorf("%s: wait for the start or stop under way: %w", plan.reason, err)
+	}
+	defer m.ops.unlock()
+	if _, err := m.stopLocked(ctx, StopOptions{Reason: plan.reason}, time.Now()); err != nil {
+		return fmt.Errorf("%s: stop: %w", plan.reason, err)
+	}
+	if cfg != nil {
 		m.mu.Lock()
-		m.cfg = cfg
+		m.cfg = *cfg
 		m.mu.Unlock()
 	}
-	return m.start(ctx, plan)
+	return m.startLocked(ctx, plan)
 }

@@ -551,12 +551,53 @@ func TestRestartReloadsConfig(t *testing.T) {
 		t.Errorf("workers after restart %d, want 5", m.Config().Engine.Workers)
 	}
 	reloadErr = config.ErrInvalid
-	if err := m.Restart(context.Background()); !errors.Is(err, config.ErrInvalid) {
+	if err := m.Restart(context.Background()); !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "left as it was") {
 		t.Errorf("Restart with broken config = %v", err)
 	}
-	if m.State() != StateStopped || m.Status(context.Background()).LastError == "" {
-		t.Errorf("after failed restart: state %s, want stopped with last_error", m.State())
+	if m.State() != StateRunning || m.Config().Engine.Workers != 5 {
+		t.Errorf("after a restart refused for its configuration: state %s, workers %d; want still running as before", m.State(), m.Config().Engine.Workers)
 	}
+	if _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Two restarts at once are two whole restarts, one after the other:
+// neither cancels the other's start or fails because of it, and a reindex
+// among them is done.
+func TestConcurrentRestarts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		m := h.manager()
+		if err := m.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var starts, reindexes int
+		unsub := m.Subscribe(func(tr Transition) {
+			if tr.Event == EventStart {
+				starts++
+				if tr.Reason == "reindex" {
+					reindexes++
+				}
+			}
+		})
+		defer unsub()
+		errs := make(chan error, 2)
+		go func() { errs <- m.Restart(context.Background()) }()
+		go func() { errs <- m.Reindex(context.Background()) }()
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Errorf("a concurrent restart failed: %v", err)
+			}
+		}
+		synctest.Wait()
+		if starts != 2 || reindexes != 1 || m.State() != StateRunning {
+			t.Errorf("%d starts (%d reindexes), state %s; want 2 (1), running", starts, reindexes, m.State())
+		}
+		if _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // Reindex drops the workspace collection before the engine starts again,

@@ -79,8 +79,8 @@ func progressSender(ctx context.Context, token mcp.ProgressToken, message string
 
 func engineRestart(eng Engine) server.ServerTool {
 	tool := newTool("engine_restart", "Restart engine",
-		"Stop the engine gracefully, re-read the configuration file and start it again, so edits to "+
-			"the configuration take effect. With reindex the workspace index is rebuilt from scratch "+
+		"Re-read the configuration file, stop the engine gracefully and start it again, so edits to "+
+			"the configuration take effect (a configuration that does not load is reported and the engine left as it was). With reindex the workspace index is rebuilt from scratch "+
 			"(every file read and embedded again; notes are kept): the way out of an embedding-size "+
 			"mismatch. With wait_for_index the call returns once the index is current, sending progress "+
 			"notifications when the request carries a progress token. Returns the engine status.",
