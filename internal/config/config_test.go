@@ -89,8 +89,9 @@ func TestBad(t *testing.T) {
 		{"mixed.bad.yml", []string{ // decoding goes on past each problem, and validation follows
 			`line 2: "200" is not a duration string`,
 			"line 3: cannot unmarshal !!str `abc` into int",
-			`line 4: unknown key "bogus"`,
+			`line 5: unknown key "bogus"`,
 			"engine.workers: must be between 1 and 256, got 0",
+			`workspace.ignore[1]: invalid ignore pattern: "[" (gitignore syntax)`,
 		}},
 		{"missing_root.bad.yml", []string{"workspace.roots[0]: /definitely/not/here does not exist"}},
 		{"root_is_file.bad.yml", []string{"workspace.roots[0]:", "is not a directory"}},

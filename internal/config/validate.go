@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"workspace-qdrant-mcp/engine/ingest/ignore"
 )
 
 // Validate checks every key and reports all problems at once, each with
@@ -163,6 +165,11 @@ var (
 
 func (c *Config) validateWorkspace(p *problems) {
 	w := &c.Workspace
+	for i, pat := range w.Ignore {
+		if err := ignore.ValidatePattern(pat); err != nil {
+			p.add(fmt.Sprintf("workspace.ignore[%d]", i), "%v (gitignore syntax)", err)
+		}
+	}
 	for i, root := range w.Roots {
 		key := fmt.Sprintf("workspace.roots[%d]", i)
 		if root == "" {

@@ -27,6 +27,13 @@ type rule struct {
 	anchored bool   // pattern has a "/" before its end: matched against the relative path, not the base name
 }
 
+// ValidatePattern reports whether p, one line of gitignore syntax (as in
+// workspace.ignore), compiles; its error wraps ErrInvalidPattern.
+func ValidatePattern(p string) error {
+	_, _, err := parseLine(p)
+	return err
+}
+
 // parseLine compiles one line of gitignore syntax. ok is false for blank
 // lines and comments.
 func parseLine(line string) (r rule, ok bool, err error) {
