@@ -19,6 +19,9 @@ import (
 // root once symlinks are resolved.
 var ErrOutsideWorkspace = errors.New("path is outside the workspace")
 
+// ErrTooLarge refuses a note larger than workspace.max_file_bytes.
+var ErrTooLarge = errors.New("note too large")
+
 // ErrWorkspaceCollection refuses a note addressed to the workspace
 // collection, which holds the workspace's files only: a reindex drops and
 // rebuilds it from the files.
@@ -111,6 +114,10 @@ func (m *Manager) addDocument(ctx context.Context, req AddDocumentRequest) (AddD
 	coll := req.Collection
 	if coll == "" {
 		coll = NotesCollection
+	}
+	if limit := r.cfg.Workspace.MaxFileBytes; int64(len(req.Content)) > limit {
+		return AddDocumentResult{}, fmt.Errorf("%w: content is %d bytes; a note holds at most workspace.max_file_bytes (%d bytes), as a file does: split it into several notes",
+			ErrTooLarge, len(req.Content), limit)
 	}
 	if coll == r.cfg.Workspace.Collection {
 		return AddDocumentResult{}, fmt.Errorf("%w: collection %q is rebuilt from the files by a reindex; add the note to another collection (%q by default)",

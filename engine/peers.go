@@ -54,6 +54,7 @@ var wireErrors = peer.Errors{
 	"not_found":          storage.ErrNotFound,
 	"outside_workspace":  ErrOutsideWorkspace,
 	"workspace_coll":     ErrWorkspaceCollection,
+	"too_large":          ErrTooLarge,
 	"empty_query":        ErrEmptyQuery,
 	"dimension_mismatch": storage.ErrDimensionMismatch,
 	"reader":             ErrReader,

@@ -127,10 +127,15 @@ func TestReaderForwardsToIndexer(t *testing.T) {
 	}
 	// A reindex rebuilds the workspace collection from the files alone, so
 	// no note goes in there, from either process.
+	// A note is no larger than a file may be.
 	for name, m := range map[string]*Manager{"indexer": a, "reader": b} {
 		req := AddDocumentRequest{Content: "a note among the files", Collection: a.cfg.Workspace.Collection}
 		if _, err := m.AddDocument(ctx, req); !errors.Is(err, ErrWorkspaceCollection) || !strings.Contains(err.Error(), `"notes"`) {
 			t.Errorf("%s: a note into the workspace collection: %v, want ErrWorkspaceCollection naming the notes collection", name, err)
+		}
+		big := AddDocumentRequest{Content: strings.Repeat("x", int(a.cfg.Workspace.MaxFileBytes)+1)}
+		if _, err := m.AddDocument(ctx, big); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "workspace.max_file_bytes") {
+			t.Errorf("%s: a note over workspace.max_file_bytes: %v, want ErrTooLarge naming the key", name, err)
 		}
 	}
 	colls, err := b.ListCollections(ctx)

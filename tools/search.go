@@ -18,6 +18,9 @@ import (
 const (
 	defaultLimit = 10
 	maxLimit     = 100
+	// maxQueryBytes bounds a query: longer ones are pasted documents, and
+	// would cost memory and time for no better ranking.
+	maxQueryBytes = 16 << 10
 )
 
 var searchModes = []string{storage.ModeHybrid, storage.ModeSemantic, storage.ModeKeyword}
@@ -32,7 +35,7 @@ func search(eng Engine) server.ServerTool {
 			"max_per_file results come from one file. indexing is true while the "+
 			"workspace is still being indexed, so results may be incomplete.",
 		readOnly,
-		mcp.WithString("query", mcp.Required(), mcp.MinLength(1),
+		mcp.WithString("query", mcp.Required(), mcp.MinLength(1), mcp.MaxLength(maxQueryBytes),
 			mcp.Description("What to look for: words, an identifier, or a question.")),
 		mcp.WithInteger("limit", mcp.Min(1), mcp.Max(maxLimit), mcp.DefaultNumber(defaultLimit),
 			mcp.Description("Maximum number of results.")),
@@ -74,6 +77,7 @@ func search(eng Engine) server.ServerTool {
 		req.ScoreThreshold = optionalNumber(a, "score_threshold", -1, 1)
 		req.MinKeywordScore = optionalNumber(a, "min_keyword_score", 0, math.MaxFloat64)
 		req.ContextLines = a.Int("context_lines", 0, 0, engine.MaxContextLines)
+		a.Check(len(req.Query) <= maxQueryBytes, "query", "is %d bytes long; at most %d: search with the words that matter", len(req.Query), maxQueryBytes)
 		a.Check(a.err != nil || len(analysis.QueryTerms(req.Query)) > 0, "query",
 			"%q has no searchable words: it is only stop words or punctuation", req.Query)
 		a.Check(req.PathGlob == "" || doublestar.ValidatePattern(strings.TrimPrefix(req.PathGlob, "!")),

@@ -116,6 +116,7 @@ func TestArgumentValidation(t *testing.T) {
 		{"search", `{"query": "x", "top_k": 3}`, "top_k: unknown argument (expected collection, context_lines, language, limit, max_per_file, min_keyword_score, mode, path_glob, query, score_threshold, symbol)"},
 		{"search", `{"query": "how is it"}`, `query: "how is it" has no searchable words: it is only stop words or punctuation`},
 		{"search", `{"query": "?!"}`, `query: "?!" has no searchable words: it is only stop words or punctuation`},
+		{"search", `{"query": "` + strings.Repeat("word ", 4000) + `"}`, "query: is 20000 bytes long; at most 16384: search with the words that matter"},
 		{"search", `{"query": "x", "max_per_file": -1}`, "max_per_file: must be between 0 and 100, got -1"},
 		{"search", `{"query": "x", "max_per_file": 1.5}`, "max_per_file: must be a whole number, got 1.5"},
 		{"search", `{"query": "x", "score_threshold": 1.5}`, "score_threshold: must be between -1 and 1, got 1.5"},
