@@ -197,7 +197,7 @@ func (m *Manager) start(ctx context.Context, plan startPlan) error {
 		case StateError:
 			return fmt.Errorf("the start under way failed: %s", lastErr)
 		case StateStopped:
-			return fmt.Errorf("the start under way was cancelled (%s); the engine is stopped", lastErr)
+			return fmt.Errorf("%w: the start under way was cancelled; the engine is stopped", ErrStartCancelled)
 		}
 	}
 	return m.startLocked(ctx, plan)

@@ -191,8 +191,11 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 		q.Dense = vecs[0]
 	}
 	hits, err := r.store.Search(ctx, q)
+	if err != nil && req.Collection != "" && errors.Is(err, storage.ErrNotFound) {
+		return SearchResponse{}, fmt.Errorf("collection %q: %w: list_collections shows the collections there are", req.Collection, storage.ErrNotFound)
+	}
 	if err != nil {
-		return SearchResponse{}, fmt.Errorf("search: %w", err)
+		return SearchResponse{}, fmt.Errorf("query the store: %w", err)
 	}
 	if req.Symbol != "" {
 		hits = filterSymbol(hits, req.Symbol)

@@ -233,6 +233,13 @@ func TestSearchFiltersAndShape(t *testing.T) {
 		}
 	})
 
+	t.Run("unknown collection", func(t *testing.T) {
+		_, err := m.Search(ctx, SearchRequest{Query: "zinnia", Limit: 5, Collection: "nope"})
+		if !errors.Is(err, storage.ErrNotFound) || !strings.HasPrefix(err.Error(), `collection "nope": `) || !strings.Contains(err.Error(), "list_collections") {
+			t.Errorf("Search in a collection that does not exist = %v, want ErrNotFound naming it and list_collections", err)
+		}
+	})
+
 	t.Run("empty query", func(t *testing.T) {
 		for _, q := range []string{"", "the of and", "?!"} {
 			if _, err := m.Search(ctx, SearchRequest{Query: q, Limit: 5}); !errors.Is(err, ErrEmptyQuery) {

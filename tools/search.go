@@ -2,10 +2,10 @@ package tools
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 
-	"github.com/bmatcuk/doublestar/v4"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
@@ -80,8 +80,11 @@ func search(eng Engine) server.ServerTool {
 		a.Check(len(req.Query) <= maxQueryBytes, "query", "is %d bytes long; at most %d: search with the words that matter", len(req.Query), maxQueryBytes)
 		a.Check(a.err != nil || len(analysis.QueryTerms(req.Query)) > 0, "query",
 			"%q has no searchable words: it is only stop words or punctuation", req.Query)
-		a.Check(req.PathGlob == "" || doublestar.ValidatePattern(strings.TrimPrefix(req.PathGlob, "!")),
-			"path_glob", "%q is not a valid glob pattern", req.PathGlob)
+		if req.PathGlob != "" {
+			_, _, err := storage.ParsePathGlob(req.PathGlob)
+			a.Check(err == nil, "path_glob", "%q is not a valid glob pattern: %s", req.PathGlob,
+				strings.TrimPrefix(fmt.Sprint(err), fmt.Sprintf("path glob %q: ", req.PathGlob)))
+		}
 		if err := a.Err(); err != nil {
 			return nil, err
 		}
