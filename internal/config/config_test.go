@@ -95,6 +95,7 @@ func TestBad(t *testing.T) {
 		}},
 		{"missing_root.bad.yml", []string{"workspace.roots[0]: /definitely/not/here does not exist"}},
 		{"root_is_file.bad.yml", []string{"workspace.roots[0]:", "is not a directory"}},
+		{"data_is_file.bad.yml", []string{"storage.data_dir:", "exists and is not a directory"}},
 		{"data_in_workspace.bad.yml", []string{"storage.data_dir:", "never writes into the workspace"}},
 		{"syntax.bad.yml", []string{"yaml:"}},
 	}

@@ -231,6 +231,9 @@ func (c *Config) validateStorage(p *problems) {
 		return
 	}
 	c.Storage.DataDir = abs
+	if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
+		p.add("storage.data_dir", "%s exists and is not a directory", abs)
+	}
 	for i, root := range c.Workspace.Roots {
 		if within(abs, root) {
 			p.add("storage.data_dir", "%s lies inside workspace.roots[%d] (%s); the server never writes into the workspace", abs, i, root)
