@@ -737,6 +737,24 @@ func contentSkip(data []byte) string {
 	return ""
 }
 
+// Forget drops path from the index and from what the indexer knows of
+// it: its document, its state in the ledger and in memory, and its
+// pending and enrichment marks. delete_document calls it after deleting a
+// file's document, so that the ledger never records a file the store
+// lacks (at the next start, that would make the engine write every known
+// file again; see ingest.LedgerCounts). The file is indexed again when it
+// next changes, or at the next start, whose scan finds it missing from
+// the ledger; nothing is queued (a change already queued is still
+// indexed, as any change is). Its document is deleted again under
+// the path's write lock, so that a write or an enrichment under way when
+// the caller deleted it cannot bring it back.
+func (ix *Indexer) Forget(ctx context.Context, path string) error {
+	if ix.ledger == nil {
+		return errors.New("forget: the indexer is not started")
+	}
+	return ix.remove(ctx, path)
+}
+
 // remove takes a path out of the index and the ledger.
 func (ix *Indexer) remove(ctx context.Context, path string) error {
 	ix.lockPath(path)
