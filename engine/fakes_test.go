@@ -152,6 +152,7 @@ type fakeIndexer struct {
 	stopHang chan struct{} // Stop ignores its context until this is closed
 	events   *eventLog
 	paused   bool
+	forgot   []string // paths given to Forget
 }
 
 func (f *fakeIndexer) Start(context.Context) error {
@@ -168,6 +169,11 @@ func (f *fakeIndexer) Stop(context.Context) error {
 }
 func (f *fakeIndexer) Check() error        { return nil }
 func (f *fakeIndexer) Stats() ingest.Stats { return ingest.Stats{} }
+func (f *fakeIndexer) Forget(_ context.Context, path string) error {
+	f.events.add("forget " + path)
+	f.forgot = append(f.forgot, path)
+	return nil
+}
 
 var errInjected = errors.New("injected failure")
 

@@ -182,8 +182,9 @@ func (m *Manager) getDocument(ctx context.Context, ref DocumentRef) (storage.Doc
 }
 
 // DeleteDocument removes a document from the index and returns its id and
-// how many chunks went with it. A workspace file is indexed again when it
-// next changes or at the next start.
+// how many chunks went with it. A workspace file's document is also
+// forgotten by the indexer and its ledger: the file is indexed again when
+// it next changes or at the next start, and only that file.
 func (m *Manager) DeleteDocument(ctx context.Context, ref DocumentRef) (string, int, error) {
 	d, err := redo(ctx, m, func() (deleted, error) {
 		id, n, err := m.deleteDocument(ctx, ref)
@@ -207,6 +208,17 @@ func (m *Manager) deleteDocument(ctx context.Context, ref DocumentRef) (string, 
 		return "", 0, err
 	}
 	n, err := r.store.DeleteDocument(ctx, id)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return id, n, err
+	}
+	// Even with no document in the store, a ledger entry for the file
+	// would have the next start find the index short and write every
+	// file again.
+	if path, ok := ingest.FileDocPath(id); ok && r.indexer != nil {
+		if ferr := r.indexer.Forget(ctx, path); ferr != nil {
+			return id, n, fmt.Errorf("delete %s: the document is gone, but the indexer still records the file (the next start writes every file again): %w", id, ferr)
+		}
+	}
 	return id, n, err
 }
 

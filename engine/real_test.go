@@ -72,3 +72,46 @@ func TestRealComponentsLeaveNothingBehind(t *testing.T) {
 		t.Errorf("open file descriptors %d after a failed start, %d before", after, before)
 	}
 }
+
+// A start cancelled while the indexer created its ledger can leave the
+// ledger's file without tables. The next start compares the index with
+// that ledger, completing its schema, with no error: nothing to warn
+// about, nothing requeued, and the workspace is indexed.
+func TestStartOverLedgerWithoutSchema(t *testing.T) {
+	ws := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ws, "a.txt"), []byte("the zinniaword\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Workspace.Roots = []string{ws}
+	cfg.Storage.DataDir = t.TempDir()
+	cfg.Engine.Workers = 2
+	cfg.LSP.Enabled = false
+	if err := os.WriteFile(filepath.Join(cfg.Storage.DataDir, "ledger.db"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	m := New(cfg, Options{Logger: zerolog.New(logs).Level(zerolog.WarnLevel)})
+	ctx := t.Context()
+	if err := m.Start(ctx); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	defer func() {
+		if _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
+			t.Error(err)
+		}
+		m.Wait()
+	}()
+	if err := m.WaitIndexed(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st := m.Status(ctx); st.Index.Files != 1 {
+		t.Errorf("indexed %d files, want 1", st.Index.Files)
+	}
+	if got := findPaths(t, m, "zinniaword"); len(got) != 1 || got[0] != "a.txt" {
+		t.Errorf("search zinniaword found %v, want a.txt", got)
+	}
+	if strings.Contains(logs.String(), "ledger") {
+		t.Errorf("the start logged about the ledger: %s", logs.String())
+	}
+}

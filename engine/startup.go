@@ -34,6 +34,10 @@ type Indexer interface {
 	Check() error
 	// Stats describes the index for engine_status.
 	Stats() ingest.Stats
+	// Forget drops a file from the index and the ledger, so that it is
+	// indexed again only when it next changes or at the next start; it
+	// follows delete_document of a file's document.
+	Forget(ctx context.Context, path string) error
 }
 
 // PhaseTiming is one startup phase as engine_status shows it.

@@ -34,7 +34,9 @@ const (
 	SkipUnreadable     = "unreadable"
 	SkipSymlink        = "symlink"
 	SkipSymlinkOutside = "symlink_outside_roots"
-	SkipIgnoredPrefix  = "ignored_" // + the ignore reason, e.g. ignored_gitignore
+	SkipSymlinkBroken  = "symlink_broken"    // dangling, or part of a loop
+	SkipInvalidName    = "invalid_utf8_name" // a file or directory name that is not valid UTF-8
+	SkipIgnoredPrefix  = "ignored_"          // + the ignore reason, e.g. ignored_gitignore
 )
 
 // Indexer keeps one workspace's index current. See the package comment.
@@ -459,6 +461,12 @@ func (ix *Indexer) reconcile(ctx context.Context) (int, error) {
 				}
 				return nil
 			}
+			if ix.skipInvalidName(p) {
+				if de.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
 			if de.IsDir() {
 				return nil
 			}
@@ -643,11 +651,18 @@ func (ix *Indexer) examine(ctx context.Context, path string) (*fileWrite, error)
 		ix.setSkipped(path, SkipUnreadable)
 		return nil, ix.remove(ctx, path)
 	case info.IsDir():
-		return nil, ix.removeUnder(ctx, path) // files moved out from under it; new ones arrive as their own paths
+		err := ix.removeUnder(ctx, path) // files moved out from under it; new ones arrive as their own paths
+		if ignored, _ := ix.matcher.Ignored(path, true); !ignored {
+			ix.skipInvalidName(path)
+		}
+		return nil, err
 	}
 	if ignored, _ := ix.matcher.Ignored(path, false); ignored {
 		// Not counted here: the scan counts what is ignored, an ignored
 		// directory once rather than each file beneath it.
+		return nil, ix.remove(ctx, path)
+	}
+	if ix.skipInvalidName(path) {
 		return nil, ix.remove(ctx, path)
 	}
 	if info.Mode()&fs.ModeSymlink != 0 {
@@ -668,13 +683,37 @@ func (ix *Indexer) examine(ctx context.Context, path string) (*fileWrite, error)
 // a target inside the roots is indexed at its own path.
 func (ix *Indexer) symlinkReason(path string) string {
 	target, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		return SkipSymlinkOutside
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return SkipUnreadable
+	case err != nil: // a missing target, or a loop ("too many links")
+		return SkipSymlinkBroken
 	}
 	if ignored, reason := ix.matcher.Ignored(target, false); ignored && reason == "outside_roots" {
 		return SkipSymlinkOutside
 	}
 	return SkipSymlink
+}
+
+// skipInvalidName reports whether path is not valid UTF-8, counting it
+// as skipped under SkipInvalidName when so. Such a path cannot round-trip
+// through JSON (ids and paths come back with U+FFFD), so get_document
+// and delete_document could not name its document, and two such names
+// could collide. It is counted at the outermost directory (or the file)
+// whose own name is invalid, so that a directory counts once, as the
+// scan, which does not descend into it, counts it.
+func (ix *Indexer) skipInvalidName(path string) bool {
+	if utf8.ValidString(path) {
+		return false
+	}
+	top := path
+	for p := path; filepath.Dir(p) != p; p = filepath.Dir(p) {
+		if !utf8.ValidString(filepath.Base(p)) {
+			top = p
+		}
+	}
+	ix.setSkipped(top, SkipInvalidName)
+	return true
 }
 
 // prepare reads and checks one regular file and, when its content
@@ -735,6 +774,24 @@ func contentSkip(data []byte) string {
 		return SkipInvalidUTF8
 	}
 	return ""
+}
+
+// Forget drops path from the index and from what the indexer knows of
+// it: its document, its state in the ledger and in memory, and its
+// pending and enrichment marks. delete_document calls it after deleting a
+// file's document, so that the ledger never records a file the store
+// lacks (at the next start, that would make the engine write every known
+// file again; see ingest.LedgerCounts). The file is indexed again when it
+// next changes, or at the next start, whose scan finds it missing from
+// the ledger; nothing is queued (a change already queued is still
+// indexed, as any change is). Its document is deleted again under
+// the path's write lock, so that a write or an enrichment under way when
+// the caller deleted it cannot bring it back.
+func (ix *Indexer) Forget(ctx context.Context, path string) error {
+	if ix.ledger == nil {
+		return errors.New("forget: the indexer is not started")
+	}
+	return ix.remove(ctx, path)
 }
 
 // remove takes a path out of the index and the ledger.

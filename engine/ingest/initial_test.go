@@ -63,6 +63,12 @@ func initialWorkspace(t *testing.T, root string) (indexed []string, skipped map[
 	if err := os.Symlink(filepath.Join(root, "main.go"), filepath.Join(root, "link_in.go")); err != nil { // symlink
 		t.Fatal(err)
 	}
+	// Broken symlinks: a loop of two and a dangling one (symlink_broken).
+	for link, target := range map[string]string{"loopA": "loopB", "loopB": "loopA", "dangling.go": "missing.go"} {
+		if err := os.Symlink(filepath.Join(root, target), filepath.Join(root, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	return indexed, map[string]int{
 		ingest.SkipIgnoredPrefix + "gitignore": 6, // debug.log, tmp/, pkg/gen_types.go, pkg/out/, pkg/inner/other.log, pkg/inner/secret.md
@@ -72,6 +78,7 @@ func initialWorkspace(t *testing.T, root string) (indexed []string, skipped map[
 		ingest.SkipTooLarge:                    1,
 		ingest.SkipSymlinkOutside:              1,
 		ingest.SkipSymlink:                     1,
+		ingest.SkipSymlinkBroken:               3, // loopA, loopB, dangling.go
 	}
 }
 
@@ -90,7 +97,7 @@ func TestInitialIndexing(t *testing.T) {
 	}
 	for _, rel := range []string{"debug.log", "tmp/scratch.go", "tmp/more/deep.go", "pkg/gen_types.go",
 		"pkg/out/artifact.go", "pkg/inner/other.log", "pkg/inner/secret.md", "node_modules/lib/index.js",
-		".git/HEAD", "blob.dat", "latin1.txt", "big.go", "link_out.go", "link_in.go"} {
+		".git/HEAD", "blob.dat", "latin1.txt", "big.go", "link_out.go", "link_in.go", "loopA", "loopB", "dangling.go"} {
 		if e.hasDoc(filepath.Join(root, rel)) {
 			t.Errorf("%s is indexed; it must be skipped", rel)
 		}

@@ -30,13 +30,54 @@ type ledger struct {
 	db *sql.DB
 }
 
-const ledgerSchema = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (
-	path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL, indexed_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY, since INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS enrich (path TEXT PRIMARY KEY, hash TEXT NOT NULL);
-`
+// ledgerSchema creates the ledger's tables; ensureSchema runs it in one
+// transaction with the stamp of ledgerVersion.
+var ledgerSchema = []string{
+	`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS files (
+	path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL, indexed_at INTEGER NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY, since INTEGER NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS enrich (path TEXT PRIMARY KEY, hash TEXT NOT NULL)`,
+}
+
+// ledgerVersion is the schema version stamped in the database's
+// user_version once ledgerSchema is complete.
+const ledgerVersion = 1
+
+// schemaStepHook, when set (by tests), is called after each statement
+// of ledgerSchema, inside the schema transaction.
+var schemaStepHook func(step int)
+
+// ensureSchema creates whatever part of the schema is missing. The tables
+// and the version stamp are written in one transaction: a schema creation
+// that fails or is cancelled leaves nothing behind, and every later open
+// (the indexer's, LedgerCounts', RequeueAll's) completes it. A ledger
+// already stamped is not written to.
+func ensureSchema(ctx context.Context, db *sql.DB) error {
+	var v int
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+		return fmt.Errorf("create schema: read version: %w", err)
+	}
+	if v >= ledgerVersion {
+		return nil
+	}
+	err := (&ledger{db: db}).tx(ctx, func(tx *sql.Tx) error {
+		for i, q := range ledgerSchema {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+			if schemaStepHook != nil {
+				schemaStepHook(i)
+			}
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, ledgerVersion))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
+	return nil
+}
 
 // openLedger opens dir/ledger.db. When identity (what the index was built
 // with: collection, embedder, chunking) differs from the one recorded,
@@ -63,8 +104,8 @@ func openLedger(ctx context.Context, dir, identity string) (*ledger, bool, error
 }
 
 func (l *ledger) init(ctx context.Context, identity string) (reset bool, err error) {
-	if _, err := l.db.ExecContext(ctx, ledgerSchema); err != nil {
-		return false, fmt.Errorf("create schema: %w", err)
+	if err := ensureSchema(ctx, l.db); err != nil {
+		return false, err
 	}
 	var old string
 	err = l.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'identity'`).Scan(&old)
@@ -229,8 +270,9 @@ func (l *ledger) done(ctx context.Context, files []fileDone) error {
 	return nil
 }
 
-// forget drops a file's state and its pending mark: the file is gone
-// from the index, or is skipped.
+// forget drops a file's state and its pending and enrichment marks: the
+// file is gone from the index, is skipped, or its document was deleted
+// (Indexer.Forget).
 func (l *ledger) forget(ctx context.Context, path string) error {
 	err := l.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE path = ?`, path); err != nil {

@@ -11,9 +11,10 @@ import (
 	"time"
 )
 
-// openExistingLedger opens dataDir/ledger.db as it is, without touching
-// its identity; nil when there is no ledger yet.
-func openExistingLedger(dataDir string) (*sql.DB, error) {
+// openExistingLedger opens dataDir/ledger.db without touching its
+// identity, completing its schema when a start stopped before it was
+// created; nil when there is no ledger yet.
+func openExistingLedger(ctx context.Context, dataDir string) (*sql.DB, error) {
 	path := filepath.Join(dataDir, "ledger.db")
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -25,6 +26,10 @@ func openExistingLedger(dataDir string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
+	if err := ensureSchema(ctx, db); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
 	return db, nil
 }
 
@@ -33,7 +38,7 @@ func openExistingLedger(dataDir string) (*sql.DB, error) {
 // It is how the engine checks, before the indexer starts, that the store
 // still holds what the ledger says it does.
 func LedgerCounts(ctx context.Context, dataDir string) (files, pending int, err error) {
-	db, err := openExistingLedger(dataDir)
+	db, err := openExistingLedger(ctx, dataDir)
 	if err != nil || db == nil {
 		return 0, 0, err
 	}
@@ -52,7 +57,7 @@ func LedgerCounts(ctx context.Context, dataDir string) (files, pending int, err 
 // not embedded again: its vectors are found by hash in the store when it
 // still has them.
 func RequeueAll(ctx context.Context, dataDir string) (int, error) {
-	db, err := openExistingLedger(dataDir)
+	db, err := openExistingLedger(ctx, dataDir)
 	if err != nil || db == nil {
 		return 0, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest/chunk"
@@ -12,8 +13,18 @@ import (
 	"workspace-qdrant-mcp/engine/storage"
 )
 
+// fileDocPrefix begins the document id of every workspace file.
+const fileDocPrefix = "file:"
+
 // FileDocID is the document id of a workspace file.
-func FileDocID(absPath string) string { return "file:" + absPath }
+func FileDocID(absPath string) string { return fileDocPrefix + absPath }
+
+// FileDocPath is the path of the workspace file whose document id is id;
+// false when id is not a file's.
+func FileDocPath(id string) (string, bool) {
+	p, ok := strings.CutPrefix(id, fileDocPrefix)
+	return p, ok && p != ""
+}
 
 // ModelKey names an embedding model for vector reuse: provider, model
 // and dimensions.
