@@ -257,7 +257,7 @@ func (ix *Indexer) stopBackground() {
 	ix.wg.Wait()
 }
 
-// Check reports whether the watcher is alive.
+// Check reports whether the watcher is alive and watches every root.
 func (ix *Indexer) Check() error {
 	ix.mu.Lock()
 	err := ix.watchErr
@@ -265,8 +265,16 @@ func (ix *Indexer) Check() error {
 	if err != nil {
 		return fmt.Errorf("watcher stopped: %w", err)
 	}
-	if ix.watcher == nil || !ix.watcher.Stats().Running {
+	if ix.watcher == nil {
 		return errors.New("watcher is not running")
+	}
+	ws := ix.watcher.Stats()
+	if !ws.Running {
+		return errors.New("watcher is not running")
+	}
+	if len(ws.MissingRoots) > 0 {
+		return fmt.Errorf("workspace root %s is missing (deleted or moved away): its files left the index; it is watched and rescanned again once it is back",
+			strings.Join(ws.MissingRoots, ", "))
 	}
 	ix.mu.Lock()
 	lost := ix.lostEvents
@@ -316,6 +324,11 @@ func (ix *Indexer) onChange(path string) {
 // onRescan is the watcher's callback when events may have been lost.
 func (ix *Indexer) onRescan(reason string) {
 	ix.log.Warn().Str("reason", reason).Msg("file events may have been lost; rescanning the workspace")
+	// Changes to ignore files may have been among them, and a root that
+	// came back may hold other ones: read them all again.
+	for _, r := range ix.d.Config.Workspace.Roots {
+		ix.matcher.Invalidate(r)
+	}
 	ix.mu.Lock()
 	ix.lostEvents = reason
 	ix.mu.Unlock()
@@ -441,6 +454,13 @@ func (ix *Indexer) reconcile(ctx context.Context) (int, error) {
 		err := filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return ctxErr
+			}
+			if err != nil && p == root && errors.Is(err, fs.ErrNotExist) {
+				// Deleted or moved away: the watcher reports it and Check
+				// fails until it is back; what was beneath it is removed
+				// below, as not seen.
+				ix.log.Debug().Str("root", root).Msg("workspace root is missing; scan skips it")
+				return nil
 			}
 			if err != nil {
 				ix.log.Warn().Err(err).Str("path", p).Msg("cannot read; skipped")

@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
+	"time"
 
 	"github.com/fsnotify/fsnotify"
 )
@@ -14,10 +16,12 @@ import (
 // loop is the single event-loop goroutine's state: it alone touches the
 // fsnotify watch set and the tree of watched directories.
 type loop struct {
-	w     *Watcher
-	fsw   *fsnotify.Watcher
-	dirs  map[string]*dirState // watched directories
-	roots map[string]bool
+	w       *Watcher
+	fsw     *fsnotify.Watcher
+	dirs    map[string]*dirState // watched directories
+	roots   map[string]bool
+	rootIDs map[string]os.FileInfo // the directory each present root's watch is on
+	missing map[string]bool        // roots gone and not back yet
 }
 
 // dirState records the watched subdirectories of a watched directory, so
@@ -37,10 +41,12 @@ const (
 
 func newLoop(w *Watcher, fsw *fsnotify.Watcher) *loop {
 	l := &loop{
-		w:     w,
-		fsw:   fsw,
-		dirs:  make(map[string]*dirState),
-		roots: make(map[string]bool, len(w.roots)),
+		w:       w,
+		fsw:     fsw,
+		dirs:    make(map[string]*dirState),
+		roots:   make(map[string]bool, len(w.roots)),
+		rootIDs: make(map[string]os.FileInfo, len(w.roots)),
+		missing: make(map[string]bool),
 	}
 	for _, r := range w.roots {
 		l.roots[r] = true
@@ -49,20 +55,34 @@ func newLoop(w *Watcher, fsw *fsnotify.Watcher) *loop {
 }
 
 // run sets up the initial watch set, closes Ready, then handles events
-// until ctx ends.
+// and polls the roots until ctx ends.
 func (l *loop) run(ctx context.Context) error {
 	for _, r := range l.w.roots {
+		info, err := os.Stat(r)
 		l.sync(ctx, r, touchNone)
+		if _, ok := l.dirs[r]; ok && err == nil && info.IsDir() {
+			l.rootIDs[r] = info
+		} else if ctx.Err() == nil {
+			l.w.log.Warn().Str("root", r).Msg("workspace root vanished before it could be watched; it is watched once it is back")
+			l.missing[r] = true
+		}
 	}
+	l.publishMissing()
 	if ctx.Err() != nil {
 		return nil
 	}
 	close(l.w.ready)
 	l.w.log.Debug().Int("dirs", len(l.dirs)).Msg("initial watch set ready")
+	poll := time.NewTicker(l.w.opts.rootPoll)
+	defer poll.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-poll.C:
+			for _, r := range l.w.roots {
+				l.checkRoot(ctx, r)
+			}
 		case ev, ok := <-l.fsw.Events:
 			if !ok {
 				return errors.New("watch: fsnotify event channel closed")
@@ -89,11 +109,15 @@ func (l *loop) handleEvent(ctx context.Context, ev fsnotify.Event) {
 	case ev.Has(fsnotify.Create):
 		l.created(ctx, p)
 	case ev.Has(fsnotify.Remove), ev.Has(fsnotify.Rename):
+		if l.roots[p] {
+			// The event may be stale (the root was replaced meanwhile and is
+			// watched again): losing it once more is harmless.
+			l.loseRoot(p)
+			l.checkRoot(ctx, p) // a directory may be back at p already
+			return
+		}
 		if isWatchedDir {
 			l.drop(p)
-		}
-		if l.roots[p] {
-			l.w.log.Warn().Str("root", p).Msg("workspace root removed or renamed; it is no longer watched")
 		}
 		l.report(p, isWatchedDir)
 	case isWatchedDir:
@@ -106,6 +130,10 @@ func (l *loop) handleEvent(ctx context.Context, ev fsnotify.Event) {
 
 // created handles a path that appeared, by creation or by a move in.
 func (l *loop) created(ctx context.Context, p string) {
+	if l.roots[p] { // a root nested in another root
+		l.checkRoot(ctx, p)
+		return
+	}
 	info, err := os.Lstat(p)
 	if err != nil || !info.IsDir() {
 		l.report(p, false) // a file, a symlink, or already gone
@@ -115,7 +143,77 @@ func (l *loop) created(ctx context.Context, p string) {
 		return
 	}
 	l.report(p, true)
+	if _, ok := l.dirs[filepath.Dir(p)]; !ok {
+		// A stale event of a directory unwatched since (its root went
+		// away): whoever watches the parent again walks p.
+		return
+	}
 	l.sync(ctx, p, touchAll)
+}
+
+// checkRoot compares root r with what is watched: a root whose path no
+// longer leads to the watched directory is lost, and a missing root that
+// is a directory again is watched again.
+func (l *loop) checkRoot(ctx context.Context, r string) {
+	info, err := os.Stat(r)
+	present := err == nil && info.IsDir()
+	if !l.missing[r] {
+		if _, watched := l.dirs[r]; watched && present && os.SameFile(l.rootIDs[r], info) {
+			return
+		}
+		l.loseRoot(r)
+	}
+	if present {
+		l.restoreRoot(ctx, r, info)
+	}
+}
+
+// loseRoot handles a root that was deleted or moved away: it drops the
+// root's watches (a moved directory's would keep reporting under the old
+// names) and reports the root, so that the consumer removes what was
+// beneath it.
+func (l *loop) loseRoot(r string) {
+	if l.missing[r] {
+		return
+	}
+	l.missing[r] = true
+	delete(l.rootIDs, r)
+	l.drop(r)
+	l.publishMissing()
+	l.w.log.Warn().Str("root", r).Msg("workspace root removed or moved away; its files leave the index until it is back")
+	l.w.deb.touch(r) // a root is never ignored
+}
+
+// restoreRoot watches a missing root again once info, a directory, is at
+// its path: its files are reported and a rescan follows. When the watch
+// cannot be added the root stays missing and the next poll tries again.
+func (l *loop) restoreRoot(ctx context.Context, r string, info os.FileInfo) {
+	// The root itself is added here rather than by sync, so that a failure
+	// retried every poll does not request a rescan every time.
+	if err := l.fsw.Add(r); err != nil {
+		l.w.log.Debug().Err(err).Str("root", r).Msg("workspace root is back but cannot be watched yet")
+		return
+	}
+	l.sync(ctx, r, touchAll)
+	if _, ok := l.dirs[r]; !ok {
+		return // gone again
+	}
+	// info was read before the watch was added: if r was replaced in
+	// between, the next poll sees another directory and starts over.
+	l.rootIDs[r] = info
+	delete(l.missing, r)
+	l.publishMissing()
+	l.w.log.Info().Str("root", r).Msg("workspace root is back; watching it again and rescanning")
+	l.w.rootRestored(r)
+}
+
+func (l *loop) publishMissing() {
+	var roots []string
+	for r := range l.missing {
+		roots = append(roots, r)
+	}
+	slices.Sort(roots)
+	l.w.setMissing(roots)
 }
 
 func (l *loop) handleError(ctx context.Context, err error) {
@@ -125,9 +223,13 @@ func (l *loop) handleError(ctx context.Context, err error) {
 	if errors.Is(err, fsnotify.ErrEventOverflow) {
 		l.w.overflowed.Store(true)
 		// Directories created during the overflow are not watched yet:
-		// re-walk before the consumer rescans.
+		// re-walk before the consumer rescans. Roots gone or back meanwhile
+		// are handled as the poll would.
 		for _, r := range l.w.roots {
-			l.sync(ctx, r, touchNone)
+			l.checkRoot(ctx, r)
+			if !l.missing[r] {
+				l.sync(ctx, r, touchNone)
+			}
 		}
 		l.w.requestRescan(RescanOverflow, "", err)
 		return

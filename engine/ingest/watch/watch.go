@@ -62,6 +62,36 @@
 // watched before OnRescan is delivered. A directory whose watch could not
 // be added stays unwatched.
 //
+// After OnRescan returns, the watcher re-evaluates its watch set beneath
+// every root that came back since the previous OnRescan (see below), with
+// the Ignore func as OnRescan left it: a consumer that caches ignore files
+// should drop those caches in OnRescan, since changes to them may have been
+// among the lost events.
+//
+// # Roots that go away
+//
+// A root that is deleted or renamed away, or whose path stops leading to
+// the directory being watched (a parent directory was renamed), is lost:
+// its watches are dropped (a renamed directory would otherwise stay watched
+// under its old name), its own path is reported to OnChange, so that by the
+// rule above the consumer removes everything beneath it, a warning is
+// logged, and Stats.MissingRoots lists it until it is back. Loss is noticed
+// from the root's own Remove or Rename event (inotify's IN_DELETE_SELF and
+// IN_MOVE_SELF) and, for the cases no event covers, by a poll.
+//
+// A root comes back when a directory exists at its path again. Run's event
+// loop polls every root once per RootPoll (one stat each; no extra
+// goroutine): a missing root that is a directory again, or a root whose path
+// now leads to another directory than the one watched, is watched again
+// (recursively, reporting its files as for a directory created inside a
+// root) and OnRescan(RescanRootReappeared) follows. A Create event for a
+// root nested in another root is acted on at once. The poll was chosen over
+// a watch on each root's parent directory: it needs no watches outside the
+// workspace, does not depend on the parent existing, and also notices
+// a renamed parent, which sends no event on the root at all. A root that
+// is missing when New is called is an error; one that disappears before Run
+// has walked it starts out missing.
+//
 // # Concurrency
 //
 // OnChange and OnRescan are called from one goroutine, one call at a time.
@@ -81,8 +111,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,13 +128,18 @@ import (
 // DefaultDebounce is the debounce delay used when Options.Debounce is zero.
 const DefaultDebounce = 200 * time.Millisecond
 
+// RootPoll is how often Run checks that every root is still the directory
+// it watches, and whether a missing root is back.
+const RootPoll = time.Second
+
 // Reasons passed to OnRescan.
 const (
-	RescanOverflow    = "event_overflow"
-	RescanWatchLimit  = "watch_limit"
-	RescanFDLimit     = "fd_limit"
-	RescanWatchFailed = "watch_failed"
-	RescanWatchError  = "watch_error"
+	RescanOverflow       = "event_overflow"
+	RescanWatchLimit     = "watch_limit"
+	RescanFDLimit        = "fd_limit"
+	RescanWatchFailed    = "watch_failed"
+	RescanWatchError     = "watch_error"
+	RescanRootReappeared = "root_reappeared" // a root that went away is a directory again
 )
 
 // rescanKey is the debouncer key of a pending rescan; paths are absolute,
@@ -117,6 +154,8 @@ type Options struct {
 	OnChange func(absPath string)                  // required; see the package comment
 	OnRescan func(reason string)                   // events may have been lost; nil: only logged
 	Logger   zerolog.Logger
+
+	rootPoll time.Duration // default RootPoll; tests shorten it
 }
 
 // Stats is a snapshot of a Watcher's state.
@@ -128,6 +167,9 @@ type Stats struct {
 	Overflowed       bool   `json:"overflowed"`                   // the event queue overflowed or a watch or fd limit was hit
 	Paused           bool   `json:"paused"`
 	Running          bool   `json:"running"`
+	// MissingRoots lists, sorted, the roots that were deleted or moved
+	// away and are not back yet (see the package comment).
+	MissingRoots []string `json:"missing_roots,omitempty"`
 }
 
 // Watcher reports changes beneath a set of roots. Create it with New and
@@ -151,6 +193,8 @@ type Watcher struct {
 	lastReason    string
 	pendingReason string
 	rescanPending bool
+	missing       []string          // Stats.MissingRoots; set by the event loop
+	restored      map[string]bool   // roots back since the last OnRescan: re-synced after it
 	fsw           *fsnotify.Watcher // set by Run; tests inject errors through it
 }
 
@@ -168,6 +212,9 @@ func New(opts Options) (*Watcher, error) {
 	}
 	if opts.Ignore == nil {
 		opts.Ignore = func(string, bool) bool { return false }
+	}
+	if opts.rootPoll <= 0 {
+		opts.rootPoll = RootPoll
 	}
 	roots, err := cleanRoots(opts.Roots)
 	if err != nil {
@@ -258,9 +305,11 @@ func (w *Watcher) Resume() { w.deb.setPaused(false) }
 func (w *Watcher) Stats() Stats {
 	w.mu.Lock()
 	reason := w.lastReason
+	missing := slices.Clone(w.missing)
 	w.mu.Unlock()
 	return Stats{
 		WatchedDirs:      int(w.watched.Load()),
+		MissingRoots:     missing,
 		Events:           w.events.Load(),
 		Rescans:          w.rescans.Load(),
 		LastRescanReason: reason,
@@ -289,16 +338,46 @@ func (w *Watcher) requestRescan(reason, path string, err error) {
 	w.deb.touch(rescanKey)
 }
 
+// setMissing publishes the roots currently missing, for Stats.
+func (w *Watcher) setMissing(roots []string) {
+	w.mu.Lock()
+	w.missing = roots
+	w.mu.Unlock()
+}
+
+// rootRestored requests the rescan that follows a root's return and the
+// re-sync of its watch set after it.
+func (w *Watcher) rootRestored(root string) {
+	w.mu.Lock()
+	if w.restored == nil {
+		w.restored = make(map[string]bool)
+	}
+	w.restored[root] = true
+	w.mu.Unlock()
+	w.requestRescan(RescanRootReappeared, root, nil)
+}
+
 // deliver runs on the dispatcher goroutine for each debounced key.
 func (w *Watcher) deliver(ctx context.Context, key string) {
 	if key == rescanKey {
 		w.mu.Lock()
 		reason := w.pendingReason
 		w.rescanPending = false
+		restored := w.restored
+		w.restored = nil
 		w.mu.Unlock()
 		w.rescans.Add(1)
 		if w.opts.OnRescan != nil {
 			w.opts.OnRescan(reason)
+		}
+		// A root that came back was walked with the consumer's ignore
+		// rules as they were before OnRescan could refresh them.
+		for _, r := range slices.Sorted(maps.Keys(restored)) {
+			select {
+			case w.resync <- r:
+			case <-ctx.Done():
+				return
+			}
 		}
 		return
 	}

@@ -124,13 +124,16 @@ type harness struct {
 	barriers int
 }
 
-// start runs a watcher on root until the test ends, and waits for Ready.
+// start runs a watcher on root (or on opts.Roots, when set) until the test
+// ends, and waits for Ready.
 func start(t *testing.T, root string, opts Options, rec *recorder) *harness {
 	t.Helper()
 	if rec == nil {
 		rec = &recorder{}
 	}
-	opts.Roots = []string{root}
+	if opts.Roots == nil {
+		opts.Roots = []string{root}
+	}
 	opts.OnChange = rec.onChange
 	opts.OnRescan = rec.onRescan
 	if opts.Debounce == 0 {
