@@ -143,8 +143,10 @@ func spawn(d Detected, root string, writeTimeout time.Duration, log zerolog.Logg
 	go func() {
 		p.waitErr = cmd.Wait() // always reap: no zombies
 		p.cancelGone()
-		// Whatever the server left behind in its process group goes too.
+		// Whatever the server left behind in its process group goes too,
+		// before the stop that waits for exited returns.
 		killGroup(nil, p.pid)
+		waitGroupGone(p.pid)
 		_ = p.conn.Close()
 		<-p.conn.Done()
 		t := time.NewTimer(time.Second)
