@@ -33,12 +33,14 @@ func newEngine(t *testing.T, brokenStorage bool) *engine.Manager {
 	cfg.Storage.DataDir = t.TempDir()
 	if brokenStorage {
 		cfg.Storage.DataDir = filepath.Join(cfg.Storage.DataDir, "file")
-		if err := os.WriteFile(cfg.Storage.DataDir, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	if brokenStorage { // after validation, which refuses it: the start fails
+		if err := os.WriteFile(cfg.Storage.DataDir, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return engine.New(cfg, engine.Options{Logger: zerolog.Nop()})
 }
