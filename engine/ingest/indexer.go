@@ -126,7 +126,12 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		_ = l.close()
 		return err
 	}
-	ix.ledger, ix.known = l, known
+	last, err := l.lastIndexed(ctx)
+	if err != nil {
+		_ = l.close()
+		return err
+	}
+	ix.ledger, ix.known, ix.lastIndexed = l, known, last
 	for p, h := range enrich {
 		// Enrichment the previous run left undone, of versions still
 		// current; a pending path is queued again when it is written.

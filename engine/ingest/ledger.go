@@ -204,6 +204,19 @@ func (l *ledger) load(ctx context.Context) (map[string]FileState, []string, erro
 	return files, pending, prow.Err()
 }
 
+// lastIndexed returns when a file was last recorded as indexed, by this
+// run or an earlier one; zero when none was.
+func (l *ledger) lastIndexed(ctx context.Context) (time.Time, error) {
+	var ns sql.NullInt64
+	if err := l.db.QueryRowContext(ctx, `SELECT MAX(indexed_at) FROM files`).Scan(&ns); err != nil {
+		return time.Time{}, fmt.Errorf("read the last indexing time: %w", err)
+	}
+	if !ns.Valid {
+		return time.Time{}, nil
+	}
+	return time.Unix(0, ns.Int64), nil
+}
+
 // markPending records paths as having work to do, in one transaction.
 func (l *ledger) markPending(ctx context.Context, paths []string) error {
 	if len(paths) == 0 {

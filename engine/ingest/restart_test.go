@@ -60,6 +60,7 @@ func TestRestartIncremental(t *testing.T) {
 	if longChunks < 8 {
 		t.Fatalf("long.go has %d chunks; the test needs a multi-chunk file", longChunks)
 	}
+	indexedAt := e1.ix.Stats().LastIndexedAt
 	e1.stop()
 
 	// Second run over the unchanged workspace: nothing is embedded, the
@@ -71,6 +72,10 @@ func TestRestartIncremental(t *testing.T) {
 	}
 	if got := e2.storeStats(); got != first {
 		t.Errorf("store after an unchanged restart = %+v, want %+v", got, first)
+	}
+	// The index was last written by the first run, and status says so.
+	if got := e2.ix.Stats().LastIndexedAt; indexedAt == nil || got == nil || got.After(*indexedAt) || indexedAt.Sub(*got) > time.Second {
+		t.Errorf("last_indexed_at after an unchanged restart = %v, want the first run's last write (%v)", got, indexedAt)
 	}
 	e2.stop()
 
