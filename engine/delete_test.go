@@ -63,18 +63,13 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // changes; the next start writes that file again, and only it, instead of
 // finding the index short and writing every file again.
 func TestDeleteFileDocumentForgetsTheFile(t *testing.T) {
-	ws := t.TempDir()
 	words := map[string]string{"a.txt": "anemoneword", "b.txt": "begoniaword", "c.txt": "camelliaword"}
+	files := map[string]string{}
 	for name, w := range words {
-		if err := os.WriteFile(filepath.Join(ws, name), []byte("the "+w+" grows here\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		files[name] = "the " + w + " grows here\n"
 	}
-	cfg := config.Default()
-	cfg.Workspace.Roots = []string{ws}
+	cfg := workspaceConfig(t, files)
 	cfg.Workspace.Debounce = config.Duration(20 * time.Millisecond)
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
 	cfg.LSP.Enabled = false
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

@@ -43,14 +43,7 @@ func longNote() string {
 // workspace of one file and small chunks, so that a note has several
 // overlapping chunks.
 func notesConfig(t *testing.T) config.Config {
-	ws := t.TempDir()
-	if err := os.WriteFile(filepath.Join(ws, "a.go"), []byte("package a\n\nfunc A() {}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Workspace.Roots = []string{ws}
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
+	cfg := workspaceConfig(t, map[string]string{"a.go": "package a\n\nfunc A() {}\n"})
 	cfg.Workspace.ChunkChars = 200
 	cfg.Workspace.ChunkOverlap = 80
 	return cfg

@@ -29,14 +29,7 @@ func peerConfig(t *testing.T) config.Config {
 	old := lockPollEvery
 	lockPollEvery = 20 * time.Millisecond
 	t.Cleanup(func() { lockPollEvery = old })
-	ws := t.TempDir()
-	if err := os.WriteFile(filepath.Join(ws, "marigold.go"), []byte("package garden\n\n// Marigold blooms in summer.\nfunc Marigold() {}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Workspace.Roots = []string{ws}
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
+	cfg := workspaceConfig(t, map[string]string{"marigold.go": "package garden\n\n// Marigold blooms in summer.\nfunc Marigold() {}\n"})
 	cfg.LSP.Enabled = false
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

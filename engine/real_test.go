@@ -12,6 +12,24 @@ import (
 	"workspace-qdrant-mcp/internal/config"
 )
 
+// workspaceConfig is the default configuration over a new workspace
+// holding files (name → content) and a new data directory, with two
+// workers.
+func workspaceConfig(t testing.TB, files map[string]string) config.Config {
+	t.Helper()
+	ws := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(ws, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := config.Default()
+	cfg.Workspace.Roots = []string{ws}
+	cfg.Storage.DataDir = t.TempDir()
+	cfg.Engine.Workers = 2
+	return cfg
+}
+
 func openFDs(t *testing.T) int {
 	t.Helper()
 	entries, err := os.ReadDir("/proc/self/fd")
@@ -25,14 +43,7 @@ func openFDs(t *testing.T) int {
 // and watcher), starts, stops and a failed start leave no file descriptor
 // behind (goroutines are checked by goleak in TestMain).
 func TestRealComponentsLeaveNothingBehind(t *testing.T) {
-	ws := t.TempDir()
-	if err := os.WriteFile(filepath.Join(ws, "a.go"), []byte("package a\n\nfunc A() {}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Workspace.Roots = []string{ws}
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
+	cfg := workspaceConfig(t, map[string]string{"a.go": "package a\n\nfunc A() {}\n"})
 	m := New(cfg, Options{Logger: zerolog.Nop()})
 	ctx := context.Background()
 
@@ -78,14 +89,7 @@ func TestRealComponentsLeaveNothingBehind(t *testing.T) {
 // that ledger, completing its schema, with no error: nothing to warn
 // about, nothing requeued, and the workspace is indexed.
 func TestStartOverLedgerWithoutSchema(t *testing.T) {
-	ws := t.TempDir()
-	if err := os.WriteFile(filepath.Join(ws, "a.txt"), []byte("the zinniaword\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Workspace.Roots = []string{ws}
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
+	cfg := workspaceConfig(t, map[string]string{"a.txt": "the zinniaword\n"})
 	cfg.LSP.Enabled = false
 	if err := os.WriteFile(filepath.Join(cfg.Storage.DataDir, "ledger.db"), nil, 0o600); err != nil {
 		t.Fatal(err)

@@ -20,8 +20,7 @@ type loop struct {
 	fsw     *fsnotify.Watcher
 	dirs    map[string]*dirState // watched directories
 	roots   map[string]bool
-	rootIDs map[string]os.FileInfo // the directory each present root's watch is on
-	missing map[string]bool        // roots gone and not back yet
+	rootIDs map[string]os.FileInfo // the directory each present root's watch is on; a root not in it is missing
 }
 
 // dirState records the watched subdirectories of a watched directory, so
@@ -46,7 +45,6 @@ func newLoop(w *Watcher, fsw *fsnotify.Watcher) *loop {
 		dirs:    make(map[string]*dirState),
 		roots:   make(map[string]bool, len(w.roots)),
 		rootIDs: make(map[string]os.FileInfo, len(w.roots)),
-		missing: make(map[string]bool),
 	}
 	for _, r := range w.roots {
 		l.roots[r] = true
@@ -64,7 +62,6 @@ func (l *loop) run(ctx context.Context) error {
 			l.rootIDs[r] = info
 		} else if ctx.Err() == nil {
 			l.w.log.Warn().Str("root", r).Msg("workspace root vanished before it could be watched; it is watched once it is back")
-			l.missing[r] = true
 		}
 	}
 	l.publishMissing()
@@ -157,7 +154,7 @@ func (l *loop) created(ctx context.Context, p string) {
 func (l *loop) checkRoot(ctx context.Context, r string) {
 	info, err := os.Stat(r)
 	present := err == nil && info.IsDir()
-	if !l.missing[r] {
+	if _, watching := l.rootIDs[r]; watching {
 		if _, watched := l.dirs[r]; watched && present && os.SameFile(l.rootIDs[r], info) {
 			return
 		}
@@ -173,10 +170,9 @@ func (l *loop) checkRoot(ctx context.Context, r string) {
 // names) and reports the root, so that the consumer removes what was
 // beneath it.
 func (l *loop) loseRoot(r string) {
-	if l.missing[r] {
-		return
+	if _, watching := l.rootIDs[r]; !watching {
+		return // already missing
 	}
-	l.missing[r] = true
 	delete(l.rootIDs, r)
 	l.drop(r)
 	l.publishMissing()
@@ -201,16 +197,18 @@ func (l *loop) restoreRoot(ctx context.Context, r string, info os.FileInfo) {
 	// info was read before the watch was added: if r was replaced in
 	// between, the next poll sees another directory and starts over.
 	l.rootIDs[r] = info
-	delete(l.missing, r)
 	l.publishMissing()
 	l.w.log.Info().Str("root", r).Msg("workspace root is back; watching it again and rescanning")
 	l.w.rootRestored(r)
 }
 
+// publishMissing publishes, sorted, the roots not watched, for Stats.
 func (l *loop) publishMissing() {
 	var roots []string
-	for r := range l.missing {
-		roots = append(roots, r)
+	for _, r := range l.w.roots {
+		if _, watching := l.rootIDs[r]; !watching {
+			roots = append(roots, r)
+		}
 	}
 	slices.Sort(roots)
 	l.w.setMissing(roots)
@@ -227,7 +225,7 @@ func (l *loop) handleError(ctx context.Context, err error) {
 		// are handled as the poll would.
 		for _, r := range l.w.roots {
 			l.checkRoot(ctx, r)
-			if !l.missing[r] {
+			if _, watching := l.rootIDs[r]; watching {
 				l.sync(ctx, r, touchNone)
 			}
 		}
