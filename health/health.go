@@ -13,7 +13,8 @@
 //
 // A Monitor samples the engine every health.interval and keeps the last
 // health.history_size samples: state, CPU percent, memory, open files
-// (cheaply, from /proc), active, queued and finished tasks, and every
+// (cheaply, by each OS's means: see procstat; a figure the OS cannot give
+// is null and never alerts), active, queued and finished tasks, and every
 // component check with its latency, including whether the pipeline makes
 // progress. Thresholds raise alerts, with hysteresis:
 //

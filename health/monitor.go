@@ -45,13 +45,16 @@ type Notify func(level string, data any)
 
 // Sample is one reading of the engine.
 type Sample struct {
-	At          time.Time    `json:"at"`
-	State       engine.State `json:"state"`
-	CPUPercent  float64      `json:"cpu_percent"` // of one core, since the previous sample
-	MemoryMB    float64      `json:"memory_mb"`
-	OpenFiles   int          `json:"open_files"`
-	ActiveTasks int          `json:"active_tasks"`
-	QueuedTasks int          `json:"queued_tasks"`
+	At    time.Time    `json:"at"`
+	State engine.State `json:"state"`
+	// The process's figures; nil (null) when not measured: the OS
+	// cannot give it (open files on Windows), or the first CPU figure,
+	// which has no interval yet.
+	CPUPercent  *float64 `json:"cpu_percent"` // of one core, since the previous sample
+	MemoryMB    *float64 `json:"memory_mb"`
+	OpenFiles   *int     `json:"open_files"`
+	ActiveTasks int      `json:"active_tasks"`
+	QueuedTasks int      `json:"queued_tasks"`
 	// FinishedTasks and FailedTasks count the pipeline's tasks since the
 	// engine last started: every task that ended, and those that failed
 	// or panicked.
@@ -109,7 +112,7 @@ type Monitor struct {
 	historySize  int
 	th           config.Thresholds
 	checkTimeout time.Duration
-	sampler      procstat.Sampler
+	usage        func() procstat.Usage // the process's figures: a Sampler's, or a test's
 	observers    []func(Sample)
 
 	mu      sync.Mutex
@@ -135,6 +138,7 @@ func NewMonitor(cfg config.Config, eng Engine, logger zerolog.Logger, notify Not
 		th:           h.Thresholds,
 		checkTimeout: h.Thresholds.CheckTimeout(),
 		alerts:       map[string]*alertState{},
+		usage:        new(procstat.Sampler).Sample,
 	}
 }
 
@@ -166,7 +170,7 @@ func (m *Monitor) Run(ctx context.Context) {
 // the observers. A sample cut short by the end of ctx is dropped.
 func (m *Monitor) Sample(ctx context.Context) {
 	s := Sample{At: time.Now(), State: m.eng.State()}
-	u := m.sampler.Sample()
+	u := m.usage()
 	s.CPUPercent, s.MemoryMB, s.OpenFiles = u.CPUPercent, u.MemoryMB, u.OpenFiles
 	tasks := m.eng.Tasks()
 	s.ActiveTasks, s.QueuedTasks = tasks.Active, tasks.Queued
@@ -270,11 +274,15 @@ func formatValue(metric string, v float64) string {
 // updateAlerts raises an alert for each value above its threshold and
 // clears those whose value has been at or under it for ClearAfter
 // samples. A value that was not measured (a check the stopped engine did
-// not run) counts as under. Called with m.mu held.
+// not run, a figure the OS does not give) raises nothing and counts as
+// under. Called with m.mu held.
 func (m *Monitor) updateAlerts(s Sample) (raised, cleared []Alert) {
-	ms := []measure{
-		{MetricCPU, "", s.CPUPercent, m.th.CPUPercent},
-		{MetricMemory, "", s.MemoryMB, m.th.MemoryMB},
+	var ms []measure
+	if s.CPUPercent != nil {
+		ms = append(ms, measure{MetricCPU, "", *s.CPUPercent, m.th.CPUPercent})
+	}
+	if s.MemoryMB != nil {
+		ms = append(ms, measure{MetricMemory, "", *s.MemoryMB, m.th.MemoryMB})
 	}
 	for _, c := range s.Checks {
 		ms = append(ms, measure{MetricResponseTime, c.Name, c.LatencyMS, m.th.ResponseTimeMS})
@@ -307,7 +315,8 @@ func (m *Monitor) updateAlerts(s Sample) (raised, cleared []Alert) {
 			continue
 		}
 		// Not measured (the check did not run: the engine stopped, or a
-		// reader has no such component): it counts as under, and the
+		// reader has no such component; or the OS gave no figure this
+		// time): it counts as under, and the
 		// message says so rather than quote the last value as current.
 		if a.under++; a.under >= ClearAfter {
 			delete(m.alerts, key)

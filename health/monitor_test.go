@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/procstat"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -168,7 +170,8 @@ func TestSamplesEveryIntervalHistoryCapped(t *testing.T) {
 		if got := m.History(0); len(got) != 0 {
 			t.Errorf("History(0) = %d samples", len(got))
 		}
-		if s := h[2]; s.State != engine.StateRunning || s.OverallStatus != Healthy || len(s.Checks) != 5 || s.MemoryMB <= 0 || s.OpenFiles <= 0 {
+		if s := h[2]; s.State != engine.StateRunning || s.OverallStatus != Healthy || len(s.Checks) != 5 ||
+			s.MemoryMB == nil || *s.MemoryMB <= 0 || (s.OpenFiles != nil && *s.OpenFiles <= 0) {
 			t.Errorf("sample %+v, want a healthy running engine with its resources", s)
 		}
 	})
@@ -277,6 +280,52 @@ func TestResourceAlerts(t *testing.T) {
 		}
 		if n := rec.all(); len(n) != 1 || !strings.Contains(n[0].data.Message, "memory_mb = ") {
 			t.Errorf("notifications %+v", n)
+		}
+	})
+}
+
+// A figure the OS does not give (nil) is no 0: it raises no alert
+// however low the threshold, its sample holds null, and an alert raised
+// while it was measured clears as not measured, quoting the last value.
+func TestUnmeasuredResourcesNeverAlert(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := &recorder{}
+		m := NewMonitor(testConfig(func(h *config.Health) {
+			h.Thresholds.MemoryMB = 0.001
+			h.Thresholds.CPUPercent = 0.001
+		}), newFake(), zerolog.Nop(), rec.notify)
+		var usage procstat.Usage // nothing measured
+		m.usage = func() procstat.Usage { return usage }
+		ctx := context.Background()
+		m.Sample(ctx)
+		if a := m.Alerts(); len(a) != 0 {
+			t.Fatalf("alerts %+v with nothing measured, want none", a)
+		}
+		b, err := json.Marshal(m.History(1)[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{`"cpu_percent":null`, `"memory_mb":null`, `"open_files":null`} {
+			if !strings.Contains(string(b), f) {
+				t.Errorf("sample %s, want %s", b, f)
+			}
+		}
+
+		mem := 700.0
+		usage.MemoryMB = &mem
+		m.Sample(ctx)
+		if a := m.Alerts(); len(a) != 1 || a[0].Metric != MetricMemory || a[0].Value != 700 {
+			t.Fatalf("alerts %+v, want memory at 700", a)
+		}
+		usage.MemoryMB = nil
+		m.Sample(ctx)
+		m.Sample(ctx)
+		notes := rec.all()
+		if len(m.Alerts()) != 0 || len(notes) != 2 || notes[1].data.State != "cleared" {
+			t.Fatalf("alerts %+v, notifications %+v, want memory raised and cleared", m.Alerts(), notes)
+		}
+		if msg := notes[1].data.Message; msg != "health alert cleared: memory_mb not measured for 2 samples (last 700 MB)" {
+			t.Errorf("clear message %q", msg)
 		}
 	})
 }

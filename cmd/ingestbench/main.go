@@ -12,7 +12,8 @@
 //   - full index: from Start until nothing is pending, in files/s and MB/s;
 //   - the CPU time (user and system) the full index took, which varies
 //     less than its wall time on a busy machine;
-//   - peak RSS of the process (VmHWM) after the full index;
+//   - peak RSS of the process (VmHWM on Linux, the peak working set on
+//     Windows) after the full index, where the OS gives it;
 //   - warm restart: Start over the same data directory and the unchanged
 //     copy until nothing is pending, and how many texts it embedded (0);
 //     then until the store's in-memory keyword index, built in the
@@ -41,7 +42,6 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -121,18 +121,25 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	// Full index.
 	progress("full index: %d workers, chunk %d/%d chars, max file %d bytes", cfg.Engine.Workers,
 		cfg.Workspace.ChunkChars, cfg.Workspace.ChunkOverlap, cfg.Workspace.MaxFileBytes)
+	// CPU time (user and system) varies less than wall time when other
+	// processes compete for the CPUs. Every OS the server is built for
+	// gives it; where one does not, the run stops rather than report 0.
+	cpu0, ok := procstat.CPUTime()
+	if !ok {
+		return fmt.Errorf("no CPU time of the process on %s", runtime.GOOS)
+	}
 	stopCPU, err := startCPUProfile(cpuProfile)
 	if err != nil {
 		return err
 	}
-	cpu0 := cpuTime()
 	r, err := start(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	fullTime := r.waitSettled(time.Now(), 2*time.Second)
-	fullCPU := cpuTime() - cpu0
-	peakRSS := procstat.PeakRSSBytes()
+	cpu1, _ := procstat.CPUTime()
+	fullCPU := cpu1 - cpu0
+	peakRSS := peakRSSText()
 	if err := stopCPU(); err != nil {
 		return err
 	}
@@ -227,7 +234,7 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	row("full index time", fullTime.Round(time.Millisecond).String())
 	row("full index throughput", fmt.Sprintf("%.0f files/s, %.2f MB/s", float64(st.Files)/fullTime.Seconds(), mb(indexedBytes)/fullTime.Seconds()))
 	row("full index CPU time (user+sys)", fmt.Sprintf("%s (%.0f%% of one core)", fullCPU.Round(time.Millisecond), 100*fullCPU.Seconds()/fullTime.Seconds()))
-	row("peak RSS (VmHWM) after full index", fmt.Sprintf("%.0f MB", mb(peakRSS)))
+	row("peak RSS after full index", peakRSS)
 	row("store size on disk", fmt.Sprintf("%.0f MB", mb(storeBytes)))
 	row("warm restart until settled", warmTime.Round(time.Millisecond).String())
 	row("warm restart texts embedded", fmt.Sprint(warmEmbedded))
@@ -275,14 +282,14 @@ func writeHeapProfile(path string) error {
 	return err
 }
 
-// cpuTime returns the user and system CPU time this process has used. It
-// varies less than wall time when other processes compete for the CPUs.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+// peakRSSText is the peak resident set size in MB, or says that the OS
+// does not give it.
+func peakRSSText() string {
+	b, ok := procstat.PeakRSSBytes()
+	if !ok {
+		return "not measured on " + runtime.GOOS
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return fmt.Sprintf("%.0f MB", mb(b))
 }
 
 func pct(sorted []time.Duration, p int) time.Duration {
@@ -365,7 +372,7 @@ func (r *running) waitSettled(begin time.Time, every time.Duration) time.Duratio
 		}
 		if time.Now().After(next) {
 			next = next.Add(every)
-			progress("  pending %d, embedded %d texts, RSS peak %.0f MB", s.Pending, r.emb.texts.Load(), mb(procstat.PeakRSSBytes()))
+			progress("  pending %d, embedded %d texts, RSS peak %s", s.Pending, r.emb.texts.Load(), peakRSSText())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
