@@ -2,8 +2,9 @@
 // as one, without racing each other's writes.
 //
 // Exactly one of them is the indexer: it holds an OS file lock on
-// data_dir/indexer.lock (flock, released by the kernel when the process
-// exits or dies, so a SIGKILL never leaves a stale lock), runs the watcher,
+// data_dir/indexer.lock (flock on Unix, LockFileEx on Windows, released by
+// the kernel when the process exits or dies, so a kill never leaves a
+// stale lock), runs the watcher,
 // writes the store, and serves the other servers' requests on a local
 // socket. The others are readers: TryLock reports ErrHeld, ReadHolder says
 // who the indexer is, and a Client forwards their workspace tools to it.
@@ -11,7 +12,10 @@
 // gone becomes the next indexer.
 //
 // The protocol is deliberately small: HTTP over a unix socket (0600, in a
-// 0700 data directory), one POST /call/{method} per call with a JSON body,
+// 0700 directory of this user's; on Windows, where AF_UNIX sockets exist
+// since Windows 10, the directory must be this user's and its inherited
+// ACL decides who else may connect), one POST /call/{method} per call
+// with a JSON body,
 // answered with a JSON result or a JSON error of a named kind that the
 // caller maps back to its sentinel error (see Errors).
 //
@@ -130,7 +134,8 @@ const maxSocketPath = 100
 
 // SocketPath is where the indexer of dataDir listens: dataDir/indexer.sock,
 // or, when that path is too long for a unix socket, a file named after a
-// hash of dataDir in a per-user directory under os.TempDir().
+// hash of dataDir in a per-user directory under os.TempDir() ($TMPDIR on
+// Unix, %TMP% on Windows), named after the user (userTag).
 func SocketPath(dataDir string) string {
 	p := filepath.Join(dataDir, "indexer.sock")
 	if len(p) <= maxSocketPath {
@@ -141,5 +146,5 @@ func SocketPath(dataDir string) string {
 		abs = dataDir
 	}
 	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(os.TempDir(), "wqm-"+strconv.Itoa(os.Getuid()), hex.EncodeToString(sum[:8])+".sock")
+	return filepath.Join(os.TempDir(), "wqm-"+userTag(), hex.EncodeToString(sum[:8])+".sock")
 }

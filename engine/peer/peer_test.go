@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,6 +64,34 @@ func TestSocketPathFallsBackWhenTooLong(t *testing.T) {
 	}
 	if SocketPath(long) != got || SocketPath(long+"x") == got {
 		t.Fatal("the fallback socket path is not a function of the directory")
+	}
+}
+
+// The fallback socket of a long data directory, in the per-user
+// directory under os.TempDir(), serves calls like any other.
+func TestFallbackSocketServes(t *testing.T) {
+	long := filepath.Join(t.TempDir(), strings.Repeat("d", 120))
+	path := SocketPath(long)
+	if !strings.HasPrefix(path, os.TempDir()) {
+		t.Fatalf("fallback socket %s is not under %s", path, os.TempDir())
+	}
+	srv, err := Listen(path, map[string]Handler{
+		"ping": func(context.Context, json.RawMessage) (any, error) { return "pong", nil },
+	}, nil, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Dial(path, nil)
+	defer c.Close()
+	var out string
+	if err := c.Call(context.Background(), "ping", nil, &out); err != nil || out != "pong" {
+		t.Errorf("ping = %q, %v", out, err)
+	}
+	if err := srv.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("socket %s after Close: %v, want it removed", path, err)
 	}
 }
 

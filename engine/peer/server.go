@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -67,7 +66,7 @@ func Listen(path string, handlers map[string]Handler, kinds Errors, log zerolog.
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", path, err)
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
+	if err := restrictSocket(path); err != nil {
 		_ = ln.Close()
 		return nil, fmt.Errorf("restrict socket %s: %w", path, err)
 	}
@@ -148,8 +147,8 @@ func (s *Server) Close(ctx context.Context) error {
 }
 
 // privateDir creates dir (0700) if needed and refuses one that another
-// user owns or others may write: the socket's directory is what keeps
-// other local users from calling the indexer.
+// user owns or others may write (ownedPrivately, per OS): the socket's
+// directory is what keeps other local users from calling the indexer.
 func privateDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create socket directory: %w", err)
@@ -158,11 +157,5 @@ func privateDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("socket directory: %w", err)
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
-		return fmt.Errorf("socket directory %s belongs to uid %d, not to this user (%d): set storage.data_dir to a shorter path", dir, st.Uid, os.Getuid())
-	}
-	if fi.Mode().Perm()&0o022 != 0 {
-		return fmt.Errorf("socket directory %s is writable by others (mode %s): make it 0700", dir, fi.Mode().Perm())
-	}
-	return nil
+	return ownedPrivately(dir, fi)
 }
