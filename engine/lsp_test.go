@@ -26,7 +26,8 @@ func findGopls(t *testing.T) string {
 	}
 	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
 		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-			if p := filepath.Join(dir, "bin", "gopls"); fileExists(p) {
+			// LookPath adds .exe on Windows.
+			if p, err := exec.LookPath(filepath.Join(dir, "bin", "gopls")); err == nil {
 				return p
 			}
 		}
@@ -34,8 +35,6 @@ func findGopls(t *testing.T) string {
 	t.Skip("gopls not found on PATH or in $(go env GOPATH)/bin: install it with go install golang.org/x/tools/gopls@v0.23.0 (.ci/run does)")
 	return ""
 }
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // TestLanguageServerEnrichesIndex indexes a small Go workspace through
 // the real engine with gopls: chunks come to carry symbols, search returns and
@@ -129,6 +128,7 @@ func TestLanguageServerEnrichesIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	stopped = true
+	// Linux only, through /proc; package lsp checks every OS's stop.
 	if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil {
 		t.Errorf("gopls %d remains after the engine stopped: %s", pid, b)
 	}

@@ -2,13 +2,13 @@ package lsp
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,7 +26,10 @@ import (
 const fakeEnv = "WQM_FAKE_LANGUAGE_SERVER"
 
 func TestMain(m *testing.M) {
-	if mode := os.Getenv(fakeEnv); mode != "" {
+	if mode := os.Getenv(fakeEnv); mode == "sleep" { // the "helper" server's helper
+		time.Sleep(5 * time.Minute)
+		os.Exit(0)
+	} else if mode != "" {
 		runFakeServer(mode)
 		os.Exit(0)
 	}
@@ -48,7 +51,9 @@ func runFakeServer(mode string) {
 				os.Exit(3)
 			}
 			if mode == "helper" { // like gopls's telemetry crash monitor
-				helper := exec.Command("sleep", "300")
+				exe, _ := os.Executable()
+				helper := exec.Command(exe)
+				helper.Env = append(os.Environ(), fakeEnv+"=sleep")
 				if err := helper.Start(); err == nil {
 					_ = os.WriteFile(os.Getenv(helperPIDEnv), []byte(strconv.Itoa(helper.Process.Pid)), 0o600)
 				}
@@ -93,8 +98,8 @@ func goplsPath(t *testing.T) string {
 	}
 	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
 		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-			p := filepath.Join(dir, "bin", "gopls")
-			if _, err := os.Stat(p); err == nil {
+			// LookPath adds .exe on Windows.
+			if p, err := exec.LookPath(filepath.Join(dir, "bin", "gopls")); err == nil {
 				return p
 			}
 		}
@@ -173,46 +178,14 @@ func readFile(t *testing.T, path string) string {
 
 func lineCount(s string) int { return strings.Count(s, "\n") }
 
-// alive reports whether pid is a live process (not gone, not a zombie).
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+// kill kills pid (SIGKILL on Unix, TerminateProcess on Windows).
+func kill(pid int) error {
+	p, err := os.FindProcess(pid)
 	if err != nil {
-		return syscall.Kill(pid, 0) == nil && !procAvailable()
+		return fmt.Errorf("find process %d: %w", pid, err)
 	}
-	// pid (comm) S ...: the state follows the last ')'.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
-
-func procAvailable() bool { _, err := os.Stat("/proc/self/stat"); return err == nil }
-
-// children lists the live child processes of this test process.
-func children(t *testing.T) []int {
-	t.Helper()
-	if !procAvailable() {
-		return nil
-	}
-	entries, _ := os.ReadDir("/proc")
-	me := os.Getpid()
-	var kids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[i+1:]) // state ppid ...
-		if len(f) > 1 && f[1] == strconv.Itoa(me) {
-			kids = append(kids, pid)
-		}
-	}
-	return kids
+	defer p.Release()
+	return p.Kill()
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -296,7 +269,7 @@ func TestGopls(t *testing.T) {
 		if len(pids) != 1 {
 			t.Fatalf("PIDs = %v, want one", pids)
 		}
-		if err := syscall.Kill(pids[0], syscall.SIGKILL); err != nil {
+		if err := kill(pids[0]); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, "the crash to be noticed", func() bool { return m.Status().Running[0].State == stateExited })

@@ -18,8 +18,11 @@
 // crashed or killed server is restarted, lazily and with backoff, at most
 // MaxRestarts times; after that enrichment is off for its language. Stop
 // shuts every server down (shutdown, exit, then a kill after a timeout)
-// and reaps it; on Linux each server also gets SIGKILL from the kernel
-// should this process die without stopping it.
+// and reaps it. A kill reaches whatever the server started too: its
+// process group on Unix, its job object on Windows, and returns once
+// none of them runs. Should this process die without stopping a server,
+// the OS kills it on Linux (SIGKILL as parent-death signal) and on Windows
+// (with everything in its job, when the job's handle closes).
 package lsp
 
 import (

@@ -2,10 +2,7 @@
 
 package lsp
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
 // sysProcAttr puts a server in its own process group, so that a kill
 // reaches whatever it started, and asks the kernel to kill it should this
@@ -13,13 +10,4 @@ import (
 // down itself).
 func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-}
-
-// killGroup kills the process group led by pid and, when given, the
-// process itself.
-func killGroup(p *os.Process, pid int) {
-	_ = syscall.Kill(-pid, syscall.SIGKILL)
-	if p != nil {
-		_ = p.Kill()
-	}
 }

@@ -22,10 +22,11 @@ import (
 // process is one running language server: its child process and the
 // JSON-RPC connection over the child's stdin and stdout (never ours).
 type process struct {
-	cmd  *exec.Cmd
-	conn jsonrpc2.Conn
-	pid  int
-	log  zerolog.Logger
+	cmd   *exec.Cmd
+	conn  jsonrpc2.Conn
+	pid   int
+	group *group // the server and whatever it starts: a process group or a job object
+	log   zerolog.Logger
 
 	// expected is set before a deliberate shutdown or kill, so that the
 	// exit is not taken for a crash.
@@ -128,10 +129,19 @@ func spawn(d Detected, root string, writeTimeout time.Duration, log zerolog.Logg
 		}
 		return nil, err
 	}
+	grp, err := newGroup(cmd.Process)
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		for _, f := range []*os.File{inR, inW, outR, outW, errR, errW} {
+			_ = f.Close()
+		}
+		return nil, fmt.Errorf("language server %s: %w", d.Path, err)
+	}
 	for _, f := range []*os.File{inR, outW, errW} { // the child's ends
 		_ = f.Close()
 	}
-	p := &process{cmd: cmd, pid: cmd.Process.Pid, log: log, exited: make(chan struct{}), reported: make(chan struct{})}
+	p := &process{cmd: cmd, pid: cmd.Process.Pid, group: grp, log: log, exited: make(chan struct{}), reported: make(chan struct{})}
 	p.gone, p.cancelGone = context.WithCancel(context.Background())
 	p.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(&pipes{r: outR, w: inW, timeout: writeTimeout}))
 	p.conn.Go(context.Background(), clientHandler(root))
@@ -143,10 +153,11 @@ func spawn(d Detected, root string, writeTimeout time.Duration, log zerolog.Logg
 	go func() {
 		p.waitErr = cmd.Wait() // always reap: no zombies
 		p.cancelGone()
-		// Whatever the server left behind in its process group goes too,
-		// before the stop that waits for exited returns.
-		killGroup(nil, p.pid)
-		waitGroupGone(p.pid)
+		// Whatever the server left behind in its group goes too, before
+		// the stop that waits for exited returns.
+		p.group.kill(nil)
+		p.group.waitGone()
+		p.group.close()
 		_ = p.conn.Close()
 		<-p.conn.Done()
 		t := time.NewTimer(time.Second)
@@ -291,14 +302,14 @@ func (p *process) shutdown(timeout time.Duration) {
 func (p *process) kill() {
 	p.expected.Store(true)
 	if p.alive() {
-		killGroup(p.cmd.Process, p.pid)
+		p.group.kill(p.cmd.Process)
 	}
 	t := time.NewTimer(5 * time.Second)
 	defer t.Stop()
 	select {
 	case <-p.exited:
 	case <-t.C:
-		p.log.Error().Int("pid", p.pid).Msg("language server did not exit after SIGKILL")
+		p.log.Error().Int("pid", p.pid).Msg("language server did not exit after being killed")
 	}
 }
 
