@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -9,12 +10,15 @@ import (
 
 // MatchPath reports whether a doublestar pattern matches an absolute path
 // or any suffix of it that starts after a '/': both "**/*_test.go" and
-// "engine/*.go" match "/home/me/proj/engine/store_test.go". An empty path
-// (a note) matches nothing. Every backend filters Query.PathGlob with it.
+// "engine/*.go" match "/home/me/proj/engine/store_test.go". Patterns use
+// '/' on every OS: a Windows path is matched with its '\' turned to '/'
+// ("C:/proj/**" matches C:\proj\a.go). An empty path (a note) matches
+// nothing. Every backend filters Query.PathGlob with it.
 func MatchPath(pattern, path string) bool {
 	if path == "" {
 		return false
 	}
+	path = filepath.ToSlash(path)
 	if doublestar.MatchUnvalidated(pattern, path) {
 		return true
 	}

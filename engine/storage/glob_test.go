@@ -1,6 +1,9 @@
 package storage
 
-import "testing"
+import (
+	"path/filepath"
+	"testing"
+)
 
 func TestMatchPath(t *testing.T) {
 	const path = "/home/me/proj/engine/store_test.go"
@@ -21,5 +24,12 @@ func TestMatchPath(t *testing.T) {
 	}
 	if MatchPath("**", "") {
 		t.Error("a note matched a glob")
+	}
+	// This OS's form of the path: '/' patterns match it on Windows too.
+	native := filepath.FromSlash(path)
+	for pattern, want := range cases {
+		if got := MatchPath(pattern, native); got != want {
+			t.Errorf("MatchPath(%q, %q) = %v, want %v", pattern, native, got, want)
+		}
 	}
 }
