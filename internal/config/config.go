@@ -255,8 +255,19 @@ func Default() Config {
 	}
 }
 
+// defaultDataDir is $XDG_DATA_HOME/workspace-qdrant-mcp, else, on
+// Windows, %LOCALAPPDATA%\workspace-qdrant-mcp, else
+// ~/.local/share/workspace-qdrant-mcp (macOS too), else one under
+// os.TempDir().
 func defaultDataDir() string {
-	base := os.Getenv("XDG_DATA_HOME")
+	return dataDirFrom(runtime.GOOS, os.Getenv)
+}
+
+func dataDirFrom(goos string, getenv func(string) string) string {
+	base := getenv("XDG_DATA_HOME")
+	if base == "" && goos == "windows" {
+		base = getenv("LOCALAPPDATA")
+	}
 	if base == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
@@ -277,7 +288,8 @@ func defaultRoots() []string {
 	if top == "" {
 		return nil
 	}
-	return []string{top}
+	// Git for Windows prints C:/Users/...: Clean gives the OS's separators.
+	return []string{filepath.Clean(top)}
 }
 
 // Clone returns a deep copy, so that validating or editing one copy never

@@ -184,3 +184,32 @@ func TestRepositoryConfigIsValid(t *testing.T) {
 		t.Errorf("config.yaml health/recovery = %+v / %+v, want the defaults %+v / %+v", cfg.Health, cfg.Recovery, def.Health, def.Recovery)
 	}
 }
+
+// The default data directory: XDG_DATA_HOME wherever it is set, else
+// %LOCALAPPDATA% on Windows, else ~/.local/share.
+func TestDefaultDataDirPerOS(t *testing.T) {
+	env := func(vars map[string]string) func(string) string {
+		return func(k string) string { return vars[k] }
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Skip("no home directory")
+	}
+	local := filepath.Join(home, ".local", "share", "workspace-qdrant-mcp")
+	cases := []struct {
+		goos string
+		vars map[string]string
+		want string
+	}{
+		{"windows", map[string]string{"LOCALAPPDATA": "appdata"}, filepath.Join("appdata", "workspace-qdrant-mcp")},
+		{"windows", map[string]string{"LOCALAPPDATA": "appdata", "XDG_DATA_HOME": "xdg"}, filepath.Join("xdg", "workspace-qdrant-mcp")},
+		{"windows", nil, local},
+		{"linux", map[string]string{"LOCALAPPDATA": "appdata"}, local},
+		{"darwin", map[string]string{"XDG_DATA_HOME": "xdg"}, filepath.Join("xdg", "workspace-qdrant-mcp")},
+	}
+	for _, c := range cases {
+		if got := dataDirFrom(c.goos, env(c.vars)); got != c.want {
+			t.Errorf("%s with %v: %s, want %s", c.goos, c.vars, got, c.want)
+		}
+	}
+}
