@@ -31,7 +31,7 @@ type Status struct {
 	Phases         []PhaseTiming  `json:"phases"`
 	ActiveTasks    int            `json:"active_tasks"`
 	QueuedTasks    int            `json:"queued_tasks"`
-	ResourceUsage  procstat.Usage `json:"resource_usage"`
+	ResourceUsage  procstat.Usage `json:"resource_usage"` // a figure the OS cannot give is null
 	Index          IndexStatus    `json:"index"`
 	Storage        StorageStatus  `json:"storage"`
 	Embedding      EmbeddingInfo  `json:"embedding"`
