@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +34,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	serverBinary = filepath.Join(dir, "workspace-qdrant-mcp")
+	if runtime.GOOS == "windows" {
+		serverBinary += ".exe" // Windows runs only a file with its extension
+	}
 	args := []string{"build", "-o", serverBinary}
 	if raceEnabled {
 		args = append(args, "-race")
