@@ -7,6 +7,9 @@ import "golang.org/x/sys/cpu"
 // vector sets only keep quantised copies when it is true.
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// quantFirstPass is whether vector sets keep int8 copies (see quant.go).
+var quantFirstPass = useAVX2
+
 // dotAVX2 returns the dot product of a[:n] and b[:n]; n must be a
 // multiple of 8.
 //
@@ -41,4 +44,14 @@ func dotI8(a []int16, b []int8) int32 {
 		return dotI8Generic(a, b)
 	}
 	return dotI8AVX2(&a[0], &b[0], n) + dotI8Generic(a[n:], b[n:])
+}
+
+// dotI8Kernels lists the int8 kernels this CPU runs, for the tests and
+// benchmarks.
+func dotI8Kernels() []dotI8Kernel {
+	ks := []dotI8Kernel{{"portable", dotI8Generic}}
+	if useAVX2 {
+		ks = append(ks, dotI8Kernel{"avx2", dotI8})
+	}
+	return ks
 }
