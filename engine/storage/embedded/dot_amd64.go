@@ -2,12 +2,11 @@ package embedded
 
 import "golang.org/x/sys/cpu"
 
-// useAVX2 is whether dot and dotI8 run AVX2 kernels. Without them the
-// quantised first pass would be slower than the exact scalar scan, so
-// vector sets only keep quantised copies when it is true.
+// useAVX2 is whether dot and dotI8 run AVX2 kernels.
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// quantFirstPass is whether vector sets keep int8 copies (see quant.go).
+// quantFirstPass is whether vector sets keep int8 copies (see quant.go):
+// without AVX2 the int8 first pass would be slower than the exact scan.
 var quantFirstPass = useAVX2
 
 // dotAVX2 returns the dot product of a[:n] and b[:n]; n must be a
