@@ -13,6 +13,16 @@ import "math"
 // unit vector's dot product is around 1e-3 of its score, far less than
 // the gap between rank k and rank rescoreCount(k) in practice; the tests
 // compare the result with the exact scan's.
+//
+// Which int8 kernel dotI8 runs, and whether sets keep int8 copies at all
+// (quantFirstPass):
+//   - amd64 with AVX2 and FMA: dotI8AVX2 (dot_amd64.s); copies kept.
+//   - amd64 without them: dotI8Generic; no copies, the exact scan runs.
+//   - arm64 (darwin, linux, every other OS): dotI8NEON (dot_arm64.s),
+//     NEON being part of every arm64 CPU; copies kept.
+//   - every other architecture: dotI8Generic; no copies.
+//
+// Every kernel computes the same int32 as the scalar loop, bit for bit.
 
 // maxQuantDims bounds the vector size with an int8 copy: int32 sums of
 // int8×int16 products cannot overflow below it.
@@ -64,19 +74,37 @@ func abs32(x float32) float32 {
 	return x
 }
 
-// dotI8Generic returns the dot product of a and b[:len(a)].
+// dotI8Kernel is a named implementation of dotI8, for the tests and
+// benchmarks, which compare every kernel the machine runs (see each
+// platform's dotI8Kernels) with the scalar loop.
+type dotI8Kernel struct {
+	name string
+	dot  func(a []int16, b []int8) int32
+}
+
+// dotI8Generic returns the dot product of a and b[:len(a)]: the portable
+// kernel, which dotI8 runs where no assembly kernel does and for the
+// last len(a)%16 values where one does. Eight independent sums keep the
+// multipliers busy, and the array pointers and the loop condition on
+// both lengths let the compiler drop every bounds check. Integer
+// arithmetic makes it exact in any order, wrapping included.
 func dotI8Generic(a []int16, b []int8) int32 {
 	b = b[:len(a)]
-	var s0, s1, s2, s3 int32
-	for len(a) >= 4 {
-		s0 += int32(a[0]) * int32(b[0])
-		s1 += int32(a[1]) * int32(b[1])
-		s2 += int32(a[2]) * int32(b[2])
-		s3 += int32(a[3]) * int32(b[3])
-		a, b = a[4:], b[4:]
+	var s0, s1, s2, s3, s4, s5, s6, s7 int32
+	for len(a) >= 8 && len(b) >= 8 {
+		a8, b8 := (*[8]int16)(a), (*[8]int8)(b)
+		s0 += int32(a8[0]) * int32(b8[0])
+		s1 += int32(a8[1]) * int32(b8[1])
+		s2 += int32(a8[2]) * int32(b8[2])
+		s3 += int32(a8[3]) * int32(b8[3])
+		s4 += int32(a8[4]) * int32(b8[4])
+		s5 += int32(a8[5]) * int32(b8[5])
+		s6 += int32(a8[6]) * int32(b8[6])
+		s7 += int32(a8[7]) * int32(b8[7])
+		a, b = a[8:], b[8:]
 	}
-	for i := range a {
+	for i := range min(len(a), len(b)) {
 		s0 += int32(a[i]) * int32(b[i])
 	}
-	return s0 + s1 + s2 + s3
+	return (s0 + s1) + (s2 + s3) + (s4 + s5) + (s6 + s7)
 }

@@ -70,7 +70,7 @@ func newVectorIndex() *vectorIndex {
 func (ix *vectorIndex) ensureSet(collection string, dims int) *vectorSet {
 	vs := ix.sets[collection]
 	if vs == nil {
-		vs = &vectorSet{dims: dims, slots: make(map[int64]int32), quant: useAVX2 && dims <= maxQuantDims}
+		vs = &vectorSet{dims: dims, slots: make(map[int64]int32), quant: quantFirstPass && dims <= maxQuantDims}
 		ix.sets[collection] = vs
 	}
 	return vs
