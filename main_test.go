@@ -18,6 +18,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/internal/version"
 )
 
 var allTools = []string{
@@ -35,7 +36,7 @@ func TestEndToEnd(t *testing.T) {
 	if took := time.Since(p.started); took > 3*time.Second {
 		t.Errorf("initialize answered %s after spawn; the handshake must not wait for the engine", took)
 	}
-	if init.ServerInfo.Name != "workspace-qdrant-mcp" || init.ServerInfo.Version != engine.Version {
+	if init.ServerInfo.Name != "workspace-qdrant-mcp" || init.ServerInfo.Version != version.String() {
 		t.Errorf("server info = %+v", init.ServerInfo)
 	}
 
@@ -336,7 +337,7 @@ func TestVersionFlag(t *testing.T) {
 	if code := p.exitCode(); code != 0 {
 		t.Errorf("exit status %d, want 0", code)
 	}
-	if got := p.stderr.String(); !strings.Contains(got, engine.Version) {
+	if got := p.stderr.String(); !strings.Contains(got, version.String()) {
 		t.Errorf("stderr = %q, want the version", got)
 	}
 	if out := p.stdout.String(); out != "" {
