@@ -7,16 +7,20 @@
 //	go build -ldflags "-X workspace-qdrant-mcp/internal/version.stamp=v1.2.3" .
 //
 // Without a stamp the version comes from the build information the Go
-// toolchain embeds: the main module's version when it has one (go install
-// module@v1.2.3), else "devel" with the VCS revision and whether the
-// checkout had uncommitted changes, e.g. "devel+3f2a9c1b7d4e-dirty"; plain
-// "devel" when nothing is known (go test, -buildvcs=false).
+// toolchain embeds: the main module's version when it is a release (go
+// install module@v1.2.3, or go build on a tagged commit), else "devel"
+// with the VCS revision and whether the checkout had uncommitted changes,
+// e.g. "devel+3f2a9c1b7d4e-dirty"; plain "devel" when nothing is known
+// (go test, -buildvcs=false). The pseudo-version that go build gives an
+// untagged commit (v0.0.0-20260102150405-3f2a9c1b7d4e) says the same as
+// devel+revision less plainly, so the latter replaces it.
 //
 // This is the program's version only: protocol and schema versions (the
 // peer protocol, the ledger schema) are separate and change on their own.
 package version
 
 import (
+	"regexp"
 	"runtime/debug"
 	"sync"
 )
@@ -46,19 +50,36 @@ func resolve(stamp string, info *debug.BuildInfo) string {
 	return FromBuildInfo(info)
 }
 
+// pseudoVersion matches the versions Go makes up for an untagged commit,
+// as golang.org/x/mod/module.IsPseudoVersion does, with the "+dirty" that
+// go build adds for a modified checkout.
+var pseudoVersion = regexp.MustCompile(`^v[0-9]+\.(0\.0-|[0-9]+\.[0-9]+-([^+]*\.)?0\.)[0-9]{14}-[A-Za-z0-9]+(\+dirty)?$`)
+
 // FromBuildInfo derives a version from Go build information: the main
-// module's version unless it is "(devel)" or empty, else Devel followed
-// by "+revision" (12 digits) and "-dirty" for a modified checkout.
+// module's version unless it is "(devel)", empty, or a pseudo-version of
+// a build that knows its VCS revision; else Devel followed by
+// "+revision" (12 digits) and "-dirty" for a modified checkout.
 func FromBuildInfo(info *debug.BuildInfo) string {
 	if info == nil {
 		return Devel
 	}
-	if v := info.Main.Version; v != "" && v != "(devel)" {
+	v := info.Main.Version
+	known := v != "" && v != "(devel)"
+	if known && !pseudoVersion.MatchString(v) {
 		return v
 	}
+	if vcs := fromVCS(info.Settings); vcs != Devel || !known {
+		return vcs
+	}
+	return v // a pseudo-version with no revision beside it: go install module@commit
+}
+
+// fromVCS is Devel+revision[-dirty] from the vcs.* build settings, or
+// Devel when they name no revision.
+func fromVCS(settings []debug.BuildSetting) string {
 	var revision string
 	var dirty bool
-	for _, s := range info.Settings {
+	for _, s := range settings {
 		switch s.Key {
 		case "vcs.revision":
 			revision = s.Value

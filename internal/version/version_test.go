@@ -39,6 +39,29 @@ func TestFromBuildInfo(t *testing.T) {
 			Main:     debug.Module{Version: "(devel)"},
 			Settings: settings("vcs.revision", "abc123"),
 		}, "devel+abc123"},
+		{"pseudo-version of a clean checkout", &debug.BuildInfo{
+			Main:     debug.Module{Version: "v0.0.0-20261206010506-3f2a9c1b7d4e"},
+			Settings: settings("vcs.revision", rev, "vcs.modified", "false"),
+		}, "devel+3f2a9c1b7d4e"},
+		{"pseudo-version of a dirty checkout", &debug.BuildInfo{
+			Main:     debug.Module{Version: "v0.0.0-20261206010506-3f2a9c1b7d4e+dirty"},
+			Settings: settings("vcs.revision", rev, "vcs.modified", "true"),
+		}, "devel+3f2a9c1b7d4e-dirty"},
+		{"pseudo-version after a tag", &debug.BuildInfo{
+			Main:     debug.Module{Version: "v1.2.4-0.20261206010506-3f2a9c1b7d4e"},
+			Settings: settings("vcs.revision", rev),
+		}, "devel+3f2a9c1b7d4e"},
+		{"pseudo-version without vcs (go install module@commit)", &debug.BuildInfo{
+			Main: debug.Module{Version: "v0.0.0-20261206010506-3f2a9c1b7d4e"},
+		}, "v0.0.0-20261206010506-3f2a9c1b7d4e"},
+		{"tagged dirty checkout", &debug.BuildInfo{
+			Main:     debug.Module{Version: "v1.2.3+dirty"},
+			Settings: settings("vcs.revision", rev, "vcs.modified", "true"),
+		}, "v1.2.3+dirty"},
+		{"prerelease is not a pseudo-version", &debug.BuildInfo{
+			Main:     debug.Module{Version: "v1.3.0-rc.1"},
+			Settings: settings("vcs.revision", rev),
+		}, "v1.3.0-rc.1"},
 		{"modified without revision", &debug.BuildInfo{
 			Main:     debug.Module{Version: "(devel)"},
 			Settings: settings("vcs.modified", "true"),
