@@ -19,6 +19,7 @@ import (
 
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/internal/version"
+	"workspace-qdrant-mcp/packaging/mcpb"
 )
 
 var allTools = []string{
@@ -476,5 +477,26 @@ func TestRunSignalDuringAutostart(t *testing.T) {
 	ip.signals <- syscall.SIGTERM
 	if code := ip.wait(t); code != 0 {
 		t.Errorf("run = %d, want 0:\n%s", code, ip.stderr.String())
+	}
+}
+
+// The Claude Desktop extension's manifest lists the server's tools.
+func TestMCPBManifestListsTheTools(t *testing.T) {
+	var m struct {
+		Tools []struct{ Name, Description string } `json:"tools"`
+	}
+	if err := json.Unmarshal(mcpb.Template, &m); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tool := range m.Tools {
+		names = append(names, tool.Name)
+		if tool.Description == "" {
+			t.Errorf("manifest tool %s has no description", tool.Name)
+		}
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, allTools) {
+		t.Errorf("packaging/mcpb/manifest.json lists tools %v, the server has %v", names, allTools)
 	}
 }
