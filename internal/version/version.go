@@ -55,6 +55,13 @@ func resolve(stamp string, info *debug.BuildInfo) string {
 // go build adds for a modified checkout.
 var pseudoVersion = regexp.MustCompile(`^v[0-9]+\.(0\.0-|[0-9]+\.[0-9]+-([^+]*\.)?0\.)[0-9]{14}-[A-Za-z0-9]+(\+dirty)?$`)
 
+// release is a release version: "v" and a semantic version (semver.org).
+var release = regexp.MustCompile(`^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+
+// IsRelease reports whether v is a release version, such as v1.2.3 or
+// v1.3.0-rc.1: "v" followed by a semantic version.
+func IsRelease(v string) bool { return release.MatchString(v) }
+
 // FromBuildInfo derives a version from Go build information: the main
 // module's version unless it is "(devel)", empty, or a pseudo-version of
 // a build that knows its VCS revision; else Devel followed by

@@ -92,3 +92,15 @@ func TestStringUnderTest(t *testing.T) {
 		t.Errorf("String() = %q under go test, want %q", got, Devel)
 	}
 }
+
+func TestIsRelease(t *testing.T) {
+	for v, want := range map[string]bool{
+		"v1.2.3": true, "v0.1.0": true, "v1.3.0-rc.1": true, "v1.2.3+build.5": true, "v10.20.30": true,
+		"": false, "1.2.3": false, "v1.2": false, "v1": false, "v01.2.3": false, "v1.2.3-": false,
+		"devel": false, "v1.2.3 ": false, "v1.2.3/../x": false,
+	} {
+		if got := IsRelease(v); got != want {
+			t.Errorf("IsRelease(%q) = %v, want %v", v, got, want)
+		}
+	}
+}

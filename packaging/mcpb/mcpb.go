@@ -15,9 +15,10 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+
+	"workspace-qdrant-mcp/internal/version"
 )
 
 // Template is manifest.json: the manifest with Placeholder for its version.
@@ -41,15 +42,12 @@ func Binary(platform string) string {
 	return "server/workspace-qdrant-mcp"
 }
 
-// semver is a release version as MCPB wants it: semantic, without a "v".
-var semver = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
-
-// Render returns the manifest for version (such as v1.2.3; the "v" is
-// dropped) with only the platforms named, each running its own binary.
-func Render(version string, platforms []string) ([]byte, error) {
-	v := strings.TrimPrefix(version, "v")
-	if !semver.MatchString(v) {
-		return nil, fmt.Errorf("render the MCPB manifest: version %q is not a semantic version such as v1.2.3", version)
+// Render returns the manifest for release version v (such as v1.2.3; the
+// manifest has it without the "v", as MCPB wants a semantic version) with
+// only the platforms named, each running its own binary.
+func Render(v string, platforms []string) ([]byte, error) {
+	if !version.IsRelease(v) {
+		return nil, fmt.Errorf("render the MCPB manifest: version %q is not a release version such as v1.2.3", v)
 	}
 	if len(platforms) == 0 {
 		return nil, fmt.Errorf("render the MCPB manifest: no platform to run on")
@@ -66,7 +64,7 @@ func Render(version string, platforms []string) ([]byte, error) {
 	if m["version"] != Placeholder {
 		return nil, fmt.Errorf("render the MCPB manifest: the template's version is %v, want the placeholder %s", m["version"], Placeholder)
 	}
-	m["version"] = v
+	m["version"] = strings.TrimPrefix(v, "v")
 	server, _ := m["server"].(map[string]any)
 	config, _ := server["mcp_config"].(map[string]any)
 	overrides, _ := config["platform_overrides"].(map[string]any)
