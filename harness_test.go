@@ -171,6 +171,12 @@ type proc struct {
 // stdout held JSON-RPC messages only.
 func spawn(t testing.TB, fx *fixture, args ...string) *proc {
 	t.Helper()
+	return spawnBinary(t, serverBinary, fx, args...)
+}
+
+// spawnBinary is spawn with another build of the server, bin.
+func spawnBinary(t testing.TB, bin string, fx *fixture, args ...string) *proc {
+	t.Helper()
 	inR, inW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +186,7 @@ func spawn(t testing.TB, fx *fixture, args ...string) *proc {
 		t.Fatal(err)
 	}
 	p := &proc{t: t, stdin: inW, copied: make(chan struct{}), exited: make(chan struct{})}
-	p.cmd = exec.Command(serverBinary, args...)
+	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = fx.env
 	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = inR, outW, &p.stderr
 	p.started = time.Now()

@@ -48,6 +48,7 @@ import (
 	"workspace-qdrant-mcp/health"
 	"workspace-qdrant-mcp/internal/config"
 	"workspace-qdrant-mcp/internal/logging"
+	"workspace-qdrant-mcp/internal/version"
 	"workspace-qdrant-mcp/mcp"
 	"workspace-qdrant-mcp/recovery"
 	"workspace-qdrant-mcp/tools"
@@ -80,7 +81,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals <-cha
 	case err != nil:
 		return exitConfig
 	case opts.version:
-		fmt.Fprintf(stderr, "%s %s\n", mcp.Name, engine.Version)
+		fmt.Fprintf(stderr, "%s %s\n", mcp.Name, version.String())
 		return exitOK
 	}
 
@@ -93,7 +94,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals <-cha
 		return configError(stderr, err)
 	}
 	defer logFile.Close()
-	logger.Info().Str("version", engine.Version).Str("config", src.Path).Str("config_source", src.How).Msg("starting")
+	logger.Info().Str("version", version.String()).Str("config", src.Path).Str("config_source", src.How).Msg("starting")
 
 	p := &process{
 		log:     logger,

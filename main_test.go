@@ -18,6 +18,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/internal/version"
+	"workspace-qdrant-mcp/packaging/mcpb"
 )
 
 var allTools = []string{
@@ -35,7 +37,7 @@ func TestEndToEnd(t *testing.T) {
 	if took := time.Since(p.started); took > 3*time.Second {
 		t.Errorf("initialize answered %s after spawn; the handshake must not wait for the engine", took)
 	}
-	if init.ServerInfo.Name != "workspace-qdrant-mcp" || init.ServerInfo.Version != engine.Version {
+	if init.ServerInfo.Name != "workspace-qdrant-mcp" || init.ServerInfo.Version != version.String() {
 		t.Errorf("server info = %+v", init.ServerInfo)
 	}
 
@@ -299,7 +301,7 @@ func TestVersionFlag(t *testing.T) {
 	if code := p.exitCode(); code != 0 {
 		t.Errorf("exit status %d, want 0", code)
 	}
-	if got := p.stderr.String(); !strings.Contains(got, engine.Version) {
+	if got := p.stderr.String(); !strings.Contains(got, version.String()) {
 		t.Errorf("stderr = %q, want the version", got)
 	}
 	if out := p.stdout.String(); out != "" {
@@ -438,5 +440,26 @@ func TestRunSignalDuringAutostart(t *testing.T) {
 	ip.signals <- syscall.SIGTERM
 	if code := ip.wait(t); code != 0 {
 		t.Errorf("run = %d, want 0:\n%s", code, ip.stderr.String())
+	}
+}
+
+// The Claude Desktop extension's manifest lists the server's tools.
+func TestMCPBManifestListsTheTools(t *testing.T) {
+	var m struct {
+		Tools []struct{ Name, Description string } `json:"tools"`
+	}
+	if err := json.Unmarshal(mcpb.Template, &m); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tool := range m.Tools {
+		names = append(names, tool.Name)
+		if tool.Description == "" {
+			t.Errorf("manifest tool %s has no description", tool.Name)
+		}
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, allTools) {
+		t.Errorf("packaging/mcpb/manifest.json lists tools %v, the server has %v", names, allTools)
 	}
 }

@@ -37,9 +37,6 @@ var (
 	ErrStartCancelled = errors.New("startup cancelled by engine_stop")
 )
 
-// Version is the server's version, reported in status.
-const Version = "0.1.0"
-
 // Options carries what the Manager needs besides the configuration.
 type Options struct {
 	Logger zerolog.Logger

@@ -15,6 +15,7 @@ import (
 	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/version"
 )
 
 // Roles of a running engine among the servers that share its
@@ -257,7 +258,7 @@ func (m *Manager) claimRole(ctx context.Context, r *run) error {
 	dir := r.cfg.Storage.DataDir
 	if m.opts.Solo {
 		r.role = RoleIndexer
-		r.holder = peer.Holder{PID: os.Getpid(), Since: time.Now().UTC(), Version: Version, Protocol: peer.Protocol}
+		r.holder = peer.Holder{PID: os.Getpid(), Since: time.Now().UTC(), Version: version.String(), Protocol: peer.Protocol}
 		return nil
 	}
 	m.mu.Lock()
@@ -321,7 +322,7 @@ func (m *Manager) becomeIndexer(r *run, lock *peer.Lock) error {
 		return fmt.Errorf("serve other servers of %s: %w", r.cfg.Storage.DataDir, err)
 	}
 	r.add("reader socket", srv.Close)
-	h := peer.Holder{PID: os.Getpid(), Socket: srv.Path(), Since: time.Now().UTC(), Version: Version, Protocol: peer.Protocol}
+	h := peer.Holder{PID: os.Getpid(), Socket: srv.Path(), Since: time.Now().UTC(), Version: version.String(), Protocol: peer.Protocol}
 	if err := lock.Publish(h); err != nil {
 		return err
 	}
@@ -447,7 +448,7 @@ func (m *Manager) peerHandlers() map[string]peer.Handler {
 	return map[string]peer.Handler{
 		"hello": func(context.Context, json.RawMessage) (any, error) {
 			cfg := m.Config()
-			return hello{PID: os.Getpid(), Version: Version, Protocol: peer.Protocol,
+			return hello{PID: os.Getpid(), Version: version.String(), Protocol: peer.Protocol,
 				Roots: cfg.Workspace.Roots, Collection: cfg.Workspace.Collection}, nil
 		},
 		"search":       handle(m.Search),

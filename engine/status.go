@@ -14,6 +14,7 @@ import (
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/procstat"
+	"workspace-qdrant-mcp/internal/version"
 )
 
 // Status is engine_status's answer.
@@ -113,7 +114,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 	m.mu.Lock()
 	st := Status{
 		State:     m.state,
-		Version:   Version,
+		Version:   version.String(),
 		Phases:    m.last.phases,
 		Embedding: EmbeddingInfo{Info: m.last.embedding},
 		LastError: m.last.lastError,

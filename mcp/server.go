@@ -30,6 +30,7 @@ import (
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/internal/logging"
+	"workspace-qdrant-mcp/internal/version"
 	"workspace-qdrant-mcp/tools"
 )
 
@@ -60,7 +61,7 @@ type Server struct {
 // opts wire the health monitor and recovery manager into the tools.
 func New(eng *engine.Manager, logger zerolog.Logger, opts ...tools.Option) *Server {
 	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo}
-	s.mcp = server.NewMCPServer(Name, engine.Version,
+	s.mcp = server.NewMCPServer(Name, version.String(),
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
 		server.WithRecovery(),

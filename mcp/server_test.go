@@ -19,6 +19,7 @@ import (
 
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/version"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -124,7 +125,7 @@ func (s *session) logs() []map[string]any {
 func TestInitializeAndListTools(t *testing.T) {
 	s := serve(t, newEngine(t, false))
 	res := s.initialize(t)
-	if res.ServerInfo.Name != Name || res.ServerInfo.Version != engine.Version {
+	if res.ServerInfo.Name != Name || res.ServerInfo.Version != version.String() {
 		t.Errorf("server info = %+v", res.ServerInfo)
 	}
 	if res.Capabilities.Tools == nil || res.Capabilities.Logging == nil {

@@ -8,7 +8,7 @@
 // answers with one JSON object, both as structured content and as text.
 // Register adds them all to an MCP server:
 //
-//	s := server.NewMCPServer("workspace-qdrant-mcp", engine.Version, server.WithToolCapabilities(false))
+//	s := server.NewMCPServer("workspace-qdrant-mcp", version.String(), server.WithToolCapabilities(false))
 //	tools.Register(s, manager) // manager is an *engine.Manager
 //	tools.Register(s, manager, tools.WithHealth(monitor), tools.WithRecovery(rec))
 //

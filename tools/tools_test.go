@@ -18,6 +18,7 @@ import (
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/version"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -314,7 +315,7 @@ func TestEngineStartOutcomes(t *testing.T) {
 	if msg, _ := m["message"].(string); msg != "engine start failed: startup phase initialize: disk full" {
 		t.Errorf("message = %q", msg)
 	}
-	if m["state"] != "stopped" || m["version"] != engine.Version {
+	if m["state"] != "stopped" || m["version"] != version.String() {
 		t.Errorf("failed start does not carry the status: %s", text(res))
 	}
 }
