@@ -60,6 +60,7 @@ type fixture struct {
 	workspace string
 	config    string
 	env       []string
+	dir       string // the server's working directory; "" for the test's
 }
 
 type fixtureOptions struct {
@@ -188,6 +189,7 @@ func spawnBinary(t testing.TB, bin string, fx *fixture, args ...string) *proc {
 	p := &proc{t: t, stdin: inW, copied: make(chan struct{}), exited: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = fx.env
+	p.cmd.Dir = fx.dir
 	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = inR, outW, &p.stderr
 	p.started = time.Now()
 	if err := p.cmd.Start(); err != nil {

@@ -6,15 +6,19 @@
 //
 // Usage:
 //
-//	workspace-qdrant-mcp [-config PATH] [-version]
+//	workspace-qdrant-mcp [-root DIR]... [-config PATH] [-version]
 //
-// The configuration is the -config file, else $WQM_CONFIG, else
-// ./config.yaml, else built-in defaults (see internal/config). In Claude
-// Desktop's claude_desktop_config.json:
+// The workspace is the -root directories, else $WQM_ROOTS, else
+// workspace.roots of the configuration, else the git top level of the
+// working directory. The configuration is the -config file, else
+// $WQM_CONFIG, else the user's file with the project's .wqm.yaml over
+// it, else built-in defaults (see internal/config); a config.yaml in the
+// working directory is never taken for ours. In Claude Desktop's
+// claude_desktop_config.json:
 //
 //	{"mcpServers": {"workspace": {
 //	  "command": "/usr/local/bin/workspace-qdrant-mcp",
-//	  "args": ["-config", "/home/me/.config/workspace-qdrant-mcp.yaml"]}}}
+//	  "args": ["-root", "/Users/me/src/project"]}}}
 //
 // To try it by hand, send the initialize request and close stdin; the
 // server answers on stdout, stops the engine and exits 0:
@@ -85,7 +89,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals <-cha
 		return exitOK
 	}
 
-	cfg, src, err := config.Resolve(opts.config)
+	cfg, err := config.Resolve(opts.config)
 	if err != nil {
 		return configError(stderr, err)
 	}
@@ -94,7 +98,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals <-cha
 		return configError(stderr, err)
 	}
 	defer logFile.Close()
-	logger.Info().Str("version", version.String()).Str("config", src.Path).Str("config_source", src.How).Msg("starting")
+	logger.Info().Str("version", version.String()).Strs("config_files", cfg.Files).Strs("roots", cfg.Workspace.Roots).
+		Str("data_dir", cfg.Storage.DataDir).Msg("starting")
+	if len(cfg.Workspace.Roots) == 0 {
+		logger.Warn().Msg("no workspace: nothing will be indexed; start the server with -root DIR, set $WQM_ROOTS, or start it inside a git repository")
+	}
+	if old, ok := config.LegacyIndex(cfg.Storage.DataDir); ok && cfg.Storage.DataDirDerived() {
+		logger.Info().Str("old_index", old).Str("data_dir", cfg.Storage.DataDir).
+			Msg("an index made by an earlier version is at the old shared location; it is left alone (each workspace now has its own data directory; delete the old one when no longer wanted)")
+	}
 
 	p := &process{
 		log:     logger,
@@ -102,7 +114,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals <-cha
 		signals: signals,
 		eng: engine.New(cfg, engine.Options{
 			Logger:     logger,
-			LoadConfig: reload(src),
+			LoadConfig: func() (config.Config, error) { return config.Resolve(opts.config) },
 			FlushLogs:  syncer(logFile),
 		}),
 	}
@@ -114,7 +126,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals <-cha
 
 // flags are the command line's options.
 type flags struct {
-	config  string
+	config  config.Options
 	version bool
 }
 
@@ -123,7 +135,14 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	var f flags
 	fs := flag.NewFlagSet(mcp.Name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&f.config, "config", "", "configuration `file` (default: $WQM_CONFIG, else ./config.yaml, else built-in defaults)")
+	fs.StringVar(&f.config.File, "config", "", "configuration `file`, used alone (default: $WQM_CONFIG, else the user's config.yaml with the workspace's .wqm.yaml over it, else built-in defaults)")
+	fs.Func("root", "a workspace `directory` to index; repeat for several (default: $WQM_ROOTS, else workspace.roots, else the git top level of the working directory)", func(dir string) error {
+		if dir == "" {
+			return errors.New("must not be empty")
+		}
+		f.config.Roots = append(f.config.Roots, dir)
+		return nil
+	})
 	fs.BoolVar(&f.version, "version", false, "print the version (on stderr: stdout is for JSON-RPC only) and exit")
 	return f, fs.Parse(args)
 }
@@ -131,19 +150,6 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 func configError(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "%s: configuration error: %v\n", mcp.Name, err)
 	return exitConfig
-}
-
-// reload re-reads the configuration from where it first came from, for
-// engine_restart.
-func reload(src config.Source) func() (config.Config, error) {
-	return func() (config.Config, error) {
-		if src.Path != "" {
-			return config.LoadFile(src.Path)
-		}
-		cfg := config.Default()
-		err := cfg.Validate()
-		return cfg, err
-	}
 }
 
 // syncer flushes the log file, when there is one that can be synced.

@@ -35,6 +35,7 @@ type Status struct {
 	ResourceUsage  procstat.Usage `json:"resource_usage"` // a figure the OS cannot give is null
 	Index          IndexStatus    `json:"index"`
 	Storage        StorageStatus  `json:"storage"`
+	Config         ConfigInfo     `json:"config"`
 	Embedding      EmbeddingInfo  `json:"embedding"`
 	Workspace      WorkspaceInfo  `json:"workspace"`
 	LastError      string         `json:"last_error"`
@@ -93,10 +94,21 @@ type IndexStatus struct {
 	Watcher *watch.Stats `json:"watcher,omitempty"`
 }
 
-// StorageStatus names the vector store.
+// StorageStatus names the vector store, its data directory and the
+// workspace roots that directory belongs to.
 type StorageStatus struct {
-	Backend string `json:"backend"`
-	DataDir string `json:"data_dir"`
+	Backend string   `json:"backend"`
+	DataDir string   `json:"data_dir"`
+	Roots   []string `json:"roots"`
+	// DataDirDefault is true when the data directory is the workspace's
+	// default (one per workspace), false when storage.data_dir set it.
+	DataDirDefault bool `json:"data_dir_default"`
+}
+
+// ConfigInfo names the configuration files that were loaded, in the
+// order they were applied; empty for built-in defaults.
+type ConfigInfo struct {
+	Files []string `json:"files"`
 }
 
 // WorkspaceInfo names the indexed roots.
@@ -118,7 +130,9 @@ func (m *Manager) Status(ctx context.Context) Status {
 		Phases:    m.last.phases,
 		Embedding: EmbeddingInfo{Info: m.last.embedding},
 		LastError: m.last.lastError,
-		Storage:   StorageStatus{Backend: m.cfg.Storage.Backend, DataDir: m.cfg.Storage.DataDir},
+		Storage: StorageStatus{Backend: m.cfg.Storage.Backend, DataDir: m.cfg.Storage.DataDir,
+			Roots: slices.Clone(m.cfg.Workspace.Roots), DataDirDefault: m.cfg.Storage.DataDirDerived()},
+		Config:    ConfigInfo{Files: append([]string{}, m.cfg.Files...)},
 		Workspace: WorkspaceInfo{Roots: slices.Clone(m.cfg.Workspace.Roots)},
 		Role:      "none",
 	}
@@ -140,7 +154,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 	m.mu.Unlock()
 
 	if len(st.Workspace.Roots) == 0 {
-		st.Workspace.Message = "no workspace is configured: set workspace.roots in the configuration file"
+		st.Workspace.Message = "no workspace is configured, so nothing is indexed: start the server with -root DIR (Claude Desktop: in \"args\"), set $WQM_ROOTS, set workspace.roots in the configuration, or start it inside a git repository"
 	}
 	st.ResourceUsage = m.sampler.Sample()
 	st.Index = IndexStatus{Files: cached.Files, Chunks: cached.Chunks, Documents: cached.Documents, Skipped: map[string]int{}}

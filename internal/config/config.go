@@ -1,12 +1,15 @@
-// Package config loads and validates the server's one YAML file.
+// Package config finds, loads and validates the server's configuration.
 //
-// Resolution order (see Resolve): the -config flag, then $WQM_CONFIG, then
-// ./config.yaml when present, else built-in defaults, so a bare `go run .`
-// works with no file at all. Decoding is strict: an unknown key is an error
-// naming the key and its line. Validate reports every problem at once, each
-// prefixed with its key path.
+// Resolution (see Resolve): the -config file, else $WQM_CONFIG's, alone;
+// otherwise the user's file and the project's .wqm.yaml at the workspace
+// root, the project's keys over the user's; else built-in defaults, so a
+// bare `go run .` works with no file at all. A config.yaml in the working
+// directory is never taken for ours. Decoding is strict: an unknown key is
+// an error naming the key and its line. Validate reports every problem at
+// once, each prefixed with its key path. Unless storage.data_dir is set,
+// each workspace gets its own data directory (DataDirFor).
 //
-//	cfg, src, err := config.Resolve(flagPath)
+//	cfg, err := config.Resolve(config.Options{File: flagPath, Roots: flagRoots})
 //	if err != nil { ... exit 2 ... }
 package config
 
@@ -16,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -41,6 +43,11 @@ type Config struct {
 	Recovery  Recovery  `yaml:"recovery"`
 	Logging   Logging   `yaml:"logging"`
 	LSP       LSP       `yaml:"lsp"`
+
+	// Files are the configuration files this configuration was read
+	// from, in the order they were applied (see Resolve); empty for
+	// built-in defaults.
+	Files []string `yaml:"-"`
 }
 
 // LSP configures the language servers that enrich code chunks with
@@ -80,7 +87,15 @@ type Storage struct {
 	Backend string `yaml:"backend"`
 	DataDir string `yaml:"data_dir"`
 	Qdrant  Qdrant `yaml:"qdrant"` // for backend qdrant only
+
+	// dataDirDerived is set when DataDir was not configured and is
+	// DataDirFor(the roots), so that it follows the roots.
+	dataDirDerived bool
 }
+
+// DataDirDerived reports whether the data directory was not configured
+// and is the workspace's default, DataDirFor(roots).
+func (s Storage) DataDirDerived() bool { return s.dataDirDerived }
 
 // Qdrant configures the qdrant storage backend. The data directory still
 // holds the local bookkeeping (ledger, temporary files).
@@ -213,14 +228,13 @@ func (e Engine) AutostartEnabled() bool { return e.Autostart == nil || *e.Autost
 func Default() Config {
 	return Config{
 		Workspace: Workspace{
-			Roots:        defaultRoots(),
 			MaxFileBytes: 1 << 20,
 			Debounce:     Duration(200 * time.Millisecond),
 			ChunkChars:   1500,
 			ChunkOverlap: 200,
 			Collection:   "workspace",
 		},
-		Storage: Storage{Backend: "embedded", DataDir: defaultDataDir(), Qdrant: Qdrant{
+		Storage: Storage{Backend: "embedded", Qdrant: Qdrant{
 			URL: "localhost:6334", Timeout: Duration(10 * time.Second), CollectionPrefix: "wqm_",
 		}},
 		Embedding: Embedding{
@@ -255,48 +269,12 @@ func Default() Config {
 	}
 }
 
-// defaultDataDir is $XDG_DATA_HOME/workspace-qdrant-mcp, else, on
-// Windows, %LOCALAPPDATA%\workspace-qdrant-mcp, else
-// ~/.local/share/workspace-qdrant-mcp (macOS too), else one under
-// os.TempDir().
-func defaultDataDir() string {
-	return dataDirFrom(runtime.GOOS, os.Getenv)
-}
-
-func dataDirFrom(goos string, getenv func(string) string) string {
-	base := getenv("XDG_DATA_HOME")
-	if base == "" && goos == "windows" {
-		base = getenv("LOCALAPPDATA")
-	}
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return filepath.Join(os.TempDir(), "workspace-qdrant-mcp")
-		}
-		base = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(base, "workspace-qdrant-mcp")
-}
-
-// defaultRoots is the git top-level of the working directory, or none.
-func defaultRoots() []string {
-	out, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
-	if err != nil {
-		return nil
-	}
-	top := strings.TrimSpace(string(out))
-	if top == "" {
-		return nil
-	}
-	// Git for Windows prints C:/Users/...: Clean gives the OS's separators.
-	return []string{filepath.Clean(top)}
-}
-
 // Clone returns a deep copy, so that validating or editing one copy never
 // touches another.
 func (c Config) Clone() Config {
 	c.Workspace.Roots = slices.Clone(c.Workspace.Roots)
 	c.Workspace.Ignore = slices.Clone(c.Workspace.Ignore)
+	c.Files = slices.Clone(c.Files)
 	if c.LSP.Servers != nil {
 		servers := make(map[string]LSPServer, len(c.LSP.Servers))
 		for lang, s := range c.LSP.Servers {
@@ -312,46 +290,10 @@ func (c Config) Clone() Config {
 	return c
 }
 
-// Source says where a configuration came from.
-type Source struct {
-	Path string // "" when built-in defaults were used
-	How  string // "flag", "env", "cwd" or "defaults"
-}
-
-// Resolve finds and loads the configuration: flagPath when set, else
-// $WQM_CONFIG, else ./config.yaml when present, else defaults.
-func Resolve(flagPath string) (Config, Source, error) {
-	src := Source{How: "defaults"}
-	switch {
-	case flagPath != "":
-		src = Source{Path: flagPath, How: "flag"}
-	case os.Getenv("WQM_CONFIG") != "":
-		src = Source{Path: os.Getenv("WQM_CONFIG"), How: "env"}
-	default:
-		if _, err := os.Stat("config.yaml"); err == nil {
-			src = Source{Path: "config.yaml", How: "cwd"}
-		}
-	}
-	if src.Path == "" {
-		cfg := Default()
-		err := cfg.Validate()
-		return cfg, src, err
-	}
-	cfg, err := LoadFile(src.Path)
-	return cfg, src, err
-}
-
-// LoadFile reads, decodes and validates a YAML file over the defaults.
+// LoadFile reads, decodes and validates one YAML file over the defaults.
+// Relative workspace roots in it are taken from the working directory.
 func LoadFile(path string) (Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Config{}, fmt.Errorf("%w: read %s: %w", ErrInvalid, path, err)
-	}
-	cfg, err := Parse(data)
-	if err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return cfg, nil
+	return loadLayers(nil, layer{path: path})
 }
 
 // Parse decodes YAML over the defaults strictly, then validates, and
@@ -362,22 +304,88 @@ func LoadFile(path string) (Config, error) {
 func Parse(data []byte) (Config, error) {
 	cfg := Default()
 	var p problems
-	if len(bytes.TrimSpace(data)) > 0 {
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			var te *yaml.TypeError
-			if !errors.As(err, &te) {
-				return Config{}, fmt.Errorf("%w: %w", ErrInvalid, err)
-			}
-			p = describeTypeErrors(te)
-		}
+	if err := decodeOnto(&cfg, data, &p); err != nil {
+		return Config{}, err
 	}
 	cfg.validate(&p)
 	if err := p.err(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// layer is one configuration file applied over the ones before it.
+type layer struct {
+	path string
+	// rootsFrom, when set, is the directory that relative
+	// workspace.roots of this file are taken from (a project file's own
+	// directory); otherwise they are taken from the working directory.
+	rootsFrom string
+}
+
+// loadLayers applies the files in order over the defaults, key by key (a later
+// file's key replaces an earlier one's; keys it does not set are kept),
+// then sets roots when any are given (they replace workspace.roots), and
+// validates. Every problem of every file is reported at once, each
+// file's decode problems prefixed with its path.
+func loadLayers(roots []string, layers ...layer) (Config, error) {
+	cfg := Default()
+	var p problems
+	for _, l := range layers {
+		data, err := os.ReadFile(l.path)
+		if err != nil {
+			return Config{}, fmt.Errorf("%w: read %s: %w", ErrInvalid, l.path, err)
+		}
+		before := slices.Clone(cfg.Workspace.Roots)
+		var fp problems
+		if err := decodeOnto(&cfg, data, &fp); err != nil {
+			return Config{}, fmt.Errorf("%s: %w", l.path, err)
+		}
+		for _, msg := range fp {
+			if len(layers) > 1 {
+				msg = l.path + ": " + msg
+			}
+			p = append(p, msg)
+		}
+		if l.rootsFrom != "" && !slices.Equal(before, cfg.Workspace.Roots) {
+			for i, r := range cfg.Workspace.Roots {
+				if r != "" && !filepath.IsAbs(r) {
+					cfg.Workspace.Roots[i] = filepath.Join(l.rootsFrom, r)
+				}
+			}
+		}
+		cfg.Files = append(cfg.Files, l.path)
+	}
+	if len(roots) > 0 {
+		cfg.Workspace.Roots = slices.Clone(roots)
+	}
+	cfg.validate(&p)
+	if err := p.err(); err != nil {
+		if len(layers) == 1 {
+			return Config{}, fmt.Errorf("%s: %w", layers[0].path, err)
+		}
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// decodeOnto decodes YAML strictly onto cfg, adding unknown keys and
+// values of the wrong type to p; a document that is not YAML is returned
+// as the error.
+func decodeOnto(cfg *Config, data []byte, p *problems) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		*p = append(*p, describeTypeErrors(te)...)
+	}
+	return nil
 }
 
 // describeTypeErrors rewrites yaml.v3's messages ("line 3: field foo not

@@ -134,44 +134,6 @@ func TestEmptyFileIsDefaults(t *testing.T) {
 	}
 }
 
-func TestResolveOrder(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	flagFile := filepath.Join(dir, "flag.yaml")
-	envFile := filepath.Join(dir, "env.yaml")
-	for path, level := range map[string]string{flagFile: "debug", envFile: "warn", "config.yaml": "error"} {
-		if err := os.WriteFile(path, []byte("logging:\n  level: "+level+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Setenv("WQM_CONFIG", envFile)
-	check := func(flag, wantHow, wantLevel string) {
-		t.Helper()
-		cfg, src, err := Resolve(flag)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if src.How != wantHow || cfg.Logging.Level != wantLevel {
-			t.Errorf("Resolve(%q) = %s/%s, want %s/%s", flag, src.How, cfg.Logging.Level, wantHow, wantLevel)
-		}
-	}
-	check(flagFile, "flag", "debug")
-	check("", "env", "warn")
-	t.Setenv("WQM_CONFIG", "")
-	check("", "cwd", "error")
-	if err := os.Remove("config.yaml"); err != nil {
-		t.Fatal(err)
-	}
-	check("", "defaults", "info")
-}
-
-func TestMissingFlagFile(t *testing.T) {
-	_, _, err := Resolve(filepath.Join(t.TempDir(), "nope.yaml"))
-	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "nope.yaml") {
-		t.Errorf("err = %v, want ErrInvalid naming the file", err)
-	}
-}
-
 func TestRepositoryConfigIsValid(t *testing.T) {
 	// The documented config.yaml at the repository root must load.
 	cfg, err := LoadFile(filepath.Join("..", "..", "config.yaml"))
@@ -182,34 +144,5 @@ func TestRepositoryConfigIsValid(t *testing.T) {
 	def := Default()
 	if cfg.Health != def.Health || cfg.Recovery != def.Recovery {
 		t.Errorf("config.yaml health/recovery = %+v / %+v, want the defaults %+v / %+v", cfg.Health, cfg.Recovery, def.Health, def.Recovery)
-	}
-}
-
-// The default data directory: XDG_DATA_HOME wherever it is set, else
-// %LOCALAPPDATA% on Windows, else ~/.local/share.
-func TestDefaultDataDirPerOS(t *testing.T) {
-	env := func(vars map[string]string) func(string) string {
-		return func(k string) string { return vars[k] }
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Skip("no home directory")
-	}
-	local := filepath.Join(home, ".local", "share", "workspace-qdrant-mcp")
-	cases := []struct {
-		goos string
-		vars map[string]string
-		want string
-	}{
-		{"windows", map[string]string{"LOCALAPPDATA": "appdata"}, filepath.Join("appdata", "workspace-qdrant-mcp")},
-		{"windows", map[string]string{"LOCALAPPDATA": "appdata", "XDG_DATA_HOME": "xdg"}, filepath.Join("xdg", "workspace-qdrant-mcp")},
-		{"windows", nil, local},
-		{"linux", map[string]string{"LOCALAPPDATA": "appdata"}, local},
-		{"darwin", map[string]string{"XDG_DATA_HOME": "xdg"}, filepath.Join("xdg", "workspace-qdrant-mcp")},
-	}
-	for _, c := range cases {
-		if got := dataDirFrom(c.goos, env(c.vars)); got != c.want {
-			t.Errorf("%s with %v: %s, want %s", c.goos, c.vars, got, c.want)
-		}
 	}
 }

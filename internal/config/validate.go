@@ -221,9 +221,11 @@ func (c *Config) validateStorage(p *problems) {
 	default:
 		p.add("storage.backend", "unknown backend %q (want embedded or qdrant)", c.Storage.Backend)
 	}
-	if c.Storage.DataDir == "" {
-		p.add("storage.data_dir", "must not be empty")
-		return
+	if c.Storage.DataDir == "" || c.Storage.dataDirDerived {
+		// Unset: one data directory per workspace. Roots are absolute
+		// by now (validateWorkspace ran first).
+		c.Storage.DataDir = DataDirFor(c.Workspace.Roots)
+		c.Storage.dataDirDerived = true
 	}
 	abs, err := filepath.Abs(os.ExpandEnv(c.Storage.DataDir))
 	if err != nil {
