@@ -293,7 +293,7 @@ func (c Config) Clone() Config {
 // LoadFile reads, decodes and validates one YAML file over the defaults.
 // Relative workspace roots in it are taken from the working directory.
 func LoadFile(path string) (Config, error) {
-	return loadLayers(nil, layer{path: path})
+	return loadLayers(nil, nil, layer{path: path})
 }
 
 // Parse decodes YAML over the defaults strictly, then validates, and
@@ -323,12 +323,13 @@ type layer struct {
 	rootsFrom string
 }
 
-// loadLayers applies the files in order over the defaults, key by key (a later
-// file's key replaces an earlier one's; keys it does not set are kept),
-// then sets roots when any are given (they replace workspace.roots), and
+// loadLayers applies the files in order over the defaults, key by key (a
+// later file's key replaces an earlier one's; keys it does not set are
+// kept), then sets roots when any are given (they replace
+// workspace.roots), else fallback when the files name no roots, and
 // validates. Every problem of every file is reported at once, each
 // file's decode problems prefixed with its path.
-func loadLayers(roots []string, layers ...layer) (Config, error) {
+func loadLayers(roots, fallback []string, layers ...layer) (Config, error) {
 	cfg := Default()
 	var p problems
 	for _, l := range layers {
@@ -356,8 +357,11 @@ func loadLayers(roots []string, layers ...layer) (Config, error) {
 		}
 		cfg.Files = append(cfg.Files, l.path)
 	}
-	if len(roots) > 0 {
+	switch {
+	case len(roots) > 0:
 		cfg.Workspace.Roots = slices.Clone(roots)
+	case len(cfg.Workspace.Roots) == 0:
+		cfg.Workspace.Roots = slices.Clone(fallback)
 	}
 	cfg.validate(&p)
 	if err := p.err(); err != nil {

@@ -58,12 +58,18 @@ func Resolve(opts Options) (Config, error) {
 		roots = filepath.SplitList(os.Getenv(EnvRoots))
 		roots = slices.DeleteFunc(roots, func(r string) bool { return strings.TrimSpace(r) == "" })
 	}
+	// The git top level: the project file's place when no root is
+	// given, and the roots when the files name none either.
+	var git []string
+	if len(roots) == 0 {
+		git = gitRoot()
+	}
 	explicit := opts.File
 	if explicit == "" {
 		explicit = os.Getenv(EnvConfig)
 	}
 	if explicit != "" {
-		return withGitRoot(loadLayers(roots, layer{path: explicit}))
+		return loadLayers(roots, git, layer{path: explicit})
 	}
 	var layers []layer
 	if user := UserFile(); user != "" && isFile(user) {
@@ -71,7 +77,7 @@ func Resolve(opts Options) (Config, error) {
 	}
 	projectRoots := roots
 	if len(projectRoots) == 0 {
-		projectRoots = gitRoot()
+		projectRoots = git
 	}
 	if len(projectRoots) > 0 {
 		dir, err := filepath.Abs(projectRoots[0])
@@ -79,26 +85,7 @@ func Resolve(opts Options) (Config, error) {
 			layers = append(layers, layer{path: filepath.Join(dir, ProjectFile), rootsFrom: dir})
 		}
 	}
-	return withGitRoot(loadLayers(roots, layers...))
-}
-
-// withGitRoot gives a configuration without roots the git top level of
-// the working directory, when there is a suitable one, and validates it
-// again with it (the data directory follows the roots).
-func withGitRoot(cfg Config, err error) (Config, error) {
-	if err != nil || len(cfg.Workspace.Roots) > 0 {
-		return cfg, err
-	}
-	roots := gitRoot()
-	if len(roots) == 0 {
-		return cfg, nil
-	}
-	cfg.Workspace.Roots = roots
-	if cfg.Storage.dataDirDerived {
-		cfg.Storage.DataDir = ""
-	}
-	err = cfg.Validate()
-	return cfg, err
+	return loadLayers(roots, git, layers...)
 }
 
 // UserFile is the user's configuration file:
