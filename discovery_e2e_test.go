@@ -138,7 +138,7 @@ func TestTwoWorkspacesThreeSessions(t *testing.T) {
 	b1 := w.start(t, b, nil)
 	b1.waitIdle(t)
 	a2 := w.start(t, a, nil)
-	a3 := w.start(t, filepath.Join(a), nil)
+	a3 := w.start(t, a, nil)
 	for _, p := range []*proc{a2, a3} {
 		p.waitState(t, "running")
 	}
