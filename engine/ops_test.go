@@ -2,10 +2,12 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
 )
 
@@ -15,37 +17,42 @@ func fileHit(doc string, start, end int, text string, score float64) storage.Hit
 	}}
 }
 
-// Overlapping or touching hits of one file become one result covering the
-// union of their lines, in the best hit's place; others stay apart.
-func TestMergeOverlaps(t *testing.T) {
-	hits := []storage.Hit{
-		fileHit("a.go", 3, 5, "c\nd\ne\n", 0.9),
-		fileHit("b.go", 1, 2, "x\ny\n", 0.8),
-		fileHit("a.go", 1, 4, "a\nb\nc\nd\n", 0.7), // overlaps the first
-		fileHit("a.go", 6, 7, "f\ng\n", 0.6),       // touches the merged range
-		fileHit("a.go", 20, 21, "t\nu\n", 0.5),     // apart
+// A hit overlapping a result already taken from its file is left out,
+// touching or distant ones are kept up to the per-file cap, and each
+// result counts its file's candidates not shown.
+func TestCollect(t *testing.T) {
+	hits := []rank.Ranked{
+		{Hit: fileHit("a.go", 3, 5, "c\nd\ne\n", 0.9)},
+		{Hit: fileHit("b.go", 1, 2, "x\ny\n", 0.8)},
+		{Hit: fileHit("a.go", 1, 4, "a\nb\nc\nd\n", 0.7)}, // overlaps the first
+		{Hit: fileHit("a.go", 6, 7, "f\ng\n", 0.6)},       // touches it
+		{Hit: fileHit("a.go", 20, 21, "t\nu\n", 0.5)},     // apart
 	}
-	got := mergeOverlaps(hits, 10)
 	type res struct {
 		id         string
 		start, end int
-		text       string
+		more       int
 	}
-	want := []res{{"a.go", 1, 7, "a\nb\nc\nd\ne\nf\ng\n"}, {"b.go", 1, 2, "x\ny\n"}, {"a.go", 20, 21, "t\nu\n"}}
-	if len(got) != len(want) {
-		t.Fatalf("got %d results, want %d: %+v", len(got), len(want), got)
-	}
-	for i, w := range want {
-		g := got[i]
-		if g.ID != w.id || g.StartLine != w.start || g.EndLine != w.end || g.Text != w.text {
-			t.Errorf("result %d = %s %d-%d %q, want %s %d-%d %q", i, g.ID, g.StartLine, g.EndLine, g.Text, w.id, w.start, w.end, w.text)
+	for _, tt := range []struct {
+		perDoc, limit int
+		want          []res
+	}{
+		{-1, 10, []res{{"a.go", 3, 5, 1}, {"b.go", 1, 2, 0}, {"a.go", 6, 7, 1}, {"a.go", 20, 21, 1}}},
+		{1, 10, []res{{"a.go", 3, 5, 3}, {"b.go", 1, 2, 0}}},
+		{2, 10, []res{{"a.go", 3, 5, 2}, {"b.go", 1, 2, 0}, {"a.go", 6, 7, 2}}},
+		{-1, 2, []res{{"a.go", 3, 5, 3}, {"b.go", 1, 2, 0}}},
+	} {
+		got := collect(hits, tt.perDoc, tt.limit)
+		var gotRes []res
+		for _, g := range got {
+			gotRes = append(gotRes, res{g.ID, g.StartLine, g.EndLine, g.MoreInFile})
+		}
+		if fmt.Sprint(gotRes) != fmt.Sprint(tt.want) {
+			t.Errorf("perDoc %d, limit %d: %v, want %v", tt.perDoc, tt.limit, gotRes, tt.want)
 		}
 	}
-	if got[0].Score != 0.9 {
-		t.Errorf("merged score %v, want the best hit's 0.9", got[0].Score)
-	}
-	if n := len(mergeOverlaps(hits, 2)); n != 2 {
-		t.Errorf("limit 2 gave %d results", n)
+	if got := collect(hits, 1, 10); got[0].Score != 0.9 || got[0].Text != "c\nd\ne\n" {
+		t.Errorf("first result %+v, want the best hit unchanged", got[0])
 	}
 }
 

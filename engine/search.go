@@ -3,29 +3,26 @@ package engine
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
-	"workspace-qdrant-mcp/engine/analysis"
+	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/config"
 )
 
 // Search defaults and bounds.
 const (
 	// DefaultMaxPerFile is how many results one document may contribute
-	// when SearchRequest.MaxPerFile is 0.
-	DefaultMaxPerFile = 3
+	// when SearchRequest.MaxPerFile is 0: one file, one slot; each result
+	// says how many more hits its file has (SearchResult.MoreInFile).
+	DefaultMaxPerFile = 1
 	// MaxContextLines bounds SearchRequest.ContextLines.
 	MaxContextLines = 50
-	// rrfK is the rank constant of reciprocal rank fusion.
-	rrfK = 60
 	// maxContextFileBytes bounds the size of a file read for context.
 	maxContextFileBytes = 8 << 20
 )
@@ -63,37 +60,17 @@ type SearchRequest struct {
 	// name (case-insensitive; "Start" also matches "(*Server).Start"),
 	// as language servers reported it.
 	Symbol string
+	// Rules overrides the configured ranking rules (search.rules); nil
+	// means the configuration's. It exists for experiments (eval/).
+	Rules *rank.Rules
 }
 
-// Tuning holds the ranking parameters of Search.
-type Tuning struct {
-	// Prefetch is how many candidates each leg fetches.
-	Prefetch int `json:"prefetch"`
-	// KeywordWeight and SemanticWeight scale each leg's reciprocal rank
-	// 1/(60+rank) in the fused score.
-	KeywordWeight  float64 `json:"keyword_weight"`
-	SemanticWeight float64 `json:"semantic_weight"`
-	// PathWeight scales the path bonus: the share of the query's terms
-	// found in the hit's path relative to its workspace root (directory
-	// and file names, split like identifiers), times 1/(60+1).
-	PathWeight float64 `json:"path_weight"`
-	// FileWeight scales the document bonus: the fused scores of the
-	// document's other candidates (up to FileChunks of them), so a file
-	// that matches in several places ranks above one lucky chunk.
-	FileWeight float64 `json:"file_weight"`
-	FileChunks int     `json:"file_chunks"`
-}
+// Tuning holds the ranking parameters of Search (see package rank).
+type Tuning = rank.Tuning
 
 // DefaultTuning is the ranking Search uses; see BENCHMARKS.md for how it
 // was chosen.
-var DefaultTuning = Tuning{
-	Prefetch:       100,
-	KeywordWeight:  1,
-	SemanticWeight: 1,
-	PathWeight:     2,
-	FileWeight:     0.3,
-	FileChunks:     3,
-}
+var DefaultTuning = rank.DefaultTuning
 
 // SearchResult is one hit as tools return it.
 type SearchResult struct {
@@ -121,6 +98,12 @@ type SearchResult struct {
 	ContextBefore string `json:"context_before,omitempty"`
 	ContextAfter  string `json:"context_after,omitempty"`
 	ContextNote   string `json:"context_note,omitempty"`
+	// MoreInFile counts the file's other matching chunks that the per-file
+	// cap left out; ask for them with max_per_file or get_document.
+	MoreInFile int `json:"more_in_file,omitempty"`
+	// Rules names the ranking rules that moved the result (see package
+	// rank): definition, path, file, satellite:<class>, later_chunk.
+	Rules []string `json:"rules,omitempty"`
 }
 
 // SearchResponse is search's answer.
@@ -164,13 +147,17 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 	if req.Limit <= 0 {
 		return SearchResponse{}, fmt.Errorf("limit %d is not positive", req.Limit)
 	}
-	terms := analysis.QueryTerms(req.Query)
-	if len(terms) == 0 {
+	query := rank.ParseQuery(req.Query)
+	if len(query.Terms) == 0 {
 		return SearchResponse{}, fmt.Errorf("%w: %q has only stop words or punctuation", ErrEmptyQuery, req.Query)
 	}
 	t := DefaultTuning
 	if req.Tuning != nil {
 		t = *req.Tuning
+	}
+	rules := rulesOf(r.cfg.Search.Rules)
+	if req.Rules != nil {
+		rules = *req.Rules
 	}
 	prefetch := max(t.Prefetch, req.Limit)
 	q := storage.Query{
@@ -197,18 +184,26 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 	if err != nil {
 		return SearchResponse{}, fmt.Errorf("query the store: %w", err)
 	}
+	if rules.Definitions && query.Kind == rank.KindSymbol && req.PathGlob == "" {
+		named, err := filesNamedAfter(ctx, r.store, query, q)
+		if err != nil {
+			return SearchResponse{}, err
+		}
+		hits = appendNew(hits, named)
+	}
 	if req.Symbol != "" {
 		hits = filterSymbol(hits, req.Symbol)
 	}
-	ranked := rankHits(hits, rankOptions{
-		mode: req.Mode, terms: terms, roots: r.cfg.Workspace.Roots, tuning: t,
-		minKeyword: req.MinKeywordScore, minSemantic: req.ScoreThreshold,
+	ranked := rank.Rank(hits, query, rank.Options{
+		Mode: req.Mode, Roots: r.cfg.Workspace.Roots, Rules: rules, Tuning: t,
+		MinKeyword: req.MinKeywordScore, MinSemantic: req.ScoreThreshold,
+		KeepSatellites: req.PathGlob != "" || req.Language != "",
 	})
 	maxPer := req.MaxPerFile
 	if maxPer == 0 {
 		maxPer = DefaultMaxPerFile
 	}
-	results := limitPerDocument(mergeOverlaps(ranked, len(ranked)), maxPer, req.Limit)
+	results := collect(ranked, maxPer, req.Limit)
 	if n := min(max(req.ContextLines, 0), MaxContextLines); n > 0 {
 		addContext(results, n, r.cfg.Workspace.Roots)
 	}
@@ -221,215 +216,44 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 	return resp, nil
 }
 
-// rankOptions says how rankHits scores candidates.
-type rankOptions struct {
-	mode        string
-	terms       []string // the query's distinct terms
-	roots       []string // workspace roots, to make paths relative
-	tuning      Tuning
-	minKeyword  *float64
-	minSemantic *float64
-}
-
-// rankHits applies the legs' thresholds to the store's candidates,
-// re-ranks each leg and orders the survivors by fused score, best first.
-// Each hit's Score becomes its fused score. Candidates that carry no rank
-// of a leg the mode runs (a store that reports none) are ranked by their
-// position.
-func rankHits(hits []storage.Hit, o rankOptions) []storage.Hit {
-	useKW := o.mode != storage.ModeSemantic
-	useSem := o.mode != storage.ModeKeyword
-	out := make([]storage.Hit, 0, len(hits))
-	for i, h := range hits {
-		if h.KeywordRank == 0 && h.SemanticRank == 0 {
-			if useKW {
-				h.KeywordRank, h.KeywordScore = i+1, h.Score
-			} else {
-				h.SemanticRank, h.SemanticScore = i+1, h.Score
-			}
-		}
-		if !useKW || (h.KeywordRank > 0 && o.minKeyword != nil && h.KeywordScore < *o.minKeyword) {
-			h.KeywordRank, h.KeywordScore = 0, 0
-		}
-		if !useSem || (h.SemanticRank > 0 && o.minSemantic != nil && h.SemanticScore < *o.minSemantic) {
-			h.SemanticRank, h.SemanticScore = 0, 0
-		}
-		if h.KeywordRank > 0 || h.SemanticRank > 0 {
-			out = append(out, h)
-		}
-	}
-	rerank(out, func(h *storage.Hit) *int { return &h.KeywordRank })
-	rerank(out, func(h *storage.Hit) *int { return &h.SemanticRank })
-
-	t := o.tuning
-	pathTerms := make(map[string]float64) // by path: the share of query terms in it
-	for i := range out {
-		h := &out[i]
-		s := 0.0
-		if h.KeywordRank > 0 {
-			s += t.KeywordWeight / float64(rrfK+h.KeywordRank)
-		}
-		if h.SemanticRank > 0 {
-			s += t.SemanticWeight / float64(rrfK+h.SemanticRank)
-		}
-		if t.PathWeight != 0 && h.Chunk.Path != "" {
-			share, ok := pathTerms[h.Chunk.Path]
-			if !ok {
-				share = pathShare(relativePath(h.Chunk.Path, o.roots), o.terms)
-				pathTerms[h.Chunk.Path] = share
-			}
-			s += t.PathWeight * share / float64(rrfK+1)
-		}
-		h.Score = s
-	}
-	if t.FileWeight != 0 && t.FileChunks > 0 {
-		addDocumentBonus(out, t.FileWeight, t.FileChunks)
-	}
-	slices.SortStableFunc(out, func(a, b storage.Hit) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Chunk.ID, b.Chunk.ID))
-	})
-	return out
-}
-
-// rerank renumbers one leg's ranks 1, 2, ... in their current order,
-// closing the gaps left by dropped candidates.
-func rerank(hits []storage.Hit, rank func(*storage.Hit) *int) {
-	idx := make([]int, 0, len(hits))
-	for i := range hits {
-		if *rank(&hits[i]) > 0 {
-			idx = append(idx, i)
-		}
-	}
-	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(*rank(&hits[a]), *rank(&hits[b])) })
-	for r, i := range idx {
-		*rank(&hits[i]) = r + 1
-	}
-}
-
-// addDocumentBonus adds to each hit weight times the sum of the best n
-// scores among the other candidates of its document.
-func addDocumentBonus(hits []storage.Hit, weight float64, n int) {
-	byDoc := make(map[string][]float64)
-	for _, h := range hits {
-		byDoc[h.Chunk.DocID] = append(byDoc[h.Chunk.DocID], h.Score)
-	}
-	for _, scores := range byDoc {
-		slices.SortFunc(scores, func(a, b float64) int { return cmp.Compare(b, a) })
-	}
-	bonus := make([]float64, len(hits))
-	for i, h := range hits {
-		top := byDoc[h.Chunk.DocID]
-		if len(top) <= n || h.Score >= top[n] { // the hit is among the best n+1
-			top = top[:min(len(top), n+1)]
-			bonus[i] = -h.Score
-		} else {
-			top = top[:n]
-		}
-		for _, s := range top {
-			bonus[i] += s
-		}
-	}
-	for i := range hits {
-		hits[i].Score += weight * bonus[i]
-	}
-}
-
-// pathShare returns the share of terms that occur among the terms of
-// path.
-func pathShare(path string, terms []string) float64 {
-	if len(terms) == 0 || path == "" {
-		return 0
-	}
-	pt := analysis.Terms(path)
-	n := 0
-	for _, t := range terms {
-		if slices.Contains(pt, t) {
-			n++
-		}
-	}
-	return float64(n) / float64(len(terms))
-}
-
-// relativePath returns p relative to the first root that holds it, or p.
-func relativePath(p string, roots []string) string {
-	for _, root := range roots {
-		if rel, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(rel, "..") {
-			return filepath.ToSlash(rel)
-		}
-	}
-	return p
-}
-
-// mergeOverlaps turns hits into results, merging hits of one document
-// whose line ranges overlap or touch into one result with the best score,
-// and keeps the first limit in score order.
-func mergeOverlaps(hits []storage.Hit, limit int) []SearchResult {
-	out := make([]SearchResult, 0, min(len(hits), limit))
-	for _, h := range hits {
+// collect turns ranked hits into results, best first: at most perDoc
+// results of each document (no cap when perDoc < 0) and limit in all. A
+// file hit whose lines overlap a result already taken from its file is
+// the same place seen through overlapping chunks and is left out. Each
+// result's MoreInFile counts its document's other candidates that are not
+// shown.
+func collect(ranked []rank.Ranked, perDoc, limit int) []SearchResult {
+	out := make([]SearchResult, 0, min(len(ranked), limit))
+	taken := make(map[string][]int) // document → indexes in out
+	candidates := make(map[string]int)
+	for _, h := range ranked {
 		c := h.Chunk
-		merged := false
-		for i := range out {
-			o := &out[i]
-			if o.ID != c.DocID || c.Kind != storage.KindFile || c.StartLine > o.EndLine+1 || c.EndLine < o.StartLine-1 {
-				continue
+		candidates[c.DocID]++
+		if len(out) == limit || (perDoc >= 0 && len(taken[c.DocID]) >= perDoc) {
+			continue
+		}
+		overlaps := false
+		for _, i := range taken[c.DocID] {
+			if o := out[i]; c.Kind == storage.KindFile && c.StartLine <= o.EndLine && c.EndLine >= o.StartLine {
+				overlaps = true
 			}
-			o.Text, o.StartLine, o.EndLine = joinLines(o.Text, o.StartLine, o.EndLine, c.Text, c.StartLine, c.EndLine)
-			merged = true
-			break
 		}
-		if merged {
+		if overlaps {
 			continue
 		}
-		if len(out) == limit {
-			continue
-		}
+		taken[c.DocID] = append(taken[c.DocID], len(out))
 		out = append(out, SearchResult{
 			ID: c.DocID, ChunkID: c.ID, Collection: c.Collection, Kind: c.Kind, Score: h.Score, Text: c.Text,
 			Path: c.Path, StartLine: c.StartLine, EndLine: c.EndLine, Language: c.Language, Title: c.Title,
 			Metadata: c.Metadata, Symbol: symbolOf(c.Metadata),
 			KeywordRank: h.KeywordRank, SemanticRank: h.SemanticRank,
-			KeywordScore: h.KeywordScore, SemanticScore: h.SemanticScore,
+			KeywordScore: h.KeywordScore, SemanticScore: h.SemanticScore, Rules: h.Rules,
 		})
 	}
+	for i := range out {
+		out[i].MoreInFile = candidates[out[i].ID] - len(taken[out[i].ID])
+	}
 	return out
-}
-
-// limitPerDocument keeps, in order, at most perDoc results of each
-// document (no cap when perDoc < 0) and at most limit in all.
-func limitPerDocument(results []SearchResult, perDoc, limit int) []SearchResult {
-	out := results[:0]
-	seen := make(map[string]int)
-	for _, r := range results {
-		if len(out) == limit {
-			break
-		}
-		if perDoc >= 0 && seen[r.ID] >= perDoc {
-			continue
-		}
-		seen[r.ID]++
-		out = append(out, r)
-	}
-	return slices.Clip(out)
-}
-
-// joinLines merges two texts that hold exactly lines [as,ae] and [bs,be]
-// of one file, where the ranges overlap or touch.
-func joinLines(a string, as, ae int, b string, bs, be int) (string, int, int) {
-	if bs < as { // make a the one that starts first
-		a, as, ae, b, bs, be = b, bs, be, a, as, ae
-	}
-	if be <= ae {
-		return a, as, ae
-	}
-	bl := strings.SplitAfter(b, "\n")
-	skip := ae - bs + 1 // lines of b already in a
-	if skip < 0 || skip > len(bl) {
-		return a, as, ae
-	}
-	if !strings.HasSuffix(a, "\n") {
-		a += "\n"
-	}
-	return a + strings.Join(bl[skip:], ""), as, be
 }
 
 // addContext fills the context of file results with up to n lines before
@@ -494,4 +318,52 @@ func readLines(p string, roots []string) ([]string, string) {
 // the last one ends in a newline.
 func sameLines(a, b string) bool {
 	return strings.TrimSuffix(a, "\n") == strings.TrimSuffix(b, "\n")
+}
+
+// rulesOf returns the ranking rules a configuration switches on.
+func rulesOf(c config.SearchRules) rank.Rules {
+	return rank.Rules{
+		Definitions: c.Definitions, Paths: c.Paths, Files: c.FileCoherence,
+		Satellites: c.Satellites, OnePerFile: c.OnePerFile,
+	}
+}
+
+// namedFileHits bounds the chunks filesNamedAfter adds.
+const namedFileHits = 20
+
+// filesNamedAfter finds, with the keyword leg alone, chunks of files named
+// after the symbol a query names (HTTPAdapter: HTTPAdapter.*,
+// httpadapter.*, http_adapter.*, http-adapter.*), so that the file that
+// defines a type is a candidate even when neither leg ranked it among
+// its best. q is the search's store query, whose filters it keeps.
+func filesNamedAfter(ctx context.Context, store storage.Store, query rank.Query, q storage.Query) ([]storage.Hit, error) {
+	names := rank.FileNames(query.Symbol)
+	if len(names) == 0 {
+		return nil, nil
+	}
+	q.Mode, q.Dense, q.Limit, q.Prefetch = storage.ModeKeyword, nil, namedFileHits, namedFileHits
+	q.PathGlob = "{" + strings.Join(names, ",") + "}.*"
+	hits, err := store.Search(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("query the store for files named after %s: %w", query.Symbol, err)
+	}
+	for i := range hits { // they rank after every candidate of the legs
+		hits[i].KeywordRank, hits[i].SemanticRank = 0, 0
+	}
+	return hits, nil
+}
+
+// appendNew appends to hits the extra hits whose chunks it lacks.
+func appendNew(hits, extra []storage.Hit) []storage.Hit {
+	have := make(map[string]bool, len(hits))
+	for _, h := range hits {
+		have[h.Chunk.ID] = true
+	}
+	for _, h := range extra {
+		if !have[h.Chunk.ID] {
+			have[h.Chunk.ID] = true
+			hits = append(hits, h)
+		}
+	}
+	return hits
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,10 +46,17 @@ func searchWorkspace(t *testing.T) (*Manager, string) {
 			t.Fatal(err)
 		}
 	}
+	return startIndexed(t, ws, func(cfg *config.Config) { cfg.Engine.Workers = 2 })
+}
+
+// startIndexed starts a real engine over the workspace ws, with the
+// default configuration changed by edit, and waits until ws is indexed.
+func startIndexed(t *testing.T, ws string, edit func(*config.Config)) (*Manager, string) {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Workspace.Roots = []string{ws}
 	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
+	edit(&cfg)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -278,50 +284,5 @@ func TestAddContextStaleOrOutside(t *testing.T) {
 	}
 	if !strings.Contains(res[3].ContextNote, "not inside the workspace") || res[3].ContextBefore+res[3].ContextAfter != "" {
 		t.Errorf("outside file: %+v", res[3])
-	}
-}
-
-// The fused score is Σ w/(60+rank) over the legs; a leg's threshold drops
-// its candidates below it and renumbers the rest before fusion.
-func TestRankHitsFusion(t *testing.T) {
-	hit := func(id string, kr int, ks float64, sr int, ss float64) storage.Hit {
-		return storage.Hit{Chunk: storage.Chunk{ID: id, DocID: id}, KeywordRank: kr, KeywordScore: ks, SemanticRank: sr, SemanticScore: ss}
-	}
-	hits := []storage.Hit{
-		hit("a", 1, 9, 3, 0.5),
-		hit("b", 2, 5, 0, 0),
-		hit("c", 0, 0, 1, 0.8),
-		hit("d", 3, 1, 2, 0.6),
-	}
-	plain := Tuning{KeywordWeight: 1, SemanticWeight: 1}
-	got := rankHits(hits, rankOptions{mode: storage.ModeHybrid, tuning: plain})
-	want := map[string]float64{"a": 1.0/61 + 1.0/63, "b": 1.0 / 62, "c": 1.0 / 61, "d": 1.0/63 + 1.0/62}
-	order := []string{"a", "d", "c", "b"}
-	for i, h := range got {
-		if h.Chunk.ID != order[i] || math.Abs(h.Score-want[h.Chunk.ID]) > 1e-12 {
-			t.Errorf("rank %d: %s %v, want %s %v", i+1, h.Chunk.ID, h.Score, order[i], want[order[i]])
-		}
-	}
-
-	// Keyword threshold 4 drops d from the keyword leg; semantic
-	// threshold 0.55 drops a from the semantic leg and makes d second.
-	kw, sem := 4.0, 0.55
-	got = rankHits(hits, rankOptions{mode: storage.ModeHybrid, tuning: plain, minKeyword: &kw, minSemantic: &sem})
-	ranks := map[string][2]int{}
-	for _, h := range got {
-		ranks[h.Chunk.ID] = [2]int{h.KeywordRank, h.SemanticRank}
-	}
-	wantRanks := map[string][2]int{"a": {1, 0}, "b": {2, 0}, "c": {0, 1}, "d": {0, 2}}
-	if fmt.Sprint(ranks) != fmt.Sprint(wantRanks) {
-		t.Errorf("ranks after thresholds %v, want %v", ranks, wantRanks)
-	}
-
-	// The path bonus adds PathWeight × (share of query terms in the path)/61.
-	withPath := []storage.Hit{hit("x", 1, 1, 0, 0), hit("y", 1, 1, 0, 0)}
-	withPath[0].Chunk.Path, withPath[1].Chunk.Path = "/ws/net/http/cookie.go", "/ws/net/http/server.go"
-	got = rankHits(withPath, rankOptions{mode: storage.ModeKeyword, terms: []string{"cooki", "pars"}, roots: []string{"/ws"},
-		tuning: Tuning{KeywordWeight: 1, PathWeight: 2}})
-	if got[0].Chunk.ID != "x" || math.Abs(got[0].Score-(1.0/61+2*0.5/61)) > 1e-12 || math.Abs(got[1].Score-1.0/62) > 1e-12 {
-		t.Errorf("path bonus: %s %v, %s %v", got[0].Chunk.ID, got[0].Score, got[1].Chunk.ID, got[1].Score)
 	}
 }

@@ -5,7 +5,7 @@
 //
 //	go run ./eval [-repos gin,flask] [-modes hybrid,keyword] [-cache DIR]
 //	    [-out eval/results/latest.json] [-baseline eval/results/baseline.json]
-//	    [-save-baseline] [-check] [-v]
+//	    [-save-baseline] [-check] [-v] [-tune JSON] [-rules JSON] [-max-per-file N]
 //
 // repos.json lists the repositories and where their source comes from:
 // the Go module proxy (go mod download), the npm registry (npm pack) or
@@ -54,6 +54,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
 )
@@ -64,7 +65,12 @@ var stdout io.Writer = os.Stdout // stdout-ok
 
 type options struct {
 	dir, cache, only, modes, out, baseline string
+	tune, rules                            string
+	perFile                                int
 	saveBaseline, verbose, check           bool
+
+	tuning  *engine.Tuning
+	ruleSet *rank.Rules
 }
 
 func main() {
@@ -76,6 +82,9 @@ func main() {
 	flag.StringVar(&o.out, "out", "eval/results/latest.json", "where to write per-question results")
 	flag.StringVar(&o.baseline, "baseline", "eval/results/baseline.json", "per-question results to compare with")
 	flag.BoolVar(&o.saveBaseline, "save-baseline", false, "write the results to -baseline")
+	flag.StringVar(&o.tune, "tune", "", `JSON object of ranking weights over the defaults, e.g. {"satellite_factor": 0.7} (see engine/rank.Tuning)`)
+	flag.StringVar(&o.rules, "rules", "", `JSON object of ranking rules over all on, e.g. {"OnePerFile": false} (see engine/rank.Rules)`)
+	flag.IntVar(&o.perFile, "max-per-file", 0, "results per file (0: the search tool's default)")
 	flag.BoolVar(&o.check, "check", false, "only fetch the repositories and check their questions' labels; search nothing")
 	flag.BoolVar(&o.verbose, "v", false, "print each question's scores and top results on stderr")
 	flag.Parse()
@@ -112,6 +121,20 @@ func run(ctx context.Context, o options) error {
 		if len(repos) == 0 {
 			return fmt.Errorf("-repos %s names no repository of repos.json", o.only)
 		}
+	}
+	if o.tune != "" {
+		t := engine.DefaultTuning
+		if err := json.Unmarshal([]byte(o.tune), &t); err != nil {
+			return fmt.Errorf("-tune: %w", err)
+		}
+		o.tuning = &t
+	}
+	if o.rules != "" {
+		r := rank.AllRules
+		if err := json.Unmarshal([]byte(o.rules), &r); err != nil {
+			return fmt.Errorf("-rules: %w", err)
+		}
+		o.ruleSet = &r
 	}
 	modes := strings.Split(o.modes, ",")
 	for _, m := range modes {
@@ -193,7 +216,8 @@ func evalRepo(ctx context.Context, o options, r Repo, modes []string) ([]Result,
 	var results []Result
 	for _, q := range qs.Questions {
 		for _, mode := range modes {
-			resp, err := m.Search(ctx, engine.SearchRequest{Query: q.Query, Limit: 10, Mode: mode})
+			resp, err := m.Search(ctx, engine.SearchRequest{Query: q.Query, Limit: 10, Mode: mode,
+				Tuning: o.tuning, Rules: o.ruleSet, MaxPerFile: o.perFile})
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", q.ID, mode, err)
 			}

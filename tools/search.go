@@ -31,8 +31,11 @@ func search(eng Engine) server.ServerTool {
 			"default) fuses keyword (BM25) and semantic (embedding) ranking; keyword finds exact "+
 			"identifiers and words; semantic finds related wording. Each result gives the document id "+
 			"(for get_document), path and line range (notes: title and metadata), score, each leg's rank and raw "+
-			"score (keyword_rank/keyword_score: BM25, semantic_rank/semantic_score: cosine) and text; at most "+
-			"max_per_file results come from one file. indexing is true while the "+
+			"score (keyword_rank/keyword_score: BM25, semantic_rank/semantic_score: cosine), text, the ranking "+
+			"rules that moved it (rules: definition, path, file, satellite:<class>, later_chunk) and more_in_file, the "+
+			"file's other matching chunks not shown: one result per file by default (max_per_file). A query that is one "+
+			"identifier (HTTPAdapter, Context.JSON, Value::as_str) ranks the chunk defining it first; tests, examples and "+
+			"docs rank below implementation unless the query names them. indexing is true while the "+
 			"workspace is still being indexed, so results may be incomplete.",
 		readOnly,
 		mcp.WithString("query", mcp.Required(), mcp.MinLength(1), mcp.MaxLength(maxQueryBytes),
@@ -52,7 +55,7 @@ func search(eng Engine) server.ServerTool {
 				`"Start" also matches a method "(*Server).Start"), as a language server reported it; `+
 				`each result's symbol names its enclosing symbol, e.g. "func ParseDuration".`)),
 		mcp.WithInteger("max_per_file", mcp.Min(0), mcp.Max(maxLimit), mcp.DefaultNumber(engine.DefaultMaxPerFile),
-			mcp.Description("At most this many results from one file (overlapping hits of a file are merged first); 0: no cap.")),
+			mcp.Description("At most this many results from one file (a hit overlapping one already shown is left out); 0: no cap.")),
 		mcp.WithNumber("score_threshold", mcp.Min(-1), mcp.Max(1),
 			mcp.Description("Drop semantic candidates whose cosine similarity to the query is below this; they can still be found by the keyword leg.")),
 		mcp.WithNumber("min_keyword_score", mcp.Min(0),

@@ -43,6 +43,7 @@ type Config struct {
 	Recovery  Recovery  `yaml:"recovery"`
 	Logging   Logging   `yaml:"logging"`
 	LSP       LSP       `yaml:"lsp"`
+	Search    Search    `yaml:"search"`
 
 	// Files are the configuration files this configuration was read
 	// from, in the order they were applied (see Resolve); empty for
@@ -63,6 +64,29 @@ type LSP struct {
 	// that serves it, overriding the default; an empty command turns the
 	// language off.
 	Servers map[string]LSPServer `yaml:"servers"`
+}
+
+// Search configures how search ranks its results.
+type Search struct {
+	Rules SearchRules `yaml:"rules"`
+}
+
+// SearchRules switches the ranking rules applied on top of the fused
+// keyword and semantic ranks (see engine/rank); each is on by default.
+type SearchRules struct {
+	// Definitions: a chunk that defines the symbol a query names ranks
+	// above chunks that use it.
+	Definitions bool `yaml:"definitions"`
+	// Paths: query words in a file's name and directories lift it.
+	Paths bool `yaml:"paths"`
+	// FileCoherence: a file with several matching chunks beats a file
+	// with one stray match.
+	FileCoherence bool `yaml:"file_coherence"`
+	// Satellites: tests, examples, benchmarks, vendored and generated code
+	// and docs rank below implementation unless the query asks for them.
+	Satellites bool `yaml:"satellites"`
+	// OnePerFile: further chunks of a file already ranked decay sharply.
+	OnePerFile bool `yaml:"one_per_file"`
 }
 
 // LSPServer is one language server's command line.
@@ -266,6 +290,9 @@ func Default() Config {
 		},
 		Logging: Logging{Level: "info"},
 		LSP:     LSP{Enabled: true, RequestTimeout: Duration(5 * time.Second)},
+		Search: Search{Rules: SearchRules{
+			Definitions: true, Paths: true, FileCoherence: true, Satellites: true, OnePerFile: true,
+		}},
 	}
 }
 

@@ -1,0 +1,109 @@
+package rank
+
+import (
+	"regexp"
+	"strings"
+)
+
+// MetaDefines is the chunk metadata key that lists, space-separated, the
+// names of the declarations that start in the chunk; the chunker
+// (engine/ingest/chunk) sets it from the file's syntax.
+const MetaDefines = "defines"
+
+// declaration matches a line that declares a name in one of the common
+// languages, capturing the name: func/type/var (Go, with a receiver),
+// def/class/module (Python, Ruby), function/class/interface/enum/type
+// (JavaScript, TypeScript, PHP, Java), fn/struct/enum/trait/impl/mod/
+// macro_rules! (Rust). It is the fallback for chunks indexed without
+// MetaDefines: notes, and indexes made before the chunker recorded it.
+var declaration = regexp.MustCompile(`(?m)^[ \t]*(?:(?:export|default|pub(?:\([^)]*\))?|public|private|protected|internal|static|abstract|final|async|unsafe|const|extern(?:\s+"C")?|open|override|sealed|declare|readonly)\s+)*` +
+	`(?:func(?:\s*\([^)]*\))?|type|def|class|module|function\*?|interface|enum|trait|struct|union|fn|mod|impl(?:<[^>]*>)?(?:\s+[\w:<>, ]+\s+for)?|macro_rules!|record|object|protocol|const|let|var|val)\s+` +
+	`(?:self\.)?([A-Za-z_$][\w$]*)`)
+
+// defines returns the names a chunk declares that could be one of the
+// wanted names (folded, see fold): all of its MetaDefines when the chunker
+// recorded them, otherwise what the declaration pattern finds on the
+// lines that hold a wanted name. Lines are only matched against the
+// pattern when the chunk holds a wanted name at all, which keeps the
+// fallback cheap: most candidates hold none.
+func defines(meta map[string]string, text string, wanted []string) []string {
+	if d, ok := meta[MetaDefines]; ok {
+		return strings.Fields(d)
+	}
+	if !containsAny(fold(text), wanted) {
+		return nil
+	}
+	var out []string
+	for line := range strings.Lines(text) {
+		if !containsAny(fold(line), wanted) {
+			continue
+		}
+		for _, m := range declaration.FindAllStringSubmatch(line, -1) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// Definition strengths, as multiples of Tuning.DefinitionWeight.
+const (
+	defineExact    = 1.0  // the symbol, spelt as asked
+	defineFolded   = 0.7  // the symbol, up to case and underscores
+	defineCompound = 0.35 // an identifier that adjacent question words spell
+)
+
+// wanted returns the folded names whose definition q asks for: the
+// symbol, or the compounds of a question.
+func (q Query) wanted() []string {
+	if q.Kind == KindSymbol {
+		return []string{fold(q.Symbol)}
+	}
+	return q.Compounds
+}
+
+// definition returns how strongly a chunk defines what q asks for (0 for
+// not at all). A qualified symbol (Context.JSON) counts fully only when
+// the qualifier appears in the chunk or its path.
+func definition(q Query, meta map[string]string, text, rel string) float64 {
+	wanted := q.wanted()
+	if len(wanted) == 0 {
+		return 0
+	}
+	names := defines(meta, text, wanted)
+	best := 0.0
+	switch q.Kind {
+	case KindSymbol:
+		want := wanted[0]
+		for _, n := range names {
+			switch {
+			case n == q.Symbol:
+				best = max(best, defineExact)
+			case fold(n) == want:
+				best = max(best, defineFolded)
+			}
+		}
+		if best > 0 && q.Qualifier != "" && !strings.Contains(text, q.Qualifier) &&
+			!strings.Contains(fold(rel), fold(q.Qualifier)) {
+			best /= 2
+		}
+	case KindQuestion:
+		for _, n := range names {
+			folded := fold(n)
+			for _, c := range q.Compounds {
+				if folded == c {
+					best = defineCompound
+				}
+			}
+		}
+	}
+	return best
+}

@@ -1,0 +1,30 @@
+// Package rank orders a search's candidates. The store's legs (keyword
+// BM25 and semantic cosine) each return their best chunks; rank fuses
+// them by reciprocal rank and applies ranking rules that reflect how code
+// bases are organised and how people ask about them:
+//
+//   - definition: for a query that names a symbol (an identifier,
+//     pkg.Name, Type::method), a chunk that defines it ranks above chunks
+//     that use it; for a question, a chunk that defines an identifier
+//     spelled by adjacent query words ("parse duration" → ParseDuration)
+//     gets a smaller lift.
+//   - path: query words found in the file's name and last directories.
+//   - file: a file with several matching chunks beats a file with one
+//     stray match (file coherence).
+//   - satellite: tests, examples, benchmarks, fixtures, vendored and
+//     generated code, changelogs and docs rank below implementation,
+//     unless the query asks for them ("test", "example", "docs").
+//   - later_chunk: further chunks of a file already ranked decay sharply,
+//     so a top 10 holds ten files rather than three chunks of one.
+//
+// Each ranked hit names the rules that moved it (Ranked.Rules), so a user
+// and the evaluation (eval/) can see why it ranks where it ranks. Rules
+// are switched off one by one with Rules; Tuning holds the weights.
+//
+// Use:
+//
+//	q := rank.ParseQuery(text)
+//	ranked := rank.Rank(hits, q, rank.Options{Mode: mode, Roots: roots, Rules: rank.AllRules, Tuning: rank.DefaultTuning})
+//
+// Everything here is a pure function of its arguments.
+package rank

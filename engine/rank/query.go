@@ -1,0 +1,148 @@
+package rank
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+
+	"workspace-qdrant-mcp/engine/analysis"
+)
+
+// Kinds of query.
+const (
+	KindQuestion = "question" // words, a phrase or a question
+	KindSymbol   = "symbol"   // one identifier, possibly qualified
+)
+
+// Query is a search text as the ranking rules see it.
+type Query struct {
+	Text  string
+	Kind  string
+	Terms []string // analysis.QueryTerms of Text: what the keyword leg matches
+	// Symbol is the identifier a symbol query names, without its
+	// qualifier ("JSON" for "Context.JSON"); Qualifier is the rest
+	// ("Context"), "" when unqualified.
+	Symbol    string
+	Qualifier string
+	// Compounds are identifiers, folded (see fold), that
+	// adjacent words of a question spell: "parse duration" gives
+	// "parseduration". A chunk defining one of them is lifted.
+	Compounds []string
+	// Asks records the satellite classes the query asks about by name
+	// ("test", "example", ...): those are not pushed down.
+	Asks map[Satellite]bool
+}
+
+// symbolPattern matches an identifier, possibly qualified by dots, ::,
+// #, -> or /, with an optional trailing "()": HTTPAdapter, from_str,
+// Context.JSON, Value::as_str, Rack::Builder, Request#params, $emit().
+var symbolPattern = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:(?:\.|::|#|->|/)[A-Za-z_$][\w$]*)*(?:\(\))?$`)
+
+// ParseQuery classifies text and extracts what the rules need.
+func ParseQuery(text string) Query {
+	t := strings.TrimSpace(text)
+	q := Query{Text: text, Kind: KindQuestion, Terms: analysis.QueryTerms(text), Asks: asks(text)}
+	if symbolPattern.MatchString(t) {
+		q.Kind = KindSymbol
+		t = strings.TrimSuffix(t, "()")
+		cut := strings.LastIndexAny(t, ".:#>/")
+		q.Symbol = t[cut+1:]
+		if cut > 0 {
+			q.Qualifier = strings.TrimRight(t[:cut], ".:#-/")
+			if i := strings.LastIndexAny(q.Qualifier, ".:#>/"); i >= 0 {
+				q.Qualifier = q.Qualifier[i+1:] // Rack::Utils::escape: Utils
+			}
+		}
+		q.Symbol = strings.TrimPrefix(q.Symbol, "$")
+		return q
+	}
+	q.Compounds = compounds(t)
+	return q
+}
+
+// compounds returns the identifiers, normalised, that two or three
+// adjacent words of text spell.
+func compounds(text string) []string {
+	var words []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+		return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) {
+		if !stopword(strings.ToLower(w)) {
+			words = append(words, fold(w))
+		}
+	}
+	var out []string
+	for n := 2; n <= 3; n++ {
+		for i := 0; i+n <= len(words); i++ {
+			out = append(out, strings.Join(words[i:i+n], ""))
+		}
+	}
+	return out
+}
+
+// fold folds an identifier for comparison: lowercase, without
+// underscores, hyphens or a leading $, so HTTPAdapter, http_adapter and
+// httpAdapter meet.
+func fold(name string) string {
+	return strings.ToLower(folder.Replace(name))
+}
+
+var folder = strings.NewReplacer("_", "", "-", "", "$", "")
+
+// questionWords are words of a question that never belong to an
+// identifier it spells.
+var questionWords = map[string]bool{
+	"how": true, "what": true, "where": true, "which": true, "when": true, "why": true, "who": true,
+	"does": true, "do": true, "is": true, "are": true, "the": true, "a": true, "an": true, "of": true,
+	"to": true, "in": true, "on": true, "for": true, "and": true, "or": true, "with": true, "by": true,
+	"from": true, "it": true, "its": true, "be": true, "can": true, "i": true, "we": true,
+	"this": true, "that": true, "into": true, "at": true, "as": true, "work": true, "works": true,
+	"happens": true, "handled": true, "implemented": true, "defined": true, "code": true,
+}
+
+func stopword(w string) bool { return questionWords[w] }
+
+// FileNames returns the base names (without extension) a file named after
+// symbol may have: as written, lowercase, snake_case and kebab-case, and
+// PascalCase for a snake_case symbol. Characters that globs treat
+// specially never occur: symbols are identifiers.
+func FileNames(symbol string) []string {
+	if symbol == "" || strings.ContainsAny(symbol, `*?[]{}\,`) {
+		return nil
+	}
+	var words []string
+	for _, w := range strings.FieldsFunc(symbol, func(r rune) bool { return r == '_' || r == '-' || r == '$' }) {
+		words = append(words, camelWords(w)...)
+	}
+	lower := make([]string, len(words))
+	pascal := ""
+	for i, w := range words {
+		lower[i] = strings.ToLower(w)
+		pascal += strings.ToUpper(lower[i][:1]) + lower[i][1:]
+	}
+	var out []string
+	for _, n := range []string{symbol, strings.ToLower(symbol), strings.Join(lower, "_"), strings.Join(lower, "-"), pascal} {
+		if n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// camelWords splits an identifier at case changes: HTTPAdapter gives
+// HTTP, Adapter; parseJSON gives parse, JSON.
+func camelWords(s string) []string {
+	var out []string
+	start := 0
+	rs := []rune(s)
+	for i := 1; i < len(rs); i++ {
+		lowerToUpper := unicode.IsLower(rs[i-1]) && unicode.IsUpper(rs[i])
+		acronymEnd := i+1 < len(rs) && unicode.IsUpper(rs[i-1]) && unicode.IsUpper(rs[i]) && unicode.IsLower(rs[i+1])
+		if lowerToUpper || acronymEnd {
+			out = append(out, string(rs[start:i]))
+			start = i
+		}
+	}
+	return append(out, string(rs[start:]))
+}

@@ -1,0 +1,299 @@
+package rank
+
+import (
+	"cmp"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"workspace-qdrant-mcp/engine/analysis"
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// K is the rank constant of reciprocal rank fusion: a leg's hit at rank r
+// scores w/(K+r).
+const K = 60
+
+// Rule names, as Ranked.Rules reports them.
+const (
+	RuleDefinition = "definition"
+	RulePath       = "path"
+	RuleFile       = "file"
+	RuleSatellite  = "satellite" // reported as "satellite:<class>"
+	RuleLaterChunk = "later_chunk"
+)
+
+// Rules switches the ranking rules; the zero value switches all off and
+// leaves plain reciprocal rank fusion.
+type Rules struct {
+	Definitions bool // definition
+	Paths       bool // path
+	Files       bool // file
+	Satellites  bool // satellite
+	OnePerFile  bool // later_chunk
+}
+
+// AllRules is every rule on, the default.
+var AllRules = Rules{Definitions: true, Paths: true, Files: true, Satellites: true, OnePerFile: true}
+
+// Tuning holds the weights of fusion and of the rules.
+type Tuning struct {
+	// Prefetch is how many candidates each leg fetches.
+	Prefetch int `json:"prefetch"`
+	// KeywordWeight and SemanticWeight scale each leg's reciprocal rank
+	// 1/(K+rank) in the fused score.
+	KeywordWeight  float64 `json:"keyword_weight"`
+	SemanticWeight float64 `json:"semantic_weight"`
+	// PathWeight scales the path bonus: the share of the query's terms
+	// found in the hit's workspace-relative path, times 1/(K+1).
+	PathWeight float64 `json:"path_weight"`
+	// FileWeight scales the file bonus: the fused scores of the
+	// document's other candidates (up to FileChunks of them).
+	FileWeight float64 `json:"file_weight"`
+	FileChunks int     `json:"file_chunks"`
+	// DefinitionWeight scales the definition bonus, times 1/(K+1).
+	DefinitionWeight float64 `json:"definition_weight"`
+	// SatelliteFactor multiplies the score of a test, example, benchmark,
+	// vendored, generated or documentation file the query does not ask for.
+	SatelliteFactor float64 `json:"satellite_factor"`
+	// LaterChunkFactor multiplies the score of a file's n-th best chunk
+	// by LaterChunkFactor^n (n from 0).
+	LaterChunkFactor float64 `json:"later_chunk_factor"`
+}
+
+// DefaultTuning is the tuning Search uses; BENCHMARKS.md says how it was
+// chosen.
+var DefaultTuning = Tuning{
+	Prefetch:         100,
+	KeywordWeight:    1,
+	SemanticWeight:   1,
+	PathWeight:       2,
+	FileWeight:       0.3,
+	FileChunks:       3,
+	DefinitionWeight: 3,
+	SatelliteFactor:  0.5,
+	LaterChunkFactor: 0.3,
+}
+
+// Options says how Rank scores candidates.
+type Options struct {
+	Mode   string   // storage.ModeHybrid, ModeKeyword or ModeSemantic
+	Roots  []string // workspace roots, to make paths relative
+	Rules  Rules
+	Tuning Tuning
+	// MinKeyword and MinSemantic, when set, drop a leg's candidates
+	// scoring below them from that leg.
+	MinKeyword, MinSemantic *float64
+	// KeepSatellites turns the satellite rule off for this query, as a
+	// path or language filter that selects files does.
+	KeepSatellites bool
+}
+
+// Ranked is a candidate with its final score and the rules that moved it.
+type Ranked struct {
+	storage.Hit // Score is the final score
+	Rules       []string
+}
+
+// Rank applies the legs' thresholds to the store's candidates, ranks
+// each leg again, fuses them and applies the rules, and returns the
+// survivors best first. Candidates that carry no rank of a leg the mode
+// runs (a store that reports none) are ranked by their position.
+func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
+	out := threshold(hits, o)
+	t := o.Tuning
+	paths := map[string]*fileFacts{}
+	for i := range out {
+		h := &out[i]
+		s := 0.0
+		if h.KeywordRank > 0 {
+			s += t.KeywordWeight / float64(K+h.KeywordRank)
+		}
+		if h.SemanticRank > 0 {
+			s += t.SemanticWeight / float64(K+h.SemanticRank)
+		}
+		f := facts(paths, h.Chunk, q, o.Roots)
+		if o.Rules.Paths && t.PathWeight != 0 && f.pathShare > 0 {
+			s += t.PathWeight * f.pathShare / float64(K+1)
+			h.Rules = append(h.Rules, RulePath)
+		}
+		if o.Rules.Definitions && t.DefinitionWeight != 0 {
+			if d := definition(q, h.Chunk.Metadata, h.Chunk.Text, f.rel); d > 0 {
+				s += t.DefinitionWeight * d / float64(K+1)
+				h.Rules = append(h.Rules, RuleDefinition)
+			}
+		}
+		h.Score = s
+	}
+	if o.Rules.Files && t.FileWeight != 0 && t.FileChunks > 0 {
+		addFileBonus(out, t.FileWeight, t.FileChunks)
+	}
+	if o.Rules.Satellites && !o.KeepSatellites && t.SatelliteFactor != 1 {
+		for i := range out {
+			if c := paths[out[i].Chunk.Path].satellite; c != "" && !q.Asks[c] && out[i].Chunk.Kind == storage.KindFile {
+				out[i].Score *= t.SatelliteFactor
+				out[i].Rules = append(out[i].Rules, RuleSatellite+":"+string(c))
+			}
+		}
+	}
+	sortRanked(out)
+	if o.Rules.OnePerFile && t.LaterChunkFactor != 1 {
+		seen := map[string]int{}
+		for i := range out {
+			n := seen[out[i].Chunk.DocID]
+			seen[out[i].Chunk.DocID]++
+			if n > 0 {
+				out[i].Score *= pow(t.LaterChunkFactor, n)
+				out[i].Rules = append(out[i].Rules, RuleLaterChunk)
+			}
+		}
+		sortRanked(out)
+	}
+	return out
+}
+
+func sortRanked(rs []Ranked) {
+	slices.SortStableFunc(rs, func(a, b Ranked) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Chunk.ID, b.Chunk.ID))
+	})
+}
+
+func pow(x float64, n int) float64 {
+	p := 1.0
+	for range n {
+		p *= x
+	}
+	return p
+}
+
+// threshold drops each leg's candidates below its threshold (or of a leg
+// the mode does not run) and ranks each leg's survivors again from 1.
+func threshold(hits []storage.Hit, o Options) []Ranked {
+	useKW := o.Mode != storage.ModeSemantic
+	useSem := o.Mode != storage.ModeKeyword
+	out := make([]Ranked, 0, len(hits))
+	for i, h := range hits {
+		if h.KeywordRank == 0 && h.SemanticRank == 0 {
+			if useKW {
+				h.KeywordRank, h.KeywordScore = i+1, h.Score
+			} else {
+				h.SemanticRank, h.SemanticScore = i+1, h.Score
+			}
+		}
+		if !useKW || (h.KeywordRank > 0 && o.MinKeyword != nil && h.KeywordScore < *o.MinKeyword) {
+			h.KeywordRank, h.KeywordScore = 0, 0
+		}
+		if !useSem || (h.SemanticRank > 0 && o.MinSemantic != nil && h.SemanticScore < *o.MinSemantic) {
+			h.SemanticRank, h.SemanticScore = 0, 0
+		}
+		if h.KeywordRank > 0 || h.SemanticRank > 0 {
+			out = append(out, Ranked{Hit: h})
+		}
+	}
+	rerank(out, func(h *Ranked) *int { return &h.KeywordRank })
+	rerank(out, func(h *Ranked) *int { return &h.SemanticRank })
+	return out
+}
+
+// rerank renumbers one leg's ranks 1, 2, ... in their current order,
+// closing the gaps left by dropped candidates.
+func rerank(hits []Ranked, rank func(*Ranked) *int) {
+	idx := make([]int, 0, len(hits))
+	for i := range hits {
+		if *rank(&hits[i]) > 0 {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(*rank(&hits[a]), *rank(&hits[b])) })
+	for r, i := range idx {
+		*rank(&hits[i]) = r + 1
+	}
+}
+
+// fileFacts is what the rules need to know about a path, computed once
+// per path and query.
+type fileFacts struct {
+	rel       string
+	pathShare float64
+	satellite Satellite
+}
+
+func facts(cache map[string]*fileFacts, c storage.Chunk, q Query, roots []string) *fileFacts {
+	if f, ok := cache[c.Path]; ok {
+		return f
+	}
+	f := &fileFacts{}
+	if c.Path != "" {
+		f.rel = Relative(c.Path, roots)
+		f.pathShare = pathShare(f.rel, q)
+		f.satellite = Classify(f.rel)
+	}
+	cache[c.Path] = f
+	return f
+}
+
+// pathShare returns the share of the query's terms found among the terms
+// of rel; for a symbol query, a file named after the symbol (up to case
+// and underscores: HTTPAdapter, http_adapter.py) counts fully.
+func pathShare(rel string, q Query) float64 {
+	if len(q.Terms) == 0 || rel == "" {
+		return 0
+	}
+	if q.Kind == KindSymbol {
+		base := filepath.Base(rel)
+		if fold(strings.TrimSuffix(base, filepath.Ext(base))) == fold(q.Symbol) {
+			return 1
+		}
+	}
+	pt := analysis.Terms(rel)
+	n := 0
+	for _, t := range q.Terms {
+		if slices.Contains(pt, t) {
+			n++
+		}
+	}
+	return float64(n) / float64(len(q.Terms))
+}
+
+// Relative returns p relative to the first root that holds it, with
+// forward slashes, or p itself.
+func Relative(p string, roots []string) string {
+	for _, root := range roots {
+		if rel, err := filepath.Rel(root, p); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return p
+}
+
+// addFileBonus adds to each hit weight times the sum of the best n
+// scores among the other candidates of its document, and names the rule
+// on the hits it lifted.
+func addFileBonus(hits []Ranked, weight float64, n int) {
+	byDoc := make(map[string][]float64)
+	for _, h := range hits {
+		byDoc[h.Chunk.DocID] = append(byDoc[h.Chunk.DocID], h.Score)
+	}
+	for _, scores := range byDoc {
+		slices.SortFunc(scores, func(a, b float64) int { return cmp.Compare(b, a) })
+	}
+	bonus := make([]float64, len(hits))
+	for i, h := range hits {
+		top := byDoc[h.Chunk.DocID]
+		if len(top) <= n || h.Score >= top[n] { // the hit is among the best n+1
+			top = top[:min(len(top), n+1)]
+			bonus[i] = -h.Score
+		} else {
+			top = top[:n]
+		}
+		for _, s := range top {
+			bonus[i] += s
+		}
+	}
+	for i := range hits {
+		if bonus[i] > 0 {
+			hits[i].Score += weight * bonus[i]
+			hits[i].Rules = append(hits[i].Rules, RuleFile)
+		}
+	}
+}

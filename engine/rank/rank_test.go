@@ -1,0 +1,115 @@
+package rank
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+func hit(id string, kr int, ks float64, sr int, ss float64) storage.Hit {
+	return storage.Hit{Chunk: storage.Chunk{ID: id, DocID: id, Kind: storage.KindFile}, KeywordRank: kr, KeywordScore: ks, SemanticRank: sr, SemanticScore: ss}
+}
+
+// The fused score is Σ w/(60+rank) over the legs; a leg's threshold drops
+// its candidates below it and renumbers the rest before fusion.
+func TestFusion(t *testing.T) {
+	hits := []storage.Hit{
+		hit("a", 1, 9, 3, 0.5),
+		hit("b", 2, 5, 0, 0),
+		hit("c", 0, 0, 1, 0.8),
+		hit("d", 3, 1, 2, 0.6),
+	}
+	plain := Options{Mode: storage.ModeHybrid, Tuning: Tuning{KeywordWeight: 1, SemanticWeight: 1}}
+	got := Rank(hits, ParseQuery("x"), plain)
+	want := map[string]float64{"a": 1.0/61 + 1.0/63, "b": 1.0 / 62, "c": 1.0 / 61, "d": 1.0/63 + 1.0/62}
+	order := []string{"a", "d", "c", "b"}
+	for i, h := range got {
+		if h.Chunk.ID != order[i] || math.Abs(h.Score-want[h.Chunk.ID]) > 1e-12 || len(h.Rules) != 0 {
+			t.Errorf("rank %d: %s %v %v, want %s %v and no rules", i+1, h.Chunk.ID, h.Score, h.Rules, order[i], want[order[i]])
+		}
+	}
+
+	// Keyword threshold 4 drops d from the keyword leg; semantic
+	// threshold 0.55 drops a from the semantic leg and makes d second.
+	kw, sem := 4.0, 0.55
+	o := plain
+	o.MinKeyword, o.MinSemantic = &kw, &sem
+	ranks := map[string][2]int{}
+	for _, h := range Rank(hits, ParseQuery("x"), o) {
+		ranks[h.Chunk.ID] = [2]int{h.KeywordRank, h.SemanticRank}
+	}
+	wantRanks := map[string][2]int{"a": {1, 0}, "b": {2, 0}, "c": {0, 1}, "d": {0, 2}}
+	if fmt.Sprint(ranks) != fmt.Sprint(wantRanks) {
+		t.Errorf("ranks after thresholds %v, want %v", ranks, wantRanks)
+	}
+}
+
+// The path bonus adds PathWeight × (share of query terms in the path)/61.
+func TestPathRule(t *testing.T) {
+	hits := []storage.Hit{hit("x", 1, 1, 0, 0), hit("y", 1, 1, 0, 0)}
+	hits[0].Chunk.Path, hits[1].Chunk.Path = "/ws/net/http/cookie.go", "/ws/net/http/server.go"
+	o := Options{Mode: storage.ModeKeyword, Roots: []string{"/ws"}, Rules: Rules{Paths: true}, Tuning: Tuning{KeywordWeight: 1, PathWeight: 2}}
+	got := Rank(hits, ParseQuery("parse cookie"), o)
+	if got[0].Chunk.ID != "x" || math.Abs(got[0].Score-(1.0/61+2*0.5/61)) > 1e-12 || math.Abs(got[1].Score-1.0/62) > 1e-12 {
+		t.Errorf("path bonus: %s %v, %s %v", got[0].Chunk.ID, got[0].Score, got[1].Chunk.ID, got[1].Score)
+	}
+	if fmt.Sprint(got[0].Rules) != "[path]" || len(got[1].Rules) != 0 {
+		t.Errorf("rules %v and %v, want [path] and none", got[0].Rules, got[1].Rules)
+	}
+}
+
+func TestParseQuery(t *testing.T) {
+	for _, tt := range []struct {
+		text, kind, symbol, qualifier string
+	}{
+		{"HTTPAdapter", KindSymbol, "HTTPAdapter", ""},
+		{"Context.JSON", KindSymbol, "JSON", "Context"},
+		{"Value::as_str", KindSymbol, "as_str", "Value"},
+		{"Rack::Utils::escape", KindSymbol, "escape", "Utils"},
+		{"Request#params", KindSymbol, "params", "Request"},
+		{"from_str()", KindSymbol, "from_str", ""},
+		{"$emit", KindSymbol, "emit", ""},
+		{"how does the router match a wildcard", KindQuestion, "", ""},
+		{"parse duration", KindQuestion, "", ""},
+	} {
+		q := ParseQuery(tt.text)
+		if q.Kind != tt.kind || q.Symbol != tt.symbol || q.Qualifier != tt.qualifier {
+			t.Errorf("ParseQuery(%q) = %s %q %q, want %s %q %q", tt.text, q.Kind, q.Symbol, q.Qualifier, tt.kind, tt.symbol, tt.qualifier)
+		}
+	}
+	if q := ParseQuery("how do I parse a duration string"); fmt.Sprint(q.Compounds) != "[parseduration durationstring parsedurationstring]" {
+		t.Errorf("compounds %v", q.Compounds)
+	}
+	if q := ParseQuery("where are the tests for the docs"); !q.Asks[Test] || !q.Asks[Docs] || q.Asks[Example] {
+		t.Errorf("asks %v, want test and docs", q.Asks)
+	}
+}
+
+func TestFileNames(t *testing.T) {
+	for sym, want := range map[string]string{
+		"HTTPAdapter": "[HTTPAdapter httpadapter http_adapter http-adapter HttpAdapter]",
+		"from_str":    "[from_str from-str FromStr]",
+		"Router":      "[Router router]",
+		"a*b":         "[]",
+	} {
+		if got := fmt.Sprint(FileNames(sym)); got != want {
+			t.Errorf("FileNames(%q) = %s, want %s", sym, got, want)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for rel, want := range map[string]Satellite{
+		"context.go": "", "context_test.go": Test, "example_test.go": Example, "internal/testing/sched.ts": "",
+		"tests/test_api.py": Test, "test_api.py": Test, "src/foo.spec.ts": Test, "spec/rack/mock_spec.rb": Test,
+		"examples/basic/main.go": Example, "benches/parse.rs": Benchmark, "api.pb.go": Generated,
+		"vendor/x/y.go": Vendored, "README.md": Docs, "docs/guide.rst": Docs, "CHANGELOG": Docs,
+		"doc.go": "", "requirements.txt": "", "lib/rack/builder.rb": "",
+	} {
+		if got := Classify(rel); got != want {
+			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package rank
+
+import (
+	"path"
+	"strings"
+)
+
+// Satellite is a class of file that surrounds an implementation without
+// being it.
+type Satellite string
+
+// Satellite classes; "" is implementation.
+const (
+	Test      Satellite = "test"      // tests and their fixtures
+	Example   Satellite = "example"   // examples, samples, demos
+	Benchmark Satellite = "benchmark" // benchmarks
+	Vendored  Satellite = "vendored"  // third-party code copied in
+	Generated Satellite = "generated" // code written by a program
+	Docs      Satellite = "docs"      // documentation, changelogs
+)
+
+// satelliteDirs maps a directory name to the class of everything below it.
+var satelliteDirs = map[string]Satellite{
+	"test": Test, "tests": Test, "__tests__": Test, "spec": Test, "specs": Test, "testdata": Test,
+	"fixtures": Test, "__fixtures__": Test, "__mocks__": Test, "testutil": Test, "testutils": Test,
+	"example": Example, "examples": Example, "_examples": Example, "sample": Example, "samples": Example,
+	"demo": Example, "demos": Example,
+	"bench": Benchmark, "benches": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
+	"vendor": Vendored, "third_party": Vendored, "third-party": Vendored, "node_modules": Vendored,
+	"docs": Docs, "doc": Docs, "documentation": Docs,
+}
+
+// docExtensions are prose formats.
+var docExtensions = map[string]bool{".md": true, ".markdown": true, ".rst": true, ".txt": true, ".adoc": true, ".rdoc": true}
+
+// Classify returns the satellite class of a workspace-relative path with
+// forward slashes, or "" for implementation.
+func Classify(rel string) Satellite {
+	base := path.Base(rel)
+	lower := strings.ToLower(base)
+	ext := path.Ext(lower)
+	stem := strings.TrimSuffix(lower, ext)
+	switch {
+	case strings.HasSuffix(lower, "_test.go") && strings.HasPrefix(lower, "example"),
+		strings.HasSuffix(stem, "_example"), strings.HasPrefix(stem, "example_"):
+		return Example
+	case strings.HasSuffix(lower, "_test.go"), strings.HasPrefix(lower, "test_") && ext == ".py",
+		strings.HasSuffix(stem, "_test") && ext != ".go", strings.HasSuffix(stem, "_spec"),
+		strings.Contains(lower, ".test."), strings.Contains(lower, ".spec."), lower == "conftest.py",
+		strings.HasSuffix(base, "Test.java"), strings.HasSuffix(base, "Tests.java"), strings.HasSuffix(base, "Tests.cs"),
+		strings.HasSuffix(base, "Test.php"), strings.HasSuffix(base, "Test.kt"):
+		return Test
+	case strings.HasSuffix(stem, "_bench"), strings.HasPrefix(stem, "bench_"), strings.HasSuffix(stem, ".bench"):
+		return Benchmark
+	case strings.HasSuffix(lower, ".pb.go"), strings.Contains(stem, "_generated"), strings.HasPrefix(lower, "zz_generated"),
+		strings.HasSuffix(stem, ".gen"), strings.HasSuffix(stem, ".generated"):
+		return Generated
+	case docExtensions[ext], strings.HasPrefix(lower, "changelog"), strings.HasPrefix(lower, "history"),
+		strings.HasPrefix(lower, "news"), strings.HasPrefix(lower, "changes"):
+		if !strings.HasPrefix(lower, "requirements") && lower != "cmakelists.txt" {
+			return Docs
+		}
+	}
+	dirs := strings.Split(path.Dir(rel), "/")
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if c, ok := satelliteDirs[strings.ToLower(dirs[i])]; ok {
+			return c
+		}
+	}
+	return ""
+}
+
+// askWords are query words that ask for a satellite class by name.
+var askWords = map[string]Satellite{
+	"test": Test, "tests": Test, "testing": Test, "tested": Test, "spec": Test, "specs": Test,
+	"fixture": Test, "fixtures": Test, "mock": Test, "mocks": Test, "unittest": Test,
+	"example": Example, "examples": Example, "sample": Example, "samples": Example, "demo": Example,
+	"bench": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
+	"vendor": Vendored, "vendored": Vendored,
+	"generated": Generated, "generate": Generated, "codegen": Generated,
+	"doc": Docs, "docs": Docs, "documentation": Docs, "documented": Docs, "readme": Docs,
+	"changelog": Docs, "guide": Docs, "tutorial": Docs,
+}
+
+// asks returns the satellite classes text names.
+func asks(text string) map[Satellite]bool {
+	out := map[Satellite]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		if c, ok := askWords[w]; ok {
+			out[c] = true
+		}
+	}
+	return out
+}

@@ -1,0 +1,4 @@
+package misc
+
+// journal replay checkpoint: journal replay checkpoint.
+func notes() {}
