@@ -24,7 +24,7 @@ import (
 
 var allTools = []string{
 	"add_document", "delete_document", "engine_health", "engine_restart", "engine_start",
-	"engine_status", "engine_stop", "get_document", "list_collections", "search",
+	"engine_status", "engine_stop", "find_related", "get_document", "list_collections", "search",
 }
 
 // TestEndToEnd drives the real server through a whole session, as an MCP

@@ -141,7 +141,7 @@ func redo[T any](ctx context.Context, m *Manager, op func() (T, error)) (T, erro
 // idempotent are the calls that may be sent again when an answer was
 // lost; a write is sent again only when it never left (peer.ErrNotSent).
 var idempotent = map[string]bool{
-	"search": true, "get_document": true, "list_collections": true,
+	"search": true, "find_related": true, "get_document": true, "list_collections": true,
 	"status": true, "ping": true, "progress": true, "hello": true,
 }
 
@@ -452,6 +452,7 @@ func (m *Manager) peerHandlers() map[string]peer.Handler {
 				Roots: cfg.Workspace.Roots, Collection: cfg.Workspace.Collection}, nil
 		},
 		"search":       handle(m.Search),
+		"find_related": handle(m.FindRelated),
 		"add_document": handle(m.AddDocument),
 		"get_document": handle(m.GetDocument),
 		"delete_document": handle(func(ctx context.Context, ref DocumentRef) (deleted, error) {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -158,4 +160,51 @@ func describeResults(rs []SearchResult, root string) string {
 		b.WriteString(strings.Join(append([]string{""}, r.Rules...), " "))
 	}
 	return "[" + b.String() + "]"
+}
+
+// find_related compares one chunk with the rest of the workspace: the
+// file written like the source comes first, the source's own file is left
+// out unless asked for, and a line outside the file is refused by name.
+func TestFindRelated(t *testing.T) {
+	m, root := rankRepo(t)
+	ctx := context.Background()
+	src := filepath.Join(root, "api", "handlers.go")
+	resp, err := m.FindRelated(ctx, RelatedRequest{Ref: DocumentRef{Path: src}, Line: 7, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Source.Path != src || resp.Source.StartLine > 7 || resp.Source.EndLine < 7 {
+		t.Errorf("source %+v, want the chunk of %s holding line 7", resp.Source, src)
+	}
+	if len(resp.Results) == 0 || !isResult(resp.Results[0], root, "api/middleware.go:func limit") {
+		t.Errorf("related to %s: %s, want api/middleware.go first", src, describeResults(resp.Results, root))
+	}
+	for _, r := range resp.Results {
+		if r.Path == src {
+			t.Errorf("the source's own file is among the results: %+v", r)
+		}
+	}
+
+	levels := filepath.Join(root, "store", "levels.go")
+	resp, err = m.FindRelated(ctx, RelatedRequest{Ref: DocumentRef{Path: levels}, Line: 3, Limit: 5, SameFile: true, MaxPerFile: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := 0
+	for _, r := range resp.Results {
+		if r.Path == levels {
+			same++
+			if r.StartLine <= resp.Source.EndLine && r.EndLine >= resp.Source.StartLine {
+				t.Errorf("same_file returned the source chunk or one overlapping it: %d-%d", r.StartLine, r.EndLine)
+			}
+		}
+	}
+	if same == 0 {
+		t.Errorf("same_file: no other chunk of levels.go among %s", describeResults(resp.Results, root))
+	}
+
+	_, err = m.FindRelated(ctx, RelatedRequest{Ref: DocumentRef{Path: src}, Line: 9999, Limit: 5})
+	if !errors.Is(err, ErrLineOutside) || !strings.Contains(err.Error(), "line 9999") {
+		t.Errorf("line 9999: %v, want ErrLineOutside naming the line", err)
+	}
 }

@@ -42,7 +42,7 @@ const instructions = `This server indexes the user's workspace (code and documen
 
 The ingestion engine starts by itself when the server starts unless engine.autostart is false; indexing then continues in the background. If a tool answers that the engine is not running, call engine_start. engine_status shows the state, indexing progress, the last error and connection recovery; engine_health gives HEALTHY, DEGRADED or UNHEALTHY with alerts and recent samples. When storage or the embedder is lost the server reconnects by itself; if a tool answers that the engine is degraded, tell the user what is down and call engine_start once it is fixed.
 
-Use search to find code and notes: hybrid mode (the default) suits most questions, keyword mode finds exact identifiers, semantic mode finds related meaning; narrow with path_glob, language or collection. get_document returns a whole file or note by the id from a search result or by path. add_document stores a note for later searches; delete_document removes a document from the index (never the file). list_collections shows what is indexed.
+Use search to find code and notes: hybrid mode (the default) suits most questions, keyword mode finds exact identifiers, semantic mode finds related meaning; narrow with path_glob, language or collection. find_related takes a file and line (or a document id) and returns the code most like it elsewhere. get_document returns a whole file or note by the id from a search result or by path. add_document stores a note for later searches; delete_document removes a document from the index (never the file). list_collections shows what is indexed.
 
 engine_restart re-reads the configuration file; engine_stop stops the engine, gracefully unless force is set.`
 

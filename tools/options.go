@@ -76,6 +76,13 @@ func (g guarded) Search(ctx context.Context, req engine.SearchRequest) (engine.S
 	return g.Engine.Search(ctx, req)
 }
 
+func (g guarded) FindRelated(ctx context.Context, req engine.RelatedRequest) (engine.RelatedResponse, error) {
+	if err := g.rec.Refusal(); err != nil {
+		return engine.RelatedResponse{}, err
+	}
+	return g.Engine.FindRelated(ctx, req)
+}
+
 func (g guarded) AddDocument(ctx context.Context, req engine.AddDocumentRequest) (engine.AddDocumentResult, error) {
 	if err := g.rec.Refusal(); err != nil {
 		return engine.AddDocumentResult{}, err

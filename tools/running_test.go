@@ -52,8 +52,15 @@ func TestHandlersOnRunningEngine(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 
+	if res := call(t, eng, "find_related", `{"id": "`+id+`"}`); res.IsError || !strings.Contains(text(res), "frobnicator") ||
+		!strings.Contains(text(res), `"source":{"id":"`+id+`"`) {
+		t.Errorf("find_related from the note = %s, want notes.md and the note as source", text(res))
+	}
+
 	tests := []struct{ tool, args, want string }{
 		{"get_document", `{"id": "note:missing"}`, "document note:missing not found"},
+		{"find_related", `{"path": "notes.md", "line": 40}`, "line: no chunk holds the line: the document's chunks cover lines 1-3"},
+		{"find_related", `{"path": "/etc/hostname"}`, "find_related: path is outside the workspace"},
 		{"delete_document", `{"id": "note:missing"}`, "document note:missing not found"},
 		{"get_document", `{"path": "missing.md"}`, "document missing.md not found"},
 		{"get_document", `{"path": "/etc/hostname"}`, "get_document: path is outside the workspace"},

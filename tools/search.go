@@ -73,26 +73,39 @@ func search(eng Engine) server.ServerTool {
 			Language:   a.String("language"),
 			Symbol:     a.String("symbol"),
 		}
-		req.MaxPerFile = a.Int("max_per_file", engine.DefaultMaxPerFile, 0, maxLimit)
-		if req.MaxPerFile == 0 {
-			req.MaxPerFile = -1 // no cap
-		}
+		req.MaxPerFile = maxPerFile(a)
 		req.ScoreThreshold = optionalNumber(a, "score_threshold", -1, 1)
 		req.MinKeywordScore = optionalNumber(a, "min_keyword_score", 0, math.MaxFloat64)
 		req.ContextLines = a.Int("context_lines", 0, 0, engine.MaxContextLines)
 		a.Check(len(req.Query) <= maxQueryBytes, "query", "is %d bytes long; at most %d: search with the words that matter", len(req.Query), maxQueryBytes)
 		a.Check(a.err != nil || len(analysis.QueryTerms(req.Query)) > 0, "query",
 			"%q has no searchable words: it is only stop words or punctuation", req.Query)
-		if req.PathGlob != "" {
-			_, _, err := storage.ParsePathGlob(req.PathGlob)
-			a.Check(err == nil, "path_glob", "%q is not a valid glob pattern: %s", req.PathGlob,
-				strings.TrimPrefix(fmt.Sprint(err), fmt.Sprintf("path glob %q: ", req.PathGlob)))
-		}
+		checkPathGlob(a, req.PathGlob)
 		if err := a.Err(); err != nil {
 			return nil, err
 		}
 		return eng.Search(ctx, req)
 	})}
+}
+
+// maxPerFile reads max_per_file: the engine's default when absent, -1
+// (no cap) for 0.
+func maxPerFile(a *args) int {
+	n := a.Int("max_per_file", engine.DefaultMaxPerFile, 0, maxLimit)
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// checkPathGlob fails a when glob is given and is not a valid pattern.
+func checkPathGlob(a *args, glob string) {
+	if glob == "" {
+		return
+	}
+	_, _, err := storage.ParsePathGlob(glob)
+	a.Check(err == nil, "path_glob", "%q is not a valid glob pattern: %s", glob,
+		strings.TrimPrefix(fmt.Sprint(err), fmt.Sprintf("path glob %q: ", glob)))
 }
 
 // optionalNumber returns a number argument within [lo, hi], nil when

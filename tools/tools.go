@@ -1,7 +1,7 @@
 // Package tools implements the server's MCP tools: the engine lifecycle
 // (engine_start, engine_stop, engine_restart, engine_status,
 // engine_health) and the workspace operations (search, add_document,
-// get_document, delete_document, list_collections).
+// find_related, get_document, delete_document, list_collections).
 //
 // Each tool is a description, a JSON input schema with honest annotations,
 // and a small handler that validates its arguments, calls the engine and
@@ -41,6 +41,7 @@ type Engine interface {
 	WaitIndexed(ctx context.Context, progress func(done, total int)) error
 
 	Search(ctx context.Context, req engine.SearchRequest) (engine.SearchResponse, error)
+	FindRelated(ctx context.Context, req engine.RelatedRequest) (engine.RelatedResponse, error)
 	AddDocument(ctx context.Context, req engine.AddDocumentRequest) (engine.AddDocumentResult, error)
 	GetDocument(ctx context.Context, ref engine.DocumentRef) (storage.Document, error)
 	DeleteDocument(ctx context.Context, ref engine.DocumentRef) (id string, chunks int, err error)
@@ -65,6 +66,7 @@ func Tools(eng Engine, opts ...Option) []server.ServerTool {
 		engineStatus(eng),
 		engineHealth(eng, o),
 		search(eng),
+		findRelated(eng),
 		addDocument(eng),
 		getDocument(eng),
 		deleteDocument(eng),

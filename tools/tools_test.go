@@ -125,6 +125,11 @@ func TestArgumentValidation(t *testing.T) {
 		{"search", `{"query": "x", "score_threshold": "high"}`, "score_threshold: must be a number, got string"},
 		{"search", `{"query": "x", "min_keyword_score": -2}`, "min_keyword_score: must be at least 0, got -2"},
 		{"search", `{"query": "x", "context_lines": 51}`, "context_lines: must be between 0 and 50, got 51"},
+		{"find_related", `{}`, "id, path: one of id or path is required"},
+		{"find_related", `{"path": "a.go", "line": 0}`, "line: must be between 1 and"},
+		{"find_related", `{"path": "a.go", "line": "3"}`, "line: must be a number, got string"},
+		{"find_related", `{"id": "x", "same_file": "yes"}`, "same_file: must be a boolean, got string"},
+		{"find_related", `{"id": "x", "path_glob": "[a"}`, `path_glob: "[a" is not a valid glob pattern`},
 		{"add_document", `{}`, "content: is required"},
 		{"add_document", `{"content": ""}`, "content: must not be empty"},
 		{"add_document", `{"content": 7}`, "content: must be a string, got number"},
@@ -175,6 +180,7 @@ func TestWorkspaceToolsRefuseWhileStopped(t *testing.T) {
 		"get_document":     `{"id": "note:1"}`,
 		"delete_document":  `{"path": "main.go"}`,
 		"list_collections": ``,
+		"find_related":     `{"path": "main.go", "line": 3}`,
 	}
 	for name, args := range calls {
 		t.Run(name, func(t *testing.T) {
@@ -235,10 +241,10 @@ func TestResultsAreJSONText(t *testing.T) {
 
 func TestToolDefinitions(t *testing.T) {
 	all := Tools(stoppedEngine(t))
-	if len(all) != 10 {
-		t.Fatalf("%d tools, want 10", len(all))
+	if len(all) != 11 {
+		t.Fatalf("%d tools, want 11", len(all))
 	}
-	readOnly := map[string]bool{"engine_status": true, "engine_health": true, "search": true, "get_document": true, "list_collections": true}
+	readOnly := map[string]bool{"engine_status": true, "engine_health": true, "search": true, "find_related": true, "get_document": true, "list_collections": true}
 	seen := map[string]bool{}
 	for _, st := range all {
 		tool := st.Tool
@@ -354,6 +360,7 @@ func TestSchemasDeclareEveryArgument(t *testing.T) {
 		"add_document":    `"content": "x"`,
 		"get_document":    `"id": "x"`,
 		"delete_document": `"id": "x"`,
+		"find_related":    `"id": "x"`,
 	}
 	eng := stoppedEngine(t)
 	for _, st := range Tools(eng) {

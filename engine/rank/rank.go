@@ -126,7 +126,7 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 		h.Score = s
 	}
 	if o.Rules.Files && t.FileWeight != 0 && t.FileChunks > 0 {
-		addFileBonus(out, t.FileWeight, t.FileChunks)
+		addFileBonus(out, t.FileWeight, t.FileChunks, o.Mode != storage.ModeSemantic)
 	}
 	if o.Rules.Satellites && !o.KeepSatellites && t.SatelliteFactor != 1 {
 		for i := range out {
@@ -268,11 +268,16 @@ func Relative(p string, roots []string) string {
 
 // addFileBonus adds to each hit weight times the sum of the best n
 // scores among the other candidates of its document, and names the rule
-// on the hits it lifted.
-func addFileBonus(hits []Ranked, weight float64, n int) {
+// on the hits it lifted. With keywordOnly, only candidates the keyword
+// leg found count: the semantic leg returns its best chunks however
+// unrelated, so a long file would otherwise gather a bonus from chunks
+// that share nothing with the query.
+func addFileBonus(hits []Ranked, weight float64, n int, keywordOnly bool) {
 	byDoc := make(map[string][]float64)
 	for _, h := range hits {
-		byDoc[h.Chunk.DocID] = append(byDoc[h.Chunk.DocID], h.Score)
+		if !keywordOnly || h.KeywordRank > 0 {
+			byDoc[h.Chunk.DocID] = append(byDoc[h.Chunk.DocID], h.Score)
+		}
 	}
 	for _, scores := range byDoc {
 		slices.SortFunc(scores, func(a, b float64) int { return cmp.Compare(b, a) })
@@ -280,7 +285,9 @@ func addFileBonus(hits []Ranked, weight float64, n int) {
 	bonus := make([]float64, len(hits))
 	for i, h := range hits {
 		top := byDoc[h.Chunk.DocID]
-		if len(top) <= n || h.Score >= top[n] { // the hit is among the best n+1
+		if keywordOnly && h.KeywordRank == 0 {
+			top = top[:min(len(top), n)] // the hit is not among them
+		} else if len(top) <= n || h.Score >= top[n] { // the hit is among the best n+1
 			top = top[:min(len(top), n+1)]
 			bonus[i] = -h.Score
 		} else {

@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"workspace-qdrant-mcp/engine/analysis"
+	"workspace-qdrant-mcp/engine/rank"
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// relatedTerms bounds the words of a chunk that find_related's keyword
+// leg searches for.
+const relatedTerms = 24
+
+// RelatedRequest asks for the code most like one chunk: the chunk of
+// document Ref holding Line (the first chunk when Line is 0).
+type RelatedRequest struct {
+	Ref        DocumentRef
+	Line       int
+	Limit      int
+	MaxPerFile int // as in SearchRequest
+	PathGlob   string
+	Language   string
+	// SameFile also returns other parts of the source's own document.
+	SameFile bool
+}
+
+// RelatedSource is the chunk that FindRelated compared with.
+type RelatedSource struct {
+	ID        string `json:"id"`
+	ChunkID   string `json:"chunk_id"`
+	Path      string `json:"path,omitempty"`
+	Title     string `json:"title,omitempty"`
+	StartLine int    `json:"start_line,omitempty"`
+	EndLine   int    `json:"end_line,omitempty"`
+}
+
+// RelatedResponse is find_related's answer: search's shape, plus the
+// source chunk.
+type RelatedResponse struct {
+	SearchResponse
+	Source RelatedSource `json:"source"`
+}
+
+// ErrLineOutside reports a line that no chunk of the document holds.
+var ErrLineOutside = errors.New("no chunk holds the line")
+
+// FindRelated returns the chunks most like one chunk elsewhere in the
+// index, ranked as search ranks them. The semantic leg searches with the
+// chunk's stored vector (embedding it again only when the store lost it),
+// the keyword leg with the chunk's most frequent words; the source's own
+// document is left out unless SameFile, and then only the source chunk
+// and chunks overlapping it are.
+func (m *Manager) FindRelated(ctx context.Context, req RelatedRequest) (RelatedResponse, error) {
+	return redo(ctx, m, func() (RelatedResponse, error) { return m.findRelated(ctx, req) })
+}
+
+func (m *Manager) findRelated(ctx context.Context, req RelatedRequest) (RelatedResponse, error) {
+	begin := time.Now()
+	r, release, err := m.acquireTool(ctx, false)
+	if err != nil {
+		return RelatedResponse{}, err
+	}
+	defer release()
+	if r.reader() {
+		return forward[RelatedResponse](ctx, r, "find_related", req)
+	}
+	if req.Limit <= 0 {
+		return RelatedResponse{}, fmt.Errorf("limit %d is not positive", req.Limit)
+	}
+	id, err := r.docID(req.Ref)
+	if err != nil {
+		return RelatedResponse{}, err
+	}
+	doc, err := r.store.GetDocument(ctx, id)
+	if err != nil {
+		return RelatedResponse{}, err
+	}
+	src, err := sourceChunk(doc, req.Line)
+	if err != nil {
+		return RelatedResponse{}, err
+	}
+	text := keyTerms(src.Text, relatedTerms)
+	if text == "" {
+		return RelatedResponse{}, fmt.Errorf("%w: the chunk at lines %d-%d has no searchable words", ErrEmptyQuery, src.StartLine, src.EndLine)
+	}
+	dense, err := r.chunkVector(ctx, src)
+	if err != nil {
+		return RelatedResponse{}, err
+	}
+	t := DefaultTuning
+	prefetch := max(t.Prefetch, req.Limit)
+	hits, err := r.store.Search(ctx, storage.Query{
+		Text: text, Dense: dense, Mode: storage.ModeHybrid, Limit: 2 * prefetch, Prefetch: prefetch,
+		PathGlob: req.PathGlob, Language: req.Language,
+	})
+	if err != nil {
+		return RelatedResponse{}, fmt.Errorf("query the store: %w", err)
+	}
+	hits = slices.DeleteFunc(hits, func(h storage.Hit) bool {
+		c := h.Chunk
+		if c.DocID != src.DocID {
+			return false
+		}
+		return !req.SameFile || c.Kind != storage.KindFile || (c.StartLine <= src.EndLine && c.EndLine >= src.StartLine)
+	})
+	// The file rule is left out: on a bag of the chunk's words it would
+	// favour long files, not related ones.
+	rules := rulesOf(r.cfg.Search.Rules)
+	rules.Files = false
+	ranked := rank.Rank(hits, rank.ParseQuery(text), rank.Options{
+		Mode: storage.ModeHybrid, Roots: r.cfg.Workspace.Roots, Rules: rules, Tuning: t,
+		KeepSatellites: req.PathGlob != "" || req.Language != "",
+	})
+	maxPer := req.MaxPerFile
+	if maxPer == 0 {
+		maxPer = DefaultMaxPerFile
+	}
+	resp := RelatedResponse{
+		SearchResponse: SearchResponse{Results: collect(ranked, maxPer, req.Limit), Mode: storage.ModeHybrid},
+		Source: RelatedSource{ID: src.DocID, ChunkID: src.ID, Path: src.Path, Title: src.Title,
+			StartLine: src.StartLine, EndLine: src.EndLine},
+	}
+	if r.indexer != nil && r.indexer.Stats().Indexing {
+		resp.Indexing = true
+		resp.Note = "indexing in progress: results cover the files indexed so far"
+	}
+	resp.TookMS = ms(time.Since(begin))
+	return resp, nil
+}
+
+// sourceChunk returns the chunk of doc holding line, the first one when
+// line is 0; of several (chunks overlap), the one whose middle is nearest.
+func sourceChunk(doc storage.Document, line int) (storage.Chunk, error) {
+	if len(doc.Chunks) == 0 {
+		return storage.Chunk{}, fmt.Errorf("document %s has no chunks", doc.ID)
+	}
+	if line == 0 {
+		return doc.Chunks[0], nil
+	}
+	var holding []storage.Chunk
+	for _, c := range doc.Chunks {
+		if c.StartLine <= line && line <= c.EndLine {
+			holding = append(holding, c)
+		}
+	}
+	if len(holding) == 0 {
+		last := doc.Chunks[len(doc.Chunks)-1]
+		return storage.Chunk{}, fmt.Errorf("line %d: %w: the document's chunks cover lines %d-%d", line, ErrLineOutside, doc.Chunks[0].StartLine, last.EndLine)
+	}
+	dist := func(c storage.Chunk) int { d := 2*line - c.StartLine - c.EndLine; return max(d, -d) }
+	return slices.MinFunc(holding, func(a, b storage.Chunk) int { return cmp.Compare(dist(a), dist(b)) }), nil
+}
+
+// chunkVector returns the stored vector of c, or embeds its text when the
+// store no longer has it.
+func (r *run) chunkVector(ctx context.Context, c storage.Chunk) ([]float32, error) {
+	if c.Hash != "" {
+		vecs, err := r.store.VectorsByHash(ctx, []string{c.Hash})
+		if err != nil {
+			return nil, fmt.Errorf("read the chunk's vector: %w", err)
+		}
+		if v, ok := vecs[c.Hash]; ok {
+			return v, nil
+		}
+	}
+	vecs, err := r.embedder.Embed(ctx, []string{c.Text})
+	if err != nil {
+		return nil, fmt.Errorf("embed the chunk: %w", err)
+	}
+	return vecs[0], nil
+}
+
+// keyTerms returns up to n of text's analysed terms, the most frequent
+// first (ties in order of appearance), joined by spaces: a keyword query
+// that stands for the text. Terms of fewer than three characters and the
+// keywords of common languages, which every file holds, are left out.
+func keyTerms(text string, n int) string {
+	count := map[string]int{}
+	var order []string
+	for _, t := range analysis.Terms(text) {
+		if len(t) < 3 || codeKeywords[t] {
+			continue
+		}
+		if count[t] == 0 {
+			order = append(order, t)
+		}
+		count[t]++
+	}
+	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(count[b], count[a]) })
+	return strings.Join(order[:min(n, len(order))], " ")
+}
+
+// codeKeywords are words every file of some language holds, as analysed
+// terms: they say nothing about what a chunk is about.
+var codeKeywords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`package import func return var const type struct interface
+		def class self this new let function export default public private protected static void
+		nil null none true false err error string int bool else elif for while range break continue
+		switch case try catch except finally raise throw async await yield end module require use
+		impl pub mut match where include namespace using extends implements override final`) {
+		for _, t := range analysis.Terms(w) {
+			m[t] = true
+		}
+	}
+	return m
+}()
