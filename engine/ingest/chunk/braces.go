@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,6 +17,7 @@ type braceLang struct {
 	templates    bool // `...${...}...` template literals (JavaScript)
 	tripleQuotes bool // """...""" strings
 	rawStrings   bool // r#"..."# (Rust)
+	prototypes   bool // a function without a body declares, but does not define, its name (C)
 	top          []*regexp.Regexp
 	member       []*regexp.Regexp // more declarations in the body of a class-like type
 	preamble     []string         // prefixes of attribute lines, beyond comments and @annotations
@@ -79,7 +81,7 @@ var (
 		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"["}}
 	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, // Kotlin, Scala, Swift
 		top: []*regexp.Regexp{cType, cFunc, cVal}}
-	cLike = &braceLang{charLiterals: true,
+	cLike = &braceLang{charLiterals: true, prototypes: true,
 		top: []*regexp.Regexp{cType, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 )
 
@@ -109,6 +111,7 @@ type openDecl struct {
 	depth int       // braces open around it
 	body  braceKind // what its body's brace opens
 	open  bool      // its body's brace is open
+	proto bool      // without a body, it defines no name
 }
 
 // braceDeclarations returns the declarations of C-like source found at
@@ -119,6 +122,7 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 	var units []unit
 	var names []definedName
 	var open []openDecl
+	prototypes := map[int]bool{} // the declaring lines of functions without a body
 	closeAt := func(od openDecl, end int) { units[od.unit].end = max(end, od.line+1) }
 	for i := range ls.count() {
 		line := ls.text(i, i+1)
@@ -133,9 +137,12 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 					closeAt(open[len(open)-1], start)
 					open = open[:len(open)-1]
 				}
-				open = append(open, openDecl{unit: len(units), line: i, depth: len(lx.braces), body: containerKinds[kw]})
+				open = append(open, openDecl{unit: len(units), line: i, depth: len(lx.braces), body: containerKinds[kw],
+					proto: lang.prototypes && kw == ""})
 				units = append(units, unit{start, ls.count()})
-				names = append(names, definedName{i, name})
+				if name != "" {
+					names = append(names, definedName{i, name})
+				}
 			}
 		}
 		lx.scan(line, func(ev byte) {
@@ -158,16 +165,20 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 			case ';':
 				if n := len(open); n > 0 && !open[n-1].open && open[n-1].depth == d && lx.parens == 0 {
 					closeAt(open[n-1], i+1)
+					if open[n-1].proto {
+						prototypes[open[n-1].line] = true
+					}
 					open = open[:n-1]
 				}
 			}
 		})
 	}
+	names = slices.DeleteFunc(names, func(n definedName) bool { return prototypes[n.line] })
 	return units, names
 }
 
 // declaration returns the name a line declares, and its keyword, if it
-// begins a declaration.
+// begins a declaration; the name of a namespace is "".
 func (lang *braceLang) declaration(line string, inClass bool) (name, kw string, ok bool) {
 	t := strings.TrimSpace(line)
 	if t == "" || strings.ContainsRune("/*#@[}", rune(t[0])) {
@@ -198,6 +209,9 @@ func (lang *braceLang) declaration(line string, inClass bool) (name, kw string, 
 		return false
 	}
 	if try(lang.top) || inClass && try(lang.member) {
+		if kw == "namespace" {
+			name = "" // opened in many files, defined by none
+		}
 		return name, kw, true
 	}
 	return "", "", false

@@ -26,11 +26,11 @@ func TestDefines(t *testing.T) {
 		{"ruby", "module M\n  class C < Base\n    def self.build\n      Foo()\n    end\n\n    def valid?\n      true\n    end\n  end\nend\nFoo.new\n",
 			[]string{"C", "M", "build", "valid?"}},
 		{"php", "<?php\nnamespace App\\Models;\ninterface I {}\ntrait T {}\nclass C {\n    public static function make() { return Foo(); }\n}\nfunction f() { Foo(); }\nFoo();\n",
-			[]string{"C", "I", "Models", "T", "f", "make"}},
+			[]string{"C", "I", "T", "f", "make"}},
 		{"java", "class A {\n    @Override\n    public String toString() {\n        return Foo();\n    }\n    A(int x) { this.x = Foo(x); }\n    private final Map<String, Integer> m = new HashMap<>();\n    enum E { X }\n    record R(int y) {}\n}\ninterface B {\n    void run();\n}\n",
 			[]string{"A", "B", "E", "R", "run", "toString"}},
 		{"c", "#include <stdio.h>\nstatic int helper(int x);\nstruct point { int x; };\nint main(int argc, char **argv) {\n    return helper(Foo(argc));\n}\nMODULE_INIT(main);\n",
-			[]string{"helper", "main", "point"}},
+			[]string{"main", "point"}},
 		{"kotlin", "data class P(val x: Int)\nfun String.shout(): String = uppercase()\nobject O {\n    fun f() = Foo()\n}\n",
 			[]string{"O", "P", "f", "shout"}},
 	}
