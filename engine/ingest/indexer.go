@@ -124,7 +124,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		return err
 	}
 	if reset {
-		ix.log.Warn().Msg("index configuration changed (collection, embedder or chunking): every file is indexed again")
+		ix.log.Warn().Msg("index configuration changed (collection, embedder, chunk sizes or chunking rules): every file is indexed again")
 	}
 	known, pending, err := l.load(ctx)
 	if err != nil {
