@@ -43,6 +43,7 @@ var keywords = map[string]bool{
 	"using": true, "import": true, "package": true, "typedef": true, "do": true, "sizeof": true,
 	"function": true, "super": true, "typeof": true, "foreach": true, "lock": true, "try": true,
 	"synchronized": true, "static_assert": true, "throws": true, "when": true, "this": true,
+	"extends": true, "implements": true, "where": true, // after an anonymous class
 }
 
 const (

@@ -141,8 +141,8 @@ func pythonPreamble(ls lines, kinds, logical []int, decl, ind int) int {
 // indentation.
 
 var (
-	rubyDef      = regexp.MustCompile(`^[ \t]*(?:def[ \t]+(?:self\.)?|(?:class|module)[ \t]+)((?:[A-Za-z_]\w*::)*[A-Za-z_]\w*[?!]?)`)
-	rubyOneLiner = regexp.MustCompile(`(?:;[ \t]*end\b[ \t]*$)|(?:^[ \t]*def[ \t]+[\w.?!]+(?:\([^)]*\))?[ \t]*=[^=~>])`)
+	rubyDef      = regexp.MustCompile(`^[ \t]*(?:(?:(?:private|protected|public|module_function)[ \t]+)?def[ \t]+(?:self\.)?|(?:class|module)[ \t]+)((?:[A-Za-z_]\w*::)*[A-Za-z_]\w*[?!]?)`)
+	rubyOneLiner = regexp.MustCompile(`(?:;[ \t]*end\b[ \t]*$)|(?:\bdef[ \t]+[\w.?!]+(?:\([^)]*\)[ \t]*|[ \t]+)=[ \t])`)
 	rubyEnd      = regexp.MustCompile(`^end\b`)
 	rubyMidBlock = regexp.MustCompile(`^(?:rescue|ensure|else|elsif|when|in)\b`)
 )
