@@ -153,7 +153,7 @@ func checkIndex(t testing.TB, fx *fixture) {
 			t.Errorf("%s: %v", e.Name(), err)
 			continue
 		}
-		want := chunk.Split(string(content), chunk.Options{MaxChars: 1500, OverlapChars: 200})
+		want := chunk.Split(string(content), chunk.Options{MaxChars: 1500, OverlapChars: 200, Language: chunk.Language(path)})
 		if len(doc.Chunks) != len(want) {
 			t.Errorf("%s: %d chunks indexed, a fresh split gives %d", e.Name(), len(doc.Chunks), len(want))
 		}

@@ -137,6 +137,8 @@ func (m *Manager) addDocument(ctx context.Context, req AddDocumentRequest) (AddD
 	return AddDocumentResult{ID: doc.ID, Collection: coll, Chunks: res.Chunks}, nil
 }
 
+// chunkOptions are the options with which notes are cut: by lines, as
+// text of no known language (WriteDocument is given language "").
 func chunkOptions(r *run) chunk.Options {
 	return chunk.Options{MaxChars: r.cfg.Workspace.ChunkChars, OverlapChars: r.cfg.Workspace.ChunkOverlap}
 }

@@ -163,13 +163,13 @@ func TestCrashConsistency(t *testing.T) {
 		t.Errorf("store holds %d file documents, want %d", got, len(paths))
 	}
 
-	opts := chunk.Options{MaxChars: cfg.Workspace.ChunkChars, OverlapChars: cfg.Workspace.ChunkOverlap}
 	total := 0
 	for _, p := range paths {
 		content, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
+		opts := chunk.Options{MaxChars: cfg.Workspace.ChunkChars, OverlapChars: cfg.Workspace.ChunkOverlap, Language: chunk.Language(p)}
 		want := chunk.Split(string(content), opts)
 		d, err := e.store.GetDocument(context.Background(), ingest.FileDocID(p))
 		if err != nil {

@@ -99,11 +99,21 @@ func New(d Deps) (*Indexer, error) {
 	return ix, nil
 }
 
-// identity names what the index is built with; a change re-indexes.
+// identity names what the index is built with: the collection, the
+// embedder, and the chunking, by its sizes and the version of its rules
+// (chunk.Version); a change re-indexes every file at the next start.
+// Vectors are reused by text hash, so chunks whose text a change leaves
+// as it was are not embedded again.
 func (ix *Indexer) identity() string {
 	c := ix.d.Config
-	return fmt.Sprintf("collection=%s embedder=%s chunk=%d/%d",
-		c.Workspace.Collection, ModelKey(ix.d.Embedder.Info()), c.Workspace.ChunkChars, c.Workspace.ChunkOverlap)
+	return fmt.Sprintf("collection=%s embedder=%s chunk=%d/%d chunker=%d",
+		c.Workspace.Collection, ModelKey(ix.d.Embedder.Info()), c.Workspace.ChunkChars, c.Workspace.ChunkOverlap, chunk.Version)
+}
+
+// chunkOptions are the options with which files in language are cut,
+// both when written and when enriched, which must agree.
+func (ix *Indexer) chunkOptions(language string) chunk.Options {
+	return chunk.Options{MaxChars: ix.d.Config.Workspace.ChunkChars, OverlapChars: ix.d.Config.Workspace.ChunkOverlap, Language: language}
 }
 
 // Start opens the ledger, starts the watcher and returns once it is
@@ -114,7 +124,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		return err
 	}
 	if reset {
-		ix.log.Warn().Msg("index configuration changed (collection, embedder or chunking): every file is indexed again")
+		ix.log.Warn().Msg("index configuration changed (collection, embedder, chunk sizes or chunking rules): every file is indexed again")
 	}
 	known, pending, err := l.load(ctx)
 	if err != nil {
@@ -777,8 +787,7 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 	doc := storage.Document{
 		ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path,
 	}
-	opts := chunk.Options{MaxChars: ix.d.Config.Workspace.ChunkChars, OverlapChars: ix.d.Config.Workspace.ChunkOverlap}
-	chunks, res, err := prepareDocument(ctx, ix.d.Store, ix.d.Embedder, doc, string(data), language, opts)
+	chunks, res, err := prepareDocument(ctx, ix.d.Store, ix.d.Embedder, doc, string(data), language, ix.chunkOptions(language))
 	if err != nil {
 		return nil, fmt.Errorf("index %s: %w", path, err)
 	}

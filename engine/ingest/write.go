@@ -40,7 +40,9 @@ type WriteResult struct {
 
 // WriteDocument chunks text, embeds only the chunks whose text the store
 // does not already hold a vector for, and replaces the document's chunks
-// atomically. doc names the document; language applies to every chunk.
+// atomically. doc names the document; language (as chunk.Language names
+// it) applies to every chunk and says how text is cut: it overrides
+// opts.Language.
 func WriteDocument(ctx context.Context, store storage.Store, emb embed.Embedder, doc storage.Document, text, language string, opts chunk.Options) (WriteResult, error) {
 	chunks, res, err := prepareDocument(ctx, store, emb, doc, text, language, opts)
 	if err != nil {
@@ -60,19 +62,34 @@ func prepareDocument(ctx context.Context, store storage.Store, emb embed.Embedde
 	return chunks, res, nil
 }
 
-// buildChunks splits text into the document's chunks, without vectors,
-// and returns them with their vector hashes. The same text and options
-// always give the same chunks.
+// MetaDefines is the chunk metadata key under which a chunk of code lists
+// the names it defines (chunk.Chunk.Defines), separated by single spaces.
+const MetaDefines = "defines"
+
+// buildChunks splits text in language into the document's chunks, without
+// vectors, and returns them with their vector hashes. The same text,
+// language and options always give the same chunks. Each chunk's metadata
+// is the document's, plus MetaDefines where the chunk defines names; a
+// chunk that adds a key has a copy of its own.
 func buildChunks(doc storage.Document, text, language string, opts chunk.Options, model string) ([]storage.Chunk, []string) {
+	opts.Language = language
 	pieces := chunk.Split(text, opts)
 	chunks := make([]storage.Chunk, len(pieces))
 	hashes := make([]string, len(pieces))
 	for i, p := range pieces {
+		meta := doc.Metadata
+		if len(p.Defines) > 0 {
+			meta = maps.Clone(meta)
+			if meta == nil {
+				meta = make(map[string]string, 1)
+			}
+			meta[MetaDefines] = strings.Join(p.Defines, " ")
+		}
 		chunks[i] = storage.Chunk{
 			ID: chunk.ChunkID(doc.ID, p), DocID: doc.ID, Collection: doc.Collection, Kind: doc.Kind,
 			Path: doc.Path, Title: doc.Title, Language: language, Ordinal: p.Ordinal,
 			StartLine: p.StartLine, EndLine: p.EndLine, Text: p.Text,
-			Hash: storage.VectorHash(model, p.Text), Metadata: doc.Metadata,
+			Hash: storage.VectorHash(model, p.Text), Metadata: meta,
 		}
 		hashes[i] = chunks[i].Hash
 	}
@@ -117,7 +134,7 @@ func enrichChunks(ctx context.Context, store storage.Store, dims int, model stri
 	added := false
 	for i := range chunks {
 		if i < len(meta) && len(meta[i]) > 0 {
-			m := maps.Clone(doc.Metadata)
+			m := maps.Clone(chunks[i].Metadata) // the document's, and the chunk's own (MetaDefines)
 			if m == nil {
 				m = make(map[string]string, len(meta[i]))
 			}

@@ -1,19 +1,26 @@
-// Package chunk splits a document's text into chunks: overlapping windows
-// of whole lines, each small enough to embed, which are the units that the
-// engine indexes and that search returns with their line numbers.
+// Package chunk splits a document's text into chunks: windows of whole
+// lines, each small enough to embed, which are the units that the engine
+// indexes and that search returns with their line numbers.
 //
-// The ingest pipeline calls Split on every file and note, stores each
-// chunk under ChunkID, and tags it with Language(path):
+// The ingest pipeline calls Split on every file and note, with the file's
+// Language(path), and stores each chunk under ChunkID:
 //
-//	for _, c := range chunk.Split(text, chunk.Options{}) {
+//	for _, c := range chunk.Split(text, chunk.Options{Language: chunk.Language(path)}) {
 //		id := chunk.ChunkID(docID, c) // same file, position and text: same id
 //		...
 //	}
 //
-// Windows end, when they can, where code and prose have natural seams:
-// before a top-level declaration or Markdown heading, or after a blank
-// line. Consecutive chunks overlap by a few whole lines, so that text near
-// a seam is found with its context.
+// Source code of the languages Split knows the syntax of (Go, parsed with
+// go/parser; C-like languages by their braces; Python and Ruby by their
+// indentation) is cut at declarations: small consecutive declarations are
+// packed together, a declaration that fits is never cut, and one that
+// does not fit starts a chunk of its own and is cut further at inner seams.
+// Each chunk lists the names it defines (Chunk.Defines). Other text is cut
+// where prose and code have natural seams: before a top-level
+// declaration-looking line or Markdown heading, or after a blank line.
+// Where a window ends inside a declaration or other text, the next chunk
+// repeats a few of its last lines, so that text near a seam is found with
+// its context.
 //
 // Everything here is a pure function of its arguments and safe for
 // concurrent use.
@@ -43,7 +50,17 @@ type Options struct {
 	// the next chunk repeats; 0 means DefaultOverlapChars and a negative
 	// value means no overlap. It is capped at half of MaxChars.
 	OverlapChars int
+	// Language is the language of the text, as Language(path) names it.
+	// For the languages whose syntax Split knows, chunks are cut at
+	// declarations and list the names they define; any other value,
+	// such as "" or "markdown", cuts by lines alone.
+	Language string
 }
+
+// Version numbers the rules by which Split cuts text. It changes whenever
+// the same text and options may give other chunks, so that an index built
+// by older rules can tell it must be cut again.
+const Version = 2
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
@@ -68,6 +85,12 @@ type Chunk struct {
 	EndLine   int    // last line, inclusive
 	Text      string // lines StartLine to EndLine exactly as in the input, line endings included
 	Hash      string // hex SHA-256 of Text
+	// Defines names the declarations whose declaring line (the one with
+	// the name) lies in the chunk: functions, methods, types, classes,
+	// modules and the like, sorted and each once. Only names that the
+	// chunk declares are listed, never names it merely uses; nil for text
+	// whose syntax Split does not know.
+	Defines []string
 }
 
 // Split cuts text into chunks of whole lines, in order.
@@ -75,12 +98,21 @@ type Chunk struct {
 // A line ends after "\n" (so "\r\n" line endings stay in Text); a final
 // line without "\n" is a line too. Each chunk holds as many whole lines as
 // fit in opts.MaxChars, except that a single longer line is a chunk by
-// itself, never cut, so chunks are always valid UTF-8 if text is. When
-// more text follows, the window is shortened to end before a top-level
-// declaration, or failing that after a blank line, if such a seam lies in
-// its last 40%. The next chunk starts with the last lines of this one, at
-// most opts.OverlapChars of them, yet always ends with at least one line
-// this one lacks.
+// itself, never cut, so chunks are always valid UTF-8 if text is.
+//
+// When more text follows, the window is shortened to end at a seam. In
+// text of a language whose syntax Split knows (see Options.Language), the
+// seam is the last start or end of a declaration (its doc comment,
+// decorators and attributes included) such that every declaration that
+// starts in the chunk, after its first line, also ends in it; the next
+// chunk starts there, with no overlap. So a declaration starts a chunk or
+// lies wholly in one. When the window lies inside one declaration, or
+// in other text, it is shortened to end before a top-level
+// declaration-looking line, or failing that after a blank line (or, in
+// code, after the end of a statement), if such a seam lies in its last
+// 40%; the next chunk then starts with the last lines of this one, at most
+// opts.OverlapChars of them, yet always ends with at least one line this
+// one lacks.
 //
 // Empty text and text of only whitespace give no chunks, and neither does
 // any window of only whitespace lines, so every line that is not blank is
@@ -88,12 +120,18 @@ type Chunk struct {
 func Split(text string, opts Options) []Chunk {
 	opts = opts.withDefaults()
 	ls := splitLines(text)
+	st := parseStructure(text, ls, opts.Language)
 	var chunks []Chunk
 	prevEnd := 0
 	for start := 0; start < ls.count(); {
 		end := ls.windowEnd(start, opts.MaxChars)
+		atDecl := false
 		if end < ls.count() {
-			end = ls.seamEnd(start, end, prevEnd+1)
+			if k := st.cut(start, end, prevEnd+1); k > 0 {
+				end, atDecl = k, true
+			} else {
+				end = ls.seamEnd(start, end, prevEnd+1, st != nil)
+			}
 		}
 		if body := ls.text(start, end); strings.TrimSpace(body) != "" {
 			chunks = append(chunks, Chunk{
@@ -102,12 +140,18 @@ func Split(text string, opts Options) []Chunk {
 				EndLine:   end,
 				Text:      body,
 				Hash:      hexSHA256(body),
+				Defines:   st.defines(start, end),
 			})
 		}
 		if end == ls.count() {
 			break
 		}
-		start, prevEnd = ls.overlapStart(start, end, opts), end
+		prevEnd = end
+		if atDecl {
+			start = end
+		} else {
+			start = ls.overlapStart(start, end, opts)
+		}
 	}
 	return chunks
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -25,11 +26,12 @@ type goldenRun struct {
 }
 
 type goldenChunk struct {
-	Ordinal   int    `json:"ordinal"`
-	StartLine int    `json:"start_line"`
-	EndLine   int    `json:"end_line"`
-	Chars     int    `json:"chars"`
-	FirstLine string `json:"first_line"` // for reviewing where chunks begin
+	Ordinal   int      `json:"ordinal"`
+	StartLine int      `json:"start_line"`
+	EndLine   int      `json:"end_line"`
+	Chars     int      `json:"chars"`
+	FirstLine string   `json:"first_line"` // for reviewing where chunks begin
+	Defines   []string `json:"defines,omitempty"`
 }
 
 func TestSplitGolden(t *testing.T) {
@@ -43,6 +45,7 @@ func TestSplitGolden(t *testing.T) {
 			text := readFile(t, input)
 			var runs []goldenRun
 			for _, opts := range optionSets {
+				opts.Language = Language(input)
 				chunks := Split(text, opts)
 				checkInvariants(t, text, opts, chunks)
 				eff := opts.withDefaults()
@@ -73,7 +76,7 @@ func toGolden(chunks []Chunk) []goldenChunk {
 		if len(first) > 60 {
 			first = strings.ToValidUTF8(first[:60], "") + "…"
 		}
-		out[i] = goldenChunk{c.Ordinal, c.StartLine, c.EndLine, len(c.Text), first}
+		out[i] = goldenChunk{c.Ordinal, c.StartLine, c.EndLine, len(c.Text), first, c.Defines}
 	}
 	return out
 }
@@ -180,10 +183,10 @@ func TestSplitPrefersSeams(t *testing.T) {
 
 func TestOptionsDefaults(t *testing.T) {
 	tests := []struct{ in, want Options }{
-		{Options{}, Options{1500, 200}},
-		{Options{MaxChars: -1, OverlapChars: -1}, Options{1500, 0}},
-		{Options{MaxChars: 100, OverlapChars: 80}, Options{100, 50}},
-		{Options{MaxChars: 1, OverlapChars: 0}, Options{1, 0}},
+		{Options{}, Options{MaxChars: 1500, OverlapChars: 200}},
+		{Options{MaxChars: -1, OverlapChars: -1}, Options{MaxChars: 1500}},
+		{Options{MaxChars: 100, OverlapChars: 80}, Options{MaxChars: 100, OverlapChars: 50}},
+		{Options{MaxChars: 1, OverlapChars: 0, Language: "go"}, Options{MaxChars: 1, Language: "go"}},
 	}
 	for _, tt := range tests {
 		if got := tt.in.withDefaults(); got != tt.want {
@@ -196,7 +199,7 @@ func TestSplitInvariantsOnRandomText(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 300 {
 		text := randomText(r, r.IntN(200))
-		opts := Options{MaxChars: r.IntN(400) - 20, OverlapChars: r.IntN(300) - 50}
+		opts := Options{MaxChars: r.IntN(400) - 20, OverlapChars: r.IntN(300) - 50, Language: testLanguages[r.IntN(len(testLanguages))]}
 		checkInvariants(t, text, opts, Split(text, opts))
 		if t.Failed() {
 			t.Fatalf("case %d: text %q, options %+v", i, text, opts)
@@ -217,6 +220,12 @@ func randomText(r *rand.Rand, n int) string {
 		func() string { return strings.Repeat("日本語", r.IntN(60)) + "\n" },
 		func() string { return "line\r\n" },
 		func() string { return "}\n" },
+		func() string { return "class C {\n" },
+		func() string { return "  def m(self):\n" },
+		func() string { return "  fn m() {}\n" },
+		func() string { return "end\n" },
+		func() string { return "@decorator\n" },
+		func() string { return "\"\"\" ` /* '\n" },
 	}
 	var b strings.Builder
 	for range n {
@@ -228,9 +237,14 @@ func randomText(r *rand.Rand, n int) string {
 	return b.String()
 }
 
+// testLanguages are the languages whose syntax Split knows, and one it
+// does not.
+var testLanguages = []string{"", "go", "python", "ruby", "javascript", "typescript", "rust", "php", "java", "c", "kotlin"}
+
 // checkInvariants asserts the documented properties of the chunks of text.
 func checkInvariants(t testing.TB, text string, opts Options, chunks []Chunk) {
 	t.Helper()
+	checkDeclarations(t, text, opts, chunks)
 	eff := opts.withDefaults()
 	lines := strings.SplitAfter(text, "\n")
 	if lines[len(lines)-1] == "" {
@@ -273,6 +287,39 @@ func checkInvariants(t testing.TB, text string, opts Options, chunks []Chunk) {
 	}
 }
 
+// checkDeclarations asserts that no declaration starts in the middle of
+// a chunk without ending in it, and that each chunk lists, sorted and
+// once each, the names declared on its lines.
+func checkDeclarations(t testing.TB, text string, opts Options, chunks []Chunk) {
+	t.Helper()
+	ls := splitLines(text)
+	st := parseStructure(text, ls, opts.Language)
+	for _, c := range chunks {
+		if st == nil {
+			if c.Defines != nil {
+				t.Errorf("chunk %d of text without syntax defines %q", c.Ordinal, c.Defines)
+			}
+			continue
+		}
+		for _, u := range st.units {
+			if u.start > c.StartLine-1 && u.start < c.EndLine && u.end > c.EndLine {
+				t.Errorf("declaration of lines %d-%d starts inside chunk %d (lines %d-%d) but ends after it",
+					u.start+1, u.end, c.Ordinal, c.StartLine, c.EndLine)
+			}
+		}
+		var want []string
+		for _, n := range st.names {
+			if n.line >= c.StartLine-1 && n.line < c.EndLine {
+				want = append(want, n.name)
+			}
+		}
+		slices.Sort(want)
+		if want = slices.Compact(want); !slices.Equal(c.Defines, want) {
+			t.Errorf("chunk %d defines %q, want %q", c.Ordinal, c.Defines, want)
+		}
+	}
+}
+
 // checkSuccession asserts that chunk c advances past prev and repeats at
 // most the allowed overlap of it.
 func checkSuccession(t testing.TB, lines []string, opts Options, prev, c Chunk) {
@@ -290,7 +337,7 @@ func checkSuccession(t testing.TB, lines []string, opts Options, prev, c Chunk) 
 
 func TestSplitDeterministic(t *testing.T) {
 	text := readFile(t, filepath.Join("testdata", "input", "limiter.go"))
-	if a, b := Split(text, Options{}), Split(text, Options{}); !slices.Equal(a, b) {
+	if a, b := Split(text, Options{Language: "go"}), Split(text, Options{Language: "go"}); !reflect.DeepEqual(a, b) {
 		t.Error("two Splits of the same text differ")
 	}
 }
@@ -348,12 +395,17 @@ func FuzzSplit(f *testing.F) {
 	f.Add("func a() {\n\tx++\n}\n\nfunc b() {}\n", 20, 5)
 	f.Add("é\r\n\n  \n"+strings.Repeat("日本", 30)+"\nz", 10, 3)
 	f.Add("# T\ntext\n## U\nmore text\n", 9, -1)
+	f.Add("class A {\n  foo() {\n    x();\n  }\n}\n", 12, 4)
+	f.Add("@d\ndef f():\n    '''\n}\n'''\n    pass\n", 15, 3)
 	f.Fuzz(func(t *testing.T, text string, maxChars, overlap int) {
-		opts := Options{MaxChars: maxChars % 5000, OverlapChars: overlap % 5000}
+		lang := testLanguages[uint(maxChars+overlap)%uint(len(testLanguages))]
+		opts := Options{MaxChars: maxChars % 5000, OverlapChars: overlap % 5000, Language: lang}
 		checkInvariants(t, text, opts, Split(text, opts))
 	})
 }
 
+// BenchmarkSplit splits a large Go file by lines alone (the rules of
+// Split before Version 2) and by its syntax.
 func BenchmarkSplit(b *testing.B) {
 	out, err := exec.Command("go", "env", "GOROOT").Output()
 	if err != nil {
@@ -365,11 +417,15 @@ func BenchmarkSplit(b *testing.B) {
 		b.Skipf("no large Go file to split: %v", err)
 	}
 	text := string(src)
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	var chunks []Chunk
-	for b.Loop() {
-		chunks = Split(text, Options{})
+	for _, lang := range []string{"", "go"} {
+		b.Run("language="+lang, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			var chunks []Chunk
+			for b.Loop() {
+				chunks = Split(text, Options{Language: lang})
+			}
+			b.ReportMetric(float64(len(chunks)), "chunks/op")
+		})
 	}
-	b.ReportMetric(float64(len(chunks)), "chunks/op")
 }

@@ -18,13 +18,14 @@ func Hello(name string) { fmt.Println("hello,", name) }
 // Bye says goodbye.
 func Bye() { fmt.Println("bye") }
 `
-	for _, c := range chunk.Split(text, chunk.Options{MaxChars: 120, OverlapChars: -1}) {
+	opts := chunk.Options{MaxChars: 120, Language: chunk.Language("greet.go")}
+	for _, c := range chunk.Split(text, opts) {
 		first, _, _ := strings.Cut(c.Text, "\n")
-		fmt.Printf("%d: lines %d-%d, %q...\n", c.Ordinal, c.StartLine, c.EndLine, first)
+		fmt.Printf("%d: lines %d-%d, %q... defines %v\n", c.Ordinal, c.StartLine, c.EndLine, first, c.Defines)
 	}
 	// Output:
-	// 0: lines 1-7, "package greet"...
-	// 1: lines 8-9, "// Bye says goodbye."...
+	// 0: lines 1-7, "package greet"... defines [Hello]
+	// 1: lines 8-9, "// Bye says goodbye."... defines [Bye]
 }
 
 func ExampleLanguage() {

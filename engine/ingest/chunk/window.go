@@ -44,13 +44,14 @@ func (ls lines) windowEnd(start, maxChars int) int {
 
 // seamEnd returns where to end the window of lines start to end-1 when
 // more text follows: before its last top-level declaration, with the
-// comments above it, or else after its last blank line, provided the
-// shortened window keeps at least 60% of its size and ends at minEnd or
-// later; otherwise end.
-func (ls lines) seamEnd(start, end, minEnd int) int {
+// comments above it, or else after its last blank line, or else, in code,
+// after the last line that ends a statement, provided the shortened
+// window keeps at least 60% of its size and ends at minEnd or later;
+// otherwise end.
+func (ls lines) seamEnd(start, end, minEnd int, code bool) int {
 	full := ls.size(start, end)
 	ok := func(k int) bool { return k >= minEnd && 5*ls.size(start, k) >= 3*full }
-	afterBlank := 0
+	afterBlank, afterStatement := 0, 0
 	for k := end; ok(k); k-- {
 		if isDeclaration(ls.text(k, k+1)) {
 			for ok(k-1) && isPreamble(ls.text(k-1, k)) {
@@ -58,12 +59,19 @@ func (ls lines) seamEnd(start, end, minEnd int) int {
 			}
 			return k
 		}
-		if afterBlank == 0 && isBlank(ls.text(k-1, k)) {
+		prev := ls.text(k-1, k)
+		if afterBlank == 0 && isBlank(prev) {
 			afterBlank = k
+		}
+		if code && afterStatement == 0 && endsStatement(prev) {
+			afterStatement = k
 		}
 	}
 	if afterBlank > 0 {
 		return afterBlank
+	}
+	if afterStatement > 0 {
+		return afterStatement
 	}
 	return end
 }
@@ -116,3 +124,11 @@ func isPreamble(line string) bool {
 }
 
 func isBlank(line string) bool { return strings.TrimSpace(line) == "" }
+
+// endsStatement reports whether a line of code looks like the end of a
+// statement: it is not blank and does not end in a comma, an opening
+// bracket, an operator or a line continuation.
+func endsStatement(line string) bool {
+	t := strings.TrimRight(line, " \t\r\n")
+	return t != "" && !strings.ContainsRune(",([+-*/%&|^=<>!?:.\\", rune(t[len(t)-1]))
+}

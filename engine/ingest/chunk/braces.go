@@ -1,0 +1,386 @@
+package chunk
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// C-like languages: declarations by their brace structure.
+
+// braceLang describes the lexical syntax and the declarations of a
+// language whose blocks are delimited by braces.
+type braceLang struct {
+	hashComments bool // '#' starts a comment (PHP)
+	charLiterals bool // 'x' is a character literal; else ' quotes a string
+	templates    bool // `...${...}...` template literals (JavaScript)
+	tripleQuotes bool // """...""" strings
+	rawStrings   bool // r#"..."# (Rust)
+	prototypes   bool // a function without a body declares, but does not define, its name (C)
+	top          []*regexp.Regexp
+	member       []*regexp.Regexp // more declarations in the body of a class-like type
+	preamble     []string         // prefixes of attribute lines, beyond comments and @annotations
+}
+
+// Each declaration pattern has a group "name" and may have a group "kw",
+// the keyword, whose kind of body says what its body holds.
+var containerKinds = map[string]braceKind{
+	"class": classBody, "interface": classBody, "@interface": classBody, "enum": classBody,
+	"record": classBody, "struct": classBody, "trait": classBody, "object": classBody,
+	"protocol": classBody, "extension": classBody, "actor": classBody, "impl": classBody, "union": classBody,
+	"namespace": namespaceBody, "module": namespaceBody, "mod": namespaceBody,
+}
+
+// maxNesting bounds the depth of the containers searched for declarations.
+const maxNesting = 4
+
+// keywords are words that a call or statement may begin with, and so are
+// never the name or the type of a declaration.
+var keywords = map[string]bool{
+	"if": true, "for": true, "while": true, "switch": true, "catch": true, "return": true, "new": true,
+	"else": true, "throw": true, "case": true, "goto": true, "delete": true, "await": true, "yield": true,
+	"using": true, "import": true, "package": true, "typedef": true, "do": true, "sizeof": true,
+	"function": true, "super": true, "typeof": true, "foreach": true, "lock": true, "try": true,
+	"synchronized": true, "static_assert": true, "throws": true, "when": true, "this": true,
+	"extends": true, "implements": true, "where": true, // after an anonymous class
+}
+
+const (
+	cMods = `(?:(?:public|private|protected|internal|static|abstract|final|sealed|partial|open|data|inner|override|readonly|unsafe|virtual|async|extern|inline|export|default|fileprivate|mutating|strictfp|synchronized|native|implicit|lazy|suspend|operator|infix|tailrec|external|actual|expect|required|convenience|dynamic|case|value|annotation|enum|friend|constexpr|explicit|new|transient|volatile|const|non-sealed)\s+)*`
+	ident = `[A-Za-z_]\w*`
+)
+
+var (
+	cType     = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>@interface|class|interface|enum|record|struct|trait|object|protocol|extension|actor|namespace|union|typealias)\s+(?P<name>` + ident + `(?:(?:\.|\\|::)` + ident + `)*)`)
+	cFunc     = regexp.MustCompile(`^\s*` + cMods + `(?:fun|func|def|function)\s+(?:<[^>]*>\s*)?(?:[\w.]+\.)?&?(?P<name>` + ident + `)`)
+	cVal      = regexp.MustCompile(`^\s*` + cMods + `(?:val|var|let)\s+(?P<name>` + ident + `)`)
+	cTyped    = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + ident + `[\w.:<>\[\],?*& ]*?[\w>\]*&?])\s+[*&]*(?:` + ident + `::)*(?P<name>~?` + ident + `)\s*\(`)
+	cCtor     = regexp.MustCompile(`^\s*` + cMods + `(?P<name>` + ident + `)\s*\(`)
+	cppMethod = regexp.MustCompile(`^\s*(?:` + ident + `::)+(?P<name>~?` + ident + `)\s*\(`)
+
+	jsFunc   = regexp.MustCompile(`^\s*(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:async\s+)?function\b\s*\*?\s*(?P<name>[A-Za-z_$][\w$]*)`)
+	jsType   = regexp.MustCompile(`^\s*(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:abstract\s+)?(?:const\s+)?(?P<kw>class|interface|enum|namespace|module)\s+(?P<name>[A-Za-z_$][\w$]*)`)
+	jsAlias  = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?type\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?:<.*>)?\s*=`)
+	jsVar    = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=`)
+	jsMethod = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|abstract|override|declare|async|get|set|accessor)\s+)*\*?\s*#?(?P<name>[A-Za-z_$][\w$]*)\s*\??\s*(?:<[^>]*>)?\s*\(`)
+	jsField  = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|override)\s+)*#?(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)`)
+
+	rustItem  = regexp.MustCompile(`^\s*(?:pub(?:\([^)]*\))?\s+)?(?:(?:const|async|unsafe|default|extern(?:\s+"[^"]*")?)\s+)*(?P<kw>fn|struct|enum|union|trait|type|mod|const|static)\s+(?:mut\s+)?(?P<name>` + ident + `)`)
+	rustImpl  = regexp.MustCompile(`^\s*(?:unsafe\s+)?(?P<kw>impl)\b(?:\s*<.*?>)?\s+(?:.*?\s+for\s+)?&?(?:` + ident + `::)*(?P<name>` + ident + `)`)
+	rustMacro = regexp.MustCompile(`^\s*macro_rules!\s*(?P<name>` + ident + `)`)
+)
+
+var (
+	javascript = &braceLang{templates: true,
+		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsVar}, member: []*regexp.Regexp{jsField, jsMethod}}
+	rust = &braceLang{charLiterals: true, rawStrings: true,
+		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
+	php = &braceLang{hashComments: true,
+		top: []*regexp.Regexp{cType, cFunc}, preamble: []string{"#["}}
+	javaLike = &braceLang{charLiterals: true, tripleQuotes: true, // Java, C#, Groovy, Dart
+		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"["}}
+	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, // Kotlin, Scala, Swift
+		top: []*regexp.Regexp{cType, cFunc, cVal}}
+	cLike = &braceLang{charLiterals: true, prototypes: true,
+		top: []*regexp.Regexp{cType, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
+)
+
+// braceLanguages are the languages, as Language names them, whose
+// declarations Split finds by their braces.
+var braceLanguages = map[string]*braceLang{
+	"javascript": javascript, "typescript": javascript, "rust": rust, "php": php,
+	"java": javaLike, "csharp": javaLike, "groovy": javaLike, "dart": javaLike,
+	"kotlin": kotlinLike, "scala": kotlinLike, "swift": kotlinLike,
+	"c": cLike, "cpp": cLike, "objective-c": cLike, "objective-cpp": cLike,
+}
+
+// braceKind is what a brace opens.
+type braceKind uint8
+
+const (
+	block         braceKind = iota // code, data, or anything else
+	classBody                      // the members of a type
+	namespaceBody                  // declarations, as at the top level
+	template                       // the ${ of a template literal
+)
+
+// openDecl is a declaration whose end is not found yet.
+type openDecl struct {
+	unit  int       // index in units
+	line  int       // its declaring line
+	depth int       // braces open around it
+	body  braceKind // what its body's brace opens
+	open  bool      // its body's brace is open
+	proto bool      // without a body, it defines no name
+}
+
+// braceDeclarations returns the declarations of C-like source found at
+// the top level and in the bodies of types and namespaces, each with the
+// comments and attributes directly above it, and their names.
+func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
+	lx := lexer{lang: lang}
+	var units []unit
+	var names []definedName
+	var open []openDecl
+	prototypes := map[int]bool{} // the declaring lines of functions without a body
+	closeAt := func(od openDecl, end int) { units[od.unit].end = max(end, od.line+1) }
+	for i := range ls.count() {
+		line := ls.text(i, i+1)
+		if lx.clean() && len(lx.braces) <= maxNesting && lx.inContainers() {
+			if name, kw, ok := lang.declaration(line, lx.inClass()); ok {
+				start := preambleStart(ls, i, 0, lang.isPreamble)
+				if len(open) > 0 {
+					start = max(start, units[open[len(open)-1].unit].start+1)
+				}
+				// A declaration without a body ends where the next begins.
+				for len(open) > 0 && !open[len(open)-1].open && open[len(open)-1].depth == len(lx.braces) {
+					closeAt(open[len(open)-1], start)
+					open = open[:len(open)-1]
+				}
+				open = append(open, openDecl{unit: len(units), line: i, depth: len(lx.braces), body: containerKinds[kw],
+					proto: lang.prototypes && kw == ""})
+				units = append(units, unit{start, ls.count()})
+				if name != "" {
+					names = append(names, definedName{i, name})
+				}
+			}
+		}
+		lx.scan(line, func(ev byte) {
+			d := len(lx.braces) // after the event
+			switch ev {
+			case '{':
+				if n := len(open); n > 0 && !open[n-1].open && open[n-1].depth == d-1 && lx.parenAt[d-1] == 0 {
+					open[n-1].open = true
+					lx.braces[d-1] = open[n-1].body
+				}
+			case '}':
+				for n := len(open); n > 0 && (open[n-1].depth > d || open[n-1].depth == d && open[n-1].open); n = len(open) {
+					if open[n-1].depth == d {
+						closeAt(open[n-1], i+1)
+					} else {
+						closeAt(open[n-1], i) // its container closed: it ends before
+					}
+					open = open[:n-1]
+				}
+			case ';':
+				if n := len(open); n > 0 && !open[n-1].open && open[n-1].depth == d && lx.parens == 0 {
+					closeAt(open[n-1], i+1)
+					if open[n-1].proto {
+						prototypes[open[n-1].line] = true
+					}
+					open = open[:n-1]
+				}
+			}
+		})
+	}
+	names = slices.DeleteFunc(names, func(n definedName) bool { return prototypes[n.line] })
+	return units, names
+}
+
+// declaration returns the name a line declares, and its keyword, if it
+// begins a declaration; the name of a namespace is "".
+func (lang *braceLang) declaration(line string, inClass bool) (name, kw string, ok bool) {
+	t := strings.TrimSpace(line)
+	if t == "" || strings.ContainsRune("/*#@[}", rune(t[0])) {
+		return "", "", false
+	}
+	try := func(res []*regexp.Regexp) bool {
+		for _, re := range res {
+			m := re.FindStringSubmatchIndex(line)
+			if m == nil {
+				continue
+			}
+			group := func(g string) string {
+				if i := re.SubexpIndex(g); i >= 0 && m[2*i] >= 0 {
+					return line[m[2*i]:m[2*i+1]]
+				}
+				return ""
+			}
+			name, kw = lastPart(strings.TrimPrefix(group("name"), "~")), group("kw")
+			typ, _, _ := strings.Cut(group("type"), " ")
+			if keywords[name] || keywords[typ] || strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias {
+				continue
+			}
+			if re == cCtor && strings.ToUpper(name) == name {
+				continue // a macro, not a constructor
+			}
+			return true
+		}
+		return false
+	}
+	if try(lang.top) || inClass && try(lang.member) {
+		if kw == "namespace" {
+			name = "" // opened in many files, defined by none
+		}
+		return name, kw, true
+	}
+	return "", "", false
+}
+
+// isPreamble reports whether a trimmed line is a comment or attribute
+// that belongs to the declaration below it.
+func (lang *braceLang) isPreamble(t string) bool {
+	for _, p := range append([]string{"//", "/*", "*", "@"}, lang.preamble...) {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// lexer follows the braces of C-like source line by line, skipping
+// comments, strings and character literals well enough.
+type lexer struct {
+	lang    *braceLang
+	braces  []braceKind // the braces open, outermost first
+	parens  int         // ( and [ open within the innermost brace
+	state   byte        // 0 in code, '*' in a block comment, else the quote of the string it is in
+	triple  bool        // the string is """-quoted
+	rawEnd  string      // the end of the raw string it is in
+	parenAt []int       // parens open around each open brace
+}
+
+// clean reports whether the next line starts in code, outside brackets.
+func (lx *lexer) clean() bool { return lx.state == 0 && lx.parens == 0 }
+
+// inContainers reports whether every open brace is a type's or
+// namespace's body.
+func (lx *lexer) inContainers() bool {
+	for _, b := range lx.braces {
+		if b != classBody && b != namespaceBody {
+			return false
+		}
+	}
+	return true
+}
+
+// inClass reports whether the innermost open brace is a type's body.
+func (lx *lexer) inClass() bool {
+	return len(lx.braces) > 0 && lx.braces[len(lx.braces)-1] == classBody
+}
+
+// scan lexes one line, calling event after each '{' and '}', and each
+// ';', in code.
+func (lx *lexer) scan(line string, event func(byte)) {
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch lx.state {
+		case 0:
+		case '*':
+			if strings.HasPrefix(line[i:], "*/") {
+				lx.state, i = 0, i+1
+			}
+			continue
+		case 'r':
+			if strings.HasPrefix(line[i:], lx.rawEnd) {
+				lx.state, i = 0, i+len(lx.rawEnd)-1
+			}
+			continue
+		default:
+			switch {
+			case c == '\\':
+				i++
+			case c == '$' && lx.state == '`' && strings.HasPrefix(line[i:], "${"):
+				lx.braces, lx.parenAt = append(lx.braces, template), append(lx.parenAt, lx.parens)
+				lx.state, lx.parens, i = 0, 0, i+1
+			case c == lx.state && lx.triple:
+				if strings.HasPrefix(line[i:], `"""`) {
+					lx.state, i = 0, i+2
+				}
+			case c == lx.state:
+				lx.state = 0
+			case c == '\n' && lx.state != '`' && !lx.triple:
+				lx.state = 0 // an unterminated string ends with its line
+			}
+			continue
+		}
+		switch c {
+		case '/':
+			if strings.HasPrefix(line[i:], "//") {
+				return
+			}
+			if strings.HasPrefix(line[i:], "/*") {
+				lx.state, i = '*', i+1
+			}
+		case '#':
+			if lx.lang.hashComments {
+				return
+			}
+		case '"':
+			lx.state, lx.triple = '"', lx.lang.tripleQuotes && strings.HasPrefix(line[i:], `"""`)
+			if lx.triple {
+				i += 2
+			}
+		case '`':
+			if lx.lang.templates {
+				lx.state, lx.triple = '`', false
+			}
+		case '\'':
+			if !lx.lang.charLiterals {
+				lx.state, lx.triple = '\'', false
+			} else if n := charLiteralLen(line[i:]); n > 0 {
+				i += n - 1
+			}
+		case 'r':
+			if lx.lang.rawStrings && (i == 0 || line[i-1] == 'b' || !isWordByte(line[i-1])) {
+				j := i + 1
+				for j < len(line) && line[j] == '#' {
+					j++
+				}
+				if j < len(line) && line[j] == '"' {
+					lx.state, lx.rawEnd, i = 'r', `"`+line[i+1:j], j
+				}
+			}
+		case '(', '[':
+			lx.parens++
+		case ')', ']':
+			lx.parens = max(lx.parens-1, 0)
+		case '{':
+			lx.braces, lx.parenAt = append(lx.braces, block), append(lx.parenAt, lx.parens)
+			lx.parens = 0
+			event('{')
+		case '}':
+			if n := len(lx.braces); n > 0 {
+				kind := lx.braces[n-1]
+				lx.braces, lx.parens, lx.parenAt = lx.braces[:n-1], lx.parenAt[n-1], lx.parenAt[:n-1]
+				if kind == template {
+					lx.state = '`'
+					continue
+				}
+			}
+			event('}')
+		case ';':
+			event(';')
+		}
+	}
+}
+
+// charLiteralLen returns the length of the character literal that s
+// begins with, or 0 if its quote begins none (a Rust lifetime, say).
+func charLiteralLen(s string) int {
+	if strings.HasPrefix(s, `'\`) {
+		if j := strings.IndexByte(s[3:], '\''); j >= 0 && j < 10 {
+			return j + 4
+		}
+		return 0
+	}
+	_, size := utf8.DecodeRuneInString(s[1:])
+	if len(s) > 1+size && s[1+size] == '\'' {
+		return size + 2
+	}
+	return 0
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// lastPart returns the last part of a qualified name such as A.B, A\B or
+// A::B.
+func lastPart(name string) string {
+	if i := strings.LastIndexAny(name, ".\\:"); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}

@@ -1,0 +1,122 @@
+package chunk
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// A unit is a declaration: lines start to end-1, counted from 0, its doc
+// comment, decorators and attributes included.
+type unit struct{ start, end int }
+
+// A definedName is a name declared on a line, counted from 0.
+type definedName struct {
+	line int
+	name string
+}
+
+// structure is what Split knows of the syntax of a text: its declarations,
+// nested ones included, and the names they declare. A nil *structure
+// knows nothing: the text is cut by lines alone.
+type structure struct {
+	units    []unit
+	reach    []int         // reach[i]: the largest end of the units starting at line i, or 0
+	boundary []bool        // boundary[k]: a unit starts or ends at line k
+	names    []definedName // by line
+}
+
+// parseStructure finds the declarations of text in language, or returns
+// nil for a language whose syntax Split does not know or Go that does
+// not parse.
+func parseStructure(text string, ls lines, language string) *structure {
+	var units []unit
+	var names []definedName
+	switch {
+	case language == "go":
+		var ok bool
+		if units, names, ok = goDeclarations(text); !ok {
+			return nil
+		}
+	case language == "python":
+		units, names = pythonDeclarations(ls)
+	case language == "ruby":
+		units, names = rubyDeclarations(ls)
+	case braceLanguages[language] != nil:
+		units, names = braceDeclarations(ls, braceLanguages[language])
+	default:
+		return nil
+	}
+	n := ls.count()
+	st := &structure{reach: make([]int, n+1), boundary: make([]bool, n+1)}
+	for _, u := range units {
+		u.start, u.end = max(u.start, 0), min(u.end, n)
+		if u.start >= u.end {
+			continue
+		}
+		st.units = append(st.units, u)
+		st.reach[u.start] = max(st.reach[u.start], u.end)
+		st.boundary[u.start], st.boundary[u.end] = true, true
+	}
+	st.names = names
+	sort.SliceStable(st.names, func(i, j int) bool { return st.names[i].line < st.names[j].line })
+	return st
+}
+
+// cut returns the end of the chunk of lines start to end-1 at a
+// declaration's seam: the last line k, from minEnd to end, at which a unit
+// starts or ends and before which every unit starting after start has
+// ended; or 0 if there is none.
+func (st *structure) cut(start, end, minEnd int) int {
+	if st == nil {
+		return 0
+	}
+	best, reach := 0, 0 // reach: the largest end of the units starting after start, before k
+	for k := start + 1; k <= end; k++ {
+		if k-1 > start {
+			reach = max(reach, st.reach[k-1])
+		}
+		if k >= minEnd && reach <= k && st.boundary[k] {
+			best = k
+		}
+	}
+	return best
+}
+
+// defines returns the names declared on lines start to end-1, sorted and
+// each once, or nil.
+func (st *structure) defines(start, end int) []string {
+	if st == nil {
+		return nil
+	}
+	i := sort.Search(len(st.names), func(i int) bool { return st.names[i].line >= start })
+	var out []string
+	for ; i < len(st.names) && st.names[i].line < end; i++ {
+		out = append(out, st.names[i].name)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// indentOf returns the width of the leading blanks of line, a tab
+// counting as one.
+func indentOf(line string) int { return len(line) - len(strings.TrimLeft(line, " \t")) }
+
+// preambleStart returns the first line of the comments, decorators and
+// attributes directly above line decl (no blank line between) at the
+// same indentation, or within a block comment that starts at it; isPre
+// says which lines are such.
+func preambleStart(ls lines, decl, floor int, isPre func(trimmed string) bool) int {
+	ind := indentOf(ls.text(decl, decl+1))
+	k := decl
+	for k-1 >= floor {
+		line := ls.text(k-1, k)
+		t := strings.TrimSpace(line)
+		in := indentOf(line)
+		if t == "" || in < ind || !isPre(t) || (in > ind && !strings.HasPrefix(t, "*")) {
+			break
+		}
+		k--
+	}
+	return k
+}

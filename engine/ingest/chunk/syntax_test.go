@@ -1,0 +1,115 @@
+package chunk
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestDefines checks the names each language's declarations give, and
+// that names which are only called or used are never among them.
+func TestDefines(t *testing.T) {
+	tests := []struct {
+		lang, text string
+		want       []string
+	}{
+		{"go", "package p\n\n// T is.\ntype T struct{ f Foo }\n\nfunc (t *T) ServeHTTP() { Foo() }\n\nconst (\n\tA = 1\n\t_ = 2\n)\n\nvar x, y = Bar(), 2\n",
+			[]string{"A", "ServeHTTP", "T", "x", "y"}},
+		{"python", "import os\nMAX = 3\nx = Foo()\n\n@decorator\nclass A(Base):\n    def m(self):\n        Foo()\n\nasync def f():\n    s = '''\ndef g():\n'''\n",
+			[]string{"A", "MAX", "f", "m"}},
+		{"javascript", "const a = 1;\nFoo();\nfunction b() { Foo(); }\nclass C extends D {\n  m() {\n    if (x) {\n      Foo();\n    }\n  }\n}\nexport default function e() {}\nexport default class extends Base {\n}\n",
+			[]string{"C", "a", "b", "e", "m"}},
+		{"typescript", "export interface I {\n  f(): void;\n}\nexport type T = string | number;\nexport enum E { A }\nexport const g = async (x: number) => x;\ndeclare function h(): void;\nFoo(g);\n",
+			[]string{"E", "I", "T", "f", "g", "h"}},
+		{"rust", "pub struct S;\nimpl<T> Tr for S<T> {\n    fn m(&self) { Foo(); }\n}\nimpl S {\n    pub(crate) const fn n() {}\n}\nmacro_rules! mac { () => {} }\npub mod m2 {\n    pub fn inner() { let x = 'x'; }\n}\nenum E { A }\ntrait Q {\n    type Out;\n}\nfn main() { Foo(); }\n",
+			[]string{"E", "Out", "Q", "S", "inner", "m", "m2", "mac", "main", "n"}},
+		{"ruby", "module M\n  class C < Base\n    def self.build\n      Foo()\n    end\n\n    def valid?\n      true\n    end\n\n    private def secret = 42\n\n    def name=(v)\n      @name = v\n    end\n  end\nend\nFoo.new\n",
+			[]string{"C", "M", "build", "name", "secret", "valid?"}},
+		{"php", "<?php\nnamespace App\\Models;\ninterface I {}\ntrait T {}\nclass C {\n    public static function make() { return Foo(); }\n}\nfunction f() { Foo(); }\nFoo();\n",
+			[]string{"C", "I", "T", "f", "make"}},
+		{"java", "class A {\n    @Override\n    public String toString() {\n        return Foo();\n    }\n    A(int x) { this.x = Foo(x); }\n    private final Map<String, Integer> m = new HashMap<>();\n    enum E { X }\n    record R(int y) {}\n}\ninterface B {\n    void run();\n}\n",
+			[]string{"A", "B", "E", "R", "run", "toString"}},
+		{"c", "#include <stdio.h>\nstatic int helper(int x);\nstruct point { int x; };\nint main(int argc, char **argv) {\n    return helper(Foo(argc));\n}\nMODULE_INIT(main);\n",
+			[]string{"main", "point"}},
+		{"kotlin", "data class P(val x: Int)\nfun String.shout(): String = uppercase()\nobject O {\n    fun f() = Foo()\n}\n",
+			[]string{"O", "P", "f", "shout"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			opts := Options{Language: tt.lang}
+			chunks := Split(tt.text, opts)
+			checkInvariants(t, tt.text, opts, chunks)
+			var got []string
+			for _, c := range chunks {
+				got = append(got, c.Defines...)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Defines = %q, want %q", got, tt.want)
+			}
+			if slices.Contains(got, "Foo") {
+				t.Error("a name only called is listed as defined")
+			}
+		})
+	}
+}
+
+// TestSplitSyntax checks where chunks of code are cut.
+func TestSplitSyntax(t *testing.T) {
+	fn := func(name string, n int) string { // a function of n+2 lines of 10 bytes each but the first
+		return "func " + name + "() {\n" + strings.Repeat("\tx += 1;\n", n) + "}\n"
+	}
+	doc := "// f does.\n"
+	tests := []struct {
+		name, lang, text string
+		want             []span
+	}{
+		{"small functions packed, none cut", "go", "package p\n\n" + fn("a", 3) + fn("b", 3) + doc + fn("c", 3),
+			[]span{{1, 12}, {13, 18}}},
+		{"a long function starts a chunk", "go", "package p\n\n" + fn("a", 1) + doc + fn("b", 14),
+			[]span{{1, 5}, {6, 17}, {15, 22}}},
+		{"not Go: cut by lines", "", "package p\n\n" + fn("a", 1) + doc + fn("b", 14),
+			[]span{{1, 14}, {12, 22}}},
+		{"unparsable Go: cut by lines", "go", "package p\n\n" + fn("a", 1) + doc + fn("b", 14) + "{",
+			[]span{{1, 14}, {12, 23}}},
+		{"decorators stay with their def", "python", "x = 1\n" + strings.Repeat("y = 2\n", 10) + "@dec\n# c\ndef f():\n" + strings.Repeat("    pass\n", 6),
+			[]span{{1, 11}, {12, 20}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{MaxChars: 120, OverlapChars: 30, Language: tt.lang}
+			chunks := Split(tt.text, opts)
+			checkInvariants(t, tt.text, opts, chunks)
+			if got := spans(chunks); !slices.Equal(got, tt.want) {
+				t.Errorf("Split line ranges = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDeclarationSpans checks the lines each declaration spans, its doc
+// comment, decorators and attributes included.
+func TestDeclarationSpans(t *testing.T) {
+	tests := []struct {
+		lang, text string
+		want       []span
+	}{
+		{"go", "package p\n\n// A is.\n//go:noinline\nfunc A() {\n}\n\ntype (\n\tB int\n)\n", []span{{3, 6}, {8, 10}}},
+		{"python", "# c\n@d(\n  1)\ndef f():\n    x = '''\nnot code\n'''\n# after\ndef g(): pass\n", []span{{1, 7}, {8, 9}}},
+		{"ruby", "class A\n  # n\n  def name=(v)\n    @n = v\n  end\n\n  def x = 1\nend\n", []span{{1, 8}, {2, 5}, {7, 7}}},
+		{"typescript", "/** C */\n@dec()\nexport class C {\n  // m\n  m(): void {\n    const s = \"}\";\n  }\n}\nexport type T =\n  | A\n  | B;\n", []span{{1, 8}, {4, 7}, {9, 11}}},
+		{"rust", "/// S\n#[derive(Debug)]\npub struct S {\n    a: u8,\n}\n\nimpl<'a> S {\n    fn f(&self) -> char { '}' }\n}\n", []span{{1, 5}, {7, 9}, {8, 8}}},
+		{"java", "/**\n * A.\n */\n@Entity\npublic class A {\n    @Override\n    public String toString() {\n        return \"{\";\n    }\n}\n", []span{{1, 10}, {6, 9}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			st := parseStructure(tt.text, splitLines(tt.text), tt.lang)
+			var got []span
+			for _, u := range st.units {
+				got = append(got, span{u.start + 1, u.end})
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("declarations span lines %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
