@@ -5,7 +5,7 @@
 //
 //	go run ./eval [-repos gin,flask] [-modes hybrid,keyword] [-cache DIR]
 //	    [-out eval/results/latest.json] [-baseline eval/results/baseline.json]
-//	    [-save-baseline] [-check] [-v] [-tune JSON] [-rules JSON] [-max-per-file N]
+//	    [-save-baseline] [-check] [-v] [-tune JSON] [-rules JSON] [-max-per-file N] [-query Q]
 //
 // repos.json lists the repositories and where their source comes from:
 // the Go module proxy (go mod download), the npm registry (npm pack) or
@@ -65,8 +65,8 @@ var stdout io.Writer = os.Stdout // stdout-ok
 
 type options struct {
 	dir, cache, only, modes, out, baseline string
-	tune, rules                            string
-	perFile                                int
+	tune, rules, query                     string
+	perFile, chunkChars                    int
 	saveBaseline, verbose, check           bool
 
 	tuning  *engine.Tuning
@@ -85,6 +85,8 @@ func main() {
 	flag.StringVar(&o.tune, "tune", "", `JSON object of ranking weights over the defaults, e.g. {"satellite_factor": 0.7} (see engine/rank.Tuning)`)
 	flag.StringVar(&o.rules, "rules", "", `JSON object of ranking rules over all on, e.g. {"OnePerFile": false} (see engine/rank.Rules)`)
 	flag.IntVar(&o.perFile, "max-per-file", 0, "results per file (0: the search tool's default)")
+	flag.IntVar(&o.chunkChars, "chunk-chars", 0, "workspace.chunk_chars for the index (0: the default; other sizes get indexes of their own)")
+	flag.StringVar(&o.query, "query", "", "ask only this query of the -repos and print its results, scores and rules")
 	flag.BoolVar(&o.check, "check", false, "only fetch the repositories and check their questions' labels; search nothing")
 	flag.BoolVar(&o.verbose, "v", false, "print each question's scores and top results on stderr")
 	flag.Parse()
@@ -157,7 +159,7 @@ func run(ctx context.Context, o options) error {
 		}
 		results = append(results, rs...)
 	}
-	if o.check {
+	if o.check || o.query != "" {
 		return nil
 	}
 	report(stdout, results, modes)
@@ -193,6 +195,10 @@ func evalRepo(ctx context.Context, o options, r Repo, modes []string) ([]Result,
 	cfg.Workspace.Roots = []string{root}
 	cfg.Workspace.Ignore = append(cfg.Workspace.Ignore, r.Ignore...)
 	cfg.Storage.DataDir = filepath.Join(o.cache, "index", r.Name+"@"+r.Version)
+	if o.chunkChars > 0 {
+		cfg.Workspace.ChunkChars = o.chunkChars
+		cfg.Storage.DataDir += fmt.Sprintf("-chunk%d", o.chunkChars)
+	}
 	cfg.LSP.Enabled = false
 	cfg.Logging.Level = "warn"
 	if err := cfg.Validate(); err != nil {
@@ -213,6 +219,9 @@ func evalRepo(ctx context.Context, o options, r Repo, modes []string) ([]Result,
 	}
 	st := m.Status(ctx)
 	progress("%s: %d files indexed in %s; %d questions", r.Name, st.Index.Files, time.Since(begin).Round(time.Millisecond), len(qs.Questions))
+	if o.query != "" {
+		return nil, explain(ctx, m, root, o, modes)
+	}
 	var results []Result
 	for _, q := range qs.Questions {
 		for _, mode := range modes {
@@ -289,4 +298,22 @@ func writeResults(path string, rs []Result) error {
 		return err
 	}
 	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// explain prints the results of -query in each mode, with the ranks,
+// scores and rules behind them.
+func explain(ctx context.Context, m *engine.Manager, root string, o options, modes []string) error {
+	for _, mode := range modes {
+		resp, err := m.Search(ctx, engine.SearchRequest{Query: o.query, Limit: 10, Mode: mode,
+			Tuning: o.tuning, Rules: o.ruleSet, MaxPerFile: o.perFile})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s %q\n", mode, o.query)
+		for i, r := range resp.Results {
+			fmt.Fprintf(stdout, "%2d %.4f kw %3d sem %3d more %2d %s:%d-%d %v\n", i+1, r.Score, r.KeywordRank, r.SemanticRank,
+				r.MoreInFile, relative(root, r.Path), r.StartLine, r.EndLine, r.Rules)
+		}
+	}
+	return nil
 }

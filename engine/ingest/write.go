@@ -64,21 +64,24 @@ func prepareDocument(ctx context.Context, store storage.Store, emb embed.Embedde
 
 // MetaDefines is the chunk metadata key under which a chunk of code lists
 // the names it defines (chunk.Chunk.Defines), separated by single spaces.
-const MetaDefines = "defines"
+const MetaDefines = chunk.MetaDefines
 
 // buildChunks splits text in language into the document's chunks, without
 // vectors, and returns them with their vector hashes. The same text,
 // language and options always give the same chunks. Each chunk's metadata
-// is the document's, plus MetaDefines where the chunk defines names; a
-// chunk that adds a key has a copy of its own.
+// is the document's, plus MetaDefines in every chunk of a language whose
+// syntax the chunker knows (empty when the chunk defines nothing, so that
+// a reader can tell "defines nothing" from "not known"); a chunk that
+// adds a key has a copy of its own.
 func buildChunks(doc storage.Document, text, language string, opts chunk.Options, model string) ([]storage.Chunk, []string) {
 	opts.Language = language
 	pieces := chunk.Split(text, opts)
 	chunks := make([]storage.Chunk, len(pieces))
 	hashes := make([]string, len(pieces))
+	structured := chunk.Structured(language)
 	for i, p := range pieces {
 		meta := doc.Metadata
-		if len(p.Defines) > 0 {
+		if structured {
 			meta = maps.Clone(meta)
 			if meta == nil {
 				meta = make(map[string]string, 1)

@@ -68,7 +68,7 @@ var DefaultTuning = Tuning{
 	KeywordWeight:    1,
 	SemanticWeight:   1,
 	PathWeight:       2,
-	FileWeight:       0.3,
+	FileWeight:       0.15,
 	FileChunks:       3,
 	DefinitionWeight: 3,
 	SatelliteFactor:  0.5,
@@ -102,31 +102,34 @@ type Ranked struct {
 func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	out := threshold(hits, o)
 	t := o.Tuning
+	legs := make([]float64, len(out)) // each hit's fused leg score
+	for i := range out {
+		h := &out[i]
+		if h.KeywordRank > 0 {
+			legs[i] += t.KeywordWeight / float64(K+h.KeywordRank)
+		}
+		if h.SemanticRank > 0 {
+			legs[i] += t.SemanticWeight / float64(K+h.SemanticRank)
+		}
+		h.Score = legs[i]
+	}
+	if o.Rules.Files && t.FileWeight != 0 && t.FileChunks > 0 {
+		addFileBonus(out, legs, t.FileWeight, t.FileChunks, o.Mode != storage.ModeSemantic)
+	}
 	paths := map[string]*fileFacts{}
 	for i := range out {
 		h := &out[i]
-		s := 0.0
-		if h.KeywordRank > 0 {
-			s += t.KeywordWeight / float64(K+h.KeywordRank)
-		}
-		if h.SemanticRank > 0 {
-			s += t.SemanticWeight / float64(K+h.SemanticRank)
-		}
 		f := facts(paths, h.Chunk, q, o.Roots)
 		if o.Rules.Paths && t.PathWeight != 0 && f.pathShare > 0 {
-			s += t.PathWeight * f.pathShare / float64(K+1)
+			h.Score += t.PathWeight * f.pathShare / float64(K+1)
 			h.Rules = append(h.Rules, RulePath)
 		}
 		if o.Rules.Definitions && t.DefinitionWeight != 0 {
 			if d := definition(q, h.Chunk.Metadata, h.Chunk.Text, f.rel); d > 0 {
-				s += t.DefinitionWeight * d / float64(K+1)
+				h.Score += t.DefinitionWeight * d / float64(K+1)
 				h.Rules = append(h.Rules, RuleDefinition)
 			}
 		}
-		h.Score = s
-	}
-	if o.Rules.Files && t.FileWeight != 0 && t.FileChunks > 0 {
-		addFileBonus(out, t.FileWeight, t.FileChunks, o.Mode != storage.ModeSemantic)
 	}
 	if o.Rules.Satellites && !o.KeepSatellites && t.SatelliteFactor != 1 {
 		for i := range out {
@@ -266,17 +269,19 @@ func Relative(p string, roots []string) string {
 	return p
 }
 
-// addFileBonus adds to each hit weight times the sum of the best n
-// scores among the other candidates of its document, and names the rule
-// on the hits it lifted. With keywordOnly, only candidates the keyword
-// leg found count: the semantic leg returns its best chunks however
-// unrelated, so a long file would otherwise gather a bonus from chunks
-// that share nothing with the query.
-func addFileBonus(hits []Ranked, weight float64, n int, keywordOnly bool) {
+// addFileBonus adds to each hit weight times the sum of the best n leg
+// scores (legs, by hit) among the other candidates of its document, and
+// names the rule on the hits it lifted. Only the legs count, so that the
+// other rules (a path shared by every chunk of the file) are not counted
+// again. With keywordOnly, only candidates the keyword leg found count:
+// the semantic leg returns its best chunks however unrelated, so a long
+// file would otherwise gather a bonus from chunks that share nothing with
+// the query.
+func addFileBonus(hits []Ranked, legs []float64, weight float64, n int, keywordOnly bool) {
 	byDoc := make(map[string][]float64)
-	for _, h := range hits {
+	for i, h := range hits {
 		if !keywordOnly || h.KeywordRank > 0 {
-			byDoc[h.Chunk.DocID] = append(byDoc[h.Chunk.DocID], h.Score)
+			byDoc[h.Chunk.DocID] = append(byDoc[h.Chunk.DocID], legs[i])
 		}
 	}
 	for _, scores := range byDoc {
@@ -287,9 +292,9 @@ func addFileBonus(hits []Ranked, weight float64, n int, keywordOnly bool) {
 		top := byDoc[h.Chunk.DocID]
 		if keywordOnly && h.KeywordRank == 0 {
 			top = top[:min(len(top), n)] // the hit is not among them
-		} else if len(top) <= n || h.Score >= top[n] { // the hit is among the best n+1
+		} else if len(top) <= n || legs[i] >= top[n] { // the hit is among the best n+1
 			top = top[:min(len(top), n+1)]
-			bonus[i] = -h.Score
+			bonus[i] = -legs[i]
 		} else {
 			top = top[:n]
 		}

@@ -3,6 +3,8 @@ package rank
 import (
 	"path"
 	"strings"
+
+	"workspace-qdrant-mcp/engine/ingest/chunk"
 )
 
 // Satellite is a class of file that surrounds an implementation without
@@ -16,7 +18,10 @@ const (
 	Benchmark Satellite = "benchmark" // benchmarks
 	Vendored  Satellite = "vendored"  // third-party code copied in
 	Generated Satellite = "generated" // code written by a program
-	Docs      Satellite = "docs"      // documentation, changelogs
+	Docs      Satellite = "docs"      // documentation, changelogs, licences
+	// Declarations are type declarations that stand beside the code they
+	// describe: TypeScript's .d.ts and Python's .pyi stubs.
+	Declarations Satellite = "declarations"
 )
 
 // satelliteDirs maps a directory name to the class of everything below it.
@@ -27,7 +32,7 @@ var satelliteDirs = map[string]Satellite{
 	"demo": Example, "demos": Example,
 	"bench": Benchmark, "benches": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
 	"vendor": Vendored, "third_party": Vendored, "third-party": Vendored, "node_modules": Vendored,
-	"docs": Docs, "doc": Docs, "documentation": Docs,
+	"docs": Docs, "doc": Docs, "documentation": Docs, "site": Docs,
 }
 
 // docExtensions are prose formats.
@@ -55,15 +60,24 @@ func Classify(rel string) Satellite {
 	case strings.HasSuffix(lower, ".pb.go"), strings.Contains(stem, "_generated"), strings.HasPrefix(lower, "zz_generated"),
 		strings.HasSuffix(stem, ".gen"), strings.HasSuffix(stem, ".generated"):
 		return Generated
+	case strings.HasSuffix(lower, ".d.ts"), strings.HasSuffix(lower, ".d.cts"), strings.HasSuffix(lower, ".d.mts"), ext == ".pyi":
+		return Declarations
 	case docExtensions[ext], strings.HasPrefix(lower, "changelog"), strings.HasPrefix(lower, "history"),
-		strings.HasPrefix(lower, "news"), strings.HasPrefix(lower, "changes"):
+		strings.HasPrefix(lower, "news"), strings.HasPrefix(lower, "changes"),
+		strings.HasPrefix(lower, "license"), strings.HasPrefix(lower, "licence"), strings.HasPrefix(lower, "copying"),
+		strings.HasPrefix(lower, "notice"), strings.HasPrefix(lower, "authors"):
 		if !strings.HasPrefix(lower, "requirements") && lower != "cmakelists.txt" {
 			return Docs
 		}
 	}
 	dirs := strings.Split(path.Dir(rel), "/")
 	for i := len(dirs) - 1; i >= 0; i-- {
-		if c, ok := satelliteDirs[strings.ToLower(dirs[i])]; ok {
+		c, ok := satelliteDirs[strings.ToLower(dirs[i])]
+		switch {
+		case !ok:
+		case c == Docs && chunk.Structured(chunk.Language(rel)):
+			return "" // code in a doc directory is a package of its own (cobra/doc)
+		default:
 			return c
 		}
 	}
@@ -78,6 +92,8 @@ var askWords = map[string]Satellite{
 	"bench": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
 	"vendor": Vendored, "vendored": Vendored,
 	"generated": Generated, "generate": Generated, "codegen": Generated,
+	"typings": Declarations, "declaration": Declarations, "declarations": Declarations, "stub": Declarations, "stubs": Declarations,
+	"license": Docs, "licence": Docs,
 	"doc": Docs, "docs": Docs, "documentation": Docs, "documented": Docs, "readme": Docs,
 	"changelog": Docs, "guide": Docs, "tutorial": Docs,
 }

@@ -113,6 +113,7 @@ type openDecl struct {
 	body  braceKind // what its body's brace opens
 	open  bool      // its body's brace is open
 	proto bool      // without a body, it defines no name
+	name  string    // the name it declares, which qualifies its members'
 }
 
 // braceDeclarations returns the declarations of C-like source found at
@@ -138,10 +139,19 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 					closeAt(open[len(open)-1], start)
 					open = open[:len(open)-1]
 				}
+				owner := ""
+				if n := len(open); n > 0 && open[n-1].open && open[n-1].body == classBody && open[n-1].depth == len(lx.braces)-1 {
+					owner = open[n-1].name
+				}
 				open = append(open, openDecl{unit: len(units), line: i, depth: len(lx.braces), body: containerKinds[kw],
-					proto: lang.prototypes && kw == ""})
+					proto: lang.prototypes && kw == "", name: name})
 				units = append(units, unit{start, ls.count()})
-				if name != "" {
+				switch {
+				case name == "" || kw == "impl" || kw == "extension":
+					// impl S and extension S add to S, declared elsewhere
+				case owner != "":
+					names = append(names, definedName{i, owner + "." + name})
+				default:
 					names = append(names, definedName{i, name})
 				}
 			}

@@ -89,7 +89,12 @@ type Chunk struct {
 	// the name) lies in the chunk: functions, methods, types, classes,
 	// modules and the like, sorted and each once. Only names that the
 	// chunk declares are listed, never names it merely uses; nil for text
-	// whose syntax Split does not know.
+	// whose syntax Split does not know. A member of a class, struct,
+	// trait, impl or (Ruby) module is named Owner.member: a Go method
+	// (*Server) ServeHTTP is "Server.ServeHTTP", a Python method
+	// "Session.request", a Rust fn in impl S "S.new". impl and extension
+	// blocks name nothing themselves: they add to a type declared
+	// elsewhere.
 	Defines []string
 }
 

@@ -28,7 +28,11 @@ func goDeclarations(text string) ([]unit, []definedName, bool) {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			doc = d.Doc
-			name(d.Name)
+			if recv := receiverType(d); recv != "" && d.Name.Name != "_" {
+				names = append(names, definedName{line(d.Name.Pos()), recv + "." + d.Name.Name})
+			} else {
+				name(d.Name)
+			}
 		case *ast.GenDecl:
 			doc = d.Doc
 			for _, s := range d.Specs {
@@ -49,4 +53,29 @@ func goDeclarations(text string) ([]unit, []definedName, bool) {
 		units = append(units, unit{start, line(d.End()) + 1})
 	}
 	return units, names, true
+}
+
+// receiverType returns the name of a method's receiver type, without its
+// pointer or type parameters ("Server" for (s *Server[T])), or "".
+func receiverType(d *ast.FuncDecl) string {
+	if d.Recv == nil || len(d.Recv.List) == 0 {
+		return ""
+	}
+	t := d.Recv.List[0].Type
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.IndexExpr:
+			t = x.X
+		case *ast.IndexListExpr:
+			t = x.X
+		case *ast.ParenExpr:
+			t = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return ""
+		}
+	}
 }

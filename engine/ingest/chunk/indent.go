@@ -85,11 +85,13 @@ func pythonDeclarations(ls lines) ([]unit, []definedName) {
 	n := ls.count()
 	var units []unit
 	var names []definedName
+	var owners ownerStack
 	for i := range n {
 		if kinds[i] != pyCode {
 			continue
 		}
 		line := ls.text(i, i+1)
+		owners.leave(indentOf(line))
 		m := pythonDef.FindStringSubmatch(line)
 		if m == nil {
 			if m = pythonConst.FindStringSubmatch(line); m != nil {
@@ -114,7 +116,8 @@ func pythonDeclarations(ls lines) ([]unit, []definedName) {
 			last = j
 		}
 		units = append(units, unit{pythonPreamble(ls, kinds, logical, i, ind), last + 1})
-		names = append(names, definedName{i, m[1]})
+		names = append(names, definedName{i, owners.qualify(m[1])})
+		owners.enter(ind, m[1], strings.HasPrefix(strings.TrimSpace(line), "class"))
 	}
 	return units, names
 }
@@ -153,8 +156,12 @@ func rubyDeclarations(ls lines) ([]unit, []definedName) {
 	n := ls.count()
 	var units []unit
 	var names []definedName
+	var owners ownerStack
 	for i := range n {
 		line := ls.text(i, i+1)
+		if t := strings.TrimSpace(line); t != "" && t[0] != '#' {
+			owners.leave(indentOf(line))
+		}
 		m := rubyDef.FindStringSubmatch(line)
 		if m == nil {
 			continue
@@ -179,7 +186,44 @@ func rubyDeclarations(ls lines) ([]unit, []definedName) {
 		}
 		start := preambleStart(ls, i, 0, func(t string) bool { return t[0] == '#' })
 		units = append(units, unit{start, end})
-		names = append(names, definedName{i, lastPart(m[1])})
+		names = append(names, definedName{i, owners.qualify(lastPart(m[1]))})
+		if end > i+1 {
+			t := strings.TrimSpace(line)
+			owners.enter(indentOf(line), lastPart(m[1]), strings.HasPrefix(t, "class") || strings.HasPrefix(t, "module"))
+		}
 	}
 	return units, names
+}
+
+// ownerStack tracks the blocks of an indented language enclosing a line:
+// the names of the classes (and Ruby modules) whose members are named
+// Owner.member.
+type ownerStack []struct {
+	indent int
+	name   string
+	owns   bool // a class or module, whose members it qualifies
+}
+
+// leave pops the blocks a line at indentation ind is not inside.
+func (s *ownerStack) leave(ind int) {
+	for len(*s) > 0 && (*s)[len(*s)-1].indent >= ind {
+		*s = (*s)[:len(*s)-1]
+	}
+}
+
+func (s *ownerStack) enter(ind int, name string, owns bool) {
+	*s = append(*s, struct {
+		indent int
+		name   string
+		owns   bool
+	}{ind, name, owns})
+}
+
+// qualify returns name as a member of the innermost enclosing block, when
+// that block is a class or module: "Session.request".
+func (s ownerStack) qualify(name string) string {
+	if n := len(s); n > 0 && s[n-1].owns {
+		return s[n-1].name + "." + name
+	}
+	return name
 }

@@ -26,6 +26,17 @@ type structure struct {
 	names    []definedName // by line
 }
 
+// MetaDefines is the metadata key under which the engine stores a
+// chunk's Defines, joined by single spaces; it is present, possibly
+// empty, on every chunk of a language that Structured accepts.
+const MetaDefines = "defines"
+
+// Structured reports whether Split knows the syntax of language, and so
+// lists what each chunk defines (unless the text does not parse).
+func Structured(language string) bool {
+	return language == "go" || language == "python" || language == "ruby" || braceLanguages[language] != nil
+}
+
 // parseStructure finds the declarations of text in language, or returns
 // nil for a language whose syntax Split does not know or Go that does
 // not parse.
