@@ -1,7 +1,6 @@
 package rank
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
@@ -11,52 +10,9 @@ import (
 // MetaDefines is the chunk metadata key that lists, space-separated, the
 // names of the declarations that start in the chunk; the chunker sets it,
 // possibly empty, on every chunk of a language whose syntax it knows.
+// Chunks without it (prose, notes, and an index of an older chunker until
+// its files are indexed again at the next start) define nothing.
 const MetaDefines = chunk.MetaDefines
-
-// declaration matches a line that declares a name in one of the common
-// languages, capturing the name: func/type/var (Go, with a receiver),
-// def/class/module (Python, Ruby), function/class/interface/enum/type
-// (JavaScript, TypeScript, PHP, Java), fn/struct/enum/trait/mod/
-// macro_rules! (Rust); impl blocks add to a type and define nothing. It
-// is the fallback for chunks indexed without MetaDefines: notes, and
-// indexes made before the chunker recorded it.
-var declaration = regexp.MustCompile(`(?m)^[ \t]*(?:(?:export|default|pub(?:\([^)]*\))?|public|private|protected|internal|static|abstract|final|async|unsafe|const|extern(?:\s+"C")?|open|override|sealed|declare|readonly)\s+)*` +
-	`(?:func(?:\s*\([^)]*\))?|type|def|class|module|function\*?|interface|enum|trait|struct|union|fn|mod|macro_rules!|record|object|protocol|const|let|var|val)\s+` +
-	`(?:self\.)?([A-Za-z_$][\w$]*)`)
-
-// defines returns the names a chunk declares that could be one of the
-// wanted names (folded, see fold): all of its MetaDefines when the chunker
-// recorded them, otherwise what the declaration pattern finds on the
-// lines that hold a wanted name. Lines are only matched against the
-// pattern when the chunk holds a wanted name at all, which keeps the
-// fallback cheap: most candidates hold none.
-func defines(meta map[string]string, text string, wanted []string) []string {
-	if d, ok := meta[MetaDefines]; ok {
-		return strings.Fields(d)
-	}
-	if !containsAny(fold(text), wanted) {
-		return nil
-	}
-	var out []string
-	for line := range strings.Lines(text) {
-		if !containsAny(fold(line), wanted) {
-			continue
-		}
-		for _, m := range declaration.FindAllStringSubmatch(line, -1) {
-			out = append(out, m[1])
-		}
-	}
-	return out
-}
-
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
 
 // Definition strengths, as multiples of Tuning.DefinitionWeight.
 const (
@@ -91,7 +47,7 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 		return 0
 	}
 	best := 0.0
-	for _, n := range defines(meta, text, wanted) {
+	for _, n := range strings.Fields(meta[MetaDefines]) {
 		owner, member := "", n
 		if i := strings.LastIndexByte(n, '.'); i >= 0 {
 			owner, member = n[:i], n[i+1:]

@@ -118,6 +118,9 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	}
 	paths := map[string]*fileFacts{}
 	for i := range out {
+		if !o.Rules.Paths && !o.Rules.Definitions && !o.Rules.Satellites {
+			break
+		}
 		h := &out[i]
 		f := facts(paths, h.Chunk, q, o.Roots)
 		if o.Rules.Paths && t.PathWeight != 0 && f.pathShare > 0 {
@@ -155,10 +158,22 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	return out
 }
 
+// sortRanked orders rs best first, ties by chunk id. It sorts indexes
+// and moves each hit once: a Ranked is large, and sorting moves what it
+// sorts many times.
 func sortRanked(rs []Ranked) {
-	slices.SortStableFunc(rs, func(a, b Ranked) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Chunk.ID, b.Chunk.ID))
+	idx := make([]int, len(rs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		return cmp.Or(cmp.Compare(rs[b].Score, rs[a].Score), strings.Compare(rs[a].Chunk.ID, rs[b].Chunk.ID), cmp.Compare(a, b))
 	})
+	sorted := make([]Ranked, len(rs))
+	for i, j := range idx {
+		sorted[i] = rs[j]
+	}
+	copy(rs, sorted)
 }
 
 func pow(x float64, n int) float64 {
