@@ -115,6 +115,8 @@ lsp:
 		"HOME="+filepath.Join(base, "home"),
 		"XDG_DATA_HOME="+filepath.Join(base, "xdg"),
 		"WQM_CONFIG=",
+		// No test ever contacts the real Hugging Face Hub.
+		"HF_HUB_OFFLINE=1", "HF_HUB_CACHE="+filepath.Join(base, "hf"),
 		// A -race binary otherwise sleeps 1s before exiting.
 		"GORACE=atexit_sleep_ms=0",
 	)

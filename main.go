@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	workspace-qdrant-mcp [-root DIR]... [-config PATH] [-version]
+//	workspace-qdrant-mcp [-root DIR]... [-config PATH] [-version] [-fetch-model]
 //
 // The workspace is the -root directories, else $WQM_ROOTS, else
 // workspace.roots of the configuration, else the git top level of the
@@ -49,8 +49,10 @@ import (
 	"github.com/rs/zerolog"
 
 	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/engine/embed/static"
 	"workspace-qdrant-mcp/health"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/hfhub"
 	"workspace-qdrant-mcp/internal/logging"
 	"workspace-qdrant-mcp/internal/version"
 	"workspace-qdrant-mcp/mcp"
@@ -93,6 +95,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals <-cha
 	if err != nil {
 		return configError(stderr, err)
 	}
+	if opts.fetchModel {
+		return fetchModel(cfg.Embedding, stderr)
+	}
 	logger, logFile, err := logging.Setup(cfg.Logging, stderr)
 	if err != nil {
 		return configError(stderr, err)
@@ -126,8 +131,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals <-cha
 
 // flags are the command line's options.
 type flags struct {
-	config  config.Options
-	version bool
+	config     config.Options
+	version    bool
+	fetchModel bool
 }
 
 // parseFlags parses args; usage and errors go to stderr.
@@ -144,7 +150,35 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 		return nil
 	})
 	fs.BoolVar(&f.version, "version", false, "print the version (on stderr: stdout is for JSON-RPC only) and exit")
+	fs.BoolVar(&f.fetchModel, "fetch-model", false, "download the configured static embedding model (embedding.model, default "+
+		config.DefaultStaticModel+") into the Hugging Face cache, print where it went (on stderr) and exit: the way to prepare an offline machine")
 	return f, fs.Parse(args)
+}
+
+// fetchModel downloads the static model that e names (whatever the
+// configured provider) and reports where it is.
+func fetchModel(e config.Embedding, stderr io.Writer) int {
+	model, revision := e.Model, e.Revision
+	if e.Provider != "static" || model == "" {
+		model = config.DefaultStaticModel
+	}
+	if revision == "" {
+		revision = "main"
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer cancel()
+	dir, commit, err := static.Fetch(ctx, hfhub.FromEnv(), model, revision)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", mcp.Name, err)
+		return exitFailure
+	}
+	m, err := static.Load(dir, model+"@"+commit)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %s was fetched but does not load: %v\n", mcp.Name, model, err)
+		return exitFailure
+	}
+	fmt.Fprintf(stderr, "%s at %s (commit %s, %d dimensions) is in %s\n", model, revision, commit, m.Info().Dimensions, dir)
+	return exitOK
 }
 
 func configError(stderr io.Writer, err error) int {

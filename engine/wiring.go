@@ -7,11 +7,13 @@ import (
 
 	"workspace-qdrant-mcp/engine/analysis"
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/embed/static"
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/engine/storage/embedded"
 	"workspace-qdrant-mcp/engine/storage/qdrant"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/hfhub"
 )
 
 // openStore opens the configured storage backend.
@@ -35,10 +37,13 @@ func openStore(ctx context.Context, cfg config.Config) (storage.Store, error) {
 }
 
 // newEmbedder creates the configured embedder.
-func newEmbedder(_ context.Context, cfg config.Config) (embed.Embedder, error) {
+func newEmbedder(ctx context.Context, cfg config.Config) (embed.Embedder, error) {
 	switch cfg.Embedding.Provider {
 	case "builtin":
 		return embed.NewBuiltin(cfg.Embedding.Dimensions), nil
+	case "static":
+		e := cfg.Embedding
+		return static.Open(ctx, hfhub.FromEnv(), e.Model, e.Revision, e.ModelPath)
 	case "openai", "ollama":
 		e := cfg.Embedding
 		o := embed.Options{

@@ -170,9 +170,13 @@ func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
 // providers (openai, ollama) only; the builtin provider ignores them, so
 // switching back to it is a one-line change.
 type Embedding struct {
-	Provider   string `yaml:"provider"`   // builtin, openai or ollama
-	URL        string `yaml:"url"`        // openai: base before /embeddings; ollama: server root
-	Model      string `yaml:"model"`      // the provider's model name
+	Provider string `yaml:"provider"` // builtin, static, openai or ollama
+	URL      string `yaml:"url"`      // openai: base before /embeddings; ollama: server root
+	Model    string `yaml:"model"`    // the provider's model name; static: a hub repository id
+	// Revision is the hub revision (branch, tag or commit) of a static
+	// model; ModelPath, when set, is a local model directory, which wins.
+	Revision   string `yaml:"revision"`
+	ModelPath  string `yaml:"model_path"`
 	Dimensions int    `yaml:"dimensions"` // vector size; checked against the model's answers
 	// APIKeyEnv names the environment variable holding the API key; the
 	// key itself is never in the configuration, in status or in logs.

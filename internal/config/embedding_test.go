@@ -77,7 +77,7 @@ func TestEmbeddingBad(t *testing.T) {
 		want          []string
 		notWant       string
 	}{
-		{"unknown provider", "  provider: cohere\n", []string{`embedding.provider: unknown provider "cohere" (want builtin, openai or ollama)`}, ""},
+		{"unknown provider", "  provider: cohere\n", []string{`embedding.provider: unknown provider "cohere" (want builtin, static, openai or ollama)`}, ""},
 		{"missing url and model", "  provider: openai\n", []string{
 			"embedding.url: must be set for provider openai (e.g. https://api.openai.com/v1)",
 			"embedding.model: must be set for provider openai",

@@ -102,6 +102,9 @@ func (c *Config) validateRecovery(p *problems) {
 	}
 }
 
+// DefaultStaticModel is embedding.model for provider static when unset.
+const DefaultStaticModel = "minishlab/potion-code-16M"
+
 // Bounds of the embedding keys.
 const (
 	MaxEmbeddingDimensions = 8192
@@ -120,9 +123,20 @@ func (c *Config) validateEmbedding(p *problems) {
 	switch e.Provider {
 	case "builtin":
 		return
+	case "static":
+		if e.ModelPath == "" && strings.TrimSpace(e.Model) == "" {
+			e.Model = DefaultStaticModel
+		}
+		if e.Revision == "" {
+			e.Revision = "main"
+		}
+		if e.ModelPath == "" && strings.Count(e.Model, "/") != 1 {
+			p.add("embedding.model", "must be a hub repository id, owner/name (e.g. %s), or set embedding.model_path, got %q", DefaultStaticModel, e.Model)
+		}
+		return
 	case "openai", "ollama":
 	default:
-		p.add("embedding.provider", "unknown provider %q (want builtin, openai or ollama)", e.Provider)
+		p.add("embedding.provider", "unknown provider %q (want builtin, static, openai or ollama)", e.Provider)
 		return
 	}
 	if e.URL == "" {

@@ -1,0 +1,289 @@
+package static
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// ErrUnsupported reports a model or tokenizer this package cannot run.
+var ErrUnsupported = errors.New("unsupported model")
+
+// tokenizer is the part of a Hugging Face tokenizer.json that Model2Vec
+// models use: the BERT normaliser, the BERT pre-tokeniser and WordPiece,
+// with added tokens. It tokenizes without special tokens.
+type tokenizer struct {
+	lowercase    bool
+	stripAccents bool
+	cleanText    bool
+	chinese      bool
+	vocab        map[string]int
+	unk          int // -1 when the vocabulary has no unknown token
+	prefix       string
+	maxWordChars int
+	added        []addedToken // longest first
+	medianLen    int          // median length in characters of the vocabulary's tokens
+}
+
+type addedToken struct {
+	content string
+	id      int
+}
+
+// readTokenizer reads a tokenizer.json, refusing any component other
+// than those tokenizer runs, by name.
+func readTokenizer(path string) (*tokenizer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f struct {
+		Normalizer   *component      `json:"normalizer"`
+		PreTokenizer *component      `json:"pre_tokenizer"`
+		Model        json.RawMessage `json:"model"`
+		AddedTokens  []struct {
+			ID      int    `json:"id"`
+			Content string `json:"content"`
+		} `json:"added_tokens"`
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", path, ErrCorrupt, err)
+	}
+	t := &tokenizer{cleanText: true, chinese: true, lowercase: true, unk: -1, prefix: "##", maxWordChars: 100}
+	if n := f.Normalizer; n != nil {
+		if n.Type != "BertNormalizer" {
+			return nil, fmt.Errorf("%s: normalizer %q: %w (only BertNormalizer)", path, n.Type, ErrUnsupported)
+		}
+		t.cleanText = n.bool("clean_text", true)
+		t.chinese = n.bool("handle_chinese_chars", true)
+		t.lowercase = n.bool("lowercase", true)
+		// strip_accents null (or absent) means: strip when lowercasing,
+		// as BERT does.
+		t.stripAccents = n.bool("strip_accents", t.lowercase)
+	} else {
+		t.lowercase, t.stripAccents, t.cleanText, t.chinese = false, false, false, false
+	}
+	if p := f.PreTokenizer; p == nil || p.Type != "BertPreTokenizer" {
+		name := "none"
+		if p != nil {
+			name = p.Type
+		}
+		return nil, fmt.Errorf("%s: pre_tokenizer %q: %w (only BertPreTokenizer)", path, name, ErrUnsupported)
+	}
+	var m struct {
+		Type         string         `json:"type"`
+		UnkToken     string         `json:"unk_token"`
+		Prefix       *string        `json:"continuing_subword_prefix"`
+		MaxWordChars int            `json:"max_input_chars_per_word"`
+		Vocab        map[string]int `json:"vocab"`
+	}
+	if err := json.Unmarshal(f.Model, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w: model: %v", path, ErrCorrupt, err)
+	}
+	if m.Type != "WordPiece" {
+		return nil, fmt.Errorf("%s: model %q: %w (only WordPiece)", path, m.Type, ErrUnsupported)
+	}
+	if len(m.Vocab) == 0 {
+		return nil, fmt.Errorf("%s: %w: empty vocabulary", path, ErrCorrupt)
+	}
+	t.vocab = m.Vocab
+	if id, ok := m.Vocab[m.UnkToken]; ok {
+		t.unk = id
+	}
+	if m.Prefix != nil {
+		t.prefix = *m.Prefix
+	}
+	if m.MaxWordChars > 0 {
+		t.maxWordChars = m.MaxWordChars
+	}
+	for _, a := range f.AddedTokens {
+		if a.Content != "" {
+			t.added = append(t.added, addedToken{a.Content, a.ID})
+		}
+	}
+	sort.SliceStable(t.added, func(i, j int) bool { return len(t.added[i].content) > len(t.added[j].content) })
+	lens := make([]int, 0, len(m.Vocab))
+	for tok := range m.Vocab {
+		lens = append(lens, utf8.RuneCountInString(strings.TrimPrefix(tok, t.prefix)))
+	}
+	sort.Ints(lens)
+	t.medianLen = max(1, lens[len(lens)/2])
+	return t, nil
+}
+
+// component is a tokenizer.json normalizer or pre_tokenizer.
+type component struct {
+	Type   string
+	fields map[string]json.RawMessage
+}
+
+func (c *component) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &c.fields); err != nil {
+		return err
+	}
+	return json.Unmarshal(c.fields["type"], &c.Type)
+}
+
+// bool returns a boolean field, def when it is absent or null.
+func (c *component) bool(name string, def bool) bool {
+	var v *bool
+	if err := json.Unmarshal(c.fields[name], &v); err != nil || v == nil {
+		return def
+	}
+	return *v
+}
+
+// tokenize returns the ids of text's tokens, unknown ones left out, at
+// most limit of them.
+func (t *tokenizer) tokenize(text string, limit int) []int {
+	var ids []int
+	for len(text) > 0 && len(ids) < limit {
+		i, a := t.nextAdded(text)
+		ids = t.appendWords(ids, text[:i], limit)
+		if a == nil || len(ids) >= limit {
+			break
+		}
+		ids = append(ids, a.id)
+		text = text[i+len(a.content):]
+	}
+	return ids[:min(len(ids), limit)]
+}
+
+// nextAdded finds the first added token in text and its position, or
+// len(text) and nil.
+func (t *tokenizer) nextAdded(text string) (int, *addedToken) {
+	best, at := len(text), (*addedToken)(nil)
+	for i := range t.added {
+		if j := strings.Index(text, t.added[i].content); j >= 0 && j < best {
+			best, at = j, &t.added[i]
+		}
+	}
+	return best, at
+}
+
+// appendWords normalises, pre-tokenises and word-pieces text.
+func (t *tokenizer) appendWords(ids []int, text string, limit int) []int {
+	text = t.normalize(text)
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			ids = t.wordPiece(ids, text[start:end])
+			start = -1
+		}
+	}
+	for i, r := range text {
+		if len(ids) >= limit {
+			return ids
+		}
+		switch {
+		case unicode.IsSpace(r):
+			flush(i)
+		case isPunct(r):
+			flush(i)
+			ids = t.wordPiece(ids, string(r))
+		default:
+			if start < 0 {
+				start = i
+			}
+		}
+	}
+	flush(len(text))
+	return ids
+}
+
+// normalize applies the BERT normaliser.
+func (t *tokenizer) normalize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case t.cleanText && (r == 0 || r == 0xfffd || isControl(r)):
+			continue
+		case t.cleanText && unicode.IsSpace(r):
+			b.WriteByte(' ')
+		case t.chinese && isCJK(r):
+			b.WriteByte(' ')
+			b.WriteRune(r)
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	s = b.String()
+	if t.stripAccents {
+		s = stripMarks(norm.NFD.String(s))
+	}
+	if t.lowercase {
+		s = strings.ToLower(s)
+	}
+	return s
+}
+
+func stripMarks(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Mn, r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// wordPiece appends the ids of word's pieces, greedily longest first, or
+// nothing when the word cannot be split into known pieces (its unknown
+// token would be dropped anyway).
+func (t *tokenizer) wordPiece(ids []int, word string) []int {
+	if utf8.RuneCountInString(word) > t.maxWordChars {
+		return ids
+	}
+	n := len(ids)
+	for start := 0; start < len(word); {
+		end := len(word)
+		found := -1
+		for end > start {
+			piece := word[start:end]
+			if start > 0 {
+				piece = t.prefix + piece
+			}
+			if id, ok := t.vocab[piece]; ok {
+				found = id
+				break
+			}
+			_, size := utf8.DecodeLastRuneInString(word[start:end])
+			end -= size
+		}
+		if found < 0 {
+			return ids[:n]
+		}
+		ids = append(ids, found)
+		start = end
+	}
+	return ids
+}
+
+// isPunct is BERT's punctuation: ASCII symbols, and Unicode P*.
+func isPunct(r rune) bool {
+	if r >= 33 && r <= 47 || r >= 58 && r <= 64 || r >= 91 && r <= 96 || r >= 123 && r <= 126 {
+		return true
+	}
+	return unicode.IsPunct(r)
+}
+
+func isControl(r rune) bool {
+	if r == '\t' || r == '\n' || r == '\r' {
+		return false
+	}
+	return unicode.In(r, unicode.Cc, unicode.Cf)
+}
+
+// isCJK is BERT's CJK ideograph test.
+func isCJK(r rune) bool {
+	return r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF || r >= 0x20000 && r <= 0x2A6DF ||
+		r >= 0x2A700 && r <= 0x2B73F || r >= 0x2B740 && r <= 0x2B81F || r >= 0x2B820 && r <= 0x2CEAF ||
+		r >= 0xF900 && r <= 0xFAFF || r >= 0x2F800 && r <= 0x2FA1F
+}
