@@ -24,6 +24,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"workspace-qdrant-mcp/engine/embed"
 )
@@ -153,15 +157,41 @@ func (m *Model) Info() embed.Info {
 	return embed.Info{Provider: "static", Model: m.name, Dimensions: m.dims}
 }
 
+// parallelMin is the least number of texts Embed shares among cores.
+const parallelMin = 16
+
 // Embed returns one vector per text. A text with no known token gets a
 // zero vector, which matches nothing: its cosine with any query is 0.
+// A large batch is shared among GOMAXPROCS goroutines, all ended when
+// Embed returns.
 func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
-	for i, t := range texts {
-		if i%64 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+	workers := min(runtime.GOMAXPROCS(0), len(texts)/parallelMin)
+	if workers <= 1 {
+		for i, t := range texts {
+			if i%64 == 0 && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			out[i] = m.encode(t)
 		}
-		out[i] = m.encode(t)
+		return out, nil
+	}
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(texts) || ctx.Err() != nil {
+					return
+				}
+				out[i] = m.encode(texts[i])
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -190,8 +220,17 @@ func cutRunes(text string, n int) string {
 func (m *Model) encode(text string) []float32 {
 	v := make([]float32, m.dims)
 	ids := m.tokens(text)
+	// Each distinct token's row is added once, times its count: code
+	// repeats its tokens.
+	slices.Sort(ids)
 	n := 0
-	for _, id := range ids {
+	for i := 0; i < len(ids); {
+		id := ids[i]
+		count := 1
+		for i+count < len(ids) && ids[i+count] == id {
+			count++
+		}
+		i += count
 		row := id
 		if m.mapping != nil {
 			if id >= len(m.mapping) {
@@ -202,9 +241,9 @@ func (m *Model) encode(text string) []float32 {
 		if row < 0 || row >= m.rows {
 			continue
 		}
-		w := float32(1)
+		w := float32(count)
 		if m.weights != nil && id < len(m.weights) {
-			w = m.weights[id]
+			w *= m.weights[id]
 		}
 		base := row * m.dims
 		if m.half != nil {
@@ -216,7 +255,7 @@ func (m *Model) encode(text string) []float32 {
 				v[j] += w * float32(m.quant[base+j])
 			}
 		}
-		n++
+		n += count
 	}
 	if n == 0 {
 		return v

@@ -200,6 +200,9 @@ func (t *tokenizer) appendWords(ids []int, text string, limit int) []int {
 
 // normalize applies the BERT normaliser.
 func (t *tokenizer) normalize(s string) string {
+	if ascii, ok := t.normalizeASCII(s); ok {
+		return ascii
+	}
 	var b strings.Builder
 	for _, r := range s {
 		switch {
@@ -223,6 +226,27 @@ func (t *tokenizer) normalize(s string) string {
 		s = strings.ToLower(s)
 	}
 	return s
+}
+
+// normalizeASCII is normalize for ASCII text, in one pass: no accents to
+// strip and no CJK to pad. ok is false for other text.
+func (t *tokenizer) normalizeASCII(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return "", false
+		case t.cleanText && (c == '\t' || c == '\n' || c == '\r' || c == ' ' || c == '\v' || c == '\f'):
+			b = append(b, ' ')
+		case t.cleanText && (c < 0x20 || c == 0x7f):
+		case t.lowercase && c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b), true
 }
 
 func stripMarks(s string) string {
