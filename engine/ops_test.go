@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
@@ -51,8 +53,12 @@ func TestCollect(t *testing.T) {
 			t.Errorf("perDoc %d, limit %d: %v, want %v", tt.perDoc, tt.limit, gotRes, tt.want)
 		}
 	}
-	if got := collect(hits, 1, 10); got[0].Score != 0.9 || got[0].Text != "c\nd\ne\n" {
+	if got := collect(hits, 1, 10); got[0].Score != 0.9 || got[0].Text != "c\nd\ne\n" || got[0].Truncated {
 		t.Errorf("first result %+v, want the best hit unchanged", got[0])
+	}
+	long := []rank.Ranked{{Hit: fileHit("min.js", 1, 1, "é"+strings.Repeat("x", 2*MaxHitChars), 1)}}
+	if got := collect(long, 1, 10)[0]; !got.Truncated || len(got.Text) > MaxHitChars || !utf8.ValidString(got.Text) {
+		t.Errorf("a %d-byte line: %d bytes, truncated %v", len(long[0].Chunk.Text), len(got.Text), got.Truncated)
 	}
 }
 

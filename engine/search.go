@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
@@ -21,6 +22,10 @@ const (
 	// when SearchRequest.MaxPerFile is 0: one file, one slot; each result
 	// says how many more hits its file has (SearchResult.MoreInFile).
 	DefaultMaxPerFile = 1
+	// MaxHitChars bounds the text of one result: a chunk is cut only when
+	// it is one very long line (minified code, data), and the result says
+	// so (SearchResult.Truncated).
+	MaxHitChars = 4000
 	// MaxContextLines bounds SearchRequest.ContextLines.
 	MaxContextLines = 50
 	// maxContextFileBytes bounds the size of a file read for context.
@@ -98,6 +103,9 @@ type SearchResult struct {
 	ContextBefore string `json:"context_before,omitempty"`
 	ContextAfter  string `json:"context_after,omitempty"`
 	ContextNote   string `json:"context_note,omitempty"`
+	// Truncated says that Text is the first MaxHitChars characters of the
+	// chunk; get_document gives the rest.
+	Truncated bool `json:"truncated,omitempty"`
 	// MoreInFile counts the file's other matching chunks that the per-file
 	// cap left out; ask for them with max_per_file or get_document.
 	MoreInFile int `json:"more_in_file,omitempty"`
@@ -252,6 +260,13 @@ func collect(ranked []rank.Ranked, perDoc, limit int) []SearchResult {
 	}
 	for i := range out {
 		out[i].MoreInFile = candidates[out[i].ID] - len(taken[out[i].ID])
+		if len(out[i].Text) > MaxHitChars {
+			cut := MaxHitChars
+			for cut > 0 && !utf8.RuneStart(out[i].Text[cut]) {
+				cut--
+			}
+			out[i].Text, out[i].Truncated = out[i].Text[:cut], true
+		}
 	}
 	return out
 }

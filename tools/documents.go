@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -39,7 +42,16 @@ func addDocument(eng Engine) server.ServerTool {
 	})}
 }
 
-// documentView is get_document's answer.
+// get_document bounds: the text of a result appears twice (structured
+// content and its JSON text), so 10,000 characters keep a result near
+// 20,000.
+const (
+	defaultDocumentChars = 10_000
+	maxDocumentChars     = 200_000
+)
+
+// documentView is get_document's answer: the document's text as indexed,
+// once, from start_line to end_line, cut at max_chars.
 type documentView struct {
 	ID         string            `json:"id"`
 	Collection string            `json:"collection"`
@@ -47,28 +59,84 @@ type documentView struct {
 	Path       string            `json:"path,omitempty"`
 	Title      string            `json:"title,omitempty"`
 	Metadata   map[string]string `json:"metadata"`
-	Chunks     []chunkView       `json:"chunks"`
+	StartLine  int               `json:"start_line"`
+	EndLine    int               `json:"end_line"` // the last line given; less than start_line when none is
+	TotalLines int               `json:"total_lines"`
+	Chunks     int               `json:"chunks"` // how many chunks the document is indexed as
+	Text       string            `json:"text"`
+	// Truncated says that max_chars stopped the text before end_line;
+	// NextStartLine is the line to ask for next (0 when there is none).
+	Truncated     bool `json:"truncated"`
+	NextStartLine int  `json:"next_start_line,omitempty"`
 }
 
-type chunkView struct {
-	ID        string `json:"id"`
-	StartLine int    `json:"start_line"`
-	EndLine   int    `json:"end_line"`
-	Text      string `json:"text"`
+// documentLines rebuilds a document's indexed text as lines from its
+// chunks, which are whole lines that may overlap, in order. Each line
+// keeps its line ending.
+func documentLines(d storage.Document) []string {
+	var lines []string
+	for _, c := range d.Chunks {
+		for i, l := range strings.SplitAfter(c.Text, "\n") {
+			n := c.StartLine + i // 1-based
+			if l == "" || n < 1 {
+				continue
+			}
+			for len(lines) < n {
+				lines = append(lines, "")
+			}
+			lines[n-1] = l
+		}
+	}
+	return lines
 }
 
-func viewDocument(d storage.Document) documentView {
+// viewDocument gives lines start to end (1-based, inclusive; end 0 means
+// the last) of d, at most maxChars characters of them. A single line
+// longer than maxChars is cut at a character boundary.
+func viewDocument(d storage.Document, start, end, maxChars int) (documentView, error) {
 	v := documentView{
 		ID: d.ID, Collection: d.Collection, Kind: d.Kind, Path: d.Path, Title: d.Title,
-		Metadata: d.Metadata, Chunks: make([]chunkView, 0, len(d.Chunks)),
+		Metadata: d.Metadata, Chunks: len(d.Chunks),
 	}
 	if v.Metadata == nil {
 		v.Metadata = map[string]string{}
 	}
-	for _, c := range d.Chunks {
-		v.Chunks = append(v.Chunks, chunkView{ID: c.ID, StartLine: c.StartLine, EndLine: c.EndLine, Text: c.Text})
+	lines := documentLines(d)
+	v.TotalLines = len(lines)
+	if end == 0 || end > len(lines) {
+		end = len(lines)
 	}
-	return v
+	if start > max(len(lines), 1) {
+		return v, invalid("start_line", "is %d, but the document has %d lines", start, len(lines))
+	}
+	if end < start && end != len(lines) {
+		return v, invalid("end_line", "is %d, before start_line %d", end, start)
+	}
+	var b strings.Builder
+	v.StartLine, v.EndLine = start, start-1
+	for n := start; n <= end; n++ {
+		l := lines[n-1]
+		if b.Len()+len(l) > maxChars {
+			if b.Len() == 0 { // one line longer than the bound
+				cut := maxChars
+				for cut > 0 && !utf8.RuneStart(l[cut]) {
+					cut--
+				}
+				b.WriteString(l[:cut])
+				v.EndLine = n
+				n++
+			}
+			v.Truncated = n <= end
+			if v.Truncated {
+				v.NextStartLine = n
+			}
+			break
+		}
+		b.WriteString(l)
+		v.EndLine = n
+	}
+	v.Text = b.String()
+	return v, nil
 }
 
 // documentParams are the schema of a tool that names one document.
@@ -103,12 +171,23 @@ func documentError(ref engine.DocumentRef, err error) error {
 }
 
 func getDocument(eng Engine) server.ServerTool {
+	params := append(documentParams("to read"),
+		mcp.WithInteger("start_line", mcp.Min(1), mcp.DefaultNumber(1), mcp.Description("First line to return.")),
+		mcp.WithInteger("end_line", mcp.Min(1), mcp.Description("Last line to return (default: the last).")),
+		mcp.WithInteger("max_chars", mcp.Min(1), mcp.Max(maxDocumentChars), mcp.DefaultNumber(defaultDocumentChars),
+			mcp.Description("At most this many characters of text; when cut, truncated is true and next_start_line says where to go on.")),
+	)
 	tool := newTool("get_document", "Get document",
-		"Return a stored document (a workspace file or a note) with all its chunks in order: id, "+
-			"collection, kind, path or title, metadata, and each chunk's id, line range and text.",
-		readOnly, documentParams("to read")...)
+		"Return a stored document (a workspace file or a note) as indexed: id, collection, kind, path or title, "+
+			"metadata, total_lines, and the text of lines start_line to end_line, at most max_chars characters "+
+			"(10,000 by default). When the text is cut, truncated is true and next_start_line is the line to ask for next.",
+		readOnly, params...)
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
 		ref := documentRef(a)
+		start := a.Int("start_line", 1, 1, math.MaxInt32)
+		end := a.Int("end_line", 0, 1, math.MaxInt32)
+		maxChars := a.Int("max_chars", defaultDocumentChars, 1, maxDocumentChars)
+		a.Check(end == 0 || end >= start, "end_line", "is %d, before start_line %d", end, start)
 		if err := a.Err(); err != nil {
 			return nil, err
 		}
@@ -116,7 +195,7 @@ func getDocument(eng Engine) server.ServerTool {
 		if err != nil {
 			return nil, documentError(ref, err)
 		}
-		return viewDocument(doc), nil
+		return viewDocument(doc, start, end, maxChars)
 	})}
 }
 
