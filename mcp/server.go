@@ -37,6 +37,9 @@ import (
 // Name is the server name announced at initialize.
 const Name = "workspace-qdrant-mcp"
 
+// Title is the server's name as clients show it.
+const Title = "Workspace search (workspace-qdrant-mcp)"
+
 // instructions tell the model how to use the tools.
 const instructions = `This server indexes the user's workspace (code and documents) into a local vector index and searches it.
 
@@ -62,6 +65,7 @@ type Server struct {
 func New(eng *engine.Manager, logger zerolog.Logger, opts ...tools.Option) *Server {
 	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo}
 	s.mcp = server.NewMCPServer(Name, version.String(),
+		server.WithTitle(Title),
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
 		server.WithRecovery(),

@@ -125,7 +125,7 @@ func (s *session) logs() []map[string]any {
 func TestInitializeAndListTools(t *testing.T) {
 	s := serve(t, newEngine(t, false))
 	res := s.initialize(t)
-	if res.ServerInfo.Name != Name || res.ServerInfo.Version != version.String() {
+	if res.ServerInfo.Name != Name || res.ServerInfo.Version != version.String() || res.ServerInfo.Title != Title {
 		t.Errorf("server info = %+v", res.ServerInfo)
 	}
 	if res.Capabilities.Tools == nil || res.Capabilities.Logging == nil {

@@ -84,7 +84,7 @@ func engineRestart(eng Engine) server.ServerTool {
 			"(every file read and embedded again; notes are kept): the way out of an embedding-size "+
 			"mismatch. With wait_for_index the call returns once the index is current, sending progress "+
 			"notifications when the request carries a progress token. Returns the engine status.",
-		hints(false, false, false),
+		hints(false, true, false), // destructive: reindex drops the workspace index
 		mcp.WithBoolean("reindex",
 			mcp.Description("Drop the workspace index and build it again from the files."), mcp.DefaultBool(false)),
 		mcp.WithBoolean("wait_for_index",

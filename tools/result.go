@@ -72,6 +72,7 @@ func errorResult(name string, err error) *mcp.CallToolResult {
 func newTool(name, title, description string, behaviour mcp.ToolOption, params ...mcp.ToolOption) mcp.Tool {
 	opts := []mcp.ToolOption{
 		mcp.WithDescription(description),
+		mcp.WithToolTitle(title), // what clients show since protocol 2025-06-18
 		mcp.WithTitleAnnotation(title),
 		behaviour,
 		mcp.WithSchemaAdditionalProperties(false),

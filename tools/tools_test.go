@@ -245,6 +245,9 @@ func TestToolDefinitions(t *testing.T) {
 		t.Fatalf("%d tools, want 11", len(all))
 	}
 	readOnly := map[string]bool{"engine_status": true, "engine_health": true, "search": true, "find_related": true, "get_document": true, "list_collections": true}
+	// Destructive: what a call can lose. delete_document forgets a note
+	// for good; engine_restart with reindex drops the workspace index.
+	destructive := map[string]bool{"delete_document": true, "engine_restart": true}
 	seen := map[string]bool{}
 	for _, st := range all {
 		tool := st.Tool
@@ -260,8 +263,10 @@ func TestToolDefinitions(t *testing.T) {
 			t.Errorf("%s: openWorldHint should be false", tool.Name)
 		case a.ReadOnlyHint == nil || *a.ReadOnlyHint != readOnly[tool.Name]:
 			t.Errorf("%s: readOnlyHint should be %v", tool.Name, readOnly[tool.Name])
-		case a.DestructiveHint == nil || *a.DestructiveHint != (tool.Name == "delete_document"):
-			t.Errorf("%s: destructiveHint should be %v", tool.Name, tool.Name == "delete_document")
+		case a.DestructiveHint == nil || *a.DestructiveHint != destructive[tool.Name]:
+			t.Errorf("%s: destructiveHint should be %v", tool.Name, destructive[tool.Name])
+		case tool.Title == "" || tool.Title != a.Title:
+			t.Errorf("%s: title %q should be set and match the title annotation %q", tool.Name, tool.Title, a.Title)
 		case tool.InputSchema.AdditionalProperties != false:
 			t.Errorf("%s: input schema should refuse unknown properties", tool.Name)
 		}
