@@ -20,7 +20,7 @@ func addDocument(eng Engine) server.ServerTool {
 		"Remember a note: the text is chunked, embedded and stored so that search finds it next to "+
 			"the workspace files. Returns its id (for get_document and delete_document), its "+
 			"collection and how many chunks it was split into.",
-		hints(false, false, false),
+		hints(false, false, false), outputSchema[engine.AddDocumentResult](),
 		mcp.WithString("content", mcp.Required(), mcp.MinLength(1), mcp.Description("The text to store.")),
 		mcp.WithString("title", mcp.Description("A short title, shown in search results.")),
 		mcp.WithObject("metadata", mcp.AdditionalProperties(map[string]any{"type": "string"}),
@@ -181,7 +181,7 @@ func getDocument(eng Engine) server.ServerTool {
 		"Return a stored document (a workspace file or a note) as indexed: id, collection, kind, path or title, "+
 			"metadata, total_lines, and the text of lines start_line to end_line, at most max_chars characters "+
 			"(10,000 by default). When the text is cut, truncated is true and next_start_line is the line to ask for next.",
-		readOnly, params...)
+		readOnly, append(params, outputSchema[documentView]())...)
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
 		ref := documentRef(a)
 		start := a.Int("start_line", 1, 1, math.MaxInt32)
@@ -210,7 +210,7 @@ func deleteDocument(eng Engine) server.ServerTool {
 		"Remove a document and its chunks from the index. A deleted note is gone for good; a "+
 			"deleted workspace file is indexed again when it next changes or at the next start. The "+
 			"file itself is never touched.",
-		hints(false, true, true), documentParams("to remove from the index")...)
+		hints(false, true, true), append(documentParams("to remove from the index"), outputSchema[deleteReply]())...)
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
 		ref := documentRef(a)
 		if err := a.Err(); err != nil {
@@ -239,7 +239,7 @@ func listCollections(eng Engine) server.ServerTool {
 	tool := newTool("list_collections", "List collections",
 		"List the collections of the index (the workspace files' collection and the notes "+
 			"collections) with how many documents and chunks each holds.",
-		readOnly)
+		readOnly, outputSchema[collectionsReply]())
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
 		if err := a.Err(); err != nil {
 			return nil, err

@@ -35,7 +35,7 @@ func engineStart(eng Engine) server.ServerTool {
 			"error retries with the current configuration. With wait_for_index the call also waits "+
 			"until the workspace index is current, sending progress notifications when the request "+
 			"carries a progress token.",
-		hints(false, false, true),
+		hints(false, false, true), outputSchema[statusReply](),
 		mcp.WithBoolean("wait_for_index",
 			mcp.Description("Also wait until the initial workspace index is complete."), mcp.DefaultBool(false)))
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
@@ -85,6 +85,7 @@ func engineRestart(eng Engine) server.ServerTool {
 			"mismatch. With wait_for_index the call returns once the index is current, sending progress "+
 			"notifications when the request carries a progress token. Returns the engine status.",
 		hints(false, true, false), // destructive: reindex drops the workspace index
+		outputSchema[statusReply](),
 		mcp.WithBoolean("reindex",
 			mcp.Description("Drop the workspace index and build it again from the files."), mcp.DefaultBool(false)),
 		mcp.WithBoolean("wait_for_index",
@@ -134,7 +135,7 @@ func engineStop(eng Engine) server.ServerTool {
 			"services down. force skips the wait, and escalates a graceful stop already in progress; "+
 			"unfinished indexing is redone at the next start. Stopping a stopped engine is harmless. "+
 			"Searches and documents are unavailable until engine_start.",
-		hints(false, false, true),
+		hints(false, false, true), outputSchema[engine.StopResult](),
 		mcp.WithNumber("timeout_seconds",
 			mcp.Description("How long a graceful stop waits for pending tasks, in seconds (default: engine.shutdown_timeout)."),
 			exclusiveMinimum(0), mcp.Max(maxStopSeconds)),
@@ -162,7 +163,7 @@ func engineStatus(eng Engine) server.ServerTool {
 			"queued tasks, resource usage, index counts (files, chunks, documents, pending), storage, "+
 			"embedding model, workspace roots, the last error, recent state transitions and connection "+
 			"recovery (state, attempts, max_attempts, next_attempt_in_ms, last_error, degraded, down).",
-		readOnly)
+		readOnly, outputSchema[engine.Status]())
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
 		if err := a.Err(); err != nil {
 			return nil, err
@@ -195,7 +196,7 @@ func engineHealth(eng Engine, o options) server.ServerTool {
 			"is under way; UNHEALTHY when not running or storage is unreachable. Also returns the "+
 			"active alerts (value, threshold, since), the last history_limit samples of the health "+
 			"monitor and the state of connection recovery.",
-		readOnly,
+		readOnly, outputSchema[healthReply](),
 		mcp.WithInteger("history_limit", mcp.Min(0), mcp.Max(float64(historySize)),
 			mcp.DefaultNumber(float64(min(defaultHistoryLimit, historySize))),
 			mcp.Description("How many of the most recent health samples to return, oldest first.")))

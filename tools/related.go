@@ -31,7 +31,7 @@ func findRelated(eng Engine) server.ServerTool {
 			"or a document id. The chunk holding the line is compared by meaning (its embedding) and by its most "+
 			"frequent words, and the results have search's shape and ranking rules. source names the chunk "+
 			"compared. Use it to find similar implementations, other callers of a pattern, or duplicated code.",
-		readOnly, params...)
+		readOnly, append(params, outputSchema[engine.RelatedResponse]())...)
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
 		req := engine.RelatedRequest{
 			Ref:      documentRef(a),

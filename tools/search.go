@@ -37,7 +37,7 @@ func search(eng Engine) server.ServerTool {
 			"identifier (HTTPAdapter, Context.JSON, Value::as_str) ranks the chunk defining it first; tests, examples and "+
 			"docs rank below implementation unless the query names them. indexing is true while the "+
 			"workspace is still being indexed, so results may be incomplete.",
-		readOnly,
+		readOnly, outputSchema[engine.SearchResponse](),
 		mcp.WithString("query", mcp.Required(), mcp.MinLength(1), mcp.MaxLength(maxQueryBytes),
 			mcp.Description("What to look for: words, an identifier, or a question.")),
 		mcp.WithInteger("limit", mcp.Min(1), mcp.Max(maxLimit), mcp.DefaultNumber(defaultLimit),

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
@@ -65,11 +66,40 @@ func call(t testing.TB, eng Engine, name, arguments string) *mcp.CallToolResult 
 			t.Fatalf("bad test arguments %s: %v", arguments, err)
 		}
 	}
-	res, err := toolNamed(t, eng, name).Handler(context.Background(), req)
+	st := toolNamed(t, eng, name)
+	res, err := st.Handler(context.Background(), req)
 	if err != nil {
 		t.Fatalf("%s returned a protocol error: %v", name, err)
 	}
+	conforms(t, st.Tool, res)
 	return res
+}
+
+// conforms checks a result's structured content, errors included,
+// against the tool's declared output schema: every call a test makes
+// through call is checked.
+func conforms(t testing.TB, tool mcp.Tool, res *mcp.CallToolResult) {
+	t.Helper()
+	if res.StructuredContent == nil {
+		return
+	}
+	raw := []byte(tool.RawOutputSchema)
+	var schema jsonschema.Schema
+	if err := json.Unmarshal(raw, &schema); err != nil {
+		t.Fatalf("%s: output schema %s: %v", tool.Name, raw, err)
+	}
+	resolved, err := schema.Resolve(nil)
+	if err != nil {
+		t.Fatalf("%s: output schema: %v", tool.Name, err)
+	}
+	var instance any
+	b, _ := json.Marshal(res.StructuredContent)
+	if err := json.Unmarshal(b, &instance); err != nil {
+		t.Fatal(err)
+	}
+	if err := resolved.Validate(instance); err != nil {
+		t.Errorf("%s: structured content does not conform to its output schema: %v\n%s", tool.Name, err, b)
+	}
 }
 
 func text(res *mcp.CallToolResult) string {
@@ -265,6 +295,8 @@ func TestToolDefinitions(t *testing.T) {
 			t.Errorf("%s: readOnlyHint should be %v", tool.Name, readOnly[tool.Name])
 		case a.DestructiveHint == nil || *a.DestructiveHint != destructive[tool.Name]:
 			t.Errorf("%s: destructiveHint should be %v", tool.Name, destructive[tool.Name])
+		case !strings.Contains(string(tool.RawOutputSchema), `"properties"`) || !strings.Contains(string(tool.RawOutputSchema), `"type":"object"`):
+			t.Errorf("%s: no output schema: %s", tool.Name, tool.RawOutputSchema)
 		case tool.Title == "" || tool.Title != a.Title:
 			t.Errorf("%s: title %q should be set and match the title annotation %q", tool.Name, tool.Title, a.Title)
 		case tool.InputSchema.AdditionalProperties != false:
