@@ -1,0 +1,41 @@
+// The official MCP TypeScript SDK client against the real server: it
+// connects over stdio (the initialize handshake), lists the tools, waits
+// for the index, searches, reads and compares a document, and prints
+// one JSON report on stdout for interop_ts_test.go. callTool checks each
+// structured result against the tool's output schema, as the SDK does.
+//
+//	node client.mjs SERVER_BINARY CONFIG_FILE
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+const [server, config] = process.argv.slice(2);
+const transport = new StdioClientTransport({ command: server, args: ["-config", config], env: process.env, stderr: "ignore" });
+const client = new Client({ name: "ts-sdk-interop", version: "1" });
+const report = { calls: {} };
+try {
+  await client.connect(transport);
+  report.server = client.getServerVersion();
+  report.instructions = (client.getInstructions() ?? "").length > 0;
+  const { tools } = await client.listTools();
+  report.tools = tools.map((t) => ({ name: t.name, title: t.title ?? "", outputSchema: !!t.outputSchema, annotations: t.annotations ?? null }));
+  const call = async (name, args) => {
+    const res = await client.callTool({ name, arguments: args });
+    report.calls[name] = { isError: !!res.isError, structured: res.structuredContent ?? null };
+    return res;
+  };
+  await call("engine_start", { wait_for_index: true });
+  await call("search", { query: "quokkaflux widgets", limit: 3 });
+  await call("get_document", { path: "parser.go" });
+  await call("find_related", { path: "parser.go", line: 6 });
+  await call("list_collections", {});
+  await call("engine_status", {});
+  // A bad argument is a tool error, not a protocol failure.
+  await call("search", { query: "x", limit: 500 });
+  report.badArgument = report.calls.search;
+  await call("search", { query: "quokkaflux widgets", limit: 3 });
+} catch (err) {
+  report.error = String(err?.stack ?? err);
+} finally {
+  await client.close().catch(() => {});
+}
+process.stdout.write(JSON.stringify(report) + "\n");

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The official MCP TypeScript SDK's client (interop/ts, pinned by its
+// package-lock.json) drives the real server through the initialize
+// handshake: it lists every tool, waits for the index, searches, reads
+// a document and finds related code. The SDK validates each structured
+// result against the tool's output schema, and would throw on a mismatch.
+// The test installs the SDK with npm ci when it is missing.
+func TestTypeScriptSDKClient(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("node is not installed; CI needs it for the TypeScript SDK interoperability test")
+		}
+		t.Skip("node is not installed: the TypeScript SDK client cannot run")
+	}
+	dir, err := filepath.Abs(filepath.Join("interop", "ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@modelcontextprotocol", "sdk")); err != nil {
+		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
+		}
+	}
+	fx := newFixture(t, fixtureOptions{autostart: true})
+	cmd := exec.Command(node, filepath.Join(dir, "client.mjs"), serverBinary, fx.config)
+	cmd.Env = fx.env
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node client.mjs: %v\n%s", err, out)
+	}
+	var report struct {
+		Error        string
+		Server       struct{ Name, Version, Title string }
+		Instructions bool
+		Tools        []struct {
+			Name, Title  string
+			OutputSchema bool
+			Annotations  map[string]any
+		}
+		Calls       map[string]struct {
+			IsError    bool
+			Structured map[string]any
+		}
+		BadArgument struct{ IsError bool }
+	}
+	if err := json.Unmarshal(out, &report); err != nil {
+		t.Fatalf("report %s: %v", out, err)
+	}
+	if report.Error != "" {
+		t.Fatalf("the TypeScript client failed: %s", report.Error)
+	}
+	if report.Server.Name != "workspace-qdrant-mcp" || report.Server.Title == "" || !report.Instructions {
+		t.Errorf("server %+v, instructions %v", report.Server, report.Instructions)
+	}
+	var names []string
+	for _, tool := range report.Tools {
+		names = append(names, tool.Name)
+		if !tool.OutputSchema || tool.Title == "" || tool.Annotations == nil {
+			t.Errorf("%s: output schema %v, title %q, annotations %v", tool.Name, tool.OutputSchema, tool.Title, tool.Annotations)
+		}
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, allTools) {
+		t.Errorf("tools %v, want %v", names, allTools)
+	}
+	for name, c := range report.Calls {
+		if c.IsError {
+			t.Errorf("%s: a tool error: %v", name, c.Structured)
+		}
+	}
+	if !report.BadArgument.IsError {
+		t.Error("search with limit 500 was not a tool error")
+	}
+	hits, _ := report.Calls["search"].Structured["results"].([]any)
+	if len(hits) == 0 || !strings.HasSuffix(hits[0].(map[string]any)["path"].(string), "README.md") {
+		t.Errorf("search = %v, want README.md first", report.Calls["search"].Structured)
+	}
+	if text, _ := report.Calls["get_document"].Structured["text"].(string); !strings.Contains(text, "func ParseDuration") {
+		t.Errorf("get_document = %v", report.Calls["get_document"].Structured)
+	}
+}
