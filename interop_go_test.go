@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -26,6 +30,8 @@ func TestGoSDKClient(t *testing.T) {
 			defer cancel()
 			cmd := exec.Command(serverBinary, "-config", fx.config)
 			cmd.Env = fx.env
+			stderr := &lockedBuffer{}
+			cmd.Stderr = stderr
 			client := sdk.NewClient(&sdk.Implementation{Name: "go-sdk-interop", Version: "1"}, nil)
 			session, err := client.Connect(ctx, &sdk.CommandTransport{Command: cmd}, &sdk.ClientSessionOptions{ProtocolVersion: version})
 			if err != nil {
@@ -85,6 +91,74 @@ func TestGoSDKClient(t *testing.T) {
 			if src, _ := rel["source"].(map[string]any); src == nil || !strings.HasSuffix(src["path"].(string), "parser.go") {
 				t.Errorf("find_related = %v", rel)
 			}
+			if version == "2026-07-28" {
+				cancelWait(t, ctx, session, fx, stderr)
+			}
 		})
+	}
+}
+
+// cancelWait cancels an engine_start that waits for a long index: the
+// client's notifications/cancelled ends the wait on the server at once
+// (its log records the call ending, cancelled), and the start it followed
+// stands: the engine runs and goes on indexing.
+func cancelWait(t *testing.T, ctx context.Context, session *sdk.ClientSession, fx *fixture, stderr *lockedBuffer) {
+	t.Helper()
+	if _, err := session.CallTool(ctx, &sdk.CallToolParams{Name: "engine_stop", Arguments: map[string]any{}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3000 {
+		name := filepath.Join(fx.workspace, fmt.Sprintf("gen%04d.go", i))
+		body := fmt.Sprintf("package gen\n\n// Value%d is generated.\nfunc Value%d() int { return %d }\n", i, i, i)
+		if err := os.WriteFile(name, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	callCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, err := session.CallTool(callCtx, &sdk.CallToolParams{Name: "engine_start", Arguments: map[string]any{"wait_for_index": true}})
+		done <- err
+	}()
+	// Cancel once the engine is running and the wait has begun.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st, err := session.CallTool(ctx, &sdk.CallToolParams{Name: "engine_status", Arguments: map[string]any{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(st.StructuredContent)
+		if strings.Contains(string(raw), `"state":"running"`) && strings.Contains(string(raw), `"indexing":true`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the engine did not start indexing: %s", raw)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("the cancelled wait returned %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the cancelled engine_start wait did not end within 5s")
+	}
+	ended := false
+	for deadline := time.Now().Add(5 * time.Second); !ended && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for line := range strings.Lines(string(stderr.Bytes())) {
+			ended = ended || strings.Contains(line, `"tool":"engine_start"`) && strings.Contains(line, "context canceled")
+		}
+	}
+	if !ended {
+		t.Errorf("the server's log shows no engine_start ended by the cancellation:\n%s", stderr.Bytes())
+	}
+	st, err := session.CallTool(ctx, &sdk.CallToolParams{Name: "engine_status", Arguments: map[string]any{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := json.Marshal(st.StructuredContent); !strings.Contains(string(raw), `"state":"running"`) {
+		t.Errorf("after the cancelled wait: %s, want the engine still running", raw)
 	}
 }
