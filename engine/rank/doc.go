@@ -26,5 +26,6 @@
 //	q := rank.ParseQuery(text)
 //	ranked := rank.Rank(hits, q, rank.Options{Mode: mode, Roots: roots, Rules: rank.AllRules, Tuning: rank.DefaultTuning})
 //
-// Everything here is a pure function of its arguments.
+// Everything here is a pure function of its arguments (a cache of what is
+// known of each path only saves work) and safe for concurrent use.
 package rank

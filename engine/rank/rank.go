@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"workspace-qdrant-mcp/engine/analysis"
 	"workspace-qdrant-mcp/engine/storage"
@@ -242,18 +243,58 @@ func facts(cache map[string]*fileFacts, c storage.Chunk, q Query, roots []string
 	}
 	f := &fileFacts{}
 	if c.Path != "" {
-		f.rel = Relative(c.Path, roots)
-		f.pathShare = pathShare(f.rel, q)
-		f.satellite = Classify(f.rel)
+		p := paths.get(c.Path, roots)
+		f.rel, f.satellite = p.rel, p.satellite
+		f.pathShare = pathShare(p, q)
 	}
 	cache[c.Path] = f
 	return f
 }
 
+// pathInfo is what the rules know of a path whatever the query: computed
+// once per path and kept in paths, since the same files come back query
+// after query.
+type pathInfo struct {
+	rel       string
+	terms     []string // analysis.Terms of rel
+	satellite Satellite
+}
+
+// pathCache keeps pathInfo by path and roots; it forgets everything when
+// it holds maxPaths, which bounds its memory on any workspace.
+type pathCache struct {
+	mu sync.Mutex
+	m  map[string]*pathInfo
+}
+
+const maxPaths = 1 << 16
+
+var paths pathCache
+
+func (c *pathCache) get(path string, roots []string) *pathInfo {
+	key := path + "\x00" + strings.Join(roots, "\x00")
+	c.mu.Lock()
+	p, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return p
+	}
+	rel := Relative(path, roots)
+	p = &pathInfo{rel: rel, terms: analysis.Terms(rel), satellite: Classify(rel)}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxPaths {
+		c.m = make(map[string]*pathInfo)
+	}
+	c.m[key] = p
+	c.mu.Unlock()
+	return p
+}
+
 // pathShare returns the share of the query's terms found among the terms
-// of rel; for a symbol query, a file named after the symbol (up to case
-// and underscores: HTTPAdapter, http_adapter.py) counts fully.
-func pathShare(rel string, q Query) float64 {
+// of the path; for a symbol query, a file named after the symbol (up to
+// case and underscores: HTTPAdapter, http_adapter.py) counts fully.
+func pathShare(p *pathInfo, q Query) float64 {
+	rel := p.rel
 	if len(q.Terms) == 0 || rel == "" {
 		return 0
 	}
@@ -263,10 +304,9 @@ func pathShare(rel string, q Query) float64 {
 			return 1
 		}
 	}
-	pt := analysis.Terms(rel)
 	n := 0
 	for _, t := range q.Terms {
-		if slices.Contains(pt, t) {
+		if slices.Contains(p.terms, t) {
 			n++
 		}
 	}
