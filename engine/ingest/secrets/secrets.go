@@ -412,3 +412,8 @@ func shannon(s string) float64 {
 	}
 	return h
 }
+
+// Version names the scanner's rules and how they are applied; the
+// indexer records it with the index, so that a change rewrites every file
+// once. Raise the number after changing how rules are applied.
+const Version = GitleaksVersion + ".1"
