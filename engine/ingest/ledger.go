@@ -10,6 +10,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"workspace-qdrant-mcp/internal/private"
 )
 
 // FileState is what the ledger remembers of an indexed file.
@@ -94,6 +96,9 @@ func openLedger(ctx context.Context, dir, identity string) (*ledger, bool, error
 		return nil, false, fmt.Errorf("create ledger directory: %w", err)
 	}
 	path := filepath.Join(dir, "ledger.db")
+	if err := private.Create(path); err != nil { // SQLite would make it, and its -wal and -shm, 0644
+		return nil, false, fmt.Errorf("create ledger: %w", err)
+	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
