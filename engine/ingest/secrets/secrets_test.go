@@ -1,11 +1,15 @@
 package secrets
 
 import (
+	"bytes"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"workspace-qdrant-mcp/internal/secrettest"
 )
@@ -146,4 +150,44 @@ func BenchmarkFind(b *testing.B) {
 	for b.Loop() {
 		Default().Find(text, "x.go")
 	}
+}
+
+// BenchmarkScanGOROOT scans every file of $(go env GOROOT)/src outside
+// testdata directories that the indexer would read (valid UTF-8, no NUL,
+// at most 1 MiB), as the indexer does, once per iteration: compare its
+// time with ingestbench's full-index CPU time.
+func BenchmarkScanGOROOT(b *testing.B) {
+	var texts, paths []string
+	size := 0
+	root := filepath.Join(runtime.GOROOT(), "src")
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "testdata" {
+			return fs.SkipDir
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil || len(data) > 1<<20 || bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+			return err
+		}
+		texts, paths = append(texts, string(data)), append(paths, p)
+		size += len(data)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	Default()
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	for b.Loop() {
+		for i, text := range texts {
+			Default().Find(text, paths[i])
+		}
+	}
+	b.ReportMetric(float64(len(texts)), "files")
 }
