@@ -800,11 +800,11 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 	ix.mu.Unlock()
 	sum := sha256.Sum256(data)
 	st := FileState{Size: info.Size(), MtimeNS: info.ModTime().UnixNano(), Hash: hex.EncodeToString(sum[:])}
+	ix.mu.Lock()
+	was := ix.redacted[path]
+	ix.mu.Unlock()
 	if known && old.Hash == st.Hash {
-		ix.mu.Lock()
-		n := ix.redacted[path]
-		ix.mu.Unlock()
-		if err := ix.ledger.done(ctx, []fileDone{{path: path, state: st, redacted: n}}); err != nil {
+		if err := ix.ledger.done(ctx, []fileDone{{path: path, state: st, redacted: was, wasRedacted: was}}); err != nil {
 			return nil, err
 		}
 		ix.mu.Lock()
@@ -824,7 +824,7 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 		return nil, fmt.Errorf("index %s: %w", path, err)
 	}
 	return &fileWrite{
-		fileDone: fileDone{path: path, state: st, enrich: ix.wantsEnrich(path, language), redacted: res.Redacted},
+		fileDone: fileDone{path: path, state: st, enrich: ix.wantsEnrich(path, language), redacted: res.Redacted, wasRedacted: was},
 		rep:      storage.Replacement{Doc: doc, Chunks: chunks},
 		res:      res,
 		size:     len(data),

@@ -275,12 +275,15 @@ func (l *ledger) markPending(ctx context.Context, paths []string) error {
 
 // fileDone is a file's new state for the ledger; with enrich, the
 // version is also marked as awaiting enrichment. redacted counts the
-// secrets replaced in its indexed text.
+// secrets replaced in its indexed text, wasRedacted those in the version
+// it replaces, as the ledger has it (its redacted table is written only
+// when they differ).
 type fileDone struct {
-	path     string
-	state    FileState
-	enrich   bool
-	redacted int
+	path        string
+	state       FileState
+	enrich      bool
+	redacted    int
+	wasRedacted int
 }
 
 // done records files' new states and clears their pending marks, in one
@@ -304,10 +307,12 @@ func (l *ledger) done(ctx context.Context, files []fileDone) error {
 					return fmt.Errorf("%s: %w", f.path, err)
 				}
 			}
-			if f.redacted > 0 {
+			switch {
+			case f.redacted == f.wasRedacted:
+			case f.redacted > 0:
 				_, err = tx.ExecContext(ctx, `INSERT INTO redacted(path, secrets) VALUES(?, ?)
 				ON CONFLICT(path) DO UPDATE SET secrets = excluded.secrets`, f.path, f.redacted)
-			} else {
+			default:
 				_, err = tx.ExecContext(ctx, `DELETE FROM redacted WHERE path = ?`, f.path)
 			}
 			if err != nil {
