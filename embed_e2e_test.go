@@ -7,7 +7,9 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"unicode"
@@ -21,6 +23,16 @@ type fakeEmbeddings struct {
 	srv      *httptest.Server
 	requests atomic.Int64
 	badAuth  atomic.Int64
+
+	mu     sync.Mutex
+	inputs []string // every text it was asked to embed
+}
+
+// received returns every text the server was asked to embed so far.
+func (f *fakeEmbeddings) received() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.inputs)
 }
 
 func newFakeEmbeddings(t *testing.T, dims int, key string) *fakeEmbeddings {
@@ -43,6 +55,9 @@ func newFakeEmbeddings(t *testing.T, dims int, key string) *fakeEmbeddings {
 			fmt.Fprint(w, `{"error":{"message":"bad request"}}`)
 			return
 		}
+		f.mu.Lock()
+		f.inputs = append(f.inputs, req.Input...)
+		f.mu.Unlock()
 		type item struct {
 			Object    string    `json:"object"`
 			Index     int       `json:"index"`

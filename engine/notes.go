@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/engine/ingest/secrets"
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
 )
@@ -280,14 +282,15 @@ func (m *Manager) collectMove(ctx context.Context, r *run, names []string, rep *
 }
 
 // stale reports whether a chunk of doc was embedded by another model than
-// the one named key.
+// the one named key, or doc holds a secret: a note stored before secrets
+// were redacted is written again, redacted (see writeNote).
 func stale(doc storage.Document, key string) bool {
 	for _, c := range doc.Chunks {
-		if c.Hash != storage.VectorHash(key, c.Text) {
+		if c.Hash != storage.VectorHash(key, c.Text) || secrets.Default().Find(c.Text, "") != nil {
 			return true
 		}
 	}
-	return false
+	return secrets.Default().Find(doc.Title, "") != nil
 }
 
 // reembedNote writes a note again with the current embedder, unless it
@@ -313,7 +316,8 @@ func (m *Manager) reembedNote(ctx context.Context, r *run, doc storage.Document)
 
 // writeNote stores a note as add_document does, under its own id.
 func writeNote(ctx context.Context, r *run, n savedNote) error {
-	doc := storage.Document{ID: n.ID, Collection: n.Collection, Kind: storage.KindNote, Title: n.Title, Metadata: n.Metadata}
+	doc := storage.Document{ID: n.ID, Collection: n.Collection, Kind: storage.KindNote, Title: n.Title, Metadata: maps.Clone(n.Metadata)}
+	redactFields(&doc)
 	if _, err := ingest.WriteDocument(ctx, r.store, r.embedder, doc, n.Content, "", chunkOptions(r)); err != nil {
 		return fmt.Errorf("write note %s: %w", n.ID, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/ingest/chunk"
+	"workspace-qdrant-mcp/engine/ingest/secrets"
 	"workspace-qdrant-mcp/engine/storage"
 )
 
@@ -95,6 +97,9 @@ type AddDocumentResult struct {
 	ID         string `json:"id"`
 	Collection string `json:"collection"`
 	Chunks     int    `json:"chunks"`
+	// Redacted counts the secrets replaced by "[REDACTED:<rule>]" in the
+	// note's content, title and metadata before it was embedded or stored.
+	Redacted int `json:"redacted"`
 }
 
 // AddDocument chunks, embeds and stores a note.
@@ -128,13 +133,27 @@ func (m *Manager) addDocument(ctx context.Context, req AddDocumentRequest) (AddD
 	}
 	doc := storage.Document{
 		ID: "note:" + uuid.NewString(), Collection: coll, Kind: storage.KindNote,
-		Title: req.Title, Metadata: req.Metadata,
+		Title: req.Title, Metadata: maps.Clone(req.Metadata),
 	}
+	redacted := redactFields(&doc) // the content is redacted by WriteDocument
 	res, err := ingest.WriteDocument(ctx, r.store, r.embedder, doc, req.Content, "", chunkOptions(r))
 	if err != nil {
 		return AddDocumentResult{}, fmt.Errorf("add document: %w", err)
 	}
-	return AddDocumentResult{ID: doc.ID, Collection: coll, Chunks: res.Chunks}, nil
+	return AddDocumentResult{ID: doc.ID, Collection: coll, Chunks: res.Chunks, Redacted: redacted + res.Redacted}, nil
+}
+
+// redactFields replaces the secrets in a note's title and metadata values
+// and returns how many it replaced.
+func redactFields(doc *storage.Document) int {
+	var found []secrets.Finding
+	doc.Title, found = secrets.Default().Redact(doc.Title, "")
+	n := len(found)
+	for k, v := range doc.Metadata {
+		doc.Metadata[k], found = secrets.Default().Redact(v, "")
+		n += len(found)
+	}
+	return n
 }
 
 // chunkOptions are the options with which notes are cut: by lines, as

@@ -158,6 +158,7 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 	if err := os.MkdirAll(r.cfg.Storage.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create storage.data_dir: %w", err)
 	}
+	m.privateDataDir(r.cfg.Storage.DataDir)
 	if err := m.claimRole(ctx, r); err != nil {
 		return err
 	}

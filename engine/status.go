@@ -92,6 +92,9 @@ type IndexStatus struct {
 	// Watcher is the file watcher's state: directories watched, events,
 	// rescans after lost events and why.
 	Watcher *watch.Stats `json:"watcher,omitempty"`
+	// Redacted counts the secrets replaced by "[REDACTED:<rule>]" in the
+	// indexed files before anything was embedded or stored.
+	Redacted int `json:"redacted"`
 }
 
 // StorageStatus names the vector store, its data directory and the
@@ -183,6 +186,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 		st.Index.Pending, st.Index.Skipped = is.Pending, is.Skipped
 		st.Index.LastIndexedAt, st.Index.Indexing = is.LastIndexedAt, is.Indexing
 		st.Index.EnrichPending, st.Index.Watcher = is.EnrichPending, is.Watcher
+		st.Index.Redacted = is.Redacted
 	}
 	st.Index.NotesPending = r.notesPending()
 	if m.gate.enter(false) {

@@ -19,7 +19,8 @@ func addDocument(eng Engine) server.ServerTool {
 	tool := newTool("add_document", "Add document",
 		"Remember a note: the text is chunked, embedded and stored so that search finds it next to "+
 			"the workspace files. Returns its id (for get_document and delete_document), its "+
-			"collection and how many chunks it was split into.",
+			"collection, how many chunks it was split into, and how many secrets (API keys, tokens, "+
+			"private keys) were replaced by [REDACTED:<rule>] before anything was embedded or stored.",
 		hints(false, false, false), outputSchema[engine.AddDocumentResult](),
 		mcp.WithString("content", mcp.Required(), mcp.MinLength(1), mcp.Description("The text to store.")),
 		mcp.WithString("title", mcp.Description("A short title, shown in search results.")),

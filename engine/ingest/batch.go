@@ -110,6 +110,11 @@ func (ix *Indexer) writeFiles(ctx context.Context, writes []*fileWrite) error {
 		if errs[i] == nil {
 			ix.known[w.path] = w.state
 			ix.lastIndexed = time.Now()
+			if w.redacted > 0 {
+				ix.redacted[w.path] = w.redacted
+			} else {
+				delete(ix.redacted, w.path)
+			}
 		}
 	}
 	ix.mu.Unlock()

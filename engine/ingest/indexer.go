@@ -21,6 +21,7 @@ import (
 
 	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/ingest/ignore"
+	"workspace-qdrant-mcp/engine/ingest/secrets"
 	"workspace-qdrant-mcp/engine/ingest/watch"
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
@@ -37,7 +38,24 @@ const (
 	SkipSymlinkBroken  = "symlink_broken"    // dangling, or part of a loop
 	SkipInvalidName    = "invalid_utf8_name" // a file or directory name that is not valid UTF-8
 	SkipIgnoredPrefix  = "ignored_"          // + the ignore reason, e.g. ignored_gitignore
+	// SkipSecret is a file that holds credentials by design (.env, a
+	// private key, .npmrc; see ignore.SecretPatterns): never read.
+	SkipSecret = "secret"
 )
+
+// ignoredSkip is the skip reason of a path the matcher ignores for reason.
+func ignoredSkip(reason string) string {
+	if reason == ignore.ReasonSecret {
+		return SkipSecret
+	}
+	return SkipIgnoredPrefix + reason
+}
+
+// byMatcher reports whether a skip reason comes from the matcher, which
+// the scan, not the file tasks, keeps up to date.
+func byMatcher(reason string) bool {
+	return reason == SkipSecret || strings.HasPrefix(reason, SkipIgnoredPrefix)
+}
 
 // Indexer keeps one workspace's index current. See the package comment.
 type Indexer struct {
@@ -52,6 +70,7 @@ type Indexer struct {
 	dirty       map[string]struct{}  // pending, not yet handed to the pipeline
 	inflight    map[string]bool      // handed over; true when dirtied again meanwhile
 	skipped     map[string]string    // path → skip reason
+	redacted    map[string]int       // indexed path → secrets replaced in it; mirror of the ledger's
 	paused      bool
 	scanning    bool
 	announced   bool // an index start was reported and its finish not yet
@@ -90,7 +109,7 @@ func New(d Deps) (*Indexer, error) {
 	ix := &Indexer{
 		d: d, log: d.Logger.With().Str("component", "indexer").Logger(), matcher: m,
 		known: map[string]FileState{}, dirty: map[string]struct{}{},
-		inflight: map[string]bool{}, skipped: map[string]string{},
+		inflight: map[string]bool{}, skipped: map[string]string{}, redacted: map[string]int{},
 		wake: make(chan struct{}, 1), scan: make(chan struct{}, 1),
 		writing: map[string]bool{}, enrichSet: map[string]string{}, enrichWake: make(chan struct{}, 1),
 	}
@@ -100,14 +119,16 @@ func New(d Deps) (*Indexer, error) {
 }
 
 // identity names what the index is built with: the collection, the
-// embedder, and the chunking, by its sizes and the version of its rules
-// (chunk.Version); a change re-indexes every file at the next start.
-// Vectors are reused by text hash, so chunks whose text a change leaves
-// as it was are not embedded again.
+// embedder, the chunking, by its sizes and the version of its rules
+// (chunk.Version), and the secret rules (secrets.Version); a change
+// re-indexes every file at the next start. Vectors are reused by text
+// hash, so chunks whose text a change leaves as it was are not embedded
+// again. An index built before secrets were redacted has no "secrets="
+// part, so its files are all written again, redacted, once.
 func (ix *Indexer) identity() string {
 	c := ix.d.Config
-	return fmt.Sprintf("collection=%s embedder=%s chunk=%d/%d chunker=%d",
-		c.Workspace.Collection, ModelKey(ix.d.Embedder.Info()), c.Workspace.ChunkChars, c.Workspace.ChunkOverlap, chunk.Version)
+	return fmt.Sprintf("collection=%s embedder=%s chunk=%d/%d chunker=%d secrets=%s",
+		c.Workspace.Collection, ModelKey(ix.d.Embedder.Info()), c.Workspace.ChunkChars, c.Workspace.ChunkOverlap, chunk.Version, secrets.Version)
 }
 
 // chunkOptions are the options with which files in language are cut,
@@ -124,7 +145,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		return err
 	}
 	if reset {
-		ix.log.Warn().Msg("index configuration changed (collection, embedder, chunk sizes or chunking rules): every file is indexed again")
+		ix.log.Warn().Msg("index configuration changed (collection, embedder, chunk sizes, chunking rules or secret rules): every file is indexed again")
 	}
 	known, pending, err := l.load(ctx)
 	if err != nil {
@@ -141,7 +162,12 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		_ = l.close()
 		return err
 	}
-	ix.ledger, ix.known, ix.lastIndexed = l, known, last
+	redacted, err := l.loadRedacted(ctx)
+	if err != nil {
+		_ = l.close()
+		return err
+	}
+	ix.ledger, ix.known, ix.lastIndexed, ix.redacted = l, known, last, redacted
 	for p, h := range enrich {
 		// Enrichment the previous run left undone, of versions still
 		// current; a pending path is queued again when it is written.
@@ -314,6 +340,9 @@ func (ix *Indexer) Stats() Stats {
 	}
 	for _, reason := range ix.skipped {
 		s.Skipped[reason]++
+	}
+	for _, n := range ix.redacted {
+		s.Redacted += n
 	}
 	if !ix.lastIndexed.IsZero() {
 		t := ix.lastIndexed
@@ -490,7 +519,7 @@ func (ix *Indexer) reconcile(ctx context.Context) (int, error) {
 			}
 			if ign, reason := ix.matcher.Ignored(p, de.IsDir()); ign {
 				ignored[p] = struct{}{}
-				ix.setSkipped(p, SkipIgnoredPrefix+reason)
+				ix.setSkipped(p, ignoredSkip(reason))
 				if de.IsDir() {
 					return fs.SkipDir
 				}
@@ -532,7 +561,7 @@ func (ix *Indexer) reconcile(ctx context.Context) (int, error) {
 	// that it no longer finds (an ignore rule was removed, or the path is
 	// gone), so that Stats does not count them for ever.
 	for p, reason := range ix.skipped {
-		if _, ok := ignored[p]; !ok && strings.HasPrefix(reason, SkipIgnoredPrefix) {
+		if _, ok := ignored[p]; !ok && byMatcher(reason) {
 			delete(ix.skipped, p)
 		}
 	}
@@ -771,8 +800,11 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 	ix.mu.Unlock()
 	sum := sha256.Sum256(data)
 	st := FileState{Size: info.Size(), MtimeNS: info.ModTime().UnixNano(), Hash: hex.EncodeToString(sum[:])}
+	ix.mu.Lock()
+	was := ix.redacted[path]
+	ix.mu.Unlock()
 	if known && old.Hash == st.Hash {
-		if err := ix.ledger.done(ctx, []fileDone{{path: path, state: st}}); err != nil {
+		if err := ix.ledger.done(ctx, []fileDone{{path: path, state: st, redacted: was, wasRedacted: was}}); err != nil {
 			return nil, err
 		}
 		ix.mu.Lock()
@@ -792,7 +824,7 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 		return nil, fmt.Errorf("index %s: %w", path, err)
 	}
 	return &fileWrite{
-		fileDone: fileDone{path: path, state: st, enrich: ix.wantsEnrich(path, language)},
+		fileDone: fileDone{path: path, state: st, enrich: ix.wantsEnrich(path, language), redacted: res.Redacted, wasRedacted: was},
 		rep:      storage.Replacement{Doc: doc, Chunks: chunks},
 		res:      res,
 		size:     len(data),
@@ -840,6 +872,7 @@ func (ix *Indexer) remove(ctx context.Context, path string) error {
 	}
 	ix.mu.Lock()
 	delete(ix.known, path)
+	delete(ix.redacted, path)
 	ix.mu.Unlock()
 	return nil
 }

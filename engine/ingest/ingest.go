@@ -73,4 +73,7 @@ type Stats struct {
 	// EnrichPending counts the files written and searchable whose
 	// symbols are yet to be added (queued or being enriched).
 	EnrichPending int `json:"enrich_pending"`
+	// Redacted counts the secrets replaced by "[REDACTED:<rule>]" in the
+	// indexed files before they were embedded and stored.
+	Redacted int `json:"redacted"`
 }

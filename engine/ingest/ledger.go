@@ -10,6 +10,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"workspace-qdrant-mcp/internal/private"
 )
 
 // FileState is what the ledger remembers of an indexed file.
@@ -26,6 +28,8 @@ type FileState struct {
 // the same transaction that records its new state. The enrich table lists
 // the indexed versions (path and content hash) still waiting for their
 // symbols, so that enrichment dropped at a stop is redone at the next start.
+// The redacted table counts the secrets replaced in each indexed file that
+// had any, so that engine_status counts them without reading the files.
 type ledger struct {
 	db *sql.DB
 }
@@ -38,11 +42,15 @@ var ledgerSchema = []string{
 	path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL, indexed_at INTEGER NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY, since INTEGER NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS enrich (path TEXT PRIMARY KEY, hash TEXT NOT NULL)`,
+	// Version 2: secrets replaced in each indexed file (see secrets).
+	`CREATE TABLE IF NOT EXISTS redacted (path TEXT PRIMARY KEY, secrets INTEGER NOT NULL)`,
 }
 
 // ledgerVersion is the schema version stamped in the database's
-// user_version once ledgerSchema is complete.
-const ledgerVersion = 1
+// user_version once ledgerSchema is complete. Every statement of the
+// schema is idempotent, so a ledger of an older version is completed by
+// running them all again.
+const ledgerVersion = 2
 
 // schemaStepHook, when set (by tests), is called after each statement
 // of ledgerSchema, inside the schema transaction.
@@ -88,6 +96,9 @@ func openLedger(ctx context.Context, dir, identity string) (*ledger, bool, error
 		return nil, false, fmt.Errorf("create ledger directory: %w", err)
 	}
 	path := filepath.Join(dir, "ledger.db")
+	if err := private.Create(path); err != nil { // SQLite would make it, and its -wal and -shm, 0644
+		return nil, false, fmt.Errorf("create ledger: %w", err)
+	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -156,6 +167,26 @@ func (l *ledger) loadEnrich(ctx context.Context) (map[string]string, error) {
 			return nil, fmt.Errorf("load enrichment work: %w", err)
 		}
 		out[p] = h
+	}
+	return out, rows.Err()
+}
+
+// loadRedacted returns the secrets replaced in each indexed file that
+// had any: path → count.
+func (l *ledger) loadRedacted(ctx context.Context) (map[string]int, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT path, secrets FROM redacted`)
+	if err != nil {
+		return nil, fmt.Errorf("load redaction counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var p string
+		var n int
+		if err := rows.Scan(&p, &n); err != nil {
+			return nil, fmt.Errorf("load redaction counts: %w", err)
+		}
+		out[p] = n
 	}
 	return out, rows.Err()
 }
@@ -243,11 +274,16 @@ func (l *ledger) markPending(ctx context.Context, paths []string) error {
 }
 
 // fileDone is a file's new state for the ledger; with enrich, the
-// version is also marked as awaiting enrichment.
+// version is also marked as awaiting enrichment. redacted counts the
+// secrets replaced in its indexed text, wasRedacted those in the version
+// it replaces, as the ledger has it (its redacted table is written only
+// when they differ).
 type fileDone struct {
-	path   string
-	state  FileState
-	enrich bool
+	path        string
+	state       FileState
+	enrich      bool
+	redacted    int
+	wasRedacted int
 }
 
 // done records files' new states and clears their pending marks, in one
@@ -257,7 +293,7 @@ func (l *ledger) done(ctx context.Context, files []fileDone) error {
 		return nil
 	}
 	now := time.Now().UnixNano()
-	err := l.tx(ctx, func(tx *sql.Tx) error {
+	err := l.tx(ctx, func(tx *sql.Tx) (err error) {
 		for _, f := range files {
 			s := f.state
 			if _, err := tx.ExecContext(ctx, `INSERT INTO files(path, size, mtime_ns, hash, indexed_at) VALUES(?, ?, ?, ?, ?)
@@ -270,6 +306,17 @@ func (l *ledger) done(ctx context.Context, files []fileDone) error {
 				ON CONFLICT(path) DO UPDATE SET hash = excluded.hash`, f.path, s.Hash); err != nil {
 					return fmt.Errorf("%s: %w", f.path, err)
 				}
+			}
+			switch {
+			case f.redacted == f.wasRedacted:
+			case f.redacted > 0:
+				_, err = tx.ExecContext(ctx, `INSERT INTO redacted(path, secrets) VALUES(?, ?)
+				ON CONFLICT(path) DO UPDATE SET secrets = excluded.secrets`, f.path, f.redacted)
+			default:
+				_, err = tx.ExecContext(ctx, `DELETE FROM redacted WHERE path = ?`, f.path)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", f.path, err)
 			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE path = ?`, f.path); err != nil {
 				return fmt.Errorf("%s: %w", f.path, err)
@@ -294,6 +341,9 @@ func (l *ledger) forget(ctx context.Context, path string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM enrich WHERE path = ?`, path); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM redacted WHERE path = ?`, path); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM pending WHERE path = ?`, path)
 		return err
 	})
@@ -314,7 +364,7 @@ func ResetLedger(ctx context.Context, dataDir string) error {
 		return err
 	}
 	err = l.tx(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{`DELETE FROM files`, `DELETE FROM pending`, `DELETE FROM enrich`, `DELETE FROM meta`} {
+		for _, q := range []string{`DELETE FROM files`, `DELETE FROM pending`, `DELETE FROM enrich`, `DELETE FROM redacted`, `DELETE FROM meta`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
 			}

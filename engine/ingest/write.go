@@ -9,6 +9,7 @@ import (
 
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest/chunk"
+	"workspace-qdrant-mcp/engine/ingest/secrets"
 	"workspace-qdrant-mcp/engine/lsp"
 	"workspace-qdrant-mcp/engine/storage"
 )
@@ -36,6 +37,9 @@ func ModelKey(info embed.Info) string {
 type WriteResult struct {
 	Chunks   int // chunks stored
 	Embedded int // chunks embedded now; the rest reused stored vectors
+	// Redacted counts the secrets replaced by "[REDACTED:<rule>]" before
+	// the text was cut, embedded and stored (see secrets).
+	Redacted int
 }
 
 // WriteDocument chunks text, embeds only the chunks whose text the store
@@ -54,8 +58,8 @@ func WriteDocument(ctx context.Context, store storage.Store, emb embed.Embedder,
 // prepareDocument is WriteDocument without the write: the chunks, each
 // with its vector.
 func prepareDocument(ctx context.Context, store storage.Store, emb embed.Embedder, doc storage.Document, text, language string, opts chunk.Options) ([]storage.Chunk, WriteResult, error) {
-	chunks, hashes := buildChunks(doc, text, language, opts, ModelKey(emb.Info()))
-	res := WriteResult{Chunks: len(chunks)}
+	chunks, hashes, redacted := buildChunks(doc, text, language, opts, ModelKey(emb.Info()))
+	res := WriteResult{Chunks: len(chunks), Redacted: redacted}
 	if err := embedMissing(ctx, store, emb, chunks, hashes, &res); err != nil {
 		return nil, res, fmt.Errorf("embed %s: %w", doc.ID, err)
 	}
@@ -67,13 +71,17 @@ func prepareDocument(ctx context.Context, store storage.Store, emb embed.Embedde
 const MetaDefines = chunk.MetaDefines
 
 // buildChunks splits text in language into the document's chunks, without
-// vectors, and returns them with their vector hashes. The same text,
+// vectors, and returns them with their vector hashes and the number of
+// secrets it replaced. Secrets are replaced first (secrets.Redact, lines
+// kept), so that no chunk holds one: nothing downstream, the embedder,
+// the store, search or get_document, ever sees it. The same text,
 // language and options always give the same chunks. Each chunk's metadata
 // is the document's, plus MetaDefines in every chunk of a language whose
 // syntax the chunker knows (empty when the chunk defines nothing, so that
 // a reader can tell "defines nothing" from "not known"); a chunk that
 // adds a key has a copy of its own.
-func buildChunks(doc storage.Document, text, language string, opts chunk.Options, model string) ([]storage.Chunk, []string) {
+func buildChunks(doc storage.Document, text, language string, opts chunk.Options, model string) ([]storage.Chunk, []string, int) {
+	text, found := secrets.Default().Redact(text, doc.Path)
 	opts.Language = language
 	pieces := chunk.Split(text, opts)
 	chunks := make([]storage.Chunk, len(pieces))
@@ -96,7 +104,7 @@ func buildChunks(doc storage.Document, text, language string, opts chunk.Options
 		}
 		hashes[i] = chunks[i].Hash
 	}
-	return chunks, hashes
+	return chunks, hashes, len(found)
 }
 
 // Enricher adds metadata to a file's chunks. Enrich returns, for each
@@ -125,7 +133,7 @@ var errStaleVectors = errors.New("stored vectors are gone")
 // hash: nothing is embedded. It fails with errStaleVectors when a vector
 // is missing.
 func enrichChunks(ctx context.Context, store storage.Store, dims int, model string, doc storage.Document, text, language string, opts chunk.Options, extra func([]lsp.Span) []map[string]string) ([]storage.Chunk, bool, error) {
-	chunks, hashes := buildChunks(doc, text, language, opts, model)
+	chunks, hashes, _ := buildChunks(doc, text, language, opts, model)
 	if len(chunks) == 0 {
 		return nil, false, nil
 	}

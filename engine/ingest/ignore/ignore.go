@@ -14,17 +14,23 @@
 //
 //  1. extra patterns from configuration ("config"), relative to each root;
 //  2. <root>/.wqmignore ("wqmignore");
-//  3. .gitignore files ("gitignore"), from the path's own directory up to the
+//  3. built-in secret files ("secret", see SecretPatterns): files that hold
+//     credentials by design (.env, private keys, keystores, .npmrc, cloud
+//     credentials), which are never read unless source 1 or 2 re-includes
+//     them with "!pattern";
+//  4. .gitignore files ("gitignore"), from the path's own directory up to the
 //     root: a deeper file overrides a shallower one, and each file's patterns
 //     are relative to the directory holding it;
-//  4. <root>/.git/info/exclude ("git_info_exclude");
-//  5. built-in defaults ("default", see DefaultPatterns).
+//  5. <root>/.git/info/exclude ("git_info_exclude");
+//  6. built-in defaults ("default", see DefaultPatterns).
 //
-// Sources 3 to 5 are exactly git's order. The tool's own sources come first
+// Sources 4 to 6 are exactly git's order. The tool's own sources come first
 // so that .wqmignore or configuration can re-include what git ignores (for
 // instance "!dist/"), and the defaults come last, like a global excludes
-// file, so that any source can re-include them. A ".git" path component is
-// always ignored.
+// file, so that any source can re-include them. Secret files come before
+// git's sources, so that only the user's own configuration of this tool
+// can expose them: a repository's .gitignore cannot. A ".git" path
+// component is always ignored.
 //
 // As in git, a path whose parent directory is ignored is ignored too: no
 // rule can re-include a file beneath an excluded directory. A path outside
@@ -66,6 +72,7 @@ const (
 	ReasonWqmignore      = "wqmignore"
 	ReasonConfig         = "config"
 	ReasonDefault        = "default"
+	ReasonSecret         = "secret"
 	ReasonOutsideRoots   = "outside_roots"
 )
 
@@ -88,6 +95,22 @@ var defaultPatterns = []string{
 }
 
 var defaultRules = mustParse(defaultPatterns)
+
+// secretPatterns name files that hold secrets by design, in gitignore
+// syntax; they apply to files, not directories.
+var secretPatterns = []string{
+	".env", ".env.*", "!.env.example", "!.env.sample", "!.env.template",
+	"id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "!id_*.pub",
+	"*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.kdbx",
+	".npmrc", ".pypirc", ".netrc", ".git-credentials",
+	"**/.aws/credentials", "**/.docker/config.json",
+	"*.tfstate", "*.tfstate.backup", "credentials.json", "service-account*.json",
+}
+
+var secretRules = mustParse(secretPatterns)
+
+// SecretPatterns returns the built-in secret files, in gitignore syntax.
+func SecretPatterns() []string { return slices.Clone(secretPatterns) }
 
 // DefaultPatterns returns the built-in exclusions, in gitignore syntax.
 func DefaultPatterns() []string { return slices.Clone(defaultPatterns) }
@@ -214,6 +237,9 @@ func (m *Matcher) decide(ls *layers, rel string, isDir bool) (bool, string) {
 	}
 	if matched, excl := lastMatch(ls.wqmignore, rel, isDir); matched {
 		return excl, reasonIf(excl, ReasonWqmignore)
+	}
+	if matched, excl := lastMatch(secretRules, rel, isDir); matched && excl && !isDir {
+		return true, ReasonSecret // a "!" line here only spares a file the rules above it name
 	}
 	for i := len(ls.gitignore) - 1; i >= 0; i-- {
 		if matched, excl := lastMatch(ls.gitignore[i], rel[ls.starts[i]:], isDir); matched {

@@ -121,7 +121,7 @@ func TestIgnored(t *testing.T) {
 		{"src/x.bak", false, true, ReasonConfig},
 		{"private", true, true, ReasonConfig},
 		{"private/key.pem", false, true, ReasonConfig},
-		{"src/private/key.pem", false, false, ""},
+		{"src/private/key.pem", false, true, ReasonSecret},
 		// defaults
 		{".git", true, true, ReasonDefault},
 		{".git/config", false, true, ReasonDefault},
@@ -146,6 +146,74 @@ func TestIgnored(t *testing.T) {
 			got, reason := m.Ignored(filepath.Join(root, filepath.FromSlash(tt.rel)), tt.dir)
 			if got != tt.want || reason != tt.reason {
 				t.Errorf("Ignored(%q, %v) = %v, %q; want %v, %q", tt.rel, tt.dir, got, reason, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+// TestSecretFiles: files that hold credentials by design are ignored
+// with reason "secret", ahead of .gitignore (which cannot re-include
+// them), and .wqmignore or configuration can re-include them.
+func TestSecretFiles(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		".wqmignore": "!.env.local\n",
+		".gitignore": "!.env\n!id_rsa\n",
+	})
+	m, err := New([]string{root}, []string{"!deploy/*.pem"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		rel  string
+		dir  bool
+		want string // the reason, or "" when indexed
+	}{
+		{".env", false, ReasonSecret},
+		{"app/.env", false, ReasonSecret},
+		{".env.production", false, ReasonSecret},
+		{".env.example", false, ""},
+		{".env.sample", false, ""},
+		{".env.template", false, ""},
+		{".env", true, ""}, // a directory (a virtualenv) is not a secret
+		{"id_rsa", false, ReasonSecret},
+		{"home/.ssh/id_ed25519", false, ReasonSecret},
+		{"id_ecdsa_sk", false, ReasonSecret},
+		{"id_dsa.old", false, ReasonSecret},
+		{"id_rsa.pub", false, ""},
+		{"server.pem", false, ReasonSecret},
+		{"tls/server.key", false, ReasonSecret},
+		{"cert.p12", false, ReasonSecret},
+		{"cert.pfx", false, ReasonSecret},
+		{"app.jks", false, ReasonSecret},
+		{"release.keystore", false, ReasonSecret},
+		{"vault.kdbx", false, ReasonSecret},
+		{".npmrc", false, ReasonSecret},
+		{"web/.npmrc", false, ReasonSecret},
+		{".pypirc", false, ReasonSecret},
+		{".netrc", false, ReasonSecret},
+		{".git-credentials", false, ReasonSecret},
+		{".aws/credentials", false, ReasonSecret},
+		{"home/.aws/credentials", false, ReasonSecret},
+		{".aws/config", false, ""},
+		{".docker/config.json", false, ReasonSecret},
+		{"config.json", false, ""},
+		{"infra/terraform.tfstate", false, ReasonSecret},
+		{"infra/terraform.tfstate.backup", false, ReasonSecret},
+		{"credentials.json", false, ReasonSecret},
+		{"service-account-prod.json", false, ReasonSecret},
+		{"service.json", false, ""},
+		{"keys.go", false, ""},
+		// re-included by .wqmignore and by configuration, not by .gitignore
+		{".env.local", false, ""},
+		{"deploy/server.pem", false, ""},
+		{"other/server.pem", false, ReasonSecret},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/dir=%v", tt.rel, tt.dir), func(t *testing.T) {
+			got, reason := m.Ignored(filepath.Join(root, filepath.FromSlash(tt.rel)), tt.dir)
+			if got != (tt.want != "") || reason != tt.want {
+				t.Errorf("Ignored(%q) = %v, %q; want reason %q", tt.rel, got, reason, tt.want)
 			}
 		})
 	}

@@ -60,6 +60,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/private"
 )
 
 // Options configures a Store.
@@ -163,6 +164,9 @@ func (s *Store) open(ctx context.Context) error {
 	}
 	if !locked {
 		return fmt.Errorf("%s is held by another open store", s.fileLock.Path())
+	}
+	if err := private.Create(s.path); err != nil { // SQLite would make it, and its -wal and -shm, 0644
+		return err
 	}
 	if s.writer, err = openDB(s.path, false); err != nil {
 		return err
