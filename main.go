@@ -189,6 +189,9 @@ func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 	mon := health.NewMonitor(p.cfg, p.eng, p.log, func(level string, data any) { srv.Notifier("health")(level, data) })
 	rec := recovery.New(p.cfg, p.eng, p.log, func(level string, data any) { srv.Notifier("recovery")(level, data) })
 	mon.OnSample(rec.Observe)
+	// A request that fails on a dependency has it checked at once.
+	unsubscribe := p.eng.SubscribeFailures(func(engine.Failure) { mon.Kick() })
+	defer unsubscribe()
 	srv = mcp.New(p.eng, p.log, tools.WithHealth(mon), tools.WithRecovery(rec))
 
 	var wg sync.WaitGroup
@@ -199,7 +202,7 @@ func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 		serveErr = srv.Serve(serveCtx, stdin, stdout)
 	})
 	if autostart {
-		wg.Go(func() { p.autostart(startCtx) })
+		wg.Go(func() { p.autostart(startCtx, rec) })
 	}
 	var watchers sync.WaitGroup
 	watchers.Go(func() { rec.Run(watchCtx) })
@@ -240,8 +243,10 @@ func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 }
 
 // autostart starts the engine; a failure leaves the MCP server serving,
-// so the user can fix the cause and call engine_start.
-func (p *process) autostart(ctx context.Context) {
+// so the user can fix the cause and call engine_start. A start that
+// failed because a dependency did not answer is retried by recovery with
+// its backoff.
+func (p *process) autostart(ctx context.Context, rec *recovery.Manager) {
 	err := p.eng.Start(ctx)
 	switch {
 	case err == nil, errors.Is(err, engine.ErrAlreadyRunning):
@@ -249,6 +254,9 @@ func (p *process) autostart(ctx context.Context) {
 		p.log.Info().Err(err).Msg("autostart interrupted by shutdown")
 	case errors.Is(err, engine.ErrStartCancelled):
 		p.log.Info().Msg("autostart cancelled by engine_stop")
+	case errors.Is(err, engine.ErrUnreachable):
+		p.log.Warn().Err(err).Msg("autostart failed on a dependency that does not answer; recovery retries the start with its backoff")
+		rec.RetryStart("autostart failed: " + err.Error())
 	default:
 		p.log.Error().Err(err).Msg("autostart failed; the server keeps serving: fix the cause and call engine_start")
 	}

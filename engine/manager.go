@@ -72,6 +72,7 @@ type Manager struct {
 	history     []Transition
 	transitions fanout[Transition]
 	indexEvents fanout[ingest.Event]
+	failures    fanout[Failure]
 	run         *run
 	last        runRecord
 	startCancel context.CancelCauseFunc
