@@ -47,7 +47,7 @@ func (m *Manager) SubscribeFailures(fn func(Failure)) (unsubscribe func()) {
 // reportFailure tells the failure subscribers, unless err is the caller's
 // own cancellation.
 func (m *Manager) reportFailure(ctx context.Context, component string, err error) {
-	if err == nil || ctx.Err() != nil || errors.Is(err, context.Canceled) {
+	if err == nil || errors.Is(context.Cause(ctx), context.Canceled) || errors.Is(err, context.Canceled) {
 		return
 	}
 	m.failures.send(Failure{Component: component, Err: err})
@@ -70,8 +70,8 @@ func unreachable(err error) bool {
 // provider answers again after an outage.
 type trackedEmbedder struct {
 	inner  embed.Embedder
-	onFail func(ctx context.Context, err error)
-	up     func() // the provider answers again after being down
+	onFail func(ctx context.Context, err error) // a request failed: the provider does not answer
+	up     func()                               // the provider answers again after being down
 
 	mu        sync.Mutex
 	lastOK    time.Time
@@ -83,13 +83,15 @@ type trackedEmbedder struct {
 
 func (t *trackedEmbedder) Info() embed.Info { return t.inner.Info() }
 
-// Embed embeds through the provider and records the outcome.
+// Embed embeds through the provider and records the outcome. While the
+// provider is known to be down, each batch is sent once, without the
+// retry schedule, so that work fails fast and stays pending.
 func (t *trackedEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if _, down := t.Down(); down {
+		ctx = embed.WithoutRetry(ctx)
+	}
 	vecs, err := t.inner.Embed(ctx, texts)
 	t.record(ctx, err)
-	if err != nil && unreachable(err) && ctx.Err() == nil && t.onFail != nil {
-		t.onFail(ctx, err)
-	}
 	return vecs, err
 }
 
@@ -97,8 +99,11 @@ func (t *trackedEmbedder) Embed(ctx context.Context, texts []string) ([][]float3
 // about the provider and a refused request (ErrPermanent) does not make it
 // down.
 func (t *trackedEmbedder) record(ctx context.Context, err error) {
-	if err != nil && (ctx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) || !unreachable(err)) {
+	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(context.Cause(ctx), context.Canceled) || !unreachable(err)) {
 		return
+	}
+	if err != nil && t.onFail != nil {
+		defer t.onFail(ctx, err)
 	}
 	t.mu.Lock()
 	now := time.Now()

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
@@ -237,7 +238,11 @@ func (m *Manager) queryVector(ctx context.Context, r *run, req SearchRequest, q 
 		last, _ := r.embed.Down()
 		down = errors.New(last)
 	} else {
-		vecs, err := r.embedder.Embed(ctx, []string{req.Query})
+		ectx := ctx
+		if req.Mode == storage.ModeHybrid {
+			ectx = embed.WithoutRetry(ctx) // the keyword leg answers if this fails
+		}
+		vecs, err := r.embedder.Embed(ectx, []string{req.Query})
 		switch {
 		case err == nil:
 			q.Dense = vecs[0]
