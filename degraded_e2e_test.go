@@ -142,6 +142,7 @@ func TestEmbedderOutageDuringFullIndex(t *testing.T) {
 				t.Errorf("state %s during the outage, want running", st.str("state"))
 			}
 
+			emb.perInput.Store(0) // back at full speed: what is measured is how soon the return is seen
 			switch fault {
 			case "refused":
 				emb.revive()
