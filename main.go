@@ -167,6 +167,7 @@ type process struct {
 	cfg     config.Config // as loaded at process start: health and recovery keep it
 	eng     *engine.Manager
 	signals <-chan os.Signal
+	forced  bool // a second signal came while calls in flight were awaited: stop at once
 }
 
 // serve runs the MCP session at once and, when autostart, starts the
@@ -216,6 +217,7 @@ func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 		}
 	case sig := <-p.signals:
 		reason = "signal " + sig.String()
+		p.drainCalls(srv)
 	}
 	p.log.Info().Str("reason", reason).Msg("shutting down")
 	cancelServe()
@@ -240,6 +242,28 @@ func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 		}
 	}
 	return code
+}
+
+// drainCalls lets the tool calls in flight be answered before the session
+// ends, up to engine.shutdown_timeout; a second signal cuts the wait short
+// (and, queued again, forces the engine's stop).
+func (p *process) drainCalls(srv *mcp.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Engine.ShutdownTimeout.D())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- srv.Drain(ctx) }()
+	var left int
+	select {
+	case left = <-done:
+	case sig := <-p.signals:
+		cancel()
+		left = <-done
+		p.log.Warn().Str("signal", sig.String()).Msg("second signal: not waiting for the calls in flight; the engine stops at once")
+		p.forced = true
+	}
+	if left > 0 {
+		p.log.Warn().Int("calls", left).Msg("tool calls still in flight at engine.shutdown_timeout; they are not answered")
+	}
 }
 
 // autostart starts the engine; a failure leaves the MCP server serving,
@@ -271,7 +295,7 @@ func (p *process) stop(reason string) error {
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		res, err := p.eng.Stop(context.Background(), engine.StopOptions{Reason: reason})
+		res, err := p.eng.Stop(context.Background(), engine.StopOptions{Reason: reason, Force: p.forced})
 		done <- outcome{res, err}
 	}()
 	var forcing sync.WaitGroup

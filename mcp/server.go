@@ -29,6 +29,7 @@ import (
 
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/internal/inflight"
 	"workspace-qdrant-mcp/internal/logging"
 	"workspace-qdrant-mcp/internal/version"
 	"workspace-qdrant-mcp/tools"
@@ -55,12 +56,13 @@ type Server struct {
 	mu        sync.Mutex
 	sessionID string             // the client session, "" when none
 	minLevel  mcpgo.LoggingLevel // the client's logging/setLevel, info until it asks
+	calls     *inflight.Counter  // tool calls in flight
 }
 
 // New builds the server for eng; logger receives the transport's errors.
 // opts wire the health monitor and recovery manager into the tools.
 func New(eng *engine.Manager, logger zerolog.Logger, opts ...tools.Option) *Server {
-	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo}
+	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo, calls: inflight.New()}
 	s.mcp = server.NewMCPServer(Name, version.String(),
 		server.WithToolCapabilities(false),
 		server.WithLogging(),
@@ -122,6 +124,8 @@ func (s *Server) hooks() *server.Hooks {
 func (s *Server) logToolCalls(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcpgo.CallToolRequest) (*mcpgo.CallToolResult, error) {
 		begin := time.Now()
+		s.calls.Enter()
+		defer s.calls.Leave()
 		res, err := next(ctx, req)
 		ev := s.log.Debug()
 		switch {
@@ -134,6 +138,12 @@ func (s *Server) logToolCalls(next server.ToolHandlerFunc) server.ToolHandlerFun
 		return res, err
 	}
 }
+
+// Drain waits until no tool call is in flight, or ctx ends; it returns
+// how many calls were still in flight then. The process calls it on
+// SIGTERM before it ends the session, so that calls under way are
+// answered.
+func (s *Server) Drain(ctx context.Context) int { return s.calls.Wait(ctx) }
 
 // transitionLog is the data of a transition's log notification.
 type transitionLog struct {

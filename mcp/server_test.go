@@ -138,8 +138,8 @@ func TestInitializeAndListTools(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tools.Tools) != 10 {
-		t.Errorf("%d tools, want 10", len(tools.Tools))
+	if len(tools.Tools) != 11 {
+		t.Errorf("%d tools, want 11", len(tools.Tools))
 	}
 }
 

@@ -331,6 +331,7 @@ func (ix *Indexer) Stats() Stats {
 	defer ix.mu.Unlock()
 	s := Stats{
 		Pending:  len(ix.dirty) + len(ix.inflight),
+		Waiting:  len(ix.dirty),
 		Failed:   len(ix.failed),
 		Done:     ix.done,
 		Skipped:  map[string]int{},

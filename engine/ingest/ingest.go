@@ -64,6 +64,8 @@ type Event struct {
 type Stats struct {
 	// Pending counts the files queued or being indexed.
 	Pending int `json:"pending"`
+	// Waiting counts the pending files not yet handed to the pipeline.
+	Waiting int `json:"waiting,omitempty"`
 	// Failed counts the files whose indexing failed (a dependency was
 	// down): their work is pending in the ledger, and Retry does it.
 	Failed int `json:"failed,omitempty"`
