@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"workspace-qdrant-mcp/engine/storage/qdrant/qdranttest"
 )
 
 // These tests inject faults into the embedding provider of a real server:
@@ -268,5 +270,66 @@ recovery:
 	}
 	if n := starts(t, p); n != 1 {
 		t.Errorf("%d engine starts, want 1", n)
+	}
+}
+
+// A Qdrant that stops answering, then answers again: the engine keeps
+// running, a search fails with an error naming the store, a file written
+// meanwhile stays pending and is indexed once Qdrant is back, and the
+// engine never restarts.
+func TestQdrantOutage(t *testing.T) {
+	q, err := qdranttest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	fx := newFixture(t, fixtureOptions{autostart: true, extraConfig: `health:
+  interval: 500ms
+  thresholds:
+    response_time_ms: 500
+recovery:
+  initial_delay: 200ms
+  max_delay: 1s
+  max_attempts: 100
+`})
+	cfg, err := os.ReadFile(fx.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qcfg := strings.Replace(string(cfg), "storage:\n", fmt.Sprintf("storage:\n  backend: qdrant\n  qdrant:\n    url: %s\n    timeout: 2s\n", q.Addr()), 1)
+	if err := os.WriteFile(fx.config, []byte(qcfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := spawn(t, fx, "-config", fx.config)
+	p.initialize(t)
+	p.waitIdle(t)
+
+	q.Stop()
+	p.eventually(t, callTimeout, "engine_health to see storage fail", func() bool {
+		return strings.Contains(p.mustCall(t, "engine_health", nil).text, `"name":"storage","status":"fail"`)
+	})
+	if r := p.call(t, "search", map[string]any{"query": "quokkaflux", "mode": "keyword"}); !r.isError || !strings.Contains(r.text, "needs the qdrant store") {
+		t.Errorf("search with Qdrant down = %s, want an error naming the store", r.text)
+	}
+	if err := os.WriteFile(filepath.Join(fx.workspace, "outage.md"), []byte("# Outage\n\nThe zorblefrump was written while Qdrant was down.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.eventually(t, callTimeout, "recovery to probe storage", func() bool {
+		rec, _ := p.mustCall(t, "engine_status", nil).obj["recovery"].(map[string]any)
+		return rec["state"] != "idle" && strings.Contains(fmt.Sprint(rec["down"]), "storage")
+	})
+	if st := p.mustCall(t, "engine_status", nil); st.str("state") != "running" {
+		t.Errorf("state %s with Qdrant down, want running", st.str("state"))
+	}
+
+	if err := q.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	p.eventually(t, callTimeout, "the file written during the outage indexed", func() bool {
+		r := p.call(t, "search", map[string]any{"query": "zorblefrump", "mode": "keyword"})
+		return !r.isError && strings.Contains(r.text, "outage.md")
+	})
+	if n := starts(t, p); n != 1 {
+		t.Errorf("%d engine starts, want 1: the outage must not restart the engine", n)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/storage/qdrant"
 )
 
 // ErrComponentDown refuses an operation that needs a dependency that does
@@ -58,7 +59,7 @@ func (m *Manager) reportFailure(ctx context.Context, component string, err error
 // refused request.
 func unreachable(err error) bool {
 	var ne net.Error
-	return embed.IsTransient(err) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) ||
+	return embed.IsTransient(err) || errors.Is(err, qdrant.ErrTransient) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
 }
 
@@ -170,6 +171,13 @@ func (r *run) refuseEmbedder(what string) error {
 		return embedderDown(what, errors.New(last))
 	}
 	return nil
+}
+
+// storageDown explains that what needs the store, which err shows not to
+// answer.
+func storageDown(backend, what string, err error) error {
+	return fmt.Errorf("%w: %s needs the %s store, which does not answer (%v); indexing work stays pending and is done once it answers again: "+
+		"engine_health shows storage passing then", ErrComponentDown, what, backend, err)
 }
 
 // embedderDown explains that what needs the embedder, which err shows to

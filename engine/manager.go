@@ -166,15 +166,19 @@ func (m *Manager) fire(e Event, reason string) error {
 
 // Start runs the phased startup and blocks until the engine is running or
 // has failed. Starting a running engine returns ErrAlreadyRunning and
-// changes nothing. Starting from error resets first.
+// changes nothing. Starting from error resets first. A start of a stopped
+// or failed engine re-reads the configuration first (Options.LoadConfig),
+// so that "fix X, then call engine_start" holds; a configuration that
+// does not load is returned and leaves the engine as it was.
 func (m *Manager) Start(ctx context.Context) error {
-	return m.start(ctx, startPlan{reason: "engine_start"})
+	return m.start(ctx, startPlan{reason: "engine_start", reload: true})
 }
 
 // startPlan says why a start happens and whether it rebuilds the index.
 type startPlan struct {
 	reason  string
 	reindex bool // drop the workspace collection and the ledger first
+	reload  bool // re-read the configuration unless the engine runs
 }
 
 func (m *Manager) start(ctx context.Context, plan startPlan) error {
@@ -197,6 +201,15 @@ func (m *Manager) start(ctx context.Context, plan startPlan) error {
 		case StateStopped:
 			return fmt.Errorf("%w: the start under way was cancelled; the engine is stopped", ErrStartCancelled)
 		}
+	}
+	if st := m.State(); plan.reload && m.opts.LoadConfig != nil && st != StateRunning {
+		cfg, err := m.opts.LoadConfig()
+		if err != nil {
+			return fmt.Errorf("%s: reload configuration (the engine is left %s): %w", plan.reason, st, err)
+		}
+		m.mu.Lock()
+		m.cfg = cfg
+		m.mu.Unlock()
 	}
 	return m.startLocked(ctx, plan)
 }

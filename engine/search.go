@@ -184,7 +184,10 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 		return SearchResponse{}, fmt.Errorf("collection %q: %w: list_collections shows the collections there are", req.Collection, storage.ErrNotFound)
 	}
 	if err != nil {
-		m.reportFailure(ctx, ComponentStorage, err)
+		if unreachable(err) {
+			m.reportFailure(ctx, ComponentStorage, err)
+			return SearchResponse{}, storageDown(r.cfg.Storage.Backend, "search", err)
+		}
 		return SearchResponse{}, fmt.Errorf("query the store: %w", err)
 	}
 	if rules.Definitions && query.Kind == rank.KindSymbol && req.PathGlob == "" {
