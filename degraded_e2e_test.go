@@ -16,6 +16,17 @@ import (
 // slowly, and comes back. The engine must keep serving what needs no
 // embedder and never restart for it.
 
+// fastRecovery checks within 1s and retries every second at most, for
+// ever.
+const fastRecovery = `health:
+  thresholds:
+    response_time_ms: 500
+recovery:
+  initial_delay: 200ms
+  max_delay: 1s
+  max_attempts: 100
+`
+
 // degradedConfig is the configuration of a server whose embedder is the
 // fake at addr.
 func degradedConfig(addr string, dims int, extra string) string {
@@ -26,14 +37,7 @@ func degradedConfig(addr string, dims int, extra string) string {
   dimensions: %d
   batch_size: 4
   timeout: 2s
-health:
-  thresholds:
-    response_time_ms: 500
-recovery:
-  initial_delay: 200ms
-  max_delay: 1s
-  max_attempts: 100
-`, addr, dims) + extra
+`, addr, dims) + fastRecovery + extra
 }
 
 // writeFiles adds n markdown files to the workspace, file i holding the
@@ -283,15 +287,7 @@ func TestQdrantOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer q.Close()
-	fx := newFixture(t, fixtureOptions{autostart: true, extraConfig: `health:
-  interval: 500ms
-  thresholds:
-    response_time_ms: 500
-recovery:
-  initial_delay: 200ms
-  max_delay: 1s
-  max_attempts: 100
-`})
+	fx := newFixture(t, fixtureOptions{autostart: true, extraConfig: fastRecovery})
 	cfg, err := os.ReadFile(fx.config)
 	if err != nil {
 		t.Fatal(err)

@@ -263,9 +263,11 @@ func (m *Manager) startLocked(ctx context.Context, plan startPlan) error {
 	defer tcancel()
 
 	r, rec, err := m.startBounded(tctx, cfg, plan)
-	if err != nil && errors.Is(context.Cause(startCtx), ErrStartCancelled) {
-		// A deliberate stop, not a failure: the start's components are
-		// stopped, and the engine is stopped with nothing to report.
+	if err != nil && (errors.Is(context.Cause(startCtx), ErrStartCancelled) || errors.Is(context.Cause(ctx), context.Canceled)) {
+		// A deliberate stop, not a failure (engine_stop, or the caller
+		// gave up: recovery cancelled by engine_stop, the process
+		// shutting down): the start's components are stopped, and the
+		// engine is stopped with nothing to report.
 		m.mu.Lock()
 		m.last = rec
 		m.mu.Unlock()

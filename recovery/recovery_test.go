@@ -373,6 +373,9 @@ func TestEngineStopCancelsRestartUnderWay(t *testing.T) {
 		if isErr || obj["state"] != "stopped" {
 			t.Fatalf("engine_stop = %s", text)
 		}
+		if _, _, st := r.call("engine_status", ""); st["state"] != "stopped" || st["last_error"] != "" {
+			t.Errorf("after engine_stop during a recovery start: state %v, last_error %q; want stopped with no error", st["state"], st["last_error"])
+		}
 		if took := time.Since(begin); took > r.cfg.Engine.ForceShutdownTimeout.D() {
 			t.Errorf("engine_stop took %s while a restart hung", took)
 		}
