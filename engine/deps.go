@@ -146,6 +146,9 @@ func (t *trackedEmbedder) check(ctx context.Context) error {
 	}
 	err := t.probe(ctx)
 	t.record(ctx, err)
+	t.mu.Lock()
+	t.checkedAt = time.Now() // the probe's outcome is not traffic for the next check
+	t.mu.Unlock()
 	return err
 }
 
