@@ -3,8 +3,8 @@ package health
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
