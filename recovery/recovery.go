@@ -1,20 +1,26 @@
-// Package recovery reconnects the engine to a dependency it has lost.
+// Package recovery reconnects the engine to a dependency it has lost,
+// restarting only what a restart can mend.
 //
 // A connection counts as lost when storage or the embedder fails
 // recovery.failed_checks consecutive health samples (see Observe, fed by
 // the health monitor), or when the engine falls into the error state while
-// it should be running (seen through engine transitions). Either starts
-// one recovery loop; while it runs, further losses are folded into it,
-// never a second loop. Attempt n waits recovery.initial_delay·2^(n-1)
-// (github.com/cenkalti/backoff/v4, ±10% jitter, capped at
-// recovery.max_delay), then checks whether the engine is healthy again by
-// itself, and only otherwise restarts it (engine.Manager.Recover). Work
-// that failed while the dependency was down stays pending in the ingest
-// ledger; when any did, the engine is restarted even though the dependency
-// came back by itself, so that the work is redone. Success resets the
-// attempt count. After recovery.max_attempts failed attempts the manager
-// is degraded: Refusal names what is down and workspace tools answer with
-// it, until an explicit start (ClearDegraded) or the engine running again.
+// it should be running (seen through engine transitions); RetryStart adds
+// a start that failed because a dependency did not answer (the autostart
+// at launch). Each starts one recovery loop; while it runs, further losses
+// are folded into it, never a second loop. Attempt n waits
+// recovery.initial_delay·2^(n-1) (github.com/cenkalti/backoff/v4, ±10%
+// jitter, capped at recovery.max_delay). If the engine is running, the
+// attempt only probes the lost dependency (the engine keeps serving what
+// does not need it): once it answers, the indexing work that failed
+// meanwhile, pending in the ingest ledger, is handed to the pipeline again
+// (engine.Manager.Resume) and the loop ends, with no restart. Only an
+// engine that is not running is restarted (engine.Manager.Recover).
+// Success resets the attempt count. After recovery.max_attempts failed
+// attempts the manager is degraded: Refusal refuses only the operations
+// that need what is down, naming it; a dependency is still probed every
+// recovery.max_delay (a start that failed on one is retried at that pace)
+// and degraded mode ends by itself when it answers, or by an explicit
+// start (ClearDegraded).
 //
 // The user's intent wins: a deliberate stop calls Cancel, which ends a
 // loop at once (an attempt's start under way is cancelled) and arms no new
@@ -113,6 +119,7 @@ type Manager struct {
 	baseline    uint64             // failed tasks when the last healthy sample was taken
 	unreachable bool               // the last restart failed on a dependency that did not answer
 	retryStart  string             // why a start that failed at launch is to be retried once Run runs
+	probing     bool               // degraded, and the loop still probes every max_delay
 }
 
 // New returns a manager of eng configured by cfg.Recovery; check timeouts
@@ -207,7 +214,7 @@ func (m *Manager) Run(ctx context.Context) {
 		m.mu.Unlock()
 		m.loop(lctx)
 		m.mu.Lock()
-		m.cancelLoop = nil
+		m.cancelLoop, m.probing = nil, false
 		m.mu.Unlock()
 		cancel()
 	}
@@ -428,9 +435,13 @@ func (m *Manager) Refusal(needs ...string) error {
 	if len(m.down) > 1 {
 		verb = "are"
 	}
-	return fmt.Errorf("%w: %s %s down (%s); automatic recovery gave up after %d attempts and now probes every %s, "+
-		"resuming by itself once it answers; or fix the cause, then call engine_start",
-		ErrDegraded, down, verb, m.lastError, m.attempts, m.maxDelay)
+	if m.probing {
+		return fmt.Errorf("%w: %s %s down (%s); automatic recovery gave up after %d attempts and now probes every %s, "+
+			"resuming by itself once it answers; or fix the cause, then call engine_start",
+			ErrDegraded, down, verb, m.lastError, m.attempts, m.maxDelay)
+	}
+	return fmt.Errorf("%w: %s %s down (%s); automatic recovery gave up after %d attempts; fix the cause, then call engine_start",
+		ErrDegraded, down, verb, m.lastError, m.attempts)
 }
 
 // Snapshot is recovery as engine_status shows it.
@@ -484,6 +495,9 @@ func (m *Manager) loop(ctx context.Context) {
 				return
 			}
 			exhausted = true
+			if !m.set(ctx, func() { m.probing = true }) {
+				return
+			}
 		}
 		if exhausted {
 			delay = m.maxDelay
