@@ -201,6 +201,7 @@ type process struct {
 	cfg     config.Config // as loaded at process start: health and recovery keep it
 	eng     *engine.Manager
 	signals <-chan os.Signal
+	forced  bool // a second signal came while calls in flight were awaited: stop at once
 }
 
 // serve runs the MCP session at once and, when autostart, starts the
@@ -223,6 +224,9 @@ func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 	mon := health.NewMonitor(p.cfg, p.eng, p.log, func(level string, data any) { srv.Notifier("health")(level, data) })
 	rec := recovery.New(p.cfg, p.eng, p.log, func(level string, data any) { srv.Notifier("recovery")(level, data) })
 	mon.OnSample(rec.Observe)
+	// A request that fails on a dependency has it checked at once.
+	unsubscribe := p.eng.SubscribeFailures(func(engine.Failure) { mon.Kick() })
+	defer unsubscribe()
 	srv = mcp.New(p.eng, p.log, tools.WithHealth(mon), tools.WithRecovery(rec))
 
 	var wg sync.WaitGroup
@@ -233,7 +237,7 @@ func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 		serveErr = srv.Serve(serveCtx, stdin, stdout)
 	})
 	if autostart {
-		wg.Go(func() { p.autostart(startCtx) })
+		wg.Go(func() { p.autostart(startCtx, rec) })
 	}
 	var watchers sync.WaitGroup
 	watchers.Go(func() { rec.Run(watchCtx) })
@@ -247,6 +251,7 @@ func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 		}
 	case sig := <-p.signals:
 		reason = "signal " + sig.String()
+		p.drainCalls(srv)
 	}
 	p.log.Info().Str("reason", reason).Msg("shutting down")
 	cancelServe()
@@ -273,9 +278,33 @@ func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 	return code
 }
 
+// drainCalls lets the tool calls in flight be answered before the session
+// ends, up to engine.shutdown_timeout; a second signal cuts the wait short
+// (and, queued again, forces the engine's stop).
+func (p *process) drainCalls(srv *mcp.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Engine.ShutdownTimeout.D())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- srv.Drain(ctx) }()
+	var left int
+	select {
+	case left = <-done:
+	case sig := <-p.signals:
+		cancel()
+		left = <-done
+		p.log.Warn().Str("signal", sig.String()).Msg("second signal: not waiting for the calls in flight; the engine stops at once")
+		p.forced = true
+	}
+	if left > 0 {
+		p.log.Warn().Int("calls", left).Msg("tool calls still in flight at engine.shutdown_timeout; they are not answered")
+	}
+}
+
 // autostart starts the engine; a failure leaves the MCP server serving,
-// so the user can fix the cause and call engine_start.
-func (p *process) autostart(ctx context.Context) {
+// so the user can fix the cause and call engine_start. A start that
+// failed because a dependency did not answer is retried by recovery with
+// its backoff.
+func (p *process) autostart(ctx context.Context, rec *recovery.Manager) {
 	err := p.eng.Start(ctx)
 	switch {
 	case err == nil, errors.Is(err, engine.ErrAlreadyRunning):
@@ -283,6 +312,9 @@ func (p *process) autostart(ctx context.Context) {
 		p.log.Info().Err(err).Msg("autostart interrupted by shutdown")
 	case errors.Is(err, engine.ErrStartCancelled):
 		p.log.Info().Msg("autostart cancelled by engine_stop")
+	case errors.Is(err, engine.ErrUnreachable):
+		p.log.Warn().Err(err).Msg("autostart failed on a dependency that does not answer; recovery retries the start with its backoff")
+		rec.RetryStart("autostart failed: " + err.Error())
 	default:
 		p.log.Error().Err(err).Msg("autostart failed; the server keeps serving: fix the cause and call engine_start")
 	}
@@ -297,7 +329,7 @@ func (p *process) stop(reason string) error {
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		res, err := p.eng.Stop(context.Background(), engine.StopOptions{Reason: reason})
+		res, err := p.eng.Stop(context.Background(), engine.StopOptions{Reason: reason, Force: p.forced})
 		done <- outcome{res, err}
 	}()
 	var forcing sync.WaitGroup

@@ -9,20 +9,32 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // killableEmbeddings is an OpenAI-compatible embeddings endpoint that the
 // test kills (its listener closed: connections are refused) and brings
-// back on the same address.
+// back on the same address, or makes answer 429, hang, or answer slowly.
 type killableEmbeddings struct {
 	t    *testing.T
 	addr string
 	dims int
 	mu   sync.Mutex
 	srv  *http.Server
+
+	mode     atomic.Int32 // embedOK, embed429 or embedHang
+	perInput atomic.Int64 // a delay per input text, in nanoseconds
+	requests atomic.Int64 // requests answered with vectors
 }
+
+// Modes of a killableEmbeddings that is up.
+const (
+	embedOK   = iota
+	embed429  // every request: 429 Too Many Requests
+	embedHang // every request waits until the client gives up
+)
 
 func newKillableEmbeddings(t *testing.T, dims int) *killableEmbeddings {
 	k := &killableEmbeddings{t: t, dims: dims}
@@ -46,6 +58,24 @@ func (k *killableEmbeddings) serve(ln net.Listener) {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
+		switch k.mode.Load() {
+		case embed429:
+			w.Header().Set("Retry-After", "0.05")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"error":{"message":"rate limited","code":"rate_limit_exceeded"}}`)
+			return
+		case embedHang:
+			<-r.Context().Done()
+			return
+		}
+		if d := time.Duration(k.perInput.Load()) * time.Duration(len(req.Input)); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		k.requests.Add(1)
 		data := make([]map[string]any, len(req.Input))
 		for i, in := range req.Input {
 			data[i] = map[string]any{"object": "embedding", "index": i, "embedding": hashWords(in, k.dims)}

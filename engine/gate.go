@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"sync"
+
+	"workspace-qdrant-mcp/internal/inflight"
 )
 
 // gate admits workspace operations while the engine serves them and lets
@@ -12,15 +14,10 @@ type gate struct {
 	mu       sync.Mutex
 	reads    bool
 	writes   bool
-	inflight int
-	zero     chan struct{} // closed while inflight == 0
+	inflight *inflight.Counter
 }
 
-func newGate() *gate {
-	g := &gate{zero: make(chan struct{})}
-	close(g.zero)
-	return g
-}
+func newGate() *gate { return &gate{inflight: inflight.New()} }
 
 // set opens or closes the gate for reads and writes.
 func (g *gate) set(reads, writes bool) {
@@ -37,31 +34,16 @@ func (g *gate) enter(write bool) bool {
 	if (write && !g.writes) || (!write && !g.reads) {
 		return false
 	}
-	if g.inflight == 0 {
-		g.zero = make(chan struct{})
-	}
-	g.inflight++
+	g.inflight.Enter()
 	return true
 }
 
-func (g *gate) leave() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.inflight--
-	if g.inflight == 0 {
-		close(g.zero)
-	}
-}
+func (g *gate) leave() { g.inflight.Leave() }
 
 // wait blocks until no operation is in flight or ctx ends.
 func (g *gate) wait(ctx context.Context) error {
-	g.mu.Lock()
-	zero := g.zero
-	g.mu.Unlock()
-	select {
-	case <-zero:
-		return nil
-	case <-ctx.Done():
+	if g.inflight.Wait(ctx) > 0 {
 		return ctx.Err()
 	}
+	return nil
 }

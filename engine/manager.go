@@ -72,6 +72,7 @@ type Manager struct {
 	history     []Transition
 	transitions fanout[Transition]
 	indexEvents fanout[ingest.Event]
+	failures    fanout[Failure]
 	run         *run
 	last        runRecord
 	startCancel context.CancelCauseFunc
@@ -165,15 +166,19 @@ func (m *Manager) fire(e Event, reason string) error {
 
 // Start runs the phased startup and blocks until the engine is running or
 // has failed. Starting a running engine returns ErrAlreadyRunning and
-// changes nothing. Starting from error resets first.
+// changes nothing. Starting from error resets first. A start of a stopped
+// or failed engine re-reads the configuration first (Options.LoadConfig),
+// so that "fix X, then call engine_start" holds; a configuration that
+// does not load is returned and leaves the engine as it was.
 func (m *Manager) Start(ctx context.Context) error {
-	return m.start(ctx, startPlan{reason: "engine_start"})
+	return m.start(ctx, startPlan{reason: "engine_start", reload: true})
 }
 
 // startPlan says why a start happens and whether it rebuilds the index.
 type startPlan struct {
 	reason  string
 	reindex bool // drop the workspace collection and the ledger first
+	reload  bool // re-read the configuration unless the engine runs
 }
 
 func (m *Manager) start(ctx context.Context, plan startPlan) error {
@@ -196,6 +201,15 @@ func (m *Manager) start(ctx context.Context, plan startPlan) error {
 		case StateStopped:
 			return fmt.Errorf("%w: the start under way was cancelled; the engine is stopped", ErrStartCancelled)
 		}
+	}
+	if st := m.State(); plan.reload && m.opts.LoadConfig != nil && st != StateRunning {
+		cfg, err := m.opts.LoadConfig()
+		if err != nil {
+			return fmt.Errorf("%s: reload configuration (the engine is left %s): %w", plan.reason, st, err)
+		}
+		m.mu.Lock()
+		m.cfg = cfg
+		m.mu.Unlock()
 	}
 	return m.startLocked(ctx, plan)
 }
@@ -249,9 +263,11 @@ func (m *Manager) startLocked(ctx context.Context, plan startPlan) error {
 	defer tcancel()
 
 	r, rec, err := m.startBounded(tctx, cfg, plan)
-	if err != nil && errors.Is(context.Cause(startCtx), ErrStartCancelled) {
-		// A deliberate stop, not a failure: the start's components are
-		// stopped, and the engine is stopped with nothing to report.
+	if err != nil && (errors.Is(context.Cause(startCtx), ErrStartCancelled) || errors.Is(context.Cause(ctx), context.Canceled)) {
+		// A deliberate stop, not a failure (engine_stop, or the caller
+		// gave up: recovery cancelled by engine_stop, the process
+		// shutting down): the start's components are stopped, and the
+		// engine is stopped with nothing to report.
 		m.mu.Lock()
 		m.last = rec
 		m.mu.Unlock()

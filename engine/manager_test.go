@@ -562,6 +562,36 @@ func TestRestartReloadsConfig(t *testing.T) {
 	}
 }
 
+// Start of a stopped engine re-reads the configuration too, so that "fix
+// the configuration, then call engine_start" holds; a broken one is
+// reported with the state it leaves.
+func TestStartReloadsConfig(t *testing.T) {
+	h := newHarness(t)
+	m := h.manager()
+	var reloadErr error
+	reloaded := h.cfg
+	reloaded.Engine.Workers = 3
+	m.opts.LoadConfig = func() (config.Config, error) { return reloaded, reloadErr }
+	reloadErr = config.ErrInvalid
+	if err := m.Start(context.Background()); !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "left stopped") {
+		t.Errorf("Start with broken config = %v", err)
+	}
+	reloadErr = nil
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if m.Config().Engine.Workers != 3 {
+		t.Errorf("workers after start %d, want 3", m.Config().Engine.Workers)
+	}
+	reloaded.Engine.Workers = 4
+	if err := m.Start(context.Background()); !errors.Is(err, ErrAlreadyRunning) || m.Config().Engine.Workers != 3 {
+		t.Errorf("Start of a running engine = %v, workers %d: want ErrAlreadyRunning and no reload", err, m.Config().Engine.Workers)
+	}
+	if _, err := m.Stop(context.Background(), StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Two restarts at once are two whole restarts, one after the other:
 // neither cancels the other's start or fails because of it, and a reindex
 // among them is done.

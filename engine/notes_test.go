@@ -412,9 +412,7 @@ func TestNotesToolsWaitForMove(t *testing.T) {
 			t.Fatalf("DeleteDocument returned during the move: %v", err)
 		default:
 		}
-		m.gate.mu.Lock()
-		n := m.gate.inflight
-		m.gate.mu.Unlock()
+		n := m.gate.inflight.N()
 		if n == 2 {
 			break
 		}

@@ -128,6 +128,9 @@ func (m *Manager) addDocument(ctx context.Context, req AddDocumentRequest) (AddD
 		return AddDocumentResult{}, fmt.Errorf("%w: collection %q is rebuilt from the files by a reindex; add the note to another collection (%q by default)",
 			ErrWorkspaceCollection, coll, NotesCollection)
 	}
+	if err := r.refuseEmbedder("add_document"); err != nil {
+		return AddDocumentResult{}, fmt.Errorf("%w; the note was not stored: add it again then", err)
+	}
 	if err := r.store.EnsureCollection(ctx, coll, r.embedder.Info().Dimensions); err != nil {
 		return AddDocumentResult{}, fmt.Errorf("collection %s: %w", coll, err)
 	}
@@ -137,6 +140,9 @@ func (m *Manager) addDocument(ctx context.Context, req AddDocumentRequest) (AddD
 	}
 	redacted := redactFields(&doc) // the content is redacted by WriteDocument
 	res, err := ingest.WriteDocument(ctx, r.store, r.embedder, doc, req.Content, "", chunkOptions(r))
+	if err != nil && ctx.Err() == nil && unreachable(err) {
+		return AddDocumentResult{}, fmt.Errorf("%w; the note was not stored: add it again then", embedderDown("add_document", err))
+	}
 	if err != nil {
 		return AddDocumentResult{}, fmt.Errorf("add document: %w", err)
 	}

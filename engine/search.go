@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
@@ -121,6 +122,10 @@ type SearchResponse struct {
 	TookMS   float64        `json:"took_ms"`
 	Indexing bool           `json:"indexing"`
 	Note     string         `json:"note,omitempty"`
+	// Degraded names each leg of the mode that did not run, with why:
+	// {"semantic": "embedder unreachable: ..."} when a hybrid search
+	// answered from its keyword leg alone.
+	Degraded map[string]string `json:"degraded,omitempty"`
 }
 
 // Search runs a query over every collection or one.
@@ -178,18 +183,19 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 	if req.Symbol != "" {
 		q.Limit, q.Prefetch = symbolFetchFactor*q.Limit, symbolFetchFactor*q.Prefetch
 	}
-	if req.Mode != storage.ModeKeyword {
-		vecs, err := r.embedder.Embed(ctx, []string{req.Query})
-		if err != nil {
-			return SearchResponse{}, fmt.Errorf("embed query: %w", err)
-		}
-		q.Dense = vecs[0]
+	mode, degraded, err := m.queryVector(ctx, r, req, &q)
+	if err != nil {
+		return SearchResponse{}, err
 	}
 	hits, err := r.store.Search(ctx, q)
 	if err != nil && req.Collection != "" && errors.Is(err, storage.ErrNotFound) {
 		return SearchResponse{}, fmt.Errorf("collection %q: %w: list_collections shows the collections there are", req.Collection, storage.ErrNotFound)
 	}
 	if err != nil {
+		if unreachable(err) {
+			m.reportFailure(ctx, ComponentStorage, err)
+			return SearchResponse{}, storageDown(r.cfg.Storage.Backend, "search", err)
+		}
 		return SearchResponse{}, fmt.Errorf("query the store: %w", err)
 	}
 	if rules.Definitions && query.Kind == rank.KindSymbol && req.PathGlob == "" {
@@ -203,7 +209,7 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 		hits = filterSymbol(hits, req.Symbol)
 	}
 	ranked := rank.Rank(hits, query, rank.Options{
-		Mode: req.Mode, Roots: r.cfg.Workspace.Roots, Rules: rules, Tuning: t,
+		Mode: mode, Roots: r.cfg.Workspace.Roots, Rules: rules, Tuning: t,
 		MinKeyword: req.MinKeywordScore, MinSemantic: req.ScoreThreshold,
 		KeepSatellites: req.PathGlob != "" || req.Language != "",
 	})
@@ -215,13 +221,54 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 	if n := min(max(req.ContextLines, 0), MaxContextLines); n > 0 {
 		addContext(results, n, r.cfg.Workspace.Roots)
 	}
-	resp := SearchResponse{Results: results, Mode: req.Mode}
+	resp := SearchResponse{Results: results, Mode: req.Mode, Degraded: degraded}
+	var notes []string
+	if degraded != nil {
+		notes = append(notes, "the semantic leg is missing (the embedder does not answer): results come from the keyword leg alone")
+	}
 	if r.indexer != nil && r.indexer.Stats().Indexing {
 		resp.Indexing = true
-		resp.Note = "indexing in progress: results cover the files indexed so far"
+		notes = append(notes, "indexing in progress: results cover the files indexed so far")
 	}
+	resp.Note = strings.Join(notes, "; ")
 	resp.TookMS = ms(time.Since(begin))
 	return resp, nil
+}
+
+// queryVector embeds the query into q for the modes that have a semantic
+// leg and returns the mode the search runs in. When the embedder is down
+// (known from earlier requests, or failing this one), a hybrid search runs
+// its keyword leg alone, and degraded says which leg is missing and why;
+// a semantic search fails with ErrComponentDown.
+func (m *Manager) queryVector(ctx context.Context, r *run, req SearchRequest, q *storage.Query) (mode string, degraded map[string]string, err error) {
+	if req.Mode == storage.ModeKeyword {
+		return req.Mode, nil, nil
+	}
+	var down error
+	if err := r.refuseEmbedder("the " + req.Mode + " search"); err != nil {
+		last, _ := r.embed.Down()
+		down = errors.New(last)
+	} else {
+		ectx := ctx
+		if req.Mode == storage.ModeHybrid {
+			ectx = embed.WithoutRetry(ctx) // the keyword leg answers if this fails
+		}
+		vecs, err := r.embedder.Embed(ectx, []string{req.Query})
+		switch {
+		case err == nil:
+			q.Dense = vecs[0]
+			return req.Mode, nil, nil
+		case ctx.Err() != nil || !unreachable(err):
+			return "", nil, fmt.Errorf("embed query: %w", err)
+		}
+		down = err
+	}
+	if req.Mode != storage.ModeHybrid {
+		return "", nil, fmt.Errorf("%w; mode keyword (or hybrid, which then answers from its keyword leg) works meanwhile",
+			embedderDown("semantic search", down))
+	}
+	q.Mode = storage.ModeKeyword
+	return storage.ModeKeyword, map[string]string{"semantic": "embedder unreachable: " + down.Error()}, nil
 }
 
 // collect turns ranked hits into results, best first: at most perDoc

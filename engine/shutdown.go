@@ -138,6 +138,7 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 	}
 	m.mu.Lock()
 	m.run = nil
+	m.last.startup = 0 // startup_seconds describes the run, which is over
 	m.mu.Unlock()
 	m.finalCleanup(cfg, r != nil && !r.reader())
 	res.DurationMS = ms(time.Since(begin))
@@ -202,7 +203,7 @@ func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Du
 	after := r.pipeline.Stats()
 	res := StopResult{
 		DrainedTasks:   int((after.Completed + after.Failed + after.Panicked) - (before.Completed + before.Failed + before.Panicked)),
-		RemainingTasks: after.Queued + after.Active,
+		RemainingTasks: after.Queued + after.Active + pendingFiles(r),
 		Forced:         forced,
 	}
 	// Phase 3: shut services down in reverse dependency order.
@@ -251,7 +252,18 @@ func (m *Manager) forceStop(r *run, force time.Duration, reason string) (StopRes
 		st = r.pipeline.Stats()
 	}
 	m.closeGate(force)
-	return StopResult{RemainingTasks: st.Queued + st.Active, Forced: true}, m.stopComponents(r.comps, force, true)
+	return StopResult{RemainingTasks: st.Queued + st.Active + pendingFiles(r), Forced: true}, m.stopComponents(r.comps, force, true)
+}
+
+// pendingFiles counts the files whose work is pending in the ledger but
+// in no pipeline task: not yet handed over, or failed while a dependency
+// was down. The next start does them.
+func pendingFiles(r *run) int {
+	if r.indexer == nil {
+		return 0
+	}
+	st := r.indexer.Stats()
+	return st.Waiting + st.Failed
 }
 
 // closeGate refuses every workspace operation and waits, bounded, for

@@ -64,7 +64,8 @@ type run struct {
 	holder   peer.Holder // an indexer's own entry in the data directory
 	link     *link       // a reader's connection to the indexer
 	store    storage.Store
-	embedder embed.Embedder
+	embedder embed.Embedder   // embed, once phase 1 has tested it
+	embed    *trackedEmbedder // the embedder with the outcomes of its requests
 	pipeline *pipeline.Pipeline
 	indexer  Indexer // nil when no workspace root is configured
 	lsp      *lsp.Manager
@@ -175,11 +176,17 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 	}
 	store, err := open(ctx, r.cfg)
 	if err != nil {
+		if unreachable(err) && ctx.Err() == nil {
+			return fmt.Errorf("open %s storage: %w: %w", r.cfg.Storage.Backend, ErrUnreachable, err)
+		}
 		return fmt.Errorf("open %s storage: %w", r.cfg.Storage.Backend, err)
 	}
 	r.store = store
 	r.add("storage", func(context.Context) error { return store.Close() })
 	if err := store.Ping(ctx); err != nil {
+		if unreachable(err) && ctx.Err() == nil {
+			return fmt.Errorf("storage health check: %w: %w", ErrUnreachable, err)
+		}
 		return fmt.Errorf("storage health check: %w", err)
 	}
 
@@ -191,12 +198,16 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 	if err != nil {
 		return fmt.Errorf("initialise embedder: %w", err)
 	}
-	r.embedder = emb
 	if c, ok := emb.(interface{ CloseIdleConnections() }); ok {
 		r.add("embedder", func(context.Context) error { c.CloseIdleConnections(); return nil })
 	}
-	vecs, err := emb.Embed(ctx, []string{probeText})
+	// One request, no retry schedule: an unreachable provider fails the
+	// start in one embedding.timeout, and recovery retries the start.
+	vecs, err := emb.Embed(embed.WithoutRetry(ctx), []string{probeText})
 	if err != nil {
+		if unreachable(err) && ctx.Err() == nil {
+			return fmt.Errorf("embedding test: %w: %w", ErrUnreachable, err)
+		}
 		return fmt.Errorf("embedding test: %w", err)
 	}
 	if len(vecs) != 1 {
@@ -207,6 +218,12 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 			"set embedding.dimensions: %d (an index built at %d dimensions is then rebuilt with engine_restart reindex: true, or use a new storage.data_dir)",
 			got, want, got, want)
 	}
+	r.embed = &trackedEmbedder{
+		inner:  emb,
+		onFail: func(ctx context.Context, err error) { m.reportFailure(ctx, ComponentEmbedder, err) },
+		up:     func() { m.resume(r, "the embedder answers again") },
+	}
+	r.embedder = r.embed
 	m.initLSP(r)
 	if r.reindex {
 		if err := m.dropIndex(ctx, r); err != nil {

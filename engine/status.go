@@ -75,10 +75,13 @@ type EmbeddingInfo struct {
 // IndexStatus counts what is indexed. Counts are the last ones read while
 // the engine ran when it is not running.
 type IndexStatus struct {
-	Files         int            `json:"files"`
-	Chunks        int            `json:"chunks"`
-	Documents     int            `json:"documents"`
-	Pending       int            `json:"pending"`
+	Files     int `json:"files"`
+	Chunks    int `json:"chunks"`
+	Documents int `json:"documents"`
+	Pending   int `json:"pending"`
+	// Failed counts the pending files whose indexing failed while a
+	// dependency was down; they are indexed once it answers again.
+	Failed        int            `json:"failed"`
 	Skipped       map[string]int `json:"skipped"`
 	LastIndexedAt *time.Time     `json:"last_indexed_at"`
 	Indexing      bool           `json:"indexing"`
@@ -177,13 +180,13 @@ func (m *Manager) Status(ctx context.Context) Status {
 		ls := r.lsp.Status()
 		st.LSP = &ls
 	}
-	if sr, ok := r.embedder.(embed.StatsReporter); ok {
+	if sr, ok := r.embed.inner.(embed.StatsReporter); ok {
 		es := sr.Stats()
 		st.Embedding.Stats = &es
 	}
 	if r.indexer != nil {
 		is := r.indexer.Stats()
-		st.Index.Pending, st.Index.Skipped = is.Pending, is.Skipped
+		st.Index.Pending, st.Index.Failed, st.Index.Skipped = is.Pending+is.Failed, is.Failed, is.Skipped
 		st.Index.LastIndexedAt, st.Index.Indexing = is.LastIndexedAt, is.Indexing
 		st.Index.EnrichPending, st.Index.Watcher = is.EnrichPending, is.Watcher
 		st.Index.Redacted = is.Redacted
@@ -271,10 +274,7 @@ func (m *Manager) Checks(ctx context.Context) []Check {
 		fn   func() error
 	}{
 		{"storage", func() error { return r.store.Ping(ctx) }},
-		{"embedder", func() error {
-			_, err := r.embedder.Embed(ctx, []string{probeText})
-			return err
-		}},
+		{"embedder", func() error { return r.embed.check(ctx) }},
 		{"pipeline", func() error {
 			if st := r.pipeline.Stats(); !st.Accepting {
 				return errors.New("not accepting tasks")

@@ -114,6 +114,7 @@ type Monitor struct {
 	checkTimeout time.Duration
 	usage        func() procstat.Usage // the process's figures: a Sampler's, or a test's
 	observers    []func(Sample)
+	kick         chan struct{} // a check is wanted now (Kick)
 
 	mu      sync.Mutex
 	history []Sample // oldest first, at most historySize
@@ -139,6 +140,21 @@ func NewMonitor(cfg config.Config, eng Engine, logger zerolog.Logger, notify Not
 		checkTimeout: h.Thresholds.CheckTimeout(),
 		alerts:       map[string]*alertState{},
 		usage:        new(procstat.Sampler).Sample,
+		kick:         make(chan struct{}, 1),
+	}
+}
+
+// MinKickInterval is the least time between two samples that Kick asks
+// for, and the interval of the samples while a dependency check fails.
+const MinKickInterval = time.Second
+
+// Kick asks for a sample now: a tool call or an indexing task failed on a
+// dependency. Samples asked for this way are at least MinKickInterval
+// apart; Kick never blocks.
+func (m *Monitor) Kick() {
+	select {
+	case m.kick <- struct{}{}:
+	default:
 	}
 }
 
@@ -151,24 +167,45 @@ func (m *Monitor) HistorySize() int { return m.historySize }
 
 // Run samples the engine at once and then every interval until ctx ends.
 // It starts no goroutine that outlives it.
+//
+// A failure reported by Kick brings the next sample forward, at most one
+// a MinKickInterval; while storage or the embedder fails, samples follow
+// every MinKickInterval (or health.interval when shorter), so that
+// recovery.failed_checks consecutive failures are seen within seconds.
 func (m *Monitor) Run(ctx context.Context) {
 	m.log.Info().Dur("interval", m.interval).Msg("health monitoring started")
-	tick := time.NewTicker(m.interval)
-	defer tick.Stop()
+	timer := time.NewTimer(m.interval)
+	defer timer.Stop()
 	for {
-		m.Sample(ctx)
-		select {
-		case <-ctx.Done():
-			m.log.Info().Msg("health monitoring stopped")
-			return
-		case <-tick.C:
+		last := time.Now()
+		failing := m.Sample(ctx)
+		next := m.interval
+		if failing {
+			next = min(m.interval, MinKickInterval)
+		}
+		timer.Reset(next)
+		for waiting := true; waiting; {
+			select {
+			case <-ctx.Done():
+				m.log.Info().Msg("health monitoring stopped")
+				return
+			case <-timer.C:
+				waiting = false
+			case <-m.kick:
+				if wait := MinKickInterval - time.Since(last); wait > 0 && wait < next-time.Since(last) {
+					timer.Reset(wait)
+				} else if wait <= 0 {
+					waiting = false
+				}
+			}
 		}
 	}
 }
 
 // Sample takes one sample now, records it, updates the alerts and tells
-// the observers. A sample cut short by the end of ctx is dropped.
-func (m *Monitor) Sample(ctx context.Context) {
+// the observers. A sample cut short by the end of ctx is dropped. It
+// reports whether a dependency (storage, the embedder) failed its check.
+func (m *Monitor) Sample(ctx context.Context) (failing bool) {
 	s := Sample{At: time.Now(), State: m.eng.State()}
 	u := m.usage()
 	s.CPUPercent, s.MemoryMB, s.OpenFiles = u.CPUPercent, u.MemoryMB, u.OpenFiles
@@ -180,7 +217,10 @@ func (m *Monitor) Sample(ctx context.Context) {
 	s.Checks = timeouts(cctx, m.eng.Checks(cctx), m.checkTimeout)
 	cancel()
 	if ctx.Err() != nil {
-		return
+		return false
+	}
+	for _, c := range s.Checks {
+		failing = failing || (c.Name == "storage" || c.Name == "embedder") && c.Status != engine.CheckPass
 	}
 
 	m.mu.Lock()
@@ -218,6 +258,7 @@ func (m *Monitor) Sample(ctx context.Context) {
 	for _, fn := range m.observers {
 		fn(s)
 	}
+	return failing
 }
 
 // timeouts rewrites the message of a check that failed because ctx

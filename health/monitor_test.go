@@ -3,6 +3,7 @@ package health
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -411,6 +412,60 @@ func TestReport(t *testing.T) {
 		eng.set(func(f *fakeEngine) { f.state = engine.StateStopped })
 		if rep := m.Report(ctx, 0, false); rep.OverallStatus != Unhealthy {
 			t.Errorf("stopped: %s, want UNHEALTHY", rep.OverallStatus)
+		}
+	})
+}
+
+// Kick brings the next sample forward, at most one each MinKickInterval
+// however many kicks come; while storage or the embedder fails, samples
+// follow every MinKickInterval, and back at health.interval once it
+// passes.
+func TestKickAndFastResample(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		eng := newFake()
+		m := NewMonitor(testConfig(func(h *config.Health) { h.Interval = config.Duration(30 * time.Second) }), eng, zerolog.Nop(), nil)
+		var mu sync.Mutex
+		var at []time.Duration
+		begin := time.Now()
+		m.OnSample(func(s Sample) {
+			mu.Lock()
+			defer mu.Unlock()
+			at = append(at, s.At.Sub(begin))
+		})
+		samples := func() []time.Duration {
+			mu.Lock()
+			defer mu.Unlock()
+			return append([]time.Duration(nil), at...)
+		}
+		stop := run(m)
+		defer stop()
+		synctest.Wait() // the first sample, at 0
+		time.Sleep(10 * time.Second)
+		for range 5 { // a burst of failures: one sample, now
+			m.Kick()
+		}
+		synctest.Wait()
+		if got := samples(); len(got) != 2 || got[1] != 10*time.Second {
+			t.Fatalf("samples at %v, want 0s and 10s", got)
+		}
+		m.Kick() // too soon after the last: at 11s
+		time.Sleep(500 * time.Millisecond)
+		synctest.Wait()
+		if got := samples(); len(got) != 2 {
+			t.Fatalf("samples at %v, want no third one within a second of the second", got)
+		}
+		eng.set(func(f *fakeEngine) { f.failing["embedder"] = true })
+		time.Sleep(4 * time.Second)
+		synctest.Wait()
+		want := []time.Duration{0, 10 * time.Second, 11 * time.Second, 12 * time.Second, 13 * time.Second, 14 * time.Second}
+		if got := samples(); !slices.Equal(got, want) {
+			t.Fatalf("samples at %v, want %v: every second while the embedder fails", got, want)
+		}
+		eng.set(func(f *fakeEngine) { f.failing["embedder"] = false })
+		time.Sleep(35 * time.Second)
+		synctest.Wait()
+		if got := samples(); len(got) != 8 || got[6] != 15*time.Second || got[7] != 45*time.Second {
+			t.Errorf("samples at %v, want 15s then back to the 30s interval", got)
 		}
 	})
 }

@@ -29,6 +29,7 @@ import (
 
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/engine/ingest"
+	"workspace-qdrant-mcp/internal/inflight"
 	"workspace-qdrant-mcp/internal/logging"
 	"workspace-qdrant-mcp/internal/version"
 	"workspace-qdrant-mcp/tools"
@@ -43,7 +44,7 @@ const Title = "Workspace search (workspace-qdrant-mcp)"
 // instructions tell the model how to use the tools.
 const instructions = `This server indexes the user's workspace (code and documents) into a local vector index and searches it.
 
-The ingestion engine starts by itself when the server starts unless engine.autostart is false; indexing then continues in the background. If a tool answers that the engine is not running, call engine_start. engine_status shows the state, indexing progress, the last error and connection recovery; engine_health gives HEALTHY, DEGRADED or UNHEALTHY with alerts and recent samples. When storage or the embedder is lost the server reconnects by itself; if a tool answers that the engine is degraded, tell the user what is down and call engine_start once it is fixed.
+The ingestion engine starts by itself when the server starts unless engine.autostart is false; indexing then continues in the background. If a tool answers that the engine is not running, call engine_start. engine_status shows the state, indexing progress, the last error and connection recovery; engine_health gives HEALTHY, DEGRADED or UNHEALTHY with alerts and recent samples. When storage or the embedder is lost the engine keeps running and reconnects by itself: while the embedder is down, search in hybrid mode answers from its keyword leg (the result's degraded field says so) and add_document is refused; if a tool answers that a component is unavailable or the engine is degraded, tell the user what is down; work resumes by itself once it answers, or call engine_start once it is fixed.
 
 Use search to find code and notes: hybrid mode (the default) suits most questions, keyword mode finds exact identifiers, semantic mode finds related meaning; narrow with path_glob, language or collection. find_related takes a file and line (or a document id) and returns the code most like it elsewhere. get_document returns a whole file or note by the id from a search result or by path. add_document stores a note for later searches; delete_document removes a document from the index (never the file). list_collections shows what is indexed.
 
@@ -58,12 +59,13 @@ type Server struct {
 	mu        sync.Mutex
 	sessionID string             // the client session, "" when none
 	minLevel  mcpgo.LoggingLevel // the client's logging/setLevel, info until it asks
+	calls     *inflight.Counter  // tool calls in flight
 }
 
 // New builds the server for eng; logger receives the transport's errors.
 // opts wire the health monitor and recovery manager into the tools.
 func New(eng *engine.Manager, logger zerolog.Logger, opts ...tools.Option) *Server {
-	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo}
+	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo, calls: inflight.New()}
 	s.mcp = server.NewMCPServer(Name, version.String(),
 		server.WithTitle(Title),
 		server.WithToolCapabilities(false),
@@ -126,6 +128,8 @@ func (s *Server) hooks() *server.Hooks {
 func (s *Server) logToolCalls(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcpgo.CallToolRequest) (*mcpgo.CallToolResult, error) {
 		begin := time.Now()
+		s.calls.Enter()
+		defer s.calls.Leave()
 		res, err := next(ctx, req)
 		ev := s.log.Debug()
 		switch {
@@ -138,6 +142,12 @@ func (s *Server) logToolCalls(next server.ToolHandlerFunc) server.ToolHandlerFun
 		return res, err
 	}
 }
+
+// Drain waits until no tool call is in flight, or ctx ends; it returns
+// how many calls were still in flight then. The process calls it on
+// SIGTERM before it ends the session, so that calls under way are
+// answered.
+func (s *Server) Drain(ctx context.Context) int { return s.calls.Wait(ctx) }
 
 // transitionLog is the data of a transition's log notification.
 type transitionLog struct {

@@ -1,20 +1,26 @@
-// Package recovery reconnects the engine to a dependency it has lost.
+// Package recovery reconnects the engine to a dependency it has lost,
+// restarting only what a restart can mend.
 //
 // A connection counts as lost when storage or the embedder fails
 // recovery.failed_checks consecutive health samples (see Observe, fed by
 // the health monitor), or when the engine falls into the error state while
-// it should be running (seen through engine transitions). Either starts
-// one recovery loop; while it runs, further losses are folded into it,
-// never a second loop. Attempt n waits recovery.initial_delay·2^(n-1)
-// (github.com/cenkalti/backoff/v4, ±10% jitter, capped at
-// recovery.max_delay), then checks whether the engine is healthy again by
-// itself, and only otherwise restarts it (engine.Manager.Recover). Work
-// that failed while the dependency was down stays pending in the ingest
-// ledger; when any did, the engine is restarted even though the dependency
-// came back by itself, so that the work is redone. Success resets the
-// attempt count. After recovery.max_attempts failed attempts the manager
-// is degraded: Refusal names what is down and workspace tools answer with
-// it, until an explicit start (ClearDegraded) or the engine running again.
+// it should be running (seen through engine transitions); RetryStart adds
+// a start that failed because a dependency did not answer (the autostart
+// at launch). Each starts one recovery loop; while it runs, further losses
+// are folded into it, never a second loop. Attempt n waits
+// recovery.initial_delay·2^(n-1) (github.com/cenkalti/backoff/v4, ±10%
+// jitter, capped at recovery.max_delay). If the engine is running, the
+// attempt only probes the lost dependency (the engine keeps serving what
+// does not need it): once it answers, the indexing work that failed
+// meanwhile, pending in the ingest ledger, is handed to the pipeline again
+// (engine.Manager.Resume) and the loop ends, with no restart. Only an
+// engine that is not running is restarted (engine.Manager.Recover).
+// Success resets the attempt count. After recovery.max_attempts failed
+// attempts the manager is degraded: Refusal refuses only the operations
+// that need what is down, naming it; a dependency is still probed every
+// recovery.max_delay (a start that failed on one is retried at that pace)
+// and degraded mode ends by itself when it answers, or by an explicit
+// start (ClearDegraded).
 //
 // The user's intent wins: a deliberate stop calls Cancel, which ends a
 // loop at once (an attempt's start under way is cancelled) and arms no new
@@ -77,6 +83,9 @@ type Engine interface {
 	Checks(ctx context.Context) []engine.Check
 	Tasks() pipeline.Stats
 	Recover(ctx context.Context, reason string) error
+	// Resume redoes the indexing work that failed while a dependency was
+	// down, without a restart.
+	Resume(ctx context.Context, reason string) error
 	Subscribe(fn func(engine.Transition)) (unsubscribe func())
 }
 
@@ -108,6 +117,9 @@ type Manager struct {
 	cancelLoop  context.CancelFunc // ends the loop under way
 	fails       map[string]int     // consecutive failed samples per watched check
 	baseline    uint64             // failed tasks when the last healthy sample was taken
+	unreachable bool               // the last restart failed on a dependency that did not answer
+	retryStart  string             // why a start that failed at launch is to be retried once Run runs
+	probing     bool               // degraded, and the loop still probes every max_delay
 }
 
 // New returns a manager of eng configured by cfg.Recovery; check timeouts
@@ -172,7 +184,12 @@ func (m *Manager) Run(ctx context.Context) {
 	m.mu.Lock()
 	m.running = true
 	m.wantRunning = m.eng.State() == engine.StateRunning
+	retry := m.retryStart
+	m.retryStart = ""
 	m.mu.Unlock()
+	if retry != "" {
+		m.RetryStart(retry)
+	}
 	defer func() {
 		m.mu.Lock()
 		m.running = false
@@ -197,7 +214,7 @@ func (m *Manager) Run(ctx context.Context) {
 		m.mu.Unlock()
 		m.loop(lctx)
 		m.mu.Lock()
-		m.cancelLoop = nil
+		m.cancelLoop, m.probing = nil, false
 		m.mu.Unlock()
 		cancel()
 	}
@@ -247,6 +264,29 @@ func (m *Manager) trigger(what []string, why string) bool {
 	m.mu.Unlock()
 	m.tell("warning", fmt.Sprintf("connection lost: %s; starting recovery", why), 0, what, why)
 	return true
+}
+
+// RetryStart asks for a start that failed because a dependency did not
+// answer (engine.ErrUnreachable: the autostart at launch) to be retried
+// with recovery's backoff, as a lost connection is. Called before Run, it
+// takes effect when Run begins.
+func (m *Manager) RetryStart(why string) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	if !m.running {
+		m.retryStart = why
+		m.mu.Unlock()
+		return
+	}
+	if st := m.eng.State(); st == engine.StateRunning || st == engine.StateStarting {
+		m.mu.Unlock()
+		return // started meanwhile
+	}
+	m.wantRunning, m.unreachable = true, true
+	m.mu.Unlock()
+	m.trigger([]string{"engine"}, why)
 }
 
 // Observe takes one health sample: storage or the embedder failing
@@ -327,10 +367,11 @@ func (m *Manager) Cancel(reason string) {
 	clear(m.fails)
 	wasActive := m.active()
 	if wasActive {
-		m.state, m.nextAt = StateIdle, time.Time{}
-		if m.cancelLoop != nil {
-			m.cancelLoop()
-		}
+		m.state = StateIdle
+	}
+	m.nextAt = time.Time{}
+	if m.cancelLoop != nil {
+		m.cancelLoop() // a loop under way, or degraded mode's probing
 	}
 	m.mu.Unlock()
 	if wasActive {
@@ -347,7 +388,10 @@ func (m *Manager) ClearDegraded(reason string) {
 	m.mu.Lock()
 	was := m.state == StateDegraded
 	if was {
-		m.state, m.attempts = StateIdle, 0
+		m.state, m.attempts, m.nextAt = StateIdle, 0, time.Time{}
+		if m.cancelLoop != nil {
+			m.cancelLoop() // degraded mode's probing: the user takes over
+		}
 	}
 	m.mu.Unlock()
 	if was {
@@ -365,9 +409,12 @@ func (m *Manager) Recovering() bool {
 	return m.active()
 }
 
-// Refusal is nil unless the manager is degraded; then it is an error
-// wrapping ErrDegraded that names what is down and what to do.
-func (m *Manager) Refusal() error {
+// Refusal is nil unless the manager is degraded and something an
+// operation needs is down; then it is an error wrapping ErrDegraded that
+// names what is down and what to do. needs names the components the
+// operation cannot do without ("storage", "embedder"); "engine" being
+// down refuses everything.
+func (m *Manager) Refusal(needs ...string) error {
 	if m == nil {
 		return nil
 	}
@@ -376,10 +423,22 @@ func (m *Manager) Refusal() error {
 	if m.state != StateDegraded {
 		return nil
 	}
+	hit := slices.Contains(m.down, "engine")
+	for _, n := range needs {
+		hit = hit || slices.Contains(m.down, n)
+	}
+	if !hit {
+		return nil
+	}
 	down := strings.Join(m.down, " and ")
 	verb := "is"
 	if len(m.down) > 1 {
 		verb = "are"
+	}
+	if m.probing {
+		return fmt.Errorf("%w: %s %s down (%s); automatic recovery gave up after %d attempts and now probes every %s, "+
+			"resuming by itself once it answers; or fix the cause, then call engine_start",
+			ErrDegraded, down, verb, m.lastError, m.attempts, m.maxDelay)
 	}
 	return fmt.Errorf("%w: %s %s down (%s); automatic recovery gave up after %d attempts; fix the cause, then call engine_start",
 		ErrDegraded, down, verb, m.lastError, m.attempts)
@@ -399,7 +458,7 @@ func (m *Manager) Snapshot() engine.RecoveryStatus {
 	if st.Down == nil {
 		st.Down = []string{}
 	}
-	if m.state == StateWaiting && !m.nextAt.IsZero() {
+	if (m.state == StateWaiting || m.state == StateDegraded) && !m.nextAt.IsZero() {
 		st.NextAttemptInMS = max(0, time.Until(m.nextAt).Milliseconds())
 	}
 	return st
@@ -428,21 +487,34 @@ func (m *Manager) loop(ctx context.Context) {
 		backoff.WithMaxElapsedTime(0),
 	), uint64(m.maxAttempts))
 	b.Reset()
+	exhausted := false // degraded: probing on every recovery.max_delay
 	for attempt := 1; ; attempt++ {
 		delay := b.NextBackOff()
-		if delay == backoff.Stop {
-			m.giveUp(ctx)
-			return
+		if delay == backoff.Stop && !exhausted {
+			if !m.giveUp(ctx) || !m.keepProbing() {
+				return
+			}
+			exhausted = true
+			if !m.set(ctx, func() { m.probing = true }) {
+				return
+			}
+		}
+		if exhausted {
+			delay = m.maxDelay
 		}
 		delay = min(delay, m.maxDelay) // jitter never takes it past the cap
 		var down []string
 		if !m.set(ctx, func() {
-			m.state, m.attempts, m.nextAt = StateWaiting, attempt, time.Now().Add(delay)
+			if !exhausted {
+				m.state, m.attempts = StateWaiting, attempt
+			}
+			m.nextAt = time.Now().Add(delay)
 			down = slices.Clone(m.down)
 		}) {
 			return
 		}
-		m.log.Info().Int("attempt", attempt).Int("max_attempts", m.maxAttempts).Dur("delay", delay).Strs("down", down).Msg("recovery attempt scheduled")
+		m.log.Info().Int("attempt", attempt).Int("max_attempts", m.maxAttempts).Dur("delay", delay).Strs("down", down).
+			Bool("degraded", exhausted).Msg("recovery attempt scheduled")
 		timer := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
@@ -451,22 +523,52 @@ func (m *Manager) loop(ctx context.Context) {
 		case <-timer.C:
 		}
 
-		if !m.set(ctx, func() { m.state, m.nextAt = StateChecking, time.Time{} }) {
+		if !m.set(ctx, func() {
+			if !exhausted {
+				m.state = StateChecking
+			}
+			m.nextAt = time.Time{}
+		}) {
 			return
 		}
-		why, ok := m.healthy(ctx)
-		if ctx.Err() != nil {
+		label := fmt.Sprintf("%s attempt %d/%d", ReasonPrefix, attempt, m.maxAttempts)
+		if exhausted {
+			label = fmt.Sprintf("%s probe %d (degraded)", ReasonPrefix, attempt-m.maxAttempts)
+		}
+		if m.eng.State() == engine.StateRunning {
+			// The engine serves what does not need the lost dependency: a
+			// restart cannot mend a dependency that does not answer, so
+			// probe it and resume the pending work once it answers.
+			why, ok := m.healthy(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			if ok {
+				how := "the connection came back by itself; no restart needed"
+				if m.resumeWork(ctx, label) {
+					how += "; the work that failed meanwhile is redone"
+				}
+				m.succeed(ctx, attempt, how)
+				return
+			}
+			if !m.set(ctx, func() { m.lastError = why }) {
+				return
+			}
+			m.log.Info().Str("attempt", label).Str("error", why).Msg("dependency still unreachable; no restart")
+			continue
+		}
+		if exhausted && !m.keepProbing() {
+			return // stays degraded: what failed is not a dependency coming back
+		}
+		if !m.set(ctx, func() {
+			if !exhausted {
+				m.state = StateRestarting
+			}
+		}) {
 			return
 		}
-		if ok {
-			m.succeed(ctx, attempt, "the connection came back by itself; no restart needed")
-			return
-		}
-		if !m.set(ctx, func() { m.state = StateRestarting }) {
-			return
-		}
-		reason := fmt.Sprintf("%s attempt %d/%d: %s", ReasonPrefix, attempt, m.maxAttempts, why)
-		err := m.eng.Recover(ctx, reason)
+		why := "engine is " + string(m.eng.State())
+		err := m.eng.Recover(ctx, label+": "+why)
 		if ctx.Err() != nil {
 			return // cancelled: the user's stop or the shutdown wins
 		}
@@ -474,16 +576,48 @@ func (m *Manager) loop(ctx context.Context) {
 			m.succeed(ctx, attempt, "the engine was restarted")
 			return
 		}
-		if !m.set(ctx, func() { m.lastError = err.Error() }) {
+		if !m.set(ctx, func() { m.lastError, m.unreachable = err.Error(), errors.Is(err, engine.ErrUnreachable) }) {
 			return
 		}
-		m.tell("warning", fmt.Sprintf("recovery attempt %d/%d failed: %v", attempt, m.maxAttempts, err), attempt, down, err.Error())
+		m.tell("warning", fmt.Sprintf("%s failed: %v", label, err), attempt, down, err.Error())
 	}
 }
 
+// keepProbing reports whether a loop that used up recovery.max_attempts
+// goes on probing every recovery.max_delay: while the engine runs (a probe
+// costs no restart) or while its start fails only because a dependency
+// does not answer (engine.ErrUnreachable).
+func (m *Manager) keepProbing() bool {
+	if m.eng.State() == engine.StateRunning {
+		return true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.unreachable
+}
+
+// resumeWork redoes the indexing work that failed while the connection
+// was down, when any did, without a restart. It reports whether any did.
+func (m *Manager) resumeWork(ctx context.Context, label string) bool {
+	t := m.eng.Tasks()
+	m.mu.Lock()
+	baseline := m.baseline
+	m.mu.Unlock()
+	failed := t.Failed + t.Panicked
+	if failed <= baseline {
+		return false
+	}
+	if err := m.eng.Resume(ctx, fmt.Sprintf("%s: %d tasks failed while the connection was down", label, failed-baseline)); err != nil {
+		m.log.Warn().Err(err).Msg("resume pending work")
+	}
+	m.mu.Lock()
+	m.baseline = failed
+	m.mu.Unlock()
+	return true
+}
+
 // healthy checks whether the engine is running with storage and the
-// embedder passing and no work failed since the last healthy sample; else
-// it says why not.
+// embedder passing; else it says why not.
 func (m *Manager) healthy(ctx context.Context) (string, bool) {
 	if st := m.eng.State(); st != engine.StateRunning {
 		return "engine is " + string(st), false
@@ -510,13 +644,6 @@ func (m *Manager) healthy(ctx context.Context) (string, bool) {
 	if seen < len(watched) {
 		return "engine components are not reachable", false
 	}
-	t := m.eng.Tasks()
-	m.mu.Lock()
-	baseline := m.baseline
-	m.mu.Unlock()
-	if failed := t.Failed + t.Panicked; failed > baseline {
-		return fmt.Sprintf("%d tasks failed while the connection was down; restarting to redo their pending work", failed-baseline), false
-	}
 	return "", true
 }
 
@@ -532,15 +659,19 @@ func (m *Manager) succeed(ctx context.Context, attempt int, how string) {
 	m.tell("info", fmt.Sprintf("connection recovered at attempt %d/%d: %s", attempt, m.maxAttempts, how), attempt, down, "")
 }
 
-func (m *Manager) giveUp(ctx context.Context) {
+// giveUp enters degraded mode; it reports false when the loop was
+// cancelled meanwhile.
+func (m *Manager) giveUp(ctx context.Context) bool {
 	var down []string
 	var last string
 	if !m.set(ctx, func() {
 		m.state, m.nextAt = StateDegraded, time.Time{}
 		down, last = slices.Clone(m.down), m.lastError
 	}) {
-		return
+		return false
 	}
-	m.tell("error", fmt.Sprintf("recovery gave up after %d attempts; degraded: %s down; fix the cause, then call engine_start",
+	m.tell("error", fmt.Sprintf("recovery gave up after %d attempts; degraded: %s down; only what needs it is refused; "+
+		"it is still probed every recovery.max_delay when it is a dependency; fix the cause, then call engine_start",
 		m.maxAttempts, strings.Join(down, " and ")), m.maxAttempts, down, last)
+	return true
 }

@@ -2,6 +2,8 @@ package recovery_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/health"
 	"workspace-qdrant-mcp/internal/config"
 	"workspace-qdrant-mcp/recovery"
 )
@@ -17,8 +20,10 @@ import (
 const interval = 30 * time.Second // the default health.interval
 
 // loseStorage fails storage after the monitor's first sample and lets two
-// more samples see it fail, which starts recovery. It returns when the
-// loop is waiting for its first attempt.
+// more samples see it fail, which starts recovery: the first at the next
+// interval, the second health.MinKickInterval later (a failing dependency
+// is sampled that often). It returns when the loop is waiting for its
+// first attempt.
 func loseStorage(t *testing.T, r *rig) {
 	t.Helper()
 	synctest.Wait() // the first sample, healthy
@@ -28,10 +33,32 @@ func loseStorage(t *testing.T, r *rig) {
 	if st := r.rec.Snapshot(); st.State != recovery.StateIdle {
 		t.Fatalf("after one failed check recovery is %s, want idle (it needs %d)", st.State, r.cfg.Recovery.FailedChecks)
 	}
-	time.Sleep(interval) // second: connection lost
+	time.Sleep(health.MinKickInterval) // second: connection lost
 	synctest.Wait()
 	if st := r.rec.Snapshot(); st.State != recovery.StateWaiting || st.Attempts != 1 {
 		t.Fatalf("after two failed checks recovery = %+v, want waiting for attempt 1", st)
+	}
+}
+
+// failStart stops the engine and starts it again with storage down, as a
+// launch with the dependency unreachable does: the start fails with
+// engine.ErrUnreachable and recovery is asked to retry it, as main's
+// autostart asks. It returns when RetryStart was called.
+func failStart(t *testing.T, r *rig) {
+	t.Helper()
+	synctest.Wait()
+	if _, err := r.eng.Stop(context.Background(), engine.StopOptions{Reason: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	r.store.Fail()
+	err := r.eng.Start(context.Background())
+	if !errors.Is(err, engine.ErrUnreachable) {
+		t.Fatalf("start with storage down = %v, want ErrUnreachable", err)
+	}
+	r.rec.RetryStart("autostart failed: " + err.Error())
+	synctest.Wait()
+	if st := r.rec.Snapshot(); st.State != recovery.StateWaiting || st.Attempts != 1 || len(st.Down) != 1 || st.Down[0] != "engine" {
+		t.Fatalf("after RetryStart recovery = %+v, want waiting for attempt 1 with the engine down", st)
 	}
 }
 
@@ -81,11 +108,11 @@ func TestStorageBackBeforeFirstAttempt(t *testing.T) {
 	})
 }
 
-// Storage stays down (opening it fails too): each attempt restarts the
-// engine, at delays of 1s, 2s, 4s, then capped at max_delay (4s), each
-// with up to 10% jitter; when storage is back the next attempt's restart
-// succeeds and the count resets.
-func TestStorageDownRestartsWithBackoff(t *testing.T) {
+// A start that fails because storage does not answer (as at launch) is
+// retried by recovery: each attempt starts the engine, at delays of 1s,
+// 2s, 4s, then capped at max_delay (4s), each with up to 10% jitter; when
+// storage is back the next attempt's start succeeds and the count resets.
+func TestStartOnUnreachableStorageRetriedWithBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, func(c *config.Config) {
 			c.Recovery.MaxDelay = config.Duration(4 * time.Second)
@@ -93,9 +120,8 @@ func TestStorageDownRestartsWithBackoff(t *testing.T) {
 		})
 		r.run()
 		defer r.close()
-		begin := time.Now()
-		loseStorage(t, r)
-		lost := begin.Add(2 * interval)
+		failStart(t, r)
+		lost := time.Now()
 
 		// Attempts 1 to 4 fail: wait for each restart's failure.
 		for n := 1; len(r.recoveryStarts()) < 4; n++ {
@@ -156,6 +182,40 @@ func TestStorageDownRestartsWithBackoff(t *testing.T) {
 	})
 }
 
+// Storage stops answering while the engine runs: recovery re-probes it
+// with its backoff and never restarts the engine, which stays running
+// (reads fail with the store's error); when storage answers again the
+// loop ends without a restart.
+func TestStorageDownWhileRunningNoRestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, func(c *config.Config) { c.Recovery.MaxDelay = config.Duration(4 * time.Second) })
+		r.run()
+		defer r.close()
+		loseStorage(t, r)
+		time.Sleep(8 * time.Second) // attempts 1, 2 and 3 probe
+		synctest.Wait()
+		st := r.rec.Snapshot()
+		if st.Attempts < 3 || st.State != recovery.StateWaiting || !strings.Contains(st.LastError, "injected") {
+			t.Errorf("snapshot %+v, want waiting after 3 probes with the storage error", st)
+		}
+		if s := r.eng.State(); s != engine.StateRunning {
+			t.Errorf("state %s while storage is down, want running", s)
+		}
+		if text, isErr, _ := r.call("list_collections", ""); !isErr || !strings.Contains(text, "injected") {
+			t.Errorf("list_collections with storage down = %s, want the store's error", text)
+		}
+		r.store.Up()
+		time.Sleep(5 * time.Second)
+		synctest.Wait()
+		if st := r.rec.Snapshot(); st.State != recovery.StateIdle || st.Attempts != 0 {
+			t.Errorf("snapshot %+v after storage came back, want idle", st)
+		}
+		if n := len(r.recoveryStarts()); n != 0 {
+			t.Errorf("%d restarts, want none", n)
+		}
+	})
+}
+
 // Losses reported at once, from many goroutines, start one loop.
 func TestOneLoopAtATime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -210,11 +270,11 @@ func TestExhaustionDegradedUntilEngineStart(t *testing.T) {
 		time.Sleep(10 * time.Second) // 1s + 2s + 4s, with jitter
 		synctest.Wait()
 
-		// Attempt 1 finds the engine running with storage failing and
-		// restarts it; attempts 2 and 3 find it in error and restart it.
+		// Every attempt finds the engine running with storage failing:
+		// it probes, and never restarts the engine.
 		st := r.rec.Snapshot()
-		if st.State != recovery.StateDegraded || !st.Degraded || st.Attempts != 3 || len(r.recoveryStarts()) != 3 {
-			t.Errorf("snapshot %+v after %d restarts, want degraded after 3 attempts", st, len(r.recoveryStarts()))
+		if st.State != recovery.StateDegraded || !st.Degraded || st.Attempts != 3 || len(r.recoveryStarts()) != 0 {
+			t.Errorf("snapshot %+v after %d restarts, want degraded after 3 attempts and no restart", st, len(r.recoveryStarts()))
 		}
 		if r.notesMatching("recovery gave up after 3 attempts") != 1 {
 			t.Errorf("exhaustion not notified:\n%s", r.notesString())
@@ -240,8 +300,8 @@ func TestExhaustionDegradedUntilEngineStart(t *testing.T) {
 		// Degraded mode does not restart by itself.
 		time.Sleep(5 * time.Minute)
 		synctest.Wait()
-		if n := len(r.recoveryStarts()); n != 3 {
-			t.Errorf("%d restarts after giving up, want still 3", n)
+		if n := len(r.recoveryStarts()); n != 0 {
+			t.Errorf("%d restarts after giving up, want none", n)
 		}
 
 		r.store.Up()
@@ -297,10 +357,9 @@ func TestEngineStopCancelsRestartUnderWay(t *testing.T) {
 		r := newRig(t, func(c *config.Config) { c.Engine.StartupTimeout = config.Duration(time.Minute) })
 		r.run()
 		defer r.close()
-		loseStorage(t, r)
+		failStart(t, r)
 		r.store.Hang()
-		// Attempt 1, at about 1s: its check hangs for 10s, then its restart
-		// hangs in the start.
+		// Attempt 1, at about 1s: its start hangs on storage.
 		time.Sleep(20 * time.Second)
 		synctest.Wait()
 		if st := r.rec.Snapshot(); st.State != recovery.StateRestarting {
@@ -313,6 +372,9 @@ func TestEngineStopCancelsRestartUnderWay(t *testing.T) {
 		text, isErr, obj := r.call("engine_stop", "")
 		if isErr || obj["state"] != "stopped" {
 			t.Fatalf("engine_stop = %s", text)
+		}
+		if _, _, st := r.call("engine_status", ""); st["state"] != "stopped" || st["last_error"] != "" {
+			t.Errorf("after engine_stop during a recovery start: state %v, last_error %q; want stopped with no error", st["state"], st["last_error"])
 		}
 		if took := time.Since(begin); took > r.cfg.Engine.ForceShutdownTimeout.D() {
 			t.Errorf("engine_stop took %s while a restart hung", took)
@@ -344,6 +406,12 @@ func TestHangingStorage(t *testing.T) {
 		time.Sleep(interval + r.cfg.Health.Thresholds.CheckTimeout() + time.Second)
 		synctest.Wait()
 		h := r.mon.History(1)[0]
+		for _, s := range r.mon.History(10) { // the first sample that saw it
+			if c, _ := s.Check("storage"); c.Status == engine.CheckFail {
+				h = s
+				break
+			}
+		}
 		c, _ := h.Check("storage")
 		if c.Status != engine.CheckFail || !strings.Contains(c.Message, "timed out after 10s") {
 			t.Errorf("storage check %+v, want a timeout after 10s", c)
@@ -360,13 +428,13 @@ func TestHangingStorage(t *testing.T) {
 			t.Errorf("alert not notified:\n%s", r.notesString())
 		}
 
-		// The second hung check loses the connection; attempt 1 checks
-		// (hangs 10s) and restarts: the start hangs until startup_timeout.
+		// The second hung check loses the connection; each attempt
+		// probes (its check times out) and restarts nothing.
 		time.Sleep(interval + 30*time.Second)
 		synctest.Wait()
 		st := r.rec.Snapshot()
-		if !strings.Contains(st.LastError, "startup timeout") {
-			t.Errorf("snapshot %+v, want the restart's startup timeout as last error", st)
+		if !strings.Contains(st.LastError, "deadline exceeded") || len(r.recoveryStarts()) != 0 {
+			t.Errorf("snapshot %+v after %d restarts, want the probe's timeout as last error and no restart", st, len(r.recoveryStarts()))
 		}
 		r.store.Up()
 		time.Sleep(time.Minute)
@@ -391,39 +459,102 @@ func TestHangingStorage(t *testing.T) {
 	})
 }
 
-// An embedder that fails, then recovers.
+// An embedder that fails, then recovers: the engine keeps running and
+// serving what needs no embedder (a hybrid search answers from its
+// keyword leg and says so), recovery probes without restarting, and the
+// loop ends when the embedder answers again.
 func TestEmbedderDownThenBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, nil)
 		r.run()
 		defer r.close()
 		synctest.Wait()
+		if text, isErr, _ := r.call("add_document", `{"content": "the zanzibarquux note"}`); isErr {
+			t.Fatalf("add_document: %s", text)
+		}
 		r.emb.Fail()
-		time.Sleep(2 * interval)
+		time.Sleep(interval + health.MinKickInterval)
 		synctest.Wait()
 		st := r.rec.Snapshot()
 		if st.State != recovery.StateWaiting || len(st.Down) != 1 || st.Down[0] != "embedder" {
 			t.Fatalf("snapshot %+v, want waiting with the embedder down", st)
 		}
-		if _, _, obj := r.call("engine_health", ""); obj["overall_status"] != "DEGRADED" {
-			t.Errorf("engine_health with a failing embedder = %v, want DEGRADED", obj["overall_status"])
+		_, _, obj := r.call("engine_health", "")
+		if obj["overall_status"] != "DEGRADED" || !strings.Contains(fmt.Sprint(obj["checks"]), "name:embedder status:fail") {
+			t.Errorf("engine_health with a failing embedder = %v, want DEGRADED naming the embedder", obj)
 		}
-		time.Sleep(1500 * time.Millisecond) // attempt 1 restarts and fails
-		synctest.Wait()
-		if s := r.eng.State(); s != engine.StateError {
-			t.Fatalf("state %s, want error", s)
+		text, isErr, obj := r.call("search", `{"query": "zanzibarquux"}`)
+		deg, _ := obj["degraded"].(map[string]any)
+		if isErr || !strings.Contains(text, "zanzibarquux") || !strings.Contains(fmt.Sprint(deg["semantic"]), "embedder unreachable") {
+			t.Errorf("hybrid search with the embedder down = %s, want keyword results and degraded.semantic", text)
 		}
-		r.emb.Up()
-		time.Sleep(3 * time.Second) // attempt 2 restarts
+		if text, isErr, _ := r.call("search", `{"query": "zanzibarquux", "mode": "semantic"}`); !isErr || !strings.Contains(text, "needs the embedder") {
+			t.Errorf("semantic search with the embedder down = %s, want an error naming the embedder", text)
+		}
+		if text, isErr, _ := r.call("add_document", `{"content": "x"}`); !isErr || !strings.Contains(text, "not stored") {
+			t.Errorf("add_document with the embedder down = %s, want a refusal", text)
+		}
+		if text, isErr, _ := r.call("list_collections", ""); isErr {
+			t.Errorf("list_collections with the embedder down: %s", text)
+		}
+		time.Sleep(4 * time.Second) // attempts 1 and 2 probe
 		synctest.Wait()
 		if s := r.eng.State(); s != engine.StateRunning {
 			t.Fatalf("state %s, want running", s)
 		}
+		r.emb.Up()
+		time.Sleep(5 * time.Second) // attempt 3 finds it back
+		synctest.Wait()
 		if st := r.rec.Snapshot(); st.State != recovery.StateIdle || st.Attempts != 0 {
 			t.Errorf("snapshot %+v, want idle", st)
 		}
-		if n := len(r.recoveryStarts()); n != 2 {
-			t.Errorf("%d restarts, want 2", n)
+		if n := len(r.recoveryStarts()); n != 0 {
+			t.Errorf("%d restarts, want none", n)
+		}
+		if _, _, obj := r.call("search", `{"query": "zanzibarquux"}`); obj["degraded"] != nil {
+			t.Errorf("search after the embedder came back still degraded: %v", obj)
+		}
+	})
+}
+
+// Degraded mode with the embedder down refuses only what needs it, naming
+// it; when the embedder answers again, degraded mode's probe ends it.
+func TestEmbedderDegradedRefusesOnlyWhatNeedsIt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRig(t, func(c *config.Config) { c.Recovery.MaxAttempts = 2 })
+		r.run()
+		defer r.close()
+		synctest.Wait()
+		r.emb.Fail()
+		time.Sleep(interval + health.MinKickInterval + 5*time.Second) // 1s + 2s, then degraded
+		synctest.Wait()
+		if st := r.rec.Snapshot(); st.State != recovery.StateDegraded || st.Down[0] != "embedder" {
+			t.Fatalf("snapshot %+v, want degraded with the embedder down", st)
+		}
+		for _, c := range []struct {
+			tool, args string
+			refused    bool
+		}{
+			{"search", `{"query": "x", "mode": "semantic"}`, true}, {"add_document", `{"content": "x"}`, true},
+			{"search", `{"query": "x"}`, false}, {"search", `{"query": "x", "mode": "keyword"}`, false},
+			{"list_collections", "", false}, {"delete_document", `{"id": "note:1"}`, false},
+		} {
+			text, isErr, _ := r.call(c.tool, c.args)
+			if c.refused && (!isErr || !strings.Contains(text, "engine degraded: embedder is down") || !strings.Contains(text, "engine_start")) {
+				t.Errorf("%s %s in degraded mode = %s, want refused naming the embedder", c.tool, c.args, text)
+			}
+			if !c.refused && strings.Contains(text, "engine degraded") {
+				t.Errorf("%s %s in degraded mode refused: %s", c.tool, c.args, text)
+			}
+		}
+		r.emb.Up()
+		time.Sleep(r.cfg.Recovery.MaxDelay.D() + time.Second)
+		synctest.Wait()
+		if st := r.rec.Snapshot(); st.State != recovery.StateIdle {
+			t.Errorf("snapshot %+v after the embedder came back, want idle", st)
+		}
+		if n := len(r.recoveryStarts()); n != 0 {
+			t.Errorf("%d restarts, want none", n)
 		}
 	})
 }
@@ -433,9 +564,9 @@ func TestShutdownDuringRecovery(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, nil)
 		r.run()
-		loseStorage(t, r)
+		failStart(t, r)
 		r.store.Hang()
-		time.Sleep(12 * time.Second) // attempt 1: restart hangs in its start
+		time.Sleep(12 * time.Second) // attempt 1: its start hangs
 		synctest.Wait()
 		if s := r.eng.State(); s != engine.StateStarting {
 			t.Fatalf("state %s, want starting", s)

@@ -26,6 +26,7 @@ type scripted struct {
 	storage  string // check status of storage
 	tasks    pipeline.Stats
 	recovers []string
+	resumes  []string
 	subs     []func(engine.Transition)
 }
 
@@ -61,6 +62,19 @@ func (s *scripted) Recover(_ context.Context, reason string) error {
 	s.fire(engine.StateStopped, reason)
 	s.fire(engine.StateRunning, reason)
 	return nil
+}
+
+func (s *scripted) Resume(_ context.Context, reason string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resumes = append(s.resumes, reason)
+	return nil
+}
+
+func (s *scripted) resumed() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.resumes...)
 }
 
 func (s *scripted) Subscribe(fn func(engine.Transition)) func() {
@@ -147,7 +161,7 @@ func TestErrorWhileRunningStartsRecovery(t *testing.T) {
 // The connection came back by itself, but tasks failed while it was down:
 // their work is pending in the ledger, so the engine is restarted to redo
 // it rather than left idle.
-func TestFailedTasksForceRestart(t *testing.T) {
+func TestFailedTasksResumedWithoutRestart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		eng := newScripted()
 		rec, stop := runScripted(t, eng)
@@ -174,9 +188,12 @@ func TestFailedTasksForceRestart(t *testing.T) {
 		eng.mu.Unlock()
 		time.Sleep(2 * time.Second)
 		synctest.Wait()
-		got := eng.recovered()
+		if got := eng.recovered(); len(got) != 0 {
+			t.Errorf("restarts %q, want none: the connection came back", got)
+		}
+		got := eng.resumed()
 		if len(got) != 1 || !strings.Contains(got[0], "3 tasks failed while the connection was down") {
-			t.Errorf("restarts %q, want one to redo the 3 failed tasks", got)
+			t.Errorf("resumes %q, want one to redo the 3 failed tasks", got)
 		}
 
 		// Without failed tasks, a connection that comes back needs none.
@@ -190,8 +207,8 @@ func TestFailedTasksForceRestart(t *testing.T) {
 		eng.mu.Unlock()
 		time.Sleep(2 * time.Second)
 		synctest.Wait()
-		if got := eng.recovered(); len(got) != 1 {
-			t.Errorf("restarts %q, want still one", got)
+		if got, res := eng.recovered(), eng.resumed(); len(got) != 0 || len(res) != 1 {
+			t.Errorf("restarts %q, resumes %q, want none and still one", got, res)
 		}
 	})
 }

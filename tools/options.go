@@ -62,50 +62,63 @@ func (g guarded) Status(ctx context.Context) engine.Status {
 	return st
 }
 
+// Components the workspace tools need, for recovery's refusal in degraded
+// mode: only what needs a lost component is refused.
+const (
+	needStorage  = "storage"
+	needEmbedder = "embedder"
+)
+
 func (g guarded) WaitIndexed(ctx context.Context, progress func(done, total int)) error {
-	if err := g.rec.Refusal(); err != nil {
+	if err := g.rec.Refusal(needStorage, needEmbedder); err != nil {
 		return err
 	}
 	return g.Engine.WaitIndexed(ctx, progress)
 }
 
+// Search in hybrid mode answers from its keyword leg while the embedder is
+// down: only a semantic search needs it.
 func (g guarded) Search(ctx context.Context, req engine.SearchRequest) (engine.SearchResponse, error) {
-	if err := g.rec.Refusal(); err != nil {
+	needs := []string{needStorage}
+	if req.Mode == storage.ModeSemantic {
+		needs = append(needs, needEmbedder)
+	}
+	if err := g.rec.Refusal(needs...); err != nil {
 		return engine.SearchResponse{}, err
 	}
 	return g.Engine.Search(ctx, req)
 }
 
 func (g guarded) FindRelated(ctx context.Context, req engine.RelatedRequest) (engine.RelatedResponse, error) {
-	if err := g.rec.Refusal(); err != nil {
+	if err := g.rec.Refusal(needStorage); err != nil {
 		return engine.RelatedResponse{}, err
 	}
 	return g.Engine.FindRelated(ctx, req)
 }
 
 func (g guarded) AddDocument(ctx context.Context, req engine.AddDocumentRequest) (engine.AddDocumentResult, error) {
-	if err := g.rec.Refusal(); err != nil {
+	if err := g.rec.Refusal(needStorage, needEmbedder); err != nil {
 		return engine.AddDocumentResult{}, err
 	}
 	return g.Engine.AddDocument(ctx, req)
 }
 
 func (g guarded) GetDocument(ctx context.Context, ref engine.DocumentRef) (storage.Document, error) {
-	if err := g.rec.Refusal(); err != nil {
+	if err := g.rec.Refusal(needStorage); err != nil {
 		return storage.Document{}, err
 	}
 	return g.Engine.GetDocument(ctx, ref)
 }
 
 func (g guarded) DeleteDocument(ctx context.Context, ref engine.DocumentRef) (string, int, error) {
-	if err := g.rec.Refusal(); err != nil {
+	if err := g.rec.Refusal(needStorage); err != nil {
 		return "", 0, err
 	}
 	return g.Engine.DeleteDocument(ctx, ref)
 }
 
 func (g guarded) ListCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
-	if err := g.rec.Refusal(); err != nil {
+	if err := g.rec.Refusal(needStorage); err != nil {
 		return nil, err
 	}
 	return g.Engine.ListCollections(ctx)

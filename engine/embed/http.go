@@ -306,7 +306,7 @@ func (r *Remote) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 		last = rerr
 		r.failures.Add(1)
 		r.lastErr.Store(rerr.Error())
-		if !rerr.Transient || attempt >= r.opts.MaxRetries {
+		if !rerr.Transient || attempt >= r.opts.MaxRetries || noRetry(ctx) {
 			return nil, rerr
 		}
 		if wait <= 0 {
@@ -351,8 +351,30 @@ func (r *Remote) backoff(attempt int) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
-// send makes one request. It returns the vectors, or the error and how
-// long the server asked to wait before trying again (0: not said).
+// Probe sends one short text in one request, without retrying and
+// without waiting for one of the Concurrency slots that indexing may hold
+// (the health check's probe must not queue behind a full index). It
+// returns nil when the provider answered with a usable vector.
+func (r *Remote) Probe(ctx context.Context, text string) error {
+	body, err := json.Marshal(r.w.request([]string{r.prepare(text)}))
+	if err != nil {
+		return fmt.Errorf("%s embedder: encode request: %w", r.w.provider(), err)
+	}
+	r.requests.Add(1)
+	if _, _, rerr := r.request(ctx, body, 1); rerr != nil {
+		if ctx.Err() != nil {
+			return r.stopped(ctx, nil)
+		}
+		r.failures.Add(1)
+		r.lastErr.Store(rerr.Error())
+		return rerr
+	}
+	return nil
+}
+
+// send makes one request in one of the Concurrency slots. It returns the
+// vectors, or the error and how long the server asked to wait before
+// trying again (0: not said).
 func (r *Remote) send(ctx context.Context, body []byte, n int) ([][]float32, time.Duration, *RequestError) {
 	select {
 	case r.sem <- struct{}{}:
@@ -361,6 +383,11 @@ func (r *Remote) send(ctx context.Context, body []byte, n int) ([][]float32, tim
 	}
 	defer func() { <-r.sem }()
 	r.requests.Add(1)
+	return r.request(ctx, body, n)
+}
+
+// request makes one HTTP request for n texts.
+func (r *Remote) request(ctx context.Context, body []byte, n int) ([][]float32, time.Duration, *RequestError) {
 
 	rctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
@@ -533,6 +560,19 @@ func retryAfter(h string, limit time.Duration) time.Duration {
 	}
 	return min(d, limit)
 }
+
+// noRetryKey marks a context whose Embed calls do not retry.
+type noRetryKey struct{}
+
+// WithoutRetry returns a context whose Embed calls make each batch's
+// request once: a transient failure is returned at once instead of after
+// the retry schedule. Startup's test embedding and the health probe use
+// it, so that an unreachable provider is seen in one request timeout.
+func WithoutRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRetryKey{}, true)
+}
+
+func noRetry(ctx context.Context) bool { b, _ := ctx.Value(noRetryKey{}).(bool); return b }
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

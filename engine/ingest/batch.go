@@ -125,7 +125,7 @@ func (ix *Indexer) writeFiles(ctx context.Context, writes []*fileWrite) error {
 		ix.unlockPath(w.path)
 	}
 	for i, w := range writes {
-		ix.finish(w.path, errs[i] != nil && ctx.Err() != nil)
+		ix.finish(ctx, w.path, errs[i])
 	}
 	return errors.Join(errs...)
 }

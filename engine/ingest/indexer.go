@@ -69,6 +69,7 @@ type Indexer struct {
 	known       map[string]FileState // mirror of the ledger's file states
 	dirty       map[string]struct{}  // pending, not yet handed to the pipeline
 	inflight    map[string]bool      // handed over; true when dirtied again meanwhile
+	failed      map[string]struct{}  // failed other than by cancellation; pending in the ledger until Retry
 	skipped     map[string]string    // path → skip reason
 	redacted    map[string]int       // indexed path → secrets replaced in it; mirror of the ledger's
 	paused      bool
@@ -109,7 +110,7 @@ func New(d Deps) (*Indexer, error) {
 	ix := &Indexer{
 		d: d, log: d.Logger.With().Str("component", "indexer").Logger(), matcher: m,
 		known: map[string]FileState{}, dirty: map[string]struct{}{},
-		inflight: map[string]bool{}, skipped: map[string]string{}, redacted: map[string]int{},
+		inflight: map[string]bool{}, skipped: map[string]string{}, redacted: map[string]int{}, failed: map[string]struct{}{},
 		wake: make(chan struct{}, 1), scan: make(chan struct{}, 1),
 		writing: map[string]bool{}, enrichSet: map[string]string{}, enrichWake: make(chan struct{}, 1),
 	}
@@ -298,6 +299,30 @@ func (ix *Indexer) stopBackground() {
 	ix.wg.Wait()
 }
 
+// Retry hands to the pipeline again the files whose work failed (it is
+// pending in the ledger) and rescans the workspace, so that what failed
+// while a dependency was down is done as soon as it answers again,
+// without a restart. It does nothing before Start or after Stop.
+func (ix *Indexer) Retry() {
+	ix.mu.Lock()
+	if ix.ctx == nil || ix.ctx.Err() != nil {
+		ix.mu.Unlock()
+		return
+	}
+	paths := make([]string, 0, len(ix.failed))
+	for p := range ix.failed {
+		paths = append(paths, p)
+	}
+	clear(ix.failed)
+	ix.mu.Unlock()
+	sort.Strings(paths)
+	if len(paths) > 0 {
+		ix.log.Info().Int("files", len(paths)).Msg("retrying the files whose indexing failed")
+	}
+	ix.markDirty(paths)
+	ix.requestScan()
+}
+
 // Check reports whether the watcher is alive and watches every root.
 func (ix *Indexer) Check() error {
 	ix.mu.Lock()
@@ -332,6 +357,8 @@ func (ix *Indexer) Stats() Stats {
 	defer ix.mu.Unlock()
 	s := Stats{
 		Pending:  len(ix.dirty) + len(ix.inflight),
+		Waiting:  len(ix.dirty),
+		Failed:   len(ix.failed),
 		Done:     ix.done,
 		Skipped:  map[string]int{},
 		Indexing: ix.scanning || len(ix.dirty)+len(ix.inflight) > 0,
@@ -646,15 +673,22 @@ func (ix *Indexer) requeue(paths []string) {
 	ix.mu.Unlock()
 }
 
-// finish ends a path's flight; a path dirtied meanwhile goes round again.
-func (ix *Indexer) finish(p string, failed bool) {
+// finish ends a path's flight; a path dirtied meanwhile goes round again,
+// and so does one whose task was cancelled. A path whose work failed
+// otherwise (err, ctx not ended: a dependency down) stays pending in the
+// ledger and waits for Retry or the next change of the file.
+func (ix *Indexer) finish(ctx context.Context, p string, err error) {
+	cancelled := err != nil && ctx.Err() != nil
 	ix.mu.Lock()
 	again := ix.inflight[p]
 	delete(ix.inflight, p)
+	delete(ix.failed, p)
 	ix.done++
 	ix.clearLostLocked()
-	if again || failed {
+	if again || cancelled {
 		ix.dirty[p] = struct{}{}
+	} else if err != nil {
+		ix.failed[p] = struct{}{}
 	}
 	ix.mu.Unlock()
 	if again {
@@ -686,7 +720,7 @@ func (ix *Indexer) processBatch(tctx context.Context, paths []string) error {
 			// A cancelled task stays pending; one that failed otherwise
 			// is picked up again by the next reconcile, since its
 			// recorded state is old.
-			ix.finish(p, err != nil && ctx.Err() != nil)
+			ix.finish(ctx, p, err)
 			errs = append(errs, err)
 			continue
 		}

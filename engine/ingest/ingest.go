@@ -62,7 +62,13 @@ type Event struct {
 
 // Stats is the indexer's part of engine_status.index.
 type Stats struct {
+	// Pending counts the files queued or being indexed.
 	Pending int `json:"pending"`
+	// Waiting counts the pending files not yet handed to the pipeline.
+	Waiting int `json:"waiting,omitempty"`
+	// Failed counts the files whose indexing failed (a dependency was
+	// down): their work is pending in the ledger, and Retry does it.
+	Failed int `json:"failed,omitempty"`
 	// Done counts the paths handled since the latest full index with work
 	// to do began: Done of Done+Pending is its progress.
 	Done          int            `json:"done"`

@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -418,23 +419,79 @@ func decodeOnto(cfg *Config, data []byte, p *problems) error {
 		if !errors.As(err, &te) {
 			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
-		*p = append(*p, describeTypeErrors(te)...)
+		*p = append(*p, describeTypeErrors(te, keyPaths(data))...)
 	}
 	return nil
 }
 
+// keyPaths maps each line of a YAML document that holds a key to that
+// key's dotted path (engine.shutdown_timeout), so that an error about a
+// line can name the key.
+func keyPaths(data []byte) map[int]string {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil {
+		return nil
+	}
+	paths := map[int]string{}
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, prefix)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				path := n.Content[i].Value
+				if prefix != "" {
+					path = prefix + "." + path
+				}
+				paths[n.Content[i].Line] = path
+				if v := n.Content[i+1]; v.Line != n.Content[i].Line || v.Kind != yaml.ScalarNode {
+					walk(v, path)
+				}
+			}
+		}
+	}
+	walk(&root, "")
+	return paths
+}
+
 // describeTypeErrors rewrites yaml.v3's messages ("line 3: field foo not
-// found in type config.Workspace") into ones that name the key.
-func describeTypeErrors(te *yaml.TypeError) problems {
+// found in type config.Workspace") into ones that name the key and its
+// path (paths, from keyPaths): `line 3: unknown key "foo" (workspace.foo)`,
+// `line 2: engine.shutdown_timeout: "10 parsecs" is not a duration`.
+func describeTypeErrors(te *yaml.TypeError, paths map[int]string) problems {
 	msgs := make(problems, 0, len(te.Errors))
 	for _, e := range te.Errors {
 		if line, field, ok := parseUnknownField(e); ok {
-			msgs = append(msgs, fmt.Sprintf("line %s: unknown key %q", line, field))
+			msg := fmt.Sprintf("line %s: unknown key %q", line, field)
+			if n, err := strconv.Atoi(line); err == nil && paths[n] != "" && paths[n] != field {
+				msg += " (" + paths[n] + ")"
+			}
+			msgs = append(msgs, msg)
 			continue
+		}
+		if rest, ok := strings.CutPrefix(e, "line "); ok {
+			if line, _, found := strings.Cut(rest, ":"); found {
+				e = withPath(e, line, paths)
+			}
 		}
 		msgs = append(msgs, e)
 	}
 	return msgs
+}
+
+// withPath puts the key path of line into msg, "line 2: ..." becoming
+// "line 2: engine.shutdown_timeout: ...".
+func withPath(msg, line string, paths map[int]string) string {
+	n, err := strconv.Atoi(line)
+	path, ok := paths[n]
+	if err != nil || !ok {
+		return msg
+	}
+	prefix := "line " + line + ": "
+	return prefix + path + ": " + strings.TrimPrefix(msg, prefix)
 }
 
 func parseUnknownField(msg string) (line, field string, ok bool) {

@@ -87,8 +87,8 @@ func TestBad(t *testing.T) {
 			"recovery.max_attempts: must be between 1 and 100, got 0",
 		}},
 		{"mixed.bad.yml", []string{ // decoding goes on past each problem, and validation follows
-			`line 2: "200" is not a duration string`,
-			"line 3: cannot unmarshal !!str `abc` into int",
+			`line 2: workspace.debounce: "200" is not a duration string`,
+			"line 3: workspace.chunk_chars: cannot unmarshal !!str `abc` into int",
 			`line 5: unknown key "bogus"`,
 			"engine.workers: must be between 1 and 256, got 0",
 			`workspace.ignore[1]: invalid ignore pattern: "[" (gitignore syntax)`,

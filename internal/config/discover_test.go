@@ -137,7 +137,7 @@ func TestLayeredProblemsNameTheirFile(t *testing.T) {
 	if !errors.Is(err, ErrInvalid) {
 		t.Fatalf("err = %v, want ErrInvalid", err)
 	}
-	for _, want := range []string{user + `: line 1: unknown key "bogus"`, project + `: line 2: unknown key "nope"`} {
+	for _, want := range []string{user + `: line 1: unknown key "bogus"`, project + `: line 2: unknown key "nope" (engine.nope)`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want it to contain %q", err, want)
 		}

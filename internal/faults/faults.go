@@ -16,16 +16,23 @@ package faults
 
 import (
 	"context"
-	"errors"
 	"sync"
+	"syscall"
 
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
 )
 
-// ErrInjected is the failure of a failing switch.
-var ErrInjected = errors.New("connection refused (injected fault)")
+// ErrInjected is the failure of a failing switch. It wraps
+// syscall.ECONNREFUSED, so that the engine takes it for a dependency that
+// does not answer, as it would a real refused connection.
+var ErrInjected error = injected{}
+
+type injected struct{}
+
+func (injected) Error() string        { return "connection refused (injected fault)" }
+func (injected) Is(target error) bool { return target == syscall.ECONNREFUSED }
 
 type mode int
 

@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+
+	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/storage/qdrant"
+)
+
+// ErrComponentDown refuses an operation that needs a dependency that does
+// not answer now (the embedder, the store) while the engine keeps serving
+// everything else. The message names the component and what to do.
+var ErrComponentDown = errors.New("component unavailable")
+
+// ErrUnreachable marks a start that failed because a dependency did not
+// answer (an embedding provider or a Qdrant that is down), as opposed to
+// one the configuration must fix: recovery retries such a start with its
+// backoff.
+var ErrUnreachable = errors.New("dependency unreachable")
+
+// Components whose outages the engine rides out.
+const (
+	ComponentEmbedder = "embedder"
+	ComponentStorage  = "storage"
+)
+
+// Failure is a dependency failing a real request: a tool call or an
+// indexing task. SubscribeFailures delivers them, so that the health
+// monitor can check at once instead of at its next interval.
+type Failure struct {
+	Component string
+	Err       error
+}
+
+// SubscribeFailures calls fn whenever a request to a dependency fails
+// because it did not answer, on the goroutine that saw it. fn must not
+// block. The returned function unsubscribes.
+func (m *Manager) SubscribeFailures(fn func(Failure)) (unsubscribe func()) {
+	return m.failures.add(fn)
+}
+
+// reportFailure tells the failure subscribers, unless err is the caller's
+// own cancellation.
+func (m *Manager) reportFailure(ctx context.Context, component string, err error) {
+	if err == nil || errors.Is(context.Cause(ctx), context.Canceled) || errors.Is(err, context.Canceled) {
+		return
+	}
+	m.failures.send(Failure{Component: component, Err: err})
+}
+
+// unreachable reports whether an error means a dependency does not answer
+// (down, hung, overloaded, its connection refused or reset), rather than a
+// refused request.
+func unreachable(err error) bool {
+	var ne net.Error
+	return embed.IsTransient(err) || errors.Is(err, qdrant.ErrTransient) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// trackedEmbedder is the run's embedder as everything in the engine uses
+// it: it keeps the outcome of real requests, so that the health check is
+// passive while there is traffic (see check), knows when the provider is
+// down (so that searches skip the semantic leg at once instead of waiting
+// through the retry schedule), reports failures and calls up when the
+// provider answers again after an outage.
+type trackedEmbedder struct {
+	inner  embed.Embedder
+	onFail func(ctx context.Context, err error) // a request failed: the provider does not answer
+	up     func()                               // the provider answers again after being down
+
+	mu        sync.Mutex
+	lastOK    time.Time
+	lastFail  time.Time
+	lastErr   string
+	down      bool
+	checkedAt time.Time
+}
+
+func (t *trackedEmbedder) Info() embed.Info { return t.inner.Info() }
+
+// Embed embeds through the provider and records the outcome. While the
+// provider is known to be down, each batch is sent once, without the
+// retry schedule, so that work fails fast and stays pending.
+func (t *trackedEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if _, down := t.Down(); down {
+		ctx = embed.WithoutRetry(ctx)
+	}
+	vecs, err := t.inner.Embed(ctx, texts)
+	t.record(ctx, err)
+	return vecs, err
+}
+
+// record keeps a request's outcome. A caller's cancellation says nothing
+// about the provider and a refused request (ErrPermanent) does not make it
+// down.
+func (t *trackedEmbedder) record(ctx context.Context, err error) {
+	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(context.Cause(ctx), context.Canceled) || !unreachable(err)) {
+		return
+	}
+	if err != nil && t.onFail != nil {
+		defer t.onFail(ctx, err)
+	}
+	t.mu.Lock()
+	now := time.Now()
+	cameBack := false
+	if err == nil {
+		t.lastOK, cameBack, t.down = now, t.down, false
+	} else {
+		t.lastFail, t.lastErr, t.down = now, err.Error(), true
+	}
+	t.mu.Unlock()
+	if cameBack && t.up != nil {
+		t.up()
+	}
+}
+
+// Down returns the last failure while the provider is known to be down.
+func (t *trackedEmbedder) Down() (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.lastErr, t.down
+}
+
+// check is the embedder's health check. Real requests answered since the
+// previous check decide it without a call (the latest outcome wins); with
+// no such traffic it probes with one short text, sent at once without
+// waiting for the concurrency slots indexing holds and without retrying.
+func (t *trackedEmbedder) check(ctx context.Context) error {
+	t.mu.Lock()
+	since := t.checkedAt
+	t.checkedAt = time.Now()
+	ok, fail, msg := t.lastOK.After(since), t.lastFail.After(since), t.lastErr
+	failLater := t.lastFail.After(t.lastOK)
+	t.mu.Unlock()
+	switch {
+	case fail && failLater:
+		return fmt.Errorf("requests since the last check failed: %s", msg)
+	case ok:
+		return nil
+	}
+	err := t.probe(ctx)
+	t.record(ctx, err)
+	t.mu.Lock()
+	t.checkedAt = time.Now() // the probe's outcome is not traffic for the next check
+	t.mu.Unlock()
+	return err
+}
+
+// probe sends one text: through the provider's Probe when it has one,
+// else one Embed call without retries.
+func (t *trackedEmbedder) probe(ctx context.Context) error {
+	if p, ok := t.inner.(interface {
+		Probe(ctx context.Context, text string) error
+	}); ok {
+		return p.Probe(ctx, probeText)
+	}
+	_, err := t.inner.Embed(embed.WithoutRetry(ctx), []string{probeText})
+	return err
+}
+
+// refuseEmbedder is the error of an operation that needs the embedder
+// while it is down, or nil when it is not known to be down.
+func (r *run) refuseEmbedder(what string) error {
+	if r.embed == nil {
+		return nil
+	}
+	if last, down := r.embed.Down(); down {
+		return embedderDown(what, errors.New(last))
+	}
+	return nil
+}
+
+// storageDown explains that what needs the store, which err shows not to
+// answer.
+func storageDown(backend, what string, err error) error {
+	return fmt.Errorf("%w: %s needs the %s store, which does not answer (%v); indexing work stays pending and is done once it answers again: "+
+		"engine_health shows storage passing then", ErrComponentDown, what, backend, err)
+}
+
+// embedderDown explains that what needs the embedder, which err shows to
+// be unreachable.
+func embedderDown(what string, err error) error {
+	return fmt.Errorf("%w: %s needs the embedder, which is unreachable (%v); it is retried automatically: "+
+		"engine_health shows the embedder passing once it answers again", ErrComponentDown, what, err)
+}
+
+// Resume hands again to the pipeline the indexing work that failed while
+// a dependency was down (it is pending in the ledger), without a restart.
+// It is what the recovery does once the dependency answers again.
+func (m *Manager) Resume(_ context.Context, reason string) error {
+	r := m.currentRun()
+	if r == nil || m.State() != StateRunning {
+		return fmt.Errorf("%w: resume pending work: the engine is %s", ErrNotRunning, m.State())
+	}
+	m.resume(r, reason)
+	return nil
+}
+
+func (m *Manager) resume(r *run, reason string) {
+	if ix, ok := r.indexer.(interface{ Retry() }); ok {
+		m.log.Info().Str("reason", reason).Msg("resuming indexing work left pending by the outage")
+		ix.Retry()
+	}
+}
