@@ -15,6 +15,7 @@ import (
 	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/ingest/secrets"
 	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/paths"
 )
 
 // ErrOutsideWorkspace refuses a path that does not lie inside a workspace
@@ -286,7 +287,7 @@ func ResolveInWorkspace(roots []string, p string) (string, error) {
 		if err != nil {
 			continue
 		}
-		if rel, err := filepath.Rel(rr, resolved); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if _, ok := paths.Within(rr, resolved); ok {
 			return resolved, nil
 		}
 	}

@@ -40,6 +40,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/paths"
 )
 
 // Defaults of Options.
@@ -179,8 +180,7 @@ func (m *Manager) Handles(path, language string) bool {
 func (m *Manager) rootOf(path string) string {
 	best := ""
 	for _, r := range m.roots {
-		rel, err := filepath.Rel(r, path)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if _, ok := paths.Within(r, path); !ok {
 			continue
 		}
 		if len(r) > len(best) {

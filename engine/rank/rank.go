@@ -9,6 +9,7 @@ import (
 
 	"workspace-qdrant-mcp/engine/analysis"
 	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/internal/paths"
 )
 
 // K is the rank constant of reciprocal rank fusion: a leg's hit at rank r
@@ -117,13 +118,13 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	if o.Rules.Files && t.FileWeight != 0 && t.FileChunks > 0 {
 		addFileBonus(out, legs, t.FileWeight, t.FileChunks, o.Mode != storage.ModeSemantic)
 	}
-	paths := map[string]*fileFacts{}
+	byPath := map[string]*fileFacts{}
 	for i := range out {
 		if !o.Rules.Paths && !o.Rules.Definitions && !o.Rules.Satellites {
 			break
 		}
 		h := &out[i]
-		f := facts(paths, h.Chunk, q, o.Roots)
+		f := facts(byPath, h.Chunk, q, o.Roots)
 		if o.Rules.Paths && t.PathWeight != 0 && f.pathShare > 0 {
 			h.Score += t.PathWeight * f.pathShare / float64(K+1)
 			h.Rules = append(h.Rules, RulePath)
@@ -137,7 +138,7 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	}
 	if o.Rules.Satellites && !o.KeepSatellites && t.SatelliteFactor != 1 {
 		for i := range out {
-			if c := paths[out[i].Chunk.Path].satellite; c != "" && !q.Asks[c] && out[i].Chunk.Kind == storage.KindFile {
+			if c := byPath[out[i].Chunk.Path].satellite; c != "" && !q.Asks[c] && out[i].Chunk.Kind == storage.KindFile {
 				out[i].Score *= t.SatelliteFactor
 				out[i].Rules = append(out[i].Rules, RuleSatellite+":"+string(c))
 			}
@@ -243,7 +244,7 @@ func facts(cache map[string]*fileFacts, c storage.Chunk, q Query, roots []string
 	}
 	f := &fileFacts{}
 	if c.Path != "" {
-		p := paths.get(c.Path, roots)
+		p := known.get(c.Path, roots)
 		f.rel, f.satellite = p.rel, p.satellite
 		f.pathShare = pathShare(p, q)
 	}
@@ -252,7 +253,7 @@ func facts(cache map[string]*fileFacts, c storage.Chunk, q Query, roots []string
 }
 
 // pathInfo is what the rules know of a path whatever the query: computed
-// once per path and kept in paths, since the same files come back query
+// once per path and kept in known, since the same files come back query
 // after query.
 type pathInfo struct {
 	rel       string
@@ -269,7 +270,7 @@ type pathCache struct {
 
 const maxPaths = 1 << 16
 
-var paths pathCache
+var known pathCache
 
 func (c *pathCache) get(path string, roots []string) *pathInfo {
 	key := path + "\x00" + strings.Join(roots, "\x00")
@@ -317,7 +318,7 @@ func pathShare(p *pathInfo, q Query) float64 {
 // forward slashes, or p itself.
 func Relative(p string, roots []string) string {
 	for _, root := range roots {
-		if rel, err := filepath.Rel(root, p); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if rel, ok := paths.Within(root, p); ok {
 			return filepath.ToSlash(rel)
 		}
 	}
