@@ -12,9 +12,9 @@ import (
 	"workspace-qdrant-mcp/internal/paths"
 )
 
-// K is the rank constant of reciprocal rank fusion: a leg's hit at rank r
-// scores w/(K+r).
-const K = 60
+// K is the rank constant of reciprocal rank fusion (storage.RRFK): a
+// leg's hit at rank r scores w/(K+r).
+const K = storage.RRFK
 
 // Rule names, as Ranked.Rules reports them.
 const (

@@ -38,6 +38,11 @@ const (
 	KindNote = "note" // a document added through add_document
 )
 
+// RRFK is the rank constant of reciprocal rank fusion, the same in every
+// backend and in the engine's ranking (engine/rank): a hit ranked r by a
+// leg scores 1/(RRFK+r).
+const RRFK = 60
+
 // Search modes.
 const (
 	ModeHybrid   = "hybrid"

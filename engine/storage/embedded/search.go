@@ -12,9 +12,7 @@ import (
 	"workspace-qdrant-mcp/engine/storage"
 )
 
-// rrfK is the rank constant of reciprocal rank fusion: a hit ranked r by a
-// leg scores 1/(rrfK+r).
-const rrfK = 60
+const rrfK = storage.RRFK
 
 // minPrefetch is the least number of candidates each hybrid leg fetches by
 // default.

@@ -14,9 +14,7 @@ import (
 	"workspace-qdrant-mcp/engine/storage"
 )
 
-// rrfK is the rank constant of reciprocal rank fusion, as in the embedded
-// store: a hit ranked r by a leg scores 1/(rrfK+r).
-const rrfK = 60
+const rrfK = storage.RRFK
 
 // qdrantRRFK is the k of Qdrant's RRF that scores like rrfK: Qdrant scores
 // the point at 0-based position p of a prefetch 1/(p+k) (with weight 1),
