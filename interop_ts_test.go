@@ -13,8 +13,10 @@ import (
 // The official MCP TypeScript SDK's client (interop/ts, pinned by its
 // package-lock.json) drives the real server through the initialize
 // handshake: it lists every tool, waits for the index, searches, reads
-// a document and finds related code. The SDK validates each structured
-// result against the tool's output schema, and would throw on a mismatch.
+// a document and finds related code, reads the status and a note as
+// resources and subscribes to the status, to be told of engine_stop.
+// The SDK validates each structured result against the tool's output
+// schema, and would throw on a mismatch.
 // The test installs the SDK with npm ci when it is missing.
 func TestTypeScriptSDKClient(t *testing.T) {
 	node, err := exec.LookPath("node")
@@ -52,11 +54,13 @@ func TestTypeScriptSDKClient(t *testing.T) {
 			OutputSchema bool
 			Annotations  map[string]any
 		}
-		Calls       map[string]struct {
+		Calls map[string]struct {
 			IsError    bool
 			Structured map[string]any
 		}
-		BadArgument struct{ IsError bool }
+		BadArgument                        struct{ IsError bool }
+		StatusResource                     struct{ State string }
+		NoteID, NoteURI, NoteText, Updated string
 	}
 	if err := json.Unmarshal(out, &report); err != nil {
 		t.Fatalf("report %s: %v", out, err)
@@ -92,5 +96,14 @@ func TestTypeScriptSDKClient(t *testing.T) {
 	}
 	if text, _ := report.Calls["get_document"].Structured["text"].(string); !strings.Contains(text, "func ParseDuration") {
 		t.Errorf("get_document = %v", report.Calls["get_document"].Structured)
+	}
+	if report.StatusResource.State != "running" {
+		t.Errorf("status resource %+v, want running", report.StatusResource)
+	}
+	if report.NoteID == "" || !strings.Contains(report.NoteURI, strings.TrimPrefix(report.NoteID, "note:")) || report.NoteText != "the interop note\n" {
+		t.Errorf("note %q listed as %q, read as %q", report.NoteID, report.NoteURI, report.NoteText)
+	}
+	if report.Updated != "wqm://engine/status" {
+		t.Errorf("resources/updated after engine_stop for %q, want the status", report.Updated)
 	}
 }
