@@ -19,24 +19,7 @@ import (
 // schema, and would throw on a mismatch.
 // The test installs the SDK with npm ci when it is missing.
 func TestTypeScriptSDKClient(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("node is not installed; CI needs it for the TypeScript SDK interoperability test")
-		}
-		t.Skip("node is not installed: the TypeScript SDK client cannot run")
-	}
-	dir, err := filepath.Abs(filepath.Join("interop", "ts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@modelcontextprotocol", "sdk")); err != nil {
-		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-		}
-	}
+	node, dir := npmInstalled(t, filepath.Join("interop", "ts"), "@modelcontextprotocol/sdk")
 	fx := newFixture(t, fixtureOptions{autostart: true})
 	cmd := exec.Command(node, filepath.Join(dir, "client.mjs"), serverBinary, fx.config)
 	cmd.Env = fx.env
@@ -106,4 +89,30 @@ func TestTypeScriptSDKClient(t *testing.T) {
 	if report.Updated != "wqm://engine/status" {
 		t.Errorf("resources/updated after engine_stop for %q, want the status", report.Updated)
 	}
+}
+
+// npmInstalled returns node and the absolute path of dir, a folder of
+// interop with a package-lock.json, after npm ci there when pkg is not
+// installed. Without node the test fails in CI and is skipped elsewhere.
+func npmInstalled(t *testing.T, dir, pkg string) (node, abs string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("node is not installed; CI needs it for the interoperability tests")
+		}
+		t.Skip("node is not installed: the npm client cannot run")
+	}
+	abs, err = filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(abs, "node_modules", filepath.FromSlash(pkg))); err != nil {
+		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+		cmd.Dir = abs
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("npm ci in %s: %v\n%s", abs, err, out)
+		}
+	}
+	return node, abs
 }
