@@ -20,8 +20,11 @@ import (
 // server at the current protocol (2026-07-28: server/discover and
 // per-request _meta, no initialize) and at the two before it (the
 // initialize handshake): it lists every tool with its output schema,
-// waits for the index, searches and reads a document. The client checks
-// each structured result against the tool's output schema.
+// waits for the index, searches and reads a document, reads the status
+// and a note as resources, and subscribes to the status (resources/subscribe,
+// or subscriptions/listen at 2026-07-28) to be told of the engine's
+// stop. The client checks each structured result against the tool's
+// output schema.
 func TestGoSDKClient(t *testing.T) {
 	for _, version := range []string{"2026-07-28", "2025-11-25", "2025-06-18"} {
 		t.Run(version, func(t *testing.T) {
@@ -32,7 +35,15 @@ func TestGoSDKClient(t *testing.T) {
 			cmd.Env = fx.env
 			stderr := &lockedBuffer{}
 			cmd.Stderr = stderr
-			client := sdk.NewClient(&sdk.Implementation{Name: "go-sdk-interop", Version: "1"}, nil)
+			updates := make(chan string, 64)
+			client := sdk.NewClient(&sdk.Implementation{Name: "go-sdk-interop", Version: "1"}, &sdk.ClientOptions{
+				ResourceUpdatedHandler: func(_ context.Context, req *sdk.ResourceUpdatedNotificationRequest) {
+					select {
+					case updates <- req.Params.URI:
+					default:
+					}
+				},
+			})
 			session, err := client.Connect(ctx, &sdk.CommandTransport{Command: cmd}, &sdk.ClientSessionOptions{ProtocolVersion: version})
 			if err != nil {
 				t.Fatalf("connect at %s: %v", version, err)
@@ -91,6 +102,7 @@ func TestGoSDKClient(t *testing.T) {
 			if src, _ := rel["source"].(map[string]any); src == nil || !strings.HasSuffix(src["path"].(string), "parser.go") {
 				t.Errorf("find_related = %v", rel)
 			}
+			goSDKResources(t, ctx, session, call, updates)
 			if version == "2026-07-28" {
 				cancelWait(t, ctx, session, fx, stderr)
 			}
@@ -160,5 +172,60 @@ func cancelWait(t *testing.T, ctx context.Context, session *sdk.ClientSession, f
 	}
 	if raw, _ := json.Marshal(st.StructuredContent); !strings.Contains(string(raw), `"state":"running"`) {
 		t.Errorf("after the cancelled wait: %s, want the engine still running", raw)
+	}
+}
+
+// goSDKResources reads the status and a note as resources, finds the note
+// in resources/list, and subscribes to the status: stopping the engine
+// sends notifications/resources/updated for it. It leaves the engine
+// running.
+func goSDKResources(t *testing.T, ctx context.Context, session *sdk.ClientSession, call func(string, map[string]any) map[string]any, updates chan string) {
+	t.Helper()
+	read := func(uri string) string {
+		t.Helper()
+		res, err := session.ReadResource(ctx, &sdk.ReadResourceParams{URI: uri})
+		if err != nil {
+			t.Fatalf("read %s: %v", uri, err)
+		}
+		if len(res.Contents) != 1 || res.Contents[0].URI != uri {
+			t.Fatalf("read %s: %+v", uri, res.Contents)
+		}
+		return res.Contents[0].Text
+	}
+	if st := read("wqm://engine/status"); !strings.Contains(st, `"state":"running"`) {
+		t.Errorf("status resource = %s", st)
+	}
+	note := call("add_document", map[string]any{"content": "the interop note\n", "title": "interop"})
+	id, _ := note["id"].(string)
+	list, err := session.ListResources(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uri string
+	for _, r := range list.Resources {
+		if r.Title == "interop" {
+			uri = r.URI
+		}
+	}
+	if uri == "" || !strings.Contains(uri, strings.TrimPrefix(id, "note:")) {
+		t.Fatalf("resources %+v: no note %s", list.Resources, id)
+	}
+	if text := read(uri); text != "the interop note\n" {
+		t.Errorf("note %s read as %q", uri, text)
+	}
+	if err := session.Subscribe(ctx, &sdk.SubscribeParams{URI: "wqm://engine/status"}); err != nil {
+		t.Fatalf("subscribe to the status: %v", err)
+	}
+	call("engine_stop", map[string]any{})
+	select {
+	case got := <-updates:
+		if got != "wqm://engine/status" {
+			t.Errorf("resources/updated for %s", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("no notifications/resources/updated for the status within 10s of engine_stop")
+	}
+	if st := call("engine_start", map[string]any{"wait_for_index": true}); st["state"] != "running" {
+		t.Fatalf("engine_start = %v", st)
 	}
 }

@@ -13,28 +13,13 @@ import (
 // The official MCP TypeScript SDK's client (interop/ts, pinned by its
 // package-lock.json) drives the real server through the initialize
 // handshake: it lists every tool, waits for the index, searches, reads
-// a document and finds related code. The SDK validates each structured
-// result against the tool's output schema, and would throw on a mismatch.
+// a document and finds related code, reads the status and a note as
+// resources and subscribes to the status, to be told of engine_stop.
+// The SDK validates each structured result against the tool's output
+// schema, and would throw on a mismatch.
 // The test installs the SDK with npm ci when it is missing.
 func TestTypeScriptSDKClient(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("node is not installed; CI needs it for the TypeScript SDK interoperability test")
-		}
-		t.Skip("node is not installed: the TypeScript SDK client cannot run")
-	}
-	dir, err := filepath.Abs(filepath.Join("interop", "ts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@modelcontextprotocol", "sdk")); err != nil {
-		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-		}
-	}
+	node, dir := npmInstalled(t, filepath.Join("interop", "ts"), "@modelcontextprotocol/sdk")
 	fx := newFixture(t, fixtureOptions{autostart: true})
 	cmd := exec.Command(node, filepath.Join(dir, "client.mjs"), serverBinary, fx.config)
 	cmd.Env = fx.env
@@ -52,11 +37,13 @@ func TestTypeScriptSDKClient(t *testing.T) {
 			OutputSchema bool
 			Annotations  map[string]any
 		}
-		Calls       map[string]struct {
+		Calls map[string]struct {
 			IsError    bool
 			Structured map[string]any
 		}
-		BadArgument struct{ IsError bool }
+		BadArgument                        struct{ IsError bool }
+		StatusResource                     struct{ State string }
+		NoteID, NoteURI, NoteText, Updated string
 	}
 	if err := json.Unmarshal(out, &report); err != nil {
 		t.Fatalf("report %s: %v", out, err)
@@ -93,4 +80,39 @@ func TestTypeScriptSDKClient(t *testing.T) {
 	if text, _ := report.Calls["get_document"].Structured["text"].(string); !strings.Contains(text, "func ParseDuration") {
 		t.Errorf("get_document = %v", report.Calls["get_document"].Structured)
 	}
+	if report.StatusResource.State != "running" {
+		t.Errorf("status resource %+v, want running", report.StatusResource)
+	}
+	if report.NoteID == "" || !strings.Contains(report.NoteURI, strings.TrimPrefix(report.NoteID, "note:")) || report.NoteText != "the interop note\n" {
+		t.Errorf("note %q listed as %q, read as %q", report.NoteID, report.NoteURI, report.NoteText)
+	}
+	if report.Updated != "wqm://engine/status" {
+		t.Errorf("resources/updated after engine_stop for %q, want the status", report.Updated)
+	}
+}
+
+// npmInstalled returns node and the absolute path of dir, a folder of
+// interop with a package-lock.json, after npm ci there when pkg is not
+// installed. Without node the test fails in CI and is skipped elsewhere.
+func npmInstalled(t *testing.T, dir, pkg string) (node, abs string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("node is not installed; CI needs it for the interoperability tests")
+		}
+		t.Skip("node is not installed: the npm client cannot run")
+	}
+	abs, err = filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(abs, "node_modules", filepath.FromSlash(pkg))); err != nil {
+		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+		cmd.Dir = abs
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("npm ci in %s: %v\n%s", abs, err, out)
+		}
+	}
+	return node, abs
 }

@@ -267,6 +267,51 @@ func (m *Manager) listCollections(ctx context.Context) ([]storage.CollectionInfo
 	return r.store.Collections(ctx)
 }
 
+// Note names a stored note, as the MCP resources list shows it.
+type Note struct {
+	ID         string `json:"id"`
+	Collection string `json:"collection"`
+	Title      string `json:"title,omitempty"`
+}
+
+// ListNotes lists the notes of every notes collection (every collection
+// but the workspace files'), ordered by collection, then id. It reads
+// each notes collection whole.
+func (m *Manager) ListNotes(ctx context.Context) ([]Note, error) {
+	return redo(ctx, m, func() ([]Note, error) { return m.listNotes(ctx) })
+}
+
+func (m *Manager) listNotes(ctx context.Context) ([]Note, error) {
+	r, release, err := m.acquireTool(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if r.reader() {
+		return forward[[]Note](ctx, r, "list_notes", nil)
+	}
+	colls, err := r.store.Collections(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list notes: %w", err)
+	}
+	notes := []Note{}
+	for _, c := range colls {
+		if c.Name == r.cfg.Workspace.Collection {
+			continue
+		}
+		docs, err := r.store.Documents(ctx, c.Name)
+		if err != nil {
+			return nil, fmt.Errorf("list the notes of %s: %w", c.Name, err)
+		}
+		for _, d := range docs {
+			if d.Kind == storage.KindNote {
+				notes = append(notes, Note{ID: d.ID, Collection: d.Collection, Title: d.Title})
+			}
+		}
+	}
+	return notes, nil
+}
+
 // ResolveInWorkspace makes p absolute, resolves symlinks (of its parent
 // when p itself no longer exists) and checks that it lies inside one of
 // roots. It returns the resolved path or an error wrapping

@@ -141,7 +141,7 @@ func redo[T any](ctx context.Context, m *Manager, op func() (T, error)) (T, erro
 // idempotent are the calls that may be sent again when an answer was
 // lost; a write is sent again only when it never left (peer.ErrNotSent).
 var idempotent = map[string]bool{
-	"search": true, "find_related": true, "get_document": true, "list_collections": true,
+	"search": true, "find_related": true, "get_document": true, "list_collections": true, "list_notes": true,
 	"status": true, "ping": true, "progress": true, "hello": true,
 }
 
@@ -461,6 +461,9 @@ func (m *Manager) peerHandlers() map[string]peer.Handler {
 		}),
 		"list_collections": handle(func(ctx context.Context, _ struct{}) ([]storage.CollectionInfo, error) {
 			return m.ListCollections(ctx)
+		}),
+		"list_notes": handle(func(ctx context.Context, _ struct{}) ([]Note, error) {
+			return m.ListNotes(ctx)
 		}),
 		"status": handle(func(ctx context.Context, _ struct{}) (Status, error) { return m.Status(ctx), nil }),
 		"ping": handle(func(ctx context.Context, _ struct{}) (struct{}, error) {

@@ -109,6 +109,12 @@ func TestReaderForwardsToIndexer(t *testing.T) {
 	if err != nil || doc.Title != "zinnia" {
 		t.Fatalf("the indexer reads the reader's note: %+v, %v", doc, err)
 	}
+	for name, m := range map[string]*Manager{"indexer": a, "reader": b} {
+		notes, err := m.ListNotes(ctx)
+		if err != nil || len(notes) != 1 || notes[0] != (Note{ID: added.ID, Collection: NotesCollection, Title: "zinnia"}) {
+			t.Errorf("%s: ListNotes = %+v, %v; want the zinnia note alone", name, notes, err)
+		}
+	}
 	if _, n, err := b.DeleteDocument(ctx, DocumentRef{ID: added.ID}); err != nil || n != 1 {
 		t.Fatalf("reader delete: %d chunks, %v", n, err)
 	}

@@ -2,12 +2,24 @@
 // on stdio, the transport Claude Desktop and other MCP clients use when
 // they launch the server as a subprocess.
 //
-// A Server wraps mcp-go's server with the tools of package tools and
-// forwards every engine state transition to the client as a log
-// notification (logger "engine"; level info, or error for a transition
-// into the error state), so a client sees the engine start, stop and fail
-// without polling engine_status. Notifier gives the health monitor and the
-// recovery manager the same channel (loggers "health" and "recovery").
+// A Server wraps mcp-go's server with the tools and resources of package
+// tools and tells the client of every engine state transition and every
+// workspace index start and finish, so a client sees the engine start,
+// stop and fail without polling engine_status. How depends on the
+// protocol version the client speaks:
+//
+//   - A client that connected through initialize (protocol 2025-11-25 or
+//     older) gets log notifications (logger "engine"; level info, or error
+//     for a transition into the error state; logger "indexer" for the
+//     index), at the level it chose with logging/setLevel.
+//   - Any client may subscribe to the status resource (tools.StatusURI)
+//     and gets notifications/resources/updated on each of these events:
+//     through resources/subscribe up to 2025-11-25, through the
+//     resourceSubscriptions of subscriptions/listen under 2026-07-28,
+//     whose clients get no unsolicited log notification.
+//
+// Notifier gives the health monitor and the recovery manager the same
+// channel (loggers "health" and "recovery").
 //
 //	srv := mcp.New(manager, logger, tools.WithHealth(mon), tools.WithRecovery(rec))
 //	err := srv.Serve(ctx, os.Stdin, os.Stdout) // nil once stdin ends (stdout-ok)
@@ -56,19 +68,26 @@ type Server struct {
 	eng *engine.Manager
 	log zerolog.Logger
 
-	mu        sync.Mutex
-	sessionID string             // the client session, "" when none
-	minLevel  mcpgo.LoggingLevel // the client's logging/setLevel, info until it asks
-	calls     *inflight.Counter  // tool calls in flight
+	mu       sync.Mutex
+	session  server.ClientSession // the client session, nil when none
+	legacy   bool                 // the session began with initialize (protocol 2025-11-25 or older)
+	minLevel mcpgo.LoggingLevel   // the client's logging/setLevel, info until it asks
+	subs     subscriptions        // who wants notifications/resources/updated
+	calls    *inflight.Counter    // tool calls in flight
+
+	notes notesList // the notes registered as resources
 }
 
 // New builds the server for eng; logger receives the transport's errors.
 // opts wire the health monitor and recovery manager into the tools.
 func New(eng *engine.Manager, logger zerolog.Logger, opts ...tools.Option) *Server {
 	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo, calls: inflight.New()}
+	s.notes = notesList{eng: eng, opts: opts, uris: map[string]bool{}}
 	s.mcp = server.NewMCPServer(Name, version.String(),
 		server.WithTitle(Title),
 		server.WithToolCapabilities(false),
+		server.WithResourceCapabilities(true, false),
+		server.WithPaginationLimit(pageSize),
 		server.WithLogging(),
 		server.WithRecovery(),
 		server.WithInstructions(instructions),
@@ -76,6 +95,9 @@ func New(eng *engine.Manager, logger zerolog.Logger, opts ...tools.Option) *Serv
 		server.WithToolHandlerMiddleware(s.logToolCalls),
 	)
 	tools.Register(s.mcp, eng, opts...)
+	s.mcp.AddResources(tools.StatusResource(eng, opts...))
+	s.mcp.AddResourceTemplates(tools.DocumentResources(eng, opts...))
+	s.notes.srv = s.mcp
 	return s
 }
 
@@ -96,28 +118,39 @@ func (s *Server) Serve(ctx context.Context, in io.Reader, out io.Writer) error {
 	return nil
 }
 
-// hooks track the client session and its logging level, and log
-// protocol errors.
+// hooks track the client session, how it connected, its logging level
+// and its subscriptions, list the notes before resources/list answers,
+// and log protocol errors.
 func (s *Server) hooks() *server.Hooks {
 	h := &server.Hooks{}
 	h.AddOnRegisterSession(func(_ context.Context, cs server.ClientSession) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.sessionID = cs.SessionID()
+		s.session, s.legacy, s.minLevel, s.subs = cs, false, mcpgo.LoggingLevelInfo, subscriptions{}
 	})
 	h.AddOnUnregisterSession(func(_ context.Context, cs server.ClientSession) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if s.sessionID == cs.SessionID() {
-			s.sessionID = ""
+		if s.session != nil && s.session.SessionID() == cs.SessionID() {
+			s.session, s.legacy, s.subs = nil, false, subscriptions{}
 		}
 	})
+	h.AddAfterInitialize(func(context.Context, any, *mcpgo.InitializeRequest, *mcpgo.InitializeResult) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.legacy = true
+	})
+	s.subscriptionHooks(h)
+	h.AddBeforeListResources(func(ctx context.Context, _ any, _ *mcpgo.ListResourcesRequest) { s.notes.sync(ctx, s.log) })
 	h.AddAfterSetLevel(func(_ context.Context, _ any, req *mcpgo.SetLevelRequest, _ *mcpgo.EmptyResult) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.minLevel = req.Params.Level
 	})
 	h.AddOnError(func(_ context.Context, id any, method mcpgo.MCPMethod, _ any, err error) {
+		if method == mcpgo.MethodSubscriptionsListen {
+			s.endStream(id)
+		}
 		s.log.Warn().Err(err).Str("method", string(method)).Interface("id", id).Msg("request failed")
 	})
 	return h
@@ -173,6 +206,7 @@ func (s *Server) notifyTransition(t engine.Transition) {
 	}
 	data := transitionLog{Message: msg, From: t.From, To: t.To, Event: t.Event, Reason: t.Reason, At: t.At.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
 	s.sendLog(level, "engine", data)
+	s.statusUpdated()
 }
 
 // indexLog is the data of an index start or finish notification.
@@ -196,27 +230,50 @@ func (s *Server) notifyIndex(e ingest.Event) {
 		data.Message = fmt.Sprintf("workspace index is current (took %s)", e.Took.Round(time.Millisecond))
 	}
 	s.sendLog(mcpgo.LoggingLevelInfo, "indexer", data)
+	s.statusUpdated()
 }
 
 // Notifier returns a function that sends data to the client as a log
 // notification from logger at level (an MCP logging level such as
 // "info", "warning" or "error"), as the health monitor and the recovery
-// manager do. It never blocks.
+// manager do, and tells the status resource's subscribers that it
+// changed. It never blocks.
 func (s *Server) Notifier(logger string) func(level string, data any) {
-	return func(level string, data any) { s.sendLog(mcpgo.LoggingLevel(level), logger, data) }
+	return func(level string, data any) {
+		s.sendLog(mcpgo.LoggingLevel(level), logger, data)
+		s.statusUpdated()
+	}
 }
 
-// sendLog sends one log notification to the client when its level passes
-// the client's chosen level. It never blocks.
+// sendLog sends one log notification to a client that connected through
+// initialize, when level passes the client's chosen level: under
+// protocol 2026-07-28 a server sends log notifications only within a
+// request that asked for them. It never blocks.
 func (s *Server) sendLog(level mcpgo.LoggingLevel, logger string, data any) {
 	s.mu.Lock()
-	sessionID, minLevel := s.sessionID, s.minLevel
+	session, legacy, minLevel := s.session, s.legacy, s.minLevel
 	s.mu.Unlock()
-	if sessionID == "" || !level.ShouldSendTo(minLevel) {
+	if !legacy || !level.ShouldSendTo(minLevel) {
 		return
 	}
-	params := map[string]any{"level": level, "logger": logger, "data": data}
-	if err := s.mcp.SendNotificationToSpecificClient(sessionID, string(mcpgo.MethodNotificationMessage), params); err != nil {
-		s.log.Debug().Err(err).Str("logger", logger).Msg("log notification not sent to the client")
+	s.send(session, mcpgo.JSONRPCNotification{
+		JSONRPC: mcpgo.JSONRPC_VERSION,
+		Notification: mcpgo.Notification{
+			Method: string(mcpgo.MethodNotificationMessage),
+			Params: mcpgo.NotificationParams{AdditionalFields: map[string]any{"level": level, "logger": logger, "data": data}},
+		},
+	})
+}
+
+// send queues n for session, when it is initialized; a notification that
+// cannot be queued is dropped and logged. It never blocks.
+func (s *Server) send(session server.ClientSession, n mcpgo.JSONRPCNotification) {
+	if session == nil || !session.Initialized() {
+		return
+	}
+	select {
+	case session.NotificationChannel() <- n:
+	default:
+		s.log.Debug().Str("method", n.Method).Msg("notification not sent to the client: its queue is full")
 	}
 }

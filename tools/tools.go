@@ -52,13 +52,7 @@ var _ Engine = (*engine.Manager)(nil)
 
 // Tools returns every tool, bound to eng, in the order clients list them.
 func Tools(eng Engine, opts ...Option) []server.ServerTool {
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.recovery != nil {
-		eng = guarded{Engine: eng, rec: o.recovery}
-	}
+	eng, o := bind(eng, opts)
 	return []server.ServerTool{
 		engineStart(eng),
 		engineStop(eng),
@@ -77,4 +71,17 @@ func Tools(eng Engine, opts ...Option) []server.ServerTool {
 // Register adds every tool to s.
 func Register(s *server.MCPServer, eng Engine, opts ...Option) {
 	s.AddTools(Tools(eng, opts...)...)
+}
+
+// bind applies opts, returning the engine as the tools and resources see
+// it: guarded by recovery when it is wired.
+func bind(eng Engine, opts []Option) (Engine, options) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.recovery != nil {
+		eng = guarded{Engine: eng, rec: o.recovery}
+	}
+	return eng, o
 }
