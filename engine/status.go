@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,6 +71,9 @@ type RecoveryStatus struct {
 type EmbeddingInfo struct {
 	embed.Info
 	*embed.Stats
+	// Choice says, for embedding.provider auto, which embedder runs, why,
+	// and how to get the static model when builtin runs.
+	Choice *EmbedderChoice `json:"choice,omitempty"`
 }
 
 // IndexStatus counts what is indexed. Counts are the last ones read while
@@ -134,7 +138,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 		State:     m.state,
 		Version:   version.String(),
 		Phases:    m.last.phases,
-		Embedding: EmbeddingInfo{Info: m.last.embedding},
+		Embedding: EmbeddingInfo{Info: m.last.embedding, Choice: m.last.choice},
 		LastError: m.last.lastError,
 		Storage: StorageStatus{Backend: m.cfg.Storage.Backend, DataDir: m.cfg.Storage.DataDir,
 			Roots: slices.Clone(m.cfg.Workspace.Roots), DataDirDefault: m.cfg.Storage.DataDirDerived()},
@@ -296,6 +300,11 @@ func (m *Manager) Checks(ctx context.Context) []Check {
 		wg.Go(func() { results[i] = timed(p.name, p.fn) })
 	}
 	wg.Wait()
+	for i := range results {
+		if results[i].Name == "embedder" && r.choice != nil { // which embedder auto runs, and why
+			results[i].Message = strings.TrimPrefix(results[i].Message+"; "+r.choice.String(), "; ")
+		}
+	}
 	return append(checks, results...)
 }
 
