@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/ingest/watch"
 	"workspace-qdrant-mcp/engine/lsp"
 	"workspace-qdrant-mcp/engine/pipeline"
@@ -102,6 +103,11 @@ type IndexStatus struct {
 	// Redacted counts the secrets replaced by "[REDACTED:<rule>]" in the
 	// indexed files before anything was embedded or stored.
 	Redacted int `json:"redacted"`
+	// Reembed is the progress of re-embedding the workspace after a
+	// change of embedding model; searches leave their semantic leg out
+	// until it is done. Absent when every chunk has the current model's
+	// vectors.
+	Reembed *ingest.Reembed `json:"reembed,omitempty"`
 }
 
 // StorageStatus names the vector store, its data directory and the
@@ -193,7 +199,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 		st.Index.Pending, st.Index.Failed, st.Index.Skipped = is.Pending+is.Failed, is.Failed, is.Skipped
 		st.Index.LastIndexedAt, st.Index.Indexing = is.LastIndexedAt, is.Indexing
 		st.Index.EnrichPending, st.Index.Watcher = is.EnrichPending, is.Watcher
-		st.Index.Redacted = is.Redacted
+		st.Index.Redacted, st.Index.Reembed = is.Redacted, is.Reembed
 	}
 	st.Index.NotesPending = r.notesPending()
 	if m.gate.enter(false) {
