@@ -149,3 +149,37 @@ func TestAutoFallsBackToBuiltin(t *testing.T) {
 		}
 	})
 }
+
+// auto switching from builtin (no model at hand) to the static model,
+// whose vectors have another size, rebuilds the workspace index instead
+// of refusing to start, and the semantic leg then uses the model.
+func TestAutoRebuildsAtAnotherSize(t *testing.T) {
+	t.Setenv("HF_ENDPOINT", "")
+	t.Setenv("HF_HUB_CACHE", t.TempDir())
+	t.Setenv("HF_HUB_OFFLINE", "1")
+	ws, data := autoWorkspace(t), t.TempDir()
+	cfg := func(c *config.Config) { c.Storage.DataDir, c.LSP.Enabled = data, false }
+	m, _ := startIndexed(t, ws, cfg)
+	if p := m.Status(t.Context()).Embedding.Provider; p != "builtin" {
+		t.Fatalf("auto without a model runs %s, want builtin", p)
+	}
+	if _, err := m.Stop(t.Context(), StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	m.Wait()
+
+	model := t.TempDir()
+	if err := statictest.Write(model, []string{"the", "car", "automobile", "red", "engine"}, map[string]string{"automobile": "car"}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = startIndexed(t, ws, func(c *config.Config) { cfg(c); c.Embedding.ModelPath = model })
+	st := m.Status(t.Context())
+	if st.Embedding.Provider != "static" || st.Embedding.Dimensions != statictest.Dims || st.Index.Files != 1 {
+		t.Fatalf("auto with a model of %d dimensions over a builtin index: embedding %+v, %d files indexed",
+			statictest.Dims, st.Embedding.Info, st.Index.Files)
+	}
+	res := search(t, m, SearchRequest{Query: "automobile", Mode: "semantic", Limit: 1})
+	if len(res) != 1 || filepath.Base(res[0].Path) != "garage.go" || res[0].SemanticRank != 1 {
+		t.Errorf("semantic search for a synonym after the rebuild: %+v", res)
+	}
+}
