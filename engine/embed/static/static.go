@@ -247,13 +247,9 @@ func (m *Model) encode(text string) []float32 {
 		}
 		base := row * m.dims
 		if m.half != nil {
-			for j := range v {
-				v[j] += w * halfTable[m.half[base+j]]
-			}
+			addHalf(v, m.half[base:base+m.dims], w)
 		} else {
-			for j := range v {
-				v[j] += w * float32(m.quant[base+j])
-			}
+			addQuant(v, m.quant[base:base+m.dims], w)
 		}
 		n += count
 	}
@@ -278,10 +274,27 @@ func (m *Model) encode(text string) []float32 {
 	return v
 }
 
+// addHalf adds w × row (float16) to v, which is as long.
+func addHalf(v []float32, row []uint16, w float32) {
+	v = v[:len(row)]
+	tab := halfTable // an array index by uint16: no bounds check
+	for j, h := range row {
+		v[j] += w * tab[h]
+	}
+}
+
+// addQuant adds w × row (int8) to v, which is as long.
+func addQuant(v []float32, row []int8, w float32) {
+	v = v[:len(row)]
+	for j, q := range row {
+		v[j] += w * float32(q)
+	}
+}
+
 // halfTable maps every float16 bit pattern to its float32 value: a
 // lookup is faster than the conversion, and the table is 256 KiB.
-var halfTable = func() []float32 {
-	t := make([]float32, 1<<16)
+var halfTable = func() *[1 << 16]float32 {
+	t := new([1 << 16]float32)
 	for i := range t {
 		t[i] = halfToFloat(uint16(i))
 	}
