@@ -190,7 +190,11 @@ func (c *component) bool(name string, def bool) bool {
 // tokenize returns the ids of text's tokens, unknown ones left out, at
 // most limit of them.
 func (t *tokenizer) tokenize(text string, limit int) []int {
-	var ids []int
+	return t.appendTokens(nil, text, limit)
+}
+
+// appendTokens is tokenize appending to ids, which must be empty.
+func (t *tokenizer) appendTokens(ids []int, text string, limit int) []int {
 	for len(text) > 0 && len(ids) < limit {
 		i, a := t.nextAdded(text)
 		ids = t.appendWords(ids, text[:i], limit)
@@ -217,8 +221,8 @@ func (t *tokenizer) nextAdded(text string) (int, *addedToken) {
 
 // appendWords normalises, pre-tokenises and word-pieces text.
 func (t *tokenizer) appendWords(ids []int, text string, limit int) []int {
-	if isASCII(text) {
-		return t.appendASCII(ids, text, limit)
+	if out, ok := t.appendASCII(ids, text, limit); ok {
+		return out
 	}
 	return t.appendRunes(ids, text, limit)
 }
@@ -253,26 +257,23 @@ func (t *tokenizer) appendRunes(ids []int, text string, limit int) []int {
 	return ids
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 // appendASCII is appendWords for ASCII text in one pass, with the same
 // tokens: the normaliser, the pre-tokeniser and WordPiece by table, the
-// words built in a buffer and looked up without allocating.
-func (t *tokenizer) appendASCII(ids []int, text string, limit int) []int {
+// words built in a buffer and looked up without allocating. ok is false,
+// and ids as they were, when text is not ASCII: it is not read to its
+// end when the limit is reached first, as then it need not be.
+func (t *tokenizer) appendASCII(ids []int, text string, limit int) (_ []int, ok bool) {
 	word := make([]byte, 0, 64)
 	key := make([]byte, 0, 64)
+	n := len(ids)
 	for i := 0; i < len(text); i++ {
 		if len(ids) >= limit {
-			return ids
+			return ids, true
 		}
 		c := text[i]
+		if c >= utf8.RuneSelf {
+			return ids[:n], false
+		}
 		switch t.class[c] {
 		case classWord:
 			word = append(word, t.lower[c])
@@ -288,7 +289,7 @@ func (t *tokenizer) appendASCII(ids []int, text string, limit int) []int {
 		}
 	}
 	ids, _ = t.wordPieceASCII(ids, word, key)
-	return ids
+	return ids, true
 }
 
 // wordPieceASCII is wordPiece for an ASCII word (one byte a character);
