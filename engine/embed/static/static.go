@@ -306,7 +306,7 @@ func (m *Model) encode(text string) []float32 {
 // addHalf adds w × row (float16) to v, which is as long.
 func addHalf(v []float32, row []uint16, w float32) {
 	v = v[:len(row)]
-	tab := halfTable // an array index by uint16: no bounds check
+	tab := halfTable    // an array index by uint16: no bounds check
 	for len(row) >= 8 { // unrolled: each v[j] still sums its terms in the same order
 		o, r := v[:8:8], row[:8:8]
 		o[0] += w * tab[r[0]]
