@@ -61,6 +61,9 @@ func TestReembedAfterModelChange(t *testing.T) {
 	cfg := config.Default()
 	cfg.Workspace.Roots, cfg.Storage.DataDir, cfg.LSP.Enabled = []string{ws}, t.TempDir(), false
 	cfg.Embedding.Provider, cfg.Embedding.ModelPath = "static", modelA
+	// The held-back file tasks take two workers; the startup probe needs
+	// another.
+	cfg.Engine.Workers = 4
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

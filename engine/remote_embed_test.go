@@ -161,8 +161,8 @@ func TestRemoteEmbedderDownAtStartup(t *testing.T) {
 }
 
 // An index built at another size: the error names both sizes and how to
-// rebuild. (Providers that choose their model, auto and static, rebuild
-// the workspace index instead: see TestAutoRebuildsAtAnotherSize.)
+// rebuild. (auto and static rebuild the workspace index instead when the
+// model itself changed: see TestAutoRebuildsAtAnotherSize.)
 func TestCollectionOfAnotherSize(t *testing.T) {
 	cfg := config.Default()
 	cfg.Embedding.Provider = "builtin"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"workspace-qdrant-mcp/engine/embed"
@@ -229,11 +230,12 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 		}
 	}
 	err = store.EnsureCollection(ctx, r.cfg.Workspace.Collection, emb.Info().Dimensions)
-	if errors.Is(err, storage.ErrDimensionMismatch) && !r.reindex && inProcessModel(r.cfg.Embedding.Provider) {
-		// The model changed its vector size on its own (auto between the
-		// static model and builtin, another static model): the workspace
-		// index is derived from the files, so it is rebuilt rather than
-		// the start refused. Notes move in the background (startNotes).
+	if errors.Is(err, storage.ErrDimensionMismatch) && !r.reindex && m.modelReplaced(ctx, r, emb.Info()) {
+		// The provider chose another model, of another vector size (auto
+		// between the static model and builtin, another static model):
+		// the workspace index is derived from the files, so it is rebuilt
+		// rather than the start refused. Notes move in the background
+		// (startNotes).
 		m.log.Warn().Str("collection", r.cfg.Workspace.Collection).Int("dimensions", emb.Info().Dimensions).
 			Msg("the embedding model's vector size differs from the workspace index's: the index is rebuilt")
 		r.reindex = true
@@ -256,9 +258,22 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 	return nil
 }
 
-// inProcessModel reports whether a provider picks its model, and so its
-// vector size, itself: the workspace index follows it without a reindex.
-func inProcessModel(provider string) bool { return provider == "auto" || provider == "static" }
+// modelReplaced reports whether the workspace index was built by another
+// model than info's, and the provider chooses its model itself (auto,
+// static), so that the index follows it without a reindex. A change of
+// embedding.dimensions alone is the user's and still needs one.
+func (m *Manager) modelReplaced(ctx context.Context, r *run, info embed.Info) bool {
+	if p := r.cfg.Embedding.Provider; p != "auto" && p != "static" {
+		return false
+	}
+	old, err := ingest.LedgerModel(ctx, r.cfg.Storage.DataDir)
+	if err != nil {
+		m.log.Warn().Err(err).Msg("cannot tell which model built the workspace index")
+		return false
+	}
+	withoutSize := func(key string) string { return key[:max(0, strings.LastIndex(key, "/"))] }
+	return old != "" && withoutSize(old) != withoutSize(ingest.ModelKey(info))
+}
 
 // openEmbedder creates the run's embedder: Options.NewEmbedder's, else
 // the configured provider's; for provider auto it records the choice.
