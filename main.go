@@ -159,7 +159,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 // configured provider) and reports where it is.
 func fetchModel(e config.Embedding, stderr io.Writer) int {
 	model, revision := e.Model, e.Revision
-	if e.Provider != "static" || model == "" {
+	if (e.Provider != "static" && e.Provider != "auto") || model == "" {
 		model = config.DefaultStaticModel
 	}
 	if revision == "" {

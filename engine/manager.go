@@ -93,6 +93,7 @@ type runRecord struct {
 	startedAt time.Time
 	lastError string
 	embedding embed.Info
+	choice    *EmbedderChoice // provider auto's choice, nil for another provider
 }
 
 const historySize = 50

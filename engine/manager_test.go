@@ -169,8 +169,8 @@ func TestStartupFailures(t *testing.T) {
 			if st.StartupSeconds != 0 {
 				t.Errorf("startup_seconds %v after a failed start, want 0", st.StartupSeconds)
 			}
-			if e := st.Embedding.Info; e.Provider != "builtin" || e.Dimensions != h.cfg.Embedding.Dimensions {
-				t.Errorf("embedding %+v after a failed start, want the configured builtin/%d", e, h.cfg.Embedding.Dimensions)
+			if e := st.Embedding.Info; e.Provider != h.cfg.Embedding.Provider || e.Dimensions != h.cfg.Embedding.Dimensions || st.Embedding.Choice != nil {
+				t.Errorf("embedding %+v after a failed start, want the configured %s/%d", st.Embedding, h.cfg.Embedding.Provider, h.cfg.Embedding.Dimensions)
 			}
 			last := st.Phases[len(st.Phases)-1]
 			if last.Name != tt.phase || last.OK || last.Error == "" {

@@ -90,14 +90,19 @@ func (m *Manager) findRelated(ctx context.Context, req RelatedRequest) (RelatedR
 	if text == "" {
 		return RelatedResponse{}, fmt.Errorf("%w: the chunk at lines %d-%d has no searchable words", ErrEmptyQuery, src.StartLine, src.EndLine)
 	}
-	dense, err := r.chunkVector(ctx, src)
-	if err != nil {
+	// While the index holds vectors of two models, the stored vector of
+	// the chunk is not compared with the others: the keyword leg answers.
+	mode, mixed := storage.ModeHybrid, r.mixedModels()
+	var dense []float32
+	if mixed != "" {
+		mode = storage.ModeKeyword
+	} else if dense, err = r.chunkVector(ctx, src); err != nil {
 		return RelatedResponse{}, err
 	}
 	t := DefaultTuning
 	prefetch := max(t.Prefetch, req.Limit)
 	hits, err := r.store.Search(ctx, storage.Query{
-		Text: text, Dense: dense, Mode: storage.ModeHybrid, Limit: 2 * prefetch, Prefetch: prefetch,
+		Text: text, Dense: dense, Mode: mode, Limit: 2 * prefetch, Prefetch: prefetch,
 		PathGlob: req.PathGlob, Language: req.Language,
 	})
 	if err != nil {
@@ -115,7 +120,7 @@ func (m *Manager) findRelated(ctx context.Context, req RelatedRequest) (RelatedR
 	rules := rulesOf(r.cfg.Search.Rules)
 	rules.Files = false
 	ranked := rank.Rank(hits, rank.ParseQuery(text), rank.Options{
-		Mode: storage.ModeHybrid, Roots: r.cfg.Workspace.Roots, Rules: rules, Tuning: t,
+		Mode: mode, Roots: r.cfg.Workspace.Roots, Rules: rules, Tuning: t,
 		KeepSatellites: req.PathGlob != "" || req.Language != "",
 	})
 	maxPer := req.MaxPerFile
@@ -127,10 +132,16 @@ func (m *Manager) findRelated(ctx context.Context, req RelatedRequest) (RelatedR
 		Source: RelatedSource{ID: src.DocID, ChunkID: src.ID, Path: src.Path, Title: src.Title,
 			StartLine: src.StartLine, EndLine: src.EndLine},
 	}
+	var notes []string
+	if mixed != "" {
+		resp.Degraded = map[string]string{"semantic": mixed}
+		notes = append(notes, "the semantic leg is missing ("+mixed+"): results come from the keyword leg alone")
+	}
 	if r.indexer != nil && r.indexer.Stats().Indexing {
 		resp.Indexing = true
-		resp.Note = "indexing in progress: results cover the files indexed so far"
+		notes = append(notes, "indexing in progress: results cover the files indexed so far")
 	}
+	resp.Note = strings.Join(notes, "; ")
 	resp.TookMS = ms(time.Since(begin))
 	return resp, nil
 }

@@ -161,9 +161,11 @@ func TestRemoteEmbedderDownAtStartup(t *testing.T) {
 }
 
 // An index built at another size: the error names both sizes and how to
-// rebuild.
+// rebuild. (auto and static rebuild the workspace index instead when the
+// model itself changed: see TestAutoRebuildsAtAnotherSize.)
 func TestCollectionOfAnotherSize(t *testing.T) {
 	cfg := config.Default()
+	cfg.Embedding.Provider = "builtin"
 	cfg.Workspace.Roots = nil
 	cfg.Storage.DataDir = t.TempDir()
 	cfg.Engine.Workers = 2

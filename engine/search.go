@@ -223,8 +223,8 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 	}
 	resp := SearchResponse{Results: results, Mode: req.Mode, Degraded: degraded}
 	var notes []string
-	if degraded != nil {
-		notes = append(notes, "the semantic leg is missing (the embedder does not answer): results come from the keyword leg alone")
+	if why, ok := degraded["semantic"]; ok {
+		notes = append(notes, "the semantic leg is missing ("+why+"): results come from the keyword leg alone")
 	}
 	if r.indexer != nil && r.indexer.Stats().Indexing {
 		resp.Indexing = true
@@ -235,6 +235,27 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 	return resp, nil
 }
 
+// ErrReembedding refuses a semantic search while the workspace is
+// re-embedded after a change of embedding model.
+var ErrReembedding = errors.New("re-embedding after a change of embedding model")
+
+// mixedModels says why the semantic leg must be left out while the
+// workspace index holds vectors of two embedding models (it is
+// re-embedded after a change of model), or "" when it need not be: a
+// query vector of one model is never compared with stored vectors of
+// another.
+func (r *run) mixedModels() string {
+	if r.indexer == nil {
+		return ""
+	}
+	re := r.indexer.Stats().Reembed
+	if re == nil {
+		return ""
+	}
+	return fmt.Sprintf("the workspace is being re-embedded after a change of embedding model, %d of %d files done; engine_status index.reembed shows the progress",
+		re.Files-re.Left, re.Files)
+}
+
 // queryVector embeds the query into q for the modes that have a semantic
 // leg and returns the mode the search runs in. When the embedder is down
 // (known from earlier requests, or failing this one), a hybrid search runs
@@ -243,6 +264,13 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 func (m *Manager) queryVector(ctx context.Context, r *run, req SearchRequest, q *storage.Query) (mode string, degraded map[string]string, err error) {
 	if req.Mode == storage.ModeKeyword {
 		return req.Mode, nil, nil
+	}
+	if why := r.mixedModels(); why != "" {
+		if req.Mode != storage.ModeHybrid {
+			return "", nil, fmt.Errorf("%w: %s; mode keyword (or hybrid, which answers from its keyword leg meanwhile) works", ErrReembedding, why)
+		}
+		q.Mode = storage.ModeKeyword
+		return storage.ModeKeyword, map[string]string{"semantic": why}, nil
 	}
 	var down error
 	if err := r.refuseEmbedder("the " + req.Mode + " search"); err != nil {

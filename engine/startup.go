@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"workspace-qdrant-mcp/engine/embed"
@@ -15,6 +16,7 @@ import (
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/hfhub"
 )
 
 // Indexer keeps the index in step with the workspace: it reconciles the
@@ -66,6 +68,7 @@ type run struct {
 	store    storage.Store
 	embedder embed.Embedder   // embed, once phase 1 has tested it
 	embed    *trackedEmbedder // the embedder with the outcomes of its requests
+	choice   *EmbedderChoice  // what provider auto chose and why; nil for another provider
 	pipeline *pipeline.Pipeline
 	indexer  Indexer // nil when no workspace root is configured
 	lsp      *lsp.Manager
@@ -145,7 +148,7 @@ func (m *Manager) startup(ctx context.Context, cfg config.Config, plan startPlan
 		r.notes = m.startNotes(r) // notes embedded by another model, in the background
 	}
 	if r.embedder != nil {
-		rec.embedding = r.embedder.Info()
+		rec.embedding, rec.choice = r.embedder.Info(), r.choice
 	}
 	return r, rec, nil
 }
@@ -190,11 +193,7 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 		return fmt.Errorf("storage health check: %w", err)
 	}
 
-	newEmb := m.opts.NewEmbedder
-	if newEmb == nil {
-		newEmb = newEmbedder
-	}
-	emb, err := newEmb(ctx, r.cfg)
+	emb, err := m.openEmbedder(ctx, r)
 	if err != nil {
 		return fmt.Errorf("initialise embedder: %w", err)
 	}
@@ -230,7 +229,22 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 			return err
 		}
 	}
-	if err := store.EnsureCollection(ctx, r.cfg.Workspace.Collection, emb.Info().Dimensions); err != nil {
+	err = store.EnsureCollection(ctx, r.cfg.Workspace.Collection, emb.Info().Dimensions)
+	if errors.Is(err, storage.ErrDimensionMismatch) && !r.reindex && m.modelReplaced(ctx, r, emb.Info()) {
+		// The provider chose another model, of another vector size (auto
+		// between the static model and builtin, another static model):
+		// the workspace index is derived from the files, so it is rebuilt
+		// rather than the start refused. Notes move in the background
+		// (startNotes).
+		m.log.Warn().Str("collection", r.cfg.Workspace.Collection).Int("dimensions", emb.Info().Dimensions).
+			Msg("the embedding model's vector size differs from the workspace index's: the index is rebuilt")
+		r.reindex = true
+		if err := m.dropIndex(ctx, r); err != nil {
+			return err
+		}
+		err = store.EnsureCollection(ctx, r.cfg.Workspace.Collection, emb.Info().Dimensions)
+	}
+	if err != nil {
 		if errors.Is(err, storage.ErrDimensionMismatch) {
 			return fmt.Errorf("prepare collection %s: %w: rebuild the index at %d dimensions with engine_restart reindex: true (notes are kept), "+
 				"set embedding.dimensions back to the index's size, or use a new storage.data_dir (with qdrant: a new storage.qdrant.collection_prefix)",
@@ -242,6 +256,45 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 		return m.checkIndex(ctx, r)
 	}
 	return nil
+}
+
+// modelReplaced reports whether the workspace index was built by another
+// model than info's, and the provider chooses its model itself (auto,
+// static), so that the index follows it without a reindex. A change of
+// embedding.dimensions alone is the user's and still needs one.
+func (m *Manager) modelReplaced(ctx context.Context, r *run, info embed.Info) bool {
+	if p := r.cfg.Embedding.Provider; p != "auto" && p != "static" {
+		return false
+	}
+	old, err := ingest.LedgerModel(ctx, r.cfg.Storage.DataDir)
+	if err != nil {
+		m.log.Warn().Err(err).Msg("cannot tell which model built the workspace index")
+		return false
+	}
+	withoutSize := func(key string) string { return key[:max(0, strings.LastIndex(key, "/"))] }
+	return old != "" && withoutSize(old) != withoutSize(ingest.ModelKey(info))
+}
+
+// openEmbedder creates the run's embedder: Options.NewEmbedder's, else
+// the configured provider's; for provider auto it records the choice.
+func (m *Manager) openEmbedder(ctx context.Context, r *run) (embed.Embedder, error) {
+	if m.opts.NewEmbedder != nil {
+		return m.opts.NewEmbedder(ctx, r.cfg)
+	}
+	if r.cfg.Embedding.Provider != "auto" {
+		return newEmbedder(ctx, r.cfg)
+	}
+	emb, choice, err := openAuto(ctx, r.cfg, hfhub.FromEnv())
+	if err != nil {
+		return nil, err
+	}
+	r.choice = &choice
+	ev := m.log.Info()
+	if choice.Provider != "static" {
+		ev = m.log.Warn()
+	}
+	ev.Str("provider", choice.Provider).Str("reason", choice.Reason).Str("hint", choice.Hint).Msg("embedding.provider auto: embedder chosen")
+	return emb, nil
 }
 
 // checkIndex makes the indexer write every known file again when the

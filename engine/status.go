@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/ingest/watch"
 	"workspace-qdrant-mcp/engine/lsp"
 	"workspace-qdrant-mcp/engine/pipeline"
@@ -70,6 +72,9 @@ type RecoveryStatus struct {
 type EmbeddingInfo struct {
 	embed.Info
 	*embed.Stats
+	// Choice says, for embedding.provider auto, which embedder runs, why,
+	// and how to get the static model when builtin runs.
+	Choice *EmbedderChoice `json:"choice,omitempty"`
 }
 
 // IndexStatus counts what is indexed. Counts are the last ones read while
@@ -98,6 +103,11 @@ type IndexStatus struct {
 	// Redacted counts the secrets replaced by "[REDACTED:<rule>]" in the
 	// indexed files before anything was embedded or stored.
 	Redacted int `json:"redacted"`
+	// Reembed is the progress of re-embedding the workspace after a
+	// change of embedding model; searches leave their semantic leg out
+	// until it is done. Absent when every chunk has the current model's
+	// vectors.
+	Reembed *ingest.Reembed `json:"reembed,omitempty"`
 }
 
 // StorageStatus names the vector store, its data directory and the
@@ -134,7 +144,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 		State:     m.state,
 		Version:   version.String(),
 		Phases:    m.last.phases,
-		Embedding: EmbeddingInfo{Info: m.last.embedding},
+		Embedding: EmbeddingInfo{Info: m.last.embedding, Choice: m.last.choice},
 		LastError: m.last.lastError,
 		Storage: StorageStatus{Backend: m.cfg.Storage.Backend, DataDir: m.cfg.Storage.DataDir,
 			Roots: slices.Clone(m.cfg.Workspace.Roots), DataDirDefault: m.cfg.Storage.DataDirDerived()},
@@ -189,7 +199,7 @@ func (m *Manager) Status(ctx context.Context) Status {
 		st.Index.Pending, st.Index.Failed, st.Index.Skipped = is.Pending+is.Failed, is.Failed, is.Skipped
 		st.Index.LastIndexedAt, st.Index.Indexing = is.LastIndexedAt, is.Indexing
 		st.Index.EnrichPending, st.Index.Watcher = is.EnrichPending, is.Watcher
-		st.Index.Redacted = is.Redacted
+		st.Index.Redacted, st.Index.Reembed = is.Redacted, is.Reembed
 	}
 	st.Index.NotesPending = r.notesPending()
 	if m.gate.enter(false) {
@@ -296,6 +306,11 @@ func (m *Manager) Checks(ctx context.Context) []Check {
 		wg.Go(func() { results[i] = timed(p.name, p.fn) })
 	}
 	wg.Wait()
+	for i := range results {
+		if results[i].Name == "embedder" && r.choice != nil { // which embedder auto runs, and why
+			results[i].Message = strings.TrimPrefix(results[i].Message+"; "+r.choice.String(), "; ")
+		}
+	}
 	return append(checks, results...)
 }
 

@@ -44,6 +44,9 @@ func newEmbedder(ctx context.Context, cfg config.Config) (embed.Embedder, error)
 	case "static":
 		e := cfg.Embedding
 		return static.Open(ctx, hfhub.FromEnv(), e.Model, e.Revision, e.ModelPath)
+	case "auto":
+		emb, _, err := openAuto(ctx, cfg, hfhub.FromEnv())
+		return emb, err
 	case "openai", "ollama":
 		e := cfg.Embedding
 		o := embed.Options{

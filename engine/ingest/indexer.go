@@ -81,6 +81,8 @@ type Indexer struct {
 	rescan      bool   // a full scan was asked for while one ran
 	lastIndexed time.Time
 	watchErr    error
+	reembed     string // the model the index is brought to after a change of model; "" when done
+	reembedOf   int    // files pending when this run found the re-embedding under way
 
 	wake   chan struct{} // nudges the dispatcher
 	scan   chan struct{} // asks for a full reconcile
@@ -168,7 +170,18 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		_ = l.close()
 		return err
 	}
+	reembed, err := l.reembedding(ctx)
+	if err != nil {
+		_ = l.close()
+		return err
+	}
 	ix.ledger, ix.known, ix.lastIndexed, ix.redacted = l, known, last, redacted
+	ix.reembed, ix.reembedOf = reembed, len(pending)
+	if reembed != "" {
+		ix.log.Warn().Str("model", reembed).Int("files", len(pending)).
+			Msg("the embedding model changed: every file is embedded again in the background; semantic search waits for it, keyword search answers")
+		ix.endReembed(ctx)
+	}
 	for p, h := range enrich {
 		// Enrichment the previous run left undone, of versions still
 		// current; a pending path is queued again when it is written.
@@ -364,6 +377,7 @@ func (ix *Indexer) Stats() Stats {
 		Indexing: ix.scanning || len(ix.dirty)+len(ix.inflight) > 0,
 
 		EnrichPending: len(ix.enrichSet) + ix.enrichRunning,
+		Reembed:       ix.reembedLocked(),
 	}
 	for _, reason := range ix.skipped {
 		s.Skipped[reason]++
@@ -698,6 +712,48 @@ func (ix *Indexer) finish(ctx context.Context, p string, err error) {
 		}
 	}
 	ix.maybeFinished()
+	ix.endReembed(ctx)
+}
+
+// endReembed ends a re-embedding once nothing is pending, here and in
+// the ledger: from then on every chunk has the current model's vectors.
+func (ix *Indexer) endReembed(ctx context.Context) {
+	ix.mu.Lock()
+	busy := ix.reembed == "" || ix.scanning || len(ix.dirty)+len(ix.inflight)+len(ix.failed) > 0
+	ix.mu.Unlock()
+	if busy || ctx.Err() != nil {
+		return
+	}
+	ended, err := ix.ledger.endReembed(ctx)
+	if err != nil {
+		ix.log.Warn().Err(err).Msg("re-embedding state not updated; checked again after the next file")
+		return
+	}
+	if ended {
+		ix.mu.Lock()
+		model := ix.reembed
+		ix.reembed = ""
+		ix.mu.Unlock()
+		ix.log.Info().Str("model", model).Msg("re-embedding done: every chunk has the current model's vectors")
+	}
+}
+
+// Reembedding reports, while the index is brought to a new embedding
+// model, its progress; nil when every chunk has the current model's
+// vectors. Until then the index holds vectors of two models, which must
+// not be compared: the engine leaves the semantic leg out of searches.
+func (ix *Indexer) Reembedding() *Reembed {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.reembedLocked()
+}
+
+func (ix *Indexer) reembedLocked() *Reembed {
+	if ix.reembed == "" {
+		return nil
+	}
+	left := len(ix.dirty) + len(ix.inflight) + len(ix.failed)
+	return &Reembed{Model: ix.reembed, Files: max(ix.reembedOf, left), Left: left}
 }
 
 // processBatch brings each path's index entry in line with the file as

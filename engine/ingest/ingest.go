@@ -82,4 +82,16 @@ type Stats struct {
 	// Redacted counts the secrets replaced by "[REDACTED:<rule>]" in the
 	// indexed files before they were embedded and stored.
 	Redacted int `json:"redacted"`
+	// Reembed is the progress of bringing the index to a new embedding
+	// model; nil when every chunk has the current model's vectors.
+	Reembed *Reembed `json:"reembed,omitempty"`
+}
+
+// Reembed is the progress of a re-embedding after a change of embedding
+// model (or of its resolved commit): Files files to write again, Left of
+// them still pending. Until it ends, searches leave the semantic leg out.
+type Reembed struct {
+	Model string `json:"model"` // the model key the index is brought to
+	Files int    `json:"files"`
+	Left  int    `json:"left"`
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -126,7 +127,17 @@ func (l *ledger) init(ctx context.Context, identity string) (reset bool, err err
 	if old == identity {
 		return false, nil
 	}
+	model := identityPart(identity, "embedder")
+	modelChanged := old != "" && identityPart(old, "embedder") != model
 	err = l.tx(ctx, func(tx *sql.Tx) error {
+		if modelChanged {
+			// Until every pending file is written again, the index holds
+			// vectors of two models: see Indexer.Reembedding.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES('reembed', ?)
+				ON CONFLICT(key) DO UPDATE SET value = excluded.value`, model); err != nil {
+				return err
+			}
+		}
 		// Every known file is made pending rather than forgotten, so that
 		// files deleted meanwhile still leave the index; pending paths are
 		// written again whatever their recorded hash (see Indexer.Start).
@@ -139,6 +150,42 @@ func (l *ledger) init(ctx context.Context, identity string) (reset bool, err err
 		return err
 	})
 	return old != "", err
+}
+
+// identityPart returns the value of key in an index identity
+// ("collection=… embedder=… …"), or "".
+func identityPart(identity, key string) string {
+	for _, f := range strings.Fields(identity) {
+		if v, ok := strings.CutPrefix(f, key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// reembedding returns the embedding model the index is being brought to
+// after a change of model, or "" when every chunk has its vectors.
+func (l *ledger) reembedding(ctx context.Context) (string, error) {
+	var model string
+	err := l.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'reembed'`).Scan(&model)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the re-embedding state: %w", err)
+	}
+	return model, nil
+}
+
+// endReembed forgets the re-embedding once no file is pending, and
+// reports whether it did.
+func (l *ledger) endReembed(ctx context.Context) (bool, error) {
+	res, err := l.db.ExecContext(ctx, `DELETE FROM meta WHERE key = 'reembed' AND NOT EXISTS (SELECT 1 FROM pending)`)
+	if err != nil {
+		return false, fmt.Errorf("end the re-embedding: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 func (l *ledger) tx(ctx context.Context, fn func(*sql.Tx) error) error {

@@ -33,6 +33,25 @@ func openExistingLedger(ctx context.Context, dataDir string) (*sql.DB, error) {
 	return db, nil
 }
 
+// LedgerModel returns the model key (see ModelKey) the workspace index in
+// dataDir was built with, as its ledger records it; "" with no ledger.
+func LedgerModel(ctx context.Context, dataDir string) (string, error) {
+	db, err := openExistingLedger(ctx, dataDir)
+	if err != nil || db == nil {
+		return "", err
+	}
+	defer db.Close()
+	var identity string
+	err = db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'identity'`).Scan(&identity)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the ledger's identity: %w", err)
+	}
+	return identityPart(identity, "embedder"), nil
+}
+
 // LedgerCounts returns how many files the ledger in dataDir records as
 // indexed and how many paths have work pending; with no ledger yet, none.
 // It is how the engine checks, before the indexer starts, that the store

@@ -171,14 +171,17 @@ func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
 // providers (openai, ollama) only; the builtin provider ignores them, so
 // switching back to it is a one-line change.
 type Embedding struct {
-	Provider string `yaml:"provider"` // builtin, static, openai or ollama
+	Provider string `yaml:"provider"` // auto (the default), builtin, static, openai or ollama
 	URL      string `yaml:"url"`      // openai: base before /embeddings; ollama: server root
 	Model    string `yaml:"model"`    // the provider's model name; static: a hub repository id
 	// Revision is the hub revision (branch, tag or commit) of a static
 	// model; ModelPath, when set, is a local model directory, which wins.
-	Revision   string `yaml:"revision"`
-	ModelPath  string `yaml:"model_path"`
-	Dimensions int    `yaml:"dimensions"` // vector size; checked against the model's answers
+	Revision  string `yaml:"revision"`
+	ModelPath string `yaml:"model_path"`
+	// DownloadTimeout bounds provider auto's download of a model that is
+	// not cached; past it the start goes on with the builtin embedder.
+	DownloadTimeout Duration `yaml:"download_timeout"`
+	Dimensions      int      `yaml:"dimensions"` // vector size; checked against the model's answers
 	// APIKeyEnv names the environment variable holding the API key; the
 	// key itself is never in the configuration, in status or in logs.
 	APIKeyEnv string `yaml:"api_key_env"`
@@ -267,11 +270,12 @@ func Default() Config {
 			URL: "localhost:6334", Timeout: Duration(10 * time.Second), CollectionPrefix: "wqm_",
 		}},
 		Embedding: Embedding{
-			Provider:    "builtin",
-			Dimensions:  384,
-			BatchSize:   64,
-			Timeout:     Duration(30 * time.Second),
-			Concurrency: 2,
+			Provider:        "auto",
+			DownloadTimeout: Duration(20 * time.Second),
+			Dimensions:      384,
+			BatchSize:       64,
+			Timeout:         Duration(30 * time.Second),
+			Concurrency:     2,
 		},
 		Engine: Engine{
 			StartupTimeout:       Duration(30 * time.Second),

@@ -62,6 +62,23 @@ func TestEmbeddingRemote(t *testing.T) {
 	}
 }
 
+// auto is the default provider: the default static model at main, with a
+// bounded download.
+func TestEmbeddingAutoDefault(t *testing.T) {
+	cfg, err := parseEmbedding(t, "  dimensions: 384\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := cfg.Embedding
+	if e.Provider != "auto" || e.Model != DefaultStaticModel || e.Revision != "main" || e.DownloadTimeout.D() != 20*time.Second || e.Remote() {
+		t.Errorf("default embedding = %+v, want auto, %s at main, download_timeout 20s", e, DefaultStaticModel)
+	}
+	cfg, err = parseEmbedding(t, "  provider: auto\n  model_path: /models/m\n  download_timeout: 3s\n")
+	if err != nil || cfg.Embedding.ModelPath != "/models/m" || cfg.Embedding.DownloadTimeout.D() != 3*time.Second {
+		t.Errorf("auto with model_path: %v, %+v", err, cfg.Embedding)
+	}
+}
+
 // The builtin provider ignores the remote-only keys, so that switching
 // back to it is a one-line change.
 func TestEmbeddingBuiltinIgnoresRemoteKeys(t *testing.T) {
@@ -77,7 +94,7 @@ func TestEmbeddingBad(t *testing.T) {
 		want          []string
 		notWant       string
 	}{
-		{"unknown provider", "  provider: cohere\n", []string{`embedding.provider: unknown provider "cohere" (want builtin, static, openai or ollama)`}, ""},
+		{"unknown provider", "  provider: cohere\n", []string{`embedding.provider: unknown provider "cohere" (want auto, builtin, static, openai or ollama)`}, ""},
 		{"missing url and model", "  provider: openai\n", []string{
 			"embedding.url: must be set for provider openai (e.g. https://api.openai.com/v1)",
 			"embedding.model: must be set for provider openai",
@@ -87,6 +104,8 @@ func TestEmbeddingBad(t *testing.T) {
 			[]string{"embedding.api_key_env: environment variable WQM_TEST_EMPTY_KEY is not set or empty"}, ""},
 		{"key pasted as the variable name", "  provider: openai\n  url: https://api.openai.com/v1\n  model: m\n  api_key_env: sk-proj-abc123\n",
 			[]string{"embedding.api_key_env: must be the name of an environment variable"}, "sk-proj-abc123"},
+		{"auto download timeout", "  provider: auto\n  download_timeout: 0s\n", []string{"embedding.download_timeout: must be a positive duration"}, ""},
+		{"auto model not a hub id", "  provider: auto\n  model: potion\n", []string{`embedding.model: must be a hub repository id, owner/name`}, ""},
 		{"ranges", "  provider: openai\n  url: http://x\n  model: m\n  batch_size: 0\n  max_input_tokens: 5\n  timeout: 0s\n  concurrency: 0\n  dimensions: 4\n", []string{
 			"embedding.batch_size: must be between 1 and 2048, got 0",
 			"embedding.max_input_tokens: must be at least 16",

@@ -123,7 +123,7 @@ func (c *Config) validateEmbedding(p *problems) {
 	switch e.Provider {
 	case "builtin":
 		return
-	case "static":
+	case "static", "auto":
 		if e.ModelPath == "" && strings.TrimSpace(e.Model) == "" {
 			e.Model = DefaultStaticModel
 		}
@@ -133,10 +133,13 @@ func (c *Config) validateEmbedding(p *problems) {
 		if e.ModelPath == "" && strings.Count(e.Model, "/") != 1 {
 			p.add("embedding.model", "must be a hub repository id, owner/name (e.g. %s), or set embedding.model_path, got %q", DefaultStaticModel, e.Model)
 		}
+		if e.Provider == "auto" {
+			p.positiveDuration("embedding.download_timeout", e.DownloadTimeout)
+		}
 		return
 	case "openai", "ollama":
 	default:
-		p.add("embedding.provider", "unknown provider %q (want builtin, static, openai or ollama)", e.Provider)
+		p.add("embedding.provider", "unknown provider %q (want auto, builtin, static, openai or ollama)", e.Provider)
 		return
 	}
 	if e.URL == "" {

@@ -15,6 +15,9 @@
 // announces (its X-Linked-Etag for large files), written to a temporary
 // file under a lock and renamed, so two processes never corrupt one.
 //
+// A test binary (testing.Testing) never reaches the real hub nor reads
+// the user's cache: see FromEnv.
+//
 //	h := hfhub.FromEnv()
 //	path, commit, err := h.Fetch(ctx, "minishlab/potion-code-16M", "main", "tokenizer.json")
 package hfhub
@@ -32,6 +35,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -57,10 +61,20 @@ type Hub struct {
 }
 
 // FromEnv configures a Hub from the environment as huggingface_hub does.
+//
+// In a test binary (testing.Testing reports true) it guards the rule
+// that no test ever contacts the real hub, whatever the configuration's
+// default provider: without HF_ENDPOINT (a test's loopback hub) the Hub
+// is offline, and without HF_HUB_CACHE or HF_HOME it has no cache, so
+// that a model in the developer's ~/.cache never changes a test's
+// outcome. Servers a test spawns are ordinary binaries: the test gives
+// them HF_HUB_OFFLINE=1 and a cache of their own.
 func FromEnv() Hub {
 	h := Hub{Endpoint: strings.TrimRight(os.Getenv("HF_ENDPOINT"), "/"), Token: os.Getenv("HF_TOKEN")}
+	underTest := testing.Testing()
 	if h.Endpoint == "" {
 		h.Endpoint = DefaultEndpoint
+		h.Offline = underTest
 	}
 	switch strings.ToLower(os.Getenv("HF_HUB_OFFLINE")) {
 	case "1", "true", "yes", "on":
@@ -70,12 +84,15 @@ func FromEnv() Hub {
 	if h.Cache == "" {
 		if home := os.Getenv("HF_HOME"); home != "" {
 			h.Cache = filepath.Join(home, "hub")
-		} else if dir, err := os.UserHomeDir(); err == nil {
+		} else if dir, err := os.UserHomeDir(); err == nil && !underTest {
 			h.Cache = filepath.Join(dir, ".cache", "huggingface", "hub")
 		}
 	}
 	return h
 }
+
+// ErrNoCache is a Fetch by a Hub without a cache directory.
+var ErrNoCache = errors.New("no hub cache directory (set HF_HUB_CACHE or HF_HOME)")
 
 var commitPattern = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
@@ -87,6 +104,9 @@ func (h Hub) repoDir(repo string) string {
 // Cached returns the path of file in the cached snapshot of repo at
 // revision, and the commit, or ok false. It makes no network call.
 func (h Hub) Cached(repo, revision, file string) (path, commit string, ok bool) {
+	if h.Cache == "" {
+		return "", "", false
+	}
 	commit = revision
 	if !commitPattern.MatchString(revision) {
 		data, err := os.ReadFile(filepath.Join(h.repoDir(repo), "refs", revision))
@@ -111,6 +131,9 @@ func (h Hub) Fetch(ctx context.Context, repo, revision, file string) (string, st
 	}
 	if path, commit, ok := h.Cached(repo, revision, file); ok {
 		return path, commit, nil
+	}
+	if h.Cache == "" {
+		return "", "", fmt.Errorf("%s %s at %s: %w", repo, file, revision, ErrNoCache)
 	}
 	if h.Offline {
 		return "", "", fmt.Errorf("%s %s at %s: %w (run with -fetch-model on a connected machine, or unset HF_HUB_OFFLINE)", repo, file, revision, ErrOffline)

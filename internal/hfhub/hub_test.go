@@ -118,3 +118,27 @@ func TestFromEnv(t *testing.T) {
 		t.Errorf("HF_HUB_CACHE ignored: %s", h.Cache)
 	}
 }
+
+// A test binary never reaches the real hub, nor reads the developer's
+// cache, whatever the configuration asks: without HF_ENDPOINT the Hub is
+// offline, without HF_HUB_CACHE or HF_HOME it has no cache.
+func TestFromEnvUnderTest(t *testing.T) {
+	t.Setenv("HF_ENDPOINT", "")
+	t.Setenv("HF_HUB_OFFLINE", "")
+	t.Setenv("HF_HUB_CACHE", "")
+	t.Setenv("HF_HOME", "")
+	h := FromEnv()
+	if h.Endpoint != DefaultEndpoint || !h.Offline || h.Cache != "" {
+		t.Fatalf("FromEnv in a test binary = %+v, want offline and no cache", h)
+	}
+	if _, _, ok := h.Cached("org/model", "main", "config.json"); ok {
+		t.Error("a Hub without a cache found a cached file")
+	}
+	if _, _, err := h.Fetch(t.Context(), "org/model", "main", "config.json"); !errors.Is(err, ErrNoCache) {
+		t.Errorf("Fetch without a cache: %v, want ErrNoCache", err)
+	}
+	t.Setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+	if h := FromEnv(); h.Offline {
+		t.Error("a loopback HF_ENDPOINT is offline in a test binary")
+	}
+}

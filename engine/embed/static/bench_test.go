@@ -17,18 +17,7 @@ import (
 // vocabulary with the letters as word pieces, 256 dimensions. Report
 // chunks/s: go test -run '^$' -bench Embed ./engine/embed/static
 func BenchmarkEmbed(b *testing.B) {
-	src, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "net", "http", "server.go"))
-	if err != nil {
-		b.Skip("no GOROOT source to embed:", err)
-	}
-	seen := map[string]bool{}
-	var words []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(string(src)), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if !seen[w] {
-			seen[w] = true
-			words = append(words, w)
-		}
-	}
+	src, words := goSource(b)
 	for c := 'a'; c <= 'z'; c++ {
 		words = append(words, "##"+string(c))
 	}
@@ -64,4 +53,21 @@ func BenchmarkEmbed(b *testing.B) {
 		n += len(chunks)
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "chunks/s")
+}
+
+// goSource returns GOROOT's net/http/server.go and its distinct words,
+// lowercased, in order; it skips the test without GOROOT's source.
+func goSource(tb testing.TB) (src []byte, words []string) {
+	src, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "net", "http", "server.go"))
+	if err != nil {
+		tb.Skip("no GOROOT source:", err)
+	}
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(string(src)), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if !seen[w] {
+			seen[w] = true
+			words = append(words, w)
+		}
+	}
+	return src, words
 }

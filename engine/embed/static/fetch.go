@@ -30,7 +30,8 @@ func Fetch(ctx context.Context, hub hfhub.Hub, repo, revision string) (dir, comm
 	}
 	model, err := get("model.safetensors")
 	prefix := ""
-	if errors.Is(err, hfhub.ErrNotFound) {
+	_, _, stCached := hub.Cached(repo, revision, "0_StaticEmbedding/model.safetensors")
+	if errors.Is(err, hfhub.ErrNotFound) || (err != nil && stCached) {
 		prefix = "0_StaticEmbedding/"
 		model, err = get(prefix + "model.safetensors")
 	}

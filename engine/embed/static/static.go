@@ -51,6 +51,15 @@ type Model struct {
 	mapping   []int     // token id → row, or nil
 	normalize bool
 	tok       *tokenizer
+	ids       int       // 1 + the largest token id
+	scratch   sync.Pool // *counter
+}
+
+// counter counts a text's tokens by id: counts is zero between uses.
+type counter struct {
+	counts   []int32
+	distinct []int
+	ids      []int
 }
 
 // Load reads the model in dir. name identifies it in Info (a hub id and
@@ -69,6 +78,12 @@ func Load(dir, name string) (*Model, error) {
 		return nil, fmt.Errorf("load tokenizer: %w", err)
 	}
 	m.tok = tok
+	for _, id := range tok.vocab {
+		m.ids = max(m.ids, id+1)
+	}
+	for _, a := range tok.added {
+		m.ids = max(m.ids, a.id+1)
+	}
 	tensors, err := readSafetensors(filepath.Join(layout, "model.safetensors"))
 	if err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
@@ -199,11 +214,14 @@ func (m *Model) Embed(ctx context.Context, texts []string) ([][]float32, error) 
 // Empty reports whether text has no known token, so its vector is zero.
 func (m *Model) Empty(text string) bool { return len(m.tokens(text)) == 0 }
 
-func (m *Model) tokens(text string) []int {
+func (m *Model) tokens(text string) []int { return m.appendTokens(nil, text) }
+
+// appendTokens appends text's token ids to ids, which must be empty.
+func (m *Model) appendTokens(ids []int, text string) []int {
 	if limit := maxTokens * m.tok.medianLen; len(text) > limit {
 		text = cutRunes(text, limit)
 	}
-	return m.tok.tokenize(text, maxTokens)
+	return m.tok.appendTokens(ids, text, maxTokens)
 }
 
 // cutRunes returns text's first n characters.
@@ -219,18 +237,29 @@ func cutRunes(text string, n int) string {
 
 func (m *Model) encode(text string) []float32 {
 	v := make([]float32, m.dims)
-	ids := m.tokens(text)
-	// Each distinct token's row is added once, times its count: code
-	// repeats its tokens.
-	slices.Sort(ids)
-	n := 0
-	for i := 0; i < len(ids); {
-		id := ids[i]
-		count := 1
-		for i+count < len(ids) && ids[i+count] == id {
-			count++
+	// Each distinct token's row is added once, times its count, in the
+	// order of the ids: code repeats its tokens.
+	c, _ := m.scratch.Get().(*counter)
+	if c == nil {
+		c = &counter{counts: make([]int32, m.ids)}
+	}
+	defer m.scratch.Put(c)
+	c.distinct = c.distinct[:0]
+	c.ids = m.appendTokens(c.ids[:0], text)
+	for _, id := range c.ids {
+		if id < 0 || id >= len(c.counts) {
+			continue // no such token: the tokenizer gives none
 		}
-		i += count
+		if c.counts[id] == 0 {
+			c.distinct = append(c.distinct, id)
+		}
+		c.counts[id]++
+	}
+	slices.Sort(c.distinct)
+	n := 0
+	for _, id := range c.distinct {
+		count := int(c.counts[id])
+		c.counts[id] = 0
 		row := id
 		if m.mapping != nil {
 			if id >= len(m.mapping) {
@@ -247,13 +276,9 @@ func (m *Model) encode(text string) []float32 {
 		}
 		base := row * m.dims
 		if m.half != nil {
-			for j := range v {
-				v[j] += w * halfTable[m.half[base+j]]
-			}
+			addHalf(v, m.half[base:base+m.dims], w)
 		} else {
-			for j := range v {
-				v[j] += w * float32(m.quant[base+j])
-			}
+			addQuant(v, m.quant[base:base+m.dims], w)
 		}
 		n += count
 	}
@@ -278,10 +303,39 @@ func (m *Model) encode(text string) []float32 {
 	return v
 }
 
+// addHalf adds w × row (float16) to v, which is as long.
+func addHalf(v []float32, row []uint16, w float32) {
+	v = v[:len(row)]
+	tab := halfTable    // an array index by uint16: no bounds check
+	for len(row) >= 8 { // unrolled: each v[j] still sums its terms in the same order
+		o, r := v[:8:8], row[:8:8]
+		o[0] += w * tab[r[0]]
+		o[1] += w * tab[r[1]]
+		o[2] += w * tab[r[2]]
+		o[3] += w * tab[r[3]]
+		o[4] += w * tab[r[4]]
+		o[5] += w * tab[r[5]]
+		o[6] += w * tab[r[6]]
+		o[7] += w * tab[r[7]]
+		v, row = v[8:], row[8:]
+	}
+	for j, h := range row {
+		v[j] += w * tab[h]
+	}
+}
+
+// addQuant adds w × row (int8) to v, which is as long.
+func addQuant(v []float32, row []int8, w float32) {
+	v = v[:len(row)]
+	for j, q := range row {
+		v[j] += w * float32(q)
+	}
+}
+
 // halfTable maps every float16 bit pattern to its float32 value: a
 // lookup is faster than the conversion, and the table is 256 KiB.
-var halfTable = func() []float32 {
-	t := make([]float32, 1<<16)
+var halfTable = func() *[1 << 16]float32 {
+	t := new([1 << 16]float32)
 	for i := range t {
 		t[i] = halfToFloat(uint16(i))
 	}

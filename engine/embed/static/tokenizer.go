@@ -30,6 +30,52 @@ type tokenizer struct {
 	maxWordChars int
 	added        []addedToken // longest first
 	medianLen    int          // median length in characters of the vocabulary's tokens
+
+	// The ASCII fast path (appendASCII): each byte's class after the
+	// normaliser, its lowercase form, the id of each punctuation
+	// character (-1: unknown), and the longest vocabulary entry in bytes.
+	class   [128]byte
+	lower   [128]byte
+	punctID [128]int
+	maxKey  int
+}
+
+// Byte classes of the ASCII fast path.
+const (
+	classWord  = iota
+	classSpace // splits words
+	classPunct // a word of its own
+	classDrop  // removed by the normaliser
+)
+
+// prepareASCII fills in the tables of the ASCII fast path, which must
+// agree with normalizeASCII, appendWords and wordPiece.
+func (t *tokenizer) prepareASCII() {
+	for tok := range t.vocab {
+		t.maxKey = max(t.maxKey, len(tok))
+	}
+	for c := range 128 {
+		b := byte(c)
+		t.lower[c] = b
+		if t.lowercase && b >= 'A' && b <= 'Z' {
+			t.lower[c] = b + 'a' - 'A'
+		}
+		isSpace := b == '\t' || b == '\n' || b == '\v' || b == '\f' || b == '\r' || b == ' '
+		switch {
+		case isSpace:
+			t.class[c] = classSpace
+		case t.cleanText && (b < 0x20 || b == 0x7f):
+			t.class[c] = classDrop
+		case isPunct(rune(b)):
+			t.class[c] = classPunct
+		default:
+			t.class[c] = classWord
+		}
+		t.punctID[c] = -1
+		if id, ok := t.vocab[string(t.lower[c])]; ok && t.maxWordChars >= 1 {
+			t.punctID[c] = id
+		}
+	}
 }
 
 type addedToken struct {
@@ -115,6 +161,7 @@ func readTokenizer(path string) (*tokenizer, error) {
 	}
 	sort.Ints(lens)
 	t.medianLen = max(1, lens[len(lens)/2])
+	t.prepareASCII()
 	return t, nil
 }
 
@@ -143,7 +190,11 @@ func (c *component) bool(name string, def bool) bool {
 // tokenize returns the ids of text's tokens, unknown ones left out, at
 // most limit of them.
 func (t *tokenizer) tokenize(text string, limit int) []int {
-	var ids []int
+	return t.appendTokens(nil, text, limit)
+}
+
+// appendTokens is tokenize appending to ids, which must be empty.
+func (t *tokenizer) appendTokens(ids []int, text string, limit int) []int {
 	for len(text) > 0 && len(ids) < limit {
 		i, a := t.nextAdded(text)
 		ids = t.appendWords(ids, text[:i], limit)
@@ -170,6 +221,14 @@ func (t *tokenizer) nextAdded(text string) (int, *addedToken) {
 
 // appendWords normalises, pre-tokenises and word-pieces text.
 func (t *tokenizer) appendWords(ids []int, text string, limit int) []int {
+	if out, ok := t.appendASCII(ids, text, limit); ok {
+		return out
+	}
+	return t.appendRunes(ids, text, limit)
+}
+
+// appendRunes is appendWords for any text, rune by rune.
+func (t *tokenizer) appendRunes(ids []int, text string, limit int) []int {
 	text = t.normalize(text)
 	start := -1
 	flush := func(end int) {
@@ -196,6 +255,77 @@ func (t *tokenizer) appendWords(ids []int, text string, limit int) []int {
 	}
 	flush(len(text))
 	return ids
+}
+
+// appendASCII is appendWords for ASCII text in one pass, with the same
+// tokens: the normaliser, the pre-tokeniser and WordPiece by table, the
+// words built in a buffer and looked up without allocating. ok is false,
+// and ids as they were, when text is not ASCII: it is not read to its
+// end when the limit is reached first, as then it need not be.
+func (t *tokenizer) appendASCII(ids []int, text string, limit int) (_ []int, ok bool) {
+	word := make([]byte, 0, 64)
+	key := make([]byte, 0, 64)
+	n := len(ids)
+	for i := 0; i < len(text); i++ {
+		if len(ids) >= limit {
+			return ids, true
+		}
+		c := text[i]
+		if c >= utf8.RuneSelf {
+			return ids[:n], false
+		}
+		switch t.class[c] {
+		case classWord:
+			word = append(word, t.lower[c])
+		case classSpace:
+			ids, key = t.wordPieceASCII(ids, word, key)
+			word = word[:0]
+		case classPunct:
+			ids, key = t.wordPieceASCII(ids, word, key)
+			word = word[:0]
+			if id := t.punctID[c]; id >= 0 {
+				ids = append(ids, id)
+			}
+		}
+	}
+	ids, _ = t.wordPieceASCII(ids, word, key)
+	return ids, true
+}
+
+// wordPieceASCII is wordPiece for an ASCII word (one byte a character);
+// key is a buffer for the pieces with their prefix, returned for reuse.
+// Pieces longer than the longest vocabulary entry are not looked up.
+func (t *tokenizer) wordPieceASCII(ids []int, word, key []byte) ([]int, []byte) {
+	if len(word) == 0 || len(word) > t.maxWordChars {
+		return ids, key
+	}
+	n := len(ids)
+	for start := 0; start < len(word); {
+		found, end := -1, 0
+		if start == 0 {
+			for end = min(len(word), t.maxKey); end > 0; end-- {
+				if id, ok := t.vocab[string(word[:end])]; ok {
+					found = id
+					break
+				}
+			}
+		} else {
+			key = append(key[:0], t.prefix...)
+			for end = min(len(word), start+t.maxKey-len(t.prefix)); end > start; end-- {
+				key = append(key[:len(t.prefix)], word[start:end]...)
+				if id, ok := t.vocab[string(key)]; ok {
+					found = id
+					break
+				}
+			}
+		}
+		if found < 0 {
+			return ids[:n], key
+		}
+		ids = append(ids, found)
+		start = end
+	}
+	return ids, key
 }
 
 // normalize applies the BERT normaliser.
