@@ -18,8 +18,9 @@
 //
 // Each repository is fetched once into the cache (default: the user cache
 // directory's workspace-qdrant-mcp/eval), indexed there with the server's
-// engine and default configuration (language servers off, so results do
-// not depend on what a machine has installed), and every question is sent
+// engine and default configuration (language servers off and the built-in
+// embedder unless -embedder says otherwise, so results do not depend on
+// what a machine has installed or can download), and every question is sent
 // to engine.Manager.Search with limit 10 and otherwise default settings,
 // as the search tool sends it. The index is kept and only reconciled by
 // the next run.
@@ -65,7 +66,7 @@ var stdout io.Writer = os.Stdout // stdout-ok
 
 type options struct {
 	dir, cache, only, modes, out, baseline string
-	tune, rules, query                     string
+	tune, rules, query, embedder           string
 	perFile, chunkChars                    int
 	saveBaseline, verbose, check           bool
 
@@ -85,6 +86,7 @@ func main() {
 	flag.StringVar(&o.tune, "tune", "", `JSON object of ranking weights over the defaults, e.g. {"satellite_factor": 0.7} (see engine/rank.Tuning)`)
 	flag.StringVar(&o.rules, "rules", "", `JSON object of ranking rules over all on, e.g. {"OnePerFile": false} (see engine/rank.Rules)`)
 	flag.IntVar(&o.perFile, "max-per-file", 0, "results per file (0: the search tool's default)")
+	flag.StringVar(&o.embedder, "embedder", "builtin", "embedding.provider for the indexes: builtin (the default, so that results do not depend on a model download), static or auto")
 	flag.IntVar(&o.chunkChars, "chunk-chars", 0, "workspace.chunk_chars for the index (0: the default; other sizes get indexes of their own)")
 	flag.StringVar(&o.query, "query", "", "ask only this query of the -repos and print its results, scores and rules")
 	flag.BoolVar(&o.check, "check", false, "only fetch the repositories and check their questions' labels; search nothing")
@@ -200,6 +202,10 @@ func evalRepo(ctx context.Context, o options, r Repo, modes []string) ([]Result,
 		cfg.Storage.DataDir += fmt.Sprintf("-chunk%d", o.chunkChars)
 	}
 	cfg.LSP.Enabled = false
+	cfg.Embedding.Provider = o.embedder
+	if o.embedder != "builtin" {
+		cfg.Storage.DataDir += "-" + o.embedder
+	}
 	cfg.Logging.Level = "warn"
 	if err := cfg.Validate(); err != nil {
 		return nil, err
