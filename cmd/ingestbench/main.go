@@ -108,6 +108,9 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	progress("copied %d files, %.1f MB in %s", copied, mb(copiedBytes), time.Since(begin).Round(time.Millisecond))
 
 	cfg := config.Default()
+	// The figures in BENCHMARKS.md are the built-in embedder's; auto (the
+	// default) would depend on whether a model can be downloaded.
+	cfg.Embedding.Provider = "builtin"
 	cfg.Workspace.Roots = []string{root}
 	cfg.Workspace.Debounce = config.Duration(debounce)
 	cfg.Storage.DataDir = data

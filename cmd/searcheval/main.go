@@ -124,6 +124,9 @@ func run(o options) error {
 	}
 
 	cfg := config.Default()
+	// The figures in BENCHMARKS.md are the built-in embedder's; auto (the
+	// default) would depend on whether a model can be downloaded.
+	cfg.Embedding.Provider = "builtin"
 	cfg.Workspace.Roots = []string{root}
 	cfg.Storage.DataDir = data
 	cfg.Logging.Level = "warn"
