@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"workspace-qdrant-mcp/engine/ingest/ignore"
+
+	"workspace-qdrant-mcp/internal/paths"
 )
 
 // Validate checks every key and reports all problems at once, each with
@@ -254,7 +256,7 @@ func (c *Config) validateStorage(p *problems) {
 		p.add("storage.data_dir", "%s exists and is not a directory", abs)
 	}
 	for i, root := range c.Workspace.Roots {
-		if within(abs, root) {
+		if _, ok := paths.Within(root, abs); ok {
 			p.add("storage.data_dir", "%s lies inside workspace.roots[%d] (%s); the server never writes into the workspace", abs, i, root)
 		}
 	}
@@ -314,11 +316,6 @@ func checkQdrantURL(raw string) string {
 		return fmt.Sprintf("%q is not host:port %s", raw, example)
 	}
 	return ""
-}
-
-func within(path, dir string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // problems collects validation errors.

@@ -1,7 +1,8 @@
 // Package paths answers one question every part of the server asks of
 // file paths: does this path lie inside that directory? It is the one
-// place that answers it, so that a name such as "..cache" is never taken
-// for a parent directory.
+// place that answers it from two paths (the ignore matcher, which compares
+// already-clean paths on its hot path, keeps a prefix test of its own), so
+// that a name such as "..cache" is never taken for a parent directory.
 //
 //	if rel, ok := paths.Within(root, p); ok { ... }
 package paths
