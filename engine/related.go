@@ -123,26 +123,16 @@ func (m *Manager) findRelated(ctx context.Context, req RelatedRequest) (RelatedR
 		Mode: mode, Roots: r.cfg.Workspace.Roots, Rules: rules, Tuning: t,
 		KeepSatellites: req.PathGlob != "" || req.Language != "",
 	})
-	maxPer := req.MaxPerFile
-	if maxPer == 0 {
-		maxPer = DefaultMaxPerFile
-	}
 	resp := RelatedResponse{
-		SearchResponse: SearchResponse{Results: collect(ranked, maxPer, req.Limit), Mode: storage.ModeHybrid},
+		SearchResponse: SearchResponse{Results: collect(ranked, perFile(req.MaxPerFile), req.Limit), Mode: storage.ModeHybrid},
 		Source: RelatedSource{ID: src.DocID, ChunkID: src.ID, Path: src.Path, Title: src.Title,
 			StartLine: src.StartLine, EndLine: src.EndLine},
 	}
-	var notes []string
+	var degraded map[string]string
 	if mixed != "" {
-		resp.Degraded = map[string]string{"semantic": mixed}
-		notes = append(notes, "the semantic leg is missing ("+mixed+"): results come from the keyword leg alone")
+		degraded = map[string]string{"semantic": mixed}
 	}
-	if r.indexer != nil && r.indexer.Stats().Indexing {
-		resp.Indexing = true
-		notes = append(notes, "indexing in progress: results cover the files indexed so far")
-	}
-	resp.Note = strings.Join(notes, "; ")
-	resp.TookMS = ms(time.Since(begin))
+	r.finish(&resp.SearchResponse, degraded, begin)
 	return resp, nil
 }
 

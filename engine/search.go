@@ -137,8 +137,9 @@ type SearchResponse struct {
 // from 1, so a chunk below one leg's threshold can still be found by the
 // other leg. Each chunk's score is the weighted reciprocal rank fusion of
 // its legs, Σ w/(60+rank), plus a bonus for query terms in its path and
-// one for other matching chunks of its document. Overlapping hits of a
-// document are merged and at most MaxPerFile results are kept per
+// one for other matching chunks of its document, and the other rules of
+// package rank. A hit overlapping a result already taken from its
+// document is left out, and at most MaxPerFile results are kept per
 // document.
 func (m *Manager) Search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
 	return redo(ctx, m, func() (SearchResponse, error) { return m.search(ctx, req) })
@@ -213,17 +214,30 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 		MinKeyword: req.MinKeywordScore, MinSemantic: req.ScoreThreshold,
 		KeepSatellites: req.PathGlob != "" || req.Language != "",
 	})
-	maxPer := req.MaxPerFile
-	if maxPer == 0 {
-		maxPer = DefaultMaxPerFile
-	}
-	results := collect(ranked, maxPer, req.Limit)
+	results := collect(ranked, perFile(req.MaxPerFile), req.Limit)
 	if n := min(max(req.ContextLines, 0), MaxContextLines); n > 0 {
 		addContext(results, n, r.cfg.Workspace.Roots)
 	}
-	resp := SearchResponse{Results: results, Mode: req.Mode, Degraded: degraded}
+	resp := SearchResponse{Results: results, Mode: req.Mode}
+	r.finish(&resp, degraded, begin)
+	return resp, nil
+}
+
+// perFile is a request's MaxPerFile, DefaultMaxPerFile for 0.
+func perFile(n int) int {
+	if n == 0 {
+		return DefaultMaxPerFile
+	}
+	return n
+}
+
+// finish completes an answer of search's shape: the legs left out and
+// why, whether the workspace is still being indexed, in Note, and the
+// time taken since begin.
+func (r *run) finish(resp *SearchResponse, degraded map[string]string, begin time.Time) {
 	var notes []string
 	if why, ok := degraded["semantic"]; ok {
+		resp.Degraded = degraded
 		notes = append(notes, "the semantic leg is missing ("+why+"): results come from the keyword leg alone")
 	}
 	if r.indexer != nil && r.indexer.Stats().Indexing {
@@ -232,7 +246,6 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 	}
 	resp.Note = strings.Join(notes, "; ")
 	resp.TookMS = ms(time.Since(begin))
-	return resp, nil
 }
 
 // ErrReembedding refuses a semantic search while the workspace is

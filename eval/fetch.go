@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"workspace-qdrant-mcp/internal/benchcorpus"
 )
 
 // Repo is one repository of the evaluation, as repos.json lists it: where
@@ -116,7 +117,10 @@ func fetch(r Repo, dst string) error {
 	}
 	src := filepath.Join(top, filepath.FromSlash(r.Root))
 	copied := filepath.Join(tmp, "copy")
-	n, err := copyFiles(src, copied)
+	n, _, err := benchcorpus.CopyAll(src, copied)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("copy %s: no such directory in the package: %w", src, err)
+	}
 	if err != nil {
 		return fmt.Errorf("copy %s: %w", src, err)
 	}
@@ -138,50 +142,4 @@ func command(dir, name string, args ...string) ([]byte, error) {
 		return nil, fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return out, nil
-}
-
-// copyFiles copies the regular files under src to dst, writable, and
-// returns how many there were. Symbolic links are left out: a package's
-// links point into the system it installs on.
-func copyFiles(src, dst string) (int, error) {
-	n := 0
-	err := filepath.WalkDir(src, func(p string, de fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case de.IsDir():
-			return os.MkdirAll(target, 0o755)
-		case !de.Type().IsRegular():
-			return nil
-		}
-		n++
-		return copyFile(p, target)
-	})
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, fmt.Errorf("no such directory in the package: %w", err)
-	}
-	return n, err
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

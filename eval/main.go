@@ -111,7 +111,7 @@ type Result struct {
 	Mode     string  `json:"mode"`
 	TookMS   float64 `json:"took_ms"`
 	Scores
-	Top []string `json:"top,omitempty"` // hybrid only: "path:start-end [rules]"
+	Top []string `json:"top,omitempty"` // hybrid only: "path:start-end", or "note <title>"
 }
 
 func run(ctx context.Context, o options) error {
@@ -121,7 +121,7 @@ func run(ctx context.Context, o options) error {
 	}
 	if o.only != "" {
 		want := strings.Split(o.only, ",")
-		repos = slices.DeleteFunc(repos, func(r Repo) bool { return !contains(want, r.Name) })
+		repos = slices.DeleteFunc(repos, func(r Repo) bool { return !slices.Contains(want, r.Name) })
 		if len(repos) == 0 {
 			return fmt.Errorf("-repos %s names no repository of repos.json", o.only)
 		}
@@ -255,7 +255,8 @@ func evalRepo(ctx context.Context, o options, r Repo, modes []string) ([]Result,
 	return results, nil
 }
 
-// describe names a hit and the rules that moved it.
+// describe names a hit: its path and lines, or a note's title (-query
+// shows the rules that moved each result).
 func describe(h Hit, res engine.SearchResult) string {
 	s := fmt.Sprintf("%s:%d-%d", h.Path, h.Start, h.End)
 	if res.Kind != storage.KindFile {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -55,7 +56,7 @@ func (qs QuestionSet) check(root string) error {
 			bad("missing or repeated id")
 		}
 		ids[q.ID] = true
-		if !contains(kinds, q.Kind) {
+		if !slices.Contains(kinds, q.Kind) {
 			bad("kind %q is not one of %s", q.Kind, strings.Join(kinds, ", "))
 		}
 		if strings.TrimSpace(q.Query) == "" || len(q.Labels) == 0 {
@@ -151,13 +152,4 @@ func score(hits []Hit, labels []Label) Scores {
 	}
 	s.Files = len(files)
 	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

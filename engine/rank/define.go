@@ -24,15 +24,6 @@ const (
 	defineCompound = 0.35 // an identifier that adjacent question words spell
 )
 
-// wanted returns the folded names whose definition q asks for: the
-// symbol, or the compounds of a question.
-func (q Query) wanted() []string {
-	if q.Kind == KindSymbol {
-		return []string{fold(q.Symbol)}
-	}
-	return q.Compounds
-}
-
 // definition returns how strongly a chunk defines what q asks for (0 for
 // not at all). A defined name is a top-level one or Owner.member (see
 // MetaDefines). For a symbol query, the symbol spelt as asked counts
@@ -42,7 +33,7 @@ func (q Query) wanted() []string {
 // when the qualifier appears in the chunk or its path (render.Render in
 // render/render.go).
 func definition(q Query, meta map[string]string, text, rel string) float64 {
-	wanted := q.wanted()
+	wanted := q.wanted
 	if len(wanted) == 0 {
 		return 0
 	}
@@ -70,10 +61,10 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 		switch {
 		case owner != "" && q.Qualifier == "":
 			s *= defineMember
-		case owner != "" && fold(owner) != fold(q.Qualifier):
+		case owner != "" && fold(owner) != q.qualifier:
 			s *= defineOther
 		case owner == "" && q.Qualifier != "" && !strings.Contains(text, q.Qualifier) &&
-			!strings.Contains(fold(rel), fold(q.Qualifier)):
+			!strings.Contains(fold(rel), q.qualifier):
 			s *= defineUnplaced
 		}
 		best = max(best, s)

@@ -32,6 +32,13 @@ type Query struct {
 	// Asks records the satellite classes the query asks about by name
 	// ("test", "example", ...): those are not pushed down.
 	Asks map[Satellite]bool
+
+	// wanted are the folded names whose definition the query asks for:
+	// the symbol, or the compounds of a question; qualifier is the
+	// qualifier folded. Both are read for every candidate, so they are
+	// worked out once, here.
+	wanted    []string
+	qualifier string
 }
 
 // symbolPattern matches an identifier, possibly qualified by dots, ::,
@@ -55,9 +62,11 @@ func ParseQuery(text string) Query {
 			}
 		}
 		q.Symbol = strings.TrimPrefix(q.Symbol, "$")
+		q.wanted, q.qualifier = []string{fold(q.Symbol)}, fold(q.Qualifier)
 		return q
 	}
 	q.Compounds = compounds(t)
+	q.wanted = q.Compounds
 	return q
 }
 

@@ -301,7 +301,7 @@ func pathShare(p *pathInfo, q Query) float64 {
 	}
 	if q.Kind == KindSymbol {
 		base := filepath.Base(rel)
-		if fold(strings.TrimSuffix(base, filepath.Ext(base))) == fold(q.Symbol) {
+		if fold(strings.TrimSuffix(base, filepath.Ext(base))) == q.wanted[0] {
 			return 1
 		}
 	}

@@ -31,6 +31,27 @@ func GorootSrc() (string, error) {
 // include is not nil, only the top-level entries of src for which it
 // returns true are copied.
 func CopyTree(src, dst string, include func(topLevel string) bool) (files int, bytes int64, err error) {
+	return copyTree(src, dst, func(rel string, de fs.DirEntry) bool {
+		if include != nil {
+			if top, _, _ := strings.Cut(filepath.ToSlash(rel), "/"); !include(top) {
+				return false
+			}
+		}
+		return !de.IsDir() || de.Name() != "testdata"
+	})
+}
+
+// CopyAll copies every regular file and directory of src to dst, leaving
+// out symlinks: a published package's links point into the system it
+// installs on.
+func CopyAll(src, dst string) (files int, bytes int64, err error) {
+	return copyTree(src, dst, func(string, fs.DirEntry) bool { return true })
+}
+
+// copyTree copies the regular files and directories of src that keep
+// accepts (by path relative to src; a directory refused is skipped whole)
+// to dst, and counts the files and bytes copied.
+func copyTree(src, dst string, keep func(rel string, de fs.DirEntry) bool) (files int, bytes int64, err error) {
 	err = filepath.WalkDir(src, func(p string, de fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -39,21 +60,15 @@ func CopyTree(src, dst string, include func(topLevel string) bool) (files int, b
 		if err != nil {
 			return err
 		}
-		if include != nil && rel != "." {
-			top, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
-			if !include(top) {
-				if de.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
+		if rel != "." && !keep(rel, de) {
+			if de.IsDir() {
+				return fs.SkipDir
 			}
+			return nil
 		}
 		target := filepath.Join(dst, rel)
 		switch {
 		case de.IsDir():
-			if de.Name() == "testdata" {
-				return fs.SkipDir
-			}
 			return os.MkdirAll(target, 0o755)
 		case !de.Type().IsRegular():
 			return nil
