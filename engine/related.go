@@ -99,7 +99,7 @@ func (m *Manager) findRelated(ctx context.Context, req RelatedRequest) (RelatedR
 	} else if dense, err = r.chunkVector(ctx, src); err != nil {
 		return RelatedResponse{}, err
 	}
-	t := DefaultTuning
+	t := r.tuning(nil)
 	prefetch := max(t.Prefetch, req.Limit)
 	hits, err := r.store.Search(ctx, storage.Query{
 		Text: text, Dense: dense, Mode: mode, Limit: 2 * prefetch, Prefetch: prefetch,

@@ -135,10 +135,11 @@ type SearchResponse struct {
 // leg's threshold (MinKeywordScore, ScoreThreshold) then drops that leg's
 // candidates scoring below it, and the remaining ones are ranked again
 // from 1, so a chunk below one leg's threshold can still be found by the
-// other leg. Each chunk's score is the weighted reciprocal rank fusion of
-// its legs, Σ w/(60+rank), plus a bonus for query terms in its path and
-// one for other matching chunks of its document, and the other rules of
-// package rank. A hit overlapping a result already taken from its
+// other leg. Each chunk's score fuses its legs (rank.Tuning.Fusion: by
+// default each leg's score over the leg's best, weighted, the semantic
+// leg at half weight with the built-in embedder), plus a bonus for query
+// terms in its path and one for other matching chunks of its document,
+// and the other rules of package rank. A hit overlapping a result already taken from its
 // document is left out, and at most MaxPerFile results are kept per
 // document.
 func (m *Manager) Search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
@@ -165,10 +166,7 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 	if len(query.Terms) == 0 {
 		return SearchResponse{}, fmt.Errorf("%w: %q has only stop words or punctuation", ErrEmptyQuery, req.Query)
 	}
-	t := DefaultTuning
-	if req.Tuning != nil {
-		t = *req.Tuning
-	}
+	t := r.tuning(req.Tuning)
 	rules := rulesOf(r.cfg.Search.Rules)
 	if req.Rules != nil {
 		rules = *req.Rules
@@ -221,6 +219,20 @@ func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse
 	resp := SearchResponse{Results: results, Mode: req.Mode}
 	r.finish(&resp, degraded, begin)
 	return resp, nil
+}
+
+// tuning returns the ranking parameters of a request: override, or
+// DefaultTuning, with the semantic leg weighed as lexical when the
+// embedder is the built-in one.
+func (r *run) tuning(override *Tuning) Tuning {
+	t := DefaultTuning
+	if override != nil {
+		t = *override
+	}
+	if r.embedder != nil && r.embedder.Info().Provider == "builtin" {
+		t.SemanticWeight = t.LexicalSemanticWeight
+	}
+	return t
 }
 
 // perFile is a request's MaxPerFile, DefaultMaxPerFile for 0.

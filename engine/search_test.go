@@ -11,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
 )
@@ -284,5 +285,27 @@ func TestAddContextStaleOrOutside(t *testing.T) {
 	}
 	if !strings.Contains(res[3].ContextNote, "not inside the workspace") || res[3].ContextBefore+res[3].ContextAfter != "" {
 		t.Errorf("outside file: %+v", res[3])
+	}
+}
+
+// With the built-in embedder, whose vectors hash words, the semantic leg
+// weighs LexicalSemanticWeight; with any other, SemanticWeight; a
+// request's tuning gets the same treatment.
+func TestTuningLexicalEmbedder(t *testing.T) {
+	lexical := &run{embedder: embed.NewBuiltin(0)}
+	model := &run{embedder: &fakeEmbedder{}}
+	if got := lexical.tuning(nil).SemanticWeight; got != DefaultTuning.LexicalSemanticWeight {
+		t.Errorf("builtin: semantic weight %v, want %v", got, DefaultTuning.LexicalSemanticWeight)
+	}
+	if got := model.tuning(nil).SemanticWeight; got != DefaultTuning.SemanticWeight {
+		t.Errorf("another embedder: semantic weight %v, want %v", got, DefaultTuning.SemanticWeight)
+	}
+	override := DefaultTuning
+	override.SemanticWeight, override.LexicalSemanticWeight = 0.9, 0.2
+	if got := lexical.tuning(&override).SemanticWeight; got != 0.2 {
+		t.Errorf("builtin with a request's tuning: %v, want its lexical weight 0.2", got)
+	}
+	if got := model.tuning(&override).SemanticWeight; got != 0.9 {
+		t.Errorf("another embedder with a request's tuning: %v, want 0.9", got)
 	}
 }

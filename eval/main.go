@@ -69,6 +69,8 @@ type options struct {
 	tune, rules, query, embedder           string
 	perFile, chunkChars                    int
 	saveBaseline, verbose, check           bool
+	diagnose                               string
+	diagnoses                              *[]Diagnosis // what -diagnose found, over the repositories
 
 	tuning  *engine.Tuning
 	ruleSet *rank.Rules
@@ -90,6 +92,7 @@ func main() {
 	flag.IntVar(&o.chunkChars, "chunk-chars", 0, "workspace.chunk_chars for the index (0: the default; other sizes get indexes of their own)")
 	flag.StringVar(&o.query, "query", "", "ask only this query of the -repos and print its results, scores and rules")
 	flag.BoolVar(&o.check, "check", false, "only fetch the repositories and check their questions' labels; search nothing")
+	flag.StringVar(&o.diagnose, "diagnose", "", "for each question of this kind (natural, architecture, symbol or all), print where its label ranks, in the first of -modes; search nothing else")
 	flag.BoolVar(&o.verbose, "v", false, "print each question's scores and top results on stderr")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
@@ -153,6 +156,7 @@ func run(ctx context.Context, o options) error {
 		}
 		o.cache = filepath.Join(dir, "workspace-qdrant-mcp", "eval")
 	}
+	o.diagnoses = new([]Diagnosis)
 	var results []Result
 	for _, r := range repos {
 		rs, err := evalRepo(ctx, o, r, modes)
@@ -160,6 +164,10 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("%s: %w", r.Name, err)
 		}
 		results = append(results, rs...)
+	}
+	if o.diagnose != "" {
+		printDiagnoses(stdout, *o.diagnoses)
+		return nil
 	}
 	if o.check || o.query != "" {
 		return nil
@@ -227,6 +235,21 @@ func evalRepo(ctx context.Context, o options, r Repo, modes []string) ([]Result,
 	progress("%s: %d files indexed in %s; %d questions", r.Name, st.Index.Files, time.Since(begin).Round(time.Millisecond), len(qs.Questions))
 	if o.query != "" {
 		return nil, explain(ctx, m, root, o, modes)
+	}
+	if o.diagnose != "" {
+		var ds []Diagnosis
+		for _, q := range qs.Questions {
+			if o.diagnose != "all" && q.Kind != o.diagnose {
+				continue
+			}
+			d, err := diagnose(ctx, m, root, modes[0], q, o)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", q.ID, err)
+			}
+			ds = append(ds, d)
+		}
+		*o.diagnoses = append(*o.diagnoses, ds...)
+		return nil, nil
 	}
 	var results []Result
 	for _, q := range qs.Questions {

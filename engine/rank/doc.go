@@ -1,7 +1,8 @@
 // Package rank orders a search's candidates. The store's legs (keyword
 // BM25 and semantic cosine) each return their best chunks; rank fuses
-// them by reciprocal rank and applies ranking rules that reflect how code
-// bases are organised and how people ask about them:
+// them (by default each leg's score over the leg's best, added; or by
+// reciprocal rank, see Tuning.Fusion) and applies ranking rules that
+// reflect how code bases are organised and how people ask about them:
 //
 //   - definition: for a query that names a symbol (an identifier,
 //     pkg.Name, Type::method), a chunk that defines it ranks above chunks

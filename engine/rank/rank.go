@@ -13,7 +13,8 @@ import (
 )
 
 // K is the rank constant of reciprocal rank fusion (storage.RRFK): a
-// leg's hit at rank r scores w/(K+r).
+// leg's hit at rank r scores w/(K+r). Score fusion and the rules are on
+// the same scale: the best a leg gives is w/(K+1).
 const K = storage.RRFK
 
 // Rule names, as Ranked.Rules reports them.
@@ -26,7 +27,7 @@ const (
 )
 
 // Rules switches the ranking rules; the zero value switches all off and
-// leaves plain reciprocal rank fusion.
+// leaves plain fusion.
 type Rules struct {
 	Definitions bool // definition
 	Paths       bool // path
@@ -42,8 +43,8 @@ var AllRules = Rules{Definitions: true, Paths: true, Files: true, Satellites: tr
 type Tuning struct {
 	// Prefetch is how many candidates each leg fetches.
 	Prefetch int `json:"prefetch"`
-	// KeywordWeight and SemanticWeight scale each leg's reciprocal rank
-	// 1/(K+rank) in the fused score.
+	// KeywordWeight and SemanticWeight scale each leg's part of the fused
+	// score (see Fusion).
 	KeywordWeight  float64 `json:"keyword_weight"`
 	SemanticWeight float64 `json:"semantic_weight"`
 	// PathWeight scales the path bonus: the share of the query's terms
@@ -61,20 +62,39 @@ type Tuning struct {
 	// LaterChunkFactor multiplies the score of a file's n-th best chunk
 	// by LaterChunkFactor^n (n from 0).
 	LaterChunkFactor float64 `json:"later_chunk_factor"`
+	// Fusion is how the legs combine: FusionScore (the default) adds each
+	// leg's score scaled into [0, 1] over the candidates, FusionRRF adds
+	// each leg's reciprocal rank 1/(K+rank). Either way a candidate first
+	// in both legs scores (KeywordWeight+SemanticWeight)/(K+1), so the
+	// rules' weights mean the same under both.
+	Fusion string `json:"fusion"`
+	// LexicalSemanticWeight replaces SemanticWeight when the embedder is
+	// lexical (the built-in one hashes terms): its leg is then a second
+	// view of the words the keyword leg already matches, and counting it
+	// fully lets its noise outvote BM25.
+	LexicalSemanticWeight float64 `json:"lexical_semantic_weight"`
 }
+
+// Fusions, for Tuning.Fusion.
+const (
+	FusionScore = "score"
+	FusionRRF   = "rrf"
+)
 
 // DefaultTuning is the tuning Search uses; BENCHMARKS.md says how it was
 // chosen.
 var DefaultTuning = Tuning{
-	Prefetch:         100,
-	KeywordWeight:    1,
-	SemanticWeight:   1,
-	PathWeight:       2,
-	FileWeight:       0.15,
-	FileChunks:       3,
-	DefinitionWeight: 3,
-	SatelliteFactor:  0.5,
-	LaterChunkFactor: 0.3,
+	Prefetch:              100,
+	Fusion:                FusionScore,
+	KeywordWeight:         1,
+	SemanticWeight:        1,
+	LexicalSemanticWeight: 0.5,
+	PathWeight:            3,
+	FileWeight:            0.3,
+	FileChunks:            3,
+	DefinitionWeight:      3,
+	SatelliteFactor:       0.5,
+	LaterChunkFactor:      0.1,
 }
 
 // Options says how Rank scores candidates.
@@ -105,15 +125,13 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	out := threshold(hits, o)
 	t := o.Tuning
 	legs := make([]float64, len(out)) // each hit's fused leg score
+	if t.Fusion == FusionRRF {
+		fuseRanks(out, legs, t)
+	} else {
+		fuseScores(out, legs, t)
+	}
 	for i := range out {
-		h := &out[i]
-		if h.KeywordRank > 0 {
-			legs[i] += t.KeywordWeight / float64(K+h.KeywordRank)
-		}
-		if h.SemanticRank > 0 {
-			legs[i] += t.SemanticWeight / float64(K+h.SemanticRank)
-		}
-		h.Score = legs[i]
+		out[i].Score = legs[i]
 	}
 	if o.Rules.Files && t.FileWeight != 0 && t.FileChunks > 0 {
 		addFileBonus(out, legs, t.FileWeight, t.FileChunks, o.Mode != storage.ModeSemantic)
@@ -362,6 +380,44 @@ func addFileBonus(hits []Ranked, legs []float64, weight float64, n int, keywordO
 		if bonus[i] > 0 {
 			hits[i].Score += weight * bonus[i]
 			hits[i].Rules = append(hits[i].Rules, RuleFile)
+		}
+	}
+}
+
+// fuseRanks sets legs to the weighted sum of each leg's reciprocal rank
+// 1/(K+rank).
+func fuseRanks(out []Ranked, legs []float64, t Tuning) {
+	for i, h := range out {
+		if h.KeywordRank > 0 {
+			legs[i] += t.KeywordWeight / float64(K+h.KeywordRank)
+		}
+		if h.SemanticRank > 0 {
+			legs[i] += t.SemanticWeight / float64(K+h.SemanticRank)
+		}
+	}
+}
+
+// fuseScores sets legs to the weighted sum of each leg's score divided by
+// the leg's best among the candidates (a negative score counts as 0),
+// times 1/(K+1). Unlike ranks, scores keep how far apart candidates are:
+// a chunk far ahead on BM25 is not overtaken by one a rank behind it on
+// both legs, and one barely behind is not pushed a whole rank down.
+func fuseScores(out []Ranked, legs []float64, t Tuning) {
+	kmax, smax := 0.0, 0.0
+	for _, h := range out {
+		if h.KeywordRank > 0 {
+			kmax = max(kmax, h.KeywordScore)
+		}
+		if h.SemanticRank > 0 {
+			smax = max(smax, h.SemanticScore)
+		}
+	}
+	for i, h := range out {
+		if h.KeywordRank > 0 && kmax > 0 {
+			legs[i] += t.KeywordWeight * max(h.KeywordScore, 0) / kmax / float64(K+1)
+		}
+		if h.SemanticRank > 0 && smax > 0 {
+			legs[i] += t.SemanticWeight * max(h.SemanticScore, 0) / smax / float64(K+1)
 		}
 	}
 }

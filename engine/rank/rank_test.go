@@ -21,7 +21,7 @@ func TestFusion(t *testing.T) {
 		hit("c", 0, 0, 1, 0.8),
 		hit("d", 3, 1, 2, 0.6),
 	}
-	plain := Options{Mode: storage.ModeHybrid, Tuning: Tuning{KeywordWeight: 1, SemanticWeight: 1}}
+	plain := Options{Mode: storage.ModeHybrid, Tuning: Tuning{Fusion: FusionRRF, KeywordWeight: 1, SemanticWeight: 1}}
 	got := Rank(hits, ParseQuery("x"), plain)
 	want := map[string]float64{"a": 1.0/61 + 1.0/63, "b": 1.0 / 62, "c": 1.0 / 61, "d": 1.0/63 + 1.0/62}
 	order := []string{"a", "d", "c", "b"}
@@ -46,11 +46,38 @@ func TestFusion(t *testing.T) {
 	}
 }
 
+// Score fusion divides each leg's scores by the leg's best among the
+// candidates, weighs them and divides by 61; it keeps the distance between
+// candidates that ranks lose: b, far behind a on BM25 but second, is
+// worth about half of a's keyword part, not 61/62 of it.
+func TestScoreFusion(t *testing.T) {
+	hits := []storage.Hit{
+		hit("a", 1, 9, 3, 0.5),
+		hit("b", 2, 5, 0, 0),
+		hit("c", 0, 0, 1, 0.8),
+		hit("d", 3, 1, 2, 0.6),
+		hit("e", 4, 1, 0, 0),
+		hit("f", 0, 0, 4, -0.2),
+	}
+	o := Options{Mode: storage.ModeHybrid, Tuning: Tuning{Fusion: FusionScore, KeywordWeight: 1, SemanticWeight: 0.5}}
+	got := Rank(hits, ParseQuery("x"), o)
+	want := map[string]float64{
+		"a": (1 + 0.5*0.5/0.8) / 61, "b": 5.0 / 9 / 61, "c": 0.5 / 61,
+		"d": (1.0/9 + 0.5*0.6/0.8) / 61, "e": 1.0 / 9 / 61, "f": 0, // a negative cosine counts as 0
+	}
+	order := []string{"a", "b", "c", "d", "e", "f"}
+	for i, h := range got {
+		if h.Chunk.ID != order[i] || math.Abs(h.Score-want[h.Chunk.ID]) > 1e-12 {
+			t.Errorf("rank %d: %s %v, want %s %v", i+1, h.Chunk.ID, h.Score, order[i], want[order[i]])
+		}
+	}
+}
+
 // The path bonus adds PathWeight × (share of query terms in the path)/61.
 func TestPathRule(t *testing.T) {
 	hits := []storage.Hit{hit("x", 1, 1, 0, 0), hit("y", 1, 1, 0, 0)}
 	hits[0].Chunk.Path, hits[1].Chunk.Path = "/ws/net/http/cookie.go", "/ws/net/http/server.go"
-	o := Options{Mode: storage.ModeKeyword, Roots: []string{"/ws"}, Rules: Rules{Paths: true}, Tuning: Tuning{KeywordWeight: 1, PathWeight: 2}}
+	o := Options{Mode: storage.ModeKeyword, Roots: []string{"/ws"}, Rules: Rules{Paths: true}, Tuning: Tuning{Fusion: FusionRRF, KeywordWeight: 1, PathWeight: 2}}
 	got := Rank(hits, ParseQuery("parse cookie"), o)
 	if got[0].Chunk.ID != "x" || math.Abs(got[0].Score-(1.0/61+2*0.5/61)) > 1e-12 || math.Abs(got[1].Score-1.0/62) > 1e-12 {
 		t.Errorf("path bonus: %s %v, %s %v", got[0].Chunk.ID, got[0].Score, got[1].Chunk.ID, got[1].Score)
