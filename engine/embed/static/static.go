@@ -303,8 +303,9 @@ func (m *Model) encode(text string) []float32 {
 	return v
 }
 
-// addHalf adds w × row (float16) to v, which is as long.
-func addHalf(v []float32, row []uint16, w float32) {
+// addHalfGeneric adds w × row (float16) to v, which is as long; addHalf
+// runs it where no vector kernel does, and for the tail of a row.
+func addHalfGeneric(v []float32, row []uint16, w float32) {
 	v = v[:len(row)]
 	tab := halfTable    // an array index by uint16: no bounds check
 	for len(row) >= 8 { // unrolled: each v[j] still sums its terms in the same order
