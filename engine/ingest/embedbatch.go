@@ -148,23 +148,22 @@ func (b *embedBatcher) unsent(jobs []*embedJob) bool {
 	return false
 }
 
-// sendFull sends requests of size texts while that many are pending.
+// sendFull sends the pending texts that fill requests of size texts, in
+// one call of the embedder, which sends those requests concurrently (up
+// to embedding.concurrency).
 func (b *embedBatcher) sendFull(ctx context.Context) {
-	for {
-		b.mu.Lock()
-		if len(b.pending) < b.size {
-			b.mu.Unlock()
-			return
-		}
-		batch := b.take()
+	b.mu.Lock()
+	if len(b.pending) < b.size {
 		b.mu.Unlock()
-		b.send(ctx, batch)
+		return
 	}
+	batch := b.take(len(b.pending) / b.size * b.size)
+	b.mu.Unlock()
+	b.send(ctx, batch)
 }
 
-// take removes up to size pending texts. b.mu must be held.
-func (b *embedBatcher) take() []pendingText {
-	n := min(len(b.pending), b.size)
+// take removes the first n pending texts. b.mu must be held.
+func (b *embedBatcher) take(n int) []pendingText {
 	batch := make([]pendingText, n)
 	copy(batch, b.pending[:n])
 	b.pending = append(b.pending[:0], b.pending[n:]...)
@@ -175,7 +174,8 @@ func (b *embedBatcher) take() []pendingText {
 	return batch
 }
 
-// send embeds one batch and hands each job its vectors, or the error.
+// send embeds texts (in requests of at most size, as the embedder cuts
+// them) and hands each job its vectors, or the error of the call.
 func (b *embedBatcher) send(ctx context.Context, batch []pendingText) {
 	texts := make([]string, len(batch))
 	for i, p := range batch {
@@ -228,8 +228,12 @@ func (b *embedBatcher) wait(ctx context.Context, j *embedJob) ([][]float32, erro
 			return j.vecs, j.err
 		default:
 		}
-		if len(b.pending) > 0 && (len(b.pending) >= b.size || b.waiting >= b.tasks) {
-			batch := b.take()
+		n := len(b.pending)
+		if b.waiting < b.tasks {
+			n = n / b.size * b.size // only full requests: another task may add texts
+		}
+		if n > 0 {
+			batch := b.take(n)
 			b.mu.Unlock()
 			b.send(ctx, batch)
 			b.mu.Lock()
