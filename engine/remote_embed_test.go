@@ -40,7 +40,11 @@ func wordVector(text string, dims int) []float32 {
 }
 
 // fakeOpenAI serves /v1/embeddings with vectors of dims dimensions.
-func fakeOpenAI(t *testing.T, dims int) *httptest.Server {
+func fakeOpenAI(t *testing.T, dims int) *httptest.Server { return fakeOpenAIObserved(t, dims, nil) }
+
+// fakeOpenAIObserved is fakeOpenAI calling observe, when not nil, with
+// the inputs of every request it answers.
+func fakeOpenAIObserved(t *testing.T, dims int, observe func(inputs []string)) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Model string   `json:"model"`
@@ -49,6 +53,9 @@ func fakeOpenAI(t *testing.T, dims int) *httptest.Server {
 		if r.URL.Path != "/v1/embeddings" || json.NewDecoder(r.Body).Decode(&req) != nil {
 			http.Error(w, `{"error":{"message":"bad request"}}`, http.StatusBadRequest)
 			return
+		}
+		if observe != nil {
+			observe(req.Input)
 		}
 		type item struct {
 			Index     int       `json:"index"`

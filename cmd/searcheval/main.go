@@ -3,7 +3,8 @@
 // with a grep baseline over the same files.
 //
 //	go run ./cmd/searcheval [-src DIR] [-queries FILE] [-only net,strings,...]
-//	    [-work DIR] [-tune JSON] [-v]
+//	    [-work DIR] [-tune JSON] [-modes hybrid,keyword,semantic] [-copies N]
+//	    [-cpuprofile FILE] [-symbols] [-v]
 //
 // It copies $(go env GOROOT)/src without its testdata directories (or
 // only the listed top-level directories, for quick iterations), indexes
@@ -16,8 +17,9 @@
 // Metrics are file-level: a query's rank is the rank of its file among
 // the distinct files of the results. recall@5 is the share of queries
 // whose file ranks 5 or better; MRR@10 is the mean of 1/rank, counting
-// files below rank 10 as not found. Latency is the wall time of the
-// Search call (server side, without JSON encoding), p50 and p95.
+// files below rank 10 as not found. Latency is the search's took_ms
+// (server side, without JSON encoding), p50, p95 and p99; each mode also
+// has a row for the questions of 8 to 20 words alone.
 //
 // The grep baseline lowercases the question, drops English stop words,
 // and runs ripgrep once per question (whole words, case-insensitive,
@@ -30,6 +32,18 @@
 // next run (which then only reconciles the index), so several tunings
 // (-tune, a JSON array of engine.Tuning objects; fields left out keep
 // their defaults) can be compared on one index.
+//
+// With -symbols it also waits, after the index is ready (searchable),
+// until the language servers' symbol enrichment has drained, and says
+// when: time-to-searchable and time-to-symbols from Start.
+//
+// With -copies N the tree is copied N times, each copy a root of its
+// own, so that the cost of a search can be measured against the size of
+// the corpus; queries are scored against the first copy only, so the
+// quality columns then undercount (a copy's file is another path).
+//
+// A mode's searches warm the store's caches for the next mode's; with
+// -modes one mode per run, each is measured from a fresh start.
 //
 // The table goes to stdout, progress to stderr. It is not part of go test:
 // indexing all of GOROOT/src takes a few minutes on two cores.
@@ -47,6 +61,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -67,6 +82,10 @@ func main() {
 	flag.StringVar(&o.tune, "tune", "", "JSON array of engine.Tuning objects to compare (default: the engine's tuning)")
 	flag.BoolVar(&o.verbose, "v", false, "list each query's rank per method on stderr")
 	flag.BoolVar(&o.noGrep, "nogrep", false, "skip the grep baseline")
+	flag.StringVar(&o.modes, "modes", "hybrid,keyword,semantic", "comma-separated search modes to run, in order")
+	flag.BoolVar(&o.symbols, "symbols", false, "after the index is ready, wait until symbol enrichment has drained and say when")
+	flag.IntVar(&o.copies, "copies", 1, "index this many copies of the tree, each under its own root (for cost against corpus size)")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the searches (not the indexing) to this file")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "searcheval:", err)
@@ -75,8 +94,9 @@ func main() {
 }
 
 type options struct {
-	src, queries, only, work, tune string
-	verbose, noGrep                bool
+	src, queries, only, work, tune, modes, cpuprofile string
+	verbose, noGrep, symbols                          bool
+	copies                                            int
 }
 
 func progress(format string, args ...any) {
@@ -112,22 +132,28 @@ func run(o options) error {
 		dirs := strings.Split(o.only, ",")
 		include = func(top string) bool { return contains(dirs, top) }
 	}
-	if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
-		progress("copying %s without testdata directories", o.src)
-		n, b, err := benchcorpus.CopyTree(o.src, root, include)
-		if err != nil {
-			return fmt.Errorf("copy: %w", err)
+	roots := []string{root}
+	for i := 2; i <= o.copies; i++ {
+		roots = append(roots, filepath.Join(base, fmt.Sprintf("src%d", i)))
+	}
+	for _, r := range roots {
+		if _, err := os.Stat(r); errors.Is(err, fs.ErrNotExist) {
+			progress("copying %s without testdata directories to %s", o.src, r)
+			n, b, err := benchcorpus.CopyTree(o.src, r, include)
+			if err != nil {
+				return fmt.Errorf("copy: %w", err)
+			}
+			progress("copied %d files, %.1f MB", n, float64(b)/(1<<20))
+		} else {
+			progress("reusing the copy in %s", r)
 		}
-		progress("copied %d files, %.1f MB", n, float64(b)/(1<<20))
-	} else {
-		progress("reusing the copy in %s", root)
 	}
 
 	cfg := config.Default()
 	// The figures in BENCHMARKS.md are the built-in embedder's; auto (the
 	// default) would depend on whether a model can be downloaded.
 	cfg.Embedding.Provider = "builtin"
-	cfg.Workspace.Roots = []string{root}
+	cfg.Workspace.Roots = roots
 	cfg.Storage.DataDir = data
 	cfg.Logging.Level = "warn"
 	if err := cfg.Validate(); err != nil {
@@ -155,6 +181,13 @@ func run(o options) error {
 	}
 	st := m.Status(ctx)
 	progress("index ready in %s: %d files", time.Since(begin).Round(time.Millisecond), st.Index.Files)
+	if o.symbols {
+		for st.Index.EnrichPending > 0 {
+			time.Sleep(100 * time.Millisecond)
+			st = m.Status(ctx)
+		}
+		progress("symbols ready in %s (enrichment queue empty)", time.Since(begin).Round(time.Millisecond))
+	}
 
 	files, err := indexedFiles(ctx, m, root)
 	if err != nil {
@@ -176,17 +209,23 @@ func run(o options) error {
 		s    *scores
 	}
 	var rows []row
+	if o.cpuprofile != "" {
+		stop, err := startProfile(o.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	for ti, t := range tunings {
-		for _, mode := range []string{storage.ModeHybrid, storage.ModeKeyword, storage.ModeSemantic} {
-			s := &scores{}
+		for _, mode := range strings.Split(o.modes, ",") {
+			s, sl := &scores{}, &scores{}
 			name := mode
 			if len(tunings) > 1 {
 				name = fmt.Sprintf("%s (tuning %d)", mode, ti+1)
 			}
 			for _, q := range kept {
-				t0 := time.Now()
 				resp, err := m.Search(ctx, engine.SearchRequest{Query: q.Query, Limit: 10, Mode: mode, MaxPerFile: 1, Tuning: t})
-				took := time.Since(t0)
+				took := time.Duration(resp.TookMS * float64(time.Millisecond)) // server side, as took_ms
 				if err != nil {
 					return fmt.Errorf("%s %q: %w", mode, q.Query, err)
 				}
@@ -196,11 +235,14 @@ func run(o options) error {
 				}
 				rank := rankOf(ranked, q.File)
 				s.add(rank, took)
+				if long(q.Query) {
+					sl.add(rank, took)
+				}
 				if o.verbose {
-					fmt.Fprintf(os.Stderr, "%-22s rank %2d  %-45s  top: %s\n", name, rank, q.File, first(ranked))
+					fmt.Fprintf(os.Stderr, "%-22s rank %2d  %4.1f ms  %-45s  top: %s\n", name, rank, resp.TookMS, q.File, first(ranked))
 				}
 			}
-			rows = append(rows, row{name, s})
+			rows = append(rows, row{name, s}, row{name + ", questions of 8–20 words", sl})
 		}
 	}
 
@@ -237,15 +279,39 @@ func run(o options) error {
 	fmt.Fprintf(stdout, "searcheval: %s without testdata: %d files indexed, %d chunks; %d queries (%s)\n",
 		corpus, len(files), st.Index.Chunks, len(kept), o.queries)
 	fmt.Fprintf(stdout, "machine: %s/%s, %d CPUs, %s; limit 10, max_per_file 1\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintln(stdout, "| method | recall@5 | MRR@10 | p50 latency | p95 latency |")
-	fmt.Fprintln(stdout, "|---|---|---|---|---|")
+	fmt.Fprintln(stdout, "| method | queries | recall@5 | MRR@10 | p50 latency | p95 latency | p99 latency |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Fprintf(stdout, "| %s | %.2f | %.2f | %s | %s |\n", r.name, r.s.recallAt(5), r.s.mrrAt(10), fmtMS(r.s.latency(50)), fmtMS(r.s.latency(95)))
+		fmt.Fprintf(stdout, "| %s | %d | %.2f | %.2f | %s | %s | %s |\n", r.name, len(r.s.ranks), r.s.recallAt(5), r.s.mrrAt(10),
+			fmtMS(r.s.latency(50)), fmtMS(r.s.latency(95)), fmtMS(r.s.latency(99)))
 	}
 	return nil
 }
 
 func fmtMS(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+// startProfile starts a CPU profile written to path; stop ends it.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+// long reports whether a question has 8 to 20 words, as a developer's
+// question in plain language has.
+func long(query string) bool {
+	n := len(strings.Fields(query))
+	return n >= 8 && n <= 20
+}
 
 func first(ranked []string) string {
 	if len(ranked) == 0 {

@@ -47,6 +47,53 @@ type fileWrite struct {
 	rep      storage.Replacement // its document and chunks, with vectors
 	res      WriteResult
 	size     int // bytes of content
+	// embed, with a batcher, is the job embedding the texts the chunks
+	// lack vectors for, and fill gives the chunks its vectors.
+	embed *embedJob
+	fill  func([][]float32) error
+}
+
+// morePaths returns more dirty paths for a task whose prepared files
+// (writes) still have texts waiting for a batch to fill, so that their
+// texts fill it, as long as the task holds less than maxBatchBytes; nil
+// otherwise (see embedbatch.go).
+func (ix *Indexer) morePaths(writes []*fileWrite) []string {
+	if ix.batcher == nil || len(writes) == 0 {
+		return nil
+	}
+	size, jobs := 0, make([]*embedJob, len(writes))
+	for i, w := range writes {
+		size += w.size
+		jobs[i] = w.embed
+	}
+	if size >= maxBatchBytes || !ix.batcher.unsent(jobs) {
+		return nil
+	}
+	return ix.nextBatch()
+}
+
+// writeEmbedded waits for the vectors of the writes' chunks that a
+// batcher embeds, ends the flight of the files whose embedding failed,
+// and writes the others (writeFiles).
+func (ix *Indexer) writeEmbedded(ctx context.Context, writes []*fileWrite) error {
+	var errs []error
+	ready := writes[:0:0]
+	for _, w := range writes {
+		if w.embed != nil {
+			vecs, err := ix.batcher.wait(ctx, w.embed)
+			if err == nil && w.fill != nil {
+				err = w.fill(vecs)
+			}
+			if err != nil {
+				err = fmt.Errorf("index %s: embed %s: %w", w.path, w.rep.Doc.ID, err)
+				ix.finish(ctx, w.path, err)
+				errs = append(errs, err)
+				continue
+			}
+		}
+		ready = append(ready, w)
+	}
+	return errors.Join(append(errs, ix.writeFiles(ctx, ready))...)
 }
 
 // nextBatch takes dirty paths and marks them in flight: one when few are

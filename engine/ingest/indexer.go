@@ -84,6 +84,10 @@ type Indexer struct {
 	reembed     string // the model the index is brought to after a change of model; "" when done
 	reembedOf   int    // files pending when this run found the re-embedding under way
 
+	// batcher, for a remote embedder, gathers the texts of file tasks
+	// into requests of batch_size; nil otherwise.
+	batcher *embedBatcher
+
 	wake   chan struct{} // nudges the dispatcher
 	scan   chan struct{} // asks for a full reconcile
 	ctx    context.Context
@@ -118,6 +122,9 @@ func New(d Deps) (*Indexer, error) {
 	}
 	ix.idle = sync.NewCond(&ix.mu)
 	ix.writeCond = sync.NewCond(&ix.mu)
+	if d.Config.Embedding.Remote() && d.Embedder != nil {
+		ix.batcher = newEmbedBatcher(d.Embedder, d.Config.Embedding.BatchSize) // see embedbatch.go
+	}
 	return ix, nil
 }
 
@@ -631,8 +638,12 @@ func (ix *Indexer) dispatchLoop() {
 		case <-ix.wake:
 		}
 		for {
+			if !ix.batcher.admit(ix.d.Config.Engine.Workers) {
+				break // a task ending wakes the loop again
+			}
 			paths := ix.nextBatch()
 			if len(paths) == 0 {
+				ix.batcher.release(nil)
 				break
 			}
 			name := "index " + paths[0]
@@ -640,6 +651,7 @@ func (ix *Indexer) dispatchLoop() {
 				name = fmt.Sprintf("index %d files: %s, ...", len(paths), paths[0])
 			}
 			err := ix.d.Pipeline.Submit(ix.ctx, pipeline.Task{Name: name, Run: func(tctx context.Context) error {
+				defer ix.batcher.release(ix.wake)
 				if !ix.enterTask() {
 					return nil // stopping: the paths stay pending in the ledger
 				}
@@ -647,6 +659,7 @@ func (ix *Indexer) dispatchLoop() {
 				return ix.processBatch(tctx, paths)
 			}})
 			if err != nil {
+				ix.batcher.release(nil)
 				ix.requeue(paths)
 				if !errors.Is(err, pipeline.ErrNotAccepting) && ix.ctx.Err() == nil {
 					ix.log.Warn().Err(err).Str("path", paths[0]).Int("files", len(paths)).Msg("submit file task")
@@ -770,23 +783,30 @@ func (ix *Indexer) processBatch(tctx context.Context, paths []string) error {
 		writes []*fileWrite
 		size   int
 	)
-	for _, p := range paths {
-		w, err := ix.examine(ctx, p)
-		if w == nil {
-			// A cancelled task stays pending; one that failed otherwise
-			// is picked up again by the next reconcile, since its
-			// recorded state is old.
-			ix.finish(ctx, p, err)
-			errs = append(errs, err)
-			continue
-		}
-		writes = append(writes, w)
-		if size += w.size; size >= maxBatchBytes {
-			errs = append(errs, ix.writeFiles(ctx, writes))
-			writes, size = nil, 0
-		}
+	if ix.batcher != nil {
+		ix.batcher.enter()
+		defer ix.batcher.leave()
 	}
-	errs = append(errs, ix.writeFiles(ctx, writes))
+	for len(paths) > 0 {
+		for _, p := range paths {
+			w, err := ix.examine(ctx, p)
+			if w == nil {
+				// A cancelled task stays pending; one that failed otherwise
+				// is picked up again by the next reconcile, since its
+				// recorded state is old.
+				ix.finish(ctx, p, err)
+				errs = append(errs, err)
+				continue
+			}
+			writes = append(writes, w)
+			if size += w.size; size >= maxBatchBytes {
+				errs = append(errs, ix.writeEmbedded(ctx, writes))
+				writes, size = nil, 0
+			}
+		}
+		paths = ix.morePaths(writes)
+	}
+	errs = append(errs, ix.writeEmbedded(ctx, writes))
 	return errors.Join(errs...)
 }
 
@@ -909,16 +929,26 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 	doc := storage.Document{
 		ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path,
 	}
-	chunks, res, err := prepareDocument(ctx, ix.d.Store, ix.d.Embedder, doc, string(data), language, ix.chunkOptions(language))
+	w := &fileWrite{
+		fileDone: fileDone{path: path, state: st, enrich: ix.wantsEnrich(path, language), wasRedacted: was},
+		rep:      storage.Replacement{Doc: doc},
+		size:     len(data),
+	}
+	if ix.batcher != nil {
+		var texts []string
+		w.rep.Chunks, texts, w.fill, w.res, err = prepareChunks(ctx, ix.d.Store, ix.d.Embedder.Info(), doc, string(data), language, ix.chunkOptions(language))
+		if err == nil {
+			w.embed = ix.batcher.submit(texts)
+			ix.batcher.sendFull(ctx)
+		}
+	} else {
+		w.rep.Chunks, w.res, err = prepareDocument(ctx, ix.d.Store, ix.d.Embedder, doc, string(data), language, ix.chunkOptions(language))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("index %s: %w", path, err)
 	}
-	return &fileWrite{
-		fileDone: fileDone{path: path, state: st, enrich: ix.wantsEnrich(path, language), redacted: res.Redacted, wasRedacted: was},
-		rep:      storage.Replacement{Doc: doc, Chunks: chunks},
-		res:      res,
-		size:     len(data),
-	}, nil
+	w.redacted = w.res.Redacted
+	return w, nil
 }
 
 // contentSkip says why content is not indexed, or "" when it is.

@@ -66,6 +66,20 @@ func prepareDocument(ctx context.Context, store storage.Store, emb embed.Embedde
 	return chunks, res, nil
 }
 
+// prepareChunks is prepareDocument that leaves the embedding to the
+// caller: the chunks, with the stored vectors they can reuse, the texts
+// left to embed, and fill, which gives the chunks those texts' vectors.
+func prepareChunks(ctx context.Context, store storage.Store, info embed.Info, doc storage.Document, text, language string, opts chunk.Options) ([]storage.Chunk, []string, func([][]float32) error, WriteResult, error) {
+	chunks, hashes, redacted := buildChunks(doc, text, language, opts, ModelKey(info))
+	res := WriteResult{Chunks: len(chunks), Redacted: redacted}
+	texts, fill, err := reuseVectors(ctx, store, info.Dimensions, chunks, hashes)
+	if err != nil {
+		return nil, nil, nil, res, fmt.Errorf("embed %s: %w", doc.ID, err)
+	}
+	res.Embedded = len(texts)
+	return chunks, texts, fill, res, nil
+}
+
 // MetaDefines is the chunk metadata key under which a chunk of code lists
 // the names it defines (chunk.Chunk.Defines), separated by single spaces.
 const MetaDefines = chunk.MetaDefines
@@ -174,18 +188,36 @@ func enrichChunks(ctx context.Context, store storage.Store, dims int, model stri
 // embedMissing fills every chunk's Dense vector, reusing stored vectors
 // by text hash and embedding the rest in one batch.
 func embedMissing(ctx context.Context, store storage.Store, emb embed.Embedder, chunks []storage.Chunk, hashes []string, res *WriteResult) error {
+	texts, fill, err := reuseVectors(ctx, store, emb.Info().Dimensions, chunks, hashes)
+	if err != nil || len(texts) == 0 {
+		return err
+	}
+	vecs, err := emb.Embed(ctx, texts)
+	if err != nil {
+		return err
+	}
+	if err := fill(vecs); err != nil {
+		return err
+	}
+	res.Embedded = len(texts)
+	return nil
+}
+
+// reuseVectors gives every chunk whose hash has a stored vector of dims
+// dimensions that vector, and returns the distinct texts of the others,
+// to embed, and fill, which gives those chunks the texts' vectors.
+func reuseVectors(ctx context.Context, store storage.Store, dims int, chunks []storage.Chunk, hashes []string) (texts []string, fill func([][]float32) error, err error) {
 	if len(chunks) == 0 {
-		return nil
+		return nil, nil, nil
 	}
 	known, err := store.VectorsByHash(ctx, hashes)
 	if err != nil {
-		return fmt.Errorf("look up stored vectors: %w", err)
+		return nil, nil, fmt.Errorf("look up stored vectors: %w", err)
 	}
-	var texts []string
 	var missing []int
 	fresh := map[string]int{} // hash → index into texts, so equal chunks embed once
 	for i := range chunks {
-		if v, ok := known[chunks[i].Hash]; ok && len(v) == emb.Info().Dimensions {
+		if v, ok := known[chunks[i].Hash]; ok && len(v) == dims {
 			chunks[i].Dense = v
 			continue
 		}
@@ -195,19 +227,13 @@ func embedMissing(ctx context.Context, store storage.Store, emb embed.Embedder, 
 		}
 		missing = append(missing, i)
 	}
-	if len(texts) == 0 {
+	return texts, func(vecs [][]float32) error {
+		if len(vecs) != len(texts) {
+			return fmt.Errorf("embedder returned %d vectors for %d texts", len(vecs), len(texts))
+		}
+		for _, i := range missing {
+			chunks[i].Dense = vecs[fresh[chunks[i].Hash]]
+		}
 		return nil
-	}
-	vecs, err := emb.Embed(ctx, texts)
-	if err != nil {
-		return err
-	}
-	if len(vecs) != len(texts) {
-		return fmt.Errorf("embedder returned %d vectors for %d texts", len(vecs), len(texts))
-	}
-	for _, i := range missing {
-		chunks[i].Dense = vecs[fresh[chunks[i].Hash]]
-	}
-	res.Embedded = len(texts)
-	return nil
+	}, nil
 }

@@ -29,7 +29,8 @@ func TestDotKernels(t *testing.T) {
 }
 
 // TestSemanticLegMatchesExactScan checks that the quantised, parallel
-// scan with exact rescoring returns exactly the top k of an exact
+// scan with exact rescoring (forced on these sets, which are below
+// quantMinVectors) returns exactly the top k of an exact
 // single-threaded scan, on vectors in clusters and on pure noise (where
 // scores are close together), with and without a filter, across two
 // collections and after removals.
@@ -37,6 +38,8 @@ func TestSemanticLegMatchesExactScan(t *testing.T) {
 	const dims = 384
 	for _, clustered := range []bool{true, false} {
 		t.Run(fmt.Sprintf("clustered=%v", clustered), func(t *testing.T) {
+			defer func(f int) { quantMinFactor = f }(quantMinFactor)
+			quantMinFactor = 0 // these sets are below quantMinVectors
 			c := newCorpus(7)
 			vec := func() []float32 {
 				if clustered {

@@ -32,6 +32,16 @@ const maxQuantDims = 4096
 // a search of the k best.
 func rescoreCount(k int) int { return max(4*k, 256) }
 
+// quantMinVectors is the least number of vectors for which a search of
+// the k best takes the quantised first pass. Below it the exact scan is
+// cheaper: keeping the best rescoreCount(k) of a few thousand int8 scores
+// in a heap costs more than scoring every float32 vector and keeping k.
+func quantMinVectors(k int) int { return quantMinFactor * rescoreCount(k) }
+
+// quantMinFactor is a variable so that tests can force the first pass on
+// small sets.
+var quantMinFactor = 16
+
 // quantize stores v scaled to int8 in dst and returns the factor that
 // scales dst back: v[i] ≈ scale·dst[i].
 func quantize(dst []int8, v []float32) float32 {

@@ -119,9 +119,10 @@ func (s *Store) hybrid(ctx context.Context, q storage.Query, f filter) ([]pendin
 // semanticLeg returns the k chunks whose vectors are most similar to the
 // query's, best first. s.mu must be held.
 //
-// When the sets keep int8 copies (see quant.go) the scan ranks those and
-// the best rescoreCount(k) are rescored exactly; otherwise every float32
-// vector is scored. The scan is split by blocks across up to
+// When the sets keep int8 copies (see quant.go) and hold at least
+// quantMinVectors(k) vectors, the scan ranks those and the best
+// rescoreCount(k) are rescored exactly; otherwise every float32 vector is
+// scored. The scan is split by blocks across up to
 // scanWorkers goroutines, each keeping its own best candidates, which are
 // merged: that gives what a single scan gives, since candidates are
 // totally ordered (score, then unique chunk id).
@@ -129,16 +130,17 @@ func (s *Store) semanticLeg(q storage.Query, f filter, k int) []scored {
 	query := slices.Clone(q.Dense)
 	normalize(query)
 	var parts []scanPart
-	quant := true
+	quant, vectors := true, 0
 	for name, vs := range s.index.sets {
 		if (q.Collection == "" || name == q.Collection) && vs.dims == len(query) {
 			for b := range vs.blocks {
 				parts = append(parts, scanPart{vs, b})
 			}
 			quant = quant && vs.quant
+			vectors += len(vs.items)
 		}
 	}
-	if !quant {
+	if !quant || vectors < quantMinVectors(k) {
 		return scanParts(parts, f, k, func(p scanPart, accept func(*item) bool, top *topK) {
 			p.vs.searchBlock(p.block, query, accept, top)
 		})
@@ -385,18 +387,27 @@ type pending struct {
 }
 
 // fuse merges the legs' candidates, each best first, into at most limit
-// hits, best first, with ranks and raw scores filled.
+// hits, best first, with ranks and raw scores filled. It sorts small
+// entries and builds the hits, whose chunks are large, only for those
+// kept.
 func fuse(keyword, semantic []scored, limit int, how scoring) []pending {
-	hits := make([]pending, 0, len(keyword)+len(semantic))
-	byRID := make(map[int64]int, cap(hits))
+	type entry struct {
+		rid int64
+		id  string
+		hit *storage.Hit // ranks and raw scores only
+	}
+	legs := make([]storage.Hit, 0, len(keyword)+len(semantic))
+	entries := make([]entry, 0, cap(legs))
+	byRID := make(map[int64]int, cap(legs))
 	hit := func(c scored) *storage.Hit {
 		i, ok := byRID[c.rid]
 		if !ok {
-			i = len(hits)
+			i = len(entries)
 			byRID[c.rid] = i
-			hits = append(hits, pending{rid: c.rid, hit: storage.Hit{Chunk: storage.Chunk{ID: c.id}}})
+			legs = append(legs, storage.Hit{})
+			entries = append(entries, entry{rid: c.rid, id: c.id})
 		}
-		return &hits[i].hit
+		return &legs[i]
 	}
 	for i, c := range keyword {
 		h := hit(c)
@@ -406,13 +417,23 @@ func fuse(keyword, semantic []scored, limit int, how scoring) []pending {
 		h := hit(c)
 		h.SemanticRank, h.SemanticScore = i+1, c.score
 	}
-	for i := range hits {
-		hits[i].hit.Score = score(&hits[i].hit, how)
+	for i := range entries {
+		entries[i].hit = &legs[i]
+		legs[i].Score = score(&legs[i], how)
 	}
-	slices.SortFunc(hits, func(a, b pending) int {
-		return cmp.Or(cmp.Compare(b.hit.Score, a.hit.Score), strings.Compare(a.hit.Chunk.ID, b.hit.Chunk.ID))
+	slices.SortFunc(entries, func(a, b entry) int {
+		if c := cmp.Compare(b.hit.Score, a.hit.Score); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
 	})
-	return hits[:min(limit, len(hits))]
+	hits := make([]pending, min(limit, len(entries)))
+	for i := range hits {
+		e := entries[i]
+		hits[i] = pending{rid: e.rid, hit: *e.hit}
+		hits[i].hit.Chunk.ID = e.id
+	}
+	return hits
 }
 
 // score returns a hit's final score.
@@ -432,24 +453,47 @@ func score(h *storage.Hit, how scoring) float64 {
 	return rrf
 }
 
-// loadChunks returns the hits with their chunks read from the database.
+// loadChunks returns the hits with their chunks, from the chunk cache or
+// read from the database. s.mu must be held.
 func (s *Store) loadChunks(ctx context.Context, hits []pending) ([]storage.Hit, error) {
-	chunks := make(map[int64]storage.Chunk, len(hits))
-	for batch := range slices.Chunk(hits, maxParams) {
+	out := make([]storage.Hit, len(hits))
+	var missing []pending
+	for i, p := range hits {
+		out[i] = p.hit
+		out[i].Chunk = storage.Chunk{} // until it is loaded
+		c, ok := s.index.chunks.get(p.rid)
+		if !ok {
+			missing = append(missing, p)
+			continue
+		}
+		out[i].Chunk = c
+	}
+	if len(missing) == 0 {
+		return out, checkLoaded(hits, out)
+	}
+	chunks := make(map[int64]storage.Chunk, len(missing))
+	for batch := range slices.Chunk(missing, maxParams) {
 		if err := s.readChunksByRID(ctx, batch, chunks); err != nil {
 			return nil, fmt.Errorf("load hits: %w", err)
 		}
 	}
-	out := make([]storage.Hit, len(hits))
 	for i, p := range hits {
-		c, ok := chunks[p.rid]
-		if !ok || c.ID != p.hit.Chunk.ID {
-			return nil, fmt.Errorf("chunk %s is indexed but not stored", p.hit.Chunk.ID)
+		if c, ok := chunks[p.rid]; ok {
+			s.index.chunks.put(p.rid, c)
+			out[i].Chunk = c
 		}
-		out[i] = p.hit
-		out[i].Chunk = c
 	}
-	return out, nil
+	return out, checkLoaded(hits, out)
+}
+
+// checkLoaded checks that every hit got the chunk it names.
+func checkLoaded(hits []pending, out []storage.Hit) error {
+	for i, p := range hits {
+		if out[i].Chunk.ID != p.hit.Chunk.ID {
+			return fmt.Errorf("chunk %s is indexed but not stored", p.hit.Chunk.ID)
+		}
+	}
+	return nil
 }
 
 // readChunksByRID adds the chunks of hits to chunks, by rid.

@@ -15,11 +15,25 @@ type scored struct {
 // compareScored orders candidates best first: higher score first, then
 // lower chunk id, so that results are deterministic.
 func compareScored(a, b scored) int {
-	return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.id, b.id))
+	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c // ids are compared only on ties: cmp.Or would compare them always
+	}
+	return strings.Compare(a.id, b.id)
 }
 
-// better reports whether a comes before b.
-func (a scored) better(b scored) bool { return compareScored(a, b) < 0 }
+// better reports whether a comes before b, as compareScored orders them;
+// cmp.Compare's handling of NaN is left to it, off the common path.
+func (a scored) better(b scored) bool {
+	switch {
+	case a.score > b.score:
+		return true
+	case a.score < b.score:
+		return false
+	case a.score == b.score:
+		return a.id < b.id
+	}
+	return compareScored(a, b) < 0
+}
 
 // topK keeps the k best candidates offered to it in a min-heap whose root
 // is the worst one kept.

@@ -18,6 +18,8 @@ type vectorIndex struct {
 	// until the background build installs it (see termbuild.go), and for
 	// good when that build failed.
 	terms *termIndex
+	// chunks keeps chunks searches loaded; see chunkcache.go.
+	chunks chunkCache
 	// termLog, while building is set, lists the keyword changes
 	// committed since the snapshot the build reads, in commit order, for
 	// the build to replay onto what it read.

@@ -271,7 +271,7 @@ type removal []located
 func (r removal) apply(ix *vectorIndex) {
 	for _, c := range r {
 		ix.sets[c.collection].remove(c.rid)
-		ix.removeTerms(c.rid)
+		ix.forget(c.rid)
 	}
 }
 
