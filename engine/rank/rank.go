@@ -136,13 +136,14 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	if o.Rules.Files && t.FileWeight != 0 && t.FileChunks > 0 {
 		addFileBonus(out, legs, t.FileWeight, t.FileChunks, o.Mode != storage.ModeSemantic)
 	}
-	byPath := map[string]*fileFacts{}
+	byPath := make(map[string]*fileFacts, len(out))
+	rootsKey := strings.Join(o.Roots, "\x00")
 	for i := range out {
 		if !o.Rules.Paths && !o.Rules.Definitions && !o.Rules.Satellites {
 			break
 		}
 		h := &out[i]
-		f := facts(byPath, h.Chunk, q, o.Roots)
+		f := facts(byPath, h.Chunk, q, o.Roots, rootsKey)
 		if o.Rules.Paths && t.PathWeight != 0 && f.pathShare > 0 {
 			h.Score += t.PathWeight * f.pathShare / float64(K+1)
 			h.Rules = append(h.Rules, RulePath)
@@ -256,13 +257,13 @@ type fileFacts struct {
 	satellite Satellite
 }
 
-func facts(cache map[string]*fileFacts, c storage.Chunk, q Query, roots []string) *fileFacts {
+func facts(cache map[string]*fileFacts, c storage.Chunk, q Query, roots []string, rootsKey string) *fileFacts {
 	if f, ok := cache[c.Path]; ok {
 		return f
 	}
 	f := &fileFacts{}
 	if c.Path != "" {
-		p := known.get(c.Path, roots)
+		p := known.get(c.Path, roots, rootsKey)
 		f.rel, f.satellite = p.rel, p.satellite
 		f.pathShare = pathShare(p, q)
 	}
@@ -290,8 +291,9 @@ const maxPaths = 1 << 16
 
 var known pathCache
 
-func (c *pathCache) get(path string, roots []string) *pathInfo {
-	key := path + "\x00" + strings.Join(roots, "\x00")
+// rootsKey is strings.Join(roots, "\x00"), worked out once per query.
+func (c *pathCache) get(path string, roots []string, rootsKey string) *pathInfo {
+	key := path + "\x00" + rootsKey
 	c.mu.Lock()
 	p, ok := c.m[key]
 	c.mu.Unlock()
