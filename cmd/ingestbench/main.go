@@ -3,7 +3,8 @@
 // directories.
 //
 //	go run ./cmd/ingestbench [-src DIR] [-debounce 200ms] [-samples 20] [-keep]
-//	    [-cpuprofile FILE] [-memprofile FILE]
+//	    [-cpuprofile FILE] [-memprofile FILE] [-embedder static -model-path DIR]
+//	go run ./cmd/ingestbench -write-model DIR [-model-rows 62500] [-model-dims 256]
 //
 // It copies the source tree into a temporary directory, then measures with
 // the server's default configuration (chunking, file size limit, embedded
@@ -24,6 +25,15 @@
 //   - change-to-searchable latency: write a new file holding a unique
 //     word, poll a keyword search every 2ms until it is found; p50, p95
 //     and max over -samples files. It includes the watcher's debounce.
+//
+// With -embedder static it embeds with the Model2Vec model in
+// -model-path instead of the built-in embedder. Where no real model can
+// be had, -write-model writes one of a given shape (by default 16M
+// values, the size of potion-code-16M) whose vocabulary is the source
+// tree's most frequent words, and exits: its vectors mean nothing, but
+// its tokenisation, lookups and table size cost what a real one's do.
+// Write it in its own run, so that writing it does not count in the
+// measured process's peak RSS.
 //
 // It prints a table on stdout; progress goes to stderr. It is not part of
 // go test and takes a few minutes on two cores.
@@ -48,6 +58,7 @@ import (
 
 	"workspace-qdrant-mcp/engine/analysis"
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/embed/static"
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
@@ -64,7 +75,31 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the temporary copy and data directory")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the full index to this file")
 	flag.StringVar(&memProfile, "memprofile", "", "write a heap profile taken after the full index to this file")
+	flag.StringVar(&embedder, "embedder", "builtin", "builtin, or static with -model-path")
+	flag.StringVar(&modelPath, "model-path", "", "a Model2Vec model directory, for -embedder static")
+	writeModel := flag.String("write-model", "", "write a synthetic Model2Vec model of -model-rows × -model-dims into this directory and exit")
+	rows := flag.Int("model-rows", 62500, "rows of the -write-model model")
+	dims := flag.Int("model-dims", 256, "dimensions of the -write-model model")
 	flag.Parse()
+	if *writeModel != "" {
+		if *src == "" {
+			var err error
+			if *src, err = benchcorpus.GorootSrc(); err != nil {
+				fmt.Fprintln(os.Stderr, "ingestbench:", err)
+				os.Exit(1)
+			}
+		}
+		if err := writeSyntheticModel(*writeModel, *src, *rows, *dims); err != nil {
+			fmt.Fprintln(os.Stderr, "ingestbench: write model:", err)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "wrote a %d × %d model into %s\n", *rows, *dims, *writeModel)
+		return
+	}
+	if embedder != "builtin" && (embedder != "static" || modelPath == "") {
+		fmt.Fprintln(os.Stderr, "ingestbench: -embedder is builtin, or static with -model-path")
+		os.Exit(2)
+	}
 	if err := run(*src, *debounce, *samples, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "ingestbench:", err)
 		os.Exit(1)
@@ -73,6 +108,13 @@ func main() {
 
 // Profile files; "" means no profile.
 var cpuProfile, memProfile string
+
+// embedder is "builtin" or "static"; modelPath is the static model's
+// directory.
+var embedder, modelPath string
+
+// embedderName is the embedder's provider and dimensions, for the report.
+var embedderName string
 
 func progress(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
@@ -223,9 +265,9 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	slices.Sort(reasons)
 
 	fmt.Fprintf(stdout, "ingestbench: %s (copy without testdata), %s/%s, %d CPUs, %s\n", src, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(stdout, "config: workers=%d queue=%d chunk=%d/%d max_file_bytes=%d debounce=%s embedder=builtin/%d\n",
+	fmt.Fprintf(stdout, "config: workers=%d queue=%d chunk=%d/%d max_file_bytes=%d debounce=%s embedder=%s\n",
 		cfg.Engine.Workers, cfg.Engine.QueueCapacity, cfg.Workspace.ChunkChars, cfg.Workspace.ChunkOverlap,
-		cfg.Workspace.MaxFileBytes, debounce, cfg.Embedding.Dimensions)
+		cfg.Workspace.MaxFileBytes, debounce, embedderName)
 	fmt.Fprintln(stdout)
 	row := func(k, v string) { fmt.Fprintf(stdout, "| %-34s | %-44s |\n", k, v) }
 	row("metric", "value")
@@ -345,7 +387,18 @@ func start(ctx context.Context, cfg config.Config) (*running, error) {
 		return nil, err
 	}
 	opened := time.Since(begin)
-	emb := &countingEmbedder{Embedder: embed.NewBuiltin(cfg.Embedding.Dimensions)}
+	var e embed.Embedder = embed.NewBuiltin(cfg.Embedding.Dimensions)
+	if embedder == "static" {
+		m, err := static.Load(modelPath, "ingestbench")
+		if err != nil {
+			_ = st.Close()
+			return nil, fmt.Errorf("load static model: %w", err)
+		}
+		e = m
+	}
+	info := e.Info()
+	embedderName = fmt.Sprintf("%s/%d", info.Provider, info.Dimensions)
+	emb := &countingEmbedder{Embedder: e}
 	if err := st.EnsureCollection(ctx, cfg.Workspace.Collection, emb.Info().Dimensions); err != nil {
 		_ = st.Close()
 		return nil, err
