@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cenkalti/backoff/v4"
 )
 
 // Errors of the remote embedders. Every error Embed returns for a failed
@@ -291,6 +292,7 @@ func (r *Remote) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 		return nil, fmt.Errorf("%s embedder: encode request: %w", r.w.provider(), err)
 	}
 	var last *RequestError // the last real failure
+	sched := r.schedule()
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			r.retries.Add(1)
@@ -306,16 +308,36 @@ func (r *Remote) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 		last = rerr
 		r.failures.Add(1)
 		r.lastErr.Store(rerr.Error())
-		if !rerr.Transient || attempt >= r.opts.MaxRetries || noRetry(ctx) {
+		if !rerr.Transient || noRetry(ctx) {
 			return nil, rerr
 		}
-		if wait <= 0 {
-			wait = r.backoff(attempt)
+		// The schedule advances on every retry, also when the server said
+		// how long to wait, so that MaxRetries bounds both.
+		delay := sched.NextBackOff()
+		if delay == backoff.Stop {
+			return nil, rerr
 		}
-		if err := r.opts.Sleep(ctx, wait); err != nil {
+		if wait > 0 {
+			delay = wait
+		}
+		if err := r.opts.Sleep(ctx, delay); err != nil {
 			return nil, r.stopped(ctx, last)
 		}
 	}
+}
+
+// schedule returns a batch's retry schedule: InitialBackoff doubling up to
+// MaxBackoff, ±20% jitter, at most MaxRetries retries.
+func (r *Remote) schedule() backoff.BackOff {
+	b := backoff.WithMaxRetries(backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(r.opts.InitialBackoff),
+		backoff.WithMaxInterval(r.opts.MaxBackoff),
+		backoff.WithMultiplier(2),
+		backoff.WithRandomizationFactor(0.2),
+		backoff.WithMaxElapsedTime(0),
+	), uint64(max(r.opts.MaxRetries, 0)))
+	b.Reset()
+	return b
 }
 
 // stopped is the error of a batch whose context ended: the context's
@@ -337,18 +359,6 @@ func (r *Remote) stopped(ctx context.Context, last *RequestError) error {
 		last.canceled = true
 	}
 	return fmt.Errorf("%w; gave up: %w", last, cause)
-}
-
-func (r *Remote) backoff(attempt int) time.Duration {
-	d := r.opts.InitialBackoff
-	for range attempt {
-		d *= 2
-		if d >= r.opts.MaxBackoff {
-			d = r.opts.MaxBackoff
-			break
-		}
-	}
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
 // Probe sends one short text in one request, without retrying and

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"go.lsp.dev/jsonrpc2"
 	"go.uber.org/goleak"
 
 	"workspace-qdrant-mcp/internal/config"
@@ -43,9 +42,8 @@ func (stdio) Write(b []byte) (int, error) { return os.Stdout.Write(b) }
 func (stdio) Close() error                { return nil }
 
 func runFakeServer(mode string) {
-	conn := jsonrpc2.NewConn(jsonrpc2.NewStream(stdio{}))
-	conn.Go(context.Background(), func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
-		switch req.Method() {
+	c := newConn(stdio{}, func(req incoming, reply replyFunc) {
+		switch req.Method {
 		case "initialize":
 			if mode == "exit" {
 				os.Exit(3)
@@ -58,23 +56,22 @@ func runFakeServer(mode string) {
 					_ = os.WriteFile(os.Getenv(helperPIDEnv), []byte(strconv.Itoa(helper.Process.Pid)), 0o600)
 				}
 			}
-			return reply(ctx, map[string]any{"capabilities": map[string]any{"documentSymbolProvider": true}}, nil)
+			_ = reply(map[string]any{"capabilities": map[string]any{"documentSymbolProvider": true}}, nil)
 		case "textDocument/documentSymbol":
-			if mode == "hang" {
-				return nil // never answered
+			if mode != "hang" { // a hung server never answers
+				_ = reply([]any{}, nil)
 			}
-			return reply(ctx, []any{}, nil)
 		case "shutdown":
-			if mode == "hang" {
-				return nil
+			if mode != "hang" {
+				_ = reply(nil, nil)
 			}
-			return reply(ctx, nil, nil)
 		case "exit":
 			os.Exit(0)
+		default:
+			_ = reply(nil, methodNotFound(req.Method))
 		}
-		return jsonrpc2.MethodNotFoundHandler(ctx, reply, req)
 	})
-	<-conn.Done()
+	<-c.Done()
 }
 
 // fakeServer configures this test binary as the Go language server.
@@ -318,17 +315,14 @@ func TestHungServerTimesOut(t *testing.T) {
 	path := filepath.Join(root, "dur.go")
 	text := readFile(t, path)
 	ctx := context.Background()
-	var first int
-	for i := range hungLimit {
+	first := startServer(t, m, root).pid
+	for range hungLimit {
 		begin := time.Now()
 		if meta := m.Enrich(ctx, path, "go", text, []Span{{1, 10}}); meta != nil {
 			t.Fatalf("Enrich = %v from a hung server", meta)
 		}
 		if took := time.Since(begin); took > 3*time.Second {
 			t.Errorf("Enrich took %s; the request timeout is 300ms", took)
-		}
-		if i == 0 {
-			first = m.PIDs()[0]
 		}
 	}
 	if alive(first) {
@@ -339,6 +333,7 @@ func TestHungServerTimesOut(t *testing.T) {
 		t.Errorf("status = %+v, want %d timeouts and 1 failure", st.Running[0], hungLimit)
 	}
 	// The next file starts a new server (a restart), which hangs too.
+	startServer(t, m, root)
 	_ = m.Enrich(ctx, path, "go", text, []Span{{1, 10}})
 	pids := m.PIDs()
 	if len(pids) != 1 || pids[0] == first || m.Status().Restarts != 1 {
@@ -356,6 +351,27 @@ func TestHungServerTimesOut(t *testing.T) {
 			t.Errorf("server %d that ignores shutdown still runs after Stop", pid)
 		}
 	}
+}
+
+// startServer starts (or restarts) the Go server of root as Enrich does,
+// but waits for its start to end however long it takes, instead of the
+// start timeout that a short request timeout implies: a loaded machine
+// may take longer than that to start the test binary as the server. It
+// fails the test when the server does not start.
+func startServer(t *testing.T, m *Manager, root string) *process {
+	t.Helper()
+	s, err := m.server(root, "go", m.found["go"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := m.timeout
+	m.timeout = time.Minute
+	defer func() { m.timeout = short }()
+	p, err := s.ensure(context.Background())
+	if err != nil {
+		t.Fatalf("the fake language server did not start: %v (status %+v)", err, m.Status())
+	}
+	return p
 }
 
 // helperPIDEnv names the file where the "helper" fake server writes the

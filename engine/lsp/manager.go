@@ -10,7 +10,8 @@
 // symbols it defines and its enclosing symbol as metadata (MetaSymbols,
 // MetaSymbol).
 //
-// Servers speak JSON-RPC over their own stdin and stdout; their stderr
+// Servers speak JSON-RPC over their own stdin and stdout (jsonrpc.go, with
+// the few protocol types of protocol.go); their stderr
 // goes to the logger. Enrichment never fails a write: a server that is
 // missing, slow, hung or crashed means a file indexed without symbols.
 // Every request is bounded by lsp.request_timeout (a start by twice

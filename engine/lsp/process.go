@@ -14,16 +14,13 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"go.lsp.dev/jsonrpc2"
-	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 )
 
 // process is one running language server: its child process and the
 // JSON-RPC connection over the child's stdin and stdout (never ours).
 type process struct {
 	cmd   *exec.Cmd
-	conn  jsonrpc2.Conn
+	conn  *conn
 	pid   int
 	group *group // the server and whatever it starts: a process group or a job object
 	log   zerolog.Logger
@@ -143,8 +140,7 @@ func spawn(d Detected, root string, writeTimeout time.Duration, log zerolog.Logg
 	}
 	p := &process{cmd: cmd, pid: cmd.Process.Pid, group: grp, log: log, exited: make(chan struct{}), reported: make(chan struct{})}
 	p.gone, p.cancelGone = context.WithCancel(context.Background())
-	p.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(&pipes{r: outR, w: inW, timeout: writeTimeout}))
-	p.conn.Go(context.Background(), clientHandler(root))
+	p.conn = newConn(&pipes{r: outR, w: inW, timeout: writeTimeout}, clientHandler(root))
 	stderrDone := make(chan struct{})
 	go func() {
 		defer close(stderrDone)
@@ -180,25 +176,25 @@ func spawn(d Detected, root string, writeTimeout time.Duration, log zerolog.Logg
 
 // clientHandler answers the requests a server sends its client. None
 // matters to symbol extraction, but each must be answered.
-func clientHandler(root string) jsonrpc2.Handler {
-	return func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
-		switch req.Method() {
-		case protocol.MethodWorkspaceConfiguration:
-			var params protocol.ConfigurationParams
-			_ = json.Unmarshal(req.Params(), &params)
-			return reply(ctx, make([]any, len(params.Items)), nil)
-		case protocol.MethodWorkspaceWorkspaceFolders:
-			return reply(ctx, []protocol.WorkspaceFolder{folder(root)}, nil)
-		case protocol.MethodWorkDoneProgressCreate, protocol.MethodClientRegisterCapability,
-			protocol.MethodClientUnregisterCapability, protocol.MethodWindowShowMessageRequest:
-			return reply(ctx, nil, nil)
+func clientHandler(root string) handlerFunc {
+	return func(req incoming, reply replyFunc) {
+		switch req.Method {
+		case methodConfiguration:
+			var params configurationParams
+			_ = json.Unmarshal(req.Params, &params)
+			_ = reply(make([]any, len(params.Items)), nil)
+		case methodWorkspaceFolders:
+			_ = reply([]workspaceFolder{folder(root)}, nil)
+		case methodProgressCreate, methodRegisterCap, methodUnregisterCap, methodShowMessageRequest:
+			_ = reply(nil, nil)
+		default:
+			_ = reply(nil, methodNotFound(req.Method)) // notifications are not answered
 		}
-		return jsonrpc2.MethodNotFoundHandler(ctx, reply, req) // notifications are not answered
 	}
 }
 
-func folder(root string) protocol.WorkspaceFolder {
-	return protocol.WorkspaceFolder{URI: string(uri.File(root)), Name: root}
+func folder(root string) workspaceFolder {
+	return workspaceFolder{URI: fileURI(root), Name: root}
 }
 
 // call is a request that also ends when the server exits.
@@ -207,7 +203,7 @@ func (p *process) call(ctx context.Context, method string, params, result any) e
 	defer cancel()
 	stop := context.AfterFunc(p.gone, cancel)
 	defer stop()
-	_, err := p.conn.Call(ctx, method, params, result)
+	err := p.conn.Call(ctx, method, params, result)
 	if err != nil && p.gone.Err() != nil {
 		<-p.exited
 		return fmt.Errorf("server exited: %w", p.exitError())
@@ -217,24 +213,23 @@ func (p *process) call(ctx context.Context, method string, params, result any) e
 
 // initialize runs the handshake: initialize, then initialized.
 func (p *process) initialize(ctx context.Context, root string) error {
-	params := protocol.InitializeParams{
+	params := initializeParams{
 		ProcessID:  int32(os.Getpid()),
-		ClientInfo: &protocol.ClientInfo{Name: "workspace-qdrant-mcp"},
-		RootURI:    uri.File(root),
+		ClientInfo: &clientInfo{Name: "workspace-qdrant-mcp"},
+		RootURI:    fileURI(root),
 		RootPath:   root,
-		Capabilities: protocol.ClientCapabilities{
-			TextDocument: &protocol.TextDocumentClientCapabilities{
-				Synchronization: &protocol.TextDocumentSyncClientCapabilities{},
-				DocumentSymbol:  &protocol.DocumentSymbolClientCapabilities{HierarchicalDocumentSymbolSupport: true},
+		Capabilities: clientCapabilities{
+			TextDocument: &textDocumentClientCapabilities{
+				Synchronization: &struct{}{},
+				DocumentSymbol:  &documentSymbolClientCapability{HierarchicalDocumentSymbolSupport: true},
 			},
 		},
-		WorkspaceFolders: []protocol.WorkspaceFolder{folder(root)},
+		WorkspaceFolders: []workspaceFolder{folder(root)},
 	}
-	var res protocol.InitializeResult
-	if err := p.call(ctx, protocol.MethodInitialize, params, &res); err != nil {
+	if err := p.call(ctx, methodInitialize, params, nil); err != nil {
 		return fmt.Errorf("initialize: %w", err)
 	}
-	if err := p.conn.Notify(ctx, protocol.MethodInitialized, &protocol.InitializedParams{}); err != nil {
+	if err := p.conn.Notify(methodInitialized, struct{}{}); err != nil {
 		return fmt.Errorf("initialized: %w", err)
 	}
 	return nil
@@ -242,22 +237,17 @@ func (p *process) initialize(ctx context.Context, root string) error {
 
 // documentSymbols opens the file, asks for its symbols and closes it.
 func (p *process) documentSymbols(ctx context.Context, path, langID, text string) ([]Symbol, error) {
-	u := uri.File(path)
-	open := protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
-		URI: u, LanguageID: protocol.LanguageIdentifier(langID), Version: 1, Text: text,
-	}}
-	if err := p.conn.Notify(ctx, protocol.MethodTextDocumentDidOpen, open); err != nil {
+	u := fileURI(path)
+	open := didOpenParams{TextDocument: textDocumentItem{URI: u, LanguageID: langID, Version: 1, Text: text}}
+	if err := p.conn.Notify(methodDidOpen, open); err != nil {
 		return nil, fmt.Errorf("didOpen: %w", err)
 	}
 	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-		defer cancel()
-		_ = p.conn.Notify(cctx, protocol.MethodTextDocumentDidClose,
-			protocol.DidCloseTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}})
+		_ = p.conn.Notify(methodDidClose, didCloseParams{TextDocument: textDocumentIdentifier{URI: u}})
 	}()
 	var raw json.RawMessage
-	params := protocol.DocumentSymbolParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}}
-	if err := p.call(ctx, protocol.MethodTextDocumentDocumentSymbol, params, &raw); err != nil {
+	params := documentSymbolParams{TextDocument: textDocumentIdentifier{URI: u}}
+	if err := p.call(ctx, methodDocumentSymbol, params, &raw); err != nil {
 		return nil, fmt.Errorf("documentSymbol: %w", err)
 	}
 	return ParseSymbols(raw)
@@ -284,10 +274,10 @@ func (p *process) shutdown(timeout time.Duration) {
 	if p.alive() {
 		deadline := time.Now().Add(timeout)
 		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(timeout*3/5))
-		_ = p.call(ctx, protocol.MethodShutdown, nil, nil)
+		_ = p.call(ctx, methodShutdown, nil, nil)
 		cancel()
 		ctx, cancel = context.WithDeadline(context.Background(), deadline)
-		_ = p.conn.Notify(ctx, protocol.MethodExit, nil)
+		_ = p.conn.Notify(methodExit, nil)
 		select {
 		case <-p.exited:
 		case <-ctx.Done():

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-
-	"go.lsp.dev/protocol"
 )
 
 // Metadata keys that enrichment sets on a chunk.
@@ -49,23 +47,23 @@ type SymbolRef struct {
 type Span struct{ StartLine, EndLine int }
 
 // kindNames are the short names of the LSP symbol kinds.
-var kindNames = map[protocol.SymbolKind]string{
-	protocol.SymbolKindFile: "file", protocol.SymbolKindModule: "module",
-	protocol.SymbolKindNamespace: "namespace", protocol.SymbolKindPackage: "package",
-	protocol.SymbolKindClass: "class", protocol.SymbolKindMethod: "method",
-	protocol.SymbolKindProperty: "property", protocol.SymbolKindField: "field",
-	protocol.SymbolKindConstructor: "constructor", protocol.SymbolKindEnum: "enum",
-	protocol.SymbolKindInterface: "interface", protocol.SymbolKindFunction: "func",
-	protocol.SymbolKindVariable: "var", protocol.SymbolKindConstant: "const",
-	protocol.SymbolKindString: "string", protocol.SymbolKindNumber: "number",
-	protocol.SymbolKindBoolean: "boolean", protocol.SymbolKindArray: "array",
-	protocol.SymbolKindObject: "object", protocol.SymbolKindKey: "key",
-	protocol.SymbolKindNull: "null", protocol.SymbolKindEnumMember: "enum_member",
-	protocol.SymbolKindStruct: "struct", protocol.SymbolKindEvent: "event",
-	protocol.SymbolKindOperator: "operator", protocol.SymbolKindTypeParameter: "type_parameter",
+var kindNames = map[symbolKind]string{
+	symbolKindFile: "file", symbolKindModule: "module",
+	symbolKindNamespace: "namespace", symbolKindPackage: "package",
+	symbolKindClass: "class", symbolKindMethod: "method",
+	symbolKindProperty: "property", symbolKindField: "field",
+	symbolKindConstructor: "constructor", symbolKindEnum: "enum",
+	symbolKindInterface: "interface", symbolKindFunction: "func",
+	symbolKindVariable: "var", symbolKindConstant: "const",
+	symbolKindString: "string", symbolKindNumber: "number",
+	symbolKindBoolean: "boolean", symbolKindArray: "array",
+	symbolKindObject: "object", symbolKindKey: "key",
+	symbolKindNull: "null", symbolKindEnumMember: "enum_member",
+	symbolKindStruct: "struct", symbolKindEvent: "event",
+	symbolKindOperator: "operator", symbolKindTypeParameter: "type_parameter",
 }
 
-func kindName(k protocol.SymbolKind) string {
+func kindName(k symbolKind) string {
 	if n, ok := kindNames[k]; ok {
 		return n
 	}
@@ -76,14 +74,14 @@ func kindName(k protocol.SymbolKind) string {
 // hierarchical DocumentSymbol or a flat SymbolInformation (which has a
 // location instead of a range).
 type anySymbol struct {
-	Name           string              `json:"name"`
-	Detail         string              `json:"detail"`
-	Kind           protocol.SymbolKind `json:"kind"`
-	Range          *protocol.Range     `json:"range"`
-	SelectionRange *protocol.Range     `json:"selectionRange"`
-	Children       []anySymbol         `json:"children"`
-	Location       *protocol.Location  `json:"location"`
-	ContainerName  string              `json:"containerName"`
+	Name           string      `json:"name"`
+	Detail         string      `json:"detail"`
+	Kind           symbolKind  `json:"kind"`
+	Range          *lspRange   `json:"range"`
+	SelectionRange *lspRange   `json:"selectionRange"`
+	Children       []anySymbol `json:"children"`
+	Location       *location   `json:"location"`
+	ContainerName  string      `json:"containerName"`
 }
 
 // ParseSymbols decodes a textDocument/documentSymbol result (DocumentSymbol[]
@@ -157,7 +155,7 @@ func contains(outer, inner Symbol) bool {
 
 // lines turns a 0-based LSP range into 1-based inclusive lines; an end at
 // column 0 of a later line ends on the line before.
-func lines(r protocol.Range) (int, int) {
+func lines(r lspRange) (int, int) {
 	start, end := int(r.Start.Line)+1, int(r.End.Line)+1
 	if r.End.Character == 0 && r.End.Line > r.Start.Line {
 		end--
