@@ -26,8 +26,8 @@ var ErrUnreachable = errors.New("dependency unreachable")
 
 // Components whose outages the engine rides out.
 const (
-	ComponentEmbedder = "embedder"
-	ComponentStorage  = "storage"
+	ComponentEmbedder = CheckEmbedder
+	ComponentStorage  = CheckStorage
 )
 
 // Failure is a dependency failing a real request: a tool call or an

@@ -75,7 +75,7 @@ const (
 // connection. A reader's indexer check (engine.CheckIndexer) is not one:
 // restarting the reader cannot mend an indexer that is alive and silent,
 // and a reader takes over by itself once the indexer exits.
-var watched = []string{"storage", "embedder"}
+var watched = []string{engine.CheckStorage, engine.CheckEmbedder}
 
 // Engine is what recovery uses; *engine.Manager implements it.
 type Engine interface {
@@ -286,7 +286,7 @@ func (m *Manager) RetryStart(why string) {
 	}
 	m.wantRunning, m.unreachable = true, true
 	m.mu.Unlock()
-	m.trigger([]string{"engine"}, why)
+	m.trigger([]string{engine.CheckEngine}, why)
 }
 
 // Observe takes one health sample: storage or the embedder failing
@@ -351,7 +351,7 @@ func (m *Manager) onTransition(t engine.Transition) {
 	}
 	m.mu.Unlock()
 	if lost {
-		m.Trigger("engine", "engine fell into error: "+t.Reason)
+		m.Trigger(engine.CheckEngine, "engine fell into error: "+t.Reason)
 	}
 }
 
@@ -423,7 +423,7 @@ func (m *Manager) Refusal(needs ...string) error {
 	if m.state != StateDegraded {
 		return nil
 	}
-	hit := slices.Contains(m.down, "engine")
+	hit := slices.Contains(m.down, engine.CheckEngine)
 	for _, n := range needs {
 		hit = hit || slices.Contains(m.down, n)
 	}
@@ -629,7 +629,7 @@ func (m *Manager) healthy(ctx context.Context) (string, bool) {
 	var bad []string
 	for _, c := range checks {
 		switch {
-		case c.Name == "engine" && c.Status != engine.CheckPass:
+		case c.Name == engine.CheckEngine && c.Status != engine.CheckPass:
 			bad = append(bad, "engine: "+c.Message)
 		case slices.Contains(watched, c.Name):
 			seen++

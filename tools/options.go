@@ -65,8 +65,8 @@ func (g guarded) Status(ctx context.Context) engine.Status {
 // Components the workspace tools need, for recovery's refusal in degraded
 // mode: only what needs a lost component is refused.
 const (
-	needStorage  = "storage"
-	needEmbedder = "embedder"
+	needStorage  = engine.CheckStorage
+	needEmbedder = engine.CheckEmbedder
 )
 
 func (g guarded) WaitIndexed(ctx context.Context, progress func(done, total int)) error {
