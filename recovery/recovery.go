@@ -24,9 +24,9 @@
 //
 // The user's intent wins: a deliberate stop calls Cancel, which ends a
 // loop at once (an attempt's start under way is cancelled) and arms no new
-// one until the engine runs again. The engine's own stops and starts made
-// by recovery carry reasons starting with ReasonPrefix, so that
-// transitions tell them from deliberate ones. When Run's context ends
+// one until the engine runs again. The stops and starts recovery makes
+// carry engine.OriginRecovery, so that transitions tell them from
+// deliberate ones. When Run's context ends
 // (process shutdown) the loop ends with it and nothing is restarted.
 //
 //	rec := recovery.New(cfg, eng, logger, notify)
@@ -55,8 +55,9 @@ import (
 // ErrDegraded marks Refusal's error.
 var ErrDegraded = errors.New("engine degraded")
 
-// ReasonPrefix starts the reason of every transition recovery causes.
-const ReasonPrefix = "recovery"
+// labelPrefix starts the reason of every transition recovery causes,
+// for people; code tells them by engine.OriginRecovery.
+const labelPrefix = "recovery"
 
 // Jitter is the randomisation factor of each delay: ±10%.
 const Jitter = 0.1
@@ -331,7 +332,7 @@ func (m *Manager) Observe(s health.Sample) {
 // a stop that recovery did not cause means it should not; an error while
 // it should be running is a lost connection.
 func (m *Manager) onTransition(t engine.Transition) {
-	own := strings.HasPrefix(t.Reason, ReasonPrefix)
+	own := t.Origin == engine.OriginRecovery
 	m.mu.Lock()
 	lost := false
 	switch t.To {
@@ -531,9 +532,9 @@ func (m *Manager) loop(ctx context.Context) {
 		}) {
 			return
 		}
-		label := fmt.Sprintf("%s attempt %d/%d", ReasonPrefix, attempt, m.maxAttempts)
+		label := fmt.Sprintf("%s attempt %d/%d", labelPrefix, attempt, m.maxAttempts)
 		if exhausted {
-			label = fmt.Sprintf("%s probe %d (degraded)", ReasonPrefix, attempt-m.maxAttempts)
+			label = fmt.Sprintf("%s probe %d (degraded)", labelPrefix, attempt-m.maxAttempts)
 		}
 		if m.eng.State() == engine.StateRunning {
 			// The engine serves what does not need the lost dependency: a
