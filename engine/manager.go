@@ -179,8 +179,8 @@ func (m *Manager) Start(ctx context.Context) error {
 type startPlan struct {
 	reason  string
 	origin  Origin // who starts: recorded in every transition of the start
-	reindex bool // drop the workspace collection and the ledger first
-	reload  bool // re-read the configuration unless the engine runs
+	reindex bool   // drop the workspace collection and the ledger first
+	reload  bool   // re-read the configuration unless the engine runs
 }
 
 func (m *Manager) start(ctx context.Context, plan startPlan) error {
