@@ -45,24 +45,8 @@ type Status struct {
 	// LSP is the language servers: detected, running per root and
 	// language, restarts; nil while the engine has no running components.
 	LSP *lsp.Status `json:"lsp,omitempty"`
-	// Recovery is filled in by whoever runs connection recovery (the
-	// tools, from package recovery); the engine leaves it nil.
-	Recovery *RecoveryStatus `json:"recovery,omitempty"`
-}
-
-// RecoveryStatus is connection recovery as engine_status shows it.
-type RecoveryStatus struct {
-	// State is "idle", "waiting" (for the next attempt), "checking",
-	// "restarting", "degraded" (attempts exhausted) or "disabled".
-	State           string `json:"state"`
-	Attempts        int    `json:"attempts"` // of the current or last loop
-	MaxAttempts     int    `json:"max_attempts"`
-	NextAttemptInMS int64  `json:"next_attempt_in_ms"` // 0 unless waiting
-	LastError       string `json:"last_error"`
-	Degraded        bool   `json:"degraded"`
-	// Down names what was lost ("storage", "embedder", "engine") while a
-	// loop runs or in degraded mode.
-	Down []string `json:"down"`
+	// Connection recovery is not the engine's: engine_status adds it
+	// after these fields (see package tools).
 }
 
 // EmbeddingInfo is the embedder as engine_status shows it: provider,

@@ -62,7 +62,7 @@ const labelPrefix = "recovery"
 // Jitter is the randomisation factor of each delay: ±10%.
 const Jitter = 0.1
 
-// States of engine.RecoveryStatus.State.
+// States of Status.State.
 const (
 	StateIdle       = "idle"
 	StateWaiting    = "waiting"    // for the next attempt
@@ -148,6 +148,22 @@ func New(cfg config.Config, eng Engine, logger zerolog.Logger, notify health.Not
 		m.state = StateDisabled
 	}
 	return m
+}
+
+// Status is connection recovery as engine_status and engine_health show
+// it.
+type Status struct {
+	// State is "idle", "waiting" (for the next attempt), "checking",
+	// "restarting", "degraded" (attempts exhausted) or "disabled".
+	State           string `json:"state"`
+	Attempts        int    `json:"attempts"` // of the current or last loop
+	MaxAttempts     int    `json:"max_attempts"`
+	NextAttemptInMS int64  `json:"next_attempt_in_ms"` // 0 unless waiting
+	LastError       string `json:"last_error"`
+	Degraded        bool   `json:"degraded"`
+	// Down names what was lost ("storage", "embedder", "engine") while a
+	// loop runs or in degraded mode.
+	Down []string `json:"down"`
 }
 
 // notice is the data of recovery's log notifications.
@@ -446,13 +462,13 @@ func (m *Manager) Refusal(needs ...string) error {
 }
 
 // Snapshot is recovery as engine_status shows it.
-func (m *Manager) Snapshot() engine.RecoveryStatus {
+func (m *Manager) Snapshot() Status {
 	if m == nil {
-		return engine.RecoveryStatus{State: StateDisabled, Down: []string{}}
+		return Status{State: StateDisabled, Down: []string{}}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st := engine.RecoveryStatus{
+	st := Status{
 		State: m.state, Attempts: m.attempts, MaxAttempts: m.maxAttempts,
 		LastError: m.lastError, Degraded: m.state == StateDegraded, Down: slices.Clone(m.down),
 	}

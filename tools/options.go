@@ -55,13 +55,6 @@ func (g guarded) Stop(ctx context.Context, opts engine.StopOptions) (engine.Stop
 	return g.Engine.Stop(ctx, opts)
 }
 
-func (g guarded) Status(ctx context.Context) engine.Status {
-	st := g.Engine.Status(ctx)
-	rs := g.rec.Snapshot()
-	st.Recovery = &rs
-	return st
-}
-
 // Components the workspace tools need, for recovery's refusal in degraded
 // mode: only what needs a lost component is refused.
 const (
