@@ -329,7 +329,7 @@ func (p *process) stop(reason string) error {
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		res, err := p.eng.Stop(context.Background(), engine.StopOptions{Reason: reason, Force: p.forced})
+		res, err := p.eng.Stop(context.Background(), engine.StopOptions{Reason: reason, Origin: engine.OriginShutdown, Force: p.forced})
 		done <- outcome{res, err}
 	}()
 	var forcing sync.WaitGroup
@@ -348,7 +348,7 @@ func (p *process) stop(reason string) error {
 		case sig := <-p.signals:
 			p.log.Warn().Str("signal", sig.String()).Msg("second signal: forcing the engine to stop now")
 			forcing.Go(func() {
-				_, err := p.eng.Stop(context.Background(), engine.StopOptions{Force: true, Reason: reason + ", then " + sig.String() + ": forced"})
+				_, err := p.eng.Stop(context.Background(), engine.StopOptions{Force: true, Origin: engine.OriginShutdown, Reason: reason + ", then " + sig.String() + ": forced"})
 				if err != nil {
 					p.log.Error().Err(err).Msg("forced stop failed")
 				}

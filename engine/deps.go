@@ -26,8 +26,8 @@ var ErrUnreachable = errors.New("dependency unreachable")
 
 // Components whose outages the engine rides out.
 const (
-	ComponentEmbedder = "embedder"
-	ComponentStorage  = "storage"
+	ComponentEmbedder = CheckEmbedder
+	ComponentStorage  = CheckStorage
 )
 
 // Failure is a dependency failing a real request: a tool call or an
@@ -155,9 +155,7 @@ func (t *trackedEmbedder) check(ctx context.Context) error {
 // probe sends one text: through the provider's Probe when it has one,
 // else one Embed call without retries.
 func (t *trackedEmbedder) probe(ctx context.Context) error {
-	if p, ok := t.inner.(interface {
-		Probe(ctx context.Context, text string) error
-	}); ok {
+	if p, ok := t.inner.(embed.Prober); ok {
 		return p.Probe(ctx, probeText)
 	}
 	_, err := t.inner.Embed(embed.WithoutRetry(ctx), []string{probeText})

@@ -139,7 +139,7 @@ func (m *Manager) SubscribeIndex(fn func(ingest.Event)) (unsubscribe func()) {
 
 // fire moves the state machine, records the transition and tells the
 // subscribers. An illegal event is refused and logged.
-func (m *Manager) fire(e Event, reason string) error {
+func (m *Manager) fire(e Event, origin Origin, reason string) error {
 	m.mu.Lock()
 	from := m.state
 	to, err := Next(from, e)
@@ -148,7 +148,7 @@ func (m *Manager) fire(e Event, reason string) error {
 		m.log.Error().Err(err).Msg("refused transition")
 		return err
 	}
-	t := Transition{From: from, To: to, Event: e, Reason: reason, At: time.Now()}
+	t := Transition{From: from, To: to, Event: e, Origin: origin, Reason: reason, At: time.Now()}
 	m.state = to
 	m.history = append(m.history, t)
 	if len(m.history) > historySize {
@@ -160,7 +160,7 @@ func (m *Manager) fire(e Event, reason string) error {
 	if to == StateError {
 		ev = m.log.Error()
 	}
-	ev.Str("from", string(from)).Str("to", string(to)).Str("event", string(e)).Str("reason", reason).Msg("state transition")
+	ev.Str("from", string(from)).Str("to", string(to)).Str("event", string(e)).Str("origin", string(origin)).Str("reason", reason).Msg("state transition")
 	m.transitions.send(t)
 	return nil
 }
@@ -172,14 +172,15 @@ func (m *Manager) fire(e Event, reason string) error {
 // so that "fix X, then call engine_start" holds; a configuration that
 // does not load is returned and leaves the engine as it was.
 func (m *Manager) Start(ctx context.Context) error {
-	return m.start(ctx, startPlan{reason: "engine_start", reload: true})
+	return m.start(ctx, startPlan{reason: "engine_start", origin: OriginUser, reload: true})
 }
 
 // startPlan says why a start happens and whether it rebuilds the index.
 type startPlan struct {
 	reason  string
-	reindex bool // drop the workspace collection and the ledger first
-	reload  bool // re-read the configuration unless the engine runs
+	origin  Origin // who starts: recorded in every transition of the start
+	reindex bool   // drop the workspace collection and the ledger first
+	reload  bool   // re-read the configuration unless the engine runs
 }
 
 func (m *Manager) start(ctx context.Context, plan startPlan) error {
@@ -252,11 +253,11 @@ func (m *Manager) startLocked(ctx context.Context, plan startPlan) error {
 	case StateRunning:
 		return ErrAlreadyRunning
 	case StateError:
-		if err := m.fire(EventReset, reason+" after error"); err != nil {
+		if err := m.fire(EventReset, plan.origin, reason+" after error"); err != nil {
 			return err
 		}
 	}
-	if err := m.fire(EventStart, reason); err != nil {
+	if err := m.fire(EventStart, plan.origin, reason); err != nil {
 		return err
 	}
 	begin := time.Now()
@@ -272,7 +273,7 @@ func (m *Manager) startLocked(ctx context.Context, plan startPlan) error {
 		m.mu.Lock()
 		m.last = rec
 		m.mu.Unlock()
-		_ = m.fire(EventCancel, ErrStartCancelled.Error())
+		_ = m.fire(EventCancel, stopOrigin(context.Cause(startCtx), plan.origin), ErrStartCancelled.Error())
 		return ErrStartCancelled
 	}
 	if err != nil {
@@ -280,7 +281,7 @@ func (m *Manager) startLocked(ctx context.Context, plan startPlan) error {
 		m.mu.Lock()
 		m.last = rec
 		m.mu.Unlock()
-		_ = m.fire(EventFail, err.Error())
+		_ = m.fire(EventFail, plan.origin, err.Error())
 		return err
 	}
 	rec.startup, rec.startedAt = time.Since(begin), time.Now()
@@ -288,7 +289,7 @@ func (m *Manager) startLocked(ctx context.Context, plan startPlan) error {
 	m.run, m.last = r, rec
 	m.mu.Unlock()
 	m.gate.set(true, true)
-	return m.fire(EventComplete, fmt.Sprintf("started in %s", rec.startup.Round(time.Millisecond)))
+	return m.fire(EventComplete, plan.origin, fmt.Sprintf("started in %s", rec.startup.Round(time.Millisecond)))
 }
 
 // startBounded runs startup on its own goroutine so that a dependency that
@@ -351,11 +352,11 @@ func (m *Manager) Wait() { m.bg.Wait() }
 
 // Recover is connection recovery's restart: it stops the engine gracefully
 // (resetting an error) and starts it again with the same configuration,
-// recording reason in every transition so that subscribers can tell it
-// from a deliberate stop. When ctx ends before the start begins, the
+// recording reason and OriginRecovery in every transition so that
+// subscribers can tell it from a deliberate stop. When ctx ends before the start begins, the
 // engine is left stopped.
 func (m *Manager) Recover(ctx context.Context, reason string) error {
-	return m.keepingLock(func() error { return m.cycle(ctx, startPlan{reason: reason}, nil) })
+	return m.keepingLock(func() error { return m.cycle(ctx, startPlan{reason: reason, origin: OriginRecovery}, nil) })
 }
 
 // Restart re-reads the configuration, stops the engine gracefully and
@@ -363,7 +364,7 @@ func (m *Manager) Recover(ctx context.Context, reason string) error {
 // effect. A configuration that does not load is returned and leaves the
 // engine as it was.
 func (m *Manager) Restart(ctx context.Context) error {
-	return m.restart(ctx, startPlan{reason: "engine_restart"})
+	return m.restart(ctx, startPlan{reason: "engine_restart", origin: OriginUser})
 }
 
 // Reindex is Restart that also rebuilds the workspace index from scratch:
@@ -371,7 +372,7 @@ func (m *Manager) Restart(ctx context.Context) error {
 // before the engine starts, so every file is read and embedded again. It
 // is the way out of an embedding-size mismatch. Notes are kept.
 func (m *Manager) Reindex(ctx context.Context) error {
-	return m.restart(ctx, startPlan{reason: "reindex", reindex: true})
+	return m.restart(ctx, startPlan{reason: "reindex", origin: OriginUser, reindex: true})
 }
 
 func (m *Manager) restart(ctx context.Context, plan startPlan) error {
@@ -411,7 +412,7 @@ func (m *Manager) cycle(ctx context.Context, plan startPlan, cfg *config.Config)
 		return fmt.Errorf("%s: wait for the start or stop under way: %w", plan.reason, err)
 	}
 	defer m.ops.unlock()
-	if _, err := m.stopLocked(ctx, StopOptions{Reason: plan.reason}, time.Now()); err != nil {
+	if _, err := m.stopLocked(ctx, StopOptions{Reason: plan.reason, Origin: plan.origin}, time.Now()); err != nil {
 		return fmt.Errorf("%s: stop: %w", plan.reason, err)
 	}
 	if cfg != nil {

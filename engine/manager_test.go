@@ -121,11 +121,18 @@ func TestStartStop(t *testing.T) {
 	if h.events.String() != strings.Join(want, ",") {
 		t.Errorf("component events %v, want %v", h.events.String(), want)
 	}
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatalf("Start again: %v", err)
+	}
+	if _, err := m.Stop(context.Background(), StopOptions{Origin: OriginShutdown, Reason: "SIGTERM"}); err != nil {
+		t.Fatalf("Stop at shutdown: %v", err)
+	}
 	var path []string
 	for _, tr := range seen {
-		path = append(path, string(tr.From)+">"+string(tr.To))
+		path = append(path, string(tr.From)+">"+string(tr.To)+":"+string(tr.Origin))
 	}
-	if got := strings.Join(path, " "); got != "stopped>starting starting>running running>stopping stopping>stopped" {
+	if got := strings.Join(path, " "); got != "stopped>starting:user starting>running:user running>stopping:user stopping>stopped:user "+
+		"stopped>starting:user starting>running:user running>stopping:shutdown stopping>stopped:shutdown" {
 		t.Errorf("transitions %s", got)
 	}
 	if _, err := m.Search(context.Background(), SearchRequest{Query: "milk", Limit: 5}); !errors.Is(err, ErrNotRunning) || !strings.Contains(err.Error(), "engine_start") {
@@ -387,7 +394,7 @@ func TestStopAfterATakeoverRestart(t *testing.T) {
 			_ = m.ops.lock(ctx)
 			defer m.ops.unlock()
 			_, _ = m.stopLocked(ctx, StopOptions{Timeout: time.Second, Reason: "takeover"}, time.Now())
-			_ = m.startLocked(ctx, startPlan{reason: "takeover"})
+			_ = m.startLocked(ctx, startPlan{reason: "takeover", origin: OriginTakeover})
 		}()
 		synctest.Wait()
 		if m.State() != StateStopping {
@@ -516,7 +523,7 @@ func TestStopDuringStart(t *testing.T) {
 		if m.State() != StateStarting {
 			t.Fatalf("state %s, want starting", m.State())
 		}
-		res, err := m.Stop(context.Background(), StopOptions{})
+		res, err := m.Stop(context.Background(), StopOptions{Origin: OriginShutdown})
 		if err != nil || res.State != StateStopped || !strings.Contains(res.Message, "start under way was cancelled") {
 			t.Fatalf("Stop during a start = %+v, %v", res, err)
 		}
@@ -526,8 +533,8 @@ func TestStopDuringStart(t *testing.T) {
 		// A deliberate stop, not a failure: no error state on the way.
 		st := m.Status(context.Background())
 		last := st.Transitions[len(st.Transitions)-1]
-		if st.State != StateStopped || st.LastError != "" || last.From != StateStarting || last.Event != EventCancel {
-			t.Errorf("after the stop: state %s, last_error %q, last transition %+v; want starting → stopped by cancel", st.State, st.LastError, last)
+		if st.State != StateStopped || st.LastError != "" || last.From != StateStarting || last.Event != EventCancel || last.Origin != OriginShutdown {
+			t.Errorf("after the stop: state %s, last_error %q, last transition %+v; want starting → stopped by the shutdown's cancel", st.State, st.LastError, last)
 		}
 	})
 }

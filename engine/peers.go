@@ -428,13 +428,13 @@ func (m *Manager) takeover(r *run, lock *peer.Lock, reason string) {
 			return
 		}
 		m.log.Warn().Str("reason", reason).Msg("the indexer lock is free: this server becomes the indexer")
-		if _, err := m.stopLocked(context.Background(), StopOptions{Reason: reason}, time.Now()); err != nil {
+		if _, err := m.stopLocked(context.Background(), StopOptions{Reason: reason, Origin: OriginTakeover}, time.Now()); err != nil {
 			m.log.Error().Err(err).Msg("takeover: stop the reader")
 		}
 		m.mu.Lock()
 		m.heldLock = lock
 		m.mu.Unlock()
-		if err := m.startLocked(context.Background(), startPlan{reason: reason}); err != nil {
+		if err := m.startLocked(context.Background(), startPlan{reason: reason, origin: OriginTakeover}); err != nil {
 			m.log.Error().Err(err).Msg("takeover: start as the indexer failed")
 		}
 		m.releaseHeldLock() // the start failed before it claimed the lock

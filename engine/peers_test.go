@@ -198,9 +198,9 @@ func TestReaderTakesOver(t *testing.T) {
 	}
 	var reasons []string
 	for _, tr := range b.Status(ctx).Transitions {
-		reasons = append(reasons, tr.Reason)
+		reasons = append(reasons, string(tr.Origin)+" "+tr.Reason)
 	}
-	if !slices.ContainsFunc(reasons, func(r string) bool { return strings.HasPrefix(r, "takeover: the indexer (pid") }) {
+	if !slices.ContainsFunc(reasons, func(r string) bool { return strings.HasPrefix(r, "takeover takeover: the indexer (pid") }) {
 		t.Fatalf("no transition of the takeover among %q", reasons)
 	}
 }

@@ -207,4 +207,7 @@ func TestFindRelated(t *testing.T) {
 	if !errors.Is(err, ErrLineOutside) || !strings.Contains(err.Error(), "line 9999") {
 		t.Errorf("line 9999: %v, want ErrLineOutside naming the line", err)
 	}
+	if le, ok := errors.AsType[*LineError](err); !ok || le.Line != 9999 || le.First != 1 || le.Last < le.First || le.Last >= 9999 {
+		t.Errorf("line 9999: %#v, want a *LineError with the line and the lines the chunks cover", err)
+	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // Recover stops and starts the engine with its configuration, recording
-// the given reason in every transition.
+// the given reason and the recovery origin in every transition.
 func TestRecover(t *testing.T) {
 	h := newHarness(t)
 	m := h.manager()
@@ -17,12 +17,12 @@ func TestRecover(t *testing.T) {
 		t.Fatal(err)
 	}
 	var reasons []string
-	unsub := m.Subscribe(func(tr Transition) { reasons = append(reasons, string(tr.To)+" "+tr.Reason) })
+	unsub := m.Subscribe(func(tr Transition) { reasons = append(reasons, string(tr.To)+" "+string(tr.Origin)+" "+tr.Reason) })
 	defer unsub()
 	if err := m.Recover(context.Background(), "recovery attempt 1/5"); err != nil {
 		t.Fatalf("Recover: %v", err)
 	}
-	want := "stopping recovery attempt 1/5,stopped recovery attempt 1/5,starting recovery attempt 1/5,running "
+	want := "stopping recovery recovery attempt 1/5,stopped recovery recovery attempt 1/5,starting recovery recovery attempt 1/5,running recovery "
 	if got := strings.Join(reasons, ","); !strings.HasPrefix(got, want) {
 		t.Errorf("transitions %q, want %q...", got, want)
 	}

@@ -51,6 +51,19 @@ type RelatedResponse struct {
 // ErrLineOutside reports a line that no chunk of the document holds.
 var ErrLineOutside = errors.New("no chunk holds the line")
 
+// LineError is FindRelated's refusal of a line that no chunk of the
+// document holds; it is ErrLineOutside for errors.Is.
+type LineError struct {
+	Line        int // the line asked for
+	First, Last int // the lines the document's chunks cover
+}
+
+func (e *LineError) Error() string {
+	return fmt.Sprintf("line %d: %v: the document's chunks cover lines %d-%d", e.Line, ErrLineOutside, e.First, e.Last)
+}
+
+func (e *LineError) Unwrap() error { return ErrLineOutside }
+
 // FindRelated returns the chunks most like one chunk elsewhere in the
 // index, ranked as search ranks them. The semantic leg searches with the
 // chunk's stored vector (embedding it again only when the store lost it),
@@ -153,7 +166,7 @@ func sourceChunk(doc storage.Document, line int) (storage.Chunk, error) {
 	}
 	if len(holding) == 0 {
 		last := doc.Chunks[len(doc.Chunks)-1]
-		return storage.Chunk{}, fmt.Errorf("line %d: %w: the document's chunks cover lines %d-%d", line, ErrLineOutside, doc.Chunks[0].StartLine, last.EndLine)
+		return storage.Chunk{}, &LineError{Line: line, First: doc.Chunks[0].StartLine, Last: last.EndLine}
 	}
 	dist := func(c storage.Chunk) int { d := 2*line - c.StartLine - c.EndLine; return max(d, -d) }
 	return slices.MinFunc(holding, func(a, b storage.Chunk) int { return cmp.Compare(dist(a), dist(b)) }), nil

@@ -20,6 +20,26 @@ type StopOptions struct {
 	// Force skips the drain and stops every component at once.
 	Force  bool
 	Reason string // for the transition record; "" means "engine_stop"
+	// Origin is who stops, for the transition record; "" means
+	// OriginUser.
+	Origin Origin
+}
+
+// startCancelled is the cause of a start that a stop cancelled: it is
+// ErrStartCancelled, and it says who stopped.
+type startCancelled struct{ origin Origin }
+
+func (c startCancelled) Error() string { return ErrStartCancelled.Error() }
+func (c startCancelled) Unwrap() error { return ErrStartCancelled }
+
+// stopOrigin is the origin of the stop that cancelled a start with cause,
+// or def when no stop did (the start's caller gave up).
+func stopOrigin(cause error, def Origin) Origin {
+	var c startCancelled
+	if errors.As(cause, &c) {
+		return c.origin
+	}
+	return def
 }
 
 // StopResult reports what a stop did.
@@ -46,10 +66,13 @@ func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error
 	if opts.Reason == "" {
 		opts.Reason = "engine_stop"
 	}
+	if opts.Origin == "" {
+		opts.Origin = OriginUser
+	}
 	m.mu.Lock()
 	cancelled := m.startCancel != nil && m.state == StateStarting
 	if cancelled {
-		m.startCancel(ErrStartCancelled)
+		m.startCancel(startCancelled{opts.Origin})
 	}
 	underway := m.state == StateStopping
 	escalated := false
@@ -60,7 +83,7 @@ func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error
 	wait := m.cfg.Engine.ShutdownTimeout.D() + m.cfg.Engine.ForceShutdownTimeout.D()
 	m.mu.Unlock()
 	if escalated {
-		_ = m.fire(EventForceStop, opts.Reason+" (escalated)")
+		_ = m.fire(EventForceStop, opts.Origin, opts.Reason+" (escalated)")
 	}
 	if !underway {
 		if err := m.ops.lock(ctx); err != nil {
@@ -119,7 +142,7 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 		res.DurationMS = ms(time.Since(begin))
 		return res, nil
 	case StateError:
-		if err := m.fire(EventReset, opts.Reason); err != nil {
+		if err := m.fire(EventReset, opts.Origin, opts.Reason); err != nil {
 			return res, err
 		}
 		res.State = StateStopped
@@ -132,9 +155,9 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 	}
 	var failed []error
 	if opts.Force {
-		res, failed = m.forceStop(r, cfg.Engine.ForceShutdownTimeout.D(), opts.Reason)
+		res, failed = m.forceStop(r, cfg.Engine.ForceShutdownTimeout.D(), opts.Origin, opts.Reason)
 	} else {
-		res, failed = m.gracefulStop(ctx, r, opts.Timeout, cfg.Engine.ForceShutdownTimeout.D(), opts.Reason)
+		res, failed = m.gracefulStop(ctx, r, opts.Timeout, cfg.Engine.ForceShutdownTimeout.D(), opts.Origin, opts.Reason)
 	}
 	m.mu.Lock()
 	m.run = nil
@@ -149,13 +172,13 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 		m.mu.Lock()
 		m.last.lastError = err.Error()
 		m.mu.Unlock()
-		if ferr := m.fire(EventFail, err.Error()); ferr != nil {
+		if ferr := m.fire(EventFail, opts.Origin, err.Error()); ferr != nil {
 			return res, ferr
 		}
 		res.State, res.Message = StateError, err.Error()+"; engine_start starts it again"
 		return res, err
 	}
-	if err := m.fire(EventStopped, opts.Reason); err != nil {
+	if err := m.fire(EventStopped, opts.Origin, opts.Reason); err != nil {
 		return res, err
 	}
 	res.State = StateStopped
@@ -163,7 +186,7 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 }
 
 // gracefulStop is the design's ShutdownOrchestrator.shutdown, phases 1–3.
-func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Duration, reason string) (StopResult, []error) {
+func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Duration, origin Origin, reason string) (StopResult, []error) {
 	escalate := make(chan struct{})
 	m.mu.Lock()
 	m.escalate = escalate
@@ -173,7 +196,7 @@ func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Du
 		m.escalate = nil
 		m.mu.Unlock()
 	}()
-	_ = m.fire(EventStop, reason)
+	_ = m.fire(EventStop, origin, reason)
 	if r.pipeline == nil { // a reader: nothing to drain
 		m.gate.set(true, false)
 		m.closeGate(force)
@@ -245,8 +268,8 @@ func (m *Manager) drain(ctx context.Context, r *run, escalate <-chan struct{}) b
 }
 
 // forceStop is the design's force_shutdown: every component at once.
-func (m *Manager) forceStop(r *run, force time.Duration, reason string) (StopResult, []error) {
-	_ = m.fire(EventForceStop, reason)
+func (m *Manager) forceStop(r *run, force time.Duration, origin Origin, reason string) (StopResult, []error) {
+	_ = m.fire(EventForceStop, origin, reason)
 	var st pipeline.Stats
 	if r.pipeline != nil {
 		st = r.pipeline.Stats()

@@ -197,7 +197,7 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 	if err != nil {
 		return fmt.Errorf("initialise embedder: %w", err)
 	}
-	if c, ok := emb.(interface{ CloseIdleConnections() }); ok {
+	if c, ok := emb.(embed.IdleCloser); ok {
 		r.add("embedder", func(context.Context) error { c.CloseIdleConnections(); return nil })
 	}
 	// One request, no retry schedule: an unreachable provider fails the
@@ -313,7 +313,7 @@ func (m *Manager) checkIndex(ctx context.Context, r *run) error {
 		return nil
 	}
 	var reason string
-	if c, ok := r.store.(interface{ Created(name string) bool }); ok && c.Created(coll) {
+	if c, ok := r.store.(storage.CreationReporter); ok && c.Created(coll) {
 		reason = "the collection was missing and has been created empty"
 	} else {
 		colls, err := r.store.Collections(ctx)

@@ -58,11 +58,31 @@ func Next(s State, e Event) (State, error) {
 	return to, nil
 }
 
+// Origin says who moved the state machine: a transition's Reason is free
+// text for people, its Origin is what code compares.
+type Origin string
+
+// Origins of transitions.
+const (
+	// OriginUser is a tool call (engine_start, engine_stop,
+	// engine_restart) or the start at launch.
+	OriginUser Origin = "user"
+	// OriginRecovery is connection recovery's restart (Recover).
+	OriginRecovery Origin = "recovery"
+	// OriginTakeover is a reader becoming the indexer once the lock is
+	// free.
+	OriginTakeover Origin = "takeover"
+	// OriginShutdown is the process stopping: a signal, or the client
+	// closing the connection.
+	OriginShutdown Origin = "shutdown"
+)
+
 // Transition records one move of the state machine.
 type Transition struct {
 	From   State     `json:"from"`
 	To     State     `json:"to"`
 	Event  Event     `json:"event"`
+	Origin Origin    `json:"origin"`
 	Reason string    `json:"reason,omitempty"`
 	At     time.Time `json:"at"`
 }

@@ -45,24 +45,8 @@ type Status struct {
 	// LSP is the language servers: detected, running per root and
 	// language, restarts; nil while the engine has no running components.
 	LSP *lsp.Status `json:"lsp,omitempty"`
-	// Recovery is filled in by whoever runs connection recovery (the
-	// tools, from package recovery); the engine leaves it nil.
-	Recovery *RecoveryStatus `json:"recovery,omitempty"`
-}
-
-// RecoveryStatus is connection recovery as engine_status shows it.
-type RecoveryStatus struct {
-	// State is "idle", "waiting" (for the next attempt), "checking",
-	// "restarting", "degraded" (attempts exhausted) or "disabled".
-	State           string `json:"state"`
-	Attempts        int    `json:"attempts"` // of the current or last loop
-	MaxAttempts     int    `json:"max_attempts"`
-	NextAttemptInMS int64  `json:"next_attempt_in_ms"` // 0 unless waiting
-	LastError       string `json:"last_error"`
-	Degraded        bool   `json:"degraded"`
-	// Down names what was lost ("storage", "embedder", "engine") while a
-	// loop runs or in degraded mode.
-	Down []string `json:"down"`
+	// Connection recovery is not the engine's: engine_status adds it
+	// after these fields (see package tools).
 }
 
 // EmbeddingInfo is the embedder as engine_status shows it: provider,
@@ -238,31 +222,13 @@ func (m *Manager) readerStatus(ctx context.Context, r *run, st *Status) {
 	m.mu.Unlock()
 }
 
-// Check is one component's health.
-type Check struct {
-	Name      string  `json:"name"`
-	Status    string  `json:"status"` // "pass" or "fail"
-	LatencyMS float64 `json:"latency_ms"`
-	Message   string  `json:"message,omitempty"`
-}
-
-// Check statuses.
-const (
-	CheckPass = "pass"
-	CheckFail = "fail"
-)
-
-// CheckIndexer names a reader's check of the indexer, which stands for
-// its storage: it reaches the store only through the indexer.
-const CheckIndexer = "indexer"
-
 // Checks runs every component's health check, concurrently, each bounded
 // by ctx.
 func (m *Manager) Checks(ctx context.Context) []Check {
 	state := m.State()
-	engineCheck := Check{Name: "engine", Status: CheckPass, Message: "state " + string(state)}
+	engineCheck := Check{Name: CheckEngine, Status: CheckPass, Message: "state " + string(state)}
 	if state != StateRunning {
-		engineCheck.Status = CheckFail
+		engineCheck.Status, engineCheck.Err = CheckFail, errors.New(engineCheck.Message)
 	}
 	checks := []Check{engineCheck}
 	if !m.gate.enter(false) {
@@ -277,15 +243,15 @@ func (m *Manager) Checks(ctx context.Context) []Check {
 	}
 	if r.reader() {
 		// A reader's storage is the indexer's store, through the socket.
-		return append(checks, timed(CheckIndexer, func() error { return r.link.try(ctx, "ping", nil, nil) }))
+		return append(checks, timed(ctx, CheckIndexer, func() error { return r.link.try(ctx, "ping", nil, nil) }))
 	}
 	probes := []struct {
 		name string
 		fn   func() error
 	}{
-		{"storage", func() error { return r.store.Ping(ctx) }},
-		{"embedder", func() error { return r.embed.check(ctx) }},
-		{"pipeline", func() error {
+		{CheckStorage, func() error { return r.store.Ping(ctx) }},
+		{CheckEmbedder, func() error { return r.embed.check(ctx) }},
+		{CheckPipeline, func() error {
 			if st := r.pipeline.Stats(); !st.Accepting {
 				return errors.New("not accepting tasks")
 			}
@@ -296,18 +262,18 @@ func (m *Manager) Checks(ctx context.Context) []Check {
 		probes = append(probes, struct {
 			name string
 			fn   func() error
-		}{"watcher", r.indexer.Check})
+		}{CheckWatcher, r.indexer.Check})
 	}
 	// Concurrently, so that one slow component does not eat the others'
 	// share of ctx.
 	results := make([]Check, len(probes))
 	var wg sync.WaitGroup
 	for i, p := range probes {
-		wg.Go(func() { results[i] = timed(p.name, p.fn) })
+		wg.Go(func() { results[i] = timed(ctx, p.name, p.fn) })
 	}
 	wg.Wait()
 	for i := range results {
-		if results[i].Name == "embedder" && r.choice != nil { // which embedder auto runs, and why
+		if results[i].Name == CheckEmbedder && r.choice != nil { // which embedder auto runs, and why
 			results[i].Message = strings.TrimPrefix(results[i].Message+"; "+r.choice.String(), "; ")
 		}
 	}
@@ -324,14 +290,4 @@ func (m *Manager) Tasks() pipeline.Stats {
 		return pipeline.Stats{}
 	}
 	return r.pipeline.Stats()
-}
-
-func timed(name string, fn func() error) Check {
-	begin := time.Now()
-	err := fn()
-	c := Check{Name: name, Status: CheckPass, LatencyMS: ms(time.Since(begin))}
-	if err != nil {
-		c.Status, c.Message = CheckFail, err.Error()
-	}
-	return c
 }

@@ -36,7 +36,7 @@ const (
 // critical names the checks whose failure makes the engine unusable rather
 // than degraded: the lifecycle itself and the vector store, which a reader
 // reaches through the indexer.
-var critical = map[string]bool{"engine": true, "storage": true, engine.CheckIndexer: true}
+var critical = map[string]bool{engine.CheckEngine: true, engine.CheckStorage: true, engine.CheckIndexer: true}
 
 // Report is engine_health's answer, less recovery, which the tools add.
 type Report struct {
@@ -66,7 +66,7 @@ func Overall(state engine.State, checks []engine.Check, alerts []Alert, recoveri
 	}
 	status, storageSeen := Healthy, false
 	for _, c := range checks {
-		storageSeen = storageSeen || c.Name == "storage" || c.Name == engine.CheckIndexer
+		storageSeen = storageSeen || c.Name == engine.CheckStorage || c.Name == engine.CheckIndexer
 		if c.Status != engine.CheckPass {
 			if critical[c.Name] {
 				return Unhealthy

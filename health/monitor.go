@@ -3,9 +3,9 @@ package health
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -220,7 +220,7 @@ func (m *Monitor) Sample(ctx context.Context) (failing bool) {
 		return false
 	}
 	for _, c := range s.Checks {
-		failing = failing || (c.Name == "storage" || c.Name == "embedder") && c.Status != engine.CheckPass
+		failing = failing || (c.Name == engine.CheckStorage || c.Name == engine.CheckEmbedder) && c.Status != engine.CheckPass
 	}
 
 	m.mu.Lock()
@@ -262,13 +262,14 @@ func (m *Monitor) Sample(ctx context.Context) (failing bool) {
 }
 
 // timeouts rewrites the message of a check that failed because ctx
-// expired, so that it says it timed out.
+// expired (it timed out, or it took about as long as the bound), so that
+// it says it timed out.
 func timeouts(ctx context.Context, checks []engine.Check, bound time.Duration) []engine.Check {
 	if ctx.Err() == nil {
 		return checks
 	}
 	for i, c := range checks {
-		hung := strings.Contains(c.Message, context.DeadlineExceeded.Error()) || c.LatencyMS >= 0.95*float64(bound.Milliseconds())
+		hung := c.TimedOut() || c.LatencyMS >= 0.95*float64(bound.Milliseconds())
 		if c.Status == engine.CheckFail && hung {
 			checks[i].Message = fmt.Sprintf("timed out after %s: %s", bound, c.Message)
 		}
@@ -282,8 +283,8 @@ func markStuck(checks []engine.Check, why string) {
 		return
 	}
 	for i, c := range checks {
-		if c.Name == "pipeline" && c.Status == engine.CheckPass {
-			checks[i].Status, checks[i].Message = engine.CheckFail, why
+		if c.Name == engine.CheckPipeline && c.Status == engine.CheckPass {
+			checks[i].Status, checks[i].Message, checks[i].Err = engine.CheckFail, why, errors.New(why)
 		}
 	}
 }

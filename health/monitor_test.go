@@ -3,6 +3,8 @@ package health
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -71,7 +73,7 @@ func (f *fakeEngine) Checks(ctx context.Context) []engine.Check {
 		select {
 		case <-time.After(latency[name]):
 		case <-ctx.Done():
-			c.Status, c.Message = engine.CheckFail, ctx.Err().Error()
+			c.Status, c.Message, c.Err = engine.CheckFail, ctx.Err().Error(), ctx.Err()
 		}
 		if failing[name] {
 			c.Status, c.Message = engine.CheckFail, name+" broken"
@@ -352,6 +354,24 @@ func TestHungCheckTimesOut(t *testing.T) {
 			t.Errorf("overall %s, want UNHEALTHY", s.OverallStatus)
 		}
 	})
+}
+
+// A check is said to have timed out by its typed error (or its latency),
+// never by what its message says.
+func TestTimeoutsByTypedError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	checks := []engine.Check{
+		{Name: engine.CheckStorage, Status: engine.CheckFail, Message: "i/o error", Err: fmt.Errorf("ping: %w", context.DeadlineExceeded), LatencyMS: 3},
+		{Name: engine.CheckEmbedder, Status: engine.CheckFail, Message: "provider said: context deadline exceeded", Err: errors.New("refused"), LatencyMS: 3},
+	}
+	got := timeouts(ctx, checks, 10*time.Second)
+	if got[0].Message != "timed out after 10s: i/o error" {
+		t.Errorf("storage message %q, want the timeout said", got[0].Message)
+	}
+	if got[1].Message != "provider said: context deadline exceeded" {
+		t.Errorf("embedder message %q: a refusal that quotes a deadline is no timeout", got[1].Message)
+	}
 }
 
 // Queued tasks with none finishing between two samples fail the pipeline

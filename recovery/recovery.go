@@ -24,9 +24,9 @@
 //
 // The user's intent wins: a deliberate stop calls Cancel, which ends a
 // loop at once (an attempt's start under way is cancelled) and arms no new
-// one until the engine runs again. The engine's own stops and starts made
-// by recovery carry reasons starting with ReasonPrefix, so that
-// transitions tell them from deliberate ones. When Run's context ends
+// one until the engine runs again. The stops and starts recovery makes
+// carry engine.OriginRecovery, so that transitions tell them from
+// deliberate ones. When Run's context ends
 // (process shutdown) the loop ends with it and nothing is restarted.
 //
 //	rec := recovery.New(cfg, eng, logger, notify)
@@ -55,13 +55,14 @@ import (
 // ErrDegraded marks Refusal's error.
 var ErrDegraded = errors.New("engine degraded")
 
-// ReasonPrefix starts the reason of every transition recovery causes.
-const ReasonPrefix = "recovery"
+// labelPrefix starts the reason of every transition recovery causes,
+// for people; code tells them by engine.OriginRecovery.
+const labelPrefix = "recovery"
 
 // Jitter is the randomisation factor of each delay: ±10%.
 const Jitter = 0.1
 
-// States of engine.RecoveryStatus.State.
+// States of Status.State.
 const (
 	StateIdle       = "idle"
 	StateWaiting    = "waiting"    // for the next attempt
@@ -75,7 +76,7 @@ const (
 // connection. A reader's indexer check (engine.CheckIndexer) is not one:
 // restarting the reader cannot mend an indexer that is alive and silent,
 // and a reader takes over by itself once the indexer exits.
-var watched = []string{"storage", "embedder"}
+var watched = []string{engine.CheckStorage, engine.CheckEmbedder}
 
 // Engine is what recovery uses; *engine.Manager implements it.
 type Engine interface {
@@ -147,6 +148,22 @@ func New(cfg config.Config, eng Engine, logger zerolog.Logger, notify health.Not
 		m.state = StateDisabled
 	}
 	return m
+}
+
+// Status is connection recovery as engine_status and engine_health show
+// it.
+type Status struct {
+	// State is "idle", "waiting" (for the next attempt), "checking",
+	// "restarting", "degraded" (attempts exhausted) or "disabled".
+	State           string `json:"state"`
+	Attempts        int    `json:"attempts"` // of the current or last loop
+	MaxAttempts     int    `json:"max_attempts"`
+	NextAttemptInMS int64  `json:"next_attempt_in_ms"` // 0 unless waiting
+	LastError       string `json:"last_error"`
+	Degraded        bool   `json:"degraded"`
+	// Down names what was lost ("storage", "embedder", "engine") while a
+	// loop runs or in degraded mode.
+	Down []string `json:"down"`
 }
 
 // notice is the data of recovery's log notifications.
@@ -286,7 +303,7 @@ func (m *Manager) RetryStart(why string) {
 	}
 	m.wantRunning, m.unreachable = true, true
 	m.mu.Unlock()
-	m.trigger([]string{"engine"}, why)
+	m.trigger([]string{engine.CheckEngine}, why)
 }
 
 // Observe takes one health sample: storage or the embedder failing
@@ -331,7 +348,7 @@ func (m *Manager) Observe(s health.Sample) {
 // a stop that recovery did not cause means it should not; an error while
 // it should be running is a lost connection.
 func (m *Manager) onTransition(t engine.Transition) {
-	own := strings.HasPrefix(t.Reason, ReasonPrefix)
+	own := t.Origin == engine.OriginRecovery
 	m.mu.Lock()
 	lost := false
 	switch t.To {
@@ -351,7 +368,7 @@ func (m *Manager) onTransition(t engine.Transition) {
 	}
 	m.mu.Unlock()
 	if lost {
-		m.Trigger("engine", "engine fell into error: "+t.Reason)
+		m.Trigger(engine.CheckEngine, "engine fell into error: "+t.Reason)
 	}
 }
 
@@ -423,7 +440,7 @@ func (m *Manager) Refusal(needs ...string) error {
 	if m.state != StateDegraded {
 		return nil
 	}
-	hit := slices.Contains(m.down, "engine")
+	hit := slices.Contains(m.down, engine.CheckEngine)
 	for _, n := range needs {
 		hit = hit || slices.Contains(m.down, n)
 	}
@@ -445,13 +462,13 @@ func (m *Manager) Refusal(needs ...string) error {
 }
 
 // Snapshot is recovery as engine_status shows it.
-func (m *Manager) Snapshot() engine.RecoveryStatus {
+func (m *Manager) Snapshot() Status {
 	if m == nil {
-		return engine.RecoveryStatus{State: StateDisabled, Down: []string{}}
+		return Status{State: StateDisabled, Down: []string{}}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st := engine.RecoveryStatus{
+	st := Status{
 		State: m.state, Attempts: m.attempts, MaxAttempts: m.maxAttempts,
 		LastError: m.lastError, Degraded: m.state == StateDegraded, Down: slices.Clone(m.down),
 	}
@@ -531,9 +548,9 @@ func (m *Manager) loop(ctx context.Context) {
 		}) {
 			return
 		}
-		label := fmt.Sprintf("%s attempt %d/%d", ReasonPrefix, attempt, m.maxAttempts)
+		label := fmt.Sprintf("%s attempt %d/%d", labelPrefix, attempt, m.maxAttempts)
 		if exhausted {
-			label = fmt.Sprintf("%s probe %d (degraded)", ReasonPrefix, attempt-m.maxAttempts)
+			label = fmt.Sprintf("%s probe %d (degraded)", labelPrefix, attempt-m.maxAttempts)
 		}
 		if m.eng.State() == engine.StateRunning {
 			// The engine serves what does not need the lost dependency: a
@@ -629,7 +646,7 @@ func (m *Manager) healthy(ctx context.Context) (string, bool) {
 	var bad []string
 	for _, c := range checks {
 		switch {
-		case c.Name == "engine" && c.Status != engine.CheckPass:
+		case c.Name == engine.CheckEngine && c.Status != engine.CheckPass:
 			bad = append(bad, "engine: "+c.Message)
 		case slices.Contains(watched, c.Name):
 			seen++

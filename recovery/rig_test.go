@@ -137,7 +137,7 @@ func (r *rig) recoveryStarts() []engine.Transition {
 	defer r.mu.Unlock()
 	var out []engine.Transition
 	for _, tr := range r.transitions {
-		if tr.Event == engine.EventStart && strings.HasPrefix(tr.Reason, recovery.ReasonPrefix) {
+		if tr.Event == engine.EventStart && tr.Origin == engine.OriginRecovery {
 			out = append(out, tr)
 		}
 	}

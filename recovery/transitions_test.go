@@ -59,8 +59,8 @@ func (s *scripted) Recover(_ context.Context, reason string) error {
 	s.recovers = append(s.recovers, reason)
 	s.tasks = pipeline.Stats{} // a fresh pipeline
 	s.mu.Unlock()
-	s.fire(engine.StateStopped, reason)
-	s.fire(engine.StateRunning, reason)
+	s.fireAs(engine.StateStopped, engine.OriginRecovery, reason)
+	s.fireAs(engine.StateRunning, engine.OriginRecovery, reason)
 	return nil
 }
 
@@ -84,14 +84,17 @@ func (s *scripted) Subscribe(fn func(engine.Transition)) func() {
 	return func() {}
 }
 
-func (s *scripted) fire(to engine.State, reason string) {
+// fire is a transition the user made.
+func (s *scripted) fire(to engine.State, reason string) { s.fireAs(to, engine.OriginUser, reason) }
+
+func (s *scripted) fireAs(to engine.State, origin engine.Origin, reason string) {
 	s.mu.Lock()
 	from := s.state
 	s.state = to
 	subs := append([]func(engine.Transition){}, s.subs...)
 	s.mu.Unlock()
 	for _, fn := range subs {
-		fn(engine.Transition{From: from, To: to, Reason: reason, At: time.Now()})
+		fn(engine.Transition{From: from, To: to, Origin: origin, Reason: reason, At: time.Now()})
 	}
 }
 
@@ -109,6 +112,30 @@ func runScripted(t *testing.T, eng *scripted) (*recovery.Manager, func()) {
 	wg.Go(func() { rec.Run(ctx) })
 	synctest.Wait()
 	return rec, func() { cancel(); wg.Wait() }
+}
+
+// Recovery tells its own transitions by their origin, not by what their
+// reason says: its own stop leaves the engine meant to be running, a
+// user's stop does not, whatever the reasons read.
+func TestOwnTransitionsByOrigin(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		eng := newScripted()
+		rec, stop := runScripted(t, eng)
+		defer stop()
+
+		eng.fireAs(engine.StateStopping, engine.OriginRecovery, "restart the store")
+		eng.fireAs(engine.StateStopped, engine.OriginRecovery, "restart the store")
+		if !rec.Trigger(engine.CheckStorage, "lost") {
+			t.Fatal("after recovery's own stop, a lost connection started no loop")
+		}
+		rec.Cancel("test")
+		eng.fire(engine.StateRunning, "engine_start")
+		eng.fire(engine.StateStopping, "recovery attempt 1/6: a user's words")
+		eng.fire(engine.StateStopped, "recovery attempt 1/6: a user's words")
+		if rec.Trigger(engine.CheckStorage, "lost") {
+			t.Fatal("after a user's stop whose reason reads like recovery's, a lost connection started a loop")
+		}
+	})
 }
 
 // The engine falling into error while it should be running starts

@@ -12,6 +12,7 @@ import (
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/health"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/recovery"
 )
 
 // inspectTimeout bounds engine_status and engine_health, so a hung
@@ -21,13 +22,30 @@ const inspectTimeout = 10 * time.Second
 // maxStopSeconds bounds engine_stop's timeout_seconds.
 const maxStopSeconds = 3600
 
+// statusView is the engine's status as the tools show it: the engine's
+// fields, then connection recovery's when it is wired.
+type statusView struct {
+	engine.Status
+	Recovery *recovery.Status `json:"recovery,omitempty"`
+}
+
+// status reads eng's status and adds recovery's to it.
+func (o options) status(ctx context.Context, eng Engine) statusView {
+	v := statusView{Status: eng.Status(ctx)}
+	if o.recovery != nil {
+		rs := o.recovery.Snapshot()
+		v.Recovery = &rs
+	}
+	return v
+}
+
 // statusReply is the engine status after a sentence about what happened.
 type statusReply struct {
 	Message string `json:"message"`
-	engine.Status
+	statusView
 }
 
-func engineStart(eng Engine) server.ServerTool {
+func engineStart(eng Engine, o options) server.ServerTool {
 	tool := newTool("engine_start", "Start engine",
 		"Start the ingestion engine and wait until it is running: open the vector store, start the "+
 			"embedder, the processing pipeline and the workspace watcher, then verify them end to end. "+
@@ -49,7 +67,7 @@ func engineStart(eng Engine) server.ServerTool {
 		case errors.Is(err, engine.ErrAlreadyRunning):
 			msg = "engine already running"
 		case err != nil:
-			return nil, lifecycleFailure(ctx, eng, "engine start failed", err)
+			return nil, lifecycleFailure(ctx, eng, o, "engine start failed", err)
 		default:
 			msg = fmt.Sprintf("engine started in %.2fs", eng.Status(ctx).StartupSeconds)
 		}
@@ -59,7 +77,7 @@ func engineStart(eng Engine) server.ServerTool {
 			}
 			msg += "; workspace index is current"
 		}
-		return statusReply{msg, eng.Status(ctx)}, nil
+		return statusReply{msg, o.status(ctx, eng)}, nil
 	})}
 }
 
@@ -77,7 +95,7 @@ func progressSender(ctx context.Context, token mcp.ProgressToken, message string
 	}
 }
 
-func engineRestart(eng Engine) server.ServerTool {
+func engineRestart(eng Engine, o options) server.ServerTool {
 	tool := newTool("engine_restart", "Restart engine",
 		"Re-read the configuration file, stop the engine gracefully and start it again, so edits to "+
 			"the configuration take effect (a configuration that does not load is reported and the engine left as it was). With reindex the workspace index is rebuilt from scratch "+
@@ -100,7 +118,7 @@ func engineRestart(eng Engine) server.ServerTool {
 			restart, verb = eng.Reindex, "restarted for a full reindex"
 		}
 		if err := restart(ctx); err != nil {
-			return nil, lifecycleFailure(ctx, eng, "engine restart failed", err)
+			return nil, lifecycleFailure(ctx, eng, o, "engine restart failed", err)
 		}
 		msg := fmt.Sprintf("engine %s in %.2fs", verb, eng.Status(ctx).StartupSeconds)
 		if wait {
@@ -109,7 +127,7 @@ func engineRestart(eng Engine) server.ServerTool {
 			}
 			msg += "; workspace index is current"
 		}
-		return statusReply{msg, eng.Status(ctx)}, nil
+		return statusReply{msg, o.status(ctx, eng)}, nil
 	})}
 }
 
@@ -123,9 +141,9 @@ func waitIndexed(ctx context.Context, eng Engine, a *args) error {
 }
 
 // lifecycleFailure is a tool error carrying the reason and the status.
-func lifecycleFailure(ctx context.Context, eng Engine, what string, err error) error {
+func lifecycleFailure(ctx context.Context, eng Engine, o options, what string, err error) error {
 	msg := what + ": " + err.Error()
-	return failed(msg, statusReply{msg, eng.Status(ctx)})
+	return failed(msg, statusReply{msg, o.status(ctx, eng)})
 }
 
 func engineStop(eng Engine) server.ServerTool {
@@ -156,21 +174,21 @@ func exclusiveMinimum(v float64) mcp.PropertyOption {
 	return func(schema map[string]any) { schema["exclusiveMinimum"] = v }
 }
 
-func engineStatus(eng Engine) server.ServerTool {
+func engineStatus(eng Engine, o options) server.ServerTool {
 	tool := newTool("engine_status", "Engine status",
 		"Describe the engine: lifecycle state, role (indexer, or reader forwarding to another "+
 			"server on the same data directory, named in indexer), version, startup phase timings, uptime, active and "+
 			"queued tasks, resource usage, index counts (files, chunks, documents, pending), storage, "+
 			"embedding model, workspace roots, the last error, recent state transitions and connection "+
 			"recovery (state, attempts, max_attempts, next_attempt_in_ms, last_error, degraded, down).",
-		readOnly, outputSchema[engine.Status]())
+		readOnly, outputSchema[statusView]())
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
 		if err := a.Err(); err != nil {
 			return nil, err
 		}
 		ctx, cancel := context.WithTimeout(ctx, inspectTimeout)
 		defer cancel()
-		return eng.Status(ctx), nil
+		return o.status(ctx, eng), nil
 	})}
 }
 
@@ -180,7 +198,7 @@ const defaultHistoryLimit = 10
 // healthReply is engine_health's answer.
 type healthReply struct {
 	health.Report
-	Recovery engine.RecoveryStatus `json:"recovery"`
+	Recovery recovery.Status `json:"recovery"`
 }
 
 func engineHealth(eng Engine, o options) server.ServerTool {

@@ -55,18 +55,11 @@ func (g guarded) Stop(ctx context.Context, opts engine.StopOptions) (engine.Stop
 	return g.Engine.Stop(ctx, opts)
 }
 
-func (g guarded) Status(ctx context.Context) engine.Status {
-	st := g.Engine.Status(ctx)
-	rs := g.rec.Snapshot()
-	st.Recovery = &rs
-	return st
-}
-
 // Components the workspace tools need, for recovery's refusal in degraded
 // mode: only what needs a lost component is refused.
 const (
-	needStorage  = "storage"
-	needEmbedder = "embedder"
+	needStorage  = engine.CheckStorage
+	needEmbedder = engine.CheckEmbedder
 )
 
 func (g guarded) WaitIndexed(ctx context.Context, progress func(done, total int)) error {

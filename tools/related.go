@@ -3,8 +3,6 @@ package tools
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -47,10 +45,10 @@ func findRelated(eng Engine) server.ServerTool {
 			return nil, err
 		}
 		resp, err := eng.FindRelated(ctx, req)
-		switch {
-		case errors.Is(err, engine.ErrLineOutside):
-			return nil, invalid("line", "%s", strings.TrimPrefix(err.Error(), fmt.Sprintf("line %d: ", req.Line)))
-		case err != nil:
+		if le, ok := errors.AsType[*engine.LineError](err); ok {
+			return nil, invalid("line", "%v: the document's chunks cover lines %d-%d", engine.ErrLineOutside, le.First, le.Last)
+		}
+		if err != nil {
 			return nil, documentError(req.Ref, err)
 		}
 		return resp, nil

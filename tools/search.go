@@ -2,9 +2,8 @@ package tools
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"math"
-	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -104,8 +103,9 @@ func checkPathGlob(a *args, glob string) {
 		return
 	}
 	_, _, err := storage.ParsePathGlob(glob)
-	a.Check(err == nil, "path_glob", "%q is not a valid glob pattern: %s", glob,
-		strings.TrimPrefix(fmt.Sprint(err), fmt.Sprintf("path glob %q: ", glob)))
+	if ge, ok := errors.AsType[*storage.GlobError](err); ok {
+		a.Check(false, "path_glob", "%q is not a valid glob pattern: %v", glob, ge.Err)
+	}
 }
 
 // optionalNumber returns a number argument within [lo, hi], nil when

@@ -54,10 +54,10 @@ var _ Engine = (*engine.Manager)(nil)
 func Tools(eng Engine, opts ...Option) []server.ServerTool {
 	eng, o := bind(eng, opts)
 	return []server.ServerTool{
-		engineStart(eng),
+		engineStart(eng, o),
 		engineStop(eng),
-		engineRestart(eng),
-		engineStatus(eng),
+		engineRestart(eng, o),
+		engineStatus(eng, o),
 		engineHealth(eng, o),
 		search(eng),
 		findRelated(eng),

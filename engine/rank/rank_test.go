@@ -3,6 +3,7 @@ package rank
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"testing"
 
 	"workspace-qdrant-mcp/engine/storage"
@@ -138,6 +139,23 @@ func TestClassify(t *testing.T) {
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)
+		}
+	}
+}
+
+// A directory whose name starts with two dots ("..cache") is inside the
+// root that holds it, not its parent.
+func TestDotDotDirectoryIsInside(t *testing.T) {
+	root := filepath.FromSlash("/ws/proj")
+	roots := []string{filepath.FromSlash("/ws/other"), root}
+	for p, want := range map[string]string{
+		"/ws/proj/..cache/a.go": "..cache/a.go",
+		"/ws/proj/...go":        "...go",
+		"/ws/proj/a/../b.go":    "b.go",
+		"/ws/proj2/a.go":        "/ws/proj2/a.go",
+	} {
+		if got := Relative(filepath.FromSlash(filepath.Clean(p)), roots); filepath.ToSlash(got) != want {
+			t.Errorf("Relative(%s) = %q, want %q", p, got, want)
 		}
 	}
 }

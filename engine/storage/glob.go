@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -30,15 +31,30 @@ func MatchPath(pattern, path string) bool {
 	return false
 }
 
+// ErrNothingToExclude is a path glob of a lone "!".
+var ErrNothingToExclude = errors.New("nothing to exclude")
+
+// GlobError is a Query.PathGlob that is not a valid pattern.
+type GlobError struct {
+	Glob string // as given
+	// Err says what is wrong: ErrNothingToExclude or
+	// doublestar.ErrBadPattern.
+	Err error
+}
+
+func (e *GlobError) Error() string { return fmt.Sprintf("path glob %q: %v", e.Glob, e.Err) }
+func (e *GlobError) Unwrap() error { return e.Err }
+
 // ParsePathGlob splits a Query.PathGlob into its pattern and whether it
-// excludes (a leading "!"), and checks the pattern's syntax.
+// excludes (a leading "!"), and checks the pattern's syntax. Its error is
+// a *GlobError.
 func ParsePathGlob(s string) (pattern string, negate bool, err error) {
 	pattern, negate = strings.CutPrefix(s, "!")
 	if pattern == "" && negate {
-		return "", false, fmt.Errorf("path glob %q: nothing to exclude", s)
+		return "", false, &GlobError{Glob: s, Err: ErrNothingToExclude}
 	}
 	if !doublestar.ValidatePattern(pattern) {
-		return "", false, fmt.Errorf("path glob %q: %w", s, doublestar.ErrBadPattern)
+		return "", false, &GlobError{Glob: s, Err: doublestar.ErrBadPattern}
 	}
 	return pattern, negate, nil
 }

@@ -1,8 +1,11 @@
 package storage
 
 import (
+	"errors"
 	"path/filepath"
 	"testing"
+
+	"github.com/bmatcuk/doublestar/v4"
 )
 
 func TestMatchPath(t *testing.T) {
@@ -31,5 +34,19 @@ func TestMatchPath(t *testing.T) {
 		if got := MatchPath(pattern, native); got != want {
 			t.Errorf("MatchPath(%q, %q) = %v, want %v", pattern, native, got, want)
 		}
+	}
+}
+
+// A glob that is not valid is a *GlobError naming it and what is wrong.
+func TestParsePathGlobErrors(t *testing.T) {
+	for glob, want := range map[string]error{"!": ErrNothingToExclude, "src/[a": doublestar.ErrBadPattern, "!src/[a": doublestar.ErrBadPattern} {
+		_, _, err := ParsePathGlob(glob)
+		ge, ok := errors.AsType[*GlobError](err)
+		if !ok || ge.Glob != glob || !errors.Is(err, want) {
+			t.Errorf("ParsePathGlob(%q) = %v, want a *GlobError of %q wrapping %v", glob, err, glob, want)
+		}
+	}
+	if pattern, negate, err := ParsePathGlob("!**/*.go"); err != nil || pattern != "**/*.go" || !negate {
+		t.Errorf("ParsePathGlob(!**/*.go) = %q, %v, %v", pattern, negate, err)
 	}
 }

@@ -6,7 +6,11 @@
 // until its context ends, as an unreachable server does). Store and
 // Embedder wrap real components behind a Switch; OpenStore and NewEmbedder
 // plug them into engine.Options, so that the engine opens its real store
-// and embedder through the switch (opening also fails while it is not up):
+// and embedder through the switch (opening also fails while it is not up).
+// A wrapper has the optional capabilities (storage.Capabilities,
+// embed.Capabilities) of what it wraps, and no others, so that the engine
+// takes the same paths as in production; those that call out go through
+// the switch too:
 //
 //	var sw faults.Switch
 //	opts := engine.Options{OpenStore: faults.OpenStore(&sw, realOpen)}
@@ -94,8 +98,51 @@ type Store struct {
 	sw *Switch
 }
 
-// NewStore wraps st behind sw.
-func NewStore(st storage.Store, sw *Switch) *Store { return &Store{Store: st, sw: sw} }
+// NewStore wraps st behind sw. The wrapper is a *Store, with st's
+// capabilities (storage.Capabilities) added when st has them.
+func NewStore(st storage.Store, sw *Switch) storage.Store {
+	s := &Store{Store: st, sw: sw}
+	_, batch := st.(storage.BatchReplacer)
+	_, created := st.(storage.CreationReporter)
+	b, c := batchReplacer{s}, creationReporter{s}
+	switch {
+	case batch && created:
+		return struct {
+			*Store
+			batchReplacer
+			creationReporter
+		}{s, b, c}
+	case batch:
+		return struct {
+			*Store
+			batchReplacer
+		}{s, b}
+	case created:
+		return struct {
+			*Store
+			creationReporter
+		}{s, c}
+	}
+	return s
+}
+
+// batchReplacer forwards storage.BatchReplacer through the switch.
+type batchReplacer struct{ s *Store }
+
+func (b batchReplacer) ReplaceDocuments(ctx context.Context, reps []storage.Replacement) error {
+	if err := b.s.sw.check(ctx); err != nil {
+		return err
+	}
+	return b.s.Store.(storage.BatchReplacer).ReplaceDocuments(ctx, reps)
+}
+
+// creationReporter forwards storage.CreationReporter, a fact the store
+// keeps: it always goes through.
+type creationReporter struct{ s *Store }
+
+func (c creationReporter) Created(name string) bool {
+	return c.s.Store.(storage.CreationReporter).Created(name)
+}
 
 // OpenStore returns an engine.Options.OpenStore that opens the store with
 // open and wraps it behind sw; opening fails while sw is not up.
@@ -207,9 +254,83 @@ func NewEmbedder(sw *Switch, create func(context.Context, config.Config) (embed.
 		if err != nil {
 			return nil, err
 		}
-		return &Embedder{Embedder: e, sw: sw}, nil
+		return WrapEmbedder(e, sw), nil
 	}
 }
+
+// WrapEmbedder wraps e behind sw. The wrapper is an *Embedder, with e's
+// capabilities (embed.Capabilities) added when e has them.
+func WrapEmbedder(e embed.Embedder, sw *Switch) embed.Embedder {
+	w := &Embedder{Embedder: e, sw: sw}
+	_, st := e.(embed.StatsReporter)
+	_, pr := e.(embed.Prober)
+	_, ic := e.(embed.IdleCloser)
+	s, p, c := statsReporter{w}, prober{w}, idleCloser{w}
+	switch {
+	case st && pr && ic:
+		return struct {
+			*Embedder
+			statsReporter
+			prober
+			idleCloser
+		}{w, s, p, c}
+	case st && pr:
+		return struct {
+			*Embedder
+			statsReporter
+			prober
+		}{w, s, p}
+	case st && ic:
+		return struct {
+			*Embedder
+			statsReporter
+			idleCloser
+		}{w, s, c}
+	case pr && ic:
+		return struct {
+			*Embedder
+			prober
+			idleCloser
+		}{w, p, c}
+	case st:
+		return struct {
+			*Embedder
+			statsReporter
+		}{w, s}
+	case pr:
+		return struct {
+			*Embedder
+			prober
+		}{w, p}
+	case ic:
+		return struct {
+			*Embedder
+			idleCloser
+		}{w, c}
+	}
+	return w
+}
+
+// statsReporter forwards embed.StatsReporter: counts the embedder keeps,
+// so it always goes through.
+type statsReporter struct{ e *Embedder }
+
+func (s statsReporter) Stats() embed.Stats { return s.e.Embedder.(embed.StatsReporter).Stats() }
+
+// prober forwards embed.Prober through the switch.
+type prober struct{ e *Embedder }
+
+func (p prober) Probe(ctx context.Context, text string) error {
+	if err := p.e.sw.check(ctx); err != nil {
+		return err
+	}
+	return p.e.Embedder.(embed.Prober).Probe(ctx, text)
+}
+
+// idleCloser forwards embed.IdleCloser: local, it always goes through.
+type idleCloser struct{ e *Embedder }
+
+func (c idleCloser) CloseIdleConnections() { c.e.Embedder.(embed.IdleCloser).CloseIdleConnections() }
 
 func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	if err := e.sw.check(ctx); err != nil {
