@@ -46,12 +46,15 @@
 //
 // # Pattern matching
 //
-// Wildcards are matched by github.com/bmatcuk/doublestar. The gitignore
-// matcher github.com/sabhiram/go-gitignore was evaluated and rejected: it
-// does not anchor patterns with a slash in the middle ("doc/frotz" also
-// matches "a/doc/frotz"), treats "?" and regexp metacharacters such as "+"
-// literally or as regexp syntax, and cannot tell a directory from a file.
-// POSIX character classes such as "[[:alpha:]]" are not supported.
+// Wildcards are matched as git matches them (wildmatch.go, checked against
+// git's own test vectors): "*", "?" and "[...]" never match "/", "**"
+// spans directories only as a whole path component, and bracket
+// expressions take ranges, "!" or "^" and POSIX classes such as
+// "[[:alpha:]]". The gitignore matcher github.com/sabhiram/go-gitignore
+// was evaluated and rejected: it does not anchor patterns with a slash in
+// the middle ("doc/frotz" also matches "a/doc/frotz"), treats "?" and
+// regexp metacharacters such as "+" literally or as regexp syntax, and
+// cannot tell a directory from a file.
 package ignore
 
 import (

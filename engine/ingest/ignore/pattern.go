@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"path"
 	"strings"
-
-	"github.com/bmatcuk/doublestar/v4"
 )
 
 // ErrInvalidPattern reports a configured pattern that cannot be compiled.
@@ -17,11 +15,10 @@ var ErrInvalidPattern = errors.New("invalid ignore pattern")
 // rule is one compiled line of gitignore syntax.
 //
 // Only the line syntax (comments, escapes, trailing spaces, "!", a trailing
-// "/", anchoring) is interpreted here; wildcard matching ("*", "?", "[...]",
-// "**") is delegated to doublestar, whose separator-aware semantics are the
-// same as fnmatch(3) with FNM_PATHNAME that git uses.
+// "/", anchoring) is interpreted here; wildcards ("*", "?", "[...]", "**")
+// are matched by wildmatch, as git matches them.
 type rule struct {
-	glob     string // doublestar pattern, "/"-separated
+	glob     string // wildmatch pattern, "/"-separated
 	negate   bool   // "!pattern": re-includes
 	dirOnly  bool   // "pattern/": matches directories only
 	anchored bool   // pattern has a "/" before its end: matched against the relative path, not the base name
@@ -57,13 +54,8 @@ func parseLine(line string) (r rule, ok bool, err error) {
 		r.anchored = true
 		line = strings.TrimPrefix(line, "/")
 	}
-	// git: "abc/**" matches everything inside abc but not abc itself, while
-	// doublestar's "abc/**" also matches abc.
-	if strings.HasSuffix(line, "/**") {
-		line += "/*"
-	}
-	r.glob = escapeBraces(line)
-	if !doublestar.ValidatePattern(r.glob) {
+	r.glob = line
+	if !validGlob(r.glob) {
 		return rule{}, false, fmt.Errorf("%w: %q", ErrInvalidPattern, line)
 	}
 	return r, true, nil
@@ -109,29 +101,6 @@ func trimTrailingSpaces(s string) string {
 	return s
 }
 
-// escapeBraces quotes "{" and "}", which are literal in gitignore but
-// alternation in doublestar.
-func escapeBraces(s string) string {
-	if !strings.ContainsAny(s, "{}") {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\\' && i+1 < len(s) {
-			b.WriteByte(c)
-			i++
-			b.WriteByte(s[i])
-			continue
-		}
-		if c == '{' || c == '}' {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
 // match reports whether r matches rel, a "/"-separated path relative to the
 // directory the rule belongs to.
 func (r rule) match(rel string, isDir bool) bool {
@@ -139,9 +108,9 @@ func (r rule) match(rel string, isDir bool) bool {
 		return false
 	}
 	if r.anchored {
-		return doublestar.MatchUnvalidated(r.glob, rel)
+		return wildmatch(r.glob, rel)
 	}
-	return doublestar.MatchUnvalidated(r.glob, path.Base(rel))
+	return wildmatch(r.glob, path.Base(rel))
 }
 
 // lastMatch applies git's "last matching rule wins" within one source.
