@@ -387,15 +387,10 @@ func addFileBonus(hits []Ranked, legs []float64, weight float64, n int, keywordO
 }
 
 // fuseRanks sets legs to the weighted sum of each leg's reciprocal rank
-// 1/(K+rank).
+// 1/(K+rank) (storage.RRF).
 func fuseRanks(out []Ranked, legs []float64, t Tuning) {
 	for i, h := range out {
-		if h.KeywordRank > 0 {
-			legs[i] += t.KeywordWeight / float64(K+h.KeywordRank)
-		}
-		if h.SemanticRank > 0 {
-			legs[i] += t.SemanticWeight / float64(K+h.SemanticRank)
-		}
+		legs[i] += storage.RRF(h.KeywordRank, t.KeywordWeight) + storage.RRF(h.SemanticRank, t.SemanticWeight)
 	}
 }
 

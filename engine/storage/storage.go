@@ -43,6 +43,16 @@ const (
 // leg scores 1/(RRFK+r).
 const RRFK = 60
 
+// RRF is what a leg of weight w gives a hit it ranked rank (1-based) in
+// reciprocal rank fusion: w/(RRFK+rank); 0 when the leg did not find it
+// (rank 0). Every backend and the engine's ranking fuse with it.
+func RRF(rank int, w float64) float64 {
+	if rank <= 0 {
+		return 0
+	}
+	return w / float64(RRFK+rank)
+}
+
 // Search modes.
 const (
 	ModeHybrid   = "hybrid"

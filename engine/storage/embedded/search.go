@@ -12,8 +12,6 @@ import (
 	"workspace-qdrant-mcp/engine/storage"
 )
 
-const rrfK = storage.RRFK
-
 // minPrefetch is the least number of candidates each hybrid leg fetches by
 // default.
 const minPrefetch = 50
@@ -444,13 +442,7 @@ func score(h *storage.Hit, how scoring) float64 {
 	case semanticOnly:
 		return h.SemanticScore
 	}
-	var rrf float64
-	for _, rank := range []int{h.KeywordRank, h.SemanticRank} {
-		if rank > 0 {
-			rrf += 1 / float64(rrfK+rank)
-		}
-	}
-	return rrf
+	return storage.RRF(h.KeywordRank, 1) + storage.RRF(h.SemanticRank, 1)
 }
 
 // loadChunks returns the hits with their chunks, from the chunk cache or

@@ -14,12 +14,10 @@ import (
 	"workspace-qdrant-mcp/engine/storage"
 )
 
-const rrfK = storage.RRFK
-
-// qdrantRRFK is the k of Qdrant's RRF that scores like rrfK: Qdrant scores
-// the point at 0-based position p of a prefetch 1/(p+k) (with weight 1),
-// that is 1/(k-1+rank) for rank p+1.
-const qdrantRRFK = rrfK + 1
+// qdrantRRFK is the k of Qdrant's RRF that scores like storage.RRF:
+// Qdrant scores the point at 0-based position p of a prefetch 1/(p+k)
+// (with weight 1), that is 1/(k-1+rank) for rank p+1.
+const qdrantRRFK = storage.RRFK + 1
 
 // minPrefetch is the least number of candidates each hybrid leg fetches by
 // default.
@@ -473,11 +471,7 @@ func fuse(keyword, semantic []candidate, limit int, how scoring) []storage.Hit {
 		case semanticOnly:
 			h.Score = h.SemanticScore
 		default:
-			for _, rank := range []int{h.KeywordRank, h.SemanticRank} {
-				if rank > 0 {
-					h.Score += 1 / float64(rrfK+rank)
-				}
-			}
+			h.Score = storage.RRF(h.KeywordRank, 1) + storage.RRF(h.SemanticRank, 1)
 		}
 	}
 	slices.SortFunc(hits, func(a, b storage.Hit) int {
