@@ -12,7 +12,6 @@ import (
 
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest"
-	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
 	"workspace-qdrant-mcp/internal/procstat"
@@ -79,8 +78,6 @@ type Manager struct {
 	escalate    chan struct{} // closed to turn a graceful stop into a forced one
 	lastStats   storage.Stats
 	sampler     procstat.Sampler
-	heldLock    *peer.Lock   // the indexer lock kept or taken over, for the next start
-	keepLock    bool         // a stop keeps the indexer lock in heldLock (see keepingLock)
 	takeovers   atomic.Int32 // takeovers under way (see redo)
 
 	bg sync.WaitGroup // cleanups of starts abandoned on timeout
@@ -180,6 +177,9 @@ type startPlan struct {
 	reason  string
 	reindex bool // drop the workspace collection and the ledger first
 	reload  bool // re-read the configuration unless the engine runs
+	// lock is the indexer lock that a restart's stop kept or a takeover
+	// got, for this start to claim first; nil when there is none.
+	lock *lockHandoff
 }
 
 func (m *Manager) start(ctx context.Context, plan startPlan) error {
@@ -320,7 +320,7 @@ func (m *Manager) startBounded(ctx context.Context, cfg config.Config, plan star
 	select {
 	case o := <-done:
 		if o.err == nil {
-			m.stopComponents(o.r.comps, cfg.Engine.ForceShutdownTimeout.D(), false)
+			m.stopComponents(o.r.comps, cfg.Engine.ForceShutdownTimeout.D(), false, nil)
 		}
 		o.rec.lastError = ""
 		return nil, o.rec, startError(ctx)
@@ -330,7 +330,7 @@ func (m *Manager) startBounded(ctx context.Context, cfg config.Config, plan star
 	go func() {
 		defer m.bg.Done()
 		if o := <-done; o.err == nil {
-			m.stopComponents(o.r.comps, cfg.Engine.ForceShutdownTimeout.D(), false)
+			m.stopComponents(o.r.comps, cfg.Engine.ForceShutdownTimeout.D(), false, nil)
 		}
 	}()
 	return nil, runRecord{}, startError(ctx)
@@ -355,7 +355,7 @@ func (m *Manager) Wait() { m.bg.Wait() }
 // from a deliberate stop. When ctx ends before the start begins, the
 // engine is left stopped.
 func (m *Manager) Recover(ctx context.Context, reason string) error {
-	return m.keepingLock(func() error { return m.cycle(ctx, startPlan{reason: reason}, nil) })
+	return m.cycle(ctx, startPlan{reason: reason}, nil)
 }
 
 // Restart re-reads the configuration, stops the engine gracefully and
@@ -381,16 +381,6 @@ func (m *Manager) restart(ctx context.Context, plan startPlan) error {
 				ErrReader, r.link.holder.Load().PID, r.cfg.Storage.DataDir)
 		}
 	}
-	return m.keepingLock(func() error { return m.restartKeeping(ctx, plan) })
-}
-
-func (m *Manager) currentRun() *run {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.run
-}
-
-func (m *Manager) restartKeeping(ctx context.Context, plan startPlan) error {
 	var cfg *config.Config
 	if m.opts.LoadConfig != nil {
 		c, err := m.opts.LoadConfig()
@@ -402,16 +392,28 @@ func (m *Manager) restartKeeping(ctx context.Context, plan startPlan) error {
 	return m.cycle(ctx, plan, cfg)
 }
 
+func (m *Manager) currentRun() *run {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.run
+}
+
 // cycle stops the engine and starts it again, under one hold of the
 // lifecycle lock, so that a restart is one step: a second restart waits
 // for the first to end and then does its own, and neither cancels the
 // other's start. cfg, when not nil, replaces the configuration between.
+// An indexer keeps the indexer lock from the stop to the start (the stop
+// is given a lockHandoff), so that no reader takes over while it restarts
+// and a reindex stays on this server; a lock the start did not claim is
+// released at the end.
 func (m *Manager) cycle(ctx context.Context, plan startPlan, cfg *config.Config) error {
 	if err := m.ops.lock(ctx); err != nil {
 		return fmt.Errorf("%s: wait for the start or stop under way: %w", plan.reason, err)
 	}
 	defer m.ops.unlock()
-	if _, err := m.stopLocked(ctx, StopOptions{Reason: plan.reason}, time.Now()); err != nil {
+	plan.lock = keepLock()
+	defer plan.lock.release()
+	if _, err := m.stopLocked(ctx, StopOptions{Reason: plan.reason}, time.Now(), plan.lock); err != nil {
 		return fmt.Errorf("%s: stop: %w", plan.reason, err)
 	}
 	if cfg != nil {

@@ -386,7 +386,7 @@ func TestStopAfterATakeoverRestart(t *testing.T) {
 			defer close(done)
 			_ = m.ops.lock(ctx)
 			defer m.ops.unlock()
-			_, _ = m.stopLocked(ctx, StopOptions{Timeout: time.Second, Reason: "takeover"}, time.Now())
+			_, _ = m.stopLocked(ctx, StopOptions{Timeout: time.Second, Reason: "takeover"}, time.Now(), nil)
 			_ = m.startLocked(ctx, startPlan{reason: "takeover"})
 		}()
 		synctest.Wait()

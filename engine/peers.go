@@ -261,10 +261,7 @@ func (m *Manager) claimRole(ctx context.Context, r *run) error {
 		r.holder = peer.Holder{PID: os.Getpid(), Since: time.Now().UTC(), Version: version.String(), Protocol: peer.Protocol}
 		return nil
 	}
-	m.mu.Lock()
-	lock := m.heldLock
-	m.heldLock = nil
-	m.mu.Unlock()
+	lock := r.inherit.take()
 	var lastErr error
 	for {
 		if lock == nil {
@@ -304,17 +301,10 @@ func (m *Manager) claimRole(ctx context.Context, r *run) error {
 // at stop, after the store is closed.
 func (m *Manager) becomeIndexer(r *run, lock *peer.Lock) error {
 	r.role = RoleIndexer
-	r.add("indexer lock", func(context.Context) error {
-		m.mu.Lock()
-		keep := m.keepLock
-		if keep {
-			m.heldLock = lock
-		}
-		m.mu.Unlock()
-		if keep {
-			return nil
-		}
-		return lock.Release()
+	r.comps = append(r.comps, component{
+		name:    "indexer lock",
+		stop:    func(context.Context) error { return lock.Release() },
+		handOff: func(h *lockHandoff) { h.put(lock) },
 	})
 	srv, err := peer.Listen(peer.SocketPath(r.cfg.Storage.DataDir), m.peerHandlers(), wireErrors,
 		m.opts.Logger.With().Str("component", "peers").Logger())
@@ -428,16 +418,14 @@ func (m *Manager) takeover(r *run, lock *peer.Lock, reason string) {
 			return
 		}
 		m.log.Warn().Str("reason", reason).Msg("the indexer lock is free: this server becomes the indexer")
-		if _, err := m.stopLocked(context.Background(), StopOptions{Reason: reason}, time.Now()); err != nil {
+		if _, err := m.stopLocked(context.Background(), StopOptions{Reason: reason}, time.Now(), nil); err != nil {
 			m.log.Error().Err(err).Msg("takeover: stop the reader")
 		}
-		m.mu.Lock()
-		m.heldLock = lock
-		m.mu.Unlock()
-		if err := m.startLocked(context.Background(), startPlan{reason: reason}); err != nil {
+		plan := startPlan{reason: reason, lock: inherit(lock)}
+		if err := m.startLocked(context.Background(), plan); err != nil {
 			m.log.Error().Err(err).Msg("takeover: start as the indexer failed")
 		}
-		m.releaseHeldLock() // the start failed before it claimed the lock
+		plan.lock.release() // the start failed before it claimed the lock
 	})
 }
 
@@ -509,32 +497,4 @@ func forward[Out any](ctx context.Context, r *run, method string, in any) (Out, 
 	var out Out
 	err := r.link.call(ctx, method, in, &out)
 	return out, err
-}
-
-// keepingLock runs a stop and start pair (a restart, a recovery) so that
-// an indexer keeps the indexer lock between them: no reader takes over
-// while it restarts, and a reindex stays on this server. A lock the start
-// did not claim is released at the end.
-func (m *Manager) keepingLock(fn func() error) error {
-	m.mu.Lock()
-	m.keepLock = true
-	m.mu.Unlock()
-	err := fn()
-	m.mu.Lock()
-	m.keepLock = false
-	m.mu.Unlock()
-	m.releaseHeldLock()
-	return err
-}
-
-// releaseHeldLock gives back a kept or taken-over indexer lock that no
-// start claimed.
-func (m *Manager) releaseHeldLock() {
-	m.mu.Lock()
-	unused := m.heldLock
-	m.heldLock = nil
-	m.mu.Unlock()
-	if unused != nil {
-		_ = unused.Release()
-	}
 }

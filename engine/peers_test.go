@@ -327,3 +327,45 @@ func TestReaderReportsSilentIndexer(t *testing.T) {
 		t.Errorf("the silent indexer got %d connections for 2 calls, want each sent once", n)
 	}
 }
+
+// Overlapping restarts and recoveries of the indexer each keep the
+// indexer lock from their stop to their start: a live reader, trying the
+// lock all the while, never takes over, and the indexer stays the
+// indexer.
+func TestOverlappingRestartsKeepTheLock(t *testing.T) {
+	cfg := peerConfig(t)
+	lockPollEvery = time.Millisecond // the reader tries the lock all the time
+	ctx := context.Background()
+	a := startPeer(t, cfg)
+	b := startPeer(t, cfg)
+	if role(a) != RoleIndexer || role(b) != RoleReader {
+		t.Fatalf("roles %s and %s, want indexer and reader", role(a), role(b))
+	}
+	var mu sync.Mutex
+	var takeovers []string
+	unsub := b.Subscribe(func(tr Transition) {
+		if strings.HasPrefix(tr.Reason, "takeover") {
+			mu.Lock()
+			takeovers = append(takeovers, tr.Reason)
+			mu.Unlock()
+		}
+	})
+	defer unsub()
+	for range 3 {
+		errs := make(chan error, 3)
+		go func() { errs <- a.Restart(ctx) }()
+		go func() { errs <- a.Recover(ctx, "recovery: test") }()
+		go func() { errs <- a.Restart(ctx) }()
+		for range 3 {
+			if err := <-errs; err != nil {
+				t.Errorf("an overlapping restart failed: %v", err)
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(takeovers) > 0 || role(a) != RoleIndexer || role(b) != RoleReader {
+		t.Fatalf("after overlapping restarts: roles %s and %s, takeovers %q; want indexer and reader, none",
+			role(a), role(b), takeovers)
+	}
+}
