@@ -64,6 +64,11 @@ type Manager struct {
 	opts Options
 	ops  opsLock // serialises Start, Stop and Restart
 	gate *gate
+	// deliver is held by fire from the state change until the subscribers
+	// have been told, so that they see transitions in the order they were
+	// made, even a forced stop's escalation, fired by another goroutine
+	// than the stop's own.
+	deliver sync.Mutex
 
 	mu          sync.Mutex
 	cfg         config.Config
@@ -121,9 +126,11 @@ func (m *Manager) Config() config.Config {
 	return m.cfg.Clone()
 }
 
-// Subscribe calls fn after every transition, in order, on the goroutine
-// that made it. fn must not block and must not call the Manager's
-// lifecycle methods. The returned function unsubscribes.
+// Subscribe calls fn after every transition, in the order the
+// transitions were made (an escalation to a forced stop included), on the
+// goroutine that made it; subscribers are called in the order they
+// subscribed. fn must not block and must not call the Manager's lifecycle
+// methods. The returned function unsubscribes.
 func (m *Manager) Subscribe(fn func(Transition)) (unsubscribe func()) {
 	return m.transitions.add(fn)
 }
@@ -137,6 +144,8 @@ func (m *Manager) SubscribeIndex(fn func(ingest.Event)) (unsubscribe func()) {
 // fire moves the state machine, records the transition and tells the
 // subscribers. An illegal event is refused and logged.
 func (m *Manager) fire(e Event, reason string) error {
+	m.deliver.Lock()
+	defer m.deliver.Unlock()
 	m.mu.Lock()
 	from := m.state
 	to, err := Next(from, e)
@@ -189,7 +198,7 @@ func (m *Manager) start(ctx context.Context, plan startPlan) error {
 	}
 	defer m.ops.unlock()
 	if underway {
-		// The design's "already starting: skip": the start under way
+		// Already starting: skip. The start under way
 		// decides, and a failed one is not run again behind its back.
 		m.mu.Lock()
 		state, lastErr := m.state, m.last.lastError

@@ -144,7 +144,7 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 	m.finalCleanup(cfg, r != nil && !r.reader())
 	res.DurationMS = ms(time.Since(begin))
 	if len(failed) > 0 {
-		// The design's STOPPING → ERROR: a status of stopped would hide
+		// STOPPING → ERROR (see the package diagram): a status of stopped would hide
 		// what is still running or still open.
 		err := fmt.Errorf("%w: %w", ErrStopIncomplete, errors.Join(failed...))
 		m.mu.Lock()
@@ -163,7 +163,9 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 	return res, nil
 }
 
-// gracefulStop is the design's ShutdownOrchestrator.shutdown, phases 1–3.
+// gracefulStop is a graceful stop in three phases: stop accepting work,
+// complete the work in flight (bounded by drain), stop the components in
+// reverse start order.
 func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Duration, reason string, lock *lockHandoff) (StopResult, []error) {
 	escalate := make(chan struct{})
 	m.mu.Lock()
@@ -245,7 +247,7 @@ func (m *Manager) drain(ctx context.Context, r *run, escalate <-chan struct{}) b
 	}
 }
 
-// forceStop is the design's force_shutdown: every component at once.
+// forceStop is a forced stop: every component at once, without a drain.
 func (m *Manager) forceStop(r *run, force time.Duration, reason string, lock *lockHandoff) (StopResult, []error) {
 	_ = m.fire(EventForceStop, reason)
 	var st pipeline.Stats
