@@ -84,6 +84,7 @@ type Manager struct {
 	lastStats   storage.Stats
 	sampler     procstat.Sampler
 	takeovers   atomic.Int32 // takeovers under way (see redo)
+	admission   admission    // the admission hook (SetAdmission)
 
 	bg sync.WaitGroup // cleanups of starts abandoned on timeout
 }

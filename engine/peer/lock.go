@@ -42,9 +42,10 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// Protocol is the version of the calls and their JSON; a reader refuses
-// an indexer that speaks another one.
-const Protocol = 1
+// Protocol is the version of the calls (Methods) and their JSON (the
+// DTOs of wire.go); a reader refuses an indexer that speaks another one.
+// Version 2 gave the requests explicit json tags.
+const Protocol = 2
 
 // ErrHeld is TryLock's answer when another server (or another Lock in this
 // process) holds the indexer lock.
