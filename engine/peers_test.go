@@ -50,6 +50,18 @@ func startPeer(t *testing.T, cfg config.Config) *Manager {
 	return m
 }
 
+// indexerAndReader starts two engines on cfg's data directory: the first
+// is the indexer, the second its reader.
+func indexerAndReader(t *testing.T, cfg config.Config) (indexer, reader *Manager) {
+	t.Helper()
+	a := startPeer(t, cfg)
+	b := startPeer(t, cfg)
+	if role(a) != RoleIndexer || role(b) != RoleReader {
+		t.Fatalf("roles %s and %s, want indexer and reader", role(a), role(b))
+	}
+	return a, b
+}
+
 func role(m *Manager) string { return m.Status(context.Background()).Role }
 
 func waitRole(t *testing.T, m *Manager, want string) {
@@ -336,11 +348,7 @@ func TestOverlappingRestartsKeepTheLock(t *testing.T) {
 	cfg := peerConfig(t)
 	lockPollEvery = time.Millisecond // the reader tries the lock all the time
 	ctx := context.Background()
-	a := startPeer(t, cfg)
-	b := startPeer(t, cfg)
-	if role(a) != RoleIndexer || role(b) != RoleReader {
-		t.Fatalf("roles %s and %s, want indexer and reader", role(a), role(b))
-	}
+	a, b := indexerAndReader(t, cfg)
 	var mu sync.Mutex
 	var takeovers []string
 	unsub := b.Subscribe(func(tr Transition) {
@@ -375,13 +383,8 @@ func TestOverlappingRestartsKeepTheLock(t *testing.T) {
 // indexer's message and wraps ErrDegraded. What the hook admits, and a
 // search with ranking overrides on a reader, answer as before.
 func TestAdmissionHookCoversForwardedCalls(t *testing.T) {
-	cfg := peerConfig(t)
 	ctx := context.Background()
-	a := startPeer(t, cfg)
-	b := startPeer(t, cfg)
-	if role(a) != RoleIndexer || role(b) != RoleReader {
-		t.Fatalf("roles %s and %s, want indexer and reader", role(a), role(b))
-	}
+	a, b := indexerAndReader(t, peerConfig(t))
 	var mu sync.Mutex
 	var seen []Op
 	a.SetAdmission(func(op Op) error {
