@@ -51,23 +51,26 @@ func (m *Manager) admit(op Op) error {
 type admission = atomic.Pointer[func(Op) error]
 
 // operation is one workspace operation, described once: the method that
-// carries it to the indexer, what it needs, how its request crosses the
-// wire, and its body on the indexer. call runs it on either role, and
+// carries it to the indexer, what it needs, how its request (In, as W)
+// and its answer (Out, as WOut) cross the wire, and its body on the
+// indexer. call runs it on either role, and
 // serve answers it for readers, so the method name, the forwarding, the
 // idempotency (peer.Method) and the handler all come from this one entry.
-type operation[In, W, Out any] struct {
-	method peer.Method
-	write  bool
-	needs  func(In) []string
-	toWire func(In) (W, error) // refuses what cannot cross the wire
-	fromW  func(W) In
-	local  func(m *Manager, ctx context.Context, r *run, in In) (Out, error)
+type operation[In, W, Out, WOut any] struct {
+	method   peer.Method
+	write    bool
+	needs    func(In) []string
+	toWire   func(In) (W, error) // refuses what cannot cross the wire
+	fromW    func(W) In
+	answer   func(Out) WOut // same when Out crosses as it is
+	answerOf func(WOut) Out
+	local    func(m *Manager, ctx context.Context, r *run, in In) (Out, error)
 }
 
 // call admits the operation, then runs it on this server's store (an
 // indexer) or forwards it (a reader), and runs it again after a takeover
 // (redo).
-func (o *operation[In, W, Out]) call(ctx context.Context, m *Manager, in In) (Out, error) {
+func (o *operation[In, W, Out, WOut]) call(ctx context.Context, m *Manager, in In) (Out, error) {
 	var zero Out
 	if err := m.admit(Op{Name: o.method.Name, Write: o.write, Needs: o.needs(in)}); err != nil {
 		return zero, err
@@ -85,20 +88,25 @@ func (o *operation[In, W, Out]) call(ctx context.Context, m *Manager, in In) (Ou
 		if err != nil {
 			return zero, err
 		}
-		var out Out
+		var out WOut
 		err = r.link.call(ctx, o.method, w, &out)
-		return out, err
+		return o.answerOf(out), err
 	})
 }
 
 // serve is the indexer's handler of the operation's method.
-func (o *operation[In, W, Out]) serve(m *Manager) (string, peer.Handler) {
-	return o.method.Name, handle(func(ctx context.Context, w W) (Out, error) { return o.call(ctx, m, o.fromW(w)) })
+func (o *operation[In, W, Out, WOut]) serve(m *Manager) (string, peer.Handler) {
+	return o.method.Name, handle(func(ctx context.Context, w W) (WOut, error) {
+		out, err := o.call(ctx, m, o.fromW(w))
+		return o.answer(out), err
+	})
 }
 
 func needStorage[In any](In) []string { return []string{ComponentStorage} }
 
 func needBoth[In any](In) []string { return []string{ComponentStorage, ComponentEmbedder} }
+
+func same[T any](v T) T { return v }
 
 func noRequest(struct{}) (peer.Empty, error) { return peer.Empty{}, nil }
 
@@ -106,7 +114,7 @@ func fromEmpty(peer.Empty) struct{} { return struct{}{} }
 
 // The workspace operations.
 var (
-	opSearch = &operation[SearchRequest, peer.SearchRequest, SearchResponse]{
+	opSearch = &operation[SearchRequest, peer.SearchRequest, SearchResponse, SearchResponse]{
 		method: peer.MethodSearch,
 		needs: func(req SearchRequest) []string {
 			// A hybrid search answers from its keyword leg while the
@@ -116,33 +124,40 @@ var (
 			}
 			return needStorage(req)
 		},
-		toWire: SearchRequest.wire, fromW: searchRequestOf, local: (*Manager).search,
+		toWire: SearchRequest.wire, fromW: searchRequestOf, answer: same[SearchResponse], answerOf: same[SearchResponse],
+		local: (*Manager).search,
 	}
-	opFindRelated = &operation[RelatedRequest, peer.RelatedRequest, RelatedResponse]{
+	opFindRelated = &operation[RelatedRequest, peer.RelatedRequest, RelatedResponse, RelatedResponse]{
 		method: peer.MethodFindRelated, needs: needStorage[RelatedRequest],
-		toWire: RelatedRequest.wire, fromW: relatedRequestOf, local: (*Manager).findRelated,
+		toWire: RelatedRequest.wire, fromW: relatedRequestOf, answer: same[RelatedResponse], answerOf: same[RelatedResponse],
+		local: (*Manager).findRelated,
 	}
-	opAddDocument = &operation[AddDocumentRequest, peer.AddDocumentRequest, AddDocumentResult]{
+	opAddDocument = &operation[AddDocumentRequest, peer.AddDocumentRequest, AddDocumentResult, AddDocumentResult]{
 		method: peer.MethodAddDocument, write: true, needs: needBoth[AddDocumentRequest],
-		toWire: AddDocumentRequest.wire, fromW: addDocumentRequestOf, local: (*Manager).addDocument,
+		toWire: AddDocumentRequest.wire, fromW: addDocumentRequestOf, answer: same[AddDocumentResult], answerOf: same[AddDocumentResult],
+		local: (*Manager).addDocument,
 	}
-	opGetDocument = &operation[DocumentRef, peer.DocumentRef, storage.Document]{
+	opGetDocument = &operation[DocumentRef, peer.DocumentRef, storage.Document, peer.Document]{
 		method: peer.MethodGetDocument, needs: needStorage[DocumentRef],
-		toWire: DocumentRef.wire, fromW: documentRefOf, local: (*Manager).getDocument,
+		toWire: DocumentRef.wire, fromW: documentRefOf, answer: wireDocument, answerOf: documentOf,
+		local: (*Manager).getDocument,
 	}
-	opDeleteDocument = &operation[DocumentRef, peer.DocumentRef, peer.Deleted]{
+	opDeleteDocument = &operation[DocumentRef, peer.DocumentRef, peer.Deleted, peer.Deleted]{
 		method: peer.MethodDeleteDocument, write: true, needs: needStorage[DocumentRef],
-		toWire: DocumentRef.wire, fromW: documentRefOf, local: (*Manager).deleteDocument,
+		toWire: DocumentRef.wire, fromW: documentRefOf, answer: same[peer.Deleted], answerOf: same[peer.Deleted],
+		local: (*Manager).deleteDocument,
 	}
-	opListCollections = &operation[struct{}, peer.Empty, []storage.CollectionInfo]{
+	opListCollections = &operation[struct{}, peer.Empty, []storage.CollectionInfo, []peer.CollectionInfo]{
 		method: peer.MethodListCollections, needs: needStorage[struct{}],
-		toWire: noRequest, fromW: fromEmpty, local: (*Manager).listCollections,
+		toWire: noRequest, fromW: fromEmpty, answer: wireCollections, answerOf: collectionsOf,
+		local: (*Manager).listCollections,
 	}
 	// list_notes serves the MCP resources, which recovery's degraded mode
 	// never refused: it needs nothing of the hook.
-	opListNotes = &operation[struct{}, peer.Empty, []Note]{
+	opListNotes = &operation[struct{}, peer.Empty, []Note, []Note]{
 		method: peer.MethodListNotes, needs: func(struct{}) []string { return nil },
-		toWire: noRequest, fromW: fromEmpty, local: (*Manager).listNotes,
+		toWire: noRequest, fromW: fromEmpty, answer: same[[]Note], answerOf: same[[]Note],
+		local: (*Manager).listNotes,
 	}
 )
 
@@ -246,4 +261,58 @@ func (req AddDocumentRequest) wire() (peer.AddDocumentRequest, error) {
 
 func addDocumentRequestOf(w peer.AddDocumentRequest) AddDocumentRequest {
 	return AddDocumentRequest{Content: w.Content, Title: w.Title, Metadata: w.Metadata, Collection: w.Collection}
+}
+
+func wireDocument(d storage.Document) peer.Document {
+	w := peer.Document{ID: d.ID, Collection: d.Collection, Kind: d.Kind, Path: d.Path, Title: d.Title, Metadata: d.Metadata}
+	if d.Chunks != nil {
+		w.Chunks = make([]peer.Chunk, len(d.Chunks))
+	}
+	for i, c := range d.Chunks {
+		w.Chunks[i] = peer.Chunk{
+			ID: c.ID, DocID: c.DocID, Collection: c.Collection, Kind: c.Kind, Path: c.Path, Title: c.Title,
+			Language: c.Language, Ordinal: c.Ordinal, StartLine: c.StartLine, EndLine: c.EndLine,
+			Text: c.Text, Hash: c.Hash, Metadata: c.Metadata,
+		}
+	}
+	return w
+}
+
+// documentOf is a document as it came across; its chunks carry no
+// vectors, as GetDocument's never do.
+func documentOf(w peer.Document) storage.Document {
+	d := storage.Document{ID: w.ID, Collection: w.Collection, Kind: w.Kind, Path: w.Path, Title: w.Title, Metadata: w.Metadata}
+	if w.Chunks != nil {
+		d.Chunks = make([]storage.Chunk, len(w.Chunks))
+	}
+	for i, c := range w.Chunks {
+		d.Chunks[i] = storage.Chunk{
+			ID: c.ID, DocID: c.DocID, Collection: c.Collection, Kind: c.Kind, Path: c.Path, Title: c.Title,
+			Language: c.Language, Ordinal: c.Ordinal, StartLine: c.StartLine, EndLine: c.EndLine,
+			Text: c.Text, Hash: c.Hash, Metadata: c.Metadata,
+		}
+	}
+	return d
+}
+
+func wireCollections(cs []storage.CollectionInfo) []peer.CollectionInfo {
+	if cs == nil {
+		return nil
+	}
+	w := make([]peer.CollectionInfo, len(cs))
+	for i, c := range cs {
+		w[i] = peer.CollectionInfo(c) // the same fields; a field added to one fails the conversion
+	}
+	return w
+}
+
+func collectionsOf(w []peer.CollectionInfo) []storage.CollectionInfo {
+	if w == nil {
+		return nil
+	}
+	cs := make([]storage.CollectionInfo, len(w))
+	for i, c := range w {
+		cs[i] = storage.CollectionInfo(c)
+	}
+	return cs
 }

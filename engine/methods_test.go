@@ -8,6 +8,7 @@ import (
 
 	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/rank"
+	"workspace-qdrant-mcp/engine/storage"
 )
 
 // Every field of a request crosses the wire and comes back as it was,
@@ -49,6 +50,38 @@ func TestRequestsCrossTheWire(t *testing.T) {
 	for _, req := range []SearchRequest{{Query: "q", Tuning: &rank.Tuning{}}, {Query: "q", Rules: &rank.Rules{}}} {
 		if _, err := req.wire(); !errors.Is(err, ErrReader) || !strings.Contains(err.Error(), "ranking overrides") {
 			t.Errorf("a search with ranking overrides on a reader: %v, want ErrReader naming them", err)
+		}
+	}
+}
+
+// The answers that cross as DTOs come back as they were, every field but
+// the vectors, which get_document never fills.
+func TestAnswersCrossTheWire(t *testing.T) {
+	doc := storage.Document{ID: "note:1", Collection: "notes", Kind: storage.KindNote, Path: "/p", Title: "t",
+		Metadata: map[string]string{"k": "v"}, Chunks: []storage.Chunk{{ID: "note:1#0", DocID: "note:1", Collection: "notes",
+			Kind: storage.KindNote, Path: "/p", Title: "t", Language: "go", Ordinal: 1, StartLine: 2, EndLine: 3,
+			Text: "x", Hash: "h", Metadata: map[string]string{"s": "f"}}}}
+	if got := documentOf(wireDocument(doc)); !reflect.DeepEqual(got, doc) {
+		t.Errorf("document %+v came back as %+v", doc, got)
+	}
+	empty := storage.Document{ID: "e"}
+	if got := documentOf(wireDocument(empty)); !reflect.DeepEqual(got, empty) {
+		t.Errorf("document %+v came back as %+v", empty, got)
+	}
+	colls := []storage.CollectionInfo{{Name: "a", Documents: 1, Chunks: 2}}
+	if got := collectionsOf(wireCollections(colls)); !reflect.DeepEqual(got, colls) {
+		t.Errorf("collections %+v came back as %+v", colls, got)
+	}
+	for _, c := range []struct {
+		typ, dto any
+		vectors  int
+	}{
+		{storage.Document{}, peer.Document{}, 0},
+		{storage.Chunk{}, peer.Chunk{}, 2},
+		{storage.CollectionInfo{}, peer.CollectionInfo{}, 0},
+	} {
+		if n, w := reflect.TypeOf(c.typ).NumField(), reflect.TypeOf(c.dto).NumField(); n != w+c.vectors {
+			t.Errorf("%T: %d fields, its DTO %d: a field is missing from the wire", c.typ, n, w)
 		}
 	}
 }

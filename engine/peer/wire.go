@@ -1,13 +1,13 @@
 package peer
 
 // The wire format of Protocol: the requests of the calls, and the answers
-// that are not a workspace tool's own answer, as explicit DTOs with json
-// tags. The engine converts its own types to and from them, so that a
-// field renamed in the engine does not silently change what crosses the
-// socket; TestWireGolden pins each DTO's JSON under testdata/wire. The
-// answers of search, find_related, add_document, get_document,
-// list_collections, list_notes and status are the engine's JSON answers
-// as the tools show them, pinned by the tools' own tests.
+// that are not a tool's own JSON answer, as explicit DTOs with json tags.
+// The engine converts its own types to and from them, so that a field
+// renamed in the engine does not silently change what crosses the socket;
+// TestWireGolden pins each DTO's JSON under testdata/wire. The answers of
+// search, find_related, add_document, list_notes and status cross as the
+// engine's JSON answers, which the tools show as they are and their own
+// tests pin.
 //
 // A change to any of them that an older server could misread bumps
 // Protocol (and the golden files with it).
@@ -74,6 +74,42 @@ type Progress struct {
 	Indexing bool `json:"indexing"`
 	Done     int  `json:"done"`
 	Pending  int  `json:"pending"`
+}
+
+// Document is get_document's answer: a stored document with its chunks,
+// without their vectors.
+type Document struct {
+	ID         string            `json:"id"`
+	Collection string            `json:"collection"`
+	Kind       string            `json:"kind"`
+	Path       string            `json:"path,omitempty"`
+	Title      string            `json:"title,omitempty"`
+	Metadata   map[string]string `json:"metadata"`
+	Chunks     []Chunk           `json:"chunks"`
+}
+
+// Chunk is one chunk of a Document.
+type Chunk struct {
+	ID         string            `json:"id"`
+	DocID      string            `json:"doc_id"`
+	Collection string            `json:"collection"`
+	Kind       string            `json:"kind"`
+	Path       string            `json:"path,omitempty"`
+	Title      string            `json:"title,omitempty"`
+	Language   string            `json:"language,omitempty"`
+	Ordinal    int               `json:"ordinal"`
+	StartLine  int               `json:"start_line"`
+	EndLine    int               `json:"end_line"`
+	Text       string            `json:"text"`
+	Hash       string            `json:"hash"`
+	Metadata   map[string]string `json:"metadata"`
+}
+
+// CollectionInfo is one collection of list_collections' answer.
+type CollectionInfo struct {
+	Name      string `json:"name"`
+	Documents int    `json:"documents"`
+	Chunks    int    `json:"chunks"`
 }
 
 // Empty is the request of the calls that take none, and ping's answer.
