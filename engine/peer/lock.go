@@ -17,7 +17,10 @@
 // ACL decides who else may connect), one POST /call/{method} per call
 // with a JSON body,
 // answered with a JSON result or a JSON error of a named kind that the
-// caller maps back to its sentinel error (see Errors).
+// caller maps back to its sentinel error (see Errors). The calls are
+// Methods (methods.go), each with whether it may be sent again; their
+// requests and answers are the DTOs of wire.go. Both are versioned as
+// Protocol and pinned by golden files under testdata.
 //
 //	lock, err := peer.TryLock(dataDir)            // indexer or ErrHeld
 //	srv, err := peer.Listen(peer.SocketPath(dataDir), handlers, kinds, log)
