@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -303,7 +304,8 @@ func TestDrainCompletesAndRefusesWrites(t *testing.T) {
 	})
 }
 
-// A second, forced stop escalates a graceful one that is waiting.
+// A second, forced stop escalates a graceful one that is waiting, and
+// subscribers see the escalation in its place among the transitions.
 func TestForceEscalatesGracefulStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
@@ -311,6 +313,14 @@ func TestForceEscalatesGracefulStop(t *testing.T) {
 		if err := m.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+		var seen []Transition
+		var seenMu sync.Mutex
+		unsub := m.Subscribe(func(tr Transition) {
+			seenMu.Lock()
+			seen = append(seen, tr)
+			seenMu.Unlock()
+		})
+		defer unsub()
 		m.mu.Lock()
 		p := m.run.pipeline
 		m.mu.Unlock()
@@ -335,6 +345,18 @@ func TestForceEscalatesGracefulStop(t *testing.T) {
 		}
 		if m.State() != StateStopped {
 			t.Errorf("state %s, want stopped", m.State())
+		}
+		seenMu.Lock()
+		defer seenMu.Unlock()
+		var events []Event
+		for i, tr := range seen {
+			events = append(events, tr.Event)
+			if i > 0 && tr.From != seen[i-1].To {
+				t.Errorf("transition %d (%s → %s) delivered after one that ended in %s", i, tr.From, tr.To, seen[i-1].To)
+			}
+		}
+		if !slices.Equal(events, []Event{EventStop, EventForceStop, EventStopped}) {
+			t.Errorf("subscribers saw %v, want stop, force_stop, stopped", events)
 		}
 	})
 }
