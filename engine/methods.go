@@ -20,7 +20,7 @@ var ErrDegraded = errors.New("engine degraded")
 
 // Op describes a workspace operation to the admission hook.
 type Op struct {
-	Name  string   // its method name, as peer.Methods spells it: "search", "add_document", ...
+	Name  string   // its peer method's name ("search", "add_document", ...), or "wait_indexed"
 	Write bool     // it changes the index
 	Needs []string // the components it cannot do without: ComponentStorage, ComponentEmbedder
 }
