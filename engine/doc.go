@@ -3,17 +3,46 @@
 // verification, graceful and forced shutdown, the processing pipeline, and
 // the workspace operations (search, documents) that tools call.
 //
-// The design follows the engine lifecycle design (stopped, starting,
-// running, stopping, error), with its gRPC hops replaced by direct calls:
+// # Layout
 //
-//	stopped ──start──▶ starting ──complete──▶ running ──stop/force_stop──▶ stopping ──stopped──▶ stopped
-//	                      │ fail  │ cancel                                   │ fail
-//	                      ▼       └──▶ stopped                               ▼
-//	                    error ──────────────reset──────────────▶ stopped   error
+// This package is the Manager: the state machine, the startup phases, the
+// list of a run's components and the gate that admits workspace
+// operations. The work itself is done by its subpackages:
 //
-// cancel is engine_stop during a start, which the design has wait for
-// the start instead; fail out of stopping is a component that failed to
-// stop or did not stop within engine.force_shutdown_timeout.
+//	engine            Manager: lifecycle (manager.go, startup.go, shutdown.go, state.go),
+//	                  the gate and the admission hook (gate.go, methods.go),
+//	                  the workspace operations (methods.go: one table; search.go,
+//	                  related.go, ops.go, notes.go: their bodies on the indexer),
+//	                  the reader's link and takeover (peers.go, handoff.go), status
+//	engine/peer       the indexer lock, the socket, the wire protocol: Methods and
+//	                  versioned DTOs (wire.go, pinned under testdata/)
+//	engine/ingest     the workspace indexer: scan, watch, ledger, chunk, secrets
+//	engine/pipeline   the bounded queue and workers that run indexing tasks
+//	engine/embed      embedders (static, builtin, remote providers)
+//	engine/storage    the vector store contract and its backends (embedded, qdrant)
+//	engine/rank       fusion and the ranking rules of search and find_related
+//	engine/analysis   the keyword index's terms
+//	engine/lsp        language servers that enrich code chunks with symbols
+//
+// docs/architecture.md follows a tool call and a file change through them.
+//
+// # States
+//
+//	             start
+//	┌─────────┐ ───────▶ ┌──────────┐  complete  ┌─────────┐
+//	│ stopped │          │ starting │ ─────────▶ │ running │
+//	└─────────┘ ◀─────── └──────────┘            └─────────┘
+//	  ▲     ▲    cancel       │ fail                  │ stop,
+//	  │     │                 ▼                       │ force_stop
+//	  │     │  reset    ┌─────────┐                   ▼
+//	  │     └────────── │  error  │ ◀──── fail ── ┌──────────┐ ◀┐ force_stop
+//	  │                 └─────────┘               │ stopping │ ─┘ (escalation)
+//	  └──────────────────── stopped ───────────── └──────────┘
+//
+// cancel is engine_stop during a start; fail out of stopping is a
+// component that failed to stop or did not stop within
+// engine.force_shutdown_timeout. Subscribe sees the transitions in the
+// order they were made.
 //
 // A Manager is created once per process and started and stopped any
 // number of times:
@@ -31,17 +60,24 @@
 // upsert, search and delete. engine.startup_timeout bounds the whole start;
 // on failure every component already started is stopped in reverse order.
 //
+// # Roles
+//
 // Servers that share storage.data_dir coordinate through package peer: a
 // start that gets the data directory's indexer lock runs as RoleIndexer
 // (everything above, plus a socket that answers the other servers); one
 // that does not runs as RoleReader, with no store, embedder or watcher of
-// its own, forwarding every workspace operation to the indexer. A reader
-// tries the lock when the watch call it holds open on the indexer's socket
-// ends, and every lockPollEvery; when it gets it (the indexer exited,
-// stopped or died), it restarts itself as the indexer (a takeover, with
-// ordinary transitions whose reason says so). Operations that arrive
-// meanwhile wait for the takeover and run again (redo). Restart and Recover keep an
-// indexer's lock, so it stays the indexer.
+// its own. Every workspace operation is one entry of the operation table
+// (methods.go): it is offered to the admission hook (SetAdmission), then
+// run on the indexer's store, or, on a reader, sent to the indexer as its
+// peer.Method with the request's wire DTO, where the same entry serves it.
+// A reader tries the lock when the watch call it holds open on the
+// indexer's socket ends, and every lockPollEvery; when it gets it (the
+// indexer exited, stopped or died), it restarts itself as the indexer (a
+// takeover, with ordinary transitions whose reason says so). Operations
+// that arrive meanwhile wait for the takeover and run again (redo).
+// Restart and Recover keep an indexer's lock from their stop to their
+// start (a lockHandoff, a parameter of that stop), so it stays the
+// indexer.
 //
 // Concurrency: every exported method may be called from any goroutine.
 // Start, Stop and Restart are serialised; workspace operations run

@@ -12,7 +12,6 @@ import (
 
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest"
-	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
 	"workspace-qdrant-mcp/internal/procstat"
@@ -65,6 +64,11 @@ type Manager struct {
 	opts Options
 	ops  opsLock // serialises Start, Stop and Restart
 	gate *gate
+	// deliver is held by fire from the state change until the subscribers
+	// have been told, so that they see transitions in the order they were
+	// made, even a forced stop's escalation, fired by another goroutine
+	// than the stop's own.
+	deliver sync.Mutex
 
 	mu          sync.Mutex
 	cfg         config.Config
@@ -79,9 +83,8 @@ type Manager struct {
 	escalate    chan struct{} // closed to turn a graceful stop into a forced one
 	lastStats   storage.Stats
 	sampler     procstat.Sampler
-	heldLock    *peer.Lock   // the indexer lock kept or taken over, for the next start
-	keepLock    bool         // a stop keeps the indexer lock in heldLock (see keepingLock)
 	takeovers   atomic.Int32 // takeovers under way (see redo)
+	admission   admission    // the admission hook (SetAdmission)
 
 	bg sync.WaitGroup // cleanups of starts abandoned on timeout
 }
@@ -124,9 +127,11 @@ func (m *Manager) Config() config.Config {
 	return m.cfg.Clone()
 }
 
-// Subscribe calls fn after every transition, in order, on the goroutine
-// that made it. fn must not block and must not call the Manager's
-// lifecycle methods. The returned function unsubscribes.
+// Subscribe calls fn after every transition, in the order the
+// transitions were made (an escalation to a forced stop included), on the
+// goroutine that made it; subscribers are called in the order they
+// subscribed. fn must not block and must not call the Manager's lifecycle
+// methods. The returned function unsubscribes.
 func (m *Manager) Subscribe(fn func(Transition)) (unsubscribe func()) {
 	return m.transitions.add(fn)
 }
@@ -140,6 +145,8 @@ func (m *Manager) SubscribeIndex(fn func(ingest.Event)) (unsubscribe func()) {
 // fire moves the state machine, records the transition and tells the
 // subscribers. An illegal event is refused and logged.
 func (m *Manager) fire(e Event, origin Origin, reason string) error {
+	m.deliver.Lock()
+	defer m.deliver.Unlock()
 	m.mu.Lock()
 	from := m.state
 	to, err := Next(from, e)
@@ -181,6 +188,9 @@ type startPlan struct {
 	origin  Origin // who starts: recorded in every transition of the start
 	reindex bool   // drop the workspace collection and the ledger first
 	reload  bool   // re-read the configuration unless the engine runs
+	// lock is the indexer lock that a restart's stop kept or a takeover
+	// got, for this start to claim first; nil when there is none.
+	lock *lockHandoff
 }
 
 func (m *Manager) start(ctx context.Context, plan startPlan) error {
@@ -190,7 +200,7 @@ func (m *Manager) start(ctx context.Context, plan startPlan) error {
 	}
 	defer m.ops.unlock()
 	if underway {
-		// The design's "already starting: skip": the start under way
+		// Already starting: skip. The start under way
 		// decides, and a failed one is not run again behind its back.
 		m.mu.Lock()
 		state, lastErr := m.state, m.last.lastError
@@ -321,7 +331,7 @@ func (m *Manager) startBounded(ctx context.Context, cfg config.Config, plan star
 	select {
 	case o := <-done:
 		if o.err == nil {
-			m.stopComponents(o.r.comps, cfg.Engine.ForceShutdownTimeout.D(), false)
+			m.stopComponents(o.r.comps, cfg.Engine.ForceShutdownTimeout.D(), false, nil)
 		}
 		o.rec.lastError = ""
 		return nil, o.rec, startError(ctx)
@@ -331,7 +341,7 @@ func (m *Manager) startBounded(ctx context.Context, cfg config.Config, plan star
 	go func() {
 		defer m.bg.Done()
 		if o := <-done; o.err == nil {
-			m.stopComponents(o.r.comps, cfg.Engine.ForceShutdownTimeout.D(), false)
+			m.stopComponents(o.r.comps, cfg.Engine.ForceShutdownTimeout.D(), false, nil)
 		}
 	}()
 	return nil, runRecord{}, startError(ctx)
@@ -356,7 +366,7 @@ func (m *Manager) Wait() { m.bg.Wait() }
 // subscribers can tell it from a deliberate stop. When ctx ends before the start begins, the
 // engine is left stopped.
 func (m *Manager) Recover(ctx context.Context, reason string) error {
-	return m.keepingLock(func() error { return m.cycle(ctx, startPlan{reason: reason, origin: OriginRecovery}, nil) })
+	return m.cycle(ctx, startPlan{reason: reason, origin: OriginRecovery}, nil)
 }
 
 // Restart re-reads the configuration, stops the engine gracefully and
@@ -382,16 +392,6 @@ func (m *Manager) restart(ctx context.Context, plan startPlan) error {
 				ErrReader, r.link.holder.Load().PID, r.cfg.Storage.DataDir)
 		}
 	}
-	return m.keepingLock(func() error { return m.restartKeeping(ctx, plan) })
-}
-
-func (m *Manager) currentRun() *run {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.run
-}
-
-func (m *Manager) restartKeeping(ctx context.Context, plan startPlan) error {
 	var cfg *config.Config
 	if m.opts.LoadConfig != nil {
 		c, err := m.opts.LoadConfig()
@@ -403,16 +403,28 @@ func (m *Manager) restartKeeping(ctx context.Context, plan startPlan) error {
 	return m.cycle(ctx, plan, cfg)
 }
 
+func (m *Manager) currentRun() *run {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.run
+}
+
 // cycle stops the engine and starts it again, under one hold of the
 // lifecycle lock, so that a restart is one step: a second restart waits
 // for the first to end and then does its own, and neither cancels the
 // other's start. cfg, when not nil, replaces the configuration between.
+// An indexer keeps the indexer lock from the stop to the start (the stop
+// is given a lockHandoff), so that no reader takes over while it restarts
+// and a reindex stays on this server; a lock the start did not claim is
+// released at the end.
 func (m *Manager) cycle(ctx context.Context, plan startPlan, cfg *config.Config) error {
 	if err := m.ops.lock(ctx); err != nil {
 		return fmt.Errorf("%s: wait for the start or stop under way: %w", plan.reason, err)
 	}
 	defer m.ops.unlock()
-	if _, err := m.stopLocked(ctx, StopOptions{Reason: plan.reason, Origin: plan.origin}, time.Now()); err != nil {
+	plan.lock = keepLock()
+	defer plan.lock.release()
+	if _, err := m.stopLocked(ctx, StopOptions{Reason: plan.reason, Origin: plan.origin}, time.Now(), plan.lock); err != nil {
 		return fmt.Errorf("%s: stop: %w", plan.reason, err)
 	}
 	if cfg != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -310,7 +311,8 @@ func TestDrainCompletesAndRefusesWrites(t *testing.T) {
 	})
 }
 
-// A second, forced stop escalates a graceful one that is waiting.
+// A second, forced stop escalates a graceful one that is waiting, and
+// subscribers see the escalation in its place among the transitions.
 func TestForceEscalatesGracefulStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
@@ -318,6 +320,14 @@ func TestForceEscalatesGracefulStop(t *testing.T) {
 		if err := m.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+		var seen []Transition
+		var seenMu sync.Mutex
+		unsub := m.Subscribe(func(tr Transition) {
+			seenMu.Lock()
+			seen = append(seen, tr)
+			seenMu.Unlock()
+		})
+		defer unsub()
 		m.mu.Lock()
 		p := m.run.pipeline
 		m.mu.Unlock()
@@ -342,6 +352,18 @@ func TestForceEscalatesGracefulStop(t *testing.T) {
 		}
 		if m.State() != StateStopped {
 			t.Errorf("state %s, want stopped", m.State())
+		}
+		seenMu.Lock()
+		defer seenMu.Unlock()
+		var events []Event
+		for i, tr := range seen {
+			events = append(events, tr.Event)
+			if i > 0 && tr.From != seen[i-1].To {
+				t.Errorf("transition %d (%s → %s) delivered after one that ended in %s", i, tr.From, tr.To, seen[i-1].To)
+			}
+		}
+		if !slices.Equal(events, []Event{EventStop, EventForceStop, EventStopped}) {
+			t.Errorf("subscribers saw %v, want stop, force_stop, stopped", events)
 		}
 	})
 }
@@ -393,7 +415,7 @@ func TestStopAfterATakeoverRestart(t *testing.T) {
 			defer close(done)
 			_ = m.ops.lock(ctx)
 			defer m.ops.unlock()
-			_, _ = m.stopLocked(ctx, StopOptions{Timeout: time.Second, Reason: "takeover"}, time.Now())
+			_, _ = m.stopLocked(ctx, StopOptions{Timeout: time.Second, Reason: "takeover"}, time.Now(), nil)
 			_ = m.startLocked(ctx, startPlan{reason: "takeover", origin: OriginTakeover})
 		}()
 		synctest.Wait()

@@ -14,6 +14,7 @@ import (
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/ingest/secrets"
+	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/paths"
 )
@@ -105,18 +106,11 @@ type AddDocumentResult struct {
 
 // AddDocument chunks, embeds and stores a note.
 func (m *Manager) AddDocument(ctx context.Context, req AddDocumentRequest) (AddDocumentResult, error) {
-	return redo(ctx, m, func() (AddDocumentResult, error) { return m.addDocument(ctx, req) })
+	return opAddDocument.call(ctx, m, req)
 }
 
-func (m *Manager) addDocument(ctx context.Context, req AddDocumentRequest) (AddDocumentResult, error) {
-	r, release, err := m.acquireTool(ctx, true)
-	if err != nil {
-		return AddDocumentResult{}, err
-	}
-	defer release()
-	if r.reader() {
-		return forward[AddDocumentResult](ctx, r, "add_document", req)
-	}
+// addDocument is AddDocument on the indexer.
+func (m *Manager) addDocument(ctx context.Context, r *run, req AddDocumentRequest) (AddDocumentResult, error) {
 	coll := req.Collection
 	if coll == "" {
 		coll = NotesCollection
@@ -190,18 +184,11 @@ func (r *run) docID(ref DocumentRef) (string, error) {
 
 // GetDocument returns a stored document with its chunks.
 func (m *Manager) GetDocument(ctx context.Context, ref DocumentRef) (storage.Document, error) {
-	return redo(ctx, m, func() (storage.Document, error) { return m.getDocument(ctx, ref) })
+	return opGetDocument.call(ctx, m, ref)
 }
 
-func (m *Manager) getDocument(ctx context.Context, ref DocumentRef) (storage.Document, error) {
-	r, release, err := m.acquireTool(ctx, false)
-	if err != nil {
-		return storage.Document{}, err
-	}
-	defer release()
-	if r.reader() {
-		return forward[storage.Document](ctx, r, "get_document", ref)
-	}
+// getDocument is GetDocument on the indexer.
+func (m *Manager) getDocument(ctx context.Context, r *run, ref DocumentRef) (storage.Document, error) {
 	id, err := r.docID(ref)
 	if err != nil {
 		return storage.Document{}, err
@@ -214,23 +201,17 @@ func (m *Manager) getDocument(ctx context.Context, ref DocumentRef) (storage.Doc
 // forgotten by the indexer and its ledger: the file is indexed again when
 // it next changes or at the next start, and only that file.
 func (m *Manager) DeleteDocument(ctx context.Context, ref DocumentRef) (string, int, error) {
-	d, err := redo(ctx, m, func() (deleted, error) {
-		id, n, err := m.deleteDocument(ctx, ref)
-		return deleted{ID: id, Chunks: n}, err
-	})
+	d, err := opDeleteDocument.call(ctx, m, ref)
 	return d.ID, d.Chunks, err
 }
 
-func (m *Manager) deleteDocument(ctx context.Context, ref DocumentRef) (string, int, error) {
-	r, release, err := m.acquireTool(ctx, true)
-	if err != nil {
-		return "", 0, err
-	}
-	defer release()
-	if r.reader() {
-		d, err := forward[deleted](ctx, r, "delete_document", ref)
-		return d.ID, d.Chunks, err
-	}
+// deleteDocument is DeleteDocument on the indexer.
+func (m *Manager) deleteDocument(ctx context.Context, r *run, ref DocumentRef) (peer.Deleted, error) {
+	id, n, err := m.deleteFromIndex(ctx, r, ref)
+	return peer.Deleted{ID: id, Chunks: n}, err
+}
+
+func (m *Manager) deleteFromIndex(ctx context.Context, r *run, ref DocumentRef) (string, int, error) {
 	id, err := r.docID(ref)
 	if err != nil {
 		return "", 0, err
@@ -252,18 +233,11 @@ func (m *Manager) deleteDocument(ctx context.Context, ref DocumentRef) (string, 
 
 // ListCollections lists the collections with their counts.
 func (m *Manager) ListCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
-	return redo(ctx, m, func() ([]storage.CollectionInfo, error) { return m.listCollections(ctx) })
+	return opListCollections.call(ctx, m, struct{}{})
 }
 
-func (m *Manager) listCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
-	r, release, err := m.acquireTool(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	if r.reader() {
-		return forward[[]storage.CollectionInfo](ctx, r, "list_collections", nil)
-	}
+// listCollections is ListCollections on the indexer.
+func (m *Manager) listCollections(ctx context.Context, r *run, _ struct{}) ([]storage.CollectionInfo, error) {
 	return r.store.Collections(ctx)
 }
 
@@ -278,18 +252,11 @@ type Note struct {
 // but the workspace files'), ordered by collection, then id. It reads
 // each notes collection whole.
 func (m *Manager) ListNotes(ctx context.Context) ([]Note, error) {
-	return redo(ctx, m, func() ([]Note, error) { return m.listNotes(ctx) })
+	return opListNotes.call(ctx, m, struct{}{})
 }
 
-func (m *Manager) listNotes(ctx context.Context) ([]Note, error) {
-	r, release, err := m.acquireTool(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	if r.reader() {
-		return forward[[]Note](ctx, r, "list_notes", nil)
-	}
+// listNotes is ListNotes on the indexer.
+func (m *Manager) listNotes(ctx context.Context, r *run, _ struct{}) ([]Note, error) {
 	colls, err := r.store.Collections(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list notes: %w", err)

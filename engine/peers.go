@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -59,6 +58,7 @@ var wireErrors = peer.Errors{
 	"empty_query":        ErrEmptyQuery,
 	"dimension_mismatch": storage.ErrDimensionMismatch,
 	"reader":             ErrReader,
+	"degraded":           ErrDegraded,
 }
 
 // IndexerInfo is the indexer as engine_status shows it.
@@ -138,29 +138,22 @@ func redo[T any](ctx context.Context, m *Manager, op func() (T, error)) (T, erro
 	}
 }
 
-// idempotent are the calls that may be sent again when an answer was
-// lost; a write is sent again only when it never left (peer.ErrNotSent).
-var idempotent = map[string]bool{
-	"search": true, "find_related": true, "get_document": true, "list_collections": true, "list_notes": true,
-	"status": true, "ping": true, "progress": true, "hello": true,
-}
-
 // call forwards one operation to the indexer and records whether it was
 // reachable. When the indexer is gone, starting or stopping, it waits up
 // to retryWithin for one that serves (another reader taking over) and
 // sends the call again, when that is safe. Errors name the indexer's
 // process.
-func (l *link) call(ctx context.Context, method string, in, out any) error {
+func (l *link) call(ctx context.Context, method peer.Method, in, out any) error {
 	return l.send(ctx, method, in, out, retryWithin)
 }
 
 // try is call without the wait: status and health report what is true
 // now.
-func (l *link) try(ctx context.Context, method string, in, out any) error {
+func (l *link) try(ctx context.Context, method peer.Method, in, out any) error {
 	return l.send(ctx, method, in, out, 0)
 }
 
-func (l *link) send(ctx context.Context, method string, in, out any, wait time.Duration) error {
+func (l *link) send(ctx context.Context, method peer.Method, in, out any, wait time.Duration) error {
 	if l.abandoned() {
 		return errTakingOver
 	}
@@ -178,7 +171,7 @@ func (l *link) send(ctx context.Context, method string, in, out any, wait time.D
 		break
 	}
 	if errors.Is(err, errNoAnswer) {
-		msg := fmt.Sprintf("no answer to %s within %s", method, l.timeout)
+		msg := fmt.Sprintf("no answer to %s within %s", method.Name, l.timeout)
 		l.err.Store(&msg)
 		return fmt.Errorf("this server is a reader and the indexer (pid %d) gave %s (engine.peer_timeout): "+
 			"it may be hung or overloaded; its own log says which, and a reader takes over once it exits: %w",
@@ -202,17 +195,17 @@ func (l *link) send(ctx context.Context, method string, in, out any, wait time.D
 var errNoAnswer = errors.New("the indexer did not answer in time")
 
 // callOnce sends one call, bounded by the link's timeout.
-func (l *link) callOnce(ctx context.Context, method string, in, out any) error {
+func (l *link) callOnce(ctx context.Context, method peer.Method, in, out any) error {
 	ctx, cancel := context.WithTimeoutCause(ctx, l.timeout, errNoAnswer)
 	defer cancel()
-	return l.client.Call(ctx, method, in, out)
+	return l.client.Call(ctx, method.Name, in, out)
 }
 
-func retriable(method string, err error) bool {
+func retriable(method peer.Method, err error) bool {
 	if errors.Is(err, ErrNotRunning) || errors.Is(err, ErrStopping) {
 		return true // the indexer refused it: it is starting or leaving
 	}
-	return errors.Is(err, peer.ErrUnreachable) && (idempotent[method] || errors.Is(err, peer.ErrNotSent))
+	return errors.Is(err, peer.ErrUnreachable) && (method.Idempotent || errors.Is(err, peer.ErrNotSent))
 }
 
 func (l *link) info() *IndexerInfo {
@@ -224,18 +217,9 @@ func (l *link) info() *IndexerInfo {
 	return info
 }
 
-// hello is the indexer's answer to a reader that connects.
-type hello struct {
-	PID        int      `json:"pid"`
-	Version    string   `json:"version"`
-	Protocol   int      `json:"protocol"`
-	Roots      []string `json:"roots"`
-	Collection string   `json:"collection"`
-}
-
 // mismatch says how the indexer's workspace differs from this server's
 // configuration, or "" when it does not.
-func (hi hello) mismatch(cfg config.Config) string {
+func mismatch(hi peer.Hello, cfg config.Config) string {
 	var diffs []string
 	if !slices.Equal(hi.Roots, cfg.Workspace.Roots) {
 		diffs = append(diffs, fmt.Sprintf("workspace.roots %v there, %v here", hi.Roots, cfg.Workspace.Roots))
@@ -261,10 +245,7 @@ func (m *Manager) claimRole(ctx context.Context, r *run) error {
 		r.holder = peer.Holder{PID: os.Getpid(), Since: time.Now().UTC(), Version: version.String(), Protocol: peer.Protocol}
 		return nil
 	}
-	m.mu.Lock()
-	lock := m.heldLock
-	m.heldLock = nil
-	m.mu.Unlock()
+	lock := r.inherit.take()
 	var lastErr error
 	for {
 		if lock == nil {
@@ -304,17 +285,10 @@ func (m *Manager) claimRole(ctx context.Context, r *run) error {
 // at stop, after the store is closed.
 func (m *Manager) becomeIndexer(r *run, lock *peer.Lock) error {
 	r.role = RoleIndexer
-	r.add("indexer lock", func(context.Context) error {
-		m.mu.Lock()
-		keep := m.keepLock
-		if keep {
-			m.heldLock = lock
-		}
-		m.mu.Unlock()
-		if keep {
-			return nil
-		}
-		return lock.Release()
+	r.comps = append(r.comps, component{
+		name:    "indexer lock",
+		stop:    func(context.Context) error { return lock.Release() },
+		handOff: func(h *lockHandoff) { h.put(lock) },
 	})
 	srv, err := peer.Listen(peer.SocketPath(r.cfg.Storage.DataDir), m.peerHandlers(), wireErrors,
 		m.opts.Logger.With().Str("component", "peers").Logger())
@@ -339,8 +313,8 @@ func (m *Manager) connect(ctx context.Context, cfg config.Config) (*link, error)
 		return nil, err
 	}
 	l := newLink(peer.Dial(peer.SocketPath(dir), wireErrors), h, cfg.Engine.PeerTimeout.D())
-	var hi hello
-	if err := l.client.Call(ctx, "hello", nil, &hi); err != nil {
+	var hi peer.Hello
+	if err := l.client.Call(ctx, peer.MethodHello.Name, peer.Empty{}, &hi); err != nil {
 		l.client.Close()
 		return nil, fmt.Errorf("indexer pid %d: %w", h.PID, err)
 	}
@@ -353,7 +327,7 @@ func (m *Manager) connect(ctx context.Context, cfg config.Config) (*link, error)
 		l.client.Close()
 		return nil, fmt.Errorf("the indexer changed from pid %d to %d", h.PID, hi.PID)
 	}
-	if l.note = hi.mismatch(cfg); l.note != "" {
+	if l.note = mismatch(hi, cfg); l.note != "" {
 		m.log.Warn().Msg(l.note)
 	}
 	return l, nil
@@ -428,113 +402,13 @@ func (m *Manager) takeover(r *run, lock *peer.Lock, reason string) {
 			return
 		}
 		m.log.Warn().Str("reason", reason).Msg("the indexer lock is free: this server becomes the indexer")
-		if _, err := m.stopLocked(context.Background(), StopOptions{Reason: reason, Origin: OriginTakeover}, time.Now()); err != nil {
+		if _, err := m.stopLocked(context.Background(), StopOptions{Reason: reason, Origin: OriginTakeover}, time.Now(), nil); err != nil {
 			m.log.Error().Err(err).Msg("takeover: stop the reader")
 		}
-		m.mu.Lock()
-		m.heldLock = lock
-		m.mu.Unlock()
-		if err := m.startLocked(context.Background(), startPlan{reason: reason, origin: OriginTakeover}); err != nil {
+		plan := startPlan{reason: reason, origin: OriginTakeover, lock: inherit(lock)}
+		if err := m.startLocked(context.Background(), plan); err != nil {
 			m.log.Error().Err(err).Msg("takeover: start as the indexer failed")
 		}
-		m.releaseHeldLock() // the start failed before it claimed the lock
+		plan.lock.release() // the start failed before it claimed the lock
 	})
-}
-
-// peerHandlers are the calls an indexer answers for its readers: each is
-// the Manager's own operation, so readers get exactly what a tool call on
-// the indexer would.
-func (m *Manager) peerHandlers() map[string]peer.Handler {
-	return map[string]peer.Handler{
-		"hello": func(context.Context, json.RawMessage) (any, error) {
-			cfg := m.Config()
-			return hello{PID: os.Getpid(), Version: version.String(), Protocol: peer.Protocol,
-				Roots: cfg.Workspace.Roots, Collection: cfg.Workspace.Collection}, nil
-		},
-		"search":       handle(m.Search),
-		"find_related": handle(m.FindRelated),
-		"add_document": handle(m.AddDocument),
-		"get_document": handle(m.GetDocument),
-		"delete_document": handle(func(ctx context.Context, ref DocumentRef) (deleted, error) {
-			id, n, err := m.DeleteDocument(ctx, ref)
-			return deleted{ID: id, Chunks: n}, err
-		}),
-		"list_collections": handle(func(ctx context.Context, _ struct{}) ([]storage.CollectionInfo, error) {
-			return m.ListCollections(ctx)
-		}),
-		"list_notes": handle(func(ctx context.Context, _ struct{}) ([]Note, error) {
-			return m.ListNotes(ctx)
-		}),
-		"status": handle(func(ctx context.Context, _ struct{}) (Status, error) { return m.Status(ctx), nil }),
-		"ping": handle(func(ctx context.Context, _ struct{}) (struct{}, error) {
-			r, release, err := m.acquire(false)
-			if err != nil {
-				return struct{}{}, err
-			}
-			defer release()
-			return struct{}{}, r.store.Ping(ctx)
-		}),
-		"progress": handle(func(ctx context.Context, _ struct{}) (progress, error) { return m.progress(ctx) }),
-	}
-}
-
-// deleted is delete_document's answer across the socket.
-type deleted struct {
-	ID     string `json:"id"`
-	Chunks int    `json:"chunks"`
-}
-
-// progress is the indexer's progress across the socket, for WaitIndexed.
-type progress struct {
-	Indexing bool `json:"indexing"`
-	Done     int  `json:"done"`
-	Pending  int  `json:"pending"`
-}
-
-// handle adapts a typed operation to a peer.Handler.
-func handle[In, Out any](fn func(context.Context, In) (Out, error)) peer.Handler {
-	return func(ctx context.Context, raw json.RawMessage) (any, error) {
-		var in In
-		if len(raw) > 0 && string(raw) != "null" {
-			if err := json.Unmarshal(raw, &in); err != nil {
-				return nil, fmt.Errorf("decode request: %w", err)
-			}
-		}
-		return fn(ctx, in)
-	}
-}
-
-// forward sends one operation of a reader's run to the indexer.
-func forward[Out any](ctx context.Context, r *run, method string, in any) (Out, error) {
-	var out Out
-	err := r.link.call(ctx, method, in, &out)
-	return out, err
-}
-
-// keepingLock runs a stop and start pair (a restart, a recovery) so that
-// an indexer keeps the indexer lock between them: no reader takes over
-// while it restarts, and a reindex stays on this server. A lock the start
-// did not claim is released at the end.
-func (m *Manager) keepingLock(fn func() error) error {
-	m.mu.Lock()
-	m.keepLock = true
-	m.mu.Unlock()
-	err := fn()
-	m.mu.Lock()
-	m.keepLock = false
-	m.mu.Unlock()
-	m.releaseHeldLock()
-	return err
-}
-
-// releaseHeldLock gives back a kept or taken-over indexer lock that no
-// start claimed.
-func (m *Manager) releaseHeldLock() {
-	m.mu.Lock()
-	unused := m.heldLock
-	m.heldLock = nil
-	m.mu.Unlock()
-	if unused != nil {
-		_ = unused.Release()
-	}
 }

@@ -50,6 +50,18 @@ func startPeer(t *testing.T, cfg config.Config) *Manager {
 	return m
 }
 
+// indexerAndReader starts two engines on cfg's data directory: the first
+// is the indexer, the second its reader.
+func indexerAndReader(t *testing.T, cfg config.Config) (indexer, reader *Manager) {
+	t.Helper()
+	a := startPeer(t, cfg)
+	b := startPeer(t, cfg)
+	if role(a) != RoleIndexer || role(b) != RoleReader {
+		t.Fatalf("roles %s and %s, want indexer and reader", role(a), role(b))
+	}
+	return a, b
+}
+
 func role(m *Manager) string { return m.Status(context.Background()).Role }
 
 func waitRole(t *testing.T, m *Manager, want string) {
@@ -311,13 +323,13 @@ func TestReaderReportsSilentIndexer(t *testing.T) {
 
 	l := newLink(peer.Dial(path, wireErrors), peer.Holder{PID: 4242, Socket: path}, 100*time.Millisecond)
 	defer l.client.Close()
-	for _, method := range []string{"search", "add_document"} {
+	for _, method := range []peer.Method{peer.MethodSearch, peer.MethodAddDocument} {
 		err := l.call(t.Context(), method, nil, nil)
 		if !errors.Is(err, errNoAnswer) || !strings.Contains(err.Error(), "pid 4242") || !strings.Contains(err.Error(), "engine.peer_timeout") {
-			t.Errorf("%s to a silent indexer: %v, want errNoAnswer naming the pid and engine.peer_timeout", method, err)
+			t.Errorf("%s to a silent indexer: %v, want errNoAnswer naming the pid and engine.peer_timeout", method.Name, err)
 		}
-		if info := l.info(); info.Reachable || !strings.Contains(info.Error, "no answer to "+method) {
-			t.Errorf("after %s: indexer info %+v, want unreachable with no answer", method, info)
+		if info := l.info(); info.Reachable || !strings.Contains(info.Error, "no answer to "+method.Name) {
+			t.Errorf("after %s: indexer info %+v, want unreachable with no answer", method.Name, info)
 		}
 	}
 	mu.Lock()
@@ -325,5 +337,88 @@ func TestReaderReportsSilentIndexer(t *testing.T) {
 	mu.Unlock()
 	if n != 2 {
 		t.Errorf("the silent indexer got %d connections for 2 calls, want each sent once", n)
+	}
+}
+
+// Overlapping restarts and recoveries of the indexer each keep the
+// indexer lock from their stop to their start: a live reader, trying the
+// lock all the while, never takes over, and the indexer stays the
+// indexer.
+func TestOverlappingRestartsKeepTheLock(t *testing.T) {
+	cfg := peerConfig(t)
+	lockPollEvery = time.Millisecond // the reader tries the lock all the time
+	ctx := context.Background()
+	a, b := indexerAndReader(t, cfg)
+	var mu sync.Mutex
+	var takeovers []string
+	unsub := b.Subscribe(func(tr Transition) {
+		if strings.HasPrefix(tr.Reason, "takeover") {
+			mu.Lock()
+			takeovers = append(takeovers, tr.Reason)
+			mu.Unlock()
+		}
+	})
+	defer unsub()
+	for range 3 {
+		errs := make(chan error, 3)
+		go func() { errs <- a.Restart(ctx) }()
+		go func() { errs <- a.Recover(ctx, "recovery: test") }()
+		go func() { errs <- a.Restart(ctx) }()
+		for range 3 {
+			if err := <-errs; err != nil {
+				t.Errorf("an overlapping restart failed: %v", err)
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(takeovers) > 0 || role(a) != RoleIndexer || role(b) != RoleReader {
+		t.Fatalf("after overlapping restarts: roles %s and %s, takeovers %q; want indexer and reader, none",
+			role(a), role(b), takeovers)
+	}
+}
+
+// The admission hook refuses on the indexer what it refuses, whether a
+// tool of the indexer or a reader asks: the reader's error carries the
+// indexer's message and wraps ErrDegraded. What the hook admits, and a
+// search with ranking overrides on a reader, answer as before.
+func TestAdmissionHookCoversForwardedCalls(t *testing.T) {
+	ctx := context.Background()
+	a, b := indexerAndReader(t, peerConfig(t))
+	var mu sync.Mutex
+	var seen []Op
+	a.SetAdmission(func(op Op) error {
+		mu.Lock()
+		seen = append(seen, op)
+		mu.Unlock()
+		if slices.Contains(op.Needs, ComponentEmbedder) {
+			return fmt.Errorf("%w: embedder is down (injected)", ErrDegraded)
+		}
+		return nil
+	})
+	for name, m := range map[string]*Manager{"indexer": a, "reader": b} {
+		_, err := m.Search(ctx, SearchRequest{Query: "marigold", Limit: 5, Mode: storage.ModeSemantic})
+		if !errors.Is(err, ErrDegraded) || !strings.Contains(err.Error(), "engine degraded: embedder is down (injected)") {
+			t.Errorf("%s: semantic search refused by the hook: %v, want ErrDegraded with its message", name, err)
+		}
+		if _, err := m.AddDocument(ctx, AddDocumentRequest{Content: "a refused note"}); !errors.Is(err, ErrDegraded) {
+			t.Errorf("%s: add_document refused by the hook: %v, want ErrDegraded", name, err)
+		}
+		if _, err := m.Search(ctx, SearchRequest{Query: "marigold", Limit: 5, Mode: storage.ModeKeyword}); err != nil {
+			t.Errorf("%s: a keyword search, which the hook admits: %v", name, err)
+		}
+	}
+	mu.Lock()
+	if len(seen) != 6 || seen[0].Name != peer.MethodSearch.Name || seen[1].Name != peer.MethodAddDocument.Name || !seen[1].Write {
+		t.Errorf("the hook saw %+v, want 6 operations, searches and writes named", seen)
+	}
+	mu.Unlock()
+	a.SetAdmission(nil)
+	if _, err := b.Search(ctx, SearchRequest{Query: "marigold", Limit: 5, Mode: storage.ModeSemantic}); err != nil {
+		t.Errorf("a semantic search once the hook is removed: %v", err)
+	}
+	_, err := b.Search(ctx, SearchRequest{Query: "marigold", Limit: 5, Tuning: &DefaultTuning})
+	if !errors.Is(err, ErrReader) || !strings.Contains(err.Error(), "ranking overrides") {
+		t.Errorf("a reader's search with a tuning override: %v, want ErrReader naming the overrides", err)
 	}
 }

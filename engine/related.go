@@ -71,19 +71,12 @@ func (e *LineError) Unwrap() error { return ErrLineOutside }
 // document is left out unless SameFile, and then only the source chunk
 // and chunks overlapping it are.
 func (m *Manager) FindRelated(ctx context.Context, req RelatedRequest) (RelatedResponse, error) {
-	return redo(ctx, m, func() (RelatedResponse, error) { return m.findRelated(ctx, req) })
+	return opFindRelated.call(ctx, m, req)
 }
 
-func (m *Manager) findRelated(ctx context.Context, req RelatedRequest) (RelatedResponse, error) {
+// findRelated is FindRelated on the indexer.
+func (m *Manager) findRelated(ctx context.Context, r *run, req RelatedRequest) (RelatedResponse, error) {
 	begin := time.Now()
-	r, release, err := m.acquireTool(ctx, false)
-	if err != nil {
-		return RelatedResponse{}, err
-	}
-	defer release()
-	if r.reader() {
-		return forward[RelatedResponse](ctx, r, "find_related", req)
-	}
 	if req.Limit <= 0 {
 		return RelatedResponse{}, fmt.Errorf("limit %d is not positive", req.Limit)
 	}

@@ -143,19 +143,12 @@ type SearchResponse struct {
 // document is left out, and at most MaxPerFile results are kept per
 // document.
 func (m *Manager) Search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
-	return redo(ctx, m, func() (SearchResponse, error) { return m.search(ctx, req) })
+	return opSearch.call(ctx, m, req)
 }
 
-func (m *Manager) search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
+// search is Search on the indexer.
+func (m *Manager) search(ctx context.Context, r *run, req SearchRequest) (SearchResponse, error) {
 	begin := time.Now()
-	r, release, err := m.acquireTool(ctx, false)
-	if err != nil {
-		return SearchResponse{}, err
-	}
-	defer release()
-	if r.reader() {
-		return forward[SearchResponse](ctx, r, "search", req)
-	}
 	if req.Mode == "" {
 		req.Mode = storage.ModeHybrid
 	}

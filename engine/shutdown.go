@@ -90,7 +90,7 @@ func (m *Manager) Stop(ctx context.Context, opts StopOptions) (StopResult, error
 			return StopResult{State: m.State()}, fmt.Errorf("wait for the start under way to stop: %w", err)
 		}
 		defer m.ops.unlock()
-		res, err := m.stopLocked(ctx, opts, begin)
+		res, err := m.stopLocked(ctx, opts, begin, nil)
 		if cancelled && err == nil && res.State == StateStopped {
 			res.Message = "the start under way was cancelled; the engine is stopped"
 		}
@@ -116,7 +116,7 @@ func (m *Manager) awaitStop(ctx context.Context, opts StopOptions, begin time.Ti
 	if st := m.State(); st != StateStopped && st != StateError {
 		// The stop under way was a restart's or a takeover's, and the
 		// engine runs again: this call stops it.
-		return m.stopLocked(ctx, opts, begin)
+		return m.stopLocked(ctx, opts, begin, nil)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -129,8 +129,9 @@ func (m *Manager) awaitStop(ctx context.Context, opts StopOptions, begin time.Ti
 }
 
 // stopLocked is Stop with m.ops held, once a start under way has been
-// cancelled.
-func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.Time) (StopResult, error) {
+// cancelled. An indexer's lock is handed to lock when it keeps it (a
+// restart's stop), and released otherwise (lock is nil).
+func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.Time, lock *lockHandoff) (StopResult, error) {
 	m.mu.Lock()
 	state, r, cfg := m.state, m.run, m.cfg
 	m.mu.Unlock()
@@ -155,9 +156,9 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 	}
 	var failed []error
 	if opts.Force {
-		res, failed = m.forceStop(r, cfg.Engine.ForceShutdownTimeout.D(), opts.Origin, opts.Reason)
+		res, failed = m.forceStop(r, cfg.Engine.ForceShutdownTimeout.D(), opts.Origin, opts.Reason, lock)
 	} else {
-		res, failed = m.gracefulStop(ctx, r, opts.Timeout, cfg.Engine.ForceShutdownTimeout.D(), opts.Origin, opts.Reason)
+		res, failed = m.gracefulStop(ctx, r, opts.Timeout, cfg.Engine.ForceShutdownTimeout.D(), opts.Origin, opts.Reason, lock)
 	}
 	m.mu.Lock()
 	m.run = nil
@@ -166,7 +167,7 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 	m.finalCleanup(cfg, r != nil && !r.reader())
 	res.DurationMS = ms(time.Since(begin))
 	if len(failed) > 0 {
-		// The design's STOPPING → ERROR: a status of stopped would hide
+		// STOPPING → ERROR (see the package diagram): a status of stopped would hide
 		// what is still running or still open.
 		err := fmt.Errorf("%w: %w", ErrStopIncomplete, errors.Join(failed...))
 		m.mu.Lock()
@@ -185,8 +186,10 @@ func (m *Manager) stopLocked(ctx context.Context, opts StopOptions, begin time.T
 	return res, nil
 }
 
-// gracefulStop is the design's ShutdownOrchestrator.shutdown, phases 1–3.
-func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Duration, origin Origin, reason string) (StopResult, []error) {
+// gracefulStop is a graceful stop in three phases: stop accepting work,
+// complete the work in flight (bounded by drain), stop the components in
+// reverse start order.
+func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Duration, origin Origin, reason string, lock *lockHandoff) (StopResult, []error) {
 	escalate := make(chan struct{})
 	m.mu.Lock()
 	m.escalate = escalate
@@ -200,7 +203,7 @@ func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Du
 	if r.pipeline == nil { // a reader: nothing to drain
 		m.gate.set(true, false)
 		m.closeGate(force)
-		return StopResult{}, m.stopComponents(r.comps, force, false)
+		return StopResult{}, m.stopComponents(r.comps, force, false, lock)
 	}
 
 	// Phase 1: stop accepting. Writes are refused, reads still served.
@@ -231,7 +234,7 @@ func (m *Manager) gracefulStop(ctx context.Context, r *run, drain, force time.Du
 	}
 	// Phase 3: shut services down in reverse dependency order.
 	m.closeGate(force)
-	return res, m.stopComponents(r.comps, force, forced)
+	return res, m.stopComponents(r.comps, force, forced, lock)
 }
 
 // drain waits for the pipeline to be idle, logging progress; it reports
@@ -267,15 +270,15 @@ func (m *Manager) drain(ctx context.Context, r *run, escalate <-chan struct{}) b
 	}
 }
 
-// forceStop is the design's force_shutdown: every component at once.
-func (m *Manager) forceStop(r *run, force time.Duration, origin Origin, reason string) (StopResult, []error) {
+// forceStop is a forced stop: every component at once, without a drain.
+func (m *Manager) forceStop(r *run, force time.Duration, origin Origin, reason string, lock *lockHandoff) (StopResult, []error) {
 	_ = m.fire(EventForceStop, origin, reason)
 	var st pipeline.Stats
 	if r.pipeline != nil {
 		st = r.pipeline.Stats()
 	}
 	m.closeGate(force)
-	return StopResult{RemainingTasks: st.Queued + st.Active + pendingFiles(r), Forced: true}, m.stopComponents(r.comps, force, true)
+	return StopResult{RemainingTasks: st.Queued + st.Active + pendingFiles(r), Forced: true}, m.stopComponents(r.comps, force, true, lock)
 }
 
 // pendingFiles counts the files whose work is pending in the ledger but
@@ -309,14 +312,16 @@ const stopGrace = 250 * time.Millisecond
 // bound for them all; once the bound is spent, the rest are stopped at
 // once, as a forced stop does, within another. Forced (force), all at once
 // within bound. A stop that outlives its context by stopGrace is left
-// running to m.bg (Wait), so that no stop, and no Stop, hangs.
-func (m *Manager) stopComponents(comps []component, bound time.Duration, force bool) []error {
+// running to m.bg (Wait), so that no stop, and no Stop, hangs. A stop
+// that keeps the indexer lock (lock.keeping) hands it over rather than
+// release it; lock may be nil.
+func (m *Manager) stopComponents(comps []component, bound time.Duration, force bool, lock *lockHandoff) []error {
 	var errs []error
 	rest := comps
 	if !force {
 		ctx, cancel := context.WithTimeout(context.Background(), bound)
 		for ; len(rest) > 0 && ctx.Err() == nil; rest = rest[:len(rest)-1] {
-			if err := m.stopOne(ctx, rest[len(rest)-1]); err != nil {
+			if err := m.stopOne(ctx, rest[len(rest)-1], lock); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -332,7 +337,7 @@ func (m *Manager) stopComponents(comps []component, bound time.Duration, force b
 	results := make([]error, len(rest))
 	var wg sync.WaitGroup
 	for i, c := range rest {
-		wg.Go(func() { results[i] = m.stopOne(ctx, c) })
+		wg.Go(func() { results[i] = m.stopOne(ctx, c, lock) })
 	}
 	wg.Wait()
 	for _, err := range results {
@@ -344,7 +349,12 @@ func (m *Manager) stopComponents(comps []component, bound time.Duration, force b
 }
 
 // stopOne stops c within ctx (plus stopGrace) and logs the outcome.
-func (m *Manager) stopOne(ctx context.Context, c component) error {
+func (m *Manager) stopOne(ctx context.Context, c component, lock *lockHandoff) error {
+	if c.handOff != nil && lock.keeping() {
+		c.handOff(lock)
+		m.log.Debug().Str("service", c.name).Msg("service kept for the next start")
+		return nil
+	}
 	done := make(chan error, 1)
 	m.bg.Go(func() { done <- c.stop(ctx) })
 	var err error

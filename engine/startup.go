@@ -55,6 +55,9 @@ type PhaseTiming struct {
 type component struct {
 	name string
 	stop func(ctx context.Context) error
+	// handOff, set on the indexer lock only, replaces stop in a stop that
+	// keeps the lock for the start that follows (see lockHandoff).
+	handOff func(*lockHandoff)
 }
 
 // run holds the components of one start, from Start to Stop. An
@@ -74,6 +77,7 @@ type run struct {
 	lsp      *lsp.Manager
 	comps    []component
 	reindex  bool            // rebuild the workspace index from scratch in phase 1
+	inherit  *lockHandoff    // the indexer lock to claim first, from startPlan.lock
 	notes    <-chan struct{} // closed once the notes migration has run (startNotes)
 	notesMu  notesLock       // orders the notes migration against the workspace tools
 }
@@ -112,7 +116,7 @@ const probeText = "workspace qdrant engine startup probe"
 // startup runs the three phases. On failure it stops, in reverse order,
 // every component it had started and returns the phase's error.
 func (m *Manager) startup(ctx context.Context, cfg config.Config, plan startPlan) (*run, runRecord, error) {
-	r := &run{cfg: cfg, reindex: plan.reindex, notesMu: newNotesLock()}
+	r := &run{cfg: cfg, reindex: plan.reindex, inherit: plan.lock, notesMu: newNotesLock()}
 	var rec runRecord
 	phases := []struct {
 		name string
@@ -139,7 +143,7 @@ func (m *Manager) startup(ctx context.Context, cfg config.Config, plan startPlan
 			} else {
 				m.log.Error().Err(err).Str("phase", ph.name).Msg("startup phase failed; stopping started components")
 			}
-			m.stopComponents(r.comps, cfg.Engine.ForceShutdownTimeout.D(), false)
+			m.stopComponents(r.comps, cfg.Engine.ForceShutdownTimeout.D(), false, nil)
 			return nil, rec, fmt.Errorf("startup phase %s: %w", ph.name, err)
 		}
 		m.log.Info().Str("phase", ph.name).Float64("duration_ms", pt.DurationMS).Msg("startup phase done")

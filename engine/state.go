@@ -10,7 +10,7 @@ import (
 // show.
 type State string
 
-// The lifecycle states of the design's state machine.
+// The lifecycle states of the state machine drawn in the package comment.
 const (
 	StateStopped  State = "stopped"  // not running, nothing allocated
 	StateStarting State = "starting" // initialising components
@@ -22,7 +22,7 @@ const (
 // Event is what moves the state machine.
 type Event string
 
-// Events, one per arrow of the design's diagram.
+// Events, one per arrow of the package comment's diagram.
 const (
 	EventStart     Event = "start"      // stopped → starting
 	EventComplete  Event = "complete"   // starting → running

@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// TestTransitionTable checks every (state, event) pair against the design's
-// diagram: legal pairs lead where the diagram says, all others are refused
+// TestTransitionTable checks every (state, event) pair against the package
+// comment's diagram: legal pairs lead where the diagram says, all others are refused
 // with an error that names both the state and the event.
 func TestTransitionTable(t *testing.T) {
 	states := []State{StateStopped, StateStarting, StateRunning, StateStopping, StateError}

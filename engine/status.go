@@ -13,6 +13,7 @@ import (
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/ingest/watch"
 	"workspace-qdrant-mcp/engine/lsp"
+	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/procstat"
@@ -208,7 +209,7 @@ func (m *Manager) readerStatus(ctx context.Context, r *run, st *Status) {
 	var remote Status
 	ok := false
 	if m.gate.enter(false) {
-		ok = r.link.try(ctx, "status", nil, &remote) == nil
+		ok = r.link.try(ctx, peer.MethodStatus, peer.Empty{}, &remote) == nil
 		m.gate.leave()
 	}
 	st.Indexer = r.link.info()
@@ -243,7 +244,7 @@ func (m *Manager) Checks(ctx context.Context) []Check {
 	}
 	if r.reader() {
 		// A reader's storage is the indexer's store, through the socket.
-		return append(checks, timed(ctx, CheckIndexer, func() error { return r.link.try(ctx, "ping", nil, nil) }))
+		return append(checks, timed(ctx, CheckIndexer, func() error { return r.link.try(ctx, peer.MethodPing, peer.Empty{}, nil) }))
 	}
 	probes := []struct {
 		name string

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"time"
+
+	"workspace-qdrant-mcp/engine/peer"
 )
 
 // indexPollEvery is how often WaitIndexed looks at the indexer.
@@ -12,8 +14,12 @@ const indexPollEvery = 100 * time.Millisecond
 // nothing pending, notes brought to the current model) or ctx ends. progress, when not nil, is called with
 // the files done and the files known so far in the current full index
 // whenever that changes, and a last time when indexing is complete. On a
-// reader it follows the indexer's progress.
+// reader it follows the indexer's progress. The admission hook is asked
+// first, as for an operation that needs the store and the embedder.
 func (m *Manager) WaitIndexed(ctx context.Context, progress func(done, total int)) error {
+	if err := m.admit(Op{Name: "wait_indexed", Needs: []string{ComponentStorage, ComponentEmbedder}}); err != nil {
+		return err
+	}
 	tick := time.NewTicker(indexPollEvery)
 	defer tick.Stop()
 	lastDone, lastTotal := -1, -1
@@ -43,19 +49,21 @@ func (m *Manager) WaitIndexed(ctx context.Context, progress func(done, total int
 
 // progress reads the indexer's progress: this process's, or on a reader
 // the indexer's through the socket.
-func (m *Manager) progress(ctx context.Context) (progress, error) {
+func (m *Manager) progress(ctx context.Context) (peer.Progress, error) {
 	r, release, err := m.acquire(false)
 	if err != nil {
-		return progress{}, err
+		return peer.Progress{}, err
 	}
 	defer release()
 	if r.reader() {
-		return forward[progress](ctx, r, "progress", nil)
+		var p peer.Progress
+		err := r.link.call(ctx, peer.MethodProgress, peer.Empty{}, &p)
+		return p, err
 	}
-	var p progress
+	var p peer.Progress
 	if r.indexer != nil {
 		st := r.indexer.Stats()
-		p = progress{Indexing: st.Indexing, Done: st.Done, Pending: st.Pending}
+		p = peer.Progress{Indexing: st.Indexing, Done: st.Done, Pending: st.Pending}
 	}
 	if r.notesPending() {
 		p.Indexing = true

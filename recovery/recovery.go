@@ -52,8 +52,10 @@ import (
 	"workspace-qdrant-mcp/internal/config"
 )
 
-// ErrDegraded marks Refusal's error.
-var ErrDegraded = errors.New("engine degraded")
+// ErrDegraded marks Refusal's error; it is the engine's, so that the
+// engine's admission hook (package tools binds Refusal to it) refuses with
+// it, on this server and to the readers that forward to it.
+var ErrDegraded = engine.ErrDegraded
 
 // labelPrefix starts the reason of every transition recovery causes,
 // for people; code tells them by engine.OriginRecovery.

@@ -81,6 +81,7 @@ func bind(eng Engine, opts []Option) (Engine, options) {
 		opt(&o)
 	}
 	if o.recovery != nil {
+		admitThrough(eng, o.recovery)
 		eng = guarded{Engine: eng, rec: o.recovery}
 	}
 	return eng, o

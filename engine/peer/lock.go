@@ -17,7 +17,10 @@
 // ACL decides who else may connect), one POST /call/{method} per call
 // with a JSON body,
 // answered with a JSON result or a JSON error of a named kind that the
-// caller maps back to its sentinel error (see Errors).
+// caller maps back to its sentinel error (see Errors). The calls are
+// Methods (methods.go), each with whether it may be sent again; their
+// requests and answers are the DTOs of wire.go. Both are versioned as
+// Protocol and pinned by golden files under testdata.
 //
 //	lock, err := peer.TryLock(dataDir)            // indexer or ErrHeld
 //	srv, err := peer.Listen(peer.SocketPath(dataDir), handlers, kinds, log)
@@ -42,9 +45,10 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// Protocol is the version of the calls and their JSON; a reader refuses
-// an indexer that speaks another one.
-const Protocol = 1
+// Protocol is the version of the calls (Methods) and their JSON (the
+// DTOs of wire.go); a reader refuses an indexer that speaks another one.
+// Version 2 gave the requests explicit json tags.
+const Protocol = 2
 
 // ErrHeld is TryLock's answer when another server (or another Lock in this
 // process) holds the indexer lock.
