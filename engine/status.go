@@ -244,6 +244,10 @@ type Check struct {
 	Status    string  `json:"status"` // "pass" or "fail"
 	LatencyMS float64 `json:"latency_ms"`
 	Message   string  `json:"message,omitempty"`
+	// Reconnect says the component's connection is lost for good
+	// (storage.ErrConnectionLost): only an engine restart, which opens
+	// it again, mends it.
+	Reconnect bool `json:"reconnect,omitempty"`
 }
 
 // Check statuses.
@@ -332,6 +336,7 @@ func timed(name string, fn func() error) Check {
 	c := Check{Name: name, Status: CheckPass, LatencyMS: ms(time.Since(begin))}
 	if err != nil {
 		c.Status, c.Message = CheckFail, err.Error()
+		c.Reconnect = errors.Is(err, storage.ErrConnectionLost)
 	}
 	return c
 }
