@@ -465,6 +465,7 @@ func (m *Manager) peerHandlers() map[string]peer.Handler {
 		"list_notes": handle(func(ctx context.Context, _ struct{}) ([]Note, error) {
 			return m.ListNotes(ctx)
 		}),
+		"list_notes_page": handle(m.ListNotesPage),
 		"status": handle(func(ctx context.Context, _ struct{}) (Status, error) { return m.Status(ctx), nil }),
 		"ping": handle(func(ctx context.Context, _ struct{}) (struct{}, error) {
 			r, release, err := m.acquire(false)
