@@ -459,13 +459,13 @@ func (m *Manager) peerHandlers() map[string]peer.Handler {
 			id, n, err := m.DeleteDocument(ctx, ref)
 			return deleted{ID: id, Chunks: n}, err
 		}),
+		"list_notes_page": handle(m.ListNotesPage),
 		"list_collections": handle(func(ctx context.Context, _ struct{}) ([]storage.CollectionInfo, error) {
 			return m.ListCollections(ctx)
 		}),
 		"list_notes": handle(func(ctx context.Context, _ struct{}) ([]Note, error) {
 			return m.ListNotes(ctx)
 		}),
-		"list_notes_page": handle(m.ListNotesPage),
 		"status": handle(func(ctx context.Context, _ struct{}) (Status, error) { return m.Status(ctx), nil }),
 		"ping": handle(func(ctx context.Context, _ struct{}) (struct{}, error) {
 			r, release, err := m.acquire(false)
