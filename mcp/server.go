@@ -74,14 +74,15 @@ type Server struct {
 	subs     subscriptions        // who wants notifications/resources/updated
 	wire     *wire                // the streams of the session under way, nil when none
 
-	notes notesList // the notes registered as resources
+	opts     []tools.Option
+	listings sync.Map // resources/list under way, by request id: the page of notes to answer with
 }
 
 // New builds the server for eng; logger receives the transport's errors.
 // opts wire the health monitor and recovery manager into the tools.
 func New(eng *engine.Manager, logger zerolog.Logger, opts ...tools.Option) *Server {
 	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo}
-	s.notes = notesList{eng: eng, opts: opts, uris: map[string]bool{}}
+	s.opts = opts
 	s.mcp = server.NewMCPServer(Name, version.String(),
 		server.WithTitle(Title),
 		server.WithToolCapabilities(false),
@@ -96,7 +97,6 @@ func New(eng *engine.Manager, logger zerolog.Logger, opts ...tools.Option) *Serv
 	tools.Register(s.mcp, eng, opts...)
 	s.mcp.AddResources(tools.StatusResource(eng, opts...))
 	s.mcp.AddResourceTemplates(tools.DocumentResources(eng, opts...))
-	s.notes.srv = s.mcp
 	return s
 }
 
@@ -125,8 +125,8 @@ func (s *Server) Serve(ctx context.Context, in io.Reader, out io.Writer) error {
 }
 
 // hooks track the client session, how it connected, its logging level
-// and its subscriptions, list the notes before resources/list answers,
-// and log protocol errors.
+// and its subscriptions, page resources/list through the notes, and log
+// protocol errors.
 func (s *Server) hooks() *server.Hooks {
 	h := &server.Hooks{}
 	h.AddOnRegisterSession(func(_ context.Context, cs server.ClientSession) {
@@ -147,7 +147,7 @@ func (s *Server) hooks() *server.Hooks {
 		s.legacy = true
 	})
 	s.subscriptionHooks(h)
-	h.AddBeforeListResources(func(ctx context.Context, _ any, _ *mcpgo.ListResourcesRequest) { s.notes.sync(ctx, s.log) })
+	s.listHooks(h)
 	h.AddAfterSetLevel(func(_ context.Context, _ any, req *mcpgo.SetLevelRequest, _ *mcpgo.EmptyResult) {
 		s.mu.Lock()
 		defer s.mu.Unlock()

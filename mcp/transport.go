@@ -13,6 +13,7 @@ import (
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 
+	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/internal/inflight"
 )
 
@@ -27,6 +28,9 @@ import (
 //     it reads the end of its input, so wire holds the end back until the
 //     requests are answered, for up to its timeout
 //     (engine.shutdown_timeout), or until its context ends.
+//
+// It also refuses a resources/list cursor the engine did not give, with
+// a clear invalid-params error (see received).
 //
 // It follows requests by id: one read from stdin is in flight until a
 // response with its id is written. subscriptions/listen is not counted:
@@ -44,6 +48,7 @@ type wire struct {
 	inflight  map[string]bool // ids of the requests in flight
 	cancelled map[string]bool // ids of the requests in flight the client cancelled
 	partial   []byte          // a written line not yet complete
+	refuseErr error           // the failure to write a refusal, kept for Write
 }
 
 // newWire wraps in and out of the session whose context is ctx; at the
@@ -61,6 +66,7 @@ type message struct {
 	Method string          `json:"method"`
 	Params struct {
 		RequestID json.RawMessage `json:"requestId"`
+		Cursor    *string         `json:"cursor"`
 	} `json:"params"`
 }
 
@@ -78,11 +84,12 @@ func idKey(raw json.RawMessage) string {
 // cancellations it reads. At the end of stdin it waits for the requests
 // in flight first.
 func (w *wire) Read(p []byte) (int, error) {
-	if len(w.pending) == 0 {
+	for len(w.pending) == 0 {
 		line, err := w.in.ReadBytes('\n')
 		if len(line) > 0 {
-			w.received(line)
-			w.pending = line
+			if w.received(line) {
+				w.pending = line
+			}
 		} else if err != nil {
 			if errors.Is(err, io.EOF) && !w.ended {
 				w.ended = true
@@ -98,15 +105,24 @@ func (w *wire) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// received notes a request, or a client's cancellation of one.
-func (w *wire) received(line []byte) {
+// received notes a request, or a client's cancellation of one, and
+// reports whether line goes on to mcp-go: a resources/list whose cursor
+// the server did not give is answered here, with invalid params (mcp-go
+// would only say that the cursor is not base64, or list nothing).
+func (w *wire) received(line []byte) bool {
 	var m message
 	if json.Unmarshal(line, &m) != nil {
-		return
+		return true
 	}
 	key := idKey(m.ID)
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if m.Method == string(mcpgo.MethodResourcesList) && key != "" && m.Params.Cursor != nil {
+		if err := engine.ParseNotesCursor(*m.Params.Cursor); err != nil {
+			w.refuse(m.ID, mcpgo.INVALID_PARAMS, "resources/list: "+err.Error())
+			return false
+		}
+	}
 	switch {
 	case m.Method == string(mcpgo.MethodNotificationCancelled):
 		if key := idKey(m.Params.RequestID); w.inflight[key] {
@@ -116,6 +132,19 @@ func (w *wire) received(line []byte) {
 		w.inflight[key] = true
 		w.calls.Enter()
 	}
+	return true
+}
+
+// refuse answers request id with a JSON-RPC error. The caller holds
+// w.mu.
+func (w *wire) refuse(id json.RawMessage, code int, msg string) {
+	line, err := json.Marshal(map[string]any{"jsonrpc": mcpgo.JSONRPC_VERSION, "id": id, "error": map[string]any{"code": code, "message": msg}})
+	if err == nil {
+		_, err = w.out.Write(append(line, '\n'))
+	}
+	if err != nil {
+		w.refuseErr = err
+	}
 }
 
 // Write passes mcp-go's output on, less the responses to cancelled
@@ -124,6 +153,9 @@ func (w *wire) received(line []byte) {
 func (w *wire) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if err := w.refuseErr; err != nil {
+		return 0, fmt.Errorf("write to the client: %w", err)
+	}
 	w.partial = append(w.partial, p...)
 	for {
 		i := bytes.IndexByte(w.partial, '\n')
