@@ -14,14 +14,24 @@ import (
 // package-lock.json) drives the real server through the initialize
 // handshake: it lists every tool, waits for the index, searches, reads
 // a document and finds related code, reads the status and a note as
-// resources and subscribes to the status, to be told of engine_stop.
+// resources and subscribes to the status, to be told of engine_stop; it
+// cancels an engine_start waiting for a long index (the wait ends at
+// once and the start stands). It connects asking for 2025-11-25 (the
+// SDK's latest) and for the older 2025-06-18.
 // The SDK validates each structured result against the tool's output
 // schema, and would throw on a mismatch.
 // The test installs the SDK with npm ci when it is missing.
 func TestTypeScriptSDKClient(t *testing.T) {
 	node, dir := npmInstalled(t, filepath.Join("interop", "ts"), "@modelcontextprotocol/sdk")
+	for _, version := range []string{"2025-11-25", "2025-06-18"} {
+		t.Run(version, func(t *testing.T) { tsClient(t, node, dir, version) })
+	}
+}
+
+// tsClient runs client.mjs asking for protocol version at initialize.
+func tsClient(t *testing.T, node, dir, version string) {
 	fx := newFixture(t, fixtureOptions{autostart: true})
-	cmd := exec.Command(node, filepath.Join(dir, "client.mjs"), serverBinary, fx.config)
+	cmd := exec.Command(node, filepath.Join(dir, "client.mjs"), serverBinary, fx.config, fx.workspace, version)
 	cmd.Env = fx.env
 	cmd.Dir = dir
 	out, err := cmd.Output()
@@ -29,7 +39,12 @@ func TestTypeScriptSDKClient(t *testing.T) {
 		t.Fatalf("node client.mjs: %v\n%s", err, out)
 	}
 	var report struct {
-		Error        string
+		Error           string
+		ProtocolVersion string
+		Cancel          struct {
+			Outcome, StateAfter string
+			MS                  float64
+		}
 		Server       struct{ Name, Version, Title string }
 		Instructions bool
 		Tools        []struct {
@@ -50,6 +65,12 @@ func TestTypeScriptSDKClient(t *testing.T) {
 	}
 	if report.Error != "" {
 		t.Fatalf("the TypeScript client failed: %s", report.Error)
+	}
+	if report.ProtocolVersion != version {
+		t.Errorf("negotiated protocol %q, want %s", report.ProtocolVersion, version)
+	}
+	if c := report.Cancel; c.Outcome != "cancelled" || c.MS > 5000 || c.StateAfter != "running" {
+		t.Errorf("cancelled engine_start wait: %+v; want cancelled within 5s and the engine still running", c)
 	}
 	if report.Server.Name != "workspace-qdrant-mcp" || report.Server.Title == "" || !report.Instructions {
 		t.Errorf("server %+v, instructions %v", report.Server, report.Instructions)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"workspace-qdrant-mcp/engine/storage"
 )
 
 // Check is one component's health.
@@ -15,6 +17,10 @@ type Check struct {
 	// Err is why the check failed, nil when it passed. Message is its
 	// text, perhaps with more said; Err is for errors.Is and TimedOut.
 	Err error `json:"-"`
+	// Reconnect says the component's connection is lost for good
+	// (storage.ErrConnectionLost): only an engine restart, which opens
+	// it again, mends it.
+	Reconnect bool `json:"reconnect,omitempty"`
 }
 
 // TimedOut reports whether the check failed because its context's
@@ -59,6 +65,7 @@ func timed(ctx context.Context, name string, fn func() error) Check {
 			err = deadlineError{err}
 		}
 		c.Status, c.Message, c.Err = CheckFail, err.Error(), err
+		c.Reconnect = errors.Is(err, storage.ErrConnectionLost)
 	}
 	return c
 }

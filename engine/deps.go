@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/engine/storage/qdrant"
 )
 
@@ -55,12 +56,12 @@ func (m *Manager) reportFailure(ctx context.Context, component string, err error
 }
 
 // unreachable reports whether an error means a dependency does not answer
-// (down, hung, overloaded, its connection refused or reset), rather than a
-// refused request.
+// (down, hung, overloaded, its connection refused, reset or lost), rather
+// than a refused request.
 func unreachable(err error) bool {
 	var ne net.Error
 	return embed.IsTransient(err) || errors.Is(err, qdrant.ErrTransient) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, storage.ErrConnectionLost)
 }
 
 // trackedEmbedder is the run's embedder as everything in the engine uses

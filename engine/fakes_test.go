@@ -152,7 +152,8 @@ type fakeIndexer struct {
 	stopHang chan struct{} // Stop ignores its context until this is closed
 	events   *eventLog
 	paused   bool
-	forgot   []string // paths given to Forget
+	forgot   []string     // paths given to Forget
+	stats    ingest.Stats // what Stats returns
 }
 
 func (f *fakeIndexer) Start(context.Context) error {
@@ -168,7 +169,7 @@ func (f *fakeIndexer) Stop(context.Context) error {
 	return f.stopErr
 }
 func (f *fakeIndexer) Check() error        { return nil }
-func (f *fakeIndexer) Stats() ingest.Stats { return ingest.Stats{} }
+func (f *fakeIndexer) Stats() ingest.Stats { return f.stats }
 func (f *fakeIndexer) Forget(_ context.Context, path string) error {
 	f.events.add("forget " + path)
 	f.forgot = append(f.forgot, path)

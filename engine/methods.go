@@ -159,6 +159,15 @@ var (
 		toWire: noRequest, fromW: fromEmpty, answer: same[[]Note], answerOf: same[[]Note],
 		local: (*Manager).listNotes,
 	}
+	// list_notes_page serves resources/list, which needs nothing of the
+	// hook either.
+	opListNotesPage = &operation[NotesQuery, peer.NotesQuery, NotesPage, NotesPage]{
+		method: peer.MethodListNotesPage, needs: func(NotesQuery) []string { return nil },
+		toWire: func(q NotesQuery) (peer.NotesQuery, error) { return peer.NotesQuery(q), nil },
+		fromW:  func(q peer.NotesQuery) NotesQuery { return NotesQuery(q) },
+		answer: same[NotesPage], answerOf: same[NotesPage],
+		local: (*Manager).listNotesPage,
+	}
 )
 
 // served is an operation as the indexer's socket serves it.
@@ -167,7 +176,7 @@ type served interface {
 }
 
 // workspaceOps are the operations that readers forward.
-var workspaceOps = []served{opSearch, opFindRelated, opAddDocument, opGetDocument, opDeleteDocument, opListCollections, opListNotes}
+var workspaceOps = []served{opSearch, opFindRelated, opAddDocument, opGetDocument, opDeleteDocument, opListCollections, opListNotes, opListNotesPage}
 
 // peerHandlers are the calls an indexer answers for its readers: the
 // workspace operations, each the one a tool call on the indexer runs, and

@@ -27,6 +27,8 @@ type raw struct {
 	t        *testing.T
 	toServer *io.PipeWriter
 	meta     map[string]any // the _meta of every request, nil for none
+	served   chan struct{}  // closed when Serve returned
+	serveErr error          // what Serve returned, once served is closed
 
 	mu       sync.Mutex
 	messages []map[string]any
@@ -37,13 +39,14 @@ func serveRaw(t *testing.T, srv *Server) *raw {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &raw{t: t, toServer: inW}
-	served, read := make(chan error, 1), make(chan struct{})
+	r := &raw{t: t, toServer: inW, served: make(chan struct{})}
+	read := make(chan struct{})
 	go func() {
 		err := srv.Serve(ctx, inR, outW)
 		outW.Close()
 		inR.Close()
-		served <- err
+		r.serveErr = err
+		close(r.served)
 	}()
 	go func() {
 		defer close(read)
@@ -64,7 +67,7 @@ func serveRaw(t *testing.T, srv *Server) *raw {
 		cancel()
 		inW.Close()
 		select {
-		case <-served:
+		case <-r.served:
 		case <-time.After(10 * time.Second):
 			t.Error("Serve did not return")
 		}

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
-	"github.com/rs/zerolog"
 
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/tools"
@@ -112,48 +110,45 @@ func updated(uri string, meta map[string]any) mcpgo.JSONRPCNotification {
 	}
 }
 
-// notesList keeps the notes registered as resources of the server, so
-// that resources/list lists them (mcp-go lists registered resources
-// only). It reads them from the engine before each resources/list.
-type notesList struct {
-	eng  *engine.Manager
-	opts []tools.Option
-	srv  *server.MCPServer
-
-	mu   sync.Mutex
-	uris map[string]bool // the URIs of the notes registered
+// listHooks page resources/list through the notes: mcp-go lists the
+// registered resources (the status) on the first page, and the notes
+// follow, a page at a time, read from the engine's document heads
+// (engine.ListNotesPage) rather than registered, so that a listing never
+// reads the notes' texts. The cursor is the engine's; the wire refuses
+// one the engine did not give, before mcp-go sees it. While the engine
+// cannot list the notes (it is not running) none is listed.
+func (s *Server) listHooks(h *server.Hooks) {
+	h.AddBeforeListResources(func(ctx context.Context, id any, req *mcpgo.ListResourcesRequest) {
+		cursor := string(req.Params.Cursor)
+		req.Params.Cursor = "" // mcp-go's own listing: the registered resources, a first page
+		limit := pageSize
+		if cursor == "" {
+			limit = max(pageSize-len(s.mcp.ListResources()), 1)
+		}
+		page, err := s.eng.ListNotesPage(ctx, engine.NotesQuery{Cursor: cursor, Limit: limit})
+		if err != nil {
+			s.log.Debug().Err(err).Msg("resources/list without the notes")
+		}
+		s.listings.Store(streamKey(id), listing{first: cursor == "", page: page})
+	})
+	h.AddAfterListResources(func(_ context.Context, id any, _ *mcpgo.ListResourcesRequest, res *mcpgo.ListResourcesResult) {
+		v, ok := s.listings.LoadAndDelete(streamKey(id))
+		if !ok {
+			return
+		}
+		l := v.(listing)
+		if !l.first {
+			res.Resources = []mcpgo.Resource{}
+		}
+		for _, n := range l.page.Notes {
+			res.Resources = append(res.Resources, tools.NoteResource(s.eng, n, s.opts...).Resource)
+		}
+		res.NextCursor = mcpgo.Cursor(l.page.Next)
+	})
 }
 
-// sync registers the notes the engine holds and unregisters the others;
-// while the engine cannot list them (it is not running), none is listed.
-func (n *notesList) sync(ctx context.Context, log zerolog.Logger) {
-	notes, err := n.eng.ListNotes(ctx)
-	if err != nil {
-		log.Debug().Err(err).Msg("resources/list without the notes")
-		notes = nil
-	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	keep := make(map[string]bool, len(notes))
-	var add []server.ServerResource
-	for _, note := range notes {
-		uri := tools.DocumentURI(note.ID)
-		keep[uri] = true
-		if !n.uris[uri] {
-			add = append(add, tools.NoteResource(n.eng, note, n.opts...))
-		}
-	}
-	var drop []string
-	for uri := range n.uris {
-		if !keep[uri] {
-			drop = append(drop, uri)
-		}
-	}
-	if len(drop) > 0 {
-		n.srv.DeleteResources(drop...)
-	}
-	if len(add) > 0 {
-		n.srv.AddResources(add...)
-	}
-	n.uris = keep
+// listing is the page of notes a resources/list answers with.
+type listing struct {
+	first bool // no cursor: the registered resources come first
+	page  engine.NotesPage
 }

@@ -41,7 +41,6 @@ import (
 
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/engine/ingest"
-	"workspace-qdrant-mcp/internal/inflight"
 	"workspace-qdrant-mcp/internal/logging"
 	"workspace-qdrant-mcp/internal/version"
 	"workspace-qdrant-mcp/tools"
@@ -73,16 +72,17 @@ type Server struct {
 	legacy   bool                 // the session began with initialize (protocol 2025-11-25 or older)
 	minLevel mcpgo.LoggingLevel   // the client's logging/setLevel, info until it asks
 	subs     subscriptions        // who wants notifications/resources/updated
-	calls    *inflight.Counter    // tool calls in flight
+	wire     *wire                // the streams of the session under way, nil when none
 
-	notes notesList // the notes registered as resources
+	opts     []tools.Option
+	listings sync.Map // resources/list under way, by request id: the page of notes to answer with
 }
 
 // New builds the server for eng; logger receives the transport's errors.
 // opts wire the health monitor and recovery manager into the tools.
 func New(eng *engine.Manager, logger zerolog.Logger, opts ...tools.Option) *Server {
-	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo, calls: inflight.New()}
-	s.notes = notesList{eng: eng, opts: opts, uris: map[string]bool{}}
+	s := &Server{eng: eng, log: logger.With().Str("component", "mcp").Logger(), minLevel: mcpgo.LoggingLevelInfo}
+	s.opts = opts
 	s.mcp = server.NewMCPServer(Name, version.String(),
 		server.WithTitle(Title),
 		server.WithToolCapabilities(false),
@@ -97,30 +97,36 @@ func New(eng *engine.Manager, logger zerolog.Logger, opts ...tools.Option) *Serv
 	tools.Register(s.mcp, eng, opts...)
 	s.mcp.AddResources(tools.StatusResource(eng, opts...))
 	s.mcp.AddResourceTemplates(tools.DocumentResources(eng, opts...))
-	s.notes.srv = s.mcp
 	return s
 }
 
 // Serve answers JSON-RPC requests read from in, writing responses and
 // notifications to out, until in ends (it returns nil), ctx is cancelled
 // (it returns an error wrapping ctx.Err()) or the transport fails. Only
-// JSON-RPC messages are ever written to out.
+// JSON-RPC messages are ever written to out. When in ends, the requests
+// in flight are answered first, for up to engine.shutdown_timeout. A
+// request the client cancelled (notifications/cancelled) has its context
+// cancelled and gets no response.
 func (s *Server) Serve(ctx context.Context, in io.Reader, out io.Writer) error {
 	unsubscribe := s.eng.Subscribe(s.notifyTransition)
 	defer unsubscribe()
 	unsubscribeIndex := s.eng.SubscribeIndex(s.notifyIndex)
 	defer unsubscribeIndex()
+	w := newWire(ctx, in, out, s.eng.Config().Engine.ShutdownTimeout.D())
+	s.mu.Lock()
+	s.wire = w
+	s.mu.Unlock()
 	stdio := server.NewStdioServer(s.mcp)
 	stdio.SetErrorLogger(logging.StdLogger(s.log))
-	if err := stdio.Listen(ctx, in, out); err != nil {
+	if err := stdio.Listen(ctx, w, w); err != nil {
 		return fmt.Errorf("serve MCP on stdio: %w", err)
 	}
 	return nil
 }
 
 // hooks track the client session, how it connected, its logging level
-// and its subscriptions, list the notes before resources/list answers,
-// and log protocol errors.
+// and its subscriptions, page resources/list through the notes, and log
+// protocol errors.
 func (s *Server) hooks() *server.Hooks {
 	h := &server.Hooks{}
 	h.AddOnRegisterSession(func(_ context.Context, cs server.ClientSession) {
@@ -141,7 +147,7 @@ func (s *Server) hooks() *server.Hooks {
 		s.legacy = true
 	})
 	s.subscriptionHooks(h)
-	h.AddBeforeListResources(func(ctx context.Context, _ any, _ *mcpgo.ListResourcesRequest) { s.notes.sync(ctx, s.log) })
+	s.listHooks(h)
 	h.AddAfterSetLevel(func(_ context.Context, _ any, req *mcpgo.SetLevelRequest, _ *mcpgo.EmptyResult) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -161,8 +167,6 @@ func (s *Server) hooks() *server.Hooks {
 func (s *Server) logToolCalls(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcpgo.CallToolRequest) (*mcpgo.CallToolResult, error) {
 		begin := time.Now()
-		s.calls.Enter()
-		defer s.calls.Leave()
 		res, err := next(ctx, req)
 		ev := s.log.Debug()
 		switch {
@@ -176,11 +180,19 @@ func (s *Server) logToolCalls(next server.ToolHandlerFunc) server.ToolHandlerFun
 	}
 }
 
-// Drain waits until no tool call is in flight, or ctx ends; it returns
-// how many calls were still in flight then. The process calls it on
+// Drain waits until no request is in flight, or ctx ends; it returns
+// how many requests were still in flight then. The process calls it on
 // SIGTERM before it ends the session, so that calls under way are
-// answered.
-func (s *Server) Drain(ctx context.Context) int { return s.calls.Wait(ctx) }
+// answered. (At the end of stdin Serve does the same by itself.)
+func (s *Server) Drain(ctx context.Context) int {
+	s.mu.Lock()
+	w := s.wire
+	s.mu.Unlock()
+	if w == nil {
+		return 0
+	}
+	return w.wait(ctx)
+}
 
 // transitionLog is the data of a transition's log notification.
 type transitionLog struct {

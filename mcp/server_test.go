@@ -62,7 +62,7 @@ func serve(t *testing.T, eng *engine.Manager) *session {
 	return serveWith(t, New(eng, zerolog.Nop()))
 }
 
-func serveWith(t *testing.T, srv *Server) *session {
+func serveWith(t testing.TB, srv *Server) *session {
 	t.Helper()
 	inR, inW := io.Pipe()   // client → server
 	outR, outW := io.Pipe() // server → client
@@ -95,7 +95,7 @@ func serveWith(t *testing.T, srv *Server) *session {
 	return s
 }
 
-func (s *session) initialize(t *testing.T) *mcpgo.InitializeResult {
+func (s *session) initialize(t testing.TB) *mcpgo.InitializeResult {
 	t.Helper()
 	req := mcpgo.InitializeRequest{}
 	req.Params.ProtocolVersion = mcpgo.LATEST_LEGACY_PROTOCOL_VERSION

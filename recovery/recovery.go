@@ -14,7 +14,10 @@
 // does not need it): once it answers, the indexing work that failed
 // meanwhile, pending in the ingest ledger, is handed to the pipeline again
 // (engine.Manager.Resume) and the loop ends, with no restart. Only an
-// engine that is not running is restarted (engine.Manager.Recover).
+// engine that is not running is restarted (engine.Manager.Recover), or
+// one whose store connection is lost for good (a check with Reconnect,
+// from storage.ErrConnectionLost): reopening it is what a restart mends,
+// so each attempt restarts the engine once, until a restart succeeds.
 // Success resets the attempt count. After recovery.max_attempts failed
 // attempts the manager is degraded: Refusal refuses only the operations
 // that need what is down, naming it; a dependency is still probed every
@@ -554,29 +557,36 @@ func (m *Manager) loop(ctx context.Context) {
 		if exhausted {
 			label = fmt.Sprintf("%s probe %d (degraded)", labelPrefix, attempt-m.maxAttempts)
 		}
+		why := ""
 		if m.eng.State() == engine.StateRunning {
 			// The engine serves what does not need the lost dependency: a
 			// restart cannot mend a dependency that does not answer, so
-			// probe it and resume the pending work once it answers.
-			why, ok := m.healthy(ctx)
+			// probe it and resume the pending work once it answers. A
+			// connection lost for good is the exception: only a restart
+			// opens it again.
+			probe, ok, reconnect := m.healthy(ctx)
 			if ctx.Err() != nil {
 				return
 			}
-			if ok {
+			switch {
+			case reconnect:
+				why = probe
+			case ok:
 				how := "the connection came back by itself; no restart needed"
 				if m.resumeWork(ctx, label) {
 					how += "; the work that failed meanwhile is redone"
 				}
 				m.succeed(ctx, attempt, how)
 				return
+			default:
+				if !m.set(ctx, func() { m.lastError = probe }) {
+					return
+				}
+				m.log.Info().Str("attempt", label).Str("error", probe).Msg("dependency still unreachable; no restart")
+				continue
 			}
-			if !m.set(ctx, func() { m.lastError = why }) {
-				return
-			}
-			m.log.Info().Str("attempt", label).Str("error", why).Msg("dependency still unreachable; no restart")
-			continue
 		}
-		if exhausted && !m.keepProbing() {
+		if why == "" && exhausted && !m.keepProbing() {
 			return // stays degraded: what failed is not a dependency coming back
 		}
 		if !m.set(ctx, func() {
@@ -586,7 +596,9 @@ func (m *Manager) loop(ctx context.Context) {
 		}) {
 			return
 		}
-		why := "engine is " + string(m.eng.State())
+		if why == "" {
+			why = "engine is " + string(m.eng.State())
+		}
 		err := m.eng.Recover(ctx, label+": "+why)
 		if ctx.Err() != nil {
 			return // cancelled: the user's stop or the shutdown wins
@@ -636,10 +648,11 @@ func (m *Manager) resumeWork(ctx context.Context, label string) bool {
 }
 
 // healthy checks whether the engine is running with storage and the
-// embedder passing; else it says why not.
-func (m *Manager) healthy(ctx context.Context) (string, bool) {
+// embedder passing; else it says why not, and whether a failing check
+// asks for a restart (engine.Check.Reconnect: its connection is lost).
+func (m *Manager) healthy(ctx context.Context) (why string, ok, reconnect bool) {
 	if st := m.eng.State(); st != engine.StateRunning {
-		return "engine is " + string(st), false
+		return "engine is " + string(st), false, false
 	}
 	cctx, cancel := context.WithTimeout(ctx, m.checkTimeout)
 	checks := m.eng.Checks(cctx)
@@ -654,16 +667,17 @@ func (m *Manager) healthy(ctx context.Context) (string, bool) {
 			seen++
 			if c.Status != engine.CheckPass {
 				bad = append(bad, c.Name+": "+c.Message)
+				reconnect = reconnect || c.Reconnect
 			}
 		}
 	}
 	if len(bad) > 0 {
-		return strings.Join(bad, "; "), false
+		return strings.Join(bad, "; "), false, reconnect
 	}
 	if seen < len(watched) {
-		return "engine components are not reachable", false
+		return "engine components are not reachable", false, false
 	}
-	return "", true
+	return "", true, false
 }
 
 func (m *Manager) succeed(ctx context.Context, attempt int, how string) {

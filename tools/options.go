@@ -70,4 +70,3 @@ func (g guarded) Stop(ctx context.Context, opts engine.StopOptions) (engine.Stop
 	g.rec.Cancel("engine_stop")
 	return g.Engine.Stop(ctx, opts)
 }
-

@@ -44,6 +44,14 @@ type DocumentRef struct {
 	Path string `json:"path,omitempty"`
 }
 
+// NotesQuery is a list_notes_page forwarded by a reader: the cursor of
+// the previous page ("" for the first) and the page's size (0: the
+// indexer's default).
+type NotesQuery struct {
+	Cursor string `json:"cursor,omitempty"`
+	Limit  int    `json:"limit,omitempty"`
+}
+
 // RelatedRequest is a find_related forwarded by a reader.
 type RelatedRequest struct {
 	Ref        DocumentRef `json:"ref"`

@@ -52,6 +52,7 @@ func TestWireGolden(t *testing.T) {
 		"deleted":              Deleted{ID: "note:1", Chunks: 3},
 		"progress":             Progress{Indexing: true, Done: 7, Pending: 2},
 		"empty":                Empty{},
+		"notes_query":          NotesQuery{Cursor: "eyJjIjoibm90ZXMifQ", Limit: 50},
 		"document": Document{ID: "note:1", Collection: "notes", Kind: "note", Path: "/ws/a.go", Title: "t",
 			Metadata: map[string]string{"k": "v"}, Chunks: []Chunk{{ID: "note:1#0", DocID: "note:1", Collection: "notes",
 				Kind: "note", Path: "/ws/a.go", Title: "t", Language: "go", Ordinal: 0, StartLine: 1, EndLine: 2,

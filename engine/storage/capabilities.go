@@ -17,4 +17,5 @@ type CreationReporter interface {
 var Capabilities = []reflect.Type{
 	reflect.TypeFor[BatchReplacer](),
 	reflect.TypeFor[CreationReporter](),
+	reflect.TypeFor[HeadLister](),
 }

@@ -30,6 +30,11 @@ var (
 	// ErrDimensionMismatch reports vectors whose size differs from the
 	// collection's configured size.
 	ErrDimensionMismatch = errors.New("vector dimension mismatch")
+	// ErrConnectionLost reports that the store's connection is gone for
+	// good: the store will not reconnect by itself, and only opening it
+	// again (an engine restart) mends it. A server that merely does not
+	// answer is not this: its connection comes back by itself.
+	ErrConnectionLost = errors.New("store connection lost")
 )
 
 // Kinds of document.

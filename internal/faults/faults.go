@@ -3,7 +3,8 @@
 //
 // A Switch is a dependency's health, switched by the test: up, failing
 // (every call returns an error at once) or hanging (every call blocks
-// until its context ends, as an unreachable server does). Store and
+// until its context ends, as an unreachable server does); Lose makes the
+// stores opened so far lose their connection for good. Store and
 // Embedder wrap real components behind a Switch; OpenStore and NewEmbedder
 // plug them into engine.Options, so that the engine opens its real store
 // and embedder through the switch (opening also fails while it is not up).
@@ -20,6 +21,7 @@ package faults
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"syscall"
 
@@ -52,6 +54,7 @@ type Switch struct {
 	mu    sync.Mutex
 	mode  mode
 	calls int
+	epoch int // Lose's count: stores opened before the last Lose are lost
 }
 
 // Up makes every call go through to the real component.
@@ -59,6 +62,17 @@ func (s *Switch) Up() { s.set(up) }
 
 // Fail makes every call fail at once with ErrInjected.
 func (s *Switch) Fail() { s.set(failing) }
+
+// Lose makes the stores opened through the switch so far lose their
+// connection for good: every call on them fails with
+// storage.ErrConnectionLost, whatever the switch's mode, as a store
+// whose connection was shut down does. A store opened afterwards (an
+// engine restart) works while the switch is up.
+func (s *Switch) Lose() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.epoch++
+}
 
 // Hang makes every call block until its context ends.
 func (s *Switch) Hang() { s.set(hanging) }
@@ -95,23 +109,46 @@ func (s *Switch) check(ctx context.Context) error {
 // Store is a storage.Store behind a Switch. Close always goes through.
 type Store struct {
 	storage.Store
-	sw *Switch
+	sw    *Switch
+	epoch int // the switch's epoch when the store was opened
 }
 
 // NewStore wraps st behind sw. The wrapper is a *Store, with st's
 // capabilities (storage.Capabilities) added when st has them.
 func NewStore(st storage.Store, sw *Switch) storage.Store {
-	s := &Store{Store: st, sw: sw}
+	sw.mu.Lock()
+	s := &Store{Store: st, sw: sw, epoch: sw.epoch}
+	sw.mu.Unlock()
 	_, batch := st.(storage.BatchReplacer)
 	_, created := st.(storage.CreationReporter)
-	b, c := batchReplacer{s}, creationReporter{s}
+	_, heads := st.(storage.HeadLister)
+	b, c, h := batchReplacer{s}, creationReporter{s}, headLister{s}
 	switch {
+	case batch && created && heads:
+		return struct {
+			*Store
+			batchReplacer
+			creationReporter
+			headLister
+		}{s, b, c, h}
 	case batch && created:
 		return struct {
 			*Store
 			batchReplacer
 			creationReporter
 		}{s, b, c}
+	case batch && heads:
+		return struct {
+			*Store
+			batchReplacer
+			headLister
+		}{s, b, h}
+	case created && heads:
+		return struct {
+			*Store
+			creationReporter
+			headLister
+		}{s, c, h}
 	case batch:
 		return struct {
 			*Store
@@ -122,6 +159,11 @@ func NewStore(st storage.Store, sw *Switch) storage.Store {
 			*Store
 			creationReporter
 		}{s, c}
+	case heads:
+		return struct {
+			*Store
+			headLister
+		}{s, h}
 	}
 	return s
 }
@@ -130,7 +172,7 @@ func NewStore(st storage.Store, sw *Switch) storage.Store {
 type batchReplacer struct{ s *Store }
 
 func (b batchReplacer) ReplaceDocuments(ctx context.Context, reps []storage.Replacement) error {
-	if err := b.s.sw.check(ctx); err != nil {
+	if err := b.s.check(ctx); err != nil {
 		return err
 	}
 	return b.s.Store.(storage.BatchReplacer).ReplaceDocuments(ctx, reps)
@@ -142,6 +184,28 @@ type creationReporter struct{ s *Store }
 
 func (c creationReporter) Created(name string) bool {
 	return c.s.Store.(storage.CreationReporter).Created(name)
+}
+
+// headLister forwards storage.HeadLister through the switch.
+type headLister struct{ s *Store }
+
+func (h headLister) DocumentHeads(ctx context.Context, q storage.HeadsQuery) (storage.HeadsPage, error) {
+	if err := h.s.check(ctx); err != nil {
+		return storage.HeadsPage{}, err
+	}
+	return h.s.Store.(storage.HeadLister).DocumentHeads(ctx, q)
+}
+
+// check returns the injected fault of one call on the store: its lost
+// connection, or the switch's fault.
+func (s *Store) check(ctx context.Context) error {
+	s.sw.mu.Lock()
+	lost := s.epoch < s.sw.epoch
+	s.sw.mu.Unlock()
+	if lost {
+		return fmt.Errorf("injected fault: %w", storage.ErrConnectionLost)
+	}
+	return s.sw.check(ctx)
 }
 
 // OpenStore returns an engine.Options.OpenStore that opens the store with
@@ -160,77 +224,77 @@ func OpenStore(sw *Switch, open func(context.Context, config.Config) (storage.St
 }
 
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.sw.check(ctx); err != nil {
+	if err := s.check(ctx); err != nil {
 		return err
 	}
 	return s.Store.Ping(ctx)
 }
 
 func (s *Store) EnsureCollection(ctx context.Context, name string, dims int) error {
-	if err := s.sw.check(ctx); err != nil {
+	if err := s.check(ctx); err != nil {
 		return err
 	}
 	return s.Store.EnsureCollection(ctx, name, dims)
 }
 
 func (s *Store) ReplaceDocument(ctx context.Context, doc storage.Document, chunks []storage.Chunk) error {
-	if err := s.sw.check(ctx); err != nil {
+	if err := s.check(ctx); err != nil {
 		return err
 	}
 	return s.Store.ReplaceDocument(ctx, doc, chunks)
 }
 
 func (s *Store) DropCollection(ctx context.Context, name string) (int, error) {
-	if err := s.sw.check(ctx); err != nil {
+	if err := s.check(ctx); err != nil {
 		return 0, err
 	}
 	return s.Store.DropCollection(ctx, name)
 }
 
 func (s *Store) DeleteDocument(ctx context.Context, id string) (int, error) {
-	if err := s.sw.check(ctx); err != nil {
+	if err := s.check(ctx); err != nil {
 		return 0, err
 	}
 	return s.Store.DeleteDocument(ctx, id)
 }
 
 func (s *Store) GetDocument(ctx context.Context, id string) (storage.Document, error) {
-	if err := s.sw.check(ctx); err != nil {
+	if err := s.check(ctx); err != nil {
 		return storage.Document{}, err
 	}
 	return s.Store.GetDocument(ctx, id)
 }
 
 func (s *Store) Documents(ctx context.Context, collection string) ([]storage.Document, error) {
-	if err := s.sw.check(ctx); err != nil {
+	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
 	return s.Store.Documents(ctx, collection)
 }
 
 func (s *Store) VectorsByHash(ctx context.Context, hashes []string) (map[string][]float32, error) {
-	if err := s.sw.check(ctx); err != nil {
+	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
 	return s.Store.VectorsByHash(ctx, hashes)
 }
 
 func (s *Store) Search(ctx context.Context, q storage.Query) ([]storage.Hit, error) {
-	if err := s.sw.check(ctx); err != nil {
+	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
 	return s.Store.Search(ctx, q)
 }
 
 func (s *Store) Collections(ctx context.Context) ([]storage.CollectionInfo, error) {
-	if err := s.sw.check(ctx); err != nil {
+	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
 	return s.Store.Collections(ctx)
 }
 
 func (s *Store) Stats(ctx context.Context) (storage.Stats, error) {
-	if err := s.sw.check(ctx); err != nil {
+	if err := s.check(ctx); err != nil {
 		return storage.Stats{}, err
 	}
 	return s.Store.Stats(ctx)

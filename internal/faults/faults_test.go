@@ -35,6 +35,9 @@ func (batchStore) ReplaceDocuments(context.Context, []storage.Replacement) error
 func (createdStore) Created(string) bool                                         { return true }
 func (fullStore) ReplaceDocuments(context.Context, []storage.Replacement) error  { return nil }
 func (fullStore) Created(name string) bool                                       { return name == "made" }
+func (fullStore) DocumentHeads(context.Context, storage.HeadsQuery) (storage.HeadsPage, error) {
+	return storage.HeadsPage{}, nil
+}
 
 func (statsEmbedder) Stats() embed.Stats                   { return embed.Stats{} }
 func (probeEmbedder) Probe(context.Context, string) error  { return nil }

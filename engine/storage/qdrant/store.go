@@ -114,7 +114,11 @@
 //
 // Errors are wrapped with what was being done and the Qdrant collection.
 // gRPC codes Unavailable, DeadlineExceeded and ResourceExhausted are
-// transient: they match ErrTransient (see IsTransient). A missing
+// transient: they match ErrTransient (see IsTransient): gRPC reconnects
+// by itself once Qdrant answers again. A request made on a gRPC
+// connection that was shut down fails with storage.ErrConnectionLost:
+// that connection never comes back, and only opening the store again
+// (an engine restart) mends it. A missing
 // collection is storage.ErrNotFound; a vector size that differs from the
 // collection's is storage.ErrDimensionMismatch.
 package qdrant
@@ -135,6 +139,7 @@ import (
 	"github.com/rs/zerolog"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/connectivity"
 
 	"workspace-qdrant-mcp/engine/storage"
 )
@@ -182,6 +187,8 @@ type Options struct {
 // use.
 type Store struct {
 	client   *pb.Client
+	conn     *grpc.ClientConn // the client's one connection
+	lost     *atomic.Bool     // a request failed on conn after it was shut down
 	points   pb.PointsClient
 	colls    pb.CollectionsClient
 	service  pb.QdrantClient
@@ -220,7 +227,9 @@ func Open(_ context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open qdrant: %w", err)
 	}
 	useTLS = useTLS || opts.TLS
+	lost := new(atomic.Bool)
 	dial := append([]grpc.DialOption{
+		grpc.WithChainUnaryInterceptor(lostInterceptor(lost)),
 		// Reconnect soon after the server comes back, rather than after
 		// gRPC's default backoff of up to two minutes.
 		grpc.WithConnectParams(grpc.ConnectParams{
@@ -244,6 +253,8 @@ func Open(_ context.Context, opts Options) (*Store, error) {
 	}
 	s := &Store{
 		client:   client,
+		conn:     client.GetConnection(),
+		lost:     lost,
 		points:   client.GetPointsClient(),
 		colls:    client.GetCollectionsClient(),
 		service:  client.GetGrpcClient().Qdrant(),
@@ -333,6 +344,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.conn.GetState() == connectivity.Shutdown {
+		return nil // lost: nothing left to close
+	}
 	if err := s.client.Close(); err != nil {
 		return fmt.Errorf("close qdrant client: %w", err)
 	}
@@ -345,6 +359,9 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("ping: %w", err)
 	}
 	defer s.life.RUnlock()
+	if s.lost.Load() {
+		return fmt.Errorf("qdrant at %s: health check: %w: the gRPC connection was shut down", s.addr, storage.ErrConnectionLost)
+	}
 	rctx, cancel := s.rpc(ctx)
 	defer cancel()
 	reply, err := s.service.HealthCheck(rctx, &pb.HealthCheckRequest{})
@@ -356,6 +373,26 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// lostInterceptor marks lost when a request fails on a connection that
+// was shut down, and makes its error match storage.ErrConnectionLost.
+func lostInterceptor(lost *atomic.Bool) grpc.UnaryClientInterceptor {
+	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		err := invoker(ctx, method, req, reply, cc, opts...)
+		if err != nil && cc.GetState() == connectivity.Shutdown {
+			lost.Store(true)
+			return &lostError{err}
+		}
+		return err
+	}
+}
+
+// lostError is a request's error on a shut down connection: it matches
+// storage.ErrConnectionLost and unwraps to the gRPC error.
+type lostError struct{ err error }
+
+func (e *lostError) Error() string   { return e.err.Error() }
+func (e *lostError) Unwrap() []error { return []error{e.err, storage.ErrConnectionLost} }
 
 // minVersion is the oldest Qdrant that serves every request this backend
 // makes: hybrid search uses the rrf query with its own k (Qdrant 1.16).

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"DeleteDocument", testDeleteDocument},
 		{"DropCollection", testDropCollection},
 		{"Documents", testDocuments},
+		{"DocumentHeads", testDocumentHeads},
 		{"NotFound", testNotFound},
 		{"DimensionMismatch", testDimensionMismatch},
 		{"InvalidArguments", testInvalidArguments},
