@@ -18,6 +18,7 @@ import (
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -54,11 +55,7 @@ func (s *syncBuffer) String() string {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Workspace.Roots = []string{t.TempDir()}
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
-	h := &harness{t: t, cfg: cfg, logs: &syncBuffer{}}
+	h := &harness{t: t, cfg: enginetest.Config(t, []string{t.TempDir()}), logs: &syncBuffer{}}
 	h.store = newMemStore(&h.events)
 	h.idx = &fakeIndexer{events: &h.events}
 	return h
