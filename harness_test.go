@@ -22,6 +22,8 @@ import (
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"go.uber.org/goleak"
+
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // serverBinary is the server built by TestMain.
@@ -402,16 +404,10 @@ func (p *proc) mustCall(t testing.TB, name string, args map[string]any) result {
 	return r
 }
 
-// eventually polls check every 50ms until it succeeds or d passes.
+// eventually polls check until it succeeds or d passes.
 func (p *proc) eventually(t testing.TB, d time.Duration, what string, check func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !check() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	enginetest.Eventually(t, what, d, check)
 }
 
 // waitState polls engine_status until the engine is in state.

@@ -279,7 +279,9 @@ func TestAutostartOff(t *testing.T) {
 	fx := newFixture(t, fixtureOptions{autostart: false})
 	p := spawn(t, fx, "-config", fx.config)
 	p.initialize(t)
-	time.Sleep(200 * time.Millisecond)
+	// The server logs that it will not start the engine: no start can
+	// be under way, and none comes later.
+	p.eventually(t, 10*time.Second, "the autostart off logged", func() bool { return strings.Contains(p.stderr.String(), autostartOff) })
 	if st := p.mustCall(t, "engine_status", nil); st.str("state") != "stopped" {
 		t.Fatalf("state with autostart off = %s, want stopped", st.str("state"))
 	}
