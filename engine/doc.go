@@ -38,8 +38,8 @@
 // its own, forwarding every workspace operation to the indexer. A reader
 // tries the lock when the watch call it holds open on the indexer's socket
 // ends, and every lockPollEvery; when it gets it (the indexer exited,
-// stopped or died), it restarts itself as the indexer (a takeover, with
-// ordinary transitions whose reason says so). Operations that arrive
+// stopped or died), it restarts itself as the indexer (a takeover: its
+// transitions carry OriginTakeover, as recovery's carry OriginRecovery). Operations that arrive
 // meanwhile wait for the takeover and run again (redo). Restart and Recover keep an
 // indexer's lock, so it stays the indexer.
 //

@@ -179,7 +179,8 @@ func engineStatus(eng Engine, o options) server.ServerTool {
 		"Describe the engine: lifecycle state, role (indexer, or reader forwarding to another "+
 			"server on the same data directory, named in indexer), version, startup phase timings, uptime, active and "+
 			"queued tasks, resource usage, index counts (files, chunks, documents, pending), storage, "+
-			"embedding model, workspace roots, the last error, recent state transitions and connection "+
+			"embedding model, workspace roots, the last error, recent state transitions (each with its origin: "+
+			"user, recovery, takeover or shutdown) and connection "+
 			"recovery (state, attempts, max_attempts, next_attempt_in_ms, last_error, degraded, down).",
 		readOnly, outputSchema[statusView]())
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
