@@ -71,13 +71,7 @@ func engineStart(eng Engine, o options) server.ServerTool {
 		default:
 			msg = fmt.Sprintf("engine started in %.2fs", eng.Status(ctx).StartupSeconds)
 		}
-		if wait {
-			if err := waitIndexed(ctx, eng, a); err != nil {
-				return nil, err
-			}
-			msg += "; workspace index is current"
-		}
-		return statusReply{msg, o.status(ctx, eng)}, nil
+		return started(ctx, eng, o, a, msg, wait)
 	})}
 }
 
@@ -121,14 +115,20 @@ func engineRestart(eng Engine, o options) server.ServerTool {
 			return nil, lifecycleFailure(ctx, eng, o, "engine restart failed", err)
 		}
 		msg := fmt.Sprintf("engine %s in %.2fs", verb, eng.Status(ctx).StartupSeconds)
-		if wait {
-			if err := waitIndexed(ctx, eng, a); err != nil {
-				return nil, err
-			}
-			msg += "; workspace index is current"
-		}
-		return statusReply{msg, o.status(ctx, eng)}, nil
+		return started(ctx, eng, o, a, msg, wait)
 	})}
+}
+
+// started is engine_start's and engine_restart's answer: msg and the
+// status, once the workspace index is current when wait.
+func started(ctx context.Context, eng Engine, o options, a *args, msg string, wait bool) (any, error) {
+	if wait {
+		if err := waitIndexed(ctx, eng, a); err != nil {
+			return nil, err
+		}
+		msg += "; workspace index is current"
+	}
+	return statusReply{msg, o.status(ctx, eng)}, nil
 }
 
 // waitIndexed waits for the workspace index, reporting progress to the
