@@ -1,15 +1,19 @@
 // Package enginetest is the test kit of the packages that run an engine
-// (engine, tools, recovery): a workspace of files and the test
-// configuration over temporary directories. It imports no engine package,
-// so that the engine's own tests can use it.
+// (engine, tools, recovery, and the server's end-to-end tests): a
+// workspace of files, the test configuration over temporary directories,
+// polling for what a real engine does on its own time, and a buffer safe
+// for concurrent use. It imports no engine package, so that the engine's
+// own tests can use it.
 //
 //	ws := enginetest.Workspace(t, map[string]string{"a.go": "package a\n"})
 //	cfg := enginetest.Config(t, []string{ws}, func(c *config.Config) { c.LSP.Enabled = false })
 package enginetest
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -81,3 +85,25 @@ func Eventually(t testing.TB, what string, d time.Duration, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Buffer is a bytes.Buffer safe for concurrent use: a logger's or a
+// process's output that the test reads while it is written.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// Bytes returns a copy of what was written so far.
+func (b *Buffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
+
+func (b *Buffer) String() string { return string(b.Bytes()) }
