@@ -22,6 +22,8 @@ import (
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"go.uber.org/goleak"
+
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // serverBinary is the server built by TestMain.
@@ -133,24 +135,7 @@ func peerTimeout(d string) string {
 }
 
 // lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
-}
-
-func (b *lockedBuffer) String() string { return string(b.Bytes()) }
+type lockedBuffer = enginetest.Buffer
 
 // proc is a running server with an MCP client on its stdio.
 type proc struct {
@@ -402,16 +387,10 @@ func (p *proc) mustCall(t testing.TB, name string, args map[string]any) result {
 	return r
 }
 
-// eventually polls check every 50ms until it succeeds or d passes.
+// eventually polls check until it succeeds or d passes.
 func (p *proc) eventually(t testing.TB, d time.Duration, what string, check func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !check() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	enginetest.Eventually(t, what, d, check)
 }
 
 // waitState polls engine_status until the engine is in state.

@@ -238,6 +238,8 @@ func (p *process) serve(stdin io.Reader, stdout io.Writer, autostart bool) int {
 	})
 	if autostart {
 		wg.Go(func() { p.autostart(startCtx, rec) })
+	} else {
+		p.log.Info().Msg(autostartOff)
 	}
 	var watchers sync.WaitGroup
 	watchers.Go(func() { rec.Run(watchCtx) })
@@ -299,6 +301,9 @@ func (p *process) drainCalls(srv *mcp.Server) {
 		p.log.Warn().Int("calls", left).Msg("tool calls still in flight at engine.shutdown_timeout; they are not answered")
 	}
 }
+
+// autostartOff is logged when engine.autostart is false.
+const autostartOff = "autostart off: the engine starts on engine_start"
 
 // autostart starts the engine; a failure leaves the MCP server serving,
 // so the user can fix the cause and call engine_start. A start that

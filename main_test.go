@@ -201,26 +201,14 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("exit at EOF", func(t *testing.T) {
 		p.waitIdle(t)
-		closed := p.closeStdin(t)
-		if !p.waitExit(10 * time.Second) {
-			t.Fatal("server still running 10s after stdin closed")
-		}
-		if took := time.Since(closed); took > time.Second {
-			t.Errorf("server exited %s after stdin closed, want within 1s", took)
-		}
-		if code := p.exitCode(); code != 0 {
-			t.Errorf("exit status %d, want 0", code)
-		}
+		p.exitsOnEOF(t)
 	})
 }
 
-// TestExitWithinOneSecondOfEOF checks that, with nothing pending, the
-// server stops the engine and exits 0 within 1s of its input ending.
-func TestExitWithinOneSecondOfEOF(t *testing.T) {
-	fx := newFixture(t, fixtureOptions{autostart: true})
-	p := spawn(t, fx, "-config", fx.config)
-	p.initialize(t)
-	p.waitIdle(t)
+// exitsOnEOF closes the server's stdin and checks that it exits 0
+// within 1s.
+func (p *proc) exitsOnEOF(t *testing.T) {
+	t.Helper()
 	closed := p.closeStdin(t)
 	if !p.waitExit(10 * time.Second) {
 		t.Fatal("server still running 10s after stdin closed")
@@ -231,6 +219,16 @@ func TestExitWithinOneSecondOfEOF(t *testing.T) {
 	if code := p.exitCode(); code != 0 {
 		t.Errorf("exit status %d, want 0", code)
 	}
+}
+
+// TestExitWithinOneSecondOfEOF checks that, with nothing pending, the
+// server stops the engine and exits 0 within 1s of its input ending.
+func TestExitWithinOneSecondOfEOF(t *testing.T) {
+	fx := newFixture(t, fixtureOptions{autostart: true})
+	p := spawn(t, fx, "-config", fx.config)
+	p.initialize(t)
+	p.waitIdle(t)
+	p.exitsOnEOF(t)
 	if stderr := p.stderr.String(); !strings.Contains(stderr, "stdin closed") || !strings.Contains(stderr, "engine stopped") {
 		t.Errorf("stderr does not log the shutdown:\n%s", stderr)
 	}
@@ -279,7 +277,9 @@ func TestAutostartOff(t *testing.T) {
 	fx := newFixture(t, fixtureOptions{autostart: false})
 	p := spawn(t, fx, "-config", fx.config)
 	p.initialize(t)
-	time.Sleep(200 * time.Millisecond)
+	// The server logs that it will not start the engine: no start can
+	// be under way, and none comes later.
+	p.eventually(t, 10*time.Second, "the autostart off logged", func() bool { return strings.Contains(p.stderr.String(), autostartOff) })
 	if st := p.mustCall(t, "engine_status", nil); st.str("state") != "stopped" {
 		t.Fatalf("state with autostart off = %s, want stopped", st.str("state"))
 	}

@@ -17,6 +17,7 @@ import (
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // writeCounter wraps a store and records the file documents written. It
@@ -49,13 +50,7 @@ func (w *writeCounter) written() []string {
 // waitUntil polls cond until it holds, failing the test after 10s.
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	enginetest.Eventually(t, what, 10*time.Second, cond)
 }
 
 // Deleting a workspace file's document forgets the file in the ledger:

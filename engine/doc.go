@@ -73,7 +73,8 @@
 // A reader tries the lock when the watch call it holds open on the
 // indexer's socket ends, and every lockPollEvery; when it gets it (the
 // indexer exited, stopped or died), it restarts itself as the indexer (a
-// takeover, with ordinary transitions whose reason says so). Operations
+// takeover: its transitions carry OriginTakeover, as recovery's carry
+// OriginRecovery). Operations
 // that arrive meanwhile wait for the takeover and run again (redo).
 // Restart and Recover keep an indexer's lock from their stop to their
 // start (a lockHandoff, a parameter of that stop), so it stays the

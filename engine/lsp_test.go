@@ -15,6 +15,7 @@ import (
 	"workspace-qdrant-mcp/engine/lsp"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // findGopls finds gopls on PATH or in $(go env GOPATH)/bin, where .ci/run
@@ -51,15 +52,8 @@ func TestLanguageServerEnrichesIndex(t *testing.T) {
 		"dur.go":    "package ws\n\nimport \"time\"\n\n// ParseDuration parses a duration.\nfunc ParseDuration(s string) (time.Duration, error) {\n\treturn time.ParseDuration(s)\n}\n\n// Limit is a limit.\nconst Limit = 3\n",
 		"README.md": "# ws\n\nParseDuration is documented here too.\n",
 	}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(ws, name), []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := config.Default()
-	cfg.Workspace.Roots = []string{ws}
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
+	enginetest.WriteFiles(t, ws, files)
+	cfg := enginetest.Config(t, []string{ws})
 	cfg.LSP.Enabled = true
 	cfg.LSP.RequestTimeout = config.Duration(20 * time.Second)
 	cfg.LSP.Servers = map[string]config.LSPServer{"go": {Command: gopls}}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -36,30 +36,12 @@ type harness struct {
 	m       *Manager
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer = enginetest.Buffer
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Workspace.Roots = []string{t.TempDir()}
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
-	h := &harness{t: t, cfg: cfg, logs: &syncBuffer{}}
+	h := &harness{t: t, cfg: enginetest.Config(t, []string{t.TempDir()}), logs: &syncBuffer{}}
 	h.store = newMemStore(&h.events)
 	h.idx = &fakeIndexer{events: &h.events}
 	return h

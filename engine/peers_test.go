@@ -19,6 +19,7 @@ import (
 	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // peerConfig is one workspace and data directory for several Managers of
@@ -66,13 +67,7 @@ func role(m *Manager) string { return m.Status(context.Background()).Role }
 
 func waitRole(t *testing.T, m *Manager, want string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for role(m) != want {
-		if time.Now().After(deadline) {
-			t.Fatalf("role %s, want %s (state %s)", role(m), want, m.State())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	enginetest.Eventually(t, "role "+want, 20*time.Second, func() bool { return role(m) == want })
 }
 
 func findPaths(t *testing.T, m *Manager, query string) []string {

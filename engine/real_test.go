@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // workspaceConfig is the default configuration over a new workspace
@@ -17,17 +18,7 @@ import (
 // workers.
 func workspaceConfig(t testing.TB, files map[string]string) config.Config {
 	t.Helper()
-	ws := t.TempDir()
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(ws, name), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := config.Default()
-	cfg.Workspace.Roots = []string{ws}
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
-	return cfg
+	return enginetest.Config(t, []string{enginetest.Workspace(t, files)})
 }
 
 func openFDs(t *testing.T) int {

@@ -15,6 +15,7 @@ import (
 	"workspace-qdrant-mcp/engine/embed/static"
 	"workspace-qdrant-mcp/engine/embed/static/statictest"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // gatedEmbedder holds back the embedding of file chunks (texts holding
@@ -149,13 +150,7 @@ func TestReembedAfterModelChange(t *testing.T) {
 	if err := m.WaitIndexed(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for m.Status(ctx).Index.Reembed != nil && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if re := m.Status(ctx).Index.Reembed; re != nil {
-		t.Fatalf("re-embedding not done after indexing: %+v", re)
-	}
+	enginetest.Eventually(t, "re-embedding done after indexing", 10*time.Second, func() bool { return m.Status(ctx).Index.Reembed == nil })
 	semantic(m, true)
 	stop(m)
 	m = start(cfgB, Options{NewEmbedder: newB})

@@ -7,8 +7,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
@@ -16,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // wordVector is a deterministic fake embedding: each lower-cased word
@@ -73,22 +72,13 @@ func fakeOpenAIObserved(t *testing.T, dims int, observe func(inputs []string)) *
 }
 
 func remoteConfig(t *testing.T, url string, dims int) config.Config {
-	ws := t.TempDir()
-	if err := os.WriteFile(filepath.Join(ws, "notes.md"), []byte("# Garden\n\nThe marigold seedlings need water every morning.\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config.Default()
-	cfg.Workspace.Roots = []string{ws}
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
-	cfg.Embedding = config.Embedding{
-		Provider: "openai", URL: url, Model: "fake-embed", Dimensions: dims,
-		BatchSize: 8, Timeout: config.Duration(10e9), Concurrency: 2,
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	ws := enginetest.Workspace(t, map[string]string{"notes.md": "# Garden\n\nThe marigold seedlings need water every morning.\n"})
+	return enginetest.Valid(t, []string{ws}, func(cfg *config.Config) {
+		cfg.Embedding = config.Embedding{
+			Provider: "openai", URL: url, Model: "fake-embed", Dimensions: dims,
+			BatchSize: 8, Timeout: config.Duration(10e9), Concurrency: 2,
+		}
+	})
 }
 
 // The engine indexes and searches through an OpenAI-compatible provider,
@@ -171,11 +161,8 @@ func TestRemoteEmbedderDownAtStartup(t *testing.T) {
 // rebuild. (auto and static rebuild the workspace index instead when the
 // model itself changed: see TestAutoRebuildsAtAnotherSize.)
 func TestCollectionOfAnotherSize(t *testing.T) {
-	cfg := config.Default()
+	cfg := enginetest.Config(t, nil)
 	cfg.Embedding.Provider = "builtin"
-	cfg.Workspace.Roots = nil
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
 	ctx := context.Background()
 	m := New(cfg, Options{Logger: zerolog.Nop()})
 	if err := m.Start(ctx); err != nil {

@@ -14,6 +14,7 @@ import (
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // searchWorkspace starts a real engine (embedded store, built-in
@@ -42,11 +43,7 @@ func searchWorkspace(t *testing.T) (*Manager, string) {
 		"bloom.py":       "# marigold blooms in summer\ndef bloom():\n    return 'marigold'\n",
 		"other.go":       "package other\n\n// Unrelated code about tulips.\nfunc Tulip() {}\n",
 	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(ws, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	enginetest.WriteFiles(t, ws, files)
 	return startIndexed(t, ws, func(cfg *config.Config) { cfg.Engine.Workers = 2 })
 }
 

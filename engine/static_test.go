@@ -1,12 +1,12 @@
 package engine
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
 	"workspace-qdrant-mcp/engine/embed/static/statictest"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // A static model finds a file through a synonym of the only word they
@@ -18,15 +18,10 @@ func TestStaticEmbedderFindsSynonyms(t *testing.T) {
 	if err := statictest.Write(model, words, map[string]string{"automobile": "car", "ship": "boat"}); err != nil {
 		t.Fatal(err)
 	}
-	ws := t.TempDir()
-	for name, body := range map[string]string{
+	ws := enginetest.Workspace(t, map[string]string{
 		"garage.go": "package garage\n\n// the red car engine\nvar x = 1\n",
 		"harbor.go": "package harbor\n\n// the boat sails\nvar y = 2\n",
-	} {
-		if err := os.WriteFile(filepath.Join(ws, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	scores, ranks := map[string]float64{}, map[string]int{}
 	for _, provider := range []string{"static", "builtin"} {
 		m, root := startIndexed(t, ws, func(c *config.Config) {

@@ -2,14 +2,13 @@ package recovery_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 	"workspace-qdrant-mcp/recovery"
 )
 
@@ -21,21 +20,12 @@ const deadline = 60 * time.Second
 
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	end := time.Now().Add(deadline)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("%s: not within %s", what, deadline)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	enginetest.Eventually(t, what, deadline, cond)
 }
 
 // workspaceRig is a rig over a real workspace with the real indexer.
 func workspaceRig(t *testing.T, initialDelay time.Duration) (*rig, string) {
-	ws := t.TempDir()
-	if err := os.WriteFile(filepath.Join(ws, "plan.md"), []byte("# Plan\n\nShip it on Friday.\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ws := enginetest.Workspace(t, map[string]string{"plan.md": "# Plan\n\nShip it on Friday.\n"})
 	r := newRig(t, func(c *config.Config) {
 		c.Workspace.Roots = []string{ws}
 		c.Workspace.Debounce = config.Duration(10 * time.Millisecond)
@@ -56,12 +46,10 @@ func workspaceRig(t *testing.T, initialDelay time.Duration) (*rig, string) {
 func editWhileDown(t *testing.T, r *rig, ws string) {
 	t.Helper()
 	r.store.Fail()
-	if err := os.WriteFile(filepath.Join(ws, "plan.md"), []byte("# Plan\n\nShip the zanzibarquux on Friday.\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(ws, "later.md"), []byte("# Later\n\nThe quokkaplinth arrives.\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	enginetest.WriteFiles(t, ws, map[string]string{
+		"plan.md":  "# Plan\n\nShip the zanzibarquux on Friday.\n",
+		"later.md": "# Later\n\nThe quokkaplinth arrives.\n",
+	})
 	eventually(t, "indexing fails while storage is down", func() bool { return r.eng.Tasks().Failed > 0 })
 }
 

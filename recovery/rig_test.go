@@ -19,6 +19,7 @@ import (
 	"workspace-qdrant-mcp/engine/storage/embedded"
 	"workspace-qdrant-mcp/health"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 	"workspace-qdrant-mcp/internal/faults"
 	"workspace-qdrant-mcp/recovery"
 	"workspace-qdrant-mcp/tools"
@@ -64,10 +65,7 @@ type rig struct {
 // workspace roots, 30s health interval, recovery defaults).
 func newRig(t *testing.T, mutate func(*config.Config)) *rig {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Workspace.Roots = nil
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Engine.Workers = 2
+	cfg := enginetest.Config(t, nil)
 	if mutate != nil {
 		mutate(&cfg)
 	}

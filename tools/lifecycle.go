@@ -71,13 +71,7 @@ func engineStart(eng Engine, o options) server.ServerTool {
 		default:
 			msg = fmt.Sprintf("engine started in %.2fs", eng.Status(ctx).StartupSeconds)
 		}
-		if wait {
-			if err := waitIndexed(ctx, eng, a); err != nil {
-				return nil, err
-			}
-			msg += "; workspace index is current"
-		}
-		return statusReply{msg, o.status(ctx, eng)}, nil
+		return started(ctx, eng, o, a, msg, wait)
 	})}
 }
 
@@ -121,14 +115,20 @@ func engineRestart(eng Engine, o options) server.ServerTool {
 			return nil, lifecycleFailure(ctx, eng, o, "engine restart failed", err)
 		}
 		msg := fmt.Sprintf("engine %s in %.2fs", verb, eng.Status(ctx).StartupSeconds)
-		if wait {
-			if err := waitIndexed(ctx, eng, a); err != nil {
-				return nil, err
-			}
-			msg += "; workspace index is current"
-		}
-		return statusReply{msg, o.status(ctx, eng)}, nil
+		return started(ctx, eng, o, a, msg, wait)
 	})}
+}
+
+// started is engine_start's and engine_restart's answer: msg and the
+// status, once the workspace index is current when wait.
+func started(ctx context.Context, eng Engine, o options, a *args, msg string, wait bool) (any, error) {
+	if wait {
+		if err := waitIndexed(ctx, eng, a); err != nil {
+			return nil, err
+		}
+		msg += "; workspace index is current"
+	}
+	return statusReply{msg, o.status(ctx, eng)}, nil
 }
 
 // waitIndexed waits for the workspace index, reporting progress to the
@@ -179,7 +179,8 @@ func engineStatus(eng Engine, o options) server.ServerTool {
 		"Describe the engine: lifecycle state, role (indexer, or reader forwarding to another "+
 			"server on the same data directory, named in indexer), version, startup phase timings, uptime, active and "+
 			"queued tasks, resource usage, index counts (files, chunks, documents, pending), storage, "+
-			"embedding model, workspace roots, the last error, recent state transitions and connection "+
+			"embedding model, workspace roots, the last error, recent state transitions (each with its origin: "+
+			"user, recovery, takeover or shutdown) and connection "+
 			"recovery (state, attempts, max_attempts, next_attempt_in_ms, last_error, degraded, down).",
 		readOnly, outputSchema[statusView]())
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {

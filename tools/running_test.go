@@ -2,8 +2,6 @@ package tools
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,15 +9,13 @@ import (
 	"github.com/rs/zerolog"
 
 	"workspace-qdrant-mcp/engine"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // TestHandlersOnRunningEngine runs the handlers against a real engine
 // over a small workspace.
 func TestHandlersOnRunningEngine(t *testing.T) {
-	ws := t.TempDir()
-	if err := os.WriteFile(filepath.Join(ws, "notes.md"), []byte("# Plan\n\nShip the frobnicator on Friday.\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ws := enginetest.Workspace(t, map[string]string{"notes.md": "# Plan\n\nShip the frobnicator on Friday.\n"})
 	eng := engine.New(testConfig(t, ws), engine.Options{Logger: zerolog.Nop()})
 	t.Cleanup(func() {
 		if _, err := eng.Stop(context.Background(), engine.StopOptions{}); err != nil {
@@ -44,13 +40,9 @@ func TestHandlersOnRunningEngine(t *testing.T) {
 	if res := call(t, eng, "search", `{"query": "zebrafinch", "mode": "keyword", "limit": 3}`); !strings.Contains(text(res), id) {
 		t.Errorf("search = %s, want the note", text(res))
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(text(call(t, eng, "get_document", `{"path": "notes.md"}`)), "frobnicator") {
-		if time.Now().After(deadline) {
-			t.Fatal("notes.md was not indexed within 30s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	enginetest.Eventually(t, "notes.md indexed", 30*time.Second, func() bool {
+		return strings.Contains(text(call(t, eng, "get_document", `{"path": "notes.md"}`)), "frobnicator")
+	})
 
 	if res := call(t, eng, "find_related", `{"id": "`+id+`"}`); res.IsError || !strings.Contains(text(res), "frobnicator") ||
 		!strings.Contains(text(res), `"source":{"id":"`+id+`"`) {

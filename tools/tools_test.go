@@ -19,6 +19,7 @@ import (
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 	"workspace-qdrant-mcp/internal/version"
 )
 
@@ -28,14 +29,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // directories; workspace roots are the given directories.
 func testConfig(t testing.TB, roots ...string) config.Config {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Storage.DataDir = t.TempDir()
-	cfg.Workspace.Roots = roots
-	cfg.Engine.Workers = 2
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return enginetest.Valid(t, roots)
 }
 
 // stoppedEngine is a real engine that is never started.
