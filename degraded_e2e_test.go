@@ -138,6 +138,7 @@ func TestEmbedderOutageDuringFullIndex(t *testing.T) {
 			p.mustCall(t, "list_collections", nil)
 			if someID != "" {
 				p.mustCall(t, "get_document", map[string]any{"id": someID})
+				p.mustCall(t, "delete_document", map[string]any{"id": someID}) // needs no embedder either
 			}
 			p.eventually(t, 10*time.Second, "recovery to probe the embedder", func() bool {
 				st := p.mustCall(t, "engine_status", nil)

@@ -21,6 +21,17 @@
 // Notifier gives the health monitor and the recovery manager the same
 // channel (loggers "health" and "recovery").
 //
+// resources/list lists the status resource, then the notes, 50 a page,
+// read from the stores' document heads (no note's text is read); files
+// and notes alike are read through the template wqm://document/{id}. A
+// cursor the server did not give is an invalid-params error.
+//
+// A request the client cancels (notifications/cancelled) has its context
+// cancelled, which ends a search's work or an engine_start's wait for the
+// index (not the start), and gets no response. When stdin ends, the
+// requests in flight are answered, for up to engine.shutdown_timeout,
+// before Serve returns; Drain does the same wait on SIGTERM.
+//
 //	srv := mcp.New(manager, logger, tools.WithHealth(mon), tools.WithRecovery(rec))
 //	err := srv.Serve(ctx, os.Stdin, os.Stdout) // nil once stdin ends (stdout-ok)
 //

@@ -69,7 +69,7 @@ func TestBad(t *testing.T) {
 		want []string // substrings that must all appear
 	}{
 		{"unknown_key.bad.yml", []string{`line 3: unknown key "statup_timeout"`}},
-		{"number_duration.bad.yml", []string{"line 2", `"30" is not a duration`}},
+		{"number_duration.bad.yml", []string{`line 2: engine.shutdown_timeout: "30" is not a duration`}},
 		{"many.bad.yml", []string{
 			`storage.backend: unknown backend "mongo"`,
 			"engine.workers: must be between 1 and 256, got 0",
