@@ -126,7 +126,7 @@ func (ix *Indexer) writeFiles(ctx context.Context, writes []*fileWrite) error {
 	}
 	slices.SortFunc(writes, func(a, b *fileWrite) int { return cmp.Compare(a.path, b.path) })
 	for _, w := range writes {
-		ix.lockPath(w.path)
+		ix.paths.lock(w.path)
 	}
 	ix.mu.Lock()
 	for _, w := range writes {
@@ -169,7 +169,7 @@ func (ix *Indexer) writeFiles(ctx context.Context, writes []*fileWrite) error {
 		if errs[i] == nil && w.enrich {
 			ix.queueEnrich(w.path, w.state.Hash)
 		}
-		ix.unlockPath(w.path)
+		ix.paths.unlock(w.path)
 	}
 	for i, w := range writes {
 		ix.finish(ctx, w.path, errs[i])

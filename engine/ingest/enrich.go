@@ -20,7 +20,7 @@ import (
 // embedded again).
 //
 // Every write of a file's document (index, remove, enrich) is made under
-// the path's write lock (lockPath), and an index or remove updates the
+// the path's write lock (pathLocks), and an index or remove updates the
 // indexer's known state of the path before releasing it (invalidating it
 // first, so a failure leaves it matching nothing). An enrichment writes
 // only when, under that lock, the known hash is still the one it
@@ -138,22 +138,22 @@ func (ix *Indexer) enrichOne(path, hash string) {
 		ix.enrichDropped(path, hash)
 		return
 	}
-	ix.lockPath(path)
+	ix.paths.lock(path)
 	ix.mu.Lock()
 	cur, known := ix.known[path]
 	halt := ix.stopping || ix.paused
 	ix.mu.Unlock()
 	if halt {
-		ix.unlockPath(path)
+		ix.paths.unlock(path)
 		return
 	}
 	if !known || cur.Hash != hash {
-		ix.unlockPath(path)
+		ix.paths.unlock(path)
 		ix.enrichDropped(path, hash)
 		return
 	}
 	err = ix.d.Store.ReplaceDocument(ctx, doc, chunks)
-	ix.unlockPath(path)
+	ix.paths.unlock(path)
 	if err != nil {
 		if ctx.Err() == nil {
 			ix.log.Warn().Err(err).Str("path", path).Msg("enrich: write symbols")
@@ -171,22 +171,4 @@ func (ix *Indexer) enrichDropped(path, hash string) {
 	if err := ix.ledger.enrichDone(ix.ctx, path, hash); err != nil && ix.ctx.Err() == nil {
 		ix.log.Warn().Err(err).Str("path", path).Msg("enrich: record")
 	}
-}
-
-// lockPath takes path's write lock: every write of its document to the
-// store, and the known state that goes with it, is made under it.
-func (ix *Indexer) lockPath(path string) {
-	ix.mu.Lock()
-	for ix.writing[path] {
-		ix.writeCond.Wait()
-	}
-	ix.writing[path] = true
-	ix.mu.Unlock()
-}
-
-func (ix *Indexer) unlockPath(path string) {
-	ix.mu.Lock()
-	delete(ix.writing, path)
-	ix.mu.Unlock()
-	ix.writeCond.Broadcast()
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,11 +60,12 @@ func byMatcher(reason string) bool {
 
 // Indexer keeps one workspace's index current. See the package comment.
 type Indexer struct {
-	d       Deps
-	log     zerolog.Logger
-	matcher *ignore.Matcher
-	ledger  *ledger
-	watcher *watch.Watcher
+	d         Deps
+	log       zerolog.Logger
+	matcher   *ignore.Matcher
+	ledger    *Ledger
+	ownLedger bool // opened by Start, closed by Stop
+	watcher   *watch.Watcher
 
 	mu          sync.Mutex
 	known       map[string]FileState // mirror of the ledger's file states
@@ -94,8 +96,7 @@ type Indexer struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // background goroutines
 
-	writing   map[string]bool // paths whose document is being written; see lockPath
-	writeCond *sync.Cond      // signalled when a path's write lock is released
+	paths *pathLocks // per-path write locks (gates.go)
 
 	enrichQ       []string          // paths queued for enrichment, in order
 	enrichSet     map[string]string // queued path → the hash of the version to enrich
@@ -118,10 +119,9 @@ func New(d Deps) (*Indexer, error) {
 		known: map[string]FileState{}, dirty: map[string]struct{}{},
 		inflight: map[string]bool{}, skipped: map[string]string{}, redacted: map[string]int{}, failed: map[string]struct{}{},
 		wake: make(chan struct{}, 1), scan: make(chan struct{}, 1),
-		writing: map[string]bool{}, enrichSet: map[string]string{}, enrichWake: make(chan struct{}, 1),
+		paths: newPathLocks(), enrichSet: map[string]string{}, enrichWake: make(chan struct{}, 1),
 	}
 	ix.idle = sync.NewCond(&ix.mu)
-	ix.writeCond = sync.NewCond(&ix.mu)
 	if d.Config.Embedding.Remote() && d.Embedder != nil {
 		ix.batcher = newEmbedBatcher(d.Embedder, d.Config.Embedding.BatchSize) // see embedbatch.go
 	}
@@ -150,38 +150,47 @@ func (ix *Indexer) chunkOptions(language string) chunk.Options {
 // Start opens the ledger, starts the watcher and returns once it is
 // active. Reconciliation and indexing go on in the background.
 func (ix *Indexer) Start(ctx context.Context) error {
-	l, reset, err := openLedger(ctx, ix.d.Config.Storage.DataDir, ix.identity())
-	if err != nil {
+	l, own := ix.d.Ledger, ix.d.Ledger == nil
+	if own {
+		var err error
+		if l, err = OpenLedger(ctx, ix.d.Config.Storage.DataDir); err != nil {
+			return err
+		}
+	}
+	fail := func(err error) error {
+		if own {
+			_ = l.Close()
+		}
 		return err
+	}
+	reset, err := l.adopt(ctx, ix.identity())
+	if err != nil {
+		return fail(fmt.Errorf("ledger: %w", err))
 	}
 	if reset {
 		ix.log.Warn().Msg("index configuration changed (collection, embedder, chunk sizes, chunking rules or secret rules): every file is indexed again")
 	}
 	known, pending, err := l.load(ctx)
 	if err != nil {
-		_ = l.close()
-		return err
+		return fail(err)
 	}
 	enrich, err := l.loadEnrich(ctx)
 	if err != nil {
-		_ = l.close()
-		return err
+		return fail(err)
 	}
 	last, err := l.lastIndexed(ctx)
 	if err != nil {
-		_ = l.close()
-		return err
+		return fail(err)
 	}
 	redacted, err := l.loadRedacted(ctx)
 	if err != nil {
-		_ = l.close()
-		return err
+		return fail(err)
 	}
 	reembed, err := l.reembedding(ctx)
 	if err != nil {
-		_ = l.close()
-		return err
+		return fail(err)
 	}
+	ix.ownLedger = own
 	ix.ledger, ix.known, ix.lastIndexed, ix.redacted = l, known, last, redacted
 	ix.reembed, ix.reembedOf = reembed, len(pending)
 	if reembed != "" {
@@ -225,8 +234,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		Logger:   ix.d.Logger,
 	})
 	if err != nil {
-		_ = l.close()
-		return fmt.Errorf("create watcher: %w", err)
+		return fail(fmt.Errorf("create watcher: %w", err))
 	}
 	ix.watcher = w
 	ix.ctx, ix.cancel = context.WithCancel(context.Background())
@@ -283,7 +291,7 @@ func (ix *Indexer) Pause() {
 // Stop ends watching, scanning and dispatching, lets running file tasks
 // end (they see a cancelled context, and their work stays pending),
 // abandons enrichment (the ledger keeps it for the next start) and
-// closes the ledger.
+// closes the ledger when Start opened it.
 func (ix *Indexer) Stop(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
@@ -306,8 +314,8 @@ func (ix *Indexer) Stop(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("stop indexer: file tasks still running: %w", ctx.Err())
 	}
-	if ix.ledger != nil {
-		return ix.ledger.close()
+	if ix.ledger != nil && ix.ownLedger {
+		return ix.ledger.Close()
 	}
 	return nil
 }
@@ -539,87 +547,37 @@ func (ix *Indexer) emit(e Event) {
 // changed by size or mtime, and each known file that is gone. Unchanged
 // files are not read.
 func (ix *Indexer) reconcile(ctx context.Context) (int, error) {
-	seen := map[string]struct{}{}
-	ignored := map[string]struct{}{}
-	var changed []string
-	for _, root := range ix.d.Config.Workspace.Roots {
-		err := filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return ctxErr
-			}
-			if err != nil && p == root && errors.Is(err, fs.ErrNotExist) {
-				// Deleted or moved away: the watcher reports it and Check
-				// fails until it is back; what was beneath it is removed
-				// below, as not seen.
-				ix.log.Debug().Str("root", root).Msg("workspace root is missing; scan skips it")
-				return nil
-			}
-			if err != nil {
-				ix.log.Warn().Err(err).Str("path", p).Msg("cannot read; skipped")
-				ix.setSkipped(p, SkipUnreadable)
-				if de != nil && de.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if p == root {
-				return nil
-			}
-			if ign, reason := ix.matcher.Ignored(p, de.IsDir()); ign {
-				ignored[p] = struct{}{}
-				ix.setSkipped(p, ignoredSkip(reason))
-				if de.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if ix.skipInvalidName(p) {
-				if de.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if de.IsDir() {
-				return nil
-			}
-			seen[p] = struct{}{}
-			info, err := de.Info()
-			if err != nil {
-				return nil // vanished during the walk; the watcher reports it
-			}
-			ix.mu.Lock()
-			old, ok := ix.known[p]
-			ix.mu.Unlock()
-			if !ok || old.Size != info.Size() || old.MtimeNS != info.ModTime().UnixNano() {
-				changed = append(changed, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return 0, fmt.Errorf("walk %s: %w", root, err)
-		}
+	known := func(p string) (FileState, bool) {
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		st, ok := ix.known[p]
+		return st, ok
+	}
+	knownPaths := func() []string {
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		return slices.Collect(maps.Keys(ix.known))
+	}
+	cs, err := scan(ctx, ix.d.Config.Workspace.Roots, ix.matcher, ix.log, known, knownPaths)
+	if err != nil {
+		return 0, err
 	}
 	ix.mu.Lock()
-	for p := range ix.known {
-		if _, ok := seen[p]; !ok {
-			changed = append(changed, p)
-		}
-	}
+	maps.Copy(ix.skipped, cs.skips)
 	// The walk is the authority on what is ignored: drop ignored entries
 	// that it no longer finds (an ignore rule was removed, or the path is
 	// gone), so that Stats does not count them for ever.
 	for p, reason := range ix.skipped {
-		if _, ok := ignored[p]; !ok && byMatcher(reason) {
+		if _, ok := cs.ignored[p]; !ok && byMatcher(reason) {
 			delete(ix.skipped, p)
 		}
 	}
 	ix.mu.Unlock()
-	sort.Strings(changed)
-	if len(changed) > 0 {
-		ix.announceStart(len(changed)) // before dispatch, so Done counts every file
+	if len(cs.changed) > 0 {
+		ix.announceStart(len(cs.changed)) // before dispatch, so Done counts every file
 	}
-	ix.markDirty(changed)
-	return len(changed), nil
+	ix.markDirty(cs.changed)
+	return len(cs.changed), nil
 }
 
 func (ix *Indexer) setSkipped(path, reason string) {
@@ -877,17 +835,11 @@ func (ix *Indexer) symlinkReason(path string) string {
 // whose own name is invalid, so that a directory counts once, as the
 // scan, which does not descend into it, counts it.
 func (ix *Indexer) skipInvalidName(path string) bool {
-	if utf8.ValidString(path) {
-		return false
+	top, bad := invalidName(path)
+	if bad {
+		ix.setSkipped(top, SkipInvalidName)
 	}
-	top := path
-	for p := path; filepath.Dir(p) != p; p = filepath.Dir(p) {
-		if !utf8.ValidString(filepath.Base(p)) {
-			top = p
-		}
-	}
-	ix.setSkipped(top, SkipInvalidName)
-	return true
+	return bad
 }
 
 // prepare reads and checks one regular file and, when its content
@@ -967,7 +919,7 @@ func contentSkip(data []byte) string {
 // pending and enrichment marks. delete_document calls it after deleting a
 // file's document, so that the ledger never records a file the store
 // lacks (at the next start, that would make the engine write every known
-// file again; see ingest.LedgerCounts). The file is indexed again when it
+// file again; see Ledger.Counts). The file is indexed again when it
 // next changes, or at the next start, whose scan finds it missing from
 // the ledger; nothing is queued (a change already queued is still
 // indexed, as any change is). Its document is deleted again under
@@ -982,8 +934,8 @@ func (ix *Indexer) Forget(ctx context.Context, path string) error {
 
 // remove takes a path out of the index and the ledger.
 func (ix *Indexer) remove(ctx context.Context, path string) error {
-	ix.lockPath(path)
-	defer ix.unlockPath(path)
+	ix.paths.lock(path)
+	defer ix.paths.unlock(path)
 	if _, err := ix.d.Store.DeleteDocument(ctx, FileDocID(path)); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("remove %s from the index: %w", path, err)
 	}

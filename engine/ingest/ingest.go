@@ -45,6 +45,10 @@ type Deps struct {
 	// Enricher, when set, adds metadata (symbols) to each file's chunks,
 	// in the background after the file is written and searchable.
 	Enricher Enricher
+	// Ledger is the run's ledger, which its opener closes after Stop;
+	// nil makes the indexer open Config.Storage.DataDir's itself and
+	// close it when it stops.
+	Ledger *Ledger
 }
 
 // Event kinds.
