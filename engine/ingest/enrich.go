@@ -67,7 +67,7 @@ func (ix *Indexer) queueEnrich(path, hash string) {
 func (ix *Indexer) nextEnrich() (path, hash string, ok bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if ix.stopping || len(ix.enrichQ) == 0 {
+	if ix.q.isStopping() || len(ix.enrichQ) == 0 {
 		return "", "", false
 	}
 	path, ix.enrichQ = ix.enrichQ[0], ix.enrichQ[1:]
@@ -141,7 +141,7 @@ func (ix *Indexer) enrichOne(path, hash string) {
 	ix.paths.lock(path)
 	ix.mu.Lock()
 	cur, known := ix.known[path]
-	halt := ix.stopping || ix.paused
+	halt := ix.q.halted()
 	ix.mu.Unlock()
 	if halt {
 		ix.paths.unlock(path)

@@ -69,12 +69,8 @@ type Indexer struct {
 
 	mu          sync.Mutex
 	known       map[string]FileState // mirror of the ledger's file states
-	dirty       map[string]struct{}  // pending, not yet handed to the pipeline
-	inflight    map[string]bool      // handed over; true when dirtied again meanwhile
-	failed      map[string]struct{}  // failed other than by cancellation; pending in the ledger until Retry
 	skipped     map[string]string    // path → skip reason
 	redacted    map[string]int       // indexed path → secrets replaced in it; mirror of the ledger's
-	paused      bool
 	scanning    bool
 	announced   bool // an index start was reported and its finish not yet
 	announcedAt time.Time
@@ -103,9 +99,10 @@ type Indexer struct {
 	enrichRunning int               // enrichments running now
 	enrichWake    chan struct{}     // nudges the enrichment workers
 
-	running  int        // file tasks running now; guarded by mu
-	stopping bool       // set by Stop: tasks that start later do nothing
-	idle     *sync.Cond // signalled when running falls to 0
+	// q is the paths with work to do, the file tasks doing it, and
+	// whether they are paused or stopping (queue.go). Failed paths stay
+	// pending in the ledger until Retry.
+	q *workQueue
 }
 
 // New returns an Indexer for d.Config.Workspace.Roots. Call Start.
@@ -116,12 +113,11 @@ func New(d Deps) (*Indexer, error) {
 	}
 	ix := &Indexer{
 		d: d, log: d.Logger.With().Str("component", "indexer").Logger(), matcher: m,
-		known: map[string]FileState{}, dirty: map[string]struct{}{},
-		inflight: map[string]bool{}, skipped: map[string]string{}, redacted: map[string]int{}, failed: map[string]struct{}{},
+		known: map[string]FileState{}, q: newWorkQueue(),
+		skipped: map[string]string{}, redacted: map[string]int{},
 		wake: make(chan struct{}, 1), scan: make(chan struct{}, 1),
 		paths: newPathLocks(), enrichSet: map[string]string{}, enrichWake: make(chan struct{}, 1),
 	}
-	ix.idle = sync.NewCond(&ix.mu)
 	if d.Config.Embedding.Remote() && d.Embedder != nil {
 		ix.batcher = newEmbedBatcher(d.Embedder, d.Config.Embedding.BatchSize) // see embedbatch.go
 	}
@@ -212,7 +208,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 			delete(ix.enrichSet, p)
 			ix.enrichQ = slices.DeleteFunc(ix.enrichQ, func(q string) bool { return q == p })
 		}
-		ix.dirty[p] = struct{}{}
+		ix.q.add([]string{p})
 		// Pending work may have reached the store without its new state
 		// reaching the ledger: never skip it for matching the old hash.
 		if s, ok := known[p]; ok {
@@ -280,9 +276,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 
 // Pause stops handing work to the pipeline; what arrives is kept pending.
 func (ix *Indexer) Pause() {
-	ix.mu.Lock()
-	ix.paused = true
-	ix.mu.Unlock()
+	ix.q.pause()
 	if ix.watcher != nil {
 		ix.watcher.Pause()
 	}
@@ -298,15 +292,9 @@ func (ix *Indexer) Stop(ctx context.Context) error {
 		// Refuse new file tasks before cancelling, so that tasks the
 		// pipeline starts while the watcher winds down do not each fail
 		// (and log) on the cancelled context.
-		ix.mu.Lock()
-		ix.stopping = true
-		ix.mu.Unlock()
+		ix.q.stop()
 		ix.stopBackground()
-		ix.mu.Lock()
-		for ix.running > 0 {
-			ix.idle.Wait()
-		}
-		ix.mu.Unlock()
+		ix.q.waitIdle()
 		close(done)
 	}()
 	select {
@@ -337,13 +325,8 @@ func (ix *Indexer) Retry() {
 		ix.mu.Unlock()
 		return
 	}
-	paths := make([]string, 0, len(ix.failed))
-	for p := range ix.failed {
-		paths = append(paths, p)
-	}
-	clear(ix.failed)
 	ix.mu.Unlock()
-	sort.Strings(paths)
+	paths := ix.q.takeFailed()
 	if len(paths) > 0 {
 		ix.log.Info().Int("files", len(paths)).Msg("retrying the files whose indexing failed")
 	}
@@ -383,13 +366,14 @@ func (ix *Indexer) Check() error {
 func (ix *Indexer) Stats() Stats {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	dirty, inflight, failed := ix.q.counts()
 	s := Stats{
-		Pending:  len(ix.dirty) + len(ix.inflight),
-		Waiting:  len(ix.dirty),
-		Failed:   len(ix.failed),
+		Pending:  dirty + inflight,
+		Waiting:  dirty,
+		Failed:   failed,
 		Done:     ix.done,
 		Skipped:  map[string]int{},
-		Indexing: ix.scanning || len(ix.dirty)+len(ix.inflight) > 0,
+		Indexing: ix.scanning || dirty+inflight > 0,
 
 		EnrichPending: len(ix.enrichSet) + ix.enrichRunning,
 		Reembed:       ix.reembedLocked(),
@@ -458,15 +442,7 @@ func (ix *Indexer) markDirty(paths []string) {
 			ix.log.Error().Err(err).Msg("record pending work")
 		}
 	}
-	ix.mu.Lock()
-	for _, p := range paths {
-		if _, busy := ix.inflight[p]; busy {
-			ix.inflight[p] = true
-			continue
-		}
-		ix.dirty[p] = struct{}{}
-	}
-	ix.mu.Unlock()
+	ix.q.add(paths)
 	select {
 	case ix.wake <- struct{}{}:
 	default:
@@ -504,7 +480,7 @@ func (ix *Indexer) scanLoop() {
 // clearLostLocked forgets lost events once the rescan they asked for has
 // finished and everything it found is indexed. ix.mu must be held.
 func (ix *Indexer) clearLostLocked() {
-	if !ix.scanning && len(ix.scan) == 0 && len(ix.dirty)+len(ix.inflight) == 0 {
+	if !ix.scanning && len(ix.scan) == 0 && !ix.q.busy() {
 		ix.lostEvents = ""
 	}
 }
@@ -527,7 +503,7 @@ func (ix *Indexer) announceStart(changed int) {
 // is pending.
 func (ix *Indexer) maybeFinished() {
 	ix.mu.Lock()
-	if !ix.announced || ix.scanning || len(ix.dirty)+len(ix.inflight) > 0 {
+	if !ix.announced || ix.scanning || ix.q.busy() {
 		ix.mu.Unlock()
 		return
 	}
@@ -610,15 +586,15 @@ func (ix *Indexer) dispatchLoop() {
 			}
 			err := ix.d.Pipeline.Submit(ix.ctx, pipeline.Task{Name: name, Run: func(tctx context.Context) error {
 				defer ix.batcher.release(ix.wake)
-				if !ix.enterTask() {
+				if !ix.q.enter() {
 					return nil // stopping: the paths stay pending in the ledger
 				}
-				defer ix.leaveTask()
+				defer ix.q.leave()
 				return ix.processBatch(tctx, paths)
 			}})
 			if err != nil {
 				ix.batcher.release(nil)
-				ix.requeue(paths)
+				ix.q.requeue(paths)
 				if !errors.Is(err, pipeline.ErrNotAccepting) && ix.ctx.Err() == nil {
 					ix.log.Warn().Err(err).Str("path", paths[0]).Int("files", len(paths)).Msg("submit file task")
 				}
@@ -628,36 +604,6 @@ func (ix *Indexer) dispatchLoop() {
 	}
 }
 
-// enterTask admits a file task unless the indexer is stopping.
-func (ix *Indexer) enterTask() bool {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if ix.stopping {
-		return false
-	}
-	ix.running++
-	return true
-}
-
-func (ix *Indexer) leaveTask() {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	ix.running--
-	if ix.running == 0 {
-		ix.idle.Broadcast()
-	}
-}
-
-// requeue puts paths back as dirty.
-func (ix *Indexer) requeue(paths []string) {
-	ix.mu.Lock()
-	for _, p := range paths {
-		delete(ix.inflight, p)
-		ix.dirty[p] = struct{}{}
-	}
-	ix.mu.Unlock()
-}
-
 // finish ends a path's flight; a path dirtied meanwhile goes round again,
 // and so does one whose task was cancelled. A path whose work failed
 // otherwise (err, ctx not ended: a dependency down) stays pending in the
@@ -665,16 +611,9 @@ func (ix *Indexer) requeue(paths []string) {
 func (ix *Indexer) finish(ctx context.Context, p string, err error) {
 	cancelled := err != nil && ctx.Err() != nil
 	ix.mu.Lock()
-	again := ix.inflight[p]
-	delete(ix.inflight, p)
-	delete(ix.failed, p)
+	again := ix.q.finish(p, cancelled, err != nil)
 	ix.done++
 	ix.clearLostLocked()
-	if again || cancelled {
-		ix.dirty[p] = struct{}{}
-	} else if err != nil {
-		ix.failed[p] = struct{}{}
-	}
 	ix.mu.Unlock()
 	if again {
 		select {
@@ -690,7 +629,8 @@ func (ix *Indexer) finish(ctx context.Context, p string, err error) {
 // the ledger: from then on every chunk has the current model's vectors.
 func (ix *Indexer) endReembed(ctx context.Context) {
 	ix.mu.Lock()
-	busy := ix.reembed == "" || ix.scanning || len(ix.dirty)+len(ix.inflight)+len(ix.failed) > 0
+	dirty, inflight, failed := ix.q.counts()
+	busy := ix.reembed == "" || ix.scanning || dirty+inflight+failed > 0
 	ix.mu.Unlock()
 	if busy || ctx.Err() != nil {
 		return
@@ -723,7 +663,8 @@ func (ix *Indexer) reembedLocked() *Reembed {
 	if ix.reembed == "" {
 		return nil
 	}
-	left := len(ix.dirty) + len(ix.inflight) + len(ix.failed)
+	dirty, inflight, failed := ix.q.counts()
+	left := dirty + inflight + failed
 	return &Reembed{Model: ix.reembed, Files: max(ix.reembedOf, left), Left: left}
 }
 
