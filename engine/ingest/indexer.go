@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -94,10 +93,7 @@ type Indexer struct {
 
 	paths *pathLocks // per-path write locks (gates.go)
 
-	enrichQ       []string          // paths queued for enrichment, in order
-	enrichSet     map[string]string // queued path → the hash of the version to enrich
-	enrichRunning int               // enrichments running now
-	enrichWake    chan struct{}     // nudges the enrichment workers
+	enrich *enrichQueue // versions waiting for their symbols (enrich.go)
 
 	// q is the paths with work to do, the file tasks doing it, and
 	// whether they are paused or stopping (queue.go). Failed paths stay
@@ -116,7 +112,7 @@ func New(d Deps) (*Indexer, error) {
 		known: map[string]FileState{}, q: newWorkQueue(),
 		skipped: map[string]string{}, redacted: map[string]int{},
 		wake: make(chan struct{}, 1), scan: make(chan struct{}, 1),
-		paths: newPathLocks(), enrichSet: map[string]string{}, enrichWake: make(chan struct{}, 1),
+		paths: newPathLocks(), enrich: newEnrichQueue(),
 	}
 	if d.Config.Embedding.Remote() && d.Embedder != nil {
 		ix.batcher = newEmbedBatcher(d.Embedder, d.Config.Embedding.BatchSize) // see embedbatch.go
@@ -194,20 +190,15 @@ func (ix *Indexer) Start(ctx context.Context) error {
 			Msg("the embedding model changed: every file is embedded again in the background; semantic search waits for it, keyword search answers")
 		ix.endReembed(ctx)
 	}
-	for p, h := range enrich {
-		// Enrichment the previous run left undone, of versions still
-		// current; a pending path is queued again when it is written.
-		if s, ok := known[p]; ok && s.Hash == h && ix.wantsEnrich(p, chunk.Language(p)) {
-			ix.enrichQ = append(ix.enrichQ, p)
-			ix.enrichSet[p] = h
+	// Enrichment the previous run left undone, of versions still current;
+	// a pending path is queued again when it is written.
+	for _, p := range slices.Sorted(maps.Keys(enrich)) {
+		if s, ok := known[p]; ok && s.Hash == enrich[p] && ix.wantsEnrich(p, chunk.Language(p)) {
+			ix.enrich.put(p, enrich[p])
 		}
 	}
-	sort.Strings(ix.enrichQ)
 	for _, p := range pending {
-		if _, ok := ix.enrichSet[p]; ok {
-			delete(ix.enrichSet, p)
-			ix.enrichQ = slices.DeleteFunc(ix.enrichQ, func(q string) bool { return q == p })
-		}
+		ix.enrich.drop(p)
 		ix.q.add([]string{p})
 		// Pending work may have reached the store without its new state
 		// reaching the ledger: never skip it for matching the old hash.
@@ -253,10 +244,8 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		ix.stopBackground()
 		return ctx.Err()
 	}
-	ix.mu.Lock()
-	leftover := len(ix.enrichQ) // read before any worker can change it
-	ix.mu.Unlock()
-	ix.requestScan() // the initial scan: Stats reports Indexing from now on
+	leftover := ix.enrich.queued() // read before any worker can change it
+	ix.requestScan()               // the initial scan: Stats reports Indexing from now on
 	ix.wg.Go(ix.scanLoop)
 	ix.wg.Go(ix.dispatchLoop)
 	if ix.d.Enricher != nil {
@@ -265,10 +254,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		}
 		if leftover > 0 {
 			ix.log.Info().Int("files", leftover).Msg("resuming enrichment left undone by the previous run")
-			select { // a write may have woken the workers already
-			case ix.enrichWake <- struct{}{}:
-			default:
-			}
+			ix.enrich.nudge() // a write may have woken the workers already
 		}
 	}
 	return nil
@@ -375,7 +361,7 @@ func (ix *Indexer) Stats() Stats {
 		Skipped:  map[string]int{},
 		Indexing: ix.scanning || dirty+inflight > 0,
 
-		EnrichPending: len(ix.enrichSet) + ix.enrichRunning,
+		EnrichPending: ix.enrich.pending(),
 		Reembed:       ix.reembedLocked(),
 	}
 	for _, reason := range ix.skipped {

@@ -78,3 +78,32 @@ func TestWorkQueueStopWaitsForTasks(t *testing.T) {
 		}
 	})
 }
+
+// The enrichment queue keeps one version per path, in the order first
+// queued, and counts the running ones as pending.
+func TestEnrichQueue(t *testing.T) {
+	e := newEnrichQueue()
+	e.put("/a", "h1")
+	e.put("/b", "h2")
+	e.put("/a", "h3") // a newer version replaces the queued one, in place
+	e.put("/c", "h4")
+	e.drop("/c")
+	if n, p := e.queued(), e.pending(); n != 2 || p != 2 {
+		t.Fatalf("queued %d, pending %d; want 2, 2", n, p)
+	}
+	path, hash, ok := e.take()
+	if !ok || path != "/a" || hash != "h3" {
+		t.Errorf("take = %s %s %v, want /a h3", path, hash, ok)
+	}
+	if n, p := e.queued(), e.pending(); n != 1 || p != 2 {
+		t.Errorf("while /a runs: queued %d, pending %d; want 1, 2", n, p)
+	}
+	e.done()
+	if path, _, _ := e.take(); path != "/b" {
+		t.Errorf("take = %s, want /b", path)
+	}
+	e.done()
+	if _, _, ok := e.take(); ok || e.pending() != 0 {
+		t.Errorf("take from an empty queue: ok %v, pending %d", ok, e.pending())
+	}
+}
