@@ -66,7 +66,7 @@ type Indexer struct {
 	ownLedger bool // opened by Start, closed by Stop
 	watcher   *watch.Watcher
 
-	mu          sync.Mutex
+	mu          sync.Mutex           // guards the fields below; taken before a piece's lock
 	known       map[string]FileState // mirror of the ledger's file states
 	skipped     map[string]string    // path → skip reason
 	redacted    map[string]int       // indexed path → secrets replaced in it; mirror of the ledger's
@@ -75,7 +75,6 @@ type Indexer struct {
 	announcedAt time.Time
 	done        int    // paths handled since the current full index was announced
 	lostEvents  string // why events were lost, until a rescan has caught up
-	rescan      bool   // a full scan was asked for while one ran
 	lastIndexed time.Time
 	watchErr    error
 	reembed     string // the model the index is brought to after a change of model; "" when done
