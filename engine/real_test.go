@@ -57,17 +57,17 @@ func TestRealComponentsLeaveNothingBehind(t *testing.T) {
 		t.Errorf("open file descriptors %d after three start/stop cycles, %d before", after, before)
 	}
 
-	// A start that fails in phase 2, after storage and the pipeline have
-	// started (the indexer's ledger cannot be opened: a directory stands
-	// where its file should be), stops them again.
+	// A start that fails after storage and the embedder have started (the
+	// run's ledger, opened at the end of phase 1, cannot be opened: a
+	// directory stands where its file should be) stops them again.
 	bad := cfg.Clone()
 	bad.Storage.DataDir = t.TempDir()
 	if err := os.Mkdir(filepath.Join(bad.Storage.DataDir, "ledger.db"), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	m2 := New(bad, Options{Logger: zerolog.Nop()})
-	if err := m2.Start(ctx); err == nil || !strings.Contains(err.Error(), "phase services") {
-		t.Fatalf("Start with a broken ledger = %v, want a failure in phase services", err)
+	if err := m2.Start(ctx); err == nil || !strings.Contains(err.Error(), "phase initialize") || !strings.Contains(err.Error(), "ledger") {
+		t.Fatalf("Start with a broken ledger = %v, want a failure to open the ledger in phase initialize", err)
 	}
 	m2.Wait()
 	if after := openFDs(t); after != before {

@@ -62,13 +62,14 @@ type component struct {
 
 // run holds the components of one start, from Start to Stop. An
 // indexer's run has them all; a reader's has only its link to the indexer
-// (store, embedder, pipeline, indexer and lsp are nil).
+// (store, ledger, embedder, pipeline, indexer and lsp are nil).
 type run struct {
 	cfg      config.Config
 	role     string      // RoleIndexer or RoleReader
 	holder   peer.Holder // an indexer's own entry in the data directory
 	link     *link       // a reader's connection to the indexer
 	store    storage.Store
+	ledger   *ingest.Ledger   // the indexer's bookkeeping, opened once per run
 	embedder embed.Embedder   // embed, once phase 1 has tested it
 	embed    *trackedEmbedder // the embedder with the outcomes of its requests
 	choice   *EmbedderChoice  // what provider auto chose and why; nil for another provider
@@ -227,6 +228,14 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 		up:     func() { m.resume(r, "the embedder answers again") },
 	}
 	r.embedder = r.embed
+	// One ledger for the run: checked and reset here, then the indexer's.
+	// Stopped after the indexer, which it outlives.
+	ledger, err := ingest.OpenLedger(ctx, r.cfg.Storage.DataDir)
+	if err != nil {
+		return err
+	}
+	r.ledger = ledger
+	r.add("ledger", func(context.Context) error { return ledger.Close() })
 	m.initLSP(r)
 	if r.reindex {
 		if err := m.dropIndex(ctx, r); err != nil {
@@ -270,7 +279,7 @@ func (m *Manager) modelReplaced(ctx context.Context, r *run, info embed.Info) bo
 	if p := r.cfg.Embedding.Provider; p != "auto" && p != "static" {
 		return false
 	}
-	old, err := ingest.LedgerModel(ctx, r.cfg.Storage.DataDir)
+	old, err := r.ledger.Model(ctx)
 	if err != nil {
 		m.log.Warn().Err(err).Msg("cannot tell which model built the workspace index")
 		return false
@@ -306,10 +315,10 @@ func (m *Manager) openEmbedder(ctx context.Context, r *run) (embed.Embedder, err
 // deleted or re-created behind the server's back (EnsureCollection just
 // created it), or one holding fewer documents than the ledger has indexed
 // files not pending. The ledger stays local and trusted for everything
-// else; see ingest.RequeueAll.
+// else; see ingest.Ledger.RequeueAll.
 func (m *Manager) checkIndex(ctx context.Context, r *run) error {
 	coll := r.cfg.Workspace.Collection
-	files, pending, err := ingest.LedgerCounts(ctx, r.cfg.Storage.DataDir)
+	files, pending, err := r.ledger.Counts(ctx)
 	if err != nil || files == 0 {
 		if err != nil {
 			m.log.Warn().Err(err).Msg("cannot compare the index with the ledger; trusting the ledger")
@@ -338,7 +347,7 @@ func (m *Manager) checkIndex(ctx context.Context, r *run) error {
 	if reason == "" {
 		return nil
 	}
-	n, err := ingest.RequeueAll(ctx, r.cfg.Storage.DataDir)
+	n, err := r.ledger.RequeueAll(ctx)
 	if err != nil {
 		return fmt.Errorf("requeue the workspace after the index lost documents: %w", err)
 	}
@@ -362,7 +371,7 @@ func (m *Manager) dropIndex(ctx context.Context, r *run) error {
 	if err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
-	if err := ingest.ResetLedger(ctx, r.cfg.Storage.DataDir); err != nil {
+	if err := r.ledger.Reset(ctx); err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
 	m.log.Warn().Str("collection", coll).Int("documents", n).Msg("reindex: dropped the workspace index; every file is indexed again")
@@ -397,7 +406,7 @@ func (m *Manager) startServices(ctx context.Context, r *run) error {
 	idx, err := newIdx(ingest.Deps{
 		Config: r.cfg, Store: r.store, Embedder: r.embedder, Pipeline: p,
 		Logger:  m.opts.Logger,
-		OnEvent: m.indexEvents.send, Enricher: r.lsp,
+		OnEvent: m.indexEvents.send, Enricher: r.lsp, Ledger: r.ledger,
 	})
 	if err != nil {
 		return fmt.Errorf("create workspace indexer: %w", err)

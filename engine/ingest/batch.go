@@ -96,26 +96,8 @@ func (ix *Indexer) writeEmbedded(ctx context.Context, writes []*fileWrite) error
 	return errors.Join(append(errs, ix.writeFiles(ctx, ready))...)
 }
 
-// nextBatch takes dirty paths and marks them in flight: one when few are
-// pending, so that a change is written at once, and more (up to
-// maxBatchFiles) the more are pending, leaving enough for every worker.
-func (ix *Indexer) nextBatch() []string {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if ix.paused || len(ix.dirty) == 0 {
-		return nil
-	}
-	n := min(maxBatchFiles, max(1, len(ix.dirty)/(2*max(1, ix.d.Config.Engine.Workers))))
-	paths := make([]string, 0, n)
-	for p := range ix.dirty {
-		delete(ix.dirty, p)
-		ix.inflight[p] = false
-		if paths = append(paths, p); len(paths) == n {
-			break
-		}
-	}
-	return paths
-}
+// nextBatch takes dirty paths for one file task (see workQueue.take).
+func (ix *Indexer) nextBatch() []string { return ix.q.take(ix.d.Config.Engine.Workers) }
 
 // writeFiles writes the prepared documents, records the files' new
 // states in the ledger, and ends each file's flight. It returns the
@@ -126,7 +108,7 @@ func (ix *Indexer) writeFiles(ctx context.Context, writes []*fileWrite) error {
 	}
 	slices.SortFunc(writes, func(a, b *fileWrite) int { return cmp.Compare(a.path, b.path) })
 	for _, w := range writes {
-		ix.lockPath(w.path)
+		ix.paths.lock(w.path)
 	}
 	ix.mu.Lock()
 	for _, w := range writes {
@@ -169,7 +151,7 @@ func (ix *Indexer) writeFiles(ctx context.Context, writes []*fileWrite) error {
 		if errs[i] == nil && w.enrich {
 			ix.queueEnrich(w.path, w.state.Hash)
 		}
-		ix.unlockPath(w.path)
+		ix.paths.unlock(w.path)
 	}
 	for i, w := range writes {
 		ix.finish(ctx, w.path, errs[i])

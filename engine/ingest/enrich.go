@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
+	"slices"
+	"sync"
 
 	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/lsp"
@@ -20,7 +22,7 @@ import (
 // embedded again).
 //
 // Every write of a file's document (index, remove, enrich) is made under
-// the path's write lock (lockPath), and an index or remove updates the
+// the path's write lock (pathLocks), and an index or remove updates the
 // indexer's known state of the path before releasing it (invalidating it
 // first, so a failure leaves it matching nothing). An enrichment writes
 // only when, under that lock, the known hash is still the one it
@@ -48,39 +50,95 @@ func (ix *Indexer) wantsEnrich(path, language string) bool {
 	return true
 }
 
-// queueEnrich queues the version hash of path for enrichment, replacing
-// a version of it still queued.
-func (ix *Indexer) queueEnrich(path, hash string) {
-	ix.mu.Lock()
-	if _, queued := ix.enrichSet[path]; !queued {
-		ix.enrichQ = append(ix.enrichQ, path)
+// enrichQueue is the versions queued for enrichment, once per path in
+// the order queued, and the enrichments running, under a lock of its own.
+type enrichQueue struct {
+	mu      sync.Mutex
+	order   []string
+	hashes  map[string]string // queued path → the hash of the version to enrich
+	running int               // enrichments running now
+	wake    chan struct{}     // nudges the enrichment workers
+}
+
+func newEnrichQueue() *enrichQueue {
+	return &enrichQueue{hashes: map[string]string{}, wake: make(chan struct{}, 1)}
+}
+
+// put queues the version hash of path, replacing a version of it still
+// queued, and wakes a worker.
+func (e *enrichQueue) put(path, hash string) {
+	e.mu.Lock()
+	if _, queued := e.hashes[path]; !queued {
+		e.order = append(e.order, path)
 	}
-	ix.enrichSet[path] = hash
-	ix.mu.Unlock()
+	e.hashes[path] = hash
+	e.mu.Unlock()
+	e.nudge()
+}
+
+// nudge wakes a worker.
+func (e *enrichQueue) nudge() {
 	select {
-	case ix.enrichWake <- struct{}{}:
+	case e.wake <- struct{}{}:
 	default:
 	}
 }
 
-// nextEnrich takes the next queued path.
-func (ix *Indexer) nextEnrich() (path, hash string, ok bool) {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if ix.stopping || len(ix.enrichQ) == 0 {
+// drop unqueues path.
+func (e *enrichQueue) drop(path string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.hashes[path]; ok {
+		delete(e.hashes, path)
+		e.order = slices.DeleteFunc(e.order, func(q string) bool { return q == path })
+	}
+}
+
+// take starts the enrichment of the next queued version; done ends it.
+func (e *enrichQueue) take() (path, hash string, ok bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.order) == 0 {
 		return "", "", false
 	}
-	path, ix.enrichQ = ix.enrichQ[0], ix.enrichQ[1:]
-	hash = ix.enrichSet[path]
-	delete(ix.enrichSet, path)
-	ix.enrichRunning++
-	if len(ix.enrichQ) > 0 {
-		select { // let another worker take the next one
-		case ix.enrichWake <- struct{}{}:
-		default:
-		}
+	path, e.order = e.order[0], e.order[1:]
+	hash = e.hashes[path]
+	delete(e.hashes, path)
+	e.running++
+	if len(e.order) > 0 {
+		e.nudge() // let another worker take the next one
 	}
 	return path, hash, true
+}
+
+func (e *enrichQueue) done() {
+	e.mu.Lock()
+	e.running--
+	e.mu.Unlock()
+}
+
+// queued counts the versions queued; pending adds those running.
+func (e *enrichQueue) queued() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.order)
+}
+
+func (e *enrichQueue) pending() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.hashes) + e.running
+}
+
+// queueEnrich queues the version hash of path for enrichment.
+func (ix *Indexer) queueEnrich(path, hash string) { ix.enrich.put(path, hash) }
+
+// nextEnrich takes the next queued path, unless the indexer is stopping.
+func (ix *Indexer) nextEnrich() (path, hash string, ok bool) {
+	if ix.q.isStopping() {
+		return "", "", false
+	}
+	return ix.enrich.take()
 }
 
 // enrichLoop is one enrichment worker.
@@ -89,7 +147,7 @@ func (ix *Indexer) enrichLoop() {
 		select {
 		case <-ix.ctx.Done():
 			return
-		case <-ix.enrichWake:
+		case <-ix.enrich.wake:
 		}
 		for {
 			p, h, ok := ix.nextEnrich()
@@ -97,9 +155,7 @@ func (ix *Indexer) enrichLoop() {
 				break
 			}
 			ix.enrichOne(p, h)
-			ix.mu.Lock()
-			ix.enrichRunning--
-			ix.mu.Unlock()
+			ix.enrich.done()
 		}
 	}
 }
@@ -138,22 +194,22 @@ func (ix *Indexer) enrichOne(path, hash string) {
 		ix.enrichDropped(path, hash)
 		return
 	}
-	ix.lockPath(path)
+	ix.paths.lock(path)
 	ix.mu.Lock()
 	cur, known := ix.known[path]
-	halt := ix.stopping || ix.paused
+	halt := ix.q.halted()
 	ix.mu.Unlock()
 	if halt {
-		ix.unlockPath(path)
+		ix.paths.unlock(path)
 		return
 	}
 	if !known || cur.Hash != hash {
-		ix.unlockPath(path)
+		ix.paths.unlock(path)
 		ix.enrichDropped(path, hash)
 		return
 	}
 	err = ix.d.Store.ReplaceDocument(ctx, doc, chunks)
-	ix.unlockPath(path)
+	ix.paths.unlock(path)
 	if err != nil {
 		if ctx.Err() == nil {
 			ix.log.Warn().Err(err).Str("path", path).Msg("enrich: write symbols")
@@ -171,22 +227,4 @@ func (ix *Indexer) enrichDropped(path, hash string) {
 	if err := ix.ledger.enrichDone(ix.ctx, path, hash); err != nil && ix.ctx.Err() == nil {
 		ix.log.Warn().Err(err).Str("path", path).Msg("enrich: record")
 	}
-}
-
-// lockPath takes path's write lock: every write of its document to the
-// store, and the known state that goes with it, is made under it.
-func (ix *Indexer) lockPath(path string) {
-	ix.mu.Lock()
-	for ix.writing[path] {
-		ix.writeCond.Wait()
-	}
-	ix.writing[path] = true
-	ix.mu.Unlock()
-}
-
-func (ix *Indexer) unlockPath(path string) {
-	ix.mu.Lock()
-	delete(ix.writing, path)
-	ix.mu.Unlock()
-	ix.writeCond.Broadcast()
 }

@@ -8,10 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -59,26 +59,22 @@ func byMatcher(reason string) bool {
 
 // Indexer keeps one workspace's index current. See the package comment.
 type Indexer struct {
-	d       Deps
-	log     zerolog.Logger
-	matcher *ignore.Matcher
-	ledger  *ledger
-	watcher *watch.Watcher
+	d         Deps
+	log       zerolog.Logger
+	matcher   *ignore.Matcher
+	ledger    *Ledger
+	ownLedger bool // opened by Start, closed by Stop
+	watcher   *watch.Watcher
 
-	mu          sync.Mutex
+	mu          sync.Mutex           // guards the fields below; taken before a piece's lock
 	known       map[string]FileState // mirror of the ledger's file states
-	dirty       map[string]struct{}  // pending, not yet handed to the pipeline
-	inflight    map[string]bool      // handed over; true when dirtied again meanwhile
-	failed      map[string]struct{}  // failed other than by cancellation; pending in the ledger until Retry
 	skipped     map[string]string    // path → skip reason
 	redacted    map[string]int       // indexed path → secrets replaced in it; mirror of the ledger's
-	paused      bool
 	scanning    bool
 	announced   bool // an index start was reported and its finish not yet
 	announcedAt time.Time
 	done        int    // paths handled since the current full index was announced
 	lostEvents  string // why events were lost, until a rescan has caught up
-	rescan      bool   // a full scan was asked for while one ran
 	lastIndexed time.Time
 	watchErr    error
 	reembed     string // the model the index is brought to after a change of model; "" when done
@@ -94,17 +90,14 @@ type Indexer struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // background goroutines
 
-	writing   map[string]bool // paths whose document is being written; see lockPath
-	writeCond *sync.Cond      // signalled when a path's write lock is released
+	paths *pathLocks // per-path write locks (gates.go)
 
-	enrichQ       []string          // paths queued for enrichment, in order
-	enrichSet     map[string]string // queued path → the hash of the version to enrich
-	enrichRunning int               // enrichments running now
-	enrichWake    chan struct{}     // nudges the enrichment workers
+	enrich *enrichQueue // versions waiting for their symbols (enrich.go)
 
-	running  int        // file tasks running now; guarded by mu
-	stopping bool       // set by Stop: tasks that start later do nothing
-	idle     *sync.Cond // signalled when running falls to 0
+	// q is the paths with work to do, the file tasks doing it, and
+	// whether they are paused or stopping (queue.go). Failed paths stay
+	// pending in the ledger until Retry.
+	q *workQueue
 }
 
 // New returns an Indexer for d.Config.Workspace.Roots. Call Start.
@@ -115,13 +108,11 @@ func New(d Deps) (*Indexer, error) {
 	}
 	ix := &Indexer{
 		d: d, log: d.Logger.With().Str("component", "indexer").Logger(), matcher: m,
-		known: map[string]FileState{}, dirty: map[string]struct{}{},
-		inflight: map[string]bool{}, skipped: map[string]string{}, redacted: map[string]int{}, failed: map[string]struct{}{},
+		known: map[string]FileState{}, q: newWorkQueue(),
+		skipped: map[string]string{}, redacted: map[string]int{},
 		wake: make(chan struct{}, 1), scan: make(chan struct{}, 1),
-		writing: map[string]bool{}, enrichSet: map[string]string{}, enrichWake: make(chan struct{}, 1),
+		paths: newPathLocks(), enrich: newEnrichQueue(),
 	}
-	ix.idle = sync.NewCond(&ix.mu)
-	ix.writeCond = sync.NewCond(&ix.mu)
 	if d.Config.Embedding.Remote() && d.Embedder != nil {
 		ix.batcher = newEmbedBatcher(d.Embedder, d.Config.Embedding.BatchSize) // see embedbatch.go
 	}
@@ -150,38 +141,47 @@ func (ix *Indexer) chunkOptions(language string) chunk.Options {
 // Start opens the ledger, starts the watcher and returns once it is
 // active. Reconciliation and indexing go on in the background.
 func (ix *Indexer) Start(ctx context.Context) error {
-	l, reset, err := openLedger(ctx, ix.d.Config.Storage.DataDir, ix.identity())
-	if err != nil {
+	l, own := ix.d.Ledger, ix.d.Ledger == nil
+	if own {
+		var err error
+		if l, err = OpenLedger(ctx, ix.d.Config.Storage.DataDir); err != nil {
+			return err
+		}
+	}
+	fail := func(err error) error {
+		if own {
+			_ = l.Close()
+		}
 		return err
+	}
+	reset, err := l.adopt(ctx, ix.identity())
+	if err != nil {
+		return fail(fmt.Errorf("ledger: %w", err))
 	}
 	if reset {
 		ix.log.Warn().Msg("index configuration changed (collection, embedder, chunk sizes, chunking rules or secret rules): every file is indexed again")
 	}
 	known, pending, err := l.load(ctx)
 	if err != nil {
-		_ = l.close()
-		return err
+		return fail(err)
 	}
 	enrich, err := l.loadEnrich(ctx)
 	if err != nil {
-		_ = l.close()
-		return err
+		return fail(err)
 	}
 	last, err := l.lastIndexed(ctx)
 	if err != nil {
-		_ = l.close()
-		return err
+		return fail(err)
 	}
 	redacted, err := l.loadRedacted(ctx)
 	if err != nil {
-		_ = l.close()
-		return err
+		return fail(err)
 	}
 	reembed, err := l.reembedding(ctx)
 	if err != nil {
-		_ = l.close()
-		return err
+		return fail(err)
 	}
+	ix.ownLedger = own
 	ix.ledger, ix.known, ix.lastIndexed, ix.redacted = l, known, last, redacted
 	ix.reembed, ix.reembedOf = reembed, len(pending)
 	if reembed != "" {
@@ -189,21 +189,16 @@ func (ix *Indexer) Start(ctx context.Context) error {
 			Msg("the embedding model changed: every file is embedded again in the background; semantic search waits for it, keyword search answers")
 		ix.endReembed(ctx)
 	}
-	for p, h := range enrich {
-		// Enrichment the previous run left undone, of versions still
-		// current; a pending path is queued again when it is written.
-		if s, ok := known[p]; ok && s.Hash == h && ix.wantsEnrich(p, chunk.Language(p)) {
-			ix.enrichQ = append(ix.enrichQ, p)
-			ix.enrichSet[p] = h
+	// Enrichment the previous run left undone, of versions still current;
+	// a pending path is queued again when it is written.
+	for _, p := range slices.Sorted(maps.Keys(enrich)) {
+		if s, ok := known[p]; ok && s.Hash == enrich[p] && ix.wantsEnrich(p, chunk.Language(p)) {
+			ix.enrich.put(p, enrich[p])
 		}
 	}
-	sort.Strings(ix.enrichQ)
 	for _, p := range pending {
-		if _, ok := ix.enrichSet[p]; ok {
-			delete(ix.enrichSet, p)
-			ix.enrichQ = slices.DeleteFunc(ix.enrichQ, func(q string) bool { return q == p })
-		}
-		ix.dirty[p] = struct{}{}
+		ix.enrich.drop(p)
+		ix.q.add([]string{p})
 		// Pending work may have reached the store without its new state
 		// reaching the ledger: never skip it for matching the old hash.
 		if s, ok := known[p]; ok {
@@ -225,8 +220,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		Logger:   ix.d.Logger,
 	})
 	if err != nil {
-		_ = l.close()
-		return fmt.Errorf("create watcher: %w", err)
+		return fail(fmt.Errorf("create watcher: %w", err))
 	}
 	ix.watcher = w
 	ix.ctx, ix.cancel = context.WithCancel(context.Background())
@@ -249,10 +243,8 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		ix.stopBackground()
 		return ctx.Err()
 	}
-	ix.mu.Lock()
-	leftover := len(ix.enrichQ) // read before any worker can change it
-	ix.mu.Unlock()
-	ix.requestScan() // the initial scan: Stats reports Indexing from now on
+	leftover := ix.enrich.queued() // read before any worker can change it
+	ix.requestScan()               // the initial scan: Stats reports Indexing from now on
 	ix.wg.Go(ix.scanLoop)
 	ix.wg.Go(ix.dispatchLoop)
 	if ix.d.Enricher != nil {
@@ -261,10 +253,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 		}
 		if leftover > 0 {
 			ix.log.Info().Int("files", leftover).Msg("resuming enrichment left undone by the previous run")
-			select { // a write may have woken the workers already
-			case ix.enrichWake <- struct{}{}:
-			default:
-			}
+			ix.enrich.nudge() // a write may have woken the workers already
 		}
 	}
 	return nil
@@ -272,9 +261,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 
 // Pause stops handing work to the pipeline; what arrives is kept pending.
 func (ix *Indexer) Pause() {
-	ix.mu.Lock()
-	ix.paused = true
-	ix.mu.Unlock()
+	ix.q.pause()
 	if ix.watcher != nil {
 		ix.watcher.Pause()
 	}
@@ -283,22 +270,16 @@ func (ix *Indexer) Pause() {
 // Stop ends watching, scanning and dispatching, lets running file tasks
 // end (they see a cancelled context, and their work stays pending),
 // abandons enrichment (the ledger keeps it for the next start) and
-// closes the ledger.
+// closes the ledger when Start opened it.
 func (ix *Indexer) Stop(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		// Refuse new file tasks before cancelling, so that tasks the
 		// pipeline starts while the watcher winds down do not each fail
 		// (and log) on the cancelled context.
-		ix.mu.Lock()
-		ix.stopping = true
-		ix.mu.Unlock()
+		ix.q.stop()
 		ix.stopBackground()
-		ix.mu.Lock()
-		for ix.running > 0 {
-			ix.idle.Wait()
-		}
-		ix.mu.Unlock()
+		ix.q.waitIdle()
 		close(done)
 	}()
 	select {
@@ -306,8 +287,8 @@ func (ix *Indexer) Stop(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("stop indexer: file tasks still running: %w", ctx.Err())
 	}
-	if ix.ledger != nil {
-		return ix.ledger.close()
+	if ix.ledger != nil && ix.ownLedger {
+		return ix.ledger.Close()
 	}
 	return nil
 }
@@ -329,13 +310,8 @@ func (ix *Indexer) Retry() {
 		ix.mu.Unlock()
 		return
 	}
-	paths := make([]string, 0, len(ix.failed))
-	for p := range ix.failed {
-		paths = append(paths, p)
-	}
-	clear(ix.failed)
 	ix.mu.Unlock()
-	sort.Strings(paths)
+	paths := ix.q.takeFailed()
 	if len(paths) > 0 {
 		ix.log.Info().Int("files", len(paths)).Msg("retrying the files whose indexing failed")
 	}
@@ -375,15 +351,16 @@ func (ix *Indexer) Check() error {
 func (ix *Indexer) Stats() Stats {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	dirty, inflight, failed := ix.q.counts()
 	s := Stats{
-		Pending:  len(ix.dirty) + len(ix.inflight),
-		Waiting:  len(ix.dirty),
-		Failed:   len(ix.failed),
+		Pending:  dirty + inflight,
+		Waiting:  dirty,
+		Failed:   failed,
 		Done:     ix.done,
 		Skipped:  map[string]int{},
-		Indexing: ix.scanning || len(ix.dirty)+len(ix.inflight) > 0,
+		Indexing: ix.scanning || dirty+inflight > 0,
 
-		EnrichPending: len(ix.enrichSet) + ix.enrichRunning,
+		EnrichPending: ix.enrich.pending(),
 		Reembed:       ix.reembedLocked(),
 	}
 	for _, reason := range ix.skipped {
@@ -450,15 +427,7 @@ func (ix *Indexer) markDirty(paths []string) {
 			ix.log.Error().Err(err).Msg("record pending work")
 		}
 	}
-	ix.mu.Lock()
-	for _, p := range paths {
-		if _, busy := ix.inflight[p]; busy {
-			ix.inflight[p] = true
-			continue
-		}
-		ix.dirty[p] = struct{}{}
-	}
-	ix.mu.Unlock()
+	ix.q.add(paths)
 	select {
 	case ix.wake <- struct{}{}:
 	default:
@@ -496,7 +465,7 @@ func (ix *Indexer) scanLoop() {
 // clearLostLocked forgets lost events once the rescan they asked for has
 // finished and everything it found is indexed. ix.mu must be held.
 func (ix *Indexer) clearLostLocked() {
-	if !ix.scanning && len(ix.scan) == 0 && len(ix.dirty)+len(ix.inflight) == 0 {
+	if !ix.scanning && len(ix.scan) == 0 && !ix.q.busy() {
 		ix.lostEvents = ""
 	}
 }
@@ -519,7 +488,7 @@ func (ix *Indexer) announceStart(changed int) {
 // is pending.
 func (ix *Indexer) maybeFinished() {
 	ix.mu.Lock()
-	if !ix.announced || ix.scanning || len(ix.dirty)+len(ix.inflight) > 0 {
+	if !ix.announced || ix.scanning || ix.q.busy() {
 		ix.mu.Unlock()
 		return
 	}
@@ -539,87 +508,37 @@ func (ix *Indexer) emit(e Event) {
 // changed by size or mtime, and each known file that is gone. Unchanged
 // files are not read.
 func (ix *Indexer) reconcile(ctx context.Context) (int, error) {
-	seen := map[string]struct{}{}
-	ignored := map[string]struct{}{}
-	var changed []string
-	for _, root := range ix.d.Config.Workspace.Roots {
-		err := filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return ctxErr
-			}
-			if err != nil && p == root && errors.Is(err, fs.ErrNotExist) {
-				// Deleted or moved away: the watcher reports it and Check
-				// fails until it is back; what was beneath it is removed
-				// below, as not seen.
-				ix.log.Debug().Str("root", root).Msg("workspace root is missing; scan skips it")
-				return nil
-			}
-			if err != nil {
-				ix.log.Warn().Err(err).Str("path", p).Msg("cannot read; skipped")
-				ix.setSkipped(p, SkipUnreadable)
-				if de != nil && de.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if p == root {
-				return nil
-			}
-			if ign, reason := ix.matcher.Ignored(p, de.IsDir()); ign {
-				ignored[p] = struct{}{}
-				ix.setSkipped(p, ignoredSkip(reason))
-				if de.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if ix.skipInvalidName(p) {
-				if de.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if de.IsDir() {
-				return nil
-			}
-			seen[p] = struct{}{}
-			info, err := de.Info()
-			if err != nil {
-				return nil // vanished during the walk; the watcher reports it
-			}
-			ix.mu.Lock()
-			old, ok := ix.known[p]
-			ix.mu.Unlock()
-			if !ok || old.Size != info.Size() || old.MtimeNS != info.ModTime().UnixNano() {
-				changed = append(changed, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return 0, fmt.Errorf("walk %s: %w", root, err)
-		}
+	known := func(p string) (FileState, bool) {
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		st, ok := ix.known[p]
+		return st, ok
+	}
+	knownPaths := func() []string {
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		return slices.Collect(maps.Keys(ix.known))
+	}
+	cs, err := scan(ctx, ix.d.Config.Workspace.Roots, ix.matcher, ix.log, known, knownPaths)
+	if err != nil {
+		return 0, err
 	}
 	ix.mu.Lock()
-	for p := range ix.known {
-		if _, ok := seen[p]; !ok {
-			changed = append(changed, p)
-		}
-	}
+	maps.Copy(ix.skipped, cs.skips)
 	// The walk is the authority on what is ignored: drop ignored entries
 	// that it no longer finds (an ignore rule was removed, or the path is
 	// gone), so that Stats does not count them for ever.
 	for p, reason := range ix.skipped {
-		if _, ok := ignored[p]; !ok && byMatcher(reason) {
+		if _, ok := cs.ignored[p]; !ok && byMatcher(reason) {
 			delete(ix.skipped, p)
 		}
 	}
 	ix.mu.Unlock()
-	sort.Strings(changed)
-	if len(changed) > 0 {
-		ix.announceStart(len(changed)) // before dispatch, so Done counts every file
+	if len(cs.changed) > 0 {
+		ix.announceStart(len(cs.changed)) // before dispatch, so Done counts every file
 	}
-	ix.markDirty(changed)
-	return len(changed), nil
+	ix.markDirty(cs.changed)
+	return len(cs.changed), nil
 }
 
 func (ix *Indexer) setSkipped(path, reason string) {
@@ -652,15 +571,15 @@ func (ix *Indexer) dispatchLoop() {
 			}
 			err := ix.d.Pipeline.Submit(ix.ctx, pipeline.Task{Name: name, Run: func(tctx context.Context) error {
 				defer ix.batcher.release(ix.wake)
-				if !ix.enterTask() {
+				if !ix.q.enter() {
 					return nil // stopping: the paths stay pending in the ledger
 				}
-				defer ix.leaveTask()
+				defer ix.q.leave()
 				return ix.processBatch(tctx, paths)
 			}})
 			if err != nil {
 				ix.batcher.release(nil)
-				ix.requeue(paths)
+				ix.q.requeue(paths)
 				if !errors.Is(err, pipeline.ErrNotAccepting) && ix.ctx.Err() == nil {
 					ix.log.Warn().Err(err).Str("path", paths[0]).Int("files", len(paths)).Msg("submit file task")
 				}
@@ -670,36 +589,6 @@ func (ix *Indexer) dispatchLoop() {
 	}
 }
 
-// enterTask admits a file task unless the indexer is stopping.
-func (ix *Indexer) enterTask() bool {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if ix.stopping {
-		return false
-	}
-	ix.running++
-	return true
-}
-
-func (ix *Indexer) leaveTask() {
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	ix.running--
-	if ix.running == 0 {
-		ix.idle.Broadcast()
-	}
-}
-
-// requeue puts paths back as dirty.
-func (ix *Indexer) requeue(paths []string) {
-	ix.mu.Lock()
-	for _, p := range paths {
-		delete(ix.inflight, p)
-		ix.dirty[p] = struct{}{}
-	}
-	ix.mu.Unlock()
-}
-
 // finish ends a path's flight; a path dirtied meanwhile goes round again,
 // and so does one whose task was cancelled. A path whose work failed
 // otherwise (err, ctx not ended: a dependency down) stays pending in the
@@ -707,16 +596,9 @@ func (ix *Indexer) requeue(paths []string) {
 func (ix *Indexer) finish(ctx context.Context, p string, err error) {
 	cancelled := err != nil && ctx.Err() != nil
 	ix.mu.Lock()
-	again := ix.inflight[p]
-	delete(ix.inflight, p)
-	delete(ix.failed, p)
+	again := ix.q.finish(p, cancelled, err != nil)
 	ix.done++
 	ix.clearLostLocked()
-	if again || cancelled {
-		ix.dirty[p] = struct{}{}
-	} else if err != nil {
-		ix.failed[p] = struct{}{}
-	}
 	ix.mu.Unlock()
 	if again {
 		select {
@@ -732,7 +614,8 @@ func (ix *Indexer) finish(ctx context.Context, p string, err error) {
 // the ledger: from then on every chunk has the current model's vectors.
 func (ix *Indexer) endReembed(ctx context.Context) {
 	ix.mu.Lock()
-	busy := ix.reembed == "" || ix.scanning || len(ix.dirty)+len(ix.inflight)+len(ix.failed) > 0
+	dirty, inflight, failed := ix.q.counts()
+	busy := ix.reembed == "" || ix.scanning || dirty+inflight+failed > 0
 	ix.mu.Unlock()
 	if busy || ctx.Err() != nil {
 		return
@@ -765,7 +648,8 @@ func (ix *Indexer) reembedLocked() *Reembed {
 	if ix.reembed == "" {
 		return nil
 	}
-	left := len(ix.dirty) + len(ix.inflight) + len(ix.failed)
+	dirty, inflight, failed := ix.q.counts()
+	left := dirty + inflight + failed
 	return &Reembed{Model: ix.reembed, Files: max(ix.reembedOf, left), Left: left}
 }
 
@@ -877,17 +761,11 @@ func (ix *Indexer) symlinkReason(path string) string {
 // whose own name is invalid, so that a directory counts once, as the
 // scan, which does not descend into it, counts it.
 func (ix *Indexer) skipInvalidName(path string) bool {
-	if utf8.ValidString(path) {
-		return false
+	top, bad := invalidName(path)
+	if bad {
+		ix.setSkipped(top, SkipInvalidName)
 	}
-	top := path
-	for p := path; filepath.Dir(p) != p; p = filepath.Dir(p) {
-		if !utf8.ValidString(filepath.Base(p)) {
-			top = p
-		}
-	}
-	ix.setSkipped(top, SkipInvalidName)
-	return true
+	return bad
 }
 
 // prepare reads and checks one regular file and, when its content
@@ -967,7 +845,7 @@ func contentSkip(data []byte) string {
 // pending and enrichment marks. delete_document calls it after deleting a
 // file's document, so that the ledger never records a file the store
 // lacks (at the next start, that would make the engine write every known
-// file again; see ingest.LedgerCounts). The file is indexed again when it
+// file again; see Ledger.Counts). The file is indexed again when it
 // next changes, or at the next start, whose scan finds it missing from
 // the ledger; nothing is queued (a change already queued is still
 // indexed, as any change is). Its document is deleted again under
@@ -982,8 +860,8 @@ func (ix *Indexer) Forget(ctx context.Context, path string) error {
 
 // remove takes a path out of the index and the ledger.
 func (ix *Indexer) remove(ctx context.Context, path string) error {
-	ix.lockPath(path)
-	defer ix.unlockPath(path)
+	ix.paths.lock(path)
+	defer ix.paths.unlock(path)
 	if _, err := ix.d.Store.DeleteDocument(ctx, FileDocID(path)); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("remove %s from the index: %w", path, err)
 	}

@@ -10,7 +10,18 @@
 // recorded before it is done, so a crash, a force stop or a shutdown
 // timeout loses nothing: the next start finishes it.
 //
-//	idx, err := ingest.New(ingest.Deps{Config: cfg, Store: st, Embedder: emb, Pipeline: p, Logger: log})
+// The Indexer is made of pieces, each with its own lock and tested on its
+// own, without a watcher: scan (scan.go) walks the roots to a change set
+// and changes nothing; workQueue (queue.go) holds the dirty, in-flight
+// and failed paths and admits file tasks; enrichQueue (enrich.go) holds
+// the versions waiting for symbols; pathLocks (gates.go) serialise the
+// writes of one path's document; the Ledger (ledger.go) is the durable
+// record, opened once per engine run and passed in Deps.Ledger. The
+// Indexer's own lock guards the rest (known states, skips, the progress
+// of a full index) and, when held with a piece's lock, is taken first.
+//
+//	ledger, err := ingest.OpenLedger(ctx, cfg.Storage.DataDir) // closed by the caller, after Stop
+//	idx, err := ingest.New(ingest.Deps{Config: cfg, Store: st, Embedder: emb, Pipeline: p, Logger: log, Ledger: ledger})
 //	err = idx.Start(ctx) // returns once the watcher is active; indexing goes on in the background
 //	...
 //	idx.Pause()          // a stop begins: keep events, hand no more to the pipeline
@@ -45,6 +56,10 @@ type Deps struct {
 	// Enricher, when set, adds metadata (symbols) to each file's chunks,
 	// in the background after the file is written and searchable.
 	Enricher Enricher
+	// Ledger is the run's ledger, which its opener closes after Stop;
+	// nil makes the indexer open Config.Storage.DataDir's itself and
+	// close it when it stops.
+	Ledger *Ledger
 }
 
 // Event kinds.

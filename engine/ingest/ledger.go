@@ -22,7 +22,7 @@ type FileState struct {
 	Hash    string // hex SHA-256 of the content
 }
 
-// ledger is the indexer's durable bookkeeping in its own SQLite file, kept
+// Ledger is the indexer's durable bookkeeping in its own SQLite file, kept
 // apart from the vector store so that it works the same with every
 // backend: the state of each indexed file, and the paths with work
 // pending. A path is marked pending before its work starts and cleared in
@@ -31,7 +31,13 @@ type FileState struct {
 // symbols, so that enrichment dropped at a stop is redone at the next start.
 // The redacted table counts the secrets replaced in each indexed file that
 // had any, so that engine_status counts them without reading the files.
-type ledger struct {
+//
+// One Ledger is opened per engine run (OpenLedger) and shared: the engine
+// checks and resets it before the indexer starts (Counts, Model,
+// RequeueAll, Reset), then the indexer adopts it (Deps.Ledger). Its
+// methods may be called from many goroutines; it allows one connection,
+// so they run one at a time.
+type Ledger struct {
 	db *sql.DB
 }
 
@@ -60,7 +66,7 @@ var schemaStepHook func(step int)
 // ensureSchema creates whatever part of the schema is missing. The tables
 // and the version stamp are written in one transaction: a schema creation
 // that fails or is cancelled leaves nothing behind, and every later open
-// (the indexer's, LedgerCounts', RequeueAll's) completes it. A ledger
+// (the next run's) completes it. A ledger
 // already stamped is not written to.
 func ensureSchema(ctx context.Context, db *sql.DB) error {
 	var v int
@@ -70,7 +76,7 @@ func ensureSchema(ctx context.Context, db *sql.DB) error {
 	if v >= ledgerVersion {
 		return nil
 	}
-	err := (&ledger{db: db}).tx(ctx, func(tx *sql.Tx) error {
+	err := (&Ledger{db: db}).tx(ctx, func(tx *sql.Tx) error {
 		for i, q := range ledgerSchema {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
@@ -88,37 +94,48 @@ func ensureSchema(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// openLedger opens dir/ledger.db. When identity (what the index was built
-// with: collection, embedder, chunking) differs from the one recorded,
-// every known file is marked pending so that it is indexed again (or
-// removed, when it is gone).
-func openLedger(ctx context.Context, dir, identity string) (*ledger, bool, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, false, fmt.Errorf("create ledger directory: %w", err)
+// OpenLedger opens dataDir/ledger.db, creating it or completing its
+// schema as needed. The caller closes it.
+func OpenLedger(ctx context.Context, dataDir string) (*Ledger, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create ledger directory: %w", err)
 	}
-	path := filepath.Join(dir, "ledger.db")
+	path := filepath.Join(dataDir, "ledger.db")
 	if err := private.Create(path); err != nil { // SQLite would make it, and its -wal and -shm, 0644
-		return nil, false, fmt.Errorf("create ledger: %w", err)
+		return nil, fmt.Errorf("create ledger: %w", err)
 	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, false, fmt.Errorf("open ledger %s: %w", path, err)
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	l := &ledger{db: db}
-	reset, err := l.init(ctx, identity)
-	if err != nil {
+	if err := ensureSchema(ctx, db); err != nil {
 		_ = db.Close()
-		return nil, false, fmt.Errorf("open ledger %s: %w", path, err)
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	return &Ledger{db: db}, nil
+}
+
+// openLedger opens dir/ledger.db and adopts identity (see adopt).
+func openLedger(ctx context.Context, dir, identity string) (*Ledger, bool, error) {
+	l, err := OpenLedger(ctx, dir)
+	if err != nil {
+		return nil, false, err
+	}
+	reset, err := l.adopt(ctx, identity)
+	if err != nil {
+		_ = l.Close()
+		return nil, false, fmt.Errorf("open ledger: %w", err)
 	}
 	return l, reset, nil
 }
 
-func (l *ledger) init(ctx context.Context, identity string) (reset bool, err error) {
-	if err := ensureSchema(ctx, l.db); err != nil {
-		return false, err
-	}
+// adopt records identity (what the index is built with: collection,
+// embedder, chunking). When it differs from the one recorded, every known
+// file is marked pending so that it is indexed again (or removed, when it
+// is gone), and reset is true unless the ledger had none.
+func (l *Ledger) adopt(ctx context.Context, identity string) (reset bool, err error) {
 	var old string
 	err = l.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'identity'`).Scan(&old)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -165,7 +182,7 @@ func identityPart(identity, key string) string {
 
 // reembedding returns the embedding model the index is being brought to
 // after a change of model, or "" when every chunk has its vectors.
-func (l *ledger) reembedding(ctx context.Context) (string, error) {
+func (l *Ledger) reembedding(ctx context.Context) (string, error) {
 	var model string
 	err := l.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'reembed'`).Scan(&model)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -179,7 +196,7 @@ func (l *ledger) reembedding(ctx context.Context) (string, error) {
 
 // endReembed forgets the re-embedding once no file is pending, and
 // reports whether it did.
-func (l *ledger) endReembed(ctx context.Context) (bool, error) {
+func (l *Ledger) endReembed(ctx context.Context) (bool, error) {
 	res, err := l.db.ExecContext(ctx, `DELETE FROM meta WHERE key = 'reembed' AND NOT EXISTS (SELECT 1 FROM pending)`)
 	if err != nil {
 		return false, fmt.Errorf("end the re-embedding: %w", err)
@@ -188,7 +205,7 @@ func (l *ledger) endReembed(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
-func (l *ledger) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (l *Ledger) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -201,7 +218,7 @@ func (l *ledger) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // loadEnrich returns the indexed versions awaiting enrichment: path → hash.
-func (l *ledger) loadEnrich(ctx context.Context) (map[string]string, error) {
+func (l *Ledger) loadEnrich(ctx context.Context) (map[string]string, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT path, hash FROM enrich`)
 	if err != nil {
 		return nil, fmt.Errorf("load enrichment work: %w", err)
@@ -220,7 +237,7 @@ func (l *ledger) loadEnrich(ctx context.Context) (map[string]string, error) {
 
 // loadRedacted returns the secrets replaced in each indexed file that
 // had any: path → count.
-func (l *ledger) loadRedacted(ctx context.Context) (map[string]int, error) {
+func (l *Ledger) loadRedacted(ctx context.Context) (map[string]int, error) {
 	rows, err := l.db.QueryContext(ctx, `SELECT path, secrets FROM redacted`)
 	if err != nil {
 		return nil, fmt.Errorf("load redaction counts: %w", err)
@@ -240,7 +257,7 @@ func (l *ledger) loadRedacted(ctx context.Context) (map[string]int, error) {
 
 // enrichDone clears a version's enrichment mark, unless a newer version
 // of the path replaced it.
-func (l *ledger) enrichDone(ctx context.Context, path, hash string) error {
+func (l *Ledger) enrichDone(ctx context.Context, path, hash string) error {
 	if _, err := l.db.ExecContext(ctx, `DELETE FROM enrich WHERE path = ? AND hash = ?`, path, hash); err != nil {
 		return fmt.Errorf("record enrichment of %s: %w", path, err)
 	}
@@ -248,7 +265,7 @@ func (l *ledger) enrichDone(ctx context.Context, path, hash string) error {
 }
 
 // load returns every file state and every pending path.
-func (l *ledger) load(ctx context.Context) (map[string]FileState, []string, error) {
+func (l *Ledger) load(ctx context.Context) (map[string]FileState, []string, error) {
 	files := map[string]FileState{}
 	rows, err := l.db.QueryContext(ctx, `SELECT path, size, mtime_ns, hash FROM files`)
 	if err != nil {
@@ -284,7 +301,7 @@ func (l *ledger) load(ctx context.Context) (map[string]FileState, []string, erro
 
 // lastIndexed returns when a file was last recorded as indexed, by this
 // run or an earlier one; zero when none was.
-func (l *ledger) lastIndexed(ctx context.Context) (time.Time, error) {
+func (l *Ledger) lastIndexed(ctx context.Context) (time.Time, error) {
 	var ns sql.NullInt64
 	if err := l.db.QueryRowContext(ctx, `SELECT MAX(indexed_at) FROM files`).Scan(&ns); err != nil {
 		return time.Time{}, fmt.Errorf("read the last indexing time: %w", err)
@@ -296,7 +313,7 @@ func (l *ledger) lastIndexed(ctx context.Context) (time.Time, error) {
 }
 
 // markPending records paths as having work to do, in one transaction.
-func (l *ledger) markPending(ctx context.Context, paths []string) error {
+func (l *Ledger) markPending(ctx context.Context, paths []string) error {
 	if len(paths) == 0 {
 		return nil
 	}
@@ -335,7 +352,7 @@ type fileDone struct {
 
 // done records files' new states and clears their pending marks, in one
 // transaction.
-func (l *ledger) done(ctx context.Context, files []fileDone) error {
+func (l *Ledger) done(ctx context.Context, files []fileDone) error {
 	if len(files) == 0 {
 		return nil
 	}
@@ -380,7 +397,7 @@ func (l *ledger) done(ctx context.Context, files []fileDone) error {
 // forget drops a file's state and its pending and enrichment marks: the
 // file is gone from the index, is skipped, or its document was deleted
 // (Indexer.Forget).
-func (l *ledger) forget(ctx context.Context, path string) error {
+func (l *Ledger) forget(ctx context.Context, path string) error {
 	err := l.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE path = ?`, path); err != nil {
 			return err
@@ -400,17 +417,14 @@ func (l *ledger) forget(ctx context.Context, path string) error {
 	return nil
 }
 
-func (l *ledger) close() error { return l.db.Close() }
+// Close closes the database.
+func (l *Ledger) Close() error { return l.db.Close() }
 
-// ResetLedger forgets every file state and all pending work recorded in
-// dataDir, so that the next indexer indexes every file anew. It is used
-// with the workspace collection dropped.
-func ResetLedger(ctx context.Context, dataDir string) error {
-	l, _, err := openLedger(ctx, dataDir, "")
-	if err != nil {
-		return err
-	}
-	err = l.tx(ctx, func(tx *sql.Tx) error {
+// Reset forgets every file state and all pending work, so that the next
+// indexer indexes every file anew. It is used with the workspace
+// collection dropped.
+func (l *Ledger) Reset(ctx context.Context) error {
+	err := l.tx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{`DELETE FROM files`, `DELETE FROM pending`, `DELETE FROM enrich`, `DELETE FROM redacted`, `DELETE FROM meta`} {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return err
@@ -418,11 +432,52 @@ func ResetLedger(ctx context.Context, dataDir string) error {
 		}
 		return nil
 	})
-	if cerr := l.close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return fmt.Errorf("reset ledger: %w", err)
 	}
 	return nil
+}
+
+// Model returns the model key (see ModelKey) the workspace index was
+// built with, as the ledger records it; "" when it records none.
+func (l *Ledger) Model(ctx context.Context) (string, error) {
+	var identity string
+	err := l.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'identity'`).Scan(&identity)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the ledger's identity: %w", err)
+	}
+	return identityPart(identity, "embedder"), nil
+}
+
+// Counts returns how many files the ledger records as indexed and how
+// many paths have work pending. It is how the engine checks, before the
+// indexer starts, that the store still holds what the ledger says it does.
+func (l *Ledger) Counts(ctx context.Context) (files, pending int, err error) {
+	err = l.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM pending)`).Scan(&files, &pending)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count ledger entries: %w", err)
+	}
+	return files, pending, nil
+}
+
+// RequeueAll marks every file the ledger knows as pending, so that the
+// next indexer writes each again whatever its recorded hash, and removes
+// from the index those that are gone (as a change of index identity
+// does). It returns how many files it marked. Unchanged text is not
+// embedded again: its vectors are found by hash in the store when it
+// still has them.
+func (l *Ledger) RequeueAll(ctx context.Context) (int, error) {
+	res, err := l.db.ExecContext(ctx, `INSERT INTO pending(path, since) SELECT path, ? FROM files WHERE true
+		ON CONFLICT(path) DO NOTHING`, time.Now().UnixNano())
+	if err != nil {
+		return 0, fmt.Errorf("requeue ledger files: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("requeue ledger files: %w", err)
+	}
+	return int(n), nil
 }

@@ -38,21 +38,37 @@ func schemaState(t *testing.T, dir string) (tables, version int) {
 	return tables, version
 }
 
+// ledgerCounts opens the ledger in dir as an engine start does and
+// returns its counts.
+func ledgerCounts(t *testing.T, dir string) (files, pending int, err error) {
+	t.Helper()
+	l, err := OpenLedger(context.Background(), dir)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer l.Close()
+	return l.Counts(context.Background())
+}
+
 // useLedger checks that the ledger in dir works after an interrupted
-// creation: LedgerCounts and RequeueAll before the indexer opens it (as
-// the engine's start does), then an open, writes, a load and the counts.
+// creation: an open, Counts and RequeueAll (as the engine's start does),
+// the indexer's adoption of its identity, writes, a load and the counts.
 func useLedger(t *testing.T, dir string) {
 	t.Helper()
 	ctx := context.Background()
-	if files, pending, err := LedgerCounts(ctx, dir); err != nil || files != 0 || pending != 0 {
-		t.Fatalf("LedgerCounts = %d, %d, %v; want 0, 0, nil", files, pending, err)
-	}
-	if n, err := RequeueAll(ctx, dir); err != nil || n != 0 {
-		t.Fatalf("RequeueAll = %d, %v; want 0, nil", n, err)
-	}
-	l, reset, err := openLedger(ctx, dir, "id1")
+	l, err := OpenLedger(ctx, dir)
 	if err != nil {
 		t.Fatalf("open after an interrupted creation: %v", err)
+	}
+	if files, pending, err := l.Counts(ctx); err != nil || files != 0 || pending != 0 {
+		t.Fatalf("Counts = %d, %d, %v; want 0, 0, nil", files, pending, err)
+	}
+	if n, err := l.RequeueAll(ctx); err != nil || n != 0 {
+		t.Fatalf("RequeueAll = %d, %v; want 0, nil", n, err)
+	}
+	reset, err := l.adopt(ctx, "id1")
+	if err != nil {
+		t.Fatal(err)
 	}
 	if reset {
 		t.Error("a ledger without identity was reported as reset")
@@ -71,11 +87,11 @@ func useLedger(t *testing.T, dir string) {
 	if len(files) != 1 || files["/a"] != st || len(pending) != 1 || pending[0] != "/b" {
 		t.Errorf("load = %v, %v; want /a and pending /b", files, pending)
 	}
-	if err := l.close(); err != nil {
+	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if files, pending, err := LedgerCounts(ctx, dir); err != nil || files != 1 || pending != 1 {
-		t.Errorf("LedgerCounts after use = %d, %d, %v; want 1, 1, nil", files, pending, err)
+	if files, pending, err := ledgerCounts(t, dir); err != nil || files != 1 || pending != 1 {
+		t.Errorf("Counts after use = %d, %d, %v; want 1, 1, nil", files, pending, err)
 	}
 	if tables, version := schemaState(t, dir); tables != len(ledgerSchema) || version != ledgerVersion {
 		t.Errorf("schema: %d tables, version %d; want %d, %d", tables, version, len(ledgerSchema), ledgerVersion)
@@ -83,8 +99,7 @@ func useLedger(t *testing.T, dir string) {
 }
 
 // A start cancelled while it creates the ledger's schema leaves either
-// no schema or all of it, never a part, and the next open (LedgerCounts
-// before the indexer's, as at an engine start) completes it.
+// no schema or all of it, never a part, and the next open completes it.
 func TestLedgerSchemaCreationCancelled(t *testing.T) {
 	t.Run("before", func(t *testing.T) {
 		dir := t.TempDir()
@@ -148,14 +163,14 @@ func TestLedgerUnversionedKeepsContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if files, pending, err := LedgerCounts(ctx, dir); err != nil || files != 1 || pending != 0 {
-		t.Fatalf("LedgerCounts = %d, %d, %v; want 1, 0, nil", files, pending, err)
+	if files, pending, err := ledgerCounts(t, dir); err != nil || files != 1 || pending != 0 {
+		t.Fatalf("Counts = %d, %d, %v; want 1, 0, nil", files, pending, err)
 	}
 	l, reset, err := openLedger(ctx, dir, "id1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.close()
+	defer l.Close()
 	if reset {
 		t.Error("same identity reported as reset")
 	}
@@ -165,5 +180,43 @@ func TestLedgerUnversionedKeepsContent(t *testing.T) {
 	}
 	if want := (FileState{Size: 1, MtimeNS: 2, Hash: "h"}); files["/a"] != want {
 		t.Errorf("load = %v, want /a %v", files, want)
+	}
+}
+
+// The engine's uses of the run's Ledger: Model reads what adopt recorded,
+// RequeueAll makes every known file pending, Reset forgets everything.
+func TestLedgerModelRequeueReset(t *testing.T) {
+	ctx := context.Background()
+	l, err := OpenLedger(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if m, err := l.Model(ctx); err != nil || m != "" {
+		t.Fatalf("Model of a new ledger = %q, %v; want none", m, err)
+	}
+	if _, err := l.adopt(ctx, "collection=c embedder=static/m/8"); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := l.Model(ctx); err != nil || m != "static/m/8" {
+		t.Errorf("Model = %q, %v; want static/m/8", m, err)
+	}
+	if err := l.done(ctx, []fileDone{{path: "/a", state: FileState{Hash: "h"}}, {path: "/b", state: FileState{Hash: "i"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := l.RequeueAll(ctx); err != nil || n != 2 {
+		t.Errorf("RequeueAll = %d, %v; want 2", n, err)
+	}
+	if files, pending, err := l.Counts(ctx); err != nil || files != 2 || pending != 2 {
+		t.Errorf("Counts = %d, %d, %v; want 2, 2", files, pending, err)
+	}
+	if err := l.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if files, pending, err := l.Counts(ctx); err != nil || files != 0 || pending != 0 {
+		t.Errorf("Counts after Reset = %d, %d, %v; want 0, 0", files, pending, err)
+	}
+	if m, err := l.Model(ctx); err != nil || m != "" {
+		t.Errorf("Model after Reset = %q, %v; want none", m, err)
 	}
 }

@@ -10,10 +10,11 @@
 // symbols it defines and its enclosing symbol as metadata (MetaSymbols,
 // MetaSymbol).
 //
-// Servers speak JSON-RPC over their own stdin and stdout (jsonrpc.go, with
-// the few protocol types of protocol.go); their stderr
-// goes to the logger. Enrichment never fails a write: a server that is
-// missing, slow, hung or crashed means a file indexed without symbols.
+// Servers speak JSON-RPC over their own stdin and stdout, through the
+// small client of jsonrpc.go and the few protocol types of protocol.go;
+// their stderr goes to the logger. Enrichment never fails a write: a
+// server that is missing, slow, hung or crashed means a file indexed
+// without symbols.
 // Every request is bounded by lsp.request_timeout (a start by twice
 // that); a server that times out hungLimit times in a row is killed. A
 // crashed or killed server is restarted, lazily and with backoff, at most
