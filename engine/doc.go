@@ -54,8 +54,9 @@
 //
 // Startup runs three phases, each timed and shown in Status: (1) validate
 // the configuration, start the metrics collector, open and ping storage,
-// create the embedder and embed a test text; (2) start the processing
-// pipeline and the workspace indexer (watcher); (3) verify the pipeline is
+// create the embedder and embed a test text, open the run's ledger (one
+// ingest.Ledger, shared by the indexer and the engine's checks); (2) start
+// the processing pipeline and the workspace indexer (watcher); (3) verify the pipeline is
 // ready and the watcher active, then send a probe text through embed,
 // upsert, search and delete. engine.startup_timeout bounds the whole start;
 // on failure every component already started is stopped in reverse order.
