@@ -14,6 +14,15 @@ import (
 // answers): the search is answered before the session ends, and the
 // server exits 0.
 func TestEOFDuringSlowSearch(t *testing.T) {
+	slowSearchAnsweredAtEnd(t, "the end of stdin", func(p *proc) { p.closeStdin(t) })
+}
+
+// slowSearchAnsweredAtEnd starts a server whose embedder hangs, sends a
+// search, ends the session with end (named what) while the search waits,
+// and checks that the search is answered from its keyword leg and that
+// the server then exits 0.
+func slowSearchAnsweredAtEnd(t *testing.T, what string, end func(p *proc)) {
+	t.Helper()
 	const dims = 32
 	emb := newKillableEmbeddings(t, dims)
 	fx := newFixture(t, fixtureOptions{autostart: true, extraConfig: degradedConfig(emb.addr, dims, "")})
@@ -36,16 +45,16 @@ func TestEOFDuringSlowSearch(t *testing.T) {
 		done <- answer{res, err}
 	}()
 	time.Sleep(500 * time.Millisecond) // the search waits for the hung embedder
-	p.closeStdin(t)
+	end(p)
 	a := <-done
 	if a.err != nil || a.res == nil || a.res.IsError {
-		t.Fatalf("search under way at the end of stdin = %+v, %v; want an answer", a.res, a.err)
+		t.Fatalf("search under way at %s = %+v, %v; want an answer", what, a.res, a.err)
 	}
 	if text := mcp.GetTextFromContent(a.res.Content[0]); !strings.Contains(text, "README.md") || !strings.Contains(text, "degraded") {
-		t.Errorf("search under way at the end of stdin = %s, want keyword results and the missing semantic leg", text)
+		t.Errorf("search under way at %s = %s, want keyword results and the missing semantic leg", what, text)
 	}
 	if !p.waitExit(30 * time.Second) {
-		t.Fatal("server still running 30s after the end of stdin")
+		t.Fatalf("server still running 30s after %s", what)
 	}
 	if code := p.exitCode(); code != 0 {
 		t.Errorf("exit status %d, want 0", code)

@@ -6,13 +6,10 @@ package main
 // which TestStdinEOF's and the e2e tests' ends cover.
 
 import (
-	"context"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/mark3labs/mcp-go/mcp"
 )
 
 func TestSignals(t *testing.T) {
@@ -56,42 +53,9 @@ func TestSignals(t *testing.T) {
 // embedding waits for embedding.timeout before the keyword leg answers):
 // the search is answered before the session ends, and the server exits 0.
 func TestSIGTERMDuringSlowSearch(t *testing.T) {
-	const dims = 32
-	emb := newKillableEmbeddings(t, dims)
-	fx := newFixture(t, fixtureOptions{autostart: true, extraConfig: degradedConfig(emb.addr, dims, "")})
-	p := spawn(t, fx, "-config", fx.config)
-	p.initialize(t)
-	p.waitIdle(t)
-	emb.mode.Store(embedHang)
-	type answer struct {
-		res *mcp.CallToolResult
-		err error
-	}
-	done := make(chan answer, 1)
-	go func() {
-		req := mcp.CallToolRequest{}
-		req.Params.Name = "search"
-		req.Params.Arguments = map[string]any{"query": "quokkaflux widgets"}
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-		defer cancel()
-		res, err := p.client.CallTool(ctx, req)
-		done <- answer{res, err}
-	}()
-	time.Sleep(500 * time.Millisecond) // the search waits for the hung embedder
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	a := <-done
-	if a.err != nil || a.res == nil || a.res.IsError {
-		t.Fatalf("search under way at SIGTERM = %+v, %v; want an answer", a.res, a.err)
-	}
-	if text := mcp.GetTextFromContent(a.res.Content[0]); !strings.Contains(text, "README.md") || !strings.Contains(text, "degraded") {
-		t.Errorf("search under way at SIGTERM = %s, want keyword results and the missing semantic leg", text)
-	}
-	if !p.waitExit(30 * time.Second) {
-		t.Fatal("server still running 30s after SIGTERM")
-	}
-	if code := p.exitCode(); code != 0 {
-		t.Errorf("exit status %d, want 0", code)
-	}
+	slowSearchAnsweredAtEnd(t, "SIGTERM", func(p *proc) {
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
