@@ -152,15 +152,8 @@ var (
 		toWire: noRequest, fromW: fromEmpty, answer: wireCollections, answerOf: collectionsOf,
 		local: (*Manager).listCollections,
 	}
-	// list_notes serves the MCP resources, which recovery's degraded mode
-	// never refused: it needs nothing of the hook.
-	opListNotes = &operation[struct{}, peer.Empty, []Note, []Note]{
-		method: peer.MethodListNotes, needs: func(struct{}) []string { return nil },
-		toWire: noRequest, fromW: fromEmpty, answer: same[[]Note], answerOf: same[[]Note],
-		local: (*Manager).listNotes,
-	}
-	// list_notes_page serves resources/list, which needs nothing of the
-	// hook either.
+	// list_notes_page serves resources/list, which recovery's degraded
+	// mode never refused: it needs nothing of the hook.
 	opListNotesPage = &operation[NotesQuery, peer.NotesQuery, NotesPage, NotesPage]{
 		method: peer.MethodListNotesPage, needs: func(NotesQuery) []string { return nil },
 		toWire: func(q NotesQuery) (peer.NotesQuery, error) { return peer.NotesQuery(q), nil },
@@ -176,7 +169,7 @@ type served interface {
 }
 
 // workspaceOps are the operations that readers forward.
-var workspaceOps = []served{opSearch, opFindRelated, opAddDocument, opGetDocument, opDeleteDocument, opListCollections, opListNotes, opListNotesPage}
+var workspaceOps = []served{opSearch, opFindRelated, opAddDocument, opGetDocument, opDeleteDocument, opListCollections, opListNotesPage}
 
 // peerHandlers are the calls an indexer answers for its readers: the
 // workspace operations, each the one a tool call on the indexer runs, and

@@ -248,37 +248,6 @@ type Note struct {
 	Title      string `json:"title,omitempty"`
 }
 
-// ListNotes lists the notes of every notes collection (every collection
-// but the workspace files'), ordered by collection, then id. It reads
-// each notes collection whole.
-func (m *Manager) ListNotes(ctx context.Context) ([]Note, error) {
-	return opListNotes.call(ctx, m, struct{}{})
-}
-
-// listNotes is ListNotes on the indexer.
-func (m *Manager) listNotes(ctx context.Context, r *run, _ struct{}) ([]Note, error) {
-	colls, err := r.store.Collections(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list notes: %w", err)
-	}
-	notes := []Note{}
-	for _, c := range colls {
-		if c.Name == r.cfg.Workspace.Collection {
-			continue
-		}
-		docs, err := r.store.Documents(ctx, c.Name)
-		if err != nil {
-			return nil, fmt.Errorf("list the notes of %s: %w", c.Name, err)
-		}
-		for _, d := range docs {
-			if d.Kind == storage.KindNote {
-				notes = append(notes, Note{ID: d.ID, Collection: d.Collection, Title: d.Title})
-			}
-		}
-	}
-	return notes, nil
-}
-
 // ResolveInWorkspace makes p absolute, resolves symlinks (of its parent
 // when p itself no longer exists) and checks that it lies inside one of
 // roots. It returns the resolved path or an error wrapping

@@ -117,9 +117,10 @@ func TestReaderForwardsToIndexer(t *testing.T) {
 		t.Fatalf("the indexer reads the reader's note: %+v, %v", doc, err)
 	}
 	for name, m := range map[string]*Manager{"indexer": a, "reader": b} {
-		notes, err := m.ListNotes(ctx)
+		page, err := m.ListNotesPage(ctx, NotesQuery{})
+		notes := page.Notes
 		if err != nil || len(notes) != 1 || notes[0] != (Note{ID: added.ID, Collection: NotesCollection, Title: "zinnia"}) {
-			t.Errorf("%s: ListNotes = %+v, %v; want the zinnia note alone", name, notes, err)
+			t.Errorf("%s: ListNotesPage = %+v, %v; want the zinnia note alone", name, notes, err)
 		}
 	}
 	if _, n, err := b.DeleteDocument(ctx, DocumentRef{ID: added.ID}); err != nil || n != 1 {

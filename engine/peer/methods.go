@@ -20,7 +20,6 @@ var (
 	MethodGetDocument     = Method{Name: "get_document", Idempotent: true}
 	MethodDeleteDocument  = Method{Name: "delete_document"}
 	MethodListCollections = Method{Name: "list_collections", Idempotent: true}
-	MethodListNotes       = Method{Name: "list_notes", Idempotent: true}
 	MethodListNotesPage   = Method{Name: "list_notes_page", Idempotent: true}
 	MethodStatus          = Method{Name: "status", Idempotent: true}
 	MethodPing            = Method{Name: "ping", Idempotent: true}
@@ -30,7 +29,7 @@ var (
 // Methods are the calls of Protocol, in a fixed order.
 var Methods = []Method{
 	MethodHello, MethodSearch, MethodFindRelated, MethodAddDocument, MethodGetDocument, MethodDeleteDocument,
-	MethodListCollections, MethodListNotes, MethodListNotesPage, MethodStatus, MethodPing, MethodProgress,
+	MethodListCollections, MethodListNotesPage, MethodStatus, MethodPing, MethodProgress,
 }
 
 // Idempotent reports whether the call named name is idempotent; an

@@ -5,7 +5,7 @@ package peer
 // The engine converts its own types to and from them, so that a field
 // renamed in the engine does not silently change what crosses the socket;
 // TestWireGolden pins each DTO's JSON under testdata/wire. The answers of
-// search, find_related, add_document, list_notes and status cross as the
+// search, find_related, add_document, list_notes_page and status cross as the
 // engine's JSON answers, which the tools show as they are and their own
 // tests pin.
 //
