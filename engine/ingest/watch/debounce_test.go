@@ -30,27 +30,28 @@ func (k *keyLog) snapshot() []string {
 }
 
 // startDebouncer runs a debouncer inside the synctest bubble until the test
-// function returns.
-func startDebouncer(t *testing.T, delay time.Duration) (*debouncer, *keyLog) {
+// function returns, or until stop, which cancels the run and waits for it.
+func startDebouncer(t *testing.T, delay time.Duration) (d *debouncer, log *keyLog, stop func()) {
 	t.Helper()
-	d := newDebouncer(delay)
-	log := &keyLog{}
+	d = newDebouncer(delay)
+	log = &keyLog{}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		d.run(ctx, log.deliver)
 	}()
-	t.Cleanup(func() {
+	stop = sync.OnceFunc(func() {
 		cancel()
 		<-done
 	})
-	return d, log
+	t.Cleanup(stop)
+	return d, log, stop
 }
 
 func TestDebouncerCoalescesBurst(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		d, log := startDebouncer(t, 20*time.Millisecond)
+		d, log, _ := startDebouncer(t, 20*time.Millisecond)
 		start := time.Now()
 		for range 50 {
 			d.touch("/f")
@@ -73,7 +74,7 @@ func TestDebouncerCoalescesBurst(t *testing.T) {
 
 func TestDebouncerIndependentKeysInOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		d, log := startDebouncer(t, 20*time.Millisecond)
+		d, log, _ := startDebouncer(t, 20*time.Millisecond)
 		d.touch("/a")
 		time.Sleep(5 * time.Millisecond)
 		d.touch("/b")
@@ -94,7 +95,7 @@ func TestDebouncerIndependentKeysInOrder(t *testing.T) {
 
 func TestDebouncerPauseResume(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		d, log := startDebouncer(t, 20*time.Millisecond)
+		d, log, _ := startDebouncer(t, 20*time.Millisecond)
 		d.setPaused(true)
 		d.touch("/a")
 		d.touch("/b")
@@ -117,17 +118,9 @@ func TestDebouncerPauseResume(t *testing.T) {
 
 func TestDebouncerStopsOnCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		d := newDebouncer(20 * time.Millisecond)
-		log := &keyLog{}
-		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			d.run(ctx, log.deliver)
-		}()
+		d, log, stop := startDebouncer(t, 20*time.Millisecond)
 		d.touch("/a")
-		cancel()
-		<-done
+		stop()
 		time.Sleep(time.Second)
 		synctest.Wait()
 		if got := log.snapshot(); len(got) != 0 {

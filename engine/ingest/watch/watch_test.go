@@ -220,9 +220,12 @@ func (h *harness) waitWatched(n int) {
 	h.waitFor(fmt.Sprintf("%d watched dirs", n), func() bool { return h.w.Stats().WatchedDirs == n })
 }
 
-// requireOnce asserts that p was reported exactly once, seeing content.
+// requireOnce waits until p is reported with content, then, after a
+// barrier, asserts that it was reported exactly once.
 func (h *harness) requireOnce(p, content string) {
 	h.t.Helper()
+	h.waitContent(p, content)
+	h.barrier()
 	cs := h.rec.calls(p)
 	if len(cs) != 1 || !cs[0].exists || cs[0].content != content {
 		h.t.Fatalf("OnChange(%s) calls = %+v; want exactly one seeing %q", p, cs, content)
@@ -239,6 +242,17 @@ func write(t *testing.T, p, content string) {
 	}
 }
 
+// startWithFile watches a new root holding f.go ("v1") with the debounce
+// delay of tests that count reports, and returns the harness and the
+// file's path.
+func startWithFile(t *testing.T) (*harness, string) {
+	t.Helper()
+	root := t.TempDir()
+	write(t, filepath.Join(root, "f.go"), "v1")
+	h := start(t, root, Options{Debounce: countDebounce}, nil)
+	return h, h.path("f.go")
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -248,16 +262,11 @@ func must(t *testing.T, err error) {
 
 func TestAtomicRenameSave(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	write(t, filepath.Join(root, "f.go"), "v1")
-	h := start(t, root, Options{Debounce: countDebounce}, nil)
-	f := h.path("f.go")
+	h, f := startWithFile(t)
 
 	write(t, f+".tmp", "v2")
 	must(t, os.Rename(f+".tmp", f))
 
-	h.waitContent(f, "v2")
-	h.barrier()
 	h.requireOnce(f, "v2")
 	if c, ok := h.rec.last(f + ".tmp"); ok && c.exists {
 		t.Errorf("temporary file last reported as existing")
@@ -266,10 +275,7 @@ func TestAtomicRenameSave(t *testing.T) {
 
 func TestVimStyleSave(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	write(t, filepath.Join(root, "f.go"), "v1")
-	h := start(t, root, Options{Debounce: countDebounce}, nil)
-	f := h.path("f.go")
+	h, f := startWithFile(t)
 
 	probe := h.path("4913")
 	write(t, probe, "")
@@ -278,8 +284,6 @@ func TestVimStyleSave(t *testing.T) {
 	write(t, f, "v2")
 	must(t, os.Remove(f+"~"))
 
-	h.waitContent(f, "v2")
-	h.barrier()
 	h.requireOnce(f, "v2")
 	if c, ok := h.rec.last(probe); ok && c.exists {
 		t.Errorf("probe file last reported as existing")
@@ -291,14 +295,9 @@ func TestVimStyleSave(t *testing.T) {
 
 func TestChmodOnly(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	write(t, filepath.Join(root, "f.go"), "v1")
-	h := start(t, root, Options{Debounce: countDebounce}, nil)
-	f := h.path("f.go")
+	h, f := startWithFile(t)
 
 	must(t, os.Chmod(f, 0o600))
-	h.waitContent(f, "v1")
-	h.barrier()
 	h.requireOnce(f, "v1")
 }
 
@@ -311,8 +310,6 @@ func TestBurstCoalesced(t *testing.T) {
 	for i := range 50 {
 		write(t, f, fmt.Sprint(i))
 	}
-	h.waitContent(f, "49")
-	h.barrier()
 	h.requireOnce(f, "49")
 }
 
