@@ -32,12 +32,19 @@ import (
 // text. A version replaced meanwhile is dropped: its successor was (or
 // will be) queued when it was written.
 //
+// Enrichment yields to indexing: one worker, which takes no file while
+// a scan is asked for or running or any file is dirty or in flight, so
+// a full index never shares the CPU with a language server (nor waits
+// for one), and symbols arrive after the index is searchable. Each file
+// task that ends with nothing left to index, and each scan that finds
+// nothing to do, wakes the worker.
+//
 // On Stop, queued and running enrichment is abandoned; what was not done
 // stays recorded in the ledger and is queued again at the next start,
 // when the file's recorded hash still matches.
 
 // enrichWorkers is how many files are enriched at once.
-const enrichWorkers = 2
+const enrichWorkers = 1
 
 // wantsEnrich says whether a file written now is to be enriched.
 func (ix *Indexer) wantsEnrich(path, language string) bool {
@@ -133,12 +140,21 @@ func (e *enrichQueue) pending() int {
 // queueEnrich queues the version hash of path for enrichment.
 func (ix *Indexer) queueEnrich(path, hash string) { ix.enrich.put(path, hash) }
 
-// nextEnrich takes the next queued path, unless the indexer is stopping.
+// nextEnrich takes the next queued path, unless the indexer is stopping
+// or has indexing to do.
 func (ix *Indexer) nextEnrich() (path, hash string, ok bool) {
-	if ix.q.isStopping() {
+	if ix.q.isStopping() || ix.indexing() {
 		return "", "", false
 	}
 	return ix.enrich.take()
+}
+
+// wakeEnrichIfIdle wakes the enrichment worker once indexing has nothing
+// left to do.
+func (ix *Indexer) wakeEnrichIfIdle() {
+	if !ix.indexing() {
+		ix.enrich.nudge()
+	}
 }
 
 // enrichLoop is one enrichment worker.

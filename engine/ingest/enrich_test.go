@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/lsp"
 )
@@ -121,6 +122,80 @@ func TestEnrichmentDoesNotHoldIndexingUp(t *testing.T) {
 	if got := e.keywordPaths(token("enr", 0)); len(got) != 1 || got[0] != goFiles[0] {
 		t.Errorf("search after enrichment = %v", got)
 	}
+}
+
+// holdEmbedder holds every embedding request with a text containing word
+// until release is closed.
+type holdEmbedder struct {
+	*countingEmbedder
+	word    string
+	release chan struct{}
+}
+
+func (h *holdEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	for _, t := range texts {
+		if strings.Contains(t, h.word) {
+			select {
+			case <-h.release:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			break
+		}
+	}
+	return h.countingEmbedder.Embed(ctx, texts)
+}
+
+// TestEnrichmentAfterIndexing: a file to enrich is indexed while another
+// file's embedding is held; the enricher is first asked only once that
+// other file is written too, so a full index never shares the CPU with a
+// language server.
+func TestEnrichmentAfterIndexing(t *testing.T) {
+	root, data := newDirs(t)
+	word, slowWord := token("eai", 1), token("slow", 2)
+	p := writeFile(t, root, "a.go", goSource("pkg", word))
+	slow := writeFile(t, root, "slow.txt", slowWord+"\n")
+	hold := make(chan struct{})
+	g := newGateEnricher()
+	g.open()
+	var e *env
+	var mu sync.Mutex
+	var sawSlow []bool // at each call of the enricher, whether slow.txt was written
+	rec := &recordingEnricher{gateEnricher: g, before: func() {
+		mu.Lock()
+		defer mu.Unlock()
+		sawSlow = append(sawSlow, e.hasDoc(slow))
+	}}
+	release := sync.OnceFunc(func() { close(hold) })
+	defer release() // before the env's cleanup stops it
+	e = startEnvDeps(t, testConfig(t, root, data), nil, func(c *countingEmbedder) embed.Embedder {
+		return &holdEmbedder{countingEmbedder: c, word: slowWord, release: hold}
+	}, func(d *ingest.Deps) { d.Enricher = rec })
+	waitFor(t, "a.go to be searchable", func() bool {
+		got := e.keywordPaths(word)
+		return len(got) == 1 && got[0] == p
+	})
+	release()
+	waitFor(t, "the symbols of a.go", func() bool {
+		got := e.symbolsOf(p)
+		return len(got) == 1 && got[0] == "func F"+word
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(sawSlow) == 0 || !sawSlow[0] {
+		t.Fatalf("the enricher was asked while slow.txt was still being indexed (written at each call: %v)", sawSlow)
+	}
+}
+
+// recordingEnricher calls before at the start of each enrichment.
+type recordingEnricher struct {
+	*gateEnricher
+	before func()
+}
+
+func (r *recordingEnricher) Enrich(ctx context.Context, path, language, text string, spans []lsp.Span) []map[string]string {
+	r.before()
+	return r.gateEnricher.Enrich(ctx, path, language, text, spans)
 }
 
 // TestChangeWhileEnrichmentPending: a file changed while the enrichment

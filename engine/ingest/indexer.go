@@ -459,15 +459,28 @@ func (ix *Indexer) scanLoop() {
 		}
 		ix.log.Info().Int("changed", changed).Dur("took", time.Since(begin)).Msg("workspace reconciled")
 		ix.maybeFinished()
+		ix.wakeEnrichIfIdle()
 	}
 }
 
 // clearLostLocked forgets lost events once the rescan they asked for has
 // finished and everything it found is indexed. ix.mu must be held.
 func (ix *Indexer) clearLostLocked() {
-	if !ix.scanning && len(ix.scan) == 0 && !ix.q.busy() {
+	if !ix.indexingLocked() {
 		ix.lostEvents = ""
 	}
+}
+
+// indexing reports whether a scan is asked for or running, or a file is
+// dirty or in flight; indexingLocked is the same with ix.mu held.
+func (ix *Indexer) indexing() bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.indexingLocked()
+}
+
+func (ix *Indexer) indexingLocked() bool {
+	return ix.scanning || len(ix.scan) > 0 || ix.q.busy()
 }
 
 // announceStart reports a full index that has work to do, unless one is
@@ -608,6 +621,7 @@ func (ix *Indexer) finish(ctx context.Context, p string, err error) {
 	}
 	ix.maybeFinished()
 	ix.endReembed(ctx)
+	ix.wakeEnrichIfIdle()
 }
 
 // endReembed ends a re-embedding once nothing is pending, here and in
