@@ -42,6 +42,7 @@ func (stdio) Write(b []byte) (int, error) { return os.Stdout.Write(b) }
 func (stdio) Close() error                { return nil }
 
 func runFakeServer(mode string) {
+	warm := false
 	c := newConn(stdio{}, func(req incoming, reply replyFunc) {
 		switch req.Method {
 		case "initialize":
@@ -58,7 +59,12 @@ func runFakeServer(mode string) {
 			}
 			_ = reply(map[string]any{"capabilities": map[string]any{"documentSymbolProvider": true}}, nil)
 		case "textDocument/documentSymbol":
-			if mode != "hang" { // a hung server never answers
+			switch {
+			case mode == "hang": // a hung server never answers
+			case mode == "warmup" && !warm: // loading the workspace first
+				warm = true
+				time.AfterFunc(time.Second, func() { _ = reply([]any{}, nil) })
+			default:
 				_ = reply([]any{}, nil)
 			}
 		case "shutdown":
@@ -350,6 +356,39 @@ func TestHungServerTimesOut(t *testing.T) {
 		if alive(pid) {
 			t.Errorf("server %d that ignores shutdown still runs after Stop", pid)
 		}
+	}
+}
+
+// TestFirstAnswerMayWaitForTheWorkspace: a server's first answer, which
+// gopls gives only once it has loaded the workspace, is bounded by the
+// warm-up timeout, not the request timeout; later ones by the request
+// timeout again.
+func TestFirstAnswerMayWaitForTheWorkspace(t *testing.T) {
+	root := goWorkspace(t)
+	path := filepath.Join(root, "dur.go")
+	text := readFile(t, path)
+	for _, tc := range []struct {
+		name     string
+		warmup   time.Duration
+		timeouts int
+	}{
+		{"within the warm-up", time.Minute, 0},
+		{"no warm-up", 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := fakeServer(t, "warmup", 300*time.Millisecond)
+			cfg.WarmupTimeout = config.Duration(tc.warmup)
+			m := New(cfg, Options{Logger: zerolog.Nop(), Roots: []string{root}, ShutdownTimeout: 200 * time.Millisecond})
+			defer func() { _ = m.Stop(context.Background()) }()
+			startServer(t, m, root)
+			for range 2 {
+				_ = m.Enrich(context.Background(), path, "go", text, []Span{{1, 10}})
+			}
+			st := m.Status().Running[0]
+			if st.Requests != 2 || st.Timeouts != tc.timeouts {
+				t.Errorf("status %+v: want 2 requests and %d timeouts", st, tc.timeouts)
+			}
+		})
 	}
 }
 

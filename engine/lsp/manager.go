@@ -16,7 +16,9 @@
 // server that is missing, slow, hung or crashed means a file indexed
 // without symbols.
 // Every request is bounded by lsp.request_timeout (a start by twice
-// that); a server that times out hungLimit times in a row is killed. A
+// that, a server's first answer, which may wait for it to load the
+// workspace, by lsp.warmup_timeout); a server that times out hungLimit
+// times in a row is killed. A
 // crashed or killed server is restarted, lazily and with backoff, at most
 // MaxRestarts times; after that enrichment is off for its language. Stop
 // shuts every server down (shutdown, exit, then a kill after a timeout)
@@ -82,6 +84,7 @@ type Manager struct {
 	opts    Options
 	enabled bool
 	timeout time.Duration
+	warmup  time.Duration // bound on a server's first answer, >= timeout
 	roots   []string
 	found   map[string]Detected
 	missing []string
@@ -118,6 +121,7 @@ func New(cfg config.LSP, opts Options) *Manager {
 	if m.timeout <= 0 {
 		m.timeout = 5 * time.Second
 	}
+	m.warmup = max(m.timeout, cfg.WarmupTimeout.D())
 	for _, r := range opts.Roots {
 		m.roots = append(m.roots, filepath.Clean(r))
 	}
@@ -423,16 +427,23 @@ func (s *server) symbols(ctx context.Context, path, text string) ([]Symbol, erro
 	if err != nil {
 		return nil, err
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.m.timeout)
+	timeout := s.m.timeout
+	if !p.answered.Load() { // the first answer may wait for the workspace to load
+		timeout = s.m.warmup
+	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	syms, err := p.documentSymbols(rctx, path, languageID(s.language, path), text)
+	if err == nil {
+		p.answered.Store(true)
+	}
 	s.mu.Lock()
 	s.requests++
 	timedOut := err != nil && rctx.Err() != nil && ctx.Err() == nil
 	if timedOut {
 		s.timeouts++
 		s.hung++
-		s.lastErr = fmt.Sprintf("documentSymbol timed out after %s", s.m.timeout)
+		s.lastErr = fmt.Sprintf("documentSymbol timed out after %s", timeout)
 	} else if err == nil {
 		s.hung = 0
 	}

@@ -40,6 +40,9 @@ type process struct {
 	// would otherwise wait for an answer that never comes.
 	gone       context.Context
 	cancelGone context.CancelFunc
+	// answered is set once the server has answered a documentSymbol
+	// request: until then a request may wait for the workspace to load.
+	answered atomic.Bool
 }
 
 // pipes is the connection's side of the child's stdio. Every write has a

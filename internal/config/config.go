@@ -60,6 +60,10 @@ type LSP struct {
 	// RequestTimeout bounds each documentSymbol request (a server's start
 	// gets twice as long); past it the file is indexed without symbols.
 	RequestTimeout Duration `yaml:"request_timeout"`
+	// WarmupTimeout bounds a server's first documentSymbol answer, which
+	// may wait for the server to load the workspace (gopls on GOROOT:
+	// tens of seconds); never less than RequestTimeout.
+	WarmupTimeout Duration `yaml:"warmup_timeout"`
 	// Servers maps a language (as engine_status and search name it: go,
 	// python, c, cpp, rust, typescript, javascript, ...) to the command
 	// that serves it, overriding the default; an empty command turns the
@@ -298,7 +302,7 @@ func Default() Config {
 			MaxAttempts:  5,
 		},
 		Logging: Logging{Level: "info"},
-		LSP:     LSP{Enabled: true, RequestTimeout: Duration(5 * time.Second)},
+		LSP:     LSP{Enabled: true, RequestTimeout: Duration(5 * time.Second), WarmupTimeout: Duration(2 * time.Minute)},
 		Search: Search{Rules: SearchRules{
 			Definitions: true, Paths: true, FileCoherence: true, Satellites: true, OnePerFile: true,
 		}},

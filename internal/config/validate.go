@@ -60,6 +60,7 @@ func (c *Config) validate(p *problems) {
 // validateLSP checks the lsp keys.
 func (c *Config) validateLSP(p *problems) {
 	p.positiveDuration("lsp.request_timeout", c.LSP.RequestTimeout)
+	p.positiveDuration("lsp.warmup_timeout", c.LSP.WarmupTimeout)
 	for _, lang := range slices.Sorted(maps.Keys(c.LSP.Servers)) {
 		s := c.LSP.Servers[lang]
 		if strings.TrimSpace(lang) == "" {
