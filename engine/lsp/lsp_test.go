@@ -42,9 +42,11 @@ func (stdio) Write(b []byte) (int, error) { return os.Stdout.Write(b) }
 func (stdio) Close() error                { return nil }
 
 func runFakeServer(mode string) {
-	warm := false
+	warm, opened := false, false
 	c := newConn(stdio{}, func(req incoming, reply replyFunc) {
 		switch req.Method {
+		case "textDocument/didOpen":
+			opened = true
 		case "initialize":
 			if mode == "exit" {
 				os.Exit(3)
@@ -64,6 +66,13 @@ func runFakeServer(mode string) {
 			case mode == "warmup" && !warm: // loading the workspace first
 				warm = true
 				time.AfterFunc(time.Second, func() { _ = reply([]any{}, nil) })
+			case mode == "closed": // one symbol, for a file never opened
+				if opened {
+					_ = reply(nil, &RPCError{Code: -32603, Message: "the file was opened"})
+					break
+				}
+				r := map[string]any{"start": map[string]int{"line": 0}, "end": map[string]int{"line": 9}}
+				_ = reply([]any{map[string]any{"name": "F", "kind": 12, "range": r, "selectionRange": r}}, nil)
 			default:
 				_ = reply([]any{}, nil)
 			}
@@ -389,6 +398,35 @@ func TestFirstAnswerMayWaitForTheWorkspace(t *testing.T) {
 				t.Errorf("status %+v: want 2 requests and %d timeouts", st, tc.timeouts)
 			}
 		})
+	}
+}
+
+// TestDiskReaderIsNotOpened: a server that reads files from disk (gopls)
+// is asked for symbols without didOpen, which would make it load the
+// file's package, and its answer counts only while the file still holds
+// the text to enrich. Another server gets the file opened.
+func TestDiskReaderIsNotOpened(t *testing.T) {
+	root := goWorkspace(t)
+	path := filepath.Join(root, "dur.go")
+	text := readFile(t, path)
+	m := New(fakeServer(t, "closed", 10*time.Second), Options{Logger: zerolog.Nop(), Roots: []string{root}, ShutdownTimeout: 200 * time.Millisecond})
+	defer func() { _ = m.Stop(context.Background()) }()
+	d := m.found["go"]
+	d.ReadsDisk = true
+	m.found["go"] = d
+	startServer(t, m, root)
+	if meta := m.Enrich(context.Background(), path, "go", text, []Span{{1, 10}}); len(meta) != 1 || meta[0][MetaSymbol] == "" {
+		t.Errorf("Enrich from a disk reader = %v, want the symbol F", meta)
+	}
+	if meta := m.Enrich(context.Background(), path, "go", text+"// an older version\n", []Span{{1, 10}}); meta != nil {
+		t.Errorf("Enrich of text the file no longer holds = %v, want nothing", meta)
+	}
+
+	m2 := New(fakeServer(t, "closed", 10*time.Second), Options{Logger: zerolog.Nop(), Roots: []string{root}, ShutdownTimeout: 200 * time.Millisecond})
+	defer func() { _ = m2.Stop(context.Background()) }()
+	startServer(t, m2, root)
+	if meta := m2.Enrich(context.Background(), path, "go", text, []Span{{1, 10}}); meta != nil {
+		t.Errorf("Enrich = %v: a server that does not read the disk got no didOpen", meta)
 	}
 }
 

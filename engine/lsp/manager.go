@@ -34,6 +34,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -197,6 +198,17 @@ func (m *Manager) rootOf(path string) string {
 }
 
 var errClosed = errors.New("language server manager stopped")
+
+// errChangedOnDisk is a file that no longer holds the text to enrich once
+// a server that reads it from disk has answered: the symbols may be of
+// another version, and the new version is enriched when it is indexed.
+var errChangedOnDisk = errors.New("file changed on disk while its symbols were asked for")
+
+// holds reports whether the file at path holds text.
+func holds(path, text string) bool {
+	b, err := os.ReadFile(path)
+	return err == nil && string(b) == text
+}
 
 // server returns the entry of root and language, creating it.
 func (m *Manager) server(root, language string, d Detected) (*server, error) {
@@ -433,7 +445,7 @@ func (s *server) symbols(ctx context.Context, path, text string) ([]Symbol, erro
 	}
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	syms, err := p.documentSymbols(rctx, path, languageID(s.language, path), text)
+	syms, err := p.documentSymbols(rctx, path, languageID(s.language, path), text, !s.d.ReadsDisk)
 	if err == nil {
 		p.answered.Store(true)
 	}
@@ -463,6 +475,9 @@ func (s *server) symbols(ctx context.Context, path, text string) ([]Symbol, erro
 	}
 	if timedOut {
 		return nil, fmt.Errorf("%s: %w", s.lastErrLocked(), context.DeadlineExceeded)
+	}
+	if err == nil && s.d.ReadsDisk && !holds(path, text) {
+		return nil, fmt.Errorf("documentSymbol of %s: %w", path, errChangedOnDisk)
 	}
 	return syms, err
 }

@@ -238,16 +238,20 @@ func (p *process) initialize(ctx context.Context, root string) error {
 	return nil
 }
 
-// documentSymbols opens the file, asks for its symbols and closes it.
-func (p *process) documentSymbols(ctx context.Context, path, langID, text string) ([]Symbol, error) {
+// documentSymbols asks for a file's symbols; with open it opens the
+// file with text first and closes it after, without it the server reads
+// the file from disk.
+func (p *process) documentSymbols(ctx context.Context, path, langID, text string, open bool) ([]Symbol, error) {
 	u := fileURI(path)
-	open := didOpenParams{TextDocument: textDocumentItem{URI: u, LanguageID: langID, Version: 1, Text: text}}
-	if err := p.conn.Notify(methodDidOpen, open); err != nil {
-		return nil, fmt.Errorf("didOpen: %w", err)
+	if open {
+		item := didOpenParams{TextDocument: textDocumentItem{URI: u, LanguageID: langID, Version: 1, Text: text}}
+		if err := p.conn.Notify(methodDidOpen, item); err != nil {
+			return nil, fmt.Errorf("didOpen: %w", err)
+		}
+		defer func() {
+			_ = p.conn.Notify(methodDidClose, didCloseParams{TextDocument: textDocumentIdentifier{URI: u}})
+		}()
 	}
-	defer func() {
-		_ = p.conn.Notify(methodDidClose, didCloseParams{TextDocument: textDocumentIdentifier{URI: u}})
-	}()
 	var raw json.RawMessage
 	params := documentSymbolParams{TextDocument: textDocumentIdentifier{URI: u}}
 	if err := p.call(ctx, methodDocumentSymbol, params, &raw); err != nil {
