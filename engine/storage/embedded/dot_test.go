@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -177,5 +178,33 @@ func BenchmarkDotI8Scan(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchDotVectors, "ns/vector")
 			b.ReportMetric(float64(plain)*float64(b.N)/float64(b.Elapsed()), "x-plain")
 		})
+	}
+}
+
+// The worst case of the int8 first pass, flat vectors of the largest
+// magnitude on both sides, sums within an int32 at every size that keeps
+// an int8 copy: every kernel gives the exact (int64) sum.
+func TestDotI8CannotOverflow(t *testing.T) {
+	for _, n := range []int{384, 516, 517, 1536, maxQuantDims} {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = 1
+		}
+		normalize(v)
+		b := make([]int8, n)
+		quantize(b, v)
+		a := quantizeQuery(v)
+		var want int64
+		for i := range n {
+			want += int64(a[i]) * int64(b[i])
+		}
+		if want > math.MaxInt32 {
+			t.Fatalf("%d dimensions: the exact sum %d does not fit an int32", n, want)
+		}
+		for _, k := range allDotI8Kernels() {
+			if got := k.dot(a, b); int64(got) != want {
+				t.Errorf("%d dimensions, %s kernel: %d, want %d", n, k.name, got, want)
+			}
+		}
 	}
 }

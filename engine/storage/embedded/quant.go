@@ -24,9 +24,18 @@ import "math"
 //
 // Every kernel computes the same int32 as the scalar loop, bit for bit.
 
-// maxQuantDims bounds the vector size with an int8 copy: int32 sums of
-// int8×int16 products cannot overflow below it.
+// maxQuantDims bounds the vector size with an int8 copy. The int32 sum
+// of n int8×int16 products cannot overflow because quantizeQuery scales
+// the query to at most queryMax(n): 32767 up to 516 dimensions, 4,128 at
+// 4096 (12 bits, still far finer than the int8 side).
 const maxQuantDims = 4096
+
+// queryMax is the largest magnitude of a query of n dimensions scaled to
+// int16 such that n products with int8 values (at most 127 in
+// magnitude) sum within an int32.
+func queryMax(n int) float32 {
+	return float32(min(32767, math.MaxInt32/(127*max(1, n))))
+}
 
 // rescoreCount is how many quantised candidates are rescored exactly for
 // a search of the k best.
@@ -60,7 +69,7 @@ func quantize(dst []int8, v []float32) float32 {
 	return m / 127
 }
 
-// quantizeQuery returns v scaled to int16.
+// quantizeQuery returns v scaled to int16, within queryMax(len(v)).
 func quantizeQuery(v []float32) []int16 {
 	var m float32
 	for _, x := range v {
@@ -70,7 +79,7 @@ func quantizeQuery(v []float32) []int16 {
 	if m == 0 {
 		return out
 	}
-	f := 32767 / m
+	f := queryMax(len(v)) / m
 	for i, x := range v {
 		out[i] = int16(math.Round(float64(x * f)))
 	}
