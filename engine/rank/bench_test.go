@@ -42,6 +42,14 @@ func BenchmarkRank(b *testing.B) {
 			}
 		})
 	}
+	b.Run("question without logic", func(b *testing.B) {
+		q := ParseQuery("how does the server handle a request timeout")
+		noLogic := o
+		noLogic.Rules.Logic = false
+		for b.Loop() {
+			Rank(hits, q, noLogic)
+		}
+	})
 	b.Run("plain fusion", func(b *testing.B) {
 		q := ParseQuery("how does the server handle a request timeout")
 		plain := o

@@ -15,6 +15,10 @@
 //   - satellite: tests, examples, benchmarks, fixtures, vendored and
 //     generated code, changelogs and docs rank below implementation,
 //     unless the query asks for them ("test", "example", "docs").
+//   - logic: for a question, the chunk of a file that holds its logic
+//     (branches, loops, returns) stands for the file rather than its
+//     header (imports, constants, a class's doc comment and fields): the
+//     file's chunks trade scores, so the file keeps its place.
 //   - later_chunk: further chunks of a file already ranked decay sharply,
 //     so a top 10 holds ten files rather than three chunks of one.
 //

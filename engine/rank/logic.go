@@ -1,0 +1,141 @@
+package rank
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// The logic rule: a question ("how does X happen", "what happens when
+// Y") is answered by the code that does X, not by the file's header. When
+// a file's best chunk is its preamble — imports, constants, a class's doc
+// comment and fields — and another of its candidates holds the branches,
+// loops and returns that implement something, that other chunk stands
+// for the file. The file keeps its place: the chunks of a file trade
+// scores, so only which chunk comes first in the file changes.
+
+// logicWord reports whether w is a control-flow keyword, in any of the
+// languages the chunker knows (if, for, return... are common to nearly
+// all).
+func logicWord(w string) bool {
+	switch w {
+	case "if", "else", "elif", "elsif", "unless",
+		"for", "foreach", "while", "until", "loop",
+		"switch", "case", "match", "select",
+		"return", "yield", "break", "continue", "goto",
+		"try", "catch", "except", "rescue", "finally", "raise", "throw",
+		"defer", "await":
+		return true
+	}
+	return false
+}
+
+// maxLogic caps the keywords counted: past it, a chunk is all logic, and
+// a long function does not outweigh a short one that matches better.
+const maxLogic = 30
+
+// logicCount counts the control-flow keywords in the code lines of text,
+// up to maxLogic: lines that are not comments (//, #, /*, * and -- at
+// their start), so that the prose of a doc comment ("if the caller ...")
+// does not count.
+func logicCount(text string) int {
+	n := 0
+	for i := 0; i < len(text); {
+		// At the start of a line: skip its indentation, and the line if
+		// it is a comment.
+		for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
+			i++
+		}
+		if commentAt(text, i) {
+			for i < len(text) && text[i] != '\n' {
+				i++
+			}
+		}
+		for i < len(text) && text[i] != '\n' {
+			if !wordByte[text[i]] {
+				i++
+				continue
+			}
+			j := i + 1
+			for j < len(text) && wordByte[text[j]] {
+				j++
+			}
+			if j-i >= 2 && j-i <= 8 && text[i] >= 'a' && text[i] <= 'z' && logicWord(text[i:j]) {
+				if n++; n == maxLogic {
+					return n
+				}
+			}
+			i = j
+		}
+		i++ // the newline
+	}
+	return n
+}
+
+// commentAt reports whether a comment starts at text[i].
+func commentAt(text string, i int) bool {
+	if i >= len(text) {
+		return false
+	}
+	switch text[i] {
+	case '#', '*':
+		return true
+	case '/':
+		return i+1 < len(text) && (text[i+1] == '/' || text[i+1] == '*')
+	case '-':
+		return i+1 < len(text) && text[i+1] == '-'
+	}
+	return false
+}
+
+// wordByte holds the bytes of identifiers: ASCII letters, digits, _ and
+// $, and every byte of a multibyte rune.
+var wordByte = func() (t [256]bool) {
+	for b := range t {
+		t[b] = b == '_' || b == '$' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b >= 0x80
+	}
+	return t
+}()
+
+// logicFactor is how much a chunk's logic weighs in choosing the chunk
+// that stands for its file: 1 + weight × ln(1 + control-flow keywords).
+func logicFactor(text string, weight float64) float64 {
+	return 1 + weight*math.Log1p(float64(logicCount(text)))
+}
+
+// applyLogic lets, in each file, the candidate with the best score times
+// its logic factor stand for the file: it takes the file's best score,
+// and the chunk that had it takes its score in exchange. The promoted
+// chunk names the rule. weight is positive.
+func applyLogic(hits []Ranked, weight float64) {
+	byDoc := make(map[string][]int)
+	for i := range hits {
+		if h := &hits[i]; h.Chunk.Kind == storage.KindFile && h.Score > 0 {
+			byDoc[h.Chunk.DocID] = append(byDoc[h.Chunk.DocID], i)
+		}
+	}
+	maxFactor := 1 + weight*math.Log1p(maxLogic)
+	for _, idx := range byDoc {
+		if len(idx) < 2 {
+			continue
+		}
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(hits[b].Score, hits[a].Score), cmp.Compare(a, b)) })
+		best := idx[0]
+		chosen, value := best, hits[best].Score*logicFactor(hits[best].Chunk.Text, weight)
+		for _, i := range idx[1:] {
+			s := hits[i].Score
+			if s*maxFactor <= value {
+				break // neither this chunk nor any after it can win
+			}
+			if v := s * logicFactor(hits[i].Chunk.Text, weight); v > value {
+				chosen, value = i, v
+			}
+		}
+		if b, c := &hits[best], &hits[chosen]; c.Score < b.Score {
+			b.Score, c.Score = c.Score, b.Score
+			c.Rules = append(c.Rules, RuleLogic)
+		}
+	}
+}

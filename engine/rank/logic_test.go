@@ -1,0 +1,107 @@
+package rank
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"workspace-qdrant-mcp/engine/analysis"
+	"workspace-qdrant-mcp/engine/ingest/chunk"
+	"workspace-qdrant-mcp/engine/storage"
+)
+
+// fixtureHits chunks testdata/<name> as the engine does (with small
+// chunks, so that its header and its functions are apart) and returns
+// its chunks as the keyword leg would find them for query: scored by how
+// often they hold the query's terms, best first.
+func fixtureHits(t *testing.T, name, query string) []storage.Hit {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms := analysis.QueryTerms(query)
+	var hits []storage.Hit
+	for _, c := range chunk.Split(string(data), chunk.Options{MaxChars: 700, Language: chunk.Language(name)}) {
+		n := 0
+		for _, term := range analysis.Terms(c.Text) {
+			if slices.Contains(terms, term) {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		hits = append(hits, storage.Hit{Chunk: storage.Chunk{
+			ID: fmt.Sprint(name, ":", c.StartLine), DocID: name, Kind: storage.KindFile, Path: "/ws/" + name,
+			StartLine: c.StartLine, EndLine: c.EndLine, Text: c.Text,
+			Metadata: map[string]string{MetaDefines: strings.Join(c.Defines, " ")},
+		}, KeywordScore: float64(n)})
+	}
+	slices.SortStableFunc(hits, func(a, b storage.Hit) int { return int(b.KeywordScore - a.KeywordScore) })
+	for i := range hits {
+		hits[i].KeywordRank = i + 1
+	}
+	return hits
+}
+
+// For a question, the chunk of a file that holds its logic stands for
+// the file: in testdata/limiter.go, the package's doc comment and error
+// values say "requests wait in a queue" more often than Acquire, which
+// does it, yet Acquire comes first and takes the file's best score. With
+// the rule off, or for a symbol query, the header stays first.
+func TestLogicRule(t *testing.T) {
+	o := Options{Mode: storage.ModeKeyword, Roots: []string{"/ws"}, Rules: AllRules, Tuning: DefaultTuning}
+	question := "how do extra requests wait in a queue"
+	hits := fixtureHits(t, "limiter.go", question)
+	if len(hits) < 2 || !strings.Contains(hits[0].Chunk.Text, "package limiter") {
+		t.Fatalf("the fixture's keyword leg should put the header first among several chunks: %d hits", len(hits))
+	}
+
+	off := o
+	off.Rules.Logic = false
+	plain := Rank(hits, ParseQuery(question), off)
+	if !strings.Contains(plain[0].Chunk.Text, "package limiter") || slices.Contains(plain[0].Rules, RuleLogic) {
+		t.Fatalf("without the rule the header should be first: %s %v", plain[0].Chunk.ID, plain[0].Rules)
+	}
+
+	got := Rank(hits, ParseQuery(question), o)
+	if !strings.Contains(got[0].Chunk.Text, "func (l *Limiter) Acquire") || !slices.Contains(got[0].Rules, RuleLogic) {
+		t.Errorf("first %s %v, want Acquire, named by the rule", got[0].Chunk.ID, got[0].Rules)
+	}
+	if got[0].Score != plain[0].Score {
+		t.Errorf("Acquire scores %v, want the file's best score %v", got[0].Score, plain[0].Score)
+	}
+	for _, h := range got[1:] {
+		if slices.Contains(h.Rules, RuleLogic) {
+			t.Errorf("%s names the rule, but only the chunk that stands for the file should", h.Chunk.ID)
+		}
+	}
+
+	sym := Rank(fixtureHits(t, "limiter.go", "ErrQueueFull"), ParseQuery("ErrQueueFull"), o)
+	for _, h := range sym {
+		if slices.Contains(h.Rules, RuleLogic) {
+			t.Errorf("symbol query: %s names the logic rule", h.Chunk.ID)
+		}
+	}
+}
+
+// Control-flow keywords count in code, not in comments, not inside
+// identifiers, and up to maxLogic.
+func TestLogicCount(t *testing.T) {
+	for text, want := range map[string]int{
+		"if x {\n\treturn y\n}\n":                       2,
+		"// if the caller returns, for example\n":       0,
+		"# if this, else that\n  * for each item\n":     0,
+		"iffy := format(elsewhere, returned)\n":         0,
+		"def f(x):\n    for a in x:\n        yield a\n": 2,
+		"      rescue => e\n      raise\n":              2,
+		strings.Repeat("if a { return }\n", 40):         maxLogic,
+	} {
+		if got := logicCount(text); got != want {
+			t.Errorf("logicCount(%q) = %d, want %d", text, got, want)
+		}
+	}
+}
