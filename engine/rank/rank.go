@@ -100,7 +100,7 @@ var DefaultTuning = Tuning{
 	FileWeight:            0.3,
 	FileChunks:            3,
 	DefinitionWeight:      3,
-	SatelliteFactor:       0.5,
+	SatelliteFactor:       0.3,
 	LaterChunkFactor:      0.1,
 	LogicWeight:           0.3,
 }
