@@ -102,7 +102,7 @@ var DefaultTuning = Tuning{
 	DefinitionWeight:      3,
 	SatelliteFactor:       0.3,
 	LaterChunkFactor:      0.1,
-	LogicWeight:           0.3,
+	LogicWeight:           0.4,
 }
 
 // Options says how Rank scores candidates.
