@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"workspace-qdrant-mcp/engine/storage"
 )
 
 // For Owner.member, the member defined in Owner ranks above a top-level
@@ -13,7 +11,7 @@ import (
 // Runner.run finds the method, not run() of runners.py, which says
 // "runner" and "run" more often.
 func TestDefinitionOwnerBeforePath(t *testing.T) {
-	o := Options{Mode: storage.ModeKeyword, Roots: []string{"/ws"}, Rules: AllRules, Tuning: DefaultTuning}
+	o := fixtureOptions
 	hits := fixtureHits(t, "runners.py", "Runner.run")
 	if !strings.Contains(hits[0].Chunk.Text, "def run(main") {
 		t.Fatalf("the fixture's keyword leg should put the top-level run first: %s", hits[0].Chunk.ID)

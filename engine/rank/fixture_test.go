@@ -46,3 +46,6 @@ func fixtureHits(t *testing.T, name, query string) []storage.Hit {
 	}
 	return hits
 }
+
+// fixtureOptions rank fixtureHits as a keyword search with every rule on.
+var fixtureOptions = Options{Mode: storage.ModeKeyword, Roots: []string{"/ws"}, Rules: AllRules, Tuning: DefaultTuning}

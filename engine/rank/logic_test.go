@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"workspace-qdrant-mcp/engine/storage"
 )
 
 // For a question, the chunk of a file that holds its logic stands for
@@ -14,7 +12,7 @@ import (
 // does it, yet Acquire comes first and takes the file's best score. With
 // the rule off, or for a symbol query, the header stays first.
 func TestLogicRule(t *testing.T) {
-	o := Options{Mode: storage.ModeKeyword, Roots: []string{"/ws"}, Rules: AllRules, Tuning: DefaultTuning}
+	o := fixtureOptions
 	question := "how do extra requests wait in a queue"
 	hits := fixtureHits(t, "limiter.go", question)
 	if len(hits) < 2 || !strings.Contains(hits[0].Chunk.Text, "package limiter") {
