@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 
 	"workspace-qdrant-mcp/engine/storage"
 )
@@ -101,8 +102,39 @@ var wordByte = func() (t [256]bool) {
 
 // logicFactor is how much a chunk's logic weighs in choosing the chunk
 // that stands for its file: 1 + weight × ln(1 + control-flow keywords).
-func logicFactor(text string, weight float64) float64 {
-	return 1 + weight*math.Log1p(float64(logicCount(text)))
+func logicFactor(c storage.Chunk, weight float64) float64 {
+	return 1 + weight*math.Log1p(float64(logicCounts.get(c)))
+}
+
+// countCache keeps logicCount by chunk id: an id stands for a chunk's
+// document, position and text (storage.Chunk.ID), and the same chunks
+// come back query after query. It forgets everything when it holds
+// maxPaths counts, which bounds its memory.
+type countCache struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+var logicCounts countCache
+
+func (c *countCache) get(ch storage.Chunk) int {
+	if ch.ID == "" {
+		return logicCount(ch.Text)
+	}
+	c.mu.Lock()
+	n, ok := c.m[ch.ID]
+	c.mu.Unlock()
+	if ok {
+		return n
+	}
+	n = logicCount(ch.Text)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxPaths {
+		c.m = make(map[string]int)
+	}
+	c.m[ch.ID] = n
+	c.mu.Unlock()
+	return n
 }
 
 // applyLogic lets, in each file, the candidate with the best score times
@@ -123,13 +155,13 @@ func applyLogic(hits []Ranked, weight float64) {
 		}
 		slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(hits[b].Score, hits[a].Score), cmp.Compare(a, b)) })
 		best := idx[0]
-		chosen, value := best, hits[best].Score*logicFactor(hits[best].Chunk.Text, weight)
+		chosen, value := best, hits[best].Score*logicFactor(hits[best].Chunk, weight)
 		for _, i := range idx[1:] {
 			s := hits[i].Score
 			if s*maxFactor <= value {
 				break // neither this chunk nor any after it can win
 			}
-			if v := s * logicFactor(hits[i].Chunk.Text, weight); v > value {
+			if v := s * logicFactor(hits[i].Chunk, weight); v > value {
 				chosen, value = i, v
 			}
 		}
