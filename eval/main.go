@@ -6,6 +6,7 @@
 //	go run ./eval [-repos gin,flask] [-modes hybrid,keyword] [-cache DIR]
 //	    [-out eval/results/latest.json] [-baseline eval/results/baseline.json]
 //	    [-save-baseline] [-check] [-v] [-tune JSON] [-rules JSON] [-max-per-file N] [-query Q]
+//	    [-diagnose KIND] [-dump FILE]
 //
 // repos.json lists the repositories and where their source comes from:
 // the Go module proxy (go mod download), the npm registry (npm pack) or
