@@ -31,6 +31,7 @@
 //	q := rank.ParseQuery(text)
 //	ranked := rank.Rank(hits, q, rank.Options{Mode: mode, Roots: roots, Rules: rank.AllRules, Tuning: rank.DefaultTuning})
 //
-// Everything here is a pure function of its arguments (a cache of what is
-// known of each path only saves work) and safe for concurrent use.
+// Everything here is a pure function of its arguments (caches of what is
+// known of each path, and of each chunk id's control-flow keywords, only
+// save work) and safe for concurrent use.
 package rank
