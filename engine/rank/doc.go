@@ -14,7 +14,9 @@
 //     stray match (file coherence).
 //   - satellite: tests, examples, benchmarks, fixtures, vendored and
 //     generated code, changelogs and docs rank below implementation,
-//     unless the query asks for them ("test", "example", "docs").
+//     unless the query asks for them ("test", "example", "docs"); for a
+//     question, so does a chunk of implementation that is mostly
+//     comments (a licence header, a package's documentation).
 //   - logic: for a question, the chunk of a file that holds its logic
 //     (branches, loops, returns) stands for the file rather than its
 //     header (imports, constants, a class's doc comment and fields): the

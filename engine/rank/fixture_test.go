@@ -49,3 +49,17 @@ func fixtureHits(t *testing.T, name, query string) []storage.Hit {
 
 // fixtureOptions rank fixtureHits as a keyword search with every rule on.
 var fixtureOptions = Options{Mode: storage.ModeKeyword, Roots: []string{"/ws"}, Rules: AllRules, Tuning: DefaultTuning}
+
+// fixturesHits is fixtureHits over several files, as one keyword leg.
+func fixturesHits(t *testing.T, query string, names ...string) []storage.Hit {
+	t.Helper()
+	var hits []storage.Hit
+	for _, name := range names {
+		hits = append(hits, fixtureHits(t, name, query)...)
+	}
+	slices.SortStableFunc(hits, func(a, b storage.Hit) int { return int(b.KeywordScore - a.KeywordScore) })
+	for i := range hits {
+		hits[i].KeywordRank = i + 1
+	}
+	return hits
+}

@@ -37,19 +37,32 @@ func logicWord(w string) bool {
 // a long function does not outweigh a short one that matches better.
 const maxLogic = 30
 
+// textFacts is what the logic and prose rules read in a chunk's text.
+type textFacts struct {
+	logic int     // control-flow keywords in its code lines, up to maxLogic
+	prose float64 // the share of its non-blank lines that are comments
+}
+
 // logicCount counts the control-flow keywords in the code lines of text,
-// up to maxLogic: lines that are not comments (//, #, /*, * and -- at
-// their start), so that the prose of a doc comment ("if the caller ...")
-// does not count.
-func logicCount(text string) int {
-	n := 0
+// up to maxLogic (see scanText).
+func logicCount(text string) int { return scanText(text).logic }
+
+// scanText reads text once for its textFacts. Code lines are those that
+// are not comments (//, #, /*, * and -- at their start), so that the
+// prose of a doc comment ("if the caller ...") counts no keyword.
+func scanText(text string) textFacts {
+	n, lines, comments := 0, 0, 0
 	for i := 0; i < len(text); {
 		// At the start of a line: skip its indentation, and the line if
 		// it is a comment.
-		for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
+		for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r') {
 			i++
 		}
+		if i < len(text) && text[i] != '\n' {
+			lines++
+		}
 		if commentAt(text, i) {
+			comments++
 			for i < len(text) && text[i] != '\n' {
 				i++
 			}
@@ -64,15 +77,17 @@ func logicCount(text string) int {
 				j++
 			}
 			if j-i >= 2 && j-i <= 8 && text[i] >= 'a' && text[i] <= 'z' && logicWord(text[i:j]) {
-				if n++; n == maxLogic {
-					return n
-				}
+				n++
 			}
 			i = j
 		}
 		i++ // the newline
 	}
-	return n
+	f := textFacts{logic: min(n, maxLogic)}
+	if lines > 0 {
+		f.prose = float64(comments) / float64(lines)
+	}
+	return f
 }
 
 // commentAt reports whether a comment starts at text[i].
@@ -103,23 +118,23 @@ var wordByte = func() (t [256]bool) {
 // logicFactor is how much a chunk's logic weighs in choosing the chunk
 // that stands for its file: 1 + weight × ln(1 + control-flow keywords).
 func logicFactor(c storage.Chunk, weight float64) float64 {
-	return 1 + weight*math.Log1p(float64(logicCounts.get(c)))
+	return 1 + weight*math.Log1p(float64(chunkFacts.get(c).logic))
 }
 
-// countCache keeps logicCount by chunk id: an id stands for a chunk's
+// factsCache keeps scanText by chunk id: an id stands for a chunk's
 // document, position and text (storage.Chunk.ID), and the same chunks
 // come back query after query. It forgets everything when it holds
-// maxPaths counts, which bounds its memory.
-type countCache struct {
+// maxPaths entries, which bounds its memory.
+type factsCache struct {
 	mu sync.Mutex
-	m  map[string]int
+	m  map[string]textFacts
 }
 
-var logicCounts countCache
+var chunkFacts factsCache
 
-func (c *countCache) get(ch storage.Chunk) int {
+func (c *factsCache) get(ch storage.Chunk) textFacts {
 	if ch.ID == "" {
-		return logicCount(ch.Text)
+		return scanText(ch.Text)
 	}
 	c.mu.Lock()
 	n, ok := c.m[ch.ID]
@@ -127,10 +142,10 @@ func (c *countCache) get(ch storage.Chunk) int {
 	if ok {
 		return n
 	}
-	n = logicCount(ch.Text)
+	n = scanText(ch.Text)
 	c.mu.Lock()
 	if c.m == nil || len(c.m) >= maxPaths {
-		c.m = make(map[string]int)
+		c.m = make(map[string]textFacts)
 	}
 	c.m[ch.ID] = n
 	c.mu.Unlock()

@@ -64,3 +64,29 @@ func TestLogicCount(t *testing.T) {
 		}
 	}
 }
+
+// For a question, a chunk of code that is mostly comments ranks below
+// code, like documentation: retrydoc.go's package comment says "retry
+// waits between attempts" more often than backoff.go, which computes
+// the wait, yet backoff.go comes first. With the satellite rule off, or
+// when the question asks for the docs, the package comment stays first.
+func TestProseRule(t *testing.T) {
+	question := "how long does a retry wait between attempts"
+	hits := fixturesHits(t, question, "retrydoc.go", "backoff.go")
+	if hits[0].Chunk.DocID != "retrydoc.go" {
+		t.Fatalf("the fixture's keyword leg should put the package comment first: %s", hits[0].Chunk.ID)
+	}
+	got := Rank(hits, ParseQuery(question), fixtureOptions)
+	if got[0].Chunk.DocID != "backoff.go" || !slices.Contains(got[1].Rules, RuleSatellite+":"+string(Prose)) {
+		t.Errorf("got %s then %s %v, want backoff.go, then the package comment named satellite:prose", got[0].Chunk.ID, got[1].Chunk.ID, got[1].Rules)
+	}
+	off := fixtureOptions
+	off.Rules.Satellites = false
+	if got := Rank(hits, ParseQuery(question), off); got[0].Chunk.DocID != "retrydoc.go" {
+		t.Errorf("with the satellite rule off, first %s, want retrydoc.go", got[0].Chunk.ID)
+	}
+	docs := question + " in the docs"
+	if got := Rank(fixturesHits(t, docs, "retrydoc.go", "backoff.go"), ParseQuery(docs), fixtureOptions); got[0].Chunk.DocID != "retrydoc.go" {
+		t.Errorf("asking for the docs, first %s, want retrydoc.go", got[0].Chunk.ID)
+	}
+}

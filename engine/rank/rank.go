@@ -61,6 +61,11 @@ type Tuning struct {
 	// SatelliteFactor multiplies the score of a test, example, benchmark,
 	// vendored, generated or documentation file the query does not ask for.
 	SatelliteFactor float64 `json:"satellite_factor"`
+	// ProseFactor multiplies, for a question that does not ask for docs,
+	// the score of a chunk of implementation that is mostly comments
+	// (at least ProseShare of its lines): a licence header, a crate's or
+	// package's documentation, a long doc comment (satellite:prose).
+	ProseFactor float64 `json:"prose_factor"`
 	// LaterChunkFactor multiplies the score of a file's n-th best chunk
 	// by LaterChunkFactor^n (n from 0).
 	LaterChunkFactor float64 `json:"later_chunk_factor"`
@@ -101,6 +106,7 @@ var DefaultTuning = Tuning{
 	FileChunks:            3,
 	DefinitionWeight:      3,
 	SatelliteFactor:       0.3,
+	ProseFactor:           0.85,
 	LaterChunkFactor:      0.1,
 	LogicWeight:           0.4,
 }
@@ -170,6 +176,9 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 				out[i].Rules = append(out[i].Rules, RuleSatellite+":"+string(c))
 			}
 		}
+	}
+	if o.Rules.Satellites && !o.KeepSatellites && q.Kind == KindQuestion && !q.Asks[Docs] && t.ProseFactor != 1 {
+		applyProse(out, byPath, t.ProseFactor)
 	}
 	if o.Rules.Logic && q.Kind == KindQuestion && t.LogicWeight > 0 {
 		applyLogic(out, t.LogicWeight)
