@@ -432,7 +432,7 @@ func sameLines(a, b string) bool {
 func rulesOf(c config.SearchRules) rank.Rules {
 	return rank.Rules{
 		Definitions: c.Definitions, Paths: c.Paths, Files: c.FileCoherence,
-		Satellites: c.Satellites, OnePerFile: c.OnePerFile,
+		Satellites: c.Satellites, OnePerFile: c.OnePerFile, Logic: c.Logic,
 	}
 }
 

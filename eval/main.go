@@ -6,6 +6,7 @@
 //	go run ./eval [-repos gin,flask] [-modes hybrid,keyword] [-cache DIR]
 //	    [-out eval/results/latest.json] [-baseline eval/results/baseline.json]
 //	    [-save-baseline] [-check] [-v] [-tune JSON] [-rules JSON] [-max-per-file N] [-query Q]
+//	    [-diagnose KIND] [-dump FILE]
 //
 // repos.json lists the repositories and where their source comes from:
 // the Go module proxy (go mod download), the npm registry (npm pack) or
@@ -69,7 +70,8 @@ type options struct {
 	tune, rules, query, embedder           string
 	perFile, chunkChars                    int
 	saveBaseline, verbose, check           bool
-	diagnose                               string
+	diagnose, dump                         string
+	dumped                                 *[]Dumped
 	diagnoses                              *[]Diagnosis // what -diagnose found, over the repositories
 
 	tuning  *engine.Tuning
@@ -93,6 +95,7 @@ func main() {
 	flag.StringVar(&o.query, "query", "", "ask only this query of the -repos and print its results, scores and rules")
 	flag.BoolVar(&o.check, "check", false, "only fetch the repositories and check their questions' labels; search nothing")
 	flag.StringVar(&o.diagnose, "diagnose", "", "for each question of this kind (natural, architecture, symbol or all), print where its label ranks, in the first of -modes; search nothing else")
+	flag.StringVar(&o.dump, "dump", "", "write every question's candidates (no cap per file), with their legs and rules, as JSON to this file; search nothing else")
 	flag.BoolVar(&o.verbose, "v", false, "print each question's scores and top results on stderr")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
@@ -157,6 +160,7 @@ func run(ctx context.Context, o options) error {
 		o.cache = filepath.Join(dir, "workspace-qdrant-mcp", "eval")
 	}
 	o.diagnoses = new([]Diagnosis)
+	o.dumped = new([]Dumped)
 	var results []Result
 	for _, r := range repos {
 		rs, err := evalRepo(ctx, o, r, modes)
@@ -168,6 +172,9 @@ func run(ctx context.Context, o options) error {
 	if o.diagnose != "" {
 		printDiagnoses(stdout, *o.diagnoses)
 		return nil
+	}
+	if o.dump != "" {
+		return writeDump(o.dump, *o.dumped)
 	}
 	if o.check || o.query != "" {
 		return nil
@@ -249,6 +256,14 @@ func evalRepo(ctx context.Context, o options, r Repo, modes []string) ([]Result,
 			ds = append(ds, d)
 		}
 		*o.diagnoses = append(*o.diagnoses, ds...)
+		return nil, nil
+	}
+	if o.dump != "" {
+		for _, q := range qs.Questions {
+			if err := dumpQuestion(ctx, m, root, r.Name, modes[0], q, o); err != nil {
+				return nil, fmt.Errorf("%s: %w", q.ID, err)
+			}
+		}
 		return nil, nil
 	}
 	var results []Result

@@ -42,6 +42,14 @@ func BenchmarkRank(b *testing.B) {
 			}
 		})
 	}
+	b.Run("question without logic", func(b *testing.B) {
+		q := ParseQuery("how does the server handle a request timeout")
+		noLogic := o
+		noLogic.Rules.Logic = false
+		for b.Loop() {
+			Rank(hits, q, noLogic)
+		}
+	})
 	b.Run("plain fusion", func(b *testing.B) {
 		q := ParseQuery("how does the server handle a request timeout")
 		plain := o
@@ -50,4 +58,15 @@ func BenchmarkRank(b *testing.B) {
 			Rank(hits, q, plain)
 		}
 	})
+}
+
+// BenchmarkLogicCount is the logic rule's cost for one chunk met for the
+// first time (later queries find its count in a cache): one of
+// benchHits' chunks, 2.3 kB of Go.
+func BenchmarkLogicCount(b *testing.B) {
+	text := benchHits()[0].Chunk.Text
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		logicCount(text)
+	}
 }

@@ -21,6 +21,7 @@ const (
 	defineMember   = 0.8  // an unqualified query names a member (Server.ServeHTTP for ServeHTTP)
 	defineOther    = 0.3  // a member of another owner than the query's qualifier
 	defineUnplaced = 0.5  // a top-level name whose qualifier is in neither the chunk nor its path
+	definePlaced   = 0.9  // a top-level name whose qualifier is in the chunk or its path: below Owner.member itself
 	defineCompound = 0.35 // an identifier that adjacent question words spell
 )
 
@@ -29,9 +30,11 @@ const (
 // MetaDefines). For a symbol query, the symbol spelt as asked counts
 // fully and up to case and underscores less; a member counts less than a
 // top-level name unless the query's qualifier is its owner
-// (Context.JSON); a top-level name counts fully under a qualifier only
+// (Context.JSON); a top-level name under a qualifier counts nearly fully
 // when the qualifier appears in the chunk or its path (render.Render in
-// render/render.go).
+// render/render.go), and half otherwise, so that the member itself
+// (Runner.run) ranks above a function of the same name in a file named
+// after the qualifier (run in runners.py).
 func definition(q Query, meta map[string]string, text, rel string) float64 {
 	wanted := q.wanted
 	if len(wanted) == 0 {
@@ -66,6 +69,8 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 		case owner == "" && q.Qualifier != "" && !strings.Contains(text, q.Qualifier) &&
 			!strings.Contains(fold(rel), q.qualifier):
 			s *= defineUnplaced
+		case owner == "" && q.Qualifier != "":
+			s *= definePlaced
 		}
 		best = max(best, s)
 	}

@@ -14,7 +14,13 @@
 //     stray match (file coherence).
 //   - satellite: tests, examples, benchmarks, fixtures, vendored and
 //     generated code, changelogs and docs rank below implementation,
-//     unless the query asks for them ("test", "example", "docs").
+//     unless the query asks for them ("test", "example", "docs"); for a
+//     question, so does a chunk of implementation that is mostly
+//     comments (a licence header, a package's documentation).
+//   - logic: for a question, the chunk of a file that holds its logic
+//     (branches, loops, returns) stands for the file rather than its
+//     header (imports, constants, a class's doc comment and fields): the
+//     file's chunks trade scores, so the file keeps its place.
 //   - later_chunk: further chunks of a file already ranked decay sharply,
 //     so a top 10 holds ten files rather than three chunks of one.
 //
@@ -27,6 +33,7 @@
 //	q := rank.ParseQuery(text)
 //	ranked := rank.Rank(hits, q, rank.Options{Mode: mode, Roots: roots, Rules: rank.AllRules, Tuning: rank.DefaultTuning})
 //
-// Everything here is a pure function of its arguments (a cache of what is
-// known of each path only saves work) and safe for concurrent use.
+// Everything here is a pure function of its arguments (caches of what is
+// known of each path, and of each chunk id's control-flow keywords, only
+// save work) and safe for concurrent use.
 package rank

@@ -24,6 +24,7 @@ const (
 	RuleFile       = "file"
 	RuleSatellite  = "satellite" // reported as "satellite:<class>"
 	RuleLaterChunk = "later_chunk"
+	RuleLogic      = "logic"
 )
 
 // Rules switches the ranking rules; the zero value switches all off and
@@ -34,10 +35,11 @@ type Rules struct {
 	Files       bool // file
 	Satellites  bool // satellite
 	OnePerFile  bool // later_chunk
+	Logic       bool // logic
 }
 
 // AllRules is every rule on, the default.
-var AllRules = Rules{Definitions: true, Paths: true, Files: true, Satellites: true, OnePerFile: true}
+var AllRules = Rules{Definitions: true, Paths: true, Files: true, Satellites: true, OnePerFile: true, Logic: true}
 
 // Tuning holds the weights of fusion and of the rules.
 type Tuning struct {
@@ -59,9 +61,19 @@ type Tuning struct {
 	// SatelliteFactor multiplies the score of a test, example, benchmark,
 	// vendored, generated or documentation file the query does not ask for.
 	SatelliteFactor float64 `json:"satellite_factor"`
+	// ProseFactor multiplies, for a question that does not ask for docs,
+	// the score of a chunk of implementation that is mostly comments
+	// (at least ProseShare of its lines): a licence header, a crate's or
+	// package's documentation, a long doc comment (satellite:prose).
+	ProseFactor float64 `json:"prose_factor"`
 	// LaterChunkFactor multiplies the score of a file's n-th best chunk
 	// by LaterChunkFactor^n (n from 0).
 	LaterChunkFactor float64 `json:"later_chunk_factor"`
+	// LogicWeight weighs a chunk's control flow in choosing, for a
+	// question, the chunk that stands for its file: its score times
+	// 1 + LogicWeight × ln(1 + control-flow keywords) (see applyLogic);
+	// 0 or less turns the rule off.
+	LogicWeight float64 `json:"logic_weight"`
 	// Fusion is how the legs combine: FusionScore (the default) adds each
 	// leg's score scaled into [0, 1] over the candidates, FusionRRF adds
 	// each leg's reciprocal rank 1/(K+rank). Either way a candidate first
@@ -93,8 +105,10 @@ var DefaultTuning = Tuning{
 	FileWeight:            0.3,
 	FileChunks:            3,
 	DefinitionWeight:      3,
-	SatelliteFactor:       0.5,
+	SatelliteFactor:       0.3,
+	ProseFactor:           0.85,
 	LaterChunkFactor:      0.1,
+	LogicWeight:           0.4,
 }
 
 // Options says how Rank scores candidates.
@@ -162,6 +176,12 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 				out[i].Rules = append(out[i].Rules, RuleSatellite+":"+string(c))
 			}
 		}
+	}
+	if o.Rules.Satellites && !o.KeepSatellites && q.Kind == KindQuestion && !q.Asks[Docs] && t.ProseFactor != 1 {
+		applyProse(out, byPath, t.ProseFactor)
+	}
+	if o.Rules.Logic && q.Kind == KindQuestion && t.LogicWeight > 0 {
+		applyLogic(out, t.LogicWeight)
 	}
 	sortRanked(out)
 	if o.Rules.OnePerFile && t.LaterChunkFactor != 1 {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"workspace-qdrant-mcp/engine/ingest/chunk"
+	"workspace-qdrant-mcp/engine/storage"
 )
 
 // Satellite is a class of file that surrounds an implementation without
@@ -109,4 +110,28 @@ func asks(text string) map[Satellite]bool {
 		}
 	}
 	return out
+}
+
+// Prose is the satellite class reported for a chunk of implementation
+// that is mostly comments (see Tuning.ProseFactor).
+const Prose Satellite = "prose"
+
+// ProseShare is the least share of comment lines that makes a chunk
+// prose.
+const ProseShare = 0.7
+
+// applyProse multiplies by factor the score of each file chunk of
+// implementation (of no satellite class, by byPath) whose lines are
+// mostly comments.
+func applyProse(hits []Ranked, byPath map[string]*fileFacts, factor float64) {
+	for i := range hits {
+		h := &hits[i]
+		if f := byPath[h.Chunk.Path]; h.Chunk.Kind != storage.KindFile || (f != nil && f.satellite != "") {
+			continue
+		}
+		if chunkFacts.get(h.Chunk).prose >= ProseShare {
+			h.Score *= factor
+			h.Rules = append(h.Rules, RuleSatellite+":"+string(Prose))
+		}
+	}
 }

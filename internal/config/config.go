@@ -92,6 +92,10 @@ type SearchRules struct {
 	Satellites bool `yaml:"satellites"`
 	// OnePerFile: further chunks of a file already ranked decay sharply.
 	OnePerFile bool `yaml:"one_per_file"`
+	// Logic: for a question, the chunk of a file that holds its logic
+	// (branches, loops, returns) stands for the file rather than its
+	// header (imports, constants, a class's doc comment and fields).
+	Logic bool `yaml:"logic"`
 }
 
 // LSPServer is one language server's command line.
@@ -304,7 +308,7 @@ func Default() Config {
 		Logging: Logging{Level: "info"},
 		LSP:     LSP{Enabled: true, RequestTimeout: Duration(5 * time.Second), WarmupTimeout: Duration(2 * time.Minute)},
 		Search: Search{Rules: SearchRules{
-			Definitions: true, Paths: true, FileCoherence: true, Satellites: true, OnePerFile: true,
+			Definitions: true, Paths: true, FileCoherence: true, Satellites: true, OnePerFile: true, Logic: true,
 		}},
 	}
 }

@@ -1,0 +1,92 @@
+package rank
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// For a question, the chunk of a file that holds its logic stands for
+// the file: in testdata/limiter.go, the package's doc comment and error
+// values say "requests wait in a queue" more often than Acquire, which
+// does it, yet Acquire comes first and takes the file's best score. With
+// the rule off, or for a symbol query, the header stays first.
+func TestLogicRule(t *testing.T) {
+	o := fixtureOptions
+	question := "how do extra requests wait in a queue"
+	hits := fixtureHits(t, "limiter.go", question)
+	if len(hits) < 2 || !strings.Contains(hits[0].Chunk.Text, "package limiter") {
+		t.Fatalf("the fixture's keyword leg should put the header first among several chunks: %d hits", len(hits))
+	}
+
+	off := o
+	off.Rules.Logic = false
+	plain := Rank(hits, ParseQuery(question), off)
+	if !strings.Contains(plain[0].Chunk.Text, "package limiter") || slices.Contains(plain[0].Rules, RuleLogic) {
+		t.Fatalf("without the rule the header should be first: %s %v", plain[0].Chunk.ID, plain[0].Rules)
+	}
+
+	got := Rank(hits, ParseQuery(question), o)
+	if !strings.Contains(got[0].Chunk.Text, "func (l *Limiter) Acquire") || !slices.Contains(got[0].Rules, RuleLogic) {
+		t.Errorf("first %s %v, want Acquire, named by the rule", got[0].Chunk.ID, got[0].Rules)
+	}
+	if got[0].Score != plain[0].Score {
+		t.Errorf("Acquire scores %v, want the file's best score %v", got[0].Score, plain[0].Score)
+	}
+	for _, h := range got[1:] {
+		if slices.Contains(h.Rules, RuleLogic) {
+			t.Errorf("%s names the rule, but only the chunk that stands for the file should", h.Chunk.ID)
+		}
+	}
+
+	sym := Rank(fixtureHits(t, "limiter.go", "ErrQueueFull"), ParseQuery("ErrQueueFull"), o)
+	for _, h := range sym {
+		if slices.Contains(h.Rules, RuleLogic) {
+			t.Errorf("symbol query: %s names the logic rule", h.Chunk.ID)
+		}
+	}
+}
+
+// Control-flow keywords count in code, not in comments, not inside
+// identifiers, and up to maxLogic.
+func TestLogicCount(t *testing.T) {
+	for text, want := range map[string]int{
+		"if x {\n\treturn y\n}\n":                       2,
+		"// if the caller returns, for example\n":       0,
+		"# if this, else that\n  * for each item\n":     0,
+		"iffy := format(elsewhere, returned)\n":         0,
+		"def f(x):\n    for a in x:\n        yield a\n": 2,
+		"      rescue => e\n      raise\n":              2,
+		strings.Repeat("if a { return }\n", 40):         maxLogic,
+	} {
+		if got := logicCount(text); got != want {
+			t.Errorf("logicCount(%q) = %d, want %d", text, got, want)
+		}
+	}
+}
+
+// For a question, a chunk of code that is mostly comments ranks below
+// code, like documentation: retrydoc.go's package comment says "retry
+// waits between attempts" more often than backoff.go, which computes
+// the wait, yet backoff.go comes first. With the satellite rule off, or
+// when the question asks for the docs, the package comment stays first.
+func TestProseRule(t *testing.T) {
+	question := "how long does a retry wait between attempts"
+	hits := fixturesHits(t, question, "retrydoc.go", "backoff.go")
+	if hits[0].Chunk.DocID != "retrydoc.go" {
+		t.Fatalf("the fixture's keyword leg should put the package comment first: %s", hits[0].Chunk.ID)
+	}
+	got := Rank(hits, ParseQuery(question), fixtureOptions)
+	if got[0].Chunk.DocID != "backoff.go" || !slices.Contains(got[1].Rules, RuleSatellite+":"+string(Prose)) {
+		t.Errorf("got %s then %s %v, want backoff.go, then the package comment named satellite:prose", got[0].Chunk.ID, got[1].Chunk.ID, got[1].Rules)
+	}
+	off := fixtureOptions
+	off.Rules.Satellites = false
+	if got := Rank(hits, ParseQuery(question), off); got[0].Chunk.DocID != "retrydoc.go" {
+		t.Errorf("with the satellite rule off, first %s, want retrydoc.go", got[0].Chunk.ID)
+	}
+	docs := question + " in the docs"
+	if got := Rank(fixturesHits(t, docs, "retrydoc.go", "backoff.go"), ParseQuery(docs), fixtureOptions); got[0].Chunk.DocID != "retrydoc.go" {
+		t.Errorf("asking for the docs, first %s, want retrydoc.go", got[0].Chunk.ID)
+	}
+}
