@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"workspace-qdrant-mcp/engine/storage"
 )
 
 // For a question, the chunk of a file that holds its logic stands for
@@ -88,5 +90,46 @@ func TestProseRule(t *testing.T) {
 	docs := question + " in the docs"
 	if got := Rank(fixturesHits(t, docs, "retrydoc.go", "backoff.go"), ParseQuery(docs), fixtureOptions); got[0].Chunk.DocID != "retrydoc.go" {
 		t.Errorf("asking for the docs, first %s, want retrydoc.go", got[0].Chunk.ID)
+	}
+}
+
+// A declaration's doc comment is not prose: a chunk that is mostly the
+// doc comment of the method it declares keeps its full score for a
+// question about it; the same text declaring nothing counts as prose.
+func TestProseSparesDeclarations(t *testing.T) {
+	const do = `// Do calls f if and only if Do is called
+// for the first time for this Once.
+//
+// Given a Once, the function runs once,
+// even when Do is called many times and
+// from many goroutines; later calls
+// return at once without running it.
+//
+// No call to Do returns until the one
+// call to f returns. If f calls Do on
+// the same Once, it deadlocks. If f
+// panics, Do considers it returned.
+func (o *Once) Do(f func()) {
+	if !o.done.Load() {
+		o.doSlow(f)
+	}
+}
+`
+	question := "how does a function run only one time"
+	for _, tc := range []struct {
+		defines string
+		prose   bool
+	}{{"Once.Do", false}, {"", true}} {
+		hits := []storage.Hit{{Chunk: storage.Chunk{
+			ID: "once.go:10:" + tc.defines, DocID: "once.go", Kind: storage.KindFile, Path: "/ws/once.go",
+			StartLine: 10, EndLine: 22, Text: do, Metadata: map[string]string{MetaDefines: tc.defines},
+		}, KeywordScore: 3, KeywordRank: 1}}
+		if chunkFacts.get(hits[0].Chunk).prose < ProseShare {
+			t.Fatalf("the chunk should be mostly comments")
+		}
+		got := Rank(hits, ParseQuery(question), fixtureOptions)
+		if isProse := slices.Contains(got[0].Rules, RuleSatellite+":"+string(Prose)); isProse != tc.prose {
+			t.Errorf("defining %q: ranked as prose %v, want %v (%v)", tc.defines, isProse, tc.prose, got[0].Rules)
+		}
 	}
 }

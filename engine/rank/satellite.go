@@ -122,11 +122,16 @@ const ProseShare = 0.7
 
 // applyProse multiplies by factor the score of each file chunk of
 // implementation (of no satellite class, by byPath) whose lines are
-// mostly comments.
+// mostly comments and that declares nothing: a declaration's doc comment
+// (sync.Once's, three times the length of its code) is what a question
+// about it matches, not a satellite.
 func applyProse(hits []Ranked, byPath map[string]*fileFacts, factor float64) {
 	for i := range hits {
 		h := &hits[i]
 		if f := byPath[h.Chunk.Path]; h.Chunk.Kind != storage.KindFile || (f != nil && f.satellite != "") {
+			continue
+		}
+		if strings.TrimSpace(h.Chunk.Metadata[MetaDefines]) != "" {
 			continue
 		}
 		if chunkFacts.get(h.Chunk).prose >= ProseShare {
