@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"net/http/httptrace"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -153,17 +155,41 @@ func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
 }
 
 // A watch is held open while the server serves and ends when it closes.
+//
+// The test waits for the watch to be established (the server's handler
+// has answered its headers) before it closes the server: closing first,
+// as a fixed sleep allowed on a loaded machine, refuses the watch's
+// connection, and the watch then fails with ErrUnreachable instead of
+// ending cleanly. That the watch did not end while the server served is
+// shown by a call answered on another connection after it was
+// established, not by sleeping.
 func TestWatchEndsWhenTheServerCloses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.sock")
-	srv, err := Listen(path, nil, nil, zerolog.Nop())
+	srv, err := Listen(path, map[string]Handler{
+		"ping": func(context.Context, json.RawMessage) (any, error) { return "pong", nil },
+	}, nil, zerolog.Nop())
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := Dial(path, nil)
 	defer c.Close()
+	established := make(chan struct{})
+	var once sync.Once
+	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+		GotFirstResponseByte: func() { once.Do(func() { close(established) }) },
+	})
 	ended := make(chan error, 1)
-	go func() { ended <- c.Watch(context.Background()) }()
-	time.Sleep(100 * time.Millisecond)
+	go func() { ended <- c.Watch(ctx) }()
+	select {
+	case <-established:
+	case err := <-ended:
+		t.Fatalf("the watch ended before it was established: %v", err)
+	}
+	other := Dial(path, nil)
+	defer other.Close()
+	if err := other.Call(context.Background(), "ping", nil, nil); err != nil {
+		t.Fatal(err)
+	}
 	select {
 	case err := <-ended:
 		t.Fatalf("the watch ended while the server served: %v", err)
