@@ -64,7 +64,10 @@ type operation[In, W, Out, WOut any] struct {
 	fromW    func(W) In
 	answer   func(Out) WOut // same when Out crosses as it is
 	answerOf func(WOut) Out
-	local    func(m *Manager, ctx context.Context, r *run, in In) (Out, error)
+	// remote, when set, rebuilds the typed errors of a forwarded call's
+	// refusal (see peer.Detailed).
+	remote func(error) error
+	local  func(m *Manager, ctx context.Context, r *run, in In) (Out, error)
 }
 
 // call admits the operation, then runs it on this server's store (an
@@ -90,6 +93,9 @@ func (o *operation[In, W, Out, WOut]) call(ctx context.Context, m *Manager, in I
 		}
 		var out WOut
 		err = r.link.call(ctx, o.method, w, &out)
+		if err != nil && o.remote != nil {
+			err = o.remote(err)
+		}
 		return o.answerOf(out), err
 	})
 }
@@ -130,7 +136,7 @@ var (
 	opFindRelated = &operation[RelatedRequest, peer.RelatedRequest, RelatedResponse, RelatedResponse]{
 		method: peer.MethodFindRelated, needs: needStorage[RelatedRequest],
 		toWire: RelatedRequest.wire, fromW: relatedRequestOf, answer: same[RelatedResponse], answerOf: same[RelatedResponse],
-		local: (*Manager).findRelated,
+		remote: lineErrorOf, local: (*Manager).findRelated,
 	}
 	opAddDocument = &operation[AddDocumentRequest, peer.AddDocumentRequest, AddDocumentResult, AddDocumentResult]{
 		method: peer.MethodAddDocument, write: true, needs: needBoth[AddDocumentRequest],

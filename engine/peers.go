@@ -59,6 +59,7 @@ var wireErrors = peer.Errors{
 	"dimension_mismatch": storage.ErrDimensionMismatch,
 	"reader":             ErrReader,
 	"degraded":           ErrDegraded,
+	"line_outside":       ErrLineOutside,
 }
 
 // IndexerInfo is the indexer as engine_status shows it.

@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"workspace-qdrant-mcp/engine/analysis"
+	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
 )
@@ -63,6 +65,23 @@ func (e *LineError) Error() string {
 }
 
 func (e *LineError) Unwrap() error { return ErrLineOutside }
+
+// WireDetail makes a LineError cross the socket with its lines (see
+// peer.Detailed), so that a reader's caller gets a *LineError too.
+func (e *LineError) WireDetail() any {
+	return peer.LineOutside{Line: e.Line, First: e.First, Last: e.Last}
+}
+
+// lineErrorOf rebuilds the *LineError of an indexer's refusal that a
+// reader forwarded, and returns any other error as it is.
+func lineErrorOf(err error) error {
+	re, ok := errors.AsType[*peer.RemoteError](err)
+	var d peer.LineOutside
+	if !ok || !errors.Is(err, ErrLineOutside) || json.Unmarshal(re.Detail, &d) != nil {
+		return err
+	}
+	return re.Rebuilt(&LineError{Line: d.Line, First: d.First, Last: d.Last})
+}
 
 // FindRelated returns the chunks most like one chunk elsewhere in the
 // index, ranked as search ranks them. The semantic leg searches with the

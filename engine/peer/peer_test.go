@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http/httptrace"
 	"os"
@@ -99,6 +100,13 @@ func TestFallbackSocketServes(t *testing.T) {
 
 var errMissing = errors.New("missing")
 
+// spanError is a Detailed error, as the engine's LineError is.
+type spanError struct{ From, To int }
+
+func (e *spanError) Error() string   { return fmt.Sprintf("lines %d-%d: %v", e.From, e.To, errMissing) }
+func (e *spanError) Unwrap() error   { return errMissing }
+func (e *spanError) WireDetail() any { return map[string]int{"from": e.From, "to": e.To} }
+
 func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.sock")
 	kinds := Errors{"missing": errMissing}
@@ -115,6 +123,9 @@ func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
 		},
 		"fail": func(context.Context, json.RawMessage) (any, error) {
 			return nil, errors.Join(errors.New("doc 7"), errMissing)
+		},
+		"span": func(context.Context, json.RawMessage) (any, error) {
+			return nil, fmt.Errorf("wrapped: %w", &spanError{From: 3, To: 7})
 		},
 		"block": func(ctx context.Context, _ json.RawMessage) (any, error) {
 			<-ctx.Done()
@@ -136,6 +147,14 @@ func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
 	var re *RemoteError
 	if !errors.As(err, &re) || !errors.Is(err, errMissing) || !strings.Contains(err.Error(), "doc 7") {
 		t.Fatalf("fail: got %v, want a RemoteError wrapping errMissing with the message", err)
+	}
+	err = c.Call(ctx, "span", nil, nil)
+	if !errors.As(err, &re) || string(re.Detail) != `{"from":3,"to":7}` || !errors.Is(err, errMissing) {
+		t.Fatalf("span: got %#v, want a RemoteError wrapping errMissing with the detail", err)
+	}
+	rebuilt := re.Rebuilt(&spanError{From: 3, To: 7})
+	if se, ok := errors.AsType[*spanError](rebuilt); !ok || se.To != 7 || rebuilt.Error() != "wrapped: lines 3-7: missing" || !errors.As(rebuilt, new(*RemoteError)) {
+		t.Fatalf("rebuilt span error: %#v", rebuilt)
 	}
 	if err := c.Call(ctx, "nosuch", nil, nil); err == nil || !strings.Contains(err.Error(), `no call "nosuch"`) {
 		t.Fatalf("unknown call: %v", err)
