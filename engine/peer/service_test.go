@@ -1,4 +1,4 @@
-package engine
+package peer
 
 import (
 	"errors"
@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/engine/workspace"
 )
 
 // Every field of a request crosses the wire and comes back as it was,
@@ -16,11 +16,11 @@ import (
 // to a request and forgotten in its DTO fails here.
 func TestRequestsCrossTheWire(t *testing.T) {
 	threshold, minKeyword := 0.3, 2.0
-	search := SearchRequest{Query: "q", Limit: 3, Mode: "keyword", Collection: "c", PathGlob: "*.go", Language: "go",
+	search := workspace.SearchRequest{Query: "q", Limit: 3, Mode: "keyword", Collection: "c", PathGlob: "*.go", Language: "go",
 		MaxPerFile: 2, ScoreThreshold: &threshold, MinKeywordScore: &minKeyword, ContextLines: 4, Symbol: "S"}
-	related := RelatedRequest{Ref: DocumentRef{ID: "i", Path: "p"}, Line: 5, Limit: 6, MaxPerFile: 7, PathGlob: "g", Language: "l", SameFile: true}
-	add := AddDocumentRequest{Content: "c", Title: "t", Metadata: map[string]string{"k": "v"}, Collection: "n"}
-	ref := DocumentRef{ID: "i", Path: "p"}
+	related := workspace.RelatedRequest{Ref: workspace.DocumentRef{ID: "i", Path: "p"}, Line: 5, Limit: 6, MaxPerFile: 7, PathGlob: "g", Language: "l", SameFile: true}
+	add := workspace.AddDocumentRequest{Content: "c", Title: "t", Metadata: map[string]string{"k": "v"}, Collection: "n"}
+	ref := workspace.DocumentRef{ID: "i", Path: "p"}
 	cases := []struct {
 		name      string
 		in        any
@@ -28,10 +28,10 @@ func TestRequestsCrossTheWire(t *testing.T) {
 		dto       any
 		roundTrip func() any
 	}{
-		{"search", search, 2, peer.SearchRequest{}, func() any { w, _ := search.wire(); return searchRequestOf(w) }},
-		{"related", related, 0, peer.RelatedRequest{}, func() any { w, _ := related.wire(); return relatedRequestOf(w) }},
-		{"add", add, 0, peer.AddDocumentRequest{}, func() any { w, _ := add.wire(); return addDocumentRequestOf(w) }},
-		{"ref", ref, 0, peer.DocumentRef{}, func() any { w, _ := ref.wire(); return documentRefOf(w) }},
+		{"search", search, 2, SearchRequest{}, func() any { w, _ := searchRequestDTO(search); return searchRequestOf(w) }},
+		{"related", related, 0, RelatedRequest{}, func() any { return relatedRequestOf(relatedRequestDTO(related)) }},
+		{"add", add, 0, AddDocumentRequest{}, func() any { return addDocumentRequestOf(addDocumentRequestDTO(add)) }},
+		{"ref", ref, 0, DocumentRef{}, func() any { return documentRefOf(documentRefDTO(ref)) }},
 	}
 	for _, c := range cases {
 		if got := c.roundTrip(); !reflect.DeepEqual(got, c.in) {
@@ -47,8 +47,8 @@ func TestRequestsCrossTheWire(t *testing.T) {
 			}
 		}
 	}
-	for _, req := range []SearchRequest{{Query: "q", Tuning: &rank.Tuning{}}, {Query: "q", Rules: &rank.Rules{}}} {
-		if _, err := req.wire(); !errors.Is(err, ErrReader) || !strings.Contains(err.Error(), "ranking overrides") {
+	for _, req := range []workspace.SearchRequest{{Query: "q", Tuning: &rank.Tuning{}}, {Query: "q", Rules: &rank.Rules{}}} {
+		if _, err := searchRequestDTO(req); !errors.Is(err, ErrReader) || !strings.Contains(err.Error(), "ranking overrides") {
 			t.Errorf("a search with ranking overrides on a reader: %v, want ErrReader naming them", err)
 		}
 	}
@@ -61,24 +61,24 @@ func TestAnswersCrossTheWire(t *testing.T) {
 		Metadata: map[string]string{"k": "v"}, Chunks: []storage.Chunk{{ID: "note:1#0", DocID: "note:1", Collection: "notes",
 			Kind: storage.KindNote, Path: "/p", Title: "t", Language: "go", Ordinal: 1, StartLine: 2, EndLine: 3,
 			Text: "x", Hash: "h", Metadata: map[string]string{"s": "f"}}}}
-	if got := documentOf(wireDocument(doc)); !reflect.DeepEqual(got, doc) {
+	if got := documentOf(documentDTO(doc)); !reflect.DeepEqual(got, doc) {
 		t.Errorf("document %+v came back as %+v", doc, got)
 	}
 	empty := storage.Document{ID: "e"}
-	if got := documentOf(wireDocument(empty)); !reflect.DeepEqual(got, empty) {
+	if got := documentOf(documentDTO(empty)); !reflect.DeepEqual(got, empty) {
 		t.Errorf("document %+v came back as %+v", empty, got)
 	}
 	colls := []storage.CollectionInfo{{Name: "a", Documents: 1, Chunks: 2}}
-	if got := collectionsOf(wireCollections(colls)); !reflect.DeepEqual(got, colls) {
+	if got := collectionsOf(collectionsDTO(colls)); !reflect.DeepEqual(got, colls) {
 		t.Errorf("collections %+v came back as %+v", colls, got)
 	}
 	for _, c := range []struct {
 		typ, dto any
 		vectors  int
 	}{
-		{storage.Document{}, peer.Document{}, 0},
-		{storage.Chunk{}, peer.Chunk{}, 2},
-		{storage.CollectionInfo{}, peer.CollectionInfo{}, 0},
+		{storage.Document{}, Document{}, 0},
+		{storage.Chunk{}, Chunk{}, 2},
+		{storage.CollectionInfo{}, CollectionInfo{}, 0},
 	} {
 		if n, w := reflect.TypeOf(c.typ).NumField(), reflect.TypeOf(c.dto).NumField(); n != w+c.vectors {
 			t.Errorf("%T: %d fields, its DTO %d: a field is missing from the wire", c.typ, n, w)
