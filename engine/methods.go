@@ -202,6 +202,10 @@ func (s managerService) ListNotesPage(ctx context.Context, q NotesQuery) (NotesP
 	return s.m.ListNotesPage(ctx, q)
 }
 
+func (s managerService) Progress(ctx context.Context) (workspace.Progress, error) {
+	return s.m.progress(ctx)
+}
+
 // peerHandlers are the calls an indexer answers for its readers: the
 // workspace operations, each the one a tool call on the indexer runs, and
 // the calls of the readers' own upkeep.
@@ -221,6 +225,5 @@ func (m *Manager) peerHandlers() map[string]peer.Handler {
 		defer release()
 		return peer.Empty{}, r.store.Ping(ctx)
 	})
-	h[peer.MethodProgress.Name] = peer.Handle(func(ctx context.Context, _ peer.Empty) (peer.Progress, error) { return m.progress(ctx) })
 	return h
 }

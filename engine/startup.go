@@ -158,7 +158,7 @@ func (m *Manager) startup(ctx context.Context, cfg config.Config, plan startPlan
 	} else {
 		r.local = workspace.NewLocal(workspace.Deps{
 			Config: r.cfg, Store: r.store, Embedder: r.embedder, Index: r.indexer,
-			EmbedderOutage: r.embedderOutage, ReportFailure: m.reportFailure,
+			EmbedderOutage: r.embedderOutage, ReportFailure: m.reportFailure, NotesPending: r.notesPending,
 			Log: m.opts.Logger.With().Str("component", "notes").Logger(),
 		})
 		r.ws = r.local

@@ -84,6 +84,11 @@ func (s *ServiceClient) ListNotesPage(ctx context.Context, q workspace.NotesQuer
 	return forward(ctx, s.c, MethodListNotesPage, NotesQuery(q), same[workspace.NotesPage])
 }
 
+// Progress asks the indexer how far it is.
+func (s *ServiceClient) Progress(ctx context.Context) (workspace.Progress, error) {
+	return forward(ctx, s.c, MethodProgress, Empty{}, func(p Progress) workspace.Progress { return workspace.Progress(p) })
+}
+
 // ServiceHandlers are the indexer's handlers of the workspace calls: each
 // decodes its DTO, calls svc, and sends the answer as its DTO. The engine
 // serves its own operations (gate, admission hook, then its Local) with
@@ -114,6 +119,10 @@ func ServiceHandlers(svc workspace.Service) map[string]Handler {
 		}),
 		MethodListNotesPage.Name: Handle(func(ctx context.Context, w NotesQuery) (workspace.NotesPage, error) {
 			return svc.ListNotesPage(ctx, workspace.NotesQuery(w))
+		}),
+		MethodProgress.Name: Handle(func(ctx context.Context, _ Empty) (Progress, error) {
+			p, err := svc.Progress(ctx)
+			return Progress(p), err
 		}),
 	}
 }

@@ -36,6 +36,16 @@ type Service interface {
 	DeleteDocument(ctx context.Context, ref DocumentRef) (Deleted, error)
 	ListCollections(ctx context.Context) ([]storage.CollectionInfo, error)
 	ListNotesPage(ctx context.Context, q NotesQuery) (NotesPage, error)
+	// Progress is the indexer's progress, for WaitIndexed.
+	Progress(ctx context.Context) (Progress, error)
+}
+
+// Progress is how far the indexer is: whether it is indexing (or the
+// notes migration is yet to run), and the files done and pending.
+type Progress struct {
+	Indexing bool
+	Done     int
+	Pending  int
 }
 
 // Deleted is DeleteDocument's answer: the document's id and how many
@@ -80,6 +90,9 @@ type Deps struct {
 	// ReportFailure tells the engine that a dependency did not answer a
 	// request; nil ignores it.
 	ReportFailure func(ctx context.Context, component string, err error)
+	// NotesPending reports whether the run's notes migration is yet to
+	// run or running; nil when it never is.
+	NotesPending func() bool
 	// Log is the notes migration's logger.
 	Log zerolog.Logger
 }
@@ -97,6 +110,20 @@ var _ Service = (*Local)(nil)
 // NewLocal returns the Service of one run.
 func NewLocal(d Deps) *Local {
 	return &Local{Deps: d, notes: newNotesLock()}
+}
+
+// Progress is the run's indexer's progress. It does not wait for the
+// notes lock: the migration counts as indexing.
+func (l *Local) Progress(context.Context) (Progress, error) {
+	var p Progress
+	if l.Index != nil {
+		st := l.Index.Stats()
+		p = Progress{Indexing: st.Indexing, Done: st.Done, Pending: st.Pending}
+	}
+	if l.NotesPending != nil && l.NotesPending() {
+		p.Indexing = true
+	}
+	return p, nil
 }
 
 // reportFailure tells the engine that component did not answer err.
