@@ -78,12 +78,7 @@ func TestFallbackSocketServes(t *testing.T) {
 	if !strings.HasPrefix(path, os.TempDir()) {
 		t.Fatalf("fallback socket %s is not under %s", path, os.TempDir())
 	}
-	srv, err := Listen(path, map[string]Handler{
-		"ping": func(context.Context, json.RawMessage) (any, error) { return "pong", nil },
-	}, nil, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := listenPing(t, path)
 	c := Dial(path, nil)
 	defer c.Close()
 	var out string
@@ -96,6 +91,18 @@ func TestFallbackSocketServes(t *testing.T) {
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("socket %s after Close: %v, want it removed", path, err)
 	}
+}
+
+// listenPing serves one call, ping, answered "pong", at path.
+func listenPing(t *testing.T, path string) *Server {
+	t.Helper()
+	srv, err := Listen(path, map[string]Handler{
+		"ping": func(context.Context, json.RawMessage) (any, error) { return "pong", nil },
+	}, nil, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
 }
 
 var errMissing = errors.New("missing")
@@ -184,12 +191,7 @@ func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
 // established, not by sleeping.
 func TestWatchEndsWhenTheServerCloses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.sock")
-	srv, err := Listen(path, map[string]Handler{
-		"ping": func(context.Context, json.RawMessage) (any, error) { return "pong", nil },
-	}, nil, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := listenPing(t, path)
 	c := Dial(path, nil)
 	defer c.Close()
 	established := make(chan struct{})
