@@ -50,15 +50,16 @@ func (m *Manager) admit(op Op) error {
 // admission is the Manager's hook; a type so that Manager names it.
 type admission = atomic.Pointer[func(Op) error]
 
-// operation is one workspace operation, described once: the method that
-// carries it to the indexer (its name, for the admission hook, and its
-// idempotency, for the reader's retries), whether it writes, what it
-// needs, and its call on a workspace.Service. call runs it on the run's
-// Service: the indexer's Local, or a reader's peer.ServiceClient, which
-// forwards it to the indexer, where peer.ServiceHandlers serves it with
-// the same entry (managerService). So the method name, the forwarding,
-// the idempotency and the handler all come from this one entry, and no
-// operation asks which role the run has.
+// operation is one workspace operation, described once: the peer.Method
+// that carries it to the indexer (its name, which the admission hook
+// sees, and its idempotency, which the reader's retries follow), whether
+// it writes, what it needs, and its call on a workspace.Service. call
+// runs it on the run's Service: the indexer's Local, or a reader's
+// peer.ServiceClient, which sends it to the indexer as that Method. There
+// peer.ServiceHandlers serve it through managerService, which runs this
+// same entry, so a forwarded call passes the indexer's admission hook and
+// gate as a tool call there does. No operation asks which role the run
+// has.
 type operation[In, Out any] struct {
 	method peer.Method
 	write  bool
