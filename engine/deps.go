@@ -4,26 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
-	"syscall"
 	"time"
 
 	"workspace-qdrant-mcp/engine/embed"
-	"workspace-qdrant-mcp/engine/storage"
-	"workspace-qdrant-mcp/engine/storage/qdrant"
+	"workspace-qdrant-mcp/engine/workspace"
 )
 
 // ErrComponentDown refuses an operation that needs a dependency that does
 // not answer now (the embedder, the store) while the engine keeps serving
 // everything else. The message names the component and what to do.
-var ErrComponentDown = errors.New("component unavailable")
+var ErrComponentDown = workspace.ErrComponentDown
 
 // ErrUnreachable marks a start that failed because a dependency did not
 // answer (an embedding provider or a Qdrant that is down), as opposed to
 // one the configuration must fix: recovery retries such a start with its
 // backoff.
 var ErrUnreachable = errors.New("dependency unreachable")
+
+// unreachable reports whether an error means a dependency does not answer
+// (see workspace.Unreachable).
+var unreachable = workspace.Unreachable
 
 // Components whose outages the engine rides out.
 const (
@@ -53,15 +54,6 @@ func (m *Manager) reportFailure(ctx context.Context, component string, err error
 		return
 	}
 	m.failures.send(Failure{Component: component, Err: err})
-}
-
-// unreachable reports whether an error means a dependency does not answer
-// (down, hung, overloaded, its connection refused, reset or lost), rather
-// than a refused request.
-func unreachable(err error) bool {
-	var ne net.Error
-	return embed.IsTransient(err) || errors.Is(err, qdrant.ErrTransient) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, storage.ErrConnectionLost)
 }
 
 // trackedEmbedder is the run's embedder as everything in the engine uses
@@ -163,32 +155,6 @@ func (t *trackedEmbedder) probe(ctx context.Context) error {
 	return err
 }
 
-// refuseEmbedder is the error of an operation that needs the embedder
-// while it is down, or nil when it is not known to be down.
-func (r *run) refuseEmbedder(what string) error {
-	if r.embed == nil {
-		return nil
-	}
-	if last, down := r.embed.Down(); down {
-		return embedderDown(what, errors.New(last))
-	}
-	return nil
-}
-
-// storageDown explains that what needs the store, which err shows not to
-// answer.
-func storageDown(backend, what string, err error) error {
-	return fmt.Errorf("%w: %s needs the %s store, which does not answer (%v); indexing work stays pending and is done once it answers again: "+
-		"engine_health shows storage passing then", ErrComponentDown, what, backend, err)
-}
-
-// embedderDown explains that what needs the embedder, which err shows to
-// be unreachable.
-func embedderDown(what string, err error) error {
-	return fmt.Errorf("%w: %s needs the embedder, which is unreachable (%v); it is retried automatically: "+
-		"engine_health shows the embedder passing once it answers again", ErrComponentDown, what, err)
-}
-
 // Resume hands again to the pipeline the indexing work that failed while
 // a dependency was down (it is pending in the ledger), without a restart.
 // It is what the recovery does once the dependency answers again.
@@ -206,4 +172,13 @@ func (m *Manager) resume(r *run, reason string) {
 		m.log.Info().Str("reason", reason).Msg("resuming indexing work left pending by the outage")
 		ix.Retry()
 	}
+}
+
+// embedderOutage reports why the run's embedder is known to be down, and
+// whether it is.
+func (r *run) embedderOutage() (string, bool) {
+	if r.embed == nil {
+		return "", false
+	}
+	return r.embed.Down()
 }

@@ -10,12 +10,16 @@
 // operations. The work itself is done by its subpackages:
 //
 //	engine            Manager: lifecycle (manager.go, startup.go, shutdown.go, state.go),
-//	                  the gate and the admission hook (gate.go, methods.go),
-//	                  the workspace operations (methods.go: one table; search.go,
-//	                  related.go, ops.go, notes.go: their bodies on the indexer),
-//	                  the reader's link and takeover (peers.go, handoff.go), status
+//	                  the gate and the admission hook (gate.go, admit.go, methods.go),
+//	                  the operation table (methods.go) run on the run's workspace.Service,
+//	                  the notes task (notestask.go), the reader's link and takeover
+//	                  (peers.go, handoff.go), status and checks
+//	engine/workspace  the workspace operations: the Service interface and Local, its
+//	                  implementation on the run's store and embedder (search, find_related,
+//	                  documents, notes pages), and the notes migration with its lock
 //	engine/peer       the indexer lock, the socket, the wire protocol: Methods and
-//	                  versioned DTOs (wire.go, pinned under testdata/)
+//	                  versioned DTOs (wire.go, pinned under testdata/); ServiceClient,
+//	                  a reader's workspace.Service, and ServiceHandlers, which serve one
 //	engine/ingest     the workspace indexer: scan, watch, ledger, chunk, secrets
 //	engine/pipeline   the bounded queue and workers that run indexing tasks
 //	engine/embed      embedders (static, builtin, remote providers)
@@ -23,6 +27,20 @@
 //	engine/rank       fusion and the ranking rules of search and find_related
 //	engine/analysis   the keyword index's terms
 //	engine/lsp        language servers that enrich code chunks with symbols
+//
+// Imports go one way: engine imports workspace and peer, peer imports
+// workspace, and workspace imports neither.
+//
+// The role is which workspace.Service a run holds: an indexer's run holds
+// a workspace.Local, a reader's a peer.ServiceClient over its link to the
+// indexer. The line differs from a "peer.Client implements Service" in
+// two places, because the code draws them there: the reader's retries,
+// timeouts and takeover belong to the run (they use the engine's states
+// and sentinels), so ServiceClient sends through a peer.Caller that the
+// engine's link implements; and the indexer's socket serves not its Local
+// but the Manager as a Service (managerService), so that a reader's call
+// passes the indexer's admission hook, gate and redo exactly as a tool
+// call there does.
 //
 // docs/architecture.md follows a tool call and a file change through them.
 //
@@ -69,8 +87,9 @@
 // that does not runs as RoleReader, with no store, embedder or watcher of
 // its own. Every workspace operation is one entry of the operation table
 // (methods.go): it is offered to the admission hook (SetAdmission), then
-// run on the indexer's store, or, on a reader, sent to the indexer as its
-// peer.Method with the request's wire DTO, where the same entry serves it.
+// run on the run's workspace.Service, which on a reader sends it to the
+// indexer as its peer.Method with the request's wire DTO; there
+// peer.ServiceHandlers serve it through the same entry.
 // A reader tries the lock when the watch call it holds open on the
 // indexer's socket ends, and every lockPollEvery; when it gets it (the
 // indexer exited, stopped or died), it restarts itself as the indexer (a

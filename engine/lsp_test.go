@@ -3,10 +3,8 @@ package engine
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,31 +16,12 @@ import (
 	"workspace-qdrant-mcp/internal/enginetest"
 )
 
-// findGopls finds gopls on PATH or in $(go env GOPATH)/bin, where .ci/run
-// installs it, or skips the test.
-func findGopls(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("gopls"); err == nil {
-		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-			// LookPath adds .exe on Windows.
-			if p, err := exec.LookPath(filepath.Join(dir, "bin", "gopls")); err == nil {
-				return p
-			}
-		}
-	}
-	t.Skip("gopls not found on PATH or in $(go env GOPATH)/bin: install it with go install golang.org/x/tools/gopls@v0.23.0 (.ci/run does)")
-	return ""
-}
-
 // TestLanguageServerEnrichesIndex indexes a small Go workspace through
 // the real engine with gopls: chunks come to carry symbols, search returns and
 // filters on them, status lists the server, and after a stop no language
 // server process remains.
 func TestLanguageServerEnrichesIndex(t *testing.T) {
-	gopls := findGopls(t)
+	gopls := enginetest.Gopls(t)
 	ws := t.TempDir()
 	if r, err := filepath.EvalSymlinks(ws); err == nil {
 		ws = r

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"sync/atomic"
 
 	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/engine/workspace"
 	"workspace-qdrant-mcp/internal/version"
 )
 
@@ -50,55 +50,37 @@ func (m *Manager) admit(op Op) error {
 // admission is the Manager's hook; a type so that Manager names it.
 type admission = atomic.Pointer[func(Op) error]
 
-// operation is one workspace operation, described once: the method that
-// carries it to the indexer, what it needs, how its request (In, as W)
-// and its answer (Out, as WOut) cross the wire, and its body on the
-// indexer. call runs it on either role, and
-// serve answers it for readers, so the method name, the forwarding, the
-// idempotency (peer.Method) and the handler all come from this one entry.
-type operation[In, W, Out, WOut any] struct {
-	method   peer.Method
-	write    bool
-	needs    func(In) []string
-	toWire   func(In) (W, error) // refuses what cannot cross the wire
-	fromW    func(W) In
-	answer   func(Out) WOut // same when Out crosses as it is
-	answerOf func(WOut) Out
-	local    func(m *Manager, ctx context.Context, r *run, in In) (Out, error)
+// operation is one workspace operation, described once: the peer.Method
+// that carries it to the indexer (its name, which the admission hook
+// sees, and its idempotency, which the reader's retries follow), whether
+// it writes, what it needs, and its call on a workspace.Service. call
+// runs it on the run's Service: the indexer's Local, or a reader's
+// peer.ServiceClient, which sends it to the indexer as that Method. There
+// peer.ServiceHandlers serve it through managerService, which runs this
+// same entry, so a forwarded call passes the indexer's admission hook and
+// gate as a tool call there does. No operation asks which role the run
+// has.
+type operation[In, Out any] struct {
+	method peer.Method
+	write  bool
+	needs  func(In) []string
+	on     func(svc workspace.Service, ctx context.Context, in In) (Out, error)
 }
 
-// call admits the operation, then runs it on this server's store (an
-// indexer) or forwards it (a reader), and runs it again after a takeover
-// (redo).
-func (o *operation[In, W, Out, WOut]) call(ctx context.Context, m *Manager, in In) (Out, error) {
+// call admits the operation, then runs it on the run's Service, and runs
+// it again after a takeover (redo).
+func (o *operation[In, Out]) call(ctx context.Context, m *Manager, in In) (Out, error) {
 	var zero Out
 	if err := m.admit(Op{Name: o.method.Name, Write: o.write, Needs: o.needs(in)}); err != nil {
 		return zero, err
 	}
 	return redo(ctx, m, func() (Out, error) {
-		r, release, err := m.acquireTool(ctx, o.write)
+		r, release, err := m.acquire(o.write)
 		if err != nil {
 			return zero, err
 		}
 		defer release()
-		if !r.reader() {
-			return o.local(m, ctx, r, in)
-		}
-		w, err := o.toWire(in)
-		if err != nil {
-			return zero, err
-		}
-		var out WOut
-		err = r.link.call(ctx, o.method, w, &out)
-		return o.answerOf(out), err
-	})
-}
-
-// serve is the indexer's handler of the operation's method.
-func (o *operation[In, W, Out, WOut]) serve(m *Manager) (string, peer.Handler) {
-	return o.method.Name, handle(func(ctx context.Context, w W) (WOut, error) {
-		out, err := o.call(ctx, m, o.fromW(w))
-		return o.answer(out), err
+		return o.on(r.ws, ctx, in)
 	})
 }
 
@@ -106,15 +88,9 @@ func needStorage[In any](In) []string { return []string{ComponentStorage} }
 
 func needBoth[In any](In) []string { return []string{ComponentStorage, ComponentEmbedder} }
 
-func same[T any](v T) T { return v }
-
-func noRequest(struct{}) (peer.Empty, error) { return peer.Empty{}, nil }
-
-func fromEmpty(peer.Empty) struct{} { return struct{}{} }
-
 // The workspace operations.
 var (
-	opSearch = &operation[SearchRequest, peer.SearchRequest, SearchResponse, SearchResponse]{
+	opSearch = &operation[SearchRequest, SearchResponse]{
 		method: peer.MethodSearch,
 		needs: func(req SearchRequest) []string {
 			// A hybrid search answers from its keyword leg while the
@@ -124,197 +100,131 @@ var (
 			}
 			return needStorage(req)
 		},
-		toWire: SearchRequest.wire, fromW: searchRequestOf, answer: same[SearchResponse], answerOf: same[SearchResponse],
-		local: (*Manager).search,
+		on: workspace.Service.Search,
 	}
-	opFindRelated = &operation[RelatedRequest, peer.RelatedRequest, RelatedResponse, RelatedResponse]{
-		method: peer.MethodFindRelated, needs: needStorage[RelatedRequest],
-		toWire: RelatedRequest.wire, fromW: relatedRequestOf, answer: same[RelatedResponse], answerOf: same[RelatedResponse],
-		local: (*Manager).findRelated,
+	opFindRelated = &operation[RelatedRequest, RelatedResponse]{
+		method: peer.MethodFindRelated, needs: needStorage[RelatedRequest], on: workspace.Service.FindRelated,
 	}
-	opAddDocument = &operation[AddDocumentRequest, peer.AddDocumentRequest, AddDocumentResult, AddDocumentResult]{
-		method: peer.MethodAddDocument, write: true, needs: needBoth[AddDocumentRequest],
-		toWire: AddDocumentRequest.wire, fromW: addDocumentRequestOf, answer: same[AddDocumentResult], answerOf: same[AddDocumentResult],
-		local: (*Manager).addDocument,
+	opAddDocument = &operation[AddDocumentRequest, AddDocumentResult]{
+		method: peer.MethodAddDocument, write: true, needs: needBoth[AddDocumentRequest], on: workspace.Service.AddDocument,
 	}
-	opGetDocument = &operation[DocumentRef, peer.DocumentRef, storage.Document, peer.Document]{
-		method: peer.MethodGetDocument, needs: needStorage[DocumentRef],
-		toWire: DocumentRef.wire, fromW: documentRefOf, answer: wireDocument, answerOf: documentOf,
-		local: (*Manager).getDocument,
+	opGetDocument = &operation[DocumentRef, storage.Document]{
+		method: peer.MethodGetDocument, needs: needStorage[DocumentRef], on: workspace.Service.GetDocument,
 	}
-	opDeleteDocument = &operation[DocumentRef, peer.DocumentRef, peer.Deleted, peer.Deleted]{
-		method: peer.MethodDeleteDocument, write: true, needs: needStorage[DocumentRef],
-		toWire: DocumentRef.wire, fromW: documentRefOf, answer: same[peer.Deleted], answerOf: same[peer.Deleted],
-		local: (*Manager).deleteDocument,
+	opDeleteDocument = &operation[DocumentRef, workspace.Deleted]{
+		method: peer.MethodDeleteDocument, write: true, needs: needStorage[DocumentRef], on: workspace.Service.DeleteDocument,
 	}
-	opListCollections = &operation[struct{}, peer.Empty, []storage.CollectionInfo, []peer.CollectionInfo]{
+	opListCollections = &operation[struct{}, []storage.CollectionInfo]{
 		method: peer.MethodListCollections, needs: needStorage[struct{}],
-		toWire: noRequest, fromW: fromEmpty, answer: wireCollections, answerOf: collectionsOf,
-		local: (*Manager).listCollections,
+		on: func(svc workspace.Service, ctx context.Context, _ struct{}) ([]storage.CollectionInfo, error) {
+			return svc.ListCollections(ctx)
+		},
 	}
 	// list_notes_page serves resources/list, which recovery's degraded
 	// mode never refused: it needs nothing of the hook.
-	opListNotesPage = &operation[NotesQuery, peer.NotesQuery, NotesPage, NotesPage]{
-		method: peer.MethodListNotesPage, needs: func(NotesQuery) []string { return nil },
-		toWire: func(q NotesQuery) (peer.NotesQuery, error) { return peer.NotesQuery(q), nil },
-		fromW:  func(q peer.NotesQuery) NotesQuery { return NotesQuery(q) },
-		answer: same[NotesPage], answerOf: same[NotesPage],
-		local: (*Manager).listNotesPage,
+	opListNotesPage = &operation[NotesQuery, NotesPage]{
+		method: peer.MethodListNotesPage, needs: func(NotesQuery) []string { return nil }, on: workspace.Service.ListNotesPage,
 	}
 )
 
-// served is an operation as the indexer's socket serves it.
-type served interface {
-	serve(m *Manager) (string, peer.Handler)
+// Search runs a query over every collection or one (see
+// workspace.Local.Search for the ranking).
+func (m *Manager) Search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
+	return opSearch.call(ctx, m, req)
 }
 
-// workspaceOps are the operations that readers forward.
-var workspaceOps = []served{opSearch, opFindRelated, opAddDocument, opGetDocument, opDeleteDocument, opListCollections, opListNotesPage}
+// FindRelated returns the chunks most like one chunk elsewhere in the
+// index, ranked as search ranks them (see workspace.Local.FindRelated).
+func (m *Manager) FindRelated(ctx context.Context, req RelatedRequest) (RelatedResponse, error) {
+	return opFindRelated.call(ctx, m, req)
+}
+
+// AddDocument chunks, embeds and stores a note.
+func (m *Manager) AddDocument(ctx context.Context, req AddDocumentRequest) (AddDocumentResult, error) {
+	return opAddDocument.call(ctx, m, req)
+}
+
+// GetDocument returns a stored document with its chunks.
+func (m *Manager) GetDocument(ctx context.Context, ref DocumentRef) (storage.Document, error) {
+	return opGetDocument.call(ctx, m, ref)
+}
+
+// DeleteDocument removes a document from the index and returns its id and
+// how many chunks went with it. A workspace file's document is also
+// forgotten by the indexer and its ledger: the file is indexed again when
+// it next changes or at the next start, and only that file.
+func (m *Manager) DeleteDocument(ctx context.Context, ref DocumentRef) (string, int, error) {
+	d, err := opDeleteDocument.call(ctx, m, ref)
+	return d.ID, d.Chunks, err
+}
+
+// ListCollections lists the collections with their counts.
+func (m *Manager) ListCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
+	return opListCollections.call(ctx, m, struct{}{})
+}
+
+// ListNotesPage returns one page of the notes of every notes collection
+// (every collection but the workspace files'); a cursor this server did
+// not give is an error wrapping ErrBadCursor.
+func (m *Manager) ListNotesPage(ctx context.Context, q NotesQuery) (NotesPage, error) {
+	return opListNotesPage.call(ctx, m, q)
+}
+
+// managerService is the Manager as the workspace.Service that the
+// indexer's socket serves to its readers: each call is the operation a
+// tool call on the indexer runs, admission hook and gate included.
+type managerService struct{ m *Manager }
+
+func (s managerService) Search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
+	return s.m.Search(ctx, req)
+}
+
+func (s managerService) FindRelated(ctx context.Context, req RelatedRequest) (RelatedResponse, error) {
+	return s.m.FindRelated(ctx, req)
+}
+
+func (s managerService) AddDocument(ctx context.Context, req AddDocumentRequest) (AddDocumentResult, error) {
+	return s.m.AddDocument(ctx, req)
+}
+
+func (s managerService) GetDocument(ctx context.Context, ref DocumentRef) (storage.Document, error) {
+	return s.m.GetDocument(ctx, ref)
+}
+
+func (s managerService) DeleteDocument(ctx context.Context, ref DocumentRef) (workspace.Deleted, error) {
+	return opDeleteDocument.call(ctx, s.m, ref)
+}
+
+func (s managerService) ListCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
+	return s.m.ListCollections(ctx)
+}
+
+func (s managerService) ListNotesPage(ctx context.Context, q NotesQuery) (NotesPage, error) {
+	return s.m.ListNotesPage(ctx, q)
+}
+
+func (s managerService) Progress(ctx context.Context) (workspace.Progress, error) {
+	return s.m.progress(ctx)
+}
 
 // peerHandlers are the calls an indexer answers for its readers: the
 // workspace operations, each the one a tool call on the indexer runs, and
 // the calls of the readers' own upkeep.
 func (m *Manager) peerHandlers() map[string]peer.Handler {
-	h := map[string]peer.Handler{
-		peer.MethodHello.Name: func(context.Context, json.RawMessage) (any, error) {
-			cfg := m.Config()
-			return peer.Hello{PID: os.Getpid(), Version: version.String(), Protocol: peer.Protocol,
-				Roots: cfg.Workspace.Roots, Collection: cfg.Workspace.Collection}, nil
-		},
-		peer.MethodStatus.Name: handle(func(ctx context.Context, _ peer.Empty) (Status, error) { return m.Status(ctx), nil }),
-		peer.MethodPing.Name: handle(func(ctx context.Context, _ peer.Empty) (peer.Empty, error) {
-			r, release, err := m.acquire(false)
-			if err != nil {
-				return peer.Empty{}, err
-			}
-			defer release()
-			return peer.Empty{}, r.store.Ping(ctx)
-		}),
-		peer.MethodProgress.Name: handle(func(ctx context.Context, _ peer.Empty) (peer.Progress, error) { return m.progress(ctx) }),
+	h := peer.ServiceHandlers(managerService{m})
+	h[peer.MethodHello.Name] = func(context.Context, json.RawMessage) (any, error) {
+		cfg := m.Config()
+		return peer.Hello{PID: os.Getpid(), Version: version.String(), Protocol: peer.Protocol,
+			Roots: cfg.Workspace.Roots, Collection: cfg.Workspace.Collection}, nil
 	}
-	for _, op := range workspaceOps {
-		name, fn := op.serve(m)
-		h[name] = fn
-	}
+	h[peer.MethodStatus.Name] = peer.Handle(func(ctx context.Context, _ peer.Empty) (Status, error) { return m.Status(ctx), nil })
+	h[peer.MethodPing.Name] = peer.Handle(func(ctx context.Context, _ peer.Empty) (peer.Empty, error) {
+		r, release, err := m.acquire(false)
+		if err != nil {
+			return peer.Empty{}, err
+		}
+		defer release()
+		return peer.Empty{}, r.store.Ping(ctx)
+	})
 	return h
-}
-
-// handle adapts a typed operation to a peer.Handler.
-func handle[In, Out any](fn func(context.Context, In) (Out, error)) peer.Handler {
-	return func(ctx context.Context, raw json.RawMessage) (any, error) {
-		var in In
-		if len(raw) > 0 && string(raw) != "null" {
-			if err := json.Unmarshal(raw, &in); err != nil {
-				return nil, fmt.Errorf("decode request: %w", err)
-			}
-		}
-		return fn(ctx, in)
-	}
-}
-
-// wire is the request as it crosses to the indexer. Ranking experiments
-// do not cross: the indexer ranks with its own configuration.
-func (req SearchRequest) wire() (peer.SearchRequest, error) {
-	if req.Tuning != nil || req.Rules != nil {
-		return peer.SearchRequest{}, fmt.Errorf("%w: a search with ranking overrides (Tuning, Rules) cannot be forwarded to the indexer, which ranks with its own configuration: "+
-			"run the experiment on the indexer, or with a storage.data_dir of its own", ErrReader)
-	}
-	return peer.SearchRequest{
-		Query: req.Query, Limit: req.Limit, Mode: req.Mode, Collection: req.Collection,
-		PathGlob: req.PathGlob, Language: req.Language, MaxPerFile: req.MaxPerFile,
-		ScoreThreshold: req.ScoreThreshold, MinKeywordScore: req.MinKeywordScore,
-		ContextLines: req.ContextLines, Symbol: req.Symbol,
-	}, nil
-}
-
-func searchRequestOf(w peer.SearchRequest) SearchRequest {
-	return SearchRequest{
-		Query: w.Query, Limit: w.Limit, Mode: w.Mode, Collection: w.Collection,
-		PathGlob: w.PathGlob, Language: w.Language, MaxPerFile: w.MaxPerFile,
-		ScoreThreshold: w.ScoreThreshold, MinKeywordScore: w.MinKeywordScore,
-		ContextLines: w.ContextLines, Symbol: w.Symbol,
-	}
-}
-
-func (ref DocumentRef) wire() (peer.DocumentRef, error) {
-	return peer.DocumentRef{ID: ref.ID, Path: ref.Path}, nil
-}
-
-func documentRefOf(w peer.DocumentRef) DocumentRef { return DocumentRef{ID: w.ID, Path: w.Path} }
-
-func (req RelatedRequest) wire() (peer.RelatedRequest, error) {
-	ref, _ := req.Ref.wire()
-	return peer.RelatedRequest{
-		Ref: ref, Line: req.Line, Limit: req.Limit, MaxPerFile: req.MaxPerFile,
-		PathGlob: req.PathGlob, Language: req.Language, SameFile: req.SameFile,
-	}, nil
-}
-
-func relatedRequestOf(w peer.RelatedRequest) RelatedRequest {
-	return RelatedRequest{
-		Ref: documentRefOf(w.Ref), Line: w.Line, Limit: w.Limit, MaxPerFile: w.MaxPerFile,
-		PathGlob: w.PathGlob, Language: w.Language, SameFile: w.SameFile,
-	}
-}
-
-func (req AddDocumentRequest) wire() (peer.AddDocumentRequest, error) {
-	return peer.AddDocumentRequest{Content: req.Content, Title: req.Title, Metadata: req.Metadata, Collection: req.Collection}, nil
-}
-
-func addDocumentRequestOf(w peer.AddDocumentRequest) AddDocumentRequest {
-	return AddDocumentRequest{Content: w.Content, Title: w.Title, Metadata: w.Metadata, Collection: w.Collection}
-}
-
-func wireDocument(d storage.Document) peer.Document {
-	w := peer.Document{ID: d.ID, Collection: d.Collection, Kind: d.Kind, Path: d.Path, Title: d.Title, Metadata: d.Metadata}
-	if d.Chunks != nil {
-		w.Chunks = make([]peer.Chunk, len(d.Chunks))
-	}
-	for i, c := range d.Chunks {
-		w.Chunks[i] = peer.Chunk{
-			ID: c.ID, DocID: c.DocID, Collection: c.Collection, Kind: c.Kind, Path: c.Path, Title: c.Title,
-			Language: c.Language, Ordinal: c.Ordinal, StartLine: c.StartLine, EndLine: c.EndLine,
-			Text: c.Text, Hash: c.Hash, Metadata: c.Metadata,
-		}
-	}
-	return w
-}
-
-// documentOf is a document as it came across; its chunks carry no
-// vectors, as GetDocument's never do.
-func documentOf(w peer.Document) storage.Document {
-	d := storage.Document{ID: w.ID, Collection: w.Collection, Kind: w.Kind, Path: w.Path, Title: w.Title, Metadata: w.Metadata}
-	if w.Chunks != nil {
-		d.Chunks = make([]storage.Chunk, len(w.Chunks))
-	}
-	for i, c := range w.Chunks {
-		d.Chunks[i] = storage.Chunk{
-			ID: c.ID, DocID: c.DocID, Collection: c.Collection, Kind: c.Kind, Path: c.Path, Title: c.Title,
-			Language: c.Language, Ordinal: c.Ordinal, StartLine: c.StartLine, EndLine: c.EndLine,
-			Text: c.Text, Hash: c.Hash, Metadata: c.Metadata,
-		}
-	}
-	return d
-}
-
-func wireCollections(cs []storage.CollectionInfo) []peer.CollectionInfo {
-	if cs == nil {
-		return nil
-	}
-	w := make([]peer.CollectionInfo, len(cs))
-	for i, c := range cs {
-		w[i] = peer.CollectionInfo(c) // the same fields; a field added to one fails the conversion
-	}
-	return w
-}
-
-func collectionsOf(w []peer.CollectionInfo) []storage.CollectionInfo {
-	if w == nil {
-		return nil
-	}
-	cs := make([]storage.CollectionInfo, len(w))
-	for i, c := range w {
-		cs[i] = storage.CollectionInfo(c)
-	}
-	return cs
 }

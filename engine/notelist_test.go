@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/rs/zerolog"
-
-	"workspace-qdrant-mcp/engine/storage"
 )
 
 // ListNotesPage pages through the notes of every notes collection, with
@@ -75,38 +73,5 @@ func TestListNotesPage(t *testing.T) {
 		if err := ParseNotesCursor(bad); !errors.Is(err, ErrBadCursor) {
 			t.Errorf("ParseNotesCursor(%q) = %v, want ErrBadCursor", bad, err)
 		}
-	}
-}
-
-// A store that is no storage.HeadLister is paged from its documents, by
-// id, of the kind asked.
-func TestNoteHeadsWithoutHeadLister(t *testing.T) {
-	st := newMemStore(&eventLog{})
-	var want []string
-	for i := range 5 {
-		id := fmt.Sprintf("note:%d", i)
-		st.docs[id] = []storage.Chunk{{DocID: id, Collection: "notes", Kind: storage.KindNote, Title: "t"}}
-		want = append(want, id)
-	}
-	st.docs["file:/x"] = []storage.Chunk{{DocID: "file:/x", Collection: "notes", Kind: storage.KindFile}}
-	var got []string
-	q := storage.HeadsQuery{Collection: "notes", Kind: storage.KindNote, Limit: 2}
-	for range 5 {
-		page, err := noteHeads(t.Context(), st, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page.Heads) > 2 {
-			t.Errorf("a page of %d, want 2 at most", len(page.Heads))
-		}
-		for _, h := range page.Heads {
-			got = append(got, h.ID)
-		}
-		if q.After = page.Next; q.After == "" {
-			break
-		}
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("notes %v, want %v", got, want)
 	}
 }

@@ -18,26 +18,12 @@ import (
 	"workspace-qdrant-mcp/engine/analysis"
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest"
-	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/engine/storage/embedded"
+	"workspace-qdrant-mcp/engine/workspace"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
-
-// longNote is a note of many chunks at the test chunk size, with blank
-// lines, CRLF endings, non-ASCII text and no final newline.
-func longNote() string {
-	var b strings.Builder
-	b.WriteString("\n# Garden journal\r\n\n")
-	for i := range 30 {
-		fmt.Fprintf(&b, "Day %d: watered the marigolds — %s\n", i, strings.Repeat("ü", i%7))
-		if i%5 == 4 {
-			b.WriteString("\n")
-		}
-	}
-	b.WriteString("last line without a newline")
-	return b.String()
-}
 
 // notesConfig is the default configuration with a data directory, a
 // workspace of one file and small chunks, so that a note has several
@@ -90,7 +76,7 @@ type sample struct {
 func addSamples(t *testing.T, m *Manager) []sample {
 	t.Helper()
 	samples := []sample{
-		{req: AddDocumentRequest{Content: longNote(), Title: "Journal", Metadata: map[string]string{"topic": "garden", "year": "2024"}}},
+		{req: AddDocumentRequest{Content: enginetest.LongNote(), Title: "Journal", Metadata: map[string]string{"topic": "garden", "year": "2024"}}},
 		{req: AddDocumentRequest{Content: "a short note\n", Title: "Short", Collection: "research"}},
 		{req: AddDocumentRequest{Content: "", Title: "Empty", Collection: "research", Metadata: map[string]string{"empty": "yes"}}},
 	}
@@ -125,7 +111,7 @@ func checkSamples(t *testing.T, m *Manager, samples []sample) {
 		if len(doc.Metadata)+len(s.req.Metadata) > 0 && !maps.Equal(doc.Metadata, s.req.Metadata) {
 			t.Errorf("note %q metadata %v, want %v", s.req.Title, doc.Metadata, s.req.Metadata)
 		}
-		content, err := noteContent(doc.Chunks)
+		content, err := workspace.NoteContent(doc.Chunks)
 		if err != nil || content != s.req.Content {
 			t.Errorf("note %q content = %q, %v; want %q", s.req.Title, content, err, s.req.Content)
 		}
@@ -241,8 +227,8 @@ func TestNotesFollowDimensionChange(t *testing.T) {
 	if _, err := m.AddDocument(t.Context(), AddDocumentRequest{Content: "a new note", Collection: "research"}); err != nil {
 		t.Errorf("AddDocument after the migration: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(cfg.Storage.DataDir, notesFile)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("%s left behind: %v", notesFile, err)
+	if _, err := os.Stat(filepath.Join(cfg.Storage.DataDir, workspace.NotesFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s left behind: %v", workspace.NotesFile, err)
 	}
 }
 
@@ -261,25 +247,14 @@ func TestNotesMoveFinishesAfterCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	move := noteMove{Version: notesFileVersion, Collections: []string{NotesCollection, "research"}}
-	for _, coll := range move.Collections {
-		docs, err := st.Documents(t.Context(), coll)
-		if err != nil {
-			t.Fatal(err)
-		}
-		saved, err := saveNotes(docs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		move.Notes = append(move.Notes, saved...)
-	}
-	if len(move.Notes) != len(samples) {
-		t.Fatalf("saved %d notes, want %d", len(move.Notes), len(samples))
-	}
-	path := filepath.Join(cfg.Storage.DataDir, notesFile)
-	if err := writeNoteMove(path, move); err != nil {
+	saved, err := workspace.SaveNotesMove(t.Context(), st, cfg.Storage.DataDir, []string{NotesCollection, "research"})
+	if err != nil {
 		t.Fatal(err)
 	}
+	if saved != len(samples) {
+		t.Fatalf("saved %d notes, want %d", saved, len(samples))
+	}
+	path := filepath.Join(cfg.Storage.DataDir, workspace.NotesFile)
 	if _, err := st.DropCollection(t.Context(), NotesCollection); err != nil {
 		t.Fatal(err)
 	}
@@ -295,35 +270,7 @@ func TestNotesMoveFinishesAfterCrash(t *testing.T) {
 	waitNotes(t, m)
 	checkSamples(t, m, samples)
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("%s left behind: %v", notesFile, err)
-	}
-}
-
-// A note's content comes back exactly from its chunks: many chunks that
-// overlap, CRLF and LF endings, blank lines, no final newline.
-func TestNoteContentRoundTrip(t *testing.T) {
-	for _, text := range []string{longNote(), "one line", "two\nlines\n", "\n\nafter blank lines\n\n", ""} {
-		pieces := chunk.Split(text, chunk.Options{MaxChars: 120, OverlapChars: 50})
-		chunks := make([]storage.Chunk, len(pieces))
-		overlap := false
-		for i, p := range pieces {
-			chunks[i] = storage.Chunk{ID: fmt.Sprint(i), StartLine: p.StartLine, EndLine: p.EndLine, Text: p.Text}
-			overlap = overlap || i > 0 && p.StartLine <= pieces[i-1].EndLine
-		}
-		if text == longNote() && (len(chunks) < 5 || !overlap) {
-			t.Fatalf("the long note split into %d chunks, overlapping: %v; want several that overlap", len(chunks), overlap)
-		}
-		got, err := noteContent(chunks)
-		if err != nil || got != text {
-			t.Errorf("noteContent = %q, %v; want %q", got, err, text)
-		}
-	}
-	bad := []storage.Chunk{
-		{ID: "a", StartLine: 1, EndLine: 2, Text: "one\ntwo\n"},
-		{ID: "b", StartLine: 2, EndLine: 3, Text: "TWO\nthree\n"},
-	}
-	if _, err := noteContent(bad); !errors.Is(err, errNoteGaps) {
-		t.Errorf("noteContent of disagreeing chunks = %v, want errNoteGaps", err)
+		t.Errorf("%s left behind: %v", workspace.NotesFile, err)
 	}
 }
 

@@ -28,9 +28,6 @@ const (
 	RoleReader = "reader"
 )
 
-// ErrReader refuses what only the indexer may do, such as a reindex.
-var ErrReader = errors.New("this server is a reader")
-
 // Tunables of the coordination; variables so that tests can shorten them.
 var (
 	// lockPollEvery is how often a reader tries the indexer lock, and so
@@ -59,6 +56,7 @@ var wireErrors = peer.Errors{
 	"dimension_mismatch": storage.ErrDimensionMismatch,
 	"reader":             ErrReader,
 	"degraded":           ErrDegraded,
+	"line_outside":       ErrLineOutside,
 }
 
 // IndexerInfo is the indexer as engine_status shows it.
@@ -145,6 +143,11 @@ func redo[T any](ctx context.Context, m *Manager, op func() (T, error)) (T, erro
 // process.
 func (l *link) call(ctx context.Context, method peer.Method, in, out any) error {
 	return l.send(ctx, method, in, out, retryWithin)
+}
+
+// Call is call, for peer.ServiceClient (the link is its peer.Caller).
+func (l *link) Call(ctx context.Context, method peer.Method, in, out any) error {
+	return l.call(ctx, method, in, out)
 }
 
 // try is call without the wait: status and health report what is true

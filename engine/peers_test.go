@@ -418,3 +418,31 @@ func TestAdmissionHookCoversForwardedCalls(t *testing.T) {
 		t.Errorf("a reader's search with a tuning override: %v, want ErrReader naming the overrides", err)
 	}
 }
+
+// A reader's find_related of a line that no chunk holds fails as the
+// indexer's does: ErrLineOutside, and a *LineError with the same lines
+// and text, rebuilt from the detail that crossed the socket.
+func TestReaderFindRelatedLineOutside(t *testing.T) {
+	ctx := context.Background()
+	cfg := peerConfig(t)
+	a, b := indexerAndReader(t, cfg)
+	if err := a.WaitIndexed(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	req := RelatedRequest{Ref: DocumentRef{Path: filepath.Join(cfg.Workspace.Roots[0], "marigold.go")}, Line: 9999, Limit: 5}
+	_, want := a.FindRelated(ctx, req)
+	wantLE, ok := errors.AsType[*LineError](want)
+	if !ok {
+		t.Fatalf("indexer: %v, want a *LineError", want)
+	}
+	_, err := b.FindRelated(ctx, req)
+	if !errors.Is(err, ErrLineOutside) || err.Error() != want.Error() {
+		t.Errorf("reader: %v, want ErrLineOutside with the indexer's text %q", err, want)
+	}
+	if le, ok := errors.AsType[*LineError](err); !ok || *le != *wantLE {
+		t.Errorf("reader: %#v, want the *LineError %+v", err, *wantLE)
+	}
+	if _, ok := errors.AsType[*peer.RemoteError](err); !ok {
+		t.Errorf("reader: %#v, want it to remain a *peer.RemoteError", err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
+	"workspace-qdrant-mcp/engine/workspace"
 	"workspace-qdrant-mcp/internal/config"
 	"workspace-qdrant-mcp/internal/hfhub"
 )
@@ -80,7 +81,10 @@ type run struct {
 	reindex  bool            // rebuild the workspace index from scratch in phase 1
 	inherit  *lockHandoff    // the indexer lock to claim first, from startPlan.lock
 	notes    <-chan struct{} // closed once the notes migration has run (startNotes)
-	notesMu  notesLock       // orders the notes migration against the workspace tools
+	// ws is the run's workspace.Service: local on the indexer, a
+	// peer.ServiceClient on a reader. The operations run on it.
+	ws    workspace.Service
+	local *workspace.Local // the indexer's; nil on a reader
 }
 
 // reader reports whether the run forwards to another server's indexer.
@@ -117,7 +121,7 @@ const probeText = "workspace qdrant engine startup probe"
 // startup runs the three phases. On failure it stops, in reverse order,
 // every component it had started and returns the phase's error.
 func (m *Manager) startup(ctx context.Context, cfg config.Config, plan startPlan) (*run, runRecord, error) {
-	r := &run{cfg: cfg, reindex: plan.reindex, inherit: plan.lock, notesMu: newNotesLock()}
+	r := &run{cfg: cfg, reindex: plan.reindex, inherit: plan.lock}
 	var rec runRecord
 	phases := []struct {
 		name string
@@ -149,7 +153,15 @@ func (m *Manager) startup(ctx context.Context, cfg config.Config, plan startPlan
 		}
 		m.log.Info().Str("phase", ph.name).Float64("duration_ms", pt.DurationMS).Msg("startup phase done")
 	}
-	if !r.reader() {
+	if r.reader() {
+		r.ws = peer.NewServiceClient(r.link)
+	} else {
+		r.local = workspace.NewLocal(workspace.Deps{
+			Config: r.cfg, Store: r.store, Embedder: r.embedder, Index: r.indexer,
+			EmbedderOutage: r.embedderOutage, ReportFailure: m.reportFailure, NotesPending: r.notesPending,
+			Log: m.opts.Logger.With().Str("component", "notes").Logger(),
+		})
+		r.ws = r.local
 		r.notes = m.startNotes(r) // notes embedded by another model, in the background
 	}
 	if r.embedder != nil {

@@ -79,7 +79,7 @@ type IndexStatus struct {
 	// their language-server symbols.
 	EnrichPending int `json:"enrich_pending"`
 	// NotesPending is true until this run has brought the notes to the
-	// current embedding model (see notes.go); tool calls wait while a
+	// current embedding model (see workspace.Local.MigrateNotes); tool calls wait while a
 	// note is rewritten.
 	NotesPending bool `json:"notes_pending"`
 	// Watcher is the file watcher's state: directories watched, events,

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"workspace-qdrant-mcp/engine/peer"
+	"workspace-qdrant-mcp/engine/workspace"
 )
 
 // indexPollEvery is how often WaitIndexed looks at the indexer.
@@ -48,25 +48,12 @@ func (m *Manager) WaitIndexed(ctx context.Context, progress func(done, total int
 }
 
 // progress reads the indexer's progress: this process's, or on a reader
-// the indexer's through the socket.
-func (m *Manager) progress(ctx context.Context) (peer.Progress, error) {
+// the indexer's through the socket (the run's workspace.Service).
+func (m *Manager) progress(ctx context.Context) (workspace.Progress, error) {
 	r, release, err := m.acquire(false)
 	if err != nil {
-		return peer.Progress{}, err
+		return workspace.Progress{}, err
 	}
 	defer release()
-	if r.reader() {
-		var p peer.Progress
-		err := r.link.call(ctx, peer.MethodProgress, peer.Empty{}, &p)
-		return p, err
-	}
-	var p peer.Progress
-	if r.indexer != nil {
-		st := r.indexer.Stats()
-		p = peer.Progress{Indexing: st.Indexing, Done: st.Done, Pending: st.Pending}
-	}
-	if r.notesPending() {
-		p.Indexing = true
-	}
-	return p, nil
+	return r.ws.Progress(ctx)
 }

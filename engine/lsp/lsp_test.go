@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // fakeEnv, when set in the environment of this test binary, makes it a
@@ -99,25 +100,6 @@ func fakeServer(t *testing.T, mode string, timeout time.Duration) config.LSP {
 	}
 	return config.LSP{Enabled: true, RequestTimeout: config.Duration(timeout),
 		Servers: map[string]config.LSPServer{"go": {Command: exe}}}
-}
-
-// goplsPath finds gopls on PATH or in $(go env GOPATH)/bin, where
-// .ci/run installs it.
-func goplsPath(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("gopls"); err == nil {
-		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-			// LookPath adds .exe on Windows.
-			if p, err := exec.LookPath(filepath.Join(dir, "bin", "gopls")); err == nil {
-				return p
-			}
-		}
-	}
-	t.Skip("gopls not found on PATH or in $(go env GOPATH)/bin: install it with go install golang.org/x/tools/gopls@v0.23.0 (.ci/run does)")
-	return ""
 }
 
 // goWorkspace writes a small Go module and returns its root.
@@ -225,7 +207,7 @@ func spansOf(text string, n int) []Span {
 // TestGopls runs one real gopls through enrichment, a crash and restart,
 // and a stop; the subtests share the server because gopls starts slowly.
 func TestGopls(t *testing.T) {
-	gopls := goplsPath(t)
+	gopls := enginetest.Gopls(t)
 	root := goWorkspace(t)
 	m := New(config.LSP{Enabled: true, RequestTimeout: config.Duration(20 * time.Second),
 		Servers: map[string]config.LSPServer{"go": {Command: gopls}}},

@@ -34,11 +34,28 @@ func (e *dialError) Unwrap() error { return e.err }
 type RemoteError struct {
 	Kind    string
 	Message string
-	err     error
+	// Detail holds the fields of a Detailed error, or nothing.
+	Detail json.RawMessage
+	err    error
 }
 
 func (e *RemoteError) Error() string { return e.Message }
 func (e *RemoteError) Unwrap() error { return e.err }
+
+// Rebuilt returns e as the typed error typed, rebuilt by the caller from
+// e.Detail: its text is still the indexer's, and it unwraps to both typed
+// and e, so that errors.As finds the typed error and errors.Is its
+// sentinel on the caller's side as on the indexer's.
+func (e *RemoteError) Rebuilt(typed error) error { return &rebuiltError{remote: e, typed: typed} }
+
+// rebuiltError is a RemoteError with its typed error rebuilt.
+type rebuiltError struct {
+	remote *RemoteError
+	typed  error
+}
+
+func (e *rebuiltError) Error() string   { return e.remote.Message }
+func (e *rebuiltError) Unwrap() []error { return []error{e.typed, e.remote} }
 
 // Client calls the indexer on its socket. It is safe for concurrent use;
 // Close releases its idle connections.
@@ -103,7 +120,7 @@ func (c *Client) Call(ctx context.Context, method string, in, out any) error {
 		if err := json.Unmarshal(data, &we); err != nil || we.Message == "" {
 			return fmt.Errorf("%s: the indexer answered %s: %s", method, resp.Status, bytes.TrimSpace(data))
 		}
-		return &RemoteError{Kind: we.Kind, Message: we.Message, err: c.kinds[we.Kind]}
+		return &RemoteError{Kind: we.Kind, Message: we.Message, Detail: we.Detail, err: c.kinds[we.Kind]}
 	}
 	if out == nil {
 		return nil

@@ -7,7 +7,8 @@
 // stale lock), runs the watcher,
 // writes the store, and serves the other servers' requests on a local
 // socket. The others are readers: TryLock reports ErrHeld, ReadHolder says
-// who the indexer is, and a Client forwards their workspace tools to it.
+// who the indexer is, and a ServiceClient forwards their workspace tools
+// to it.
 // Readers keep trying the lock; the first to get it after the indexer is
 // gone becomes the next indexer.
 //
@@ -20,7 +21,16 @@
 // caller maps back to its sentinel error (see Errors). The calls are
 // Methods (methods.go), each with whether it may be sent again; their
 // requests and answers are the DTOs of wire.go. Both are versioned as
-// Protocol and pinned by golden files under testdata.
+// Protocol and pinned by golden files under testdata. An error that is
+// Detailed also sends its fields, so that the caller rebuilds its type
+// (find_related's *workspace.LineError).
+//
+// Two layers: Client and Server carry calls on the socket; ServiceClient
+// and ServiceHandlers put a workspace.Service on them. ServiceClient is a
+// reader's Service: it converts each call to its Method and DTO and sends
+// it through a Caller (the engine's link to the indexer, which adds the
+// timeout, the retries to the next indexer and the takeover); the
+// indexer's Server answers with ServiceHandlers of the Service it serves.
 //
 //	lock, err := peer.TryLock(dataDir)            // indexer or ErrHeld
 //	srv, err := peer.Listen(peer.SocketPath(dataDir), handlers, kinds, log)
@@ -29,6 +39,8 @@
 //	h, err := peer.ReadHolder(dataDir)            // a reader
 //	c := peer.Dial(peer.SocketPath(dataDir), kinds)
 //	err = c.Call(ctx, "search", req, &resp)
+//	svc := peer.NewServiceClient(caller)           // caller sends through c
+//	resp, err := svc.Search(ctx, workspace.SearchRequest{...})
 package peer
 
 import (

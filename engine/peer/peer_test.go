@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
+	"net/http/httptrace"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,12 +78,7 @@ func TestFallbackSocketServes(t *testing.T) {
 	if !strings.HasPrefix(path, os.TempDir()) {
 		t.Fatalf("fallback socket %s is not under %s", path, os.TempDir())
 	}
-	srv, err := Listen(path, map[string]Handler{
-		"ping": func(context.Context, json.RawMessage) (any, error) { return "pong", nil },
-	}, nil, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := listenPing(t, path)
 	c := Dial(path, nil)
 	defer c.Close()
 	var out string
@@ -95,7 +93,26 @@ func TestFallbackSocketServes(t *testing.T) {
 	}
 }
 
+// listenPing serves one call, ping, answered "pong", at path.
+func listenPing(t *testing.T, path string) *Server {
+	t.Helper()
+	srv, err := Listen(path, map[string]Handler{
+		"ping": func(context.Context, json.RawMessage) (any, error) { return "pong", nil },
+	}, nil, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
 var errMissing = errors.New("missing")
+
+// spanError is a Detailed error, as the engine's LineError is.
+type spanError struct{ From, To int }
+
+func (e *spanError) Error() string   { return fmt.Sprintf("lines %d-%d: %v", e.From, e.To, errMissing) }
+func (e *spanError) Unwrap() error   { return errMissing }
+func (e *spanError) WireDetail() any { return map[string]int{"from": e.From, "to": e.To} }
 
 func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.sock")
@@ -113,6 +130,9 @@ func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
 		},
 		"fail": func(context.Context, json.RawMessage) (any, error) {
 			return nil, errors.Join(errors.New("doc 7"), errMissing)
+		},
+		"span": func(context.Context, json.RawMessage) (any, error) {
+			return nil, fmt.Errorf("wrapped: %w", &spanError{From: 3, To: 7})
 		},
 		"block": func(ctx context.Context, _ json.RawMessage) (any, error) {
 			<-ctx.Done()
@@ -135,6 +155,14 @@ func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
 	if !errors.As(err, &re) || !errors.Is(err, errMissing) || !strings.Contains(err.Error(), "doc 7") {
 		t.Fatalf("fail: got %v, want a RemoteError wrapping errMissing with the message", err)
 	}
+	err = c.Call(ctx, "span", nil, nil)
+	if !errors.As(err, &re) || string(re.Detail) != `{"from":3,"to":7}` || !errors.Is(err, errMissing) {
+		t.Fatalf("span: got %#v, want a RemoteError wrapping errMissing with the detail", err)
+	}
+	rebuilt := re.Rebuilt(&spanError{From: 3, To: 7})
+	if se, ok := errors.AsType[*spanError](rebuilt); !ok || se.To != 7 || rebuilt.Error() != "wrapped: lines 3-7: missing" || !errors.As(rebuilt, new(*RemoteError)) {
+		t.Fatalf("rebuilt span error: %#v", rebuilt)
+	}
 	if err := c.Call(ctx, "nosuch", nil, nil); err == nil || !strings.Contains(err.Error(), `no call "nosuch"`) {
 		t.Fatalf("unknown call: %v", err)
 	}
@@ -153,17 +181,36 @@ func TestCallsCrossTheSocketWithTheirErrors(t *testing.T) {
 }
 
 // A watch is held open while the server serves and ends when it closes.
+//
+// The test waits for the watch to be established (the server's handler
+// has answered its headers) before it closes the server: closing first,
+// as a fixed sleep allowed on a loaded machine, refuses the watch's
+// connection, and the watch then fails with ErrUnreachable instead of
+// ending cleanly. That the watch did not end while the server served is
+// shown by a call answered on another connection after it was
+// established, not by sleeping.
 func TestWatchEndsWhenTheServerCloses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.sock")
-	srv, err := Listen(path, nil, nil, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := listenPing(t, path)
 	c := Dial(path, nil)
 	defer c.Close()
+	established := make(chan struct{})
+	var once sync.Once
+	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+		GotFirstResponseByte: func() { once.Do(func() { close(established) }) },
+	})
 	ended := make(chan error, 1)
-	go func() { ended <- c.Watch(context.Background()) }()
-	time.Sleep(100 * time.Millisecond)
+	go func() { ended <- c.Watch(ctx) }()
+	select {
+	case <-established:
+	case err := <-ended:
+		t.Fatalf("the watch ended before it was established: %v", err)
+	}
+	other := Dial(path, nil)
+	defer other.Close()
+	if err := other.Call(context.Background(), "ping", nil, nil); err != nil {
+		t.Fatal(err)
+	}
 	select {
 	case err := <-ended:
 		t.Fatalf("the watch ended while the server served: %v", err)

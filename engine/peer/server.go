@@ -34,10 +34,32 @@ func (k Errors) kindOf(err error) string {
 	return ""
 }
 
-// wireError is an error as it crosses the socket.
+// wireError is an error as it crosses the socket: its sentinel's name in
+// Errors, its text, and the fields of a Detailed error.
 type wireError struct {
-	Kind    string `json:"kind,omitempty"`
-	Message string `json:"message"`
+	Kind    string          `json:"kind,omitempty"`
+	Message string          `json:"message"`
+	Detail  json.RawMessage `json:"detail,omitempty"`
+}
+
+// Detailed is an error whose fields cross the socket beside its kind: a
+// handler error that is one (errors.As) is sent with WireDetail's JSON,
+// which the caller's RemoteError keeps in Detail, so that the caller can
+// rebuild the typed error (see RemoteError.Rebuilt).
+type Detailed interface {
+	error
+	WireDetail() any
+}
+
+// wireErrorOf is err as it crosses the socket.
+func (k Errors) wireErrorOf(err error) wireError {
+	we := wireError{Kind: k.kindOf(err), Message: err.Error()}
+	if d, ok := errors.AsType[Detailed](err); ok {
+		if detail, merr := json.Marshal(d.WireDetail()); merr == nil {
+			we.Detail = detail
+		}
+	}
+	return we
 }
 
 // maxRequestBytes bounds one call's body (add_document carries a whole
@@ -87,7 +109,7 @@ func Listen(path string, handlers map[string]Handler, kinds Errors, log zerolog.
 		out, err := h(req.Context(), in)
 		log.Debug().Str("call", method).Dur("took", time.Since(begin)).AnErr("error", err).Msg("reader call")
 		if err != nil {
-			writeJSON(w, http.StatusUnprocessableEntity, wireError{Kind: kinds.kindOf(err), Message: err.Error()})
+			writeJSON(w, http.StatusUnprocessableEntity, kinds.wireErrorOf(err))
 			return
 		}
 		writeJSON(w, http.StatusOK, out)

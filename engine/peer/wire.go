@@ -122,3 +122,11 @@ type CollectionInfo struct {
 
 // Empty is the request of the calls that take none, and ping's answer.
 type Empty struct{}
+
+// LineOutside is the detail of find_related's refusal of a line that no
+// chunk of the document holds (the engine's LineError).
+type LineOutside struct {
+	Line  int `json:"line"`
+	First int `json:"first"`
+	Last  int `json:"last"`
+}

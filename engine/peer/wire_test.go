@@ -58,6 +58,9 @@ func TestWireGolden(t *testing.T) {
 				Kind: "note", Path: "/ws/a.go", Title: "t", Language: "go", Ordinal: 0, StartLine: 1, EndLine: 2,
 				Text: "body", Hash: "ab12", Metadata: map[string]string{"symbol": "func A"}}}},
 		"collection_info": CollectionInfo{Name: "notes", Documents: 2, Chunks: 5},
+		"line_outside":    LineOutside{Line: 9999, First: 1, Last: 120},
+		"error": wireError{Kind: "line_outside", Message: "line 9999: no chunk holds the line: the document's chunks cover lines 1-120",
+			Detail: json.RawMessage(`{"line":9999,"first":1,"last":120}`)},
 	}
 	for name, v := range dtos {
 		t.Run(name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package engine
+package workspace
 
 // syncDir does nothing on Windows: FlushFileBuffers needs a handle with
 // write access, which os.Open does not give a directory, and NTFS

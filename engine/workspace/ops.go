@@ -1,4 +1,4 @@
-package engine
+package workspace
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/ingest/secrets"
-	"workspace-qdrant-mcp/engine/peer"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/paths"
 )
@@ -33,58 +32,6 @@ var ErrWorkspaceCollection = errors.New("the workspace collection holds only the
 
 // NotesCollection is where add_document stores notes unless told otherwise.
 const NotesCollection = "notes"
-
-// acquire admits one workspace operation and returns the current run.
-// The caller must call release.
-func (m *Manager) acquire(write bool) (r *run, release func(), err error) {
-	if !m.gate.enter(write) {
-		return nil, nil, m.refusal(write)
-	}
-	m.mu.Lock()
-	r = m.run
-	m.mu.Unlock()
-	if r == nil { // a stop finished between enter and here
-		m.gate.leave()
-		return nil, nil, m.refusal(write)
-	}
-	return r, m.gate.leave, nil
-}
-
-// acquireTool admits a workspace tool call: acquire, then on an indexer
-// the notes lock shared, so that the call waits for a note being
-// rewritten (see notesLock). The caller must call release.
-func (m *Manager) acquireTool(ctx context.Context, write bool) (r *run, release func(), err error) {
-	r, leave, err := m.acquire(write)
-	if err != nil || r.reader() {
-		return r, leave, err
-	}
-	unlock, err := r.notesMu.share(ctx)
-	if err != nil {
-		leave()
-		return nil, nil, err
-	}
-	return r, func() { unlock(); leave() }, nil
-}
-
-// refusal explains why the engine cannot serve an operation now.
-func (m *Manager) refusal(write bool) error {
-	m.mu.Lock()
-	state, lastErr := m.state, m.last.lastError
-	m.mu.Unlock()
-	switch state {
-	case StateStarting:
-		return fmt.Errorf("%w: the engine is starting; retry in a moment", ErrNotRunning)
-	case StateStopping:
-		if write {
-			return fmt.Errorf("%w: writes are refused while the engine shuts down; call engine_start once it has stopped", ErrStopping)
-		}
-		return fmt.Errorf("%w: the engine is stopping; call engine_start once it has stopped", ErrNotRunning)
-	case StateError:
-		return fmt.Errorf("%w: the engine is in state error (%s); call engine_start to retry", ErrNotRunning, lastErr)
-	default:
-		return fmt.Errorf("%w: the engine is %s; call engine_start", ErrNotRunning, state)
-	}
-}
 
 // AddDocumentRequest is a note to remember.
 type AddDocumentRequest struct {
@@ -105,28 +52,28 @@ type AddDocumentResult struct {
 }
 
 // AddDocument chunks, embeds and stores a note.
-func (m *Manager) AddDocument(ctx context.Context, req AddDocumentRequest) (AddDocumentResult, error) {
-	return opAddDocument.call(ctx, m, req)
+func (l *Local) AddDocument(ctx context.Context, req AddDocumentRequest) (AddDocumentResult, error) {
+	return shared(ctx, l, func() (AddDocumentResult, error) { return l.addDocument(ctx, req) })
 }
 
-// addDocument is AddDocument on the indexer.
-func (m *Manager) addDocument(ctx context.Context, r *run, req AddDocumentRequest) (AddDocumentResult, error) {
+// addDocument is AddDocument, the caller holding the notes lock shared.
+func (l *Local) addDocument(ctx context.Context, req AddDocumentRequest) (AddDocumentResult, error) {
 	coll := req.Collection
 	if coll == "" {
 		coll = NotesCollection
 	}
-	if limit := r.cfg.Workspace.MaxFileBytes; int64(len(req.Content)) > limit {
+	if limit := l.Config.Workspace.MaxFileBytes; int64(len(req.Content)) > limit {
 		return AddDocumentResult{}, fmt.Errorf("%w: content is %d bytes; a note holds at most workspace.max_file_bytes (%d bytes), as a file does: split it into several notes",
 			ErrTooLarge, len(req.Content), limit)
 	}
-	if coll == r.cfg.Workspace.Collection {
+	if coll == l.Config.Workspace.Collection {
 		return AddDocumentResult{}, fmt.Errorf("%w: collection %q is rebuilt from the files by a reindex; add the note to another collection (%q by default)",
 			ErrWorkspaceCollection, coll, NotesCollection)
 	}
-	if err := r.refuseEmbedder("add_document"); err != nil {
+	if err := l.refuseEmbedder("add_document"); err != nil {
 		return AddDocumentResult{}, fmt.Errorf("%w; the note was not stored: add it again then", err)
 	}
-	if err := r.store.EnsureCollection(ctx, coll, r.embedder.Info().Dimensions); err != nil {
+	if err := l.Store.EnsureCollection(ctx, coll, l.Embedder.Info().Dimensions); err != nil {
 		return AddDocumentResult{}, fmt.Errorf("collection %s: %w", coll, err)
 	}
 	doc := storage.Document{
@@ -134,9 +81,9 @@ func (m *Manager) addDocument(ctx context.Context, r *run, req AddDocumentReques
 		Title: req.Title, Metadata: maps.Clone(req.Metadata),
 	}
 	redacted := redactFields(&doc) // the content is redacted by WriteDocument
-	res, err := ingest.WriteDocument(ctx, r.store, r.embedder, doc, req.Content, "", chunkOptions(r))
-	if err != nil && ctx.Err() == nil && unreachable(err) {
-		return AddDocumentResult{}, fmt.Errorf("%w; the note was not stored: add it again then", embedderDown("add_document", err))
+	res, err := ingest.WriteDocument(ctx, l.Store, l.Embedder, doc, req.Content, "", l.chunkOptions())
+	if err != nil && ctx.Err() == nil && Unreachable(err) {
+		return AddDocumentResult{}, fmt.Errorf("%w; the note was not stored: add it again then", EmbedderDown("add_document", err))
 	}
 	if err != nil {
 		return AddDocumentResult{}, fmt.Errorf("add document: %w", err)
@@ -159,8 +106,8 @@ func redactFields(doc *storage.Document) int {
 
 // chunkOptions are the options with which notes are cut: by lines, as
 // text of no known language (WriteDocument is given language "").
-func chunkOptions(r *run) chunk.Options {
-	return chunk.Options{MaxChars: r.cfg.Workspace.ChunkChars, OverlapChars: r.cfg.Workspace.ChunkOverlap}
+func (l *Local) chunkOptions() chunk.Options {
+	return chunk.Options{MaxChars: l.Config.Workspace.ChunkChars, OverlapChars: l.Config.Workspace.ChunkOverlap}
 }
 
 // DocumentRef names a document by id or by workspace path.
@@ -171,11 +118,11 @@ type DocumentRef struct {
 
 // docID resolves a reference to a document id, checking a path against
 // the workspace roots.
-func (r *run) docID(ref DocumentRef) (string, error) {
+func (l *Local) docID(ref DocumentRef) (string, error) {
 	if ref.ID != "" {
 		return ref.ID, nil
 	}
-	abs, err := ResolveInWorkspace(r.cfg.Workspace.Roots, ref.Path)
+	abs, err := ResolveInWorkspace(l.Config.Workspace.Roots, ref.Path)
 	if err != nil {
 		return "", err
 	}
@@ -183,48 +130,47 @@ func (r *run) docID(ref DocumentRef) (string, error) {
 }
 
 // GetDocument returns a stored document with its chunks.
-func (m *Manager) GetDocument(ctx context.Context, ref DocumentRef) (storage.Document, error) {
-	return opGetDocument.call(ctx, m, ref)
+func (l *Local) GetDocument(ctx context.Context, ref DocumentRef) (storage.Document, error) {
+	return shared(ctx, l, func() (storage.Document, error) { return l.getDocument(ctx, ref) })
 }
 
-// getDocument is GetDocument on the indexer.
-func (m *Manager) getDocument(ctx context.Context, r *run, ref DocumentRef) (storage.Document, error) {
-	id, err := r.docID(ref)
+// getDocument is GetDocument, the caller holding the notes lock shared.
+func (l *Local) getDocument(ctx context.Context, ref DocumentRef) (storage.Document, error) {
+	id, err := l.docID(ref)
 	if err != nil {
 		return storage.Document{}, err
 	}
-	return r.store.GetDocument(ctx, id)
+	return l.Store.GetDocument(ctx, id)
 }
 
 // DeleteDocument removes a document from the index and returns its id and
 // how many chunks went with it. A workspace file's document is also
 // forgotten by the indexer and its ledger: the file is indexed again when
 // it next changes or at the next start, and only that file.
-func (m *Manager) DeleteDocument(ctx context.Context, ref DocumentRef) (string, int, error) {
-	d, err := opDeleteDocument.call(ctx, m, ref)
-	return d.ID, d.Chunks, err
+func (l *Local) DeleteDocument(ctx context.Context, ref DocumentRef) (Deleted, error) {
+	return shared(ctx, l, func() (Deleted, error) { return l.deleteDocument(ctx, ref) })
 }
 
-// deleteDocument is DeleteDocument on the indexer.
-func (m *Manager) deleteDocument(ctx context.Context, r *run, ref DocumentRef) (peer.Deleted, error) {
-	id, n, err := m.deleteFromIndex(ctx, r, ref)
-	return peer.Deleted{ID: id, Chunks: n}, err
+// deleteDocument is DeleteDocument, the caller holding the notes lock shared.
+func (l *Local) deleteDocument(ctx context.Context, ref DocumentRef) (Deleted, error) {
+	id, n, err := l.deleteFromIndex(ctx, ref)
+	return Deleted{ID: id, Chunks: n}, err
 }
 
-func (m *Manager) deleteFromIndex(ctx context.Context, r *run, ref DocumentRef) (string, int, error) {
-	id, err := r.docID(ref)
+func (l *Local) deleteFromIndex(ctx context.Context, ref DocumentRef) (string, int, error) {
+	id, err := l.docID(ref)
 	if err != nil {
 		return "", 0, err
 	}
-	n, err := r.store.DeleteDocument(ctx, id)
+	n, err := l.Store.DeleteDocument(ctx, id)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return id, n, err
 	}
 	// Even with no document in the store, a ledger entry for the file
 	// would have the next start find the index short and write every
 	// file again.
-	if path, ok := ingest.FileDocPath(id); ok && r.indexer != nil {
-		if ferr := r.indexer.Forget(ctx, path); ferr != nil {
+	if path, ok := ingest.FileDocPath(id); ok && l.Index != nil {
+		if ferr := l.Index.Forget(ctx, path); ferr != nil {
 			return id, n, fmt.Errorf("delete %s: the document is gone, but the indexer still records the file (the next start writes every file again): %w", id, ferr)
 		}
 	}
@@ -232,13 +178,13 @@ func (m *Manager) deleteFromIndex(ctx context.Context, r *run, ref DocumentRef) 
 }
 
 // ListCollections lists the collections with their counts.
-func (m *Manager) ListCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
-	return opListCollections.call(ctx, m, struct{}{})
+func (l *Local) ListCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
+	return shared(ctx, l, func() ([]storage.CollectionInfo, error) { return l.listCollections(ctx) })
 }
 
-// listCollections is ListCollections on the indexer.
-func (m *Manager) listCollections(ctx context.Context, r *run, _ struct{}) ([]storage.CollectionInfo, error) {
-	return r.store.Collections(ctx)
+// listCollections is ListCollections, the caller holding the notes lock shared.
+func (l *Local) listCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
+	return l.Store.Collections(ctx)
 }
 
 // Note names a stored note, as the MCP resources list shows it.

@@ -1,4 +1,4 @@
-package engine
+package workspace
 
 import (
 	"workspace-qdrant-mcp/engine/lsp"

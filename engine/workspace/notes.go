@@ -1,4 +1,4 @@
-package engine
+package workspace
 
 import (
 	"context"
@@ -15,21 +15,20 @@ import (
 
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/ingest/secrets"
-	"workspace-qdrant-mcp/engine/pipeline"
 	"workspace-qdrant-mcp/engine/storage"
 )
 
 // Notes follow the embedder. The workspace is re-embedded after a change
 // of embedding model through the ledger, and rebuilt by a reindex; notes
 // have no source to read again, so at every start of the indexer one
-// background pipeline task (see startNotes) brings them to the current
+// background pipeline task (MigrateNotes) brings them to the current
 // model:
 //
 //   - a notes collection (any collection but the workspace's) of the
 //     current vector size: every note with a chunk embedded by another
 //     model (its Hash is not storage.VectorHash of the current model key
 //     and its text) is written again under the same id, title, metadata
-//     and collection, its content rebuilt from its chunks (noteContent).
+//     and collection, its content rebuilt from its chunks (NoteContent).
 //     Each rewrite is one atomic ReplaceDocument: a crash leaves the old
 //     version or the new one.
 //   - a notes collection of another vector size must be dropped and
@@ -113,51 +112,13 @@ type notesReport struct {
 	Failed     int // notes or collections left as they were
 }
 
-// startNotes submits the notes migration to the run's pipeline from a
-// goroutine of its own (Submit waits while the indexer fills the queue)
-// and registers it as a component, so that a stop ends the wait. The
-// returned channel is closed once the task has run, or when it will not.
-func (m *Manager) startNotes(r *run) <-chan struct{} {
-	done := make(chan struct{})
-	r.spawn("notes", func(ctx context.Context) {
-		err := r.pipeline.Submit(ctx, pipeline.Task{Name: "re-embed notes", Run: func(tctx context.Context) error {
-			defer close(done)
-			return m.migrateNotes(tctx, r)
-		}})
-		if err != nil {
-			close(done)
-			m.log.Debug().Err(err).Msg("notes not checked for another embedding model: the run stopped first")
-		}
-	})
-	return done
-}
-
-// notesLog is the notes migration's logger.
-func (m *Manager) notesLog() *zerolog.Logger {
-	l := m.opts.Logger.With().Str("component", "notes").Logger()
-	return &l
-}
-
-// notesPending reports whether the run's notes migration is yet to run or
-// running.
-func (r *run) notesPending() bool {
-	if r.notes == nil {
-		return false
-	}
-	select {
-	case <-r.notes:
-		return false
-	default:
-		return true
-	}
-}
-
-// migrateNotes finishes an interrupted move, then brings every notes
-// collection to the current model. See the comment at notesFile.
-func (m *Manager) migrateNotes(ctx context.Context, r *run) error {
-	log := m.notesLog()
+// MigrateNotes finishes an interrupted move, then brings every notes
+// collection to the current model. See the comment at notesFile. The
+// engine runs it once per start of the indexer, as a pipeline task.
+func (l *Local) MigrateNotes(ctx context.Context) error {
+	log := l.notesLog()
 	var rep notesReport
-	path := filepath.Join(r.cfg.Storage.DataDir, notesFile)
+	path := filepath.Join(l.Config.Storage.DataDir, notesFile)
 	pending, err := readNoteMove(path)
 	if err != nil {
 		return fmt.Errorf("notes migration: %w", err)
@@ -165,17 +126,17 @@ func (m *Manager) migrateNotes(ctx context.Context, r *run) error {
 	if pending != nil {
 		log.Warn().Int("notes", len(pending.Notes)).Strs("collections", pending.Collections).
 			Msg("finishing an interrupted move of notes to re-created collections")
-		if err := m.moveNotesAlone(ctx, r, path, func() (noteMove, error) { return *pending, nil }, &rep); err != nil {
+		if err := l.moveNotesAlone(ctx, path, func() (noteMove, error) { return *pending, nil }, &rep); err != nil {
 			return fmt.Errorf("notes migration: finish the interrupted move: %w", err)
 		}
 	}
-	resized, err := m.reembedNotes(ctx, r, &rep)
+	resized, err := l.reembedNotes(ctx, &rep)
 	if err != nil {
 		return fmt.Errorf("notes migration: %w", err)
 	}
 	if len(resized) > 0 {
-		collect := func() (noteMove, error) { return m.collectMove(ctx, r, resized, &rep) }
-		if err := m.moveNotesAlone(ctx, r, path, collect, &rep); err != nil {
+		collect := func() (noteMove, error) { return l.collectMove(ctx, resized, &rep) }
+		if err := l.moveNotesAlone(ctx, path, collect, &rep); err != nil {
 			return fmt.Errorf("notes migration: %w", err)
 		}
 	}
@@ -184,15 +145,15 @@ func (m *Manager) migrateNotes(ctx context.Context, r *run) error {
 		ev = log.Info()
 	}
 	ev.Int("reembedded", rep.Reembedded).Int("moved", rep.Moved).Int("recreated_collections", rep.Recreated).
-		Int("failed", rep.Failed).Str("model", ingest.ModelKey(r.embedder.Info())).Msg("notes checked against the embedding model")
+		Int("failed", rep.Failed).Str("model", ingest.ModelKey(l.Embedder.Info())).Msg("notes checked against the embedding model")
 	return nil
 }
 
 // moveNotesAlone holds the notes lock alone while it collects a move,
 // saves it to path and carries it out, so that no tool call adds, deletes
 // or reads a note in between.
-func (m *Manager) moveNotesAlone(ctx context.Context, r *run, path string, collect func() (noteMove, error), rep *notesReport) error {
-	release, err := r.notesMu.hold(ctx)
+func (l *Local) moveNotesAlone(ctx context.Context, path string, collect func() (noteMove, error), rep *notesReport) error {
+	release, err := l.notes.hold(ctx)
 	if err != nil {
 		return err
 	}
@@ -204,24 +165,24 @@ func (m *Manager) moveNotesAlone(ctx context.Context, r *run, path string, colle
 	if err := writeNoteMove(path, move); err != nil {
 		return fmt.Errorf("save the notes to move: %w", err)
 	}
-	return m.moveNotes(ctx, r, path, move, rep)
+	return l.moveNotes(ctx, path, move, rep)
 }
 
 // reembedNotes rewrites the stale notes of every notes collection of the
 // current vector size and returns the collections of another size, whose
 // notes must move.
-func (m *Manager) reembedNotes(ctx context.Context, r *run, rep *notesReport) (resized []string, err error) {
-	colls, err := r.store.Collections(ctx)
+func (l *Local) reembedNotes(ctx context.Context, rep *notesReport) (resized []string, err error) {
+	colls, err := l.Store.Collections(ctx)
 	if err != nil {
 		return nil, err
 	}
-	key, dims := ingest.ModelKey(r.embedder.Info()), r.embedder.Info().Dimensions
+	key, dims := ingest.ModelKey(l.Embedder.Info()), l.Embedder.Info().Dimensions
 	for _, c := range colls {
-		if c.Name == r.cfg.Workspace.Collection {
+		if c.Name == l.Config.Workspace.Collection {
 			continue
 		}
-		log := m.notesLog().With().Str("collection", c.Name).Logger()
-		sizeErr := r.store.EnsureCollection(ctx, c.Name, dims)
+		log := l.notesLog().With().Str("collection", c.Name).Logger()
+		sizeErr := l.Store.EnsureCollection(ctx, c.Name, dims)
 		if errors.Is(sizeErr, storage.ErrDimensionMismatch) {
 			resized = append(resized, c.Name)
 			continue
@@ -231,7 +192,7 @@ func (m *Manager) reembedNotes(ctx context.Context, r *run, rep *notesReport) (r
 			rep.Failed++
 			continue
 		}
-		docs, err := r.store.Documents(ctx, c.Name)
+		docs, err := l.Store.Documents(ctx, c.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -239,7 +200,7 @@ func (m *Manager) reembedNotes(ctx context.Context, r *run, rep *notesReport) (r
 			if d.Kind != storage.KindNote || !stale(d, key) {
 				continue
 			}
-			if err := m.reembedNote(ctx, r, d); err != nil {
+			if err := l.reembedNote(ctx, d); err != nil {
 				if ctx.Err() != nil {
 					return nil, err
 				}
@@ -257,20 +218,20 @@ func (m *Manager) reembedNotes(ctx context.Context, r *run, rep *notesReport) (r
 // collectMove reads the notes of the named collections that still have
 // another vector size. A collection holding anything that cannot be moved
 // is left as it is.
-func (m *Manager) collectMove(ctx context.Context, r *run, names []string, rep *notesReport) (noteMove, error) {
+func (l *Local) collectMove(ctx context.Context, names []string, rep *notesReport) (noteMove, error) {
 	move := noteMove{Version: notesFileVersion}
-	dims := r.embedder.Info().Dimensions
+	dims := l.Embedder.Info().Dimensions
 	for _, name := range names {
-		if err := r.store.EnsureCollection(ctx, name, dims); !errors.Is(err, storage.ErrDimensionMismatch) {
+		if err := l.Store.EnsureCollection(ctx, name, dims); !errors.Is(err, storage.ErrDimensionMismatch) {
 			continue // dropped or re-created meanwhile
 		}
-		docs, err := r.store.Documents(ctx, name)
+		docs, err := l.Store.Documents(ctx, name)
 		if err != nil {
 			return move, err
 		}
 		saved, err := saveNotes(docs)
 		if err != nil {
-			m.notesLog().Error().Str("collection", name).Err(err).
+			l.notesLog().Error().Str("collection", name).Err(err).
 				Msg("collection of another vector size left as it is: dropping it would lose documents")
 			rep.Failed++
 			continue
@@ -295,30 +256,30 @@ func stale(doc storage.Document, key string) bool {
 
 // reembedNote writes a note again with the current embedder, unless it
 // was deleted since it was read.
-func (m *Manager) reembedNote(ctx context.Context, r *run, doc storage.Document) error {
-	content, err := noteContent(doc.Chunks)
+func (l *Local) reembedNote(ctx context.Context, doc storage.Document) error {
+	content, err := NoteContent(doc.Chunks)
 	if err != nil {
 		return err
 	}
-	release, err := r.notesMu.hold(ctx)
+	release, err := l.notes.hold(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
-	if _, err := r.store.GetDocument(ctx, doc.ID); err != nil {
+	if _, err := l.Store.GetDocument(ctx, doc.ID); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil // deleted meanwhile: nothing to bring back
 		}
 		return err
 	}
-	return writeNote(ctx, r, savedNote{ID: doc.ID, Collection: doc.Collection, Title: doc.Title, Metadata: doc.Metadata, Content: content})
+	return l.writeNote(ctx, savedNote{ID: doc.ID, Collection: doc.Collection, Title: doc.Title, Metadata: doc.Metadata, Content: content})
 }
 
 // writeNote stores a note as add_document does, under its own id.
-func writeNote(ctx context.Context, r *run, n savedNote) error {
+func (l *Local) writeNote(ctx context.Context, n savedNote) error {
 	doc := storage.Document{ID: n.ID, Collection: n.Collection, Kind: storage.KindNote, Title: n.Title, Metadata: maps.Clone(n.Metadata)}
 	redactFields(&doc)
-	if _, err := ingest.WriteDocument(ctx, r.store, r.embedder, doc, n.Content, "", chunkOptions(r)); err != nil {
+	if _, err := ingest.WriteDocument(ctx, l.Store, l.Embedder, doc, n.Content, "", l.chunkOptions()); err != nil {
 		return fmt.Errorf("write note %s: %w", n.ID, err)
 	}
 	return nil
@@ -333,7 +294,7 @@ func saveNotes(docs []storage.Document) ([]savedNote, error) {
 		if d.Kind != storage.KindNote {
 			return nil, fmt.Errorf("document %s is a %s, not a note", d.ID, d.Kind)
 		}
-		content, err := noteContent(d.Chunks)
+		content, err := NoteContent(d.Chunks)
 		if err != nil {
 			return nil, fmt.Errorf("note %s: %w", d.ID, err)
 		}
@@ -346,19 +307,19 @@ func saveNotes(docs []storage.Document) ([]savedNote, error) {
 // size, re-creates them at the current size, writes the notes again and
 // removes the file that saved them. On error the file stays, for the next
 // start. The caller holds the notes lock alone.
-func (m *Manager) moveNotes(ctx context.Context, r *run, path string, move noteMove, rep *notesReport) error {
-	dims := r.embedder.Info().Dimensions
+func (l *Local) moveNotes(ctx context.Context, path string, move noteMove, rep *notesReport) error {
+	dims := l.Embedder.Info().Dimensions
 	for _, name := range move.Collections {
-		err := r.store.EnsureCollection(ctx, name, dims)
+		err := l.Store.EnsureCollection(ctx, name, dims)
 		if errors.Is(err, storage.ErrDimensionMismatch) {
-			n, derr := r.store.DropCollection(ctx, name)
+			n, derr := l.Store.DropCollection(ctx, name)
 			if derr != nil {
 				return derr
 			}
-			m.notesLog().Warn().Str("collection", name).Int("documents", n).Int("dimensions", dims).
+			l.notesLog().Warn().Str("collection", name).Int("documents", n).Int("dimensions", dims).
 				Msg("notes collection dropped to be re-created at the embedder's size; its notes are saved in " + notesFile)
 			rep.Recreated++
-			err = r.store.EnsureCollection(ctx, name, dims)
+			err = l.Store.EnsureCollection(ctx, name, dims)
 		}
 		if err != nil {
 			return err
@@ -366,12 +327,12 @@ func (m *Manager) moveNotes(ctx context.Context, r *run, path string, move noteM
 	}
 	var failed []error
 	for _, n := range move.Notes {
-		if err := writeNote(ctx, r, n); err != nil {
+		if err := l.writeNote(ctx, n); err != nil {
 			failed = append(failed, err)
 			continue
 		}
 		rep.Moved++
-		m.notesLog().Info().Str("collection", n.Collection).Str("id", n.ID).Str("title", n.Title).
+		l.notesLog().Info().Str("collection", n.Collection).Str("id", n.ID).Str("title", n.Title).
 			Msg("note re-embedded into its re-created collection")
 	}
 	if len(failed) > 0 {
@@ -385,12 +346,12 @@ func (m *Manager) moveNotes(ctx context.Context, r *run, path string, move noteM
 	return syncDir(filepath.Dir(path))
 }
 
-// noteContent rebuilds a note's text from its chunks. Chunks hold whole
+// NoteContent rebuilds a note's text from its chunks. Chunks hold whole
 // lines, numbered from 1, with their line endings, and overlapping chunks
 // share lines, so every line is taken once, by number. A line no chunk
 // holds was blank (the chunker stores no window of only blank lines) and
 // comes back as "\n"; every other byte is the note's own.
-func noteContent(chunks []storage.Chunk) (string, error) {
+func NoteContent(chunks []storage.Chunk) (string, error) {
 	lines := map[int]string{}
 	last := 0
 	for _, c := range chunks {
@@ -474,3 +435,33 @@ func writeNoteMove(path string, move noteMove) (err error) {
 	}
 	return syncDir(dir)
 }
+
+// notesLog is the notes migration's logger.
+func (l *Local) notesLog() *zerolog.Logger { return &l.Log }
+
+// SaveNotesMove writes, in dataDir, the notes of the named collections of
+// st as a move to re-created collections saves them before it drops
+// them: what a migration leaves when it crashes there. The next
+// MigrateNotes finishes the move. It returns how many notes it saved.
+func SaveNotesMove(ctx context.Context, st storage.Store, dataDir string, collections []string) (int, error) {
+	move := noteMove{Version: notesFileVersion, Collections: collections}
+	for _, coll := range collections {
+		docs, err := st.Documents(ctx, coll)
+		if err != nil {
+			return 0, fmt.Errorf("save notes of %s: %w", coll, err)
+		}
+		saved, err := saveNotes(docs)
+		if err != nil {
+			return 0, fmt.Errorf("save notes of %s: %w", coll, err)
+		}
+		move.Notes = append(move.Notes, saved...)
+	}
+	if err := writeNoteMove(filepath.Join(dataDir, notesFile), move); err != nil {
+		return 0, fmt.Errorf("save notes: %w", err)
+	}
+	return len(move.Notes), nil
+}
+
+// NotesFile is the name, in storage.data_dir, of the notes being moved to
+// re-created collections.
+const NotesFile = notesFile

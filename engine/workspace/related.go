@@ -1,4 +1,4 @@
-package engine
+package workspace
 
 import (
 	"cmp"
@@ -70,21 +70,21 @@ func (e *LineError) Unwrap() error { return ErrLineOutside }
 // the keyword leg with the chunk's most frequent words; the source's own
 // document is left out unless SameFile, and then only the source chunk
 // and chunks overlapping it are.
-func (m *Manager) FindRelated(ctx context.Context, req RelatedRequest) (RelatedResponse, error) {
-	return opFindRelated.call(ctx, m, req)
+func (l *Local) FindRelated(ctx context.Context, req RelatedRequest) (RelatedResponse, error) {
+	return shared(ctx, l, func() (RelatedResponse, error) { return l.findRelated(ctx, req) })
 }
 
-// findRelated is FindRelated on the indexer.
-func (m *Manager) findRelated(ctx context.Context, r *run, req RelatedRequest) (RelatedResponse, error) {
+// findRelated is FindRelated, the caller holding the notes lock shared.
+func (l *Local) findRelated(ctx context.Context, req RelatedRequest) (RelatedResponse, error) {
 	begin := time.Now()
 	if req.Limit <= 0 {
 		return RelatedResponse{}, fmt.Errorf("limit %d is not positive", req.Limit)
 	}
-	id, err := r.docID(req.Ref)
+	id, err := l.docID(req.Ref)
 	if err != nil {
 		return RelatedResponse{}, err
 	}
-	doc, err := r.store.GetDocument(ctx, id)
+	doc, err := l.Store.GetDocument(ctx, id)
 	if err != nil {
 		return RelatedResponse{}, err
 	}
@@ -98,16 +98,16 @@ func (m *Manager) findRelated(ctx context.Context, r *run, req RelatedRequest) (
 	}
 	// While the index holds vectors of two models, the stored vector of
 	// the chunk is not compared with the others: the keyword leg answers.
-	mode, mixed := storage.ModeHybrid, r.mixedModels()
+	mode, mixed := storage.ModeHybrid, l.mixedModels()
 	var dense []float32
 	if mixed != "" {
 		mode = storage.ModeKeyword
-	} else if dense, err = r.chunkVector(ctx, src); err != nil {
+	} else if dense, err = l.chunkVector(ctx, src); err != nil {
 		return RelatedResponse{}, err
 	}
-	t := r.tuning(nil)
+	t := l.tuning(nil)
 	prefetch := max(t.Prefetch, req.Limit)
-	hits, err := r.store.Search(ctx, storage.Query{
+	hits, err := l.Store.Search(ctx, storage.Query{
 		Text: text, Dense: dense, Mode: mode, Limit: 2 * prefetch, Prefetch: prefetch,
 		PathGlob: req.PathGlob, Language: req.Language,
 	})
@@ -123,10 +123,10 @@ func (m *Manager) findRelated(ctx context.Context, r *run, req RelatedRequest) (
 	})
 	// The file rule is left out: on a bag of the chunk's words it would
 	// favour long files, not related ones.
-	rules := rulesOf(r.cfg.Search.Rules)
+	rules := rulesOf(l.Config.Search.Rules)
 	rules.Files = false
 	ranked := rank.Rank(hits, rank.ParseQuery(text), rank.Options{
-		Mode: mode, Roots: r.cfg.Workspace.Roots, Rules: rules, Tuning: t,
+		Mode: mode, Roots: l.Config.Workspace.Roots, Rules: rules, Tuning: t,
 		KeepSatellites: req.PathGlob != "" || req.Language != "",
 	})
 	resp := RelatedResponse{
@@ -138,7 +138,7 @@ func (m *Manager) findRelated(ctx context.Context, r *run, req RelatedRequest) (
 	if mixed != "" {
 		degraded = map[string]string{"semantic": mixed}
 	}
-	r.finish(&resp.SearchResponse, degraded, begin)
+	l.finish(&resp.SearchResponse, degraded, begin)
 	return resp, nil
 }
 
@@ -167,9 +167,9 @@ func sourceChunk(doc storage.Document, line int) (storage.Chunk, error) {
 
 // chunkVector returns the stored vector of c, or embeds its text when the
 // store no longer has it.
-func (r *run) chunkVector(ctx context.Context, c storage.Chunk) ([]float32, error) {
+func (l *Local) chunkVector(ctx context.Context, c storage.Chunk) ([]float32, error) {
 	if c.Hash != "" {
-		vecs, err := r.store.VectorsByHash(ctx, []string{c.Hash})
+		vecs, err := l.Store.VectorsByHash(ctx, []string{c.Hash})
 		if err != nil {
 			return nil, fmt.Errorf("read the chunk's vector: %w", err)
 		}
@@ -177,7 +177,7 @@ func (r *run) chunkVector(ctx context.Context, c storage.Chunk) ([]float32, erro
 			return v, nil
 		}
 	}
-	vecs, err := r.embedder.Embed(ctx, []string{c.Text})
+	vecs, err := l.Embedder.Embed(ctx, []string{c.Text})
 	if err != nil {
 		return nil, fmt.Errorf("embed the chunk: %w", err)
 	}

@@ -1,4 +1,4 @@
-package engine
+package workspace
 
 import (
 	"bufio"
@@ -142,12 +142,12 @@ type SearchResponse struct {
 // and the other rules of package rank. A hit overlapping a result already taken from its
 // document is left out, and at most MaxPerFile results are kept per
 // document.
-func (m *Manager) Search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
-	return opSearch.call(ctx, m, req)
+func (l *Local) Search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
+	return shared(ctx, l, func() (SearchResponse, error) { return l.search(ctx, req) })
 }
 
-// search is Search on the indexer.
-func (m *Manager) search(ctx context.Context, r *run, req SearchRequest) (SearchResponse, error) {
+// search is Search, the caller holding the notes lock shared.
+func (l *Local) search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
 	begin := time.Now()
 	if req.Mode == "" {
 		req.Mode = storage.ModeHybrid
@@ -159,8 +159,8 @@ func (m *Manager) search(ctx context.Context, r *run, req SearchRequest) (Search
 	if len(query.Terms) == 0 {
 		return SearchResponse{}, fmt.Errorf("%w: %q has only stop words or punctuation", ErrEmptyQuery, req.Query)
 	}
-	t := r.tuning(req.Tuning)
-	rules := rulesOf(r.cfg.Search.Rules)
+	t := l.tuning(req.Tuning)
+	rules := rulesOf(l.Config.Search.Rules)
 	if req.Rules != nil {
 		rules = *req.Rules
 	}
@@ -175,23 +175,23 @@ func (m *Manager) search(ctx context.Context, r *run, req SearchRequest) (Search
 	if req.Symbol != "" {
 		q.Limit, q.Prefetch = symbolFetchFactor*q.Limit, symbolFetchFactor*q.Prefetch
 	}
-	mode, degraded, err := m.queryVector(ctx, r, req, &q)
+	mode, degraded, err := l.queryVector(ctx, req, &q)
 	if err != nil {
 		return SearchResponse{}, err
 	}
-	hits, err := r.store.Search(ctx, q)
+	hits, err := l.Store.Search(ctx, q)
 	if err != nil && req.Collection != "" && errors.Is(err, storage.ErrNotFound) {
 		return SearchResponse{}, fmt.Errorf("collection %q: %w: list_collections shows the collections there are", req.Collection, storage.ErrNotFound)
 	}
 	if err != nil {
-		if unreachable(err) {
-			m.reportFailure(ctx, ComponentStorage, err)
-			return SearchResponse{}, storageDown(r.cfg.Storage.Backend, "search", err)
+		if Unreachable(err) {
+			l.reportFailure(ctx, ComponentStorage, err)
+			return SearchResponse{}, StorageDown(l.Config.Storage.Backend, "search", err)
 		}
 		return SearchResponse{}, fmt.Errorf("query the store: %w", err)
 	}
 	if rules.Definitions && query.Kind == rank.KindSymbol && req.PathGlob == "" {
-		named, err := filesNamedAfter(ctx, r.store, query, q)
+		named, err := filesNamedAfter(ctx, l.Store, query, q)
 		if err != nil {
 			return SearchResponse{}, err
 		}
@@ -201,28 +201,28 @@ func (m *Manager) search(ctx context.Context, r *run, req SearchRequest) (Search
 		hits = filterSymbol(hits, req.Symbol)
 	}
 	ranked := rank.Rank(hits, query, rank.Options{
-		Mode: mode, Roots: r.cfg.Workspace.Roots, Rules: rules, Tuning: t,
+		Mode: mode, Roots: l.Config.Workspace.Roots, Rules: rules, Tuning: t,
 		MinKeyword: req.MinKeywordScore, MinSemantic: req.ScoreThreshold,
 		KeepSatellites: req.PathGlob != "" || req.Language != "",
 	})
 	results := collect(ranked, perFile(req.MaxPerFile), req.Limit)
 	if n := min(max(req.ContextLines, 0), MaxContextLines); n > 0 {
-		addContext(results, n, r.cfg.Workspace.Roots)
+		addContext(results, n, l.Config.Workspace.Roots)
 	}
 	resp := SearchResponse{Results: results, Mode: req.Mode}
-	r.finish(&resp, degraded, begin)
+	l.finish(&resp, degraded, begin)
 	return resp, nil
 }
 
 // tuning returns the ranking parameters of a request: override, or
 // DefaultTuning, with the semantic leg weighed as lexical when the
 // embedder is the built-in one.
-func (r *run) tuning(override *Tuning) Tuning {
+func (l *Local) tuning(override *Tuning) Tuning {
 	t := DefaultTuning
 	if override != nil {
 		t = *override
 	}
-	if r.embedder != nil && r.embedder.Info().Provider == "builtin" {
+	if l.Embedder != nil && l.Embedder.Info().Provider == "builtin" {
 		t.SemanticWeight = t.LexicalSemanticWeight
 	}
 	return t
@@ -239,13 +239,13 @@ func perFile(n int) int {
 // finish completes an answer of search's shape: the legs left out and
 // why, whether the workspace is still being indexed, in Note, and the
 // time taken since begin.
-func (r *run) finish(resp *SearchResponse, degraded map[string]string, begin time.Time) {
+func (l *Local) finish(resp *SearchResponse, degraded map[string]string, begin time.Time) {
 	var notes []string
 	if why, ok := degraded["semantic"]; ok {
 		resp.Degraded = degraded
 		notes = append(notes, "the semantic leg is missing ("+why+"): results come from the keyword leg alone")
 	}
-	if r.indexer != nil && r.indexer.Stats().Indexing {
+	if l.Index != nil && l.Index.Stats().Indexing {
 		resp.Indexing = true
 		notes = append(notes, "indexing in progress: results cover the files indexed so far")
 	}
@@ -262,11 +262,11 @@ var ErrReembedding = errors.New("re-embedding after a change of embedding model"
 // re-embedded after a change of model), or "" when it need not be: a
 // query vector of one model is never compared with stored vectors of
 // another.
-func (r *run) mixedModels() string {
-	if r.indexer == nil {
+func (l *Local) mixedModels() string {
+	if l.Index == nil {
 		return ""
 	}
-	re := r.indexer.Stats().Reembed
+	re := l.Index.Stats().Reembed
 	if re == nil {
 		return ""
 	}
@@ -279,11 +279,11 @@ func (r *run) mixedModels() string {
 // (known from earlier requests, or failing this one), a hybrid search runs
 // its keyword leg alone, and degraded says which leg is missing and why;
 // a semantic search fails with ErrComponentDown.
-func (m *Manager) queryVector(ctx context.Context, r *run, req SearchRequest, q *storage.Query) (mode string, degraded map[string]string, err error) {
+func (l *Local) queryVector(ctx context.Context, req SearchRequest, q *storage.Query) (mode string, degraded map[string]string, err error) {
 	if req.Mode == storage.ModeKeyword {
 		return req.Mode, nil, nil
 	}
-	if why := r.mixedModels(); why != "" {
+	if why := l.mixedModels(); why != "" {
 		if req.Mode != storage.ModeHybrid {
 			return "", nil, fmt.Errorf("%w: %s; mode keyword (or hybrid, which answers from its keyword leg meanwhile) works", ErrReembedding, why)
 		}
@@ -291,27 +291,27 @@ func (m *Manager) queryVector(ctx context.Context, r *run, req SearchRequest, q 
 		return storage.ModeKeyword, map[string]string{"semantic": why}, nil
 	}
 	var down error
-	if err := r.refuseEmbedder("the " + req.Mode + " search"); err != nil {
-		last, _ := r.embed.Down()
+	if err := l.refuseEmbedder("the " + req.Mode + " search"); err != nil {
+		last, _ := l.EmbedderOutage()
 		down = errors.New(last)
 	} else {
 		ectx := ctx
 		if req.Mode == storage.ModeHybrid {
 			ectx = embed.WithoutRetry(ctx) // the keyword leg answers if this fails
 		}
-		vecs, err := r.embedder.Embed(ectx, []string{req.Query})
+		vecs, err := l.Embedder.Embed(ectx, []string{req.Query})
 		switch {
 		case err == nil:
 			q.Dense = vecs[0]
 			return req.Mode, nil, nil
-		case ctx.Err() != nil || !unreachable(err):
+		case ctx.Err() != nil || !Unreachable(err):
 			return "", nil, fmt.Errorf("embed query: %w", err)
 		}
 		down = err
 	}
 	if req.Mode != storage.ModeHybrid {
 		return "", nil, fmt.Errorf("%w; mode keyword (or hybrid, which then answers from its keyword leg) works meanwhile",
-			embedderDown("semantic search", down))
+			EmbedderDown("semantic search", down))
 	}
 	q.Mode = storage.ModeKeyword
 	return storage.ModeKeyword, map[string]string{"semantic": "embedder unreachable: " + down.Error()}, nil

@@ -1,4 +1,4 @@
-package engine
+package workspace
 
 import (
 	"cmp"
@@ -72,12 +72,12 @@ func (c notesCursor) encode() string {
 // in the store's order, reading only the documents' heads: no note's
 // text is read. A cursor this server did not give is an error wrapping
 // ErrBadCursor.
-func (m *Manager) ListNotesPage(ctx context.Context, q NotesQuery) (NotesPage, error) {
-	return opListNotesPage.call(ctx, m, q)
+func (l *Local) ListNotesPage(ctx context.Context, q NotesQuery) (NotesPage, error) {
+	return shared(ctx, l, func() (NotesPage, error) { return l.listNotesPage(ctx, q) })
 }
 
-// listNotesPage is ListNotesPage on the indexer.
-func (m *Manager) listNotesPage(ctx context.Context, r *run, q NotesQuery) (NotesPage, error) {
+// listNotesPage is ListNotesPage, the caller holding the notes lock shared.
+func (l *Local) listNotesPage(ctx context.Context, q NotesQuery) (NotesPage, error) {
 	cur, err := decodeNotesCursor(q.Cursor)
 	if err != nil {
 		return NotesPage{}, err
@@ -86,13 +86,13 @@ func (m *Manager) listNotesPage(ctx context.Context, r *run, q NotesQuery) (Note
 	if limit <= 0 {
 		limit = NotesPageSize
 	}
-	infos, err := r.store.Collections(ctx)
+	infos, err := l.Store.Collections(ctx)
 	if err != nil {
 		return NotesPage{}, fmt.Errorf("list notes: %w", err)
 	}
 	var names []string
 	for _, c := range infos {
-		if c.Name != r.cfg.Workspace.Collection && c.Name >= cur.Collection {
+		if c.Name != l.Config.Workspace.Collection && c.Name >= cur.Collection {
 			names = append(names, c.Name)
 		}
 	}
@@ -103,7 +103,7 @@ func (m *Manager) listNotesPage(ctx context.Context, r *run, q NotesQuery) (Note
 		if name == cur.Collection {
 			after = cur.After
 		}
-		heads, err := noteHeads(ctx, r.store, storage.HeadsQuery{Collection: name, Kind: storage.KindNote, After: after, Limit: limit - len(page.Notes)})
+		heads, err := noteHeads(ctx, l.Store, storage.HeadsQuery{Collection: name, Kind: storage.KindNote, After: after, Limit: limit - len(page.Notes)})
 		if errors.Is(err, storage.ErrBadCursor) {
 			return NotesPage{}, fmt.Errorf("%w %q: pass the nextCursor of the previous page, or none for the first page", ErrBadCursor, q.Cursor)
 		}
