@@ -18,8 +18,8 @@ type vectorIndex struct {
 	// until the background build installs it (see termbuild.go), and for
 	// good when that build failed.
 	terms *termIndex
-	// chunks keeps chunks searches loaded; see chunkcache.go.
-	chunks chunkCache
+	// texts keeps texts searches returned; see chunkinfo.go.
+	texts textCache
 	// termLog, while building is set, lists the keyword changes
 	// committed since the snapshot the build reads, in commit order, for
 	// the build to replay onto what it read.
@@ -61,7 +61,8 @@ type item struct {
 	id       string
 	path     string
 	language string
-	scale    float32 // of the vector's int8 copy
+	scale    float32    // of the vector's int8 copy
+	info     *chunkInfo // the rest of the chunk but its text and hash
 }
 
 func newVectorIndex() *vectorIndex {
@@ -99,6 +100,16 @@ func (ix *vectorIndex) find(collection string, rid int64) (*item, bool) {
 		}
 	}
 	return nil, false
+}
+
+// entry returns the entry of chunk rid and the name of its collection.
+func (ix *vectorIndex) entry(rid int64) (*item, string, bool) {
+	for name, vs := range ix.sets {
+		if it, ok := vs.find(rid); ok {
+			return it, name, true
+		}
+	}
+	return nil, "", false
 }
 
 // find returns the entry of chunk rid; vs may be nil.
@@ -203,6 +214,9 @@ func (vs *vectorSet) remove(rid int64) {
 		return
 	}
 	delete(vs.slots, rid)
+	if in := vs.items[slot].info; in != nil {
+		*in = chunkInfo{} // drop its strings: it may share an allocation with live ones
+	}
 	last := int32(len(vs.items) - 1)
 	if slot != last {
 		copy(vs.vector(int(slot)), vs.vector(int(last)))
@@ -355,20 +369,43 @@ func loadVectors(ctx context.Context, db *sql.DB, ix *vectorIndex) error {
 // readVectors reads every chunk's vector into its set, without its int8
 // copy, and hands each block it fills to q.
 func readVectors(ctx context.Context, db *sql.DB, ix *vectorIndex, q *blockQuantizer) error {
-	rows, err := db.QueryContext(ctx, `SELECT rid, id, collection, path, language, dense FROM chunks`)
+	rows, err := db.QueryContext(ctx, `SELECT rid, id, collection, path, language, doc_id, kind, title,
+		ordinal, start_line, end_line, metadata, dense FROM chunks`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var (
+		doc       *docInfo
+		languages = make(map[string]string) // to hold each language once
+		infos     []chunkInfo
+	)
 	for rows.Next() {
+		if len(infos) == cap(infos) {
+			infos = make([]chunkInfo, 0, blockVectors) // one allocation for many
+		}
+		infos = infos[:len(infos)+1]
+		in := &infos[len(infos)-1]
 		var (
-			it         item
-			collection string
-			blob       sql.RawBytes
+			it                                   item
+			collection, docID, kind, title, meta string
+			blob                                 sql.RawBytes
 		)
-		if err := rows.Scan(&it.rid, &it.id, &collection, &it.path, &it.language, &blob); err != nil {
+		if err := rows.Scan(&it.rid, &it.id, &collection, &it.path, &it.language, &docID, &kind, &title,
+			&in.ordinal, &in.start, &in.end, &meta, &blob); err != nil {
 			return err
 		}
+		doc = doc.share(docID, kind, it.path, title)
+		in.doc, it.path = doc, doc.path
+		if l, ok := languages[it.language]; ok {
+			it.language = l
+		} else {
+			languages[it.language] = it.language
+		}
+		if in.meta, err = decodeMetaPairs(meta); err != nil {
+			return fmt.Errorf("chunk %s: %w", it.id, err)
+		}
+		it.info = in
 		vs := ix.sets[collection]
 		if len(blob) != 4*vs.dims {
 			return fmt.Errorf("chunk %s: vector blob has %d bytes, want %d", it.id, len(blob), 4*vs.dims)
