@@ -3,6 +3,8 @@ package embedded
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -534,34 +536,21 @@ func (s *Store) chunkTexts(ctx context.Context, ids []string) (map[string]string
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	texts := make(map[string]string, len(ids))
-	var missing []any
 	for _, id := range ids {
 		if t, ok := s.index.texts.get(id); ok {
 			texts[id] = t
-		} else {
-			missing = append(missing, id)
+			continue
 		}
-	}
-	for batch := range slices.Chunk(missing, maxParams) {
-		rows, err := s.reader.QueryContext(ctx,
-			`SELECT id, text FROM chunks WHERE id IN (`+placeholders(len(batch))+`)`, batch...)
+		var text string
+		err := s.textByID.QueryRowContext(ctx, id).Scan(&text)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // replaced or deleted since the search
+		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("chunk %s: %w", id, err)
 		}
-		for rows.Next() {
-			var id, text string
-			if err := rows.Scan(&id, &text); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			texts[id] = text
-			s.index.texts.put(id, text)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, err
-		}
+		texts[id] = text
+		s.index.texts.put(id, text)
 	}
 	return texts, nil
 }
