@@ -3,8 +3,6 @@ package embedded
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"sync"
 
@@ -22,7 +20,7 @@ import (
 // deleted, and its item goes with it.
 type chunkInfo struct {
 	doc     *docInfo
-	meta    []string // metadata as key, value pairs, sorted by key; nil for none
+	meta    string // metadata as stored (checkMeta), "" for none; metaMap decodes it
 	ordinal int
 	start   int // StartLine
 	end     int // EndLine
@@ -47,79 +45,80 @@ func (prev *docInfo) share(id, kind, path, title string) *docInfo {
 // hash. Its metadata map is new: the caller may change it.
 func (it *item) chunk(collection string) storage.Chunk {
 	in := it.info
-	c := storage.Chunk{
+	return storage.Chunk{
 		ID: it.id, DocID: in.doc.id, Collection: collection, Kind: in.doc.kind, Path: it.path,
 		Title: in.doc.title, Language: it.language, Ordinal: in.ordinal, StartLine: in.start, EndLine: in.end,
+		Metadata: metaMap(in.meta),
 	}
-	if len(in.meta) > 0 {
-		c.Metadata = make(map[string]string, len(in.meta)/2)
-		for i := 0; i < len(in.meta); i += 2 {
-			c.Metadata[in.meta[i]] = in.meta[i+1]
-		}
-	}
-	return c
 }
 
-// metaPairs returns m as chunkInfo.meta.
-func metaPairs(m map[string]string) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	pairs := make([]string, 0, 2*len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		pairs = append(pairs, k, m[k])
-	}
-	return pairs
-}
-
-// decodeMetaPairs parses metadata stored by encodeMetadata into
-// chunkInfo.meta. The common object, whose strings have no escapes, is
-// split in place (the pairs share the string's memory); any other goes
-// through encoding/json.
-func decodeMetaPairs(s string) ([]string, error) {
+// checkMeta returns metadata as encodeMetadata stored it, as
+// chunkInfo.meta keeps it: "" for none, else the JSON object, which must
+// decode.
+func checkMeta(s string) (string, error) {
 	if s == "{}" {
-		return nil, nil
+		return "", nil
 	}
-	if pairs, ok := splitPlainObject(s); ok {
-		return pairs, nil
+	if eachPlain(s, nil) {
+		return s, nil
 	}
 	var m map[string]string
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		return nil, fmt.Errorf("decode metadata: %w", err)
+		return "", fmt.Errorf("decode metadata: %w", err)
 	}
-	return metaPairs(m), nil
+	return s, nil
 }
 
-// splitPlainObject splits {"k":"v",...}, as json.Marshal writes a
-// map[string]string without escapes (sorted keys, no spaces), into key,
-// value pairs; ok is false for anything else.
-func splitPlainObject(s string) (pairs []string, ok bool) {
+// metaMap decodes chunkInfo.meta, which checkMeta checked; nil for none.
+// The common object, whose strings have no escapes, is split in place
+// (the values share the string's memory); any other goes through
+// encoding/json.
+func metaMap(s string) map[string]string {
+	if s == "" {
+		return nil
+	}
+	m := make(map[string]string, 2)
+	if eachPlain(s, func(k, v string) { m[k] = v }) {
+		return m
+	}
+	clear(m)
+	_ = json.Unmarshal([]byte(s), &m) // checked by checkMeta
+	return m
+}
+
+// eachPlain calls fn (when not nil) with each key and value of
+// {"k":"v",...}, a JSON object of strings without escapes and spaces, as
+// json.Marshal writes a map[string]string, and reports whether s is one;
+// when it is not, fn may have seen some of it.
+func eachPlain(s string, fn func(k, v string)) bool {
 	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' || strings.IndexByte(s, '\\') >= 0 {
-		return nil, false
+		return false
 	}
 	rest := s[1 : len(s)-1]
+	if rest == "" {
+		return false // {} is "" in chunkInfo.meta
+	}
 	for rest != "" {
-		var k, v string
-		if k, rest, ok = quoted(rest); !ok || rest == "" || rest[0] != ':' {
-			return nil, false
+		k, after, ok := quoted(rest)
+		if !ok || after == "" || after[0] != ':' {
+			return false
 		}
-		if v, rest, ok = quoted(rest[1:]); !ok {
-			return nil, false
+		v, after, ok := quoted(after[1:])
+		if !ok {
+			return false
 		}
-		pairs = append(pairs, k, v)
+		if fn != nil {
+			fn(k, v)
+		}
+		rest = after
 		if rest != "" {
 			if rest[0] != ',' || len(rest) == 1 {
-				return nil, false
+				return false
 			}
 			rest = rest[1:]
 		}
 	}
-	for i := 2; i < len(pairs); i += 2 {
-		if pairs[i-2] >= pairs[i] {
-			return nil, false // not sorted, or a key twice: let encoding/json decide
-		}
-	}
-	return pairs, len(pairs) > 0
+	return true
 }
 
 // quoted splits a JSON string without escapes off the front of s.

@@ -163,9 +163,9 @@ func TestChunkInfoAfterReopen(t *testing.T) {
 	check(openStore(t, dir, Options{}))
 }
 
-// decodeMetaPairs reads what encodeMetadata writes as encoding/json
-// does, through its fast path or not.
-func TestDecodeMetaPairs(t *testing.T) {
+// checkMeta and metaMap read what encodeMetadata writes as encoding/json
+// does, through their fast path or not.
+func TestMetaMap(t *testing.T) {
 	for _, m := range []map[string]string{
 		nil, {}, {"defines": ""}, {"defines": "A B.c", "symbol": "func A"}, {"": ""},
 		{"k": "\"quoted\""}, {"k": "a\\b"}, {"k": "<&>"}, {"k": "é ☃ \u2028"}, {"k": "line\nbreak\ttab\x01"},
@@ -175,24 +175,24 @@ func TestDecodeMetaPairs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pairs, err := decodeMetaPairs(s)
+		meta, err := checkMeta(s)
 		if err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
-		got := map[string]string{}
-		for i := 0; i < len(pairs); i += 2 {
-			got[pairs[i]] = pairs[i+1]
-		}
-		want := map[string]string{}
+		got := metaMap(meta)
+		var want map[string]string
 		if err := json.Unmarshal([]byte(s), &want); err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, want) || (len(m) == 0) != (pairs == nil) {
-			t.Errorf("%s: pairs %q, want %q", s, pairs, want)
+		if len(want) == 0 {
+			want = nil
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: decoded %q, want %q", s, got, want)
 		}
 	}
 	for _, bad := range []string{`{"a":"b"`, `{"a":1}`, `{"a":"b",}`, `["a","b"]`, `{"a" "b"}`} {
-		if _, err := decodeMetaPairs(bad); err == nil {
+		if _, err := checkMeta(bad); err == nil {
 			t.Errorf("%s decoded", bad)
 		}
 	}

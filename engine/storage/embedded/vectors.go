@@ -379,6 +379,8 @@ func readVectors(ctx context.Context, db *sql.DB, ix *vectorIndex, q *blockQuant
 		doc       *docInfo
 		languages = make(map[string]string) // to hold each language once
 		infos     []chunkInfo
+		meta      string   // the last chunk's, checked, shared by the next chunks that have the same
+		stored    = "\x00" // as stored
 	)
 	for rows.Next() {
 		if len(infos) == cap(infos) {
@@ -387,26 +389,39 @@ func readVectors(ctx context.Context, db *sql.DB, ix *vectorIndex, q *blockQuant
 		infos = infos[:len(infos)+1]
 		in := &infos[len(infos)-1]
 		var (
-			it                                   item
-			collection, docID, kind, title, meta string
-			blob                                 sql.RawBytes
+			it item
+			// Read in place, and copied only when they differ from the
+			// last chunk's: a document's chunks share them.
+			collection, path, language, docID, kind, title, rawMeta, blob sql.RawBytes
 		)
-		if err := rows.Scan(&it.rid, &it.id, &collection, &it.path, &it.language, &docID, &kind, &title,
-			&in.ordinal, &in.start, &in.end, &meta, &blob); err != nil {
+		if err := rows.Scan(&it.rid, &it.id, &collection, &path, &language, &docID, &kind, &title,
+			&in.ordinal, &in.start, &in.end, &rawMeta, &blob); err != nil {
 			return err
 		}
-		doc = doc.share(docID, kind, it.path, title)
+		if doc == nil || doc.id != string(docID) || doc.kind != string(kind) || doc.path != string(path) || doc.title != string(title) {
+			doc = &docInfo{id: string(docID), kind: string(kind), path: string(path), title: string(title)}
+		}
 		in.doc, it.path = doc, doc.path
-		if l, ok := languages[it.language]; ok {
-			it.language = l
-		} else {
+		var ok bool
+		if it.language, ok = languages[string(language)]; !ok {
+			it.language = string(language)
 			languages[it.language] = it.language
 		}
-		if in.meta, err = decodeMetaPairs(meta); err != nil {
-			return fmt.Errorf("chunk %s: %w", it.id, err)
+		if string(rawMeta) != stored {
+			stored = string(rawMeta)
+			if meta, err = checkMeta(stored); err != nil {
+				return fmt.Errorf("chunk %s: %w", it.id, err)
+			}
+			if meta != "" {
+				stored = meta // one copy
+			}
 		}
+		in.meta = meta
 		it.info = in
-		vs := ix.sets[collection]
+		vs := ix.sets[string(collection)]
+		if vs == nil {
+			return fmt.Errorf("chunk %s: collection %s is not listed", it.id, collection)
+		}
 		if len(blob) != 4*vs.dims {
 			return fmt.Errorf("chunk %s: vector blob has %d bytes, want %d", it.id, len(blob), 4*vs.dims)
 		}

@@ -359,7 +359,11 @@ func (w *writerStatements) insertChunks(ctx context.Context, tx *sql.Tx, chunks 
 			return nil, fmt.Errorf("index chunk %s: %w", c.ID, err)
 		}
 		doc = doc.share(c.DocID, c.Kind, c.Path, c.Title)
-		infos[i] = chunkInfo{doc: doc, meta: metaPairs(c.Metadata), ordinal: c.Ordinal, start: c.StartLine, end: c.EndLine}
+		meta, err := checkMeta(e.metadata)
+		if err != nil {
+			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
+		}
+		infos[i] = chunkInfo{doc: doc, meta: meta, ordinal: c.Ordinal, start: c.StartLine, end: c.EndLine}
 		items[i] = item{rid: rid, id: c.ID, path: doc.path, language: c.Language, info: &infos[i]}
 	}
 	return items, nil
