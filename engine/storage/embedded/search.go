@@ -452,16 +452,33 @@ func score(h *storage.Hit, how scoring) float64 {
 // omitText is set, in which case the hits say how to read the texts
 // (storage.Hit.Texts). s.mu must be held.
 func (s *Store) loadChunks(ctx context.Context, hits []pending, omitText bool) ([]storage.Hit, error) {
+	type named struct {
+		name string
+		vs   *vectorSet
+	}
+	sets := make([]named, 0, len(s.index.sets))
+	for name, vs := range s.index.sets {
+		sets = append(sets, named{name, vs})
+	}
 	out := make([]storage.Hit, len(hits))
 	for i, p := range hits {
-		it, collection, ok := s.index.entry(p.rid)
-		if !ok || it.info == nil {
+		var it *item
+		collection := ""
+		for _, set := range sets {
+			if slot, ok := set.vs.slots[p.rid]; ok {
+				it, collection = &set.vs.items[slot], set.name
+				break
+			}
+		}
+		if it == nil || it.info == nil {
 			return nil, fmt.Errorf("load hits: chunk %s is found but not indexed", p.hit.Chunk.ID)
 		}
-		out[i] = p.hit
-		out[i].Chunk = it.chunk(collection)
+		h := &out[i]
+		h.Chunk = it.chunk(collection)
+		h.Score, h.KeywordRank, h.SemanticRank = p.hit.Score, p.hit.KeywordRank, p.hit.SemanticRank
+		h.KeywordScore, h.SemanticScore = p.hit.KeywordScore, p.hit.SemanticScore
 		if omitText {
-			out[i].Texts = s
+			h.Texts = s
 		}
 	}
 	if omitText || len(hits) == 0 {

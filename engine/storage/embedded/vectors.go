@@ -102,16 +102,6 @@ func (ix *vectorIndex) find(collection string, rid int64) (*item, bool) {
 	return nil, false
 }
 
-// entry returns the entry of chunk rid and the name of its collection.
-func (ix *vectorIndex) entry(rid int64) (*item, string, bool) {
-	for name, vs := range ix.sets {
-		if it, ok := vs.find(rid); ok {
-			return it, name, true
-		}
-	}
-	return nil, "", false
-}
-
 // find returns the entry of chunk rid; vs may be nil.
 func (vs *vectorSet) find(rid int64) (*item, bool) {
 	if vs == nil {
