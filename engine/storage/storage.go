@@ -134,6 +134,20 @@ type Query struct {
 	// a leading "!" excludes matches instead. Notes never match a glob.
 	PathGlob string
 	Language string // "" means any language
+	// OmitText lets a backend answer without the chunks' Text and Hash,
+	// reading them from memory it keeps instead of from disk: it then
+	// sets Hit.Texts, through which the caller reads the texts of the
+	// hits it keeps. A backend that cannot ignores it and fills them.
+	OmitText bool
+}
+
+// TextReader reads the texts a search left out (Query.OmitText).
+type TextReader interface {
+	// ChunkTexts returns the text stored now under each of ids, by id;
+	// an id the store no longer holds is left out, which means the
+	// chunk was replaced or deleted since the search (a chunk id names
+	// its document, position and text, see Chunk.ID).
+	ChunkTexts(ctx context.Context, ids []string) (map[string]string, error)
 }
 
 // Hit is one search result.
@@ -148,6 +162,9 @@ type Hit struct {
 	// BM25 (higher is better) for the keyword leg.
 	KeywordScore  float64
 	SemanticScore float64
+	// Texts, when not nil, says that Chunk.Text and Chunk.Hash were left
+	// out (Query.OmitText) and reads the texts.
+	Texts TextReader
 }
 
 // CollectionInfo describes one collection.

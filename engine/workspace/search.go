@@ -110,6 +110,8 @@ type SearchResult struct {
 	// MoreInFile counts the file's other matching chunks that the per-file
 	// cap left out; ask for them with max_per_file or get_document.
 	MoreInFile int `json:"more_in_file,omitempty"`
+	// texts reads Text when the store left it out (storage.Hit.Texts).
+	texts storage.TextReader
 	// Rules names the ranking rules that moved the result (see package
 	// rank): definition, path, file, satellite:<class>, later_chunk.
 	Rules []string `json:"rules,omitempty"`
@@ -146,8 +148,19 @@ func (l *Local) Search(ctx context.Context, req SearchRequest) (SearchResponse, 
 	return shared(ctx, l, func() (SearchResponse, error) { return l.search(ctx, req) })
 }
 
-// search is Search, the caller holding the notes lock shared.
+// search is Search, the caller holding the notes lock shared. The store
+// reads only the results' texts, and when a result's chunk was replaced
+// between the search and the reading of its text, the search runs again
+// reading every candidate's text with it, in one read.
 func (l *Local) search(ctx context.Context, req SearchRequest) (SearchResponse, error) {
+	resp, err := l.searchOnce(ctx, req, true)
+	if errors.Is(err, errChunkGone) {
+		return l.searchOnce(ctx, req, false)
+	}
+	return resp, err
+}
+
+func (l *Local) searchOnce(ctx context.Context, req SearchRequest, omitText bool) (SearchResponse, error) {
 	begin := time.Now()
 	if req.Mode == "" {
 		req.Mode = storage.ModeHybrid
@@ -168,6 +181,9 @@ func (l *Local) search(ctx context.Context, req SearchRequest) (SearchResponse, 
 	q := storage.Query{
 		Text: req.Query, Mode: req.Mode, Limit: prefetch, Prefetch: prefetch,
 		Collection: req.Collection, PathGlob: req.PathGlob, Language: req.Language,
+		// Only the results' texts are read, unless the ranking reads
+		// candidates' texts: definitions of a qualified symbol do.
+		OmitText: omitText && query.Qualifier == "",
 	}
 	if req.Mode == storage.ModeHybrid {
 		q.Limit = 2 * prefetch // the union of both legs' candidates
@@ -206,6 +222,9 @@ func (l *Local) search(ctx context.Context, req SearchRequest) (SearchResponse, 
 		KeepSatellites: req.PathGlob != "" || req.Language != "",
 	})
 	results := collect(ranked, perFile(req.MaxPerFile), req.Limit)
+	if err := readTexts(ctx, results); err != nil {
+		return SearchResponse{}, err
+	}
 	if n := min(max(req.ContextLines, 0), MaxContextLines); n > 0 {
 		addContext(results, n, l.Config.Workspace.Roots)
 	}
@@ -348,20 +367,59 @@ func collect(ranked []rank.Ranked, perDoc, limit int) []SearchResult {
 			Path: c.Path, StartLine: c.StartLine, EndLine: c.EndLine, Language: c.Language, Title: c.Title,
 			Metadata: c.Metadata, Symbol: symbolOf(c.Metadata),
 			KeywordRank: h.KeywordRank, SemanticRank: h.SemanticRank,
-			KeywordScore: h.KeywordScore, SemanticScore: h.SemanticScore, Rules: h.Rules,
+			KeywordScore: h.KeywordScore, SemanticScore: h.SemanticScore, Rules: h.Rules, texts: h.Texts,
 		})
 	}
 	for i := range out {
 		out[i].MoreInFile = candidates[out[i].ID] - len(taken[out[i].ID])
-		if len(out[i].Text) > MaxHitChars {
-			cut := MaxHitChars
-			for cut > 0 && !utf8.RuneStart(out[i].Text[cut]) {
-				cut--
-			}
-			out[i].Text, out[i].Truncated = out[i].Text[:cut], true
-		}
+		cutText(&out[i])
 	}
 	return out
+}
+
+// errChunkGone reports a result whose chunk the store no longer holds.
+var errChunkGone = errors.New("a result's chunk was replaced since the search")
+
+// readTexts reads the texts the store left out of results and cuts them
+// to MaxHitChars. A chunk replaced or deleted since the search is
+// errChunkGone.
+func readTexts(ctx context.Context, results []SearchResult) error {
+	var ids []string
+	var from storage.TextReader
+	for _, res := range results {
+		if res.texts != nil {
+			ids, from = append(ids, res.ChunkID), res.texts // one store answers a search
+		}
+	}
+	if from != nil {
+		texts, err := from.ChunkTexts(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("read the results' texts: %w", err)
+		}
+		for i := range results {
+			if results[i].texts == nil {
+				continue
+			}
+			t, ok := texts[results[i].ChunkID]
+			if !ok {
+				return errChunkGone
+			}
+			results[i].Text, results[i].texts = t, nil
+			cutText(&results[i])
+		}
+	}
+	return nil
+}
+
+// cutText cuts a result's text to MaxHitChars, on a character boundary.
+func cutText(res *SearchResult) {
+	if len(res.Text) > MaxHitChars {
+		cut := MaxHitChars
+		for cut > 0 && !utf8.RuneStart(res.Text[cut]) {
+			cut--
+		}
+		res.Text, res.Truncated = res.Text[:cut], true
+	}
 }
 
 // addContext fills the context of file results with up to n lines before

@@ -31,7 +31,7 @@ func (s *Store) DropCollection(ctx context.Context, name string) (int, error) {
 		return func(ix *vectorIndex) {
 			if vs := ix.sets[name]; vs != nil {
 				for _, it := range vs.items {
-					ix.forget(it.rid)
+					ix.forget(it.rid, it.id)
 				}
 			}
 			delete(ix.sets, name)

@@ -385,7 +385,7 @@ func (ti *termIndex) search(phrases []string, keep func(rid int64) (*item, bool)
 	}
 	for _, d := range sc.touched {
 		s := sc.score[d]
-		if len(top.h) == top.k && s < top.h[0].score {
+		if top.below(s) {
 			continue
 		}
 		rid := ti.rids[d]

@@ -3,6 +3,8 @@ package embedded
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -73,7 +75,7 @@ func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 			return nil, err
 		}
 	}
-	return s.loadChunks(ctx, hits)
+	return s.loadChunks(ctx, hits, q.OmitText)
 }
 
 // checkCollection checks that the collection searched exists and, when
@@ -445,68 +447,127 @@ func score(h *storage.Hit, how scoring) float64 {
 	return storage.RRF(h.KeywordRank, 1) + storage.RRF(h.SemanticRank, 1)
 }
 
-// loadChunks returns the hits with their chunks, from the chunk cache or
-// read from the database. s.mu must be held.
-func (s *Store) loadChunks(ctx context.Context, hits []pending) ([]storage.Hit, error) {
+// loadChunks returns the hits with their chunks, built from the index
+// (chunkInfo); their texts and hashes are read from the database unless
+// omitText is set, in which case the hits say how to read the texts
+// (storage.Hit.Texts). s.mu must be held.
+func (s *Store) loadChunks(ctx context.Context, hits []pending, omitText bool) ([]storage.Hit, error) {
+	type named struct {
+		name string
+		vs   *vectorSet
+	}
+	sets := make([]named, 0, len(s.index.sets))
+	for name, vs := range s.index.sets {
+		sets = append(sets, named{name, vs})
+	}
 	out := make([]storage.Hit, len(hits))
-	var missing []pending
 	for i, p := range hits {
-		out[i] = p.hit
-		out[i].Chunk = storage.Chunk{} // until it is loaded
-		c, ok := s.index.chunks.get(p.rid)
-		if !ok {
-			missing = append(missing, p)
-			continue
+		var it *item
+		collection := ""
+		for _, set := range sets {
+			if slot, ok := set.vs.slots[p.rid]; ok {
+				it, collection = &set.vs.items[slot], set.name
+				break
+			}
 		}
-		out[i].Chunk = c
+		if it == nil || it.info == nil {
+			return nil, fmt.Errorf("load hits: chunk %s is found but not indexed", p.hit.Chunk.ID)
+		}
+		h := &out[i]
+		h.Chunk = it.chunk(collection)
+		h.Score, h.KeywordRank, h.SemanticRank = p.hit.Score, p.hit.KeywordRank, p.hit.SemanticRank
+		h.KeywordScore, h.SemanticScore = p.hit.KeywordScore, p.hit.SemanticScore
+		if omitText {
+			h.Texts = s
+		}
 	}
-	if len(missing) == 0 {
-		return out, checkLoaded(hits, out)
+	if omitText || len(hits) == 0 {
+		return out, nil
 	}
-	chunks := make(map[int64]storage.Chunk, len(missing))
-	for batch := range slices.Chunk(missing, maxParams) {
-		if err := s.readChunksByRID(ctx, batch, chunks); err != nil {
+	at := make(map[int64]int, len(hits))
+	for i, p := range hits {
+		at[p.rid] = i
+	}
+	loaded := 0
+	for batch := range slices.Chunk(hits, maxParams) {
+		n, err := s.readTextsByRID(ctx, batch, at, out)
+		if err != nil {
 			return nil, fmt.Errorf("load hits: %w", err)
 		}
+		loaded += n
 	}
-	for i, p := range hits {
-		if c, ok := chunks[p.rid]; ok {
-			s.index.chunks.put(p.rid, c)
-			out[i].Chunk = c
-		}
+	if loaded != len(hits) {
+		return nil, fmt.Errorf("load hits: %d of %d chunks are indexed but not stored", len(hits)-loaded, len(hits))
 	}
-	return out, checkLoaded(hits, out)
+	return out, nil
 }
 
-// checkLoaded checks that every hit got the chunk it names.
-func checkLoaded(hits []pending, out []storage.Hit) error {
-	for i, p := range hits {
-		if out[i].Chunk.ID != p.hit.Chunk.ID {
-			return fmt.Errorf("chunk %s is indexed but not stored", p.hit.Chunk.ID)
-		}
-	}
-	return nil
-}
-
-// readChunksByRID adds the chunks of hits to chunks, by rid.
-func (s *Store) readChunksByRID(ctx context.Context, hits []pending, chunks map[int64]storage.Chunk) error {
+// readTextsByRID fills the texts and hashes of the chunks of hits into
+// out (at gives a rid's index there) and returns how many it found.
+func (s *Store) readTextsByRID(ctx context.Context, hits []pending, at map[int64]int, out []storage.Hit) (int, error) {
 	args := make([]any, len(hits))
 	for i, p := range hits {
 		args[i] = p.rid
 	}
 	rows, err := s.reader.QueryContext(ctx,
-		`SELECT rid, `+chunkColumns+` FROM chunks WHERE rid IN (`+placeholders(len(args))+`)`, args...)
+		`SELECT rid, text, hash FROM chunks WHERE rid IN (`+placeholders(len(args))+`)`, args...)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer rows.Close()
+	n := 0
 	for rows.Next() {
-		var rid int64
-		c, err := scanChunk(rows, &rid)
-		if err != nil {
-			return err
+		var (
+			rid        int64
+			text, hash string
+		)
+		if err := rows.Scan(&rid, &text, &hash); err != nil {
+			return 0, err
 		}
-		chunks[rid] = c
+		if i, ok := at[rid]; ok {
+			out[i].Chunk.Text, out[i].Chunk.Hash = text, hash
+			n++
+		}
 	}
-	return rows.Err()
+	return n, rows.Err()
+}
+
+// ChunkTexts returns the text of each chunk of ids the store holds, by
+// id, from the text cache or the database. It implements
+// storage.TextReader for the hits of a search with Query.OmitText.
+func (s *Store) ChunkTexts(ctx context.Context, ids []string) (map[string]string, error) {
+	texts, err := s.chunkTexts(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read chunk texts: %w", err)
+	}
+	return texts, nil
+}
+
+func (s *Store) chunkTexts(ctx context.Context, ids []string) (map[string]string, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.life.RUnlock()
+	// Held while the cache is filled: no chunk is removed meanwhile, so
+	// the cache holds only texts the index describes (see textCache).
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	texts := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if t, ok := s.index.texts.get(id); ok {
+			texts[id] = t
+			continue
+		}
+		var text string
+		err := s.textByID.QueryRowContext(ctx, id).Scan(&text)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // replaced or deleted since the search
+		}
+		if err != nil {
+			return nil, fmt.Errorf("chunk %s: %w", id, err)
+		}
+		texts[id] = text
+		s.index.texts.put(id, text)
+	}
+	return texts, nil
 }

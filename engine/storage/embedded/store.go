@@ -108,6 +108,10 @@ type Store struct {
 	// prepared once: a transaction uses them through Tx.StmtContext,
 	// which finds them already prepared on the single writer connection.
 	stmts writerStatements
+	// textByID reads a chunk's text on the reader pool (ChunkTexts),
+	// prepared once: preparing a statement in the pure-Go SQLite costs
+	// more than the few reads of a search's results.
+	textByID *sql.Stmt
 
 	// life guards closed: every method holds it shared while it runs and
 	// Close holds it exclusively, so nothing runs on closed databases.
@@ -190,6 +194,9 @@ func (s *Store) open(ctx context.Context) error {
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
 	s.reader.SetMaxOpenConns(readers)
 	s.reader.SetMaxIdleConns(readers)
+	if s.textByID, err = s.reader.PrepareContext(ctx, `SELECT text FROM chunks WHERE id = ?`); err != nil {
+		return fmt.Errorf("prepare the text read: %w", err)
+	}
 	analyzer := s.analyzer
 	if s.defaultAnalyzer {
 		analyzer = nil // loadTerms has a faster path for it
@@ -238,6 +245,9 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 func (s *Store) release() error {
 	s.build.stop()
 	errs := []error{s.stmts.close()}
+	if s.textByID != nil {
+		errs = append(errs, s.textByID.Close())
+	}
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.close())
 	}

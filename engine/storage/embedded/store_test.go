@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -352,5 +354,34 @@ func TestMigrateContentlessKeywordIndex(t *testing.T) {
 	}
 	if err := st.IntegrityCheck(t.Context()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// topK returns what sorting every candidate and taking the first k
+// returns, whatever the order of the offers, with many ties (ordered by
+// id) and k from 1 to more than were offered.
+func TestTopKMatchesSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 200 {
+		n := rng.IntN(3000)
+		all := make([]scored, n)
+		for i := range all {
+			all[i] = scored{score: float64(rng.IntN(50)) / 7, rid: int64(i), id: fmt.Sprintf("%05d", rng.IntN(1e5)*n+i)}
+			if round%4 == 0 {
+				all[i].score = float64(i) // ascending: every offer beats the floor
+			}
+		}
+		k := 1 + rng.IntN(max(n, 1)+5)
+		top := newTopK(k)
+		for _, c := range all {
+			top.offer(c.score, c.rid, c.id)
+		}
+		want := slices.Clone(all)
+		slices.SortFunc(want, compareScored)
+		want = want[:min(k, n)]
+		if got := top.sorted(); !slices.Equal(got, want) {
+			t.Fatalf("round %d, %d candidates, k %d: got %d, want %d; first difference at %d", round, n, k, len(got), len(want),
+				slices.IndexFunc(got, func(c scored) bool { return !slices.Contains(want, c) }))
+		}
 	}
 }

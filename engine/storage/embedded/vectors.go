@@ -18,8 +18,8 @@ type vectorIndex struct {
 	// until the background build installs it (see termbuild.go), and for
 	// good when that build failed.
 	terms *termIndex
-	// chunks keeps chunks searches loaded; see chunkcache.go.
-	chunks chunkCache
+	// texts keeps texts searches returned; see chunkinfo.go.
+	texts textCache
 	// termLog, while building is set, lists the keyword changes
 	// committed since the snapshot the build reads, in commit order, for
 	// the build to replay onto what it read.
@@ -61,7 +61,8 @@ type item struct {
 	id       string
 	path     string
 	language string
-	scale    float32 // of the vector's int8 copy
+	scale    float32    // of the vector's int8 copy
+	info     *chunkInfo // the rest of the chunk but its text and hash
 }
 
 func newVectorIndex() *vectorIndex {
@@ -203,6 +204,9 @@ func (vs *vectorSet) remove(rid int64) {
 		return
 	}
 	delete(vs.slots, rid)
+	if in := vs.items[slot].info; in != nil {
+		*in = chunkInfo{} // drop its strings: it may share an allocation with live ones
+	}
 	last := int32(len(vs.items) - 1)
 	if slot != last {
 		copy(vs.vector(int(slot)), vs.vector(int(last)))
@@ -355,21 +359,59 @@ func loadVectors(ctx context.Context, db *sql.DB, ix *vectorIndex) error {
 // readVectors reads every chunk's vector into its set, without its int8
 // copy, and hands each block it fills to q.
 func readVectors(ctx context.Context, db *sql.DB, ix *vectorIndex, q *blockQuantizer) error {
-	rows, err := db.QueryContext(ctx, `SELECT rid, id, collection, path, language, dense FROM chunks`)
+	rows, err := db.QueryContext(ctx, `SELECT rid, id, collection, path, language, doc_id, kind, title,
+		ordinal, start_line, end_line, metadata, dense FROM chunks`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var (
+		doc       *docInfo
+		languages = make(map[string]string) // to hold each language once
+		infos     []chunkInfo
+		meta      string   // the last chunk's, checked, shared by the next chunks that have the same
+		stored    = "\x00" // as stored
+	)
 	for rows.Next() {
+		if len(infos) == cap(infos) {
+			infos = make([]chunkInfo, 0, blockVectors) // one allocation for many
+		}
+		infos = infos[:len(infos)+1]
+		in := &infos[len(infos)-1]
 		var (
-			it         item
-			collection string
-			blob       sql.RawBytes
+			it item
+			// Read in place, and copied only when they differ from the
+			// last chunk's: a document's chunks share them.
+			collection, path, language, docID, kind, title, rawMeta, blob sql.RawBytes
 		)
-		if err := rows.Scan(&it.rid, &it.id, &collection, &it.path, &it.language, &blob); err != nil {
+		if err := rows.Scan(&it.rid, &it.id, &collection, &path, &language, &docID, &kind, &title,
+			&in.ordinal, &in.start, &in.end, &rawMeta, &blob); err != nil {
 			return err
 		}
-		vs := ix.sets[collection]
+		if doc == nil || doc.id != string(docID) || doc.kind != string(kind) || doc.path != string(path) || doc.title != string(title) {
+			doc = &docInfo{id: string(docID), kind: string(kind), path: string(path), title: string(title)}
+		}
+		in.doc, it.path = doc, doc.path
+		var ok bool
+		if it.language, ok = languages[string(language)]; !ok {
+			it.language = string(language)
+			languages[it.language] = it.language
+		}
+		if string(rawMeta) != stored {
+			stored = string(rawMeta)
+			if meta, err = checkMeta(stored); err != nil {
+				return fmt.Errorf("chunk %s: %w", it.id, err)
+			}
+			if meta != "" {
+				stored = meta // one copy
+			}
+		}
+		in.meta = meta
+		it.info = in
+		vs := ix.sets[string(collection)]
+		if vs == nil {
+			return fmt.Errorf("chunk %s: collection %s is not listed", it.id, collection)
+		}
 		if len(blob) != 4*vs.dims {
 			return fmt.Errorf("chunk %s: vector blob has %d bytes, want %d", it.id, len(blob), 4*vs.dims)
 		}

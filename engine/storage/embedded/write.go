@@ -270,8 +270,13 @@ type removal []located
 // apply removes the deleted chunks' vectors from the index.
 func (r removal) apply(ix *vectorIndex) {
 	for _, c := range r {
-		ix.sets[c.collection].remove(c.rid)
-		ix.forget(c.rid)
+		vs := ix.sets[c.collection]
+		id := ""
+		if it, ok := vs.find(c.rid); ok {
+			id = it.id
+		}
+		vs.remove(c.rid)
+		ix.forget(c.rid, id)
 	}
 }
 
@@ -337,6 +342,8 @@ func (w *writerStatements) insertChunks(ctx context.Context, tx *sql.Tx, chunks 
 	defer insertTerms.Close()
 
 	items := make([]item, len(chunks))
+	infos := make([]chunkInfo, len(chunks))
+	var doc *docInfo
 	for i, c := range chunks {
 		e := encoded[i]
 		res, err := insertChunk.ExecContext(ctx, c.ID, c.DocID, c.Collection, c.Kind, c.Path, c.Title,
@@ -351,7 +358,13 @@ func (w *writerStatements) insertChunks(ctx context.Context, tx *sql.Tx, chunks 
 		if _, err := insertTerms.ExecContext(ctx, rid, e.terms); err != nil {
 			return nil, fmt.Errorf("index chunk %s: %w", c.ID, err)
 		}
-		items[i] = item{rid: rid, id: c.ID, path: c.Path, language: c.Language}
+		doc = doc.share(c.DocID, c.Kind, c.Path, c.Title)
+		meta, err := checkMeta(e.metadata)
+		if err != nil {
+			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
+		}
+		infos[i] = chunkInfo{doc: doc, meta: meta, ordinal: c.Ordinal, start: c.StartLine, end: c.EndLine}
+		items[i] = item{rid: rid, id: c.ID, path: doc.path, language: c.Language, info: &infos[i]}
 	}
 	return items, nil
 }

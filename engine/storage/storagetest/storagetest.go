@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"SemanticRanking", testSemanticRanking},
 		{"HybridRanking", testHybridRanking},
 		{"Filters", testFilters},
+		{"OmitText", testOmitText},
 		{"ConcurrentReplaceAndSearch", testConcurrentReplaceAndSearch},
 		{"Close", testClose},
 	}
