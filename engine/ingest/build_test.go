@@ -8,8 +8,9 @@ import (
 	"workspace-qdrant-mcp/engine/storage"
 )
 
-// TestBuildChunksDefines: chunks of code list the names they define in
-// their own copy of the document's metadata, which stays as it was.
+// TestBuildChunksDefines: chunks of code list the names they define, and
+// every chunk its facts, in their own copy of the document's metadata,
+// which stays as it was.
 func TestBuildChunksDefines(t *testing.T) {
 	doc := storage.Document{ID: "file:/a.go", Metadata: map[string]string{"k": "v"}}
 	text := "package a\n\n// B is.\nfunc B() { C() }\n\nfunc A() {}\n\nvar x = 1\n"
@@ -33,7 +34,12 @@ func TestBuildChunksDefines(t *testing.T) {
 		t.Errorf("one chunk of two functions has metadata %v, want defines \"A B\"", both[0].Metadata)
 	}
 	notes, _, _ := buildChunks(doc, "func B() {}\n", "", chunk.Options{}, "m")
-	if len(notes) != 1 || len(notes[0].Metadata) != 1 {
-		t.Errorf("text of no language has metadata %v, want the document's alone", notes[0].Metadata)
+	if _, ok := notes[0].Metadata[MetaDefines]; len(notes) != 1 || len(notes[0].Metadata) != 2 || ok {
+		t.Errorf("text of no language has metadata %v, want the document's and the facts alone", notes[0].Metadata)
+	}
+	for _, c := range append(chunks, notes...) {
+		if want := chunk.ScanFacts(c.Text).Meta(); c.Metadata[chunk.MetaFacts] != want {
+			t.Errorf("chunk %q: facts %q, want %q", c.Text, c.Metadata[chunk.MetaFacts], want)
+		}
 	}
 }

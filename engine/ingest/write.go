@@ -90,10 +90,11 @@ const MetaDefines = chunk.MetaDefines
 // kept), so that no chunk holds one: nothing downstream, the embedder,
 // the store, search or get_document, ever sees it. The same text,
 // language and options always give the same chunks. Each chunk's metadata
-// is the document's, plus MetaDefines in every chunk of a language whose
-// syntax the chunker knows (empty when the chunk defines nothing, so that
-// a reader can tell "defines nothing" from "not known"); a chunk that
-// adds a key has a copy of its own.
+// is the document's, plus chunk.MetaFacts (what ranking reads in its
+// text) and MetaDefines in every chunk of a language whose syntax the
+// chunker knows (empty when the chunk defines nothing, so that a reader
+// can tell "defines nothing" from "not known"); each chunk has a copy of
+// its own.
 func buildChunks(doc storage.Document, text, language string, opts chunk.Options, model string) ([]storage.Chunk, []string, int) {
 	text, found := secrets.Default().Redact(text, doc.Path)
 	opts.Language = language
@@ -102,12 +103,10 @@ func buildChunks(doc storage.Document, text, language string, opts chunk.Options
 	hashes := make([]string, len(pieces))
 	structured := chunk.Structured(language)
 	for i, p := range pieces {
-		meta := doc.Metadata
+		meta := make(map[string]string, len(doc.Metadata)+2)
+		maps.Copy(meta, doc.Metadata)
+		meta[chunk.MetaFacts] = chunk.ScanFacts(p.Text).Meta()
 		if structured {
-			meta = maps.Clone(meta)
-			if meta == nil {
-				meta = make(map[string]string, 1)
-			}
 			meta[MetaDefines] = strings.Join(p.Defines, " ")
 		}
 		chunks[i] = storage.Chunk{

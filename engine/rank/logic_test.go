@@ -1,10 +1,12 @@
 package rank
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 
+	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/storage"
 )
 
@@ -124,12 +126,33 @@ func (o *Once) Do(f func()) {
 			ID: "once.go:10:" + tc.defines, DocID: "once.go", Kind: storage.KindFile, Path: "/ws/once.go",
 			StartLine: 10, EndLine: 22, Text: do, Metadata: map[string]string{MetaDefines: tc.defines},
 		}, KeywordScore: 3, KeywordRank: 1}}
-		if chunkFacts.get(hits[0].Chunk).prose < ProseShare {
+		if chunkFacts.get(hits[0].Chunk).Comments < ProseShare {
 			t.Fatalf("the chunk should be mostly comments")
 		}
 		got := Rank(hits, ParseQuery(question), fixtureOptions)
 		if isProse := slices.Contains(got[0].Rules, RuleSatellite+":"+string(Prose)); isProse != tc.prose {
 			t.Errorf("defining %q: ranked as prose %v, want %v (%v)", tc.defines, isProse, tc.prose, got[0].Rules)
 		}
+	}
+}
+
+// The rules read a chunk's facts from its metadata when the search left
+// its text in the store: the logic rule picks the same chunk with and
+// without the texts.
+func TestFactsFromMetadata(t *testing.T) {
+	question := "how do extra requests wait in a queue"
+	hits := fixtureHits(t, "limiter.go", question)
+	want := Rank(hits, ParseQuery(question), fixtureOptions)[0]
+	bare := slices.Clone(hits)
+	for i := range bare {
+		h := &bare[i]
+		meta := maps.Clone(h.Chunk.Metadata)
+		meta[chunk.MetaFacts] = chunk.ScanFacts(h.Chunk.Text).Meta()
+		h.Chunk.Metadata, h.Chunk.Text = meta, ""
+		h.Chunk.ID += ":bare" // not the facts cached for the chunk with text
+	}
+	got := Rank(bare, ParseQuery(question), fixtureOptions)[0]
+	if got.Chunk.ID != want.Chunk.ID+":bare" || !slices.Equal(got.Rules, want.Rules) {
+		t.Errorf("without texts first %s %v, want %s %v", got.Chunk.ID, got.Rules, want.Chunk.ID, want.Rules)
 	}
 }

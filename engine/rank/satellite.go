@@ -134,7 +134,7 @@ func applyProse(hits []Ranked, byPath map[string]*fileFacts, factor float64) {
 		if strings.TrimSpace(h.Chunk.Metadata[MetaDefines]) != "" {
 			continue
 		}
-		if chunkFacts.get(h.Chunk).prose >= ProseShare {
+		if chunkFacts.get(h.Chunk).Comments >= ProseShare {
 			h.Score *= factor
 			h.Rules = append(h.Rules, RuleSatellite+":"+string(Prose))
 		}

@@ -6,12 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/config"
@@ -365,7 +367,7 @@ func collect(ranked []rank.Ranked, perDoc, limit int) []SearchResult {
 		out = append(out, SearchResult{
 			ID: c.DocID, ChunkID: c.ID, Collection: c.Collection, Kind: c.Kind, Score: h.Score, Text: c.Text,
 			Path: c.Path, StartLine: c.StartLine, EndLine: c.EndLine, Language: c.Language, Title: c.Title,
-			Metadata: c.Metadata, Symbol: symbolOf(c.Metadata),
+			Metadata: shownMetadata(c.Metadata), Symbol: symbolOf(c.Metadata),
 			KeywordRank: h.KeywordRank, SemanticRank: h.SemanticRank,
 			KeywordScore: h.KeywordScore, SemanticScore: h.SemanticScore, Rules: h.Rules, texts: h.Texts,
 		})
@@ -379,6 +381,20 @@ func collect(ranked []rank.Ranked, perDoc, limit int) []SearchResult {
 
 // errChunkGone reports a result whose chunk the store no longer holds.
 var errChunkGone = errors.New("a result's chunk was replaced since the search")
+
+// shownMetadata is a chunk's metadata as a result shows it: without what
+// the index records for ranking alone (chunk.MetaFacts).
+func shownMetadata(meta map[string]string) map[string]string {
+	if _, ok := meta[chunk.MetaFacts]; !ok {
+		return meta
+	}
+	out := maps.Clone(meta)
+	delete(out, chunk.MetaFacts)
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
 
 // readTexts reads the texts the store left out of results and cuts them
 // to MaxHitChars. A chunk replaced or deleted since the search is

@@ -59,8 +59,9 @@ type Options struct {
 
 // Version numbers the rules by which Split cuts text. It changes whenever
 // the same text and options may give other chunks, so that an index built
-// by older rules can tell it must be cut again.
-const Version = 2
+// by older rules can tell it must be cut again. Version 3 records each
+// chunk's Facts (MetaFacts).
+const Version = 3
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
