@@ -283,7 +283,27 @@ func (s *Store) Search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	return s.Store.Search(ctx, q)
+	hits, err := s.Store.Search(ctx, q)
+	for i := range hits {
+		if hits[i].Texts != nil {
+			hits[i].Texts = texts{s, hits[i].Texts}
+		}
+	}
+	return hits, err
+}
+
+// texts reads a search's texts behind the store's switch, as every other
+// read of the store is.
+type texts struct {
+	s    *Store
+	next storage.TextReader
+}
+
+func (t texts) ChunkTexts(ctx context.Context, ids []string) (map[string]string, error) {
+	if err := t.s.check(ctx); err != nil {
+		return nil, err
+	}
+	return t.next.ChunkTexts(ctx, ids)
 }
 
 func (s *Store) Collections(ctx context.Context) ([]storage.CollectionInfo, error) {

@@ -106,3 +106,35 @@ func TestCapabilitiesThroughTheSwitch(t *testing.T) {
 		t.Errorf("Probe while up = %v after %d probes, want one", err, probed)
 	}
 }
+
+// textsStore finds one hit whose text is read later, as the embedded
+// store's search without texts gives it.
+type textsStore struct{ storage.Store }
+
+func (textsStore) Search(context.Context, storage.Query) ([]storage.Hit, error) {
+	return []storage.Hit{{Chunk: storage.Chunk{ID: "c"}, Texts: textsStore{}}}, nil
+}
+
+func (textsStore) ChunkTexts(_ context.Context, ids []string) (map[string]string, error) {
+	return map[string]string{ids[0]: "text"}, nil
+}
+
+// The texts a search left in the store are read behind the switch too:
+// a store that fails between the search and the reading of its texts
+// fails that read.
+func TestSearchTextsThroughTheSwitch(t *testing.T) {
+	var sw Switch
+	st := NewStore(textsStore{}, &sw)
+	ctx := context.Background()
+	hits, err := st.Search(ctx, storage.Query{})
+	if err != nil || len(hits) != 1 {
+		t.Fatalf("Search = %v, %v", hits, err)
+	}
+	if got, err := hits[0].Texts.ChunkTexts(ctx, []string{"c"}); err != nil || got["c"] != "text" {
+		t.Errorf("ChunkTexts while up = %v, %v", got, err)
+	}
+	sw.Fail()
+	if _, err := hits[0].Texts.ChunkTexts(ctx, []string{"c"}); !errors.Is(err, ErrInjected) {
+		t.Errorf("ChunkTexts while failing = %v, want ErrInjected", err)
+	}
+}
