@@ -29,11 +29,7 @@ func (s *textsStore) Search(ctx context.Context, q storage.Query) ([]storage.Hit
 	s.mu.Lock()
 	s.omitted = append(s.omitted, q.OmitText)
 	s.mu.Unlock()
-	for i := range hits {
-		if hits[i].Texts != nil {
-			hits[i].Texts = textsReader{s, hits[i].Texts}
-		}
-	}
+	storage.WrapTexts(hits, func(next storage.TextReader) storage.TextReader { return textsReader{s, next} })
 	return hits, err
 }
 

@@ -150,6 +150,17 @@ type TextReader interface {
 	ChunkTexts(ctx context.Context, ids []string) (map[string]string, error)
 }
 
+// WrapTexts replaces the TextReader of each hit that has one with what
+// wrap makes of it: a wrapper of a store puts its reads of a search's
+// texts behind what it puts its other reads behind.
+func WrapTexts(hits []Hit, wrap func(TextReader) TextReader) {
+	for i := range hits {
+		if hits[i].Texts != nil {
+			hits[i].Texts = wrap(hits[i].Texts)
+		}
+	}
+}
+
 // Hit is one search result.
 type Hit struct {
 	Chunk Chunk // Dense and Sparse are not filled

@@ -284,11 +284,7 @@ func (s *Store) Search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 		return nil, err
 	}
 	hits, err := s.Store.Search(ctx, q)
-	for i := range hits {
-		if hits[i].Texts != nil {
-			hits[i].Texts = texts{s, hits[i].Texts}
-		}
-	}
+	storage.WrapTexts(hits, func(next storage.TextReader) storage.TextReader { return texts{s, next} })
 	return hits, err
 }
 
