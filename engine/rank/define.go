@@ -41,13 +41,13 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 		return 0
 	}
 	best := 0.0
-	for _, n := range strings.Fields(meta[MetaDefines]) {
+	for n := range strings.FieldsSeq(meta[MetaDefines]) {
 		owner, member := "", n
 		if i := strings.LastIndexByte(n, '.'); i >= 0 {
 			owner, member = n[:i], n[i+1:]
 		}
 		if q.Kind == KindQuestion {
-			if slices.Contains(q.Compounds, fold(member)) {
+			if slices.ContainsFunc(q.Compounds, func(c string) bool { return foldEqual(member, c) }) {
 				best = max(best, defineCompound)
 			}
 			continue
@@ -56,7 +56,7 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 		switch {
 		case member == q.Symbol:
 			s = defineExact
-		case fold(member) == wanted[0]:
+		case foldEqual(member, wanted[0]):
 			s = defineFolded
 		default:
 			continue
@@ -64,7 +64,7 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 		switch {
 		case owner != "" && q.Qualifier == "":
 			s *= defineMember
-		case owner != "" && fold(owner) != q.qualifier:
+		case owner != "" && !foldEqual(owner, q.qualifier):
 			s *= defineOther
 		case owner == "" && q.Qualifier != "" && !strings.Contains(text, q.Qualifier) &&
 			!strings.Contains(fold(rel), q.qualifier):

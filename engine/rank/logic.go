@@ -72,7 +72,7 @@ func (c *factsCache) get(ch storage.Chunk) chunk.Facts {
 // its logic factor stand for the file: it takes the file's best score,
 // and the chunk that had it takes its score in exchange. The promoted
 // chunk names the rule. weight is positive.
-func applyLogic(hits []Ranked, weight float64) {
+func applyLogic(hits []Ranked, weight float64, slab *ruleSlab) {
 	byDoc := make(map[string][]int)
 	for i := range hits {
 		if h := &hits[i]; h.Chunk.Kind == storage.KindFile && h.Score > 0 {
@@ -98,7 +98,7 @@ func applyLogic(hits []Ranked, weight float64) {
 		}
 		if b, c := &hits[best], &hits[chosen]; c.Score < b.Score {
 			b.Score, c.Score = c.Score, b.Score
-			c.Rules = append(c.Rules, RuleLogic)
+			slab.add(c, RuleLogic)
 		}
 	}
 }

@@ -99,6 +99,29 @@ func fold(name string) string {
 
 var folder = strings.NewReplacer("_", "", "-", "", "$", "")
 
+// foldEqual reports whether fold(name) == folded without building
+// fold(name), for ASCII names (ranking compares every candidate's defined
+// names this way).
+func foldEqual(name, folded string) bool {
+	j := 0
+	for i := 0; i < len(name); i++ {
+		b := name[i]
+		switch {
+		case b >= 0x80:
+			return fold(name) == folded
+		case b == '_' || b == '-' || b == '$':
+			continue
+		case 'A' <= b && b <= 'Z':
+			b += 'a' - 'A'
+		}
+		if j >= len(folded) || folded[j] != b {
+			return false
+		}
+		j++
+	}
+	return j == len(folded)
+}
+
 // questionWords are words of a question that never belong to an
 // identifier it spells.
 var questionWords = map[string]bool{

@@ -137,6 +137,7 @@ type Ranked struct {
 // runs (a store that reports none) are ranked by their position.
 func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	out := threshold(hits, o)
+	slab := newRuleSlab(len(out))
 	t := o.Tuning
 	legs := make([]float64, len(out)) // each hit's fused leg score
 	if t.Fusion == FusionRRF {
@@ -148,24 +149,28 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 		out[i].Score = legs[i]
 	}
 	if o.Rules.Files && t.FileWeight != 0 && t.FileChunks > 0 {
-		addFileBonus(out, legs, t.FileWeight, t.FileChunks, o.Mode != storage.ModeSemantic)
+		addFileBonus(out, legs, t.FileWeight, t.FileChunks, o.Mode != storage.ModeSemantic, slab)
 	}
 	byPath := make(map[string]*fileFacts, len(out))
 	rootsKey := strings.Join(o.Roots, "\x00")
+	var files []fileFacts // backs byPath's values: one allocation
 	for i := range out {
 		if !o.Rules.Paths && !o.Rules.Definitions && !o.Rules.Satellites {
 			break
 		}
+		if files == nil {
+			files = make([]fileFacts, 0, len(out))
+		}
 		h := &out[i]
-		f := facts(byPath, h.Chunk, q, o.Roots, rootsKey)
+		f := facts(byPath, &files, h.Chunk, q, o.Roots, rootsKey)
 		if o.Rules.Paths && t.PathWeight != 0 && f.pathShare > 0 {
 			h.Score += t.PathWeight * f.pathShare / float64(K+1)
-			h.Rules = append(h.Rules, RulePath)
+			slab.add(h, RulePath)
 		}
 		if o.Rules.Definitions && t.DefinitionWeight != 0 {
 			if d := definition(q, h.Chunk.Metadata, h.Chunk.Text, f.rel); d > 0 {
 				h.Score += t.DefinitionWeight * d / float64(K+1)
-				h.Rules = append(h.Rules, RuleDefinition)
+				slab.add(h, RuleDefinition)
 			}
 		}
 	}
@@ -173,15 +178,15 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 		for i := range out {
 			if c := byPath[out[i].Chunk.Path].satellite; c != "" && !q.Asks[c] && out[i].Chunk.Kind == storage.KindFile {
 				out[i].Score *= t.SatelliteFactor
-				out[i].Rules = append(out[i].Rules, RuleSatellite+":"+string(c))
+				slab.add(&out[i], c.rule())
 			}
 		}
 	}
 	if o.Rules.Satellites && !o.KeepSatellites && q.Kind == KindQuestion && !q.Asks[Docs] && t.ProseFactor != 1 {
-		applyProse(out, byPath, t.ProseFactor)
+		applyProse(out, byPath, t.ProseFactor, slab)
 	}
 	if o.Rules.Logic && q.Kind == KindQuestion && t.LogicWeight > 0 {
-		applyLogic(out, t.LogicWeight)
+		applyLogic(out, t.LogicWeight, slab)
 	}
 	sortRanked(out)
 	if o.Rules.OnePerFile && t.LaterChunkFactor != 1 {
@@ -191,7 +196,7 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 			seen[out[i].Chunk.DocID]++
 			if n > 0 {
 				out[i].Score *= pow(t.LaterChunkFactor, n)
-				out[i].Rules = append(out[i].Rules, RuleLaterChunk)
+				slab.add(&out[i], RuleLaterChunk)
 			}
 		}
 		sortRanked(out)
@@ -202,6 +207,30 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 // sortRanked orders rs best first, ties by chunk id. It sorts indexes
 // and moves each hit once: a Ranked is large, and sorting moves what it
 // sorts many times.
+// ruleSlab backs the Rules of a ranking's hits: a hit's first rule takes
+// room for ruleRoom from it, so that naming rules allocates once per
+// ranking rather than once or more per hit.
+// It is made at the first rule named, so plain fusion allocates none.
+type ruleSlab struct {
+	hits int
+	free []string
+}
+
+const ruleRoom = 4
+
+func newRuleSlab(hits int) *ruleSlab { return &ruleSlab{hits: hits} }
+
+// add appends rule to h's rules.
+func (s *ruleSlab) add(h *Ranked, rule string) {
+	if s.free == nil {
+		s.free = make([]string, ruleRoom*s.hits)
+	}
+	if h.Rules == nil && len(s.free) >= ruleRoom {
+		h.Rules, s.free = s.free[:0:ruleRoom], s.free[ruleRoom:]
+	}
+	h.Rules = append(h.Rules, rule)
+}
+
 func sortRanked(rs []Ranked) {
 	idx := make([]int, len(rs))
 	for i := range idx {
@@ -277,11 +306,12 @@ type fileFacts struct {
 	satellite Satellite
 }
 
-func facts(cache map[string]*fileFacts, c storage.Chunk, q Query, roots []string, rootsKey string) *fileFacts {
+func facts(cache map[string]*fileFacts, files *[]fileFacts, c storage.Chunk, q Query, roots []string, rootsKey string) *fileFacts {
 	if f, ok := cache[c.Path]; ok {
 		return f
 	}
-	f := &fileFacts{}
+	*files = append(*files, fileFacts{}) // within its capacity: earlier pointers stay valid
+	f := &(*files)[len(*files)-1]
 	if c.Path != "" {
 		p := known.get(c.Path, roots, rootsKey)
 		f.rel, f.satellite = p.rel, p.satellite
@@ -300,11 +330,12 @@ type pathInfo struct {
 	satellite Satellite
 }
 
-// pathCache keeps pathInfo by path and roots; it forgets everything when
+// pathCache keeps pathInfo by roots and path; it forgets everything when
 // it holds maxPaths, which bounds its memory on any workspace.
 type pathCache struct {
 	mu sync.Mutex
-	m  map[string]*pathInfo
+	m  map[string]map[string]*pathInfo // roots key → path → info
+	n  int                             // paths held
 }
 
 const maxPaths = 1 << 16
@@ -313,9 +344,8 @@ var known pathCache
 
 // rootsKey is strings.Join(roots, "\x00"), worked out once per query.
 func (c *pathCache) get(path string, roots []string, rootsKey string) *pathInfo {
-	key := path + "\x00" + rootsKey
 	c.mu.Lock()
-	p, ok := c.m[key]
+	p, ok := c.m[rootsKey][path]
 	c.mu.Unlock()
 	if ok {
 		return p
@@ -323,10 +353,18 @@ func (c *pathCache) get(path string, roots []string, rootsKey string) *pathInfo 
 	rel := Relative(path, roots)
 	p = &pathInfo{rel: rel, terms: analysis.Terms(rel), satellite: Classify(rel)}
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxPaths {
-		c.m = make(map[string]*pathInfo)
+	if c.m == nil || c.n >= maxPaths {
+		c.m, c.n = make(map[string]map[string]*pathInfo), 0
 	}
-	c.m[key] = p
+	byPath := c.m[rootsKey]
+	if byPath == nil {
+		byPath = make(map[string]*pathInfo)
+		c.m[rootsKey] = byPath
+	}
+	if _, ok := byPath[path]; !ok {
+		c.n++
+	}
+	byPath[path] = p
 	c.mu.Unlock()
 	return p
 }
@@ -373,7 +411,7 @@ func Relative(p string, roots []string) string {
 // the semantic leg returns its best chunks however unrelated, so a long
 // file would otherwise gather a bonus from chunks that share nothing with
 // the query.
-func addFileBonus(hits []Ranked, legs []float64, weight float64, n int, keywordOnly bool) {
+func addFileBonus(hits []Ranked, legs []float64, weight float64, n int, keywordOnly bool, slab *ruleSlab) {
 	byDoc := make(map[string][]float64)
 	for i, h := range hits {
 		if !keywordOnly || h.KeywordRank > 0 {
@@ -401,7 +439,7 @@ func addFileBonus(hits []Ranked, legs []float64, weight float64, n int, keywordO
 	for i := range hits {
 		if bonus[i] > 0 {
 			hits[i].Score += weight * bonus[i]
-			hits[i].Rules = append(hits[i].Rules, RuleFile)
+			slab.add(&hits[i], RuleFile)
 		}
 	}
 }

@@ -159,3 +159,15 @@ func TestDotDotDirectoryIsInside(t *testing.T) {
 		}
 	}
 }
+
+// foldEqual agrees with comparing fold's result.
+func TestFoldEqual(t *testing.T) {
+	names := []string{"", "HTTPAdapter", "http_adapter", "http-adapter", "$scope", "Scope", "ServeHTTP", "serve_http_x", "Größe", "grösse", "GRÖSSE", "a_", "_"}
+	for _, a := range names {
+		for _, b := range names {
+			if got, want := foldEqual(a, fold(b)), fold(a) == fold(b); got != want {
+				t.Errorf("foldEqual(%q, fold(%q)) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}

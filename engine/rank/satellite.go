@@ -112,6 +112,23 @@ func asks(text string) map[Satellite]bool {
 	return out
 }
 
+// rule is the rule name a hit of class c reports: "satellite:<class>".
+func (c Satellite) rule() string {
+	if r, ok := satelliteRules[c]; ok {
+		return r
+	}
+	return RuleSatellite + ":" + string(c)
+}
+
+// satelliteRules holds each class's rule name, made once.
+var satelliteRules = func() map[Satellite]string {
+	m := map[Satellite]string{}
+	for _, c := range []Satellite{Prose, Test, Example, Benchmark, Vendored, Generated, Docs, Declarations} {
+		m[c] = RuleSatellite + ":" + string(c)
+	}
+	return m
+}()
+
 // Prose is the satellite class reported for a chunk of implementation
 // that is mostly comments (see Tuning.ProseFactor).
 const Prose Satellite = "prose"
@@ -125,7 +142,7 @@ const ProseShare = 0.7
 // mostly comments and that declares nothing: a declaration's doc comment
 // (sync.Once's, three times the length of its code) is what a question
 // about it matches, not a satellite.
-func applyProse(hits []Ranked, byPath map[string]*fileFacts, factor float64) {
+func applyProse(hits []Ranked, byPath map[string]*fileFacts, factor float64, slab *ruleSlab) {
 	for i := range hits {
 		h := &hits[i]
 		if f := byPath[h.Chunk.Path]; h.Chunk.Kind != storage.KindFile || (f != nil && f.satellite != "") {
@@ -136,7 +153,7 @@ func applyProse(hits []Ranked, byPath map[string]*fileFacts, factor float64) {
 		}
 		if chunkFacts.get(h.Chunk).Comments >= ProseShare {
 			h.Score *= factor
-			h.Rules = append(h.Rules, RuleSatellite+":"+string(Prose))
+			slab.add(h, Prose.rule())
 		}
 	}
 }
