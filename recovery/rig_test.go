@@ -102,6 +102,15 @@ func (r *rig) notifier(logger string) health.Notify {
 	}
 }
 
+// runningRig is newRig's rig, run, and closed when the test ends.
+func runningRig(t *testing.T, mutate func(*config.Config)) *rig {
+	t.Helper()
+	r := newRig(t, mutate)
+	r.run()
+	t.Cleanup(r.close)
+	return r
+}
+
 // run starts the engine, then the monitor and recovery, as main does.
 func (r *rig) run() {
 	r.t.Helper()
@@ -126,6 +135,18 @@ func (r *rig) close() {
 	}
 	r.eng.Wait()
 	r.unsub()
+}
+
+// wantIdleWithoutRestart checks that recovery is idle and never restarted
+// the engine; when says at what point of the test.
+func (r *rig) wantIdleWithoutRestart(t *testing.T, when string) {
+	t.Helper()
+	if st := r.rec.Snapshot(); st.State != recovery.StateIdle {
+		t.Errorf("snapshot %+v %s, want idle", st, when)
+	}
+	if n := len(r.recoveryStarts()); n != 0 {
+		t.Errorf("%d restarts %s, want none", n, when)
+	}
 }
 
 // recoveryStarts are the start transitions recovery made, with their
