@@ -320,15 +320,7 @@ func TestEngineStopCancelsWaitingRecovery(t *testing.T) {
 		if st := r.rec.Snapshot(); st.State != recovery.StateIdle {
 			t.Errorf("recovery %s after engine_stop, want idle", st.State)
 		}
-		r.store.Up()
-		time.Sleep(10 * time.Minute)
-		synctest.Wait()
-		if s := r.eng.State(); s != engine.StateStopped {
-			t.Errorf("state %s 10 minutes after engine_stop, want stopped", s)
-		}
-		if tr := r.transitionsAfter(stopped); len(tr) != 0 {
-			t.Errorf("transitions after engine_stop: %v", tr)
-		}
+		r.wantStaysStopped(t, stopped)
 		if r.notesMatching("recovery cancelled by engine_stop") != 1 {
 			t.Errorf("cancellation not notified:\n%s", r.notesString())
 		}
@@ -364,15 +356,7 @@ func TestEngineStopCancelsRestartUnderWay(t *testing.T) {
 			t.Errorf("engine_stop took %s while a restart hung", took)
 		}
 		stopped := r.mark()
-		r.store.Up()
-		time.Sleep(10 * time.Minute)
-		synctest.Wait()
-		if s := r.eng.State(); s != engine.StateStopped {
-			t.Errorf("state %s after engine_stop, want stopped", s)
-		}
-		if tr := r.transitionsAfter(stopped); len(tr) != 0 {
-			t.Errorf("transitions after engine_stop: %v", tr)
-		}
+		r.wantStaysStopped(t, stopped)
 	})
 }
 

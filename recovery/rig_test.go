@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -146,6 +147,22 @@ func (r *rig) wantIdleWithoutRestart(t *testing.T, when string) {
 	}
 	if n := len(r.recoveryStarts()); n != 0 {
 		t.Errorf("%d restarts %s, want none", n, when)
+	}
+}
+
+// wantStaysStopped brings the store back and checks that the engine,
+// stopped by engine_stop at mark, is still stopped 10 minutes later, with
+// no transition since.
+func (r *rig) wantStaysStopped(t *testing.T, mark int) {
+	t.Helper()
+	r.store.Up()
+	time.Sleep(10 * time.Minute)
+	synctest.Wait()
+	if s := r.eng.State(); s != engine.StateStopped {
+		t.Errorf("state %s 10 minutes after engine_stop, want stopped", s)
+	}
+	if tr := r.transitionsAfter(mark); len(tr) != 0 {
+		t.Errorf("transitions after engine_stop: %v", tr)
 	}
 }
 

@@ -85,7 +85,9 @@ func (s *scripted) Subscribe(fn func(engine.Transition)) func() {
 
 // fire makes the transitions to each state of to in turn, as the user
 // did, for reason.
-func (s *scripted) fire(reason string, to ...engine.State) { s.fireAs(engine.OriginUser, reason, to...) }
+func (s *scripted) fire(reason string, to ...engine.State) {
+	s.fireAs(engine.OriginUser, reason, to...)
+}
 
 // fireAs makes the transitions to each state of to in turn, of origin,
 // for reason.
