@@ -11,6 +11,7 @@ import (
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/lsp"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // gateEnricher is a fake language server: for Go files it gives each
@@ -133,15 +134,8 @@ type holdEmbedder struct {
 }
 
 func (h *holdEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	for _, t := range texts {
-		if strings.Contains(t, h.word) {
-			select {
-			case <-h.release:
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-			break
-		}
+	if _, err := enginetest.Hold(ctx, texts, h.word, h.release); err != nil {
+		return nil, err
 	}
 	return h.countingEmbedder.Embed(ctx, texts)
 }
