@@ -297,9 +297,7 @@ func TestQdrantOutage(t *testing.T) {
 	if err := os.WriteFile(fx.config, []byte(qcfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := spawn(t, fx, "-config", fx.config)
-	p.initialize(t)
-	p.waitIdle(t)
+	p := fx.spawnIdle(t)
 
 	q.Stop()
 	p.eventually(t, callTimeout, "engine_health to see storage fail", func() bool {

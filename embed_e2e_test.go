@@ -114,9 +114,7 @@ func TestEmbeddingProviderOpenAI(t *testing.T) {
 	fake := newFakeEmbeddings(t, 64, key)
 	fx := newFixture(t, fixtureOptions{autostart: true, extraConfig: openAIConfig(fake.srv.URL, 64)})
 	fx.env = append(fx.env, "WQM_E2E_EMBED_KEY="+key)
-	p := spawn(t, fx, "-config", fx.config)
-	p.initialize(t)
-	p.waitIdle(t)
+	p := fx.spawnIdle(t)
 
 	r := p.mustCall(t, "search", map[string]any{"query": "quokkaflux widgets", "mode": "semantic", "limit": 3})
 	hits, _ := r.obj["results"].([]any)

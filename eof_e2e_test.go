@@ -26,9 +26,7 @@ func slowSearchAnsweredAtEnd(t *testing.T, what string, end func(p *proc)) {
 	const dims = 32
 	emb := newKillableEmbeddings(t, dims)
 	fx := newFixture(t, fixtureOptions{autostart: true, extraConfig: degradedConfig(emb.addr, dims, "")})
-	p := spawn(t, fx, "-config", fx.config)
-	p.initialize(t)
-	p.waitIdle(t)
+	p := fx.spawnIdle(t)
 	emb.mode.Store(embedHang)
 	type answer struct {
 		res *mcp.CallToolResult

@@ -162,6 +162,16 @@ func spawn(t testing.TB, fx *fixture, args ...string) *proc {
 	return spawnBinary(t, serverBinary, fx, args...)
 }
 
+// spawnIdle spawns the server on fx's configuration, initializes it and
+// waits until the engine runs and the workspace is indexed.
+func (fx *fixture) spawnIdle(t testing.TB) *proc {
+	t.Helper()
+	p := spawn(t, fx, "-config", fx.config)
+	p.initialize(t)
+	p.waitIdle(t)
+	return p
+}
+
 // spawnBinary is spawn with another build of the server, bin.
 func spawnBinary(t testing.TB, bin string, fx *fixture, args ...string) *proc {
 	t.Helper()

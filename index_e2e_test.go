@@ -95,9 +95,7 @@ func TestStartWaitsForIndexWithProgress(t *testing.T) {
 // rebuilds the workspace index at the new size, keeping notes.
 func TestReindexAfterDimensionChange(t *testing.T) {
 	fx := newFixture(t, fixtureOptions{autostart: true})
-	p := spawn(t, fx, "-config", fx.config)
-	p.initialize(t)
-	p.waitIdle(t)
+	p := fx.spawnIdle(t)
 	note := p.mustCall(t, "add_document", map[string]any{"content": "the zeppelin hangar key is under the mat"})
 
 	f, err := os.OpenFile(fx.config, os.O_APPEND|os.O_WRONLY, 0)

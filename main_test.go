@@ -225,9 +225,7 @@ func (p *proc) exitsOnEOF(t *testing.T) {
 // server stops the engine and exits 0 within 1s of its input ending.
 func TestExitWithinOneSecondOfEOF(t *testing.T) {
 	fx := newFixture(t, fixtureOptions{autostart: true})
-	p := spawn(t, fx, "-config", fx.config)
-	p.initialize(t)
-	p.waitIdle(t)
+	p := fx.spawnIdle(t)
 	p.exitsOnEOF(t)
 	if stderr := p.stderr.String(); !strings.Contains(stderr, "stdin closed") || !strings.Contains(stderr, "engine stopped") {
 		t.Errorf("stderr does not log the shutdown:\n%s", stderr)

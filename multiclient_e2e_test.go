@@ -210,9 +210,7 @@ func TestTwoServersOneIndexer(t *testing.T) {
 // other follows, and an edit made right after the kill is not lost.
 func TestThreeServersIndexerKilled(t *testing.T) {
 	fx := newFixture(t, fixtureOptions{autostart: true})
-	first := spawn(t, fx, "-config", fx.config)
-	first.initialize(t)
-	first.waitIdle(t)
+	first := fx.spawnIdle(t)
 	procs := []*proc{first}
 	for range 2 {
 		p := spawn(t, fx, "-config", fx.config)

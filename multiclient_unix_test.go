@@ -5,11 +5,46 @@ package main
 // A stopped process (SIGSTOP) exists only on Unix.
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
+
+// waitStopped waits until the process pid is stopped. A SIGSTOP is
+// delivered, not obeyed, when kill returns: each thread of the process
+// stops when it next takes the signal, and on a loaded machine one of
+// them can still answer a call meanwhile.
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !processStopped(t, pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d not stopped 10s after SIGSTOP", pid)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// processStopped reports whether pid is in the stopped state: from
+// /proc/PID/stat where there is one, from ps elsewhere.
+func processStopped(t *testing.T, pid int) bool {
+	t.Helper()
+	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		// pid (comm) state ...: comm may hold spaces and parentheses.
+		rest := stat[bytes.LastIndexByte(stat, ')')+1:]
+		return len(bytes.TrimSpace(rest)) > 0 && bytes.TrimSpace(rest)[0] == 'T'
+	}
+	out, err := exec.Command("ps", "-o", "stat=", "-p", fmt.Sprint(pid)).Output()
+	if err != nil {
+		t.Fatalf("state of process %d: %v", pid, err)
+	}
+	return strings.HasPrefix(strings.TrimSpace(string(out)), "T")
+}
 
 // An indexer that is alive but silent (SIGSTOP) keeps its lock: a
 // reader's calls end after engine.peer_timeout with an error naming it,
@@ -24,6 +59,7 @@ func TestReaderWithStoppedIndexer(t *testing.T) {
 	if err := a.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
+	waitStopped(t, a.pid())
 	resumed := false
 	resume := func() {
 		if !resumed {

@@ -137,9 +137,7 @@ recovery:
   max_delay: 1s
   max_attempts: 100
 `, emb.addr, dims, interval)})
-	p := spawn(t, fx, "-config", fx.config)
-	p.initialize(t)
-	p.waitIdle(t)
+	p := fx.spawnIdle(t)
 	p.eventually(t, callTimeout, "HEALTHY", func() bool {
 		return p.mustCall(t, "engine_health", nil).str("overall_status") == "HEALTHY"
 	})

@@ -151,9 +151,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 	fx := newFixture(t, fixtureOptions{autostart: true, extraConfig: openAIConfig(fake.srv.URL, 64)})
 	fx.env = append(fx.env, "WQM_E2E_EMBED_KEY="+key)
 	sw := newSecretWorkspace(t, fx.workspace)
-	p := spawn(t, fx, "-config", fx.config)
-	p.initialize(t)
-	p.waitIdle(t)
+	p := fx.spawnIdle(t)
 	sw.check(t, p, fake, fx.workspace)
 	stopCleanly(t, p)
 }

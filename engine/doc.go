@@ -13,7 +13,8 @@
 //	                  the gate and the admission hook (gate.go, admit.go, methods.go),
 //	                  the operation table (methods.go) run on the run's workspace.Service,
 //	                  the notes task (notestask.go), the reader's link and takeover
-//	                  (peers.go, handoff.go), status and checks
+//	                  (peers.go, handoff.go), status and checks (status.go: a run's
+//	                  runView, local on an indexer, forwarded on a reader)
 //	engine/workspace  the workspace operations: the Service interface and Local, its
 //	                  implementation on the run's store and embedder (search, find_related,
 //	                  documents, notes pages), and the notes migration with its lock
@@ -40,7 +41,12 @@
 // engine's link implements; and the indexer's socket serves not its Local
 // but the Manager as a Service (managerService), so that a reader's call
 // passes the indexer's admission hook, gate and redo exactly as a tool
-// call there does.
+// call there does. Status and Checks read through a second seam the run
+// holds beside its Service, its runView: localView reads the indexer's
+// own components, forwardedView asks the indexer over the link. It is
+// not part of workspace.Service because what it reads (pipeline,
+// watcher, language servers, the link's reachability) is the run's, not
+// the workspace's.
 //
 // docs/architecture.md follows a tool call and a file change through them.
 //

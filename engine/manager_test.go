@@ -47,6 +47,16 @@ func newHarness(t *testing.T) *harness {
 	return h
 }
 
+// started is h's Manager, started.
+func (h *harness) started() *Manager {
+	h.t.Helper()
+	m := h.manager()
+	if err := m.Start(context.Background()); err != nil {
+		h.t.Fatal(err)
+	}
+	return m
+}
+
 func (h *harness) manager() *Manager {
 	h.m = New(h.cfg, Options{
 		Logger: zerolog.New(h.logs),
@@ -216,10 +226,7 @@ func TestStartupTimeout(t *testing.T) {
 func TestDrainTimeoutAndProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		m := h.manager()
-		if err := m.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		m := h.started()
 		m.mu.Lock()
 		p, notes := m.run.pipeline, m.run.notes
 		m.mu.Unlock()
@@ -258,10 +265,7 @@ func taskUntilCancelled() pipeline.Task {
 func TestDrainCompletesAndRefusesWrites(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		m := h.manager()
-		if err := m.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		m := h.started()
 		synctest.Wait() // the startup probe's task is counted before the drain's first reading
 		m.mu.Lock()
 		p := m.run.pipeline
@@ -293,15 +297,26 @@ func TestDrainCompletesAndRefusesWrites(t *testing.T) {
 	})
 }
 
+// drainingStop submits a task that runs until cancelled and starts a
+// graceful stop of m with timeout, which drains it; it returns once the
+// stop waits, with the channel on which the stop's result comes.
+func drainingStop(m *Manager, timeout time.Duration) <-chan StopResult {
+	_ = m.currentRun().pipeline.Submit(context.Background(), taskUntilCancelled())
+	res := make(chan StopResult, 1)
+	go func() {
+		r, _ := m.Stop(context.Background(), StopOptions{Timeout: timeout})
+		res <- r
+	}()
+	synctest.Wait()
+	return res
+}
+
 // A second, forced stop escalates a graceful one that is waiting, and
 // subscribers see the escalation in its place among the transitions.
 func TestForceEscalatesGracefulStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		m := h.manager()
-		if err := m.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		m := h.started()
 		var seen []Transition
 		var seenMu sync.Mutex
 		unsub := m.Subscribe(func(tr Transition) {
@@ -310,16 +325,7 @@ func TestForceEscalatesGracefulStop(t *testing.T) {
 			seenMu.Unlock()
 		})
 		defer unsub()
-		m.mu.Lock()
-		p := m.run.pipeline
-		m.mu.Unlock()
-		_ = p.Submit(context.Background(), taskUntilCancelled())
-		graceful := make(chan StopResult)
-		go func() {
-			res, _ := m.Stop(context.Background(), StopOptions{Timeout: time.Hour})
-			graceful <- res
-		}()
-		synctest.Wait()
+		graceful := drainingStop(m, time.Hour)
 		begin := time.Now()
 		second, err := m.Stop(context.Background(), StopOptions{Force: true})
 		if err != nil {
@@ -355,17 +361,8 @@ func TestForceEscalatesGracefulStop(t *testing.T) {
 func TestSecondStopWaitsWithinItsTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		m := h.manager()
-		if err := m.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		_ = m.currentRun().pipeline.Submit(context.Background(), taskUntilCancelled())
-		first := make(chan StopResult)
-		go func() {
-			res, _ := m.Stop(context.Background(), StopOptions{Timeout: time.Minute})
-			first <- res
-		}()
-		synctest.Wait()
+		m := h.started()
+		first := drainingStop(m, time.Minute)
 		begin := time.Now()
 		res, err := m.Stop(context.Background(), StopOptions{Timeout: 3 * time.Second})
 		if err == nil || !strings.Contains(err.Error(), "the stop under way has not finished within 3s") || res.State != StateStopping {
@@ -440,10 +437,7 @@ func TestSecondStartWaitsForTheFirst(t *testing.T) {
 
 func TestForceStop(t *testing.T) {
 	h := newHarness(t)
-	m := h.manager()
-	if err := m.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	m := h.started()
 	res, err := m.Stop(context.Background(), StopOptions{Force: true})
 	if err != nil || !res.Forced || res.State != StateStopped {
 		t.Fatalf("force stop = %+v, %v", res, err)
@@ -478,10 +472,7 @@ func TestStopIncomplete(t *testing.T) {
 				} else {
 					h.idx.stopErr = errInjected
 				}
-				m := h.manager()
-				if err := m.Start(context.Background()); err != nil {
-					t.Fatal(err)
-				}
+				m := h.started()
 				begin := time.Now()
 				res, err := m.Stop(context.Background(), StopOptions{Force: tt.force})
 				took := time.Since(begin) // virtual time: exact
@@ -543,15 +534,27 @@ func TestStopDuringStart(t *testing.T) {
 	})
 }
 
+// configLoad is what a harness Manager's LoadConfig gives: cfg, or err when
+// it is set.
+type configLoad struct {
+	cfg config.Config
+	err error
+}
+
+// reloading is h's Manager whose configuration loads as h's with workers
+// workers, until the test changes what the configLoad gives.
+func (h *harness) reloading(workers int) (*Manager, *configLoad) {
+	rl := &configLoad{cfg: h.cfg}
+	rl.cfg.Engine.Workers = workers
+	m := h.manager()
+	m.opts.LoadConfig = func() (config.Config, error) { return rl.cfg, rl.err }
+	return m, rl
+}
+
 // Restart re-reads the configuration; a broken one leaves the engine
 // stopped with the error reported.
 func TestRestartReloadsConfig(t *testing.T) {
-	h := newHarness(t)
-	m := h.manager()
-	var reloadErr error
-	reloaded := h.cfg
-	reloaded.Engine.Workers = 5
-	m.opts.LoadConfig = func() (config.Config, error) { return reloaded, reloadErr }
+	m, reload := newHarness(t).reloading(5)
 	if err := m.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -561,7 +564,7 @@ func TestRestartReloadsConfig(t *testing.T) {
 	if m.Config().Engine.Workers != 5 {
 		t.Errorf("workers after restart %d, want 5", m.Config().Engine.Workers)
 	}
-	reloadErr = config.ErrInvalid
+	reload.err = config.ErrInvalid
 	if err := m.Restart(context.Background()); !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "left as it was") {
 		t.Errorf("Restart with broken config = %v", err)
 	}
@@ -577,24 +580,19 @@ func TestRestartReloadsConfig(t *testing.T) {
 // the configuration, then call engine_start" holds; a broken one is
 // reported with the state it leaves.
 func TestStartReloadsConfig(t *testing.T) {
-	h := newHarness(t)
-	m := h.manager()
-	var reloadErr error
-	reloaded := h.cfg
-	reloaded.Engine.Workers = 3
-	m.opts.LoadConfig = func() (config.Config, error) { return reloaded, reloadErr }
-	reloadErr = config.ErrInvalid
+	m, reload := newHarness(t).reloading(3)
+	reload.err = config.ErrInvalid
 	if err := m.Start(context.Background()); !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "left stopped") {
 		t.Errorf("Start with broken config = %v", err)
 	}
-	reloadErr = nil
+	reload.err = nil
 	if err := m.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if m.Config().Engine.Workers != 3 {
 		t.Errorf("workers after start %d, want 3", m.Config().Engine.Workers)
 	}
-	reloaded.Engine.Workers = 4
+	reload.cfg.Engine.Workers = 4
 	if err := m.Start(context.Background()); !errors.Is(err, ErrAlreadyRunning) || m.Config().Engine.Workers != 3 {
 		t.Errorf("Start of a running engine = %v, workers %d: want ErrAlreadyRunning and no reload", err, m.Config().Engine.Workers)
 	}
@@ -609,10 +607,7 @@ func TestStartReloadsConfig(t *testing.T) {
 func TestConcurrentRestarts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t)
-		m := h.manager()
-		if err := m.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		m := h.started()
 		var starts, reindexes int
 		unsub := m.Subscribe(func(tr Transition) {
 			if tr.Event == EventStart {
@@ -645,10 +640,7 @@ func TestConcurrentRestarts(t *testing.T) {
 // and keeps other collections.
 func TestReindexDropsWorkspaceCollection(t *testing.T) {
 	h := newHarness(t)
-	m := h.manager()
-	if err := m.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	m := h.started()
 	note, err := m.AddDocument(context.Background(), AddDocumentRequest{Content: "keep this note"})
 	if err != nil {
 		t.Fatal(err)
@@ -675,10 +667,7 @@ func TestReindexDropsWorkspaceCollection(t *testing.T) {
 // each either succeeds or is refused with a sentinel error.
 func TestOperationsRaceStop(t *testing.T) {
 	h := newHarness(t)
-	m := h.manager()
-	if err := m.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	m := h.started()
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {

@@ -56,11 +56,28 @@ func startPeer(t *testing.T, cfg config.Config) *Manager {
 func indexerAndReader(t *testing.T, cfg config.Config) (indexer, reader *Manager) {
 	t.Helper()
 	a := startPeer(t, cfg)
+	return a, readerOf(t, a, cfg)
+}
+
+// readerOf starts a reader of indexer, which runs on cfg's data directory.
+func readerOf(t *testing.T, indexer *Manager, cfg config.Config) *Manager {
+	t.Helper()
 	b := startPeer(t, cfg)
-	if role(a) != RoleIndexer || role(b) != RoleReader {
-		t.Fatalf("roles %s and %s, want indexer and reader", role(a), role(b))
+	if role(indexer) != RoleIndexer || role(b) != RoleReader {
+		t.Fatalf("roles %s and %s, want indexer and reader", role(indexer), role(b))
 	}
-	return a, b
+	return b
+}
+
+// startIndexedPeer starts an engine on cfg and waits until its initial
+// index is done.
+func startIndexedPeer(t *testing.T, cfg config.Config) *Manager {
+	t.Helper()
+	m := startPeer(t, cfg)
+	if err := m.WaitIndexed(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func role(m *Manager) string { return m.Status(context.Background()).Role }
@@ -89,14 +106,8 @@ func findPaths(t *testing.T, m *Manager, query string) []string {
 func TestReaderForwardsToIndexer(t *testing.T) {
 	cfg := peerConfig(t)
 	ctx := context.Background()
-	a := startPeer(t, cfg)
-	if err := a.WaitIndexed(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	b := startPeer(t, cfg)
-	if role(a) != RoleIndexer || role(b) != RoleReader {
-		t.Fatalf("roles %s and %s, want indexer and reader", role(a), role(b))
-	}
+	a := startIndexedPeer(t, cfg)
+	b := readerOf(t, a, cfg)
 	st := b.Status(ctx)
 	if st.Indexer == nil || st.Indexer.PID != os.Getpid() || st.Indexer.Self || !st.Indexer.Reachable || st.Index.Files != 1 {
 		t.Fatalf("reader status: indexer %+v, index %+v", st.Indexer, st.Index)
@@ -219,10 +230,7 @@ func TestReaderTakesOver(t *testing.T) {
 func TestReaderCallsDuringTakeover(t *testing.T) {
 	cfg := peerConfig(t)
 	ctx := context.Background()
-	a := startPeer(t, cfg)
-	if err := a.WaitIndexed(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
+	a := startIndexedPeer(t, cfg)
 	readers := []*Manager{startPeer(t, cfg), startPeer(t, cfg)}
 	if _, err := a.Stop(ctx, StopOptions{}); err != nil {
 		t.Fatal(err)

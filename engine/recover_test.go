@@ -12,10 +12,7 @@ import (
 // the given reason and the recovery origin in every transition.
 func TestRecover(t *testing.T) {
 	h := newHarness(t)
-	m := h.manager()
-	if err := m.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	m := h.started()
 	var reasons []string
 	unsub := m.Subscribe(func(tr Transition) { reasons = append(reasons, string(tr.To)+" "+string(tr.Origin)+" "+tr.Reason) })
 	defer unsub()

@@ -26,15 +26,8 @@ type gatedEmbedder struct {
 }
 
 func (g gatedEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	for _, s := range texts {
-		if strings.Contains(s, "package") {
-			select {
-			case <-g.open:
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-			break
-		}
+	if _, err := enginetest.Hold(ctx, texts, "package", g.open); err != nil {
+		return nil, err
 	}
 	return g.Embedder.Embed(ctx, texts)
 }

@@ -85,6 +85,9 @@ type run struct {
 	// peer.ServiceClient on a reader. The operations run on it.
 	ws    workspace.Service
 	local *workspace.Local // the indexer's; nil on a reader
+	// view reads the run's part of Status and Checks: its own components
+	// on the indexer, the indexer's through the link on a reader.
+	view runView
 }
 
 // reader reports whether the run forwards to another server's indexer.
@@ -164,6 +167,7 @@ func (m *Manager) startup(ctx context.Context, cfg config.Config, plan startPlan
 		r.ws = r.local
 		r.notes = m.startNotes(r) // notes embedded by another model, in the background
 	}
+	r.view = m.newRunView(r)
 	if r.embedder != nil {
 		rec.embedding, rec.choice = r.embedder.Info(), r.choice
 	}

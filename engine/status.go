@@ -163,10 +163,38 @@ func (m *Manager) Status(ctx context.Context) Status {
 		return st
 	}
 	st.Role = r.role
+	r.view.status(ctx, &st)
+	return st
+}
+
+// runView is how a run reads its part of Status and Checks. It is chosen
+// with the run's workspace.Service, by role: an indexer's run reads its
+// own components (localView), a reader's asks the indexer through its
+// link (forwardedView). Status and Checks do not branch on the role.
+type runView interface {
+	// status fills in the indexer, tasks, index, embedder and language
+	// servers of st.
+	status(ctx context.Context, st *Status)
+	// checks are the run's component checks, run under the gate.
+	checks(ctx context.Context) []Check
+}
+
+// newRunView is r's view: forwarded on a reader, local on an indexer.
+func (m *Manager) newRunView(r *run) runView {
 	if r.reader() {
-		m.readerStatus(ctx, r, &st)
-		return st
+		return forwardedView{m: m, r: r}
 	}
+	return localView{m: m, r: r}
+}
+
+// localView reads an indexer's own components.
+type localView struct {
+	m *Manager
+	r *run
+}
+
+func (v localView) status(ctx context.Context, st *Status) {
+	m, r := v.m, v.r
 	st.Indexer = &IndexerInfo{PID: r.holder.PID, Since: r.holder.Since, Version: r.holder.Version,
 		Socket: r.holder.Socket, Self: true, Reachable: true}
 	ps := r.pipeline.Stats()
@@ -198,54 +226,10 @@ func (m *Manager) Status(ctx context.Context) Status {
 			st.LastError = fmt.Sprintf("read index counts: %v", err)
 		}
 	}
-	return st
 }
 
-// readerStatus fills in what a reader shows of the indexer: its index,
-// tasks, embedder and language servers, read through the socket. When the
-// indexer does not answer, the counts are the last ones read and
-// indexer.reachable is false.
-func (m *Manager) readerStatus(ctx context.Context, r *run, st *Status) {
-	var remote Status
-	ok := false
-	if m.gate.enter(false) {
-		ok = r.link.try(ctx, peer.MethodStatus, peer.Empty{}, &remote) == nil
-		m.gate.leave()
-	}
-	st.Indexer = r.link.info()
-	if !ok || remote.State == "" {
-		return
-	}
-	st.ActiveTasks, st.QueuedTasks = remote.ActiveTasks, remote.QueuedTasks
-	st.Index, st.Embedding, st.LSP = remote.Index, remote.Embedding, remote.LSP
-	m.mu.Lock()
-	m.lastStats = storage.Stats{Files: remote.Index.Files, Chunks: remote.Index.Chunks, Documents: remote.Index.Documents}
-	m.mu.Unlock()
-}
-
-// Checks runs every component's health check, concurrently, each bounded
-// by ctx.
-func (m *Manager) Checks(ctx context.Context) []Check {
-	state := m.State()
-	engineCheck := Check{Name: CheckEngine, Status: CheckPass, Message: "state " + string(state)}
-	if state != StateRunning {
-		engineCheck.Status, engineCheck.Err = CheckFail, errors.New(engineCheck.Message)
-	}
-	checks := []Check{engineCheck}
-	if !m.gate.enter(false) {
-		return checks
-	}
-	defer m.gate.leave()
-	m.mu.Lock()
-	r := m.run
-	m.mu.Unlock()
-	if r == nil {
-		return checks
-	}
-	if r.reader() {
-		// A reader's storage is the indexer's store, through the socket.
-		return append(checks, timed(ctx, CheckIndexer, func() error { return r.link.try(ctx, peer.MethodPing, peer.Empty{}, nil) }))
-	}
+func (v localView) checks(ctx context.Context) []Check {
+	r := v.r
 	probes := []struct {
 		name string
 		fn   func() error
@@ -278,7 +262,62 @@ func (m *Manager) Checks(ctx context.Context) []Check {
 			results[i].Message = strings.TrimPrefix(results[i].Message+"; "+r.choice.String(), "; ")
 		}
 	}
-	return append(checks, results...)
+	return results
+}
+
+// forwardedView is what a reader shows of the indexer: its index, tasks,
+// embedder and language servers, read through the socket.
+type forwardedView struct {
+	m *Manager
+	r *run
+}
+
+// status reads the indexer's status. When the indexer does not answer,
+// the counts are the last ones read and indexer.reachable is false.
+func (v forwardedView) status(ctx context.Context, st *Status) {
+	m, r := v.m, v.r
+	var remote Status
+	ok := false
+	if m.gate.enter(false) {
+		ok = r.link.try(ctx, peer.MethodStatus, peer.Empty{}, &remote) == nil
+		m.gate.leave()
+	}
+	st.Indexer = r.link.info()
+	if !ok || remote.State == "" {
+		return
+	}
+	st.ActiveTasks, st.QueuedTasks = remote.ActiveTasks, remote.QueuedTasks
+	st.Index, st.Embedding, st.LSP = remote.Index, remote.Embedding, remote.LSP
+	m.mu.Lock()
+	m.lastStats = storage.Stats{Files: remote.Index.Files, Chunks: remote.Index.Chunks, Documents: remote.Index.Documents}
+	m.mu.Unlock()
+}
+
+// checks: a reader's storage is the indexer's store, through the socket.
+func (v forwardedView) checks(ctx context.Context) []Check {
+	return []Check{timed(ctx, CheckIndexer, func() error { return v.r.link.try(ctx, peer.MethodPing, peer.Empty{}, nil) })}
+}
+
+// Checks runs every component's health check, concurrently, each bounded
+// by ctx.
+func (m *Manager) Checks(ctx context.Context) []Check {
+	state := m.State()
+	engineCheck := Check{Name: CheckEngine, Status: CheckPass, Message: "state " + string(state)}
+	if state != StateRunning {
+		engineCheck.Status, engineCheck.Err = CheckFail, errors.New(engineCheck.Message)
+	}
+	checks := []Check{engineCheck}
+	if !m.gate.enter(false) {
+		return checks
+	}
+	defer m.gate.leave()
+	m.mu.Lock()
+	r := m.run
+	m.mu.Unlock()
+	if r == nil {
+		return checks
+	}
+	return append(checks, r.view.checks(ctx)...)
 }
 
 // Tasks returns the processing pipeline's counts; zero while the engine

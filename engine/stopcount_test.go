@@ -20,10 +20,7 @@ func TestStopCountsPendingFiles(t *testing.T) {
 	for _, force := range []bool{false, true} {
 		h := newHarness(t)
 		h.idx.stats = ingest.Stats{Pending: 7, Waiting: 3, Failed: 4}
-		m := h.manager()
-		if err := m.Start(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		m := h.started()
 		waitNotes(t, m)
 		if err := m.currentRun().pipeline.WaitIdle(context.Background()); err != nil {
 			t.Fatal(err)

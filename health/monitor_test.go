@@ -259,14 +259,21 @@ func TestAlertClearsWhenNotMeasured(t *testing.T) {
 			t.Fatalf("alerts %+v after one unmeasured sample, want the alert still", m.Alerts())
 		}
 		m.Sample(ctx)
-		notes := rec.all()
-		if len(m.Alerts()) != 0 || len(notes) != 2 || notes[1].data.State != "cleared" {
-			t.Fatalf("alerts %+v, notifications %+v, want the alert raised and cleared", m.Alerts(), notes)
-		}
-		if msg := notes[1].data.Message; msg != "health alert cleared: storage response_time_ms not measured for 2 samples (last 1500 ms)" {
-			t.Errorf("clear message %q", msg)
-		}
+		wantRaisedAndCleared(t, m, rec, "health alert cleared: storage response_time_ms not measured for 2 samples (last 1500 ms)")
 	})
+}
+
+// wantRaisedAndCleared checks that m has no alert left and that rec was
+// told of one alert twice: raised, then cleared with message.
+func wantRaisedAndCleared(t *testing.T, m *Monitor, rec *recorder, message string) {
+	t.Helper()
+	notes := rec.all()
+	if len(m.Alerts()) != 0 || len(notes) != 2 || notes[1].data.State != "cleared" {
+		t.Fatalf("alerts %+v, notifications %+v, want the alert raised and cleared", m.Alerts(), notes)
+	}
+	if msg := notes[1].data.Message; msg != message {
+		t.Errorf("clear message %q, want %q", msg, message)
+	}
 }
 
 // CPU and memory thresholds alert from the process's own figures.
@@ -323,13 +330,7 @@ func TestUnmeasuredResourcesNeverAlert(t *testing.T) {
 		usage.MemoryMB = nil
 		m.Sample(ctx)
 		m.Sample(ctx)
-		notes := rec.all()
-		if len(m.Alerts()) != 0 || len(notes) != 2 || notes[1].data.State != "cleared" {
-			t.Fatalf("alerts %+v, notifications %+v, want memory raised and cleared", m.Alerts(), notes)
-		}
-		if msg := notes[1].data.Message; msg != "health alert cleared: memory_mb not measured for 2 samples (last 700 MB)" {
-			t.Errorf("clear message %q", msg)
-		}
+		wantRaisedAndCleared(t, m, rec, "health alert cleared: memory_mb not measured for 2 samples (last 700 MB)")
 	})
 }
 

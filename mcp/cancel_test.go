@@ -9,10 +9,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"workspace-qdrant-mcp/engine"
-	"workspace-qdrant-mcp/engine/analysis"
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/engine/storage/embedded"
-	"workspace-qdrant-mcp/internal/config"
 )
 
 // gatedStore is an embedded store whose searches, once armed, wait
@@ -41,27 +39,9 @@ func (s *gatedStore) Search(ctx context.Context, q storage.Query) ([]storage.Hit
 // shutdown timeout is 30s.
 func gatedEngine(t *testing.T) (*engine.Manager, *gatedStore) {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Workspace.Roots = nil
-	cfg.Storage.DataDir = t.TempDir()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	gs := &gatedStore{entered: make(chan struct{}, 8), gate: make(chan struct{})}
-	eng := engine.New(cfg, engine.Options{Logger: zerolog.Nop(), OpenStore: func(ctx context.Context, cfg config.Config) (storage.Store, error) {
-		st, err := embedded.Open(ctx, cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms})
-		gs.Store = st
-		return gs, err
-	}})
-	if err := eng.Start(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	eng := storeEngine(t, func(st *embedded.Store) storage.Store { gs.Store = st; return gs })
 	gs.armed.Store(true)
-	t.Cleanup(func() {
-		if _, err := eng.Stop(context.Background(), engine.StopOptions{}); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
 	return eng, gs
 }
 

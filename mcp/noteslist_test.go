@@ -30,9 +30,9 @@ func (s *countingStore) Documents(ctx context.Context, collection string) ([]sto
 	return s.Store.Documents(ctx, collection)
 }
 
-// notesEngine is a running engine with no workspace root holding n notes
-// of size bytes each, in two collections, and its store.
-func notesEngine(tb testing.TB, n, size int) (*engine.Manager, *countingStore) {
+// storeEngine is a running engine with no workspace root whose store is
+// an embedded store as wrap wraps it; it is stopped when the test ends.
+func storeEngine(tb testing.TB, wrap func(*embedded.Store) storage.Store) *engine.Manager {
 	tb.Helper()
 	cfg := config.Default()
 	cfg.Workspace.Roots = nil
@@ -40,14 +40,14 @@ func notesEngine(tb testing.TB, n, size int) (*engine.Manager, *countingStore) {
 	if err := cfg.Validate(); err != nil {
 		tb.Fatal(err)
 	}
-	cs := &countingStore{}
 	eng := engine.New(cfg, engine.Options{Logger: zerolog.Nop(), OpenStore: func(ctx context.Context, cfg config.Config) (storage.Store, error) {
 		st, err := embedded.Open(ctx, cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms})
-		cs.Store = st
-		return cs, err
+		if err != nil {
+			return nil, err
+		}
+		return wrap(st), nil
 	}})
-	ctx := context.Background()
-	if err := eng.Start(ctx); err != nil {
+	if err := eng.Start(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
@@ -55,6 +55,16 @@ func notesEngine(tb testing.TB, n, size int) (*engine.Manager, *countingStore) {
 			tb.Errorf("stop: %v", err)
 		}
 	})
+	return eng
+}
+
+// notesEngine is a running engine with no workspace root holding n notes
+// of size bytes each, in two collections, and its store.
+func notesEngine(tb testing.TB, n, size int) (*engine.Manager, *countingStore) {
+	tb.Helper()
+	cs := &countingStore{}
+	eng := storeEngine(tb, func(st *embedded.Store) storage.Store { cs.Store = st; return cs })
+	ctx := context.Background()
 	line := strings.Repeat("a long line of a large note, repeated to fill it. ", 20) + "\n"
 	body := strings.Repeat(line, max(size/len(line), 1))
 	for i := range n {

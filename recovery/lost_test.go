@@ -42,9 +42,7 @@ func loseConnection(t *testing.T, r *rig, fail bool) {
 // restarts the engine once, and the store works again.
 func TestLostStoreConnectionRestartsEngine(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, nil)
-		r.run()
-		defer r.close()
+		r := runningRig(t, nil)
 		loseConnection(t, r, false)
 		if text, isErr, _ := r.call("list_collections", ""); !isErr || !strings.Contains(text, "connection lost") {
 			t.Errorf("list_collections on a lost connection = %s, want the lost connection", text)
@@ -79,9 +77,7 @@ func TestLostStoreConnectionRestartsEngine(t *testing.T) {
 // after the store answers again brings the engine back.
 func TestLostStoreConnectionWhileQdrantDown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, func(c *config.Config) { c.Recovery.MaxDelay = config.Duration(4 * time.Second) })
-		r.run()
-		defer r.close()
+		r := runningRig(t, func(c *config.Config) { c.Recovery.MaxDelay = config.Duration(4 * time.Second) })
 		loseConnection(t, r, true)
 		time.Sleep(1100*time.Millisecond + 2200*time.Millisecond + 4400*time.Millisecond) // attempts 1 to 3
 		synctest.Wait()

@@ -66,9 +66,7 @@ func failStart(t *testing.T, r *rig) {
 // attempt: the attempt finds it healthy and does not restart the engine.
 func TestStorageBackBeforeFirstAttempt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, nil)
-		r.run()
-		defer r.close()
+		r := runningRig(t, nil)
 		loseStorage(t, r)
 
 		st := r.rec.Snapshot()
@@ -114,12 +112,10 @@ func TestStorageBackBeforeFirstAttempt(t *testing.T) {
 // storage is back the next attempt's start succeeds and the count resets.
 func TestStartOnUnreachableStorageRetriedWithBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, func(c *config.Config) {
+		r := runningRig(t, func(c *config.Config) {
 			c.Recovery.MaxDelay = config.Duration(4 * time.Second)
 			c.Recovery.MaxAttempts = 6
 		})
-		r.run()
-		defer r.close()
 		failStart(t, r)
 		lost := time.Now()
 
@@ -188,9 +184,7 @@ func TestStartOnUnreachableStorageRetriedWithBackoff(t *testing.T) {
 // loop ends without a restart.
 func TestStorageDownWhileRunningNoRestart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, func(c *config.Config) { c.Recovery.MaxDelay = config.Duration(4 * time.Second) })
-		r.run()
-		defer r.close()
+		r := runningRig(t, func(c *config.Config) { c.Recovery.MaxDelay = config.Duration(4 * time.Second) })
 		loseStorage(t, r)
 		time.Sleep(8 * time.Second) // attempts 1, 2 and 3 probe
 		synctest.Wait()
@@ -207,11 +201,9 @@ func TestStorageDownWhileRunningNoRestart(t *testing.T) {
 		r.store.Up()
 		time.Sleep(5 * time.Second)
 		synctest.Wait()
-		if st := r.rec.Snapshot(); st.State != recovery.StateIdle || st.Attempts != 0 {
-			t.Errorf("snapshot %+v after storage came back, want idle", st)
-		}
-		if n := len(r.recoveryStarts()); n != 0 {
-			t.Errorf("%d restarts, want none", n)
+		r.wantIdleWithoutRestart(t, "after storage came back")
+		if st := r.rec.Snapshot(); st.Attempts != 0 {
+			t.Errorf("snapshot %+v after storage came back, want no attempt counted", st)
 		}
 	})
 }
@@ -219,9 +211,7 @@ func TestStorageDownWhileRunningNoRestart(t *testing.T) {
 // Losses reported at once, from many goroutines, start one loop.
 func TestOneLoopAtATime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, nil)
-		r.run()
-		defer r.close()
+		r := runningRig(t, nil)
 		synctest.Wait()
 		var started atomic.Int32
 		var wg sync.WaitGroup
@@ -263,9 +253,7 @@ func TestOneLoopAtATime(t *testing.T) {
 // clears it once the cause is fixed.
 func TestExhaustionDegradedUntilEngineStart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, func(c *config.Config) { c.Recovery.MaxAttempts = 3 })
-		r.run()
-		defer r.close()
+		r := runningRig(t, func(c *config.Config) { c.Recovery.MaxAttempts = 3 })
 		loseStorage(t, r)
 		time.Sleep(10 * time.Second) // 1s + 2s + 4s, with jitter
 		synctest.Wait()
@@ -322,9 +310,7 @@ func TestExhaustionDegradedUntilEngineStart(t *testing.T) {
 // cancels it: nothing restarts the engine afterwards.
 func TestEngineStopCancelsWaitingRecovery(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, nil)
-		r.run()
-		defer r.close()
+		r := runningRig(t, nil)
 		loseStorage(t, r)
 		text, isErr, _ := r.call("engine_stop", "")
 		if isErr {
@@ -334,15 +320,7 @@ func TestEngineStopCancelsWaitingRecovery(t *testing.T) {
 		if st := r.rec.Snapshot(); st.State != recovery.StateIdle {
 			t.Errorf("recovery %s after engine_stop, want idle", st.State)
 		}
-		r.store.Up()
-		time.Sleep(10 * time.Minute)
-		synctest.Wait()
-		if s := r.eng.State(); s != engine.StateStopped {
-			t.Errorf("state %s 10 minutes after engine_stop, want stopped", s)
-		}
-		if tr := r.transitionsAfter(stopped); len(tr) != 0 {
-			t.Errorf("transitions after engine_stop: %v", tr)
-		}
+		r.wantStaysStopped(t, stopped)
 		if r.notesMatching("recovery cancelled by engine_stop") != 1 {
 			t.Errorf("cancellation not notified:\n%s", r.notesString())
 		}
@@ -354,9 +332,7 @@ func TestEngineStopCancelsWaitingRecovery(t *testing.T) {
 // and leaves the engine stopped.
 func TestEngineStopCancelsRestartUnderWay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, func(c *config.Config) { c.Engine.StartupTimeout = config.Duration(time.Minute) })
-		r.run()
-		defer r.close()
+		r := runningRig(t, func(c *config.Config) { c.Engine.StartupTimeout = config.Duration(time.Minute) })
 		failStart(t, r)
 		r.store.Hang()
 		// Attempt 1, at about 1s: its start hangs on storage.
@@ -380,15 +356,7 @@ func TestEngineStopCancelsRestartUnderWay(t *testing.T) {
 			t.Errorf("engine_stop took %s while a restart hung", took)
 		}
 		stopped := r.mark()
-		r.store.Up()
-		time.Sleep(10 * time.Minute)
-		synctest.Wait()
-		if s := r.eng.State(); s != engine.StateStopped {
-			t.Errorf("state %s after engine_stop, want stopped", s)
-		}
-		if tr := r.transitionsAfter(stopped); len(tr) != 0 {
-			t.Errorf("transitions after engine_stop: %v", tr)
-		}
+		r.wantStaysStopped(t, stopped)
 	})
 }
 
@@ -398,9 +366,7 @@ func TestEngineStopCancelsRestartUnderWay(t *testing.T) {
 // the engine is restarted and the alert clears after two good samples.
 func TestHangingStorage(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, func(c *config.Config) { c.Engine.StartupTimeout = config.Duration(15 * time.Second) })
-		r.run()
-		defer r.close()
+		r := runningRig(t, func(c *config.Config) { c.Engine.StartupTimeout = config.Duration(15 * time.Second) })
 		synctest.Wait()
 		r.store.Hang()
 		time.Sleep(interval + r.cfg.Health.Thresholds.CheckTimeout() + time.Second)
@@ -465,9 +431,7 @@ func TestHangingStorage(t *testing.T) {
 // loop ends when the embedder answers again.
 func TestEmbedderDownThenBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, nil)
-		r.run()
-		defer r.close()
+		r := runningRig(t, nil)
 		synctest.Wait()
 		if text, isErr, _ := r.call("add_document", `{"content": "the zanzibarquux note"}`); isErr {
 			t.Fatalf("add_document: %s", text)
@@ -521,9 +485,7 @@ func TestEmbedderDownThenBack(t *testing.T) {
 // it; when the embedder answers again, degraded mode's probe ends it.
 func TestEmbedderDegradedRefusesOnlyWhatNeedsIt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, func(c *config.Config) { c.Recovery.MaxAttempts = 2 })
-		r.run()
-		defer r.close()
+		r := runningRig(t, func(c *config.Config) { c.Recovery.MaxAttempts = 2 })
 		synctest.Wait()
 		r.emb.Fail()
 		time.Sleep(interval + health.MinKickInterval + 5*time.Second) // 1s + 2s, then degraded
@@ -550,12 +512,7 @@ func TestEmbedderDegradedRefusesOnlyWhatNeedsIt(t *testing.T) {
 		r.emb.Up()
 		time.Sleep(r.cfg.Recovery.MaxDelay.D() + time.Second)
 		synctest.Wait()
-		if st := r.rec.Snapshot(); st.State != recovery.StateIdle {
-			t.Errorf("snapshot %+v after the embedder came back, want idle", st)
-		}
-		if n := len(r.recoveryStarts()); n != 0 {
-			t.Errorf("%d restarts, want none", n)
-		}
+		r.wantIdleWithoutRestart(t, "after the embedder came back")
 	})
 }
 
@@ -591,9 +548,7 @@ func TestShutdownDuringRecovery(t *testing.T) {
 // recovery.enabled: false only reports.
 func TestDisabled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newRig(t, func(c *config.Config) { c.Recovery.Enabled = false })
-		r.run()
-		defer r.close()
+		r := runningRig(t, func(c *config.Config) { c.Recovery.Enabled = false })
 		synctest.Wait()
 		r.store.Fail()
 		time.Sleep(5 * interval)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -102,6 +103,15 @@ func (r *rig) notifier(logger string) health.Notify {
 	}
 }
 
+// runningRig is newRig's rig, run, and closed when the test ends.
+func runningRig(t *testing.T, mutate func(*config.Config)) *rig {
+	t.Helper()
+	r := newRig(t, mutate)
+	r.run()
+	t.Cleanup(r.close)
+	return r
+}
+
 // run starts the engine, then the monitor and recovery, as main does.
 func (r *rig) run() {
 	r.t.Helper()
@@ -126,6 +136,34 @@ func (r *rig) close() {
 	}
 	r.eng.Wait()
 	r.unsub()
+}
+
+// wantIdleWithoutRestart checks that recovery is idle and never restarted
+// the engine; when says at what point of the test.
+func (r *rig) wantIdleWithoutRestart(t *testing.T, when string) {
+	t.Helper()
+	if st := r.rec.Snapshot(); st.State != recovery.StateIdle {
+		t.Errorf("snapshot %+v %s, want idle", st, when)
+	}
+	if n := len(r.recoveryStarts()); n != 0 {
+		t.Errorf("%d restarts %s, want none", n, when)
+	}
+}
+
+// wantStaysStopped brings the store back and checks that the engine,
+// stopped by engine_stop at mark, is still stopped 10 minutes later, with
+// no transition since.
+func (r *rig) wantStaysStopped(t *testing.T, mark int) {
+	t.Helper()
+	r.store.Up()
+	time.Sleep(10 * time.Minute)
+	synctest.Wait()
+	if s := r.eng.State(); s != engine.StateStopped {
+		t.Errorf("state %s 10 minutes after engine_stop, want stopped", s)
+	}
+	if tr := r.transitionsAfter(mark); len(tr) != 0 {
+		t.Errorf("transitions after engine_stop: %v", tr)
+	}
 }
 
 // recoveryStarts are the start transitions recovery made, with their

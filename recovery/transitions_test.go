@@ -59,8 +59,7 @@ func (s *scripted) Recover(_ context.Context, reason string) error {
 	s.recovers = append(s.recovers, reason)
 	s.tasks = pipeline.Stats{} // a fresh pipeline
 	s.mu.Unlock()
-	s.fireAs(engine.StateStopped, engine.OriginRecovery, reason)
-	s.fireAs(engine.StateRunning, engine.OriginRecovery, reason)
+	s.fireAs(engine.OriginRecovery, reason, engine.StateStopped, engine.StateRunning)
 	return nil
 }
 
@@ -84,17 +83,24 @@ func (s *scripted) Subscribe(fn func(engine.Transition)) func() {
 	return func() {}
 }
 
-// fire is a transition the user made.
-func (s *scripted) fire(to engine.State, reason string) { s.fireAs(to, engine.OriginUser, reason) }
+// fire makes the transitions to each state of to in turn, as the user
+// did, for reason.
+func (s *scripted) fire(reason string, to ...engine.State) {
+	s.fireAs(engine.OriginUser, reason, to...)
+}
 
-func (s *scripted) fireAs(to engine.State, origin engine.Origin, reason string) {
-	s.mu.Lock()
-	from := s.state
-	s.state = to
-	subs := append([]func(engine.Transition){}, s.subs...)
-	s.mu.Unlock()
-	for _, fn := range subs {
-		fn(engine.Transition{From: from, To: to, Origin: origin, Reason: reason, At: time.Now()})
+// fireAs makes the transitions to each state of to in turn, of origin,
+// for reason.
+func (s *scripted) fireAs(origin engine.Origin, reason string, to ...engine.State) {
+	for _, state := range to {
+		s.mu.Lock()
+		from := s.state
+		s.state = state
+		subs := append([]func(engine.Transition){}, s.subs...)
+		s.mu.Unlock()
+		for _, fn := range subs {
+			fn(engine.Transition{From: from, To: state, Origin: origin, Reason: reason, At: time.Now()})
+		}
 	}
 }
 
@@ -104,14 +110,15 @@ func (s *scripted) recovered() []string {
 	return append([]string(nil), s.recovers...)
 }
 
-func runScripted(t *testing.T, eng *scripted) (*recovery.Manager, func()) {
-	cfg := config.Default()
-	rec := recovery.New(cfg, eng, zerolog.Nop(), nil)
+func runScripted(t *testing.T) (*scripted, *recovery.Manager) {
+	eng := newScripted()
+	rec := recovery.New(config.Default(), eng, zerolog.Nop(), nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { rec.Run(ctx) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
 	synctest.Wait()
-	return rec, func() { cancel(); wg.Wait() }
+	return eng, rec
 }
 
 // Recovery tells its own transitions by their origin, not by what their
@@ -119,19 +126,15 @@ func runScripted(t *testing.T, eng *scripted) (*recovery.Manager, func()) {
 // user's stop does not, whatever the reasons read.
 func TestOwnTransitionsByOrigin(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		eng := newScripted()
-		rec, stop := runScripted(t, eng)
-		defer stop()
+		eng, rec := runScripted(t)
 
-		eng.fireAs(engine.StateStopping, engine.OriginRecovery, "restart the store")
-		eng.fireAs(engine.StateStopped, engine.OriginRecovery, "restart the store")
+		eng.fireAs(engine.OriginRecovery, "restart the store", engine.StateStopping, engine.StateStopped)
 		if !rec.Trigger(engine.CheckStorage, "lost") {
 			t.Fatal("after recovery's own stop, a lost connection started no loop")
 		}
 		rec.Cancel("test")
-		eng.fire(engine.StateRunning, "engine_start")
-		eng.fire(engine.StateStopping, "recovery attempt 1/6: a user's words")
-		eng.fire(engine.StateStopped, "recovery attempt 1/6: a user's words")
+		eng.fire("engine_start", engine.StateRunning)
+		eng.fire("recovery attempt 1/6: a user's words", engine.StateStopping, engine.StateStopped)
 		if rec.Trigger(engine.CheckStorage, "lost") {
 			t.Fatal("after a user's stop whose reason reads like recovery's, a lost connection started a loop")
 		}
@@ -143,22 +146,18 @@ func TestOwnTransitionsByOrigin(t *testing.T) {
 // do not.
 func TestErrorWhileRunningStartsRecovery(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		eng := newScripted()
-		rec, stop := runScripted(t, eng)
-		defer stop()
+		eng, rec := runScripted(t)
 
-		eng.fire(engine.StateStopping, "engine_restart")
-		eng.fire(engine.StateStopped, "engine_restart")
-		eng.fire(engine.StateStarting, "engine_restart")
-		eng.fire(engine.StateError, "startup phase initialize: bad config")
+		eng.fire("engine_restart", engine.StateStopping, engine.StateStopped, engine.StateStarting)
+		eng.fire("startup phase initialize: bad config", engine.StateError)
 		synctest.Wait()
 		if rec.Recovering() {
 			t.Fatal("a failed engine_restart started recovery; the user sees its error")
 		}
 
-		eng.fire(engine.StateRunning, "engine_start")
-		eng.fire(engine.StateStopping, "something broke")
-		eng.fire(engine.StateError, "drain failed")
+		eng.fire("engine_start", engine.StateRunning)
+		eng.fire("something broke", engine.StateStopping)
+		eng.fire("drain failed", engine.StateError)
 		synctest.Wait()
 		st := rec.Snapshot()
 		if st.State != recovery.StateWaiting || len(st.Down) != 1 || st.Down[0] != "engine" || !strings.Contains(st.LastError, "drain failed") {
@@ -174,10 +173,9 @@ func TestErrorWhileRunningStartsRecovery(t *testing.T) {
 		}
 
 		rec.Cancel("engine_stop")
-		eng.fire(engine.StateStopping, "engine_stop")
-		eng.fire(engine.StateStopped, "engine_stop")
-		eng.fire(engine.StateStarting, "engine_start")
-		eng.fire(engine.StateError, "start failed")
+		eng.fire("engine_stop", engine.StateStopping, engine.StateStopped)
+		eng.fire("engine_start", engine.StateStarting)
+		eng.fire("start failed", engine.StateError)
 		synctest.Wait()
 		if rec.Recovering() {
 			t.Error("an error after a deliberate stop started recovery")
@@ -190,9 +188,7 @@ func TestErrorWhileRunningStartsRecovery(t *testing.T) {
 // it rather than left idle.
 func TestFailedTasksResumedWithoutRestart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		eng := newScripted()
-		rec, stop := runScripted(t, eng)
-		defer stop()
+		eng, rec := runScripted(t)
 		sample := func() {
 			s := health.Sample{State: eng.State(), Checks: eng.Checks(context.Background())}
 			s.FailedTasks = eng.Tasks().Failed
@@ -244,9 +240,7 @@ func TestFailedTasksResumedWithoutRestart(t *testing.T) {
 // does one failed sample between good ones, nor a reader's silent indexer.
 func TestObserveNeedsConsecutiveFailures(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		eng := newScripted()
-		rec, stop := runScripted(t, eng)
-		defer stop()
+		_, rec := runScripted(t)
 		fail := health.Sample{State: engine.StateRunning, Checks: []engine.Check{{Name: "storage", Status: engine.CheckFail}, {Name: "embedder", Status: engine.CheckPass}}}
 		pass := health.Sample{State: engine.StateRunning, Checks: []engine.Check{{Name: "storage", Status: engine.CheckPass}, {Name: "embedder", Status: engine.CheckPass}}}
 		stopped := health.Sample{State: engine.StateStopped, Checks: []engine.Check{{Name: "engine", Status: engine.CheckFail}}}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -242,18 +243,31 @@ func TestOpenAISendsDimensionsToTextEmbedding3(t *testing.T) {
 	}
 }
 
+// failFirst is a fake's answer that replies to the first k requests with
+// fail, and lets the fake answer the others.
+func failFirst(k int, fail func(w http.ResponseWriter)) func(http.ResponseWriter, *http.Request, int) bool {
+	return func(w http.ResponseWriter, _ *http.Request, n int) bool {
+		if n > k {
+			return false
+		}
+		fail(w)
+		return true
+	}
+}
+
+// failAll is a fake's answer that replies to every request with fail.
+func failAll(fail func(w http.ResponseWriter)) func(http.ResponseWriter, *http.Request, int) bool {
+	return failFirst(math.MaxInt, fail)
+}
+
 func TestRetryAfterHonoured(t *testing.T) {
 	for _, ollama := range []bool{false, true} {
 		f := newFake(t, ollama, 8)
-		f.answer = func(w http.ResponseWriter, _ *http.Request, n int) bool {
-			if n > 1 {
-				return false
-			}
+		f.answer = failFirst(1, func(w http.ResponseWriter) {
 			w.Header().Set("Retry-After", "2")
 			w.WriteHeader(http.StatusTooManyRequests)
 			fmt.Fprint(w, `{"error":{"message":"Rate limit reached","type":"requests"}}`)
-			return true
-		}
+		})
 		var s sleeps
 		r := f.remote(t, Options{Model: "m", Dimensions: 8, Sleep: s.sleep})
 		out, err := r.Embed(context.Background(), []string{"hello"})
@@ -296,13 +310,9 @@ func TestRetryAfterParsing(t *testing.T) {
 func TestServerErrorThenSuccess(t *testing.T) {
 	for _, ollama := range []bool{false, true} {
 		f := newFake(t, ollama, 8)
-		f.answer = func(w http.ResponseWriter, _ *http.Request, n int) bool {
-			if n > 2 {
-				return false
-			}
+		f.answer = failFirst(2, func(w http.ResponseWriter) {
 			http.Error(w, `{"error":"overloaded"}`, http.StatusInternalServerError)
-			return true
-		}
+		})
 		var s sleeps
 		r := f.remote(t, Options{Model: "m", Dimensions: 8, Sleep: s.sleep, InitialBackoff: 100 * time.Millisecond})
 		if _, err := r.Embed(context.Background(), []string{"a", "b"}); err != nil {
@@ -320,11 +330,10 @@ func TestServerErrorThenSuccess(t *testing.T) {
 
 func TestServerErrorGivesUp(t *testing.T) {
 	f := newFake(t, true, 8)
-	f.answer = func(w http.ResponseWriter, _ *http.Request, _ int) bool {
+	f.answer = failAll(func(w http.ResponseWriter) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprint(w, `{"error":"server busy, please try again"}`)
-		return true
-	}
+	})
 	var s sleeps
 	r := f.remote(t, Options{Model: "m", Dimensions: 8, Sleep: s.sleep, MaxRetries: 2})
 	_, err := r.Embed(context.Background(), []string{"a"})
@@ -411,11 +420,10 @@ func TestInvalidKey(t *testing.T) {
 
 func TestOllamaUnknownModel(t *testing.T) {
 	f := newFake(t, true, 8)
-	f.answer = func(w http.ResponseWriter, _ *http.Request, _ int) bool {
+	f.answer = failAll(func(w http.ResponseWriter) {
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"error":"model \"nomic-embed-txt\" not found, try pulling it first"}`)
-		return true
-	}
+	})
 	r := f.remote(t, Options{Model: "nomic-embed-txt", Dimensions: 8})
 	_, err := r.Embed(context.Background(), []string{"a"})
 	if !errors.Is(err, ErrPermanent) || !strings.Contains(err.Error(), `model "nomic-embed-txt" not found, try pulling it first`) {
@@ -425,11 +433,10 @@ func TestOllamaUnknownModel(t *testing.T) {
 
 func TestQuotaExhaustedIsPermanent(t *testing.T) {
 	f := newFake(t, false, 8)
-	f.answer = func(w http.ResponseWriter, _ *http.Request, _ int) bool {
+	f.answer = failAll(func(w http.ResponseWriter) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		fmt.Fprint(w, `{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}`)
-		return true
-	}
+	})
 	r := f.remote(t, Options{Model: "m", Dimensions: 8})
 	if _, err := r.Embed(context.Background(), []string{"a"}); !errors.Is(err, ErrPermanent) || len(f.requests()) != 1 {
 		t.Errorf("err = %v after %d requests, want permanent after 1", err, len(f.requests()))
@@ -522,10 +529,9 @@ func TestContextCancelled(t *testing.T) {
 // transient: the provider did not come back in time.
 func TestDeadlineDuringRetries(t *testing.T) {
 	f := newFake(t, false, 8)
-	f.answer = func(w http.ResponseWriter, _ *http.Request, _ int) bool {
+	f.answer = failAll(func(w http.ResponseWriter) {
 		http.Error(w, "bad gateway", http.StatusBadGateway)
-		return true
-	}
+	})
 	r := f.remote(t, Options{Model: "m", Dimensions: 8, InitialBackoff: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

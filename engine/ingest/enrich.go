@@ -159,12 +159,7 @@ func (ix *Indexer) wakeEnrichIfIdle() {
 
 // enrichLoop is one enrichment worker.
 func (ix *Indexer) enrichLoop() {
-	for {
-		select {
-		case <-ix.ctx.Done():
-			return
-		case <-ix.enrich.wake:
-		}
+	for ix.woken(ix.enrich.wake) {
 		for {
 			p, h, ok := ix.nextEnrich()
 			if !ok {

@@ -11,6 +11,7 @@ import (
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/lsp"
+	"workspace-qdrant-mcp/internal/enginetest"
 )
 
 // gateEnricher is a fake language server: for Go files it gives each
@@ -59,6 +60,16 @@ func (g *gateEnricher) Enrich(ctx context.Context, path, language, text string, 
 func startEnrichEnv(t *testing.T, root, data string, g *gateEnricher) *env {
 	t.Helper()
 	return startEnvDeps(t, testConfig(t, root, data), nil, nil, func(d *ingest.Deps) { d.Enricher = g })
+}
+
+// waitSymbol waits, as what, until path's chunks all have the symbol
+// want.
+func (e *env) waitSymbol(t testing.TB, what, path, want string) {
+	t.Helper()
+	waitFor(t, what, func() bool {
+		got := e.symbolsOf(path)
+		return len(got) == 1 && got[0] == want
+	})
 }
 
 // symbolsOf returns the distinct MetaSymbol values of path's chunks ("" for
@@ -133,15 +144,8 @@ type holdEmbedder struct {
 }
 
 func (h *holdEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	for _, t := range texts {
-		if strings.Contains(t, h.word) {
-			select {
-			case <-h.release:
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-			break
-		}
+	if _, err := enginetest.Hold(ctx, texts, h.word, h.release); err != nil {
+		return nil, err
 	}
 	return h.countingEmbedder.Embed(ctx, texts)
 }
@@ -176,10 +180,7 @@ func TestEnrichmentAfterIndexing(t *testing.T) {
 		return len(got) == 1 && got[0] == p
 	})
 	release()
-	waitFor(t, "the symbols of a.go", func() bool {
-		got := e.symbolsOf(p)
-		return len(got) == 1 && got[0] == "func F"+word
-	})
+	e.waitSymbol(t, "the symbols of a.go", p, "func F"+word)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(sawSlow) == 0 || !sawSlow[0] {
@@ -252,10 +253,7 @@ func TestEnrichmentResumesAfterRestart(t *testing.T) {
 	g2 := newGateEnricher()
 	g2.open()
 	e2 := startEnrichEnv(t, root, data, g2)
-	waitFor(t, "the symbols to arrive after the restart", func() bool {
-		got := e2.symbolsOf(p)
-		return len(got) == 1 && got[0] == "func F"+word
-	})
+	e2.waitSymbol(t, "the symbols to arrive after the restart", p, "func F"+word)
 	e2.waitSettled()
 	if n := e2.emb.texts.Load(); n != 0 {
 		t.Errorf("restart embedded %d texts, want none", n)

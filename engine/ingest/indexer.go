@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -161,24 +162,14 @@ func (ix *Indexer) Start(ctx context.Context) error {
 	if reset {
 		ix.log.Warn().Msg("index configuration changed (collection, embedder, chunk sizes, chunking rules or secret rules): every file is indexed again")
 	}
-	known, pending, err := l.load(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	enrich, err := l.loadEnrich(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	last, err := l.lastIndexed(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	redacted, err := l.loadRedacted(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	reembed, err := l.reembedding(ctx)
-	if err != nil {
+	// What the previous runs recorded; the reads are independent, and the
+	// first that failed fails the start.
+	known, pending, errFiles := l.load(ctx)
+	enrich, errEnrich := l.loadEnrich(ctx)
+	last, errLast := l.lastIndexed(ctx)
+	redacted, errRedacted := l.loadRedacted(ctx)
+	reembed, errReembed := l.reembedding(ctx)
+	if err := cmp.Or(errFiles, errEnrich, errLast, errRedacted, errReembed); err != nil {
 		return fail(err)
 	}
 	ix.ownLedger = own
@@ -434,14 +425,20 @@ func (ix *Indexer) markDirty(paths []string) {
 	}
 }
 
+// woken waits for a wake-up on ch and reports whether it came before the
+// indexer stopped.
+func (ix *Indexer) woken(ch <-chan struct{}) bool {
+	select {
+	case <-ix.ctx.Done():
+		return false
+	case <-ch:
+		return true
+	}
+}
+
 // scanLoop runs a full reconcile whenever one is asked for.
 func (ix *Indexer) scanLoop() {
-	for {
-		select {
-		case <-ix.ctx.Done():
-			return
-		case <-ix.scan:
-		}
+	for ix.woken(ix.scan) {
 		ix.mu.Lock()
 		ix.scanning = true
 		ix.mu.Unlock()
@@ -563,12 +560,7 @@ func (ix *Indexer) setSkipped(path, reason string) {
 // dispatchLoop hands pending paths to the pipeline, one task per batch
 // of files (see nextBatch), never two at once for the same path.
 func (ix *Indexer) dispatchLoop() {
-	for {
-		select {
-		case <-ix.ctx.Done():
-			return
-		case <-ix.wake:
-		}
+	for ix.woken(ix.wake) {
 		for {
 			if !ix.batcher.admit(ix.d.Config.Engine.Workers) {
 				break // a task ending wakes the loop again

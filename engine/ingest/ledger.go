@@ -136,9 +136,8 @@ func openLedger(ctx context.Context, dir, identity string) (*Ledger, bool, error
 // file is marked pending so that it is indexed again (or removed, when it
 // is gone), and reset is true unless the ledger had none.
 func (l *Ledger) adopt(ctx context.Context, identity string) (reset bool, err error) {
-	var old string
-	err = l.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'identity'`).Scan(&old)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	old, err := l.meta(ctx, "identity")
+	if err != nil {
 		return false, fmt.Errorf("read identity: %w", err)
 	}
 	if old == identity {
@@ -183,15 +182,22 @@ func identityPart(identity, key string) string {
 // reembedding returns the embedding model the index is being brought to
 // after a change of model, or "" when every chunk has its vectors.
 func (l *Ledger) reembedding(ctx context.Context) (string, error) {
-	var model string
-	err := l.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'reembed'`).Scan(&model)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+	model, err := l.meta(ctx, "reembed")
 	if err != nil {
 		return "", fmt.Errorf("read the re-embedding state: %w", err)
 	}
 	return model, nil
+}
+
+// meta returns the value the ledger records under key, "" when it
+// records none.
+func (l *Ledger) meta(ctx context.Context, key string) (string, error) {
+	var value string
+	err := l.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return value, err
 }
 
 // endReembed forgets the re-embedding once no file is pending, and
@@ -219,38 +225,31 @@ func (l *Ledger) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // loadEnrich returns the indexed versions awaiting enrichment: path → hash.
 func (l *Ledger) loadEnrich(ctx context.Context) (map[string]string, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT path, hash FROM enrich`)
-	if err != nil {
-		return nil, fmt.Errorf("load enrichment work: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var p, h string
-		if err := rows.Scan(&p, &h); err != nil {
-			return nil, fmt.Errorf("load enrichment work: %w", err)
-		}
-		out[p] = h
-	}
-	return out, rows.Err()
+	return loadPaths[string](ctx, l.db, `SELECT path, hash FROM enrich`, "enrichment work")
 }
 
 // loadRedacted returns the secrets replaced in each indexed file that
 // had any: path → count.
 func (l *Ledger) loadRedacted(ctx context.Context) (map[string]int, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT path, secrets FROM redacted`)
+	return loadPaths[int](ctx, l.db, `SELECT path, secrets FROM redacted`, "redaction counts")
+}
+
+// loadPaths reads the (path, value) rows of query into a map; what names
+// them in its errors.
+func loadPaths[V any](ctx context.Context, db *sql.DB, query, what string) (map[string]V, error) {
+	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("load redaction counts: %w", err)
+		return nil, fmt.Errorf("load %s: %w", what, err)
 	}
 	defer rows.Close()
-	out := map[string]int{}
+	out := map[string]V{}
 	for rows.Next() {
 		var p string
-		var n int
-		if err := rows.Scan(&p, &n); err != nil {
-			return nil, fmt.Errorf("load redaction counts: %w", err)
+		var v V
+		if err := rows.Scan(&p, &v); err != nil {
+			return nil, fmt.Errorf("load %s: %w", what, err)
 		}
-		out[p] = n
+		out[p] = v
 	}
 	return out, rows.Err()
 }
@@ -441,11 +440,7 @@ func (l *Ledger) Reset(ctx context.Context) error {
 // Model returns the model key (see ModelKey) the workspace index was
 // built with, as the ledger records it; "" when it records none.
 func (l *Ledger) Model(ctx context.Context) (string, error) {
-	var identity string
-	err := l.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'identity'`).Scan(&identity)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+	identity, err := l.meta(ctx, "identity")
 	if err != nil {
 		return "", fmt.Errorf("read the ledger's identity: %w", err)
 	}

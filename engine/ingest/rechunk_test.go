@@ -105,10 +105,7 @@ func TestDefinesSurviveEnrichment(t *testing.T) {
 	g := newGateEnricher()
 	g.open()
 	e := startEnrichEnv(t, root, data, g)
-	waitFor(t, "the symbols to arrive", func() bool {
-		got := e.symbolsOf(p)
-		return len(got) == 1 && got[0] == "func F"+word
-	})
+	e.waitSymbol(t, "the symbols to arrive", p, "func F"+word)
 	if got := e.definesOf(p); len(got) != 1 || got[0] != "F"+word {
 		t.Errorf("defines after enrichment = %q, want [F%s]", got, word)
 	}

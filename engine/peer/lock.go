@@ -31,6 +31,9 @@
 // it through a Caller (the engine's link to the indexer, which adds the
 // timeout, the retries to the next indexer and the takeover); the
 // indexer's Server answers with ServiceHandlers of the Service it serves.
+// Both are driven by one table (service.go): an entry per workspace call
+// names its Method, the Service method it runs and the conversions of its
+// request and answer, each way.
 //
 //	lock, err := peer.TryLock(dataDir)            // indexer or ErrHeld
 //	srv, err := peer.Listen(peer.SocketPath(dataDir), handlers, kinds, log)

@@ -32,61 +32,45 @@ func NewServiceClient(c Caller) *ServiceClient { return &ServiceClient{c: c} }
 
 var _ workspace.Service = (*ServiceClient)(nil)
 
-// forward sends in, as its DTO w, and converts the answer.
-func forward[W, WOut, Out any](ctx context.Context, c Caller, m Method, w W, answerOf func(WOut) Out) (Out, error) {
-	var out WOut
-	err := c.Call(ctx, m, w, &out)
-	return answerOf(out), err
-}
-
-func same[T any](v T) T { return v }
-
 // Search forwards a search. Ranking experiments (Tuning, Rules) are
 // refused with ErrReader: the indexer ranks with its own configuration.
 func (s *ServiceClient) Search(ctx context.Context, req workspace.SearchRequest) (workspace.SearchResponse, error) {
-	w, err := searchRequestDTO(req)
-	if err != nil {
-		return workspace.SearchResponse{}, err
-	}
-	return forward(ctx, s.c, MethodSearch, w, same[workspace.SearchResponse])
+	return searchCall.send(ctx, s.c, req)
 }
 
 // FindRelated forwards a find_related.
 func (s *ServiceClient) FindRelated(ctx context.Context, req workspace.RelatedRequest) (workspace.RelatedResponse, error) {
-	resp, err := forward(ctx, s.c, MethodFindRelated, relatedRequestDTO(req), same[workspace.RelatedResponse])
-	return resp, lineErrorOf(err)
+	return findRelatedCall.send(ctx, s.c, req)
 }
 
 // AddDocument forwards a note.
 func (s *ServiceClient) AddDocument(ctx context.Context, req workspace.AddDocumentRequest) (workspace.AddDocumentResult, error) {
-	return forward(ctx, s.c, MethodAddDocument, addDocumentRequestDTO(req), same[workspace.AddDocumentResult])
+	return addDocumentCall.send(ctx, s.c, req)
 }
 
 // GetDocument forwards a get_document.
 func (s *ServiceClient) GetDocument(ctx context.Context, ref workspace.DocumentRef) (storage.Document, error) {
-	return forward(ctx, s.c, MethodGetDocument, documentRefDTO(ref), documentOf)
+	return getDocumentCall.send(ctx, s.c, ref)
 }
 
 // DeleteDocument forwards a delete_document.
 func (s *ServiceClient) DeleteDocument(ctx context.Context, ref workspace.DocumentRef) (workspace.Deleted, error) {
-	return forward(ctx, s.c, MethodDeleteDocument, documentRefDTO(ref), func(d Deleted) workspace.Deleted {
-		return workspace.Deleted{ID: d.ID, Chunks: d.Chunks}
-	})
+	return deleteDocumentCall.send(ctx, s.c, ref)
 }
 
 // ListCollections forwards a list_collections.
 func (s *ServiceClient) ListCollections(ctx context.Context) ([]storage.CollectionInfo, error) {
-	return forward(ctx, s.c, MethodListCollections, Empty{}, collectionsOf)
+	return listCollectionsCall.send(ctx, s.c, Empty{})
 }
 
 // ListNotesPage forwards a list_notes_page.
 func (s *ServiceClient) ListNotesPage(ctx context.Context, q workspace.NotesQuery) (workspace.NotesPage, error) {
-	return forward(ctx, s.c, MethodListNotesPage, NotesQuery(q), same[workspace.NotesPage])
+	return listNotesPageCall.send(ctx, s.c, q)
 }
 
 // Progress asks the indexer how far it is.
 func (s *ServiceClient) Progress(ctx context.Context) (workspace.Progress, error) {
-	return forward(ctx, s.c, MethodProgress, Empty{}, func(p Progress) workspace.Progress { return workspace.Progress(p) })
+	return progressCall.send(ctx, s.c, Empty{})
 }
 
 // ServiceHandlers are the indexer's handlers of the workspace calls: each
@@ -94,37 +78,127 @@ func (s *ServiceClient) Progress(ctx context.Context) (workspace.Progress, error
 // serves its own operations (gate, admission hook, then its Local) with
 // them.
 func ServiceHandlers(svc workspace.Service) map[string]Handler {
-	return map[string]Handler{
-		MethodSearch.Name: Handle(func(ctx context.Context, w SearchRequest) (workspace.SearchResponse, error) {
-			return svc.Search(ctx, searchRequestOf(w))
-		}),
-		MethodFindRelated.Name: Handle(func(ctx context.Context, w RelatedRequest) (workspace.RelatedResponse, error) {
-			resp, err := svc.FindRelated(ctx, relatedRequestOf(w))
-			return resp, withLineDetail(err)
-		}),
-		MethodAddDocument.Name: Handle(func(ctx context.Context, w AddDocumentRequest) (workspace.AddDocumentResult, error) {
-			return svc.AddDocument(ctx, addDocumentRequestOf(w))
-		}),
-		MethodGetDocument.Name: Handle(func(ctx context.Context, w DocumentRef) (Document, error) {
-			d, err := svc.GetDocument(ctx, documentRefOf(w))
-			return documentDTO(d), err
-		}),
-		MethodDeleteDocument.Name: Handle(func(ctx context.Context, w DocumentRef) (Deleted, error) {
-			d, err := svc.DeleteDocument(ctx, documentRefOf(w))
-			return Deleted{ID: d.ID, Chunks: d.Chunks}, err
-		}),
-		MethodListCollections.Name: Handle(func(ctx context.Context, _ Empty) ([]CollectionInfo, error) {
-			cs, err := svc.ListCollections(ctx)
-			return collectionsDTO(cs), err
-		}),
-		MethodListNotesPage.Name: Handle(func(ctx context.Context, w NotesQuery) (workspace.NotesPage, error) {
-			return svc.ListNotesPage(ctx, workspace.NotesQuery(w))
-		}),
-		MethodProgress.Name: Handle(func(ctx context.Context, _ Empty) (Progress, error) {
-			p, err := svc.Progress(ctx)
-			return Progress(p), err
-		}),
+	h := make(map[string]Handler, len(serviceCalls))
+	for _, c := range serviceCalls {
+		h[c.methodName()] = c.handler(svc)
 	}
+	return h
+}
+
+// serviceCall is one workspace call of Protocol, of any types, as
+// ServiceHandlers serves it.
+type serviceCall interface {
+	methodName() string
+	handler(svc workspace.Service) Handler
+}
+
+// call is one workspace call of Protocol: its Method, the Service method
+// it runs on the indexer, and how its request (Req, on the wire WReq) and
+// answer (Resp, on the wire WResp) cross the socket each way. The reader
+// sends it (send); the indexer serves it (handler).
+type call[Req, Resp, WReq, WResp any] struct {
+	method Method
+	serve  func(workspace.Service, context.Context, Req) (Resp, error)
+	// check, when set, refuses a request that cannot be forwarded.
+	check   func(Req) error
+	reqDTO  func(Req) WReq
+	reqOf   func(WReq) Req
+	respDTO func(Resp) WResp
+	respOf  func(WResp) Resp
+	// lineErrors: a *workspace.LineError crosses with its lines.
+	lineErrors bool
+}
+
+func (c call[Req, Resp, WReq, WResp]) methodName() string { return c.method.Name }
+
+// send forwards req through caller and converts the answer.
+func (c call[Req, Resp, WReq, WResp]) send(ctx context.Context, caller Caller, req Req) (Resp, error) {
+	if c.check != nil {
+		if err := c.check(req); err != nil {
+			var zero Resp
+			return zero, err
+		}
+	}
+	var out WResp
+	err := caller.Call(ctx, c.method, c.reqDTO(req), &out)
+	if c.lineErrors {
+		err = lineErrorOf(err)
+	}
+	return c.respOf(out), err
+}
+
+// handler decodes the request's DTO, runs it on svc and answers with the
+// answer's DTO.
+func (c call[Req, Resp, WReq, WResp]) handler(svc workspace.Service) Handler {
+	return Handle(func(ctx context.Context, w WReq) (WResp, error) {
+		resp, err := c.serve(svc, ctx, c.reqOf(w))
+		if c.lineErrors {
+			err = withLineDetail(err)
+		}
+		return c.respDTO(resp), err
+	})
+}
+
+func same[T any](v T) T { return v }
+
+// The workspace calls, one entry each: Method, the Service method, and
+// the conversions of request and answer.
+var (
+	searchCall = call[workspace.SearchRequest, workspace.SearchResponse, SearchRequest, workspace.SearchResponse]{
+		method: MethodSearch, serve: workspace.Service.Search, check: refuseRankingOverrides,
+		reqDTO: searchRequestDTO, reqOf: searchRequestOf,
+		respDTO: same[workspace.SearchResponse], respOf: same[workspace.SearchResponse],
+	}
+	findRelatedCall = call[workspace.RelatedRequest, workspace.RelatedResponse, RelatedRequest, workspace.RelatedResponse]{
+		method: MethodFindRelated, serve: workspace.Service.FindRelated, lineErrors: true,
+		reqDTO: relatedRequestDTO, reqOf: relatedRequestOf,
+		respDTO: same[workspace.RelatedResponse], respOf: same[workspace.RelatedResponse],
+	}
+	addDocumentCall = call[workspace.AddDocumentRequest, workspace.AddDocumentResult, AddDocumentRequest, workspace.AddDocumentResult]{
+		method: MethodAddDocument, serve: workspace.Service.AddDocument,
+		reqDTO: addDocumentRequestDTO, reqOf: addDocumentRequestOf,
+		respDTO: same[workspace.AddDocumentResult], respOf: same[workspace.AddDocumentResult],
+	}
+	getDocumentCall = call[workspace.DocumentRef, storage.Document, DocumentRef, Document]{
+		method: MethodGetDocument, serve: workspace.Service.GetDocument,
+		reqDTO: documentRefDTO, reqOf: documentRefOf,
+		respDTO: documentDTO, respOf: documentOf,
+	}
+	deleteDocumentCall = call[workspace.DocumentRef, workspace.Deleted, DocumentRef, Deleted]{
+		method: MethodDeleteDocument, serve: workspace.Service.DeleteDocument,
+		reqDTO: documentRefDTO, reqOf: documentRefOf,
+		respDTO: func(d workspace.Deleted) Deleted { return Deleted{ID: d.ID, Chunks: d.Chunks} },
+		respOf:  func(d Deleted) workspace.Deleted { return workspace.Deleted{ID: d.ID, Chunks: d.Chunks} },
+	}
+	listCollectionsCall = call[Empty, []storage.CollectionInfo, Empty, []CollectionInfo]{
+		method: MethodListCollections,
+		serve: func(svc workspace.Service, ctx context.Context, _ Empty) ([]storage.CollectionInfo, error) {
+			return svc.ListCollections(ctx)
+		},
+		reqDTO: same[Empty], reqOf: same[Empty],
+		respDTO: collectionsDTO, respOf: collectionsOf,
+	}
+	listNotesPageCall = call[workspace.NotesQuery, workspace.NotesPage, NotesQuery, workspace.NotesPage]{
+		method: MethodListNotesPage, serve: workspace.Service.ListNotesPage,
+		reqDTO:  func(q workspace.NotesQuery) NotesQuery { return NotesQuery(q) },
+		reqOf:   func(w NotesQuery) workspace.NotesQuery { return workspace.NotesQuery(w) },
+		respDTO: same[workspace.NotesPage], respOf: same[workspace.NotesPage],
+	}
+	progressCall = call[Empty, workspace.Progress, Empty, Progress]{
+		method: MethodProgress,
+		serve: func(svc workspace.Service, ctx context.Context, _ Empty) (workspace.Progress, error) {
+			return svc.Progress(ctx)
+		},
+		reqDTO: same[Empty], reqOf: same[Empty],
+		respDTO: func(p workspace.Progress) Progress { return Progress(p) },
+		respOf:  func(p Progress) workspace.Progress { return workspace.Progress(p) },
+	}
+)
+
+// serviceCalls are the workspace calls that ServiceHandlers serve.
+var serviceCalls = []serviceCall{
+	searchCall, findRelatedCall, addDocumentCall, getDocumentCall, deleteDocumentCall,
+	listCollectionsCall, listNotesPageCall, progressCall,
 }
 
 // Handle adapts a typed call to a Handler.
@@ -170,19 +244,24 @@ func lineErrorOf(err error) error {
 	return re.Rebuilt(&workspace.LineError{Line: d.Line, First: d.First, Last: d.Last})
 }
 
-// searchRequestDTO is the request as it crosses to the indexer. Ranking
-// experiments do not cross: the indexer ranks with its own configuration.
-func searchRequestDTO(req workspace.SearchRequest) (SearchRequest, error) {
+// refuseRankingOverrides refuses a search with ranking experiments: they
+// do not cross, the indexer ranks with its own configuration.
+func refuseRankingOverrides(req workspace.SearchRequest) error {
 	if req.Tuning != nil || req.Rules != nil {
-		return SearchRequest{}, fmt.Errorf("%w: a search with ranking overrides (Tuning, Rules) cannot be forwarded to the indexer, which ranks with its own configuration: "+
+		return fmt.Errorf("%w: a search with ranking overrides (Tuning, Rules) cannot be forwarded to the indexer, which ranks with its own configuration: "+
 			"run the experiment on the indexer, or with a storage.data_dir of its own", ErrReader)
 	}
+	return nil
+}
+
+// searchRequestDTO is the request as it crosses to the indexer.
+func searchRequestDTO(req workspace.SearchRequest) SearchRequest {
 	return SearchRequest{
 		Query: req.Query, Limit: req.Limit, Mode: req.Mode, Collection: req.Collection,
 		PathGlob: req.PathGlob, Language: req.Language, MaxPerFile: req.MaxPerFile,
 		ScoreThreshold: req.ScoreThreshold, MinKeywordScore: req.MinKeywordScore,
 		ContextLines: req.ContextLines, Symbol: req.Symbol,
-	}, nil
+	}
 }
 
 func searchRequestOf(w SearchRequest) workspace.SearchRequest {

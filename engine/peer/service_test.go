@@ -33,7 +33,7 @@ func TestRequestsCrossTheWire(t *testing.T) {
 		dto       any
 		roundTrip func() any
 	}{
-		{"search", search, 2, SearchRequest{}, func() any { w, _ := searchRequestDTO(search); return searchRequestOf(w) }},
+		{"search", search, 2, SearchRequest{}, func() any { return searchRequestOf(searchRequestDTO(search)) }},
 		{"related", related, 0, RelatedRequest{}, func() any { return relatedRequestOf(relatedRequestDTO(related)) }},
 		{"add", add, 0, AddDocumentRequest{}, func() any { return addDocumentRequestOf(addDocumentRequestDTO(add)) }},
 		{"ref", ref, 0, DocumentRef{}, func() any { return documentRefOf(documentRefDTO(ref)) }},
@@ -53,7 +53,7 @@ func TestRequestsCrossTheWire(t *testing.T) {
 		}
 	}
 	for _, req := range []workspace.SearchRequest{{Query: "q", Tuning: &rank.Tuning{}}, {Query: "q", Rules: &rank.Rules{}}} {
-		if _, err := searchRequestDTO(req); !errors.Is(err, ErrReader) || !strings.Contains(err.Error(), "ranking overrides") {
+		if _, err := NewServiceClient(nil).Search(context.Background(), req); !errors.Is(err, ErrReader) || !strings.Contains(err.Error(), "ranking overrides") {
 			t.Errorf("a search with ranking overrides on a reader: %v, want ErrReader naming them", err)
 		}
 	}

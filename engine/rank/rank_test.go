@@ -13,15 +13,21 @@ func hit(id string, kr int, ks float64, sr int, ss float64) storage.Hit {
 	return storage.Hit{Chunk: storage.Chunk{ID: id, DocID: id, Kind: storage.KindFile}, KeywordRank: kr, KeywordScore: ks, SemanticRank: sr, SemanticScore: ss}
 }
 
-// The fused score is Σ w/(60+rank) over the legs; a leg's threshold drops
-// its candidates below it and renumbers the rest before fusion.
-func TestFusion(t *testing.T) {
-	hits := []storage.Hit{
+// fourHits are the candidates of the fusion tests, then more: a and d in
+// both legs, b only in the keyword leg, c only in the semantic one.
+func fourHits(more ...storage.Hit) []storage.Hit {
+	return append([]storage.Hit{
 		hit("a", 1, 9, 3, 0.5),
 		hit("b", 2, 5, 0, 0),
 		hit("c", 0, 0, 1, 0.8),
 		hit("d", 3, 1, 2, 0.6),
-	}
+	}, more...)
+}
+
+// The fused score is Σ w/(60+rank) over the legs; a leg's threshold drops
+// its candidates below it and renumbers the rest before fusion.
+func TestFusion(t *testing.T) {
+	hits := fourHits()
 	plain := Options{Mode: storage.ModeHybrid, Tuning: Tuning{Fusion: FusionRRF, KeywordWeight: 1, SemanticWeight: 1}}
 	got := Rank(hits, ParseQuery("x"), plain)
 	want := map[string]float64{"a": 1.0/61 + 1.0/63, "b": 1.0 / 62, "c": 1.0 / 61, "d": 1.0/63 + 1.0/62}
@@ -52,14 +58,7 @@ func TestFusion(t *testing.T) {
 // candidates that ranks lose: b, far behind a on BM25 but second, is
 // worth about half of a's keyword part, not 61/62 of it.
 func TestScoreFusion(t *testing.T) {
-	hits := []storage.Hit{
-		hit("a", 1, 9, 3, 0.5),
-		hit("b", 2, 5, 0, 0),
-		hit("c", 0, 0, 1, 0.8),
-		hit("d", 3, 1, 2, 0.6),
-		hit("e", 4, 1, 0, 0),
-		hit("f", 0, 0, 4, -0.2),
-	}
+	hits := fourHits(hit("e", 4, 1, 0, 0), hit("f", 0, 0, 4, -0.2))
 	o := Options{Mode: storage.ModeHybrid, Tuning: Tuning{Fusion: FusionScore, KeywordWeight: 1, SemanticWeight: 0.5}}
 	got := Rank(hits, ParseQuery("x"), o)
 	want := map[string]float64{

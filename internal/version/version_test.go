@@ -7,12 +7,14 @@ import (
 
 func TestFromBuildInfo(t *testing.T) {
 	const rev = "3f2a9c1b7d4e5f60718293a4b5c6d7e8f9012345"
-	settings := func(kv ...string) []debug.BuildSetting {
-		var s []debug.BuildSetting
+	// build is the BuildInfo of a binary whose main module has version
+	// and whose settings are the key-value pairs kv.
+	build := func(version string, kv ...string) *debug.BuildInfo {
+		info := &debug.BuildInfo{Main: debug.Module{Version: version}}
 		for i := 0; i < len(kv); i += 2 {
-			s = append(s, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+			info.Settings = append(info.Settings, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
 		}
-		return s
+		return info
 	}
 	tests := []struct {
 		name string
@@ -20,52 +22,20 @@ func TestFromBuildInfo(t *testing.T) {
 		want string
 	}{
 		{"no build info", nil, "devel"},
-		{"nothing known", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
+		{"nothing known", build("(devel)"), "devel"},
 		{"empty main version", &debug.BuildInfo{}, "devel"},
-		{"module version", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}, "v1.2.3"},
-		{"module version wins over vcs", &debug.BuildInfo{
-			Main:     debug.Module{Version: "v1.2.3"},
-			Settings: settings("vcs.revision", rev, "vcs.modified", "true"),
-		}, "v1.2.3"},
-		{"clean checkout", &debug.BuildInfo{
-			Main:     debug.Module{Version: "(devel)"},
-			Settings: settings("vcs", "git", "vcs.revision", rev, "vcs.modified", "false"),
-		}, "devel+3f2a9c1b7d4e"},
-		{"dirty checkout", &debug.BuildInfo{
-			Main:     debug.Module{Version: "(devel)"},
-			Settings: settings("vcs.revision", rev, "vcs.modified", "true"),
-		}, "devel+3f2a9c1b7d4e-dirty"},
-		{"short revision kept whole", &debug.BuildInfo{
-			Main:     debug.Module{Version: "(devel)"},
-			Settings: settings("vcs.revision", "abc123"),
-		}, "devel+abc123"},
-		{"pseudo-version of a clean checkout", &debug.BuildInfo{
-			Main:     debug.Module{Version: "v0.0.0-20261206010506-3f2a9c1b7d4e"},
-			Settings: settings("vcs.revision", rev, "vcs.modified", "false"),
-		}, "devel+3f2a9c1b7d4e"},
-		{"pseudo-version of a dirty checkout", &debug.BuildInfo{
-			Main:     debug.Module{Version: "v0.0.0-20261206010506-3f2a9c1b7d4e+dirty"},
-			Settings: settings("vcs.revision", rev, "vcs.modified", "true"),
-		}, "devel+3f2a9c1b7d4e-dirty"},
-		{"pseudo-version after a tag", &debug.BuildInfo{
-			Main:     debug.Module{Version: "v1.2.4-0.20261206010506-3f2a9c1b7d4e"},
-			Settings: settings("vcs.revision", rev),
-		}, "devel+3f2a9c1b7d4e"},
-		{"pseudo-version without vcs (go install module@commit)", &debug.BuildInfo{
-			Main: debug.Module{Version: "v0.0.0-20261206010506-3f2a9c1b7d4e"},
-		}, "v0.0.0-20261206010506-3f2a9c1b7d4e"},
-		{"tagged dirty checkout", &debug.BuildInfo{
-			Main:     debug.Module{Version: "v1.2.3+dirty"},
-			Settings: settings("vcs.revision", rev, "vcs.modified", "true"),
-		}, "v1.2.3+dirty"},
-		{"prerelease is not a pseudo-version", &debug.BuildInfo{
-			Main:     debug.Module{Version: "v1.3.0-rc.1"},
-			Settings: settings("vcs.revision", rev),
-		}, "v1.3.0-rc.1"},
-		{"modified without revision", &debug.BuildInfo{
-			Main:     debug.Module{Version: "(devel)"},
-			Settings: settings("vcs.modified", "true"),
-		}, "devel"},
+		{"module version", build("v1.2.3"), "v1.2.3"},
+		{"module version wins over vcs", build("v1.2.3", "vcs.revision", rev, "vcs.modified", "true"), "v1.2.3"},
+		{"clean checkout", build("(devel)", "vcs", "git", "vcs.revision", rev, "vcs.modified", "false"), "devel+3f2a9c1b7d4e"},
+		{"dirty checkout", build("(devel)", "vcs.revision", rev, "vcs.modified", "true"), "devel+3f2a9c1b7d4e-dirty"},
+		{"short revision kept whole", build("(devel)", "vcs.revision", "abc123"), "devel+abc123"},
+		{"pseudo-version of a clean checkout", build("v0.0.0-20261206010506-3f2a9c1b7d4e", "vcs.revision", rev, "vcs.modified", "false"), "devel+3f2a9c1b7d4e"},
+		{"pseudo-version of a dirty checkout", build("v0.0.0-20261206010506-3f2a9c1b7d4e+dirty", "vcs.revision", rev, "vcs.modified", "true"), "devel+3f2a9c1b7d4e-dirty"},
+		{"pseudo-version after a tag", build("v1.2.4-0.20261206010506-3f2a9c1b7d4e", "vcs.revision", rev), "devel+3f2a9c1b7d4e"},
+		{"pseudo-version without vcs (go install module@commit)", build("v0.0.0-20261206010506-3f2a9c1b7d4e"), "v0.0.0-20261206010506-3f2a9c1b7d4e"},
+		{"tagged dirty checkout", build("v1.2.3+dirty", "vcs.revision", rev, "vcs.modified", "true"), "v1.2.3+dirty"},
+		{"prerelease is not a pseudo-version", build("v1.3.0-rc.1", "vcs.revision", rev), "v1.3.0-rc.1"},
+		{"modified without revision", build("(devel)", "vcs.modified", "true"), "devel"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,6 +29,17 @@ func (k *keyLog) snapshot() []string {
 	return slices.Clone(k.keys)
 }
 
+// wantAfter lets d of the bubble's time pass, waits until the bubble is
+// idle, and checks that the keys delivered so far, when, are want.
+func (k *keyLog) wantAfter(t *testing.T, d time.Duration, when string, want ...string) {
+	t.Helper()
+	time.Sleep(d)
+	synctest.Wait()
+	if got := k.snapshot(); !slices.Equal(got, want) {
+		t.Fatalf("%s delivered %v; want %v", when, got, want)
+	}
+}
+
 // startDebouncer runs a debouncer inside the synctest bubble until the test
 // function returns, or until stop, which cancels the run and waits for it.
 func startDebouncer(t *testing.T, delay time.Duration) (d *debouncer, log *keyLog, stop func()) {
@@ -58,11 +69,7 @@ func TestDebouncerCoalescesBurst(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 		lastTouch := start.Add(49 * time.Millisecond)
-		time.Sleep(100 * time.Millisecond)
-		synctest.Wait()
-		if got := log.snapshot(); !slices.Equal(got, []string{"/f"}) {
-			t.Fatalf("delivered %v; want exactly [/f]", got)
-		}
+		log.wantAfter(t, 100*time.Millisecond, "after the burst", "/f")
 		log.mu.Lock()
 		at := log.times[0].Sub(lastTouch)
 		log.mu.Unlock()
@@ -80,16 +87,8 @@ func TestDebouncerIndependentKeysInOrder(t *testing.T) {
 		d.touch("/b")
 		time.Sleep(10 * time.Millisecond)
 		d.touch("/a") // restarts /a: now due after /b
-		time.Sleep(10 * time.Millisecond)
-		synctest.Wait()
-		if got := log.snapshot(); !slices.Equal(got, []string{"/b"}) {
-			t.Fatalf("after 25ms delivered %v; want [/b]", got)
-		}
-		time.Sleep(10 * time.Millisecond)
-		synctest.Wait()
-		if got := log.snapshot(); !slices.Equal(got, []string{"/b", "/a"}) {
-			t.Fatalf("delivered %v; want [/b /a]", got)
-		}
+		log.wantAfter(t, 10*time.Millisecond, "after 25ms", "/b")
+		log.wantAfter(t, 10*time.Millisecond, "after 35ms", "/b", "/a")
 	})
 }
 
@@ -100,19 +99,12 @@ func TestDebouncerPauseResume(t *testing.T) {
 		d.touch("/a")
 		d.touch("/b")
 		d.touch("/a")
-		time.Sleep(time.Second)
-		synctest.Wait()
-		if got := log.snapshot(); len(got) != 0 {
-			t.Fatalf("delivered %v while paused", got)
-		}
+		log.wantAfter(t, time.Second, "while paused")
 		if n, due := d.pendingDue(time.Now()); n != 2 || !due {
 			t.Fatalf("pendingDue = %d, %v; want 2 due keys", n, due)
 		}
 		d.setPaused(false)
-		synctest.Wait()
-		if got := log.snapshot(); !slices.Equal(got, []string{"/b", "/a"}) {
-			t.Fatalf("after resume delivered %v; want [/b /a]", got)
-		}
+		log.wantAfter(t, 0, "after resume", "/b", "/a")
 	})
 }
 
@@ -121,10 +113,6 @@ func TestDebouncerStopsOnCancel(t *testing.T) {
 		d, log, stop := startDebouncer(t, 20*time.Millisecond)
 		d.touch("/a")
 		stop()
-		time.Sleep(time.Second)
-		synctest.Wait()
-		if got := log.snapshot(); len(got) != 0 {
-			t.Fatalf("delivered %v after cancel", got)
-		}
+		log.wantAfter(t, time.Second, "after cancel")
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -126,6 +127,20 @@ type harness struct {
 
 // start runs a watcher on root (or on opts.Roots, when set) until the test
 // ends, and waits for Ready.
+// startWithFiles writes files (slash-separated paths under a new root,
+// each holding its base name), starts a watcher on the root and waits
+// until it watches dirs directories.
+func startWithFiles(t *testing.T, dirs int, files ...string) *harness {
+	t.Helper()
+	root := t.TempDir()
+	for _, f := range files {
+		write(t, filepath.Join(root, filepath.FromSlash(f)), path.Base(f))
+	}
+	h := start(t, root, Options{}, nil)
+	h.waitWatched(dirs)
+	return h
+}
+
 func start(t *testing.T, root string, opts Options, rec *recorder) *harness {
 	t.Helper()
 	if rec == nil {
@@ -328,11 +343,7 @@ func TestMkdirPReportsFilesCreatedBeforeTheirWatch(t *testing.T) {
 
 func TestMoveDirWithinRoot(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	write(t, filepath.Join(root, "a", "x"), "x")
-	write(t, filepath.Join(root, "a", "sub", "y"), "y")
-	h := start(t, root, Options{}, nil)
-	h.waitWatched(3)
+	h := startWithFiles(t, 3, "a/x", "a/sub/y")
 
 	must(t, os.Rename(h.path("a"), h.path("b")))
 	h.waitMissing(h.path("a"))
@@ -367,10 +378,7 @@ func TestMoveDirInFromOutside(t *testing.T) {
 
 func TestMoveDirOut(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	write(t, filepath.Join(root, "d", "x"), "x")
-	h := start(t, root, Options{}, nil)
-	h.waitWatched(2)
+	h := startWithFiles(t, 2, "d/x")
 
 	must(t, os.Rename(h.path("d"), filepath.Join(t.TempDir(), "d")))
 	h.waitMissing(h.path("d"))
@@ -379,11 +387,7 @@ func TestMoveDirOut(t *testing.T) {
 
 func TestDeleteDir(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	write(t, filepath.Join(root, "d", "x"), "x")
-	write(t, filepath.Join(root, "d", "e", "y"), "y")
-	h := start(t, root, Options{}, nil)
-	h.waitWatched(3)
+	h := startWithFiles(t, 3, "d/x", "d/e/y")
 
 	must(t, os.RemoveAll(h.path("d")))
 	h.waitMissing(h.path("d"))
