@@ -54,10 +54,17 @@ func startIndexed(t *testing.T, ws string, edit func(*config.Config)) (*Manager,
 	cfg.Workspace.Roots = []string{ws}
 	cfg.Storage.DataDir = t.TempDir()
 	edit(&cfg)
+	return runIndexed(t, cfg, Options{Logger: zerolog.Nop()}), cfg.Workspace.Roots[0]
+}
+
+// runIndexed validates cfg, starts an engine on it with opts, stopped when
+// the test ends, and waits until its workspace is indexed.
+func runIndexed(t *testing.T, cfg config.Config, opts Options) *Manager {
+	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	m := New(cfg, Options{Logger: zerolog.Nop()})
+	m := New(cfg, opts)
 	ctx := context.Background()
 	if err := m.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -69,7 +76,7 @@ func startIndexed(t *testing.T, ws string, edit func(*config.Config)) (*Manager,
 	if err := m.WaitIndexed(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	return m, cfg.Workspace.Roots[0]
+	return m
 }
 
 func search(t *testing.T, m *Manager, req SearchRequest) []SearchResult {

@@ -60,11 +60,8 @@ func TestSearchReadsOnlyTheResultsTexts(t *testing.T) {
 	}
 	cfg := workspaceConfig(t, files)
 	cfg.LSP.Enabled = false
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
 	var st *textsStore
-	m := New(cfg, Options{
+	m := runIndexed(t, cfg, Options{
 		Logger: zerolog.Nop(),
 		OpenStore: func(ctx context.Context, cfg config.Config) (storage.Store, error) {
 			inner, err := openStore(ctx, cfg)
@@ -76,16 +73,6 @@ func TestSearchReadsOnlyTheResultsTexts(t *testing.T) {
 		},
 	})
 	ctx := t.Context()
-	if err := m.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = m.Stop(context.Background(), StopOptions{})
-		m.Wait()
-	})
-	if err := m.WaitIndexed(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
 	check := func(gone bool, wantOmitted []bool) {
 		t.Helper()
 		st.mu.Lock()

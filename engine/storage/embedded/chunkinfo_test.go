@@ -109,13 +109,7 @@ func TestSearchAfterRewriteAndDelete(t *testing.T) {
 func TestChunkInfoAfterReopen(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
-	st, err := Open(ctx, dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.EnsureCollection(ctx, "code", 4); err != nil {
-		t.Fatal(err)
-	}
+	st := openToReopen(t, dir)
 	doc, chunks := testDoc("/ws/a.go", "alpha", 3)
 	doc.Title = "a"
 	chunks[0].Metadata = map[string]string{"defines": "A B.c", "symbol": "func A"}

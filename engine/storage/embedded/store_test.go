@@ -38,6 +38,21 @@ func openStore(t testing.TB, dir string, opts Options) *Store {
 	return st
 }
 
+// openToReopen opens a store in dir with a "code" collection of 4
+// dimensions; the caller closes it, to open dir again.
+func openToReopen(t testing.TB, dir string) *Store {
+	t.Helper()
+	st, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsureCollection(context.Background(), "code", 4); err != nil {
+		_ = st.Close()
+		t.Fatal(err)
+	}
+	return st
+}
+
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Store {
 		st := openStore(t, t.TempDir(), Options{})
@@ -75,13 +90,7 @@ func testDoc(path, word string, n int) (storage.Document, []storage.Chunk) {
 func TestReopen(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
-	st, err := Open(ctx, dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.EnsureCollection(ctx, "code", 4); err != nil {
-		t.Fatal(err)
-	}
+	st := openToReopen(t, dir)
 	for i, word := range []string{"apple", "banana", "cherry"} {
 		doc, chunks := testDoc(fmt.Sprintf("/p/%s.go", word), word, i+1)
 		if err := st.ReplaceDocument(ctx, doc, chunks); err != nil {
