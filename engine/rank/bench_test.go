@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/storage"
 )
 
@@ -67,6 +68,6 @@ func BenchmarkLogicCount(b *testing.B) {
 	text := benchHits()[0].Chunk.Text
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
-		logicCount(text)
+		chunk.ScanFacts(text)
 	}
 }

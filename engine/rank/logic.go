@@ -18,13 +18,6 @@ import (
 // for the file. The file keeps its place: the chunks of a file trade
 // scores, so only which chunk comes first in the file changes.
 
-// maxLogic caps the keywords counted (chunk.MaxLogic).
-const maxLogic = chunk.MaxLogic
-
-// logicCount counts the control-flow keywords in the code lines of text,
-// up to maxLogic (see chunk.ScanFacts).
-func logicCount(text string) int { return chunk.ScanFacts(text).Logic }
-
 // logicFactor is how much a chunk's logic weighs in choosing the chunk
 // that stands for its file: 1 + weight × ln(1 + control-flow keywords).
 func logicFactor(c storage.Chunk, weight float64) float64 {
@@ -79,7 +72,7 @@ func applyLogic(hits []Ranked, weight float64, slab *ruleSlab) {
 			byDoc[h.Chunk.DocID] = append(byDoc[h.Chunk.DocID], i)
 		}
 	}
-	maxFactor := 1 + weight*math.Log1p(maxLogic)
+	maxFactor := 1 + weight*math.Log1p(chunk.MaxLogic)
 	for _, idx := range byDoc {
 		if len(idx) < 2 {
 			continue

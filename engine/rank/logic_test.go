@@ -51,24 +51,6 @@ func TestLogicRule(t *testing.T) {
 	}
 }
 
-// Control-flow keywords count in code, not in comments, not inside
-// identifiers, and up to maxLogic.
-func TestLogicCount(t *testing.T) {
-	for text, want := range map[string]int{
-		"if x {\n\treturn y\n}\n":                       2,
-		"// if the caller returns, for example\n":       0,
-		"# if this, else that\n  * for each item\n":     0,
-		"iffy := format(elsewhere, returned)\n":         0,
-		"def f(x):\n    for a in x:\n        yield a\n": 2,
-		"      rescue => e\n      raise\n":              2,
-		strings.Repeat("if a { return }\n", 40):         maxLogic,
-	} {
-		if got := logicCount(text); got != want {
-			t.Errorf("logicCount(%q) = %d, want %d", text, got, want)
-		}
-	}
-}
-
 // For a question, a chunk of code that is mostly comments ranks below
 // code, like documentation: retrydoc.go's package comment says "retry
 // waits between attempts" more often than backoff.go, which computes

@@ -152,25 +152,21 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 		addFileBonus(out, legs, t.FileWeight, t.FileChunks, o.Mode != storage.ModeSemantic, slab)
 	}
 	byPath := make(map[string]*fileFacts, len(out))
-	rootsKey := strings.Join(o.Roots, "\x00")
-	var files []fileFacts // backs byPath's values: one allocation
-	for i := range out {
-		if !o.Rules.Paths && !o.Rules.Definitions && !o.Rules.Satellites {
-			break
-		}
-		if files == nil {
-			files = make([]fileFacts, 0, len(out))
-		}
-		h := &out[i]
-		f := facts(byPath, &files, h.Chunk, q, o.Roots, rootsKey)
-		if o.Rules.Paths && t.PathWeight != 0 && f.pathShare > 0 {
-			h.Score += t.PathWeight * f.pathShare / float64(K+1)
-			slab.add(h, RulePath)
-		}
-		if o.Rules.Definitions && t.DefinitionWeight != 0 {
-			if d := definition(q, h.Chunk.Metadata, h.Chunk.Text, f.rel); d > 0 {
-				h.Score += t.DefinitionWeight * d / float64(K+1)
-				slab.add(h, RuleDefinition)
+	if o.Rules.Paths || o.Rules.Definitions || o.Rules.Satellites {
+		rootsKey := strings.Join(o.Roots, "\x00")
+		files := make([]fileFacts, 0, len(out)) // backs byPath's values: one allocation
+		for i := range out {
+			h := &out[i]
+			f := facts(byPath, &files, h.Chunk, q, o.Roots, rootsKey)
+			if o.Rules.Paths && t.PathWeight != 0 && f.pathShare > 0 {
+				h.Score += t.PathWeight * f.pathShare / float64(K+1)
+				slab.add(h, RulePath)
+			}
+			if o.Rules.Definitions && t.DefinitionWeight != 0 {
+				if d := definition(q, h.Chunk.Metadata, h.Chunk.Text, f.rel); d > 0 {
+					h.Score += t.DefinitionWeight * d / float64(K+1)
+					slab.add(h, RuleDefinition)
+				}
 			}
 		}
 	}

@@ -19,6 +19,12 @@ const NotesPageSize = 50
 // ErrBadCursor marks a notes cursor this server did not give.
 var ErrBadCursor = errors.New("invalid cursor")
 
+// badCursor is the error for a cursor this server did not give, saying
+// what to pass instead.
+func badCursor(cursor string) error {
+	return fmt.Errorf("%w %q: pass the nextCursor of the previous page, or none for the first page", ErrBadCursor, cursor)
+}
+
 // NotesQuery asks for one page of the notes.
 type NotesQuery struct {
 	// Cursor is the Next of the previous page; "" asks for the first.
@@ -57,7 +63,7 @@ func decodeNotesCursor(cursor string) (notesCursor, error) {
 		err = json.Unmarshal(raw, &c)
 	}
 	if err != nil || c.Collection == "" {
-		return notesCursor{}, fmt.Errorf("%w %q: pass the nextCursor of the previous page, or none for the first page", ErrBadCursor, cursor)
+		return notesCursor{}, badCursor(cursor)
 	}
 	return c, nil
 }
@@ -105,7 +111,7 @@ func (l *Local) listNotesPage(ctx context.Context, q NotesQuery) (NotesPage, err
 		}
 		heads, err := noteHeads(ctx, l.Store, storage.HeadsQuery{Collection: name, Kind: storage.KindNote, After: after, Limit: limit - len(page.Notes)})
 		if errors.Is(err, storage.ErrBadCursor) {
-			return NotesPage{}, fmt.Errorf("%w %q: pass the nextCursor of the previous page, or none for the first page", ErrBadCursor, q.Cursor)
+			return NotesPage{}, badCursor(q.Cursor)
 		}
 		if err != nil {
 			return NotesPage{}, fmt.Errorf("list the notes of %s: %w", name, err)
