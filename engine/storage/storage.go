@@ -190,6 +190,10 @@ type Stats struct {
 	Documents int // all documents, files and notes
 	Files     int // documents of KindFile
 	Chunks    int
+	// KeywordIndexLoading is true while the store builds the keyword
+	// index it keeps in memory (after opening); keyword and hybrid
+	// searches wait for it meanwhile.
+	KeywordIndexLoading bool
 }
 
 // Store is a vector store. See the package comment for its concurrency

@@ -274,5 +274,6 @@ func (s *Store) Stats(ctx context.Context) (storage.Stats, error) {
 	if err != nil {
 		return storage.Stats{}, fmt.Errorf("stats: %w", err)
 	}
+	st.KeywordIndexLoading = s.build.loading()
 	return st, nil
 }
