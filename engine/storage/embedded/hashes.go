@@ -64,3 +64,22 @@ func (h *hashSet) size() int {
 	}
 	return n
 }
+
+// mayHold returns the hashes some stored chunk may have, leaving out
+// those the keyword index's hash set says none has; all of them until
+// that index is built.
+func (s *Store) mayHold(hashes []string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ti := s.index.terms
+	if ti == nil {
+		return hashes
+	}
+	kept := make([]string, 0, len(hashes))
+	for _, h := range hashes {
+		if ti.hashes.mayHold(h) {
+			kept = append(kept, h)
+		}
+	}
+	return kept
+}

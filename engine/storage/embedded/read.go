@@ -186,6 +186,7 @@ func (s *Store) vectorsByHash(ctx context.Context, hashes []string) (map[string]
 	}
 	defer s.life.RUnlock()
 	found := make(map[string][]float32)
+	hashes = s.mayHold(hashes)
 	for batch := range slices.Chunk(hashes, maxParams) {
 		if err := s.readVectors(ctx, batch, found); err != nil {
 			return nil, err
