@@ -12,8 +12,8 @@ import (
 )
 
 // Batched writes. Committing a document costs the store far more than
-// the rows it writes (the embedded store's SQLite commit, FTS5 flush and
-// merge, WAL pages; the ledger's own commit), and pipeline workers block
+// the rows it writes (the embedded store's SQLite commit and WAL pages;
+// the ledger's own commit), and pipeline workers block
 // on their commits, so with one file per task the single store writer was
 // the bottleneck of a full index. When many files are pending, a task
 // therefore takes several (nextBatch), prepares each (read, chunk, embed)

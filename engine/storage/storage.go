@@ -67,7 +67,7 @@ const (
 
 // SparseVector is a keyword vector: parallel slices of term indices and
 // weights, sorted by index. Backends that have their own keyword index
-// (the embedded store uses SQLite FTS5) may ignore it.
+// (the embedded store's in-memory BM25 index) may ignore it.
 type SparseVector struct {
 	Indices []uint32
 	Values  []float32
