@@ -1,22 +1,27 @@
 package embedded
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"maps"
+	"slices"
+)
 
 // hashSet holds a 64-bit key of every stored chunk's hash, so that
 // VectorsByHash asks SQLite only about the hashes some chunk may have: on
-// a fresh index nearly every lookup would miss. Keys are maphash values
-// under a seed of the process, so two hashes share a key with odds of
-// about n/2^64; a shared key costs only a query that finds nothing, never
-// a vector missed. It is part of termIndex, built with it at Open and
-// kept in step with every committed write under Store.mu.
+// a fresh index every lookup would miss. Keys are maphash values under a
+// seed of the process, so two hashes share a key with odds of about
+// n/2^64; a shared key costs only a query that finds nothing, never a
+// vector missed. It is part of termIndex, built with it at Open and kept
+// in step with every committed write under Store.mu.
 //
-// A key held by one chunk is in one; one held by several is also in more,
-// with the count beyond the first: chunks of identical text are few, so
-// the set costs about one map slot of 8 bytes per chunk (9 with the map's
-// control byte, about 11 to 18 at its load factors).
+// It counts keys, since chunks of identical text share a hash. The keys
+// are a sorted slice (8 bytes a chunk; a Go map of them costs about 29),
+// and the changes since it was last sorted are in two small maps, merged
+// into it once they hold more than a sixteenth as many keys: about 10
+// bytes a chunk in all, and a merge costs a pass over the slice.
 type hashSet struct {
-	one  map[uint64]struct{}
-	more map[uint64]uint32
+	sorted         []uint64 // with repeats
+	added, removed map[uint64]uint32
 }
 
 var hashSeed = maphash.MakeSeed()
@@ -24,45 +29,108 @@ var hashSeed = maphash.MakeSeed()
 func hashKey(hash string) uint64 { return maphash.String(hashSeed, hash) }
 
 func newHashSet() hashSet {
-	return hashSet{one: make(map[uint64]struct{}), more: make(map[uint64]uint32)}
+	return hashSet{added: make(map[uint64]uint32), removed: make(map[uint64]uint32)}
 }
 
 // add records a chunk holding hash.
 func (h *hashSet) add(hash string) {
 	k := hashKey(hash)
-	if _, ok := h.one[k]; ok {
-		h.more[k]++
+	if n := h.removed[k]; n > 0 { // one removed since the merge comes back
+		h.setCount(h.removed, k, n-1)
 		return
 	}
-	h.one[k] = struct{}{}
+	h.added[k]++
+	h.maybeMerge()
 }
 
 // remove forgets a chunk holding hash.
 func (h *hashSet) remove(hash string) {
 	k := hashKey(hash)
-	switch n := h.more[k]; n {
-	case 0:
-		delete(h.one, k)
-	case 1:
-		delete(h.more, k)
-	default:
-		h.more[k] = n - 1
+	if n := h.added[k]; n > 0 {
+		h.setCount(h.added, k, n-1)
+		return
 	}
+	h.removed[k]++
+	h.maybeMerge()
+}
+
+func (h *hashSet) setCount(m map[uint64]uint32, k uint64, n uint32) {
+	if n == 0 {
+		delete(m, k)
+	} else {
+		m[k] = n
+	}
+}
+
+// count returns how many chunks hold key k.
+func (h *hashSet) count(k uint64) int {
+	i, found := slices.BinarySearch(h.sorted, k)
+	n := 0
+	if found {
+		for j := i; j < len(h.sorted) && h.sorted[j] == k; j++ {
+			n++
+		}
+	}
+	return n + int(h.added[k]) - int(h.removed[k])
 }
 
 // mayHold reports whether a chunk may hold hash: false means none does.
-func (h *hashSet) mayHold(hash string) bool {
-	_, ok := h.one[hashKey(hash)]
-	return ok
-}
+func (h *hashSet) mayHold(hash string) bool { return h.count(hashKey(hash)) > 0 }
 
 // size is how many chunks the set counts.
 func (h *hashSet) size() int {
-	n := len(h.one)
-	for _, c := range h.more {
+	n := len(h.sorted)
+	for _, c := range h.added {
 		n += int(c)
 	}
+	for _, c := range h.removed {
+		n -= int(c)
+	}
 	return n
+}
+
+// maybeMerge merges the changes into the sorted keys once they are many.
+func (h *hashSet) maybeMerge() {
+	if len(h.added)+len(h.removed) > 1024+len(h.sorted)/16 {
+		h.merge()
+	}
+}
+
+// merge applies the changes to the sorted keys.
+func (h *hashSet) merge() {
+	add := make([]uint64, 0, len(h.added))
+	for k, n := range h.added {
+		for range n {
+			add = append(add, k)
+		}
+	}
+	slices.Sort(add)
+	out := make([]uint64, 0, len(h.sorted)+len(add))
+	i := 0
+	for _, k := range h.sorted {
+		for i < len(add) && add[i] < k {
+			out, i = append(out, add[i]), i+1
+		}
+		if n := h.removed[k]; n > 0 {
+			h.setCount(h.removed, k, n-1)
+			continue
+		}
+		out = append(out, k)
+	}
+	h.sorted = append(out, add[i:]...)
+	clear(h.added)
+	clear(h.removed) // none left but for keys no chunk had, which never happens
+}
+
+// equal reports whether h and o count the same keys.
+func (h *hashSet) equal(o *hashSet) bool {
+	a, b := *h, *o
+	a.sorted, b.sorted = slices.Clone(a.sorted), slices.Clone(b.sorted)
+	a.added, a.removed = maps.Clone(h.added), maps.Clone(h.removed)
+	b.added, b.removed = maps.Clone(o.added), maps.Clone(o.removed)
+	a.merge()
+	b.merge()
+	return slices.Equal(a.sorted, b.sorted)
 }
 
 // mayHold returns the hashes some stored chunk may have, leaving out

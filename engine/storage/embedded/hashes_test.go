@@ -2,6 +2,8 @@ package embedded
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -81,4 +83,49 @@ func TestHashSetKeepsStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after reopening", "banana-0")
+}
+
+// TestHashSetCounts checks the hash set against a plain count of each
+// hash through random adds and removals, many merges among them, with
+// hashes that several chunks hold.
+func TestHashSetCounts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	h := newHashSet()
+	want := make(map[string]int)
+	var held []string // one entry per chunk
+	merges := 0
+	for op := range 40000 {
+		if len(held) > 0 && rng.IntN(3) == 0 {
+			i := rng.IntN(len(held))
+			hash := held[i]
+			held[i] = held[len(held)-1]
+			held = held[:len(held)-1]
+			h.remove(hash)
+			want[hash]--
+		} else {
+			hash := fmt.Sprintf("h%d", rng.IntN(6000))
+			held = append(held, hash)
+			h.add(hash)
+			want[hash]++
+		}
+		if len(h.added)+len(h.removed) == 0 {
+			merges++
+		}
+		if op%500 == 0 {
+			for hash, n := range want {
+				if h.mayHold(hash) != (n > 0) {
+					t.Fatalf("op %d: mayHold(%s) = %v with %d chunks holding it", op, hash, h.mayHold(hash), n)
+				}
+			}
+			if h.size() != len(held) {
+				t.Fatalf("op %d: size %d, want %d", op, h.size(), len(held))
+			}
+		}
+	}
+	if merges == 0 {
+		t.Fatal("no merge happened")
+	}
+	if n := 8 * len(h.sorted) / max(1, len(held)); n > 10 {
+		t.Errorf("%d bytes a chunk in the sorted keys", n)
+	}
 }

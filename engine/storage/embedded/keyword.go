@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -612,7 +611,7 @@ func (ti *termIndex) sameAs(want *termIndex) error {
 	if bad > maxTermProblems {
 		problems = append(problems, fmt.Errorf("keyword index: %d terms differ in all", bad))
 	}
-	if !maps.Equal(ti.hashes.one, want.hashes.one) || !maps.Equal(ti.hashes.more, want.hashes.more) {
+	if !ti.hashes.equal(&want.hashes) {
 		problems = append(problems, fmt.Errorf("keyword index holds %d chunk hashes, the stored chunks %d",
 			ti.hashes.size(), want.hashes.size()))
 	}
