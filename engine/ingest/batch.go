@@ -34,8 +34,13 @@ import (
 
 // Batch limits.
 const (
-	// maxBatchFiles bounds the files a task takes.
-	maxBatchFiles = 16
+	// maxBatchFiles bounds the files a task takes. Every commit rewrites
+	// the index pages its rows land in (chunk ids and hashes are spread
+	// over the whole of their indexes), so fewer, larger commits write
+	// fewer pages: 64 instead of 16 took a fifth off the CPU time of a
+	// full index of GOROOT (BENCHMARKS.md, "Full index: the write path
+	// and FTS5").
+	maxBatchFiles = 64
 	// maxBatchBytes bounds the file content whose prepared documents a
 	// task holds before writing them.
 	maxBatchBytes = 4 << 20
