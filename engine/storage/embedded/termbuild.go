@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"workspace-qdrant-mcp/engine/storage"
 )
 
 // Building the keyword index in the background.
@@ -101,8 +103,9 @@ type termBuild struct {
 	beforeInstall func(ctx context.Context)
 }
 
-// errBuildStopped is the error of a build that Close stopped.
-var errBuildStopped = errors.New("keyword index build stopped by Close")
+// errBuildStopped is the error of a build that Close stopped: a search
+// waiting for it sees the store closed.
+var errBuildStopped = fmt.Errorf("keyword index build stopped by Close: %w", storage.ErrClosed)
 
 // startTermBuild starts building the keyword index from the chunks as
 // they are now; it must be called before any write can run (from Open).

@@ -169,8 +169,8 @@ func TestCloseStopsKeywordIndexBuild(t *testing.T) {
 	if err := st.WaitKeywordIndex(t.Context()); !errors.Is(err, errBuildStopped) {
 		t.Fatalf("WaitKeywordIndex after Close = %v, want %v", err, errBuildStopped)
 	}
-	if err := <-searched; !errors.Is(err, errBuildStopped) {
-		t.Fatalf("a keyword search waiting when Close stopped the build = %v, want %v", err, errBuildStopped)
+	if err := <-searched; !errors.Is(err, storage.ErrClosed) {
+		t.Fatalf("a keyword search waiting when Close stopped the build = %v, want %v", err, storage.ErrClosed)
 	}
 }
 
