@@ -3,8 +3,10 @@ package embedded
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,5 +209,42 @@ func TestReopenQuantisesEveryVector(t *testing.T) {
 		if got := vs.items[slot].scale; got != scale || !slices.Equal(vs.qvector(slot), want) {
 			t.Fatalf("slot %d of %d: int8 copy or scale %v differs from the vector's (scale %v)", slot, len(vs.items), got, scale)
 		}
+	}
+}
+
+// TestMultiTokenTerm checks that a query term the keyword index splits
+// into several tokens (a custom analyzer's "foo.bar") matches exactly
+// the chunks holding all of them, in any order (FTS5 matched only
+// "foo bar" in that order).
+func TestMultiTokenTerm(t *testing.T) {
+	st := openStore(t, t.TempDir(), Options{Analyzer: strings.Fields})
+	if err := st.EnsureCollection(t.Context(), "code", 4); err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{
+		"call foo.bar here",
+		"bar and foo apart, foo.bar twice: foo.bar",
+		"only foo here",
+		"only bar here",
+		"neither",
+		"bar foo",
+	} {
+		doc, chunks := testDoc(fmt.Sprintf("/p/%d.go", i), "x", 1)
+		chunks[0].Text = text
+		if err := st.ReplaceDocument(t.Context(), doc, chunks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.WaitKeywordIndex(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	hits := keywordSearch(t, st, "foo.bar", 10)
+	var got []string
+	for _, h := range hits {
+		got = append(got, h.Chunk.DocID)
+	}
+	slices.Sort(got)
+	if want := []string{"file:/p/0.go", "file:/p/1.go", "file:/p/5.go"}; !slices.Equal(got, want) {
+		t.Errorf("foo.bar found %v, want %v", got, want)
 	}
 }
