@@ -82,6 +82,10 @@ type IndexStatus struct {
 	// current embedding model (see workspace.Local.MigrateNotes); tool calls wait while a
 	// note is rewritten.
 	NotesPending bool `json:"notes_pending"`
+	// KeywordIndexLoading is true while the store builds its in-memory
+	// keyword index after opening; keyword and hybrid searches wait for
+	// it meanwhile (a few seconds on a large workspace).
+	KeywordIndexLoading bool `json:"keyword_index_loading"`
 	// Watcher is the file watcher's state: directories watched, events,
 	// rescans after lost events and why.
 	Watcher *watch.Stats `json:"watcher,omitempty"`
@@ -219,6 +223,7 @@ func (v localView) status(ctx context.Context, st *Status) {
 		defer m.gate.leave()
 		if s, err := r.store.Stats(ctx); err == nil {
 			st.Index.Files, st.Index.Chunks, st.Index.Documents = s.Files, s.Chunks, s.Documents
+			st.Index.KeywordIndexLoading = s.KeywordIndexLoading
 			m.mu.Lock()
 			m.lastStats = s
 			m.mu.Unlock()
@@ -258,6 +263,11 @@ func (v localView) checks(ctx context.Context) []Check {
 	}
 	wg.Wait()
 	for i := range results {
+		if results[i].Name == CheckStorage && results[i].Err == nil {
+			if s, err := r.store.Stats(ctx); err == nil && s.KeywordIndexLoading {
+				results[i].Message = "keyword index loading: keyword and hybrid searches wait for it"
+			}
+		}
 		if results[i].Name == CheckEmbedder && r.choice != nil { // which embedder auto runs, and why
 			results[i].Message = strings.TrimPrefix(results[i].Message+"; "+r.choice.String(), "; ")
 		}

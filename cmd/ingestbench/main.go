@@ -18,8 +18,7 @@
 //   - warm restart: Start over the same data directory and the unchanged
 //     copy until nothing is pending, and how many texts it embedded (0);
 //     then until the store's in-memory keyword index, built in the
-//     background after Open, is in use (keyword searches use FTS5 until
-//     then);
+//     background after Open, is in use (keyword searches wait for it);
 //   - with -cpuprofile, a CPU profile of the full index only; with
 //     -memprofile, a heap profile (allocations) taken right after it;
 //   - change-to-searchable latency: write a new file holding a unique

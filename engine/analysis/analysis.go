@@ -7,12 +7,13 @@
 // exact identifier first. Documents and queries must go through the same
 // function, Terms, for their terms to meet:
 //
-//	index: strings.Join(analysis.Terms(chunkText), " ")  // stored in FTS5
+//	index: analysis.Terms(chunkText)  // the store's keyword index
 //	query: analysis.QueryTerms("how to parse a Duration")  // [parse duration]
 //
 // Terms contain only lowercase letters and digits, never spaces or
 // punctuation, so joining them with spaces gives text that a
-// whitespace-and-punctuation tokenizer such as FTS5's unicode61 splits back
+// whitespace-and-punctuation tokenizer (SQLite FTS5's unicode61, the
+// embedded store's keyword index) splits back
 // into exactly the same terms.
 //
 // Concurrency: every function may be called from many goroutines at once.

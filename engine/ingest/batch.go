@@ -12,8 +12,8 @@ import (
 )
 
 // Batched writes. Committing a document costs the store far more than
-// the rows it writes (the embedded store's SQLite commit, FTS5 flush and
-// merge, WAL pages; the ledger's own commit), and pipeline workers block
+// the rows it writes (the embedded store's SQLite commit and WAL pages;
+// the ledger's own commit), and pipeline workers block
 // on their commits, so with one file per task the single store writer was
 // the bottleneck of a full index. When many files are pending, a task
 // therefore takes several (nextBatch), prepares each (read, chunk, embed)
@@ -34,8 +34,13 @@ import (
 
 // Batch limits.
 const (
-	// maxBatchFiles bounds the files a task takes.
-	maxBatchFiles = 16
+	// maxBatchFiles bounds the files a task takes. Every commit rewrites
+	// the index pages its rows land in (chunk ids and hashes are spread
+	// over the whole of their indexes), so fewer, larger commits write
+	// fewer pages: 64 instead of 16 took a fifth off the CPU time of a
+	// full index of GOROOT (BENCHMARKS.md, "Full index: the write path
+	// and FTS5").
+	maxBatchFiles = 64
 	// maxBatchBytes bounds the file content whose prepared documents a
 	// task holds before writing them.
 	maxBatchBytes = 4 << 20

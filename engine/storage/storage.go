@@ -67,7 +67,7 @@ const (
 
 // SparseVector is a keyword vector: parallel slices of term indices and
 // weights, sorted by index. Backends that have their own keyword index
-// (the embedded store uses SQLite FTS5) may ignore it.
+// (the embedded store's in-memory BM25 index) may ignore it.
 type SparseVector struct {
 	Indices []uint32
 	Values  []float32
@@ -190,6 +190,10 @@ type Stats struct {
 	Documents int // all documents, files and notes
 	Files     int // documents of KindFile
 	Chunks    int
+	// KeywordIndexLoading is true while the store builds the keyword
+	// index it keeps in memory (after opening); keyword and hybrid
+	// searches wait for it meanwhile.
+	KeywordIndexLoading bool
 }
 
 // Store is a vector store. See the package comment for its concurrency

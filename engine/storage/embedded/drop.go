@@ -16,8 +16,11 @@ func (s *Store) DropCollection(ctx context.Context, name string) (int, error) {
 	defer s.life.RUnlock()
 	var docs int64
 	err := s.write(ctx, func(tx *sql.Tx) (indexChange, error) {
-		// Chunks go with their documents (ON DELETE CASCADE), and their
-		// keyword rows with them (trigger).
+		hashes, err := collectionHashes(ctx, tx, name)
+		if err != nil {
+			return nil, err
+		}
+		// Chunks go with their documents (ON DELETE CASCADE).
 		res, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE collection = ?`, name)
 		if err != nil {
 			return nil, err
@@ -34,6 +37,9 @@ func (s *Store) DropCollection(ctx context.Context, name string) (int, error) {
 					ix.forget(it.rid, it.id)
 				}
 			}
+			for _, h := range hashes {
+				ix.removeHash(h)
+			}
 			delete(ix.sets, name)
 		}, nil
 	})
@@ -41,4 +47,25 @@ func (s *Store) DropCollection(ctx context.Context, name string) (int, error) {
 		return 0, fmt.Errorf("drop collection %s: %w", name, err)
 	}
 	return int(docs), nil
+}
+
+// collectionHashes returns the hash of every chunk of a collection.
+func collectionHashes(ctx context.Context, tx *sql.Tx, name string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT hash FROM chunks WHERE collection = ?`, name)
+	if err != nil {
+		return nil, fmt.Errorf("read hashes: %w", err)
+	}
+	defer rows.Close()
+	var hashes []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, fmt.Errorf("read hashes: %w", err)
+		}
+		hashes = append(hashes, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read hashes: %w", err)
+	}
+	return hashes, nil
 }

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -15,20 +16,19 @@ import (
 	"unicode/utf8"
 )
 
-// termIndex is an in-memory inverted index of every chunk's analyzed
-// text, which the keyword leg scores with BM25 in Go: FTS5's bm25()
-// through the pure-Go SQLite costs microseconds per scored row, this a
-// few nanoseconds per posting. It is kept in step with the FTS5 table the
-// same way as the vector index (it is part of vectorIndex, changed only
-// by committed writes under Store.mu) and rebuilt from the chunks' text
-// at Open. The FTS5 table stays the durable keyword index; the integrity
-// check verifies it.
+// termIndex is the keyword index: an in-memory inverted index of every
+// chunk's analyzed text, which the keyword leg scores with BM25. It is
+// part of vectorIndex, changed only by committed writes under Store.mu,
+// and built from the chunks' text at Open (see termbuild.go); nothing of
+// it is stored. (Until schema version 4 an FTS5 table kept a durable copy
+// of it, which cost a third of the writer's time during a full index;
+// see BENCHMARKS.md, "Full index: the write path and FTS5".)
 //
-// Terms are tokenized the way FTS5's unicode61 tokenizer (without
+// Terms are tokenized the way SQLite FTS5's unicode61 tokenizer (without
 // diacritics removal) tokenizes the analyzed text, and scores are FTS5's
 // bm25() with its constants (k1 = 1.2, b = 0.75), its idf floor and its
-// order of summation, over every row of the table (every collection), so
-// the ranking is the one FTS5 computes.
+// order of summation, over every chunk (every collection), so the ranking
+// is the one the FTS5 table computed.
 //
 // Deleted documents leave their postings in place, marked dead through
 // their length, so that a removal costs no more than a map deletion and
@@ -45,6 +45,8 @@ type termIndex struct {
 	dead     int
 	tokens   int64 // of live docs
 	scratch  sync.Pool
+	// hashes holds the stored chunks' hashes, for VectorsByHash.
+	hashes hashSet
 }
 
 // postingList lists the documents holding a term, in increasing doc
@@ -109,7 +111,7 @@ const (
 const compactMinDead = 1024
 
 func newTermIndex() *termIndex {
-	return &termIndex{ids: make(map[string]uint32), docs: make(map[int64]uint32)}
+	return &termIndex{ids: make(map[string]uint32), docs: make(map[int64]uint32), hashes: newHashSet()}
 }
 
 // isTokenRune reports whether unicode61 treats r as part of a token: a
@@ -303,24 +305,60 @@ func (ti *termIndex) compact() {
 	ti.dead = 0
 }
 
-// queryTokens returns the token of each phrase of a query's distinct
-// terms, or false when a term is not exactly one token (FTS5 would read it
-// as a multi-token phrase, which the index cannot match).
-func queryTokens(terms []string) ([]string, bool) {
-	out := make([]string, 0, len(terms))
+// queryPhrases returns the tokens of each of a query's distinct terms,
+// as unicode61 finds them, leaving out terms with none. A term of several
+// tokens (a custom analyzer's "foo.bar", say) is a phrase: it matches the
+// chunks holding all of its tokens, as often as its rarest one there.
+// That is FTS5's phrase without the tokens' order, which the index does
+// not keep.
+func queryPhrases(terms []string) [][]string {
+	out := make([][]string, 0, len(terms))
 	for _, t := range terms {
-		n := 0
-		ftsTokens(t, func(tok string) {
-			if n == 0 {
-				out = append(out, tok)
-			}
-			n++
-		})
-		if n != 1 {
-			return nil, false
+		var toks []string
+		ftsTokens(t, func(tok string) { toks = append(toks, tok) })
+		if len(toks) > 0 {
+			out = append(out, toks)
 		}
 	}
-	return out, true
+	return out
+}
+
+// phrasePostings returns the live documents holding every one of tokens,
+// in increasing order, each with the least count of a token there.
+func (ti *termIndex) phrasePostings(tokens []string) (docs, tfs []uint32) {
+	for i, tok := range tokens {
+		id, ok := ti.ids[tok]
+		if !ok {
+			return nil, nil
+		}
+		list := &ti.postings[id]
+		if i == 0 {
+			list.each(func(doc, tf uint32) {
+				if ti.lengths[doc] >= 0 {
+					docs, tfs = append(docs, doc), append(tfs, tf)
+				}
+			})
+			continue
+		}
+		// Keep the documents this token's list holds too; both lists
+		// are in increasing doc order.
+		kept, at := 0, 0
+		list.each(func(doc, tf uint32) {
+			for at < len(docs) && docs[at] < doc {
+				at++
+			}
+			if at < len(docs) && docs[at] == doc {
+				docs[kept], tfs[kept] = doc, min(tfs[at], tf)
+				kept++
+				at++
+			}
+		})
+		docs, tfs = docs[:kept], tfs[:kept]
+		if kept == 0 {
+			return nil, nil
+		}
+	}
+	return docs, tfs
 }
 
 // bm25Scratch is a search's per-document accumulator.
@@ -329,10 +367,11 @@ type bm25Scratch struct {
 	touched []uint32
 }
 
-// search scores with BM25 every live document holding one of the phrases
-// and offers those keep admits to top, with their chunk ids. keep
-// returns the chunk's entry, or false to leave it out.
-func (ti *termIndex) search(phrases []string, keep func(rid int64) (*item, bool), top *topK) {
+// search scores with BM25 every live document matching one of the
+// phrases (see queryPhrases) and offers those keep admits to top, with
+// their chunk ids. keep returns the chunk's entry, or false to leave it
+// out.
+func (ti *termIndex) search(phrases [][]string, keep func(rid int64) (*item, bool), top *topK) {
 	if ti.live == 0 {
 		return
 	}
@@ -350,19 +389,33 @@ func (ti *termIndex) search(phrases []string, keep func(rid int64) (*item, bool)
 	nRow := int64(ti.live)
 	avgdl := float64(ti.tokens) / float64(nRow)
 	for _, ph := range phrases {
-		id, ok := ti.ids[ph]
-		if !ok {
-			continue // no row holds it: it adds 0 to every score
-		}
-		list := &ti.postings[id]
-		nHit := int64(list.n)
-		if ti.dead > 0 {
-			nHit = 0
-			list.each(func(doc, _ uint32) {
-				if ti.lengths[doc] >= 0 {
-					nHit++
+		var (
+			nHit int64
+			each func(yield func(doc, tf uint32))
+		)
+		if len(ph) == 1 {
+			id, ok := ti.ids[ph[0]]
+			if !ok {
+				continue // no row holds it: it adds 0 to every score
+			}
+			list := &ti.postings[id]
+			nHit, each = int64(list.n), list.each
+			if ti.dead > 0 {
+				nHit = 0
+				list.each(func(doc, _ uint32) {
+					if ti.lengths[doc] >= 0 {
+						nHit++
+					}
+				})
+			}
+		} else {
+			docs, tfs := ti.phrasePostings(ph)
+			nHit = int64(len(docs))
+			each = func(yield func(doc, tf uint32)) {
+				for i, d := range docs {
+					yield(d, tfs[i])
 				}
-			})
+			}
 		}
 		if nHit == 0 {
 			continue
@@ -371,7 +424,7 @@ func (ti *termIndex) search(phrases []string, keep func(rid int64) (*item, bool)
 		if idf <= 0 {
 			idf = 1e-6
 		}
-		list.each(func(doc, tf uint32) {
+		each(func(doc, tf uint32) {
 			n := ti.lengths[doc]
 			if n < 0 {
 				return
@@ -402,29 +455,34 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// loadTerms indexes every chunk's text, analyzed, into ti. Rows are read
-// here, analyzed by GOMAXPROCS goroutines and added to the index by one
-// more, in batches; all have ended when it returns. A nil analyzer is
-// DefaultAnalyzer.
-func loadTerms(ctx context.Context, db querier, ti *termIndex, analyzer func(string) []string) error {
-	analyze := func(text string) docTerms { return analyzeTermList(analyzer(text)) }
-	if analyzer == nil { // DefaultAnalyzer
-		analyze = func(text string) docTerms {
-			if d, ok := analyzeASCII(text); ok {
-				return d
-			}
-			return analyzeTermList(DefaultAnalyzer(text))
-		}
+// termAnalyzer returns what gives a text's tokens for the keyword index
+// with analyzer; nil is DefaultAnalyzer, which has a faster path.
+func termAnalyzer(analyzer func(string) []string) func(string) docTerms {
+	if analyzer != nil {
+		return func(text string) docTerms { return analyzeTermList(analyzer(text)) }
 	}
-	rows, err := db.QueryContext(ctx, `SELECT rid, text FROM chunks`)
+	return func(text string) docTerms {
+		if d, ok := analyzeASCII(text); ok {
+			return d
+		}
+		return analyzeTermList(DefaultAnalyzer(text))
+	}
+}
+
+// loadTerms indexes every chunk's text, analyzed by analyze, and hash
+// into ti. Rows are read here, analyzed by GOMAXPROCS goroutines and
+// added to the index by one more, in batches; all have ended when it
+// returns.
+func loadTerms(ctx context.Context, db querier, ti *termIndex, analyze func(string) docTerms) error {
+	rows, err := db.QueryContext(ctx, `SELECT rid, text, hash FROM chunks`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	type job struct {
-		rid  int64
-		text string
-		d    docTerms
+		rid        int64
+		text, hash string
+		d          docTerms
 	}
 	const batch = 256
 	workers := max(1, runtime.GOMAXPROCS(0))
@@ -446,13 +504,14 @@ func loadTerms(ctx context.Context, db querier, ti *termIndex, analyzer func(str
 		for b := range done {
 			for _, j := range b {
 				ti.add(j.rid, j.d)
+				ti.hashes.add(j.hash)
 			}
 		}
 	})
 	b := make([]job, 0, batch)
 	for rows.Next() {
 		var j job
-		if err = rows.Scan(&j.rid, &j.text); err != nil {
+		if err = rows.Scan(&j.rid, &j.text, &j.hash); err != nil {
 			break
 		}
 		if b = append(b, j); len(b) == batch {
@@ -471,26 +530,18 @@ func loadTerms(ctx context.Context, db querier, ti *termIndex, analyzer func(str
 	return err
 }
 
-// keywordIndexed runs the keyword leg on the in-memory index; ok is false
-// when a query term is not a single token, which only FTS5 can match, or
-// when the index is not built (yet).
-func (s *Store) keywordIndexed(collection string, terms []string, accept func(*item) bool, k int) ([]scored, bool) {
-	if s.index.terms == nil {
-		return nil, false
-	}
-	phrases, ok := queryTokens(terms)
-	if !ok {
-		return nil, false
-	}
+// keywordIndexed runs the keyword leg on the in-memory index, which
+// must be built.
+func (s *Store) keywordIndexed(collection string, terms []string, accept func(*item) bool, k int) []scored {
 	top := newTopK(k)
-	s.index.terms.search(phrases, func(rid int64) (*item, bool) {
+	s.index.terms.search(queryPhrases(terms), func(rid int64) (*item, bool) {
 		it, ok := s.index.find(collection, rid)
 		if !ok || (accept != nil && !accept(it)) {
 			return nil, false
 		}
 		return it, true
 	}, top)
-	return top.sorted(), true
+	return top.sorted()
 }
 
 // checkTermIndex checks that the in-memory keyword index holds exactly
@@ -510,4 +561,78 @@ func (ix *vectorIndex) checkTermIndex() error {
 		}
 	}
 	return nil
+}
+
+// maxTermProblems bounds the terms sameAs names.
+const maxTermProblems = 5
+
+// sameAs checks that ti indexes what want does (want having no dead
+// documents): the same live chunks with the same lengths, the same
+// postings (chunk and count) for every term, the same hashes.
+func (ti *termIndex) sameAs(want *termIndex) error {
+	var problems []error
+	if ti.live != want.live || ti.tokens != want.tokens {
+		problems = append(problems, fmt.Errorf("keyword index holds %d chunks of %d tokens, the stored chunks are %d of %d",
+			ti.live, ti.tokens, want.live, want.tokens))
+	}
+	for rid, wd := range want.docs {
+		d, ok := ti.docs[rid]
+		if !ok {
+			problems = append(problems, fmt.Errorf("keyword index lacks chunk rid %d", rid))
+		} else if ti.lengths[d] != want.lengths[wd] {
+			problems = append(problems, fmt.Errorf("keyword index has %d tokens for chunk rid %d, not %d",
+				ti.lengths[d], rid, want.lengths[wd]))
+		}
+		if len(problems) >= maxTermProblems {
+			return errors.Join(problems...)
+		}
+	}
+	bad := 0
+	for t, id := range ti.ids {
+		got := ti.livePostings(&ti.postings[id])
+		var exp []ridTF
+		if wid, ok := want.ids[t]; ok {
+			exp = want.livePostings(&want.postings[wid])
+		}
+		if !slices.Equal(got, exp) {
+			if bad++; bad <= maxTermProblems {
+				problems = append(problems, fmt.Errorf("keyword index has %d postings for term %q, the stored chunks give %d",
+					len(got), t, len(exp)))
+			}
+		}
+	}
+	for t := range want.ids {
+		if _, ok := ti.ids[t]; !ok {
+			if bad++; bad <= maxTermProblems {
+				problems = append(problems, fmt.Errorf("keyword index lacks term %q", t))
+			}
+		}
+	}
+	if bad > maxTermProblems {
+		problems = append(problems, fmt.Errorf("keyword index: %d terms differ in all", bad))
+	}
+	if !ti.hashes.equal(&want.hashes) {
+		problems = append(problems, fmt.Errorf("keyword index holds %d chunk hashes, the stored chunks %d",
+			ti.hashes.size(), want.hashes.size()))
+	}
+	return errors.Join(problems...)
+}
+
+// ridTF is a posting by chunk rid.
+type ridTF struct {
+	rid int64
+	tf  uint32
+}
+
+// livePostings returns the live postings of list by chunk rid, in
+// increasing rid order.
+func (ti *termIndex) livePostings(list *postingList) []ridTF {
+	var out []ridTF
+	list.each(func(doc, tf uint32) {
+		if ti.lengths[doc] >= 0 {
+			out = append(out, ridTF{ti.rids[doc], tf})
+		}
+	})
+	slices.SortFunc(out, func(a, b ridTF) int { return cmp.Compare(a.rid, b.rid) })
+	return out
 }

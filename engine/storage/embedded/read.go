@@ -186,6 +186,7 @@ func (s *Store) vectorsByHash(ctx context.Context, hashes []string) (map[string]
 	}
 	defer s.life.RUnlock()
 	found := make(map[string][]float32)
+	hashes = s.mayHold(hashes)
 	for batch := range slices.Chunk(hashes, maxParams) {
 		if err := s.readVectors(ctx, batch, found); err != nil {
 			return nil, err
@@ -274,5 +275,6 @@ func (s *Store) Stats(ctx context.Context) (storage.Stats, error) {
 	if err != nil {
 		return storage.Stats{}, fmt.Errorf("stats: %w", err)
 	}
+	st.KeywordIndexLoading = s.build.loading()
 	return st, nil
 }

@@ -87,6 +87,15 @@ END;
 	`
 INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('automerge', 8);
 `,
+	// Version 4: no FTS5 table. The in-memory keyword index, built from
+	// the chunks' text at Open, answers every keyword search, and the
+	// FTS5 copy cost a third of the writer's time during a full index and
+	// a quarter of the store's size (see keyword.go and BENCHMARKS.md,
+	// "Full index: the write path and FTS5").
+	`
+DROP TRIGGER chunks_fts_delete;
+DROP TABLE chunks_fts;
+`,
 }
 
 // migrate brings the database schema up to date, one transaction per

@@ -49,6 +49,10 @@ func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 	if err != nil {
 		return nil, err
 	}
+	// Before entering, so that Close need not wait for the build.
+	if err := s.awaitKeywordIndex(ctx, mode); err != nil {
+		return nil, err
+	}
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
@@ -63,7 +67,7 @@ func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 	var hits []pending
 	switch mode {
 	case storage.ModeKeyword:
-		kw, err := s.keywordLeg(ctx, q, f, q.Limit)
+		kw, err := s.keywordLeg(q, f, q.Limit)
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +75,7 @@ func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 	case storage.ModeSemantic:
 		hits = fuse(nil, s.semanticLeg(q, f, q.Limit), q.Limit, semanticOnly)
 	default:
-		if hits, err = s.hybrid(ctx, q, f); err != nil {
+		if hits, err = s.hybrid(q, f); err != nil {
 			return nil, err
 		}
 	}
@@ -96,7 +100,7 @@ func (s *Store) checkCollection(q storage.Query, mode string) error {
 }
 
 // hybrid runs both legs concurrently and fuses their candidates.
-func (s *Store) hybrid(ctx context.Context, q storage.Query, f filter) ([]pending, error) {
+func (s *Store) hybrid(q storage.Query, f filter) ([]pending, error) {
 	prefetch := q.Prefetch
 	if prefetch <= 0 {
 		prefetch = max(4*q.Limit, minPrefetch)
@@ -107,7 +111,7 @@ func (s *Store) hybrid(ctx context.Context, q storage.Query, f filter) ([]pendin
 		kw    []scored
 		kwErr error
 	)
-	wg.Go(func() { kw, kwErr = s.keywordLeg(ctx, q, f, prefetch) })
+	wg.Go(func() { kw, kwErr = s.keywordLeg(q, f, prefetch) })
 	sem := s.semanticLeg(q, f, prefetch)
 	wg.Wait()
 	if kwErr != nil {
@@ -207,139 +211,32 @@ type scanPart struct {
 }
 
 // keywordLeg returns the k chunks that best match the query's terms by
-// BM25, best first. s.mu must be held: the filters are applied to the
-// chunks' entries in the vector index, which saves joining the chunks
-// table. The in-memory keyword index (keyword.go) scores every match
-// exactly as FTS5's bm25() would; FTS5 itself serves the queries made
-// while that index is built after Open (scoring every match, so the
-// ranking is the same), and, with the preselection below, queries with a
-// term the analyzer left as several FTS5 tokens (a custom analyzer's
-// "c++", say), which it reads as a phrase.
-func (s *Store) keywordLeg(ctx context.Context, q storage.Query, f filter, k int) ([]scored, error) {
+// BM25, best first, from the keyword index (keyword.go), which the search
+// waited for. s.mu must be held: the filters are applied to the chunks'
+// entries in the vector index, which saves joining the chunks table.
+func (s *Store) keywordLeg(q storage.Query, f filter, k int) ([]scored, error) {
 	terms := distinctTerms(s.analyzer(q.Text))
-	match := matchExpression(terms)
-	if match == "" {
+	if len(terms) == 0 {
 		return nil, nil
 	}
-	if found, ok := s.keywordIndexed(q.Collection, terms, f.itemFilter(), k); ok {
-		return found, nil
-	}
 	if s.index.terms == nil {
-		// The in-memory index is being built: FTS5 scores every match,
-		// as that index would.
-		return s.keywordCandidates(ctx, q, f, k, match, "")
+		// Its build failed, which awaitKeywordIndex reported.
+		return nil, errors.New("keyword search: no keyword index")
 	}
-	pre, err := s.preselection(ctx, terms)
-	if err != nil {
-		return nil, err
-	}
-	found, err := s.keywordCandidates(ctx, q, f, k, match, pre)
-	if err == nil && pre != "" && len(found) < k {
-		// The preselection left too few: score every match.
-		found, err = s.keywordCandidates(ctx, q, f, k, match, "")
-	}
-	return found, err
+	return s.keywordIndexed(q.Collection, terms, f.itemFilter(), k), nil
 }
 
-// Preselection of the keyword leg. BM25 is computed by an FTS5 function
-// that costs microseconds per row, so scoring every chunk that holds any
-// query term (often a quarter of the index for a question in English)
-// takes tens of milliseconds. When the terms match more than
-// preselectBudget rows in all, the leg scores only the chunks that hold
-// one of the rarest terms (as many as fit the budget together) or at
-// least two of the others: a chunk holding a single common term cannot
-// score much, and the scores of the chunks kept are exactly their BM25
-// over all the query's terms.
-const (
-	preselectBudget   = 3000
-	maxPreselectTerms = 8 // of the common terms; pairs grow with its square
-)
-
-// preselection returns an FTS5 expression selecting the chunks to score,
-// or "" to score every match.
-func (s *Store) preselection(ctx context.Context, terms []string) (string, error) {
-	if len(terms) < 2 {
-		return "", nil
+// awaitKeywordIndex waits, bounded by ctx, for the keyword index that
+// Open builds in the background, when a search of mode needs it. It must
+// be called without s.mu, which the build takes to install the index.
+func (s *Store) awaitKeywordIndex(ctx context.Context, mode string) error {
+	if mode == storage.ModeSemantic {
+		return nil
 	}
-	type termDF struct {
-		term string
-		df   int
+	if err := s.build.wait(ctx); err != nil {
+		return fmt.Errorf("keyword index: %w", err)
 	}
-	dfs := make([]termDF, len(terms))
-	total := 0
-	for i, t := range terms {
-		dfs[i].term = t
-		if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?`,
-			matchExpression([]string{t})).Scan(&dfs[i].df); err != nil {
-			return "", fmt.Errorf("keyword search: %w", err)
-		}
-		total += dfs[i].df
-	}
-	if total <= preselectBudget {
-		return "", nil
-	}
-	slices.SortStableFunc(dfs, func(a, b termDF) int { return cmp.Compare(a.df, b.df) })
-	var parts, common []string
-	used := 0
-	for _, d := range dfs {
-		if d.df == 0 {
-			continue
-		}
-		if used+d.df <= preselectBudget {
-			used += d.df
-			parts = append(parts, matchExpression([]string{d.term}))
-		} else if len(common) < maxPreselectTerms {
-			common = append(common, matchExpression([]string{d.term}))
-		}
-	}
-	for i := range common {
-		for j := i + 1; j < len(common); j++ {
-			parts = append(parts, "("+common[i]+" AND "+common[j]+")")
-		}
-	}
-	return strings.Join(parts, " OR "), nil
-}
-
-// keywordCandidates scores the chunks matching match, or when pre is not
-// "" the ones that also match pre, and returns the k best that pass the
-// filters.
-func (s *Store) keywordCandidates(ctx context.Context, q storage.Query, f filter, k int, match, pre string) ([]scored, error) {
-	query, args := `
-		SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts
-		WHERE chunks_fts MATCH ? ORDER BY score DESC`, []any{match}
-	if pre != "" {
-		query, args = `
-		SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts
-		WHERE chunks_fts MATCH ? AND +rowid IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?)
-		ORDER BY score DESC`, []any{match, pre}
-	}
-	rows, err := s.reader.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("keyword search: %w", err)
-	}
-	defer rows.Close()
-	accept := f.itemFilter()
-	var found []scored
-	for rows.Next() {
-		var c scored
-		if err := rows.Scan(&c.rid, &c.score); err != nil {
-			return nil, fmt.Errorf("keyword search: %w", err)
-		}
-		if len(found) >= k && c.score < found[len(found)-1].score {
-			break // read past the ties at the limit, so they can be ordered by id
-		}
-		it, ok := s.index.find(q.Collection, c.rid)
-		if !ok || (accept != nil && !accept(it)) {
-			continue
-		}
-		c.id = it.id
-		found = append(found, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("keyword search: %w", err)
-	}
-	slices.SortFunc(found, compareScored)
-	return found[:min(k, len(found))], nil
+	return nil
 }
 
 // distinctTerms returns terms without repeats, in order.
@@ -351,23 +248,6 @@ func distinctTerms(terms []string) []string {
 		seen[t] = true
 		return dup
 	})
-}
-
-// matchExpression ORs the distinct terms as FTS5 strings, so that no
-// character in a query can be read as FTS5 syntax. NUL, which would end
-// the expression early, is dropped.
-func matchExpression(terms []string) string {
-	var quoted []string
-	seen := make(map[string]bool, len(terms))
-	for _, t := range terms {
-		t = strings.ReplaceAll(t, "\x00", "")
-		if t == "" || seen[t] {
-			continue
-		}
-		seen[t] = true
-		quoted = append(quoted, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
-	}
-	return strings.Join(quoted, " OR ")
 }
 
 // scoring turns the candidates of the two legs into hits.

@@ -14,11 +14,10 @@
 // dir/store.lock, which keeps a second process from opening the same store.
 //
 // Documents, chunks and their dense vectors are rows in SQLite. Keyword
-// search uses a contentless FTS5 table indexing each chunk's analyzed text
-// (see Options.Analyzer), ranked with BM25; the text itself is stored only
-// in the chunk's row. Searches compute that BM25 on an in-memory inverted
-// index of the same text (see keyword.go), once Open has built it in the
-// background (see termbuild.go); until then FTS5 computes it. Semantic search is an exact
+// search ranks chunks by BM25 over an in-memory inverted index of each
+// chunk's analyzed text (see Options.Analyzer and keyword.go), which Open
+// builds from the stored texts in the background (see termbuild.go);
+// searches with a keyword leg wait for it. Semantic search is an exact
 // brute-force cosine scan over an in-memory copy of every vector (a first
 // pass over int8 copies picks the candidates scored exactly; see
 // quant.go). Both indexes are loaded at Open (the keyword index in the
@@ -68,9 +67,11 @@ type Options struct {
 	// Analyzer splits text into keyword terms, both when chunks are
 	// indexed and when queries are run. nil means DefaultAnalyzer.
 	// Changing the analyzer of an existing store requires re-indexing it.
-	// FTS5 lower-cases terms and splits them again on punctuation, the same
-	// way for stored text and queries, so a term such as "c++" behaves like
-	// the phrase "c".
+	// The keyword index lower-cases terms and splits them again into runs
+	// of letters and numbers (as SQLite FTS5's unicode61 tokenizer does),
+	// the same way for stored text and queries, so a term such as "c++"
+	// behaves like "c", and "a.b" matches the chunks holding both "a" and
+	// "b".
 	Analyzer func(text string) []string
 
 	// beforeKeywordInstall is termBuild.beforeInstall, for tests.
@@ -94,9 +95,9 @@ const busyTimeoutMillis = 10_000
 type Store struct {
 	path     string // the database file
 	analyzer func(string) []string
-	// defaultAnalyzer is whether analyzer is DefaultAnalyzer.
-	defaultAnalyzer bool
-	fileLock        *flock.Flock
+	// analyze gives a text's tokens for the keyword index.
+	analyze  func(string) docTerms
+	fileLock *flock.Flock
 
 	// writer has a single connection and runs every write; reader has a
 	// pool of read-only connections.
@@ -137,8 +138,8 @@ var (
 )
 
 // Open opens (creating when missing) the store in dir and loads its vectors
-// into memory. The in-memory keyword index is built in the background
-// (see WaitKeywordIndex); keyword searches use FTS5 until it is ready.
+// into memory. The keyword index is built in the background (see
+// WaitKeywordIndex); keyword searches wait for it.
 func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
@@ -149,8 +150,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		fileLock: flock.New(filepath.Join(dir, "store.lock"), flock.SetPermissions(0o600)),
 		build:    termBuild{beforeInstall: opts.beforeKeywordInstall},
 	}
+	s.analyze = termAnalyzer(s.analyzer)
 	if s.analyzer == nil {
-		s.analyzer, s.defaultAnalyzer = DefaultAnalyzer, true
+		s.analyzer = DefaultAnalyzer
 	}
 	if err := s.open(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store %s: %w", dir, err), s.release())
@@ -197,14 +199,10 @@ func (s *Store) open(ctx context.Context) error {
 	if s.textByID, err = s.reader.PrepareContext(ctx, `SELECT text FROM chunks WHERE id = ?`); err != nil {
 		return fmt.Errorf("prepare the text read: %w", err)
 	}
-	analyzer := s.analyzer
-	if s.defaultAnalyzer {
-		analyzer = nil // loadTerms has a faster path for it
-	}
 	if s.index, err = loadIndex(ctx, s.reader); err != nil {
 		return err
 	}
-	return s.startTermBuild(ctx, analyzer)
+	return s.startTermBuild(ctx)
 }
 
 // openDB opens a connection pool on the database file. Every connection

@@ -6,60 +6,89 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"workspace-qdrant-mcp/engine/storage"
 )
 
 // Building the keyword index in the background.
 //
-// The in-memory keyword index (keyword.go) is rebuilt from every chunk's
-// text when a store opens, which takes seconds on a large store (about
-// 1.6 s for 57k chunks on two CPUs). Open does not wait for it: it fixes
-// a read snapshot of the chunks table, hands it to a goroutine that
-// analyzes and indexes it, and returns. Until that goroutine installs the
-// index, the keyword leg scores every match with FTS5's bm25(), which is
-// the same formula over the same terms (the two rank alike; see
-// TestKeywordIndexMatchesFTS5), only slower.
+// The keyword index (keyword.go) is built from every chunk's text when a
+// store opens, which takes seconds on a large store (about 1.6 s for 57k
+// chunks on two CPUs). Open does not wait for it: it fixes a read
+// snapshot of the chunks table, hands it to a goroutine that analyzes and
+// indexes it, and returns. Searches with a keyword leg wait for it,
+// bounded by their context (see awaitKeywordIndex); semantic searches and
+// writes do not, and Stats says it is loading.
 //
 // Writes committed while the build runs cannot go into the index being
 // built, nor be missed by it: each records its keyword changes in
 // vectorIndex.termLog, under Store.mu like every index change. The build
 // reads the snapshot taken before Open returned, so before any of those
 // writes, and replays the log onto what it read under Store.mu when it
-// installs the index. Searches therefore see, at every moment, either
-// FTS5 or an index holding exactly the committed chunks.
+// installs the index, which therefore holds exactly the committed chunks.
 //
 // Close cancels a build still running and waits for it. A build that
-// fails leaves the keyword leg on FTS5 for the life of the store, and
-// IntegrityCheck reports why.
+// fails leaves the store without a keyword index: keyword searches fail
+// with its error, and IntegrityCheck reports it.
 
-// termOp is a keyword change committed while the index was being built:
-// chunk rid's tokens added (replacing any it had) or, with remove, its
-// entry dropped.
+// termOpKind says what a termOp does.
+type termOpKind uint8
+
+const (
+	opAdd        termOpKind = iota // index rid's tokens and hash
+	opRemove                       // drop rid's tokens
+	opRemoveHash                   // drop a chunk's hash
+)
+
+// termOp is a keyword index change committed while the index was being
+// built.
 type termOp struct {
+	kind   termOpKind
 	rid    int64
-	remove bool
 	tokens docTerms
+	hash   string
 }
 
-// addTerms indexes chunk rid's tokens, or logs that for the build
+// apply makes the change on ti.
+func (op *termOp) apply(ti *termIndex) {
+	switch op.kind {
+	case opAdd:
+		ti.add(op.rid, op.tokens)
+		ti.hashes.add(op.hash)
+	case opRemove:
+		ti.remove(op.rid)
+	case opRemoveHash:
+		ti.hashes.remove(op.hash)
+	}
+}
+
+// change applies op to the keyword index, or logs it for the build
 // running. The caller holds Store.mu exclusively.
-func (ix *vectorIndex) addTerms(rid int64, d docTerms) {
+func (ix *vectorIndex) change(op termOp) {
 	switch {
 	case ix.terms != nil:
-		ix.terms.add(rid, d)
+		op.apply(ix.terms)
 	case ix.building:
-		ix.termLog = append(ix.termLog, termOp{rid: rid, tokens: d})
+		ix.termLog = append(ix.termLog, op)
 	}
 }
 
-// removeTerms drops chunk rid from the keyword index, or logs that for
-// the build running. The caller holds Store.mu exclusively.
+// addTerms indexes chunk rid's tokens and hash (replacing any tokens it
+// had). The caller holds Store.mu exclusively.
+func (ix *vectorIndex) addTerms(rid int64, d docTerms, hash string) {
+	ix.change(termOp{kind: opAdd, rid: rid, tokens: d, hash: hash})
+}
+
+// removeTerms drops chunk rid's tokens from the keyword index. The caller
+// holds Store.mu exclusively.
 func (ix *vectorIndex) removeTerms(rid int64) {
-	switch {
-	case ix.terms != nil:
-		ix.terms.remove(rid)
-	case ix.building:
-		ix.termLog = append(ix.termLog, termOp{rid: rid, remove: true})
-	}
+	ix.change(termOp{kind: opRemove, rid: rid})
+}
+
+// removeHash forgets a deleted chunk's hash. The caller holds Store.mu
+// exclusively.
+func (ix *vectorIndex) removeHash(hash string) {
+	ix.change(termOp{kind: opRemoveHash, hash: hash})
 }
 
 // termBuild is the background build of a store's keyword index.
@@ -74,13 +103,14 @@ type termBuild struct {
 	beforeInstall func(ctx context.Context)
 }
 
-// errBuildStopped is the error of a build that Close stopped.
-var errBuildStopped = errors.New("keyword index build stopped by Close")
+// errBuildStopped is the error of a build that Close stopped: a search
+// waiting for it sees the store closed.
+var errBuildStopped = fmt.Errorf("keyword index build stopped by Close: %w", storage.ErrClosed)
 
 // startTermBuild starts building the keyword index from the chunks as
 // they are now; it must be called before any write can run (from Open).
 // A store without chunks gets its empty index at once.
-func (s *Store) startTermBuild(ctx context.Context, analyzer func(string) []string) error {
+func (s *Store) startTermBuild(ctx context.Context) error {
 	s.build.done = make(chan struct{})
 	// The build outlives ctx, which may be a request's.
 	bctx, cancel := context.WithCancel(context.Background())
@@ -104,7 +134,7 @@ func (s *Store) startTermBuild(ctx context.Context, analyzer func(string) []stri
 	s.build.wg.Go(func() {
 		defer close(s.build.done)
 		ti := newTermIndex()
-		err := loadTerms(bctx, tx, ti, analyzer)
+		err := loadTerms(bctx, tx, ti, s.analyze)
 		err = errors.Join(err, tx.Rollback())
 		if err == nil && s.build.beforeInstall != nil {
 			s.build.beforeInstall(bctx)
@@ -120,12 +150,8 @@ func (s *Store) startTermBuild(ctx context.Context, analyzer func(string) []stri
 			ix.building, ix.termLog = false, nil
 			return
 		}
-		for _, op := range ix.termLog {
-			if op.remove {
-				ti.remove(op.rid)
-			} else {
-				ti.add(op.rid, op.tokens)
-			}
+		for i := range ix.termLog {
+			ix.termLog[i].apply(ti)
 		}
 		ix.terms, ix.building, ix.termLog = ti, false, nil
 	})
@@ -153,14 +179,28 @@ func (b *termBuild) wait(ctx context.Context) error {
 	}
 }
 
-// WaitKeywordIndex waits until the in-memory keyword index, which Open
-// builds in the background, is in use, and returns why building it
-// failed, if it did (keyword searches then keep using FTS5). Searches
-// need not wait for it: they use FTS5 meanwhile, with the same ranking.
-// A build that Close stopped is an error too.
+// WaitKeywordIndex waits until the keyword index, which Open builds in
+// the background, is in use, and returns why building it failed, if it
+// did (keyword searches then fail). Searches need not call it: those
+// with a keyword leg wait for the index themselves. A build that Close
+// stopped is an error too.
 func (s *Store) WaitKeywordIndex(ctx context.Context) error {
 	if err := s.build.wait(ctx); err != nil {
 		return fmt.Errorf("wait for keyword index: %w", err)
 	}
 	return nil
+}
+
+// loading reports whether the keyword index is still being
+// built.
+func (b *termBuild) loading() bool {
+	if b.done == nil {
+		return false
+	}
+	select {
+	case <-b.done:
+		return false
+	default:
+		return true
+	}
 }

@@ -3,9 +3,12 @@ package embedded
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"workspace-qdrant-mcp/engine/storage"
 )
@@ -45,10 +48,11 @@ func sameHits(t *testing.T, what string, got, want []storage.Hit) {
 }
 
 // TestKeywordIndexBuildsInBackground checks that Open returns before the
-// keyword index is built, that keyword searches meanwhile fall back to
-// FTS5 and rank exactly as the in-memory index does once it is in use,
-// and that writes committed during the build (a new document, a replace,
-// a document added and deleted again) are all in that index.
+// keyword index is built, that meanwhile Stats says it is loading,
+// semantic searches answer, keyword searches wait for it (bounded by
+// their context) and then answer, and that writes committed during the
+// build (a new document, a replace, a document added and deleted again)
+// are all in that index, which ranks as FTS5 over the stored chunks.
 func TestKeywordIndexBuildsInBackground(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
@@ -65,6 +69,19 @@ func TestKeywordIndexBuildsInBackground(t *testing.T) {
 	<-reached // the build has read its snapshot and waits to install
 	if keywordBuilt(st) {
 		t.Fatal("the keyword index is in use before its build installed it")
+	}
+	if stats, err := st.Stats(ctx); err != nil || !stats.KeywordIndexLoading {
+		t.Fatalf("Stats during the build = %+v, %v; want the keyword index loading", stats, err)
+	}
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	_, err := st.Search(short, storage.Query{Text: c.text(1), Mode: storage.ModeKeyword, Limit: 5})
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a keyword search during the build returned %v, want it to wait until its deadline", err)
+	}
+	sem, err := st.Search(ctx, storage.Query{Dense: c.vector(), Mode: storage.ModeSemantic, Limit: 5})
+	if err != nil || len(sem) == 0 {
+		t.Fatalf("a semantic search during the build = %d hits, %v", len(sem), err)
 	}
 
 	// Writes during the build.
@@ -88,35 +105,38 @@ func TestKeywordIndexBuildsInBackground(t *testing.T) {
 	if err := st.ReplaceDocument(ctx, doc, chunks); err != nil {
 		t.Fatal(err)
 	}
-
-	queries := []string{c.text(1), c.text(2), c.text(4), c.text(8), "zebraword", "quokkaword", chunks[0].Text}
-	during := make([][]storage.Hit, len(queries))
-	for i, q := range queries {
-		during[i] = keywordSearch(t, st, q, 20)
-	}
-	if hits := keywordSearch(t, st, "zebraword", 5); len(hits) == 0 || hits[0].Chunk.DocID != added.ID {
-		t.Fatalf("during the build, a document written meanwhile is not found: %+v", hits)
-	}
-	if hits := keywordSearch(t, st, "quokkaword", 5); len(hits) != 0 {
-		t.Fatalf("during the build, a deleted document is found: %s", hits[0].Chunk.ID)
-	}
+	waiting := make(chan []storage.Hit)
+	go func() { waiting <- keywordSearch(t, st, "zebraword", 5) }()
 	if keywordBuilt(st) {
 		t.Fatal("the keyword index was installed before the build was released")
 	}
 
 	close(release)
+	if hits := <-waiting; len(hits) == 0 || hits[0].Chunk.DocID != added.ID {
+		t.Fatalf("a search that waited for the build misses a document written during it: %+v", hits)
+	}
 	if err := st.WaitKeywordIndex(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !keywordBuilt(st) {
-		t.Fatal("WaitKeywordIndex returned before the index was in use")
+	if stats, err := st.Stats(ctx); err != nil || stats.KeywordIndexLoading {
+		t.Fatalf("Stats after the build = %+v, %v; want the keyword index loaded", stats, err)
 	}
-	for i, q := range queries {
-		sameHits(t, "in-memory index against the FTS5 fallback for "+q[:min(len(q), 30)], keywordSearch(t, st, q, 20), during[i])
+	if hits := keywordSearch(t, st, "quokkaword", 5); len(hits) != 0 {
+		t.Fatalf("a document deleted during the build is found: %s", hits[0].Chunk.ID)
 	}
-	if hits := keywordSearch(t, st, "zebraword", 5); len(hits) == 0 || hits[0].Chunk.DocID != added.ID {
-		t.Fatalf("a document written during the build is missing from the index: %+v", hits)
+	ref := newFTS5Reference(t, st)
+	st.mu.RLock()
+	for _, q := range []string{c.text(1), c.text(2), c.text(4), c.text(8), "zebraword", chunks[0].Text} {
+		terms := distinctTerms(st.analyzer(q))
+		got := st.keywordIndexed("", terms, nil, 20)
+		want := ref.search(t, st, storage.Query{Text: q}, filter{}, 20, terms)
+		if !slices.EqualFunc(got, want, func(a, b scored) bool {
+			return a.id == b.id && math.Abs(a.score-b.score) <= 1e-9*math.Abs(b.score)
+		}) {
+			t.Errorf("%.30q: keyword index ranks %v, FTS5 %v", q, got, want)
+		}
 	}
+	st.mu.RUnlock()
 	// The index holds exactly the stored chunks: nothing written during
 	// the build is lost or left behind.
 	if err := st.IntegrityCheck(ctx); err != nil {
@@ -139,14 +159,20 @@ func TestCloseStopsKeywordIndexBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-reached
-	if hits := keywordSearch(t, st, newCorpus(11).text(2), 5); len(hits) == 0 {
-		t.Error("no keyword hits during the build")
-	}
+	// A keyword search waiting for the build does not hold Close up.
+	searched := make(chan error)
+	go func() {
+		_, err := st.Search(t.Context(), storage.Query{Text: newCorpus(11).text(2), Mode: storage.ModeKeyword, Limit: 5})
+		searched <- err
+	}()
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.WaitKeywordIndex(t.Context()); !errors.Is(err, errBuildStopped) {
 		t.Fatalf("WaitKeywordIndex after Close = %v, want %v", err, errBuildStopped)
+	}
+	if err := <-searched; !errors.Is(err, storage.ErrClosed) {
+		t.Fatalf("a keyword search waiting when Close stopped the build = %v, want %v", err, storage.ErrClosed)
 	}
 }
 
@@ -183,5 +209,42 @@ func TestReopenQuantisesEveryVector(t *testing.T) {
 		if got := vs.items[slot].scale; got != scale || !slices.Equal(vs.qvector(slot), want) {
 			t.Fatalf("slot %d of %d: int8 copy or scale %v differs from the vector's (scale %v)", slot, len(vs.items), got, scale)
 		}
+	}
+}
+
+// TestMultiTokenTerm checks that a query term the keyword index splits
+// into several tokens (a custom analyzer's "foo.bar") matches exactly
+// the chunks holding all of them, in any order (FTS5 matched only
+// "foo bar" in that order).
+func TestMultiTokenTerm(t *testing.T) {
+	st := openStore(t, t.TempDir(), Options{Analyzer: strings.Fields})
+	if err := st.EnsureCollection(t.Context(), "code", 4); err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{
+		"call foo.bar here",
+		"bar and foo apart, foo.bar twice: foo.bar",
+		"only foo here",
+		"only bar here",
+		"neither",
+		"bar foo",
+	} {
+		doc, chunks := testDoc(fmt.Sprintf("/p/%d.go", i), "x", 1)
+		chunks[0].Text = text
+		if err := st.ReplaceDocument(t.Context(), doc, chunks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.WaitKeywordIndex(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	hits := keywordSearch(t, st, "foo.bar", 10)
+	var got []string
+	for _, h := range hits {
+		got = append(got, h.Chunk.DocID)
+	}
+	slices.Sort(got)
+	if want := []string{"file:/p/0.go", "file:/p/1.go", "file:/p/5.go"}; !slices.Equal(got, want) {
+		t.Errorf("foo.bar found %v, want %v", got, want)
 	}
 }

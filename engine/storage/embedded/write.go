@@ -70,7 +70,7 @@ func (s *Store) ReplaceDocument(ctx context.Context, doc storage.Document, chunk
 // in order, in one transaction: every document is replaced or, on error,
 // none is, and a search sees all the replacements or none. One commit
 // for several documents costs far less than one each: SQLite writes each
-// page changed once, and FTS5 flushes and merges its pending terms once.
+// page changed once.
 // It implements storage.BatchReplacer.
 func (s *Store) ReplaceDocuments(ctx context.Context, reps []storage.Replacement) error {
 	if err := s.replaceDocuments(ctx, reps); err != nil {
@@ -103,12 +103,6 @@ func (s *Store) replaceDocuments(ctx context.Context, reps []storage.Replacement
 				return nil, 0, docError(reps, i, err)
 			}
 		}
-		// Once a transaction has written to FTS5, every statement that
-		// opens a statement savepoint (the upsert, the delete with its
-		// trigger) first makes FTS5 flush its pending terms into a new
-		// segment. So those run for every document first, and the chunks
-		// and their terms (single-row inserts, which open none) are
-		// inserted last, to be flushed once, at commit.
 		removed := make([]removal, len(reps))
 		for i, r := range reps {
 			if err := s.stmts.upsertDocument(ctx, tx, r.Doc); err != nil {
@@ -130,7 +124,7 @@ func (s *Store) replaceDocuments(ctx context.Context, reps []storage.Replacement
 			}
 			written += rowBytes * int64(1+len(removed[i])+len(r.Chunks))
 			for j, c := range r.Chunks {
-				written += int64(len(c.Text) + len(encoded[i][j].terms) + len(encoded[i][j].dense))
+				written += int64(len(c.Text) + len(encoded[i][j].dense))
 			}
 		}
 		// In the order of the statements: a rid deleted may be reused by
@@ -142,7 +136,7 @@ func (s *Store) replaceDocuments(ctx context.Context, reps []storage.Replacement
 			for i, items := range added {
 				for j, it := range items {
 					sets[i].add(it, reps[i].Chunks[j].Dense)
-					ix.addTerms(it.rid, encoded[i][j].tokens)
+					ix.addTerms(it.rid, encoded[i][j].tokens, reps[i].Chunks[j].Hash)
 				}
 			}
 		}, written, nil
@@ -205,7 +199,7 @@ const rowBytes = 256
 // writerStatements are the statements of a document write, prepared on
 // the writer.
 type writerStatements struct {
-	upsertDoc, deleteDocChunks, insertChunk, insertTerms *sql.Stmt
+	upsertDoc, deleteDocChunks, insertChunk *sql.Stmt
 }
 
 func (w *writerStatements) prepare(ctx context.Context, db *sql.DB) error {
@@ -218,12 +212,11 @@ func (w *writerStatements) prepare(ctx context.Context, db *sql.DB) error {
 			ON CONFLICT (id) DO UPDATE SET
 				collection = excluded.collection, kind = excluded.kind, path = excluded.path,
 				title = excluded.title, metadata = excluded.metadata`},
-		{&w.deleteDocChunks, `DELETE FROM chunks WHERE doc_id = ? RETURNING collection, rid`},
+		{&w.deleteDocChunks, `DELETE FROM chunks WHERE doc_id = ? RETURNING collection, rid, hash`},
 		{&w.insertChunk, `
 			INSERT INTO chunks (id, doc_id, collection, kind, path, title, language, ordinal,
 				start_line, end_line, text, hash, metadata, dense)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&w.insertTerms, `INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)`},
 	} {
 		stmt, err := db.PrepareContext(ctx, p.query)
 		if err != nil {
@@ -237,7 +230,7 @@ func (w *writerStatements) prepare(ctx context.Context, db *sql.DB) error {
 // close closes the statements prepared so far.
 func (w *writerStatements) close() error {
 	var errs []error
-	for _, stmt := range []*sql.Stmt{w.upsertDoc, w.deleteDocChunks, w.insertChunk, w.insertTerms} {
+	for _, stmt := range []*sql.Stmt{w.upsertDoc, w.deleteDocChunks, w.insertChunk} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
 		}
@@ -264,12 +257,19 @@ type located struct {
 	rid        int64
 }
 
-// removal lists the chunks a transaction deleted.
-type removal []located
+// deleted is a chunk a transaction deleted.
+type deleted struct {
+	located
+	hash string
+}
 
-// apply removes the deleted chunks' vectors from the index.
+// removal lists the chunks a transaction deleted.
+type removal []deleted
+
+// apply removes the deleted chunks from the index.
 func (r removal) apply(ix *vectorIndex) {
 	for _, c := range r {
+		ix.removeHash(c.hash)
 		vs := ix.sets[c.collection]
 		id := ""
 		if it, ok := vs.find(c.rid); ok {
@@ -280,8 +280,7 @@ func (r removal) apply(ix *vectorIndex) {
 	}
 }
 
-// deleteChunks deletes a document's chunks; a trigger deletes their FTS
-// rows.
+// deleteChunks deletes a document's chunks.
 func (w *writerStatements) deleteChunks(ctx context.Context, tx *sql.Tx, docID string) (removal, error) {
 	rows, err := tx.StmtContext(ctx, w.deleteDocChunks).QueryContext(ctx, docID)
 	if err != nil {
@@ -290,8 +289,8 @@ func (w *writerStatements) deleteChunks(ctx context.Context, tx *sql.Tx, docID s
 	defer rows.Close()
 	var removed removal
 	for rows.Next() {
-		var c located
-		if err := rows.Scan(&c.collection, &c.rid); err != nil {
+		var c deleted
+		if err := rows.Scan(&c.collection, &c.rid, &c.hash); err != nil {
 			return nil, fmt.Errorf("delete chunks: %w", err)
 		}
 		removed = append(removed, c)
@@ -306,8 +305,7 @@ func (w *writerStatements) deleteChunks(ctx context.Context, tx *sql.Tx, docID s
 type encodedChunk struct {
 	metadata string
 	dense    []byte
-	terms    string   // the analyzed text
-	tokens   docTerms // its tokens, for the in-memory keyword index
+	tokens   docTerms // the analyzed text's tokens, for the keyword index
 }
 
 // encodeChunks prepares chunks for insertion, so that the write lock is
@@ -319,27 +317,23 @@ func (s *Store) encodeChunks(chunks []storage.Chunk) ([]encodedChunk, error) {
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
 		}
-		terms := s.analyzer(c.Text)
 		encoded[i] = encodedChunk{
 			metadata: meta,
 			dense:    encodeVector(c.Dense),
-			terms:    strings.Join(terms, " "),
-			tokens:   analyzeTermList(terms), // as FTS5 finds them in the joined terms
+			tokens:   s.analyze(c.Text),
 		}
 	}
 	return encoded, nil
 }
 
-// insertChunks inserts chunks and their analyzed text, returning what the
-// index needs to know about each.
+// insertChunks inserts chunks, returning what the index needs to know
+// about each.
 func (w *writerStatements) insertChunks(ctx context.Context, tx *sql.Tx, chunks []storage.Chunk, encoded []encodedChunk) ([]item, error) {
 	if len(chunks) == 0 {
 		return nil, nil
 	}
 	insertChunk := tx.StmtContext(ctx, w.insertChunk)
 	defer insertChunk.Close()
-	insertTerms := tx.StmtContext(ctx, w.insertTerms)
-	defer insertTerms.Close()
 
 	items := make([]item, len(chunks))
 	infos := make([]chunkInfo, len(chunks))
@@ -354,9 +348,6 @@ func (w *writerStatements) insertChunks(ctx context.Context, tx *sql.Tx, chunks 
 		rid, err := res.LastInsertId()
 		if err != nil {
 			return nil, fmt.Errorf("insert chunk %s: %w", c.ID, err)
-		}
-		if _, err := insertTerms.ExecContext(ctx, rid, e.terms); err != nil {
-			return nil, fmt.Errorf("index chunk %s: %w", c.ID, err)
 		}
 		doc = doc.share(c.DocID, c.Kind, c.Path, c.Title)
 		meta, err := checkMeta(e.metadata)
