@@ -6,7 +6,10 @@
 // read a 256 KiB table instead of converting.
 package half
 
-import "math"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // ToFloat32 converts an IEEE 754 half-precision value exactly.
 func ToFloat32(h uint16) float32 {
@@ -81,6 +84,16 @@ func Decode(dst []float32, h []uint16) {
 	tab := table
 	for i, x := range h {
 		dst[i] = tab[x]
+	}
+}
+
+// DecodeBytes stores the little-endian float16 values of b in dst as
+// float32; dst must hold len(b)/2 values.
+func DecodeBytes(dst []float32, b []byte) {
+	dst = dst[:len(b)/2]
+	tab := table
+	for i := range dst {
+		dst[i] = tab[binary.LittleEndian.Uint16(b[2*i:])]
 	}
 }
 

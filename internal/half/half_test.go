@@ -1,6 +1,7 @@
 package half
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -129,15 +130,21 @@ func TestDot(t *testing.T) {
 	})
 }
 
-// Encode and Decode convert whole rows as ToFloat32 and FromFloat32 do.
+// Encode, Decode and DecodeBytes convert whole rows as ToFloat32 and
+// FromFloat32 do.
 func TestEncodeDecode(t *testing.T) {
 	v := []float32{0, -1, 0.1, 3e-6, 70000}
 	h := make([]uint16, len(v))
 	Encode(h, v)
-	back := make([]float32, len(v))
+	back, fromBytes := make([]float32, len(v)), make([]float32, len(v))
 	Decode(back, h)
+	b := make([]byte, 2*len(h))
+	for i, x := range h {
+		binary.LittleEndian.PutUint16(b[2*i:], x)
+	}
+	DecodeBytes(fromBytes, b)
 	for i := range v {
-		if h[i] != FromFloat32(v[i]) || back[i] != ToFloat32(h[i]) {
+		if h[i] != FromFloat32(v[i]) || back[i] != ToFloat32(h[i]) || fromBytes[i] != back[i] {
 			t.Errorf("value %d: %v → %#04x → %v", i, v[i], h[i], back[i])
 		}
 	}

@@ -60,9 +60,7 @@ func encodeVector(v []float32) []byte {
 func decodeVector(dst []float32, b []byte) error {
 	switch len(b) {
 	case 2 * len(dst):
-		for i := range dst {
-			dst[i] = half.ToFloat32(binary.LittleEndian.Uint16(b[2*i:]))
-		}
+		half.DecodeBytes(dst, b)
 	case 4 * len(dst):
 		for i := range dst {
 			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
