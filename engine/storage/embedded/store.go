@@ -19,7 +19,7 @@
 // in the chunk's row. Searches compute that BM25 on an in-memory inverted
 // index of the same text (see keyword.go), once Open has built it in the
 // background (see termbuild.go); until then FTS5 computes it. Semantic search is an exact
-// brute-force cosine scan over an in-memory copy of every vector (a first
+// brute-force cosine scan over an in-memory float16 copy of every vector (a first
 // pass over int8 copies picks the candidates scored exactly; see
 // quant.go). Both indexes are loaded at Open (the keyword index in the
 // background) and kept in step with each committed write; hybrid search runs both
