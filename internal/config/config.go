@@ -208,9 +208,9 @@ type Embedding struct {
 var DefaultMaxInputTokens = map[string]int{"openai": 8192, "ollama": 2048}
 
 // DefaultMemoryLimitMB is engine.memory_limit_mb when unset: it holds the
-// server's peak near 250 MB for an index of 57k chunks (all of GOROOT/src;
-// BENCHMARKS.md, "Memory: float16 vectors").
-const DefaultMemoryLimitMB = 200
+// server's peak near 235 MB for an index of 57k chunks (all of
+// GOROOT/src; BENCHMARKS.md, "Memory: float16 vectors").
+const DefaultMemoryLimitMB = 190
 
 // Remote reports whether the provider is reached over HTTP.
 func (e Embedding) Remote() bool { return e.Provider == "openai" || e.Provider == "ollama" }
@@ -225,7 +225,7 @@ type Engine struct {
 	Workers              int      `yaml:"workers"`
 	QueueCapacity        int      `yaml:"queue_capacity"`
 	// MemoryLimitMB is the Go runtime's soft memory limit in MiB, raised
-	// to 1.5 × the live heap when that is more (see internal/memlimit);
+	// to 1.4 × the live heap when that is more (see internal/memlimit);
 	// 0 leaves the runtime's default, and GOMEMLIMIT overrides it.
 	MemoryLimitMB int `yaml:"memory_limit_mb"`
 }

@@ -12,14 +12,15 @@ import (
 	"sync/atomic"
 )
 
-// floorFactor sets the least limit against the live heap: never below
-// 1.5 times what the last collection found live, so that a heap larger
-// than the configured limit is collected as with GOGC=50 (a fifth more
-// CPU on a full index, BENCHMARKS.md) and never continuously.
-const floorNum, floorDen = 3, 2
+// floorNum/floorDen sets the least limit against the live heap: never
+// below 1.4 times what the last collection found live, so that a heap
+// larger than the configured limit is collected as with GOGC=40 (about
+// a quarter more CPU on a full index, BENCHMARKS.md) and never
+// continuously, as a fixed limit below the live heap would.
+const floorNum, floorDen = 7, 5
 
 // Limit returns the limit in force for base bytes and a live heap of
-// live bytes: base, or 1.5 × live when that is more.
+// live bytes: base, or 1.4 × live when that is more.
 func Limit(base, live int64) int64 { return max(base, live/floorDen*floorNum) }
 
 var (

@@ -10,7 +10,7 @@ import (
 func TestLimit(t *testing.T) {
 	for _, c := range []struct{ base, live, want int64 }{
 		{200 << 20, 100 << 20, 200 << 20},
-		{200 << 20, 140 << 20, 210 << 20},
+		{200 << 20, 150 << 20, 210 << 20},
 		{200 << 20, 0, 200 << 20},
 	} {
 		if got := Limit(c.base, c.live); got != c.want {
@@ -48,6 +48,6 @@ func TestSet(t *testing.T) {
 	}
 	runtime.KeepAlive(keep)
 	if live < 8<<20 || got < live || got == base {
-		t.Errorf("limit %d after collections with %d bytes live; want 1.5 × live", got, live)
+		t.Errorf("limit %d after collections with %d bytes live; want 1.4 × live", got, live)
 	}
 }
