@@ -14,8 +14,8 @@ import (
 
 // floorNum/floorDen sets the least limit against the live heap: never
 // below 1.4 times what the last collection found live, so that a heap
-// larger than the configured limit is collected as with GOGC=40 (about
-// a quarter more CPU on a full index, BENCHMARKS.md) and never
+// larger than the configured limit is collected as with GOGC=40 (GOGC=50
+// cost a full index a fifth more CPU, BENCHMARKS.md) and never
 // continuously, as a fixed limit below the live heap would.
 const floorNum, floorDen = 7, 5
 
