@@ -54,6 +54,7 @@ import (
 	"workspace-qdrant-mcp/internal/config"
 	"workspace-qdrant-mcp/internal/hfhub"
 	"workspace-qdrant-mcp/internal/logging"
+	"workspace-qdrant-mcp/internal/memlimit"
 	"workspace-qdrant-mcp/internal/version"
 	"workspace-qdrant-mcp/mcp"
 	"workspace-qdrant-mcp/recovery"
@@ -105,6 +106,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, signals <-cha
 	defer logFile.Close()
 	logger.Info().Str("version", version.String()).Strs("config_files", cfg.Files).Strs("roots", cfg.Workspace.Roots).
 		Str("data_dir", cfg.Storage.DataDir).Msg("starting")
+	memlimit.Set(int64(cfg.Engine.MemoryLimitMB) << 20)
 	if len(cfg.Workspace.Roots) == 0 {
 		logger.Warn().Msg("no workspace: nothing will be indexed; start the server with -root DIR, set $WQM_ROOTS, or start it inside a git repository")
 	}

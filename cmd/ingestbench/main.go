@@ -64,6 +64,7 @@ import (
 	"workspace-qdrant-mcp/engine/storage/embedded"
 	"workspace-qdrant-mcp/internal/benchcorpus"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/memlimit"
 	"workspace-qdrant-mcp/internal/procstat"
 )
 
@@ -156,6 +157,7 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	cfg.Workspace.Debounce = config.Duration(debounce)
 	cfg.Storage.DataDir = data
 	cfg.Logging.Level = "warn"
+	memlimit.Set(int64(cfg.Engine.MemoryLimitMB) << 20) // as the server does
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

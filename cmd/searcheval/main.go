@@ -71,6 +71,7 @@ import (
 	"workspace-qdrant-mcp/engine/storage"
 	"workspace-qdrant-mcp/internal/benchcorpus"
 	"workspace-qdrant-mcp/internal/config"
+	"workspace-qdrant-mcp/internal/memlimit"
 )
 
 func main() {
@@ -156,6 +157,7 @@ func run(o options) error {
 	cfg.Workspace.Roots = roots
 	cfg.Storage.DataDir = data
 	cfg.Logging.Level = "warn"
+	memlimit.Set(int64(cfg.Engine.MemoryLimitMB) << 20) // as the server does
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

@@ -226,7 +226,9 @@ type Store interface {
 	// (re-embedding notes after a change of model) rather than requests.
 	Documents(ctx context.Context, collection string) ([]Document, error)
 	// VectorsByHash returns stored dense vectors for chunk hashes it
-	// already holds, so unchanged text is never embedded twice.
+	// already holds, so unchanged text is never embedded twice. A store
+	// may keep vectors as float16: each value then comes back within
+	// 2^-11 of the vector's largest value.
 	VectorsByHash(ctx context.Context, hashes []string) (map[string][]float32, error)
 	// Search runs a keyword, semantic or hybrid query.
 	Search(ctx context.Context, q Query) ([]Hit, error)

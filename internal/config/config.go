@@ -207,6 +207,11 @@ type Embedding struct {
 // nomic-embed-text and most models Ollama serves for embeddings.
 var DefaultMaxInputTokens = map[string]int{"openai": 8192, "ollama": 2048}
 
+// DefaultMemoryLimitMB is engine.memory_limit_mb when unset: it holds the
+// server's peak near 235 MB for an index of 57k chunks (all of
+// GOROOT/src; BENCHMARKS.md, "Memory: float16 vectors").
+const DefaultMemoryLimitMB = 190
+
 // Remote reports whether the provider is reached over HTTP.
 func (e Embedding) Remote() bool { return e.Provider == "openai" || e.Provider == "ollama" }
 
@@ -219,6 +224,10 @@ type Engine struct {
 	PeerTimeout          Duration `yaml:"peer_timeout"`
 	Workers              int      `yaml:"workers"`
 	QueueCapacity        int      `yaml:"queue_capacity"`
+	// MemoryLimitMB is the Go runtime's soft memory limit in MiB, raised
+	// to 1.4 × the live heap when that is more (see internal/memlimit);
+	// 0 leaves the runtime's default, and GOMEMLIMIT overrides it.
+	MemoryLimitMB int `yaml:"memory_limit_mb"`
 }
 
 // Health configures the health monitor: how often it samples the engine,
@@ -292,6 +301,7 @@ func Default() Config {
 			PeerTimeout:          Duration(60 * time.Second),
 			Workers:              runtime.GOMAXPROCS(0),
 			QueueCapacity:        1024,
+			MemoryLimitMB:        DefaultMemoryLimitMB,
 		},
 		Health: Health{
 			Interval:    Duration(30 * time.Second),

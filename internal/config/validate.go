@@ -44,6 +44,9 @@ func (c *Config) validate(p *problems) {
 	if e.Workers < 1 || e.Workers > 256 {
 		p.add("engine.workers", "must be between 1 and 256, got %d", e.Workers)
 	}
+	if e.MemoryLimitMB < 0 {
+		p.add("engine.memory_limit_mb", "must be 0 (no limit) or more, got %d", e.MemoryLimitMB)
+	}
 	if e.QueueCapacity < 1 {
 		p.add("engine.queue_capacity", "must be at least 1, got %d", e.QueueCapacity)
 	}

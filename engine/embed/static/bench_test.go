@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"workspace-qdrant-mcp/engine/embed/static/statictest"
+	"workspace-qdrant-mcp/internal/half"
 )
 
 // BenchmarkEmbed embeds 1.5 kB chunks of Go source (net/http/server.go)
@@ -48,10 +49,9 @@ func BenchmarkEmbed(b *testing.B) {
 	for _, k := range []struct {
 		name string
 		on   bool
-	}{{"kernel", useF16C}, {"go", false}} {
+	}{{"kernel", true}, {"go", false}} {
 		b.Run(k.name, func(b *testing.B) {
-			defer func(saved bool) { useF16C = saved }(useF16C)
-			useF16C = k.on
+			defer half.SetAccelerated(k.on)()
 			n := 0
 			for b.Loop() {
 				if _, err := m.Embed(context.Background(), chunks); err != nil {

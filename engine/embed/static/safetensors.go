@@ -8,6 +8,8 @@ import (
 	"math"
 	"os"
 	"slices"
+
+	"workspace-qdrant-mcp/internal/half"
 )
 
 // maxHeaderBytes bounds a safetensors header; real ones are a few KB.
@@ -94,7 +96,7 @@ func (t tensor) float(i int) float32 {
 	case "F32":
 		return math.Float32frombits(binary.LittleEndian.Uint32(t.data[4*i:]))
 	case "F16":
-		return halfToFloat(binary.LittleEndian.Uint16(t.data[2*i:]))
+		return half.ToFloat32(binary.LittleEndian.Uint16(t.data[2*i:]))
 	case "BF16":
 		return math.Float32frombits(uint32(binary.LittleEndian.Uint16(t.data[2*i:])) << 16)
 	case "I8":
@@ -122,63 +124,4 @@ func (t tensor) ints() ([]int, bool) {
 		}
 	}
 	return out, true
-}
-
-// halfToFloat converts an IEEE 754 half-precision value.
-func halfToFloat(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	frac := uint32(h) & 0x3ff
-	switch {
-	case exp == 0 && frac == 0:
-		return math.Float32frombits(sign)
-	case exp == 0: // subnormal
-		f := float32(frac) / 1024 / 16384
-		if sign != 0 {
-			return -f
-		}
-		return f
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0xff<<23 | frac<<13)
-	}
-	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
-}
-
-// floatToHalf converts to IEEE 754 half precision, rounding to nearest
-// even; out-of-range values become infinities.
-func floatToHalf(f float32) uint16 {
-	b := math.Float32bits(f)
-	sign := uint16(b>>16) & 0x8000
-	exp := int32(b>>23&0xff) - 127 + 15
-	frac := b & 0x7fffff
-	switch {
-	case b&0x7fffffff == 0:
-		return sign
-	case int32(b>>23&0xff) == 0xff: // inf or NaN
-		if frac != 0 {
-			return sign | 0x7e00
-		}
-		return sign | 0x7c00
-	case exp >= 0x1f:
-		return sign | 0x7c00
-	case exp <= 0: // subnormal or zero
-		if exp < -10 {
-			return sign
-		}
-		frac |= 0x800000
-		shift := uint32(14 - exp)
-		h := frac >> shift
-		rem := frac & (1<<shift - 1)
-		half := uint32(1) << (shift - 1)
-		if rem > half || (rem == half && h&1 == 1) {
-			h++
-		}
-		return sign | uint16(h)
-	}
-	h := uint32(exp)<<10 | frac>>13
-	rem := frac & 0x1fff
-	if rem > 0x1000 || (rem == 0x1000 && h&1 == 1) {
-		h++ // may carry into the exponent, which is right
-	}
-	return sign | uint16(h)
 }

@@ -30,6 +30,7 @@ import (
 	"sync/atomic"
 
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/internal/half"
 )
 
 // Encoding bounds, as Model2Vec sets them.
@@ -142,7 +143,7 @@ func (m *Model) setTables(ts map[string]tensor, vocab int) error {
 	case "F32", "F16", "BF16":
 		m.half = make([]uint16, m.rows*m.dims)
 		for i := range m.half {
-			m.half[i] = floatToHalf(emb.float(i))
+			m.half[i] = half.FromFloat32(emb.float(i))
 		}
 	default:
 		return fmt.Errorf("%w: embeddings of dtype %s", ErrUnsupported, emb.dtype)
@@ -276,7 +277,7 @@ func (m *Model) encode(text string) []float32 {
 		}
 		base := row * m.dims
 		if m.half != nil {
-			addHalf(v, m.half[base:base+m.dims], w)
+			half.AddScaled(v, m.half[base:base+m.dims], w)
 		} else {
 			addQuant(v, m.quant[base:base+m.dims], w)
 		}
@@ -303,28 +304,6 @@ func (m *Model) encode(text string) []float32 {
 	return v
 }
 
-// addHalfGeneric adds w × row (float16) to v, which is as long; addHalf
-// runs it where no vector kernel does, and for the tail of a row.
-func addHalfGeneric(v []float32, row []uint16, w float32) {
-	v = v[:len(row)]
-	tab := halfTable    // an array index by uint16: no bounds check
-	for len(row) >= 8 { // unrolled: each v[j] still sums its terms in the same order
-		o, r := v[:8:8], row[:8:8]
-		o[0] += w * tab[r[0]]
-		o[1] += w * tab[r[1]]
-		o[2] += w * tab[r[2]]
-		o[3] += w * tab[r[3]]
-		o[4] += w * tab[r[4]]
-		o[5] += w * tab[r[5]]
-		o[6] += w * tab[r[6]]
-		o[7] += w * tab[r[7]]
-		v, row = v[8:], row[8:]
-	}
-	for j, h := range row {
-		v[j] += w * tab[h]
-	}
-}
-
 // addQuant adds w × row (int8) to v, which is as long.
 func addQuant(v []float32, row []int8, w float32) {
 	v = v[:len(row)]
@@ -332,13 +311,3 @@ func addQuant(v []float32, row []int8, w float32) {
 		v[j] += w * float32(q)
 	}
 }
-
-// halfTable maps every float16 bit pattern to its float32 value: a
-// lookup is faster than the conversion, and the table is 256 KiB.
-var halfTable = func() *[1 << 16]float32 {
-	t := new([1 << 16]float32)
-	for i := range t {
-		t[i] = halfToFloat(uint16(i))
-	}
-	return t
-}()

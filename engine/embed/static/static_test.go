@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"workspace-qdrant-mcp/engine/embed/static/statictest"
+	"workspace-qdrant-mcp/internal/half"
 )
 
 // tinyVocab is the vocabulary of the test model: "car" and "automobile"
@@ -217,12 +218,12 @@ func TestSentenceTransformersLayout(t *testing.T) {
 
 func TestHalfPrecision(t *testing.T) {
 	for _, f := range []float32{0, 1, -2.5, 0.1, 65504, 1e-5, -3e-8, float32(math.Inf(1))} {
-		got := halfToFloat(floatToHalf(f))
+		got := half.ToFloat32(half.FromFloat32(f))
 		if f != 0 && math.Abs(float64(got-f)) > math.Abs(float64(f))*1e-3+1e-7 && !math.IsInf(float64(f), 0) {
 			t.Errorf("half(%v) = %v", f, got)
 		}
 	}
-	if !math.IsInf(float64(halfToFloat(floatToHalf(1e6))), 1) {
+	if !math.IsInf(float64(half.ToFloat32(half.FromFloat32(1e6))), 1) {
 		t.Error("1e6 should overflow to +Inf in half precision")
 	}
 }

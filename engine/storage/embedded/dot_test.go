@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"workspace-qdrant-mcp/internal/half"
 )
 
 // dotI8Plain is the reference int8 dot product: the scalar loop every
@@ -97,11 +99,13 @@ type benchDotSet struct {
 	vecs  []float32
 	qq    []int16
 	qvecs []int8
+	hvecs []uint16 // float16, as sets hold them
 }
 
 var benchDotData = sync.OnceValue(func() *benchDotSet {
 	c := newCorpus(4)
-	d := &benchDotSet{q: c.vector(), vecs: make([]float32, benchDotVectors*benchDims), qvecs: make([]int8, benchDotVectors*benchDims)}
+	d := &benchDotSet{q: c.vector(), vecs: make([]float32, benchDotVectors*benchDims), qvecs: make([]int8, benchDotVectors*benchDims),
+		hvecs: make([]uint16, benchDotVectors*benchDims)}
 	normalize(d.q)
 	d.qq = quantizeQuery(d.q)
 	for i := range benchDotVectors {
@@ -109,6 +113,7 @@ var benchDotData = sync.OnceValue(func() *benchDotSet {
 		copy(v, c.vector())
 		normalize(v)
 		quantize(d.qvecs[i*benchDims:(i+1)*benchDims], v)
+		half.Encode(d.hvecs[i*benchDims:(i+1)*benchDims], v)
 	}
 	return d
 })
@@ -134,6 +139,17 @@ func scanDotFloat32(dot func(a, b []float32) float32) int32 {
 	return int32(s)
 }
 
+// scanDotHalf scores every benchmark vector's float16 copy with
+// half.Dot, as the exact scan and the rescoring do.
+func scanDotHalf() int32 {
+	d := benchDotData()
+	var s float32
+	for j := range benchDotVectors {
+		s += half.Dot(d.q, d.hvecs[j*benchDims:(j+1)*benchDims])
+	}
+	return int32(s)
+}
+
 // plainScan is the median time of five scans with the scalar loop.
 var plainScan = sync.OnceValue(func() time.Duration {
 	var ts []time.Duration
@@ -154,8 +170,10 @@ var benchSink int32
 // kernel the machine runs. x-plain is how many times faster than the
 // scalar loop (its median of five scans, timed once per process) the
 // kernel is. float32-generic is the exact float32 scan with the portable
-// kernel, which sets without int8 copies run where dot has no assembly:
-// the int8 first pass is only worth its copies where it beats that.
+// kernel, as sets without int8 copies ran before float16; float16 and
+// float16-generic are the exact scan they run now (half.Dot, with its
+// F16C kernel where the CPU has one and with its Go loop): the int8
+// first pass is only worth its copies where it beats that.
 func BenchmarkDotI8Scan(b *testing.B) {
 	type scan struct {
 		name string
@@ -165,7 +183,10 @@ func BenchmarkDotI8Scan(b *testing.B) {
 	for _, k := range dotI8Kernels() {
 		scans = append(scans, scan{k.name, func() int32 { return scanDotI8(k.dot) }})
 	}
-	scans = append(scans, scan{"float32-generic", func() int32 { return scanDotFloat32(dotGeneric) }})
+	scans = append(scans, scan{"float32-generic", func() int32 { return scanDotFloat32(dotGeneric) }},
+		scan{"float32", func() int32 { return scanDotFloat32(dot) }},
+		scan{"float16", scanDotHalf},
+		scan{"float16-generic", func() int32 { defer half.SetAccelerated(false)(); return scanDotHalf() }})
 	if want := scanDotI8(dotI8Plain); scanDotI8(dotI8) != want {
 		b.Fatal("dotI8 and the scalar loop disagree")
 	}

@@ -138,7 +138,7 @@ func TestVectorSetQuantisedCopies(t *testing.T) {
 	}
 	want := make([]int8, 16)
 	for _, slot := range vs.slots {
-		scale := quantize(want, vs.vector(int(slot)))
+		scale := quantize(want, vectorValues(vs, int(slot)))
 		if !slices.Equal(vs.qvector(int(slot)), want) || vs.items[slot].scale != scale {
 			t.Fatalf("slot %d: int8 copy %v scale %v, want %v scale %v", slot, vs.qvector(int(slot)), vs.items[slot].scale, want, scale)
 		}

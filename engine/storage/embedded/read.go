@@ -202,21 +202,25 @@ func (s *Store) readVectors(ctx context.Context, hashes []string, found map[stri
 		args[i] = h
 	}
 	rows, err := s.reader.QueryContext(ctx,
-		`SELECT hash, dense FROM chunks WHERE hash IN (`+placeholders(len(hashes))+`) ORDER BY rid`, args...)
+		`SELECT hash, dense, (SELECT dims FROM collections WHERE name = chunks.collection)
+		FROM chunks WHERE hash IN (`+placeholders(len(hashes))+`) ORDER BY rid`, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var hash string
-		var blob sql.RawBytes
-		if err := rows.Scan(&hash, &blob); err != nil {
+		var (
+			hash string
+			blob sql.RawBytes
+			dims int
+		)
+		if err := rows.Scan(&hash, &blob, &dims); err != nil {
 			return err
 		}
 		if _, ok := found[hash]; ok {
 			continue
 		}
-		v := make([]float32, len(blob)/4)
+		v := make([]float32, dims)
 		if err := decodeVector(v, blob); err != nil {
 			return fmt.Errorf("hash %s: %w", hash, err)
 		}

@@ -157,7 +157,7 @@ func (s *Store) semanticLeg(q storage.Query, f filter, k int) []scored {
 	for _, c := range candidates {
 		for _, p := range parts {
 			if slot, ok := p.vs.slots[c.rid]; ok {
-				top.offer(float64(dot(query, p.vs.vector(int(slot)))), c.rid, c.id)
+				top.offer(float64(p.vs.score(query, int(slot))), c.rid, c.id)
 				break
 			}
 		}

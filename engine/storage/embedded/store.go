@@ -18,7 +18,7 @@
 // chunk's analyzed text (see Options.Analyzer and keyword.go), which Open
 // builds from the stored texts in the background (see termbuild.go);
 // searches with a keyword leg wait for it. Semantic search is an exact
-// brute-force cosine scan over an in-memory copy of every vector (a first
+// brute-force cosine scan over an in-memory float16 copy of every vector (a first
 // pass over int8 copies picks the candidates scored exactly; see
 // quant.go). Both indexes are loaded at Open (the keyword index in the
 // background) and kept in step with each committed write; hybrid search runs both

@@ -205,7 +205,7 @@ func TestReopenQuantisesEveryVector(t *testing.T) {
 	}
 	want := make([]int8, vs.dims)
 	for slot := range vs.items {
-		scale := quantize(want, vs.vector(slot))
+		scale := quantize(want, vectorValues(vs, slot))
 		if got := vs.items[slot].scale; got != scale || !slices.Equal(vs.qvector(slot), want) {
 			t.Fatalf("slot %d of %d: int8 copy or scale %v differs from the vector's (scale %v)", slot, len(vs.items), got, scale)
 		}

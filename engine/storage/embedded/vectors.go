@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"sync"
+
+	"workspace-qdrant-mcp/internal/half"
 )
 
 // vectorIndex is the in-memory copy of every chunk's dense vector, grouped
@@ -31,15 +33,16 @@ type vectorIndex struct {
 // that made it has committed.
 type indexChange func(*vectorIndex)
 
-// vectorSet holds one collection's vectors in fixed-size blocks of
+// vectorSet holds one collection's vectors, normalised and rounded to
+// float16 (half the bytes of float32; see codec.go), in fixed-size blocks of
 // blockVectors vectors each, so that a scan walks memory sequentially and
 // allocates nothing per candidate, and so that adding a vector never
 // copies the vectors already held: a single growing slab would be copied
 // on every reallocation and, while it is, held twice.
 type vectorSet struct {
 	dims   int
-	blocks [][]float32 // slot i is vector(i); every block but the last is full
-	spare  []float32   // an emptied block kept for reuse, or nil
+	blocks [][]uint16 // slot i is vector(i), float16; every block but the last is full
+	spare  []uint16   // an emptied block kept for reuse, or nil
 	// qblocks hold the int8 copies of the vectors, slot for slot (see
 	// quant.go), when quant is set; qspare is spare's.
 	quant   bool
@@ -47,9 +50,10 @@ type vectorSet struct {
 	qspare  []int8
 	items   []item          // slot i describes vector(i)
 	slots   map[int64]int32 // chunk rid -> slot
+	scratch []float32       // dims values, for add
 }
 
-// blockShift sets the block size: 1024 vectors, 1.5 MB at 384 dimensions.
+// blockShift sets the block size: 1024 vectors, 768 kB at 384 dimensions.
 const (
 	blockShift   = 10
 	blockVectors = 1 << blockShift
@@ -114,11 +118,17 @@ func (vs *vectorSet) find(rid int64) (*item, bool) {
 	return &vs.items[slot], true
 }
 
-// vector returns the values in slot, which must be in use.
-func (vs *vectorSet) vector(slot int) []float32 {
+// vector returns the float16 values in slot, which must be in use.
+func (vs *vectorSet) vector(slot int) []uint16 {
 	d := vs.dims
 	off := (slot & (blockVectors - 1)) * d
 	return vs.blocks[slot>>blockShift][off : off+d : off+d]
+}
+
+// score returns the cosine similarity of q, which must be L2-normalised,
+// with the vector in slot.
+func (vs *vectorSet) score(q []float32, slot int) float32 {
+	return half.Dot(q, vs.vector(slot))
 }
 
 // qvector returns the int8 copy in slot, which must be in use.
@@ -134,17 +144,17 @@ func (vs *vectorSet) qvector(slot int) []int8 {
 func (vs *vectorSet) grow(n int) {
 	vs.items = slices.Grow(vs.items, n)
 	if len(vs.blocks) == 0 && n > 0 {
-		vs.blocks = append(vs.blocks, make([]float32, 0, min(n, blockVectors)*vs.dims))
+		vs.blocks = append(vs.blocks, make([]uint16, 0, min(n, blockVectors)*vs.dims))
 		if vs.quant {
 			vs.qblocks = append(vs.qblocks, make([]int8, 0, min(n, blockVectors)*vs.dims))
 		}
 	}
 }
 
-// next returns the storage for a new vector in the next free slot,
+// next returns the float16 storage for a new vector in the next free slot,
 // len(vs.items), extending the last block or starting a new one, and that
 // of its int8 copy (nil unless vs.quant).
-func (vs *vectorSet) next() ([]float32, []int8) {
+func (vs *vectorSet) next() ([]uint16, []int8) {
 	b, d := len(vs.items)>>blockShift, vs.dims
 	if b == len(vs.blocks) {
 		block, qblock := vs.spare, vs.qspare
@@ -156,7 +166,7 @@ func (vs *vectorSet) next() ([]float32, []int8) {
 			size = 1
 		}
 		if block == nil {
-			block = make([]float32, 0, size*d)
+			block = make([]uint16, 0, size*d)
 		}
 		if qblock == nil && vs.quant {
 			qblock = make([]int8, 0, size*d)
@@ -178,20 +188,48 @@ func (vs *vectorSet) next() ([]float32, []int8) {
 	return vec, vs.qblocks[b][start : start+d : start+d]
 }
 
-// add stores a normalised copy of vec, which must have vs.dims values.
+// add stores a normalised copy of vec, which must have vs.dims values,
+// as loading it from the store would (see storeVector).
 func (vs *vectorSet) add(it item, vec []float32) {
+	if vs.scratch == nil {
+		vs.scratch = make([]float32, vs.dims)
+	}
+	v := vs.scratch
+	copy(v, vec)
+	if halfBlob(vec) {
+		roundHalf(v) // as its blob holds it
+	}
 	dst, qdst := vs.next()
-	copy(dst, vec)
-	normalize(dst)
-	vs.append(it, dst, qdst)
+	storeVector(dst, v)
+	if qdst != nil {
+		it.scale = quantizeHalf(qdst, dst, v)
+	}
+	vs.append(it)
 }
 
-// append records the entry of the vector just stored in dst, quantising
-// it into qdst.
-func (vs *vectorSet) append(it item, dst []float32, qdst []int8) {
-	if qdst != nil {
-		it.scale = quantize(qdst, dst)
+// storeVector normalises v, as read from a chunk's blob, and stores it in
+// dst as float16.
+func storeVector(dst []uint16, v []float32) {
+	normalize(v)
+	half.Encode(dst, v)
+}
+
+// quantizeHalf stores the int8 copy of the float16 vector h in dst and
+// returns its scale (see quantize); scratch holds len(h) values.
+func quantizeHalf(dst []int8, h []uint16, scratch []float32) float32 {
+	half.Decode(scratch, h)
+	return quantize(dst, scratch)
+}
+
+// roundHalf rounds every value of v to the nearest float16.
+func roundHalf(v []float32) {
+	for i, x := range v {
+		v[i] = half.ToFloat32(half.FromFloat32(x))
 	}
+}
+
+// append records the entry of the vector just stored in the next slot.
+func (vs *vectorSet) append(it item) {
 	vs.slots[it.rid] = int32(len(vs.items))
 	vs.items = append(vs.items, it)
 }
@@ -246,7 +284,7 @@ func (vs *vectorSet) search(q []float32, accept func(*item) bool, top *topK) {
 
 // searchBlock offers every vector of block b that accept admits (nil
 // admits all) to top, scored by cosine similarity with q, which must be
-// L2-normalised.
+// L2-normalised (to float16 precision: see half.Dot).
 func (vs *vectorSet) searchBlock(b int, q []float32, accept func(*item) bool, top *topK) {
 	d := vs.dims
 	block := vs.blocks[b]
@@ -256,7 +294,7 @@ func (vs *vectorSet) searchBlock(b int, q []float32, accept func(*item) bool, to
 		if accept != nil && !accept(it) {
 			continue
 		}
-		top.offer(float64(dot(q, block[j*d:(j+1)*d])), it.rid, it.id)
+		top.offer(float64(half.Dot(q, block[j*d:(j+1)*d])), it.rid, it.id)
 	}
 }
 
@@ -369,8 +407,9 @@ func readVectors(ctx context.Context, db *sql.DB, ix *vectorIndex, q *blockQuant
 		doc       *docInfo
 		languages = make(map[string]string) // to hold each language once
 		infos     []chunkInfo
-		meta      string   // the last chunk's, checked, shared by the next chunks that have the same
-		stored    = "\x00" // as stored
+		meta      string    // the last chunk's, checked, shared by the next chunks that have the same
+		stored    = "\x00"  // as stored
+		scratch   []float32 // a vector decoded
 	)
 	for rows.Next() {
 		if len(infos) == cap(infos) {
@@ -412,15 +451,15 @@ func readVectors(ctx context.Context, db *sql.DB, ix *vectorIndex, q *blockQuant
 		if vs == nil {
 			return fmt.Errorf("chunk %s: collection %s is not listed", it.id, collection)
 		}
-		if len(blob) != 4*vs.dims {
-			return fmt.Errorf("chunk %s: vector blob has %d bytes, want %d", it.id, len(blob), 4*vs.dims)
+		if len(scratch) != vs.dims {
+			scratch = make([]float32, vs.dims)
 		}
-		dst, _ := vs.next()
-		if err := decodeVector(dst, blob); err != nil {
+		if err := decodeVector(scratch, blob); err != nil {
 			return fmt.Errorf("chunk %s: %w", it.id, err)
 		}
-		normalize(dst)
-		vs.append(it, dst, nil) // the int8 copy is q's
+		dst, _ := vs.next()
+		storeVector(dst, scratch)
+		vs.append(it) // the int8 copy is q's
 		if vs.quant && len(vs.items)&(blockVectors-1) == 0 {
 			q.block(vs, len(vs.items)/blockVectors-1)
 		}
@@ -442,7 +481,7 @@ type blockQuantizer struct {
 type quantJob struct {
 	vs     *vectorSet
 	first  int
-	vecs   []float32
+	vecs   []uint16
 	qvecs  []int8
 	scales []float32
 }
@@ -450,10 +489,14 @@ type quantJob struct {
 func newBlockQuantizer() *blockQuantizer {
 	q := &blockQuantizer{jobs: make(chan *quantJob, 4)}
 	q.wg.Go(func() {
+		var scratch []float32
 		for j := range q.jobs {
 			d := j.vs.dims
+			if len(scratch) != d {
+				scratch = make([]float32, d)
+			}
 			for i := range j.scales {
-				j.scales[i] = quantize(j.qvecs[i*d:(i+1)*d], j.vecs[i*d:(i+1)*d])
+				j.scales[i] = quantizeHalf(j.qvecs[i*d:(i+1)*d], j.vecs[i*d:(i+1)*d], scratch)
 			}
 		}
 	})

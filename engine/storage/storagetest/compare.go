@@ -93,7 +93,7 @@ func CompareHybrid(t *testing.T, a, b storage.Store) {
 		for i := range ha {
 			x, y := ha[i], hb[i]
 			if x.KeywordRank != y.KeywordRank || x.SemanticRank != y.SemanticRank ||
-				!near(x.SemanticScore, y.SemanticScore) || !near(x.Score, y.Score) || (x.KeywordScore > 0) != (y.KeywordScore > 0) {
+				!nearCosine(x.SemanticScore, y.SemanticScore) || !near(x.Score, y.Score) || (x.KeywordScore > 0) != (y.KeywordScore > 0) {
 				t.Errorf("%s: hit %d (%s): ranks %d/%d, scores %v/%v/%v and ranks %d/%d, scores %v/%v/%v", name, i, x.Chunk.ID,
 					x.KeywordRank, x.SemanticRank, x.KeywordScore, x.SemanticScore, x.Score,
 					y.KeywordRank, y.SemanticRank, y.KeywordScore, y.SemanticScore, y.Score)

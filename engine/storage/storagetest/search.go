@@ -52,6 +52,11 @@ func checkOrder(t *testing.T, hits []storage.Hit, want ...storage.Chunk) {
 // near reports whether a is within 1e-4 of b.
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-4 }
 
+// nearCosine compares cosine similarities of unit vectors, which a store
+// may keep as float16 (see storage.Store.VectorsByHash): each value then
+// within 2^-11 of itself, the cosine within 2^-11 (4.9e-4).
+func nearCosine(a, b float64) bool { return math.Abs(a-b) < 1e-3 }
+
 func testKeywordRanking(t *testing.T, st storage.Store) {
 	ensure(t, st, "code")
 	c := store(t, st, "code",
