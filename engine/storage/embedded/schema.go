@@ -92,6 +92,11 @@ INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('automerge', 8);
 	// FTS5 copy cost a third of the writer's time during a full index and
 	// a quarter of the store's size (see keyword.go and BENCHMARKS.md,
 	// "Full index: the write path and FTS5").
+	//
+	// The same release writes chunks.dense as little-endian float16 when
+	// the values fit (dims × 2 bytes; float32 blobs, dims × 4, still
+	// read; see codec.go). The version step also keeps older programs,
+	// which would misread a float16 blob, from opening such a store.
 	`
 DROP TRIGGER chunks_fts_delete;
 DROP TABLE chunks_fts;
