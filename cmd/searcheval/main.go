@@ -87,7 +87,11 @@ func main() {
 	flag.BoolVar(&o.symbols, "symbols", false, "after the index is ready, wait until symbol enrichment has drained and say when")
 	flag.IntVar(&o.copies, "copies", 1, "index this many copies of the tree, each under its own root (for cost against corpus size)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the searches (not the indexing) to this file")
+	flag.StringVar(&o.memprofile, "memprofile", "", "write a heap profile (allocations sampled every 4 kB; focus on engine.(*Manager).Search for the searches') to this file")
 	flag.Parse()
+	if o.memprofile != "" {
+		runtime.MemProfileRate = 4096
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "searcheval:", err)
 		os.Exit(1)
@@ -95,9 +99,9 @@ func main() {
 }
 
 type options struct {
-	src, queries, only, work, tune, modes, cpuprofile string
-	verbose, noGrep, symbols                          bool
-	copies                                            int
+	src, queries, only, work, tune, modes, cpuprofile, memprofile string
+	verbose, noGrep, symbols                                      bool
+	copies                                                        int
 }
 
 func progress(format string, args ...any) {
@@ -218,6 +222,9 @@ func run(o options) error {
 		}
 		defer stop()
 	}
+	if o.memprofile != "" {
+		defer writeHeapProfile(o.memprofile)
+	}
 	for ti, t := range tunings {
 		for _, mode := range strings.Split(o.modes, ",") {
 			s, sl := &scores{}, &scores{}
@@ -306,6 +313,18 @@ func startProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// writeHeapProfile writes the heap profile, allocations included, to
+// path, saying on stderr when it cannot.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = errors.Join(pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "searcheval: heap profile: %v\n", err)
+	}
 }
 
 // long reports whether a question has 8 to 20 words, as a developer's
