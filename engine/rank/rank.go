@@ -200,9 +200,6 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	return out
 }
 
-// sortRanked orders rs best first, ties by chunk id. It sorts indexes
-// and moves each hit once: a Ranked is large, and sorting moves what it
-// sorts many times.
 // ruleSlab backs the Rules of a ranking's hits: a hit's first rule takes
 // room for ruleRoom from it, so that naming rules allocates once per
 // ranking rather than once or more per hit.
@@ -227,6 +224,9 @@ func (s *ruleSlab) add(h *Ranked, rule string) {
 	h.Rules = append(h.Rules, rule)
 }
 
+// sortRanked orders rs best first, ties by chunk id. It sorts indexes
+// and moves each hit once: a Ranked is large, and sorting moves what it
+// sorts many times.
 func sortRanked(rs []Ranked) {
 	idx := make([]int, len(rs))
 	for i := range idx {
@@ -235,11 +235,26 @@ func sortRanked(rs []Ranked) {
 	slices.SortFunc(idx, func(a, b int) int {
 		return cmp.Or(cmp.Compare(rs[b].Score, rs[a].Score), strings.Compare(rs[a].Chunk.ID, rs[b].Chunk.ID), cmp.Compare(a, b))
 	})
-	sorted := make([]Ranked, len(rs))
-	for i, j := range idx {
-		sorted[i] = rs[j]
+	// Apply the permutation in place, one cycle at a time (rs[i] is to
+	// take rs[idx[i]]): the hits are large, and a sorted copy of them was
+	// a search's largest allocation.
+	for start := range idx {
+		if idx[start] == start || idx[start] < 0 {
+			continue
+		}
+		held := rs[start]
+		i := start
+		for {
+			j := idx[i]
+			idx[i] = -1
+			if j == start {
+				rs[i] = held
+				break
+			}
+			rs[i] = rs[j]
+			i = j
+		}
 	}
-	copy(rs, sorted)
 }
 
 func pow(x float64, n int) float64 {

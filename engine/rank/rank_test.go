@@ -1,9 +1,13 @@
 package rank
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"workspace-qdrant-mcp/engine/storage"
@@ -166,6 +170,31 @@ func TestFoldEqual(t *testing.T) {
 		for _, b := range names {
 			if got, want := foldEqual(a, fold(b)), fold(a) == fold(b); got != want {
 				t.Errorf("foldEqual(%q, fold(%q)) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}
+
+// TestSortRankedMatchesStableSort checks the in-place permutation of
+// sortRanked against a stable sort of a copy, over orders with many
+// ties, so that every cycle shape is met.
+func TestSortRankedMatchesStableSort(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for n := range 60 {
+		rs := make([]Ranked, n)
+		for i := range rs {
+			rs[i].Score = float64(rnd.IntN(5))
+			rs[i].Chunk.ID = fmt.Sprint(rnd.IntN(4))
+			rs[i].Rules = []string{fmt.Sprint(i)} // which input it was
+		}
+		want := slices.Clone(rs)
+		slices.SortStableFunc(want, func(a, b Ranked) int {
+			return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Chunk.ID, b.Chunk.ID))
+		})
+		sortRanked(rs)
+		for i := range rs {
+			if rs[i].Rules[0] != want[i].Rules[0] {
+				t.Fatalf("n=%d: place %d holds input %s, want %s", n, i, rs[i].Rules[0], want[i].Rules[0])
 			}
 		}
 	}

@@ -186,7 +186,11 @@ func scanParts(parts []scanPart, f filter, k int, scan func(scanPart, func(*item
 	tops := make([]*topK, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
-		tops[w] = newTopK(k)
+		if w == 0 {
+			tops[w] = newTopK(k) // its buffer is returned
+		} else {
+			tops[w] = newPooledTopK(k) // merged into tops[0], then released
+		}
 		wg.Go(func() {
 			accept := f.itemFilter() // not shareable between goroutines
 			for i := w; i < len(parts); i += workers {
@@ -200,6 +204,7 @@ func scanParts(parts []scanPart, f filter, k int, scan func(scanPart, func(*item
 		for _, c := range t.h {
 			top.offer(c.score, c.rid, c.id)
 		}
+		t.release()
 	}
 	return top.sorted()
 }
@@ -259,72 +264,68 @@ const (
 	reciprocalRank                // Score is the fused reciprocal rank
 )
 
-// pending is a hit whose chunk is not loaded yet: Hit.Chunk has only its
-// ID.
+// pending is a hit whose chunk is not loaded yet: its chunk's rid and
+// id and what the legs said of it.
 type pending struct {
 	rid int64
-	hit storage.Hit
+	id  string
+	legs
+}
+
+// legs is what the two legs said of a candidate: its rank in each (from
+// 1; 0 when the leg did not return it), each leg's raw score and the
+// score fused from them.
+type legs struct {
+	keywordRank, semanticRank   int
+	keywordScore, semanticScore float64
+	score                       float64
 }
 
 // fuse merges the legs' candidates, each best first, into at most limit
-// hits, best first, with ranks and raw scores filled. It sorts small
-// entries and builds the hits, whose chunks are large, only for those
-// kept.
+// hits, best first, with ranks and raw scores filled. Candidates are
+// small values until loadChunks builds the hits kept: a search makes up
+// to 200 of them and keeps 10 or so.
 func fuse(keyword, semantic []scored, limit int, how scoring) []pending {
-	type entry struct {
-		rid int64
-		id  string
-		hit *storage.Hit // ranks and raw scores only
-	}
-	legs := make([]storage.Hit, 0, len(keyword)+len(semantic))
-	entries := make([]entry, 0, cap(legs))
-	byRID := make(map[int64]int, cap(legs))
-	hit := func(c scored) *storage.Hit {
+	entries := make([]pending, 0, len(keyword)+len(semantic))
+	byRID := make(map[int64]int, cap(entries))
+	entry := func(c scored) *pending {
 		i, ok := byRID[c.rid]
 		if !ok {
 			i = len(entries)
 			byRID[c.rid] = i
-			legs = append(legs, storage.Hit{})
-			entries = append(entries, entry{rid: c.rid, id: c.id})
+			entries = append(entries, pending{rid: c.rid, id: c.id})
 		}
-		return &legs[i]
+		return &entries[i]
 	}
 	for i, c := range keyword {
-		h := hit(c)
-		h.KeywordRank, h.KeywordScore = i+1, c.score
+		e := entry(c)
+		e.keywordRank, e.keywordScore = i+1, c.score
 	}
 	for i, c := range semantic {
-		h := hit(c)
-		h.SemanticRank, h.SemanticScore = i+1, c.score
+		e := entry(c)
+		e.semanticRank, e.semanticScore = i+1, c.score
 	}
 	for i := range entries {
-		entries[i].hit = &legs[i]
-		legs[i].Score = score(&legs[i], how)
+		entries[i].score = entries[i].fused(how)
 	}
-	slices.SortFunc(entries, func(a, b entry) int {
-		if c := cmp.Compare(b.hit.Score, a.hit.Score); c != 0 {
+	slices.SortFunc(entries, func(a, b pending) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
 		return strings.Compare(a.id, b.id)
 	})
-	hits := make([]pending, min(limit, len(entries)))
-	for i := range hits {
-		e := entries[i]
-		hits[i] = pending{rid: e.rid, hit: *e.hit}
-		hits[i].hit.Chunk.ID = e.id
-	}
-	return hits
+	return entries[:min(limit, len(entries))]
 }
 
-// score returns a hit's final score.
-func score(h *storage.Hit, how scoring) float64 {
+// fused is the candidate's score as how computes it.
+func (l *legs) fused(how scoring) float64 {
 	switch how {
 	case keywordOnly:
-		return h.KeywordScore
+		return l.keywordScore
 	case semanticOnly:
-		return h.SemanticScore
+		return l.semanticScore
 	}
-	return storage.RRF(h.KeywordRank, 1) + storage.RRF(h.SemanticRank, 1)
+	return storage.RRF(l.keywordRank, 1) + storage.RRF(l.semanticRank, 1)
 }
 
 // loadChunks returns the hits with their chunks, built from the index
@@ -351,12 +352,12 @@ func (s *Store) loadChunks(ctx context.Context, hits []pending, omitText bool) (
 			}
 		}
 		if it == nil || it.info == nil {
-			return nil, fmt.Errorf("load hits: chunk %s is found but not indexed", p.hit.Chunk.ID)
+			return nil, fmt.Errorf("load hits: chunk %s is found but not indexed", p.id)
 		}
 		h := &out[i]
 		h.Chunk = it.chunk(collection)
-		h.Score, h.KeywordRank, h.SemanticRank = p.hit.Score, p.hit.KeywordRank, p.hit.SemanticRank
-		h.KeywordScore, h.SemanticScore = p.hit.KeywordScore, p.hit.SemanticScore
+		h.Score, h.KeywordRank, h.SemanticRank = p.score, p.keywordRank, p.semanticRank
+		h.KeywordScore, h.SemanticScore = p.keywordScore, p.semanticScore
 		if omitText {
 			h.Texts = s
 		}

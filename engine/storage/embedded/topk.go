@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // scored is a search candidate.
@@ -54,6 +55,29 @@ type topK struct {
 
 func newTopK(k int) *topK {
 	return &topK{k: k, h: make([]scored, 0, min(2*k, 2048))}
+}
+
+// scoredBuffers keeps the buffers of the scan's per-worker top-k
+// selections, which are dropped as soon as they are merged: about half
+// of what a semantic leg allocates.
+var scoredBuffers sync.Pool // of *[]scored
+
+// newPooledTopK is newTopK with a buffer from scoredBuffers; release
+// gives it back.
+func newPooledTopK(k int) *topK {
+	if b, ok := scoredBuffers.Get().(*[]scored); ok && cap(*b) >= min(2*k, 2048) {
+		return &topK{k: k, h: (*b)[:0]}
+	}
+	return newTopK(k)
+}
+
+// release gives t's buffer to scoredBuffers; t must not be used after,
+// nor anything sorted returned.
+func (t *topK) release() {
+	clear(t.h) // drop the ids
+	b := t.h[:0]
+	t.h = nil
+	scoredBuffers.Put(&b)
 }
 
 // below reports whether a candidate scoring score cannot be among the k
