@@ -299,6 +299,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM collections`).Scan(&n); err != nil {
 		return fmt.Errorf("ping: %w", err)
 	}
+	// Keyword and hybrid searches fail while the store has no keyword
+	// index: the storage check says so rather than pass.
+	if err := s.build.failed(); err != nil {
+		return fmt.Errorf("ping: keyword index: %w", err)
+	}
 	return nil
 }
 

@@ -29,7 +29,8 @@ import (
 //
 // Close cancels a build still running and waits for it. A build that
 // fails leaves the store without a keyword index: keyword searches fail
-// with its error, and IntegrityCheck reports it.
+// with its error, and Ping (so the storage check) and IntegrityCheck
+// report it.
 
 // termOpKind says what a termOp does.
 type termOpKind uint8
@@ -189,6 +190,20 @@ func (s *Store) WaitKeywordIndex(ctx context.Context) error {
 		return fmt.Errorf("wait for keyword index: %w", err)
 	}
 	return nil
+}
+
+// failed returns why the build failed once it has ended, and nil while
+// it runs or when it succeeded.
+func (b *termBuild) failed() error {
+	if b.done == nil {
+		return nil
+	}
+	select {
+	case <-b.done:
+		return b.err
+	default:
+		return nil
+	}
 }
 
 // loading reports whether the keyword index is still being

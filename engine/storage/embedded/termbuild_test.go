@@ -248,3 +248,23 @@ func TestMultiTokenTerm(t *testing.T) {
 		t.Errorf("foo.bar found %v, want %v", got, want)
 	}
 }
+
+// TestPingReportsFailedKeywordIndex checks that a store whose keyword
+// index could not be built fails its ping with the reason, so that the
+// storage check does not pass while keyword searches fail.
+func TestPingReportsFailedKeywordIndex(t *testing.T) {
+	dir := t.TempDir()
+	buildCorpusStore(t, dir, 11, 5)
+	st := openStore(t, dir, Options{})
+	if err := st.WaitKeywordIndex(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping with the keyword index built = %v", err)
+	}
+	disk := errors.New("disk I/O error")
+	st.build.err = disk // as a build whose read of the chunks failed leaves it
+	if err := st.Ping(t.Context()); !errors.Is(err, disk) {
+		t.Fatalf("Ping after a failed build = %v, want it to wrap %v", err, disk)
+	}
+}
