@@ -211,8 +211,14 @@ func (l *Ledger) endReembed(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
+// tx runs fn in a transaction, committed when fn succeeds. The
+// transaction is not bound to ctx, only fn's statements are: when ctx is
+// cancelled, database/sql would roll a bound transaction back on a
+// goroutine of its own, after tx has returned, and the write lock it
+// holds until then could make the next open of the ledger (a restart's)
+// find it locked. Here the rollback is done before tx returns.
 func (l *Ledger) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := l.db.BeginTx(ctx, nil)
+	tx, err := l.db.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return err
 	}
