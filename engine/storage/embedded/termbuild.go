@@ -192,30 +192,28 @@ func (s *Store) WaitKeywordIndex(ctx context.Context) error {
 	return nil
 }
 
-// failed returns why the build failed once it has ended, and nil while
-// it runs or when it succeeded.
-func (b *termBuild) failed() error {
+// ended reports whether no build runs: it has ended, or none started
+// (an empty store, or Open failed before it).
+func (b *termBuild) ended() bool {
 	if b.done == nil {
-		return nil
+		return true
 	}
 	select {
 	case <-b.done:
-		return b.err
+		return true
 	default:
-		return nil
+		return false
 	}
 }
 
-// loading reports whether the keyword index is still being
-// built.
-func (b *termBuild) loading() bool {
-	if b.done == nil {
-		return false
+// failed returns why the build failed once it has ended, and nil while
+// it runs or when it succeeded.
+func (b *termBuild) failed() error {
+	if !b.ended() {
+		return nil
 	}
-	select {
-	case <-b.done:
-		return false
-	default:
-		return true
-	}
+	return b.err // set before done was closed
 }
+
+// loading reports whether the keyword index is still being built.
+func (b *termBuild) loading() bool { return !b.ended() }
