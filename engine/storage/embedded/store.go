@@ -174,6 +174,9 @@ func (s *Store) open(ctx context.Context) error {
 	if err := private.Create(s.path); err != nil { // SQLite would make it, and its -wal and -shm, 0644
 		return err
 	}
+	if err := setPageSize(ctx, s.path); err != nil {
+		return err
+	}
 	if s.writer, err = openDB(s.path, false); err != nil {
 		return err
 	}
@@ -205,6 +208,41 @@ func (s *Store) open(ctx context.Context) error {
 	return s.startTermBuild(ctx)
 }
 
+// pageSize is the page size of new stores. A chunk's row (its text, a
+// float16 and an int8 vector, metadata) is about 2.3 kB, so a 4 KiB page
+// (SQLite's default) holds one row and leaves most of the rest unused:
+// 16 KiB pages hold six or seven, which made a full index of GOROOT write
+// 151 MB instead of 213 MB, with fewer pages and WAL frames to write
+// (BENCHMARKS.md, "Full index: 16 KiB pages"). Larger pages saved little
+// more and pushed the peak RSS up.
+const pageSize = 16 << 10
+
+// setPageSize gives a new, still empty database file pageSize pages. The
+// page size is fixed when SQLite first writes the file, which the
+// connection pools' journal_mode pragma does (the driver runs pragmas in
+// alphabetical order, so page_size cannot simply join them). A file that
+// is not empty keeps the page size it has: every page size reads the
+// same.
+func setPageSize(ctx context.Context, path string) error {
+	if info, err := os.Stat(path); err != nil || info.Size() > 0 {
+		return err
+	}
+	db, err := sql.Open("sqlite", dsn(path, []string{fmt.Sprintf("_pragma=page_size(%d)", pageSize)}))
+	if err != nil {
+		return fmt.Errorf("set the page size: %w", err)
+	}
+	// The first write fixes the page size; WAL mode is what every
+	// connection sets anyway.
+	_, err = db.ExecContext(ctx, `PRAGMA journal_mode = WAL`)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("set the page size: %w", err)
+	}
+	return nil
+}
+
 // openDB opens a connection pool on the database file. Every connection
 // gets the same pragmas; readOnly pools cannot write.
 func openDB(path string, readOnly bool) (*sql.DB, error) {
@@ -227,15 +265,19 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 		// to it once it starts over.
 		params = append(params, fmt.Sprintf("_pragma=journal_size_limit(%d)", walSizeLimit))
 	}
-	// The driver runs the DSN's pragmas on every connection the pool
-	// opens. It hands SQLite the whole "file:" URI, so the path is escaped
-	// to keep '?', '#' and '%' in it literal.
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + strings.Join(params, "&")
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite", dsn(path, params))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return db, nil
+}
+
+// dsn returns the data source name of the database file at path with the
+// query parameters params. The driver runs the DSN's pragmas on every
+// connection a pool opens. It hands SQLite the whole "file:" URI, so the
+// path is escaped to keep '?', '#' and '%' in it literal.
+func dsn(path string, params []string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + strings.Join(params, "&")
 }
 
 // release stops the keyword index build and closes whatever open managed

@@ -406,3 +406,61 @@ func vectorValues(vs *vectorSet, slot int) []float32 {
 	half.Decode(v, vs.vector(slot))
 	return v
 }
+
+// A new store gets pageSize pages; a store made with SQLite's default
+// 4 KiB pages keeps them, and reads and writes as before.
+func TestPageSize(t *testing.T) {
+	pageSizeOf := func(st *Store) int {
+		t.Helper()
+		var n int
+		if err := st.writer.QueryRowContext(t.Context(), `PRAGMA page_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	t.Run("new", func(t *testing.T) {
+		dir := t.TempDir()
+		st := openToReopen(t, dir)
+		if got := pageSizeOf(st); got != pageSize {
+			t.Errorf("new store's page size %d, want %d", got, pageSize)
+		}
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got := pageSizeOf(openStore(t, dir, Options{})); got != pageSize {
+			t.Errorf("reopened store's page size %d, want %d", got, pageSize)
+		}
+	})
+	t.Run("old", func(t *testing.T) {
+		dir := t.TempDir()
+		db, err := sql.Open("sqlite", dsn(filepath.Join(dir, "store.db"), []string{"_pragma=page_size(4096)", "_pragma=journal_mode(WAL)"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := migrate(t.Context(), db); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		st := openToReopen(t, dir)
+		doc, chunks := testDoc("/p/a.go", "apple", 3)
+		if err := st.ReplaceDocument(t.Context(), doc, chunks); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		st = openStore(t, dir, Options{})
+		if got := pageSizeOf(st); got != 4096 {
+			t.Errorf("old store's page size %d after reopening, want 4096 kept", got)
+		}
+		hits, err := st.Search(t.Context(), storage.Query{Text: "apple", Mode: storage.ModeKeyword, Limit: 10})
+		if err != nil || len(hits) != 3 {
+			t.Errorf("keyword search of the old store: %d hits, %v; want 3", len(hits), err)
+		}
+		if err := st.IntegrityCheck(t.Context()); err != nil {
+			t.Error(err)
+		}
+	})
+}
