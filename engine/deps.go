@@ -89,6 +89,30 @@ func (t *trackedEmbedder) Embed(ctx context.Context, texts []string) ([][]float3
 	return vecs, err
 }
 
+// trackedTermsEmbedder is a trackedEmbedder whose embedder takes terms
+// (embed.TermsEmbedder), which it keeps for the indexer.
+type trackedTermsEmbedder struct{ *trackedEmbedder }
+
+// EmbedTerms embeds through the provider and records the outcome, as
+// Embed does.
+func (t trackedTermsEmbedder) EmbedTerms(ctx context.Context, terms [][]string) ([][]float32, error) {
+	if _, down := t.Down(); down {
+		ctx = embed.WithoutRetry(ctx)
+	}
+	vecs, err := t.inner.(embed.TermsEmbedder).EmbedTerms(ctx, terms)
+	t.record(ctx, err)
+	return vecs, err
+}
+
+// withTerms returns t as the embedder the run uses: with EmbedTerms when
+// its provider has it.
+func (t *trackedEmbedder) withTerms() embed.Embedder {
+	if _, ok := t.inner.(embed.TermsEmbedder); ok {
+		return trackedTermsEmbedder{t}
+	}
+	return t
+}
+
 // record keeps a request's outcome. A caller's cancellation says nothing
 // about the provider and a refused request (ErrPermanent) does not make it
 // down.

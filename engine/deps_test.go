@@ -88,3 +88,32 @@ func TestTrackedEmbedderPassiveCheck(t *testing.T) {
 		t.Error("down after a refused request")
 	}
 }
+
+// termsScripted is a scriptedEmbedder that also takes terms.
+type termsScripted struct{ *scriptedEmbedder }
+
+func (s termsScripted) EmbedTerms(ctx context.Context, terms [][]string) ([][]float32, error) {
+	return s.Embed(ctx, make([]string, len(terms)))
+}
+
+// The run's embedder takes terms exactly when its provider does, and a
+// failure through EmbedTerms is recorded as one through Embed is.
+func TestTrackedEmbedderKeepsTerms(t *testing.T) {
+	if _, ok := (&trackedEmbedder{inner: &scriptedEmbedder{}}).withTerms().(embed.TermsEmbedder); ok {
+		t.Error("an embedder without EmbedTerms gained it")
+	}
+	inner := termsScripted{&scriptedEmbedder{}}
+	var fails int
+	tr := &trackedEmbedder{inner: inner, onFail: func(context.Context, error) { fails++ }}
+	te, ok := tr.withTerms().(embed.TermsEmbedder)
+	if !ok {
+		t.Fatal("an embedder with EmbedTerms lost it")
+	}
+	inner.set(fmt.Errorf("dial: %w", embed.ErrTransient))
+	if _, err := te.EmbedTerms(t.Context(), [][]string{{"a"}}); !errors.Is(err, embed.ErrTransient) {
+		t.Fatal(err)
+	}
+	if _, down := tr.Down(); !down || fails != 1 || inner.calls != 1 {
+		t.Errorf("after a failed EmbedTerms: down %v, %d failures reported, %d calls", down, fails, inner.calls)
+	}
+}

@@ -243,7 +243,7 @@ func (m *Manager) initialize(ctx context.Context, r *run) error {
 		onFail: func(ctx context.Context, err error) { m.reportFailure(ctx, ComponentEmbedder, err) },
 		up:     func() { m.resume(r, "the embedder answers again") },
 	}
-	r.embedder = r.embed
+	r.embedder = r.embed.withTerms()
 	// One ledger for the run: checked and reset here, then the indexer's.
 	// Stopped after the indexer, which it outlives.
 	ledger, err := ingest.OpenLedger(ctx, r.cfg.Storage.DataDir)

@@ -369,6 +369,15 @@ func (c *countingEmbedder) Embed(ctx context.Context, texts []string) ([][]float
 	return c.Embedder.Embed(ctx, texts)
 }
 
+// countingTermsEmbedder is a countingEmbedder that keeps the indexer's
+// fast path (embed.TermsEmbedder) of the embedder it counts for.
+type countingTermsEmbedder struct{ *countingEmbedder }
+
+func (c countingTermsEmbedder) EmbedTerms(ctx context.Context, terms [][]string) ([][]float32, error) {
+	c.texts.Add(int64(len(terms)))
+	return c.Embedder.(embed.TermsEmbedder).EmbedTerms(ctx, terms)
+}
+
 type running struct {
 	store *embedded.Store
 	emb   *countingEmbedder
@@ -406,7 +415,11 @@ func start(ctx context.Context, cfg config.Config) (*running, error) {
 	}
 	p := pipeline.New(cfg.Engine.Workers, cfg.Engine.QueueCapacity, log)
 	p.Start()
-	ix, err := ingest.New(ingest.Deps{Config: cfg, Store: st, Embedder: emb, Pipeline: p, Logger: log})
+	var used embed.Embedder = emb
+	if _, ok := e.(embed.TermsEmbedder); ok {
+		used = countingTermsEmbedder{emb}
+	}
+	ix, err := ingest.New(ingest.Deps{Config: cfg, Store: st, Embedder: used, Pipeline: p, Logger: log})
 	if err == nil {
 		err = ix.Start(ctx)
 	}

@@ -94,18 +94,32 @@ func (b *Builtin) Info() Info {
 // It checks ctx before each text and returns its error, wrapped, once ctx
 // is done.
 func (b *Builtin) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	return b.embedEach(ctx, len(texts), func(f *featurizer, i int, v []float32) { f.embed(texts[i], v) })
+}
+
+// EmbedTerms returns, for each terms[i] = analysis.Terms(text), the
+// vector Embed gives text. It is the indexer's fast path: it has analysed
+// every chunk for the keyword index already, so the texts are not
+// analysed twice (see TermsEmbedder).
+func (b *Builtin) EmbedTerms(ctx context.Context, terms [][]string) ([][]float32, error) {
+	return b.embedEach(ctx, len(terms), func(f *featurizer, i int, v []float32) { f.embedTerms(terms[i], v) })
+}
+
+// embedEach returns n vectors, the i-th written by one(f, i, v) into a
+// zeroed v, checking ctx before each.
+func (b *Builtin) embedEach(ctx context.Context, n int, one func(f *featurizer, i int, v []float32)) ([][]float32, error) {
 	f := b.featurizers.Get().(*featurizer)
 	defer b.featurizers.Put(f)
-	vecs := make([][]float32, len(texts))
-	backing := make([]float32, len(texts)*b.dims)
-	for i, text := range texts {
+	vecs := make([][]float32, n)
+	backing := make([]float32, n*b.dims)
+	for i := range n {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("builtin embedder: text %d of %d: %w", i+1, len(texts), err)
+			return nil, fmt.Errorf("builtin embedder: text %d of %d: %w", i+1, n, err)
 		}
 		// The full slice expression keeps an append to one vector from
 		// overwriting the next.
 		vecs[i] = backing[i*b.dims : (i+1)*b.dims : (i+1)*b.dims]
-		f.embed(text, vecs[i])
+		one(f, i, vecs[i])
 	}
 	return vecs, nil
 }
@@ -128,15 +142,21 @@ type distinctTerm struct {
 // embed writes the vector of text to v, which must be zeroed.
 func (f *featurizer) embed(text string, v []float32) {
 	f.terms = analysis.AppendTerms(f.terms[:0], text)
+	f.embedTerms(f.terms, v)
+}
+
+// embedTerms writes the vector of a text whose analysis.Terms are terms
+// to v, which must be zeroed.
+func (f *featurizer) embedTerms(terms []string, v []float32) {
 	f.features.reset()
 	f.distinct = f.distinct[:0]
-	for i, t := range f.terms {
+	for i, t := range terms {
 		h := hashString(seeds[kindTerm], t)
 		if f.features.add(h, kindTerm, 1) {
 			f.distinct = append(f.distinct, distinctTerm{t, h})
 		}
 		if i > 0 {
-			h := hashByte(hashString(seeds[kindBigram], f.terms[i-1]), 0)
+			h := hashByte(hashString(seeds[kindBigram], terms[i-1]), 0)
 			f.features.add(hashString(h, t), kindBigram, 1)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"workspace-qdrant-mcp/engine/analysis"
 )
 
 func embedOne(t testing.TB, e Embedder, text string) []float32 {
@@ -274,3 +276,38 @@ func (mux *ServeMux) findHandler(r *Request) (h Handler, patStr string, _ *patte
 		n, matches, _ = mux.matchOrRedirect(r.Host, r.Method, path, nil)
 	} else {
 `
+
+// EmbedTerms of a text's analysis.Terms is exactly Embed of the text, for
+// ASCII and other text, identifiers, repeats and texts without terms.
+func TestBuiltinEmbedTermsMatchesEmbed(t *testing.T) {
+	texts := []string{
+		"func ParseDuration(s string) (Duration, error)",
+		"the the the", "", "  ...  ",
+		"HTTPServer handles URLs; parse_json2Value parsing parsed",
+		"Größe änderung für naïve café — 東京 タワー",
+		strings.Repeat("request timeout handler ", 50),
+	}
+	b := NewBuiltin(64)
+	want, err := b.Embed(t.Context(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms := make([][]string, len(texts))
+	for i, text := range texts {
+		terms[i] = analysis.Terms(text)
+	}
+	got, err := b.EmbedTerms(t.Context(), terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range texts {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("%q: EmbedTerms differs from Embed", texts[i])
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := b.EmbedTerms(ctx, terms); !errors.Is(err, context.Canceled) {
+		t.Errorf("EmbedTerms after cancel: %v, want context.Canceled", err)
+	}
+}

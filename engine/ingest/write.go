@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"workspace-qdrant-mcp/engine/analysis"
 
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest/chunk"
@@ -72,9 +73,13 @@ func prepareDocument(ctx context.Context, store storage.Store, emb embed.Embedde
 func prepareChunks(ctx context.Context, store storage.Store, info embed.Info, doc storage.Document, text, language string, opts chunk.Options) ([]storage.Chunk, []string, func([][]float32) error, WriteResult, error) {
 	chunks, hashes, redacted := buildChunks(doc, text, language, opts, ModelKey(info))
 	res := WriteResult{Chunks: len(chunks), Redacted: redacted}
-	texts, fill, err := reuseVectors(ctx, store, info.Dimensions, chunks, hashes)
+	todo, fill, err := reuseVectors(ctx, store, info.Dimensions, chunks, hashes)
 	if err != nil {
 		return nil, nil, nil, res, fmt.Errorf("embed %s: %w", doc.ID, err)
+	}
+	texts := make([]string, len(todo))
+	for k, i := range todo {
+		texts[k] = chunks[i].Text
 	}
 	res.Embedded = len(texts)
 	return chunks, texts, fill, res, nil
@@ -114,6 +119,7 @@ func buildChunks(doc storage.Document, text, language string, opts chunk.Options
 			Path: doc.Path, Title: doc.Title, Language: language, Ordinal: p.Ordinal,
 			StartLine: p.StartLine, EndLine: p.EndLine, Text: p.Text,
 			Hash: storage.VectorHash(model, p.Text), Metadata: meta,
+			Terms: analysis.Terms(p.Text),
 		}
 		hashes[i] = chunks[i].Hash
 	}
@@ -187,25 +193,40 @@ func enrichChunks(ctx context.Context, store storage.Store, dims int, model stri
 // embedMissing fills every chunk's Dense vector, reusing stored vectors
 // by text hash and embedding the rest in one batch.
 func embedMissing(ctx context.Context, store storage.Store, emb embed.Embedder, chunks []storage.Chunk, hashes []string, res *WriteResult) error {
-	texts, fill, err := reuseVectors(ctx, store, emb.Info().Dimensions, chunks, hashes)
-	if err != nil || len(texts) == 0 {
+	todo, fill, err := reuseVectors(ctx, store, emb.Info().Dimensions, chunks, hashes)
+	if err != nil || len(todo) == 0 {
 		return err
 	}
-	vecs, err := emb.Embed(ctx, texts)
+	var vecs [][]float32
+	if te, ok := emb.(embed.TermsEmbedder); ok {
+		terms := make([][]string, len(todo))
+		for k, i := range todo {
+			terms[k] = chunks[i].Terms
+		}
+		vecs, err = te.EmbedTerms(ctx, terms)
+	} else {
+		texts := make([]string, len(todo))
+		for k, i := range todo {
+			texts[k] = chunks[i].Text
+		}
+		vecs, err = emb.Embed(ctx, texts)
+	}
 	if err != nil {
 		return err
 	}
 	if err := fill(vecs); err != nil {
 		return err
 	}
-	res.Embedded = len(texts)
+	res.Embedded = len(todo)
 	return nil
 }
 
 // reuseVectors gives every chunk whose hash has a stored vector of dims
-// dimensions that vector, and returns the distinct texts of the others,
-// to embed, and fill, which gives those chunks the texts' vectors.
-func reuseVectors(ctx context.Context, store storage.Store, dims int, chunks []storage.Chunk, hashes []string) (texts []string, fill func([][]float32) error, err error) {
+// dimensions that vector, and returns the chunks whose texts are left to
+// embed, one for each distinct text (by index into chunks, in order), and
+// fill, which gives every chunk without a vector the vector of its text,
+// given one vector for each of todo's texts.
+func reuseVectors(ctx context.Context, store storage.Store, dims int, chunks []storage.Chunk, hashes []string) (todo []int, fill func([][]float32) error, err error) {
 	if len(chunks) == 0 {
 		return nil, nil, nil
 	}
@@ -214,21 +235,21 @@ func reuseVectors(ctx context.Context, store storage.Store, dims int, chunks []s
 		return nil, nil, fmt.Errorf("look up stored vectors: %w", err)
 	}
 	var missing []int
-	fresh := map[string]int{} // hash → index into texts, so equal chunks embed once
+	fresh := map[string]int{} // hash → index into todo, so equal chunks embed once
 	for i := range chunks {
 		if v, ok := known[chunks[i].Hash]; ok && len(v) == dims {
 			chunks[i].Dense = v
 			continue
 		}
 		if _, ok := fresh[chunks[i].Hash]; !ok {
-			fresh[chunks[i].Hash] = len(texts)
-			texts = append(texts, chunks[i].Text)
+			fresh[chunks[i].Hash] = len(todo)
+			todo = append(todo, i)
 		}
 		missing = append(missing, i)
 	}
-	return texts, func(vecs [][]float32) error {
-		if len(vecs) != len(texts) {
-			return fmt.Errorf("embedder returned %d vectors for %d texts", len(vecs), len(texts))
+	return todo, func(vecs [][]float32) error {
+		if len(vecs) != len(todo) {
+			return fmt.Errorf("embedder returned %d vectors for %d texts", len(vecs), len(todo))
 		}
 		for _, i := range missing {
 			chunks[i].Dense = vecs[fresh[chunks[i].Hash]]

@@ -464,3 +464,23 @@ func TestPageSize(t *testing.T) {
 		}
 	})
 }
+
+// A chunk written with its Terms is indexed by them, not by analysing its
+// text again; one written without is analysed.
+func TestGivenTermsAreIndexed(t *testing.T) {
+	st := openStore(t, t.TempDir(), Options{})
+	if err := st.EnsureCollection(t.Context(), "code", 4); err != nil {
+		t.Fatal(err)
+	}
+	doc, chunks := testDoc("/p/a.go", "apple", 2)
+	chunks[0].Terms = []string{"banana", "banana"}
+	if err := st.ReplaceDocument(t.Context(), doc, chunks); err != nil {
+		t.Fatal(err)
+	}
+	for word, want := range map[string]string{"banana": chunks[0].ID, "apple": chunks[1].ID} {
+		hits, err := st.Search(t.Context(), storage.Query{Text: word, Mode: storage.ModeKeyword, Limit: 10})
+		if err != nil || len(hits) != 1 || hits[0].Chunk.ID != want {
+			t.Errorf("%s: hits %+v, %v; want %s alone", word, hits, err, want)
+		}
+	}
+}

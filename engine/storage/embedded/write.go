@@ -317,11 +317,13 @@ func (s *Store) encodeChunks(chunks []storage.Chunk) ([]encodedChunk, error) {
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
 		}
-		encoded[i] = encodedChunk{
-			metadata: meta,
-			dense:    encodeVector(c.Dense),
-			tokens:   s.analyze(c.Text),
+		e := encodedChunk{metadata: meta, dense: encodeVector(c.Dense)}
+		if c.Terms != nil {
+			e.tokens = analyzeTermList(c.Terms)
+		} else {
+			e.tokens = s.analyze(c.Text)
 		}
+		encoded[i] = e
 	}
 	return encoded, nil
 }

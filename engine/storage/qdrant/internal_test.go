@@ -3,6 +3,7 @@ package qdrant
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -61,7 +62,10 @@ func TestParseURL(t *testing.T) {
 
 func TestSparseVectors(t *testing.T) {
 	s := &Store{analyzer: defaultAnalyzer}
-	v := s.documentVector("zebra zebra stripes")
+	v := s.documentVector("zebra zebra stripes", nil)
+	if given := s.documentVector("", []string{"zebra", "zebra", "stripes"}); !reflect.DeepEqual(given, v) {
+		t.Errorf("documentVector of the given terms = %+v, of the analysed text = %+v", given, v)
+	}
 	if len(v.Indices) != 2 || len(v.Values) != 2 || v.Indices[0] >= v.Indices[1] {
 		t.Fatalf("documentVector = %+v, want two sorted terms", v)
 	}

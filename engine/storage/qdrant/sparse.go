@@ -32,10 +32,13 @@ func termIndex(term string) uint32 {
 	return h.Sum32()
 }
 
-// documentVector is the keyword vector of a chunk's text: BM25's
+// documentVector is the keyword vector of a chunk's text, whose terms
+// are given when the writer had them (nil: analysed here): BM25's
 // term-frequency weight per term index, sorted by index.
-func (s *Store) documentVector(text string) storage.SparseVector {
-	terms := s.analyzer(text)
+func (s *Store) documentVector(text string, terms []string) storage.SparseVector {
+	if terms == nil {
+		terms = s.analyzer(text)
+	}
 	tf := map[uint32]float64{}
 	for _, t := range terms {
 		if t != "" {
