@@ -29,8 +29,10 @@ func goDeclarations(text string) ([]unit, []definedName, bool) {
 	for {
 		tok := g.next()
 		switch {
+		case g.failed:
+			return nil, nil, false
 		case tok == token.EOF:
-			return units, names, !g.failed
+			return units, names, true
 		case tok == token.IMPORT && !imports:
 			return nil, nil, false
 		case tok != token.IMPORT && tok != token.FUNC && tok != token.TYPE && tok != token.VAR && tok != token.CONST:

@@ -165,6 +165,7 @@ func TestGoDeclarations(t *testing.T) {
 		{"unbalanced braces", "package p\n\nfunc f() {\n", "does not parse\n"},
 		{"mismatched brackets", "package p\n\nfunc f() { g(] }\n", "does not parse\n"},
 		{"closing brace too many", "package p\n\nfunc f() {}}\n", "does not parse\n"},
+		{"closing parenthesis after the last declaration", "package p\nfunc (T) A()\n)", "does not parse\n"},
 		{"no package clause", "func f() {}\n", "does not parse\n"},
 		{"empty", "", "does not parse\n"},
 		{"function without a name", "package p\n\nfunc (t T) () {}\n", "does not parse\n"},
