@@ -112,7 +112,7 @@ func (g *goScan) next() token.Token {
 		case token.RPAREN, token.RBRACK, token.RBRACE:
 			if len(g.open) == 0 || closer(g.open[len(g.open)-1]) != g.src[off] {
 				g.failed = true
-				return token.EOF
+				continue
 			}
 			g.open = g.open[:len(g.open)-1]
 		case token.EOF:
