@@ -257,7 +257,7 @@ func TestGoDeclarationsGOROOT(t *testing.T) {
 }
 
 // benchmarkFiles are the files of GOROOT/src BenchmarkGoDeclarations
-// reads: 1.4 MB of Go.
+// reads: 830 kB, 28,232 lines of Go.
 var benchmarkFiles = []string{
 	"net/http/server.go", "net/http/transport.go", "go/types/expr.go", "go/types/stmt.go",
 	"runtime/proc.go", "runtime/mgc.go", "encoding/json/decode.go", "fmt/print.go",
