@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -120,70 +121,76 @@ func sameAsParser(text string) string {
 	return ""
 }
 
-func TestGoDeclarations(t *testing.T) {
-	type test struct{ name, text, want string } // want: declarationsString
-	tests := []test{
-		{"doc comment", "package p\n\n// F does.\n// It does.\nfunc F() {}\n",
-			"unit 3-5\nname 5 F\n"},
-		{"doc comment apart by a blank line", "package p\n\n// Not F's.\n\nfunc F() {}\n",
-			"unit 5-5\nname 5 F\n"},
-		{"only the last group is the doc", "package p\n\n// a\n\n// b\n/* c\n*/\nfunc F() {\n}\n",
-			"unit 5-9\nname 8 F\n"},
-		{"build constraint and package doc", "//go:build linux\n\n// Package p is.\npackage p\n\n//go:noinline\nfunc f() {}\n",
-			"unit 6-7\nname 7 f\n"},
-		{"comment on the line of the previous declaration", "package p\n\nvar a = 1 // about a\n// F.\nfunc F() {}\n",
-			"unit 3-3\nunit 4-5\nname 3 a\nname 5 F\n"},
-		{"comment between declarations", "package p\n\nfunc a() {}\n\n/* between */\n\nfunc b() {}\n",
-			"unit 3-3\nunit 7-7\nname 3 a\nname 7 b\n"},
-		{"comment on the line of the declaration", "package p\n\n// doc\n/* x */ func f() {}\n",
-			"unit 4-4\nname 4 f\n"},
-		{"generic receiver", "package p\n\nfunc (s *Server[K, V]) Get(k K) V {\n\treturn s.m[k]\n}\n\nfunc (Server[K, V]) Len() int { return 0 }\n",
-			"unit 3-5\nunit 7-7\nname 3 Server.Get\nname 7 Server.Len\n"},
-		{"receivers in parentheses, shared, unnamed, qualified", "package p\n\nfunc (s (*T)) A() {}\nfunc ((T)) B() {}\nfunc (a, b T) C() {}\nfunc (*T) D() {}\nfunc (x pkg.T) E() {}\nfunc (T) _() {}\nfunc (s T,) F() {}\n",
-			"unit 3-3\nunit 4-4\nunit 5-5\nunit 6-6\nunit 7-7\nunit 8-8\nunit 9-9\nname 3 T.A\nname 4 T.B\nname 5 T.C\nname 6 T.D\nname 7 E\nname 9 T.F\n"},
-		{"generic function", "package p\n\nfunc Map[T, U any](xs []T, f func(T) U) []U {\n\treturn nil\n}\n",
-			"unit 3-5\nname 3 Map\n"},
-		{"grouped declarations", "package p\n\nvar (\n\ta, b = 1, 2\n\t_, c int\n)\n\ntype (\n\tA int\n\tB struct {\n\t\tx int\n\t}\n)\n\nconst (\n\tX = iota\n\tY\n)\n",
-			"unit 3-6\nunit 8-13\nunit 15-18\nname 4 a\nname 4 b\nname 5 c\nname 9 A\nname 10 B\nname 16 X\nname 17 Y\n"},
-		{"empty group", "package p\n\nvar ()\n", "unit 3-3\n"},
-		{"imports, no names", "package p\n\nimport \"fmt\"\n\n// The rest.\nimport (\n\t\"os\"\n\tx \"strings\"\n\t. \"errors\"\n\t_ \"embed\"\n)\n",
-			"unit 3-3\nunit 5-11\n"},
-		{"function without a body", "package p\n\n// add is in assembly.\nfunc add(a, b int) int\n\nfunc sub(a, b int) (r int)\n",
-			"unit 3-4\nunit 6-6\nname 4 add\nname 6 sub\n"},
-		{"braces in strings, runes, raw strings, tags", "package p\n\ntype T struct {\n\tA string `json:\"a}\"`\n}\n\nvar r = '{'\nvar s = \"}{\"\nvar raw = `\n}\nfunc fake() {\n`\n\nfunc g() {}\n",
-			"unit 3-5\nunit 7-7\nunit 8-8\nunit 9-12\nunit 14-14\nname 3 T\nname 7 r\nname 8 s\nname 9 raw\nname 14 g\n"},
-		{"semicolons on one line", "package p; var a = 1; var b = 2; func f() {}\n",
-			"unit 1-1\nunit 1-1\nunit 1-1\nname 1 a\nname 1 b\nname 1 f\n"},
-		{"alias and generic types", "package p\n\ntype A = B\ntype L[T any] struct{ next *L[T] }\n",
-			"unit 3-3\nunit 4-4\nname 3 A\nname 4 L\n"},
-		{"function literal and composite literal", "package p\n\nvar f = func() {\n\tx := T{\n\t\ta: 1,\n\t}\n}\n\nvar m = map[string]int{\n\t\"a\": 1,\n}\n",
-			"unit 3-7\nunit 9-11\nname 3 f\nname 9 m\n"},
-		{"no trailing newline", "package p\nfunc f() {}", "unit 2-2\nname 2 f\n"},
-		{"carriage returns", "package p\r\n\r\n// F.\r\nvar s = `a\r\nb`\r\n", "unit 3-5\nname 4 s\n"},
+// A goDeclarationsTest is a text and what goDeclarations returns for it,
+// as declarationsString writes it.
+type goDeclarationsTest struct{ name, text, want string }
 
-		{"scan error", "package p\n\nvar s = \"unterminated\n", "does not parse\n"},
-		{"unbalanced braces", "package p\n\nfunc f() {\n", "does not parse\n"},
-		{"mismatched brackets", "package p\n\nfunc f() { g(] }\n", "does not parse\n"},
-		{"closing brace too many", "package p\n\nfunc f() {}}\n", "does not parse\n"},
-		{"closing parenthesis after the last declaration", "package p\nfunc (T) A()\n)", "does not parse\n"},
-		{"no package clause", "func f() {}\n", "does not parse\n"},
-		{"empty", "", "does not parse\n"},
-		{"function without a name", "package p\n\nfunc (t T) () {}\n", "does not parse\n"},
-		{"type without a name", "package p\n\ntype = int\n", "does not parse\n"},
-		{"var without a name in a group", "package p\n\nvar (\n\t= 1\n)\n", "does not parse\n"},
-		{"statement at top level", "package p\n\nx := 1\n", "does not parse\n"},
-		{"import after a declaration", "package p\n\nvar a = 1\n\nimport \"fmt\"\n", "does not parse\n"},
-		{"import without a path", "package p\n\nimport fmt\n", "does not parse\n"},
-		{"body on the next line", "package p\n\nfunc f()\n{\n}\n", "does not parse\n"},
-	}
-	// go/parser rejects these; the token pass does not look into
-	// declarations, their lines are known all the same.
-	relaxed := []test{
-		{"error in a body", "package p\n\nfunc f() {\n\tx := \n}\n\nfunc g() {}\n",
-			"unit 3-5\nunit 7-7\nname 3 f\nname 7 g\n"},
-		{"var with neither type nor value", "package p\n\nvar x\n", "unit 3-3\nname 3 x\n"},
-	}
-	for i, tt := range append(tests, relaxed...) {
+// goDeclarationsTests are tricky cases, go/parser's result the same.
+var goDeclarationsTests = []goDeclarationsTest{
+	{"doc comment", "package p\n\n// F does.\n// It does.\nfunc F() {}\n",
+		"unit 3-5\nname 5 F\n"},
+	{"doc comment apart by a blank line", "package p\n\n// Not F's.\n\nfunc F() {}\n",
+		"unit 5-5\nname 5 F\n"},
+	{"only the last group is the doc", "package p\n\n// a\n\n// b\n/* c\n*/\nfunc F() {\n}\n",
+		"unit 5-9\nname 8 F\n"},
+	{"build constraint and package doc", "//go:build linux\n\n// Package p is.\npackage p\n\n//go:noinline\nfunc f() {}\n",
+		"unit 6-7\nname 7 f\n"},
+	{"comment on the line of the previous declaration", "package p\n\nvar a = 1 // about a\n// F.\nfunc F() {}\n",
+		"unit 3-3\nunit 4-5\nname 3 a\nname 5 F\n"},
+	{"comment between declarations", "package p\n\nfunc a() {}\n\n/* between */\n\nfunc b() {}\n",
+		"unit 3-3\nunit 7-7\nname 3 a\nname 7 b\n"},
+	{"comment on the line of the declaration", "package p\n\n// doc\n/* x */ func f() {}\n",
+		"unit 4-4\nname 4 f\n"},
+	{"generic receiver", "package p\n\nfunc (s *Server[K, V]) Get(k K) V {\n\treturn s.m[k]\n}\n\nfunc (Server[K, V]) Len() int { return 0 }\n",
+		"unit 3-5\nunit 7-7\nname 3 Server.Get\nname 7 Server.Len\n"},
+	{"receivers in parentheses, shared, unnamed, qualified", "package p\n\nfunc (s (*T)) A() {}\nfunc ((T)) B() {}\nfunc (a, b T) C() {}\nfunc (*T) D() {}\nfunc (x pkg.T) E() {}\nfunc (T) _() {}\nfunc (s T,) F() {}\n",
+		"unit 3-3\nunit 4-4\nunit 5-5\nunit 6-6\nunit 7-7\nunit 8-8\nunit 9-9\nname 3 T.A\nname 4 T.B\nname 5 T.C\nname 6 T.D\nname 7 E\nname 9 T.F\n"},
+	{"generic function", "package p\n\nfunc Map[T, U any](xs []T, f func(T) U) []U {\n\treturn nil\n}\n",
+		"unit 3-5\nname 3 Map\n"},
+	{"grouped declarations", "package p\n\nvar (\n\ta, b = 1, 2\n\t_, c int\n)\n\ntype (\n\tA int\n\tB struct {\n\t\tx int\n\t}\n)\n\nconst (\n\tX = iota\n\tY\n)\n",
+		"unit 3-6\nunit 8-13\nunit 15-18\nname 4 a\nname 4 b\nname 5 c\nname 9 A\nname 10 B\nname 16 X\nname 17 Y\n"},
+	{"empty group", "package p\n\nvar ()\n", "unit 3-3\n"},
+	{"imports, no names", "package p\n\nimport \"fmt\"\n\n// The rest.\nimport (\n\t\"os\"\n\tx \"strings\"\n\t. \"errors\"\n\t_ \"embed\"\n)\n",
+		"unit 3-3\nunit 5-11\n"},
+	{"function without a body", "package p\n\n// add is in assembly.\nfunc add(a, b int) int\n\nfunc sub(a, b int) (r int)\n",
+		"unit 3-4\nunit 6-6\nname 4 add\nname 6 sub\n"},
+	{"braces in strings, runes, raw strings, tags", "package p\n\ntype T struct {\n\tA string `json:\"a}\"`\n}\n\nvar r = '{'\nvar s = \"}{\"\nvar raw = `\n}\nfunc fake() {\n`\n\nfunc g() {}\n",
+		"unit 3-5\nunit 7-7\nunit 8-8\nunit 9-12\nunit 14-14\nname 3 T\nname 7 r\nname 8 s\nname 9 raw\nname 14 g\n"},
+	{"semicolons on one line", "package p; var a = 1; var b = 2; func f() {}\n",
+		"unit 1-1\nunit 1-1\nunit 1-1\nname 1 a\nname 1 b\nname 1 f\n"},
+	{"alias and generic types", "package p\n\ntype A = B\ntype L[T any] struct{ next *L[T] }\n",
+		"unit 3-3\nunit 4-4\nname 3 A\nname 4 L\n"},
+	{"function literal and composite literal", "package p\n\nvar f = func() {\n\tx := T{\n\t\ta: 1,\n\t}\n}\n\nvar m = map[string]int{\n\t\"a\": 1,\n}\n",
+		"unit 3-7\nunit 9-11\nname 3 f\nname 9 m\n"},
+	{"no trailing newline", "package p\nfunc f() {}", "unit 2-2\nname 2 f\n"},
+	{"carriage returns", "package p\r\n\r\n// F.\r\nvar s = `a\r\nb`\r\n", "unit 3-5\nname 4 s\n"},
+
+	{"scan error", "package p\n\nvar s = \"unterminated\n", "does not parse\n"},
+	{"unbalanced braces", "package p\n\nfunc f() {\n", "does not parse\n"},
+	{"mismatched brackets", "package p\n\nfunc f() { g(] }\n", "does not parse\n"},
+	{"closing brace too many", "package p\n\nfunc f() {}}\n", "does not parse\n"},
+	{"closing parenthesis after the last declaration", "package p\nfunc (T) A()\n)", "does not parse\n"},
+	{"no package clause", "func f() {}\n", "does not parse\n"},
+	{"empty", "", "does not parse\n"},
+	{"function without a name", "package p\n\nfunc (t T) () {}\n", "does not parse\n"},
+	{"type without a name", "package p\n\ntype = int\n", "does not parse\n"},
+	{"var without a name in a group", "package p\n\nvar (\n\t= 1\n)\n", "does not parse\n"},
+	{"statement at top level", "package p\n\nx := 1\n", "does not parse\n"},
+	{"import after a declaration", "package p\n\nvar a = 1\n\nimport \"fmt\"\n", "does not parse\n"},
+	{"import without a path", "package p\n\nimport fmt\n", "does not parse\n"},
+	{"body on the next line", "package p\n\nfunc f()\n{\n}\n", "does not parse\n"},
+}
+
+// goDeclarationsRelaxed are texts go/parser rejects; the token pass does
+// not look into declarations, their lines are known all the same.
+var goDeclarationsRelaxed = []goDeclarationsTest{
+	{"error in a body", "package p\n\nfunc f() {\n\tx := \n}\n\nfunc g() {}\n",
+		"unit 3-5\nunit 7-7\nname 3 f\nname 7 g\n"},
+	{"var with neither type nor value", "package p\n\nvar x\n", "unit 3-3\nname 3 x\n"},
+}
+
+func TestGoDeclarations(t *testing.T) {
+	for i, tt := range slices.Concat(goDeclarationsTests, goDeclarationsRelaxed) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := declarationsString(goDeclarations(tt.text)); got != tt.want {
 				t.Errorf("goDeclarations(%q):\n%swant:\n%s", tt.text, got, tt.want)
@@ -191,7 +198,7 @@ func TestGoDeclarations(t *testing.T) {
 			if diff := sameAsParser(tt.text); diff != "" {
 				t.Errorf("goDeclarations(%q) differs from go/parser's:\n%s", tt.text, diff)
 			}
-			if _, _, ok := goDeclarationsParser(tt.text); ok != (i < len(tests) && tt.want != "does not parse\n") {
+			if _, _, ok := goDeclarationsParser(tt.text); ok != (i < len(goDeclarationsTests) && tt.want != "does not parse\n") {
 				t.Errorf("go/parser accepts %q: %v", tt.text, ok)
 			}
 		})
@@ -299,6 +306,9 @@ func FuzzGoDeclarations(f *testing.F) {
 	f.Add("package p\n\n// F.\nfunc (s *S[K]) F() {}\n\nvar (\n\ta, _ = 1, `\n}`\n)\n")
 	f.Add("package p; import \"fmt\"; type T struct{ A int `x:\"{\"`}; const c = '{'\n")
 	f.Add("package p\n/* a\n*/ func f()\n// b\n\nfunc (T) g() {\n}")
+	for _, tt := range slices.Concat(goDeclarationsTests, goDeclarationsRelaxed) {
+		f.Add(tt.text)
+	}
 	if b, err := os.ReadFile(filepath.Join("testdata", "input", "limiter.go")); err == nil {
 		f.Add(string(b))
 	}
