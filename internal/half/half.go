@@ -9,6 +9,7 @@ package half
 import (
 	"encoding/binary"
 	"math"
+	"unsafe"
 )
 
 // ToFloat32 converts an IEEE 754 half-precision value exactly.
@@ -70,20 +71,49 @@ func FromFloat32(f float32) uint16 {
 	return sign | uint16(h)
 }
 
-// Encode stores v in dst as float16, which must be as long.
+// Encode stores v in dst as float16, which must be as long, as
+// FromFloat32 does (a NaN stays a NaN, its payload not kept the same).
 func Encode(dst []uint16, v []float32) {
 	dst = dst[:len(v)]
-	for i, f := range v {
-		dst[i] = FromFloat32(f)
+	n := len(v) &^ 7
+	if useF16C && n > 0 {
+		encodeF16C(unsafe.Pointer(&dst[0]), &v[0], n)
+	} else {
+		n = 0
+	}
+	for i, f := range v[n:] {
+		dst[n+i] = FromFloat32(f)
 	}
 }
 
-// Decode stores h in dst as float32, which must be as long.
+// EncodeBytes stores v in dst as little-endian float16 values, as Encode
+// does; dst must hold 2 × len(v) bytes.
+func EncodeBytes(dst []byte, v []float32) {
+	dst = dst[:2*len(v)]
+	n := len(v) &^ 7
+	if useF16C && n > 0 { // amd64, little-endian: the values are the bytes
+		encodeF16C(unsafe.Pointer(&dst[0]), &v[0], n)
+	} else {
+		n = 0
+	}
+	for i := n; i < len(v); i++ {
+		binary.LittleEndian.PutUint16(dst[2*i:], FromFloat32(v[i]))
+	}
+}
+
+// Decode stores h in dst as float32, which must be as long, as ToFloat32
+// does (a NaN stays a NaN, its payload not kept the same).
 func Decode(dst []float32, h []uint16) {
 	dst = dst[:len(h)]
+	n := len(h) &^ 7
+	if useF16C && n > 0 {
+		decodeF16C(&dst[0], unsafe.Pointer(&h[0]), n)
+	} else {
+		n = 0
+	}
 	tab := table
-	for i, x := range h {
-		dst[i] = tab[x]
+	for i, x := range h[n:] {
+		dst[n+i] = tab[x]
 	}
 }
 
@@ -91,8 +121,14 @@ func Decode(dst []float32, h []uint16) {
 // float32; dst must hold len(b)/2 values.
 func DecodeBytes(dst []float32, b []byte) {
 	dst = dst[:len(b)/2]
+	n := len(dst) &^ 7
+	if useF16C && n > 0 { // amd64, little-endian: b holds the values as they are
+		decodeF16C(&dst[0], unsafe.Pointer(&b[0]), n)
+	} else {
+		n = 0
+	}
 	tab := table
-	for i := range dst {
+	for i := n; i < len(dst); i++ {
 		dst[i] = tab[binary.LittleEndian.Uint16(b[2*i:])]
 	}
 }
@@ -132,7 +168,8 @@ func Dot(a []float32, h []uint16) float32 {
 	return dotF16C(&a[0], &h[0], n) + dotGeneric(a[n:], h[n:])
 }
 
-// Accelerated reports whether AddScaled and Dot run vector kernels.
+// Accelerated reports whether AddScaled (and Encode and Decode) and Dot
+// run vector kernels.
 func Accelerated() (add, dot bool) { return useF16C, useDotF16C }
 
 // SetAccelerated turns the vector kernels off (false) or back on where

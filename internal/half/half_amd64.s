@@ -99,3 +99,78 @@ ddone:
 	VZEROUPPER
 	MOVSS        X0, ret+24(FP)
 	RET
+
+// func encodeF16C(dst *uint16, v *float32, n int)
+// dst[i] = float16(v[i]) for i < n, rounding to nearest even (immediate
+// 0); n must be a multiple of 8.
+TEXT ·encodeF16C(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ v+8(FP), SI
+	MOVQ n+16(FP), CX
+
+eloop32:
+	CMPQ      CX, $32
+	JL        eloop8
+	VMOVUPS   (SI), Y0
+	VMOVUPS   32(SI), Y1
+	VMOVUPS   64(SI), Y2
+	VMOVUPS   96(SI), Y3
+	VCVTPS2PH $0, Y0, (DI)
+	VCVTPS2PH $0, Y1, 16(DI)
+	VCVTPS2PH $0, Y2, 32(DI)
+	VCVTPS2PH $0, Y3, 48(DI)
+	ADDQ      $128, SI
+	ADDQ      $64, DI
+	SUBQ      $32, CX
+	JMP       eloop32
+
+eloop8:
+	CMPQ      CX, $8
+	JL        edone
+	VMOVUPS   (SI), Y0
+	VCVTPS2PH $0, Y0, (DI)
+	ADDQ      $32, SI
+	ADDQ      $16, DI
+	SUBQ      $8, CX
+	JMP       eloop8
+
+edone:
+	VZEROUPPER
+	RET
+
+// func decodeF16C(dst *float32, h *uint16, n int)
+// dst[i] = float32(h[i]) for i < n; n must be a multiple of 8.
+TEXT ·decodeF16C(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ h+8(FP), SI
+	MOVQ n+16(FP), CX
+
+cloop32:
+	CMPQ      CX, $32
+	JL        cloop8
+	VCVTPH2PS (SI), Y0
+	VCVTPH2PS 16(SI), Y1
+	VCVTPH2PS 32(SI), Y2
+	VCVTPH2PS 48(SI), Y3
+	VMOVUPS   Y0, (DI)
+	VMOVUPS   Y1, 32(DI)
+	VMOVUPS   Y2, 64(DI)
+	VMOVUPS   Y3, 96(DI)
+	ADDQ      $64, SI
+	ADDQ      $128, DI
+	SUBQ      $32, CX
+	JMP       cloop32
+
+cloop8:
+	CMPQ      CX, $8
+	JL        cdone
+	VCVTPH2PS (SI), Y0
+	VMOVUPS   Y0, (DI)
+	ADDQ      $16, SI
+	ADDQ      $32, DI
+	SUBQ      $8, CX
+	JMP       cloop8
+
+cdone:
+	VZEROUPPER
+	RET

@@ -188,3 +188,77 @@ func BenchmarkAddScaled(b *testing.B) {
 		})
 	}
 }
+
+// Encode and Decode give what FromFloat32 and ToFloat32 give, kernel or
+// Go loop: for every float16, and for float32s of every sign, exponent
+// and leading fraction bits with the low bits below, at and around a
+// rounding tie; rows of every length up to 40, so that kernels and their
+// tails both run. DecodeBytes reads values at any alignment.
+func TestEncodeDecodeRows(t *testing.T) {
+	var floats []float32
+	for top := range uint32(1 << 19) {
+		for _, low := range []uint32{0, 1, 0x0fff, 0x1000, 0x1001, 0x1fff} {
+			floats = append(floats, math.Float32frombits(top<<13|low))
+		}
+	}
+	halves := make([]uint16, 1<<16)
+	for i := range halves {
+		halves[i] = uint16(i)
+	}
+	same := func(a, b float32) bool {
+		return a == b && math.Signbit(float64(a)) == math.Signbit(float64(b)) || a != a && b != b
+	}
+	kernels(t, func(t *testing.T) {
+		h := make([]uint16, len(floats))
+		Encode(h, floats)
+		eb := make([]byte, 1+2*len(floats))
+		EncodeBytes(eb[1:], floats) // at an odd address
+		for i, f := range floats {
+			want := FromFloat32(f)
+			if h[i] != want && !(f != f && ToFloat32(h[i]) != ToFloat32(h[i])) {
+				t.Fatalf("Encode(%v = %#08x) = %#04x, want %#04x", f, math.Float32bits(f), h[i], want)
+			}
+			if got := binary.LittleEndian.Uint16(eb[1+2*i:]); got != h[i] {
+				t.Fatalf("EncodeBytes(%v) = %#04x, Encode %#04x", f, got, h[i])
+			}
+		}
+		back := make([]float32, len(halves))
+		Decode(back, halves)
+		b := make([]byte, 1+2*len(halves))
+		for i, x := range halves {
+			binary.LittleEndian.PutUint16(b[1+2*i:], x)
+		}
+		fromBytes := make([]float32, len(halves))
+		DecodeBytes(fromBytes, b[1:]) // at an odd address
+		for i, x := range halves {
+			if want := ToFloat32(x); !same(back[i], want) || !same(fromBytes[i], want) {
+				t.Fatalf("Decode(%#04x) = %v, DecodeBytes %v, want %v", x, back[i], fromBytes[i], want)
+			}
+		}
+		for n := range 41 {
+			v := make([]float32, n)
+			for i := range v {
+				v[i] = float32(i) - 7.3
+			}
+			h, back := make([]uint16, n), make([]float32, n)
+			Encode(h, v)
+			Decode(back, h)
+			for i := range v {
+				if h[i] != FromFloat32(v[i]) || back[i] != ToFloat32(h[i]) {
+					t.Fatalf("row of %d, value %d: %v → %#04x → %v", n, i, v[i], h[i], back[i])
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkEncode converts one vector of 384 dimensions to float16.
+func BenchmarkEncode(b *testing.B) {
+	v, h := make([]float32, 384), make([]uint16, 384)
+	for i := range v {
+		v[i] = float32(i%13) / 13
+	}
+	for b.Loop() {
+		Encode(h, v)
+	}
+}

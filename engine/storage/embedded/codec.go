@@ -48,9 +48,7 @@ func encodeVector(v []float32) []byte {
 		return b
 	}
 	b := make([]byte, 2*len(v))
-	for i, f := range v {
-		binary.LittleEndian.PutUint16(b[2*i:], half.FromFloat32(f))
-	}
+	half.EncodeBytes(b, v)
 	return b
 }
 

@@ -195,11 +195,13 @@ func (vs *vectorSet) add(it item, vec []float32) {
 		vs.scratch = make([]float32, vs.dims)
 	}
 	v := vs.scratch
-	copy(v, vec)
-	if halfBlob(vec) {
-		roundHalf(v) // as its blob holds it
-	}
 	dst, qdst := vs.next()
+	if halfBlob(vec) { // round v as its blob holds it
+		half.Encode(dst, vec)
+		half.Decode(v, dst)
+	} else {
+		copy(v, vec)
+	}
 	storeVector(dst, v)
 	if qdst != nil {
 		it.scale = quantizeHalf(qdst, dst, v)
@@ -219,13 +221,6 @@ func storeVector(dst []uint16, v []float32) {
 func quantizeHalf(dst []int8, h []uint16, scratch []float32) float32 {
 	half.Decode(scratch, h)
 	return quantize(dst, scratch)
-}
-
-// roundHalf rounds every value of v to the nearest float16.
-func roundHalf(v []float32) {
-	for i, x := range v {
-		v[i] = half.ToFloat32(half.FromFloat32(x))
-	}
 }
 
 // append records the entry of the vector just stored in the next slot.
