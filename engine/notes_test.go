@@ -36,17 +36,19 @@ func notesConfig(t *testing.T) config.Config {
 }
 
 // olderModel is the built-in embedder posing as another model of the same
-// size, whose vectors point the other way.
-type olderModel struct{ *embed.Builtin }
+// size, whose vectors point the other way. It holds the embedder as an
+// embed.Embedder, so that the built-in's EmbedTerms, which would bypass
+// Embed, is not promoted.
+type olderModel struct{ builtin embed.Embedder }
 
 func (o olderModel) Info() embed.Info {
-	info := o.Builtin.Info()
+	info := o.builtin.Info()
 	info.Model = "older-model"
 	return info
 }
 
 func (o olderModel) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	vecs, err := o.Builtin.Embed(ctx, texts)
+	vecs, err := o.builtin.Embed(ctx, texts)
 	for _, v := range vecs {
 		for i := range v {
 			v[i] = -v[i]
@@ -275,15 +277,18 @@ func TestNotesMoveFinishesAfterCrash(t *testing.T) {
 }
 
 // heldEmbedder is the built-in embedder that, once armed, stops at the
-// first text holding word until released.
+// first text holding word until released. Like olderModel it holds the
+// embedder as an embed.Embedder, so that every text goes through Embed.
 type heldEmbedder struct {
-	*embed.Builtin
+	builtin embed.Embedder
 	word    string
 	armed   *atomic.Bool
 	stopped chan struct{} // closed when a call stops
 	release chan struct{} // closed to let it go on
 	once    *sync.Once
 }
+
+func (h heldEmbedder) Info() embed.Info { return h.builtin.Info() }
 
 func (h heldEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	for _, t := range texts {
@@ -297,7 +302,7 @@ func (h heldEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, e
 			break
 		}
 	}
-	return h.Builtin.Embed(ctx, texts)
+	return h.builtin.Embed(ctx, texts)
 }
 
 // Tool calls made while notes move to re-created collections wait for the
@@ -311,7 +316,7 @@ func TestNotesToolsWaitForMove(t *testing.T) {
 		LoadConfig: func() (config.Config, error) { return cfg, nil },
 		NewEmbedder: func(_ context.Context, c config.Config) (embed.Embedder, error) {
 			h := held
-			h.Builtin = embed.NewBuiltin(c.Embedding.Dimensions)
+			h.builtin = embed.NewBuiltin(c.Embedding.Dimensions)
 			return h, nil
 		},
 	})

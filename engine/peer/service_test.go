@@ -60,7 +60,7 @@ func TestRequestsCrossTheWire(t *testing.T) {
 }
 
 // The answers that cross as DTOs come back as they were, every field but
-// the vectors, which get_document never fills.
+// the vectors and a chunk's Terms, which get_document never fills.
 func TestAnswersCrossTheWire(t *testing.T) {
 	doc := storage.Document{ID: "note:1", Collection: "notes", Kind: storage.KindNote, Path: "/p", Title: "t",
 		Metadata: map[string]string{"k": "v"}, Chunks: []storage.Chunk{{ID: "note:1#0", DocID: "note:1", Collection: "notes",
@@ -79,13 +79,13 @@ func TestAnswersCrossTheWire(t *testing.T) {
 	}
 	for _, c := range []struct {
 		typ, dto any
-		vectors  int
+		unread   int // fields that reads leave empty: Dense, Sparse, Terms
 	}{
 		{storage.Document{}, Document{}, 0},
-		{storage.Chunk{}, Chunk{}, 2},
+		{storage.Chunk{}, Chunk{}, 3},
 		{storage.CollectionInfo{}, CollectionInfo{}, 0},
 	} {
-		if n, w := reflect.TypeOf(c.typ).NumField(), reflect.TypeOf(c.dto).NumField(); n != w+c.vectors {
+		if n, w := reflect.TypeOf(c.typ).NumField(), reflect.TypeOf(c.dto).NumField(); n != w+c.unread {
 			t.Errorf("%T: %d fields, its DTO %d: a field is missing from the wire", c.typ, n, w)
 		}
 	}
