@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"maps"
 	"slices"
 	"sync"
 )
@@ -12,8 +13,16 @@ import (
 // file task is admitted. The indexer's lock, when held with it, is taken
 // first.
 type workQueue struct {
-	mu       sync.Mutex
-	dirty    map[string]struct{}
+	mu    sync.Mutex
+	dirty map[string]struct{}
+	// order is the dirty paths sorted, as they were when last sorted;
+	// take hands them out from order[next] on, skipping those no longer
+	// dirty, and sorts again once it has run out. Batches of neighbouring
+	// paths write neighbouring keys of the store's document indexes, so a
+	// commit rewrites few of their pages: with the paths in map order
+	// every commit of a full index rewrote most of them.
+	order    []string
+	next     int
 	inflight map[string]bool // true when dirtied again while in flight
 	failed   map[string]struct{}
 	paused   bool
@@ -45,7 +54,8 @@ func (q *workQueue) add(paths []string) {
 // take hands out dirty paths, marking them in flight: one when few are
 // pending, so that a change is written at once, and more (up to
 // maxBatchFiles) the more are pending, leaving enough for every one of
-// workers. It returns nil while paused or when nothing is dirty.
+// workers; in path order (see order). It returns nil while paused or when
+// nothing is dirty.
 func (q *workQueue) take(workers int) []string {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -54,12 +64,21 @@ func (q *workQueue) take(workers int) []string {
 	}
 	n := min(maxBatchFiles, max(1, len(q.dirty)/(2*max(1, workers))))
 	paths := make([]string, 0, n)
-	for p := range q.dirty {
+	for len(paths) < n {
+		if q.next == len(q.order) {
+			q.order, q.next = slices.Sorted(maps.Keys(q.dirty)), 0
+		}
+		p := q.order[q.next]
+		q.next++
+		if _, ok := q.dirty[p]; !ok {
+			continue
+		}
 		delete(q.dirty, p)
 		q.inflight[p] = false
-		if paths = append(paths, p); len(paths) == n {
-			break
-		}
+		paths = append(paths, p)
+	}
+	if q.next == len(q.order) {
+		q.order, q.next = nil, 0 // let the strings go
 	}
 	return paths
 }

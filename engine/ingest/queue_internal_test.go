@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"testing/synctest"
@@ -105,5 +106,42 @@ func TestEnrichQueue(t *testing.T) {
 	e.done()
 	if _, _, ok := e.take(); ok || e.pending() != 0 {
 		t.Errorf("take from an empty queue: ok %v, pending %d", ok, e.pending())
+	}
+}
+
+// Paths are handed out in path order, each exactly once, also when some
+// become dirty meanwhile (behind the sorted ones: they wait for the next
+// sort) or stop being dirty.
+func TestWorkQueueTakesInPathOrder(t *testing.T) {
+	q := newWorkQueue()
+	var want []string
+	for i := range 300 {
+		want = append(want, fmt.Sprintf("/w/%03d", (i*7)%300)) // shuffled
+	}
+	q.add(want)
+	first := q.take(2) // 300 dirty, 2 workers: a full batch
+	if len(first) != maxBatchFiles || !slices.IsSorted(first) || first[0] != "/w/000" {
+		t.Fatalf("first batch %v, want the %d first paths in order", first, maxBatchFiles)
+	}
+	q.add([]string{"/a"}) // before every path taken, after the sort
+	var got []string
+	for {
+		batch := q.take(2)
+		if batch == nil {
+			break
+		}
+		if !slices.IsSorted(batch) {
+			t.Fatalf("batch %v is not in path order", batch)
+		}
+		got = append(got, batch...)
+	}
+	if got[len(got)-1] != "/a" {
+		t.Errorf("a path dirtied after the sort came at %d of %d, want last", slices.Index(got, "/a"), len(got))
+	}
+	all := append(first, got...)
+	slices.Sort(all)
+	slices.Sort(want)
+	if want = append([]string{"/a"}, want...); !slices.Equal(all, want) {
+		t.Errorf("took %d paths, want each of %d once", len(all), len(want))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"workspace-qdrant-mcp/engine/storage"
@@ -195,15 +196,38 @@ func (s *Store) vectorsByHash(ctx context.Context, hashes []string) (map[string]
 	return found, nil
 }
 
+// hashPrefixChars is how many characters of a chunk's hash its index
+// keys on (schema version 5): 64 bits of a hex SHA-256.
+const hashPrefixChars = 16
+
+// hashPrefix is substr(hash, 1, hashPrefixChars), the key of the hash
+// index: the first hashPrefixChars characters of hash.
+func hashPrefix(hash string) string {
+	n := 0
+	for i := range hash {
+		if n == hashPrefixChars {
+			return hash[:i]
+		}
+		n++
+	}
+	return hash
+}
+
+// vectorsQuery reads the vectors of n hashes, given as their n prefixes
+// (hashPrefix), which the index finds, and then the n hashes.
+func vectorsQuery(n int) string {
+	return `SELECT hash, dense, (SELECT dims FROM collections WHERE name = chunks.collection)
+		FROM chunks WHERE substr(hash, 1, ` + strconv.Itoa(hashPrefixChars) + `) IN (` + placeholders(n) + `)
+		AND hash IN (` + placeholders(n) + `) ORDER BY rid`
+}
+
 // readVectors adds to found a vector for each of hashes that a chunk has.
 func (s *Store) readVectors(ctx context.Context, hashes []string, found map[string][]float32) error {
-	args := make([]any, len(hashes))
+	args := make([]any, 2*len(hashes))
 	for i, h := range hashes {
-		args[i] = h
+		args[i], args[len(hashes)+i] = hashPrefix(h), h
 	}
-	rows, err := s.reader.QueryContext(ctx,
-		`SELECT hash, dense, (SELECT dims FROM collections WHERE name = chunks.collection)
-		FROM chunks WHERE hash IN (`+placeholders(len(hashes))+`) ORDER BY rid`, args...)
+	rows, err := s.reader.QueryContext(ctx, vectorsQuery(len(hashes)), args...)
 	if err != nil {
 		return err
 	}

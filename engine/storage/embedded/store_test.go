@@ -484,3 +484,43 @@ func TestGivenTermsAreIndexed(t *testing.T) {
 		}
 	}
 }
+
+// VectorsByHash finds a hash by the index on its first characters (the
+// query plan says so), and tells apart hashes that share them.
+func TestVectorsByHashPrefix(t *testing.T) {
+	st := openStore(t, t.TempDir(), Options{})
+	if err := st.EnsureCollection(t.Context(), "code", 4); err != nil {
+		t.Fatal(err)
+	}
+	doc, chunks := testDoc("/p/a.go", "apple", 3)
+	chunks[0].Hash = strings.Repeat("ab", 8) + "-first"
+	chunks[1].Hash = strings.Repeat("ab", 8) + "-second"
+	chunks[2].Hash = "Größe-" + strings.Repeat("ü", 20) // prefixes count characters, as substr does
+	if err := st.ReplaceDocument(t.Context(), doc, chunks); err != nil {
+		t.Fatal(err)
+	}
+	found, err := st.VectorsByHash(t.Context(), []string{chunks[1].Hash, chunks[2].Hash, strings.Repeat("ab", 8) + "-third"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 2 || !slices.Equal(found[chunks[1].Hash], chunks[1].Dense) || !slices.Equal(found[chunks[2].Hash], chunks[2].Dense) {
+		t.Errorf("VectorsByHash = %v, want the second and third chunks' vectors alone", found)
+	}
+	rows, err := st.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+vectorsQuery(2), "a", "b", "a", "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if !strings.Contains(strings.Join(plan, "; "), "INDEX chunks_hash_prefix") {
+		t.Errorf("query plan %q does not use chunks_hash_prefix", plan)
+	}
+}
