@@ -15,9 +15,9 @@ package storage
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
+
+	"workspace-qdrant-mcp/internal/digest"
 )
 
 // Sentinel errors. Backends wrap them with context; callers compare with
@@ -107,11 +107,7 @@ type Chunk struct {
 
 // VectorHash is the Chunk.Hash of text embedded by model.
 func VectorHash(model, text string) string {
-	h := sha256.New()
-	h.Write([]byte(model))
-	h.Write([]byte{0})
-	h.Write([]byte(text))
-	return hex.EncodeToString(h.Sum(nil))
+	return digest.HexSHA256(model, "\x00", text)
 }
 
 // Document is a stored document with its chunks in order.

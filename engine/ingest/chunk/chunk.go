@@ -27,10 +27,10 @@
 package chunk
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"strconv"
 	"strings"
+
+	"workspace-qdrant-mcp/internal/digest"
 )
 
 // Default sizes, in bytes, used for zero Options fields.
@@ -145,7 +145,7 @@ func Split(text string, opts Options) []Chunk {
 				StartLine: start + 1,
 				EndLine:   end,
 				Text:      body,
-				Hash:      hexSHA256(body),
+				Hash:      digest.HexSHA256(body),
 				Defines:   st.defines(start, end),
 			})
 		}
@@ -168,10 +168,5 @@ func Split(text string, opts Options) []Chunk {
 // always give the same id, so re-indexing an unchanged file rewrites
 // nothing, while any change to the content or position gives a new id.
 func ChunkID(docID string, c Chunk) string {
-	return hexSHA256(docID + "\x00" + strconv.Itoa(c.Ordinal) + "\x00" + c.Hash)[:32]
-}
-
-func hexSHA256(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
+	return digest.HexSHA256(docID, "\x00", strconv.Itoa(c.Ordinal), "\x00", c.Hash)[:32]
 }

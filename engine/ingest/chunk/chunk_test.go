@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"workspace-qdrant-mcp/internal/digest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -343,7 +344,7 @@ func TestSplitDeterministic(t *testing.T) {
 }
 
 func TestChunkID(t *testing.T) {
-	c := Chunk{Ordinal: 3, StartLine: 10, EndLine: 20, Text: "x", Hash: hexSHA256("x")}
+	c := Chunk{Ordinal: 3, StartLine: 10, EndLine: 20, Text: "x", Hash: digest.HexSHA256("x")}
 	id := ChunkID("file:/a.go", c)
 	if len(id) != 32 {
 		t.Fatalf("ChunkID = %q, want 32 hex digits", id)
@@ -363,7 +364,7 @@ func TestChunkID(t *testing.T) {
 	for name, other := range map[string]string{
 		"doc":     ChunkID("file:/b.go", c),
 		"ordinal": ChunkID("file:/a.go", Chunk{Ordinal: 4, Hash: c.Hash}),
-		"content": ChunkID("file:/a.go", Chunk{Ordinal: 3, Hash: hexSHA256("y")}),
+		"content": ChunkID("file:/a.go", Chunk{Ordinal: 3, Hash: digest.HexSHA256("y")}),
 	} {
 		if other == id {
 			t.Errorf("ChunkID ignores the %s", name)

@@ -160,30 +160,32 @@ func analyzeTerms(text string) docTerms {
 	return analyzeTermList(strings.Fields(text))
 }
 
-// termPositions holds the maps analyzeTermList finds a term's place in,
-// for reuse: making one for every chunk was a third of its cost. A
-// cleared map keeps its buckets, so each grows to the largest chunk's
-// distinct terms and stays there.
-var termPositions = sync.Pool{New: func() any { return make(map[string]int, 256) }}
+// termScratch is analyzeTermList's scratch space, pooled: making a map
+// for every chunk was a third of its cost, and growing its slices by
+// appending half of its garbage. A cleared map keeps its buckets, so each
+// grows to the largest chunk's distinct terms and stays there.
+type termScratch struct {
+	at    map[string]int
+	terms []string
+	tf    []uint32
+}
+
+var termScratches = sync.Pool{New: func() any { return &termScratch{at: make(map[string]int, 256)} }}
 
 // analyzeTermList counts the tokens of the analyzer's terms, as FTS5
 // finds them in the terms joined by spaces.
 func analyzeTermList(terms []string) docTerms {
-	var d docTerms
-	at := termPositions.Get().(map[string]int)
-	defer func() {
-		clear(at)
-		termPositions.Put(at)
-	}()
+	sc := termScratches.Get().(*termScratch)
+	var length int32
 	count := func(t string) {
-		d.length++
-		if i, ok := at[t]; ok {
-			d.tf[i]++
+		length++
+		if i, ok := sc.at[t]; ok {
+			sc.tf[i]++
 			return
 		}
-		at[t] = len(d.terms)
-		d.terms = append(d.terms, t)
-		d.tf = append(d.tf, 1)
+		sc.at[t] = len(sc.terms)
+		sc.terms = append(sc.terms, t)
+		sc.tf = append(sc.tf, 1)
 	}
 	for _, term := range terms {
 		if isPlainToken(term) {
@@ -192,6 +194,11 @@ func analyzeTermList(terms []string) docTerms {
 			ftsTokens(term, count)
 		}
 	}
+	d := docTerms{terms: slices.Clone(sc.terms), tf: slices.Clone(sc.tf), length: length}
+	clear(sc.at)
+	clear(sc.terms) // drop the strings
+	sc.terms, sc.tf = sc.terms[:0], sc.tf[:0]
+	termScratches.Put(sc)
 	return d
 }
 
