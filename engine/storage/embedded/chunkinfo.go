@@ -3,8 +3,11 @@ package embedded
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf16"
 
 	"workspace-qdrant-mcp/engine/storage"
 )
@@ -70,9 +73,9 @@ func checkMeta(s string) (string, error) {
 }
 
 // metaMap decodes chunkInfo.meta, which checkMeta checked; nil for none.
-// The common object, whose strings have no escapes, is split in place
-// (the values share the string's memory); any other goes through
-// encoding/json.
+// The object json.Marshal writes for a map[string]string is split in
+// place (the values without escapes share the string's memory); any
+// other goes through encoding/json.
 func metaMap(s string) map[string]string {
 	if s == "" {
 		return nil
@@ -87,11 +90,11 @@ func metaMap(s string) map[string]string {
 }
 
 // eachPlain calls fn (when not nil) with each key and value of
-// {"k":"v",...}, a JSON object of strings without escapes and spaces, as
-// json.Marshal writes a map[string]string, and reports whether s is one;
-// when it is not, fn may have seen some of it.
+// {"k":"v",...}, a JSON object of strings without spaces, as json.Marshal
+// writes a map[string]string, and reports whether s is one; when it is
+// not, fn may have seen some of it.
 func eachPlain(s string, fn func(k, v string)) bool {
-	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' || strings.IndexByte(s, '\\') >= 0 {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
 		return false
 	}
 	rest := s[1 : len(s)-1]
@@ -121,22 +124,99 @@ func eachPlain(s string, fn func(k, v string)) bool {
 	return true
 }
 
-// quoted splits a JSON string without escapes off the front of s.
+// quoted splits a JSON string off the front of s and returns its value.
+// Language servers' hover texts hold quotes and line breaks, so escapes
+// are common: without them the value is a substring of s; with them,
+// unescaped into a string of its own.
 func quoted(s string) (str, rest string, ok bool) {
 	if s == "" || s[0] != '"' {
 		return "", "", false
 	}
-	end := strings.IndexByte(s[1:], '"')
-	if end < 0 {
-		return "", "", false
-	}
-	str = s[1 : 1+end]
-	for i := range len(str) {
-		if str[i] < 0x20 {
+	escaped := false
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			if !escaped {
+				return s[1:i], s[i+1:], true
+			}
+			str, ok := unescape(s[1:i])
+			return str, s[i+1:], ok
+		case c == '\\':
+			escaped = true
+			i++ // the escaped byte is never the closing quote
+		case c < 0x20:
 			return "", "", false
 		}
 	}
-	return str, s[2+end:], true
+	return "", "", false
+}
+
+// unescape returns the value of the body of a JSON string that holds
+// escapes; false if one is not JSON's.
+func unescape(body string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(body))
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c != '\\' {
+			b.WriteByte(c)
+			continue
+		}
+		if i++; i == len(body) {
+			return "", false
+		}
+		switch body[i] {
+		case '"', '\\', '/':
+			b.WriteByte(body[i])
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r, n := hex4(body[i+1:])
+			if n == 0 {
+				return "", false
+			}
+			i += n
+			if utf16.IsSurrogate(r) {
+				// A pair is \uD8xx\uDCxx; a lone half is U+FFFD, as
+				// encoding/json decodes it.
+				if len(body) > i+2 && body[i+1] == '\\' && body[i+2] == 'u' {
+					if r2, n2 := hex4(body[i+3:]); n2 != 0 {
+						if p := utf16.DecodeRune(r, r2); p != unicode.ReplacementChar {
+							r, i = p, i+2+n2
+						}
+					}
+				}
+				if utf16.IsSurrogate(r) {
+					r = unicode.ReplacementChar
+				}
+			}
+			b.WriteRune(r)
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// hex4 reads the four hex digits of a \u escape at the front of s: the
+// code unit and 4, or 0, 0 if they are not there.
+func hex4(s string) (rune, int) {
+	if len(s) < 4 {
+		return 0, 0
+	}
+	v, err := strconv.ParseUint(s[:4], 16, 16)
+	if err != nil {
+		return 0, 0
+	}
+	return rune(v), 4
 }
 
 // textCacheBytes bounds the texts a textCache holds: all of a workspace

@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -185,7 +186,46 @@ func TestMetaMap(t *testing.T) {
 			t.Errorf("%s: decoded %q, want %q", s, got, want)
 		}
 	}
-	for _, bad := range []string{`{"a":"b"`, `{"a":1}`, `{"a":"b",}`, `["a","b"]`, `{"a" "b"}`} {
+	// Escapes json.Marshal does not write, decoded as encoding/json does,
+	// lone surrogate halves included; and random maps.
+	raw := []string{
+		`{"k":"\ud83d\ude00 \/ \b\f \u00e9"}`, `{"k":"\ud800"}`, `{"k":"\udc00\ud800x"}`,
+		`{"k":"\ud83d\u0041"}`, `{"\u006b":"v\\"}`, `{"a":"\"","b":"\\\""}`,
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []rune("ab\"\\/\n\t\x01<>&é☃😀\u2028")
+	for range 200 {
+		m := map[string]string{}
+		for range rng.IntN(4) + 1 {
+			var k, v []rune
+			for range rng.IntN(6) {
+				k = append(k, alphabet[rng.IntN(len(alphabet))])
+			}
+			for range rng.IntN(12) {
+				v = append(v, alphabet[rng.IntN(len(alphabet))])
+			}
+			m[string(k)] = string(v)
+		}
+		b, _ := json.Marshal(m)
+		raw = append(raw, string(b))
+	}
+	for _, s := range raw {
+		meta, err := checkMeta(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		var want map[string]string
+		if err := json.Unmarshal([]byte(s), &want); err != nil {
+			t.Fatal(err)
+		}
+		if got := metaMap(meta); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: decoded %q, want %q", s, got, want)
+		}
+		if !eachPlain(s, nil) {
+			t.Errorf("%s: not on the fast path", s)
+		}
+	}
+	for _, bad := range []string{`{"a":"b"`, `{"a":1}`, `{"a":"b",}`, `["a","b"]`, `{"a" "b"}`, `{"a":"\x"}`, `{"a":"\u12"}`, `{"a":"b\"}`} {
 		if _, err := checkMeta(bad); err == nil {
 			t.Errorf("%s decoded", bad)
 		}
