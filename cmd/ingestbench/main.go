@@ -80,6 +80,7 @@ func main() {
 	writeModel := flag.String("write-model", "", "write a synthetic Model2Vec model of -model-rows × -model-dims into this directory and exit")
 	rows := flag.Int("model-rows", 62500, "rows of the -write-model model")
 	dims := flag.Int("model-dims", 256, "dimensions of the -write-model model")
+	flag.IntVar(&workers, "workers", 0, "engine.workers (0: the default, GOMAXPROCS)")
 	flag.Parse()
 	if *writeModel != "" {
 		if *src == "" {
@@ -115,6 +116,9 @@ var embedder, modelPath string
 
 // embedderName is the embedder's provider and dimensions, for the report.
 var embedderName string
+
+// workers is -workers: engine.workers when above 0.
+var workers int
 
 func progress(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
@@ -157,6 +161,9 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	cfg.Workspace.Debounce = config.Duration(debounce)
 	cfg.Storage.DataDir = data
 	cfg.Logging.Level = "warn"
+	if workers > 0 {
+		cfg.Engine.Workers = workers
+	}
 	memlimit.Set(int64(cfg.Engine.MemoryLimitMB) << 20) // as the server does
 	if err := cfg.Validate(); err != nil {
 		return err
