@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"strings"
-	"workspace-qdrant-mcp/engine/analysis"
 
+	"workspace-qdrant-mcp/engine/analysis"
 	"workspace-qdrant-mcp/engine/embed"
 	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/ingest/secrets"

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
 	"workspace-qdrant-mcp/internal/digest"
 )
 
