@@ -81,10 +81,16 @@ func (t *trackedEmbedder) Info() embed.Info { return t.inner.Info() }
 // provider is known to be down, each batch is sent once, without the
 // retry schedule, so that work fails fast and stays pending.
 func (t *trackedEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	return t.track(ctx, func(ctx context.Context) ([][]float32, error) { return t.inner.Embed(ctx, texts) })
+}
+
+// track runs one request to the provider, without retries while it is
+// known to be down, and records its outcome.
+func (t *trackedEmbedder) track(ctx context.Context, request func(context.Context) ([][]float32, error)) ([][]float32, error) {
 	if _, down := t.Down(); down {
 		ctx = embed.WithoutRetry(ctx)
 	}
-	vecs, err := t.inner.Embed(ctx, texts)
+	vecs, err := request(ctx)
 	t.record(ctx, err)
 	return vecs, err
 }
@@ -96,12 +102,9 @@ type trackedTermsEmbedder struct{ *trackedEmbedder }
 // EmbedTerms embeds through the provider and records the outcome, as
 // Embed does.
 func (t trackedTermsEmbedder) EmbedTerms(ctx context.Context, terms [][]string) ([][]float32, error) {
-	if _, down := t.Down(); down {
-		ctx = embed.WithoutRetry(ctx)
-	}
-	vecs, err := t.inner.(embed.TermsEmbedder).EmbedTerms(ctx, terms)
-	t.record(ctx, err)
-	return vecs, err
+	return t.track(ctx, func(ctx context.Context) ([][]float32, error) {
+		return t.inner.(embed.TermsEmbedder).EmbedTerms(ctx, terms)
+	})
 }
 
 // withTerms returns t as the embedder the run uses: with EmbedTerms when
