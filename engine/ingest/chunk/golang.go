@@ -1,7 +1,6 @@
 package chunk
 
 import (
-	"go/scanner"
 	"go/token"
 	"strings"
 )
@@ -11,9 +10,9 @@ import (
 // Recv.Name, "_" left out); false if text does not scan, its brackets do
 // not balance or a declaration is not where one must be.
 //
-// It reads the tokens of go/scanner instead of parsing with go/parser:
-// the chunker needs only each declaration's lines and names, and a
-// token pass costs a fraction of building the syntax tree (see
+// It reads tokens (go/scanner's, from goLexer) instead of parsing with
+// go/parser: the chunker needs only each declaration's lines and names,
+// and a token pass costs a fraction of building the syntax tree (see
 // "Go declarations by go/scanner" in BENCHMARKS.md). For every file that
 // go/parser accepts the result is what go/ast gives (the declaration's
 // Pos to End, its Doc group included); some files go/parser rejects,
@@ -52,15 +51,14 @@ func goDeclarations(text string) ([]unit, []definedName, bool) {
 	}
 }
 
-// goScan is a go/scanner token stream over one file that keeps what
+// goScan is a token stream over one file that keeps what
 // goDeclarations asks of it: the open brackets, the comments before the
 // current token, the offsets of the tokens around it.
 type goScan struct {
 	src      string
-	s        scanner.Scanner
-	base     int         // the file's base Pos
+	lex      goLexer
 	tok      token.Token // the current token, never a comment
-	lit      string
+	lit      string      // its text
 	off      int         // the offset of tok
 	prevOff  int         // the offset of the token before tok, or -1
 	lastEnd  int         // the offset of the last byte of the last token that was not ';'
@@ -77,35 +75,29 @@ type goScan struct {
 type comment struct{ start, last int }
 
 func newGoScan(text string) *goScan {
-	g := &goScan{src: text, prevOff: -1, off: -1}
-	file := token.NewFileSet().AddFile("", -1, len(text))
-	g.base = file.Base()
-	g.s.Init(file, []byte(text), func(token.Position, string) { g.failed = true }, scanner.ScanComments)
-	return g
+	return &goScan{src: text, lex: newGoLexer(text), prevOff: -1, off: -1}
 }
 
 // next moves to the next token that is not a comment and returns it:
 // token.EOF once the text ends or the scan has failed.
 func (g *goScan) next() token.Token {
 	for !g.failed {
-		pos, tok, lit := g.s.Scan()
-		off := int(pos) - g.base
+		off, tok, end := g.lex.scan()
+		if g.failed = g.lex.failed; g.failed {
+			break
+		}
 		if tok == token.COMMENT {
 			if g.fresh {
 				g.comments, g.fresh = g.comments[:0], false
 			}
-			last := off + len(lit) - 1
-			if lit[1] == '*' { // lit has lost any '\r'
-				last = off + 3 + strings.Index(g.src[off+2:], "*/")
-			}
-			g.comments = append(g.comments, comment{off, last})
+			g.comments = append(g.comments, comment{off, end - 1})
 			continue
 		}
 		if g.fresh {
 			g.comments = g.comments[:0]
 		}
 		g.fresh = true
-		g.prevOff, g.off, g.tok, g.lit = g.off, off, tok, lit
+		g.prevOff, g.off, g.tok, g.lit = g.off, off, tok, g.src[off:end]
 		switch tok {
 		case token.LPAREN, token.LBRACK, token.LBRACE:
 			g.open = append(g.open, g.src[off])
@@ -122,8 +114,8 @@ func (g *goScan) next() token.Token {
 			return tok
 		}
 		g.lastEnd = off
-		if tok == token.STRING && lit[0] == '`' { // it may span lines, and lit has lost any '\r'
-			g.lastEnd = off + 1 + strings.IndexByte(g.src[off+1:], '`')
+		if tok == token.STRING { // a raw string may span lines
+			g.lastEnd = end - 1
 		}
 		return tok
 	}
@@ -194,7 +186,11 @@ func (g *goScan) name(names []definedName, prefix string) []definedName {
 	if g.tok != token.IDENT {
 		g.failed = true
 	} else if g.lit != "_" {
-		names = append(names, definedName{g.line(g.off), prefix + g.lit})
+		name := prefix + g.lit
+		if prefix == "" {
+			name = strings.Clone(g.lit) // not a slice holding the whole text
+		}
+		names = append(names, definedName{g.line(g.off), name})
 	}
 	return names
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 )
 
-var allGoroot = flag.Bool("goroot", false, "TestGoDeclarationsGOROOT: compare over every .go file of GOROOT/src, not a few directories")
+var allGoroot = flag.Bool("goroot", false, "TestGoDeclarationsGOROOT, TestGoLexerMatchesScanner: compare over every .go file of GOROOT/src, not a few directories")
 
 // goDeclarationsParser is goDeclarations as it was with go/parser, the
 // reference the token pass must agree with on every file go/parser
@@ -205,10 +205,11 @@ func TestGoDeclarations(t *testing.T) {
 	}
 }
 
-// TestGoDeclarationsGOROOT compares goDeclarations with the reference
-// on real code: the chunk package's Go inputs and a few directories of
-// the standard library (all of GOROOT/src with -goroot).
-func TestGoDeclarationsGOROOT(t *testing.T) {
+// goInputs returns the Go files the GOROOT tests read: the chunk
+// package's Go inputs and a few directories of the standard library, or
+// all of GOROOT/src with -goroot.
+func goInputs(t *testing.T) []string {
+	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "input", "*.go"))
 	if err != nil {
 		t.Fatal(err)
@@ -236,6 +237,14 @@ func TestGoDeclarationsGOROOT(t *testing.T) {
 			files = append(files, matches...)
 		}
 	}
+	return files
+}
+
+// TestGoDeclarationsGOROOT compares goDeclarations with the reference
+// on real code: the chunk package's Go inputs and a few directories of
+// the standard library (all of GOROOT/src with -goroot).
+func TestGoDeclarationsGOROOT(t *testing.T) {
+	files := goInputs(t)
 	var same, rejected, accepted int // rejected by both; rejected by go/parser alone
 	for _, path := range files {
 		b, err := os.ReadFile(path)
