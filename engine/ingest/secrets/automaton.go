@@ -14,8 +14,12 @@ import (
 // an upper-case letter and its lower case: the table has a column per
 // class of bytes (class), not per byte, which keeps it small enough for
 // the processor's caches.
+//
+// A transition is the row of the state it leads to (state × classes),
+// complemented when a keyword ends in that state, so that a step is one
+// load and a sign test.
 type automaton struct {
-	next    []int32 // next[state*classes+class[b]]
+	next    []int32 // next[row+class[b]]: ±the next state's row
 	class   [256]uint8
 	classes int
 	rules   [][]uint64 // per state: the rules whose keyword ends here (a bit set); nil when none
@@ -107,7 +111,12 @@ func newAutomaton(keywords map[string][]int, nrules int) *automaton {
 	a.next = make([]int32, len(next)*a.classes)
 	for s := range next {
 		for cl, c := range rep {
-			a.next[s*a.classes+cl] = next[s][c]
+			t := next[s][c]
+			row := t * int32(a.classes)
+			if a.rules[t] != nil {
+				row = ^row
+			}
+			a.next[s*a.classes+cl] = row
 		}
 	}
 	return a
@@ -122,11 +131,12 @@ type hit struct {
 // scan returns every place in text where a keyword ends.
 func (a *automaton) scan(text string) []hit {
 	var hits []hit
-	s := int32(0)
+	row := int32(0)
 	for i := 0; i < len(text); i++ {
-		s = a.next[int(s)*a.classes+int(a.class[text[i]])]
-		if a.rules[s] != nil {
-			hits = append(hits, hit{end: i + 1, state: s})
+		row = a.next[int(row)+int(a.class[text[i]])]
+		if row < 0 {
+			row = ^row
+			hits = append(hits, hit{end: i + 1, state: row / int32(a.classes)})
 		}
 	}
 	return hits
