@@ -10,9 +10,9 @@
 //		...
 //	}
 //
-// Source code of the languages Split knows the syntax of (Go, parsed with
-// go/parser; C-like languages by their braces; Python and Ruby by their
-// indentation) is cut at declarations: small consecutive declarations are
+// Source code of the languages Split knows the syntax of (Go by its
+// tokens, the declarations go/parser finds; C-like languages by their
+// braces; Python and Ruby by their indentation) is cut at declarations: small consecutive declarations are
 // packed together, a declaration that fits is never cut, and one that
 // does not fit starts a chunk of its own and is cut further at inner seams.
 // Each chunk lists the names it defines (Chunk.Defines). Other text is cut
