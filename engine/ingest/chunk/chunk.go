@@ -12,15 +12,15 @@
 //
 // Source code of the languages Split knows the syntax of (Go by its
 // tokens, the declarations go/parser finds; C-like languages by their
-// braces; Python and Ruby by their indentation) is cut at declarations: small consecutive declarations are
-// packed together, a declaration that fits is never cut, and one that
-// does not fit starts a chunk of its own and is cut further at inner seams.
-// Each chunk lists the names it defines (Chunk.Defines). Other text is cut
-// where prose and code have natural seams: before a top-level
-// declaration-looking line or Markdown heading, or after a blank line.
-// Where a window ends inside a declaration or other text, the next chunk
-// repeats a few of its last lines, so that text near a seam is found with
-// its context.
+// braces; Python and Ruby by their indentation) is cut at declarations:
+// small consecutive declarations are packed together, a declaration that
+// fits is never cut, and one that does not fit starts a chunk of its own
+// and is cut further at inner seams. Each chunk lists the names it defines
+// (Chunk.Defines). Other text is cut where prose and code have natural
+// seams: before a top-level declaration-looking line or Markdown heading,
+// or after a blank line. Where a window ends inside a declaration or other
+// text, the next chunk repeats a few of its last lines, so that text near
+// a seam is found with its context.
 //
 // Everything here is a pure function of its arguments and safe for
 // concurrent use.
