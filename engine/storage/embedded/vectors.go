@@ -16,6 +16,10 @@ import (
 // concurrent use; Store.mu guards it.
 type vectorIndex struct {
 	sets map[string]*vectorSet
+	// ids maps every chunk's id to its rid, in every collection: the
+	// table has no index on ids (schema version 6), so ChunkTexts finds
+	// a chunk's row by rid, and a write checks here that no id repeats.
+	ids map[string]int64
 	// terms is every chunk's analyzed text, of all collections; nil
 	// until the background build installs it (see termbuild.go), and for
 	// good when that build failed.
@@ -70,7 +74,7 @@ type item struct {
 }
 
 func newVectorIndex() *vectorIndex {
-	return &vectorIndex{sets: make(map[string]*vectorSet), terms: newTermIndex()}
+	return &vectorIndex{sets: make(map[string]*vectorSet), ids: make(map[string]int64), terms: newTermIndex()}
 }
 
 // ensureSet adds an empty set for a collection unless it has one.
@@ -348,7 +352,7 @@ func dotGeneric(a, b []float32) float32 {
 // keyword index is not loaded: it is built in the background (see
 // termbuild.go), so ix.terms is nil.
 func loadIndex(ctx context.Context, db *sql.DB) (*vectorIndex, error) {
-	ix := &vectorIndex{sets: make(map[string]*vectorSet)}
+	ix := &vectorIndex{sets: make(map[string]*vectorSet), ids: make(map[string]int64)}
 	if err := loadSets(ctx, db, ix); err != nil {
 		return nil, fmt.Errorf("load collections: %w", err)
 	}
@@ -455,6 +459,7 @@ func readVectors(ctx context.Context, db *sql.DB, ix *vectorIndex, q *blockQuant
 		dst, _ := vs.next()
 		storeVector(dst, scratch)
 		vs.append(it) // the int8 copy is q's
+		ix.ids[it.id] = it.rid
 		if vs.quant && len(vs.items)&(blockVectors-1) == 0 {
 			q.block(vs, len(vs.items)/blockVectors-1)
 		}

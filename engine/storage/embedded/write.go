@@ -115,6 +115,9 @@ func (s *Store) replaceDocuments(ctx context.Context, reps []storage.Replacement
 				return nil, 0, docError(reps, i, err)
 			}
 		}
+		if err := s.index.checkNewIDs(reps, removed); err != nil {
+			return nil, 0, err
+		}
 		added := make([][]item, len(reps))
 		var written int64
 		for i, r := range reps {
@@ -136,11 +139,50 @@ func (s *Store) replaceDocuments(ctx context.Context, reps []storage.Replacement
 			for i, items := range added {
 				for j, it := range items {
 					sets[i].add(it, reps[i].Chunks[j].Dense)
+					ix.ids[it.id] = it.rid
 					ix.addTerms(it.rid, encoded[i][j].tokens, reps[i].Chunks[j].Hash)
 				}
 			}
 		}, written, nil
 	})
+}
+
+// errDuplicateID reports a chunk id that another chunk already has.
+var errDuplicateID = errors.New("chunk id is not unique")
+
+// checkNewIDs fails when a chunk of reps would share its id with another
+// chunk once the transaction that removed removed and inserts reps has
+// committed: with a chunk the store keeps, or with another of reps. It
+// is what the UNIQUE constraint on chunks.id checked until schema
+// version 6. The caller holds Store.writeMu, so ix is the committed
+// state.
+func (ix *vectorIndex) checkNewIDs(reps []storage.Replacement, removed []removal) error {
+	var gone map[int64]bool
+	for _, r := range removed {
+		for _, c := range r {
+			if gone == nil {
+				gone = make(map[int64]bool)
+			}
+			gone[c.rid] = true
+		}
+	}
+	n := 0
+	for _, r := range reps {
+		n += len(r.Chunks)
+	}
+	seen := make(map[string]struct{}, n)
+	for _, r := range reps {
+		for _, c := range r.Chunks {
+			if rid, ok := ix.ids[c.ID]; ok && !gone[rid] {
+				return fmt.Errorf("chunk %s of document %s: %w: a stored chunk has it", c.ID, r.Doc.ID, errDuplicateID)
+			}
+			if _, ok := seen[c.ID]; ok {
+				return fmt.Errorf("chunk %s of document %s: %w: it is given twice", c.ID, r.Doc.ID, errDuplicateID)
+			}
+			seen[c.ID] = struct{}{}
+		}
+	}
+	return nil
 }
 
 // lastOfEach returns the last replacement of each document, in order:
