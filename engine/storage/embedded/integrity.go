@@ -70,7 +70,7 @@ func (s *Store) checkKeywordIndex(ctx context.Context) error {
 	if s.index.terms == nil {
 		return nil // checkTermIndex says so
 	}
-	fresh := newTermIndex()
+	fresh := newTermIndex(s.dict)
 	if err := loadTerms(ctx, s.writer, fresh, s.analyze); err != nil {
 		return fmt.Errorf("keyword index: read chunks: %w", err)
 	}

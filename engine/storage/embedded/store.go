@@ -96,7 +96,9 @@ type Store struct {
 	path     string // the database file
 	analyzer func(string) []string
 	// analyze gives a text's tokens for the keyword index.
-	analyze  func(string) docTerms
+	analyze func(string) docTerms
+	// dict numbers the keyword index's terms.
+	dict     *termDict
 	fileLock *flock.Flock
 
 	// writer has a single connection and runs every write; reader has a
@@ -149,6 +151,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		analyzer: opts.Analyzer,
 		fileLock: flock.New(filepath.Join(dir, "store.lock"), flock.SetPermissions(0o600)),
 		build:    termBuild{beforeInstall: opts.beforeKeywordInstall},
+		dict:     newTermDict(),
 	}
 	s.analyze = termAnalyzer(s.analyzer)
 	if s.analyzer == nil {

@@ -138,7 +138,7 @@ func (s *Store) replaceDocuments(ctx context.Context, reps []storage.Replacement
 			}
 			for i, items := range added {
 				for j, it := range items {
-					sets[i].add(it, reps[i].Chunks[j].Dense)
+					sets[i].addPrepared(it, encoded[i][j].vec)
 					ix.ids[it.id] = it.rid
 					ix.addTerms(it.rid, encoded[i][j].tokens, reps[i].Chunks[j].Hash)
 				}
@@ -347,24 +347,48 @@ func (w *writerStatements) deleteChunks(ctx context.Context, tx *sql.Tx, docID s
 type encodedChunk struct {
 	metadata string
 	dense    []byte
-	tokens   docTerms // the analyzed text's tokens, for the keyword index
+	tokens   docTerms       // the analyzed text's tokens, for the keyword index
+	vec      preparedVector // the vector as the index holds it
 }
 
 // encodeChunks prepares chunks for insertion, so that the write lock is
-// not held while the analyzer runs.
+// not held while the analyzer runs or vectors are rounded and quantised.
 func (s *Store) encodeChunks(chunks []storage.Chunk) ([]encodedChunk, error) {
 	encoded := make([]encodedChunk, len(chunks))
+	var (
+		values  int // of every vector, in one allocation
+		scratch []float32
+	)
+	for _, c := range chunks {
+		values += len(c.Dense)
+	}
+	halves := make([]uint16, values)
+	var quants []int8
 	for i, c := range chunks {
 		meta, err := encodeMetadata(c.Metadata)
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
 		}
 		e := encodedChunk{metadata: meta, dense: encodeVector(c.Dense)}
+		d := len(c.Dense)
+		e.vec.half, halves = halves[:d:d], halves[d:]
+		if keepsQuant(d) {
+			if len(quants) < d {
+				quants = make([]int8, values)
+			}
+			e.vec.quant, quants = quants[:d:d], quants[d:]
+		}
+		if len(scratch) < d {
+			scratch = make([]float32, d)
+		}
+		e.vec.scale = prepareVector(e.vec.half, e.vec.quant, c.Dense, scratch[:d])
+		values -= d
 		if c.Terms != nil {
 			e.tokens = analyzeTermList(c.Terms)
 		} else {
 			e.tokens = s.analyze(c.Text)
 		}
+		s.dict.number(&e.tokens)
 		encoded[i] = e
 	}
 	return encoded, nil
