@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -37,7 +36,7 @@ import (
 // compacted when the dead outnumber the live.
 type termIndex struct {
 	dict     *termDict        // term -> term number, shared by the store's indexes
-	postings []postingList    // by term number; may include dead docs
+	postings postings         // by term number; may include dead docs
 	docs     map[int64]uint32 // chunk rid -> doc number
 	rids     []int64          // by doc number
 	lengths  []int32          // tokens by doc number; -1 when dead
@@ -47,49 +46,6 @@ type termIndex struct {
 	scratch  sync.Pool
 	// hashes holds the stored chunks' hashes, for VectorsByHash.
 	hashes hashSet
-}
-
-// postingList lists the documents holding a term, in increasing doc
-// number, with how often each holds it: for each, the uvarint of the doc
-// number's difference from the previous one's (from 0 for the first),
-// then the uvarint of the count. Most differences and counts take a byte,
-// so a posting takes about 2.5 bytes instead of 8.
-type postingList struct {
-	data []byte
-	n    uint32 // postings
-	last uint32 // doc number of the last one
-}
-
-// push appends a posting for doc, which must be above any in the list.
-func (l *postingList) push(doc, tf uint32) {
-	l.data = binary.AppendUvarint(l.data, uint64(doc-l.last))
-	l.data = binary.AppendUvarint(l.data, uint64(tf))
-	l.last = doc
-	l.n++
-}
-
-// each calls yield with every posting, in order.
-func (l *postingList) each(yield func(doc, tf uint32)) {
-	buf, doc := l.data, uint32(0)
-	for len(buf) > 0 {
-		var delta, tf uint64
-		if buf[0] < 0x80 {
-			delta, buf = uint64(buf[0]), buf[1:]
-		} else {
-			var n int
-			delta, n = binary.Uvarint(buf)
-			buf = buf[n:]
-		}
-		if buf[0] < 0x80 {
-			tf, buf = uint64(buf[0]), buf[1:]
-		} else {
-			var n int
-			tf, n = binary.Uvarint(buf)
-			buf = buf[n:]
-		}
-		doc += uint32(delta)
-		yield(doc, uint32(tf))
-	}
 }
 
 // docTerms is a document's analyzed text as distinct tokens and their
@@ -192,16 +148,16 @@ func newTermIndex(dict *termDict) *termIndex {
 	if dict == nil {
 		dict = newTermDict()
 	}
-	return &termIndex{dict: dict, docs: make(map[int64]uint32), hashes: newHashSet()}
+	return &termIndex{dict: dict, postings: newPostings(arenaBlockSize), docs: make(map[int64]uint32), hashes: newHashSet()}
 }
 
 // list returns the postings of term, if the index has any.
-func (ti *termIndex) list(term string) (*postingList, bool) {
+func (ti *termIndex) list(term string) (postingView, bool) {
 	id, ok := ti.dict.lookup(term)
-	if !ok || int(id) >= len(ti.postings) {
-		return nil, false
+	if !ok {
+		return postingView{}, false
 	}
-	return &ti.postings[id], true
+	return ti.postings.list(id), true
 }
 
 // isTokenRune reports whether unicode61 treats r as part of a token: a
@@ -352,10 +308,7 @@ func (ti *termIndex) add(rid int64, d docTerms) {
 	ti.rids = append(ti.rids, rid)
 	ti.lengths = append(ti.lengths, d.length)
 	for i, id := range d.ids {
-		if int(id) >= len(ti.postings) {
-			ti.postings = append(ti.postings, make([]postingList, int(id)+1-len(ti.postings))...)
-		}
-		ti.postings[id].push(doc, d.tf[i])
+		ti.postings.push(id, doc, d.tf[i])
 	}
 	ti.live++
 	ti.tokens += int64(d.length)
@@ -392,17 +345,15 @@ func (ti *termIndex) compact() {
 		rids = append(rids, ti.rids[doc])
 		lengths = append(lengths, n)
 	}
-	for id := range ti.postings {
-		var list postingList
-		ti.postings[id].each(func(doc, tf uint32) {
+	postings := newPostings(ti.postings.blockSize)
+	for id := range uint32(ti.postings.terms()) {
+		ti.postings.list(id).each(func(doc, tf uint32) {
 			if ti.lengths[doc] >= 0 {
-				list.push(remap[doc], tf)
+				postings.push(id, remap[doc], tf)
 			}
 		})
-		list.data = slices.Clip(list.data)
-		ti.postings[id] = list
 	}
-	ti.rids, ti.lengths = rids, lengths
+	ti.rids, ti.lengths, ti.postings = rids, lengths, postings
 	ti.dead = 0
 }
 
@@ -689,7 +640,7 @@ func (ti *termIndex) sameAs(want *termIndex) error {
 		}
 	}
 	bad := 0
-	for id := range max(len(ti.postings), len(want.postings)) {
+	for id := range max(ti.postings.terms(), want.postings.terms()) {
 		got, exp := ti.livePostings(uint32(id)), want.livePostings(uint32(id))
 		if !slices.Equal(got, exp) {
 			if bad++; bad <= maxTermProblems {
@@ -717,11 +668,8 @@ type ridTF struct {
 // livePostings returns the live postings of term number id by chunk
 // rid, in increasing rid order.
 func (ti *termIndex) livePostings(id uint32) []ridTF {
-	if int(id) >= len(ti.postings) {
-		return nil
-	}
 	var out []ridTF
-	ti.postings[id].each(func(doc, tf uint32) {
+	ti.postings.list(id).each(func(doc, tf uint32) {
 		if ti.lengths[doc] >= 0 {
 			out = append(out, ridTF{ti.rids[doc], tf})
 		}
