@@ -86,14 +86,18 @@ func (td *termDict) lookup(term string) (uint32, bool) {
 // number gives d's terms their numbers, numbering the new ones, and drops
 // d's strings; a numbered d is left as it is.
 func (td *termDict) number(d *docTerms) {
-	if d.ids != nil || len(d.terms) == 0 {
-		d.terms = nil
-		return
+	if d.ids == nil && len(d.terms) > 0 {
+		d.ids = td.numbers(d.terms)
 	}
-	ids := make([]uint32, len(d.terms))
+	d.terms = nil
+}
+
+// numbers returns the numbers of terms, numbering the new ones.
+func (td *termDict) numbers(terms []string) []uint32 {
+	ids := make([]uint32, len(terms))
 	missing := false
 	td.mu.RLock()
-	for i, t := range d.terms {
+	for i, t := range terms {
 		id, ok := td.ids[t]
 		if !ok {
 			id, missing = math.MaxUint32, true
@@ -103,7 +107,7 @@ func (td *termDict) number(d *docTerms) {
 	td.mu.RUnlock()
 	if missing {
 		td.mu.Lock()
-		for i, t := range d.terms {
+		for i, t := range terms {
 			if ids[i] != math.MaxUint32 {
 				continue
 			}
@@ -116,7 +120,7 @@ func (td *termDict) number(d *docTerms) {
 		}
 		td.mu.Unlock()
 	}
-	d.ids, d.terms = ids, nil
+	return ids
 }
 
 // name returns the term numbered id, for messages: it searches the
@@ -220,7 +224,12 @@ var termScratches = sync.Pool{New: func() any { return &termScratch{at: make(map
 
 // analyzeTermList counts the tokens of the analyzer's terms, as FTS5
 // finds them in the terms joined by spaces.
-func analyzeTermList(terms []string) docTerms {
+func analyzeTermList(terms []string) docTerms { return countTermList(terms, nil) }
+
+// countTermList is analyzeTermList, but with a dictionary it returns the
+// tokens numbered by it (see termDict.number), numbering them from the
+// scratch space: no copy of their strings is made.
+func countTermList(terms []string, dict *termDict) docTerms {
 	sc := termScratches.Get().(*termScratch)
 	var length int32
 	count := func(t string) {
@@ -240,7 +249,12 @@ func analyzeTermList(terms []string) docTerms {
 			ftsTokens(term, count)
 		}
 	}
-	d := docTerms{terms: slices.Clone(sc.terms), tf: slices.Clone(sc.tf), length: length}
+	d := docTerms{tf: slices.Clone(sc.tf), length: length}
+	if dict != nil {
+		d.ids = dict.numbers(sc.terms)
+	} else {
+		d.terms = slices.Clone(sc.terms)
+	}
 	clear(sc.at)
 	clear(sc.terms) // drop the strings
 	sc.terms, sc.tf = sc.terms[:0], sc.tf[:0]
