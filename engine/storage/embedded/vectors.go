@@ -199,7 +199,7 @@ func (vs *vectorSet) add(it item, vec []float32) {
 		vs.scratch = make([]float32, vs.dims)
 	}
 	dst, qdst := vs.next()
-	it.scale = prepareVector(dst, qdst, vec, vs.scratch)
+	it.scale = prepareVector(dst, qdst, vec, halfBlob(vec), vs.scratch)
 	vs.append(it)
 }
 
@@ -232,10 +232,10 @@ func keepsQuant(dims int) bool { return quantFirstPass && dims <= maxQuantDims }
 
 // prepareVector stores in dst the normalised float16 copy of vec that
 // loading it from the store gives (see storeVector) and, unless qdst is
-// nil, its int8 copy in qdst, returning that copy's scale. scratch
-// holds len(vec) values.
-func prepareVector(dst []uint16, qdst []int8, vec, scratch []float32) float32 {
-	if halfBlob(vec) { // round as its blob holds it
+// nil, its int8 copy in qdst, returning that copy's scale. isHalf is
+// halfBlob(vec); scratch holds len(vec) values.
+func prepareVector(dst []uint16, qdst []int8, vec []float32, isHalf bool, scratch []float32) float32 {
+	if isHalf { // round as its blob holds it
 		half.Encode(dst, vec)
 		half.Decode(scratch, dst)
 	} else {

@@ -364,13 +364,14 @@ func (s *Store) encodeChunks(chunks []storage.Chunk, slabs *vectorSlabs) ([]enco
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
 		}
-		e := encodedChunk{metadata: meta, dense: encodeVector(c.Dense)}
+		isHalf := halfBlob(c.Dense)
+		e := encodedChunk{metadata: meta, dense: encodeVectorAs(c.Dense, isHalf)}
 		d := len(c.Dense)
 		e.vec.half, e.vec.quant = slabs.take(d)
 		if len(scratch) < d {
 			scratch = make([]float32, d)
 		}
-		e.vec.scale = prepareVector(e.vec.half, e.vec.quant, c.Dense, scratch[:d])
+		e.vec.scale = prepareVector(e.vec.half, e.vec.quant, c.Dense, isHalf, scratch[:d])
 		if c.Terms != nil {
 			e.tokens = countTermList(c.Terms, s.dict)
 		} else {
