@@ -159,13 +159,29 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if version > len(migrations) {
 		return fmt.Errorf("schema version %d is newer than this program supports (%d)", version, len(migrations))
 	}
+	vacuum := false
 	for v := version; v < len(migrations); v++ {
 		if err := migrateStep(ctx, db, v); err != nil {
 			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
 		}
+		vacuum = vacuum || vacuumAfter[v+1]
+	}
+	// A new store (version 0) has no rows to leave behind.
+	if vacuum && version > 0 {
+		if _, err := db.ExecContext(ctx, `PRAGMA temp_store = FILE; VACUUM; PRAGMA temp_store = MEMORY`); err != nil {
+			return fmt.Errorf("vacuum after migrating the schema: %w", err)
+		}
 	}
 	return nil
 }
+
+// vacuumAfter lists the versions whose step copies a table: the copy's
+// old pages are left free in the file (which doubled the file of a
+// GOROOT store, 170 to 340 MB), so migrate vacuums the database once
+// after the steps, which writes it anew without them (about 2 s for
+// that store). The vacuum's temporary copy goes to a file, not to
+// memory as the connections' temp_store has it.
+var vacuumAfter = map[int]bool{6: true}
 
 // migrateStep applies migrations[from] and records the new version.
 func migrateStep(ctx context.Context, db *sql.DB, from int) error {
