@@ -13,6 +13,7 @@
 //   - full index: from Start until nothing is pending, in files/s and MB/s;
 //   - the CPU time (user and system) the full index took, which varies
 //     less than its wall time on a busy machine;
+//   - the bytes the full index wrote (wchar of /proc/self/io, Linux);
 //   - peak RSS of the process (VmHWM on Linux, the peak working set on
 //     Windows) after the full index, where the OS gives it;
 //   - warm restart: Start over the same data directory and the unchanged
@@ -181,6 +182,7 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	if !ok {
 		return fmt.Errorf("no CPU time of the process on %s", runtime.GOOS)
 	}
+	written0, writtenOK := writtenBytes()
 	stopCPU, err := startCPUProfile(cpuProfile)
 	if err != nil {
 		return err
@@ -193,6 +195,7 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	cpu1, _ := procstat.CPUTime()
 	fullCPU := cpu1 - cpu0
 	peakRSS := peakRSSText()
+	written := writtenText(written0, writtenOK)
 	if err := stopCPU(); err != nil {
 		return err
 	}
@@ -288,6 +291,7 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	row("full index throughput", fmt.Sprintf("%.0f files/s, %.2f MB/s", float64(st.Files)/fullTime.Seconds(), mb(indexedBytes)/fullTime.Seconds()))
 	row("full index CPU time (user+sys)", fmt.Sprintf("%s (%.0f%% of one core)", fullCPU.Round(time.Millisecond), 100*fullCPU.Seconds()/fullTime.Seconds()))
 	row("peak RSS after full index", peakRSS)
+	row("full index bytes written (wchar)", written)
 	row("store size on disk", fmt.Sprintf("%.0f MB", mb(storeBytes)))
 	row("warm restart until settled", warmTime.Round(time.Millisecond).String())
 	row("warm restart texts embedded", fmt.Sprint(warmEmbedded))

@@ -292,4 +292,7 @@ func textSize(id, text string) int { return textCacheOverhead + len(id) + len(te
 func (ix *vectorIndex) forget(rid int64, id string) {
 	ix.removeTerms(rid)
 	ix.texts.drop(id)
+	if r, ok := ix.ids[id]; ok && r == rid {
+		delete(ix.ids, id)
+	}
 }

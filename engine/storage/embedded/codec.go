@@ -39,8 +39,11 @@ const (
 
 // encodeVector returns v as a blob: little-endian float16 values when
 // halfBlob(v), float32 values otherwise.
-func encodeVector(v []float32) []byte {
-	if !halfBlob(v) {
+func encodeVector(v []float32) []byte { return encodeVectorAs(v, halfBlob(v)) }
+
+// encodeVectorAs is encodeVector given halfBlob(v).
+func encodeVectorAs(v []float32, isHalf bool) []byte {
+	if !isHalf {
 		b := make([]byte, 4*len(v))
 		for i, f := range v {
 			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))

@@ -229,3 +229,54 @@ func TestDotI8CannotOverflow(t *testing.T) {
 		}
 	}
 }
+
+// roundHalfAway is math.Round on every float32 of quantize's range that
+// has a fraction of interest (every multiple of 2^-12 up to 128, halves
+// included, both signs, and their neighbours), and quantize gives what
+// rounding with math.Round gave on random vectors.
+func TestRoundHalfAwayMatchesMathRound(t *testing.T) {
+	check := func(y float32) {
+		if got, want := roundHalfAway(y), int32(math.Round(float64(y))); got != want {
+			t.Fatalf("roundHalfAway(%v) = %d, math.Round gives %d", y, got, want)
+		}
+	}
+	for i := -128 << 12; i <= 128<<12; i++ {
+		y := float32(i) / (1 << 12)
+		check(y)
+		check(math.Nextafter32(y, 200))
+		check(math.Nextafter32(y, -200))
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	got, want := make([]int8, 384), make([]int8, 384)
+	for range 2000 {
+		v := make([]float32, 384)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		scale := quantize(got, v)
+		var m float32
+		for _, x := range v {
+			m = max(m, abs32(x))
+		}
+		f := 127 / m
+		for i, x := range v {
+			want[i] = int8(math.Round(float64(x * f)))
+		}
+		if !slices.Equal(got, want) || scale != m/127 {
+			t.Fatalf("quantize(%v) = %v, %v; want %v, %v", v, got, scale, want, m/127)
+		}
+	}
+}
+
+// BenchmarkQuantize quantises a vector of 384 values, as every write and
+// every vector loaded at Open does.
+func BenchmarkQuantize(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	v, dst := make([]float32, 384), make([]int8, 384)
+	for i := range v {
+		v[i] = float32(rng.NormFloat64())
+	}
+	for b.Loop() {
+		quantize(dst, v)
+	}
+}

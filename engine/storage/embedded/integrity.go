@@ -70,7 +70,7 @@ func (s *Store) checkKeywordIndex(ctx context.Context) error {
 	if s.index.terms == nil {
 		return nil // checkTermIndex says so
 	}
-	fresh := newTermIndex()
+	fresh := newTermIndex(s.dict)
 	if err := loadTerms(ctx, s.writer, fresh, s.analyze); err != nil {
 		return fmt.Errorf("keyword index: read chunks: %w", err)
 	}
@@ -118,14 +118,19 @@ func (s *Store) checkVectorIndex(ctx context.Context) error {
 	if n := s.index.size(); n != stored {
 		problems = append(problems, fmt.Errorf("vector index holds %d vectors for %d chunks", n, stored))
 	}
+	if n := len(s.index.ids); n != stored {
+		problems = append(problems, fmt.Errorf("the index maps %d chunk ids for %d chunks", n, stored))
+	}
 	if err := s.index.checkTermIndex(); err != nil {
 		problems = append(problems, err)
 	}
 	return errors.Join(problems...)
 }
 
-// holds reports whether the index has a vector for chunk id at c.
+// holds reports whether the index has a vector for chunk id at c, and
+// maps id to c's rid.
 func (ix *vectorIndex) holds(c located, id string) bool {
 	it, ok := ix.find(c.collection, c.rid)
-	return ok && it.id == id
+	rid, mapped := ix.ids[id]
+	return ok && it.id == id && mapped && rid == c.rid
 }

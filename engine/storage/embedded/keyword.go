@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -36,11 +35,11 @@ import (
 // counts a term's live documents when there are dead ones. The index is
 // compacted when the dead outnumber the live.
 type termIndex struct {
-	ids      map[string]uint32 // term -> term number
-	postings []postingList     // by term number; may include dead docs
-	docs     map[int64]uint32  // chunk rid -> doc number
-	rids     []int64           // by doc number
-	lengths  []int32           // tokens by doc number; -1 when dead
+	dict     *termDict        // term -> term number, shared by the store's indexes
+	postings postings         // by term number; may include dead docs
+	docs     map[int64]uint32 // chunk rid -> doc number
+	rids     []int64          // by doc number
+	lengths  []int32          // tokens by doc number; -1 when dead
 	live     int
 	dead     int
 	tokens   int64 // of live docs
@@ -49,55 +48,92 @@ type termIndex struct {
 	hashes hashSet
 }
 
-// postingList lists the documents holding a term, in increasing doc
-// number, with how often each holds it: for each, the uvarint of the doc
-// number's difference from the previous one's (from 0 for the first),
-// then the uvarint of the count. Most differences and counts take a byte,
-// so a posting takes about 2.5 bytes instead of 8.
-type postingList struct {
-	data []byte
-	n    uint32 // postings
-	last uint32 // doc number of the last one
-}
-
-// push appends a posting for doc, which must be above any in the list.
-func (l *postingList) push(doc, tf uint32) {
-	l.data = binary.AppendUvarint(l.data, uint64(doc-l.last))
-	l.data = binary.AppendUvarint(l.data, uint64(tf))
-	l.last = doc
-	l.n++
-}
-
-// each calls yield with every posting, in order.
-func (l *postingList) each(yield func(doc, tf uint32)) {
-	buf, doc := l.data, uint32(0)
-	for len(buf) > 0 {
-		var delta, tf uint64
-		if buf[0] < 0x80 {
-			delta, buf = uint64(buf[0]), buf[1:]
-		} else {
-			var n int
-			delta, n = binary.Uvarint(buf)
-			buf = buf[n:]
-		}
-		if buf[0] < 0x80 {
-			tf, buf = uint64(buf[0]), buf[1:]
-		} else {
-			var n int
-			tf, n = binary.Uvarint(buf)
-			buf = buf[n:]
-		}
-		doc += uint32(delta)
-		yield(doc, uint32(tf))
-	}
-}
-
 // docTerms is a document's analyzed text as distinct tokens and their
-// counts.
+// counts. termDict.number gives each token its number (ids) and drops
+// the strings, before the write lock is taken.
 type docTerms struct {
 	terms  []string
+	ids    []uint32 // terms' numbers once numbered, the same length as tf
 	tf     []uint32
 	length int32
+}
+
+// termDict numbers terms for the keyword indexes of a store: the one in
+// use, one being built, one built afresh to check it. A term keeps its
+// number while the store is open, so that a write can number its
+// chunks' tokens before it takes the write lock, on as many goroutines
+// as write, and the index adds postings under the lock without looking
+// a term up (that lookup was the largest part of the writer's serial
+// time; BENCHMARKS.md, "Full index: the last two seconds"). Terms are
+// never forgotten: the dictionary holds every term the store has held
+// since it opened, which for code grows far slower than its chunks.
+// Its methods are safe for concurrent use.
+type termDict struct {
+	mu  sync.RWMutex
+	ids map[string]uint32
+}
+
+func newTermDict() *termDict { return &termDict{ids: make(map[string]uint32)} }
+
+// lookup returns the number of term, if it has one.
+func (td *termDict) lookup(term string) (uint32, bool) {
+	td.mu.RLock()
+	defer td.mu.RUnlock()
+	id, ok := td.ids[term]
+	return id, ok
+}
+
+// number gives d's terms their numbers, numbering the new ones, and drops
+// d's strings; a numbered d is left as it is.
+func (td *termDict) number(d *docTerms) {
+	if d.ids == nil && len(d.terms) > 0 {
+		d.ids = td.numbers(d.terms)
+	}
+	d.terms = nil
+}
+
+// numbers returns the numbers of terms, numbering the new ones.
+func (td *termDict) numbers(terms []string) []uint32 {
+	ids := make([]uint32, len(terms))
+	missing := false
+	td.mu.RLock()
+	for i, t := range terms {
+		id, ok := td.ids[t]
+		if !ok {
+			id, missing = math.MaxUint32, true
+		}
+		ids[i] = id
+	}
+	td.mu.RUnlock()
+	if missing {
+		td.mu.Lock()
+		for i, t := range terms {
+			if ids[i] != math.MaxUint32 {
+				continue
+			}
+			id, ok := td.ids[t]
+			if !ok {
+				id = uint32(len(td.ids)) // numbers are never reused
+				td.ids[strings.Clone(t)] = id
+			}
+			ids[i] = id
+		}
+		td.mu.Unlock()
+	}
+	return ids
+}
+
+// name returns the term numbered id, for messages: it searches the
+// whole dictionary.
+func (td *termDict) name(id uint32) string {
+	td.mu.RLock()
+	defer td.mu.RUnlock()
+	for t, n := range td.ids {
+		if n == id {
+			return t
+		}
+	}
+	return fmt.Sprintf("#%d", id)
 }
 
 // BM25 parameters of FTS5's bm25().
@@ -110,8 +146,22 @@ const (
 // compaction.
 const compactMinDead = 1024
 
-func newTermIndex() *termIndex {
-	return &termIndex{ids: make(map[string]uint32), docs: make(map[int64]uint32), hashes: newHashSet()}
+// newTermIndex returns an empty index numbering its terms by dict; nil
+// gives it a dictionary of its own.
+func newTermIndex(dict *termDict) *termIndex {
+	if dict == nil {
+		dict = newTermDict()
+	}
+	return &termIndex{dict: dict, postings: newPostings(arenaBlockSize), docs: make(map[int64]uint32), hashes: newHashSet()}
+}
+
+// list returns the postings of term, if the index has any.
+func (ti *termIndex) list(term string) (postingView, bool) {
+	id, ok := ti.dict.lookup(term)
+	if !ok {
+		return postingView{}, false
+	}
+	return ti.postings.list(id), true
 }
 
 // isTokenRune reports whether unicode61 treats r as part of a token: a
@@ -174,7 +224,12 @@ var termScratches = sync.Pool{New: func() any { return &termScratch{at: make(map
 
 // analyzeTermList counts the tokens of the analyzer's terms, as FTS5
 // finds them in the terms joined by spaces.
-func analyzeTermList(terms []string) docTerms {
+func analyzeTermList(terms []string) docTerms { return countTermList(terms, nil) }
+
+// countTermList is analyzeTermList, but with a dictionary it returns the
+// tokens numbered by it (see termDict.number), numbering them from the
+// scratch space: no copy of their strings is made.
+func countTermList(terms []string, dict *termDict) docTerms {
 	sc := termScratches.Get().(*termScratch)
 	var length int32
 	count := func(t string) {
@@ -194,7 +249,12 @@ func analyzeTermList(terms []string) docTerms {
 			ftsTokens(term, count)
 		}
 	}
-	d := docTerms{terms: slices.Clone(sc.terms), tf: slices.Clone(sc.tf), length: length}
+	d := docTerms{tf: slices.Clone(sc.tf), length: length}
+	if dict != nil {
+		d.ids = dict.numbers(sc.terms)
+	} else {
+		d.terms = slices.Clone(sc.terms)
+	}
 	clear(sc.at)
 	clear(sc.terms) // drop the strings
 	sc.terms, sc.tf = sc.terms[:0], sc.tf[:0]
@@ -251,21 +311,18 @@ func isPlainToken(t string) bool {
 	return t != ""
 }
 
-// add indexes chunk rid's tokens, replacing any it had.
+// add indexes chunk rid's tokens, replacing any it had. d should be
+// numbered by ti.dict already (see termDict.number); add numbers it
+// otherwise.
 func (ti *termIndex) add(rid int64, d docTerms) {
+	ti.dict.number(&d)
 	ti.remove(rid)
 	doc := uint32(len(ti.rids))
 	ti.docs[rid] = doc
 	ti.rids = append(ti.rids, rid)
 	ti.lengths = append(ti.lengths, d.length)
-	for i, t := range d.terms {
-		id, ok := ti.ids[t]
-		if !ok {
-			id = uint32(len(ti.postings))
-			ti.ids[strings.Clone(t)] = id
-			ti.postings = append(ti.postings, postingList{})
-		}
-		ti.postings[id].push(doc, d.tf[i])
+	for i, id := range d.ids {
+		ti.postings.push(id, doc, d.tf[i])
 	}
 	ti.live++
 	ti.tokens += int64(d.length)
@@ -287,8 +344,8 @@ func (ti *termIndex) remove(rid int64) {
 	}
 }
 
-// compact renumbers the live documents and terms, dropping the dead ones'
-// postings and the terms no live document holds.
+// compact renumbers the live documents, dropping the dead ones'
+// postings. Terms keep their numbers (see termDict).
 func (ti *termIndex) compact() {
 	remap := make([]uint32, len(ti.rids))
 	rids := make([]int64, 0, ti.live)
@@ -302,21 +359,13 @@ func (ti *termIndex) compact() {
 		rids = append(rids, ti.rids[doc])
 		lengths = append(lengths, n)
 	}
-	postings := make([]postingList, 0, len(ti.ids))
-	for t, id := range ti.ids {
-		var list postingList
-		ti.postings[id].each(func(doc, tf uint32) {
+	postings := newPostings(ti.postings.blockSize)
+	for id := range uint32(ti.postings.terms()) {
+		ti.postings.list(id).each(func(doc, tf uint32) {
 			if ti.lengths[doc] >= 0 {
-				list.push(remap[doc], tf)
+				postings.push(id, remap[doc], tf)
 			}
 		})
-		if list.n == 0 {
-			delete(ti.ids, t)
-			continue
-		}
-		list.data = slices.Clip(list.data)
-		ti.ids[t] = uint32(len(postings))
-		postings = append(postings, list)
 	}
 	ti.rids, ti.lengths, ti.postings = rids, lengths, postings
 	ti.dead = 0
@@ -344,11 +393,10 @@ func queryPhrases(terms []string) [][]string {
 // in increasing order, each with the least count of a token there.
 func (ti *termIndex) phrasePostings(tokens []string) (docs, tfs []uint32) {
 	for i, tok := range tokens {
-		id, ok := ti.ids[tok]
+		list, ok := ti.list(tok)
 		if !ok {
 			return nil, nil
 		}
-		list := &ti.postings[id]
 		if i == 0 {
 			list.each(func(doc, tf uint32) {
 				if ti.lengths[doc] >= 0 {
@@ -411,11 +459,10 @@ func (ti *termIndex) search(phrases [][]string, keep func(rid int64) (*item, boo
 			each func(yield func(doc, tf uint32))
 		)
 		if len(ph) == 1 {
-			id, ok := ti.ids[ph[0]]
+			list, ok := ti.list(ph[0])
 			if !ok {
 				continue // no row holds it: it adds 0 to every score
 			}
-			list := &ti.postings[id]
 			nHit, each = int64(list.n), list.each
 			if ti.dead > 0 {
 				nHit = 0
@@ -511,6 +558,7 @@ func loadTerms(ctx context.Context, db querier, ti *termIndex, analyze func(stri
 			for b := range jobs {
 				for i := range b {
 					b[i].d = analyze(b[i].text)
+					ti.dict.number(&b[i].d)
 					b[i].text = ""
 				}
 				done <- b
@@ -584,8 +632,9 @@ func (ix *vectorIndex) checkTermIndex() error {
 const maxTermProblems = 5
 
 // sameAs checks that ti indexes what want does (want having no dead
-// documents): the same live chunks with the same lengths, the same
-// postings (chunk and count) for every term, the same hashes.
+// documents and the same dictionary): the same live chunks with the same
+// lengths, the same postings (chunk and count) for every term, the same
+// hashes.
 func (ti *termIndex) sameAs(want *termIndex) error {
 	var problems []error
 	if ti.live != want.live || ti.tokens != want.tokens {
@@ -605,23 +654,12 @@ func (ti *termIndex) sameAs(want *termIndex) error {
 		}
 	}
 	bad := 0
-	for t, id := range ti.ids {
-		got := ti.livePostings(&ti.postings[id])
-		var exp []ridTF
-		if wid, ok := want.ids[t]; ok {
-			exp = want.livePostings(&want.postings[wid])
-		}
+	for id := range max(ti.postings.terms(), want.postings.terms()) {
+		got, exp := ti.livePostings(uint32(id)), want.livePostings(uint32(id))
 		if !slices.Equal(got, exp) {
 			if bad++; bad <= maxTermProblems {
 				problems = append(problems, fmt.Errorf("keyword index has %d postings for term %q, the stored chunks give %d",
-					len(got), t, len(exp)))
-			}
-		}
-	}
-	for t := range want.ids {
-		if _, ok := ti.ids[t]; !ok {
-			if bad++; bad <= maxTermProblems {
-				problems = append(problems, fmt.Errorf("keyword index lacks term %q", t))
+					len(got), ti.dict.name(uint32(id)), len(exp)))
 			}
 		}
 	}
@@ -641,11 +679,11 @@ type ridTF struct {
 	tf  uint32
 }
 
-// livePostings returns the live postings of list by chunk rid, in
-// increasing rid order.
-func (ti *termIndex) livePostings(list *postingList) []ridTF {
+// livePostings returns the live postings of term number id by chunk
+// rid, in increasing rid order.
+func (ti *termIndex) livePostings(id uint32) []ridTF {
 	var out []ridTF
-	list.each(func(doc, tf uint32) {
+	ti.postings.list(id).each(func(doc, tf uint32) {
 		if ti.lengths[doc] >= 0 {
 			out = append(out, ridTF{ti.rids[doc], tf})
 		}

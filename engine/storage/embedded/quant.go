@@ -68,9 +68,24 @@ func quantize(dst []int8, v []float32) float32 {
 	}
 	f := 127 / m
 	for i, x := range v {
-		dst[i] = int8(math.Round(float64(x * f)))
+		dst[i] = int8(roundHalfAway(x * f))
 	}
 	return m / 127
+}
+
+// roundHalfAway returns y rounded to the nearest integer, halves away from
+// zero, as math.Round(float64(y)) does, without the round trip through
+// float64 and math.Round's bit handling (a third of quantize's time).
+// y - float32(t), the fraction, is exact.
+func roundHalfAway(y float32) int32 {
+	t := int32(y) // toward zero
+	switch d := y - float32(t); {
+	case d >= 0.5:
+		t++
+	case d <= -0.5:
+		t--
+	}
+	return t
 }
 
 // quantizeQuery returns v scaled to int16, within queryMax(len(v)).

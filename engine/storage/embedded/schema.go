@@ -111,6 +111,42 @@ DROP TABLE chunks_fts;
 DROP INDEX chunks_hash;
 CREATE INDEX chunks_hash_prefix ON chunks (substr(hash, 1, 16));
 `,
+	// Version 6: no index on the chunk id, the last random-keyed one (32
+	// hex digits of a SHA-256): every commit of a full index rewrote most
+	// of its pages, a third of what a full index wrote (BENCHMARKS.md,
+	// "Full index: the last two seconds"). The in-memory index maps ids
+	// to rids (vectorIndex.ids), which is how ChunkTexts finds a chunk,
+	// and a write checks there that no id repeats, as the UNIQUE
+	// constraint did. A UNIQUE constraint cannot be dropped, so the table
+	// is made again without it, keeping every rid.
+	`
+CREATE TABLE chunks_v6 (
+	rid        INTEGER PRIMARY KEY,
+	id         TEXT NOT NULL,
+	doc_id     TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+	collection TEXT NOT NULL REFERENCES collections (name),
+	kind       TEXT NOT NULL,
+	path       TEXT NOT NULL,
+	title      TEXT NOT NULL,
+	language   TEXT NOT NULL,
+	ordinal    INTEGER NOT NULL,
+	start_line INTEGER NOT NULL,
+	end_line   INTEGER NOT NULL,
+	text       TEXT NOT NULL,
+	hash       TEXT NOT NULL,
+	metadata   TEXT NOT NULL, -- JSON object
+	dense      BLOB NOT NULL  -- little-endian float16 or float32
+) STRICT;
+INSERT INTO chunks_v6 (rid, id, doc_id, collection, kind, path, title, language, ordinal,
+	start_line, end_line, text, hash, metadata, dense)
+SELECT rid, id, doc_id, collection, kind, path, title, language, ordinal,
+	start_line, end_line, text, hash, metadata, dense FROM chunks ORDER BY rid;
+DROP TABLE chunks;
+ALTER TABLE chunks_v6 RENAME TO chunks;
+CREATE INDEX chunks_doc ON chunks (doc_id, ordinal);
+CREATE INDEX chunks_collection ON chunks (collection);
+CREATE INDEX chunks_hash_prefix ON chunks (substr(hash, 1, 16));
+`,
 }
 
 // migrate brings the database schema up to date, one transaction per
@@ -123,13 +159,29 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if version > len(migrations) {
 		return fmt.Errorf("schema version %d is newer than this program supports (%d)", version, len(migrations))
 	}
+	vacuum := false
 	for v := version; v < len(migrations); v++ {
 		if err := migrateStep(ctx, db, v); err != nil {
 			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
 		}
+		vacuum = vacuum || vacuumAfter[v+1]
+	}
+	// A new store (version 0) has no rows to leave behind.
+	if vacuum && version > 0 {
+		if _, err := db.ExecContext(ctx, `PRAGMA temp_store = FILE; VACUUM; PRAGMA temp_store = MEMORY`); err != nil {
+			return fmt.Errorf("vacuum after migrating the schema: %w", err)
+		}
 	}
 	return nil
 }
+
+// vacuumAfter lists the versions whose step copies a table: the copy's
+// old pages are left free in the file (which doubled the file of a
+// GOROOT store, 170 to 340 MB), so migrate vacuums the database once
+// after the steps, which writes it anew without them (about 2 s for
+// that store). The vacuum's temporary copy goes to a file, not to
+// memory as the connections' temp_store has it.
+var vacuumAfter = map[int]bool{6: true}
 
 // migrateStep applies migrations[from] and records the new version.
 func migrateStep(ctx context.Context, db *sql.DB, from int) error {

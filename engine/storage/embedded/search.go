@@ -439,8 +439,12 @@ func (s *Store) chunkTexts(ctx context.Context, ids []string) (map[string]string
 			texts[id] = t
 			continue
 		}
+		rid, ok := s.index.ids[id]
+		if !ok {
+			continue // replaced or deleted since the search
+		}
 		var text string
-		err := s.textByID.QueryRowContext(ctx, id).Scan(&text)
+		err := s.textByRID.QueryRowContext(ctx, rid).Scan(&text)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // replaced or deleted since the search
 		}

@@ -96,7 +96,9 @@ type Store struct {
 	path     string // the database file
 	analyzer func(string) []string
 	// analyze gives a text's tokens for the keyword index.
-	analyze  func(string) docTerms
+	analyze func(string) docTerms
+	// dict numbers the keyword index's terms.
+	dict     *termDict
 	fileLock *flock.Flock
 
 	// writer has a single connection and runs every write; reader has a
@@ -109,10 +111,10 @@ type Store struct {
 	// prepared once: a transaction uses them through Tx.StmtContext,
 	// which finds them already prepared on the single writer connection.
 	stmts writerStatements
-	// textByID reads a chunk's text on the reader pool (ChunkTexts),
+	// textByRID reads a chunk's text on the reader pool (ChunkTexts),
 	// prepared once: preparing a statement in the pure-Go SQLite costs
 	// more than the few reads of a search's results.
-	textByID *sql.Stmt
+	textByRID *sql.Stmt
 
 	// life guards closed: every method holds it shared while it runs and
 	// Close holds it exclusively, so nothing runs on closed databases.
@@ -149,6 +151,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		analyzer: opts.Analyzer,
 		fileLock: flock.New(filepath.Join(dir, "store.lock"), flock.SetPermissions(0o600)),
 		build:    termBuild{beforeInstall: opts.beforeKeywordInstall},
+		dict:     newTermDict(),
 	}
 	s.analyze = termAnalyzer(s.analyzer)
 	if s.analyzer == nil {
@@ -199,7 +202,7 @@ func (s *Store) open(ctx context.Context) error {
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
 	s.reader.SetMaxOpenConns(readers)
 	s.reader.SetMaxIdleConns(readers)
-	if s.textByID, err = s.reader.PrepareContext(ctx, `SELECT text FROM chunks WHERE id = ?`); err != nil {
+	if s.textByRID, err = s.reader.PrepareContext(ctx, `SELECT text FROM chunks WHERE rid = ?`); err != nil {
 		return fmt.Errorf("prepare the text read: %w", err)
 	}
 	if s.index, err = loadIndex(ctx, s.reader); err != nil {
@@ -285,8 +288,8 @@ func dsn(path string, params []string) string {
 func (s *Store) release() error {
 	s.build.stop()
 	errs := []error{s.stmts.close()}
-	if s.textByID != nil {
-		errs = append(errs, s.textByID.Close())
+	if s.textByRID != nil {
+		errs = append(errs, s.textByRID.Close())
 	}
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.close())

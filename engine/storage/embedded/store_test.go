@@ -318,28 +318,14 @@ func TestConcurrentWritersNeverBusy(t *testing.T) {
 // keyword search and the integrity check work on the migrated chunks.
 func TestMigrateDropsFTS5(t *testing.T) {
 	dir := t.TempDir()
-	all := migrations
-	migrations = all[:1]
-	st := openStore(t, dir, Options{})
-	if err := st.EnsureCollection(t.Context(), "code", 4); err != nil {
-		t.Fatal(err)
-	}
+	st := openAtVersion(t, dir, 1)
 	for i, word := range []string{"apple", "banana", "cherry"} {
 		doc, chunks := testDoc(fmt.Sprintf("/p/%d.go", i), word, 2)
 		if err := st.ReplaceDocument(t.Context(), doc, chunks); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	migrations = all
-
-	st = openStore(t, dir, Options{})
-	var version int
-	if err := st.writer.QueryRowContext(t.Context(), `PRAGMA user_version`).Scan(&version); err != nil || version != len(all) {
-		t.Fatalf("schema version %d (%v), want %d", version, err, len(all))
-	}
+	st = reopenMigrated(t, st, dir)
 	var left int
 	if err := st.writer.QueryRowContext(t.Context(),
 		`SELECT count(*) FROM sqlite_schema WHERE name LIKE 'chunks_fts%'`).Scan(&left); err != nil || left != 0 {
@@ -506,21 +492,7 @@ func TestVectorsByHashPrefix(t *testing.T) {
 	if len(found) != 2 || !slices.Equal(found[chunks[1].Hash], chunks[1].Dense) || !slices.Equal(found[chunks[2].Hash], chunks[2].Dense) {
 		t.Errorf("VectorsByHash = %v, want the second and third chunks' vectors alone", found)
 	}
-	rows, err := st.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+vectorsQuery(2), "a", "b", "a", "b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if !strings.Contains(strings.Join(plan, "; "), "INDEX chunks_hash_prefix") {
+	if plan := queryPlan(t, st, vectorsQuery(2), "a", "b", "a", "b"); !strings.Contains(plan, "INDEX chunks_hash_prefix") {
 		t.Errorf("query plan %q does not use chunks_hash_prefix", plan)
 	}
 }

@@ -127,14 +127,14 @@ func (s *Store) startTermBuild(ctx context.Context) error {
 		return errors.Join(fmt.Errorf("keyword index: %w", err), tx.Rollback())
 	}
 	if chunks == 0 {
-		s.index.terms = newTermIndex()
+		s.index.terms = newTermIndex(s.dict)
 		close(s.build.done)
 		return tx.Rollback()
 	}
 	s.index.building = true
 	s.build.wg.Go(func() {
 		defer close(s.build.done)
-		ti := newTermIndex()
+		ti := newTermIndex(s.dict)
 		err := loadTerms(bctx, tx, ti, s.analyze)
 		err = errors.Join(err, tx.Rollback())
 		if err == nil && s.build.beforeInstall != nil {

@@ -16,6 +16,10 @@ import (
 // concurrent use; Store.mu guards it.
 type vectorIndex struct {
 	sets map[string]*vectorSet
+	// ids maps every chunk's id to its rid, in every collection: the
+	// table has no index on ids (schema version 6), so ChunkTexts finds
+	// a chunk's row by rid, and a write checks here that no id repeats.
+	ids map[string]int64
 	// terms is every chunk's analyzed text, of all collections; nil
 	// until the background build installs it (see termbuild.go), and for
 	// good when that build failed.
@@ -70,14 +74,14 @@ type item struct {
 }
 
 func newVectorIndex() *vectorIndex {
-	return &vectorIndex{sets: make(map[string]*vectorSet), terms: newTermIndex()}
+	return &vectorIndex{sets: make(map[string]*vectorSet), ids: make(map[string]int64), terms: newTermIndex(nil)}
 }
 
 // ensureSet adds an empty set for a collection unless it has one.
 func (ix *vectorIndex) ensureSet(collection string, dims int) *vectorSet {
 	vs := ix.sets[collection]
 	if vs == nil {
-		vs = &vectorSet{dims: dims, slots: make(map[int64]int32), quant: quantFirstPass && dims <= maxQuantDims}
+		vs = &vectorSet{dims: dims, slots: make(map[int64]int32), quant: keepsQuant(dims)}
 		ix.sets[collection] = vs
 	}
 	return vs
@@ -194,19 +198,54 @@ func (vs *vectorSet) add(it item, vec []float32) {
 	if vs.scratch == nil {
 		vs.scratch = make([]float32, vs.dims)
 	}
-	v := vs.scratch
 	dst, qdst := vs.next()
-	if halfBlob(vec) { // round v as its blob holds it
-		half.Encode(dst, vec)
-		half.Decode(v, dst)
-	} else {
-		copy(v, vec)
-	}
-	storeVector(dst, v)
+	it.scale = prepareVector(dst, qdst, vec, halfBlob(vec), vs.scratch)
+	vs.append(it)
+}
+
+// preparedVector is a vector as a set holds it, made by prepareVector
+// before a write takes its locks.
+type preparedVector struct {
+	half  []uint16 // normalised, float16
+	quant []int8   // its int8 copy, or nil when sets of its size keep none
+	scale float32  // of quant
+}
+
+// addPrepared stores v, which must have vs.dims values, for it.
+func (vs *vectorSet) addPrepared(it item, v preparedVector) {
+	dst, qdst := vs.next()
+	copy(dst, v.half)
 	if qdst != nil {
-		it.scale = quantizeHalf(qdst, dst, v)
+		if v.quant == nil { // not made for this set
+			v.scale = quantizeHalf(qdst, dst, make([]float32, vs.dims))
+		} else {
+			copy(qdst, v.quant)
+		}
+		it.scale = v.scale
 	}
 	vs.append(it)
+}
+
+// keepsQuant reports whether a set of vectors of dims values keeps int8
+// copies of them.
+func keepsQuant(dims int) bool { return quantFirstPass && dims <= maxQuantDims }
+
+// prepareVector stores in dst the normalised float16 copy of vec that
+// loading it from the store gives (see storeVector) and, unless qdst is
+// nil, its int8 copy in qdst, returning that copy's scale. isHalf is
+// halfBlob(vec); scratch holds len(vec) values.
+func prepareVector(dst []uint16, qdst []int8, vec []float32, isHalf bool, scratch []float32) float32 {
+	if isHalf { // round as its blob holds it
+		half.Encode(dst, vec)
+		half.Decode(scratch, dst)
+	} else {
+		copy(scratch, vec)
+	}
+	storeVector(dst, scratch)
+	if qdst == nil {
+		return 0
+	}
+	return quantizeHalf(qdst, dst, scratch)
 }
 
 // storeVector normalises v, as read from a chunk's blob, and stores it in
@@ -348,7 +387,7 @@ func dotGeneric(a, b []float32) float32 {
 // keyword index is not loaded: it is built in the background (see
 // termbuild.go), so ix.terms is nil.
 func loadIndex(ctx context.Context, db *sql.DB) (*vectorIndex, error) {
-	ix := &vectorIndex{sets: make(map[string]*vectorSet)}
+	ix := &vectorIndex{sets: make(map[string]*vectorSet), ids: make(map[string]int64)}
 	if err := loadSets(ctx, db, ix); err != nil {
 		return nil, fmt.Errorf("load collections: %w", err)
 	}
@@ -455,6 +494,7 @@ func readVectors(ctx context.Context, db *sql.DB, ix *vectorIndex, q *blockQuant
 		dst, _ := vs.next()
 		storeVector(dst, scratch)
 		vs.append(it) // the int8 copy is q's
+		ix.ids[it.id] = it.rid
 		if vs.quant && len(vs.items)&(blockVectors-1) == 0 {
 			q.block(vs, len(vs.items)/blockVectors-1)
 		}

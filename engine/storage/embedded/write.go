@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"workspace-qdrant-mcp/engine/storage"
 )
@@ -82,12 +83,14 @@ func (s *Store) ReplaceDocuments(ctx context.Context, reps []storage.Replacement
 func (s *Store) replaceDocuments(ctx context.Context, reps []storage.Replacement) error {
 	reps = lastOfEach(reps)
 	encoded := make([][]encodedChunk, len(reps))
+	slabs := newVectorSlabs(reps)
+	defer slabs.release() // the index has copied the vectors once the write returns
 	for i, r := range reps {
 		if err := storage.ValidateReplace(r.Doc, r.Chunks); err != nil {
 			return docError(reps, i, err)
 		}
 		var err error
-		if encoded[i], err = s.encodeChunks(r.Chunks); err != nil { // before taking the write lock
+		if encoded[i], err = s.encodeChunks(r.Chunks, slabs); err != nil { // before taking the write lock
 			return docError(reps, i, err)
 		}
 	}
@@ -115,6 +118,9 @@ func (s *Store) replaceDocuments(ctx context.Context, reps []storage.Replacement
 				return nil, 0, docError(reps, i, err)
 			}
 		}
+		if err := s.index.checkNewIDs(reps, removed); err != nil {
+			return nil, 0, err
+		}
 		added := make([][]item, len(reps))
 		var written int64
 		for i, r := range reps {
@@ -135,12 +141,51 @@ func (s *Store) replaceDocuments(ctx context.Context, reps []storage.Replacement
 			}
 			for i, items := range added {
 				for j, it := range items {
-					sets[i].add(it, reps[i].Chunks[j].Dense)
+					sets[i].addPrepared(it, encoded[i][j].vec)
+					ix.ids[it.id] = it.rid
 					ix.addTerms(it.rid, encoded[i][j].tokens, reps[i].Chunks[j].Hash)
 				}
 			}
 		}, written, nil
 	})
+}
+
+// errDuplicateID reports a chunk id that another chunk already has.
+var errDuplicateID = errors.New("chunk id is not unique")
+
+// checkNewIDs fails when a chunk of reps would share its id with another
+// chunk once the transaction that removed removed and inserts reps has
+// committed: with a chunk the store keeps, or with another of reps. It
+// is what the UNIQUE constraint on chunks.id checked until schema
+// version 6. The caller holds Store.writeMu, so ix is the committed
+// state.
+func (ix *vectorIndex) checkNewIDs(reps []storage.Replacement, removed []removal) error {
+	var gone map[int64]bool
+	for _, r := range removed {
+		for _, c := range r {
+			if gone == nil {
+				gone = make(map[int64]bool)
+			}
+			gone[c.rid] = true
+		}
+	}
+	n := 0
+	for _, r := range reps {
+		n += len(r.Chunks)
+	}
+	seen := make(map[string]struct{}, n)
+	for _, r := range reps {
+		for _, c := range r.Chunks {
+			if rid, ok := ix.ids[c.ID]; ok && !gone[rid] {
+				return fmt.Errorf("chunk %s of document %s: %w: a stored chunk has it", c.ID, r.Doc.ID, errDuplicateID)
+			}
+			if _, ok := seen[c.ID]; ok {
+				return fmt.Errorf("chunk %s of document %s: %w: it is given twice", c.ID, r.Doc.ID, errDuplicateID)
+			}
+			seen[c.ID] = struct{}{}
+		}
+	}
+	return nil
 }
 
 // lastOfEach returns the last replacement of each document, in order:
@@ -305,27 +350,95 @@ func (w *writerStatements) deleteChunks(ctx context.Context, tx *sql.Tx, docID s
 type encodedChunk struct {
 	metadata string
 	dense    []byte
-	tokens   docTerms // the analyzed text's tokens, for the keyword index
+	tokens   docTerms       // the analyzed text's tokens, for the keyword index
+	vec      preparedVector // the vector as the index holds it
 }
 
 // encodeChunks prepares chunks for insertion, so that the write lock is
-// not held while the analyzer runs.
-func (s *Store) encodeChunks(chunks []storage.Chunk) ([]encodedChunk, error) {
+// not held while the analyzer runs or vectors are rounded and quantised.
+func (s *Store) encodeChunks(chunks []storage.Chunk, slabs *vectorSlabs) ([]encodedChunk, error) {
 	encoded := make([]encodedChunk, len(chunks))
+	var scratch []float32
 	for i, c := range chunks {
 		meta, err := encodeMetadata(c.Metadata)
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
 		}
-		e := encodedChunk{metadata: meta, dense: encodeVector(c.Dense)}
+		isHalf := halfBlob(c.Dense)
+		e := encodedChunk{metadata: meta, dense: encodeVectorAs(c.Dense, isHalf)}
+		d := len(c.Dense)
+		e.vec.half, e.vec.quant = slabs.take(d)
+		if len(scratch) < d {
+			scratch = make([]float32, d)
+		}
+		e.vec.scale = prepareVector(e.vec.half, e.vec.quant, c.Dense, isHalf, scratch[:d])
 		if c.Terms != nil {
-			e.tokens = analyzeTermList(c.Terms)
+			e.tokens = countTermList(c.Terms, s.dict)
 		} else {
 			e.tokens = s.analyze(c.Text)
+			s.dict.number(&e.tokens)
 		}
 		encoded[i] = e
 	}
 	return encoded, nil
+}
+
+// vectorSlabs hold the vectors encodeChunks prepares for the index
+// (preparedVector) until the write has copied them there, in two
+// allocations for a write, reused by the next writes: a full index of
+// GOROOT prepares 65 MB of them.
+type vectorSlabs struct {
+	halves []uint16
+	quants []int8
+	// held are the slabs as taken from the pools, to give back.
+	heldHalves []uint16
+	heldQuants []int8
+}
+
+var halfSlabs, quantSlabs sync.Pool // of *[]uint16, *[]int8
+
+// newVectorSlabs returns slabs for the vectors of reps' chunks.
+func newVectorSlabs(reps []storage.Replacement) *vectorSlabs {
+	values, quantValues := 0, 0
+	for _, r := range reps {
+		for _, c := range r.Chunks {
+			values += len(c.Dense)
+			if keepsQuant(len(c.Dense)) {
+				quantValues += len(c.Dense)
+			}
+		}
+	}
+	v := &vectorSlabs{heldHalves: slabFrom[uint16](&halfSlabs, values), heldQuants: slabFrom[int8](&quantSlabs, quantValues)}
+	v.halves, v.quants = v.heldHalves, v.heldQuants
+	return v
+}
+
+// slabFrom returns a slice of n values from pool, or a new one.
+func slabFrom[T any](pool *sync.Pool, n int) []T {
+	if p, _ := pool.Get().(*[]T); p != nil && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]T, n)
+}
+
+// take returns room for a vector of d values and its int8 copy (nil
+// when sets of its size keep none).
+func (v *vectorSlabs) take(d int) (half []uint16, quant []int8) {
+	half, v.halves = v.halves[:d:d], v.halves[d:]
+	if keepsQuant(d) {
+		quant, v.quants = v.quants[:d:d], v.quants[d:]
+	}
+	return half, quant
+}
+
+// release gives the slabs back for reuse; nothing may use them after.
+func (v *vectorSlabs) release() {
+	if cap(v.heldHalves) > 0 {
+		halfSlabs.Put(&v.heldHalves)
+	}
+	if cap(v.heldQuants) > 0 {
+		quantSlabs.Put(&v.heldQuants)
+	}
 }
 
 // insertChunks inserts chunks, returning what the index needs to know
