@@ -3,7 +3,11 @@ package embed
 import (
 	"context"
 	"fmt"
+	"hash/crc32"
 	"math"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -69,7 +73,12 @@ const (
 // a time interval". Create one with NewBuiltin; it is safe for concurrent
 // use.
 type Builtin struct {
-	dims        int
+	dims        int // of the whole vector: hashed, then word vectors
+	hashDims    int
+	wv          *WordVectors
+	hashScale   float32 // sqrt(1-beta)
+	wvScale     float32 // sqrt(beta)
+	model       string
 	featurizers sync.Pool // of *featurizer
 }
 
@@ -79,22 +88,61 @@ func NewBuiltin(dims int) *Builtin {
 	if dims <= 0 {
 		dims = DefaultBuiltinDimensions
 	}
-	b := &Builtin{dims: dims}
-	b.featurizers.New = func() any { return &featurizer{acc: make([]float64, dims)} }
+	b := &Builtin{dims: dims, hashDims: dims, hashScale: 1, model: builtinModel}
+	if wv, beta, tag := experimentWordVectors(); wv != nil {
+		b.wv = wv
+		b.dims += wv.Dims()
+		b.hashScale = float32(math.Sqrt(1 - beta))
+		b.wvScale = float32(math.Sqrt(beta))
+		b.model += tag
+	}
+	b.featurizers.New = func() any {
+		f := &featurizer{acc: make([]float64, dims)}
+		if b.wv != nil {
+			f.wvAcc = make([]float64, b.wv.Dims())
+		}
+		return f
+	}
 	return b
+}
+
+// experimentWordVectors loads WQM_WORDVEC_EXPERIMENT="path:beta", for
+// measurements only.
+func experimentWordVectors() (*WordVectors, float64, string) {
+	spec := os.Getenv("WQM_WORDVEC_EXPERIMENT")
+	if spec == "" {
+		return nil, 0, ""
+	}
+	path, betaStr, _ := strings.Cut(spec, ":")
+	beta, err := strconv.ParseFloat(betaStr, 64)
+	if err != nil {
+		panic(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	wv, err := ReadWordVectors(data)
+	if err != nil {
+		panic(err)
+	}
+	return wv, beta, fmt.Sprintf("+wv%x-b%g", crc32.ChecksumIEEE(data), beta)
 }
 
 // Info describes the embedder. The model name changes whenever the
 // algorithm does, so vectors stored under another name must be recomputed.
 func (b *Builtin) Info() Info {
-	return Info{Provider: "builtin", Model: builtinModel, Dimensions: b.dims}
+	return Info{Provider: "builtin", Model: b.model, Dimensions: b.dims}
 }
 
 // Embed returns one unit vector (or zero vector, see Builtin) per text.
 // It checks ctx before each text and returns its error, wrapped, once ctx
 // is done.
 func (b *Builtin) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	return b.embedEach(ctx, len(texts), func(f *featurizer, i int, v []float32) { f.embed(texts[i], v) })
+	return b.embedEach(ctx, len(texts), func(f *featurizer, i int, v []float32) {
+		f.terms = analysis.AppendTerms(f.terms[:0], texts[i])
+		b.embedTerms(f, f.terms, v)
+	})
 }
 
 // EmbedTerms returns, for each terms[i] = analysis.Terms(text), the
@@ -102,7 +150,26 @@ func (b *Builtin) Embed(ctx context.Context, texts []string) ([][]float32, error
 // every chunk for the keyword index already, so the texts are not
 // analysed twice (see TermsEmbedder).
 func (b *Builtin) EmbedTerms(ctx context.Context, terms [][]string) ([][]float32, error) {
-	return b.embedEach(ctx, len(terms), func(f *featurizer, i int, v []float32) { f.embedTerms(terms[i], v) })
+	return b.embedEach(ctx, len(terms), func(f *featurizer, i int, v []float32) { b.embedTerms(f, terms[i], v) })
+}
+
+// embedTerms writes the vector of a text whose analysis.Terms are terms
+// to v, which must be zeroed: the hashed features, then, with word
+// vectors, their SIF mean, each part weighted.
+func (b *Builtin) embedTerms(f *featurizer, terms []string, v []float32) {
+	f.embedTerms(terms, v[:b.hashDims])
+	if b.wv == nil {
+		return
+	}
+	for i := range v[:b.hashDims] {
+		v[i] *= b.hashScale
+	}
+	w := v[b.hashDims:]
+	if b.wv.EmbedTerms(terms, w, f.wvAcc) {
+		for i := range w {
+			w[i] *= b.wvScale
+		}
+	}
 }
 
 // embedEach returns n vectors, the i-th written by one(f, i, v) into a
@@ -131,18 +198,13 @@ type featurizer struct {
 	padded   []byte
 	features counter
 	acc      []float64 // the vector being summed, len dims
+	wvAcc    []float64 // the word-vector mean being summed
 }
 
 // distinctTerm is a term's first occurrence in a text.
 type distinctTerm struct {
 	term string
 	hash uint64 // of its term feature
-}
-
-// embed writes the vector of text to v, which must be zeroed.
-func (f *featurizer) embed(text string, v []float32) {
-	f.terms = analysis.AppendTerms(f.terms[:0], text)
-	f.embedTerms(f.terms, v)
 }
 
 // embedTerms writes the vector of a text whose analysis.Terms are terms
