@@ -66,6 +66,7 @@ func runTrain(args []string) error {
 	window := fs.Int("window", 8, "terms either side that co-occur")
 	dims := fs.Int("dims", 128, "vector dimensions")
 	power := fs.Float64("power", 0.5, "exponent of the singular values in the vectors")
+	common := fs.Bool("common", true, "remove the common component of SIF from text vectors")
 	_ = fs.Parse(args)
 	if *dir == "" {
 		return fmt.Errorf("train: -corpus is required")
@@ -93,7 +94,7 @@ func runTrain(args []string) error {
 		return fmt.Errorf("train: %w", err)
 	}
 	log.Printf("singular values %.1f … %.1f", sv[0], sv[len(sv)-1])
-	wv, err := buildVectors(c, rows, u, sv, *power)
+	wv, err := buildVectors(c, rows, u, sv, *power, *common)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}

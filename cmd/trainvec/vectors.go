@@ -20,7 +20,7 @@ const segment = 200
 // buildVectors makes the word-vector table: row i of U·Σ^power, unit
 // length, for the term rows[i], with the common component of SIF taken
 // from the means of the corpus's segments.
-func buildVectors(c *corpus, rows []uint32, u *mat.Dense, sv []float64, power float64) (*embed.WordVectors, error) {
+func buildVectors(c *corpus, rows []uint32, u *mat.Dense, sv []float64, power float64, withCommon bool) (*embed.WordVectors, error) {
 	n, k := u.Dims()
 	words := make([]string, n)
 	counts := make([]uint32, n)
@@ -48,8 +48,8 @@ func buildVectors(c *corpus, rows []uint32, u *mat.Dense, sv []float64, power fl
 		vecs[i] = v
 	}
 	plain, err := embed.NewWordVectors(words, counts, total, vecs, nil)
-	if err != nil {
-		return nil, err
+	if err != nil || !withCommon {
+		return plain, err
 	}
 	common := commonComponent(c, plain)
 	return embed.NewWordVectors(words, counts, total, vecs, common)

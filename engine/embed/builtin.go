@@ -91,13 +91,17 @@ func NewBuiltin(dims int) *Builtin {
 	b := &Builtin{dims: dims, hashDims: dims, hashScale: 1, model: builtinModel}
 	if wv, beta, tag := experimentWordVectors(); wv != nil {
 		b.wv = wv
-		b.dims += wv.Dims()
+		if os.Getenv("WQM_WORDVEC_SPLIT") != "" {
+			b.hashDims -= wv.Dims()
+		} else {
+			b.dims += wv.Dims()
+		}
 		b.hashScale = float32(math.Sqrt(1 - beta))
 		b.wvScale = float32(math.Sqrt(beta))
 		b.model += tag
 	}
 	b.featurizers.New = func() any {
-		f := &featurizer{acc: make([]float64, dims)}
+		f := &featurizer{acc: make([]float64, b.hashDims)}
 		if b.wv != nil {
 			f.wvAcc = make([]float64, b.wv.Dims())
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"strconv"
 )
 
 // WordVectors is a table of word vectors over analysis terms: one vector
@@ -41,6 +43,13 @@ type WordVectors struct {
 
 // sifA is the SIF smoothing constant a.
 const sifA = 1e-3
+
+var experimentSIFA = func() float64 {
+	if a, err := strconv.ParseFloat(os.Getenv("WQM_WORDVEC_A"), 64); err == nil {
+		return a
+	}
+	return sifA
+}()
 
 const wordVecMagic = "WQMWV1\n\x00"
 
@@ -88,7 +97,7 @@ func (w *WordVectors) finish() {
 	for i, t := range w.words {
 		w.index[t] = int32(i)
 		p := float64(w.counts[i]) / float64(max(w.total, 1))
-		w.weight[i] = float32(sifA / (sifA + p))
+		w.weight[i] = float32(experimentSIFA / (experimentSIFA + p))
 	}
 }
 
