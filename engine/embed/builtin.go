@@ -3,11 +3,7 @@ package embed
 import (
 	"context"
 	"fmt"
-	"hash/crc32"
 	"math"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -82,23 +78,16 @@ type Builtin struct {
 	featurizers sync.Pool // of *featurizer
 }
 
-// NewBuiltin returns the built-in embedder producing vectors of dims
-// dimensions; dims <= 0 means DefaultBuiltinDimensions.
-func NewBuiltin(dims int) *Builtin {
+// NewBuiltin returns the built-in embedder producing hashed vectors of
+// dims dimensions; dims <= 0 means DefaultBuiltinDimensions. With
+// WithCodeWords, the vectors of code words follow them.
+func NewBuiltin(dims int, opts ...BuiltinOption) *Builtin {
 	if dims <= 0 {
 		dims = DefaultBuiltinDimensions
 	}
 	b := &Builtin{dims: dims, hashDims: dims, hashScale: 1, model: builtinModel}
-	if wv, beta, tag := experimentWordVectors(); wv != nil {
-		b.wv = wv
-		if os.Getenv("WQM_WORDVEC_SPLIT") != "" {
-			b.hashDims -= wv.Dims()
-		} else {
-			b.dims += wv.Dims()
-		}
-		b.hashScale = float32(math.Sqrt(1 - beta))
-		b.wvScale = float32(math.Sqrt(beta))
-		b.model += tag
+	for _, o := range opts {
+		o(b)
 	}
 	b.featurizers.New = func() any {
 		f := &featurizer{acc: make([]float64, b.hashDims)}
@@ -110,27 +99,25 @@ func NewBuiltin(dims int) *Builtin {
 	return b
 }
 
-// experimentWordVectors loads WQM_WORDVEC_EXPERIMENT="path:beta", for
-// measurements only.
-func experimentWordVectors() (*WordVectors, float64, string) {
-	spec := os.Getenv("WQM_WORDVEC_EXPERIMENT")
-	if spec == "" {
-		return nil, 0, ""
-	}
-	path, betaStr, _ := strings.Cut(spec, ":")
-	beta, err := strconv.ParseFloat(betaStr, 64)
-	if err != nil {
-		panic(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		panic(err)
-	}
-	wv, err := ReadWordVectors(data)
-	if err != nil {
-		panic(err)
-	}
-	return wv, beta, fmt.Sprintf("+wv%x-b%g", crc32.ChecksumIEEE(data), beta)
+// BuiltinOption configures NewBuiltin.
+type BuiltinOption func(*Builtin)
+
+// WithCodeWords appends to each hashed vector the SIF mean of the text's
+// code word vectors (CodeWords), weighted so that the cosine of two
+// vectors is (1−β)·hashed + β·words, β = CodeWordsWeight. The model name
+// says so, with the table's checksum, so an index built without them, or
+// with another table, is re-embedded.
+func WithCodeWords() BuiltinOption {
+	return func(b *Builtin) { b.withWords(CodeWords(), CodeWordsWeight, codeWordsTag) }
+}
+
+// withWords appends the vectors of wv with weight beta.
+func (b *Builtin) withWords(wv *WordVectors, beta float64, tag string) {
+	b.wv = wv
+	b.dims = b.hashDims + wv.Dims()
+	b.hashScale = float32(math.Sqrt(1 - beta))
+	b.wvScale = float32(math.Sqrt(beta))
+	b.model = builtinModel + tag
 }
 
 // Info describes the embedder. The model name changes whenever the

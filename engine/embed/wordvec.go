@@ -7,8 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"strconv"
+	"unsafe"
 )
 
 // WordVectors is a table of word vectors over analysis terms: one vector
@@ -28,7 +27,7 @@ import (
 //	magic "WQMWV1\n\x00" | uint32 vocabulary size V | uint32 dims D |
 //	uint64 total count | D float32 common component |
 //	V × (uint8 length, term bytes, uint32 count) |
-//	V × (float32 scale, D int8)
+//	V float32 row scales | V × D int8 rows
 type WordVectors struct {
 	dims   int
 	index  map[string]int32
@@ -43,13 +42,6 @@ type WordVectors struct {
 
 // sifA is the SIF smoothing constant a.
 const sifA = 1e-3
-
-var experimentSIFA = func() float64 {
-	if a, err := strconv.ParseFloat(os.Getenv("WQM_WORDVEC_A"), 64); err == nil {
-		return a
-	}
-	return sifA
-}()
 
 const wordVecMagic = "WQMWV1\n\x00"
 
@@ -97,7 +89,7 @@ func (w *WordVectors) finish() {
 	for i, t := range w.words {
 		w.index[t] = int32(i)
 		p := float64(w.counts[i]) / float64(max(w.total, 1))
-		w.weight[i] = float32(experimentSIFA / (experimentSIFA + p))
+		w.weight[i] = float32(sifA / (sifA + p))
 	}
 }
 
@@ -187,10 +179,8 @@ func (w *WordVectors) WriteTo(out io.Writer) (int64, error) {
 		cw.Write([]byte(t))
 		put(w.counts[i])
 	}
-	for i := range w.words {
-		put(w.scale[i])
-		put(w.data[i*w.dims : (i+1)*w.dims])
-	}
+	put(w.scale)
+	put(w.data)
 	if cw.err != nil {
 		return cw.n, fmt.Errorf("write word vectors: %w", cw.err)
 	}
@@ -216,7 +206,8 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// ReadWordVectors reads a table in the format WriteTo writes.
+// ReadWordVectors reads a table in the format WriteTo writes. The table
+// uses b's rows in place: b must not change afterwards.
 func ReadWordVectors(b []byte) (*WordVectors, error) {
 	bad := func(what string) error { return fmt.Errorf("word vectors: %s: %w", what, ErrBadWordVectors) }
 	if len(b) < len(wordVecMagic)+16 || string(b[:len(wordVecMagic)]) != wordVecMagic {
@@ -231,7 +222,7 @@ func ReadWordVectors(b []byte) (*WordVectors, error) {
 		return nil, bad(fmt.Sprintf("%d terms of %d dimensions in %d bytes", n, dims, len(b)))
 	}
 	w := &WordVectors{dims: dims, total: total, common: make([]float32, dims),
-		words: make([]string, n), counts: make([]uint32, n), scale: make([]float32, n), data: make([]int8, n*dims)}
+		words: make([]string, n), counts: make([]uint32, n), scale: make([]float32, n)}
 	for j := range dims {
 		w.common[j] = math.Float32frombits(le.Uint32(b[p:]))
 		p += 4
@@ -254,11 +245,10 @@ func ReadWordVectors(b []byte) (*WordVectors, error) {
 	for i := range n {
 		w.scale[i] = math.Float32frombits(le.Uint32(b[p:]))
 		p += 4
-		for j := range dims {
-			w.data[i*dims+j] = int8(b[p+j])
-		}
-		p += dims
 	}
+	// The rows are used in place: a table embedded in the binary is not
+	// copied to the heap.
+	w.data = unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(b[p:]))), n*dims)
 	w.finish()
 	return w, nil
 }
