@@ -2,9 +2,14 @@ package embed
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math"
+	"slices"
+	"strings"
 	"testing"
+
+	"workspace-qdrant-mcp/engine/analysis"
 )
 
 // tinyWords is a two-term table computed by hand: alpha is 1 in 1,000
@@ -102,5 +107,67 @@ func TestReadWordVectorsRefusesDamage(t *testing.T) {
 		if _, err := ReadWordVectors(b); !errors.Is(err, ErrBadWordVectors) {
 			t.Errorf("%s: err = %v, want ErrBadWordVectors", name, err)
 		}
+	}
+}
+
+// The built-in embedder with code words: its vector is the hashed one,
+// then the words' mean, weighted so that the cosine is (1−β)·hashed +
+// β·words; the two halves are computed here by hand from their parts.
+func TestBuiltinWithWordsByHand(t *testing.T) {
+	wv := tinyWords(t, nil)
+	b := NewBuiltin(8)
+	b.withWords(wv, 0.36, "+tiny")
+	if info := b.Info(); info.Dimensions != 10 || info.Model != builtinModel+"+tiny" {
+		t.Fatalf("Info() = %+v, want 10 dimensions, model %s+tiny", info, builtinModel)
+	}
+	text := "alpha beta"
+	got := embedOne(t, b, text)
+	hashed := embedOne(t, NewBuiltin(8), text)
+	// sqrt(1-0.36) = 0.8 and sqrt(0.36) = 0.6; words (2, 1)/√5 as in
+	// TestWordVectorsByHand.
+	want := append(slices.Clone(hashed), 0.6*2/float32(math.Sqrt(5)), 0.6*1/float32(math.Sqrt(5)))
+	for i := range 8 {
+		want[i] *= 0.8
+	}
+	for i := range want {
+		if math.Abs(float64(got[i]-want[i])) > 1e-6 {
+			t.Fatalf("vector = %v, want %v", got, want)
+		}
+	}
+	if n := norm(got); math.Abs(n-1) > 1e-6 {
+		t.Errorf("norm %v, want 1", n)
+	}
+	// A text without known words keeps only the weighted hashed part.
+	got = embedOne(t, b, "gamma")
+	if got[8] != 0 || got[9] != 0 || math.Abs(norm(got)-0.8) > 1e-6 {
+		t.Errorf("vector of an unknown word = %v, want the hashed part at norm 0.8 and zero words", got)
+	}
+	terms := [][]string{analysis.Terms(text)}
+	viaTerms, err := b.EmbedTerms(context.Background(), terms)
+	if err != nil || !slices.Equal(viaTerms[0], embedOne(t, b, text)) {
+		t.Errorf("EmbedTerms = %v, %v; want Embed's vector", viaTerms, err)
+	}
+}
+
+// The code words built into the binary relate words that share no
+// letters, which hashing cannot: a question about a deadline and code
+// about a timeout.
+func TestCodeWordsRelateParaphrases(t *testing.T) {
+	words := NewBuiltin(0, WithCodeWords())
+	if info := words.Info(); info.Dimensions != DefaultBuiltinDimensions+CodeWords().Dims() || !strings.HasPrefix(info.Model, builtinModel+"+cw") {
+		t.Errorf("Info() = %+v", info)
+	}
+	hashing := NewBuiltin(0)
+	query := "the deadline passed"
+	code := "conn.SetTimeout(d) // give up waiting after a while"
+	other := "paint the wall blue with a brush"
+	qw, cw, ow := embedOne(t, words, query), embedOne(t, words, code), embedOne(t, words, other)
+	near, far := cosine(qw, cw), cosine(qw, ow)
+	t.Logf("cosine to the timeout code %.3f, to the unrelated text %.3f", near, far)
+	if near < 0.15 || near < 2*far {
+		t.Errorf("with code words: cosine to the timeout code %.3f, to the unrelated text %.3f; want ≥ 0.15 and twice as near", near, far)
+	}
+	if c := cosine(embedOne(t, hashing, query), embedOne(t, hashing, code)); c > 0.05 {
+		t.Errorf("hashing alone: cosine %.3f, want about 0 (no shared features)", c)
 	}
 }
