@@ -78,9 +78,9 @@ type Builtin struct {
 	featurizers sync.Pool // of *featurizer
 }
 
-// NewBuiltin returns the built-in embedder producing hashed vectors of
-// dims dimensions; dims <= 0 means DefaultBuiltinDimensions. With
-// WithCodeWords, the vectors of code words follow them.
+// NewBuiltin returns the built-in embedder producing vectors of dims
+// dimensions; dims <= 0 means DefaultBuiltinDimensions. With
+// WithCodeWords, the vectors of code words share them.
 func NewBuiltin(dims int, opts ...BuiltinOption) *Builtin {
 	if dims <= 0 {
 		dims = DefaultBuiltinDimensions
@@ -102,19 +102,30 @@ func NewBuiltin(dims int, opts ...BuiltinOption) *Builtin {
 // BuiltinOption configures NewBuiltin.
 type BuiltinOption func(*Builtin)
 
-// WithCodeWords appends to each hashed vector the SIF mean of the text's
-// code word vectors (CodeWords), weighted so that the cosine of two
-// vectors is (1−β)·hashed + β·words, β = CodeWordsWeight. The model name
-// says so, with the table's checksum, so an index built without them, or
-// with another table, is re-embedded.
+// WithCodeWords gives the last 128 of the dims dimensions to the SIF mean
+// of the text's code word vectors (CodeWords), the rest to hashing,
+// weighted so that the cosine of two vectors is (1−β)·hashed + β·words,
+// β = CodeWordsWeight. The model name says so, with the table's checksum,
+// so an index built without them, or with another table, is re-embedded.
+// Below MinCodeWordsDimensions it does nothing: the hashed part would be
+// too small.
 func WithCodeWords() BuiltinOption {
-	return func(b *Builtin) { b.withWords(CodeWords(), CodeWordsWeight, codeWordsTag) }
+	return func(b *Builtin) {
+		if b.dims >= MinCodeWordsDimensions {
+			b.withWords(CodeWords(), CodeWordsWeight, codeWordsTag)
+		}
+	}
 }
 
-// withWords appends the vectors of wv with weight beta.
+// MinCodeWordsDimensions is the least vector size that WithCodeWords
+// splits between hashing and code words.
+const MinCodeWordsDimensions = 256
+
+// withWords gives the last wv.Dims() dimensions to the vectors of wv,
+// with weight beta.
 func (b *Builtin) withWords(wv *WordVectors, beta float64, tag string) {
 	b.wv = wv
-	b.dims = b.hashDims + wv.Dims()
+	b.hashDims = b.dims - wv.Dims()
 	b.hashScale = float32(math.Sqrt(1 - beta))
 	b.wvScale = float32(math.Sqrt(beta))
 	b.model = builtinModel + tag

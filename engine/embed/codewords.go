@@ -19,7 +19,7 @@ var codeWordsFile []byte
 // CodeWordsWeight is β, the share of the code word vectors in the cosine
 // of two built-in vectors (BENCHMARKS.md, "Search quality: word vectors
 // trained on code").
-const CodeWordsWeight = 0.4
+const CodeWordsWeight = 0.3
 
 // codeWordsTag is appended to the built-in model's name: the table's
 // checksum, so that a retrained table re-embeds every index.
