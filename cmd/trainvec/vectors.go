@@ -63,7 +63,7 @@ func commonComponent(c *corpus, wv *embed.WordVectors) []float32 {
 	step := max(1, len(c.seq)/segment/20000)
 	var samples [][]float32
 	terms := make([]string, 0, segment)
-	acc := make([]float64, d)
+	acc := make([]float32, d)
 	for s := 0; s*segment < len(c.seq); s += step {
 		terms = terms[:0]
 		for _, id := range c.seq[s*segment : min(len(c.seq), (s+1)*segment)] {

@@ -92,7 +92,7 @@ func NewBuiltin(dims int, opts ...BuiltinOption) *Builtin {
 	b.featurizers.New = func() any {
 		f := &featurizer{acc: make([]float64, b.hashDims)}
 		if b.wv != nil {
-			f.wvAcc = make([]float64, b.wv.Dims())
+			f.wvAcc = make([]float32, b.wv.Dims())
 		}
 		return f
 	}
@@ -166,8 +166,14 @@ func (b *Builtin) embedTerms(f *featurizer, terms []string, v []float32) {
 	for i := range v[:b.hashDims] {
 		v[i] *= b.hashScale
 	}
+	// The hashing counted the distinct terms: each row is summed once.
+	f.wvTerms, f.wvCounts = f.wvTerms[:0], f.wvCounts[:0]
+	for _, d := range f.distinct {
+		f.wvTerms = append(f.wvTerms, d.term)
+		f.wvCounts = append(f.wvCounts, f.features.count(d.hash))
+	}
 	w := v[b.hashDims:]
-	if b.wv.EmbedTerms(terms, w, f.wvAcc) {
+	if b.wv.EmbedCounts(f.wvTerms, f.wvCounts, w, f.wvAcc) {
 		for i := range w {
 			w[i] *= b.wvScale
 		}
@@ -200,7 +206,9 @@ type featurizer struct {
 	padded   []byte
 	features counter
 	acc      []float64 // the vector being summed, len dims
-	wvAcc    []float64 // the word-vector mean being summed
+	wvAcc    []float32 // the word-vector mean being summed
+	wvTerms  []string  // the distinct terms, for the word vectors
+	wvCounts []uint32  // and their counts
 }
 
 // distinctTerm is a term's first occurrence in a text.

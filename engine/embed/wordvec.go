@@ -32,7 +32,7 @@ type WordVectors struct {
 	dims   int
 	index  map[string]int32
 	words  []string
-	weight []float32 // SIF weight per row
+	factor []float32 // per row: its scale times its SIF weight
 	counts []uint32
 	total  uint64
 	scale  []float32 // per row
@@ -82,14 +82,14 @@ func NewWordVectors(words []string, counts []uint32, total uint64, vecs [][]floa
 	return w, nil
 }
 
-// finish builds the index and the SIF weights.
+// finish builds the index and the rows' factors.
 func (w *WordVectors) finish() {
 	w.index = make(map[string]int32, len(w.words))
-	w.weight = make([]float32, len(w.words))
+	w.factor = make([]float32, len(w.words))
 	for i, t := range w.words {
 		w.index[t] = int32(i)
 		p := float64(w.counts[i]) / float64(max(w.total, 1))
-		w.weight[i] = float32(sifA / (sifA + p))
+		w.factor[i] = w.scale[i] * float32(sifA/(sifA+p))
 	}
 }
 
@@ -120,18 +120,32 @@ func (w *WordVectors) Words() []string { return w.words }
 // EmbedTerms writes the unit vector of a text whose analysis terms are
 // terms to v (len Dims, zeroed), using acc (len Dims) as scratch, and
 // reports whether any term was in the vocabulary.
-func (w *WordVectors) EmbedTerms(terms []string, v []float32, acc []float64) bool {
+func (w *WordVectors) EmbedTerms(terms []string, v []float32, acc []float32) bool {
+	return w.embed(len(terms), func(i int) (string, uint32) { return terms[i], 1 }, v, acc)
+}
+
+// EmbedCounts is EmbedTerms for a text whose distinct terms are terms,
+// counts[i] times each.
+func (w *WordVectors) EmbedCounts(terms []string, counts []uint32, v []float32, acc []float32) bool {
+	return w.embed(len(terms), func(i int) (string, uint32) { return terms[i], counts[i] }, v, acc)
+}
+
+// embed sums n terms, each given with its count by term(i).
+func (w *WordVectors) embed(n int, term func(i int) (string, uint32), v []float32, acc []float32) bool {
 	clear(acc)
 	found := false
-	for _, t := range terms {
-		i, ok := w.index[t]
+	for i := range n {
+		t, c := term(i)
+		r, ok := w.index[t]
 		if !ok {
 			continue
 		}
 		found = true
-		s := float64(w.scale[i] * w.weight[i])
-		for j, q := range w.data[int(i)*w.dims : (int(i)+1)*w.dims] {
-			acc[j] += float64(q) * s
+		f := w.factor[r] * float32(c)
+		row := w.data[int(r)*w.dims : (int(r)+1)*w.dims]
+		acc := acc[:len(row)]
+		for j, q := range row {
+			acc[j] += float32(q) * f
 		}
 	}
 	if !found {
@@ -139,19 +153,20 @@ func (w *WordVectors) EmbedTerms(terms []string, v []float32, acc []float64) boo
 	}
 	var dot float64
 	for j, c := range w.common {
-		dot += acc[j] * float64(c)
+		dot += float64(acc[j]) * float64(c)
 	}
 	var sum float64
 	for j, c := range w.common {
-		acc[j] -= dot * float64(c)
-		sum += acc[j] * acc[j]
+		x := float64(acc[j]) - dot*float64(c)
+		acc[j] = float32(x)
+		sum += x * x
 	}
 	if sum == 0 {
 		return false
 	}
-	k := 1 / math.Sqrt(sum)
+	k := float32(1 / math.Sqrt(sum))
 	for j, x := range acc {
-		v[j] = float32(x * k)
+		v[j] = x * k
 	}
 	return true
 }

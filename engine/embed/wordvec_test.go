@@ -47,7 +47,7 @@ func TestWordVectorsByHand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			wv := tinyWords(t, tt.common)
 			v := make([]float32, 2)
-			found := wv.EmbedTerms(tt.terms, v, make([]float64, 2))
+			found := wv.EmbedTerms(tt.terms, v, make([]float32, 2))
 			if found != tt.found || math.Abs(float64(v[0]-tt.want[0])) > 1e-6 || math.Abs(float64(v[1]-tt.want[1])) > 1e-6 {
 				t.Errorf("EmbedTerms(%q) = %v, %v; want %v, %v", tt.terms, v, found, tt.want, tt.found)
 			}
@@ -85,7 +85,7 @@ func TestWordVectorsRoundTrip(t *testing.T) {
 		t.Errorf("timeout row %v, want about (0.6, -0.8, 0)", a)
 	}
 	terms := []string{"timeout", "deadlin"}
-	if !wv.EmbedTerms(terms, a, make([]float64, 3)) || !got.EmbedTerms(terms, b, make([]float64, 3)) || a[0] != b[0] || a[2] != b[2] {
+	if !wv.EmbedTerms(terms, a, make([]float32, 3)) || !got.EmbedTerms(terms, b, make([]float32, 3)) || a[0] != b[0] || a[2] != b[2] {
 		t.Errorf("text vector: written table %v, read table %v", a, b)
 	}
 }
