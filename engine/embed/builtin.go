@@ -64,13 +64,17 @@ const (
 // features and gets the zero vector, whose cosine similarity with any
 // vector is taken to be 0.
 //
-// Builtin captures shared vocabulary, identifiers and spelling, not
+// Hashing captures shared vocabulary, identifiers and spelling, not
 // meaning: it finds ParseDuration for "parse duration" but not for "read
-// a time interval". Create one with NewBuiltin; it is safe for concurrent
-// use.
+// a time interval". WithCodeWords adds word vectors trained on code, so
+// that a question about a deadline leans towards code about a timeout;
+// the hashed vector then fills the first dimensions, weighted √(1−β),
+// and the words' vector (zero when none of the text's terms is known)
+// the last, weighted √β. Create one with NewBuiltin; it is safe for
+// concurrent use.
 type Builtin struct {
 	dims        int // of the whole vector: hashed, then word vectors
-	hashDims    int
+	hashDims    int // of its hashed part
 	wv          *WordVectors
 	hashScale   float32 // sqrt(1-beta)
 	wvScale     float32 // sqrt(beta)
