@@ -2,8 +2,8 @@
 // source code that no evaluation uses.
 //
 //	trainvec fetch -manifest cmd/trainvec/manifest.txt -dir DIR   # download the corpus
-//	trainvec train -corpus DIR -out engine/embed/wordvec.bin      # count, PPMI, SVD
-//	trainvec near -model engine/embed/wordvec.bin timeout parse   # nearest terms, by eye
+//	trainvec train -corpus DIR -out engine/embed/codewords.bin    # count, PPMI, SVD: the shipped table
+//	trainvec near -model engine/embed/codewords.bin timeout parse # nearest terms, by eye
 //
 // The manifest names every source and its version, one a line: "go
 // MODULE VERSION" (the Go module proxy), "npm PACKAGE VERSION" (the npm
@@ -63,7 +63,7 @@ func runTrain(args []string) error {
 	out := fs.String("out", "wordvec.bin", "the model file to write")
 	vocab := fs.Int("vocab", 50000, "terms in the vocabulary (rows)")
 	contexts := fs.Int("contexts", 10000, "context terms (columns)")
-	window := fs.Int("window", 8, "terms either side that co-occur")
+	window := fs.Int("window", 3, "terms either side that co-occur")
 	dims := fs.Int("dims", 128, "vector dimensions")
 	power := fs.Float64("power", 0.5, "exponent of the singular values in the vectors")
 	common := fs.Bool("common", true, "remove the common component of SIF from text vectors")
