@@ -19,6 +19,7 @@ require (
 	golang.org/x/sync v0.24.0
 	golang.org/x/sys v0.49.0
 	golang.org/x/text v0.34.0
+	gonum.org/v1/gonum v0.17.0
 	google.golang.org/grpc v1.78.0
 	modernc.org/sqlite v1.62.0
 )

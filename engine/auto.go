@@ -46,7 +46,7 @@ func openAuto(ctx context.Context, cfg config.Config, hub hfhub.Hub) (embed.Embe
 		if e.ModelPath != "" {
 			hint = "fix the model at embedding.model_path, or clear it to use embedding.model from the hub, then engine_restart"
 		}
-		return embed.NewBuiltin(e.Dimensions), EmbedderChoice{Provider: "builtin", Reason: reason, Hint: hint}, nil
+		return embed.NewBuiltin(e.Dimensions, embed.WithCodeWords()), EmbedderChoice{Provider: "builtin", Reason: reason, Hint: hint}, nil
 	}
 	if e.ModelPath != "" {
 		m, err := static.Open(ctx, hub, e.Model, e.Revision, e.ModelPath)

@@ -40,7 +40,7 @@ func openStore(ctx context.Context, cfg config.Config) (storage.Store, error) {
 func newEmbedder(ctx context.Context, cfg config.Config) (embed.Embedder, error) {
 	switch cfg.Embedding.Provider {
 	case "builtin":
-		return embed.NewBuiltin(cfg.Embedding.Dimensions), nil
+		return embed.NewBuiltin(cfg.Embedding.Dimensions, embed.WithCodeWords()), nil
 	case "static":
 		e := cfg.Embedding
 		return static.Open(ctx, hfhub.FromEnv(), e.Model, e.Revision, e.ModelPath)

@@ -408,7 +408,7 @@ func start(ctx context.Context, cfg config.Config) (*running, error) {
 		return nil, err
 	}
 	opened := time.Since(begin)
-	var e embed.Embedder = embed.NewBuiltin(cfg.Embedding.Dimensions)
+	var e embed.Embedder = embed.NewBuiltin(cfg.Embedding.Dimensions, embed.WithCodeWords())
 	if embedder == "static" {
 		m, err := static.Load(modelPath, "ingestbench")
 		if err != nil {

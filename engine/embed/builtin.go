@@ -64,37 +64,91 @@ const (
 // features and gets the zero vector, whose cosine similarity with any
 // vector is taken to be 0.
 //
-// Builtin captures shared vocabulary, identifiers and spelling, not
+// Hashing captures shared vocabulary, identifiers and spelling, not
 // meaning: it finds ParseDuration for "parse duration" but not for "read
-// a time interval". Create one with NewBuiltin; it is safe for concurrent
-// use.
+// a time interval". WithCodeWords adds word vectors trained on code, so
+// that a question about a deadline leans towards code about a timeout;
+// the hashed vector then fills the first dimensions, weighted √(1−β),
+// and the words' vector (zero when none of the text's terms is known)
+// the last, weighted √β. Create one with NewBuiltin; it is safe for
+// concurrent use.
 type Builtin struct {
-	dims        int
+	dims        int // of the whole vector: hashed, then word vectors
+	hashDims    int // of its hashed part
+	wv          *WordVectors
+	hashScale   float32 // sqrt(1-beta)
+	wvScale     float32 // sqrt(beta)
+	model       string
 	featurizers sync.Pool // of *featurizer
 }
 
 // NewBuiltin returns the built-in embedder producing vectors of dims
-// dimensions; dims <= 0 means DefaultBuiltinDimensions.
-func NewBuiltin(dims int) *Builtin {
+// dimensions; dims <= 0 means DefaultBuiltinDimensions. With
+// WithCodeWords, the vectors of code words share them.
+func NewBuiltin(dims int, opts ...BuiltinOption) *Builtin {
 	if dims <= 0 {
 		dims = DefaultBuiltinDimensions
 	}
-	b := &Builtin{dims: dims}
-	b.featurizers.New = func() any { return &featurizer{acc: make([]float64, dims)} }
+	b := &Builtin{dims: dims, hashDims: dims, hashScale: 1, model: builtinModel}
+	for _, o := range opts {
+		o(b)
+	}
+	b.featurizers.New = func() any {
+		f := &featurizer{acc: make([]float64, b.hashDims)}
+		if b.wv != nil {
+			f.wvAcc = make([]float32, b.wv.Dims())
+		}
+		return f
+	}
 	return b
+}
+
+// BuiltinOption configures NewBuiltin.
+type BuiltinOption func(*Builtin)
+
+// WithCodeWords gives the last 128 of the dims dimensions to the SIF mean
+// of the text's code word vectors (CodeWords), the rest to hashing,
+// weighted so that the cosine of two vectors is (1−β)·hashed + β·words,
+// β = CodeWordsWeight. The model name says so, with the table's checksum,
+// so an index built without them, or with another table, is re-embedded.
+// Below MinCodeWordsDimensions it does nothing: the hashed part would be
+// too small.
+func WithCodeWords() BuiltinOption {
+	return func(b *Builtin) {
+		if b.dims >= MinCodeWordsDimensions {
+			b.withWords(CodeWords(), CodeWordsWeight, codeWordsTag)
+		}
+	}
+}
+
+// MinCodeWordsDimensions is the least vector size that WithCodeWords
+// splits between hashing and code words.
+const MinCodeWordsDimensions = 256
+
+// withWords gives the last wv.Dims() dimensions to the vectors of wv,
+// with weight beta.
+func (b *Builtin) withWords(wv *WordVectors, beta float64, tag string) {
+	b.wv = wv
+	b.hashDims = b.dims - wv.Dims()
+	b.hashScale = float32(math.Sqrt(1 - beta))
+	b.wvScale = float32(math.Sqrt(beta))
+	b.model = builtinModel + tag
 }
 
 // Info describes the embedder. The model name changes whenever the
 // algorithm does, so vectors stored under another name must be recomputed.
 func (b *Builtin) Info() Info {
-	return Info{Provider: "builtin", Model: builtinModel, Dimensions: b.dims}
+	return Info{Provider: "builtin", Model: b.model, Dimensions: b.dims}
 }
 
 // Embed returns one unit vector (or zero vector, see Builtin) per text.
 // It checks ctx before each text and returns its error, wrapped, once ctx
 // is done.
 func (b *Builtin) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	return b.embedEach(ctx, len(texts), func(f *featurizer, i int, v []float32) { f.embed(texts[i], v) })
+	return b.embedEach(ctx, len(texts), func(f *featurizer, i int, v []float32) {
+		f.terms = analysis.AppendTerms(f.terms[:0], texts[i])
+		b.embedTerms(f, f.terms, v)
+	})
 }
 
 // EmbedTerms returns, for each terms[i] = analysis.Terms(text), the
@@ -102,7 +156,32 @@ func (b *Builtin) Embed(ctx context.Context, texts []string) ([][]float32, error
 // every chunk for the keyword index already, so the texts are not
 // analysed twice (see TermsEmbedder).
 func (b *Builtin) EmbedTerms(ctx context.Context, terms [][]string) ([][]float32, error) {
-	return b.embedEach(ctx, len(terms), func(f *featurizer, i int, v []float32) { f.embedTerms(terms[i], v) })
+	return b.embedEach(ctx, len(terms), func(f *featurizer, i int, v []float32) { b.embedTerms(f, terms[i], v) })
+}
+
+// embedTerms writes the vector of a text whose analysis.Terms are terms
+// to v, which must be zeroed: the hashed features, then, with word
+// vectors, their SIF mean, each part weighted.
+func (b *Builtin) embedTerms(f *featurizer, terms []string, v []float32) {
+	f.embedTerms(terms, v[:b.hashDims])
+	if b.wv == nil {
+		return
+	}
+	for i := range v[:b.hashDims] {
+		v[i] *= b.hashScale
+	}
+	// The hashing counted the distinct terms: each row is summed once.
+	f.wvTerms, f.wvCounts = f.wvTerms[:0], f.wvCounts[:0]
+	for _, d := range f.distinct {
+		f.wvTerms = append(f.wvTerms, d.term)
+		f.wvCounts = append(f.wvCounts, f.features.count(d.hash))
+	}
+	w := v[b.hashDims:]
+	if b.wv.EmbedCounts(f.wvTerms, f.wvCounts, w, f.wvAcc) {
+		for i := range w {
+			w[i] *= b.wvScale
+		}
+	}
 }
 
 // embedEach returns n vectors, the i-th written by one(f, i, v) into a
@@ -131,18 +210,15 @@ type featurizer struct {
 	padded   []byte
 	features counter
 	acc      []float64 // the vector being summed, len dims
+	wvAcc    []float32 // the word-vector mean being summed
+	wvTerms  []string  // the distinct terms, for the word vectors
+	wvCounts []uint32  // and their counts
 }
 
 // distinctTerm is a term's first occurrence in a text.
 type distinctTerm struct {
 	term string
 	hash uint64 // of its term feature
-}
-
-// embed writes the vector of text to v, which must be zeroed.
-func (f *featurizer) embed(text string, v []float32) {
-	f.terms = analysis.AppendTerms(f.terms[:0], text)
-	f.embedTerms(f.terms, v)
 }
 
 // embedTerms writes the vector of a text whose analysis.Terms are terms

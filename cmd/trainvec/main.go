@@ -1,0 +1,114 @@
+// Command trainvec builds the word vectors of the built-in embedder from
+// source code that no evaluation uses.
+//
+//	trainvec fetch -manifest cmd/trainvec/manifest.txt -dir DIR   # download the corpus
+//	trainvec train -corpus DIR -out engine/embed/codewords.bin    # count, PPMI, SVD: the shipped table
+//	trainvec near -model engine/embed/codewords.bin timeout parse # nearest terms, by eye
+//
+// The manifest names every source and its version, one a line: "go
+// MODULE VERSION" (the Go module proxy), "npm PACKAGE VERSION" (the npm
+// registry) or "deb PACKAGE VERSION" (a Debian package that ships source:
+// librust-*-dev, ruby-*, php-*, python3-*). None is one of the
+// evaluation's repositories (eval/repos.json) or GOROOT (cmd/searcheval's
+// question set), so the evaluations measure vectors that never saw their
+// code.
+//
+// Training: every source file (.go, .js, .ts, .py, .rs, .rb, .php and
+// their kin; exact duplicates, minified and generated files left out) is
+// analysed with engine/analysis, so the vocabulary is that of the keyword
+// index and of queries. The most frequent -vocab terms are the rows and
+// the most frequent -contexts terms the columns of a co-occurrence matrix
+// over a window of -window terms either side (weighted 1/distance, never
+// across files); its positive PMI (context distribution smoothed by 0.75)
+// is factored by randomized SVD to -dims dimensions, and a term's vector
+// is its row of U·Σ^½, unit length. The common component of SIF is the
+// first principal direction of the SIF means of the corpus's files.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+)
+
+func main() {
+	log.SetFlags(log.Ltime)
+	log.SetPrefix("trainvec: ")
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: trainvec fetch|train|near [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "fetch":
+		err = runFetch(context.Background(), args)
+	case "train":
+		err = runTrain(args)
+	case "near":
+		err = runNear(args)
+	default:
+		err = fmt.Errorf("unknown command %q: want fetch, train or near", cmd)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func runTrain(args []string) error {
+	fs := flag.NewFlagSet("train", flag.ExitOnError)
+	dir := fs.String("corpus", "", "the directory fetch wrote")
+	manifest := fs.String("manifest", "cmd/trainvec/manifest.txt", "the sources to train on, fetched into -corpus")
+	out := fs.String("out", "wordvec.bin", "the model file to write")
+	vocab := fs.Int("vocab", 50000, "terms in the vocabulary (rows)")
+	contexts := fs.Int("contexts", 10000, "context terms (columns)")
+	window := fs.Int("window", 3, "terms either side that co-occur")
+	dims := fs.Int("dims", 128, "vector dimensions")
+	power := fs.Float64("power", 0.5, "exponent of the singular values in the vectors")
+	common := fs.Bool("common", true, "remove the common component of SIF from text vectors")
+	_ = fs.Parse(args)
+	if *dir == "" {
+		return fmt.Errorf("train: -corpus is required")
+	}
+	srcs, err := readManifest(*manifest)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}}
+	for _, s := range srcs {
+		if err := c.read(s.dir(*dir)); err != nil {
+			return fmt.Errorf("train: %s %s@%s (fetch it first): %w", s.kind, s.name, s.version, err)
+		}
+	}
+	log.Printf("corpus: %d files, %d MB, %d tokens, %d distinct terms", c.files, c.bytes>>20, len(c.seq)-c.files, len(c.terms))
+	rows := c.vocab(*vocab)
+	cols := rows[:min(*contexts, len(rows))]
+	m := c.cooccur(rows, cols, *window)
+	log.Printf("co-occurrence %d × %d counted", len(rows), len(cols))
+	a := ppmi(m, len(rows), len(cols), 0.75)
+	m = nil
+	log.Printf("PPMI: %d non-zero", len(a.val))
+	u, sv, err := randomizedSVD(a, *dims, 16, 3, 1)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	log.Printf("singular values %.1f … %.1f", sv[0], sv[len(sv)-1])
+	wv, err := buildVectors(c, rows, u, sv, *power, *common)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if _, err := wv.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("train: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	log.Printf("wrote %s: %d terms × %d dimensions", *out, wv.Len(), wv.Dims())
+	return nil
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"log"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"workspace-qdrant-mcp/engine/analysis"
+)
+
+// sourceExts are the file kinds read from the corpus: code with its
+// comments and docstrings, where the words of questions about code live.
+var sourceExts = map[string]bool{
+	".go": true, ".js": true, ".mjs": true, ".cjs": true, ".jsx": true,
+	".ts": true, ".tsx": true, ".mts": true, ".cts": true, ".py": true,
+	".rs": true, ".rb": true, ".php": true,
+}
+
+// skipDirs are left out of the corpus: other projects' code bundled in a
+// package (pip vendors requests, an evaluation repository; setuptools a
+// copy of the Python standard library's distutils), and version control.
+var skipDirs = map[string]bool{
+	"node_modules": true, ".git": true, "vendor": true, "_vendor": true,
+	"vendored": true, "_distutils": true, "third_party": true,
+}
+
+// maxFileBytes skips big files: bundles (react-dom ships many near copies
+// of one build), tables, generated data.
+const maxFileBytes = 256 << 10
+
+// corpus holds every read file's terms as ids into a growing dictionary,
+// files separated by sep.
+type corpus struct {
+	ids    map[string]uint32
+	terms  []string
+	counts []uint64
+	seq    []uint32
+	files  int
+	bytes  int64
+	seen   map[[32]byte]bool
+}
+
+const sep = math.MaxUint32
+
+// read walks root and analyses every source file once. Exact duplicates,
+// minified and generated files are skipped.
+func (c *corpus) read(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if skipDirs[d.Name()] {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !sourceExts[filepath.Ext(path)] || strings.Contains(d.Name(), ".min.") || !d.Type().IsRegular() {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("read corpus file: %w", err)
+		}
+		if len(b) > maxFileBytes || minified(b) || generated(b) {
+			return nil
+		}
+		h := sha256.Sum256(b)
+		if c.seen[h] {
+			return nil
+		}
+		c.seen[h] = true
+		c.add(string(b))
+		if c.files%20000 == 0 {
+			log.Printf("%d files, %d MB, %d tokens, %d distinct terms", c.files, c.bytes>>20, len(c.seq), len(c.terms))
+		}
+		return nil
+	})
+}
+
+func (c *corpus) add(text string) {
+	c.files++
+	c.bytes += int64(len(text))
+	for _, t := range analysis.Terms(text) {
+		id, ok := c.ids[t]
+		if !ok {
+			id = uint32(len(c.terms))
+			c.ids[t] = id
+			c.terms = append(c.terms, strings.Clone(t))
+			c.counts = append(c.counts, 0)
+		}
+		c.counts[id]++
+		c.seq = append(c.seq, id)
+	}
+	c.seq = append(c.seq, sep)
+}
+
+// minified reports a file whose lines average more than 300 bytes.
+func minified(b []byte) bool {
+	return len(b) > 4096 && len(b)/(bytes.Count(b, []byte{'\n'})+1) > 300
+}
+
+// generated reports a file that says it is generated in its head.
+func generated(b []byte) bool {
+	head := b[:min(len(b), 1024)]
+	return bytes.Contains(head, []byte("Code generated")) || bytes.Contains(head, []byte("DO NOT EDIT")) ||
+		bytes.Contains(head, []byte("@generated"))
+}
+
+func ascii(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// vocab returns the ids of the n most frequent terms, most frequent first,
+// leaving out digit-only terms, which carry no meaning across code bases,
+// and non-ASCII ones (locale tables and test strings in the corpus; the
+// vocabulary of code and its comments is ASCII).
+func (c *corpus) vocab(n int) []uint32 {
+	ids := make([]uint32, 0, len(c.terms))
+	for i, t := range c.terms {
+		if strings.Trim(t, "0123456789") == "" || !ascii(t) {
+			continue
+		}
+		ids = append(ids, uint32(i))
+	}
+	slices.SortFunc(ids, func(a, b uint32) int {
+		if c.counts[a] != c.counts[b] {
+			if c.counts[a] > c.counts[b] {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(c.terms[a], c.terms[b])
+	})
+	return ids[:min(n, len(ids))]
+}
+
+// cooccur counts, for the rows (targets) and columns (contexts) given as
+// corpus ids, how often each pair falls within window terms of each other
+// in one file, weighted 1/distance. The result is dense, rows × cols.
+func (c *corpus) cooccur(rows, cols []uint32, window int) []float32 {
+	row := make([]int32, len(c.terms))
+	col := make([]int32, len(c.terms))
+	for i := range row {
+		row[i], col[i] = -1, -1
+	}
+	for i, id := range rows {
+		row[id] = int32(i)
+	}
+	for i, id := range cols {
+		col[id] = int32(i)
+	}
+	nc := len(cols)
+	m := make([]float32, len(rows)*nc)
+	inv := make([]float32, window+1)
+	for d := 1; d <= window; d++ {
+		inv[d] = 1 / float32(d)
+	}
+	seq := c.seq
+	for i, id := range seq {
+		if id == sep {
+			continue
+		}
+		r := row[id]
+		if r < 0 {
+			continue
+		}
+		base := m[int(r)*nc : (int(r)+1)*nc]
+		for d := 1; d <= window; d++ {
+			if i-d >= 0 {
+				if o := seq[i-d]; o == sep {
+					break
+				} else if k := col[o]; k >= 0 {
+					base[k] += inv[d]
+				}
+			}
+		}
+		for d := 1; d <= window; d++ {
+			if i+d < len(seq) {
+				if o := seq[i+d]; o == sep {
+					break
+				} else if k := col[o]; k >= 0 {
+					base[k] += inv[d]
+				}
+			}
+		}
+	}
+	return m
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// PPMI by hand: counts [[4, 0], [1, 3]], context smoothing 1 (none).
+// Row sums 4 and 4, column probabilities 5/8 and 3/8:
+// pmi(0,0) = ln(4 / (4·5/8)) = ln 1.6; pmi(1,0) = ln(1/(4·5/8)) < 0, left
+// out; pmi(1,1) = ln(3 / (4·3/8)) = ln 2.
+func TestPPMIByHand(t *testing.T) {
+	a := ppmi([]float32{4, 0, 1, 3}, 2, 2, 1)
+	if !slices.Equal(a.start, []int{0, 1, 2}) || !slices.Equal(a.col, []int32{0, 1}) {
+		t.Fatalf("structure: start %v, columns %v; want [0 1 2], [0 1]", a.start, a.col)
+	}
+	if math.Abs(float64(a.val[0])-math.Log(1.6)) > 1e-6 || math.Abs(float64(a.val[1])-math.Log(2)) > 1e-6 {
+		t.Errorf("values %v, want [ln 1.6, ln 2]", a.val)
+	}
+}
+
+// The randomized SVD of a diagonal matrix finds its largest values and
+// their axes (to 10⁻⁴: power iterations converge, they do not solve).
+func TestRandomizedSVDDiagonal(t *testing.T) {
+	diag := []float32{1, 5, 3, 0.5, 2, 4}
+	a := &csr{rows: len(diag), cols: len(diag), start: make([]int, len(diag)+1)}
+	for i, d := range diag {
+		a.col = append(a.col, int32(i))
+		a.val = append(a.val, d)
+		a.start[i+1] = i + 1
+	}
+	u, sv, err := randomizedSVD(a, 2, 3, 3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(sv[0]-5) > 1e-4 || math.Abs(sv[1]-4) > 1e-4 {
+		t.Errorf("singular values %v, want 5, 4", sv)
+	}
+	// The first left singular vector is ±e1 (the 5), the second ±e5.
+	if math.Abs(math.Abs(u.At(1, 0))-1) > 1e-4 || math.Abs(math.Abs(u.At(5, 1))-1) > 1e-4 {
+		t.Errorf("U columns %v, %v; want ±e1, ±e5", u.ColView(0), u.ColView(1))
+	}
+}
+
+// Co-occurrence counts pairs within the window, weighted 1/distance, and
+// never across files.
+func TestCooccurWindowAndFiles(t *testing.T) {
+	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}}
+	c.add("alpha beta gamma")
+	c.add("gamma alpha")
+	rows := []uint32{c.ids["alpha"], c.ids["beta"], c.ids["gamma"]}
+	m := c.cooccur(rows, rows, 2)
+	at := func(r, k int) float32 { return m[r*3+k] }
+	// alpha–beta: distance 1 in file 1; alpha–gamma: 2 in file 1, 1 in
+	// file 2 (1/2 + 1); beta–gamma: 1.
+	if at(0, 1) != 1 || at(0, 2) != 1.5 || at(1, 2) != 1 || at(2, 0) != 1.5 || at(0, 0) != 0 {
+		t.Errorf("matrix %v", m)
+	}
+}
+
+func TestManifest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "manifest.txt")
+	text := "# sources\ngo github.com/BurntSushi/toml v1.5.0\nnpm @babel/core 7.0.0 # scoped\n\ndeb ruby-thor 1.2.1-1\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := readManifest(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := []string{"/c/gomod/github.com/!burnt!sushi/toml@v1.5.0", "/c/npm/@babel_core@7.0.0", "/c/deb/ruby-thor_1.2.1-1"}
+	if len(srcs) != 3 {
+		t.Fatalf("%d sources, want 3", len(srcs))
+	}
+	for i, s := range srcs {
+		if got := filepath.ToSlash(s.dir("/c")); got != dirs[i] {
+			t.Errorf("source %d dir %s, want %s", i, got, dirs[i])
+		}
+	}
+	if err := os.WriteFile(path, []byte("pip requests 2.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readManifest(path); err == nil {
+		t.Error("a pip line was accepted")
+	}
+}
