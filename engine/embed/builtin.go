@@ -170,14 +170,14 @@ func (b *Builtin) embedTerms(f *featurizer, terms []string, v []float32) {
 	for i := range v[:b.hashDims] {
 		v[i] *= b.hashScale
 	}
-	// The hashing counted the distinct terms: each row is summed once.
-	f.wvTerms, f.wvCounts = f.wvTerms[:0], f.wvCounts[:0]
-	for _, d := range f.distinct {
-		f.wvTerms = append(f.wvTerms, d.term)
-		f.wvCounts = append(f.wvCounts, f.features.count(d.hash))
-	}
+	// The hashing counted the distinct terms and hashed them as the word
+	// vectors' index does: each row is looked up and summed once.
 	w := v[b.hashDims:]
-	if b.wv.EmbedCounts(f.wvTerms, f.wvCounts, w, f.wvAcc) {
+	if b.wv.embed(len(f.distinct), func(i int) (int32, bool, uint32) {
+		d := f.distinct[i]
+		r, ok := b.wv.rowHashed(d.term, d.hash)
+		return r, ok, f.features.count(d.hash)
+	}, w, f.wvAcc) {
 		for i := range w {
 			w[i] *= b.wvScale
 		}
@@ -211,8 +211,6 @@ type featurizer struct {
 	features counter
 	acc      []float64 // the vector being summed, len dims
 	wvAcc    []float32 // the word-vector mean being summed
-	wvTerms  []string  // the distinct terms, for the word vectors
-	wvCounts []uint32  // and their counts
 }
 
 // distinctTerm is a term's first occurrence in a text.
@@ -227,7 +225,7 @@ func (f *featurizer) embedTerms(terms []string, v []float32) {
 	f.features.reset()
 	f.distinct = f.distinct[:0]
 	for i, t := range terms {
-		h := hashString(seeds[kindTerm], t)
+		h := termHash(t)
 		if f.features.add(h, kindTerm, 1) {
 			f.distinct = append(f.distinct, distinctTerm{t, h})
 		}
@@ -242,6 +240,9 @@ func (f *featurizer) embedTerms(terms []string, v []float32) {
 	}
 	f.project(v)
 }
+
+// termHash is the hash of term t's feature.
+func termHash(t string) uint64 { return hashString(seeds[kindTerm], t) }
 
 // addTrigrams adds n occurrences of the character trigrams of "^term$",
 // where ^ and $ are the boundary markers: a term of k characters has k

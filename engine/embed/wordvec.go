@@ -31,6 +31,7 @@ import (
 type WordVectors struct {
 	dims   int
 	index  map[string]int32
+	byHash map[uint64]int32 // row by the built-in embedder's term hash
 	words  []string
 	factor []float32 // per row: its scale times its SIF weight
 	counts []uint32
@@ -85,9 +86,11 @@ func NewWordVectors(words []string, counts []uint32, total uint64, vecs [][]floa
 // finish builds the index and the rows' factors.
 func (w *WordVectors) finish() {
 	w.index = make(map[string]int32, len(w.words))
+	w.byHash = make(map[uint64]int32, len(w.words))
 	w.factor = make([]float32, len(w.words))
 	for i, t := range w.words {
 		w.index[t] = int32(i)
+		w.byHash[termHash(t)] = int32(i)
 		p := float64(w.counts[i]) / float64(max(w.total, 1))
 		w.factor[i] = w.scale[i] * float32(sifA/(sifA+p))
 	}
@@ -121,32 +124,41 @@ func (w *WordVectors) Words() []string { return w.words }
 // terms to v (len Dims, zeroed), using acc (len Dims) as scratch, and
 // reports whether any term was in the vocabulary.
 func (w *WordVectors) EmbedTerms(terms []string, v []float32, acc []float32) bool {
-	return w.embed(len(terms), func(i int) (string, uint32) { return terms[i], 1 }, v, acc)
+	return w.embed(len(terms), func(i int) (int32, bool, uint32) {
+		r, ok := w.index[terms[i]]
+		return r, ok, 1
+	}, v, acc)
 }
 
 // EmbedCounts is EmbedTerms for a text whose distinct terms are terms,
 // counts[i] times each.
 func (w *WordVectors) EmbedCounts(terms []string, counts []uint32, v []float32, acc []float32) bool {
-	return w.embed(len(terms), func(i int) (string, uint32) { return terms[i], counts[i] }, v, acc)
+	return w.embed(len(terms), func(i int) (int32, bool, uint32) {
+		r, ok := w.index[terms[i]]
+		return r, ok, counts[i]
+	}, v, acc)
 }
 
-// embed sums n terms, each given with its count by term(i).
-func (w *WordVectors) embed(n int, term func(i int) (string, uint32), v []float32, acc []float32) bool {
+// rowHashed returns the row of term, whose termHash is h, without
+// hashing the string again.
+func (w *WordVectors) rowHashed(term string, h uint64) (int32, bool) {
+	r, ok := w.byHash[h]
+	return r, ok && w.words[r] == term
+}
+
+// embed sums n terms, the i-th given by row(i): its row, whether it is in
+// the vocabulary, and its count.
+func (w *WordVectors) embed(n int, row func(i int) (int32, bool, uint32), v []float32, acc []float32) bool {
 	clear(acc)
 	found := false
 	for i := range n {
-		t, c := term(i)
-		r, ok := w.index[t]
+		r, ok, c := row(i)
 		if !ok {
 			continue
 		}
 		found = true
 		f := w.factor[r] * float32(c)
-		row := w.data[int(r)*w.dims : (int(r)+1)*w.dims]
-		acc := acc[:len(row)]
-		for j, q := range row {
-			acc[j] += float32(q) * f
-		}
+		addScaledInt8(acc, w.data[int(r)*w.dims:(int(r)+1)*w.dims], f)
 	}
 	if !found {
 		return false
