@@ -30,8 +30,7 @@ import (
 //	V float32 row scales | V × D int8 rows
 type WordVectors struct {
 	dims   int
-	index  map[string]int32
-	byHash map[uint64]int32 // row by the built-in embedder's term hash
+	byHash map[uint64]int32 // row by termHash, the built-in embedder's term hash
 	words  []string
 	factor []float32 // per row: its scale times its SIF weight
 	counts []uint32
@@ -85,11 +84,9 @@ func NewWordVectors(words []string, counts []uint32, total uint64, vecs [][]floa
 
 // finish builds the index and the rows' factors.
 func (w *WordVectors) finish() {
-	w.index = make(map[string]int32, len(w.words))
 	w.byHash = make(map[uint64]int32, len(w.words))
 	w.factor = make([]float32, len(w.words))
 	for i, t := range w.words {
-		w.index[t] = int32(i)
 		w.byHash[termHash(t)] = int32(i)
 		p := float64(w.counts[i]) / float64(max(w.total, 1))
 		w.factor[i] = w.scale[i] * float32(sifA/(sifA+p))
@@ -105,7 +102,7 @@ func (w *WordVectors) Len() int { return len(w.words) }
 // Row writes the (dequantised) vector of term to v and reports whether
 // the term is in the vocabulary.
 func (w *WordVectors) Row(term string, v []float32) bool {
-	i, ok := w.index[term]
+	i, ok := w.row(term)
 	if !ok {
 		return false
 	}
@@ -125,7 +122,7 @@ func (w *WordVectors) Words() []string { return w.words }
 // reports whether any term was in the vocabulary.
 func (w *WordVectors) EmbedTerms(terms []string, v []float32, acc []float32) bool {
 	return w.embed(len(terms), func(i int) (int32, bool, uint32) {
-		r, ok := w.index[terms[i]]
+		r, ok := w.row(terms[i])
 		return r, ok, 1
 	}, v, acc)
 }
@@ -134,13 +131,17 @@ func (w *WordVectors) EmbedTerms(terms []string, v []float32, acc []float32) boo
 // counts[i] times each.
 func (w *WordVectors) EmbedCounts(terms []string, counts []uint32, v []float32, acc []float32) bool {
 	return w.embed(len(terms), func(i int) (int32, bool, uint32) {
-		r, ok := w.index[terms[i]]
+		r, ok := w.row(terms[i])
 		return r, ok, counts[i]
 	}, v, acc)
 }
 
+// row returns the row of term.
+func (w *WordVectors) row(term string) (int32, bool) { return w.rowHashed(term, termHash(term)) }
+
 // rowHashed returns the row of term, whose termHash is h, without
-// hashing the string again.
+// hashing the string again. The rows are found by hash alone, the term
+// then compared: no second index by string.
 func (w *WordVectors) rowHashed(term string, h uint64) (int32, bool) {
 	r, ok := w.byHash[h]
 	return r, ok && w.words[r] == term

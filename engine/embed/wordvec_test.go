@@ -176,3 +176,21 @@ func TestCodeWordsRelateParaphrases(t *testing.T) {
 		t.Errorf("hashing alone: cosine to the timeout code %.3f, to the unrelated text %.3f; want both about 0 (no shared features)", hc, ho)
 	}
 }
+
+// The built-in table finds every term of its vocabulary by hash: no two
+// share one (rowHashed would find only one of them).
+func TestCodeWordsHashesDistinct(t *testing.T) {
+	w := CodeWords()
+	if len(w.byHash) != w.Len() {
+		t.Fatalf("%d hashes for %d terms", len(w.byHash), w.Len())
+	}
+	v := make([]float32, w.Dims())
+	for i, term := range w.Words() {
+		if r, ok := w.row(term); !ok || int(r) != i {
+			t.Fatalf("row(%q) = %d, %v; want %d", term, r, ok, i)
+		}
+	}
+	if w.Row("not a term", v) {
+		t.Error("Row found a term outside the vocabulary")
+	}
+}
