@@ -141,7 +141,9 @@ func (w *WordVectors) row(term string) (int32, bool) { return w.rowHashed(term, 
 
 // rowHashed returns the row of term, whose termHash is h, without
 // hashing the string again. The rows are found by hash alone, the term
-// then compared: no second index by string.
+// then compared: no second index by string. Of two terms with one 64-bit
+// hash only the later would be found; the built-in table has none
+// (TestCodeWordsHashesDistinct).
 func (w *WordVectors) rowHashed(term string, h uint64) (int32, bool) {
 	r, ok := w.byHash[h]
 	return r, ok && w.words[r] == term
