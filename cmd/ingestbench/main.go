@@ -3,7 +3,8 @@
 // directories.
 //
 //	go run ./cmd/ingestbench [-src DIR] [-debounce 200ms] [-samples 20] [-keep]
-//	    [-cpuprofile FILE] [-memprofile FILE] [-embedder static -model-path DIR]
+//	    [-cpuprofile FILE] [-memprofile FILE] [-restartprofile FILE]
+//	    [-embedder static -model-path DIR]
 //	go run ./cmd/ingestbench -write-model DIR [-model-rows 62500] [-model-dims 256]
 //
 // It copies the source tree into a temporary directory, then measures with
@@ -22,6 +23,8 @@
 //     background after Open, is in use (keyword searches wait for it);
 //   - with -cpuprofile, a CPU profile of the full index only; with
 //     -memprofile, a heap profile (allocations) taken right after it;
+//     with -restartprofile, a CPU profile of the warm restart until the
+//     keyword index is in use;
 //   - change-to-searchable latency: write a new file holding a unique
 //     word, poll a keyword search every 2ms until it is found; p50, p95
 //     and max over -samples files. It includes the watcher's debounce.
@@ -75,6 +78,7 @@ func main() {
 	samples := flag.Int("samples", 20, "change-to-searchable samples")
 	keep := flag.Bool("keep", false, "keep the temporary copy and data directory")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the full index to this file")
+	flag.StringVar(&restartProfile, "restartprofile", "", "write a CPU profile of the warm restart, until the keyword index is in use, to this file")
 	flag.StringVar(&memProfile, "memprofile", "", "write a heap profile taken after the full index to this file")
 	flag.StringVar(&embedder, "embedder", "builtin", "builtin, or static with -model-path")
 	flag.StringVar(&modelPath, "model-path", "", "a Model2Vec model directory, for -embedder static")
@@ -109,7 +113,7 @@ func main() {
 }
 
 // Profile files; "" means no profile.
-var cpuProfile, memProfile string
+var cpuProfile, memProfile, restartProfile string
 
 // embedder is "builtin" or "static"; modelPath is the static model's
 // directory.
@@ -219,6 +223,10 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 	progress("full index done in %s: %d files, %d chunks", fullTime.Round(time.Millisecond), st.Files, st.Chunks)
 
 	// Warm restart over the unchanged copy.
+	stopRestartCPU, err := startCPUProfile(restartProfile)
+	if err != nil {
+		return err
+	}
 	begin = time.Now()
 	r, err = start(ctx, cfg)
 	if err != nil {
@@ -232,6 +240,9 @@ func run(src string, debounce time.Duration, samples int, keep bool) error {
 		return err
 	}
 	keywordReady := time.Since(begin)
+	if err := stopRestartCPU(); err != nil {
+		return err
+	}
 	progress("warm restart: in-memory keyword index in use after %s", keywordReady.Round(time.Millisecond))
 
 	// Change to searchable.
