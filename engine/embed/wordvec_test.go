@@ -181,8 +181,8 @@ func TestCodeWordsRelateParaphrases(t *testing.T) {
 // share one (rowHashed would find only one of them).
 func TestCodeWordsHashesDistinct(t *testing.T) {
 	w := CodeWords()
-	if len(w.byHash) != w.Len() {
-		t.Fatalf("%d hashes for %d terms", len(w.byHash), w.Len())
+	if w.byHash.n != w.Len() {
+		t.Fatalf("%d hashes for %d terms", w.byHash.n, w.Len())
 	}
 	v := make([]float32, w.Dims())
 	for i, term := range w.Words() {
