@@ -558,16 +558,19 @@ func loadTerms(ctx context.Context, db querier, ti *termIndex, analyze func(stri
 			for b := range jobs {
 				for i := range b {
 					b[i].d = analyze(b[i].text)
-					ti.dict.number(&b[i].d)
 					b[i].text = ""
 				}
 				done <- b
 			}
 		})
 	}
+	// The adder numbers the terms: the analysers are what a build waits
+	// for, and the dictionary, empty at first, would make them take its
+	// write lock in turn.
 	adder.Go(func() {
 		for b := range done {
 			for _, j := range b {
+				ti.dict.number(&j.d)
 				ti.add(j.rid, j.d)
 				ti.hashes.add(j.hash)
 			}
