@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -137,7 +138,7 @@ func runNear(args []string) error {
 		}
 		w := ts[len(ts)-1]
 		if !wv.Row(w, q) {
-			fmt.Printf("%s: not in the vocabulary\n", w)
+			fmt.Fprintf(stdout, "%s: not in the vocabulary\n", w)
 			continue
 		}
 		type hit struct {
@@ -163,11 +164,15 @@ func runNear(args []string) error {
 			}
 			return 0
 		})
-		fmt.Printf("%s:", w)
+		fmt.Fprintf(stdout, "%s:", w)
 		for _, h := range hits[:min(*n, len(hits))] {
-			fmt.Printf(" %s", h.t)
+			fmt.Fprintf(stdout, " %s", h.t)
 		}
-		fmt.Println()
+		fmt.Fprintln(stdout)
 	}
 	return nil
 }
+
+// stdout is where near prints the neighbours: trainvec is a command of
+// its own, not the server.
+var stdout io.Writer = os.Stdout // stdout-ok
