@@ -116,7 +116,7 @@ type BuiltinOption func(*Builtin)
 func WithCodeWords() BuiltinOption {
 	return func(b *Builtin) {
 		if b.dims >= MinCodeWordsDimensions {
-			b.withWords(CodeWords(), CodeWordsWeight, codeWordsTag)
+			b.withWords(CodeWords(), CodeWordsWeight, codeWordsTag())
 		}
 	}
 }

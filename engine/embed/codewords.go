@@ -22,8 +22,12 @@ var codeWordsFile []byte
 const CodeWordsWeight = 0.3
 
 // codeWordsTag is appended to the built-in model's name: the table's
-// checksum, so that a retrained table re-embeds every index.
-var codeWordsTag = fmt.Sprintf("+cw%08x", crc32.ChecksumIEEE(codeWordsFile))
+// checksum, so that a retrained table re-embeds every index. It is
+// computed on first use, as the table is read: a process that embeds
+// otherwise never touches the table's 7 MB.
+var codeWordsTag = sync.OnceValue(func() string {
+	return fmt.Sprintf("+cw%08x", crc32.ChecksumIEEE(codeWordsFile))
+})
 
 var codeWords = sync.OnceValue(func() *WordVectors {
 	wv, err := ReadWordVectors(codeWordsFile)
