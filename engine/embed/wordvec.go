@@ -127,15 +127,6 @@ func (w *WordVectors) EmbedTerms(terms []string, v []float32, acc []float32) boo
 	}, v, acc)
 }
 
-// EmbedCounts is EmbedTerms for a text whose distinct terms are terms,
-// counts[i] times each.
-func (w *WordVectors) EmbedCounts(terms []string, counts []uint32, v []float32, acc []float32) bool {
-	return w.embed(len(terms), func(i int) (int32, bool, uint32) {
-		r, ok := w.row(terms[i])
-		return r, ok, counts[i]
-	}, v, acc)
-}
-
 // row returns the row of term.
 func (w *WordVectors) row(term string) (int32, bool) { return w.rowHashed(term, termHash(term)) }
 
