@@ -77,12 +77,8 @@ func prepareChunks(ctx context.Context, store storage.Store, info embed.Info, do
 	if err != nil {
 		return nil, nil, nil, res, fmt.Errorf("embed %s: %w", doc.ID, err)
 	}
-	texts := make([]string, len(todo))
-	for k, i := range todo {
-		texts[k] = chunks[i].Text
-	}
-	res.Embedded = len(texts)
-	return chunks, texts, fill, res, nil
+	res.Embedded = len(todo)
+	return chunks, textsOf(chunks, todo), fill, res, nil
 }
 
 // MetaDefines is the chunk metadata key under which a chunk of code lists
@@ -205,11 +201,7 @@ func embedMissing(ctx context.Context, store storage.Store, emb embed.Embedder, 
 		}
 		vecs, err = te.EmbedTerms(ctx, terms)
 	} else {
-		texts := make([]string, len(todo))
-		for k, i := range todo {
-			texts[k] = chunks[i].Text
-		}
-		vecs, err = emb.Embed(ctx, texts)
+		vecs, err = emb.Embed(ctx, textsOf(chunks, todo))
 	}
 	if err != nil {
 		return err
@@ -219,6 +211,15 @@ func embedMissing(ctx context.Context, store storage.Store, emb embed.Embedder, 
 	}
 	res.Embedded = len(todo)
 	return nil
+}
+
+// textsOf returns the texts of chunks[i] for each i in todo.
+func textsOf(chunks []storage.Chunk, todo []int) []string {
+	texts := make([]string, len(todo))
+	for k, i := range todo {
+		texts[k] = chunks[i].Text
+	}
+	return texts
 }
 
 // reuseVectors gives every chunk whose hash has a stored vector of dims
