@@ -1,10 +1,14 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,11 +23,16 @@ type Repo struct {
 	Name     string `json:"name"`
 	Language string `json:"language"`
 	// Source is the registry: "go" (the Go module proxy, Package is the
-	// module path), "npm" (the npm registry) or "deb" (Debian's archive,
-	// Package is a binary package that ships source).
+	// module path), "npm" (the npm registry), "deb" (Debian's archive,
+	// Package is a binary package that ships source) or "debsrc"
+	// (Debian's archive, Package is a source package and File its
+	// upstream tarball, checked against SHA256; the workspace is the
+	// tarball's top directory, or the tarball itself when it has several).
 	Source  string `json:"source"`
 	Package string `json:"package"`
 	Version string `json:"version"`
+	File    string `json:"file,omitempty"`
+	SHA256  string `json:"sha256,omitempty"`
 	// Root is the workspace inside the unpacked package ("" for its top).
 	Root string `json:"root,omitempty"`
 	// Ignore lists extra workspace.ignore patterns, for build output that
@@ -47,8 +56,10 @@ func loadRepos(path string) ([]Repo, error) {
 			return nil, fmt.Errorf("%s: repository %q needs a name, language, package and version", path, r.Name)
 		case seen[r.Name]:
 			return nil, fmt.Errorf("%s: repository %q is listed twice", path, r.Name)
-		case r.Source != "go" && r.Source != "npm" && r.Source != "deb":
-			return nil, fmt.Errorf("%s: repository %q: source %q is not go, npm or deb", path, r.Name, r.Source)
+		case r.Source != "go" && r.Source != "npm" && r.Source != "deb" && r.Source != "debsrc":
+			return nil, fmt.Errorf("%s: repository %q: source %q is not go, npm, deb or debsrc", path, r.Name, r.Source)
+		case r.Source == "debsrc" && (r.File == "" || len(r.SHA256) != 64):
+			return nil, fmt.Errorf("%s: repository %q: a debsrc source needs the tarball's file name and its sha256", path, r.Name)
 		}
 		seen[r.Name] = true
 	}
@@ -114,6 +125,10 @@ func fetch(r Repo, dst string) error {
 			return err
 		}
 		top = unpacked
+	case "debsrc":
+		if top, err = fetchDebianSource(r, tmp, unpacked); err != nil {
+			return err
+		}
 	}
 	src := filepath.Join(top, filepath.FromSlash(r.Root))
 	copied := filepath.Join(tmp, "copy")
@@ -128,6 +143,56 @@ func fetch(r Repo, dst string) error {
 		return fmt.Errorf("%s: no files under %s", r.Name, r.Root)
 	}
 	return os.Rename(copied, dst)
+}
+
+// debianPool is where Debian's archive keeps source packages.
+const debianPool = "http://deb.debian.org/debian/pool/main/"
+
+// fetchDebianSource downloads r's upstream tarball from Debian's pool into
+// tmp, checks its SHA-256 (plain HTTP is Debian's default transport; the
+// checksum, from the archive's signed Sources index, is what makes it
+// safe), unpacks it into unpacked and returns its top directory.
+func fetchDebianSource(r Repo, tmp, unpacked string) (string, error) {
+	prefix := r.Package[:1]
+	if strings.HasPrefix(r.Package, "lib") && len(r.Package) > 3 {
+		prefix = r.Package[:4]
+	}
+	url := debianPool + prefix + "/" + r.Package + "/" + r.File
+	resp, err := http.Get(url)
+	if err != nil {
+		return "", fmt.Errorf("download %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("download %s: %s (a Debian point release may have replaced version %s)", url, resp.Status, r.Version)
+	}
+	archive := filepath.Join(tmp, filepath.Base(r.File))
+	f, err := os.Create(archive)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(f, h), resp.Body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("download %s: %w", url, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != r.SHA256 {
+		return "", fmt.Errorf("download %s: sha256 %s, want %s", url, got, r.SHA256)
+	}
+	if _, err := command(tmp, "tar", "-xf", archive, "-C", unpacked); err != nil {
+		return "", err
+	}
+	entries, err := os.ReadDir(unpacked)
+	if err != nil {
+		return "", err
+	}
+	if len(entries) == 1 && entries[0].IsDir() {
+		return filepath.Join(unpacked, entries[0].Name()), nil
+	}
+	return unpacked, nil
 }
 
 // command runs a command in dir and returns its stdout; its error names
