@@ -50,6 +50,9 @@ var symbolPattern = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:(?:\.|::|#|->|/)[A-Z
 func ParseQuery(text string) Query {
 	t := strings.TrimSpace(text)
 	q := Query{Text: text, Kind: KindQuestion, Terms: analysis.QueryTerms(text), Asks: asks(text)}
+	if kw, rest, ok := strings.Cut(t, " "); ok && declarationWords[kw] && symbolPattern.MatchString(strings.TrimSpace(rest)) {
+		t = strings.TrimSpace(rest) // "struct jq_state", "class HTTPAdapter": the name is the symbol
+	}
 	if symbolPattern.MatchString(t) {
 		q.Kind = KindSymbol
 		t = strings.TrimSuffix(t, "()")
@@ -120,6 +123,15 @@ func foldEqual(name, folded string) bool {
 		j++
 	}
 	return j == len(folded)
+}
+
+// declarationWords are the keywords that, before a single identifier,
+// ask for its declaration: "struct jq_state", "def merge".
+var declarationWords = map[string]bool{
+	"struct": true, "class": true, "enum": true, "union": true, "interface": true, "trait": true,
+	"type": true, "typedef": true, "func": true, "fn": true, "def": true, "defp": true, "defmacro": true,
+	"function": true, "sub": true, "module": true, "defmodule": true, "protocol": true, "record": true,
+	"object": true, "data": true, "newtype": true, "impl": true, "macro": true,
 }
 
 // questionWords are words of a question that never belong to an

@@ -102,6 +102,10 @@ func TestParseQuery(t *testing.T) {
 		{"Request#params", KindSymbol, "params", "Request"},
 		{"from_str()", KindSymbol, "from_str", ""},
 		{"$emit", KindSymbol, "emit", ""},
+		{"struct jq_state", KindSymbol, "jq_state", ""},
+		{"class Rack::Builder", KindSymbol, "Builder", "Rack"},
+		{"data Parser", KindSymbol, "Parser", ""},
+		{"class of service", KindQuestion, "", ""},
 		{"how does the router match a wildcard", KindQuestion, "", ""},
 		{"parse duration", KindQuestion, "", ""},
 	} {

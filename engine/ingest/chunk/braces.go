@@ -18,6 +18,7 @@ type braceLang struct {
 	tripleQuotes bool // """...""" strings
 	rawStrings   bool // r#"..."# (Rust)
 	prototypes   bool // a function without a body declares, but does not define, its name (C)
+	pod          bool // a line starting =word opens documentation up to =cut, and __END__ ends the code (Perl)
 	top          []*regexp.Regexp
 	member       []*regexp.Regexp // more declarations in the body of a class-like type
 	preamble     []string         // prefixes of attribute lines, beyond comments and @annotations
@@ -69,6 +70,8 @@ var (
 	rustItem  = regexp.MustCompile(`^\s*(?:pub(?:\([^)]*\))?\s+)?(?:(?:const|async|unsafe|default|extern(?:\s+"[^"]*")?)\s+)*(?P<kw>fn|struct|enum|union|trait|type|mod|const|static)\s+(?:mut\s+)?(?P<name>` + ident + `)`)
 	rustImpl  = regexp.MustCompile(`^\s*(?:unsafe\s+)?(?P<kw>impl)\b(?:\s*<.*?>)?\s+(?:.*?\s+for\s+)?&?(?:` + ident + `::)*(?P<name>` + ident + `)`)
 	rustMacro = regexp.MustCompile(`^\s*macro_rules!\s*(?P<name>` + ident + `)`)
+
+	perlSub = regexp.MustCompile(`^\s*sub\s+(?P<name>` + ident + `(?:::` + ident + `)*)`)
 )
 
 var (
@@ -82,6 +85,8 @@ var (
 		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"["}}
 	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, // Kotlin, Scala, Swift
 		top: []*regexp.Regexp{cType, cFunc, cVal}}
+	perl = &braceLang{hashComments: true, pod: true,
+		top: []*regexp.Regexp{perlSub}, preamble: []string{"#"}}
 	cLike = &braceLang{charLiterals: true, prototypes: true,
 		top: []*regexp.Regexp{cType, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 )
@@ -93,6 +98,7 @@ var braceLanguages = map[string]*braceLang{
 	"java": javaLike, "csharp": javaLike, "groovy": javaLike, "dart": javaLike,
 	"kotlin": kotlinLike, "scala": kotlinLike, "swift": kotlinLike,
 	"c": cLike, "cpp": cLike, "objective-c": cLike, "objective-cpp": cLike,
+	"perl": perl,
 }
 
 // braceKind is what a brace opens.
@@ -128,6 +134,9 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 	closeAt := func(od openDecl, end int) { units[od.unit].end = max(end, od.line+1) }
 	for i := range ls.count() {
 		line := ls.text(i, i+1)
+		if lang.pod && lx.skipsPOD(line) {
+			continue
+		}
 		if lx.clean() && len(lx.braces) <= maxNesting && lx.inContainers() {
 			if name, kw, ok := lang.declaration(line, lx.inClass()); ok {
 				start := preambleStart(ls, i, 0, lang.isPreamble)
@@ -209,7 +218,8 @@ func (lang *braceLang) declaration(line string, inClass bool) (name, kw string, 
 			}
 			name, kw = lastPart(strings.TrimPrefix(group("name"), "~")), group("kw")
 			typ, _, _ := strings.Cut(group("type"), " ")
-			if keywords[name] || keywords[typ] || strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias {
+			if re != perlSub && (keywords[name] || keywords[typ]) || // Perl's sub new is a constructor
+				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias {
 				continue
 			}
 			if re == cCtor && strings.ToUpper(name) == name {
@@ -249,6 +259,27 @@ type lexer struct {
 	triple  bool        // the string is """-quoted
 	rawEnd  string      // the end of the raw string it is in
 	parenAt []int       // parens open around each open brace
+	pod     bool        // in Perl's documentation, or after __END__
+	ended   bool        // after __END__ or __DATA__
+}
+
+// skipsPOD reports whether a line of Perl is documentation (POD, from a
+// line starting =word to =cut) or follows __END__, and so not code.
+func (lx *lexer) skipsPOD(line string) bool {
+	switch {
+	case lx.ended:
+	case lx.pod:
+		lx.pod = !strings.HasPrefix(line, "=cut")
+	case lx.state != 0:
+		return false
+	case len(line) > 1 && line[0] == '=' && ('a' <= line[1] && line[1] <= 'z' || 'A' <= line[1] && line[1] <= 'Z'):
+		lx.pod = true
+	case strings.HasPrefix(line, "__END__") || strings.HasPrefix(line, "__DATA__"):
+		lx.ended = true
+	default:
+		return false
+	}
+	return true
 }
 
 // clean reports whether the next line starts in code, outside brackets.
@@ -316,6 +347,10 @@ func (lx *lexer) scan(line string, event func(byte)) {
 		case '#':
 			if lx.lang.hashComments {
 				return
+			}
+		case '=', '!':
+			if lx.lang.pod && strings.HasPrefix(line[i+1:], "~") {
+				return // a Perl match: its pattern may hold any brace or quote
 			}
 		case '"':
 			lx.state, lx.triple = '"', lx.lang.tripleQuotes && strings.HasPrefix(line[i:], `"""`)

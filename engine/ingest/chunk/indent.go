@@ -140,61 +140,6 @@ func pythonPreamble(ls lines, kinds, logical []int, decl, ind int) int {
 	return k
 }
 
-// Ruby: def, class and module blocks, each closed by an end at its
-// indentation.
-
-var (
-	rubyDef      = regexp.MustCompile(`^[ \t]*(?:(?:(?:private|protected|public|module_function)[ \t]+)?def[ \t]+(?:self\.)?|(?:class|module)[ \t]+)((?:[A-Za-z_]\w*::)*[A-Za-z_]\w*[?!]?)`)
-	rubyOneLiner = regexp.MustCompile(`(?:;[ \t]*end\b[ \t]*$)|(?:\bdef[ \t]+[\w.?!]+(?:\([^)]*\)[ \t]*|[ \t]+)=[ \t])`)
-	rubyEnd      = regexp.MustCompile(`^end\b`)
-	rubyMidBlock = regexp.MustCompile(`^(?:rescue|ensure|else|elsif|when|in)\b`)
-)
-
-// rubyDeclarations returns the def, class and module blocks of Ruby
-// source, nested ones included, each with the comments directly above it.
-func rubyDeclarations(ls lines) ([]unit, []definedName) {
-	n := ls.count()
-	var units []unit
-	var names []definedName
-	var owners ownerStack
-	for i := range n {
-		line := ls.text(i, i+1)
-		if t := strings.TrimSpace(line); t != "" && t[0] != '#' {
-			owners.leave(indentOf(line))
-		}
-		m := rubyDef.FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		end := i + 1
-		if !rubyOneLiner.MatchString(strings.TrimRight(line, "\r\n")) {
-			ind := indentOf(line)
-			for j := i + 1; j < n; j++ {
-				l := ls.text(j, j+1)
-				t := strings.TrimSpace(l)
-				if t == "" || t[0] == '#' {
-					continue
-				}
-				if in := indentOf(l); in < ind || in == ind && !rubyMidBlock.MatchString(t) {
-					if in == ind && rubyEnd.MatchString(t) {
-						end = j + 1
-					}
-					break
-				}
-				end = j + 1
-			}
-		}
-		start := preambleStart(ls, i, 0, func(t string) bool { return t[0] == '#' })
-		units = append(units, unit{start, end})
-		names = append(names, definedName{i, owners.qualify(lastPart(m[1]))})
-		if end > i+1 {
-			t := strings.TrimSpace(line)
-			owners.enter(indentOf(line), lastPart(m[1]), strings.HasPrefix(t, "class") || strings.HasPrefix(t, "module"))
-		}
-	}
-	return units, names
-}
-
 // ownerStack tracks the blocks of an indented language enclosing a line:
 // the names of the classes (and Ruby modules) whose members are named
 // Owner.member.

@@ -34,7 +34,8 @@ const MetaDefines = "defines"
 // Structured reports whether Split knows the syntax of language, and so
 // lists what each chunk defines (unless the text does not parse).
 func Structured(language string) bool {
-	return language == "go" || language == "python" || language == "ruby" || braceLanguages[language] != nil
+	return language == "go" || language == "python" || language == "haskell" ||
+		endLanguages[language] != nil || braceLanguages[language] != nil
 }
 
 // parseStructure finds the declarations of text in language, or returns
@@ -51,8 +52,10 @@ func parseStructure(text string, ls lines, language string) *structure {
 		}
 	case language == "python":
 		units, names = pythonDeclarations(ls)
-	case language == "ruby":
-		units, names = rubyDeclarations(ls)
+	case language == "haskell":
+		units, names = haskellDeclarations(ls)
+	case endLanguages[language] != nil:
+		units, names = endDeclarations(ls, endLanguages[language])
 	case braceLanguages[language] != nil:
 		units, names = braceDeclarations(ls, braceLanguages[language])
 	default:

@@ -33,6 +33,14 @@ func TestDefines(t *testing.T) {
 			[]string{"main", "point"}},
 		{"kotlin", "data class P(val x: Int)\nfun String.shout(): String = uppercase()\nobject O {\n    fun f() = Foo()\n}\n",
 			[]string{"O", "O.f", "P", "shout"}},
+		{"elixir", "defmodule Plug.Conn do\n  @moduledoc \"x\"\n  defstruct [:a]\n\n  # Sends.\n  def send_resp(conn, status, body) do\n    Foo(conn)\n  end\n\n  def halted?(conn), do: conn.halted\n\n  defp put(\n         conn,\n         key\n       ) do\n    Foo(key)\n  end\n\n  defmodule Adapter do\n    defmacro __using__(_), do: nil\n  end\nend\nFoo.bar()\n",
+			[]string{"Adapter.__using__", "Conn", "Conn.Adapter", "Conn.halted?", "Conn.put", "Conn.send_resp"}},
+		{"lua", "local M = {}\n\n-- Compares.\nfunction M.deepcompare(a, b)\n  if a then\n    return Foo(a)\n  end\nend\n\nlocal function helper() return 1 end\n\nfunction M:method()\nend\n\nM.other = function(x)\n  return x\nend\n\nFoo(M)\nreturn M\n",
+			[]string{"M.deepcompare", "M.method", "M.other", "helper"}},
+		{"haskell", "{-# LANGUAGE GADTs #-}\nmodule Options.Types\n  ( Parser\n  , runP\n  ) where\n\nimport Data.Maybe\n\n-- | A parser.\ndata Parser a\n  = NilP (Maybe a)\n  | OptP (Option a)\n\nnewtype ParserM r = ParserM\n  { runParserM :: Foo r }\n\ninstance Functor Parser where\n  fmap f (NilP x) = NilP (fmap f x)\n\n-- | Runs it.\nrunP :: Parser a -> Maybe a\nrunP (NilP x) = x\nrunP _ = Foo\n\nmapParser\n  :: (a -> b)\n  -> Parser a\nmapParser f = Foo f\n\n(<#>) :: Int -> Int -> Int\na <#> b = a\n",
+			[]string{"<#>", "Parser", "ParserM", "mapParser", "runP"}},
+		{"perl", "package Plack::Request;\nuse strict;\n\n# Makes one.\nsub new {\n    my($class, $env) = @_;\n    return Foo($env) if $env =~ /{/;\n}\n\n=head2 method\n\nIt's the method { of the request.\n\n=cut\n\nsub method { $_[0]->env->{REQUEST_METHOD} }\n\n1;\n__END__\n\nsub not_code {\n}\n",
+			[]string{"method", "new"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
