@@ -19,6 +19,8 @@ type braceLang struct {
 	rawStrings   bool // r#"..."# (Rust)
 	prototypes   bool // a function without a body declares, but does not define, its name (C)
 	pod          bool // a line starting =word opens documentation up to =cut, and __END__ ends the code (Perl)
+	splitType    bool // a function's return type may stand alone on the line above its name, both at column 0 (GNU C)
+	enumBodies   bool // an enum's constants may have bodies that declare methods (Java)
 	top          []*regexp.Regexp
 	member       []*regexp.Regexp // more declarations in the body of a class-like type
 	preamble     []string         // prefixes of attribute lines, beyond comments and @annotations
@@ -50,15 +52,31 @@ var keywords = map[string]bool{
 const (
 	cMods = `(?:(?:public|private|protected|internal|static|abstract|final|sealed|partial|open|data|inner|override|readonly|unsafe|virtual|async|extern|inline|export|default|fileprivate|mutating|strictfp|synchronized|native|implicit|lazy|suspend|operator|infix|tailrec|external|actual|expect|required|convenience|dynamic|case|value|annotation|enum|friend|constexpr|explicit|new|transient|volatile|const|non-sealed)\s+)*`
 	ident = `[A-Za-z_]\w*`
+	// cppOwner is the qualifier of a C++ member defined out of its class,
+	// Owner:: or Owner<T>::, the last of any, in a group "owner".
+	cppOwner = `(?:(?:` + ident + `(?:<[^()]*?>)?::)*(?P<owner>` + ident + `)(?:<[^()]*?>)?::)?`
 )
 
 var (
 	cType     = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>@interface|class|interface|enum|record|struct|trait|object|protocol|extension|actor|namespace|union|typealias)\s+(?P<name>` + ident + `(?:(?:\.|\\|::)` + ident + `)*)`)
 	cFunc     = regexp.MustCompile(`^\s*` + cMods + `(?:fun|func|def|function)\s+(?:<[^>]*>\s*)?(?:[\w.]+\.)?&?(?P<name>` + ident + `)`)
 	cVal      = regexp.MustCompile(`^\s*` + cMods + `(?:val|var|let)\s+(?P<name>` + ident + `)`)
-	cTyped    = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + ident + `[\w.:<>\[\],?*& ]*?[\w>\]*&?])\s+[*&]*(?:` + ident + `::)*(?P<name>~?` + ident + `)\s*\(`)
+	cTyped    = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + ident + `[\w.:<>\[\],?*& ]*?[\w>\]*&?])\s+[*&]*` + cppOwner + `(?P<name>~?` + ident + `)\s*\(`)
 	cCtor     = regexp.MustCompile(`^\s*` + cMods + `(?P<name>` + ident + `)\s*\(`)
-	cppMethod = regexp.MustCompile(`^\s*(?:` + ident + `::)+(?P<name>~?` + ident + `)\s*\(`)
+	cppMethod = regexp.MustCompile(`^\s*(?:` + ident + `(?:<[^()]*?>)?::)*(?P<owner>` + ident + `)(?:<[^()]*?>)?::(?P<name>~?` + ident + `)\s*\(`)
+	// A C or C++ type is declared, not used, when its name ends the line
+	// or comes before its body, a base or a forward declaration's ';'; an
+	// export macro (SPDLOG_API) may stand before the name.
+	cStruct  = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>class|struct|union|enum|namespace)\s+(?:\[\[[^\]]*\]\]\s*)?(?:[A-Z][A-Z0-9]*_[A-Z0-9_]*\s+)?(?P<name>` + ident + `(?:::` + ident + `)*)\s*(?:final\b|[{:;<]|//|/\*|$)`)
+	cTypedef = regexp.MustCompile(`^\s*typedef\s+(?P<kw>struct|union|enum)\b(?:\s+(?P<name>` + ident + `))?\s*(?:\{.*)?\s*$`)
+	// The line of a GNU-style function's name, its type on the line above.
+	cNameLine = regexp.MustCompile(`^` + cppOwner + `(?P<name>~?` + ident + `)\s*\(`)
+	cTypeLine = regexp.MustCompile(`^(?:` + ident + `[\s*&]*)+$`)
+	// An enum constant with a body of its own (Java).
+	enumConst = regexp.MustCompile(`^\s*(?P<name>` + ident + `)\s*(?:\(.*\))?\s*\{\s*$`)
+	// Annotations and attributes before a declaration on its line.
+	annotations = regexp.MustCompile(`^\s*(?:@` + ident + `(?:\.` + ident + `)*(?:\([^()]*\))?\s+|#?\[[^\[\]]*\]\s*)+`)
+	typedefName = regexp.MustCompile(`^[\s*]*(` + ident + `)\s*[;,\[]`)
 
 	jsFunc   = regexp.MustCompile(`^\s*(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:async\s+)?function\b\s*\*?\s*(?P<name>[A-Za-z_$][\w$]*)`)
 	jsType   = regexp.MustCompile(`^\s*(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:abstract\s+)?(?:const\s+)?(?P<kw>class|interface|enum|namespace|module)\s+(?P<name>[A-Za-z_$][\w$]*)`)
@@ -81,14 +99,14 @@ var (
 		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
 	php = &braceLang{hashComments: true,
 		top: []*regexp.Regexp{cType, cFunc}, preamble: []string{"#["}}
-	javaLike = &braceLang{charLiterals: true, tripleQuotes: true, // Java, C#, Groovy, Dart
+	javaLike = &braceLang{charLiterals: true, tripleQuotes: true, enumBodies: true, // Java, C#, Groovy, Dart
 		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"["}}
 	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, // Kotlin, Scala, Swift
 		top: []*regexp.Regexp{cType, cFunc, cVal}}
 	perl = &braceLang{hashComments: true, pod: true,
 		top: []*regexp.Regexp{perlSub}, preamble: []string{"#"}}
-	cLike = &braceLang{charLiterals: true, prototypes: true,
-		top: []*regexp.Regexp{cType, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
+	cLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
+		top: []*regexp.Regexp{cTypedef, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 )
 
 // braceLanguages are the languages, as Language names them, whose
@@ -119,7 +137,20 @@ type openDecl struct {
 	body  braceKind // what its body's brace opens
 	open  bool      // its body's brace is open
 	proto bool      // without a body, it defines no name
-	name  string    // the name it declares, which qualifies its members'
+	name  string    // the name that qualifies its members'
+	kw    string    // its keyword
+	// typedef: a C typedef of a struct, union or enum, whose name follows
+	// its body; owner qualifies that name.
+	typedef bool
+	owner   string
+}
+
+// decl is what the line of a declaration says of it.
+type decl struct {
+	name    string // the name it declares, "" for none
+	owner   string // the type a C++ member defined out of its class belongs to
+	kw      string // its keyword, if any
+	typedef bool   // a C typedef, named after its body
 }
 
 // braceDeclarations returns the declarations of C-like source found at
@@ -132,14 +163,37 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 	var open []openDecl
 	prototypes := map[int]bool{} // the declaring lines of functions without a body
 	closeAt := func(od openDecl, end int) { units[od.unit].end = max(end, od.line+1) }
+	// container returns the declaration whose body is the innermost open
+	// brace, if any.
+	container := func() *openDecl {
+		if n := len(open); n > 0 && open[n-1].open && open[n-1].depth == len(lx.braces)-1 {
+			return &open[n-1]
+		}
+		return nil
+	}
 	for i := range ls.count() {
 		line := ls.text(i, i+1)
 		if lang.pod && lx.skipsPOD(line) {
 			continue
 		}
 		if lx.clean() && len(lx.braces) <= maxNesting && lx.inContainers() {
-			if name, kw, ok := lang.declaration(line, lx.inClass()); ok {
-				start := preambleStart(ls, i, 0, lang.isPreamble)
+			d, ok := lang.declaration(line, lx.inClass())
+			typeLine := false // the declaration starts on the line above
+			if !ok && lang.splitType && i > 0 {
+				d, ok = lang.splitDeclaration(ls.text(i-1, i), line)
+				typeLine = ok
+			}
+			if c := container(); !ok && lang.enumBodies && c != nil && c.kw == "enum" {
+				if m := enumConst.FindStringSubmatch(line); m != nil && !keywords[m[1]] {
+					d, ok = decl{name: m[1], kw: "enum constant"}, true
+				}
+			}
+			if ok {
+				first := i
+				if typeLine {
+					first = i - 1
+				}
+				start := preambleStart(ls, first, 0, lang.isPreamble)
 				if len(open) > 0 {
 					start = max(start, units[open[len(open)-1].unit].start+1)
 				}
@@ -148,24 +202,21 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 					closeAt(open[len(open)-1], start)
 					open = open[:len(open)-1]
 				}
-				owner := ""
-				if n := len(open); n > 0 && open[n-1].open && open[n-1].body == classBody && open[n-1].depth == len(lx.braces)-1 {
-					owner = open[n-1].name
+				owner := d.owner
+				if c := container(); c != nil && c.body == classBody {
+					owner = c.name
 				}
-				open = append(open, openDecl{unit: len(units), line: i, depth: len(lx.braces), body: containerKinds[kw],
-					proto: lang.prototypes && kw == "", name: name})
+				od := openDecl{unit: len(units), line: i, depth: len(lx.braces), body: containerKinds[d.kw],
+					proto: lang.prototypes && d.kw != "namespace", name: d.name, kw: d.kw, typedef: d.typedef, owner: owner}
+				if d.kw == "enum constant" {
+					od.body, od.name = classBody, owner // its methods are the enum's
+				}
+				open = append(open, od)
 				units = append(units, unit{start, ls.count()})
-				switch {
-				case name == "" || kw == "impl" || kw == "extension":
-					// impl S and extension S add to S, declared elsewhere
-				case owner != "":
-					names = append(names, definedName{i, owner + "." + name})
-				default:
-					names = append(names, definedName{i, name})
-				}
+				names = appendName(names, i, owner, d)
 			}
 		}
-		lx.scan(line, func(ev byte) {
+		lx.scan(line, func(ev byte, at int) {
 			d := len(lx.braces) // after the event
 			switch ev {
 			case '{':
@@ -175,10 +226,14 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 				}
 			case '}':
 				for n := len(open); n > 0 && (open[n-1].depth > d || open[n-1].depth == d && open[n-1].open); n = len(open) {
-					if open[n-1].depth == d {
-						closeAt(open[n-1], i+1)
+					od := open[n-1]
+					if od.depth == d {
+						closeAt(od, i+1)
+						if m := typedefName.FindStringSubmatch(line[at+1:]); od.typedef && m != nil {
+							names = appendName(names, i, od.owner, decl{name: m[1]})
+						}
 					} else {
-						closeAt(open[n-1], i) // its container closed: it ends before
+						closeAt(od, i) // its container closed: it ends before
 					}
 					open = open[:n-1]
 				}
@@ -197,13 +252,33 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 	return units, names
 }
 
-// declaration returns the name a line declares, and its keyword, if it
-// begins a declaration; the name of a namespace is "".
-func (lang *braceLang) declaration(line string, inClass bool) (name, kw string, ok bool) {
-	t := strings.TrimSpace(line)
-	if t == "" || strings.ContainsRune("/*#@[}", rune(t[0])) {
-		return "", "", false
+// appendName appends the name that the declaration d on line i defines,
+// if any, qualified by owner.
+func appendName(names []definedName, i int, owner string, d decl) []definedName {
+	switch {
+	case d.name == "" || d.kw == "impl" || d.kw == "extension":
+		// impl S and extension S add to S, declared elsewhere
+		return names
+	case owner != "":
+		return append(names, definedName{i, owner + "." + d.name})
+	default:
+		return append(names, definedName{i, d.name})
 	}
+}
+
+// declaration returns what a line says of the declaration it begins, if
+// it begins one; the name of a namespace is "". Annotations and
+// attributes before the declaration on its line are skipped.
+func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
+	t := strings.TrimSpace(line)
+	if t != "" && lang.annotated(t) {
+		line = line[annotations.FindStringIndex(line)[1]:]
+		t = strings.TrimSpace(line)
+	}
+	if t == "" || strings.ContainsRune("/*#[}", rune(t[0])) || t[0] == '@' && !strings.HasPrefix(t, "@interface") {
+		return decl{}, false
+	}
+	var d decl
 	try := func(res []*regexp.Regexp) bool {
 		for _, re := range res {
 			m := re.FindStringSubmatchIndex(line)
@@ -216,13 +291,13 @@ func (lang *braceLang) declaration(line string, inClass bool) (name, kw string, 
 				}
 				return ""
 			}
-			name, kw = lastPart(strings.TrimPrefix(group("name"), "~")), group("kw")
+			d = decl{name: lastPart(strings.TrimPrefix(group("name"), "~")), owner: group("owner"), kw: group("kw"), typedef: re == cTypedef}
 			typ, _, _ := strings.Cut(group("type"), " ")
-			if re != perlSub && (keywords[name] || keywords[typ]) || // Perl's sub new is a constructor
+			if re != perlSub && (keywords[d.name] || keywords[typ]) || // Perl's sub new is a constructor
 				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias {
 				continue
 			}
-			if re == cCtor && strings.ToUpper(name) == name {
+			if re == cCtor && strings.ToUpper(d.name) == d.name {
 				continue // a macro, not a constructor
 			}
 			return true
@@ -230,12 +305,44 @@ func (lang *braceLang) declaration(line string, inClass bool) (name, kw string, 
 		return false
 	}
 	if try(lang.top) || inClass && try(lang.member) {
-		if kw == "namespace" {
-			name = "" // opened in many files, defined by none
+		if d.kw == "namespace" {
+			d.name = "" // opened in many files, defined by none
 		}
-		return name, kw, true
+		return d, true
 	}
-	return "", "", false
+	return decl{}, false
+}
+
+// annotated reports whether a trimmed line that is not blank starts with
+// an annotation or attribute of the language, which annotations matches.
+func (lang *braceLang) annotated(t string) bool {
+	switch {
+	case t[0] == '@':
+		return !lang.pod && !strings.HasPrefix(t, "@interface") && annotations.MatchString(t)
+	case t[0] == '[' || strings.HasPrefix(t, "#["):
+		return slices.ContainsFunc(lang.preamble, func(p string) bool { return strings.HasPrefix(t, p) && strings.HasSuffix(p, "[") }) &&
+			annotations.MatchString(t)
+	}
+	return false
+}
+
+// splitDeclaration returns the function that the line of its name, at
+// column 0, and the line above, its return type alone at column 0,
+// declare in GNU style:
+//
+//	static int
+//	jq_set_colors(const char *c)
+func (lang *braceLang) splitDeclaration(above, line string) (decl, bool) {
+	m := cNameLine.FindStringSubmatch(line)
+	if m == nil || !cTypeLine.MatchString(above) {
+		return decl{}, false
+	}
+	first, _, _ := strings.Cut(strings.TrimRight(above, " \t\r\n*&"), " ")
+	name := strings.TrimPrefix(m[cNameLine.SubexpIndex("name")], "~")
+	if keywords[first] || keywords[name] || strings.ToUpper(name) == name {
+		return decl{}, false
+	}
+	return decl{name: name, owner: m[cNameLine.SubexpIndex("owner")]}, true
 }
 
 // isPreamble reports whether a trimmed line is a comment or attribute
@@ -302,8 +409,8 @@ func (lx *lexer) inClass() bool {
 }
 
 // scan lexes one line, calling event after each '{' and '}', and each
-// ';', in code.
-func (lx *lexer) scan(line string, event func(byte)) {
+// ';', in code, with its offset in the line.
+func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 	for i := 0; i < len(line); i++ {
 		c := line[i]
 		switch lx.state {
@@ -384,7 +491,7 @@ func (lx *lexer) scan(line string, event func(byte)) {
 		case '{':
 			lx.braces, lx.parenAt = append(lx.braces, block), append(lx.parenAt, lx.parens)
 			lx.parens = 0
-			event('{')
+			event('{', i)
 		case '}':
 			if n := len(lx.braces); n > 0 {
 				kind := lx.braces[n-1]
@@ -394,9 +501,9 @@ func (lx *lexer) scan(line string, event func(byte)) {
 					continue
 				}
 			}
-			event('}')
+			event('}', i)
 		case ';':
-			event(';')
+			event(';', i)
 		}
 	}
 }

@@ -31,6 +31,12 @@ func TestDefines(t *testing.T) {
 			[]string{"A", "A.E", "A.R", "A.toString", "B", "B.run"}},
 		{"c", "#include <stdio.h>\nstatic int helper(int x);\nstruct point { int x; };\nint main(int argc, char **argv) {\n    return helper(Foo(argc));\n}\nMODULE_INIT(main);\n",
 			[]string{"main", "point"}},
+		{"c", "typedef enum {\n  K_A,\n  K_B\n} jv_kind;\n\ntypedef struct jv_refcnt jv_refcnt_t;\nstruct jv_refcnt;\n\ntypedef struct tag {\n  struct jv_refcnt* ptr;\n  int n;\n} jv;\n\nstruct jq_state {\n  void (*nomem_handler)(void *);\n  struct bytecode* bc;\n};\n\nstatic struct frame* frame_current(struct jq_state* jq) {\n  struct frame* fp = Foo(jq);\n  return fp;\n}\n\nstatic int\njq_set_colors(const char *c)\n{\n  return Foo(c);\n}\nMODULE_INIT(main);\n",
+			[]string{"frame_current", "jq_set_colors", "jq_state", "jv", "jv_kind", "tag"}},
+		{"cpp", "namespace spdlog {\nclass SPDLOG_API logger\n{\npublic:\n    explicit logger(std::string name);\n    void log(int lvl) {\n        Foo(lvl);\n    }\n};\n\nSPDLOG_INLINE void logger::set_pattern(std::string pattern)\n{\n    Foo(pattern);\n}\n\ntemplate<typename Mutex>\nSPDLOG_INLINE void rotating_file_sink<Mutex>::sink_it_(const details::log_msg &msg)\n{\n    Foo(msg);\n}\n\ntemplate<typename Mutex>\nSPDLOG_INLINE rotating_file_sink<Mutex>::rotating_file_sink(\n    filename_t base_filename)\n    : base_filename_(std::move(base_filename))\n{\n}\n\nFMT_CONSTEXPR inline auto to_hex(const char *s) -> int { return Foo(s); }\n} // namespace spdlog\n",
+			[]string{"logger", "logger.log", "logger.set_pattern", "rotating_file_sink.rotating_file_sink", "rotating_file_sink.sink_it_", "to_hex"}},
+		{"java", "enum HtmlTreeBuilderState {\n    Initial {\n        boolean process(Token t, HtmlTreeBuilder tb) {\n            return Foo(t);\n        }\n    },\n    InBody {\n        boolean process(Token t, HtmlTreeBuilder tb) {\n            return Foo(t);\n        }\n\n        private boolean inBodyEndTagAdoption(Token t, HtmlTreeBuilder tb) {\n            return Foo(tb);\n        }\n    };\n\n    abstract boolean process(Token t, HtmlTreeBuilder tb);\n}\nclass Tokeniser {\n    @Nullable int[] consumeCharacterReference(Character c, boolean inAttribute) {\n        return Foo();\n    }\n    void emit(String str) {\n        Foo(str);\n    }\n}\n",
+			[]string{"HtmlTreeBuilderState", "HtmlTreeBuilderState.InBody", "HtmlTreeBuilderState.Initial", "HtmlTreeBuilderState.inBodyEndTagAdoption", "HtmlTreeBuilderState.process", "Tokeniser", "Tokeniser.consumeCharacterReference", "Tokeniser.emit"}},
 		{"kotlin", "data class P(val x: Int)\nfun String.shout(): String = uppercase()\nobject O {\n    fun f() = Foo()\n}\n",
 			[]string{"O", "O.f", "P", "shout"}},
 		{"elixir", "defmodule Plug.Conn do\n  @moduledoc \"x\"\n  defstruct [:a]\n\n  # Sends.\n  def send_resp(conn, status, body) do\n    Foo(conn)\n  end\n\n  def halted?(conn), do: conn.halted\n\n  defp put(\n         conn,\n         key\n       ) do\n    Foo(key)\n  end\n\n  defmodule Adapter do\n    defmacro __using__(_), do: nil\n  end\nend\nFoo.bar()\n",
@@ -106,6 +112,8 @@ func TestDeclarationSpans(t *testing.T) {
 		{"ruby", "class A\n  # n\n  def name=(v)\n    @n = v\n  end\n\n  def x = 1\nend\n", []span{{1, 8}, {2, 5}, {7, 7}}},
 		{"typescript", "/** C */\n@dec()\nexport class C {\n  // m\n  m(): void {\n    const s = \"}\";\n  }\n}\nexport type T =\n  | A\n  | B;\n", []span{{1, 8}, {4, 7}, {9, 11}}},
 		{"rust", "/// S\n#[derive(Debug)]\npub struct S {\n    a: u8,\n}\n\nimpl<'a> S {\n    fn f(&self) -> char { '}' }\n}\n", []span{{1, 5}, {7, 9}, {8, 8}}},
+		{"c", "/* Sets. */\nstatic int\njq_set_colors(const char *c)\n{\n  return 0;\n}\ntypedef struct {\n  int n;\n} jv;\n", []span{{1, 6}, {7, 9}}},
+		{"cpp", "template<typename Mutex>\nSPDLOG_INLINE void sink<Mutex>::flush_()\n{\n}\n", []span{{1, 4}}},
 		{"java", "/**\n * A.\n */\n@Entity\npublic class A {\n    @Override\n    public String toString() {\n        return \"{\";\n    }\n}\n", []span{{1, 10}, {6, 9}}},
 	}
 	for _, tt := range tests {
