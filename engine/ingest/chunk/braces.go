@@ -50,24 +50,26 @@ var keywords = map[string]bool{
 }
 
 const (
-	cMods = `(?:(?:public|private|protected|internal|static|abstract|final|sealed|partial|open|data|inner|override|readonly|unsafe|virtual|async|extern|inline|export|default|fileprivate|mutating|strictfp|synchronized|native|implicit|lazy|suspend|operator|infix|tailrec|external|actual|expect|required|convenience|dynamic|case|value|annotation|enum|friend|constexpr|explicit|new|transient|volatile|const|non-sealed)\s+)*`
+	cMods = `(?:(?:public|private|protected|internal|static|abstract|final|sealed|partial|open|data|inner|override|readonly|unsafe|virtual|async|extern|inline|export|default|fileprivate|mutating|strictfp|synchronized|native|implicit|lazy|suspend|operator|infix|tailrec|external|actual|expect|required|convenience|dynamic|case|value|annotation|enum|friend|constexpr|explicit|new|transient|volatile|const|non-sealed|@[A-Za-z_][\w.]*(?:\([^()]*\))?)\s+)*`
 	ident = `[A-Za-z_]\w*`
 	// cppOwner is the qualifier of a C++ member defined out of its class,
-	// Owner:: or Owner<T>::, the last of any, in a group "owner".
-	cppOwner = `(?:(?:` + ident + `(?:<[^()]*?>)?::)*(?P<owner>` + ident + `)(?:<[^()]*?>)?::)?`
+	// Owner:: or Owner<T>::, the last of any, in a group "owner"; or of a
+	// C# explicit interface implementation, IList<T>.
+	cppOwner = `(?:(?:` + ident + `(?:<[^()]*?>)?(?:::|\.))*(?P<owner>` + ident + `)(?:<[^()]*?>)?(?:::|\.))?`
 )
 
 var (
 	cType     = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>@interface|class|interface|enum|record|struct|trait|object|protocol|extension|actor|namespace|union|typealias)\s+(?P<name>` + ident + `(?:(?:\.|\\|::)` + ident + `)*)`)
 	cFunc     = regexp.MustCompile(`^\s*` + cMods + `(?:fun|func|def|function)\s+(?:<[^>]*>\s*)?(?:[\w.]+\.)?&?(?P<name>` + ident + `)`)
 	cVal      = regexp.MustCompile(`^\s*` + cMods + `(?:val|var|let)\s+(?P<name>` + ident + `)`)
-	cTyped    = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + ident + `[\w.:<>\[\],?*& ]*?[\w>\]*&?])\s+[*&]*` + cppOwner + `(?P<name>~?` + ident + `)\s*\(`)
+	cTyped    = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + ident + `(?:[\w.:<>\[\],?*& ]*?[\w>\]*&?])?)\s+[*&]*` + cppOwner + `(?P<name>~?` + ident + `)\s*(?:<[^()]*>\s*)?\(`)
 	cCtor     = regexp.MustCompile(`^\s*` + cMods + `(?P<name>` + ident + `)\s*\(`)
 	cppMethod = regexp.MustCompile(`^\s*(?:` + ident + `(?:<[^()]*?>)?::)*(?P<owner>` + ident + `)(?:<[^()]*?>)?::(?P<name>~?` + ident + `)\s*\(`)
 	// A C or C++ type is declared, not used, when its name ends the line
 	// or comes before its body, a base or a forward declaration's ';'; an
 	// export macro (SPDLOG_API) may stand before the name.
 	cStruct  = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>class|struct|union|enum|namespace)\s+(?:\[\[[^\]]*\]\]\s*)?(?:[A-Z][A-Z0-9]*_[A-Z0-9_]*\s+)?(?P<name>` + ident + `(?:::` + ident + `)*)\s*(?:final\b|[{:;<]|//|/\*|$)`)
+	cExternC = regexp.MustCompile(`^\s*extern\s+"C(?:\+\+)?"\s*(?:\{\s*)?$`) // its body is as the top level
 	cTypedef = regexp.MustCompile(`^\s*typedef\s+(?P<kw>struct|union|enum)\b(?:\s+(?P<name>` + ident + `))?\s*(?:\{.*)?\s*$`)
 	// The line of a GNU-style function's name, its type on the line above.
 	cNameLine = regexp.MustCompile(`^` + cppOwner + `(?P<name>~?` + ident + `)\s*\(`)
@@ -106,7 +108,7 @@ var (
 	perl = &braceLang{hashComments: true, pod: true,
 		top: []*regexp.Regexp{perlSub}, preamble: []string{"#"}}
 	cLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
-		top: []*regexp.Regexp{cTypedef, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
+		top: []*regexp.Regexp{cExternC, cTypedef, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 )
 
 // braceLanguages are the languages, as Language names them, whose
@@ -292,6 +294,9 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 				return ""
 			}
 			d = decl{name: lastPart(strings.TrimPrefix(group("name"), "~")), owner: group("owner"), kw: group("kw"), typedef: re == cTypedef}
+			if re == cExternC {
+				d.kw = "namespace"
+			}
 			typ, _, _ := strings.Cut(group("type"), " ")
 			if re != perlSub && (keywords[d.name] || keywords[typ]) || // Perl's sub new is a constructor
 				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias {
