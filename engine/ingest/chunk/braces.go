@@ -76,6 +76,7 @@ var (
 	cTypeLine = regexp.MustCompile(`^(?:` + ident + `[\s*&]*)+$`)
 	// An enum constant with a body of its own (Java).
 	enumConst = regexp.MustCompile(`^\s*(?P<name>` + ident + `)\s*(?:\(.*\))?\s*\{\s*$`)
+	modifier  = regexp.MustCompile(`^` + cMods + `$`) // static in static { ... }
 	// Annotations and attributes before a declaration on its line.
 	annotations = regexp.MustCompile(`^\s*(?:@` + ident + `(?:\.` + ident + `)*(?:\([^()]*\))?\s+|#?\[[^\[\]]*\]\s*)+`)
 	typedefName = regexp.MustCompile(`^[\s*]*(` + ident + `)\s*[;,\[]`)
@@ -186,7 +187,7 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 				typeLine = ok
 			}
 			if c := container(); !ok && lang.enumBodies && c != nil && c.kw == "enum" {
-				if m := enumConst.FindStringSubmatch(line); m != nil && !keywords[m[1]] {
+				if m := enumConst.FindStringSubmatch(line); m != nil && !keywords[m[1]] && !modifier.MatchString(m[1]+" ") {
 					d, ok = decl{name: m[1], kw: "enum constant"}, true
 				}
 			}
