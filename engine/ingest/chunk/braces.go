@@ -17,7 +17,7 @@ type braceLang struct {
 	templates    bool // `...${...}...` template literals (JavaScript)
 	tripleQuotes bool // """...""" strings
 	rawStrings   bool // r#"..."# (Rust)
-	prototypes   bool // a function without a body declares, but does not define, its name (C)
+	prototypes   bool // a function or type without a body declares, but does not define, its name (C)
 	pod          bool // a line starting =word opens documentation up to =cut, and __END__ ends the code (Perl)
 	splitType    bool // a function's return type may stand alone on the line above its name, both at column 0 (GNU C)
 	enumBodies   bool // an enum's constants may have bodies that declare methods (Java)
@@ -158,13 +158,17 @@ type decl struct {
 
 // braceDeclarations returns the declarations of C-like source found at
 // the top level and in the bodies of types and namespaces, each with the
-// comments and attributes directly above it, and their names.
+// comments and attributes directly above it, and their names. A member is
+// named Owner.member, whether declared in its type's body or, in C++,
+// out of it (void Owner<T>::member(...) names Owner.member); the methods
+// in the bodies of a Java enum's constants are the enum's. A C typedef's
+// name, after its body, is declared on the line of its closing brace.
 func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 	lx := lexer{lang: lang}
 	var units []unit
 	var names []definedName
 	var open []openDecl
-	prototypes := map[int]bool{} // the declaring lines of functions without a body
+	prototypes := map[int]bool{} // the declaring lines of functions and types without a body
 	closeAt := func(od openDecl, end int) { units[od.unit].end = max(end, od.line+1) }
 	// container returns the declaration whose body is the innermost open
 	// brace, if any.
@@ -183,7 +187,7 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 			d, ok := lang.declaration(line, lx.inClass())
 			typeLine := false // the declaration starts on the line above
 			if !ok && lang.splitType && i > 0 {
-				d, ok = lang.splitDeclaration(ls.text(i-1, i), line)
+				d, ok = splitDeclaration(ls.text(i-1, i), line)
 				typeLine = ok
 			}
 			if c := container(); !ok && lang.enumBodies && c != nil && c.kw == "enum" {
@@ -232,8 +236,8 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 					od := open[n-1]
 					if od.depth == d {
 						closeAt(od, i+1)
-						if m := typedefName.FindStringSubmatch(line[at+1:]); od.typedef && m != nil {
-							names = appendName(names, i, od.owner, decl{name: m[1]})
+						if m := typedefName.FindStringSubmatch(line[at+1:]); m != nil && od.typedef {
+							names = appendName(names, i, od.owner, decl{name: m[1]}) // } name;
 						}
 					} else {
 						closeAt(od, i) // its container closed: it ends before
@@ -338,7 +342,7 @@ func (lang *braceLang) annotated(t string) bool {
 //
 //	static int
 //	jq_set_colors(const char *c)
-func (lang *braceLang) splitDeclaration(above, line string) (decl, bool) {
+func splitDeclaration(above, line string) (decl, bool) {
 	m := cNameLine.FindStringSubmatch(line)
 	if m == nil || !cTypeLine.MatchString(above) {
 		return decl{}, false
