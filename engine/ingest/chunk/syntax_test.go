@@ -39,6 +39,8 @@ func TestDefines(t *testing.T) {
 			[]string{"M.deepcompare", "M.method", "M.other", "helper"}},
 		{"haskell", "{-# LANGUAGE GADTs #-}\nmodule Options.Types\n  ( Parser\n  , runP\n  ) where\n\nimport Data.Maybe\n\n-- | A parser.\ndata Parser a\n  = NilP (Maybe a)\n  | OptP (Option a)\n\nnewtype ParserM r = ParserM\n  { runParserM :: Foo r }\n\ninstance Functor Parser where\n  fmap f (NilP x) = NilP (fmap f x)\n\n-- | Runs it.\nrunP :: Parser a -> Maybe a\nrunP (NilP x) = x\nrunP _ = Foo\n\nmapParser\n  :: (a -> b)\n  -> Parser a\nmapParser f = Foo f\n\n(<#>) :: Int -> Int -> Int\na <#> b = a\n",
 			[]string{"<#>", "Parser", "ParserM", "mapParser", "runP"}},
+		{"erlang", "-module(elixir_dispatch).\n-export([dispatch/3]).\n-record(state, {a, b}).\n-type kind() :: atom().\n\n%% Dispatches.\n-spec dispatch(atom(), list(), map()) -> term().\ndispatch(Meta, [], E) ->\n    Foo(Meta);\ndispatch(Meta, Args, E) ->\n    case Args of\n        [] -> ok\n    end.\n\nfind(Name) -> Foo(Name).\n",
+			[]string{"dispatch", "find", "kind", "state"}},
 		{"perl", "package Plack::Request;\nuse strict;\n\n# Makes one.\nsub new {\n    my($class, $env) = @_;\n    return Foo($env) if $env =~ /{/;\n}\n\n=head2 method\n\nIt's the method { of the request.\n\n=cut\n\nsub method { $_[0]->env->{REQUEST_METHOD} }\n\n1;\n__END__\n\nsub not_code {\n}\n",
 			[]string{"method", "new"}},
 	}
@@ -107,6 +109,11 @@ func TestDeclarationSpans(t *testing.T) {
 		{"typescript", "/** C */\n@dec()\nexport class C {\n  // m\n  m(): void {\n    const s = \"}\";\n  }\n}\nexport type T =\n  | A\n  | B;\n", []span{{1, 8}, {4, 7}, {9, 11}}},
 		{"rust", "/// S\n#[derive(Debug)]\npub struct S {\n    a: u8,\n}\n\nimpl<'a> S {\n    fn f(&self) -> char { '}' }\n}\n", []span{{1, 5}, {7, 9}, {8, 8}}},
 		{"java", "/**\n * A.\n */\n@Entity\npublic class A {\n    @Override\n    public String toString() {\n        return \"{\";\n    }\n}\n", []span{{1, 10}, {6, 9}}},
+		{"elixir", "defmodule M do\n  @moduledoc false\n  @doc \"\"\"\n  Sends.\n  \"\"\"\n  @spec f(t) :: t\n  def f(x) do\n    x\n  end\n\n  def g(x), do: x\nend\n", []span{{1, 12}, {3, 9}, {11, 11}}},
+		{"haskell", "module M where\n\n-- | P.\ndata P = P\n\n-- | f.\nf :: Int\nf 0 = 1\nf n =\n  n\n\ng = 2\n", []span{{3, 4}, {6, 10}, {12, 12}}},
+		{"erlang", "-module(m).\n\n%% F.\n-spec f(t) -> t.\nf(0) ->\n    1;\nf(N) ->\n    N.\n\ng() -> 2.\n", []span{{3, 8}, {10, 10}}},
+		{"perl", "package P;\n\n# New.\nsub new {\n    1;\n}\n\n=head1 X\n\nsub gone {\n\n=cut\n\nsub m { 2 }\n", []span{{3, 6}, {14, 14}}},
+		{"lua", "-- F.\nfunction M.f(a)\n  if a then\n    return 1\n  end\nend\n\nlocal function g() return 1 end\n", []span{{1, 6}, {8, 8}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
