@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Languages laid out in column 0: Haskell and Erlang. A top-level
+// Languages laid out in column 0: Haskell, Erlang, OCaml and Clojure. A top-level
 // declaration starts at a line in column 0 and runs to the next one that
 // starts another; a function's signature and its equations or clauses,
 // which share its name, are one declaration.
@@ -45,9 +45,30 @@ var (
 	}
 )
 
+var (
+	ocaml = &layoutLang{comment: "(*", blockOpen: "(*", close: "*)",
+		skip: regexp.MustCompile(`^(?:open|include|#)\b`),
+		types: []*regexp.Regexp{
+			regexp.MustCompile(`^type[ \t]+(?:nonrec[ \t]+)?(?:'\w+[ \t]+|\([^)]*\)[ \t]+)?([a-z_][\w']*)`),
+			regexp.MustCompile(`^module(?:[ \t]+type)?[ \t]+([A-Z][\w']*)`),
+			regexp.MustCompile(`^(?:exception|class(?:[ \t]+type)?)[ \t]+([A-Za-z_][\w']*)`),
+		},
+		funcs: []*regexp.Regexp{regexp.MustCompile(`^(?:let(?:[ \t]+rec)?|and|val|external)[ \t]+([a-z_][\w']*)`)},
+	}
+	clojure = &layoutLang{comment: ";",
+		skip: regexp.MustCompile(`^\((?:ns|comment|require|import)\b`),
+		types: []*regexp.Regexp{
+			regexp.MustCompile(`^\((?:defrecord|deftype|defprotocol|definterface)[ \t]+([^\s()\[\]]+)`),
+		},
+		funcs: []*regexp.Regexp{
+			regexp.MustCompile(`^\((?:defn-?|defmacro|defmulti|defmethod|defonce|def)[ \t]+(?:\^\S+[ \t]+)?([^\s()\[\]]+)`),
+		},
+	}
+)
+
 // layoutLanguages are the languages, as Language names them, whose
 // declarations Split finds by their layout.
-var layoutLanguages = map[string]*layoutLang{"haskell": haskell, "erlang": erlang}
+var layoutLanguages = map[string]*layoutLang{"haskell": haskell, "erlang": erlang, "ocaml": ocaml, "clojure": clojure}
 
 // layoutDeclarations returns the top-level declarations of source in a
 // language laid out in column 0, each with the comments directly above

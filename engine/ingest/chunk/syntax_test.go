@@ -13,6 +13,12 @@ func TestDefines(t *testing.T) {
 		lang, text string
 		want       []string
 	}{
+		{"ocaml", "open Printf\n\n(* Parses. *)\nlet rec parse s =\n  Foo s\n\nand parse_all l = List.map parse l\n\ntype token =\n  | Word of string\n\nmodule Lexer = struct\n  let x = 1\nend\n",
+			[]string{"Lexer", "parse", "parse_all", "token"}},
+		{"clojure", "(ns app.core\n  (:require [x]))\n\n;; Adds.\n(defn add\n  [a b]\n  (Foo a b))\n\n(defrecord Point [x y])\n(def ^:private limit 10)\n",
+			[]string{"Point", "add", "limit"}},
+		{"julia", "module Dates\n\n# Parses.\nfunction parse_date(s::String)\n    if isempty(s)\n        return Foo(s)\n    end\nend\n\nstruct Date\n    y::Int\nend\n\nabstract type Period end\nBase.show(io, d) = Foo(io)\nend\n",
+			[]string{"Date", "Dates", "Period", "parse_date"}},
 		{"go", "package p\n\n// T is.\ntype T struct{ f Foo }\n\nfunc (t *T) ServeHTTP() { Foo() }\n\nconst (\n\tA = 1\n\t_ = 2\n)\n\nvar x, y = Bar(), 2\n",
 			[]string{"A", "T", "T.ServeHTTP", "x", "y"}},
 		{"python", "import os\nMAX = 3\nx = Foo()\n\n@decorator\nclass A(Base):\n    def m(self):\n        Foo()\n\nasync def f():\n    s = '''\ndef g():\n'''\n",
