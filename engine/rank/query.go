@@ -17,9 +17,13 @@ const (
 
 // Query is a search text as the ranking rules see it.
 type Query struct {
-	Text  string
-	Kind  string
-	Terms []string // analysis.QueryTerms of Text: what the keyword leg matches
+	Text string
+	Kind string
+	// Search is the text the legs search: Text, less, for a question,
+	// the words that only make it one ("where", "when", "implemented":
+	// see asking), unless nothing else is left.
+	Search string
+	Terms  []string // analysis.QueryTerms of Search: what the keyword leg matches
 	// Symbol is the identifier a symbol query names, without its
 	// qualifier ("JSON" for "Context.JSON"); Qualifier is the rest
 	// ("Context"), "" when unqualified.
@@ -49,7 +53,7 @@ var symbolPattern = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:(?:\.|::|#|->|/)[A-Z
 // ParseQuery classifies text and extracts what the rules need.
 func ParseQuery(text string) Query {
 	t := strings.TrimSpace(text)
-	q := Query{Text: text, Kind: KindQuestion, Terms: analysis.QueryTerms(text), Asks: asks(text)}
+	q := Query{Text: text, Search: text, Kind: KindQuestion, Terms: analysis.QueryTerms(text), Asks: asks(text)}
 	if kw, rest, ok := strings.Cut(t, " "); ok && declarationWords[kw] && symbolPattern.MatchString(strings.TrimSpace(rest)) {
 		t = strings.TrimSpace(rest) // "struct jq_state", "class HTTPAdapter": the name is the symbol
 	}
@@ -70,7 +74,40 @@ func ParseQuery(text string) Query {
 	}
 	q.Compounds = compounds(t)
 	q.wanted = q.Compounds
+	if search := withoutAsking(text); search != text {
+		if terms := analysis.QueryTerms(search); len(terms) > 0 {
+			q.Search, q.Terms = search, terms
+		}
+	}
 	return q
+}
+
+// asking are the words, beyond the analyser's English stop words, that
+// phrase a question rather than say what it is about: interrogatives and
+// verbs any question about code may use. The analyser keeps them, since
+// code uses them as keywords (where, when, for, do); searched, they match
+// SQL, Rust's where clauses and every for loop instead of the subject.
+var asking = map[string]bool{
+	"where": true, "when": true, "for": true, "do": true, "does": true, "happen": true, "happens": true,
+	"implement": true, "implemented": true, "implements": true, "define": true, "defined": true,
+	"handled": true, "like": true, "part": true, "parts": true, "code": true, "work": true, "works": true,
+	"way": true, "ways": true, "done": true,
+}
+
+// withoutAsking returns a question's text without its asking words, or
+// text itself when it has none.
+func withoutAsking(text string) string {
+	words := strings.Fields(text)
+	kept := words[:0:0]
+	for _, w := range words {
+		if !asking[strings.ToLower(strings.Trim(w, "?!.,;:\"'()"))] {
+			kept = append(kept, w)
+		}
+	}
+	if len(kept) == len(words) {
+		return text
+	}
+	return strings.Join(kept, " ")
 }
 
 // compounds returns the identifiers, normalised, that two or three

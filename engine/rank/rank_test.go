@@ -114,6 +114,16 @@ func TestParseQuery(t *testing.T) {
 			t.Errorf("ParseQuery(%q) = %s %q %q, want %s %q %q", tt.text, q.Kind, q.Symbol, q.Qualifier, tt.kind, tt.symbol, tt.qualifier)
 		}
 	}
+	for text, want := range map[string]string{
+		"where is the retry policy implemented?": "[retry policy]",
+		"what happens when a for loop times out": "[loop time out]",
+		"where":                                  "[where]", // nothing else: searched as it is
+		"Where":                                  "[where]", // a symbol query keeps its words
+	} {
+		if q := ParseQuery(text); fmt.Sprint(q.Terms) != want {
+			t.Errorf("ParseQuery(%q).Terms = %v (searching %q), want %s", text, q.Terms, q.Search, want)
+		}
+	}
 	if q := ParseQuery("how do I parse a duration string"); fmt.Sprint(q.Compounds) != "[parseduration durationstring parsedurationstring]" {
 		t.Errorf("compounds %v", q.Compounds)
 	}

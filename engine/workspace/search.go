@@ -181,7 +181,7 @@ func (l *Local) searchOnce(ctx context.Context, req SearchRequest, omitText bool
 	}
 	prefetch := max(t.Prefetch, req.Limit)
 	q := storage.Query{
-		Text: req.Query, Mode: req.Mode, Limit: prefetch, Prefetch: prefetch,
+		Text: query.Search, Mode: req.Mode, Limit: prefetch, Prefetch: prefetch,
 		Collection: req.Collection, PathGlob: req.PathGlob, Language: req.Language,
 		// Only the results' texts are read, unless the ranking reads
 		// candidates' texts: definitions of a qualified symbol do.
@@ -320,7 +320,7 @@ func (l *Local) queryVector(ctx context.Context, req SearchRequest, q *storage.Q
 		if req.Mode == storage.ModeHybrid {
 			ectx = embed.WithoutRetry(ctx) // the keyword leg answers if this fails
 		}
-		vecs, err := l.Embedder.Embed(ectx, []string{req.Query})
+		vecs, err := l.Embedder.Embed(ectx, []string{q.Text})
 		switch {
 		case err == nil:
 			q.Dense = vecs[0]

@@ -61,7 +61,7 @@ type Options struct {
 // the same text and options may give other chunks, so that an index built
 // by older rules can tell it must be cut again. Version 3 records each
 // chunk's Facts (MetaFacts); version 4 knows the declarations of
-// Elixir, Lua, Haskell and Perl.
+// Elixir, Erlang, Lua, Julia, Haskell, OCaml, Clojure and Perl.
 const Version = 4
 
 // withDefaults returns o with its zero fields set to their defaults and

@@ -6,7 +6,7 @@ import (
 )
 
 // Languages whose blocks close with an "end" at the indentation of the
-// line that opened them: Ruby, Elixir and Lua.
+// line that opened them: Ruby, Elixir, Lua and Julia.
 
 // endLang describes the declarations of such a language.
 type endLang struct {
@@ -39,6 +39,7 @@ var (
 
 	luaDef   = regexp.MustCompile(`^[ \t]*(?:local[ \t]+)?(?:function[ \t]+(?P<name>[A-Za-z_][\w.:]*)[ \t]*\(|(?P<name>[A-Za-z_][\w.]*)[ \t]*=[ \t]*function[ \t]*\()`)
 	luaEnd   = regexp.MustCompile(`\bend[ \t]*[,;)]*[ \t]*(?:--.*)?$`)
+	juliaDef = regexp.MustCompile(`^[ \t]*(?:(?:function|macro)[ \t]+(?P<name>[A-Za-z_][\w.!]*)|(?:mutable[ \t]+)?struct[ \t]+(?P<name>[A-Za-z_]\w*)|(?:abstract|primitive)[ \t]+type[ \t]+(?P<name>[A-Za-z_]\w*)|module[ \t]+(?P<name>[A-Za-z_]\w*))`)
 	endWord  = regexp.MustCompile(`^end\b`)
 	rubyMid  = regexp.MustCompile(`^(?:rescue|ensure|else|elsif|when|in)\b`)
 	elixirMi = regexp.MustCompile(`^(?:rescue|catch|else|after)\b`)
@@ -64,9 +65,16 @@ var (
 	}
 )
 
+var julia = &endLang{comment: "#", def: juliaDef, qualified: true,
+	header: func(ls lines, i int) (int, bool) {
+		return i, !luaEnd.MatchString(strings.TrimRight(ls.text(i, i+1), "\r\n"))
+	},
+	owns: func(string) bool { return false },
+}
+
 // endLanguages are the languages, as Language names them, whose
 // declarations Split finds by their end.
-var endLanguages = map[string]*endLang{"ruby": ruby, "elixir": elixir, "lua": lua}
+var endLanguages = map[string]*endLang{"ruby": ruby, "elixir": elixir, "lua": lua, "julia": julia}
 
 // elixirHeader finds the end of an Elixir def's head, which may span
 // lines inside its parentheses; a block follows when the head ends with

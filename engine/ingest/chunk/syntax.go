@@ -34,7 +34,7 @@ const MetaDefines = "defines"
 // Structured reports whether Split knows the syntax of language, and so
 // lists what each chunk defines (unless the text does not parse).
 func Structured(language string) bool {
-	return language == "go" || language == "python" || language == "haskell" ||
+	return language == "go" || language == "python" || layoutLanguages[language] != nil ||
 		endLanguages[language] != nil || braceLanguages[language] != nil
 }
 
@@ -52,8 +52,8 @@ func parseStructure(text string, ls lines, language string) *structure {
 		}
 	case language == "python":
 		units, names = pythonDeclarations(ls)
-	case language == "haskell":
-		units, names = haskellDeclarations(ls)
+	case layoutLanguages[language] != nil:
+		units, names = layoutDeclarations(ls, layoutLanguages[language])
 	case endLanguages[language] != nil:
 		units, names = endDeclarations(ls, endLanguages[language])
 	case braceLanguages[language] != nil:

@@ -13,6 +13,12 @@ func TestDefines(t *testing.T) {
 		lang, text string
 		want       []string
 	}{
+		{"ocaml", "open Printf\n\n(* Parses. *)\nlet rec parse s =\n  Foo s\n\nand parse_all l = List.map parse l\n\ntype token =\n  | Word of string\n\nmodule Lexer = struct\n  let x = 1\nend\n",
+			[]string{"Lexer", "parse", "parse_all", "token"}},
+		{"clojure", "(ns app.core\n  (:require [x]))\n\n;; Adds.\n(defn add\n  [a b]\n  (Foo a b))\n\n(defrecord Point [x y])\n(def ^:private limit 10)\n",
+			[]string{"Point", "add", "limit"}},
+		{"julia", "module Dates\n\n# Parses.\nfunction parse_date(s::String)\n    if isempty(s)\n        return Foo(s)\n    end\nend\n\nstruct Date\n    y::Int\nend\n\nabstract type Period end\nBase.show(io, d) = Foo(io)\nend\n",
+			[]string{"Date", "Dates", "Period", "parse_date"}},
 		{"go", "package p\n\n// T is.\ntype T struct{ f Foo }\n\nfunc (t *T) ServeHTTP() { Foo() }\n\nconst (\n\tA = 1\n\t_ = 2\n)\n\nvar x, y = Bar(), 2\n",
 			[]string{"A", "T", "T.ServeHTTP", "x", "y"}},
 		{"python", "import os\nMAX = 3\nx = Foo()\n\n@decorator\nclass A(Base):\n    def m(self):\n        Foo()\n\nasync def f():\n    s = '''\ndef g():\n'''\n",
@@ -51,6 +57,8 @@ func TestDefines(t *testing.T) {
 			[]string{"M.deepcompare", "M.method", "M.other", "helper"}},
 		{"haskell", "{-# LANGUAGE GADTs #-}\nmodule Options.Types\n  ( Parser\n  , runP\n  ) where\n\nimport Data.Maybe\n\n-- | A parser.\ndata Parser a\n  = NilP (Maybe a)\n  | OptP (Option a)\n\nnewtype ParserM r = ParserM\n  { runParserM :: Foo r }\n\ninstance Functor Parser where\n  fmap f (NilP x) = NilP (fmap f x)\n\n-- | Runs it.\nrunP :: Parser a -> Maybe a\nrunP (NilP x) = x\nrunP _ = Foo\n\nmapParser\n  :: (a -> b)\n  -> Parser a\nmapParser f = Foo f\n\n(<#>) :: Int -> Int -> Int\na <#> b = a\n",
 			[]string{"<#>", "Parser", "ParserM", "mapParser", "runP"}},
+		{"erlang", "-module(elixir_dispatch).\n-export([dispatch/3]).\n-record(state, {a, b}).\n-type kind() :: atom().\n\n%% Dispatches.\n-spec dispatch(atom(), list(), map()) -> term().\ndispatch(Meta, [], E) ->\n    Foo(Meta);\ndispatch(Meta, Args, E) ->\n    case Args of\n        [] -> ok\n    end.\n\nfind(Name) -> Foo(Name).\n",
+			[]string{"dispatch", "find", "kind", "state"}},
 		{"perl", "package Plack::Request;\nuse strict;\n\n# Makes one.\nsub new {\n    my($class, $env) = @_;\n    return Foo($env) if $env =~ /{/;\n}\n\n=head2 method\n\nIt's the method { of the request.\n\n=cut\n\nsub method { $_[0]->env->{REQUEST_METHOD} }\n\n1;\n__END__\n\nsub not_code {\n}\n",
 			[]string{"method", "new"}},
 	}
@@ -121,6 +129,11 @@ func TestDeclarationSpans(t *testing.T) {
 		{"c", "/* Sets. */\nstatic int\njq_set_colors(const char *c)\n{\n  return 0;\n}\ntypedef struct {\n  int n;\n} jv;\n", []span{{1, 6}, {7, 9}}},
 		{"cpp", "template<typename Mutex>\nSPDLOG_INLINE void sink<Mutex>::flush_()\n{\n}\n", []span{{1, 4}}},
 		{"java", "/**\n * A.\n */\n@Entity\npublic class A {\n    @Override\n    public String toString() {\n        return \"{\";\n    }\n}\n", []span{{1, 10}, {6, 9}}},
+		{"elixir", "defmodule M do\n  @moduledoc false\n  @doc \"\"\"\n  Sends.\n  \"\"\"\n  @spec f(t) :: t\n  def f(x) do\n    x\n  end\n\n  def g(x), do: x\nend\n", []span{{1, 12}, {3, 9}, {11, 11}}},
+		{"haskell", "module M where\n\n-- | P.\ndata P = P\n\n-- | f.\nf :: Int\nf 0 = 1\nf n =\n  n\n\ng = 2\n", []span{{3, 4}, {6, 10}, {12, 12}}},
+		{"erlang", "-module(m).\n\n%% F.\n-spec f(t) -> t.\nf(0) ->\n    1;\nf(N) ->\n    N.\n\ng() -> 2.\n", []span{{3, 8}, {10, 10}}},
+		{"perl", "package P;\n\n# New.\nsub new {\n    1;\n}\n\n=head1 X\n\nsub gone {\n\n=cut\n\nsub m { 2 }\n", []span{{3, 6}, {14, 14}}},
+		{"lua", "-- F.\nfunction M.f(a)\n  if a then\n    return 1\n  end\nend\n\nlocal function g() return 1 end\n", []span{{1, 6}, {8, 8}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
