@@ -69,7 +69,6 @@ var (
 	// or comes before its body, a base or a forward declaration's ';'; an
 	// export macro (SPDLOG_API) may stand before the name.
 	cStruct  = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>class|struct|union|enum|namespace)\s+(?:\[\[[^\]]*\]\]\s*)?(?:[A-Z][A-Z0-9]*_[A-Z0-9_]*\s+)?(?P<name>` + ident + `(?:::` + ident + `)*)\s*(?:final\b|[{:;<]|//|/\*|$)`)
-	cExternC = regexp.MustCompile(`^\s*extern\s+"C(?:\+\+)?"\s*(?:\{\s*)?$`) // its body is as the top level
 	cTypedef = regexp.MustCompile(`^\s*typedef\s+(?P<kw>struct|union|enum)\b(?:\s+(?P<name>` + ident + `))?\s*(?:\{.*)?\s*$`)
 	// The line of a GNU-style function's name, its type on the line above.
 	cNameLine = regexp.MustCompile(`^` + cppOwner + `(?P<name>~?` + ident + `)\s*\(`)
@@ -109,7 +108,7 @@ var (
 	perl = &braceLang{hashComments: true, pod: true,
 		top: []*regexp.Regexp{perlSub}, preamble: []string{"#"}}
 	cLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
-		top: []*regexp.Regexp{cExternC, cTypedef, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
+		top: []*regexp.Regexp{cTypedef, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 )
 
 // braceLanguages are the languages, as Language names them, whose
@@ -299,9 +298,6 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 				return ""
 			}
 			d = decl{name: lastPart(strings.TrimPrefix(group("name"), "~")), owner: group("owner"), kw: group("kw"), typedef: re == cTypedef}
-			if re == cExternC {
-				d.kw = "namespace"
-			}
 			typ, _, _ := strings.Cut(group("type"), " ")
 			if re != perlSub && (keywords[d.name] || keywords[typ]) || // Perl's sub new is a constructor
 				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias {
