@@ -61,8 +61,10 @@ type Options struct {
 // the same text and options may give other chunks, so that an index built
 // by older rules can tell it must be cut again. Version 3 records each
 // chunk's Facts (MetaFacts); version 4 knows the declarations of
-// Elixir, Erlang, Lua, Julia, Haskell, OCaml, Clojure and Perl.
-const Version = 4
+// Elixir, Erlang, Lua, Julia, Haskell, OCaml, Clojure and Perl; version
+// 5 C's typedefs and GNU-style functions, C++ members defined outside
+// their class, and Java's enum constant bodies.
+const Version = 5
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
