@@ -92,6 +92,12 @@ var (
 	rustMacro = regexp.MustCompile(`^\s*macro_rules!\s*(?P<name>` + ident + `)`)
 
 	perlSub = regexp.MustCompile(`^\s*sub\s+(?P<name>` + ident + `(?:::` + ident + `)*)`)
+
+	zigFn   = regexp.MustCompile(`^\s*(?:pub\s+)?(?:(?:export|inline|noinline|extern(?:\s+"[^"]*")?)\s+)*fn\s+(?P<name>` + ident + `)`)
+	zigType = regexp.MustCompile(`^\s*(?:pub\s+)?const\s+(?P<name>` + ident + `)\s*=\s*(?:(?:extern|packed)\s+)?(?P<kw>struct|enum|union)\b`)
+
+	shFunction = regexp.MustCompile(`^\s*function\s+(?P<name>[\w.:-]+)`)
+	shFunc     = regexp.MustCompile(`^\s*(?P<name>[A-Za-z_][\w.:-]*)\s*\(\)\s*(?:\{|$)`)
 )
 
 var (
@@ -105,7 +111,9 @@ var (
 		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"["}}
 	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, // Kotlin, Scala, Swift
 		top: []*regexp.Regexp{cType, cFunc, cVal}}
-	perl = &braceLang{hashComments: true, pod: true,
+	zig   = &braceLang{charLiterals: true, top: []*regexp.Regexp{zigType, zigFn}}
+	shell = &braceLang{hashComments: true, top: []*regexp.Regexp{shFunction, shFunc}, preamble: []string{"#"}}
+	perl  = &braceLang{hashComments: true, pod: true,
 		top: []*regexp.Regexp{perlSub}, preamble: []string{"#"}}
 	cLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
 		top: []*regexp.Regexp{cTypedef, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
@@ -118,7 +126,7 @@ var braceLanguages = map[string]*braceLang{
 	"java": javaLike, "csharp": javaLike, "groovy": javaLike, "dart": javaLike,
 	"kotlin": kotlinLike, "scala": kotlinLike, "swift": kotlinLike,
 	"c": cLike, "cpp": cLike, "objective-c": cLike, "objective-cpp": cLike,
-	"perl": perl,
+	"perl": perl, "zig": zig, "shell": shell,
 }
 
 // braceKind is what a brace opens.
@@ -300,7 +308,7 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 			d = decl{name: lastPart(strings.TrimPrefix(group("name"), "~")), owner: group("owner"), kw: group("kw"), typedef: re == cTypedef}
 			typ, _, _ := strings.Cut(group("type"), " ")
 			if re != perlSub && (keywords[d.name] || keywords[typ]) || // Perl's sub new is a constructor
-				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias {
+				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias && re != zigType {
 				continue
 			}
 			if re == cCtor && strings.ToUpper(d.name) == d.name {

@@ -63,7 +63,7 @@ type Options struct {
 // chunk's Facts (MetaFacts); version 4 knows the declarations of
 // Elixir, Erlang, Lua, Julia, Haskell, OCaml, Clojure and Perl; version
 // 5 C's typedefs and GNU-style functions, C++ members defined outside
-// their class, and Java's enum constant bodies.
+// their class, Java's enum constant bodies, Zig and shell functions.
 const Version = 5
 
 // withDefaults returns o with its zero fields set to their defaults and

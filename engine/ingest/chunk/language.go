@@ -19,7 +19,7 @@ var languagesByExt = map[string]string{
 	".rb": "ruby", ".php": "php", ".pl": "perl", ".pm": "perl", ".lua": "lua", ".r": "r",
 	".dart": "dart", ".ex": "elixir", ".exs": "elixir", ".erl": "erlang", ".hrl": "erlang", ".hs": "haskell",
 	".ml": "ocaml", ".mli": "ocaml", ".clj": "clojure", ".cljs": "clojure", ".cljc": "clojure", ".zig": "zig", ".nim": "nim", ".jl": "julia",
-	".sh": "shell", ".bash": "shell", ".zsh": "shell", ".fish": "shell", ".ps1": "powershell",
+	".sh": "shell", ".bash": "shell", ".zsh": "shell", ".fish": "fish", ".ps1": "powershell",
 	".md": "markdown", ".markdown": "markdown", ".mdx": "markdown", ".rst": "restructuredtext",
 	".txt": "text", ".adoc": "asciidoc", ".tex": "latex",
 	".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonc": "json", ".toml": "toml",

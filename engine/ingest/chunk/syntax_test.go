@@ -13,6 +13,10 @@ func TestDefines(t *testing.T) {
 		lang, text string
 		want       []string
 	}{
+		{"zig", "const std = @import(\"std\");\n\n/// A list.\npub const List = struct {\n    items: []u8,\n\n    pub fn init() List {\n        return Foo(.{});\n    }\n};\n\nfn helper(c: u8) bool {\n    return c == '}';\n}\n\ntest \"helper\" {\n    Foo();\n}\n",
+			[]string{"List", "List.init", "helper"}},
+		{"shell", "#!/bin/sh\nset -e\n\n# Prints usage.\nusage() {\n    echo \"usage: $0 {start|stop}\"\n}\n\nfunction start_server {\n    Foo \"${PORT}\"\n}\n\nusage\n",
+			[]string{"start_server", "usage"}},
 		{"ocaml", "open Printf\n\n(* Parses. *)\nlet rec parse s =\n  Foo s\n\nand parse_all l = List.map parse l\n\ntype token =\n  | Word of string\n\nmodule Lexer = struct\n  let x = 1\nend\n",
 			[]string{"Lexer", "parse", "parse_all", "token"}},
 		{"clojure", "(ns app.core\n  (:require [x]))\n\n;; Adds.\n(defn add\n  [a b]\n  (Foo a b))\n\n(defrecord Point [x y])\n(def ^:private limit 10)\n",
