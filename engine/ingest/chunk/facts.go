@@ -57,32 +57,76 @@ type Facts struct {
 }
 
 // ScanFacts reads text once for its Facts. Code lines are those that
-// are not comments (//, #, /*, * and -- at their start), so that the
-// prose of a doc comment ("if the caller ...") counts no keyword.
+// are not comments (//, #, /*, *, -- and Erlang's % at their start) nor
+// documentation: POD and RDoc blocks (a line at column 0 such as =head1
+// or =begin, to =cut or =end; a chunk that starts inside one shows it by
+// closing it), everything after __END__ or __DATA__, and Elixir's @doc,
+// @moduledoc and @typedoc strings, heredocs to their closing """. So the
+// prose of a doc comment ("if the caller ...") counts no keyword, and a
+// chunk of a Perl script's manual is prose.
 func ScanFacts(text string) Facts {
 	n, lines, comments := 0, 0, 0
+	var doc docBlock // the documentation block the line is in, if any
+	opened := false  // whether a POD block opened in text
 	for i := 0; i < len(text); {
-		// At the start of a line: skip its indentation, and the line if
-		// it is a comment.
-		for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r') {
-			i++
+		end := strings.IndexByte(text[i:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += i
 		}
-		if i < len(text) && text[i] != '\n' {
-			lines++
-		}
-		if commentAt(text, i) {
-			comments++
-			for i < len(text) && text[i] != '\n' {
-				i++
+		line := text[i:end]
+		if doc != docRest {
+			switch {
+			case line == "__END__" || line == "__DATA__" || line == "__END__\r" || line == "__DATA__\r":
+				doc = docRest
+			case len(line) > 1 && line[0] == '=' && asciiLetter(line[1]):
+				switch word, _, _ := strings.Cut(strings.TrimRight(line[1:], "\r"), " "); {
+				case doc == docPOD && word == "cut", doc == docRDoc && word == "end":
+					doc = docClosing
+				case doc == docNone && word == "cut" && !opened:
+					// The chunk began inside a POD block: what came
+					// before was documentation too.
+					comments, n, doc = lines, 0, docClosing
+				case doc == docNone && word == "begin":
+					doc, opened = docRDoc, true
+				case doc == docNone:
+					doc, opened = docPOD, true
+				}
 			}
 		}
-		for i < len(text) && text[i] != '\n' {
+		// Skip the line's indentation.
+		for i < end && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r') {
+			i++
+		}
+		if i < end {
+			lines++
+		}
+		switch {
+		case doc == docNone && elixirDoc(text[i:end]):
+			doc = docClosing
+			if rest := strings.TrimSpace(text[i:end]); strings.HasSuffix(rest, `"""`) || strings.HasSuffix(rest, "'''") {
+				doc = docHeredoc
+			}
+		case doc == docHeredoc && (strings.HasPrefix(text[i:end], `"""`) || strings.HasPrefix(text[i:end], "'''")):
+			doc = docClosing
+		}
+		if doc != docNone || commentAt(text, i) {
+			if i < end {
+				comments++
+			}
+			i = end
+		}
+		if doc == docClosing {
+			doc = docNone
+		}
+		for i < end {
 			if !wordByte[text[i]] {
 				i++
 				continue
 			}
 			j := i + 1
-			for j < len(text) && wordByte[text[j]] {
+			for j < end && wordByte[text[j]] {
 				j++
 			}
 			if j-i >= 2 && j-i <= 8 && text[i] >= 'a' && text[i] <= 'z' && logicWord(text[i:j]) {
@@ -90,7 +134,7 @@ func ScanFacts(text string) Facts {
 			}
 			i = j
 		}
-		i++ // the newline
+		i = end + 1 // past the newline
 	}
 	f := Facts{Logic: min(n, MaxLogic)}
 	if lines > 0 {
@@ -99,7 +143,39 @@ func ScanFacts(text string) Facts {
 	return f
 }
 
-// commentAt reports whether a comment starts at text[i].
+// docBlock is the documentation block a line of ScanFacts is in.
+type docBlock uint8
+
+const (
+	docNone    docBlock = iota
+	docPOD              // Perl's POD, to =cut
+	docRDoc             // Ruby's =begin, to =end
+	docHeredoc          // an Elixir @doc heredoc, to its closing """
+	docRest             // after __END__: to the end of the text
+	docClosing          // the line that closes a block, itself documentation
+)
+
+// elixirDoc reports whether line, without its indentation, sets an
+// Elixir module attribute that documents: @doc, @moduledoc or @typedoc
+// with a string (not false).
+func elixirDoc(line string) bool {
+	if len(line) < 5 || line[0] != '@' {
+		return false
+	}
+	for _, attr := range [...]string{"@doc ", "@moduledoc ", "@typedoc "} {
+		if rest, ok := strings.CutPrefix(line, attr); ok {
+			rest = strings.TrimLeft(rest, " ")
+			return strings.HasPrefix(rest, `"`) || strings.HasPrefix(rest, "'") || strings.HasPrefix(rest, "~")
+		}
+	}
+	return false
+}
+
+func asciiLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+
+// commentAt reports whether a comment starts at text[i]: Erlang's % is
+// one when a space, another % or the line's end follows it, so that
+// Elixir's %{} maps and %Struct{} are not.
 func commentAt(text string, i int) bool {
 	if i >= len(text) {
 		return false
@@ -111,6 +187,8 @@ func commentAt(text string, i int) bool {
 		return i+1 < len(text) && (text[i+1] == '/' || text[i+1] == '*')
 	case '-':
 		return i+1 < len(text) && text[i+1] == '-'
+	case '%':
+		return i+1 == len(text) || strings.IndexByte("% \t\r\n", text[i+1]) >= 0
 	}
 	return false
 }
