@@ -203,3 +203,37 @@ func TestSortRankedMatchesStableSort(t *testing.T) {
 		}
 	}
 }
+
+// Perl's tests, manual pages, generators' output and build files are
+// satellites too; names that only resemble them are not.
+func TestClassifyMore(t *testing.T) {
+	for rel, want := range map[string]Satellite{
+		"t/Plack-Request/uri.t": Test, "xt/author/pod.t": Test, "lib/Plack/Request.pm": "", "script/plackup": "",
+		"README": Docs, "jq.1.prebuilt": Docs, "doc/ls.1": Docs, "Plack.3pm": Docs, "lib/Plack.pod": Docs,
+		"man/jq.1.in": Docs, "python3.11": "", "src/jv.c": "",
+		"y.tab.c": Generated, "lex.yy.c": Generated, "src/parser.tab.h": Generated, "api_pb2.py": Generated,
+		"api.pb.h": Generated, "src/parser.y": "", "src/lexer.l": "",
+		"Newtonsoft.Json.csproj": Build, "Newtonsoft.Json.sln": Build, "Makefile": Build, "Makefile.am": Build,
+		"Makefile.PL": Build, "CMakeLists.txt": Build, "m4/ax_compare_version.m4": Build, ".travis.yml": Build,
+		".github/workflows/ci.yml": Build, "Dockerfile": Build, "build.gradle.kts": Build, "src/build.rs": "",
+		"config.yml": "", "lib/build.ex": "",
+	} {
+		if got := Classify(rel); got != want {
+			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)
+		}
+	}
+}
+
+// A query that names a build or a project keeps build files in place;
+// "manual" asks for the docs.
+func TestAsksBuild(t *testing.T) {
+	for text, want := range map[string]Satellite{
+		"which project file lists the sources": Build, "how is the build configured": Build,
+		"the manual of the command line": Docs, "where is the request built": "",
+	} {
+		got := asks(text)
+		if want == "" && len(got) != 0 || want != "" && !got[want] {
+			t.Errorf("asks(%q) = %v, want %q", text, got, want)
+		}
+	}
+}
