@@ -60,14 +60,16 @@ type Facts struct {
 // are not comments (//, #, /*, *, -- and Erlang's % at their start) nor
 // documentation: POD and RDoc blocks (a line at column 0 such as =head1
 // or =begin, to =cut or =end; a chunk that starts inside one shows it by
-// closing it), everything after __END__ or __DATA__, and Elixir's @doc,
+// closing it, by an =item, =over or =back, or by prose that ends no
+// statement before its first command), everything after __END__ or __DATA__, and Elixir's @doc,
 // @moduledoc and @typedoc strings, heredocs to their closing """. So the
 // prose of a doc comment ("if the caller ...") counts no keyword, and a
 // chunk of a Perl script's manual is prose.
 func ScanFacts(text string) Facts {
 	n, lines, comments := 0, 0, 0
-	var doc docBlock // the documentation block the line is in, if any
-	opened := false  // whether a POD block opened in text
+	var doc docBlock   // the documentation block the line is in, if any
+	opened := false    // whether a POD block opened in text
+	statement := false // whether a line of code ended with ;, { or }
 	for i := 0; i < len(text); {
 		end := strings.IndexByte(text[i:], '\n')
 		if end < 0 {
@@ -84,10 +86,14 @@ func ScanFacts(text string) Facts {
 				switch word, _, _ := strings.Cut(strings.TrimRight(line[1:], "\r"), " "); {
 				case doc == docPOD && word == "cut", doc == docRDoc && word == "end":
 					doc = docClosing
-				case doc == docNone && word == "cut" && !opened:
-					// The chunk began inside a POD block: what came
-					// before was documentation too.
-					comments, n, doc = lines, 0, docClosing
+				case doc == docNone && !opened && (insideWords[word] || !statement && word != "begin"):
+					// The chunk began inside a block: what came before,
+					// prose that ends no statement, was documentation too.
+					comments, n, opened = lines, 0, true
+					doc = docPOD
+					if word == "cut" || word == "end" {
+						doc = docClosing
+					}
 				case doc == docNone && word == "begin":
 					doc, opened = docRDoc, true
 				case doc == docNone:
@@ -116,6 +122,8 @@ func ScanFacts(text string) Facts {
 				comments++
 			}
 			i = end
+		} else if last := strings.TrimRight(text[i:end], " \t\r"); last != "" && strings.IndexByte(";{}", last[len(last)-1]) >= 0 {
+			statement = true
 		}
 		if doc == docClosing {
 			doc = docNone
@@ -154,6 +162,10 @@ const (
 	docRest             // after __END__: to the end of the text
 	docClosing          // the line that closes a block, itself documentation
 )
+
+// insideWords are the POD and RDoc commands that do not start a block
+// after code: the first of a chunk shows that it began inside one.
+var insideWords = map[string]bool{"cut": true, "end": true, "item": true, "back": true, "over": true}
 
 // elixirDoc reports whether line, without its indentation, sets an
 // Elixir module attribute that documents: @doc, @moduledoc or @typedoc
