@@ -138,6 +138,19 @@ func Classify(rel string) Satellite {
 	return ""
 }
 
+// satelliteOf returns the class of a chunk of file f: its path's, else
+// Generated when the index found that a program wrote the file (a Bison
+// parser named parser.c; chunk.GeneratedText), else "".
+func satelliteOf(f *fileFacts, c storage.Chunk) Satellite {
+	if f != nil && f.satellite != "" {
+		return f.satellite
+	}
+	if chunkFacts.get(c).Generated {
+		return Generated
+	}
+	return ""
+}
+
 // askWords are query words that ask for a satellite class by name.
 var askWords = map[string]Satellite{
 	"test": Test, "tests": Test, "testing": Test, "tested": Test, "spec": Test, "specs": Test,
@@ -145,7 +158,7 @@ var askWords = map[string]Satellite{
 	"example": Example, "examples": Example, "sample": Example, "samples": Example, "demo": Example,
 	"bench": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
 	"vendor": Vendored, "vendored": Vendored,
-	"generated": Generated, "generate": Generated, "codegen": Generated,
+	"generated": Generated, "generate": Generated, "codegen": Generated, "grammar": Generated,
 	"typings": Declarations, "declaration": Declarations, "declarations": Declarations, "stub": Declarations, "stubs": Declarations,
 	"license": Docs, "licence": Docs,
 	"doc": Docs, "docs": Docs, "documentation": Docs, "documented": Docs, "readme": Docs,
@@ -200,7 +213,7 @@ const ProseShare = 0.7
 func applyProse(hits []Ranked, byPath map[string]*fileFacts, factor float64, slab *ruleSlab) {
 	for i := range hits {
 		h := &hits[i]
-		if f := byPath[h.Chunk.Path]; h.Chunk.Kind != storage.KindFile || (f != nil && f.satellite != "") {
+		if h.Chunk.Kind != storage.KindFile || satelliteOf(byPath[h.Chunk.Path], h.Chunk) != "" {
 			continue
 		}
 		if strings.TrimSpace(h.Chunk.Metadata[MetaDefines]) != "" {
