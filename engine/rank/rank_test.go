@@ -217,7 +217,10 @@ func TestClassifyMore(t *testing.T) {
 		"Newtonsoft.Json.csproj": Build, "Newtonsoft.Json.sln": Build, "Makefile": Build, "Makefile.am": Build,
 		"Makefile.PL": Build, "CMakeLists.txt": Build, "m4/ax_compare_version.m4": Build, ".travis.yml": Build,
 		".github/workflows/ci.yml": Build, "Dockerfile": Build, "build.gradle.kts": Build, "src/build.rs": "",
-		"config.yml": "", "lib/build.ex": "",
+		"config.yml": "", "lib/build.ex": "", ".gitignore": Build, ".clang-format": Build, ".eslintrc.js": "",
+		"package.json": Build, "optparse-applicative.cabal": Build, "go.mod": Build, "Rakefile": Build,
+		"cmake/pch.h.in": Build, "src/main/javadoc/overview.html": Docs, "eg/dot-psgi/cgi.psgi": Example,
+		"lib/package.go": "", "src/manifest.rs": "",
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

@@ -32,11 +32,11 @@ var satelliteDirs = map[string]Satellite{
 	"fixtures": Test, "__fixtures__": Test, "__mocks__": Test, "testutil": Test, "testutils": Test,
 	"t": Test, "xt": Test, // Perl's
 	"example": Example, "examples": Example, "_examples": Example, "sample": Example, "samples": Example,
-	"demo": Example, "demos": Example,
+	"demo": Example, "demos": Example, "eg": Example,
 	"bench": Benchmark, "benches": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
 	"vendor": Vendored, "third_party": Vendored, "third-party": Vendored, "node_modules": Vendored,
-	"docs": Docs, "doc": Docs, "documentation": Docs, "site": Docs, "man": Docs,
-	".github": Build, ".circleci": Build,
+	"docs": Docs, "doc": Docs, "documentation": Docs, "site": Docs, "man": Docs, "javadoc": Docs,
+	".github": Build, ".circleci": Build, "cmake": Build,
 }
 
 // docExtensions are prose formats.
@@ -48,16 +48,20 @@ var docExtensions = map[string]bool{
 // buildExtensions are those of build scripts and project files.
 var buildExtensions = map[string]bool{
 	".mk": true, ".cmake": true, ".m4": true, ".csproj": true, ".fsproj": true, ".vbproj": true, ".vcxproj": true,
-	".sln": true, ".props": true, ".targets": true, ".nuspec": true, ".gradle": true,
+	".sln": true, ".props": true, ".targets": true, ".nuspec": true, ".gradle": true, ".cabal": true, ".gemspec": true,
 }
 
-// buildNames are the names of build scripts, project files and CI
-// settings, lower-cased; a name that starts with makefile (Makefile.am,
-// Makefile.PL) or dockerfile is one too.
+// buildNames are the names of build scripts, project files, package
+// manifests and CI settings, lower-cased; a name that starts with
+// makefile (Makefile.am, Makefile.PL) or dockerfile is one too, and so
+// is a dotfile that is not code (.gitignore, .clang-format).
 var buildNames = map[string]bool{
 	"cmakelists.txt": true, "configure": true, "configure.ac": true, "configure.in": true, "meson.build": true,
 	"build": true, "build.bazel": true, "workspace": true, "pom.xml": true, "jenkinsfile": true,
-	"build.gradle.kts": true, "settings.gradle.kts": true,
+	"build.gradle.kts": true, "settings.gradle.kts": true, "rakefile": true, "gulpfile.js": true, "gruntfile.js": true,
+	"package.json": true, "cargo.toml": true, "go.mod": true, "go.sum": true, "pyproject.toml": true, "setup.cfg": true,
+	"composer.json": true, "gemfile": true, "cpanfile": true, "dist.ini": true, "meta.json": true, "meta.yml": true,
+	"manifest": true, "codecov.yml": true,
 	".travis.yml": true, "appveyor.yml": true, ".appveyor.yml": true, ".gitlab-ci.yml": true, "azure-pipelines.yml": true,
 }
 
@@ -114,7 +118,7 @@ func Classify(rel string) Satellite {
 	case strings.HasSuffix(lower, ".d.ts"), strings.HasSuffix(lower, ".d.cts"), strings.HasSuffix(lower, ".d.mts"), ext == ".pyi":
 		return Declarations
 	case buildNames[lower], buildExtensions[ext], strings.HasPrefix(lower, "makefile"), strings.HasPrefix(lower, "gnumakefile"),
-		strings.HasPrefix(lower, "dockerfile"):
+		strings.HasPrefix(lower, "dockerfile"), strings.HasPrefix(lower, ".") && !chunk.Structured(chunk.Language(rel)):
 		return Build
 	case docExtensions[ext], manPage(lower), strings.HasPrefix(lower, "readme"), strings.HasPrefix(lower, "changelog"), strings.HasPrefix(lower, "history"),
 		strings.HasPrefix(lower, "news"), strings.HasPrefix(lower, "changes"),
