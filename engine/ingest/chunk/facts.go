@@ -106,18 +106,13 @@ type Facts struct {
 
 // ScanFacts reads text once for its Facts. Code lines are those that
 // are not comments (//, #, /*, *, -- and Erlang's % at their start) nor
-// documentation: POD and RDoc blocks (a line at column 0 such as =head1
-// or =begin, to =cut or =end; a chunk that starts inside one shows it by
-// closing it, by an =item, =over or =back, or by prose that ends no
-// statement before its first command), everything after __END__ or __DATA__, and Elixir's @doc,
-// @moduledoc and @typedoc strings, heredocs to their closing """. So the
-// prose of a doc comment ("if the caller ...") counts no keyword, and a
-// chunk of a Perl script's manual is prose.
+// documentation (see docScan): Perl's POD, Ruby's =begin blocks, what
+// follows __END__, and Elixir's @doc strings. So the prose of a doc
+// comment ("if the caller ...") counts no keyword, and a chunk of a Perl
+// script's manual is prose.
 func ScanFacts(text string) Facts {
 	n, lines, comments := 0, 0, 0
-	var doc docBlock   // the documentation block the line is in, if any
-	opened := false    // whether a POD block opened in text
-	statement := false // whether a line of code ended with ;, { or }
+	var d docScan
 	for i := 0; i < len(text); {
 		end := strings.IndexByte(text[i:], '\n')
 		if end < 0 {
@@ -125,29 +120,8 @@ func ScanFacts(text string) Facts {
 		} else {
 			end += i
 		}
-		line := text[i:end]
-		if doc != docRest {
-			switch {
-			case line == "__END__" || line == "__DATA__" || line == "__END__\r" || line == "__DATA__\r":
-				doc = docRest
-			case len(line) > 1 && line[0] == '=' && asciiLetter(line[1]):
-				switch word, _, _ := strings.Cut(strings.TrimRight(line[1:], "\r"), " "); {
-				case doc == docPOD && word == "cut", doc == docRDoc && word == "end":
-					doc = docClosing
-				case doc == docNone && !opened && (insideWords[word] || !statement && word != "begin"):
-					// The chunk began inside a block: what came before,
-					// prose that ends no statement, was documentation too.
-					comments, n, opened = lines, 0, true
-					doc = docPOD
-					if word == "cut" || word == "end" {
-						doc = docClosing
-					}
-				case doc == docNone && word == "begin":
-					doc, opened = docRDoc, true
-				case doc == docNone:
-					doc, opened = docPOD, true
-				}
-			}
+		if d.column0(text[i:end]) {
+			comments, n = lines, 0 // the lines before were documentation
 		}
 		// Skip the line's indentation.
 		for i < end && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r') {
@@ -156,25 +130,11 @@ func ScanFacts(text string) Facts {
 		if i < end {
 			lines++
 		}
-		switch {
-		case doc == docNone && elixirDoc(text[i:end]):
-			doc = docClosing
-			if rest := strings.TrimSpace(text[i:end]); strings.HasSuffix(rest, `"""`) || strings.HasSuffix(rest, "'''") {
-				doc = docHeredoc
-			}
-		case doc == docHeredoc && (strings.HasPrefix(text[i:end], `"""`) || strings.HasPrefix(text[i:end], "'''")):
-			doc = docClosing
-		}
-		if doc != docNone || commentAt(text, i) {
+		if d.indented(text[i:end]) || commentAt(text, i) {
 			if i < end {
 				comments++
 			}
 			i = end
-		} else if last := strings.TrimRight(text[i:end], " \t\r"); last != "" && strings.IndexByte(";{}", last[len(last)-1]) >= 0 {
-			statement = true
-		}
-		if doc == docClosing {
-			doc = docNone
 		}
 		for i < end {
 			if !wordByte[text[i]] {
@@ -197,6 +157,69 @@ func ScanFacts(text string) Facts {
 		f.Comments = float64(comments) / float64(lines)
 	}
 	return f
+}
+
+// docScan follows, line by line, the documentation blocks of a text:
+// POD and RDoc blocks (a line at column 0 such as =head1 or =begin, to
+// =cut or =end), everything after __END__ or __DATA__, and Elixir's
+// @doc, @moduledoc and @typedoc strings, heredocs to their closing """.
+type docScan struct {
+	block     docBlock
+	opened    bool // whether a POD or RDoc block opened in the text
+	statement bool // whether a line of code ended with ;, { or }
+}
+
+// column0 reads a whole line for the marks at its column 0, before
+// indented. It reports whether the text began inside a POD block: the
+// block's first command closes it (=cut), cannot start one (=item,
+// =over, =back), or follows only prose, lines that end no statement.
+func (d *docScan) column0(line string) (began bool) {
+	line = strings.TrimRight(line, "\r")
+	switch {
+	case d.block == docRest:
+	case line == "__END__" || line == "__DATA__":
+		d.block = docRest
+	case len(line) > 1 && line[0] == '=' && asciiLetter(line[1]):
+		word, _, _ := strings.Cut(line[1:], " ")
+		switch {
+		case d.block == docPOD && word == "cut", d.block == docRDoc && word == "end":
+			d.block = docClosing
+		case d.block != docNone:
+		case !d.opened && (insideWords[word] || !d.statement && word != "begin"):
+			d.block, d.opened, began = docPOD, true, true
+			if word == "cut" || word == "end" {
+				d.block = docClosing
+			}
+		case word == "begin":
+			d.block, d.opened = docRDoc, true
+		default:
+			d.block, d.opened = docPOD, true
+		}
+	}
+	return began
+}
+
+// indented reads a line without its indentation and reports whether it
+// is documentation.
+func (d *docScan) indented(line string) bool {
+	switch {
+	case d.block == docNone && elixirDoc(line):
+		d.block = docClosing
+		if rest := strings.TrimSpace(line); strings.HasSuffix(rest, `"""`) || strings.HasSuffix(rest, "'''") {
+			d.block = docHeredoc
+		}
+	case d.block == docHeredoc && (strings.HasPrefix(line, `"""`) || strings.HasPrefix(line, "'''")):
+		d.block = docClosing
+	case d.block == docNone:
+		if last := strings.TrimRight(line, " \t\r"); last != "" && strings.IndexByte(";{}", last[len(last)-1]) >= 0 {
+			d.statement = true
+		}
+		return false
+	}
+	if d.block == docClosing {
+		d.block = docNone
+	}
+	return true
 }
 
 // docBlock is the documentation block a line of ScanFacts is in.
