@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/storage"
 )
 
@@ -210,6 +211,79 @@ func TestSortRankedMatchesStableSort(t *testing.T) {
 			if rs[i].Rules[0] != want[i].Rules[0] {
 				t.Fatalf("n=%d: place %d holds input %s, want %s", n, i, rs[i].Rules[0], want[i].Rules[0])
 			}
+		}
+	}
+}
+
+// Perl's tests, manual pages, generators' output and build files are
+// satellites too; names that only resemble them are not.
+func TestClassifyMore(t *testing.T) {
+	for rel, want := range map[string]Satellite{
+		"t/Plack-Request/uri.t": Test, "xt/author/pod.t": Test, "lib/Plack/Request.pm": "", "script/plackup": "",
+		"README": Docs, "jq.1.prebuilt": Docs, "doc/ls.1": Docs, "Plack.3pm": Docs, "lib/Plack.pod": Docs,
+		"man/jq.1.in": Docs, "python3.11": "", "src/jv.c": "",
+		"y.tab.c": Generated, "lex.yy.c": Generated, "src/parser.tab.h": Generated, "api_pb2.py": Generated,
+		"api.pb.h": Generated, "src/parser.y": "", "src/lexer.l": "",
+		"Newtonsoft.Json.csproj": Build, "Newtonsoft.Json.sln": Build, "Makefile": Build, "Makefile.am": Build,
+		"Makefile.PL": Build, "CMakeLists.txt": Build, "m4/ax_compare_version.m4": Build, ".travis.yml": Build,
+		".github/workflows/ci.yml": Build, "Dockerfile": Build, "build.gradle.kts": Build, "src/build.rs": "",
+		"config.yml": "", "lib/build.ex": "", ".gitignore": Build, ".clang-format": Build, ".eslintrc.js": "",
+		"package.json": Build, "optparse-applicative.cabal": Build, "go.mod": Build, "Rakefile": Build,
+		"cmake/pch.h.in": Build, "src/main/javadoc/overview.html": Docs, "eg/dot-psgi/cgi.psgi": Example,
+		"lib/package.go": "", "src/manifest.rs": "",
+	} {
+		if got := Classify(rel); got != want {
+			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)
+		}
+	}
+}
+
+// A query that names a build or a project keeps build files in place;
+// "manual" asks for the docs, a grammar for a parser generator's output.
+func TestAsksMore(t *testing.T) {
+	for text, want := range map[string]Satellite{
+		"which project file lists the sources": Build, "how is the build configured": Build,
+		"the manual of the command line": Docs, "where is the request built": "",
+		"where is the grammar of the language defined": Generated,
+	} {
+		got := asks(text)
+		if want == "" && len(got) != 0 || want != "" && !got[want] {
+			t.Errorf("asks(%q) = %v, want %q", text, got, want)
+		}
+	}
+}
+
+// A chunk of a file that the index found written by a program (its facts
+// say "generated") is of the generated class, whatever its path; its
+// path's class comes first; and as a satellite it is not also prose.
+func TestSatelliteOfGeneratedFile(t *testing.T) {
+	parser := storage.Chunk{ID: "parser.c:1", DocID: "parser.c", Kind: storage.KindFile, Path: "/ws/src/parser.c",
+		StartLine: 1, EndLine: 4, Text: "/* A Bison parser, made by GNU Bison 3.0.4.  */\n/* Bison implementation */\n/* for Yacc-like parsers */\nint yyparse;\n",
+		Metadata: map[string]string{chunk.MetaFacts: "0 0.75 generated", MetaDefines: ""}}
+	plain := parser
+	plain.Metadata = map[string]string{chunk.MetaFacts: "0 0.75", MetaDefines: ""}
+	for _, tc := range []struct {
+		name string
+		f    *fileFacts
+		c    storage.Chunk
+		want Satellite
+	}{
+		{"generated", &fileFacts{rel: "src/parser.c"}, parser, Generated},
+		{"no file facts", nil, parser, Generated},
+		{"written by hand", &fileFacts{rel: "src/parser.c"}, plain, ""},
+		{"path first", &fileFacts{rel: "tests/parser.c", satellite: Test}, parser, Test},
+	} {
+		if got := satelliteOf(tc.f, tc.c); got != tc.want {
+			t.Errorf("%s: satelliteOf = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		c     storage.Chunk
+		prose bool
+	}{{parser, false}, {plain, true}} {
+		got := Rank([]storage.Hit{{Chunk: tc.c, KeywordScore: 3, KeywordRank: 1}}, ParseQuery("how does the parser recover from an error"), fixtureOptions)
+		if isProse := slices.Contains(got[0].Rules, Prose.rule()); isProse != tc.prose {
+			t.Errorf("facts %q: ranked as prose %v, want %v (%v)", tc.c.Metadata[chunk.MetaFacts], isProse, tc.prose, got[0].Rules)
 		}
 	}
 }

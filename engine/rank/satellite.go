@@ -19,7 +19,8 @@ const (
 	Benchmark Satellite = "benchmark" // benchmarks
 	Vendored  Satellite = "vendored"  // third-party code copied in
 	Generated Satellite = "generated" // code written by a program
-	Docs      Satellite = "docs"      // documentation, changelogs, licences
+	Docs      Satellite = "docs"      // documentation, changelogs, licences, manual pages
+	Build     Satellite = "build"     // build scripts, project files and CI settings
 	// Declarations are type declarations that stand beside the code they
 	// describe: TypeScript's .d.ts and Python's .pyi stubs.
 	Declarations Satellite = "declarations"
@@ -29,15 +30,68 @@ const (
 var satelliteDirs = map[string]Satellite{
 	"test": Test, "tests": Test, "__tests__": Test, "spec": Test, "specs": Test, "testdata": Test,
 	"fixtures": Test, "__fixtures__": Test, "__mocks__": Test, "testutil": Test, "testutils": Test,
+	"t": Test, "xt": Test, // Perl's
 	"example": Example, "examples": Example, "_examples": Example, "sample": Example, "samples": Example,
-	"demo": Example, "demos": Example,
+	"demo": Example, "demos": Example, "eg": Example,
 	"bench": Benchmark, "benches": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
 	"vendor": Vendored, "third_party": Vendored, "third-party": Vendored, "node_modules": Vendored,
-	"docs": Docs, "doc": Docs, "documentation": Docs, "site": Docs,
+	"docs": Docs, "doc": Docs, "documentation": Docs, "site": Docs, "man": Docs, "javadoc": Docs,
+	".github": Build, ".circleci": Build, "cmake": Build,
 }
 
 // docExtensions are prose formats.
-var docExtensions = map[string]bool{".md": true, ".markdown": true, ".rst": true, ".txt": true, ".adoc": true, ".rdoc": true}
+var docExtensions = map[string]bool{
+	".md": true, ".markdown": true, ".rst": true, ".txt": true, ".adoc": true, ".rdoc": true,
+	".pod": true, ".man": true, ".texi": true, ".texinfo": true,
+}
+
+// buildExtensions are those of build scripts and project files.
+var buildExtensions = map[string]bool{
+	".mk": true, ".cmake": true, ".m4": true, ".csproj": true, ".fsproj": true, ".vbproj": true, ".vcxproj": true,
+	".sln": true, ".props": true, ".targets": true, ".nuspec": true, ".gradle": true, ".cabal": true, ".gemspec": true,
+}
+
+// buildNames are the names of build scripts, project files, package
+// manifests and CI settings, lower-cased; a name that starts with
+// makefile (Makefile.am, Makefile.PL) or dockerfile is one too, and so
+// is a dotfile that is not code (.gitignore, .clang-format).
+var buildNames = map[string]bool{
+	"cmakelists.txt": true, "configure": true, "configure.ac": true, "configure.in": true, "meson.build": true,
+	"build": true, "build.bazel": true, "workspace": true, "pom.xml": true, "jenkinsfile": true,
+	"build.gradle.kts": true, "settings.gradle.kts": true, "rakefile": true, "gulpfile.js": true, "gruntfile.js": true,
+	"package.json": true, "cargo.toml": true, "go.mod": true, "go.sum": true, "pyproject.toml": true, "setup.cfg": true,
+	"composer.json": true, "gemfile": true, "cpanfile": true, "dist.ini": true, "meta.json": true, "meta.yml": true,
+	"manifest": true, "codecov.yml": true,
+	".travis.yml": true, "appveyor.yml": true, ".appveyor.yml": true, ".gitlab-ci.yml": true, "azure-pipelines.yml": true,
+}
+
+// manPage reports whether a lower-case file name is a manual page: its
+// extension, or the one before .in or .prebuilt (jq.1.prebuilt), is a
+// section, a digit and at most three letters (ls.1, Plack.3pm).
+func manPage(lower string) bool {
+	stem, ext := lower, path.Ext(lower)
+	if ext == ".in" || ext == ".prebuilt" {
+		stem = strings.TrimSuffix(lower, ext)
+		ext = path.Ext(stem)
+	}
+	if len(ext) < 2 || len(ext) > 5 || ext[1] < '1' || ext[1] > '9' || len(stem) == len(ext) {
+		return false
+	}
+	for i := 2; i < len(ext); i++ {
+		if ext[i] < 'a' || ext[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// generatedName reports whether a lower-case file stem is that of a
+// parser or lexer generator's or protoc's output, by its stem: y.tab.c, lex.yy.c,
+// parser.tab.h, api_pb2.py, api.pb.h.
+func generatedName(stem string) bool {
+	return strings.HasSuffix(stem, ".tab") || strings.HasSuffix(stem, ".yy") || stem == "lex.yy" ||
+		strings.HasSuffix(stem, "_pb2") || strings.HasSuffix(stem, "_pb2_grpc") || strings.HasSuffix(stem, ".pb")
+}
 
 // Classify returns the satellite class of a workspace-relative path with
 // forward slashes, or "" for implementation.
@@ -54,20 +108,23 @@ func Classify(rel string) Satellite {
 		strings.HasSuffix(stem, "_test") && ext != ".go", strings.HasSuffix(stem, "_spec"),
 		strings.Contains(lower, ".test."), strings.Contains(lower, ".spec."), lower == "conftest.py",
 		strings.HasSuffix(base, "Test.java"), strings.HasSuffix(base, "Tests.java"), strings.HasSuffix(base, "Tests.cs"),
-		strings.HasSuffix(base, "Test.php"), strings.HasSuffix(base, "Test.kt"):
+		strings.HasSuffix(base, "Test.php"), strings.HasSuffix(base, "Test.kt"), ext == ".t":
 		return Test
 	case strings.HasSuffix(stem, "_bench"), strings.HasPrefix(stem, "bench_"), strings.HasSuffix(stem, ".bench"):
 		return Benchmark
-	case strings.HasSuffix(lower, ".pb.go"), strings.Contains(stem, "_generated"), strings.HasPrefix(lower, "zz_generated"),
+	case generatedName(stem), strings.Contains(stem, "_generated"), strings.HasPrefix(lower, "zz_generated"),
 		strings.HasSuffix(stem, ".gen"), strings.HasSuffix(stem, ".generated"):
 		return Generated
 	case strings.HasSuffix(lower, ".d.ts"), strings.HasSuffix(lower, ".d.cts"), strings.HasSuffix(lower, ".d.mts"), ext == ".pyi":
 		return Declarations
-	case docExtensions[ext], strings.HasPrefix(lower, "changelog"), strings.HasPrefix(lower, "history"),
+	case buildNames[lower], buildExtensions[ext], strings.HasPrefix(lower, "makefile"), strings.HasPrefix(lower, "gnumakefile"),
+		strings.HasPrefix(lower, "dockerfile"), strings.HasPrefix(lower, ".") && !chunk.Structured(chunk.Language(rel)):
+		return Build
+	case docExtensions[ext], manPage(lower), strings.HasPrefix(lower, "readme"), strings.HasPrefix(lower, "changelog"), strings.HasPrefix(lower, "history"),
 		strings.HasPrefix(lower, "news"), strings.HasPrefix(lower, "changes"),
 		strings.HasPrefix(lower, "license"), strings.HasPrefix(lower, "licence"), strings.HasPrefix(lower, "copying"),
 		strings.HasPrefix(lower, "notice"), strings.HasPrefix(lower, "authors"):
-		if !strings.HasPrefix(lower, "requirements") && lower != "cmakelists.txt" {
+		if !strings.HasPrefix(lower, "requirements") {
 			return Docs
 		}
 	}
@@ -85,6 +142,19 @@ func Classify(rel string) Satellite {
 	return ""
 }
 
+// satelliteOf returns the class of a chunk of file f: its path's, else
+// Generated when the index found that a program wrote the file (a Bison
+// parser named parser.c; chunk.GeneratedText), else "".
+func satelliteOf(f *fileFacts, c storage.Chunk) Satellite {
+	if f != nil && f.satellite != "" {
+		return f.satellite
+	}
+	if chunkFacts.get(c).Generated {
+		return Generated
+	}
+	return ""
+}
+
 // askWords are query words that ask for a satellite class by name.
 var askWords = map[string]Satellite{
 	"test": Test, "tests": Test, "testing": Test, "tested": Test, "spec": Test, "specs": Test,
@@ -92,11 +162,13 @@ var askWords = map[string]Satellite{
 	"example": Example, "examples": Example, "sample": Example, "samples": Example, "demo": Example,
 	"bench": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
 	"vendor": Vendored, "vendored": Vendored,
-	"generated": Generated, "generate": Generated, "codegen": Generated,
+	"generated": Generated, "generate": Generated, "codegen": Generated, "grammar": Generated,
 	"typings": Declarations, "declaration": Declarations, "declarations": Declarations, "stub": Declarations, "stubs": Declarations,
 	"license": Docs, "licence": Docs,
 	"doc": Docs, "docs": Docs, "documentation": Docs, "documented": Docs, "readme": Docs,
-	"changelog": Docs, "guide": Docs, "tutorial": Docs,
+	"changelog": Docs, "guide": Docs, "tutorial": Docs, "manual": Docs, "manpage": Docs,
+	"build": Build, "builds": Build, "makefile": Build, "cmake": Build, "msbuild": Build, "csproj": Build,
+	"project": Build, "projects": Build, "ci": Build, "dockerfile": Build,
 }
 
 // asks returns the satellite classes text names.
@@ -123,7 +195,7 @@ func (c Satellite) rule() string {
 // satelliteRules holds each class's rule name, made once.
 var satelliteRules = func() map[Satellite]string {
 	m := map[Satellite]string{}
-	for _, c := range []Satellite{Prose, Test, Example, Benchmark, Vendored, Generated, Docs, Declarations} {
+	for _, c := range []Satellite{Prose, Test, Example, Benchmark, Vendored, Generated, Docs, Declarations, Build} {
 		m[c] = RuleSatellite + ":" + string(c)
 	}
 	return m
@@ -145,7 +217,7 @@ const ProseShare = 0.7
 func applyProse(hits []Ranked, byPath map[string]*fileFacts, factor float64, slab *ruleSlab) {
 	for i := range hits {
 		h := &hits[i]
-		if f := byPath[h.Chunk.Path]; h.Chunk.Kind != storage.KindFile || (f != nil && f.satellite != "") {
+		if h.Chunk.Kind != storage.KindFile || satelliteOf(byPath[h.Chunk.Path], h.Chunk) != "" {
 			continue
 		}
 		if strings.TrimSpace(h.Chunk.Metadata[MetaDefines]) != "" {
