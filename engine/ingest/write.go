@@ -103,10 +103,13 @@ func buildChunks(doc storage.Document, text, language string, opts chunk.Options
 	chunks := make([]storage.Chunk, len(pieces))
 	hashes := make([]string, len(pieces))
 	structured := chunk.Structured(language)
+	generated := chunk.GeneratedText(text)
 	for i, p := range pieces {
 		meta := make(map[string]string, len(doc.Metadata)+2)
 		maps.Copy(meta, doc.Metadata)
-		meta[chunk.MetaFacts] = chunk.ScanFacts(p.Text).Meta()
+		facts := chunk.ScanFacts(p.Text)
+		facts.Generated = generated
+		meta[chunk.MetaFacts] = facts.Meta()
 		if structured {
 			meta[MetaDefines] = strings.Join(p.Defines, " ")
 		}

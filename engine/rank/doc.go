@@ -13,8 +13,10 @@
 //   - file: a file with several matching chunks beats a file with one
 //     stray match (file coherence).
 //   - satellite: tests, examples, benchmarks, fixtures, vendored and
-//     generated code, changelogs and docs rank below implementation,
-//     unless the query asks for them ("test", "example", "docs"); for a
+//     generated code (by path, or by a generator's notice at the top of
+//     the file), build files (Makefiles, project files, CI), changelogs
+//     and docs rank below implementation, unless the query asks for them
+//     ("test", "example", "docs", "build"); for a
 //     question, so does a chunk of implementation that is mostly
 //     comments (a licence header, a package's documentation).
 //   - logic: for a question, the chunk of a file that holds its logic

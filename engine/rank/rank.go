@@ -172,7 +172,7 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	}
 	if o.Rules.Satellites && !o.KeepSatellites && t.SatelliteFactor != 1 {
 		for i := range out {
-			if c := byPath[out[i].Chunk.Path].satellite; c != "" && !q.Asks[c] && out[i].Chunk.Kind == storage.KindFile {
+			if c := satelliteOf(byPath[out[i].Chunk.Path], out[i].Chunk); c != "" && !q.Asks[c] && out[i].Chunk.Kind == storage.KindFile {
 				out[i].Score *= t.SatelliteFactor
 				slab.add(&out[i], c.rule())
 			}

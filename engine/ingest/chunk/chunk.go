@@ -63,8 +63,10 @@ type Options struct {
 // chunk's Facts (MetaFacts); version 4 knows the declarations of
 // Elixir, Erlang, Lua, Julia, Haskell, OCaml, Clojure and Perl; version
 // 5 C's typedefs and GNU-style functions, C++ members defined outside
-// their class, Java's enum constant bodies, Zig and shell functions.
-const Version = 5
+// their class, Java's enum constant bodies, Zig and shell functions;
+// version 6 counts POD, Elixir's @doc and Erlang's % as comments in the
+// Facts and marks generated files' chunks.
+const Version = 6
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
