@@ -526,6 +526,9 @@ func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 // begins with, or 0 if its quote begins none (a Rust lifetime, say).
 func charLiteralLen(s string) int {
 	if strings.HasPrefix(s, `'\`) {
+		if len(s) < 4 {
+			return 0 // '\ at the end of the text
+		}
 		if j := strings.IndexByte(s[3:], '\''); j >= 0 && j < 10 {
 			return j + 4
 		}

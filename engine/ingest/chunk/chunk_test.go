@@ -228,6 +228,18 @@ func randomText(r *rand.Rand, n int) string {
 		func() string { return "end\n" },
 		func() string { return "@decorator\n" },
 		func() string { return "\"\"\" ` /* '\n" },
+		func() string { return "  def f(x) do\n" },
+		func() string { return "function M.f(a)\n" },
+		func() string { return "f :: Int -> Int\n" },
+		func() string { return "f x = x\n" },
+		func() string { return "sub new {\n" },
+		func() string { return "=head1 NAME\n" },
+		func() string { return "=cut\n" },
+		func() string { return "  @doc \"\"\"\n" },
+		func() string { return "let rec g y =\n" },
+		func() string { return "(defn h [z]\n" },
+		func() string { return "{-\n" },
+		func() string { return "-}\n" },
 	}
 	var b strings.Builder
 	for range n {
@@ -241,7 +253,8 @@ func randomText(r *rand.Rand, n int) string {
 
 // testLanguages are the languages whose syntax Split knows, and one it
 // does not.
-var testLanguages = []string{"", "go", "python", "ruby", "javascript", "typescript", "rust", "php", "java", "c", "kotlin"}
+var testLanguages = []string{"", "go", "python", "ruby", "javascript", "typescript", "rust", "php", "java", "c", "kotlin",
+	"elixir", "lua", "julia", "haskell", "erlang", "ocaml", "clojure", "perl", "zig", "shell"}
 
 // checkInvariants asserts the documented properties of the chunks of text.
 func checkInvariants(t testing.TB, text string, opts Options, chunks []Chunk) {
