@@ -64,6 +64,7 @@ func runTrain(args []string) error {
 	vocab := fs.Int("vocab", 50000, "terms in the vocabulary (rows)")
 	contexts := fs.Int("contexts", 10000, "context terms (columns)")
 	window := fs.Int("window", 3, "terms either side that co-occur")
+	comments := fs.Float64("comments", 0, "weight of the pairs of a comment's terms and those of the code after it (0: none)")
 	dims := fs.Int("dims", 128, "vector dimensions")
 	power := fs.Float64("power", 0.5, "exponent of the singular values in the vectors")
 	common := fs.Bool("common", true, "remove the common component of SIF from text vectors")
@@ -85,6 +86,10 @@ func runTrain(args []string) error {
 	rows := c.vocab(*vocab)
 	cols := rows[:min(*contexts, len(rows))]
 	m := c.cooccur(rows, cols, *window)
+	if *comments > 0 {
+		c.tieComments(m, rows, cols, *comments)
+		log.Printf("comment blocks tied, weight %g (%d ids)", *comments, len(c.blocks))
+	}
 	log.Printf("co-occurrence %d × %d counted", len(rows), len(cols))
 	a := ppmi(m, len(rows), len(cols), 0.75)
 	m = nil
