@@ -21,19 +21,14 @@ type commentBlock struct {
 	comment, code string
 }
 
-// maxCodeLines is the number of code lines after a comment block (or a
-// Python def line and the body after its docstring) that it is tied to:
-// the declaration and the start of its body, up to the first blank line.
-const maxCodeLines = 8
-
 // commentBlocks returns the comment blocks of a source file, each with the
 // code lines that follow it up to the first blank line or comment (at most
-// maxCodeLines), in order. Line comments (//, #), block comments (/* */,
+// maxCode lines: the declaration and the start of its body), in order. Line comments (//, #), block comments (/* */,
 // their * lines) and Python docstrings (a triple-quoted string after a
 // line ending in ":", tied to that line and the body after it) are
 // comments; licence headers and comments with no code after them are
 // left out.
-func commentBlocks(text string) []commentBlock {
+func commentBlocks(text string, maxCode int) []commentBlock {
 	lines := strings.Split(text, "\n")
 	var out []commentBlock
 	for i := 0; i < len(lines); {
@@ -47,7 +42,7 @@ func commentBlocks(text string) []commentBlock {
 			code = append(code, lines[i-1])
 		}
 		j := end
-		for ; j < len(lines) && len(code) < maxCodeLines; j++ {
+		for ; j < len(lines) && len(code) < maxCode; j++ {
 			t := strings.TrimSpace(lines[j])
 			if t == "" {
 				break
@@ -134,7 +129,7 @@ const maxBlockTerms = 64
 // block's comment then its code, each side ended by sep. Terms are
 // looked up, not added: the file's own terms are already counted.
 func (c *corpus) addBlocks(text string) {
-	for _, b := range commentBlocks(text) {
+	for _, b := range commentBlocks(text, c.codeLines) {
 		n := len(c.blocks)
 		if c.appendIDs(b.comment) == 0 || c.appendIDs(b.code) == 0 {
 			c.blocks = c.blocks[:n]

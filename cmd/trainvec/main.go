@@ -65,6 +65,7 @@ func runTrain(args []string) error {
 	contexts := fs.Int("contexts", 10000, "context terms (columns)")
 	window := fs.Int("window", 3, "terms either side that co-occur")
 	comments := fs.Float64("comments", 0, "weight of the pairs of a comment's terms and those of the code after it (0: none)")
+	codeLines := fs.Int("codelines", 8, "code lines after a comment that -comments ties to it")
 	dims := fs.Int("dims", 128, "vector dimensions")
 	power := fs.Float64("power", 0.5, "exponent of the singular values in the vectors")
 	common := fs.Bool("common", true, "remove the common component of SIF from text vectors")
@@ -77,6 +78,9 @@ func runTrain(args []string) error {
 		return fmt.Errorf("train: %w", err)
 	}
 	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}}
+	if *comments > 0 {
+		c.codeLines = *codeLines
+	}
 	for _, s := range srcs {
 		if err := c.read(s.dir(*dir)); err != nil {
 			return fmt.Errorf("train: %s %s@%s (fetch it first): %w", s.kind, s.name, s.version, err)

@@ -43,6 +43,9 @@ type corpus struct {
 	counts []uint64
 	seq    []uint32
 	blocks []uint32 // comment blocks: comment ids, sep, code ids, sep (addBlocks)
+	// codeLines is how many code lines after a comment addBlocks ties
+	// to it; 0 records no blocks.
+	codeLines int
 	files  int
 	bytes  int64
 	seen   map[[32]byte]bool
@@ -101,7 +104,9 @@ func (c *corpus) add(text string) {
 		c.seq = append(c.seq, id)
 	}
 	c.seq = append(c.seq, sep)
-	c.addBlocks(text)
+	if c.codeLines > 0 {
+		c.addBlocks(text)
+	}
 }
 
 // minified reports a file whose lines average more than 300 bytes.

@@ -107,7 +107,7 @@ func TestCommentBlocks(t *testing.T) {
 			nil},
 	}
 	for _, tt := range tests {
-		if got := commentBlocks(tt.text); !slices.Equal(got, tt.want) {
+		if got := commentBlocks(tt.text, 8); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
 	}
@@ -116,7 +116,7 @@ func TestCommentBlocks(t *testing.T) {
 // Tying a comment to its code adds weight/√(C·D) to every pair of a
 // comment term and a code term, both ways, and nothing within a side.
 func TestTieComments(t *testing.T) {
-	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}}
+	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}, codeLines: 8}
 	c.add("// invisible secret\nfunc hidden() {}\n")
 	ids := func(ts ...string) []uint32 {
 		var out []uint32
