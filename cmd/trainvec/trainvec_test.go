@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -103,11 +104,17 @@ func TestCommentBlocks(t *testing.T) {
 			[]commentBlock{{"    \"\"\"Close matches of a\n    mistyped command.\"\"\"", "def suggest(word):\n    return levenshtein(word)"}}},
 		{"one-line docstring, ruby comment", "class A:\n    '''An a.'''\n# frob it\ndef frob(): pass\n",
 			[]commentBlock{{"    '''An a.'''", "class A:"}, {"# frob it", "def frob(): pass"}}},
+		{"at most maxCode lines", "# frob it\ndef frob():\n    x = 1\n    return x\n",
+			[]commentBlock{{"# frob it", "def frob():\n    x = 1"}}},
 		{"licence, attribute, comment without code", "// Copyright 2020 The Authors.\npackage x\n#[derive(Debug)]\nstruct S;\n\n// trailing\n",
 			nil},
 	}
 	for _, tt := range tests {
-		if got := commentBlocks(tt.text, 8); !slices.Equal(got, tt.want) {
+		maxCode := 8
+		if strings.HasPrefix(tt.name, "at most") {
+			maxCode = 2
+		}
+		if got := commentBlocks(tt.text, maxCode); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
 	}
