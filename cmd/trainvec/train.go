@@ -46,9 +46,9 @@ type corpus struct {
 	// codeLines is how many code lines after a comment addBlocks ties
 	// to it; 0 records no blocks.
 	codeLines int
-	files  int
-	bytes  int64
-	seen   map[[32]byte]bool
+	files     int
+	bytes     int64
+	seen      map[[32]byte]bool
 }
 
 const sep = math.MaxUint32

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -94,27 +93,24 @@ func TestManifest(t *testing.T) {
 func TestCommentBlocks(t *testing.T) {
 	tests := []struct {
 		name, text string
+		maxCode    int
 		want       []commentBlock
 	}{
-		{"go doc comment", "package x\n\n// ClientIP returns the true address\n// behind load balancers.\nfunc ClientIP() string {\n\treturn xff\n}\n\nvar y = 1\n",
+		{"go doc comment", "package x\n\n// ClientIP returns the true address\n// behind load balancers.\nfunc ClientIP() string {\n\treturn xff\n}\n\nvar y = 1\n", 8,
 			[]commentBlock{{"// ClientIP returns the true address\n// behind load balancers.", "func ClientIP() string {\n\treturn xff\n}"}}},
-		{"block comment, then a comment ends the code", "/**\n * Hidden input.\n */\nfunction readSecret() {\n  // echo off\n  tty.setRawMode()\n}\n",
+		{"block comment, then a comment ends the code", "/**\n * Hidden input.\n */\nfunction readSecret() {\n  // echo off\n  tty.setRawMode()\n}\n", 8,
 			[]commentBlock{{"/**\n * Hidden input.\n */", "function readSecret() {"}, {"  // echo off", "  tty.setRawMode()\n}"}}},
-		{"python docstring", "def suggest(word):\n    \"\"\"Close matches of a\n    mistyped command.\"\"\"\n    return levenshtein(word)\n",
+		{"python docstring", "def suggest(word):\n    \"\"\"Close matches of a\n    mistyped command.\"\"\"\n    return levenshtein(word)\n", 8,
 			[]commentBlock{{"    \"\"\"Close matches of a\n    mistyped command.\"\"\"", "def suggest(word):\n    return levenshtein(word)"}}},
-		{"one-line docstring, ruby comment", "class A:\n    '''An a.'''\n# frob it\ndef frob(): pass\n",
+		{"one-line docstring, ruby comment", "class A:\n    '''An a.'''\n# frob it\ndef frob(): pass\n", 8,
 			[]commentBlock{{"    '''An a.'''", "class A:"}, {"# frob it", "def frob(): pass"}}},
-		{"at most maxCode lines", "# frob it\ndef frob():\n    x = 1\n    return x\n",
+		{"at most maxCode lines", "# frob it\ndef frob():\n    x = 1\n    return x\n", 2,
 			[]commentBlock{{"# frob it", "def frob():\n    x = 1"}}},
-		{"licence, attribute, comment without code", "// Copyright 2020 The Authors.\npackage x\n#[derive(Debug)]\nstruct S;\n\n// trailing\n",
+		{"licence, attribute, comment without code", "// Copyright 2020 The Authors.\npackage x\n#[derive(Debug)]\nstruct S;\n\n// trailing\n", 8,
 			nil},
 	}
 	for _, tt := range tests {
-		maxCode := 8
-		if strings.HasPrefix(tt.name, "at most") {
-			maxCode = 2
-		}
-		if got := commentBlocks(tt.text, maxCode); !slices.Equal(got, tt.want) {
+		if got := commentBlocks(tt.text, tt.maxCode); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
 	}
