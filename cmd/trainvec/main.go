@@ -19,9 +19,12 @@
 // index and of queries. The most frequent -vocab terms are the rows and
 // the most frequent -contexts terms the columns of a co-occurrence matrix
 // over a window of -window terms either side (weighted 1/distance, never
-// across files); its positive PMI (context distribution smoothed by 0.75)
-// is factored by randomized SVD to -dims dimensions, and a term's vector
-// is its row of U·Σ^½, unit length. The common component of SIF is the
+// across files), plus, so that English ties to the identifiers it
+// describes, every pair of a comment block's terms and the terms of the
+// -codelines code lines after it (weighted -comments/√(C·D) for C comment
+// and D code terms; see comments.go); its positive PMI (context
+// distribution smoothed by 0.75) is factored by randomized SVD to -dims
+// dimensions, and a term's vector is its row of U·Σ^½, unit length. The common component of SIF is the
 // first principal direction of the SIF means of the corpus's files.
 package main
 
@@ -64,6 +67,8 @@ func runTrain(args []string) error {
 	vocab := fs.Int("vocab", 50000, "terms in the vocabulary (rows)")
 	contexts := fs.Int("contexts", 10000, "context terms (columns)")
 	window := fs.Int("window", 3, "terms either side that co-occur")
+	comments := fs.Float64("comments", 32, "weight of the pairs of a comment's terms and those of the code after it (0: none)")
+	codeLines := fs.Int("codelines", 8, "code lines after a comment that -comments ties to it")
 	dims := fs.Int("dims", 128, "vector dimensions")
 	power := fs.Float64("power", 0.5, "exponent of the singular values in the vectors")
 	common := fs.Bool("common", true, "remove the common component of SIF from text vectors")
@@ -76,6 +81,9 @@ func runTrain(args []string) error {
 		return fmt.Errorf("train: %w", err)
 	}
 	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}}
+	if *comments > 0 {
+		c.codeLines = *codeLines
+	}
 	for _, s := range srcs {
 		if err := c.read(s.dir(*dir)); err != nil {
 			return fmt.Errorf("train: %s %s@%s (fetch it first): %w", s.kind, s.name, s.version, err)
@@ -85,6 +93,10 @@ func runTrain(args []string) error {
 	rows := c.vocab(*vocab)
 	cols := rows[:min(*contexts, len(rows))]
 	m := c.cooccur(rows, cols, *window)
+	if *comments > 0 {
+		c.tieComments(m, rows, cols, *comments)
+		log.Printf("comment blocks tied, weight %g (%d ids)", *comments, len(c.blocks))
+	}
 	log.Printf("co-occurrence %d × %d counted", len(rows), len(cols))
 	a := ppmi(m, len(rows), len(cols), 0.75)
 	m = nil

@@ -42,9 +42,13 @@ type corpus struct {
 	terms  []string
 	counts []uint64
 	seq    []uint32
-	files  int
-	bytes  int64
-	seen   map[[32]byte]bool
+	blocks []uint32 // comment blocks: comment ids, sep, code ids, sep (addBlocks)
+	// codeLines is how many code lines after a comment addBlocks ties
+	// to it; 0 records no blocks.
+	codeLines int
+	files     int
+	bytes     int64
+	seen      map[[32]byte]bool
 }
 
 const sep = math.MaxUint32
@@ -100,6 +104,9 @@ func (c *corpus) add(text string) {
 		c.seq = append(c.seq, id)
 	}
 	c.seq = append(c.seq, sep)
+	if c.codeLines > 0 {
+		c.addBlocks(text)
+	}
 }
 
 // minified reports a file whose lines average more than 300 bytes.
@@ -151,17 +158,7 @@ func (c *corpus) vocab(n int) []uint32 {
 // corpus ids, how often each pair falls within window terms of each other
 // in one file, weighted 1/distance. The result is dense, rows × cols.
 func (c *corpus) cooccur(rows, cols []uint32, window int) []float32 {
-	row := make([]int32, len(c.terms))
-	col := make([]int32, len(c.terms))
-	for i := range row {
-		row[i], col[i] = -1, -1
-	}
-	for i, id := range rows {
-		row[id] = int32(i)
-	}
-	for i, id := range cols {
-		col[id] = int32(i)
-	}
+	row, col := c.positions(rows, cols)
 	nc := len(cols)
 	m := make([]float32, len(rows)*nc)
 	inv := make([]float32, window+1)
@@ -198,4 +195,21 @@ func (c *corpus) cooccur(rows, cols []uint32, window int) []float32 {
 		}
 	}
 	return m
+}
+
+// positions maps every corpus id to its row and column in the matrix, -1
+// where it is none.
+func (c *corpus) positions(rows, cols []uint32) (row, col []int32) {
+	row = make([]int32, len(c.terms))
+	col = make([]int32, len(c.terms))
+	for i := range row {
+		row[i], col[i] = -1, -1
+	}
+	for i, id := range rows {
+		row[id] = int32(i)
+	}
+	for i, id := range cols {
+		col[id] = int32(i)
+	}
+	return row, col
 }

@@ -87,3 +87,64 @@ func TestManifest(t *testing.T) {
 		t.Error("a pip line was accepted")
 	}
 }
+
+// Comment blocks are tied to the code lines after them, up to a blank
+// line or the next comment; docstrings to their def line and the body.
+func TestCommentBlocks(t *testing.T) {
+	tests := []struct {
+		name, text string
+		maxCode    int
+		want       []commentBlock
+	}{
+		{"go doc comment", "package x\n\n// ClientIP returns the true address\n// behind load balancers.\nfunc ClientIP() string {\n\treturn xff\n}\n\nvar y = 1\n", 8,
+			[]commentBlock{{"// ClientIP returns the true address\n// behind load balancers.", "func ClientIP() string {\n\treturn xff\n}"}}},
+		{"block comment, then a comment ends the code", "/**\n * Hidden input.\n */\nfunction readSecret() {\n  // echo off\n  tty.setRawMode()\n}\n", 8,
+			[]commentBlock{{"/**\n * Hidden input.\n */", "function readSecret() {"}, {"  // echo off", "  tty.setRawMode()\n}"}}},
+		{"python docstring", "def suggest(word):\n    \"\"\"Close matches of a\n    mistyped command.\"\"\"\n    return levenshtein(word)\n", 8,
+			[]commentBlock{{"    \"\"\"Close matches of a\n    mistyped command.\"\"\"", "def suggest(word):\n    return levenshtein(word)"}}},
+		{"one-line docstring, ruby comment", "class A:\n    '''An a.'''\n# frob it\ndef frob(): pass\n", 8,
+			[]commentBlock{{"    '''An a.'''", "class A:"}, {"# frob it", "def frob(): pass"}}},
+		{"at most maxCode lines", "# frob it\ndef frob():\n    x = 1\n    return x\n", 2,
+			[]commentBlock{{"# frob it", "def frob():\n    x = 1"}}},
+		{"licence, attribute, comment without code", "// Copyright 2020 The Authors.\npackage x\n#[derive(Debug)]\nstruct S;\n\n// trailing\n", 8,
+			nil},
+	}
+	for _, tt := range tests {
+		if got := commentBlocks(tt.text, tt.maxCode); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// Tying a comment to its code adds weight/√(C·D) to every pair of a
+// comment term and a code term, both ways, and nothing within a side.
+func TestTieComments(t *testing.T) {
+	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}, codeLines: 8}
+	c.add("// invisible secret\nfunc hidden() {}\n")
+	ids := func(ts ...string) []uint32 {
+		var out []uint32
+		for _, s := range ts {
+			id, ok := c.ids[s]
+			if !ok {
+				t.Fatalf("no term %q in %v", s, c.terms)
+			}
+			out = append(out, id)
+		}
+		return out
+	}
+	rows := ids("invisibl", "secret", "func", "hidden")
+	m := make([]float32, len(rows)*len(rows))
+	c.tieComments(m, rows, rows, 2)
+	at := func(r, k int) float32 { return m[r*len(rows)+k] }
+	w := float32(2 / math.Sqrt(4)) // 2 comment terms × 2 code terms
+	for _, p := range [][2]int{{0, 2}, {0, 3}, {1, 2}, {1, 3}, {2, 0}, {3, 1}} {
+		if got := at(p[0], p[1]); got != w {
+			t.Errorf("%s–%s: %v, want %v", c.terms[rows[p[0]]], c.terms[rows[p[1]]], got, w)
+		}
+	}
+	for _, p := range [][2]int{{0, 1}, {2, 3}, {0, 0}} {
+		if got := at(p[0], p[1]); got != 0 {
+			t.Errorf("%s–%s within one side: %v, want 0", c.terms[rows[p[0]]], c.terms[rows[p[1]]], got)
+		}
+	}
+}

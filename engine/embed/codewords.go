@@ -11,7 +11,8 @@ import (
 // trains (see its package comment and README "Embedding"): 50,000
 // analysis terms × 128 dimensions, int8, from about 90,000 source files
 // of Go modules, npm packages and Debian source packages, none of them a
-// repository of the evaluations.
+// repository of the evaluations; each comment is tied to the code after
+// it, so English words lie near the identifiers they describe.
 //
 //go:embed codewords.bin
 var codeWordsFile []byte

@@ -177,6 +177,32 @@ func TestCodeWordsRelateParaphrases(t *testing.T) {
 	}
 }
 
+// The built-in table is trained with each comment tied to the code after
+// it (cmd/trainvec -comments), so the English of a question lies near the
+// identifiers it describes, not only near other English: the window
+// alone gave 0.44, 0.59 and 0.50.
+func TestCodeWordsTieEnglishToIdentifiers(t *testing.T) {
+	w := CodeWords()
+	for _, tt := range []struct {
+		word, ident string
+		min         float64
+	}{
+		{"invisibl", "getvisibl", 0.6}, // stemmed, as the index stores them
+		{"deadlock", "mutex", 0.68},
+		{"forward", "remoteip", 0.55},
+	} {
+		a, b := make([]float32, w.Dims()), make([]float32, w.Dims())
+		if !w.Row(tt.word, a) || !w.Row(tt.ident, b) {
+			t.Fatalf("%q or %q is not in the vocabulary", tt.word, tt.ident)
+		}
+		c := cosine(a, b)
+		t.Logf("cosine(%s, %s) = %.3f", tt.word, tt.ident, c)
+		if c < tt.min {
+			t.Errorf("cosine(%s, %s) = %.3f, want ≥ %.2f", tt.word, tt.ident, c, tt.min)
+		}
+	}
+}
+
 // The built-in table finds every term of its vocabulary by hash: no two
 // share one (rowHashed would find only one of them).
 func TestCodeWordsHashesDistinct(t *testing.T) {
