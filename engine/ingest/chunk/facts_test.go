@@ -1,6 +1,9 @@
 package chunk
 
 import (
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -95,6 +98,23 @@ func TestGeneratedText(t *testing.T) {
 	} {
 		if got := GeneratedText(text); got != want {
 			t.Errorf("GeneratedText(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// BenchmarkScanFacts reads the facts of every chunk of net/http's
+// server.go, as the indexer does for each chunk it writes.
+func BenchmarkScanFacts(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "net", "http", "server.go"))
+	if err != nil {
+		b.Skip("GOROOT's net/http/server.go is not here:", err)
+	}
+	chunks := Split(string(src), Options{Language: "go"})
+	b.SetBytes(int64(len(src)))
+	b.ResetTimer()
+	for b.Loop() {
+		for _, c := range chunks {
+			ScanFacts(c.Text)
 		}
 	}
 }
