@@ -22,7 +22,8 @@ const (
 	Docs      Satellite = "docs"      // documentation, changelogs, licences, manual pages
 	Build     Satellite = "build"     // build scripts, project files and CI settings
 	// Declarations are type declarations that stand beside the code they
-	// describe: TypeScript's .d.ts and Python's .pyi stubs.
+	// describe: TypeScript's .d.ts, Python's .pyi stubs and OCaml's .mli
+	// interfaces.
 	Declarations Satellite = "declarations"
 )
 
@@ -115,7 +116,7 @@ func Classify(rel string) Satellite {
 	case generatedName(stem), strings.Contains(stem, "_generated"), strings.HasPrefix(lower, "zz_generated"),
 		strings.HasSuffix(stem, ".gen"), strings.HasSuffix(stem, ".generated"):
 		return Generated
-	case strings.HasSuffix(lower, ".d.ts"), strings.HasSuffix(lower, ".d.cts"), strings.HasSuffix(lower, ".d.mts"), ext == ".pyi":
+	case strings.HasSuffix(lower, ".d.ts"), strings.HasSuffix(lower, ".d.cts"), strings.HasSuffix(lower, ".d.mts"), ext == ".pyi", ext == ".mli":
 		return Declarations
 	case buildNames[lower], buildExtensions[ext], strings.HasPrefix(lower, "makefile"), strings.HasPrefix(lower, "gnumakefile"),
 		strings.HasPrefix(lower, "dockerfile"), strings.HasPrefix(lower, ".") && !chunk.Structured(chunk.Language(rel)):

@@ -65,8 +65,9 @@ type Options struct {
 // 5 C's typedefs and GNU-style functions, C++ members defined outside
 // their class, Java's enum constant bodies, Zig and shell functions;
 // version 6 counts POD, Elixir's @doc and Erlang's % as comments in the
-// Facts and marks generated files' chunks.
-const Version = 6
+// Facts and marks generated files' chunks; version 7 Kotlin's extension
+// functions on generic receivers (fun <E> ReceiveChannel<E>.consumeEach).
+const Version = 7
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
