@@ -66,7 +66,8 @@ type Options struct {
 // their class, Java's enum constant bodies, Zig and shell functions;
 // version 6 counts POD, Elixir's @doc and Erlang's % as comments in the
 // Facts and marks generated files' chunks; version 7 Kotlin's extension
-// functions on generic receivers (fun <E> ReceiveChannel<E>.consumeEach).
+// functions on generic receivers (fun <E> ReceiveChannel<E>.consumeEach)
+// and the methods of Clojure's deftype.
 const Version = 7
 
 // withDefaults returns o with its zero fields set to their defaults and

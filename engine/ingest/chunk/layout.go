@@ -18,6 +18,9 @@ type layoutLang struct {
 	types            []*regexp.Regexp
 	funcs            []*regexp.Regexp // group 1 of each names the type or function declared
 	infix            bool             // a <#> b = … continues the definition of <#> (Haskell)
+	// members, when set, matches an indented line of a type's body that
+	// starts a method (Clojure's deftype): group 1 names it, Type.method.
+	members *regexp.Regexp
 }
 
 var (
@@ -60,6 +63,7 @@ var (
 		types: []*regexp.Regexp{
 			regexp.MustCompile(`^\((?:defrecord|deftype|defprotocol|definterface)[ \t]+([^\s()\[\]]+)`),
 		},
+		members: regexp.MustCompile(`^[ \t]{1,4}\(([^\s()\[\]]+)[ \t]*\[`),
 		funcs: []*regexp.Regexp{
 			regexp.MustCompile(`^\((?:defn-?|defmacro|defmulti|defmethod|defonce|def)[ \t]+(?:\^\S+[ \t]+)?([^\s()\[\]]+)`),
 		},
@@ -78,14 +82,22 @@ func layoutDeclarations(ls lines, lang *layoutLang) ([]unit, []definedName) {
 	n := ls.count()
 	var units []unit
 	var names []definedName
-	cur, curName := -1, "" // the unit open, and the function it holds
-	inComment := false     // inside a block comment
-	lastCode := -1         // the last line of code of the open unit
+	cur, curName := -1, ""  // the unit open, and the function it holds
+	inComment := false      // inside a block comment
+	lastCode := -1          // the last line of code of the open unit
+	owner, member := "", -1 // the type whose body is open, and its member's unit
+	closeMember := func() {
+		if member >= 0 {
+			units[member].end = lastCode + 1
+		}
+		member = -1
+	}
 	closeUnit := func() {
+		closeMember()
 		if cur >= 0 {
 			units[cur].end = lastCode + 1
 		}
-		cur, curName = -1, ""
+		cur, curName, owner = -1, "", ""
 	}
 	isComment := func(t string) bool {
 		return strings.HasPrefix(t, lang.comment) ||
@@ -106,6 +118,14 @@ func layoutDeclarations(ls lines, lang *layoutLang) ([]unit, []definedName) {
 			continue
 		}
 		if indentOf(line) > 0 {
+			if owner != "" && lang.members != nil {
+				if m := lang.members.FindStringSubmatch(line); m != nil && !formWords[m[1]] {
+					closeMember()
+					member = len(units)
+					units = append(units, unit{i, i + 1})
+					names = append(names, definedName{i, owner + "." + m[1]})
+				}
+			}
 			if cur >= 0 {
 				lastCode = i
 			}
@@ -134,12 +154,19 @@ func layoutDeclarations(ls lines, lang *layoutLang) ([]unit, []definedName) {
 			names = append(names, definedName{i, name})
 			if !typ {
 				curName = name
+			} else {
+				owner = name
 			}
 		}
 	}
 	closeUnit()
 	return units, names
 }
+
+// formWords are Clojure forms that an indented line of a type's body
+// may start without starting a method.
+var formWords = map[string]bool{"let": true, "loop": true, "when": true, "if": true, "do": true, "fn": true,
+	"binding": true, "doseq": true, "for": true, "locking": true, "cond": true, "case": true, "try": true}
 
 // firstGroup returns group 1 of the first of res that matches line, or "".
 func firstGroup(res []*regexp.Regexp, line string) string {
