@@ -86,6 +86,20 @@ func manPage(lower string) bool {
 	return true
 }
 
+// licenceText reports whether a lower-case file stem and extension are a
+// licence's text named after it: epl-v10.html, gpl-3.0.txt, apache-2.0.
+func licenceText(stem, ext string) bool {
+	if ext != "" && ext != ".txt" && ext != ".html" && ext != ".htm" && ext != ".md" {
+		return false
+	}
+	for _, l := range [...]string{"epl", "gpl", "lgpl", "agpl", "mpl", "apache", "unlicense", "bsd", "mit-license"} {
+		if stem == l || strings.HasPrefix(stem, l+"-") || strings.HasPrefix(stem, l+"_") {
+			return true
+		}
+	}
+	return false
+}
+
 // generatedName reports whether a lower-case file stem is that of a
 // parser or lexer generator's or protoc's output, by its stem: y.tab.c, lex.yy.c,
 // parser.tab.h, api_pb2.py, api.pb.h.
@@ -124,6 +138,7 @@ func Classify(rel string) Satellite {
 	case docExtensions[ext], manPage(lower), strings.HasPrefix(lower, "readme"), strings.HasPrefix(lower, "changelog"), strings.HasPrefix(lower, "history"),
 		strings.HasPrefix(lower, "news"), strings.HasPrefix(lower, "changes"),
 		strings.HasPrefix(lower, "license"), strings.HasPrefix(lower, "licence"), strings.HasPrefix(lower, "copying"),
+		licenceText(stem, ext),
 		strings.HasPrefix(lower, "notice"), strings.HasPrefix(lower, "authors"):
 		if !strings.HasPrefix(lower, "requirements") {
 			return Docs
