@@ -153,7 +153,7 @@ func TestClassify(t *testing.T) {
 		"examples/basic/main.go": Example, "benches/parse.rs": Benchmark, "api.pb.go": Generated,
 		"vendor/x/y.go": Vendored, "README.md": Docs, "docs/guide.rst": Docs, "CHANGELOG": Docs,
 		"doc.go": "", "requirements.txt": "", "lib/rack/builder.rb": "", "doc/man_docs.go": "", "docs/conf.html": Docs,
-		"index.d.ts": Declarations, "types/index.d.cts": Declarations, "os.pyi": Declarations, "src/cmdliner.mli": Declarations, "epl-v10.html": Docs, "gpl-3.0.txt": Docs, "mpl.go": "", "LICENSE.txt": Docs, "COPYING": Docs,
+		"index.d.ts": Declarations, "types/index.d.cts": Declarations, "os.pyi": Declarations, "src/cmdliner.mli": Declarations, "epl-v10.html": Docs, "doc/tutorial.mld": Docs, "gpl-3.0.txt": Docs, "mpl.go": "", "LICENSE.txt": Docs, "COPYING": Docs,
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

@@ -43,7 +43,7 @@ var satelliteDirs = map[string]Satellite{
 // docExtensions are prose formats.
 var docExtensions = map[string]bool{
 	".md": true, ".markdown": true, ".rst": true, ".txt": true, ".adoc": true, ".rdoc": true,
-	".pod": true, ".man": true, ".texi": true, ".texinfo": true,
+	".pod": true, ".man": true, ".texi": true, ".texinfo": true, ".mld": true, ".org": true, ".asciidoc": true,
 }
 
 // buildExtensions are those of build scripts and project files.
