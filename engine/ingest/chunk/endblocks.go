@@ -20,7 +20,7 @@ type endLang struct {
 	// continues it rather than ending it (Ruby's rescue or else).
 	mid *regexp.Regexp
 	// owns reports whether the trimmed declaration line opens a
-	// container whose members are named Owner.member.
+	// container whose members are named Owner.member; nil for never.
 	owns func(trimmed string) bool
 	// attributes: module attributes (@doc, @spec, @impl) and the
 	// heredocs they hold belong to the declaration below them (Elixir).
@@ -37,12 +37,12 @@ var (
 	elixirDef = regexp.MustCompile(`^[ \t]*(?:(?:defmodule|defprotocol|defimpl)[ \t]+(?P<name>[A-Z][\w.]*)|(?:defp?|defmacrop?|defguardp?|defdelegate|defnp?)[ \t]+(?P<name>[a-z_][\w]*[?!]?))`)
 	elixirDo  = regexp.MustCompile(`(?:\bdo|->)[ \t]*(?:#.*)?$`)
 
-	luaDef   = regexp.MustCompile(`^[ \t]*(?:local[ \t]+)?(?:function[ \t]+(?P<name>[A-Za-z_][\w.:]*)[ \t]*\(|(?P<name>[A-Za-z_][\w.]*)[ \t]*=[ \t]*function[ \t]*\()`)
-	luaEnd   = regexp.MustCompile(`\bend[ \t]*[,;)]*[ \t]*(?:--.*)?$`)
-	juliaDef = regexp.MustCompile(`^[ \t]*(?:(?:function|macro)[ \t]+(?P<name>[A-Za-z_][\w.!]*)|(?:mutable[ \t]+)?struct[ \t]+(?P<name>[A-Za-z_]\w*)|(?:abstract|primitive)[ \t]+type[ \t]+(?P<name>[A-Za-z_]\w*)|module[ \t]+(?P<name>[A-Za-z_]\w*))`)
-	endWord  = regexp.MustCompile(`^end\b`)
-	rubyMid  = regexp.MustCompile(`^(?:rescue|ensure|else|elsif|when|in)\b`)
-	elixirMi = regexp.MustCompile(`^(?:rescue|catch|else|after)\b`)
+	luaDef    = regexp.MustCompile(`^[ \t]*(?:local[ \t]+)?(?:function[ \t]+(?P<name>[A-Za-z_][\w.:]*)[ \t]*\(|(?P<name>[A-Za-z_][\w.]*)[ \t]*=[ \t]*function[ \t]*\()`)
+	luaEnd    = regexp.MustCompile(`\bend[ \t]*[,;)]*[ \t]*(?:--.*)?$`)
+	juliaDef  = regexp.MustCompile(`^[ \t]*(?:(?:function|macro)[ \t]+(?P<name>[A-Za-z_][\w.!]*)|(?:mutable[ \t]+)?struct[ \t]+(?P<name>[A-Za-z_]\w*)|(?:abstract|primitive)[ \t]+type[ \t]+(?P<name>[A-Za-z_]\w*)|module[ \t]+(?P<name>[A-Za-z_]\w*))`)
+	endWord   = regexp.MustCompile(`^end\b`)
+	rubyMid   = regexp.MustCompile(`^(?:rescue|ensure|else|elsif|when|in)\b`)
+	elixirMid = regexp.MustCompile(`^(?:rescue|catch|else|after)\b`)
 )
 
 var (
@@ -52,7 +52,7 @@ var (
 		},
 		owns: func(t string) bool { return strings.HasPrefix(t, "class") || strings.HasPrefix(t, "module") },
 	}
-	elixir = &endLang{comment: "#", def: elixirDef, mid: elixirMi, header: elixirHeader, attributes: true,
+	elixir = &endLang{comment: "#", def: elixirDef, mid: elixirMid, header: elixirHeader, attributes: true,
 		owns: func(t string) bool { return strings.HasPrefix(t, "defmodule") || strings.HasPrefix(t, "defprotocol") },
 	}
 	lua = &endLang{comment: "--", def: luaDef, qualified: true,
@@ -61,16 +61,13 @@ var (
 			m := luaDef.FindStringIndex(line)
 			return i, !luaEnd.MatchString(line[m[1]:])
 		},
-		owns: func(string) bool { return false },
+	}
+	julia = &endLang{comment: "#", def: juliaDef, qualified: true,
+		header: func(ls lines, i int) (int, bool) {
+			return i, !luaEnd.MatchString(strings.TrimRight(ls.text(i, i+1), "\r\n"))
+		},
 	}
 )
-
-var julia = &endLang{comment: "#", def: juliaDef, qualified: true,
-	header: func(ls lines, i int) (int, bool) {
-		return i, !luaEnd.MatchString(strings.TrimRight(ls.text(i, i+1), "\r\n"))
-	},
-	owns: func(string) bool { return false },
-}
 
 // endLanguages are the languages, as Language names them, whose
 // declarations Split finds by their end.
@@ -146,7 +143,7 @@ func endDeclarations(ls lines, lang *endLang) ([]unit, []definedName) {
 			names = append(names, definedName{i, owners.qualify(lastPart(name))})
 		}
 		if end > i+1 {
-			owners.enter(indentOf(line), lastPart(name), lang.owns(strings.TrimSpace(line)))
+			owners.enter(indentOf(line), lastPart(name), lang.owns != nil && lang.owns(strings.TrimSpace(line)))
 		}
 	}
 	return units, names
