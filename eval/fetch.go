@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"workspace-qdrant-mcp/internal/benchcorpus"
 )
@@ -148,6 +149,10 @@ func fetch(r Repo, dst string) error {
 // debianPool is where Debian's archive keeps source packages.
 const debianPool = "http://deb.debian.org/debian/pool/main/"
 
+// debianClient fetches from the pool; a mirror that stops answering fails
+// the fetch rather than hanging the evaluation.
+var debianClient = &http.Client{Timeout: 5 * time.Minute}
+
 // fetchDebianSource downloads r's upstream tarball from Debian's pool into
 // tmp, checks its SHA-256 (plain HTTP is Debian's default transport; the
 // checksum, from the archive's signed Sources index, is what makes it
@@ -158,7 +163,7 @@ func fetchDebianSource(r Repo, tmp, unpacked string) (string, error) {
 		prefix = r.Package[:4]
 	}
 	url := debianPool + prefix + "/" + r.Package + "/" + r.File
-	resp, err := http.Get(url)
+	resp, err := debianClient.Get(url)
 	if err != nil {
 		return "", fmt.Errorf("download %s: %w", url, err)
 	}
