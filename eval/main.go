@@ -9,9 +9,11 @@
 //	    [-diagnose KIND] [-dump FILE]
 //
 // repos.json lists the repositories and where their source comes from:
-// the Go module proxy (go mod download), the npm registry (npm pack) or
+// the Go module proxy (go mod download), the npm registry (npm pack),
 // Debian's archive (apt-get download of a package that ships source, such
-// as librust-*-dev, ruby-*, php-* or python3-*). questions/<repo>.json
+// as librust-*-dev, ruby-*, php-* or python3-*) or Debian's source pool
+// (a source package's upstream tarball, checked by its sha256).
+// questions/<repo>.json
 // holds each repository's questions, of three kinds: natural-language
 // ("how does X work"), architecture ("where is Y wired") and symbol (an
 // identifier). They were written by reading the code, never from search
