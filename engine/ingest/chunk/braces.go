@@ -96,6 +96,10 @@ var (
 	zigFn   = regexp.MustCompile(`^\s*(?:pub\s+)?(?:(?:export|inline|noinline|extern(?:\s+"[^"]*")?)\s+)*fn\s+(?P<name>` + ident + `)`)
 	zigType = regexp.MustCompile(`^\s*(?:pub\s+)?const\s+(?P<name>` + ident + `)\s*=\s*(?:(?:extern|packed)\s+)?(?P<kw>struct|enum|union)\b`)
 
+	rFunc = regexp.MustCompile(`^\s*(?P<name>[A-Za-z.][\w.]*)\s*(?:<<?-|=)\s*function\s*\(`)
+
+	objcMethod = regexp.MustCompile(`^\s*[-+]\s*\([^)]*\)\s*(?P<name>` + ident + `)`)
+
 	shFunction = regexp.MustCompile(`^\s*function\s+(?P<name>[\w.:-]+)`)
 	shFunc     = regexp.MustCompile(`^\s*(?P<name>[A-Za-z_][\w.:-]*)\s*\(\)\s*(?:\{|$)`)
 )
@@ -112,11 +116,16 @@ var (
 	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, // Kotlin, Scala, Swift
 		top: []*regexp.Regexp{cType, cFunc, cVal}}
 	zig   = &braceLang{charLiterals: true, top: []*regexp.Regexp{zigType, zigFn}}
+	rLang = &braceLang{hashComments: true, top: []*regexp.Regexp{rFunc}, preamble: []string{"#"}}
 	shell = &braceLang{hashComments: true, top: []*regexp.Regexp{shFunction, shFunc}, preamble: []string{"#"}}
 	perl  = &braceLang{hashComments: true, pod: true,
 		top: []*regexp.Regexp{perlSub}, preamble: []string{"#"}}
 	cLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
 		top: []*regexp.Regexp{cTypedef, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
+	// Objective-C: C's, and the methods of @implementation blocks, which
+	// end at @end rather than a brace.
+	objcLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
+		top: []*regexp.Regexp{objcMethod, cTypedef, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 )
 
 // braceLanguages are the languages, as Language names them, whose
@@ -125,8 +134,8 @@ var braceLanguages = map[string]*braceLang{
 	"javascript": javascript, "typescript": javascript, "rust": rust, "php": php,
 	"java": javaLike, "csharp": javaLike, "groovy": javaLike, "dart": javaLike,
 	"kotlin": kotlinLike, "scala": kotlinLike, "swift": kotlinLike,
-	"c": cLike, "cpp": cLike, "objective-c": cLike, "objective-cpp": cLike,
-	"perl": perl, "zig": zig, "shell": shell,
+	"c": cLike, "cpp": cLike, "objective-c": objcLike, "objective-cpp": objcLike,
+	"perl": perl, "zig": zig, "shell": shell, "r": rLang,
 }
 
 // braceKind is what a brace opens.
@@ -306,9 +315,12 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 				return ""
 			}
 			d = decl{name: lastPart(strings.TrimPrefix(group("name"), "~")), owner: group("owner"), kw: group("kw"), typedef: re == cTypedef}
+			if re == rFunc {
+				d.name = group("name") // summary.fit is one name in R
+			}
 			typ, _, _ := strings.Cut(group("type"), " ")
 			if re != perlSub && (keywords[d.name] || keywords[typ]) || // Perl's sub new is a constructor
-				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias && re != zigType {
+				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias && re != zigType && re != rFunc {
 				continue
 			}
 			if re == cCtor && strings.ToUpper(d.name) == d.name {

@@ -67,7 +67,8 @@ type Options struct {
 // version 6 counts POD, Elixir's @doc and Erlang's % as comments in the
 // Facts and marks generated files' chunks; version 7 Kotlin's extension
 // functions on generic receivers (fun <E> ReceiveChannel<E>.consumeEach)
-// and the methods of Clojure's deftype.
+// and the methods of Clojure's deftype; R's functions and Objective-C's
+// methods.
 const Version = 7
 
 // withDefaults returns o with its zero fields set to their defaults and

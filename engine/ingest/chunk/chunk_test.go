@@ -254,7 +254,7 @@ func randomText(r *rand.Rand, n int) string {
 // testLanguages are the languages whose syntax Split knows, and one it
 // does not.
 var testLanguages = []string{"", "go", "python", "ruby", "javascript", "typescript", "rust", "php", "java", "c", "kotlin",
-	"elixir", "lua", "julia", "haskell", "erlang", "ocaml", "clojure", "perl", "zig", "shell"}
+	"elixir", "lua", "julia", "haskell", "erlang", "ocaml", "clojure", "perl", "zig", "shell", "r", "objective-c"}
 
 // checkInvariants asserts the documented properties of the chunks of text.
 func checkInvariants(t testing.TB, text string, opts Options, chunks []Chunk) {
