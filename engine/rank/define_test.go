@@ -21,3 +21,40 @@ func TestDefinitionOwnerBeforePath(t *testing.T) {
 		t.Errorf("first %s %v, want the method Runner.run, named by the definition rule", got[0].Chunk.ID, got[0].Rules)
 	}
 }
+
+// For a symbol query, each chunk of a file that defines the symbol is an
+// answer: Enum.reduce's two arities both stand undecayed, the second
+// named by the overload rule, while a chunk that only calls reduce decays
+// as a later chunk of its file.
+func TestOverloadsNotDecayed(t *testing.T) {
+	hits := fixtureHits(t, "enum.ex", "Enum.reduce")
+	got := Rank(hits, ParseQuery("Enum.reduce"), fixtureOptions)
+	var defs, overloads int
+	for _, r := range got {
+		switch {
+		case strings.Contains(r.Chunk.Text, "def reduce("):
+			defs++
+			if slices.Contains(r.Rules, RuleLaterChunk) {
+				t.Errorf("%s defines reduce but decayed as a later chunk: %v", r.Chunk.ID, r.Rules)
+			}
+			if slices.Contains(r.Rules, RuleOverload) {
+				overloads++
+			}
+		case strings.Contains(r.Chunk.Text, "def sum("):
+			if !slices.Contains(r.Rules, RuleLaterChunk) {
+				t.Errorf("%s only calls reduce but is not decayed: %v", r.Chunk.ID, r.Rules)
+			}
+		}
+	}
+	if defs != 2 || overloads != 1 {
+		t.Errorf("%d chunks define reduce, %d of them as overloads; want 2 and 1", defs, overloads)
+	}
+	if q := ParseQuery("how does reduce work"); q.Kind == KindSymbol {
+		t.Fatal("a question parsed as a symbol")
+	}
+	for _, r := range Rank(hits, ParseQuery("how does reduce fold the accumulator"), fixtureOptions) {
+		if slices.Contains(r.Rules, RuleOverload) {
+			t.Errorf("a question's chunk %s named as an overload", r.Chunk.ID)
+		}
+	}
+}

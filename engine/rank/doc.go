@@ -24,7 +24,9 @@
 //     header (imports, constants, a class's doc comment and fields): the
 //     file's chunks trade scores, so the file keeps its place.
 //   - later_chunk: further chunks of a file already ranked decay sharply,
-//     so a top 10 holds ten files rather than three chunks of one.
+//     so a top 10 holds ten files rather than three chunks of one; for a
+//     symbol query, those that define the symbol too (overloads) do not
+//     decay and are named overload (up to MaxOverloads of a file).
 //
 // Each ranked hit names the rules that moved it (Ranked.Rules), so a user
 // and the evaluation (eval/) can see why it ranks where it ranks. Rules

@@ -24,6 +24,7 @@ const (
 	RuleFile       = "file"
 	RuleSatellite  = "satellite" // reported as "satellite:<class>"
 	RuleLaterChunk = "later_chunk"
+	RuleOverload   = "overload"
 	RuleLogic      = "logic"
 )
 
@@ -129,7 +130,14 @@ type Options struct {
 type Ranked struct {
 	storage.Hit // Score is the final score
 	Rules       []string
+	defines     float64 // how strongly it defines what the query asks for
 }
+
+// MaxOverloads is how many results a file may give a symbol query when
+// each defines the symbol (overloads, a function's clauses, a
+// declaration and its definition): the later ones are not decayed
+// (RuleOverload), and a search shows up to this many.
+const MaxOverloads = 3
 
 // Rank applies the legs' thresholds to the store's candidates, ranks
 // each leg again, fuses them and applies the rules, and returns the
@@ -166,6 +174,7 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 				if d := definition(q, h.Chunk.Metadata, h.Chunk.Text, f.rel); d > 0 {
 					h.Score += t.DefinitionWeight * d / float64(K+1)
 					slab.add(h, RuleDefinition)
+					h.defines = d
 				}
 			}
 		}
@@ -190,7 +199,11 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 		for i := range out {
 			n := seen[out[i].Chunk.DocID]
 			seen[out[i].Chunk.DocID]++
-			if n > 0 {
+			switch {
+			case n == 0:
+			case q.Kind == KindSymbol && out[i].defines >= defineFolded && n < MaxOverloads:
+				slab.add(&out[i], RuleOverload) // another definition of the symbol: an answer too
+			default:
 				out[i].Score *= pow(t.LaterChunkFactor, n)
 				slab.add(&out[i], RuleLaterChunk)
 			}

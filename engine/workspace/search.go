@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -351,7 +352,11 @@ func collect(ranked []rank.Ranked, perDoc, limit int) []SearchResult {
 	for _, h := range ranked {
 		c := h.Chunk
 		candidates[c.DocID]++
-		if len(out) == limit || (perDoc >= 0 && len(taken[c.DocID]) >= perDoc) {
+		room := perDoc
+		if room >= 0 && slices.Contains(h.Rules, rank.RuleOverload) {
+			room = max(room, rank.MaxOverloads)
+		}
+		if len(out) == limit || (room >= 0 && len(taken[c.DocID]) >= room) {
 			continue
 		}
 		overlaps := false

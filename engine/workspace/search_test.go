@@ -4,12 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
 
 	"workspace-qdrant-mcp/engine/embed"
+	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
 )
 
@@ -79,3 +81,23 @@ func TestTuningLexicalEmbedder(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// A symbol's other definitions in a file (rank.RuleOverload) are shown
+// beside its first, up to rank.MaxOverloads, while the cap of one result
+// per file holds for every other chunk.
+func TestCollectShowsOverloads(t *testing.T) {
+	ranked := []rank.Ranked{
+		{Hit: storage.Hit{Chunk: storage.Chunk{ID: "a1", DocID: "a", Kind: storage.KindFile, StartLine: 1, EndLine: 10}, Score: 4}, Rules: []string{rank.RuleDefinition}},
+		{Hit: storage.Hit{Chunk: storage.Chunk{ID: "b1", DocID: "b", Kind: storage.KindFile, StartLine: 1, EndLine: 10}, Score: 3}},
+		{Hit: storage.Hit{Chunk: storage.Chunk{ID: "a2", DocID: "a", Kind: storage.KindFile, StartLine: 20, EndLine: 30}, Score: 2}, Rules: []string{rank.RuleDefinition, rank.RuleOverload}},
+		{Hit: storage.Hit{Chunk: storage.Chunk{ID: "a3", DocID: "a", Kind: storage.KindFile, StartLine: 40, EndLine: 50}, Score: 1}, Rules: []string{rank.RuleLaterChunk}},
+		{Hit: storage.Hit{Chunk: storage.Chunk{ID: "b2", DocID: "b", Kind: storage.KindFile, StartLine: 20, EndLine: 30}, Score: 0.5}, Rules: []string{rank.RuleLaterChunk}},
+	}
+	var got []string
+	for _, r := range collect(ranked, 1, 10) {
+		got = append(got, r.ChunkID)
+	}
+	if want := []string{"a1", "b1", "a2"}; !slices.Equal(got, want) {
+		t.Errorf("collect gave %v, want %v", got, want)
+	}
+}
