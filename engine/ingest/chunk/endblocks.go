@@ -13,9 +13,9 @@ type endLang struct {
 	comment string         // the line comment's prefix
 	def     *regexp.Regexp // a declaration's line; group "name" is its name
 	// header returns the last line of the declaration's head that starts
-	// on line i, and whether a block follows it (else the declaration
-	// ends with its head).
-	header func(ls lines, i int) (last int, block bool)
+	// on line i, whose def match ends at byte defEnd, and whether a block
+	// follows it (else the declaration ends with its head).
+	header func(ls lines, i, defEnd int) (last int, block bool)
 	// mid matches, trimmed, a line at the block's indentation that
 	// continues it rather than ending it (Ruby's rescue or else).
 	mid *regexp.Regexp
@@ -47,7 +47,7 @@ var (
 
 var (
 	ruby = &endLang{comment: "#", def: rubyDef, mid: rubyMid,
-		header: func(ls lines, i int) (int, bool) {
+		header: func(ls lines, i, _ int) (int, bool) {
 			return i, !rubyOneLiner.MatchString(strings.TrimRight(ls.text(i, i+1), "\r\n"))
 		},
 		owns: func(t string) bool { return strings.HasPrefix(t, "class") || strings.HasPrefix(t, "module") },
@@ -56,14 +56,12 @@ var (
 		owns: func(t string) bool { return strings.HasPrefix(t, "defmodule") || strings.HasPrefix(t, "defprotocol") },
 	}
 	lua = &endLang{comment: "--", def: luaDef, qualified: true,
-		header: func(ls lines, i int) (int, bool) {
-			line := strings.TrimRight(ls.text(i, i+1), "\r\n")
-			m := luaDef.FindStringIndex(line)
-			return i, !luaEnd.MatchString(line[m[1]:])
+		header: func(ls lines, i, defEnd int) (int, bool) {
+			return i, !luaEnd.MatchString(strings.TrimRight(ls.text(i, i+1)[defEnd:], "\r\n"))
 		},
 	}
 	julia = &endLang{comment: "#", def: juliaDef, qualified: true,
-		header: func(ls lines, i int) (int, bool) {
+		header: func(ls lines, i, _ int) (int, bool) {
 			return i, !luaEnd.MatchString(strings.TrimRight(ls.text(i, i+1), "\r\n"))
 		},
 	}
@@ -76,7 +74,7 @@ var endLanguages = map[string]*endLang{"ruby": ruby, "elixir": elixir, "lua": lu
 // elixirHeader finds the end of an Elixir def's head, which may span
 // lines inside its parentheses; a block follows when the head ends with
 // do (def f(x) do), a keyword do: makes it one expression.
-func elixirHeader(ls lines, i int) (int, bool) {
+func elixirHeader(ls lines, i, _ int) (int, bool) {
 	depth := 0
 	for j := i; j < ls.count() && j < i+20; j++ {
 		line := strings.TrimRight(ls.text(j, j+1), "\r\n")
@@ -113,7 +111,7 @@ func endDeclarations(ls lines, lang *endLang) ([]unit, []definedName) {
 				name = line[m[2*g]:m[2*g+1]]
 			}
 		}
-		last, block := lang.header(ls, i)
+		last, block := lang.header(ls, i, m[1])
 		end := last + 1
 		if block {
 			ind := indentOf(line)
