@@ -104,12 +104,12 @@ func buildChunks(doc storage.Document, text, language string, opts chunk.Options
 	hashes := make([]string, len(pieces))
 	structured := chunk.Structured(language)
 	generated := chunk.GeneratedText(text)
+	facts := chunk.FileFacts(text, language, pieces)
 	for i, p := range pieces {
 		meta := make(map[string]string, len(doc.Metadata)+2)
 		maps.Copy(meta, doc.Metadata)
-		facts := chunk.ScanFacts(p.Text)
-		facts.Generated = generated
-		meta[chunk.MetaFacts] = facts.Meta()
+		facts[i].Generated = generated
+		meta[chunk.MetaFacts] = facts[i].Meta()
 		if structured {
 			meta[MetaDefines] = strings.Join(p.Defines, " ")
 		}

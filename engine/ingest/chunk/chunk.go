@@ -68,8 +68,10 @@ type Options struct {
 // Facts and marks generated files' chunks; version 7 Kotlin's extension
 // functions on generic receivers (fun <E> ReceiveChannel<E>.consumeEach)
 // and the methods of Clojure's deftype; R's functions and Objective-C's
-// methods.
-const Version = 7
+// methods; version 8 reads each chunk's Facts with the whole file
+// around it (FileFacts), so that the middle of a block comment, a
+// docstring or a heredoc is prose.
+const Version = 8
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

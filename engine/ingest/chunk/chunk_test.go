@@ -412,10 +412,17 @@ func FuzzSplit(f *testing.F) {
 	f.Add("# T\ntext\n## U\nmore text\n", 9, -1)
 	f.Add("class A {\n  foo() {\n    x();\n  }\n}\n", 12, 4)
 	f.Add("@d\ndef f():\n    '''\n}\n'''\n    pass\n", 15, 3)
+	f.Add("x = '\\\n/* \"\"\" --[[ '\\'' 'é\n", 7, 1)
 	f.Fuzz(func(t *testing.T, text string, maxChars, overlap int) {
 		lang := testLanguages[uint(maxChars+overlap)%uint(len(testLanguages))]
 		opts := Options{MaxChars: maxChars % 5000, OverlapChars: overlap % 5000, Language: lang}
-		checkInvariants(t, text, opts, Split(text, opts))
+		chunks := Split(text, opts)
+		checkInvariants(t, text, opts, chunks)
+		for i, f := range FileFacts(text, lang, chunks) {
+			if f.Logic < 0 || f.Logic > MaxLogic || f.Comments < 0 || f.Comments > 1 {
+				t.Errorf("chunk %d: FileFacts = %+v", i, f)
+			}
+		}
 	})
 }
 

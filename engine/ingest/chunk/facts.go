@@ -3,6 +3,7 @@ package chunk
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // MetaFacts is the chunk metadata key under which the engine records a
@@ -104,15 +105,68 @@ type Facts struct {
 	Generated bool
 }
 
-// ScanFacts reads text once for its Facts. Code lines are those that
-// are not comments (//, #, /*, *, -- and Erlang's % at their start) nor
+// ScanFacts reads text, one chunk's, for its Facts, knowing nothing of
+// the file around it (see FileFacts). Code lines are those that are not
+// comments (//, #, /*, *, -- and Erlang's % at their start) nor
 // documentation (see docScan): Perl's POD, Ruby's =begin blocks, what
 // follows __END__, and Elixir's @doc strings. So the prose of a doc
 // comment ("if the caller ...") counts no keyword, and a chunk of a Perl
 // script's manual is prose.
 func ScanFacts(text string) Facts {
-	n, lines, comments := 0, 0, 0
-	var d docScan
+	return sumFacts(scanLines(text, ""))
+}
+
+// FileFacts returns the Facts of each of chunks, the chunks Split cut
+// from text in the given language, read with the whole file around
+// them: a chunk that starts inside a block comment, a Python docstring,
+// a Clojure docstring or a heredoc knows that its first lines are
+// prose, which ScanFacts, seeing the chunk alone, takes for code. Each
+// of the language's comments counts as one wherever it starts (see
+// commentSyntaxes), and keywords count only in code.
+func FileFacts(text, language string, chunks []Chunk) []Facts {
+	lines := scanLines(text, language)
+	facts := make([]Facts, len(chunks))
+	for i, c := range chunks {
+		from, to := max(c.StartLine-1, 0), min(c.EndLine, len(lines))
+		if from < to {
+			facts[i] = sumFacts(lines[from:to])
+		}
+	}
+	return facts
+}
+
+// lineFact is what scanLines reads in one line.
+type lineFact struct {
+	logic   int  // control-flow keywords in its code
+	text    bool // whether it is not blank
+	comment bool // whether it is comment or documentation only
+}
+
+// sumFacts totals the facts of consecutive lines.
+func sumFacts(lines []lineFact) Facts {
+	n, text, comments := 0, 0, 0
+	for _, l := range lines {
+		n += l.logic
+		if l.text {
+			text++
+			if l.comment {
+				comments++
+			}
+		}
+	}
+	f := Facts{Logic: min(n, MaxLogic)}
+	if text > 0 {
+		f.Comments = float64(comments) / float64(text)
+	}
+	return f
+}
+
+// scanLines reads each line of text (as Split counts them) for its
+// facts, in the comment syntax of language ("" for only the marks any
+// language's comments start with).
+func scanLines(text, language string) []lineFact {
+	s := lineScan{syntax: commentSyntaxes[language]}
+	lines := make([]lineFact, 0, strings.Count(text, "\n")+1)
 	for i := 0; i < len(text); {
 		end := strings.IndexByte(text[i:], '\n')
 		if end < 0 {
@@ -120,44 +174,201 @@ func ScanFacts(text string) Facts {
 		} else {
 			end += i
 		}
-		if d.column0(text[i:end]) {
-			comments, n = lines, 0 // the lines before were documentation
+		if s.doc.column0(text[i:end]) {
+			for j := range lines { // the lines before were documentation
+				lines[j].comment, lines[j].logic = true, 0
+			}
 		}
-		// Skip the line's indentation.
-		for i < end && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r') {
+		lines = append(lines, s.line(text[i:end]))
+		i = end + 1 // past the newline
+	}
+	return lines
+}
+
+// lineScan reads a text line by line, following the comments and
+// documentation strings that span lines.
+type lineScan struct {
+	syntax commentSyntax
+	doc    docScan
+	open   *delimited // the comment or string the last line left open
+}
+
+// line reads one line, without its newline.
+func (s *lineScan) line(line string) lineFact {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r') {
+		i++
+	}
+	f := lineFact{text: i < len(line)}
+	if s.open == nil && s.syntax.opens(line, i) == nil && (s.doc.indented(line[i:]) || commentAt(line, i) || s.syntax.lineComment(line, i)) {
+		f.comment = f.text
+		return f
+	}
+	code := false
+	for i < len(line) {
+		if s.open != nil {
+			j := s.open.closeIn(line, i)
+			if j < 0 {
+				break
+			}
+			i, s.open = j, nil
+			continue
+		}
+		c := line[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r':
 			i++
+			continue
 		}
-		if i < end {
-			lines++
+		if d := s.syntax.opens(line, i); d != nil {
+			i, s.open = i+len(d.open), d
+			continue
 		}
-		if d.indented(text[i:end]) || commentAt(text, i) {
-			if i < end {
-				comments++
-			}
-			i = end
+		if s.syntax.lineComment(line, i) {
+			break
 		}
-		for i < end {
-			if !wordByte[text[i]] {
-				i++
-				continue
-			}
+		code = true
+		switch {
+		case strings.IndexByte(s.syntax.quotes, c) >= 0:
+			i = quoteEnd(line, i)
+		case c == '\'' && s.syntax.chars:
+			i = charEnd(line, i)
+		case !wordByte[c]:
+			i++
+		default:
 			j := i + 1
-			for j < end && wordByte[text[j]] {
+			for j < len(line) && wordByte[line[j]] {
 				j++
 			}
-			if j-i >= 2 && j-i <= 8 && text[i] >= 'a' && text[i] <= 'z' && logicWord(text[i:j]) {
-				n++
+			if j-i >= 2 && j-i <= 8 && c >= 'a' && c <= 'z' && logicWord(line[i:j]) {
+				f.logic++
 			}
 			i = j
 		}
-		i = end + 1 // past the newline
 	}
-	f := Facts{Logic: min(n, MaxLogic)}
-	if lines > 0 {
-		f.Comments = float64(comments) / float64(lines)
-	}
+	f.comment = f.text && !code
 	return f
 }
+
+// quoteEnd returns the index just past the string that opens at
+// line[i], or len(line) if it does not close on the line.
+func quoteEnd(line string, i int) int {
+	q := line[i]
+	for j := i + 1; j < len(line); j++ {
+		switch line[j] {
+		case '\\':
+			j++
+		case q:
+			return j + 1
+		}
+	}
+	return len(line)
+}
+
+// charEnd returns the index just past the character literal ('a',
+// 'é', '\n', '\u{41}') that opens at line[i], or i+1 when ' opens none
+// there, as a Rust lifetime's does.
+func charEnd(line string, i int) int {
+	j := i + 1
+	if j >= len(line) {
+		return j
+	}
+	if line[j] == '\\' {
+		if k := strings.IndexByte(line[min(j+2, len(line)):min(j+12, len(line))], '\''); k >= 0 {
+			return j + 2 + k + 1
+		}
+		return i + 1
+	}
+	_, size := utf8.DecodeRuneInString(line[j:])
+	if j += size; j < len(line) && line[j] == '\'' {
+		return j + 1
+	}
+	return i + 1
+}
+
+// delimited is a comment or string that may span lines: from open to
+// close.
+type delimited struct {
+	open, close string
+	escapes     bool // a backslash escapes the next byte, as in a string
+}
+
+// closeIn returns the index just past the close of d in line, looking
+// from i, or -1 if the line does not close it.
+func (d *delimited) closeIn(line string, i int) int {
+	for j := i; j+len(d.close) <= len(line); j++ {
+		if d.escapes && line[j] == '\\' {
+			j++
+			continue
+		}
+		if strings.HasPrefix(line[j:], d.close) {
+			return j + len(d.close)
+		}
+	}
+	return -1
+}
+
+// commentSyntax is how a language writes comments, to lineScan.
+type commentSyntax struct {
+	line   []string    // comments to the end of the line
+	blocks []delimited // comments and documentation strings that may span lines
+	quotes string      // string quotes, whose strings close on their line
+	chars  bool        // ' opens a character literal
+}
+
+// lineComment reports whether a comment to the end of the line starts
+// at line[i].
+func (c commentSyntax) lineComment(line string, i int) bool {
+	for _, m := range c.line {
+		if strings.HasPrefix(line[i:], m) {
+			return true
+		}
+	}
+	return false
+}
+
+// opens returns the block that opens at line[i], if any.
+func (c commentSyntax) opens(line string, i int) *delimited {
+	for k := range c.blocks {
+		if strings.HasPrefix(line[i:], c.blocks[k].open) {
+			return &c.blocks[k]
+		}
+	}
+	return nil
+}
+
+// commentSyntaxes holds the comment syntax of each language whose
+// comments lineScan follows across lines, by Language's names. A
+// language's multi-line strings are listed where they are nearly always
+// documentation or text (Python's and Julia's triple quotes, Elixir's
+// heredocs, Clojure's docstrings), and never where they hold code.
+var commentSyntaxes = func() map[string]commentSyntax {
+	slash := delimited{open: "/*", close: "*/"}
+	cLike := commentSyntax{line: []string{"//"}, blocks: []delimited{slash}, quotes: `"`, chars: true}
+	script := commentSyntax{line: []string{"//"}, blocks: []delimited{slash}, quotes: "\"'`"}
+	hash := commentSyntax{line: []string{"#"}, quotes: `"'`}
+	triple := []delimited{{open: `"""`, close: `"""`, escapes: true}, {open: "'''", close: "'''", escapes: true}}
+	m := map[string]commentSyntax{
+		"javascript": script, "typescript": script,
+		"php":    {line: []string{"//", "#"}, blocks: []delimited{slash}, quotes: `"'`},
+		"python": {line: []string{"#"}, blocks: triple, quotes: `"'`},
+		"elixir": {line: []string{"#"}, blocks: triple, quotes: `"'`},
+		"julia":  {line: []string{"#"}, blocks: []delimited{{open: "#=", close: "=#"}, triple[0]}, quotes: `"`},
+		"ruby":   hash, "perl": hash, "shell": hash, "fish": hash, "r": hash, "nim": hash,
+		"lua":     {line: []string{"--"}, blocks: []delimited{{open: "--[[", close: "]]"}, {open: "--[=[", close: "]=]"}}, quotes: `"'`},
+		"haskell": {line: []string{"--"}, blocks: []delimited{{open: "{-", close: "-}"}}, quotes: `"`},
+		"ocaml":   {blocks: []delimited{{open: "(*", close: "*)"}}, quotes: `"`},
+		"erlang":  {line: []string{"%"}, quotes: `"`},
+		"clojure": {line: []string{";"}, blocks: []delimited{{open: `"`, close: `"`, escapes: true}}},
+		"zig":     {line: []string{"//"}, quotes: `"`, chars: true},
+		"sql":     {line: []string{"--"}, blocks: []delimited{slash}, quotes: `'"`},
+		"css":     {blocks: []delimited{slash}, quotes: `"'`},
+	}
+	for _, lang := range [...]string{"go", "c", "cpp", "java", "kotlin", "scala", "groovy", "csharp", "swift", "dart", "rust", "objective-c", "objective-cpp"} {
+		m[lang] = cLike
+	}
+	return m
+}()
 
 // docScan follows, line by line, the documentation blocks of a text:
 // POD and RDoc blocks (a line at column 0 such as =head1 or =begin, to

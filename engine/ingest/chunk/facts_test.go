@@ -76,6 +76,57 @@ func TestCommentShare(t *testing.T) {
 	}
 }
 
+// FileFacts reads each chunk with the file around it: a chunk that
+// starts inside a block comment, a docstring or a multi-line string
+// knows its first lines are prose; words in strings and in comments
+// after code are no keywords; what only looks like a comment's start
+// (inside a string or a character literal) opens none.
+func TestFileFacts(t *testing.T) {
+	for _, tc := range []struct {
+		name, language, text string
+		from                 int // the chunk's first line; it runs to the end
+		comments             float64
+		logic                int
+	}{
+		{"c block without stars", "c", "/*\n  if the buffer is full,\n  return early.\n*/\nint x;\n", 2, 3.0 / 4, 0},
+		{"c block, closed mid-line", "java", "/* a\n   b */ if (x) return;\n", 2, 0, 2},
+		{"comment in a string", "go", "s := \"/*\"\nif x {\n\treturn\n}\n", 1, 0, 2},
+		{"quote in a character", "c", "if (c == '\"') return;\nif (c == '\\'') return;\nwhile (1) {}\n", 1, 0, 5},
+		{"rust lifetime", "rust", "fn f<'a>(x: &'a str) -> &'a str {\n    if x.is_empty() { return x }\n    x\n}\n", 1, 0, 2},
+		{"words in strings", "python", "raise ValueError(\"if this, else that\")\n", 1, 0, 1},
+		{"comment after code", "go", "return x // if it fails, break\n", 1, 0, 1},
+		{"python docstring", "python", "def f(x):\n    \"\"\"Return x.\n\n    if x is None, raise.\n    \"\"\"\n    return x\n", 3, 2.0 / 3, 1},
+		{"python one-line docstring", "python", "def f(x):\n    \"\"\"Return x, or else y.\"\"\"\n    return x\n", 1, 1.0 / 3, 1},
+		{"python text, not code", "python", "usage = '''\nif you run it, it waits\n'''\nfor a in b: pass\n", 2, 2.0 / 3, 1},
+		{"clojure docstring", "clojure", "(defn f\n  \"Returns x.\n  If x is nil, throws.\"\n  [x]\n  (if x x (throw (ex-info \"nil\" {}))))\n", 3, 1.0 / 3, 2},
+		{"clojure comment", "clojure", ";; if this\n(when x y)\n", 1, 1.0 / 2, 0},
+		{"lua long comment", "lua", "--[[\nif the rock is missing\nreturn nil\n]]\nif x then return end\n", 2, 3.0 / 4, 2},
+		{"haskell block", "haskell", "{- |\n  if the parser fails,\n  it returns -}\nf x = case x of _ -> x\n", 2, 2.0 / 3, 1},
+		{"ocaml block", "ocaml", "(** Parse.\n    if the argument is missing, fail *)\nlet f x = match x with _ -> x\n", 2, 1.0 / 2, 1},
+		{"elixir heredoc", "elixir", "  message = \"\"\"\n  if init is missing\n  \"\"\"\n  if x, do: y\n", 2, 2.0 / 3, 1},
+		{"no syntax known", "", "/*\n  if the buffer is full,\n*/\n", 2, 1.0 / 2, 1},
+	} {
+		lines := strings.Count(tc.text, "\n")
+		got := FileFacts(tc.text, tc.language, []Chunk{{StartLine: tc.from, EndLine: lines}})[0]
+		if got.Comments-tc.comments > 1e-9 || tc.comments-got.Comments > 1e-9 || got.Logic != tc.logic {
+			t.Errorf("%s: FileFacts from line %d = %+v, want comments %.3f and logic %d", tc.name, tc.from, got, tc.comments, tc.logic)
+		}
+	}
+}
+
+// A chunk read alone and read in its file have the same facts when
+// nothing spans its first line, and FileFacts tolerates spans past the
+// text.
+func TestFileFactsAgreeWithScanFacts(t *testing.T) {
+	text := "# a\nif x:\n    return y\n"
+	if got, want := FileFacts(text, "python", []Chunk{{StartLine: 1, EndLine: 3}})[0], ScanFacts(text); got != want {
+		t.Errorf("FileFacts = %+v, ScanFacts = %+v", got, want)
+	}
+	if got := FileFacts(text, "python", []Chunk{{StartLine: 3, EndLine: 9}, {StartLine: 7, EndLine: 9}}); got[0].Logic != 1 || got[1] != (Facts{}) {
+		t.Errorf("FileFacts past the text = %+v", got)
+	}
+}
+
 // A file says in its first lines that a program wrote it: Bison's and
 // flex's output, Go's "Code generated ... DO NOT EDIT.", Sphinx's and
 // Cargo's notices; a comment that only mentions generating, a notice
