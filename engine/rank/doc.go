@@ -9,7 +9,8 @@
 //     that use it; for a question, a chunk that defines an identifier
 //     spelled by adjacent query words ("parse duration" → ParseDuration)
 //     gets a smaller lift.
-//   - path: query words found in the file's name and last directories.
+//   - path: query words found in the file's name and last directories
+//     (half for a path word that abbreviates one: win for windows).
 //   - file: a file with several matching chunks beats a file with one
 //     stray match (file coherence).
 //   - satellite: tests, examples, benchmarks, fixtures, vendored and

@@ -395,7 +395,11 @@ func (c *pathCache) get(path string, roots []string, rootsKey string) *pathInfo 
 
 // pathShare returns the share of the query's terms found among the terms
 // of the path; for a symbol query, a file named after the symbol (up to
-// case and underscores: HTTPAdapter, http_adapter.py) counts fully.
+// case and underscores: HTTPAdapter, http_adapter.py) counts fully. A
+// path term that only begins a query term, as file names abbreviate
+// (command_win.go for "windows", rest_docs.go for "restructured",
+// auth.go for "authentication"), counts pathAbbreviation of one, when it
+// has at least pathAbbreviationLen letters.
 func pathShare(p *pathInfo, q Query) float64 {
 	rel := p.rel
 	if len(q.Terms) == 0 || rel == "" {
@@ -407,13 +411,33 @@ func pathShare(p *pathInfo, q Query) float64 {
 			return 1
 		}
 	}
-	n := 0
+	n := 0.0
 	for _, t := range q.Terms {
 		if slices.Contains(p.terms, t) {
 			n++
+		} else if abbreviates(p.terms, t) {
+			n += pathAbbreviation
 		}
 	}
-	return float64(n) / float64(len(q.Terms))
+	return n / float64(len(q.Terms))
+}
+
+// What a path term that abbreviates a query term counts for (see
+// pathShare), and its least length: two letters begin too many words.
+const (
+	pathAbbreviation    = 0.5
+	pathAbbreviationLen = 3
+)
+
+// abbreviates reports whether one of terms is a proper prefix of t, of at
+// least pathAbbreviationLen bytes.
+func abbreviates(terms []string, t string) bool {
+	for _, p := range terms {
+		if len(p) >= pathAbbreviationLen && len(p) < len(t) && strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Relative returns p relative to the first root that holds it, with

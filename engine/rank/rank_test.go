@@ -92,6 +92,29 @@ func TestPathRule(t *testing.T) {
 	}
 }
 
+// A path term that begins a query term, as file names abbreviate, counts
+// half: command_win.go for "windows"; two letters (go) are too few, and
+// a path term longer than the query's (windowsill) is no abbreviation.
+func TestPathAbbreviation(t *testing.T) {
+	o := Options{Mode: storage.ModeKeyword, Roots: []string{"/ws"}, Rules: Rules{Paths: true}, Tuning: Tuning{Fusion: FusionRRF, KeywordWeight: 1, PathWeight: 2}}
+	for _, tc := range []struct {
+		path  string
+		share float64
+	}{
+		{"/ws/command_win.go", 0.5 * 0.5},
+		{"/ws/windows/command.go", 1 * 0.5},
+		{"/ws/go/command.go", 0},
+		{"/ws/windowsill.go", 0},
+	} {
+		hits := []storage.Hit{hit("x", 1, 1, 0, 0)}
+		hits[0].Chunk.Path = tc.path
+		got := Rank(hits, ParseQuery("windows golang"), o)
+		if want := 1.0/61 + 2*tc.share/61; math.Abs(got[0].Score-want) > 1e-12 {
+			t.Errorf("%s: score %v, want %v (path share %v)", tc.path, got[0].Score, want, tc.share)
+		}
+	}
+}
+
 func TestParseQuery(t *testing.T) {
 	for _, tt := range []struct {
 		text, kind, symbol, qualifier string
