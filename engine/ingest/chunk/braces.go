@@ -50,7 +50,7 @@ var keywords = map[string]bool{
 }
 
 const (
-	cMods = `(?:(?:public|private|protected|internal|static|abstract|final|sealed|partial|open|data|inner|override|readonly|unsafe|virtual|async|extern|inline|export|default|fileprivate|mutating|strictfp|synchronized|native|implicit|lazy|suspend|operator|infix|tailrec|external|actual|expect|required|convenience|dynamic|case|value|annotation|enum|friend|constexpr|explicit|new|transient|volatile|const|non-sealed|@[A-Za-z_][\w.]*(?:\([^()]*\))?)\s+)*`
+	cMods = `(?:(?:(?:private|protected)\[[\w.]+\]|public|private|protected|internal|static|abstract|final|sealed|partial|open|data|inner|override|readonly|unsafe|virtual|async|extern|inline|export|default|fileprivate|mutating|strictfp|synchronized|native|implicit|lazy|suspend|operator|infix|tailrec|external|actual|expect|required|convenience|dynamic|case|value|annotation|enum|friend|constexpr|explicit|new|transient|volatile|const|non-sealed|@[A-Za-z_][\w.]*(?:\([^()]*\))?)\s+)*`
 	ident = `[A-Za-z_]\w*`
 	// cppOwner is the qualifier of a C++ member defined out of its class,
 	// Owner:: or Owner<T>::, the last of any, in a group "owner"; or of a
@@ -61,6 +61,7 @@ const (
 var (
 	cType     = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>@interface|class|interface|enum|record|struct|trait|object|protocol|extension|actor|namespace|union|typealias)\s+(?P<name>` + ident + `(?:(?:\.|\\|::)` + ident + `)*)`)
 	cFunc     = regexp.MustCompile(`^\s*` + cMods + `(?:fun|func|def|function)\s+(?:<[^>]*>\s*)?(?:[\w.]+(?:<[^>]*>)?\??\.)?&?(?P<name>` + ident + `)`)
+	cAlias    = regexp.MustCompile(`^\s*` + cMods + `type\s+(?P<name>` + ident + `)\s*(?:\[[^=]*\]\s*)?(?:=|<:|>:|$)`) // Scala
 	cVal      = regexp.MustCompile(`^\s*` + cMods + `(?:val|var|let)\s+(?P<name>` + ident + `)`)
 	cTyped    = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + ident + `(?:[\w.:<>\[\],?*& ]*?[\w>\]*&?])?)\s+[*&]*` + cppOwner + `(?P<name>~?` + ident + `)\s*(?:<[^()]*>\s*)?\(`)
 	cCtor     = regexp.MustCompile(`^\s*` + cMods + `(?P<name>` + ident + `)\s*\(`)
@@ -114,7 +115,7 @@ var (
 	javaLike = &braceLang{charLiterals: true, tripleQuotes: true, enumBodies: true, // Java, C#, Groovy, Dart
 		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"["}}
 	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, // Kotlin, Scala, Swift
-		top: []*regexp.Regexp{cType, cFunc, cVal}}
+		top: []*regexp.Regexp{cType, cFunc, cVal, cAlias}}
 	zig   = &braceLang{charLiterals: true, top: []*regexp.Regexp{zigType, zigFn}}
 	rLang = &braceLang{hashComments: true, top: []*regexp.Regexp{rFunc}, preamble: []string{"#"}}
 	shell = &braceLang{hashComments: true, top: []*regexp.Regexp{shFunction, shFunc}, preamble: []string{"#"}}
@@ -320,7 +321,7 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 			}
 			typ, _, _ := strings.Cut(group("type"), " ")
 			if re != perlSub && (keywords[d.name] || keywords[typ]) || // Perl's sub new is a constructor
-				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias && re != zigType && re != rFunc {
+				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias && re != zigType && re != rFunc && re != cAlias {
 				continue
 			}
 			if re == cCtor && strings.ToUpper(d.name) == d.name {

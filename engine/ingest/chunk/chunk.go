@@ -70,8 +70,9 @@ type Options struct {
 // and the methods of Clojure's deftype; R's functions and Objective-C's
 // methods; version 8 reads each chunk's Facts with the whole file
 // around it (FileFacts), so that the middle of a block comment, a
-// docstring or a heredoc is prose.
-const Version = 8
+// docstring or a heredoc is prose; version 9 Scala's qualified access
+// (private[this] def) and type aliases.
+const Version = 9
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
