@@ -120,6 +120,8 @@ func TestParseQuery(t *testing.T) {
 		text, kind, symbol, qualifier string
 	}{
 		{"HTTPAdapter", KindSymbol, "HTTPAdapter", ""},
+		{"oauth2.0_token", KindSymbol, "0_token", "oauth2"}, // R: one name, defined as a whole
+		{"version 2.0", KindQuestion, "", ""},
 		{"Context.JSON", KindSymbol, "JSON", "Context"},
 		{"Value::as_str", KindSymbol, "as_str", "Value"},
 		{"Rack::Utils::escape", KindSymbol, "escape", "Utils"},
@@ -254,6 +256,8 @@ func TestClassifyMore(t *testing.T) {
 		"package.json": Build, "optparse-applicative.cabal": Build, "go.mod": Build, "Rakefile": Build,
 		"cmake/pch.h.in": Build, "src/main/javadoc/overview.html": Docs, "eg/dot-psgi/cgi.psgi": Example,
 		"lib/package.go": "", "src/manifest.rs": "",
+		"project/build.scala": Build, "build.sbt": Build, "project/plugins.sbt": Build, "sbt": Build, "project/Parser.scala": "",
+		"DESCRIPTION": Build, "NAMESPACE": Build, "R/description.R": "",
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

@@ -50,6 +50,7 @@ var docExtensions = map[string]bool{
 var buildExtensions = map[string]bool{
 	".mk": true, ".cmake": true, ".m4": true, ".csproj": true, ".fsproj": true, ".vbproj": true, ".vcxproj": true,
 	".sln": true, ".props": true, ".targets": true, ".nuspec": true, ".gradle": true, ".cabal": true, ".gemspec": true,
+	".sbt": true,
 }
 
 // buildNames are the names of build scripts, project files, package
@@ -62,7 +63,8 @@ var buildNames = map[string]bool{
 	"build.gradle.kts": true, "settings.gradle.kts": true, "rakefile": true, "gulpfile.js": true, "gruntfile.js": true,
 	"package.json": true, "cargo.toml": true, "go.mod": true, "go.sum": true, "pyproject.toml": true, "setup.cfg": true,
 	"composer.json": true, "gemfile": true, "cpanfile": true, "dist.ini": true, "meta.json": true, "meta.yml": true,
-	"manifest": true, "codecov.yml": true,
+	"manifest": true, "codecov.yml": true, "build.scala": true, "build.sc": true, "sbt": true, "gradlew": true, "mvnw": true,
+	"description": true, "namespace": true, // R's package manifest and its generated exports
 	".travis.yml": true, "appveyor.yml": true, ".appveyor.yml": true, ".gitlab-ci.yml": true, "azure-pipelines.yml": true,
 }
 

@@ -21,6 +21,7 @@ type braceLang struct {
 	pod          bool // a line starting =word opens documentation up to =cut, and __END__ ends the code (Perl)
 	splitType    bool // a function's return type may stand alone on the line above its name, both at column 0 (GNU C)
 	enumBodies   bool // an enum's constants may have bodies that declare methods (Java)
+	parenClasses bool // a class is a call whose lists hold its methods, name = function() (R's R6Class)
 	top          []*regexp.Regexp
 	member       []*regexp.Regexp // more declarations in the body of a class-like type
 	preamble     []string         // prefixes of attribute lines, beyond comments and @annotations
@@ -59,8 +60,10 @@ const (
 )
 
 var (
-	cType     = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>@interface|class|interface|enum|record|struct|trait|object|protocol|extension|actor|namespace|union|typealias)\s+(?P<name>` + ident + `(?:(?:\.|\\|::)` + ident + `)*)`)
-	cFunc     = regexp.MustCompile(`^\s*` + cMods + `(?:fun|func|def|function)\s+(?:<[^>]*>\s*)?(?:[\w.]+(?:<[^>]*>)?\??\.)?&?(?P<name>` + ident + `)`)
+	cType = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>@interface|class|interface|enum|record|struct|trait|object|protocol|extension|actor|namespace|union|typealias)\s+(?P<name>` + ident + `(?:(?:\.|\\|::)` + ident + `)*)`)
+	// A function's name may be an operator: Scala's def \ and def ++,
+	// Swift's static func ==.
+	cFunc     = regexp.MustCompile(`^\s*` + cMods + `(?:fun|func|def|function)\s+(?:<[^>]*>\s*)?(?:[\w.]+(?:<[^>]*>)?\??\.)?&?(?P<name>` + ident + `|[!#%&*+\-/:<=>?@\\^|~]+(?:\s|\(|\[|$))`)
 	cAlias    = regexp.MustCompile(`^\s*` + cMods + `type\s+(?P<name>` + ident + `)\s*(?:\[[^=]*\]\s*)?(?:=|<:|>:|$)`) // Scala
 	cVal      = regexp.MustCompile(`^\s*` + cMods + `(?:val|var|let)\s+(?P<name>` + ident + `)`)
 	cTyped    = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + ident + `(?:[\w.:<>\[\],?*& ]*?[\w>\]*&?])?)\s+[*&]*` + cppOwner + `(?P<name>~?` + ident + `)\s*(?:<[^()]*>\s*)?\(`)
@@ -97,7 +100,15 @@ var (
 	zigFn   = regexp.MustCompile(`^\s*(?:pub\s+)?(?:(?:export|inline|noinline|extern(?:\s+"[^"]*")?)\s+)*fn\s+(?P<name>` + ident + `)`)
 	zigType = regexp.MustCompile(`^\s*(?:pub\s+)?const\s+(?P<name>` + ident + `)\s*=\s*(?:(?:extern|packed)\s+)?(?P<kw>struct|enum|union)\b`)
 
-	rFunc = regexp.MustCompile(`^\s*(?P<name>[A-Za-z.][\w.]*)\s*(?:<<?-|=)\s*function\s*\(`)
+	// R: a function assigned to a name, which may be quoted ("%||%",
+	// `[.url`); a class of R6 or a reference class, whose methods are the
+	// functions of its call's lists (parenClasses); S4's classes,
+	// generics and methods, named by their first argument.
+	rName   = `(?P<name>[A-Za-z.][\w.]*|"[^"\n]+"|` + "`[^`\n]+`" + `)`
+	rFunc   = regexp.MustCompile(`^\s*` + rName + `\s*(?:<<?-|=)\s*function\s*\(`)
+	rClass  = regexp.MustCompile(`^\s*(?P<name>[A-Za-z.][\w.]*)\s*(?:<<?-|=)\s*(?:R6::)?(?P<kw>R6Class|setRefClass)\s*\(`)
+	rS4     = regexp.MustCompile(`^\s*(?:methods::)?set(?:Class|Generic|Method|RefClass|Validity)\s*\(\s*(?:(?:f|Class|name)\s*=\s*)?["'](?P<name>[^"'\n]+)["']`)
+	rMember = regexp.MustCompile(`^\s*` + rName + `\s*=\s*function\s*\(`)
 
 	objcMethod = regexp.MustCompile(`^\s*[-+]\s*\([^)]*\)\s*(?P<name>` + ident + `)`)
 
@@ -117,7 +128,7 @@ var (
 	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, // Kotlin, Scala, Swift
 		top: []*regexp.Regexp{cType, cFunc, cVal, cAlias}}
 	zig   = &braceLang{charLiterals: true, top: []*regexp.Regexp{zigType, zigFn}}
-	rLang = &braceLang{hashComments: true, top: []*regexp.Regexp{rFunc}, preamble: []string{"#"}}
+	rLang = &braceLang{hashComments: true, parenClasses: true, top: []*regexp.Regexp{rFunc, rClass, rS4}, preamble: []string{"#"}}
 	shell = &braceLang{hashComments: true, top: []*regexp.Regexp{shFunction, shFunc}, preamble: []string{"#"}}
 	perl  = &braceLang{hashComments: true, pod: true,
 		top: []*regexp.Regexp{perlSub}, preamble: []string{"#"}}
@@ -195,10 +206,19 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 		}
 		return nil
 	}
+	parenClass := "" // the R class whose call is open, if any
 	for i := range ls.count() {
 		line := ls.text(i, i+1)
 		if lang.pod && lx.skipsPOD(line) {
 			continue
+		}
+		if parenClass != "" && lx.state == 0 && len(lx.braces) == 0 && lx.parens == 0 {
+			parenClass = "" // its call closed
+		}
+		if parenClass != "" && lx.state == 0 && len(lx.braces) == 0 {
+			if m := rMember.FindStringSubmatch(line); m != nil {
+				names = appendName(names, i, parenClass, decl{name: strings.Trim(m[1], "\"`")})
+			}
 		}
 		if lx.clean() && len(lx.braces) <= maxNesting && lx.inContainers() {
 			d, ok := lang.declaration(line, lx.inClass())
@@ -238,6 +258,9 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 				open = append(open, od)
 				units = append(units, unit{start, ls.count()})
 				names = appendName(names, i, owner, d)
+				if lang.parenClasses && (d.kw == "R6Class" || d.kw == "setRefClass") {
+					parenClass = d.name
+				}
 			}
 		}
 		lx.scan(line, func(ev byte, at int) {
@@ -316,12 +339,15 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 				return ""
 			}
 			d = decl{name: lastPart(strings.TrimPrefix(group("name"), "~")), owner: group("owner"), kw: group("kw"), typedef: re == cTypedef}
-			if re == rFunc {
-				d.name = group("name") // summary.fit is one name in R
+			if name := group("name"); name != "" && !isWordByte(name[0]) && name[0] != '~' {
+				d.name = strings.TrimRight(name, " \t([\r\n") // an operator: \ is no qualifier
+			}
+			if re == rFunc || re == rClass || re == rS4 {
+				d.name = strings.Trim(group("name"), "\"`") // summary.fit is one name in R
 			}
 			typ, _, _ := strings.Cut(group("type"), " ")
 			if re != perlSub && (keywords[d.name] || keywords[typ]) || // Perl's sub new is a constructor
-				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias && re != zigType && re != rFunc && re != cAlias {
+				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias && re != zigType && re != rFunc && re != rClass && re != rS4 && re != cAlias {
 				continue
 			}
 			if re == cCtor && strings.ToUpper(d.name) == d.name {
@@ -494,6 +520,8 @@ func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 		case '`':
 			if lx.lang.templates {
 				lx.state, lx.triple = '`', false
+			} else if j := strings.IndexByte(line[i+1:], '`'); j >= 0 {
+				i += j + 1 // a quoted name (R's `[.url`, Kotlin's `test name`) or Perl's command
 			}
 		case '\'':
 			if !lx.lang.charLiterals {

@@ -71,8 +71,10 @@ type Options struct {
 // methods; version 8 reads each chunk's Facts with the whole file
 // around it (FileFacts), so that the middle of a block comment, a
 // docstring or a heredoc is prose; version 9 Scala's qualified access
-// (private[this] def) and type aliases.
-const Version = 9
+// (private[this] def) and type aliases; version 10 R's R6 and reference
+// classes with their methods, S4's set* declarations and quoted names,
+// Scala's and Swift's operator methods, and backquoted names.
+const Version = 10
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
