@@ -209,3 +209,70 @@ func TestSourceKinds(t *testing.T) {
 		}
 	}
 }
+
+// A debsrc line names the tarball and its SHA-256, and is fetched under
+// debsrc/; one without a 64-digit checksum is refused.
+func TestManifestDebsrc(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "manifest.txt")
+	sum := "3ba940b97571c866923f0409678033d33b5a98758dfc174fad8397ed908bc4d9"
+	if err := os.WriteFile(path, []byte("debsrc jq 1.6-2.1 jq_1.6.orig.tar.gz "+sum+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := readManifest(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := source{kind: "debsrc", name: "jq", version: "1.6-2.1", file: "jq_1.6.orig.tar.gz", sha256: sum}
+	if len(srcs) != 1 || srcs[0] != want {
+		t.Fatalf("sources %+v, want %+v", srcs, want)
+	}
+	if got := filepath.ToSlash(srcs[0].dir("/c")); got != "/c/debsrc/jq_1.6-2.1" {
+		t.Errorf("dir %s, want /c/debsrc/jq_1.6-2.1", got)
+	}
+	for _, bad := range []string{"debsrc jq 1.6-2.1 jq_1.6.orig.tar.gz\n", "debsrc jq 1.6-2.1 jq_1.6.orig.tar.gz 3ba9\n", "deb jq 1.6-2.1 jq_1.6.orig.tar.gz " + sum + "\n"} {
+		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := readManifest(path); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
+	}
+}
+
+// The corpus reads the new languages' files, with their comment blocks,
+// and nothing that is not source.
+func TestReadLanguages(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"Parse.hs":   "-- | Parse the options of a command line.\nexecParser :: IO ()\n",
+		"notes.txt":  "-- | not source\nplain words\n",
+		"Writer.cs":  "/// Serializes the object.\npublic string SerializeObject() {}\n",
+		"cmd.ml":     "(* Suggest a spelling. *)\nlet suggest w = w\n",
+		"chan.clj":   ";; Put a value.\n(defn put! [ch v] v)\n",
+		"server.erl": "%% Start the listener.\nstart(Port) -> ok.\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}, codeLines: 8}
+	if err := c.read(dir); err != nil {
+		t.Fatal(err)
+	}
+	if c.files != 5 {
+		t.Errorf("%d files read, want 5 (not notes.txt)", c.files)
+	}
+	if _, ok := c.ids["plain"]; ok {
+		t.Error("notes.txt was read")
+	}
+	seps := 0 // a block is its comment's ids, sep, its code's ids, sep
+	for _, id := range c.blocks {
+		if id == sep {
+			seps++
+		}
+	}
+	if seps != 2*5 {
+		t.Errorf("%d comment blocks, want one for each of the 5 files", seps/2)
+	}
+}
