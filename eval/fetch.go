@@ -1,19 +1,15 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"workspace-qdrant-mcp/internal/benchcorpus"
 )
@@ -127,7 +123,8 @@ func fetch(r Repo, dst string) error {
 		}
 		top = unpacked
 	case "debsrc":
-		if top, err = fetchDebianSource(r, tmp, unpacked); err != nil {
+		src := benchcorpus.DebianSource{Package: r.Package, Version: r.Version, File: r.File, SHA256: r.SHA256}
+		if top, err = src.Fetch(context.Background(), tmp, unpacked); err != nil {
 			return err
 		}
 	}
@@ -144,60 +141,6 @@ func fetch(r Repo, dst string) error {
 		return fmt.Errorf("%s: no files under %s", r.Name, r.Root)
 	}
 	return os.Rename(copied, dst)
-}
-
-// debianPool is where Debian's archive keeps source packages.
-const debianPool = "http://deb.debian.org/debian/pool/main/"
-
-// debianClient fetches from the pool; a mirror that stops answering fails
-// the fetch rather than hanging the evaluation.
-var debianClient = &http.Client{Timeout: 5 * time.Minute}
-
-// fetchDebianSource downloads r's upstream tarball from Debian's pool into
-// tmp, checks its SHA-256 (plain HTTP is Debian's default transport; the
-// checksum, from the archive's signed Sources index, is what makes it
-// safe), unpacks it into unpacked and returns its top directory.
-func fetchDebianSource(r Repo, tmp, unpacked string) (string, error) {
-	prefix := r.Package[:1]
-	if strings.HasPrefix(r.Package, "lib") && len(r.Package) > 3 {
-		prefix = r.Package[:4]
-	}
-	url := debianPool + prefix + "/" + r.Package + "/" + r.File
-	resp, err := debianClient.Get(url)
-	if err != nil {
-		return "", fmt.Errorf("download %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("download %s: %s (a Debian point release may have replaced version %s)", url, resp.Status, r.Version)
-	}
-	archive := filepath.Join(tmp, filepath.Base(r.File))
-	f, err := os.Create(archive)
-	if err != nil {
-		return "", err
-	}
-	h := sha256.New()
-	_, err = io.Copy(io.MultiWriter(f, h), resp.Body)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", fmt.Errorf("download %s: %w", url, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != r.SHA256 {
-		return "", fmt.Errorf("download %s: sha256 %s, want %s", url, got, r.SHA256)
-	}
-	if _, err := command(tmp, "tar", "-xf", archive, "-C", unpacked); err != nil {
-		return "", err
-	}
-	entries, err := os.ReadDir(unpacked)
-	if err != nil {
-		return "", err
-	}
-	if len(entries) == 1 && entries[0].IsDir() {
-		return filepath.Join(unpacked, entries[0].Name()), nil
-	}
-	return unpacked, nil
 }
 
 // command runs a command in dir and returns its stdout; its error names

@@ -21,18 +21,74 @@ type commentBlock struct {
 	comment, code string
 }
 
-// commentBlocks returns the comment blocks of a source file, each with the
-// code lines that follow it up to the first blank line or comment (at most
-// maxCode lines: the declaration and the start of its body), in order. Line comments (//, #), block comments (/* */,
-// their * lines) and Python docstrings (a triple-quoted string after a
-// line ending in ":", tied to that line and the body after it) are
-// comments; licence headers and comments with no code after them are
-// left out.
-func commentBlocks(text string, maxCode int) []commentBlock {
+// syntax is how a language marks its comments, as commentBlocks reads
+// them.
+type syntax struct {
+	// line holds the marks that start a line comment (a "#" line is not
+	// a shebang, a Rust attribute or a C preprocessor line).
+	line []string
+	// blocks holds the open and close marks of block comments and doc
+	// strings; a block starts at a line that begins with its open mark
+	// and ends at the first line holding its close mark after that.
+	blocks [][2]string
+	// docstrings: a triple-quoted string after a line ending in ":" (a
+	// Python docstring) is a comment, tied to that line and the body
+	// after it.
+	docstrings bool
+	// gap lets blank lines separate a comment from the code it
+	// documents (Perl's POD ends with =cut, then a blank line, then sub).
+	gap bool
+}
+
+var (
+	// scripting is that of the corpus's first languages, read alike:
+	// Go, JavaScript, TypeScript, Python, Rust, Ruby and PHP.
+	scripting = syntax{line: []string{"//", "#"}, blocks: [][2]string{{"/*", "*/"}}, docstrings: true}
+	// cFamily covers C, C++, Java, Kotlin, Scala, C#, Swift, Dart and Zig;
+	// /// doc comments are // lines.
+	cFamily = syntax{line: []string{"//"}, blocks: [][2]string{{"/*", "*/"}}}
+	haskell = syntax{line: []string{"--"}, blocks: [][2]string{{"{-", "-}"}}}
+	lua     = syntax{line: []string{"--"}, blocks: [][2]string{{"--[[", "]]"}, {"--[=[", "]=]"}}}
+	ocaml   = syntax{blocks: [][2]string{{"(*", "*)"}}}
+	erlang  = syntax{line: []string{"%"}}
+	clojure = syntax{line: []string{";"}}
+	perl    = syntax{line: []string{"#"}, gap: true, blocks: [][2]string{
+		{"=head", "=cut"}, {"=pod", "=cut"}, {"=item", "=cut"}, {"=over", "=cut"},
+		{"=begin", "=cut"}, {"=for", "=cut"}, {"=encoding", "=cut"},
+	}}
+	elixir = syntax{line: []string{"#"}, blocks: [][2]string{
+		{`@doc """`, `"""`}, {`@doc ~S"""`, `"""`}, {`@moduledoc """`, `"""`}, {`@typedoc """`, `"""`},
+	}}
+	julia = syntax{line: []string{"#"}, blocks: [][2]string{{"#=", "=#"}, {`"""`, `"""`}}}
+)
+
+// sourceSyntax maps the file kinds read from the corpus, code with its
+// comments and docstrings, where the words of questions about code live,
+// to their comment syntax.
+var sourceSyntax = map[string]syntax{
+	".go": scripting, ".js": scripting, ".mjs": scripting, ".cjs": scripting, ".jsx": scripting,
+	".ts": scripting, ".tsx": scripting, ".mts": scripting, ".cts": scripting, ".py": scripting,
+	".rs": scripting, ".rb": scripting, ".php": scripting,
+
+	".c": cFamily, ".h": cFamily, ".cc": cFamily, ".cpp": cFamily, ".cxx": cFamily,
+	".hpp": cFamily, ".hh": cFamily, ".hxx": cFamily, ".java": cFamily, ".kt": cFamily,
+	".kts": cFamily, ".scala": cFamily, ".cs": cFamily, ".swift": cFamily, ".dart": cFamily,
+	".zig": cFamily,
+	".hs":  haskell, ".lua": lua, ".ml": ocaml, ".mli": ocaml, ".erl": erlang, ".hrl": erlang,
+	".clj": clojure, ".cljs": clojure, ".cljc": clojure, ".pm": perl, ".pl": perl,
+	".ex": elixir, ".exs": elixir, ".jl": julia,
+}
+
+// commentBlocks returns the comment blocks of a source file in syntax
+// syn, each with the code lines that follow it up to the first blank line
+// or comment (at most maxCode lines: the declaration and the start of its
+// body), in order. Licence headers and comments with no code after them
+// are left out.
+func commentBlocks(text string, syn syntax, maxCode int) []commentBlock {
 	lines := strings.Split(text, "\n")
 	var out []commentBlock
 	for i := 0; i < len(lines); {
-		start, end, docstring := commentAt(lines, i)
+		start, end, docstring := syn.commentAt(lines, i)
 		if end == start {
 			i++
 			continue
@@ -42,12 +98,15 @@ func commentBlocks(text string, maxCode int) []commentBlock {
 			code = append(code, lines[i-1])
 		}
 		j := end
+		for syn.gap && j < len(lines) && strings.TrimSpace(lines[j]) == "" {
+			j++
+		}
 		for ; j < len(lines) && len(code) < maxCode; j++ {
 			t := strings.TrimSpace(lines[j])
 			if t == "" {
 				break
 			}
-			if s, e, _ := commentAt(lines, j); e > s {
+			if s, e, _ := syn.commentAt(lines, j); e > s {
 				break
 			}
 			code = append(code, lines[j])
@@ -63,27 +122,31 @@ func commentBlocks(text string, maxCode int) []commentBlock {
 
 // commentAt returns the lines [start, end) of the comment that begins at
 // line i, if one does (else end == start), and whether it is a Python
-// docstring.
-func commentAt(lines []string, i int) (start, end int, docstring bool) {
+// docstring. Block marks are tried before line marks (Lua's --[[ is a
+// block, -- a line).
+func (syn syntax) commentAt(lines []string, i int) (start, end int, docstring bool) {
 	t := strings.TrimSpace(lines[i])
-	switch {
-	case lineComment(t):
-		end = i
-		for end < len(lines) && lineComment(strings.TrimSpace(lines[end])) {
-			end++
+	for _, b := range syn.blocks {
+		if !strings.HasPrefix(t, b[0]) {
+			continue
 		}
-		return i, end, false
-	case strings.HasPrefix(t, "/*"):
-		end = i
-		for end < len(lines) {
-			done := strings.Contains(lines[end], "*/")
-			end++
-			if done {
-				break
+		end = i + 1
+		if !strings.Contains(t[len(b[0]):], b[1]) {
+			for end < len(lines) && !strings.Contains(lines[end], b[1]) {
+				end++
 			}
+			end = min(end+1, len(lines))
 		}
 		return i, end, false
-	case (strings.HasPrefix(t, `"""`) || strings.HasPrefix(t, `'''`)) && i > 0 &&
+	}
+	switch {
+	case syn.lineComment(t):
+		end = i
+		for end < len(lines) && syn.lineComment(strings.TrimSpace(lines[end])) {
+			end++
+		}
+		return i, end, false
+	case syn.docstrings && (strings.HasPrefix(t, `"""`) || strings.HasPrefix(t, `'''`)) && i > 0 &&
 		strings.HasSuffix(strings.TrimSpace(lines[i-1]), ":"):
 		q := t[:3]
 		end = i + 1
@@ -98,13 +161,21 @@ func commentAt(lines []string, i int) (start, end int, docstring bool) {
 	return i, i, false
 }
 
-// lineComment reports a trimmed line that is a line comment: // or #,
-// but not a shebang, a Rust attribute (#[, #!) or a C preprocessor line.
-func lineComment(t string) bool {
-	if strings.HasPrefix(t, "//") {
-		return true
+// lineComment reports a trimmed line that is a line comment of syn, a #
+// line not being a shebang, a Rust attribute (#[, #!) or a C preprocessor
+// line.
+func (syn syntax) lineComment(t string) bool {
+	for _, m := range syn.line {
+		if strings.HasPrefix(t, m) && (m != "#" || hashComment(t)) {
+			return true
+		}
 	}
-	if !strings.HasPrefix(t, "#") || strings.HasPrefix(t, "#!") || strings.HasPrefix(t, "#[") {
+	return false
+}
+
+// hashComment reports whether a line starting with # is a comment.
+func hashComment(t string) bool {
+	if strings.HasPrefix(t, "#!") || strings.HasPrefix(t, "#[") {
 		return false
 	}
 	for _, p := range []string{"#include", "#define", "#if", "#endif", "#else", "#pragma", "#undef"} {
@@ -125,11 +196,11 @@ func licence(comment string) bool {
 // first ones of a long comment or body say what it is about.
 const maxBlockTerms = 64
 
-// addBlocks records the comment blocks of text as distinct term ids, a
+// addBlocks records the comment blocks of text, in syntax syn, as distinct term ids, a
 // block's comment then its code, each side ended by sep. Terms are
 // looked up, not added: the file's own terms are already counted.
-func (c *corpus) addBlocks(text string) {
-	for _, b := range commentBlocks(text, c.codeLines) {
+func (c *corpus) addBlocks(text string, syn syntax) {
+	for _, b := range commentBlocks(text, syn, c.codeLines) {
 		n := len(c.blocks)
 		if c.appendIDs(b.comment) == 0 || c.appendIDs(b.code) == 0 {
 			c.blocks = c.blocks[:n]

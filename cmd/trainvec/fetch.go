@@ -13,14 +13,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"workspace-qdrant-mcp/internal/benchcorpus"
 )
 
-// source is one manifest line: a package of a registry at a version.
+// source is one manifest line: a package of a registry at a version,
+// and for debsrc the upstream tarball's file name and SHA-256.
 type source struct {
 	kind, name, version string
+	file, sha256        string
 }
 
-// readManifest reads "KIND NAME VERSION" lines; # starts a comment.
+// readManifest reads "KIND NAME VERSION" lines (KIND go, npm or deb) and
+// "debsrc PACKAGE VERSION FILE SHA256" lines; # starts a comment.
 func readManifest(path string) ([]source, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -35,10 +40,14 @@ func readManifest(path string) ([]source, error) {
 		if len(fields) == 0 {
 			continue
 		}
-		if len(fields) != 3 || (fields[0] != "go" && fields[0] != "npm" && fields[0] != "deb") {
-			return nil, fmt.Errorf("manifest %s:%d: want \"go|npm|deb NAME VERSION\", got %q", path, n, sc.Text())
+		switch {
+		case len(fields) == 3 && (fields[0] == "go" || fields[0] == "npm" || fields[0] == "deb"):
+			out = append(out, source{kind: fields[0], name: fields[1], version: fields[2]})
+		case len(fields) == 5 && fields[0] == "debsrc" && len(fields[4]) == 64:
+			out = append(out, source{kind: fields[0], name: fields[1], version: fields[2], file: fields[3], sha256: fields[4]})
+		default:
+			return nil, fmt.Errorf("manifest %s:%d: want \"go|npm|deb NAME VERSION\" or \"debsrc PACKAGE VERSION FILE SHA256\", got %q", path, n, sc.Text())
 		}
-		out = append(out, source{fields[0], fields[1], fields[2]})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
@@ -53,6 +62,8 @@ func (s source) dir(root string) string {
 		return filepath.Join(root, "gomod", escapeModule(s.name)+"@"+s.version)
 	case "npm":
 		return filepath.Join(root, "npm", strings.ReplaceAll(s.name, "/", "_")+"@"+s.version)
+	case "debsrc":
+		return filepath.Join(root, "debsrc", s.name+"_"+s.version)
 	default:
 		return filepath.Join(root, "deb", s.name+"_"+s.version)
 	}
@@ -75,8 +86,11 @@ func escapeModule(path string) string {
 // runFetch downloads every source of the manifest into dir with the
 // registries' own clients: go mod download (into dir/gomod, a module
 // cache of its own), npm pack (unpacked under dir/npm) and apt-get
-// download (unpacked with dpkg-deb under dir/deb). A source already
-// fetched is skipped; one that fails is reported and the rest go on.
+// download (unpacked with dpkg-deb under dir/deb); debsrc tarballs come
+// from Debian's pool, checked against their SHA-256 (unpacked under
+// dir/debsrc). A source already fetched is skipped; one that fails (a
+// pool file that a point release replaced, say) is reported and the rest
+// go on.
 func runFetch(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("fetch", flag.ExitOnError)
 	manifest := fs.String("manifest", "cmd/trainvec/manifest.txt", "the sources to fetch")
@@ -113,11 +127,44 @@ func fetchOne(ctx context.Context, root string, s source) error {
 		return run(cmd)
 	case "npm":
 		return download(ctx, root, s.dir(root), "*.tgz", untgz, "npm", "pack", "--silent", s.name+"@"+s.version)
+	case "debsrc":
+		return fetchDebianSource(ctx, root, s)
 	default: // deb
 		return download(ctx, root, s.dir(root), "*.deb", func(deb, out string) error {
 			return run(exec.CommandContext(ctx, "dpkg-deb", "-x", deb, out))
 		}, "apt-get", "download", s.name+"="+s.version)
 	}
+}
+
+// fetchDebianSource unpacks the source's upstream tarball from Debian's
+// pool into its directory under root, unless that exists. The tarball is
+// unpacked in a scratch directory and renamed into place, so an
+// interrupted fetch leaves nothing half done.
+func fetchDebianSource(ctx context.Context, root string, s source) error {
+	out := s.dir(root)
+	if _, err := os.Stat(out); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fmt.Errorf("debsrc %s: %w", s.name, err)
+	}
+	tmp, err := os.MkdirTemp(root, "fetch-")
+	if err != nil {
+		return fmt.Errorf("debsrc %s: %w", s.name, err)
+	}
+	defer os.RemoveAll(tmp)
+	unpacked := filepath.Join(tmp, "unpacked")
+	if err := os.Mkdir(unpacked, 0o755); err != nil {
+		return fmt.Errorf("debsrc %s: %w", s.name, err)
+	}
+	src := benchcorpus.DebianSource{Package: s.name, Version: s.version, File: s.file, SHA256: s.sha256}
+	if _, err := src.Fetch(ctx, tmp, unpacked); err != nil {
+		return err
+	}
+	if err := os.Rename(unpacked, out); err != nil {
+		return fmt.Errorf("debsrc %s: %w", s.name, err)
+	}
+	return nil
 }
 
 // download runs the command args in a scratch directory under root,

@@ -7,13 +7,18 @@
 //
 // The manifest names every source and its version, one a line: "go
 // MODULE VERSION" (the Go module proxy), "npm PACKAGE VERSION" (the npm
-// registry) or "deb PACKAGE VERSION" (a Debian package that ships source:
-// librust-*-dev, ruby-*, php-*, python3-*). None is one of the
-// evaluation's repositories (eval/repos.json) or GOROOT (cmd/searcheval's
-// question set), so the evaluations measure vectors that never saw their
-// code.
+// registry), "deb PACKAGE VERSION" (a Debian package that ships source:
+// librust-*-dev, ruby-*, php-*, python3-*, lib*-perl, lua-*, erlang-src)
+// or "debsrc PACKAGE VERSION FILE SHA256" (an upstream tarball from
+// Debian's source pool, checked against the SHA-256 of bookworm's Sources
+// index: Java, Kotlin, Scala, Clojure, C, C++, C#, Haskell, OCaml and
+// Elixir projects). None is one of the evaluation's repositories
+// (eval/repos.json) or GOROOT (cmd/searcheval's question set), so the
+// evaluations measure vectors that never saw their code.
 //
-// Training: every source file (.go, .js, .ts, .py, .rs, .rb, .php and
+// Training: every source file (.go, .js, .ts, .py, .rs, .rb, .php, .java,
+// .kt, .scala, .c/.h, .cc/.cpp/.hpp, .cs, .hs, .ml/.mli, .ex/.exs,
+// .erl/.hrl, .pm/.pl, .lua, .clj/.cljs/.cljc, .swift, .dart, .zig, .jl and
 // their kin; exact duplicates, minified and generated files left out) is
 // analysed with engine/analysis, so the vocabulary is that of the keyword
 // index and of queries. The most frequent -vocab terms are the rows and
@@ -22,10 +27,13 @@
 // across files), plus, so that English ties to the identifiers it
 // describes, every pair of a comment block's terms and the terms of the
 // -codelines code lines after it (weighted -comments/√(C·D) for C comment
-// and D code terms; see comments.go); its positive PMI (context
-// distribution smoothed by 0.75) is factored by randomized SVD to -dims
-// dimensions, and a term's vector is its row of U·Σ^½, unit length. The common component of SIF is the
-// first principal direction of the SIF means of the corpus's files.
+// and D code terms; see comments.go, which reads each language's marks:
+// //, #, --, %, ;, /* */, (* *), {- -}, --[[ ]], Perl's POD, Elixir's
+// @doc, Python's docstrings); its positive PMI (context distribution
+// smoothed by 0.75) is factored by randomized SVD to -dims dimensions,
+// and a term's vector is its row of U·Σ^½, unit length. The common
+// component of SIF is the first principal direction of the SIF means of
+// the corpus's files.
 package main
 
 import (

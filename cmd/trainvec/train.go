@@ -15,14 +15,6 @@ import (
 	"workspace-qdrant-mcp/engine/analysis"
 )
 
-// sourceExts are the file kinds read from the corpus: code with its
-// comments and docstrings, where the words of questions about code live.
-var sourceExts = map[string]bool{
-	".go": true, ".js": true, ".mjs": true, ".cjs": true, ".jsx": true,
-	".ts": true, ".tsx": true, ".mts": true, ".cts": true, ".py": true,
-	".rs": true, ".rb": true, ".php": true,
-}
-
 // skipDirs are left out of the corpus: other projects' code bundled in a
 // package (pip vendors requests, an evaluation repository; setuptools a
 // copy of the Python standard library's distutils), and version control.
@@ -66,7 +58,8 @@ func (c *corpus) read(root string) error {
 			}
 			return nil
 		}
-		if !sourceExts[filepath.Ext(path)] || strings.Contains(d.Name(), ".min.") || !d.Type().IsRegular() {
+		syn, ok := sourceSyntax[filepath.Ext(path)]
+		if !ok || strings.Contains(d.Name(), ".min.") || !d.Type().IsRegular() {
 			return nil
 		}
 		b, err := os.ReadFile(path)
@@ -81,7 +74,7 @@ func (c *corpus) read(root string) error {
 			return nil
 		}
 		c.seen[h] = true
-		c.add(string(b))
+		c.add(string(b), syn)
 		if c.files%20000 == 0 {
 			log.Printf("%d files, %d MB, %d tokens, %d distinct terms", c.files, c.bytes>>20, len(c.seq), len(c.terms))
 		}
@@ -89,7 +82,9 @@ func (c *corpus) read(root string) error {
 	})
 }
 
-func (c *corpus) add(text string) {
+// add counts the terms of a file's text, and records its comment blocks
+// in syntax syn.
+func (c *corpus) add(text string, syn syntax) {
 	c.files++
 	c.bytes += int64(len(text))
 	for _, t := range analysis.Terms(text) {
@@ -105,7 +100,7 @@ func (c *corpus) add(text string) {
 	}
 	c.seq = append(c.seq, sep)
 	if c.codeLines > 0 {
-		c.addBlocks(text)
+		c.addBlocks(text, syn)
 	}
 }
 

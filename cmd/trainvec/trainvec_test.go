@@ -49,8 +49,8 @@ func TestRandomizedSVDDiagonal(t *testing.T) {
 // never across files.
 func TestCooccurWindowAndFiles(t *testing.T) {
 	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}}
-	c.add("alpha beta gamma")
-	c.add("gamma alpha")
+	c.add("alpha beta gamma", scripting)
+	c.add("gamma alpha", scripting)
 	rows := []uint32{c.ids["alpha"], c.ids["beta"], c.ids["gamma"]}
 	m := c.cooccur(rows, rows, 2)
 	at := func(r, k int) float32 { return m[r*3+k] }
@@ -110,7 +110,7 @@ func TestCommentBlocks(t *testing.T) {
 			nil},
 	}
 	for _, tt := range tests {
-		if got := commentBlocks(tt.text, tt.maxCode); !slices.Equal(got, tt.want) {
+		if got := commentBlocks(tt.text, scripting, tt.maxCode); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
 	}
@@ -120,7 +120,7 @@ func TestCommentBlocks(t *testing.T) {
 // comment term and a code term, both ways, and nothing within a side.
 func TestTieComments(t *testing.T) {
 	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}, codeLines: 8}
-	c.add("// invisible secret\nfunc hidden() {}\n")
+	c.add("// invisible secret\nfunc hidden() {}\n", scripting)
 	ids := func(ts ...string) []uint32 {
 		var out []uint32
 		for _, s := range ts {
@@ -146,5 +146,133 @@ func TestTieComments(t *testing.T) {
 		if got := at(p[0], p[1]); got != 0 {
 			t.Errorf("%s–%s within one side: %v, want 0", c.terms[rows[p[0]]], c.terms[rows[p[1]]], got)
 		}
+	}
+}
+
+// Each language's comment marks make blocks, tied to the code after them,
+// and the marks of one language are code in another: C's (*fp)() call,
+// --i and #include, Lua's --[[ block that is not a -- line.
+func TestCommentBlocksByLanguage(t *testing.T) {
+	tests := []struct {
+		ext, text string
+		want      []commentBlock
+	}{
+		{".hs", "-- | Parse the options\n-- of a command line.\nexecParser :: ParserInfo a -> IO a\nexecParser = undefined\n",
+			[]commentBlock{{"-- | Parse the options\n-- of a command line.", "execParser :: ParserInfo a -> IO a\nexecParser = undefined"}}},
+		{".hs", "{-| Run a parser,\n    failing on error. -}\nrun :: P a -> a\n",
+			[]commentBlock{{"{-| Run a parser,\n    failing on error. -}", "run :: P a -> a"}}},
+		{".lua", "--[[ Install a rock\n  from its spec. ]]\nfunction install(spec)\nend\n-- remove it\nlocal function remove() end\n",
+			[]commentBlock{{"--[[ Install a rock\n  from its spec. ]]", "function install(spec)\nend"}, {"-- remove it", "local function remove() end"}}},
+		{".ml", "(** [eval t] evaluates the term\n    [t]. *)\nlet eval t = t\n",
+			[]commentBlock{{"(** [eval t] evaluates the term\n    [t]. *)", "let eval t = t"}}},
+		{".mli", "(* one line *)\nval run : unit -> unit\n",
+			[]commentBlock{{"(* one line *)", "val run : unit -> unit"}}},
+		{".erl", "%% @doc Start the listener\n%% on a port.\nstart(Port) ->\n    ok.\n",
+			[]commentBlock{{"%% @doc Start the listener\n%% on a port.", "start(Port) ->\n    ok."}}},
+		{".clj", ";; Put a value on the channel,\n;; parking if it is full.\n(defn put! [ch v]\n  (offer ch v))\n",
+			[]commentBlock{{";; Put a value on the channel,\n;; parking if it is full.", "(defn put! [ch v]\n  (offer ch v))"}}},
+		{".pm", "=head2 to_app\n\nReturn the PSGI application.\n\n=cut\n\nsub to_app {\n    my $self = shift;\n}\n",
+			[]commentBlock{{"=head2 to_app\n\nReturn the PSGI application.\n\n=cut", "sub to_app {\n    my $self = shift;\n}"}}},
+		{".pl", "# Read the config file.\nsub read_config { }\n",
+			[]commentBlock{{"# Read the config file.", "sub read_config { }"}}},
+		{".ex", "  @doc \"\"\"\n  Splits a string\n  on whitespace.\n  \"\"\"\n  def split(s), do: s\n",
+			[]commentBlock{{"  @doc \"\"\"\n  Splits a string\n  on whitespace.\n  \"\"\"", "  def split(s), do: s"}}},
+		{".cs", "/// <summary>Serializes the object to JSON.</summary>\npublic static string SerializeObject(object value)\n",
+			[]commentBlock{{"/// <summary>Serializes the object to JSON.</summary>", "public static string SerializeObject(object value)"}}},
+		{".java", "/**\n * Parse HTML into a Document.\n */\npublic static Document parse(String html) {\n",
+			[]commentBlock{{"/**\n * Parse HTML into a Document.\n */", "public static Document parse(String html) {"}}},
+		{".c", "/* Copy the string. */\n#include <string.h>\n(*fp)(x);\n--i;\n",
+			[]commentBlock{{"/* Copy the string. */", "#include <string.h>\n(*fp)(x);\n--i;"}}},
+		{".jl", "\"\"\"\n    solve(A, b)\n\nSolve the linear system.\n\"\"\"\nfunction solve(A, b)\n",
+			[]commentBlock{{"\"\"\"\n    solve(A, b)\n\nSolve the linear system.\n\"\"\"", "function solve(A, b)"}}},
+		// A blank line after a comment ends it, but for Perl's POD.
+		{".java", "// detached\n\nclass A {}\n", nil},
+	}
+	for _, tt := range tests {
+		syn, ok := sourceSyntax[tt.ext]
+		if !ok {
+			t.Fatalf("%s is not a source kind", tt.ext)
+		}
+		if got := commentBlocks(tt.text, syn, 8); !slices.Equal(got, tt.want) {
+			t.Errorf("%s %q:\ngot  %q\nwant %q", tt.ext, tt.text, got, tt.want)
+		}
+	}
+}
+
+// The evaluation's languages are all read.
+func TestSourceKinds(t *testing.T) {
+	for _, ext := range []string{".go", ".py", ".java", ".kt", ".scala", ".c", ".h", ".cpp", ".hpp", ".cs", ".hs",
+		".ml", ".mli", ".ex", ".exs", ".erl", ".hrl", ".pm", ".pl", ".lua", ".clj", ".cljs", ".cljc",
+		".swift", ".dart", ".zig", ".jl"} {
+		if _, ok := sourceSyntax[ext]; !ok {
+			t.Errorf("%s files are not read", ext)
+		}
+	}
+}
+
+// A debsrc line names the tarball and its SHA-256, and is fetched under
+// debsrc/; one without a 64-digit checksum is refused.
+func TestManifestDebsrc(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "manifest.txt")
+	sum := "3ba940b97571c866923f0409678033d33b5a98758dfc174fad8397ed908bc4d9"
+	if err := os.WriteFile(path, []byte("debsrc jq 1.6-2.1 jq_1.6.orig.tar.gz "+sum+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := readManifest(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := source{kind: "debsrc", name: "jq", version: "1.6-2.1", file: "jq_1.6.orig.tar.gz", sha256: sum}
+	if len(srcs) != 1 || srcs[0] != want {
+		t.Fatalf("sources %+v, want %+v", srcs, want)
+	}
+	if got := filepath.ToSlash(srcs[0].dir("/c")); got != "/c/debsrc/jq_1.6-2.1" {
+		t.Errorf("dir %s, want /c/debsrc/jq_1.6-2.1", got)
+	}
+	for _, bad := range []string{"debsrc jq 1.6-2.1 jq_1.6.orig.tar.gz\n", "debsrc jq 1.6-2.1 jq_1.6.orig.tar.gz 3ba9\n", "deb jq 1.6-2.1 jq_1.6.orig.tar.gz " + sum + "\n"} {
+		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := readManifest(path); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
+	}
+}
+
+// The corpus reads the new languages' files, with their comment blocks,
+// and nothing that is not source.
+func TestReadLanguages(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"Parse.hs":   "-- | Parse the options of a command line.\nexecParser :: IO ()\n",
+		"notes.txt":  "-- | not source\nplain words\n",
+		"Writer.cs":  "/// Serializes the object.\npublic string SerializeObject() {}\n",
+		"cmd.ml":     "(* Suggest a spelling. *)\nlet suggest w = w\n",
+		"chan.clj":   ";; Put a value.\n(defn put! [ch v] v)\n",
+		"server.erl": "%% Start the listener.\nstart(Port) -> ok.\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}, codeLines: 8}
+	if err := c.read(dir); err != nil {
+		t.Fatal(err)
+	}
+	if c.files != 5 {
+		t.Errorf("%d files read, want 5 (not notes.txt)", c.files)
+	}
+	if _, ok := c.ids["plain"]; ok {
+		t.Error("notes.txt was read")
+	}
+	seps := 0 // a block is its comment's ids, sep, its code's ids, sep
+	for _, id := range c.blocks {
+		if id == sep {
+			seps++
+		}
+	}
+	if seps != 2*5 {
+		t.Errorf("%d comment blocks, want one for each of the 5 files", seps/2)
 	}
 }
