@@ -200,7 +200,9 @@ func (s *lineScan) line(line string) lineFact {
 		i++
 	}
 	f := lineFact{text: i < len(line)}
-	if s.open == nil && s.syntax.opens(line, i) == nil && (s.doc.indented(line[i:]) || commentAt(line, i) || s.syntax.lineComment(line, i)) {
+	bytes := s.syntax.bytes()
+	mark := i < len(line) && bytes[line[i]]&byteMark != 0
+	if s.open == nil && (!mark || s.syntax.opens(line, i) == nil) && (s.doc.indented(line[i:]) || commentAt(line, i) || mark && s.syntax.lineComment(line, i)) {
 		f.comment = f.text
 		return f
 	}
@@ -215,27 +217,7 @@ func (s *lineScan) line(line string) lineFact {
 			continue
 		}
 		c := line[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r':
-			i++
-			continue
-		}
-		if d := s.syntax.opens(line, i); d != nil {
-			i, s.open = i+len(d.open), d
-			continue
-		}
-		if s.syntax.lineComment(line, i) {
-			break
-		}
-		code = true
-		switch {
-		case strings.IndexByte(s.syntax.quotes, c) >= 0:
-			i = quoteEnd(line, i)
-		case c == '\'' && s.syntax.chars:
-			i = charEnd(line, i)
-		case !wordByte[c]:
-			i++
-		default:
+		if wordByte[c] {
 			j := i + 1
 			for j < len(line) && wordByte[line[j]] {
 				j++
@@ -243,7 +225,28 @@ func (s *lineScan) line(line string) lineFact {
 			if j-i >= 2 && j-i <= 8 && c >= 'a' && c <= 'z' && logicWord(line[i:j]) {
 				f.logic++
 			}
-			i = j
+			i, code = j, true
+			continue
+		}
+		kind := bytes[c]
+		if kind&byteMark != 0 {
+			if d := s.syntax.opens(line, i); d != nil {
+				i, s.open = i+len(d.open), d
+				continue
+			}
+			if s.syntax.lineComment(line, i) {
+				break
+			}
+		}
+		switch {
+		case kind&byteSpace != 0:
+			i++
+		case kind&byteQuote != 0:
+			i, code = quoteEnd(line, i), true
+		case kind&byteChar != 0:
+			i, code = charEnd(line, i), true
+		default:
+			i, code = i+1, true
 		}
 	}
 	f.comment = f.text && !code
@@ -314,6 +317,52 @@ type commentSyntax struct {
 	blocks []delimited // comments and documentation strings that may span lines
 	quotes string      // string quotes, whose strings close on their line
 	chars  bool        // ' opens a character literal
+	// kinds says what each byte may start (byteMark, byteQuote...), so
+	// that lineScan looks for a mark only where one may start; nil for
+	// plainBytes.
+	kinds *[256]uint8
+}
+
+// What a byte may start, in commentSyntax.kinds.
+const (
+	byteSpace uint8 = 1 << iota // a blank
+	byteMark                    // a line comment or a block
+	byteQuote                   // a string
+	byteChar                    // a character literal
+)
+
+// plainBytes are the kinds of a syntax that knows only blanks.
+var plainBytes = func() *[256]uint8 {
+	var k [256]uint8
+	k[' '], k['\t'], k['\r'] = byteSpace, byteSpace, byteSpace
+	return &k
+}()
+
+// withKinds returns c with its kinds.
+func (c commentSyntax) withKinds() commentSyntax {
+	k := *plainBytes
+	for _, m := range c.line {
+		k[m[0]] |= byteMark
+	}
+	for _, b := range c.blocks {
+		k[b.open[0]] |= byteMark
+	}
+	for _, q := range []byte(c.quotes) {
+		k[q] |= byteQuote
+	}
+	if c.chars {
+		k['\''] |= byteChar
+	}
+	c.kinds = &k
+	return c
+}
+
+// bytes returns what each byte may start in c.
+func (c *commentSyntax) bytes() *[256]uint8 {
+	if c.kinds == nil {
+		return plainBytes
+	}
+	return c.kinds
 }
 
 // lineComment reports whether a comment to the end of the line starts
@@ -367,6 +416,9 @@ var commentSyntaxes = func() map[string]commentSyntax {
 	for _, lang := range [...]string{"go", "c", "cpp", "java", "kotlin", "scala", "groovy", "csharp", "swift", "dart", "rust", "objective-c", "objective-cpp"} {
 		m[lang] = cLike
 	}
+	for lang, c := range m {
+		m[lang] = c.withKinds()
+	}
 	return m
 }()
 
@@ -385,7 +437,7 @@ type docScan struct {
 // block's first command closes it (=cut), cannot start one (=item,
 // =over, =back), or follows only prose, lines that end no statement.
 func (d *docScan) column0(line string) (began bool) {
-	line = strings.TrimRight(line, "\r")
+	line = trimBlanks(line)
 	switch {
 	case d.block == docRest:
 	case line == "__END__" || line == "__DATA__":
@@ -422,7 +474,7 @@ func (d *docScan) indented(line string) bool {
 	case d.block == docHeredoc && (strings.HasPrefix(line, `"""`) || strings.HasPrefix(line, "'''")):
 		d.block = docClosing
 	case d.block == docNone:
-		if last := strings.TrimRight(line, " \t\r"); last != "" && strings.IndexByte(";{}", last[len(last)-1]) >= 0 {
+		if last := trimBlanks(line); last != "" && strings.IndexByte(";{}", last[len(last)-1]) >= 0 {
 			d.statement = true
 		}
 		return false
@@ -463,6 +515,17 @@ func elixirDoc(line string) bool {
 		}
 	}
 	return false
+}
+
+// trimBlanks returns line without the spaces, tabs and carriage returns
+// that end it (strings.TrimRight builds its cutset on every call, and
+// this runs on every line of every file indexed).
+func trimBlanks(line string) string {
+	n := len(line)
+	for n > 0 && (line[n-1] == ' ' || line[n-1] == '\t' || line[n-1] == '\r') {
+		n--
+	}
+	return line[:n]
 }
 
 func asciiLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }

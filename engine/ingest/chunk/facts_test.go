@@ -153,8 +153,26 @@ func TestGeneratedText(t *testing.T) {
 	}
 }
 
+// BenchmarkFileFacts reads the facts of every chunk of net/http's
+// server.go with the file around them, as the indexer does for each file
+// it writes.
+func BenchmarkFileFacts(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "net", "http", "server.go"))
+	if err != nil {
+		b.Skip("GOROOT's net/http/server.go is not here:", err)
+	}
+	chunks := Split(string(src), Options{Language: "go"})
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		FileFacts(string(src), "go", chunks)
+	}
+}
+
 // BenchmarkScanFacts reads the facts of every chunk of net/http's
-// server.go, as the indexer does for each chunk it writes.
+// server.go, each alone, as the ranking does for a chunk whose metadata
+// lacks them.
 func BenchmarkScanFacts(b *testing.B) {
 	src, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "net", "http", "server.go"))
 	if err != nil {
