@@ -153,20 +153,25 @@ func TestGeneratedText(t *testing.T) {
 	}
 }
 
-// BenchmarkFileFacts reads the facts of every chunk of net/http's
-// server.go with the file around them, as the indexer does for each file
-// it writes.
-func BenchmarkFileFacts(b *testing.B) {
+// serverGo returns net/http's server.go and its chunks, the input of
+// the facts benchmarks, with b's bytes set to its size.
+func serverGo(b *testing.B) (string, []Chunk) {
 	src, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "net", "http", "server.go"))
 	if err != nil {
 		b.Skip("GOROOT's net/http/server.go is not here:", err)
 	}
-	chunks := Split(string(src), Options{Language: "go"})
 	b.SetBytes(int64(len(src)))
+	return string(src), Split(string(src), Options{Language: "go"})
+}
+
+// BenchmarkFileFacts reads the facts of every chunk of net/http's
+// server.go with the file around them, as the indexer does for each file
+// it writes.
+func BenchmarkFileFacts(b *testing.B) {
+	src, chunks := serverGo(b)
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
-		FileFacts(string(src), "go", chunks)
+		FileFacts(src, "go", chunks)
 	}
 }
 
@@ -174,13 +179,7 @@ func BenchmarkFileFacts(b *testing.B) {
 // server.go, each alone, as the ranking does for a chunk whose metadata
 // lacks them.
 func BenchmarkScanFacts(b *testing.B) {
-	src, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "net", "http", "server.go"))
-	if err != nil {
-		b.Skip("GOROOT's net/http/server.go is not here:", err)
-	}
-	chunks := Split(string(src), Options{Language: "go"})
-	b.SetBytes(int64(len(src)))
-	b.ResetTimer()
+	_, chunks := serverGo(b)
 	for b.Loop() {
 		for _, c := range chunks {
 			ScanFacts(c.Text)
