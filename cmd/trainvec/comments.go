@@ -62,6 +62,15 @@ var (
 	julia = syntax{line: []string{"#"}, blocks: [][2]string{{"#=", "=#"}, {`"""`, `"""`}}}
 )
 
+// firstLanguages are the file kinds of the corpus's first languages, Go,
+// JavaScript, TypeScript, Python, Rust, Ruby and PHP: trainvec's
+// -languages first, the shipped table's.
+var firstLanguages = map[string]bool{
+	".go": true, ".js": true, ".mjs": true, ".cjs": true, ".jsx": true,
+	".ts": true, ".tsx": true, ".mts": true, ".cts": true, ".py": true,
+	".rs": true, ".rb": true, ".php": true,
+}
+
 // sourceSyntax maps the file kinds read from the corpus, code with its
 // comments and docstrings, where the words of questions about code live,
 // to their comment syntax.

@@ -55,6 +55,26 @@ func readManifest(path string) ([]source, error) {
 	return out, nil
 }
 
+// readManifests reads the manifests named in list, comma-separated, and
+// returns their sources in order: the first file's, then the next's.
+func readManifests(list string) ([]source, error) {
+	var out []source
+	for _, path := range strings.Split(list, ",") {
+		if path = strings.TrimSpace(path); path == "" {
+			continue
+		}
+		srcs, err := readManifest(path)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, srcs...)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("manifest %q: no sources", list)
+	}
+	return out, nil
+}
+
 // dir returns where fetch puts the source's files under root.
 func (s source) dir(root string) string {
 	switch s.kind {
@@ -93,13 +113,13 @@ func escapeModule(path string) string {
 // go on.
 func runFetch(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("fetch", flag.ExitOnError)
-	manifest := fs.String("manifest", "cmd/trainvec/manifest.txt", "the sources to fetch")
+	manifest := fs.String("manifest", "cmd/trainvec/manifest.txt", "the sources to fetch: manifest files, comma-separated")
 	dir := fs.String("dir", "", "where to put the corpus")
 	_ = fs.Parse(args)
 	if *dir == "" {
 		return fmt.Errorf("fetch: -dir is required")
 	}
-	srcs, err := readManifest(*manifest)
+	srcs, err := readManifests(*manifest)
 	if err != nil {
 		return err
 	}

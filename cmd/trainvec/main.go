@@ -5,7 +5,23 @@
 //	trainvec train -corpus DIR -out engine/embed/codewords.bin    # count, PPMI, SVD: the shipped table
 //	trainvec near -model engine/embed/codewords.bin timeout parse # nearest terms, by eye
 //
-// The manifest names every source and its version, one a line: "go
+// The 18-language experiment (BENCHMARKS.md; its table was not kept):
+//
+//	M=cmd/trainvec/manifest.txt,cmd/trainvec/manifest-more.txt
+//	trainvec fetch -manifest $M -dir DIR
+//	trainvec train -manifest $M -languages all -corpus DIR -out /tmp/cw-v.bin
+//
+// -manifest names one manifest file or several, comma-separated, read in
+// that order: manifest.txt holds the shipped table's 678 sources,
+// manifest-more.txt the experiment's 164 more. train reads only the
+// sources its -manifest lists, each from its directory under -corpus, in
+// the manifest's order, so the default reproduces the shipped table
+// however many more sources -corpus holds. -languages picks the file
+// kinds read: first (the default: .go, .js, .ts, .py, .rs, .rb, .php and
+// their kin, the shipped table's) or all (the evaluation's other
+// languages too, below).
+//
+// A manifest names every source and its version, one a line: "go
 // MODULE VERSION" (the Go module proxy), "npm PACKAGE VERSION" (the npm
 // registry), "deb PACKAGE VERSION" (a Debian package that ships source:
 // librust-*-dev, ruby-*, php-*, python3-*, lib*-perl, lua-*, erlang-src)
@@ -16,10 +32,11 @@
 // (eval/repos.json) or GOROOT (cmd/searcheval's question set), so the
 // evaluations measure vectors that never saw their code.
 //
-// Training: every source file (.go, .js, .ts, .py, .rs, .rb, .php, .java,
-// .kt, .scala, .c/.h, .cc/.cpp/.hpp, .cs, .hs, .ml/.mli, .ex/.exs,
-// .erl/.hrl, .pm/.pl, .lua, .clj/.cljs/.cljc, .swift, .dart, .zig, .jl and
-// their kin; exact duplicates, minified and generated files left out) is
+// Training: every source file of the -languages kinds (.go, .js, .ts,
+// .py, .rs, .rb, .php; with all also .java, .kt, .scala, .c/.h,
+// .cc/.cpp/.hpp, .cs, .hs, .ml/.mli, .ex/.exs, .erl/.hrl, .pm/.pl, .lua,
+// .clj/.cljs/.cljc, .swift, .dart, .zig, .jl; and their kin; exact
+// duplicates, minified and generated files left out) is
 // analysed with engine/analysis, so the vocabulary is that of the keyword
 // index and of queries. The most frequent -vocab terms are the rows and
 // the most frequent -contexts terms the columns of a co-occurrence matrix
@@ -70,7 +87,8 @@ func main() {
 func runTrain(args []string) error {
 	fs := flag.NewFlagSet("train", flag.ExitOnError)
 	dir := fs.String("corpus", "", "the directory fetch wrote")
-	manifest := fs.String("manifest", "cmd/trainvec/manifest.txt", "the sources to train on, fetched into -corpus")
+	manifest := fs.String("manifest", "cmd/trainvec/manifest.txt", "the sources to train on, fetched into -corpus: manifest files, comma-separated; only these are read")
+	languages := fs.String("languages", "first", "the file kinds read: first (.go .js .ts .py .rs .rb .php and their kin, the shipped table's) or all (and the evaluation's other languages)")
 	out := fs.String("out", "wordvec.bin", "the model file to write")
 	vocab := fs.Int("vocab", 50000, "terms in the vocabulary (rows)")
 	contexts := fs.Int("contexts", 10000, "context terms (columns)")
@@ -84,18 +102,20 @@ func runTrain(args []string) error {
 	if *dir == "" {
 		return fmt.Errorf("train: -corpus is required")
 	}
-	srcs, err := readManifest(*manifest)
+	srcs, err := readManifests(*manifest)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}}
+	kinds, err := languageKinds(*languages)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	c := newCorpus(kinds, 0)
 	if *comments > 0 {
 		c.codeLines = *codeLines
 	}
-	for _, s := range srcs {
-		if err := c.read(s.dir(*dir)); err != nil {
-			return fmt.Errorf("train: %s %s@%s (fetch it first): %w", s.kind, s.name, s.version, err)
-		}
+	if err := c.readSources(*dir, srcs); err != nil {
+		return fmt.Errorf("train: %w", err)
 	}
 	log.Printf("corpus: %d files, %d MB, %d tokens, %d distinct terms", c.files, c.bytes>>20, len(c.seq)-c.files, len(c.terms))
 	rows := c.vocab(*vocab)

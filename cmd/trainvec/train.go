@@ -30,6 +30,9 @@ const maxFileBytes = 256 << 10
 // corpus holds every read file's terms as ids into a growing dictionary,
 // files separated by sep.
 type corpus struct {
+	// kinds maps the extensions of the files read to their comment
+	// syntax (languageKinds); other files are left out.
+	kinds  map[string]syntax
 	ids    map[string]uint32
 	terms  []string
 	counts []uint64
@@ -45,6 +48,51 @@ type corpus struct {
 
 const sep = math.MaxUint32
 
+// newCorpus returns an empty corpus that reads the files of kinds and
+// ties comment blocks to codeLines code lines after them (0: none).
+func newCorpus(kinds map[string]syntax, codeLines int) *corpus {
+	return &corpus{kinds: kinds, ids: map[string]uint32{}, seen: map[[32]byte]bool{}, codeLines: codeLines}
+}
+
+// languageKinds returns the file kinds that -languages names: "first",
+// the corpus's first 7 languages (Go, JavaScript, TypeScript, Python,
+// Rust, Ruby, PHP), whose files alone made the shipped table, or "all",
+// those and the evaluation's other languages (C, C++, Java, Kotlin,
+// Scala, C#, Haskell, OCaml, Erlang, Elixir, Perl, Lua, Clojure, …).
+func languageKinds(languages string) (map[string]syntax, error) {
+	switch languages {
+	case "first":
+		kinds := map[string]syntax{}
+		for ext, syn := range sourceSyntax {
+			if firstLanguages[ext] {
+				kinds[ext] = syn
+			}
+		}
+		return kinds, nil
+	case "all":
+		return sourceSyntax, nil
+	}
+	return nil, fmt.Errorf("-languages %q: want first or all", languages)
+}
+
+// readSources reads the sources' directories under root, in the order
+// of the list, each once: only the sources listed, however many more
+// the directory holds.
+func (c *corpus) readSources(root string, srcs []source) error {
+	done := map[string]bool{}
+	for _, s := range srcs {
+		dir := s.dir(root)
+		if done[dir] {
+			continue
+		}
+		done[dir] = true
+		if err := c.read(dir); err != nil {
+			return fmt.Errorf("%s %s@%s (fetch it first): %w", s.kind, s.name, s.version, err)
+		}
+	}
+	return nil
+}
+
 // read walks root and analyses every source file once. Exact duplicates,
 // minified and generated files are skipped.
 func (c *corpus) read(root string) error {
@@ -58,7 +106,7 @@ func (c *corpus) read(root string) error {
 			}
 			return nil
 		}
-		syn, ok := sourceSyntax[filepath.Ext(path)]
+		syn, ok := c.kinds[filepath.Ext(path)]
 		if !ok || strings.Contains(d.Name(), ".min.") || !d.Type().IsRegular() {
 			return nil
 		}

@@ -256,7 +256,7 @@ func TestReadLanguages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c := &corpus{ids: map[string]uint32{}, seen: map[[32]byte]bool{}, codeLines: 8}
+	c := newCorpus(sourceSyntax, 8)
 	if err := c.read(dir); err != nil {
 		t.Fatal(err)
 	}
@@ -274,5 +274,145 @@ func TestReadLanguages(t *testing.T) {
 	}
 	if seps != 2*5 {
 		t.Errorf("%d comment blocks, want one for each of the 5 files", seps/2)
+	}
+}
+
+// -manifest names several files, comma-separated: their sources in
+// order, the first file's first. A missing file or an empty list is an
+// error.
+func TestManifests(t *testing.T) {
+	dir := t.TempDir()
+	first, more := filepath.Join(dir, "manifest.txt"), filepath.Join(dir, "manifest-more.txt")
+	if err := os.WriteFile(first, []byte("go github.com/BurntSushi/toml v1.5.0\ndeb ruby-thor 1.2.1-1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := "3ba940b97571c866923f0409678033d33b5a98758dfc174fad8397ed908bc4d9"
+	if err := os.WriteFile(more, []byte("# more\ndebsrc jq 1.6-2.1 jq_1.6.orig.tar.gz "+sum+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := readManifests(first + "," + more)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range srcs {
+		names = append(names, s.name)
+	}
+	if want := []string{"github.com/BurntSushi/toml", "ruby-thor", "jq"}; !slices.Equal(names, want) {
+		t.Errorf("sources %v, want %v", names, want)
+	}
+	if srcs, err := readManifests(first); err != nil || len(srcs) != 2 {
+		t.Errorf("one file: %d sources, %v; want 2", len(srcs), err)
+	}
+	for _, bad := range []string{first + "," + filepath.Join(dir, "missing.txt"), "", ","} {
+		if _, err := readManifests(bad); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
+	}
+}
+
+// writeFiles writes text files under dir, making their directories.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Train reads the sources the manifest lists, in its order, and nothing
+// else the corpus directory holds (another manifest's sources, fetched
+// into the same directory); a listed source not fetched is an error.
+func TestReadSourcesListedOnly(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"npm/left-pad@1.3.0/index.js":       "module.exports = leftpad\n",
+		"deb/ruby-thor_1.2.1-1/lib/thor.rb": "class Thor\nend\n",
+		"npm/unlisted@2.0.0/index.js":       "module.exports = unlisted\n",
+		"debsrc/jq_1.6-2.1/src/main.py":     "def jqmain(): pass\n",
+	})
+	srcs := []source{{kind: "deb", name: "ruby-thor", version: "1.2.1-1"}, {kind: "npm", name: "left-pad", version: "1.3.0"}}
+	c := newCorpus(languageKindsMust(t, "first"), 8)
+	if err := c.readSources(root, srcs); err != nil {
+		t.Fatal(err)
+	}
+	if c.files != 2 {
+		t.Errorf("%d files read, want 2", c.files)
+	}
+	for _, term := range []string{"unlist", "jqmain"} {
+		if _, ok := c.ids[term]; ok {
+			t.Errorf("%q read: an unlisted source", term)
+		}
+	}
+	// The manifest's order: thor's file, then left-pad's.
+	if got := c.terms[c.seq[0]]; got != "class" {
+		t.Errorf("first term %q, want class (ruby-thor, listed first)", got)
+	}
+	c = newCorpus(languageKindsMust(t, "first"), 8)
+	if err := c.readSources(root, append(srcs, source{kind: "npm", name: "absent", version: "1.0.0"})); err == nil {
+		t.Error("a listed source that is not fetched was not reported")
+	}
+}
+
+func languageKindsMust(t *testing.T, languages string) map[string]syntax {
+	t.Helper()
+	kinds, err := languageKinds(languages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kinds
+}
+
+// -languages first reads the first 7 languages' files only (a .java file
+// of a Python package is left out, as the shipped table left it out);
+// all reads it too; anything else is refused.
+func TestLanguages(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"pkg/client.py":        "# Fetch the page.\ndef fetch(url): pass\n",
+		"pkg/java/Client.java": "// Send the request.\npublic void sendrequest() {}\n",
+		"pkg/ext/speedup.c":    "/* Hash a key. */\nint hashkey(void);\n",
+	})
+	read := func(languages string) *corpus {
+		c := newCorpus(languageKindsMust(t, languages), 8)
+		if err := c.read(dir); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := read("first")
+	if c.files != 1 {
+		t.Errorf("first: %d files read, want 1 (client.py)", c.files)
+	}
+	for _, term := range []string{"sendrequest", "hashkey"} {
+		if _, ok := c.ids[term]; ok {
+			t.Errorf("first: %q read", term)
+		}
+	}
+	c = read("all")
+	if c.files != 3 {
+		t.Errorf("all: %d files read, want 3", c.files)
+	}
+	for _, term := range []string{"sendrequest", "hashkey"} {
+		if _, ok := c.ids[term]; !ok {
+			t.Errorf("all: %q not read", term)
+		}
+	}
+	first := languageKindsMust(t, "first")
+	for _, ext := range []string{".go", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".py", ".rs", ".rb", ".php"} {
+		if _, ok := first[ext]; !ok {
+			t.Errorf("first: %s not read", ext)
+		}
+	}
+	if len(first) != 13 {
+		t.Errorf("first: %d kinds, want 13", len(first))
+	}
+	if _, err := languageKinds("some"); err == nil {
+		t.Error("-languages some was accepted")
 	}
 }

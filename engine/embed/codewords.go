@@ -12,7 +12,9 @@ import (
 // analysis terms × 128 dimensions, int8, from about 90,000 source files
 // of Go modules, npm packages and Debian source packages, none of them a
 // repository of the evaluations; each comment is tied to the code after
-// it, so English words lie near the identifiers they describe.
+// it, so English words lie near the identifiers they describe. trainvec
+// train with its defaults (manifest.txt, -languages first) writes it
+// byte for byte.
 //
 //go:embed codewords.bin
 var codeWordsFile []byte
