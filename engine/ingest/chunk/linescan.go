@@ -27,7 +27,11 @@ func (s *lineScan) line(line string) lineFact {
 	f := lineFact{text: i < len(line)}
 	bytes := s.syntax.bytes()
 	mark := i < len(line) && bytes[line[i]]&byteMark != 0
-	if s.open == nil && (!mark || s.syntax.opens(line, i) == nil) && (s.doc.indented(line[i:]) || commentAt(line, i) || mark && s.syntax.lineComment(line, i)) {
+	// Documentation blocks come first (the """ that closes an Elixir @doc
+	// opens nothing); then a line that opens a block is read through,
+	// so that the block is followed; any other comment is the whole line.
+	if s.open == nil && (s.doc.indented(line[i:]) ||
+		(!mark || s.syntax.opens(line, i) == nil) && (commentAt(line, i) || mark && s.syntax.lineComment(line, i))) {
 		f.comment = f.text
 		return f
 	}
