@@ -73,8 +73,9 @@ type Options struct {
 // docstring or a heredoc is prose; version 9 Scala's qualified access
 // (private[this] def) and type aliases; version 10 R's R6 and reference
 // classes with their methods, S4's set* declarations and quoted names,
-// Scala's and Swift's operator methods, and backquoted names.
-const Version = 10
+// Scala's and Swift's operator methods, and backquoted names; version 11
+// the facts of the code after an Elixir @doc heredoc.
+const Version = 11
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
