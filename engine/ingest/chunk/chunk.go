@@ -74,7 +74,8 @@ type Options struct {
 // (private[this] def) and type aliases; version 10 R's R6 and reference
 // classes with their methods, S4's set* declarations and quoted names,
 // Scala's and Swift's operator methods, and backquoted names; version 11
-// the facts of the code after an Elixir @doc heredoc.
+// the facts of the code after an Elixir @doc heredoc and of Go raw
+// strings holding /*.
 const Version = 11
 
 // withDefaults returns o with its zero fields set to their defaults and

@@ -242,9 +242,12 @@ var commentSyntaxes = func() map[string]commentSyntax {
 		"sql":     {line: []string{"--"}, blocks: []delimited{slash}, quotes: `'"`},
 		"css":     {blocks: []delimited{slash}, quotes: `"'`},
 	}
-	for _, lang := range [...]string{"go", "c", "cpp", "java", "kotlin", "scala", "groovy", "csharp", "swift", "dart", "rust", "objective-c", "objective-cpp"} {
+	for _, lang := range [...]string{"c", "cpp", "java", "kotlin", "scala", "groovy", "csharp", "swift", "dart", "rust", "objective-c", "objective-cpp"} {
 		m[lang] = cLike
 	}
+	goSyntax := cLike
+	goSyntax.quotes = "\"`" // a raw string's /* (a glob, an embedded query) opens no comment
+	m["go"] = goSyntax
 	for lang, c := range m {
 		m[lang] = c.withKinds()
 	}
