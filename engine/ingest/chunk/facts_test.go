@@ -104,6 +104,7 @@ func TestFileFacts(t *testing.T) {
 		{"lua long comment", "lua", "--[[\nif the rock is missing\nreturn nil\n]]\nif x then return end\n", 2, 3.0 / 4, 2},
 		{"haskell block", "haskell", "{- |\n  if the parser fails,\n  it returns -}\nf x = case x of _ -> x\n", 2, 2.0 / 3, 1},
 		{"ocaml block", "ocaml", "(** Parse.\n    if the argument is missing, fail *)\nlet f x = match x with _ -> x\n", 2, 1.0 / 2, 1},
+		{"elixir moduledoc showing a heredoc", "elixir", "  @moduledoc ~S'''\n  Example:\n      \"\"\"\n      text\n      \"\"\"\n  '''\n  def f(x) do\n    if x, do: x\n  end\n", 1, 6.0 / 9, 1},
 		{"elixir @doc heredoc", "elixir", "  @doc \"\"\"\n  Calls.\n  \"\"\"\n  def call(s) do\n    if s, do: s\n  end\n", 1, 3.0 / 6, 1},
 		{"elixir heredoc", "elixir", "  message = \"\"\"\n  if init is missing\n  \"\"\"\n  if x, do: y\n", 2, 2.0 / 3, 1},
 		{"no syntax known", "", "/*\n  if the buffer is full,\n*/\n", 2, 1.0 / 2, 1},

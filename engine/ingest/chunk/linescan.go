@@ -260,8 +260,9 @@ var commentSyntaxes = func() map[string]commentSyntax {
 // @doc, @moduledoc and @typedoc strings, heredocs to their closing """.
 type docScan struct {
 	block     docBlock
-	opened    bool // whether a POD or RDoc block opened in the text
-	statement bool // whether a line of code ended with ;, { or }
+	opened    bool   // whether a POD or RDoc block opened in the text
+	statement bool   // whether a line of code ended with ;, { or }
+	heredoc   string // the quotes that close the open heredoc, """ or '''
 }
 
 // column0 reads a whole line for the marks at its column 0, before
@@ -301,10 +302,10 @@ func (d *docScan) indented(line string) bool {
 	case d.block == docNone && elixirDoc(line):
 		d.block = docClosing
 		if rest := strings.TrimSpace(line); strings.HasSuffix(rest, `"""`) || strings.HasSuffix(rest, "'''") {
-			d.block = docHeredoc
+			d.block, d.heredoc = docHeredoc, rest[len(rest)-3:]
 		}
-	case d.block == docHeredoc && (strings.HasPrefix(line, `"""`) || strings.HasPrefix(line, "'''")):
-		d.block = docClosing
+	case d.block == docHeredoc && strings.HasPrefix(line, d.heredoc):
+		d.block = docClosing // only the quotes that opened it close it: a ~S''' doc may show a """ heredoc
 	case d.block == docNone:
 		if last := trimBlanks(line); last != "" && strings.IndexByte(";{}", last[len(last)-1]) >= 0 {
 			d.statement = true
