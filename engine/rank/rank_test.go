@@ -258,6 +258,7 @@ func TestClassifyMore(t *testing.T) {
 		"lib/package.go": "", "src/manifest.rs": "",
 		"project/build.scala": Build, "build.sbt": Build, "project/plugins.sbt": Build, "sbt": Build, "project/Parser.scala": "",
 		"DESCRIPTION": Build, "NAMESPACE": Build, "R/description.R": "",
+		"vignettes/quickstart.Rmd": Docs, "man/GET.Rd": Docs, "report.qmd": Docs, "vignettes/setup.R": "",
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

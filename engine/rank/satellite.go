@@ -36,7 +36,7 @@ var satelliteDirs = map[string]Satellite{
 	"demo": Example, "demos": Example, "eg": Example,
 	"bench": Benchmark, "benches": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
 	"vendor": Vendored, "third_party": Vendored, "third-party": Vendored, "node_modules": Vendored,
-	"docs": Docs, "doc": Docs, "documentation": Docs, "site": Docs, "man": Docs, "javadoc": Docs,
+	"docs": Docs, "doc": Docs, "documentation": Docs, "site": Docs, "man": Docs, "javadoc": Docs, "vignettes": Docs,
 	".github": Build, ".circleci": Build, "cmake": Build,
 }
 
@@ -44,6 +44,7 @@ var satelliteDirs = map[string]Satellite{
 var docExtensions = map[string]bool{
 	".md": true, ".markdown": true, ".rst": true, ".txt": true, ".adoc": true, ".rdoc": true,
 	".pod": true, ".man": true, ".texi": true, ".texinfo": true, ".mld": true, ".org": true, ".asciidoc": true,
+	".rmd": true, ".qmd": true, ".rd": true, // R Markdown, Quarto and R's manual pages
 }
 
 // buildExtensions are those of build scripts and project files.
