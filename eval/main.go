@@ -35,7 +35,10 @@
 // over repositories (per kind, per language, overall). recall@5 is the
 // share of a question's labels matched in the top 5, MRR@10 the mean of
 // 1/rank of the first matching result, files@10 the distinct files among
-// the top 10.
+// the top 10. The row "hybrid, files" gives the same NDCG@10 with each
+// question's labels reduced to their distinct files, lines ignored: the
+// part of a miss that is the right file showing another of its chunks,
+// and a score comparable with evaluations whose labels are files.
 //
 // Per-question results go to -out; when -baseline exists, the questions
 // whose hybrid NDCG@10 rose or fell against it are listed. -save-baseline

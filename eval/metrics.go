@@ -110,6 +110,12 @@ type Scores struct {
 	Recall float64 `json:"recall5"` // share of the labels matched in the top 5
 	RR     float64 `json:"rr10"`    // 1/rank of the first relevant hit in the top 10
 	Files  int     `json:"files10"` // distinct files in the top 10
+	// FileNDCG is NDCG@10 with each label reduced to its file: a
+	// question's labelled files, each found by any hit in it, whatever
+	// its lines. It shows how much of what NDCG misses is the right file
+	// with another of its chunks shown, and reads like an evaluation
+	// whose labels are files.
+	FileNDCG float64 `json:"ndcg10_files"`
 }
 
 // score judges hits against labels. Relevance is binary: a hit is
@@ -117,6 +123,24 @@ type Scores struct {
 // counts once, at its first matching hit. NDCG@10 divides the DCG of the
 // top 10 by the ideal DCG of min(10, labels) relevant hits.
 func score(hits []Hit, labels []Label) Scores {
+	s := judge(hits, labels)
+	s.FileNDCG = judge(hits, byFile(labels)).NDCG
+	return s
+}
+
+// byFile reduces labels to their distinct files, without lines.
+func byFile(labels []Label) []Label {
+	var out []Label
+	for _, l := range labels {
+		if !slices.ContainsFunc(out, func(o Label) bool { return o.Path == l.Path }) {
+			out = append(out, Label{Path: l.Path})
+		}
+	}
+	return out
+}
+
+// judge is score without FileNDCG.
+func judge(hits []Hit, labels []Label) Scores {
 	const k = 10
 	var s Scores
 	used := make([]bool, len(labels))

@@ -70,6 +70,19 @@ func report(w io.Writer, rs []Result, modes []string) {
 		row = append(row, fmt.Sprintf("%.1f", percentile(took, 50)), fmt.Sprintf("%.1f", percentile(took, 95)))
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
+	for _, m := range modes {
+		// The same NDCG with labels reduced to their files.
+		inMode := func(r Result) bool { return r.Mode == m }
+		fileNDCG := func(r Result) float64 { return r.FileNDCG }
+		row := []string{m + ", files"}
+		v, ok := macro(rs, inMode, fileNDCG)
+		row = append(row, cell(v, ok))
+		for _, k := range kinds {
+			v, ok := macro(rs, func(r Result) bool { return inMode(r) && r.Kind == k }, fileNDCG)
+			row = append(row, cell(v, ok))
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t\t\t\t\t\t\t")
+	}
 	tw.Flush()
 
 	for _, group := range []struct {
