@@ -258,3 +258,31 @@ func TestSearchFiltersAndShape(t *testing.T) {
 		}
 	})
 }
+
+// The same text in several files (a package copied for each release)
+// takes one result, which names the other places; the slot goes to the
+// next distinct hit.
+func TestSearchShowsATextOnce(t *testing.T) {
+	ws := t.TempDir()
+	retry := "package retry\n\n// Retry retries a failed upload with exponential backoff, doubling the wait each time.\nfunc Retry() {}\n"
+	enginetest.WriteFiles(t, ws, map[string]string{
+		"v1/retry/retry.go": retry,
+		"v2/retry/retry.go": retry,
+		"upload.go":         "package upload\n\n// upload sends a file; a failed upload is reported.\nfunc upload() {}\n",
+	})
+	m, _ := startIndexed(t, ws, func(*config.Config) {})
+	res := search(t, m, SearchRequest{Query: "failed upload retried with exponential backoff", Limit: 2})
+	if len(res) != 2 || filepath.Base(res[0].Path) != "retry.go" || filepath.Base(res[1].Path) != "upload.go" {
+		t.Fatalf("got %d results, want one retry.go, then upload.go: %+v", len(res), res)
+	}
+	other := filepath.Join(ws, "v1", "retry", "retry.go")
+	if res[0].Path == other {
+		other = filepath.Join(ws, "v2", "retry", "retry.go")
+	}
+	if c := res[0].Copies; len(c) != 1 || c[0].Path != other || c[0].ID == "" || c[0].StartLine != 1 {
+		t.Errorf("%s copies = %+v, want the one in %s", res[0].Path, c, other)
+	}
+	if len(res[1].Copies) != 0 {
+		t.Errorf("upload.go copies = %+v, want none", res[1].Copies)
+	}
+}

@@ -113,6 +113,9 @@ type SearchResult struct {
 	// MoreInFile counts the file's other matching chunks that the per-file
 	// cap left out; ask for them with max_per_file or get_document.
 	MoreInFile int `json:"more_in_file,omitempty"`
+	// Copies are the places that hold this result's text exactly, left
+	// out of the results so that each text is shown once.
+	Copies []Copy `json:"copies,omitempty"`
 	// texts reads Text when the store left it out (storage.Hit.Texts).
 	texts storage.TextReader
 	// Rules names the ranking rules that moved the result (see package
@@ -224,8 +227,8 @@ func (l *Local) searchOnce(ctx context.Context, req SearchRequest, omitText bool
 		MinKeyword: req.MinKeywordScore, MinSemantic: req.ScoreThreshold,
 		KeepSatellites: req.PathGlob != "" || req.Language != "",
 	})
-	results := collect(ranked, perFile(req.MaxPerFile), req.Limit)
-	if err := readTexts(ctx, results); err != nil {
+	results, err := collectDistinct(ctx, ranked, perFile(req.MaxPerFile), req.Limit)
+	if err != nil {
 		return SearchResponse{}, err
 	}
 	if n := min(max(req.ContextLines, 0), MaxContextLines); n > 0 {
