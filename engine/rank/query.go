@@ -93,6 +93,8 @@ var asking = map[string]bool{
 	"implement": true, "implemented": true, "implements": true, "define": true, "defined": true,
 	"handled": true, "like": true, "part": true, "parts": true, "code": true, "work": true, "works": true,
 	"way": true, "ways": true, "done": true,
+	// What a question calls the code it asks about.
+	"component": true, "components": true, "framework": true, "library": true, "responsible": true, "wired": true, "located": true, "lives": true,
 }
 
 // withoutAsking returns a question's text without its asking words, or

@@ -141,10 +141,11 @@ func TestParseQuery(t *testing.T) {
 		}
 	}
 	for text, want := range map[string]string{
-		"where is the retry policy implemented?": "[retry policy]",
-		"what happens when a for loop times out": "[loop time out]",
-		"where":                                  "[where]", // nothing else: searched as it is
-		"Where":                                  "[where]", // a symbol query keeps its words
+		"where is the retry policy implemented?":                             "[retry policy]",
+		"what happens when a for loop times out":                             "[loop time out]",
+		"which component of the library is responsible for the retry policy": "[retry policy]",
+		"where": "[where]", // nothing else: searched as it is
+		"Where": "[where]", // a symbol query keeps its words
 	} {
 		if q := ParseQuery(text); fmt.Sprint(q.Terms) != want {
 			t.Errorf("ParseQuery(%q).Terms = %v (searching %q), want %s", text, q.Terms, q.Search, want)
