@@ -194,6 +194,10 @@ func download(ctx context.Context, root, out, glob string, unpack func(file, out
 	if _, err := os.Stat(out); err == nil {
 		return nil
 	}
+	// dpkg-deb -x makes out but not its parent.
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
 	tmp, err := os.MkdirTemp(root, "fetch-")
 	if err != nil {
 		return err
