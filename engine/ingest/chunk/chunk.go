@@ -75,8 +75,12 @@ type Options struct {
 // classes with their methods, S4's set* declarations and quoted names,
 // Scala's and Swift's operator methods, and backquoted names; version 11
 // the facts of the code after an Elixir @doc heredoc and of Go raw
-// strings holding /*.
-const Version = 11
+// strings holding /*; version 12 keeps with its declaration an
+// annotation whose arguments run over several lines (Scala's
+// @implicitNotFound(…), C#'s [Obsolete(…)]) and the comment above it,
+// and a comment whose later lines do not start with * (OCaml's (* … *)
+// over two lines).
+const Version = 12
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

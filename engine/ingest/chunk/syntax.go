@@ -127,10 +127,54 @@ func preambleStart(ls lines, decl, floor int, isPre func(trimmed string) bool) i
 		line := ls.text(k-1, k)
 		t := strings.TrimSpace(line)
 		in := indentOf(line)
+		if t != "" && (in > ind && !strings.HasPrefix(t, "*") || in == ind && strings.ContainsAny(t[:1], ")]}")) {
+			if open := argumentsOpen(ls, k-1, floor, ind, isPre); open >= 0 {
+				k = open // the arguments of an annotation, one a line
+				continue
+			}
+		}
 		if t == "" || in < ind || !isPre(t) || (in > ind && !strings.HasPrefix(t, "*")) {
 			break
 		}
 		k--
 	}
 	return k
+}
+
+// maxArgumentLines bounds how far argumentsOpen looks up.
+const maxArgumentLines = 24
+
+// argumentsOpen returns the line, at indentation ind, of the preamble
+// whose arguments run on one a line down to line last, as in
+//
+//	@implicitNotFound(
+//	  "No Formats found."
+//	)
+//	trait Formats
+//
+//	[Obsolete(
+//	    "Use B.")]
+//	class C
+//
+// the lines between indented further and the parentheses and brackets
+// from it to last balanced; -1 when there is none.
+func argumentsOpen(ls lines, last, floor, ind int, isPre func(trimmed string) bool) int {
+	depth := 0
+	for j := last; j >= max(floor, last-maxArgumentLines); j-- {
+		line := ls.text(j, j+1)
+		t := strings.TrimSpace(line)
+		depth += strings.Count(t, ")") + strings.Count(t, "]") - strings.Count(t, "(") - strings.Count(t, "[")
+		in := indentOf(line)
+		switch {
+		case t == "" || in < ind:
+			return -1
+		case in > ind || j == last:
+			continue
+		case isPre(t) && depth == 0:
+			return j
+		default:
+			return -1
+		}
+	}
+	return -1
 }

@@ -147,6 +147,10 @@ func TestDeclarationSpans(t *testing.T) {
 		{"haskell", "module M where\n\n-- | P.\ndata P = P\n\n-- | f.\nf :: Int\nf 0 = 1\nf n =\n  n\n\ng = 2\n", []span{{3, 4}, {6, 10}, {12, 12}}},
 		{"erlang", "-module(m).\n\n%% F.\n-spec f(t) -> t.\nf(0) ->\n    1;\nf(N) ->\n    N.\n\ng() -> 2.\n", []span{{3, 8}, {10, 10}}},
 		{"perl", "package P;\n\n# New.\nsub new {\n    1;\n}\n\n=head1 X\n\nsub gone {\n\n=cut\n\nsub m { 2 }\n", []span{{3, 6}, {14, 14}}},
+		{"scala", "object F {\n  def r = 1\n}\n\n/** Formats. */\n@implicitNotFound(\n  \"No Formats.\"\n)\ntrait F {\n  def d: Int\n}\n", []span{{1, 3}, {2, 2}, {5, 11}, {10, 10}}},
+		{"csharp", "// C.\n[Obsolete(\n    \"Use B.\")]\npublic class C {\n}\n", []span{{1, 5}}},
+		{"java", "class A {\n    int a() {\n        return f(\n            1);\n    }\n    @SuppressWarnings({\n        \"unchecked\",\n    })\n    void b() {\n    }\n}\n", []span{{1, 11}, {2, 5}, {6, 10}}},
+		{"ocaml", "let e = 1\n\n(* N.B. A comment\n   of two lines. *)\nlet add t k =\n  k\n", []span{{1, 1}, {3, 6}}},
 		{"lua", "-- F.\nfunction M.f(a)\n  if a then\n    return 1\n  end\nend\n\nlocal function g() return 1 end\n", []span{{1, 6}, {8, 8}}},
 	}
 	for _, tt := range tests {
