@@ -22,8 +22,9 @@
 //     comments (a licence header, a package's documentation).
 //   - logic: for a question, the chunk of a file that holds its logic
 //     (branches, loops, returns) stands for the file rather than its
-//     header (imports, constants, a class's doc comment and fields): the
-//     file's chunks trade scores, so the file keeps its place.
+//     header (imports, constants, a class's doc comment and fields), and
+//     a file's first chunk counts Tuning.HeaderFactor of its score in that
+//     choice: the file's chunks trade scores, so the file keeps its place.
 //   - later_chunk: further chunks of a file already ranked decay sharply,
 //     so a top 10 holds ten files rather than three chunks of one; for a
 //     symbol query, those that define the symbol too (overloads) do not

@@ -24,7 +24,7 @@ func fixtureHits(t *testing.T, name, query string) []storage.Hit {
 	}
 	terms := analysis.QueryTerms(query)
 	var hits []storage.Hit
-	for _, c := range chunk.Split(string(data), chunk.Options{MaxChars: 700, Language: chunk.Language(name)}) {
+	for i, c := range chunk.Split(string(data), chunk.Options{MaxChars: 700, Language: chunk.Language(name)}) {
 		n := 0
 		for _, term := range analysis.Terms(c.Text) {
 			if slices.Contains(terms, term) {
@@ -35,7 +35,7 @@ func fixtureHits(t *testing.T, name, query string) []storage.Hit {
 			continue
 		}
 		hits = append(hits, storage.Hit{Chunk: storage.Chunk{
-			ID: fmt.Sprint(name, ":", c.StartLine), DocID: name, Kind: storage.KindFile, Path: "/ws/" + name,
+			ID: fmt.Sprint(name, ":", c.StartLine), DocID: name, Kind: storage.KindFile, Path: "/ws/" + name, Ordinal: i,
 			StartLine: c.StartLine, EndLine: c.EndLine, Text: c.Text,
 			Metadata: map[string]string{MetaDefines: strings.Join(c.Defines, " ")},
 		}, KeywordScore: float64(n)})

@@ -15,8 +15,11 @@ import (
 // a file's best chunk is its preamble — imports, constants, a class's doc
 // comment and fields — and another of its candidates holds the branches,
 // loops and returns that implement something, that other chunk stands
-// for the file. The file keeps its place: the chunks of a file trade
-// scores, so only which chunk comes first in the file changes.
+// for the file. A file's first chunk (its package clause, imports and
+// the module's doc comment, which sum the file up in its own words)
+// counts HeaderFactor of its score in that choice. The file keeps its
+// place: the chunks of a file trade scores, so only which chunk comes
+// first in the file changes.
 
 // logicFactor is how much a chunk's logic weighs in choosing the chunk
 // that stands for its file: 1 + weight × ln(1 + control-flow keywords).
@@ -62,10 +65,11 @@ func (c *factsCache) get(ch storage.Chunk) chunk.Facts {
 }
 
 // applyLogic lets, in each file, the candidate with the best score times
-// its logic factor stand for the file: it takes the file's best score,
-// and the chunk that had it takes its score in exchange. The promoted
-// chunk names the rule. weight is positive.
-func applyLogic(hits []Ranked, weight float64, slab *ruleSlab) {
+// its logic factor, and times header for the file's first chunk, stand
+// for the file: it takes the file's best score, and the chunk that had
+// it takes its score in exchange. The promoted chunk names the rule.
+// weight is positive; header is in (0, 1], 1 leaving first chunks be.
+func applyLogic(hits []Ranked, weight, header float64, slab *ruleSlab) {
 	byDoc := make(map[string][]int)
 	for i := range hits {
 		if h := &hits[i]; h.Chunk.Kind == storage.KindFile && h.Score > 0 {
@@ -79,13 +83,20 @@ func applyLogic(hits []Ranked, weight float64, slab *ruleSlab) {
 		}
 		slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(hits[b].Score, hits[a].Score), cmp.Compare(a, b)) })
 		best := idx[0]
-		chosen, value := best, hits[best].Score*logicFactor(hits[best].Chunk, weight)
+		factor := func(c storage.Chunk) float64 {
+			f := logicFactor(c, weight)
+			if c.Ordinal == 0 {
+				f *= header
+			}
+			return f
+		}
+		chosen, value := best, hits[best].Score*factor(hits[best].Chunk)
 		for _, i := range idx[1:] {
 			s := hits[i].Score
 			if s*maxFactor <= value {
 				break // neither this chunk nor any after it can win
 			}
-			if v := s * logicFactor(hits[i].Chunk, weight); v > value {
+			if v := s * factor(hits[i].Chunk); v > value {
 				chosen, value = i, v
 			}
 		}

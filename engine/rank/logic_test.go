@@ -51,6 +51,33 @@ func TestLogicRule(t *testing.T) {
 	}
 }
 
+// For a question, a file's first chunk counts HeaderFactor of its score
+// in choosing the chunk that stands for the file: in testdata/throttle.go
+// the package comment and two wrappers say "caps the calls in flight and
+// lets extra calls wait" more often than ThrottleWithOpts, which does
+// it, and more than its branches make up for; at 0.7 the implementation
+// stands for the file, at the file's best score. At 1 the header stays.
+func TestHeaderFactor(t *testing.T) {
+	question := "how can I cap the calls in flight and let extra ones wait"
+	hits := fixturesHits(t, question, "throttle.go", "limiter.go", "backoff.go")
+	if hits[0].Chunk.ID != "throttle.go:1" {
+		t.Fatalf("the fixture's keyword leg should put throttle.go's header first: %s", hits[0].Chunk.ID)
+	}
+	off := fixtureOptions
+	off.Tuning.HeaderFactor = 1
+	plain := Rank(hits, ParseQuery(question), off)
+	if plain[0].Chunk.ID != "throttle.go:1" {
+		t.Fatalf("with header_factor 1 the header should stand for the file: %s %v", plain[0].Chunk.ID, plain[0].Rules)
+	}
+	got := Rank(hits, ParseQuery(question), fixtureOptions)
+	if !strings.Contains(got[0].Chunk.Text, "func ThrottleWithOpts") || !slices.Contains(got[0].Rules, RuleLogic) || got[0].Score != plain[0].Score {
+		t.Errorf("first %s %v %v, want ThrottleWithOpts named by the logic rule at the file's score %v", got[0].Chunk.ID, got[0].Rules, got[0].Score, plain[0].Score)
+	}
+	if sym := Rank(fixtureHits(t, "throttle.go", "Throttle"), ParseQuery("Throttle"), fixtureOptions); sym[0].Chunk.ID != "throttle.go:1" {
+		t.Errorf("symbol query Throttle: first %s, want the header, which defines it", sym[0].Chunk.ID)
+	}
+}
+
 // For a question, a chunk of code that is mostly comments ranks below
 // code, like documentation: retrydoc.go's package comment says "retry
 // waits between attempts" more often than backoff.go, which computes

@@ -75,6 +75,11 @@ type Tuning struct {
 	// 1 + LogicWeight × ln(1 + control-flow keywords) (see applyLogic);
 	// 0 or less turns the rule off.
 	LogicWeight float64 `json:"logic_weight"`
+	// HeaderFactor weighs, in the logic rule's choice, the score of a
+	// file's first chunk (package clause, imports, module doc comment):
+	// a question asks for code, which the header only sums up. 1 (or 0)
+	// leaves it be.
+	HeaderFactor float64 `json:"header_factor"`
 	// Fusion is how the legs combine: FusionScore (the default) adds each
 	// leg's score scaled into [0, 1] over the candidates, FusionRRF adds
 	// each leg's reciprocal rank 1/(K+rank). Either way a candidate first
@@ -110,6 +115,7 @@ var DefaultTuning = Tuning{
 	ProseFactor:           0.85,
 	LaterChunkFactor:      0.1,
 	LogicWeight:           0.4,
+	HeaderFactor:          0.7,
 }
 
 // Options says how Rank scores candidates.
@@ -191,7 +197,11 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 		applyProse(out, byPath, t.ProseFactor, slab)
 	}
 	if o.Rules.Logic && q.Kind == KindQuestion && t.LogicWeight > 0 {
-		applyLogic(out, t.LogicWeight, slab)
+		header := t.HeaderFactor
+		if header <= 0 || header > 1 {
+			header = 1
+		}
+		applyLogic(out, t.LogicWeight, header, slab)
 	}
 	sortRanked(out)
 	if o.Rules.OnePerFile && t.LaterChunkFactor != 1 {
