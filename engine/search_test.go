@@ -286,3 +286,26 @@ func TestSearchShowsATextOnce(t *testing.T) {
 		t.Errorf("upload.go copies = %+v, want none", res[1].Copies)
 	}
 }
+
+// find_related shows a text once too: two copies of code like the
+// source's take one result, which names the other.
+func TestFindRelatedShowsATextOnce(t *testing.T) {
+	ws := t.TempDir()
+	retry := "package retry\n\n// Retry retries a failed upload with exponential backoff, doubling the wait each time.\nfunc Retry() {}\n"
+	enginetest.WriteFiles(t, ws, map[string]string{
+		"upload.go":         "package upload\n\n// retryUpload retries a failed upload, doubling the wait each time.\nfunc retryUpload() {}\n",
+		"v1/retry/retry.go": retry,
+		"v2/retry/retry.go": retry,
+	})
+	m, _ := startIndexed(t, ws, func(*config.Config) {})
+	resp, err := m.FindRelated(context.Background(), RelatedRequest{Ref: DocumentRef{Path: filepath.Join(ws, "upload.go")}, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Results) != 1 || filepath.Base(resp.Results[0].Path) != "retry.go" || len(resp.Results[0].Copies) != 1 {
+		t.Fatalf("related to upload.go: %+v, want one retry.go naming its copy", resp.Results)
+	}
+	if c := resp.Results[0].Copies[0]; c.Path == resp.Results[0].Path || filepath.Base(c.Path) != "retry.go" {
+		t.Errorf("copy %+v, want the other retry.go", c)
+	}
+}

@@ -28,7 +28,8 @@ func findRelated(eng Engine) server.ServerTool {
 		"Find the code most like one place of the workspace, elsewhere in it: give a file (path) and a line, "+
 			"or a document id. The chunk holding the line is compared by meaning (its embedding) and by its most "+
 			"frequent words, and the results have search's shape and ranking rules. source names the chunk "+
-			"compared. Use it to find similar implementations, other callers of a pattern, or duplicated code.",
+			"compared. Use it to find similar implementations, other callers of a pattern, or duplicated code; "+
+			"exact copies of one text are one result that lists them in copies.",
 		readOnly, append(params, outputSchema[engine.RelatedResponse]())...)
 	return server.ServerTool{Tool: tool, Handler: adapt(tool.Name, func(ctx context.Context, a *args) (any, error) {
 		req := engine.RelatedRequest{

@@ -129,8 +129,12 @@ func (l *Local) findRelated(ctx context.Context, req RelatedRequest) (RelatedRes
 		Mode: mode, Roots: l.Config.Workspace.Roots, Rules: rules, Tuning: t,
 		KeepSatellites: req.PathGlob != "" || req.Language != "",
 	})
+	results, err := collectDistinct(ctx, ranked, perFile(req.MaxPerFile), req.Limit)
+	if err != nil {
+		return RelatedResponse{}, err
+	}
 	resp := RelatedResponse{
-		SearchResponse: SearchResponse{Results: collect(ranked, perFile(req.MaxPerFile), req.Limit), Mode: storage.ModeHybrid},
+		SearchResponse: SearchResponse{Results: results, Mode: storage.ModeHybrid},
 		Source: RelatedSource{ID: src.DocID, ChunkID: src.ID, Path: src.Path, Title: src.Title,
 			StartLine: src.StartLine, EndLine: src.EndLine},
 	}
