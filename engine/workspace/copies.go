@@ -18,6 +18,11 @@ type Copy struct {
 	Title     string `json:"title,omitempty"`
 }
 
+// MaxCopies is how many copies a result lists; MoreCopies counts the
+// rest, so that a licence header atop every file does not fill the
+// answer with their names.
+const MaxCopies = 5
+
 // textKey identifies a result's text. The line count and Truncated
 // keep two long chunks that share their first MaxHitChars apart.
 type textKey struct {
@@ -54,7 +59,11 @@ func collectDistinct(ctx context.Context, ranked []rank.Ranked, perDoc, limit in
 		for _, r := range batch {
 			k := textKey{r.Text, r.EndLine - r.StartLine, r.Truncated}
 			if i, ok := seen[k]; ok && r.Text != "" {
-				out[i].Copies = append(out[i].Copies, Copy{ID: r.ID, Path: r.Path, StartLine: r.StartLine, EndLine: r.EndLine, Title: r.Title})
+				if len(out[i].Copies) < MaxCopies {
+					out[i].Copies = append(out[i].Copies, Copy{ID: r.ID, Path: r.Path, StartLine: r.StartLine, EndLine: r.EndLine, Title: r.Title})
+				} else {
+					out[i].MoreCopies++
+				}
 				copies = true
 				continue
 			}

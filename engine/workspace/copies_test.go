@@ -50,6 +50,27 @@ func TestCollectDistinct(t *testing.T) {
 	}
 }
 
+// A text found in many places lists MaxCopies of them and counts the
+// rest, and the search reads on until it has limit distinct results.
+func TestCollectDistinctManyCopies(t *testing.T) {
+	licence := "// Copyright the authors.\n// Licensed under the MIT licence.\n"
+	var ranked []rank.Ranked
+	for i := range 12 {
+		ranked = append(ranked, rank.Ranked{Hit: fileHit(fmt.Sprintf("f%02d.go", i), 1, 2, licence, float64(100-i))})
+	}
+	ranked = append(ranked, rank.Ranked{Hit: fileHit("code.go", 1, 2, "func F() {\n}\n", 1)})
+	got, err := collectDistinct(context.Background(), ranked, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Path != "f00.go" || got[1].Path != "code.go" {
+		t.Fatalf("got %d results, want f00.go and code.go: %+v", len(got), got)
+	}
+	if len(got[0].Copies) != MaxCopies || got[0].MoreCopies != 11-MaxCopies || got[0].Copies[0].Path != "f01.go" {
+		t.Errorf("copies %+v and %d more, want f01.go… (%d) and %d more", got[0].Copies, got[0].MoreCopies, MaxCopies, 11-MaxCopies)
+	}
+}
+
 // Texts a store left out are read before they are compared, and a chunk
 // replaced since the search is reported as such.
 func TestCollectDistinctReadsTexts(t *testing.T) {

@@ -116,6 +116,8 @@ type SearchResult struct {
 	// Copies are the places that hold this result's text exactly, left
 	// out of the results so that each text is shown once.
 	Copies []Copy `json:"copies,omitempty"`
+	// MoreCopies counts the copies past the MaxCopies listed.
+	MoreCopies int `json:"more_copies,omitempty"`
 	// texts reads Text when the store left it out (storage.Hit.Texts).
 	texts storage.TextReader
 	// Rules names the ranking rules that moved the result (see package
