@@ -51,7 +51,11 @@ func collectDistinct(ctx context.Context, ranked []rank.Ranked, perDoc, limit in
 				break
 			}
 		}
-		batch := all[next:min(len(all), next+limit-len(out))]
+		want := limit - len(out)
+		if grown {
+			want = max(want, limit) // copies are about: fewer, larger reads
+		}
+		batch := all[next:min(len(all), next+want)]
 		next += len(batch)
 		if err := readTexts(ctx, batch); err != nil {
 			return nil, err
