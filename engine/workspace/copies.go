@@ -61,6 +61,9 @@ func collectDistinct(ctx context.Context, ranked []rank.Ranked, perDoc, limit in
 			return nil, err
 		}
 		for _, r := range batch {
+			if len(out) == limit {
+				break // a larger read than needed: the rest was not reached
+			}
 			k := textKey{r.Text, r.EndLine - r.StartLine, r.Truncated}
 			if i, ok := seen[k]; ok && r.Text != "" {
 				if len(out[i].Copies) < MaxCopies {
