@@ -79,8 +79,9 @@ type Options struct {
 // annotation whose arguments run over several lines (Scala's
 // @implicitNotFound(…), C#'s [Obsolete(…)]) and the comment above it,
 // and a comment whose later lines do not start with * (OCaml's (* … *)
-// over two lines).
-const Version = 12
+// over two lines); version 13 an Elixir def whose guard goes on below
+// its head (def call(s)\n when is_pid(s) do) as the block it opens.
+const Version = 13
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

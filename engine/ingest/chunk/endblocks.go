@@ -72,18 +72,41 @@ var (
 var endLanguages = map[string]*endLang{"ruby": ruby, "elixir": elixir, "lua": lua, "julia": julia}
 
 // elixirHeader finds the end of an Elixir def's head, which may span
-// lines inside its parentheses; a block follows when the head ends with
-// do (def f(x) do), a keyword do: makes it one expression.
+// lines inside its parentheses and go on with guards on the lines below
+// (def call(s, r)\n    when is_pid(s) do); a block follows when the
+// head ends with do (def f(x) do), a keyword do: makes it one
+// expression.
 func elixirHeader(ls lines, i, _ int) (int, bool) {
 	depth := 0
 	for j := i; j < ls.count() && j < i+20; j++ {
 		line := strings.TrimRight(ls.text(j, j+1), "\r\n")
 		depth += strings.Count(line, "(") + strings.Count(line, "[") - strings.Count(line, ")") - strings.Count(line, "]")
-		if depth <= 0 {
-			return j, elixirDo.MatchString(line)
+		if depth > 0 {
+			continue
 		}
+		if elixirDo.MatchString(line) {
+			return j, true
+		}
+		if !strings.Contains(line, "do:") && j+1 < ls.count() && guardContinues(line, ls.text(j+1, j+2)) {
+			continue
+		}
+		return j, false
 	}
 	return i, false
+}
+
+// guardContinues reports whether a def's head, complete up to line, goes
+// on with a guard on the next line: the next line starts with when, or
+// line ends inside one (with and, or or when) or before a keyword
+// do: (with a comma).
+func guardContinues(line, next string) bool {
+	t := strings.TrimSpace(line)
+	if i := strings.Index(t, " #"); i >= 0 {
+		t = strings.TrimSpace(t[:i])
+	}
+	return strings.HasPrefix(strings.TrimSpace(next), "when ") ||
+		strings.HasSuffix(t, " when") || strings.HasSuffix(t, " and") || strings.HasSuffix(t, " or") ||
+		strings.HasSuffix(t, ",")
 }
 
 // endDeclarations returns the declarations of source in an end-closed
