@@ -80,8 +80,9 @@ type Options struct {
 // @implicitNotFound(…), C#'s [Obsolete(…)]) and the comment above it,
 // and a comment whose later lines do not start with * (OCaml's (* … *)
 // over two lines); version 13 an Elixir def whose guard goes on below
-// its head (def call(s)\n when is_pid(s) do) as the block it opens.
-const Version = 13
+// its head (def call(s)\n when is_pid(s) do) as the block it opens;
+// version 14 Haskell equations whose patterns hold : (f (x:xs) = …).
+const Version = 14
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

@@ -30,7 +30,8 @@ var (
 			regexp.MustCompile(`^(?:data|newtype|type(?:[ \t]+family)?|class)[ \t]+(?:.*=>[ \t]*)?([A-Z][\w']*)`),
 		},
 		funcs: []*regexp.Regexp{
-			regexp.MustCompile(`^([a-z_][\w']*)(?:[ \t]*,[ \t]*[a-z_][\w']*)*[ \t]*(?:::|[^:=]*?(?:=|\|))`),
+			// An equation's patterns may hold : (x:xs, '-' : w), never ::.
+			regexp.MustCompile(`^([a-z_][\w']*)(?:[ \t]*,[ \t]*[a-z_][\w']*)*[ \t]*(?:::|(?:[^:=]|:[^:=])*?(?:=|\|))`),
 			regexp.MustCompile(`^([a-z_][\w']*)[ \t]*$`), // a signature's name alone on its line
 			regexp.MustCompile(`^\(([!#$%&*+./<=>?@\\^|~:-]+)\)[ \t]*(?:::|[^:=]*=)`),
 		},

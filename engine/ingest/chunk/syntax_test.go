@@ -146,6 +146,7 @@ func TestDeclarationSpans(t *testing.T) {
 		{"elixir", "defmodule M do\n  @moduledoc false\n  @doc \"\"\"\n  Sends.\n  \"\"\"\n  @spec f(t) :: t\n  def f(x) do\n    x\n  end\n\n  def g(x), do: x\nend\n", []span{{1, 12}, {3, 9}, {11, 11}}},
 		{"elixir", "defmodule M do\n  @spec call(t) :: t\n  def call(s)\n      when is_pid(s) or\n             is_atom(s) do\n    s\n  end\n\n  defp f(x)\n       when is_integer(x),\n       do: x\n\n  def g(x), do: x\nend\n", []span{{1, 14}, {2, 7}, {9, 11}, {13, 13}}},
 		{"haskell", "module M where\n\n-- | P.\ndata P = P\n\n-- | f.\nf :: Int\nf 0 = 1\nf n =\n  n\n\ng = 2\n", []span{{3, 4}, {6, 10}, {12, 12}}},
+		{"haskell", "-- | W.\nparseWord :: String -> Maybe Int\nparseWord ('-' : w) = Just 1\nparseWord (x:xs) = Nothing\n\ng = 2\n", []span{{1, 4}, {6, 6}}},
 		{"erlang", "-module(m).\n\n%% F.\n-spec f(t) -> t.\nf(0) ->\n    1;\nf(N) ->\n    N.\n\ng() -> 2.\n", []span{{3, 8}, {10, 10}}},
 		{"perl", "package P;\n\n# New.\nsub new {\n    1;\n}\n\n=head1 X\n\nsub gone {\n\n=cut\n\nsub m { 2 }\n", []span{{3, 6}, {14, 14}}},
 		{"scala", "object F {\n  def r = 1\n}\n\n/** Formats. */\n@implicitNotFound(\n  \"No Formats.\"\n)\ntrait F {\n  def d: Int\n}\n", []span{{1, 3}, {2, 2}, {5, 11}, {10, 10}}},
