@@ -15,7 +15,7 @@ func TestBuildChunksDefines(t *testing.T) {
 	doc := storage.Document{ID: "file:/a.go", Metadata: map[string]string{"k": "v"}}
 	text := "package a\n\n// B is.\nfunc B() { C() }\n\nfunc A() {}\n\nvar x = 1\n"
 	opts := chunk.Options{MaxChars: 30, OverlapChars: -1}
-	chunks, _, _ := buildChunks(doc, text, "go", opts, "m")
+	chunks, _, _ := buildChunks(doc, text, "go", opts, "m", nil)
 	var got []string
 	for _, c := range chunks {
 		if c.Metadata["k"] != "v" {
@@ -29,11 +29,11 @@ func TestBuildChunksDefines(t *testing.T) {
 	if len(doc.Metadata) != 1 {
 		t.Errorf("the document's metadata was changed: %v", doc.Metadata)
 	}
-	both, _, _ := buildChunks(storage.Document{ID: "file:/a.go"}, "package a\n\nfunc B() {}\nfunc A() {}\n", "go", chunk.Options{}, "m")
+	both, _, _ := buildChunks(storage.Document{ID: "file:/a.go"}, "package a\n\nfunc B() {}\nfunc A() {}\n", "go", chunk.Options{}, "m", nil)
 	if len(both) != 1 || both[0].Metadata[MetaDefines] != "A B" {
 		t.Errorf("one chunk of two functions has metadata %v, want defines \"A B\"", both[0].Metadata)
 	}
-	notes, _, _ := buildChunks(doc, "func B() {}\n", "", chunk.Options{}, "m")
+	notes, _, _ := buildChunks(doc, "func B() {}\n", "", chunk.Options{}, "m", nil)
 	if _, ok := notes[0].Metadata[MetaDefines]; len(notes) != 1 || len(notes[0].Metadata) != 2 || ok {
 		t.Errorf("text of no language has metadata %v, want the document's and the facts alone", notes[0].Metadata)
 	}

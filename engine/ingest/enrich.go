@@ -187,7 +187,8 @@ func (ix *Indexer) enrichOne(path, hash string) {
 	text, language := string(data), chunk.Language(path)
 	doc := storage.Document{ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path}
 	info := ix.d.Embedder.Info()
-	chunks, ok, err := enrichChunks(ctx, ix.d.Store, info.Dimensions, ModelKey(info), doc, text, language, ix.chunkOptions(language),
+	chunks, ok, err := enrichChunks(ctx, ix.d.Store, info.Dimensions, ModelKey(info), pathTerms(ix.d.Embedder, ix.d.Config.Workspace.Roots, path),
+		doc, text, language, ix.chunkOptions(language),
 		func(spans []lsp.Span) []map[string]string {
 			return ix.d.Enricher.Enrich(ctx, path, language, text, spans)
 		})

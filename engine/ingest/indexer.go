@@ -129,8 +129,8 @@ func New(d Deps) (*Indexer, error) {
 // part, so its files are all written again, redacted, once.
 func (ix *Indexer) identity() string {
 	c := ix.d.Config
-	return fmt.Sprintf("collection=%s embedder=%s chunk=%d/%d chunker=%d secrets=%s",
-		c.Workspace.Collection, ModelKey(ix.d.Embedder.Info()), c.Workspace.ChunkChars, c.Workspace.ChunkOverlap, chunk.Version, secrets.Version)
+	return fmt.Sprintf("collection=%s embedder=%s chunk=%d/%d chunker=%d secrets=%s paths=%d",
+		c.Workspace.Collection, ModelKey(ix.d.Embedder.Info()), c.Workspace.ChunkChars, c.Workspace.ChunkOverlap, chunk.Version, secrets.Version, PathVectorsVersion)
 }
 
 // chunkOptions are the options with which files in language are cut,
@@ -826,7 +826,8 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 			ix.batcher.sendFull(ctx)
 		}
 	} else {
-		w.rep.Chunks, w.res, err = prepareDocument(ctx, ix.d.Store, ix.d.Embedder, doc, string(data), language, ix.chunkOptions(language))
+		w.rep.Chunks, w.res, err = prepareDocument(ctx, ix.d.Store, ix.d.Embedder, doc, string(data), language, ix.chunkOptions(language),
+			pathTerms(ix.d.Embedder, ix.d.Config.Workspace.Roots, path))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("index %s: %w", path, err)

@@ -47,7 +47,7 @@ func TestPrepareDocumentAnalysesOnce(t *testing.T) {
 	}
 	doc := storage.Document{ID: "file:/w/a.go", Collection: "code", Kind: storage.KindFile, Path: "/w/a.go"}
 	text := "package a\n\n// ParseDuration reads a duration.\nfunc ParseDuration(s string) int { return 0 }\n\nfunc HTTPServer() {}\n"
-	chunks, res, err := prepareDocument(ctx, st, emb, doc, text, "go", chunk.Options{MaxChars: 60, OverlapChars: -1})
+	chunks, res, err := prepareDocument(ctx, st, emb, doc, text, "go", chunk.Options{MaxChars: 60, OverlapChars: -1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

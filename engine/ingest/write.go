@@ -49,7 +49,7 @@ type WriteResult struct {
 // it) applies to every chunk and says how text is cut: it overrides
 // opts.Language.
 func WriteDocument(ctx context.Context, store storage.Store, emb embed.Embedder, doc storage.Document, text, language string, opts chunk.Options) (WriteResult, error) {
-	chunks, res, err := prepareDocument(ctx, store, emb, doc, text, language, opts)
+	chunks, res, err := prepareDocument(ctx, store, emb, doc, text, language, opts, nil)
 	if err != nil {
 		return res, err
 	}
@@ -57,11 +57,11 @@ func WriteDocument(ctx context.Context, store storage.Store, emb embed.Embedder,
 }
 
 // prepareDocument is WriteDocument without the write: the chunks, each
-// with its vector.
-func prepareDocument(ctx context.Context, store storage.Store, emb embed.Embedder, doc storage.Document, text, language string, opts chunk.Options) ([]storage.Chunk, WriteResult, error) {
-	chunks, hashes, redacted := buildChunks(doc, text, language, opts, ModelKey(emb.Info()))
+// with its vector; path is the file's pathTerms (nil for none).
+func prepareDocument(ctx context.Context, store storage.Store, emb embed.Embedder, doc storage.Document, text, language string, opts chunk.Options, path []string) ([]storage.Chunk, WriteResult, error) {
+	chunks, hashes, redacted := buildChunks(doc, text, language, opts, ModelKey(emb.Info()), path)
 	res := WriteResult{Chunks: len(chunks), Redacted: redacted}
-	if err := embedMissing(ctx, store, emb, chunks, hashes, &res); err != nil {
+	if err := embedMissing(ctx, store, emb, chunks, hashes, path, &res); err != nil {
 		return nil, res, fmt.Errorf("embed %s: %w", doc.ID, err)
 	}
 	return chunks, res, nil
@@ -71,7 +71,7 @@ func prepareDocument(ctx context.Context, store storage.Store, emb embed.Embedde
 // caller: the chunks, with the stored vectors they can reuse, the texts
 // left to embed, and fill, which gives the chunks those texts' vectors.
 func prepareChunks(ctx context.Context, store storage.Store, info embed.Info, doc storage.Document, text, language string, opts chunk.Options) ([]storage.Chunk, []string, func([][]float32) error, WriteResult, error) {
-	chunks, hashes, redacted := buildChunks(doc, text, language, opts, ModelKey(info))
+	chunks, hashes, redacted := buildChunks(doc, text, language, opts, ModelKey(info), nil)
 	res := WriteResult{Chunks: len(chunks), Redacted: redacted}
 	todo, fill, err := reuseVectors(ctx, store, info.Dimensions, chunks, hashes)
 	if err != nil {
@@ -96,7 +96,7 @@ const MetaDefines = chunk.MetaDefines
 // chunker knows (empty when the chunk defines nothing, so that a reader
 // can tell "defines nothing" from "not known"); each chunk has a copy of
 // its own.
-func buildChunks(doc storage.Document, text, language string, opts chunk.Options, model string) ([]storage.Chunk, []string, int) {
+func buildChunks(doc storage.Document, text, language string, opts chunk.Options, model string, path []string) ([]storage.Chunk, []string, int) {
 	text, found := secrets.Default().Redact(text, doc.Path)
 	opts.Language = language
 	pieces := chunk.Split(text, opts)
@@ -117,7 +117,7 @@ func buildChunks(doc storage.Document, text, language string, opts chunk.Options
 			ID: chunk.ChunkID(doc.ID, p), DocID: doc.ID, Collection: doc.Collection, Kind: doc.Kind,
 			Path: doc.Path, Title: doc.Title, Language: language, Ordinal: p.Ordinal,
 			StartLine: p.StartLine, EndLine: p.EndLine, Text: p.Text,
-			Hash: storage.VectorHash(model, p.Text), Metadata: meta,
+			Hash: vectorHash(model, path, p.Text), Metadata: meta,
 			Terms: analysis.Terms(p.Text),
 		}
 		hashes[i] = chunks[i].Hash
@@ -150,8 +150,8 @@ var errStaleVectors = errors.New("stored vectors are gone")
 // chunk) to their metadata and gives each its stored vector, found by
 // hash: nothing is embedded. It fails with errStaleVectors when a vector
 // is missing.
-func enrichChunks(ctx context.Context, store storage.Store, dims int, model string, doc storage.Document, text, language string, opts chunk.Options, extra func([]lsp.Span) []map[string]string) ([]storage.Chunk, bool, error) {
-	chunks, hashes, _ := buildChunks(doc, text, language, opts, model)
+func enrichChunks(ctx context.Context, store storage.Store, dims int, model string, path []string, doc storage.Document, text, language string, opts chunk.Options, extra func([]lsp.Span) []map[string]string) ([]storage.Chunk, bool, error) {
+	chunks, hashes, _ := buildChunks(doc, text, language, opts, model, path)
 	if len(chunks) == 0 {
 		return nil, false, nil
 	}
@@ -190,8 +190,9 @@ func enrichChunks(ctx context.Context, store storage.Store, dims int, model stri
 }
 
 // embedMissing fills every chunk's Dense vector, reusing stored vectors
-// by text hash and embedding the rest in one batch.
-func embedMissing(ctx context.Context, store storage.Store, emb embed.Embedder, chunks []storage.Chunk, hashes []string, res *WriteResult) error {
+// by hash and embedding the rest in one batch; a TermsEmbedder embeds
+// each chunk's terms with path's (pathTerms).
+func embedMissing(ctx context.Context, store storage.Store, emb embed.Embedder, chunks []storage.Chunk, hashes, path []string, res *WriteResult) error {
 	todo, fill, err := reuseVectors(ctx, store, emb.Info().Dimensions, chunks, hashes)
 	if err != nil || len(todo) == 0 {
 		return err
@@ -200,7 +201,7 @@ func embedMissing(ctx context.Context, store storage.Store, emb embed.Embedder, 
 	if te, ok := emb.(embed.TermsEmbedder); ok {
 		terms := make([][]string, len(todo))
 		for k, i := range todo {
-			terms[k] = chunks[i].Terms
+			terms[k] = vectorTerms(chunks[i].Terms, path)
 		}
 		vecs, err = te.EmbedTerms(ctx, terms)
 	} else {
