@@ -28,7 +28,7 @@ func TestPathTerms(t *testing.T) {
 	}{
 		{terms, "/ws/proj/middleware/throttle.go", "[middlewar throttl go]"},
 		{terms, "/ws/proj/src/internal/util/retry_backoff.ts", "[internal util retry backoff retrybackoff ts]"},
-		{terms, "/ws/proj/main.go", "[main go]"},   // the root's name stays out
+		{terms, "/ws/proj/main.go", "[main go]"},     // the root's name stays out
 		{terms, "/elsewhere/x/b/c.go", "[x b c go]"}, // outside every root: its last parts
 		{textOnly{terms}, "/ws/proj/middleware/throttle.go", "[]"},
 	} {
