@@ -15,7 +15,8 @@ import (
 // and, pathTermRepeats times, those of the last pathParts parts of its
 // file's workspace-relative path: a file's name and directories say what
 // its code is about (throttle.go, middleware/realip.go), and the semantic
-// leg then sees them as the keyword leg does. Measured in BENCHMARKS.md
+// leg then weighs them, as the ranking's path rule does for the keyword
+// leg. Measured in BENCHMARKS.md
 // ("The path in the chunk's vector"). An embedder of texts is sent the
 // chunk's text alone, as before.
 const (
