@@ -119,7 +119,7 @@ func checkSamples(t *testing.T, m *Manager, samples []sample) {
 		}
 		hashes := make([]string, len(doc.Chunks))
 		for i, c := range doc.Chunks {
-			if c.Hash != storage.VectorHash(key, c.Text) {
+			if c.Hash != ingest.NoteVectorHash(key, doc.Title, c.Text) {
 				t.Errorf("note %q chunk %d embedded by another model than %s", s.req.Title, i, key)
 			}
 			hashes[i] = c.Hash
@@ -131,7 +131,11 @@ func checkSamples(t *testing.T, m *Manager, samples []sample) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := r.embedder.Embed(t.Context(), []string{doc.Chunks[0].Text})
+		text := doc.Chunks[0].Text
+		if _, terms := r.embedder.(embed.TermsEmbedder); terms && doc.Title != "" {
+			text += "\n" + doc.Title // a vector built from terms holds the title's
+		}
+		want, err := r.embedder.Embed(t.Context(), []string{text})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -391,4 +395,53 @@ func TestNotesToolsWaitForMove(t *testing.T) {
 		t.Errorf("the note deleted during the move: GetDocument = %v, want not found", err)
 	}
 	checkSamples(t, m, []sample{journal, samples[2]})
+}
+
+// A note is found by its title, whose words its content need not hold,
+// in keyword search as in hybrid; and a note written so is not stale at
+// the next start.
+func TestNoteFoundByTitle(t *testing.T) {
+	cfg := notesConfig(t)
+	logs := &syncBuffer{}
+	m := New(cfg, Options{Logger: zerolog.New(logs)})
+	if err := m.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	waitNotes(t, m)
+	res, err := m.AddDocument(t.Context(), AddDocumentRequest{Title: "Deployment checklist", Content: "Run the migrations, then restart the workers one by one."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.AddDocument(t.Context(), AddDocumentRequest{Title: "Lunch", Content: "The deployment of sandwiches is at noon."}); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{storage.ModeKeyword, storage.ModeHybrid} {
+		got, err := m.Search(t.Context(), SearchRequest{Query: "deployment checklist", Limit: 5, Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Results) == 0 || got.Results[0].ID != res.ID {
+			t.Errorf("%s search for the title: %+v, want the note %s first", mode, got.Results, res.ID)
+		}
+	}
+	doc, err := m.GetDocument(t.Context(), DocumentRef{ID: res.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if content, err := workspace.NoteContent(doc.Chunks); err != nil || content != "Run the migrations, then restart the workers one by one." {
+		t.Errorf("get_document: %q, %v; want the content as given", content, err)
+	}
+	if _, err := m.Stop(t.Context(), StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	waitNotes(t, m)
+	if strings.Contains(logs.String(), "note re-embedded") {
+		t.Errorf("a note written with its title was re-embedded at the next start")
+	}
+	if _, err := m.Stop(t.Context(), StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
 }

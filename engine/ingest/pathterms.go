@@ -71,3 +71,14 @@ func vectorTerms(terms, path []string) []string {
 	}
 	return out
 }
+
+// NoteVectorHash is the Hash of a note's chunk of text under model: a
+// note's title is among its chunks' terms (see buildChunks), so its hash
+// covers the title too. A note whose stored hashes differ is written
+// again (engine/workspace).
+func NoteVectorHash(model, title, text string) string {
+	if title == "" {
+		return storage.VectorHash(model, text)
+	}
+	return vectorHash(model, analysis.Terms(title), text)
+}

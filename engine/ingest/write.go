@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"workspace-qdrant-mcp/engine/analysis"
@@ -105,6 +106,14 @@ func buildChunks(doc storage.Document, text, language string, opts chunk.Options
 	structured := chunk.Structured(language)
 	generated := chunk.GeneratedText(text)
 	facts := chunk.FileFacts(text, language, pieces)
+	// A note's title is searched with each of its chunks, as words of
+	// the chunk; its vector hash covers it, since a vector built from
+	// the terms holds it too.
+	var title []string
+	if doc.Kind == storage.KindNote && doc.Title != "" {
+		title = analysis.Terms(doc.Title)
+		path = append(slices.Clip(path), title...)
+	}
 	for i, p := range pieces {
 		meta := make(map[string]string, len(doc.Metadata)+2)
 		maps.Copy(meta, doc.Metadata)
@@ -118,7 +127,7 @@ func buildChunks(doc storage.Document, text, language string, opts chunk.Options
 			Path: doc.Path, Title: doc.Title, Language: language, Ordinal: p.Ordinal,
 			StartLine: p.StartLine, EndLine: p.EndLine, Text: p.Text,
 			Hash: vectorHash(model, path, p.Text), Metadata: meta,
-			Terms: analysis.Terms(p.Text),
+			Terms: append(analysis.Terms(p.Text), title...),
 		}
 		hashes[i] = chunks[i].Hash
 	}

@@ -97,9 +97,10 @@ type Chunk struct {
 	Metadata map[string]string
 	Dense    []float32
 	Sparse   SparseVector
-	// Terms, when not nil, are Text's keyword terms as the store's
-	// analyzer gives them (the engine opens every store with
-	// analysis.Terms). A writer that has them already, as the indexer
+	// Terms, when not nil, are the chunk's keyword terms: Text's as the
+	// store's analyzer gives them (the engine opens every store with
+	// analysis.Terms), and a note's title's after them, so that a note is
+	// found by its title. A writer that has them already, as the indexer
 	// does, passes them so that the store does not analyse Text again.
 	// Reads leave Terms nil.
 	Terms []string

@@ -243,11 +243,12 @@ func (l *Local) collectMove(ctx context.Context, names []string, rep *notesRepor
 }
 
 // stale reports whether a chunk of doc was embedded by another model than
-// the one named key, or doc holds a secret: a note stored before secrets
-// were redacted is written again, redacted (see writeNote).
+// the one named key, or before its note's title was among its terms
+// (ingest.NoteVectorHash), or doc holds a secret: a note stored before
+// secrets were redacted is written again, redacted (see writeNote).
 func stale(doc storage.Document, key string) bool {
 	for _, c := range doc.Chunks {
-		if c.Hash != storage.VectorHash(key, c.Text) || secrets.Default().Find(c.Text, "") != nil {
+		if c.Hash != ingest.NoteVectorHash(key, doc.Title, c.Text) || secrets.Default().Find(c.Text, "") != nil {
 			return true
 		}
 	}
