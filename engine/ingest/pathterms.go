@@ -77,8 +77,5 @@ func vectorTerms(terms, path []string) []string {
 // covers the title too. A note whose stored hashes differ is written
 // again (engine/workspace).
 func NoteVectorHash(model, title, text string) string {
-	if title == "" {
-		return storage.VectorHash(model, text)
-	}
 	return vectorHash(model, analysis.Terms(title), text)
 }
