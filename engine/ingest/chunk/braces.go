@@ -13,6 +13,10 @@ import (
 // language whose blocks are delimited by braces.
 type braceLang struct {
 	hashComments bool // '#' starts a comment (PHP)
+	// multiline: a quoted string may span lines, and <<<ID opens a
+	// heredoc that a line starting with ID closes (PHP). Elsewhere an
+	// unterminated string ends with its line.
+	multiline    bool
 	charLiterals bool // 'x' is a character literal; else ' quotes a string
 	templates    bool // `...${...}...` template literals (JavaScript)
 	tripleQuotes bool // """...""" strings
@@ -88,8 +92,12 @@ var (
 	jsType   = regexp.MustCompile(`^\s*(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:abstract\s+)?(?:const\s+)?(?P<kw>class|interface|enum|namespace|module)\s+(?P<name>[A-Za-z_$][\w$]*)`)
 	jsAlias  = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?type\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?:<.*>)?\s*=`)
 	jsVar    = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=`)
-	jsMethod = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|abstract|override|declare|async|get|set|accessor)\s+)*\*?\s*#?(?P<name>[A-Za-z_$][\w$]*)\s*\??\s*(?:<[^>]*>)?\s*\(`)
-	jsField  = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|override)\s+)*#?(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)`)
+	jsMethod = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|abstract|override|declare|async|get|set|accessor)\s+)*\*?\s*#?(?P<name>[A-Za-z_$][\w$]*)\s*\??\s*(?:<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*>)?\s*\(`)
+	// A method or static function assigned to a constructor, as before
+	// classes: Foo.prototype.bar = function (…), Foo.bar = (…) => …; a
+	// function assigned to exports.name.
+	jsAssigned = regexp.MustCompile(`^(?:(?:module\.)?exports|(?P<owner>[A-Za-z_$][\w$]*)(?:\.prototype)?)\.(?P<name>[A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)`)
+	jsField    = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|override)\s+)*#?(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)`)
 
 	rustItem  = regexp.MustCompile(`^\s*(?:pub(?:\([^)]*\))?\s+)?(?:(?:const|async|unsafe|default|extern(?:\s+"[^"]*")?)\s+)*(?P<kw>fn|struct|enum|union|trait|type|mod|const|static)\s+(?:mut\s+)?(?P<name>` + ident + `)`)
 	rustImpl  = regexp.MustCompile(`^\s*(?:unsafe\s+)?(?P<kw>impl)\b(?:\s*<.*?>)?\s+(?:.*?\s+for\s+)?&?(?:` + ident + `::)*(?P<name>` + ident + `)`)
@@ -112,17 +120,23 @@ var (
 
 	objcMethod = regexp.MustCompile(`^\s*[-+]\s*\([^)]*\)\s*(?P<name>` + ident + `)`)
 
+	// PHP's global namespace in a file of several: namespace { ... }.
+	phpGlobal = regexp.MustCompile(`^\s*(?P<kw>namespace)\s*\{`)
+	// A PHP heredoc or nowdoc's opening, <<<ID, <<<"ID" or <<<'ID', up to
+	// its line's end; its identifier in group 1.
+	heredoc = regexp.MustCompile(`^<<<[ \t]*["']?([A-Za-z_]\w*)["']?[ \t]*\r?\n`)
+
 	shFunction = regexp.MustCompile(`^\s*function\s+(?P<name>[\w.:-]+)`)
 	shFunc     = regexp.MustCompile(`^\s*(?P<name>[A-Za-z_][\w.:-]*)\s*\(\)\s*(?:\{|$)`)
 )
 
 var (
 	javascript = &braceLang{templates: true,
-		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsVar}, member: []*regexp.Regexp{jsField, jsMethod}}
+		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsVar, jsAssigned}, member: []*regexp.Regexp{jsField, jsMethod}}
 	rust = &braceLang{charLiterals: true, rawStrings: true,
 		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
-	php = &braceLang{hashComments: true,
-		top: []*regexp.Regexp{cType, cFunc}, preamble: []string{"#["}}
+	php = &braceLang{hashComments: true, multiline: true,
+		top: []*regexp.Regexp{cType, cFunc, phpGlobal}, preamble: []string{"#["}}
 	javaLike = &braceLang{charLiterals: true, tripleQuotes: true, enumBodies: true, // Java, C#, Groovy, Dart
 		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"["}}
 	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, // Kotlin, Scala, Swift
@@ -347,7 +361,7 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 			}
 			typ, _, _ := strings.Cut(group("type"), " ")
 			if re != perlSub && (keywords[d.name] || keywords[typ]) || // Perl's sub new is a constructor
-				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAlias && re != zigType && re != rFunc && re != rClass && re != rS4 && re != cAlias {
+				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAssigned && re != jsAlias && re != zigType && re != rFunc && re != rClass && re != rS4 && re != cAlias {
 				continue
 			}
 			if re == cCtor && strings.ToUpper(d.name) == d.name {
@@ -418,6 +432,7 @@ type lexer struct {
 	state   byte        // 0 in code, '*' in a block comment, else the quote of the string it is in
 	triple  bool        // the string is """-quoted
 	rawEnd  string      // the end of the raw string it is in
+	heredoc bool        // the raw string is a heredoc, whose end starts a line
 	parenAt []int       // parens open around each open brace
 	pod     bool        // in Perl's documentation, or after __END__
 	ended   bool        // after __END__ or __DATA__
@@ -474,6 +489,15 @@ func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 			}
 			continue
 		case 'r':
+			if lx.heredoc {
+				// A heredoc ends at a line that starts with its identifier,
+				// after any indentation.
+				if t := strings.TrimLeft(line, " \t"); strings.HasPrefix(t, lx.rawEnd) && !(len(t) > len(lx.rawEnd) && isWordByte(t[len(lx.rawEnd)])) {
+					lx.state, lx.heredoc, i = 0, false, len(line)-len(t)+len(lx.rawEnd)-1
+					continue
+				}
+				return
+			}
 			if strings.HasPrefix(line[i:], lx.rawEnd) {
 				lx.state, i = 0, i+len(lx.rawEnd)-1
 			}
@@ -491,7 +515,7 @@ func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 				}
 			case c == lx.state:
 				lx.state = 0
-			case c == '\n' && lx.state != '`' && !lx.triple:
+			case c == '\n' && lx.state != '`' && !lx.triple && !lx.lang.multiline:
 				lx.state = 0 // an unterminated string ends with its line
 			}
 			continue
@@ -507,6 +531,12 @@ func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 		case '#':
 			if lx.lang.hashComments {
 				return
+			}
+		case '<':
+			if lx.lang.multiline && strings.HasPrefix(line[i:], "<<<") {
+				if m := heredoc.FindStringSubmatch(line[i:]); m != nil {
+					lx.state, lx.rawEnd, lx.heredoc, i = 'r', m[1], true, i+len(m[0])-1
+				}
 			}
 		case '=', '!':
 			if lx.lang.pod && strings.HasPrefix(line[i+1:], "~") {

@@ -81,8 +81,12 @@ type Options struct {
 // and a comment whose later lines do not start with * (OCaml's (* … *)
 // over two lines); version 13 an Elixir def whose guard goes on below
 // its head (def call(s)\n when is_pid(s) do) as the block it opens;
-// version 14 Haskell equations whose patterns hold : (f (x:xs) = …).
-const Version = 14
+// version 14 Haskell equations whose patterns hold : (f (x:xs) = …);
+// version 15 PHP strings over several lines, heredocs and the global
+// namespace { … }, TypeScript methods with nested type parameters
+// (create<O extends Opts<T>>(…)), and JavaScript functions assigned to
+// a constructor, its prototype or exports (Foo.prototype.bar = function).
+const Version = 15
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

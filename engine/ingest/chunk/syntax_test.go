@@ -13,6 +13,8 @@ func TestDefines(t *testing.T) {
 		lang, text string
 		want       []string
 	}{
+		{"javascript", "function Stack() {\n  this.frames = [];\n}\n\nStack.prototype.__proto__ = Array.prototype;\n\nStack.prototype.lookup = function(name){\n  if (name) { return 1; }\n};\n\nStack.create = (n) => new Stack(n);\n\nexports.render = async function(str, fn){\n  return fn(str);\n};\n\nmodule.exports.version = '1';\n",
+			[]string{"Stack", "Stack.create", "Stack.lookup", "render"}},
 		{"zig", "const std = @import(\"std\");\n\n/// A list.\npub const List = struct {\n    items: []u8,\n\n    pub fn init() List {\n        return Foo(.{});\n    }\n};\n\nfn helper(c: u8) bool {\n    return c == '}';\n}\n\ntest \"helper\" {\n    Foo();\n}\n",
 			[]string{"List", "List.init", "helper"}},
 		{"shell", "#!/bin/sh\nset -e\n\n# Prints usage.\nusage() {\n    echo \"usage: $0 {start|stop}\"\n}\n\nfunction start_server {\n    Foo \"${PORT}\"\n}\n\nusage\n",
@@ -153,6 +155,9 @@ func TestDeclarationSpans(t *testing.T) {
 		{"csharp", "// C.\n[Obsolete(\n    \"Use B.\")]\npublic class C {\n}\n", []span{{1, 5}}},
 		{"java", "class A {\n    int a() {\n        return f(\n            1);\n    }\n    @SuppressWarnings({\n        \"unchecked\",\n    })\n    void b() {\n    }\n}\n", []span{{1, 11}, {2, 5}, {6, 10}}},
 		{"ocaml", "let e = 1\n\n(* N.B. A comment\n   of two lines. *)\nlet add t k =\n  k\n", []span{{1, 1}, {3, 6}}},
+		{"php", "<?php\nclass L {\n    function a() {\n        $r = '{\n            \\s*\n        }x';\n    }\n\n    function b() {\n        $s = <<<'EOT'\n        It's { open\n        EOT;\n    }\n}\n", []span{{2, 14}, {3, 7}, {9, 13}}},
+		{"php", "<?php\nnamespace A {\n    class C {\n    }\n}\n\nnamespace {\n    use A\\C;\n\nfunction f($x)\n{\n}\n}\n", []span{{2, 5}, {3, 4}, {7, 13}, {10, 12}}},
+		{"typescript", "class B<T> {\n  create<O extends Opts<T, Map<K, V>>>(\n    opts?: O,\n  ): R {\n    return 1;\n  }\n}\n", []span{{1, 7}, {2, 6}}},
 		{"lua", "-- F.\nfunction M.f(a)\n  if a then\n    return 1\n  end\nend\n\nlocal function g() return 1 end\n", []span{{1, 6}, {8, 8}}},
 	}
 	for _, tt := range tests {
