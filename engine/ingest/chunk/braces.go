@@ -37,6 +37,7 @@ var containerKinds = map[string]braceKind{
 	"class": classBody, "interface": classBody, "@interface": classBody, "enum": classBody,
 	"record": classBody, "struct": classBody, "trait": classBody, "object": classBody,
 	"protocol": classBody, "extension": classBody, "actor": classBody, "impl": classBody, "union": classBody,
+	"prototype": classBody,
 	"namespace": namespaceBody, "module": namespaceBody, "mod": namespaceBody,
 }
 
@@ -97,7 +98,11 @@ var (
 	// classes: Foo.prototype.bar = function (…), Foo.bar = (…) => …; a
 	// function assigned to exports.name.
 	jsAssigned = regexp.MustCompile(`^(?:(?:module\.)?exports|(?P<owner>[A-Za-z_$][\w$]*)(?:\.prototype)?)\.(?P<name>[A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)`)
-	jsField    = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|override)\s+)*#?(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)`)
+	// A prototype given as an object literal, Foo.prototype = { … }: a
+	// body of methods, name: function (…), that adds to Foo.
+	jsPrototype = regexp.MustCompile(`^(?P<name>[A-Za-z_$][\w$]*)\.(?P<kw>prototype)\s*=\s*\{`)
+	jsProperty  = regexp.MustCompile(`^\s*(?P<name>[A-Za-z_$][\w$]*)\s*:\s*(?:async\s+)?function\b`)
+	jsField     = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|override)\s+)*#?(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)`)
 
 	rustItem  = regexp.MustCompile(`^\s*(?:pub(?:\([^)]*\))?\s+)?(?:(?:const|async|unsafe|default|extern(?:\s+"[^"]*")?)\s+)*(?P<kw>fn|struct|enum|union|trait|type|mod|const|static)\s+(?:mut\s+)?(?P<name>` + ident + `)`)
 	rustImpl  = regexp.MustCompile(`^\s*(?:unsafe\s+)?(?P<kw>impl)\b(?:\s*<.*?>)?\s+(?:.*?\s+for\s+)?&?(?:` + ident + `::)*(?P<name>` + ident + `)`)
@@ -132,7 +137,7 @@ var (
 
 var (
 	javascript = &braceLang{templates: true,
-		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsVar, jsAssigned}, member: []*regexp.Regexp{jsField, jsMethod}}
+		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsVar, jsAssigned, jsPrototype}, member: []*regexp.Regexp{jsField, jsMethod, jsProperty}}
 	rust = &braceLang{charLiterals: true, rawStrings: true,
 		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
 	php = &braceLang{hashComments: true, multiline: true,
@@ -317,8 +322,8 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 // if any, qualified by owner.
 func appendName(names []definedName, i int, owner string, d decl) []definedName {
 	switch {
-	case d.name == "" || d.kw == "impl" || d.kw == "extension":
-		// impl S and extension S add to S, declared elsewhere
+	case d.name == "" || d.kw == "impl" || d.kw == "extension" || d.kw == "prototype":
+		// impl S, extension S and S.prototype = {…} add to S, declared elsewhere
 		return names
 	case owner != "":
 		return append(names, definedName{i, owner + "." + d.name})
@@ -361,7 +366,7 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 			}
 			typ, _, _ := strings.Cut(group("type"), " ")
 			if re != perlSub && (keywords[d.name] || keywords[typ]) || // Perl's sub new is a constructor
-				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAssigned && re != jsAlias && re != zigType && re != rFunc && re != rClass && re != rS4 && re != cAlias {
+				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAssigned && re != jsPrototype && re != jsAlias && re != zigType && re != rFunc && re != rClass && re != rS4 && re != cAlias {
 				continue
 			}
 			if re == cCtor && strings.ToUpper(d.name) == d.name {

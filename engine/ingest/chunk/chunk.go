@@ -85,8 +85,10 @@ type Options struct {
 // version 15 PHP strings over several lines, heredocs and the global
 // namespace { … }, TypeScript methods with nested type parameters
 // (create<O extends Opts<T>>(…)), and JavaScript functions assigned to
-// a constructor, its prototype or exports (Foo.prototype.bar = function).
-const Version = 15
+// a constructor, its prototype or exports (Foo.prototype.bar = function);
+// version 16 the methods of a prototype given as an object literal
+// (Foo.prototype = { bar: function … }).
+const Version = 16
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

@@ -13,8 +13,8 @@ func TestDefines(t *testing.T) {
 		lang, text string
 		want       []string
 	}{
-		{"javascript", "function Stack() {\n  this.frames = [];\n}\n\nStack.prototype.__proto__ = Array.prototype;\n\nStack.prototype.lookup = function(name){\n  if (name) { return 1; }\n};\n\nStack.create = (n) => new Stack(n);\n\nexports.render = async function(str, fn){\n  return fn(str);\n};\n\nmodule.exports.version = '1';\n",
-			[]string{"Stack", "Stack.create", "Stack.lookup", "render"}},
+		{"javascript", "function Stack() {\n  this.frames = [];\n}\n\nStack.prototype.__proto__ = Array.prototype;\n\nStack.prototype.lookup = function(name){\n  if (name) { return 1; }\n};\n\nStack.create = (n) => new Stack(n);\n\nexports.render = async function(str, fn){\n  return fn(str);\n};\n\nmodule.exports.version = '1';\n\nStack.prototype = {\n  constructor: Stack,\n  peek: function() {\n    return this.frames[0];\n  },\n  size: 2\n};\n",
+			[]string{"Stack", "Stack.create", "Stack.lookup", "Stack.peek", "render"}},
 		{"zig", "const std = @import(\"std\");\n\n/// A list.\npub const List = struct {\n    items: []u8,\n\n    pub fn init() List {\n        return Foo(.{});\n    }\n};\n\nfn helper(c: u8) bool {\n    return c == '}';\n}\n\ntest \"helper\" {\n    Foo();\n}\n",
 			[]string{"List", "List.init", "helper"}},
 		{"shell", "#!/bin/sh\nset -e\n\n# Prints usage.\nusage() {\n    echo \"usage: $0 {start|stop}\"\n}\n\nfunction start_server {\n    Foo \"${PORT}\"\n}\n\nusage\n",
