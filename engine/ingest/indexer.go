@@ -20,6 +20,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"workspace-qdrant-mcp/engine/analysis"
 	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/ingest/ignore"
 	"workspace-qdrant-mcp/engine/ingest/secrets"
@@ -122,15 +123,17 @@ func New(d Deps) (*Indexer, error) {
 
 // identity names what the index is built with: the collection, the
 // embedder, the chunking, by its sizes and the version of its rules
-// (chunk.Version), and the secret rules (secrets.Version); a change
+// (chunk.Version), the analysis of the keyword terms (analysis.Version,
+// which the built-in embedder's name also carries, but no other
+// embedder's), and the secret rules (secrets.Version); a change
 // re-indexes every file at the next start. Vectors are reused by text
 // hash, so chunks whose text a change leaves as it was are not embedded
 // again. An index built before secrets were redacted has no "secrets="
 // part, so its files are all written again, redacted, once.
 func (ix *Indexer) identity() string {
 	c := ix.d.Config
-	return fmt.Sprintf("collection=%s embedder=%s chunk=%d/%d chunker=%d secrets=%s paths=%d",
-		c.Workspace.Collection, ModelKey(ix.d.Embedder.Info()), c.Workspace.ChunkChars, c.Workspace.ChunkOverlap, chunk.Version, secrets.Version, PathVectorsVersion)
+	return fmt.Sprintf("collection=%s embedder=%s chunk=%d/%d chunker=%d analysis=%d secrets=%s paths=%d",
+		c.Workspace.Collection, ModelKey(ix.d.Embedder.Info()), c.Workspace.ChunkChars, c.Workspace.ChunkOverlap, chunk.Version, analysis.Version, secrets.Version, PathVectorsVersion)
 }
 
 // chunkOptions are the options with which files in language are cut,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"workspace-qdrant-mcp/engine/analysis"
 	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/storage"
@@ -48,10 +49,18 @@ func (e *env) definesOf(path string) []string {
 }
 
 // TestNewChunkerRechunksOnce: an index whose ledger was stamped by an
-// older chunker (its identity lacks chunk.Version) has every file cut
+// older chunker (its identity lacks chunk.Version), or by an older
+// analysis of keyword terms (it lacks analysis.Version, which only the
+// built-in embedder's name would otherwise carry), has every file cut
 // again at the next start, once, reusing the stored vectors; one stamped
 // by this chunker skips unchanged files.
 func TestNewChunkerRechunksOnce(t *testing.T) {
+	for _, part := range []string{fmt.Sprintf(" chunker=%d", chunk.Version), fmt.Sprintf(" analysis=%d", analysis.Version)} {
+		t.Run(strings.TrimSpace(part), func(t *testing.T) { testRechunksOnce(t, part) })
+	}
+}
+
+func testRechunksOnce(t *testing.T, part string) {
 	root, data := newDirs(t)
 	p := writeFile(t, root, "a.go", goSource("a", "rechunkword"))
 	cfg := testConfig(t, root, data)
@@ -67,12 +76,12 @@ func TestNewChunkerRechunksOnce(t *testing.T) {
 	}
 	same.stop()
 
-	// Stamp the ledger as the chunker before chunk.Version did.
+	// Stamp the ledger as an index built before that part was named.
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "ledger.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := db.Exec(`UPDATE meta SET value = replace(value, ?, '') WHERE key = 'identity'`, fmt.Sprintf(" chunker=%d", chunk.Version))
+	res, err := db.Exec(`UPDATE meta SET value = replace(value, ?, '') WHERE key = 'identity' AND instr(value, ?) > 0`, part, part)
 	if err != nil {
 		t.Fatal(err)
 	}
