@@ -124,21 +124,28 @@ func TestRankingOnePerFile(t *testing.T) {
 	}
 }
 
-// A symbol query finds the file named after the symbol even when neither
-// leg ranks it among the candidates it fetches.
+// A symbol query finds the file named after the symbol (Scheduler), or
+// the member in the file named after its qualifier (Scheduler.Drain),
+// even when neither leg ranks that file's chunks among the 2 candidates
+// it fetches.
 func TestRankingFileNamedAfterSymbol(t *testing.T) {
 	m, root := rankRepo(t)
 	tuning := DefaultTuning
 	tuning.Prefetch = 2
-	req := SearchRequest{Query: "Scheduler", Limit: 5, Mode: "keyword", Tuning: &tuning}
-	got := search(t, m, req)
-	if len(got) == 0 || !isResult(got[0], root, "sched/scheduler.go:type Scheduler struct") {
-		t.Errorf("first %s, want sched/scheduler.go", describeResults(got, root))
-	}
-	req.Rules = &rank.Rules{Paths: true, Files: true, Satellites: true, OnePerFile: true}
-	for _, r := range search(t, m, req) {
-		if isResult(r, root, "sched/scheduler.go:") {
-			t.Errorf("without the definition rule the legs' 2 candidates include scheduler.go: the lookup is not what found it")
+	for query, want := range map[string]string{
+		"Scheduler":       "sched/scheduler.go:type Scheduler struct",
+		"Scheduler.Drain": "sched/scheduler.go:func (s *Scheduler) Drain()",
+	} {
+		req := SearchRequest{Query: query, Limit: 5, Mode: "keyword", Tuning: &tuning}
+		got := search(t, m, req)
+		if len(got) == 0 || !isResult(got[0], root, want) || !slices.Contains(got[0].Rules, "definition") {
+			t.Errorf("%s: first %s, want %s, by its definition", query, describeResults(got, root), want)
+		}
+		req.Rules = &rank.Rules{Paths: true, Files: true, Satellites: true, OnePerFile: true}
+		for _, r := range search(t, m, req) {
+			if isResult(r, root, "sched/scheduler.go:") {
+				t.Errorf("%s: without the definition rule the legs' 2 candidates include scheduler.go: the lookup is not what found it", query)
+			}
 		}
 	}
 }

@@ -46,11 +46,11 @@ type Query struct {
 }
 
 // symbolPattern matches an identifier, possibly qualified by dots, ::,
-// #, -> or /, with an optional trailing "()" or, for a Rust macro, "!":
-// HTTPAdapter, from_str, Context.JSON, Value::as_str, Rack::Builder,
-// Request#params, $emit(), execute!, and R's oauth2.0_token, where a dot
-// may come before a digit.
-var symbolPattern = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:(?:\.|::|#|->|/)[A-Za-z_$][\w$]*|\.\d[\w$]*)*(?:\(\)|!)?$`)
+// :, #, -> or /, with an optional trailing "()" or, for a Rust macro,
+// "!": HTTPAdapter, from_str, Context.JSON, Value::as_str, lager:md,
+// Rack::Builder, Request#params, $emit(), execute!, and R's
+// oauth2.0_token, where a dot may come before a digit.
+var symbolPattern = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:(?:\.|::?|#|->|/)[A-Za-z_$][\w$]*|\.\d[\w$]*)*(?:\(\)|!)?$`)
 
 // ParseQuery classifies text and extracts what the rules need.
 func ParseQuery(text string) Query {

@@ -128,7 +128,8 @@ func TestParseQuery(t *testing.T) {
 		{"Request#params", KindSymbol, "params", "Request"},
 		{"from_str()", KindSymbol, "from_str", ""},
 		{"$emit", KindSymbol, "emit", ""},
-		{"execute!", KindSymbol, "execute", ""}, // a Rust macro
+		{"execute!", KindSymbol, "execute", ""},                 // a Rust macro
+		{"lager_config:get", KindSymbol, "get", "lager_config"}, // Erlang's module:function
 		{"ready!", KindSymbol, "ready", ""},
 		{"struct jq_state", KindSymbol, "jq_state", ""},
 		{"class Rack::Builder", KindSymbol, "Builder", "Rack"},

@@ -525,11 +525,18 @@ const namedFileHits = 20
 
 // filesNamedAfter finds, with the keyword leg alone, chunks of files named
 // after the symbol a query names (HTTPAdapter: HTTPAdapter.*,
-// httpadapter.*, http_adapter.*, http-adapter.*), so that the file that
-// defines a type is a candidate even when neither leg ranked it among
-// its best. q is the search's store query, whose filters it keeps.
+// httpadapter.*, http_adapter.*, http-adapter.*), or after its qualifier
+// (Lexer.* for Lexer::tokenize, lager_config.* for lager_config:get), so
+// that the file that defines a type, or the member asked for, is a
+// candidate even when neither leg ranked it among its best. q is the
+// search's store query, whose filters it keeps.
 func filesNamedAfter(ctx context.Context, store storage.Store, query rank.Query, q storage.Query) ([]storage.Hit, error) {
 	names := rank.FileNames(query.Symbol)
+	for _, n := range rank.FileNames(query.Qualifier) {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
 	if len(names) == 0 {
 		return nil, nil
 	}

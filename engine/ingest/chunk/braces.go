@@ -17,15 +17,16 @@ type braceLang struct {
 	// heredoc that a line starting with ID closes (PHP). Elsewhere an
 	// unterminated string ends with its line.
 	multiline    bool
-	charLiterals bool // 'x' is a character literal; else ' quotes a string
-	templates    bool // `...${...}...` template literals (JavaScript)
-	tripleQuotes bool // """...""" strings
-	rawStrings   bool // r#"..."# (Rust)
-	prototypes   bool // a function or type without a body declares, but does not define, its name (C)
-	pod          bool // a line starting =word opens documentation up to =cut, and __END__ ends the code (Perl)
-	splitType    bool // a function's return type may stand alone on the line above its name, both at column 0 (GNU C)
-	enumBodies   bool // an enum's constants may have bodies that declare methods (Java)
-	parenClasses bool // a class is a call whose lists hold its methods, name = function() (R's R6Class)
+	charLiterals bool           // 'x' is a character literal; else ' quotes a string
+	templates    bool           // `...${...}...` template literals (JavaScript)
+	tripleQuotes bool           // """...""" strings
+	rawStrings   bool           // r#"..."# (Rust)
+	prototypes   bool           // a function or type without a body declares, but does not define, its name (C)
+	pod          bool           // a line starting =word opens documentation up to =cut, and __END__ ends the code (Perl)
+	packages     *regexp.Regexp // a statement naming the package of the top-level declarations after it (Perl)
+	splitType    bool           // a function's return type may stand alone on the line above its name, both at column 0 (GNU C)
+	enumBodies   bool           // an enum's constants may have bodies that declare methods (Java)
+	parenClasses bool           // a class is a call whose lists hold its methods, name = function() (R's R6Class)
 	top          []*regexp.Regexp
 	member       []*regexp.Regexp // more declarations in the body of a class-like type
 	preamble     []string         // prefixes of attribute lines, beyond comments and @annotations
@@ -108,7 +109,10 @@ var (
 	rustImpl  = regexp.MustCompile(`^\s*(?:unsafe\s+)?(?P<kw>impl)\b(?:\s*<.*?>)?\s+(?:.*?\s+for\s+)?&?(?:` + ident + `::)*(?P<name>` + ident + `)`)
 	rustMacro = regexp.MustCompile(`^\s*macro_rules!\s*(?P<name>` + ident + `)`)
 
-	perlSub = regexp.MustCompile(`^\s*sub\s+(?P<name>` + ident + `(?:::` + ident + `)*)`)
+	perlSub = regexp.MustCompile(`^\s*sub\s+(?:(?:` + ident + `::)*(?P<owner>` + ident + `)::)?(?P<name>` + ident + `)`)
+	// A Perl package statement, package Plack::Util; its subs after it
+	// are Util's.
+	perlPackage = regexp.MustCompile(`^\s*package\s+(` + ident + `(?:::` + ident + `)*)\s*;`)
 
 	zigFn   = regexp.MustCompile(`^\s*(?:pub\s+)?(?:(?:export|inline|noinline|extern(?:\s+"[^"]*")?)\s+)*fn\s+(?P<name>` + ident + `)`)
 	zigType = regexp.MustCompile(`^\s*(?:pub\s+)?const\s+(?P<name>` + ident + `)\s*=\s*(?:(?:extern|packed)\s+)?(?P<kw>struct|enum|union)\b`)
@@ -149,7 +153,7 @@ var (
 	zig   = &braceLang{charLiterals: true, top: []*regexp.Regexp{zigType, zigFn}}
 	rLang = &braceLang{hashComments: true, parenClasses: true, top: []*regexp.Regexp{rFunc, rClass, rS4}, preamble: []string{"#"}}
 	shell = &braceLang{hashComments: true, top: []*regexp.Regexp{shFunction, shFunc}, preamble: []string{"#"}}
-	perl  = &braceLang{hashComments: true, pod: true,
+	perl  = &braceLang{hashComments: true, pod: true, packages: perlPackage,
 		top: []*regexp.Regexp{perlSub}, preamble: []string{"#"}}
 	cLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
 		top: []*regexp.Regexp{cTypedef, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
@@ -226,6 +230,7 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 		return nil
 	}
 	parenClass := "" // the R class whose call is open, if any
+	pkg := ""        // the package the top level is in (Perl)
 	for i := range ls.count() {
 		line := ls.text(i, i+1)
 		if lang.pod && lx.skipsPOD(line) {
@@ -237,6 +242,11 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 		if parenClass != "" && lx.state == 0 && len(lx.braces) == 0 {
 			if m := rMember.FindStringSubmatch(line); m != nil {
 				names = appendName(names, i, parenClass, decl{name: strings.Trim(m[1], "\"`")})
+			}
+		}
+		if lang.packages != nil && lx.clean() && len(lx.braces) == 0 {
+			if m := lang.packages.FindStringSubmatch(line); m != nil {
+				pkg = lastPart(m[1])
 			}
 		}
 		if lx.clean() && len(lx.braces) <= maxNesting && lx.inContainers() {
@@ -268,6 +278,8 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 				owner := d.owner
 				if c := container(); c != nil && c.body == classBody {
 					owner = c.name
+				} else if owner == "" && len(lx.braces) == 0 {
+					owner = pkg
 				}
 				od := openDecl{unit: len(units), line: i, depth: len(lx.braces), body: containerKinds[d.kw],
 					proto: lang.prototypes && d.kw != "namespace", name: d.name, kw: d.kw, typedef: d.typedef, owner: owner}
@@ -525,6 +537,15 @@ func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 			}
 			continue
 		}
+		if lx.lang.pod {
+			if end, ok := perlLiteral(line, i); ok {
+				if end < 0 {
+					return // a pattern that runs past its line: the rest is pattern
+				}
+				i = end - 1
+				continue
+			}
+		}
 		switch c {
 		case '/':
 			if strings.HasPrefix(line[i:], "//") {
@@ -534,6 +555,9 @@ func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 				lx.state, i = '*', i+1
 			}
 		case '#':
+			if lx.lang.pod && i > 0 && line[i-1] == '$' {
+				break // Perl's $#array, the last index
+			}
 			if lx.lang.hashComments {
 				return
 			}
@@ -542,10 +566,6 @@ func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 				if m := heredoc.FindStringSubmatch(line[i:]); m != nil {
 					lx.state, lx.rawEnd, lx.heredoc, i = 'r', m[1], true, i+len(m[0])-1
 				}
-			}
-		case '=', '!':
-			if lx.lang.pod && strings.HasPrefix(line[i+1:], "~") {
-				return // a Perl match: its pattern may hold any brace or quote
 			}
 		case '"':
 			lx.state, lx.triple = '"', lx.lang.tripleQuotes && strings.HasPrefix(line[i:], `"""`)
@@ -628,4 +648,123 @@ func lastPart(name string) string {
 		return name[i+1:]
 	}
 	return name
+}
+
+// perlLiteral reports whether a Perl pattern or quote-like literal starts
+// at line[i], whose braces, quotes and # are not code: a match /…/ where
+// an operand is expected (after =~, (, a comma, split, return…), or m, s,
+// tr, y, q, qq, qw or qr with their delimiters, paired ({…}, s{…}{…}) or
+// not (s/…/…/). end is the index after it and its flags, or -1 when it
+// does not end on the line.
+func perlLiteral(line string, i int) (end int, ok bool) {
+	c := line[i]
+	parts := 1
+	k := i
+	switch {
+	case c == '/':
+		if !perlOperandExpected(line, i) {
+			return 0, false
+		}
+	case 'a' <= c && c <= 'z':
+		if i > 0 && (isWordByte(line[i-1]) || strings.IndexByte("$@%&*>:", line[i-1]) >= 0) ||
+			strings.HasSuffix(strings.TrimRight(line[:i], " \t"), "sub") {
+			return 0, false // a variable, a method (->s), a package (Foo::q), a word's middle, sub s
+		}
+		j := i
+		for j < len(line) && isWordByte(line[j]) {
+			j++
+		}
+		switch line[i:j] {
+		case "m", "q", "qq", "qw", "qr":
+		case "s", "tr", "y":
+			parts = 2
+		default:
+			return 0, false
+		}
+		k = j
+		for k < len(line) && (line[k] == ' ' || line[k] == '\t') {
+			k++
+		}
+		if k >= len(line) || isWordByte(line[k]) || strings.IndexByte(" \t\r\n=,;)}>", line[k]) >= 0 || line[k] == '#' && k > j {
+			return 0, false // y => 1, (s, 1), q # comment
+		}
+	default:
+		return 0, false
+	}
+	for p := 0; p < parts; p++ {
+		if p > 0 && strings.IndexByte("{([<", line[k-1]) >= 0 {
+			// s{…}{…}: the second part has delimiters of its own.
+			for k < len(line) && (line[k] == ' ' || line[k] == '\t') {
+				k++
+			}
+			if k >= len(line) {
+				return -1, true
+			}
+		} else if p > 0 {
+			k-- // s/a/b/: the delimiter that ends the first part opens the second
+		}
+		if k = perlDelimited(line, k); k < 0 {
+			return -1, true
+		}
+	}
+	for k < len(line) && 'a' <= line[k] && line[k] <= 'z' {
+		k++ // flags
+	}
+	return k, true
+}
+
+// perlDelimited returns the index after the delimited text that
+// line[k], its opening delimiter, starts, or -1 if it does not end on the
+// line. Paired delimiters nest.
+func perlDelimited(line string, k int) int {
+	open := line[k]
+	closer := open
+	if j := strings.IndexByte("{([<", open); j >= 0 {
+		closer = "})]>"[j]
+	}
+	depth := 1
+	for k++; k < len(line); k++ {
+		switch line[k] {
+		case '\\':
+			k++
+		case closer:
+			if depth--; depth == 0 {
+				return k + 1
+			}
+		case open:
+			depth++
+		}
+	}
+	return -1
+}
+
+// perlOperandExpected reports whether a / at line[i] begins a pattern
+// rather than divides: it does after an operator, an opening bracket, a
+// comma, or a word such as split or return, and at the start of a line.
+func perlOperandExpected(line string, i int) bool {
+	p := i - 1
+	for p >= 0 && (line[p] == ' ' || line[p] == '\t') {
+		p--
+	}
+	if p < 0 {
+		return true
+	}
+	if strings.IndexByte("(,=~!{;&|?:[", line[p]) >= 0 {
+		return true
+	}
+	if !isWordByte(line[p]) {
+		return false
+	}
+	q := p
+	for q >= 0 && isWordByte(line[q]) {
+		q--
+	}
+	if q >= 0 && strings.IndexByte("$@%&>", line[q]) >= 0 {
+		return false // $x / 2, $self->width / 2
+	}
+	switch line[q+1 : p+1] {
+	case "split", "grep", "map", "join", "return", "and", "or", "not", "if", "unless", "when", "while", "until", "push", "unshift":
+		return true
+	}
+	return false
 }

@@ -87,8 +87,11 @@ type Options struct {
 // (create<O extends Opts<T>>(…)), and JavaScript functions assigned to
 // a constructor, its prototype or exports (Foo.prototype.bar = function);
 // version 16 the methods of a prototype given as an object literal
-// (Foo.prototype = { bar: function … }).
-const Version = 16
+// (Foo.prototype = { bar: function … }); version 17 names Perl subs
+// after their package (Util.load_class) and Erlang functions after their
+// module (lager.md), and reads Perl's patterns and quote-like literals
+// (split /'/, s{…}{…}, q{it's}) and $#array as no code.
+const Version = 17
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

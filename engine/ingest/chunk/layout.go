@@ -21,6 +21,10 @@ type layoutLang struct {
 	// members, when set, matches an indented line of a type's body that
 	// starts a method (Clojure's deftype): group 1 names it, Type.method.
 	members *regexp.Regexp
+	// module, when set, matches the line naming the file's module
+	// (Erlang's -module(lager).): group 1 qualifies the names declared
+	// after it, lager.md, as module:function calls them.
+	module *regexp.Regexp
 }
 
 var (
@@ -37,7 +41,8 @@ var (
 		},
 	}
 	erlang = &layoutLang{comment: "%",
-		skip: regexp.MustCompile(`^-(?:module|export|import|include|include_lib|define|compile|behaviou?r|ifdef|ifndef|else|endif|undef|file|author|vsn|dialyzer|export_type|on_load|moduledoc|doc)\b`),
+		module: regexp.MustCompile(`^-module\([ \t]*'?([a-z]\w*)'?[ \t]*\)`),
+		skip:   regexp.MustCompile(`^-(?:module|export|import|include|include_lib|define|compile|behaviou?r|ifdef|ifndef|else|endif|undef|file|author|vsn|dialyzer|export_type|on_load|moduledoc|doc)\b`),
 		types: []*regexp.Regexp{
 			regexp.MustCompile(`^-(?:type|opaque)[ \t]+([a-z]\w*)`),
 			regexp.MustCompile(`^-record\([ \t]*([a-z]\w*)`),
@@ -87,6 +92,7 @@ func layoutDeclarations(ls lines, lang *layoutLang) ([]unit, []definedName) {
 	inComment := false      // inside a block comment
 	lastCode := -1          // the last line of code of the open unit
 	owner, member := "", -1 // the type whose body is open, and its member's unit
+	module := ""            // the module the names are in, with a dot, if the language names it
 	closeMember := func() {
 		if member >= 0 {
 			units[member].end = lastCode + 1
@@ -132,6 +138,11 @@ func layoutDeclarations(ls lines, lang *layoutLang) ([]unit, []definedName) {
 			}
 			continue
 		}
+		if lang.module != nil {
+			if m := lang.module.FindStringSubmatch(line); m != nil {
+				module = m[1] + "."
+			}
+		}
 		if lang.skip.MatchString(line) {
 			closeUnit()
 			continue
@@ -152,7 +163,7 @@ func layoutDeclarations(ls lines, lang *layoutLang) ([]unit, []definedName) {
 		cur, lastCode = len(units), i
 		units = append(units, unit{start, i + 1})
 		if name != "" {
-			names = append(names, definedName{i, name})
+			names = append(names, definedName{i, module + name})
 			if !typ {
 				curName = name
 			} else {

@@ -15,6 +15,8 @@ func TestDefines(t *testing.T) {
 	}{
 		{"javascript", "function Stack() {\n  this.frames = [];\n}\n\nStack.prototype.__proto__ = Array.prototype;\n\nStack.prototype.lookup = function(name){\n  if (name) { return 1; }\n};\n\nStack.create = (n) => new Stack(n);\n\nexports.render = async function(str, fn){\n  return fn(str);\n};\n\nmodule.exports.version = '1';\n\nStack.prototype = {\n  constructor: Stack,\n  peek: function() {\n    return this.frames[0];\n  },\n  size: 2\n};\n",
 			[]string{"Stack", "Stack.create", "Stack.lookup", "Stack.peek", "render"}},
+		{"perl", "sub helper { 1 }\n\npackage Log::Log4perl::Appender;\n\nsub log {\n    if (1) { 2 }\n}\n\nsub Other::Pkg::name { 3 }\n\npackage Log::Log4perl::Layout;\nsub render { 4 }\n",
+			[]string{"Appender.log", "Layout.render", "Pkg.name", "helper"}},
 		{"zig", "const std = @import(\"std\");\n\n/// A list.\npub const List = struct {\n    items: []u8,\n\n    pub fn init() List {\n        return Foo(.{});\n    }\n};\n\nfn helper(c: u8) bool {\n    return c == '}';\n}\n\ntest \"helper\" {\n    Foo();\n}\n",
 			[]string{"List", "List.init", "helper"}},
 		{"shell", "#!/bin/sh\nset -e\n\n# Prints usage.\nusage() {\n    echo \"usage: $0 {start|stop}\"\n}\n\nfunction start_server {\n    Foo \"${PORT}\"\n}\n\nusage\n",
@@ -74,9 +76,9 @@ func TestDefines(t *testing.T) {
 		{"haskell", "{-# LANGUAGE GADTs #-}\nmodule Options.Types\n  ( Parser\n  , runP\n  ) where\n\nimport Data.Maybe\n\n-- | A parser.\ndata Parser a\n  = NilP (Maybe a)\n  | OptP (Option a)\n\nnewtype ParserM r = ParserM\n  { runParserM :: Foo r }\n\ninstance Functor Parser where\n  fmap f (NilP x) = NilP (fmap f x)\n\n-- | Runs it.\nrunP :: Parser a -> Maybe a\nrunP (NilP x) = x\nrunP _ = Foo\n\nmapParser\n  :: (a -> b)\n  -> Parser a\nmapParser f = Foo f\n\n(<#>) :: Int -> Int -> Int\na <#> b = a\n",
 			[]string{"<#>", "Parser", "ParserM", "mapParser", "runP"}},
 		{"erlang", "-module(elixir_dispatch).\n-export([dispatch/3]).\n-record(state, {a, b}).\n-type kind() :: atom().\n\n%% Dispatches.\n-spec dispatch(atom(), list(), map()) -> term().\ndispatch(Meta, [], E) ->\n    Foo(Meta);\ndispatch(Meta, Args, E) ->\n    case Args of\n        [] -> ok\n    end.\n\nfind(Name) -> Foo(Name).\n",
-			[]string{"dispatch", "find", "kind", "state"}},
+			[]string{"elixir_dispatch.dispatch", "elixir_dispatch.find", "elixir_dispatch.kind", "elixir_dispatch.state"}},
 		{"perl", "package Plack::Request;\nuse strict;\n\n# Makes one.\nsub new {\n    my($class, $env) = @_;\n    return Foo($env) if $env =~ /{/;\n}\n\n=head2 method\n\nIt's the method { of the request.\n\n=cut\n\nsub method { $_[0]->env->{REQUEST_METHOD} }\n\n1;\n__END__\n\nsub not_code {\n}\n",
-			[]string{"method", "new"}},
+			[]string{"Request.method", "Request.new"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
@@ -158,6 +160,7 @@ func TestDeclarationSpans(t *testing.T) {
 		{"php", "<?php\nclass L {\n    function a() {\n        $r = '{\n            \\s*\n        }x';\n    }\n\n    function b() {\n        $s = <<<'EOT'\n        It's { open\n        EOT;\n    }\n}\n", []span{{2, 14}, {3, 7}, {9, 13}}},
 		{"php", "<?php\nnamespace A {\n    class C {\n    }\n}\n\nnamespace {\n    use A\\C;\n\nfunction f($x)\n{\n}\n}\n", []span{{2, 5}, {3, 4}, {7, 13}, {10, 12}}},
 		{"typescript", "class B<T> {\n  create<O extends Opts<T, Map<K, V>>>(\n    opts?: O,\n  ): R {\n    return 1;\n  }\n}\n", []span{{1, 7}, {2, 6}}},
+		{"perl", "package P;\n\nsub a {\n    for my $c (split /('(?:''|[^'])*')/, $f) {\n        if ($c =~ /\\A'(.*)'\\z/) {\n            $c =~ s{'}{\"}g;\n        }\n    }\n    my $n = $#list / 2 + $self->w / 2;\n    my $q = q{it's};\n    $t =~ tr/a-z/A-Z/;\n}\n\nsub b {\n    1;\n}\n", []span{{3, 12}, {14, 16}}},
 		{"lua", "-- F.\nfunction M.f(a)\n  if a then\n    return 1\n  end\nend\n\nlocal function g() return 1 end\n", []span{{1, 6}, {8, 8}}},
 	}
 	for _, tt := range tests {
@@ -171,5 +174,36 @@ func TestDeclarationSpans(t *testing.T) {
 				t.Errorf("declarations span lines %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestPerlLiteral(t *testing.T) {
+	for _, tt := range []struct {
+		line string
+		at   int
+		end  int
+		ok   bool
+	}{
+		{"$x =~ /a{b/ ) {", 6, 11, true},
+		{"$x / 2", 3, 0, false},
+		{"$self->w / 2", 9, 0, false},
+		{"split /,/, $s", 6, 9, true},
+		{"(/'/)", 1, 4, true},
+		{"s{a}{b}g;", 0, 8, true},
+		{"s{a} {b};", 0, 8, true},
+		{"s/a/b/;", 0, 6, true},
+		{"tr/a-z/A-Z/;", 0, 11, true},
+		{"q{it's {x}}", 0, 11, true},
+		{"qw(a b)", 0, 7, true},
+		{"$s = 1", 1, 0, false},
+		{"y => 1", 0, 0, false},
+		{"$o->s(1)", 4, 0, false},
+		{"m/unterminated", 0, -1, true},
+		{"sub s { 1 }", 4, 0, false},
+	} {
+		end, ok := perlLiteral(tt.line, tt.at)
+		if ok != tt.ok || ok && end != tt.end {
+			t.Errorf("perlLiteral(%q, %d) = %d, %v, want %d, %v", tt.line, tt.at, end, ok, tt.end, tt.ok)
+		}
 	}
 }

@@ -47,3 +47,6 @@ func run13() {}
 
 // run14 starts job 14 on its worker when its time comes.
 func run14() {}
+
+// Drain waits until every queued job has finished.
+func (s *Scheduler) Drain() {}
