@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -39,7 +40,7 @@ var containerKinds = map[string]braceKind{
 	"record": classBody, "struct": classBody, "trait": classBody, "object": classBody,
 	"protocol": classBody, "extension": classBody, "actor": classBody, "impl": classBody, "union": classBody,
 	"prototype": classBody,
-	"namespace": namespaceBody, "module": namespaceBody, "mod": namespaceBody,
+	"namespace": namespaceBody, "module": namespaceBody, "mod": namespaceBody, "extern": namespaceBody,
 }
 
 // maxNesting bounds the depth of the containers searched for declarations.
@@ -78,8 +79,19 @@ var (
 	// A C or C++ type is declared, not used, when its name ends the line
 	// or comes before its body, a base or a forward declaration's ';'; an
 	// export macro (SPDLOG_API) may stand before the name.
-	cStruct  = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>class|struct|union|enum|namespace)\s+(?:\[\[[^\]]*\]\]\s*)?(?:[A-Z][A-Z0-9]*_[A-Z0-9_]*\s+)?(?P<name>` + ident + `(?:::` + ident + `)*)\s*(?:final\b|[{:;<]|//|/\*|$)`)
-	cTypedef = regexp.MustCompile(`^\s*typedef\s+(?P<kw>struct|union|enum)\b(?:\s+(?P<name>` + ident + `))?\s*(?:\{.*)?\s*$`)
+	cStruct = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>class|struct|union|enum|namespace)\s+(?:\[\[[^\]]*\]\]\s*)?(?:[A-Z][A-Z0-9]*_[A-Z0-9_]*\s+)?(?P<name>` + ident + `(?:::` + ident + `)*)\s*(?:final\b|[{:;<]|//|/\*|$)`)
+	// A typedef without a body names a type: typedef struct XML_cp
+	// XML_Content; typedef unsigned char XML_Bool; and the pointer to a
+	// function, typedef void (*XML_Handler)(…).
+	cTypedefAlias = regexp.MustCompile(`^\s*(?P<kw>typedef)\s+[^;{}()]*?\b(?P<name>` + ident + `)\s*(?:\[[^\]]*\]\s*)?;`)
+	cTypedefFunc  = regexp.MustCompile(`^\s*(?P<kw>typedef)\s+[^;{}]*?\(\s*[A-Z_]*\s*\*\s*(?P<name>` + ident + `)\s*\)\s*\(`)
+	// C++'s extern "C" { … }, which C headers wrap themselves in: its
+	// body holds declarations, as the top level does.
+	cExternC = regexp.MustCompile(`^\s*(?P<kw>extern)\s+"C(?:\+\+)?"\s*(?:\{\s*)?$`)
+	// A function whose name a macro makes, PREFIX(contentTok)(…): the
+	// name in the macro's parentheses, then the parameters.
+	cWrappedName = regexp.MustCompile(`^\(\s*(` + ident + `)\s*\)\s*\(`)
+	cTypedef     = regexp.MustCompile(`^\s*typedef\s+(?P<kw>struct|union|enum)\b(?:\s+(?P<name>` + ident + `))?\s*(?:\{.*)?\s*$`)
 	// The line of a GNU-style function's name, its type on the line above.
 	cNameLine = regexp.MustCompile(`^` + cppOwner + `(?P<name>~?` + ident + `)\s*\(`)
 	cTypeLine = regexp.MustCompile(`^(?:` + ident + `[\s*&]*)+$`)
@@ -146,8 +158,12 @@ var (
 		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
 	php = &braceLang{hashComments: true, multiline: true,
 		top: []*regexp.Regexp{cType, cFunc, phpGlobal}, preamble: []string{"#["}}
-	javaLike = &braceLang{charLiterals: true, tripleQuotes: true, enumBodies: true, // Java, C#, Groovy, Dart
+	javaLike = &braceLang{charLiterals: true, tripleQuotes: true, enumBodies: true, // Java, C#
 		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"["}}
+	// Groovy and Dart: Java's declarations, but 'x' is a string
+	// ('**/*.groovy'), not a character.
+	groovyLike = &braceLang{tripleQuotes: true, enumBodies: true,
+		top: javaLike.top, member: javaLike.member, preamble: javaLike.preamble}
 	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, // Kotlin, Scala, Swift
 		top: []*regexp.Regexp{cType, cFunc, cVal, cAlias}}
 	zig   = &braceLang{charLiterals: true, top: []*regexp.Regexp{zigType, zigFn}}
@@ -156,18 +172,18 @@ var (
 	perl  = &braceLang{hashComments: true, pod: true, packages: perlPackage,
 		top: []*regexp.Regexp{perlSub}, preamble: []string{"#"}}
 	cLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
-		top: []*regexp.Regexp{cTypedef, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
+		top: []*regexp.Regexp{cExternC, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 	// Objective-C: C's, and the methods of @implementation blocks, which
 	// end at @end rather than a brace.
 	objcLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
-		top: []*regexp.Regexp{objcMethod, cTypedef, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
+		top: []*regexp.Regexp{objcMethod, cExternC, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 )
 
 // braceLanguages are the languages, as Language names them, whose
 // declarations Split finds by their braces.
 var braceLanguages = map[string]*braceLang{
 	"javascript": javascript, "typescript": javascript, "rust": rust, "php": php,
-	"java": javaLike, "csharp": javaLike, "groovy": javaLike, "dart": javaLike,
+	"java": javaLike, "csharp": javaLike, "groovy": groovyLike, "dart": groovyLike,
 	"kotlin": kotlinLike, "scala": kotlinLike, "swift": kotlinLike,
 	"c": cLike, "cpp": cLike, "objective-c": objcLike, "objective-cpp": objcLike,
 	"perl": perl, "zig": zig, "shell": shell, "r": rLang,
@@ -282,7 +298,7 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 					owner = pkg
 				}
 				od := openDecl{unit: len(units), line: i, depth: len(lx.braces), body: containerKinds[d.kw],
-					proto: lang.prototypes && d.kw != "namespace", name: d.name, kw: d.kw, typedef: d.typedef, owner: owner}
+					proto: lang.prototypes && d.kw != "namespace" && d.kw != "extern" && d.kw != "typedef", name: d.name, kw: d.kw, typedef: d.typedef, owner: owner}
 				if d.kw == "enum constant" {
 					od.body, od.name = classBody, owner // its methods are the enum's
 				}
@@ -381,8 +397,16 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAssigned && re != jsPrototype && re != jsAlias && re != zigType && re != rFunc && re != rClass && re != rS4 && re != cAlias {
 				continue
 			}
+			if i := re.SubexpIndex("name"); i >= 0 && m[2*i+1] >= 0 && isMacroName(d.name) {
+				if w := cWrappedName.FindStringSubmatch(line[m[2*i+1]:]); w != nil {
+					d.name = w[1] // PREFIX(contentTok)(…)
+				}
+			}
 			if re == cCtor && strings.ToUpper(d.name) == d.name {
 				continue // a macro, not a constructor
+			}
+			if re == cTypedefAlias && tagged(line, d.name) {
+				continue // typedef struct jq_state jq_state; declares what the struct's body defines
 			}
 			return true
 		}
@@ -423,6 +447,11 @@ func splitDeclaration(above, line string) (decl, bool) {
 	}
 	first, _, _ := strings.Cut(strings.TrimRight(above, " \t\r\n*&"), " ")
 	name := strings.TrimPrefix(m[cNameLine.SubexpIndex("name")], "~")
+	if isMacroName(name) {
+		if w := cWrappedName.FindStringSubmatch(line[len(m[0])-1:]); w != nil {
+			name = w[1] // PREFIX(contentTok)(…) under its type
+		}
+	}
 	if keywords[first] || keywords[name] || strings.ToUpper(name) == name {
 		return decl{}, false
 	}
@@ -765,6 +794,32 @@ func perlOperandExpected(line string, i int) bool {
 	switch line[q+1 : p+1] {
 	case "split", "grep", "map", "join", "return", "and", "or", "not", "if", "unless", "when", "while", "until", "push", "unshift":
 		return true
+	}
+	return false
+}
+
+// isMacroName reports whether name is spelt as C macros are: capitals,
+// digits and underscores, starting with a capital.
+func isMacroName(name string) bool {
+	if name == "" || name[0] < 'A' || name[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		if c := name[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// tagged reports whether line names name as a struct, union or enum tag
+// (struct jq_state).
+func tagged(line, name string) bool {
+	f := strings.FieldsFunc(line, func(r rune) bool { return r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for i := 1; i < len(f); i++ {
+		if f[i] == name && (f[i-1] == "struct" || f[i-1] == "union" || f[i-1] == "enum") {
+			return true
+		}
 	}
 	return false
 }

@@ -90,8 +90,12 @@ type Options struct {
 // (Foo.prototype = { bar: function … }); version 17 names Perl subs
 // after their package (Util.load_class) and Erlang functions after their
 // module (lager.md), and reads Perl's patterns and quote-like literals
-// (split /'/, s{…}{…}, q{it's}) and $#array as no code.
-const Version = 17
+// (split /'/, s{…}{…}, q{it's}) and $#array as no code; version 18
+// reads Groovy's and Dart's 'x' as a string, finds C's declarations
+// inside extern "C" { … }, names C's typedefs without a body
+// (typedef struct XML_cp XML_Content;) and functions whose name a macro
+// makes (PREFIX(contentTok)(…)).
+const Version = 18
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

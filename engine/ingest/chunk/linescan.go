@@ -242,9 +242,12 @@ var commentSyntaxes = func() map[string]commentSyntax {
 		"sql":     {line: []string{"--"}, blocks: []delimited{slash}, quotes: `'"`},
 		"css":     {blocks: []delimited{slash}, quotes: `"'`},
 	}
-	for _, lang := range [...]string{"c", "cpp", "java", "kotlin", "scala", "groovy", "csharp", "swift", "dart", "rust", "objective-c", "objective-cpp"} {
+	for _, lang := range [...]string{"c", "cpp", "java", "kotlin", "scala", "csharp", "swift", "rust", "objective-c", "objective-cpp"} {
 		m[lang] = cLike
 	}
+	quoted := cLike // Groovy's and Dart's 'x' is a string ('**/*.groovy' opens no comment)
+	quoted.quotes, quoted.chars = `"'`, false
+	m["groovy"], m["dart"] = quoted, quoted
 	goSyntax := cLike
 	goSyntax.quotes = "\"`" // a raw string's /* (a glob, an embedded query) opens no comment
 	m["go"] = goSyntax

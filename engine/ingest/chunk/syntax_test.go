@@ -17,6 +17,8 @@ func TestDefines(t *testing.T) {
 			[]string{"Stack", "Stack.create", "Stack.lookup", "Stack.peek", "render"}},
 		{"perl", "sub helper { 1 }\n\npackage Log::Log4perl::Appender;\n\nsub log {\n    if (1) { 2 }\n}\n\nsub Other::Pkg::name { 3 }\n\npackage Log::Log4perl::Layout;\nsub render { 4 }\n",
 			[]string{"Appender.log", "Layout.render", "Pkg.name", "helper"}},
+		{"c", "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\ntypedef unsigned char XML_Bool;\ntypedef struct XML_cp XML_Content;\ntypedef struct XML_ParserStruct XML_ParserStruct;\ntypedef void (XMLCALL *XML_Handler)(void *data);\n\nstruct XML_cp {\n  int n;\n};\n\nstatic int PTRCALL\nPREFIX(contentTok)(const char *p) {\n  return 0;\n}\n\nstatic int PREFIX(scanLit)(int open) {\n  return open;\n}\n\n#ifdef __cplusplus\n}\n#endif\n",
+			[]string{"XML_Bool", "XML_Content", "XML_Handler", "XML_cp", "contentTok", "scanLit"}},
 		{"zig", "const std = @import(\"std\");\n\n/// A list.\npub const List = struct {\n    items: []u8,\n\n    pub fn init() List {\n        return Foo(.{});\n    }\n};\n\nfn helper(c: u8) bool {\n    return c == '}';\n}\n\ntest \"helper\" {\n    Foo();\n}\n",
 			[]string{"List", "List.init", "helper"}},
 		{"shell", "#!/bin/sh\nset -e\n\n# Prints usage.\nusage() {\n    echo \"usage: $0 {start|stop}\"\n}\n\nfunction start_server {\n    Foo \"${PORT}\"\n}\n\nusage\n",
@@ -58,7 +60,7 @@ func TestDefines(t *testing.T) {
 		{"c", "#include <stdio.h>\nstatic int helper(int x);\nstruct point { int x; };\nint main(int argc, char **argv) {\n    return helper(Foo(argc));\n}\nMODULE_INIT(main);\n",
 			[]string{"main", "point"}},
 		{"c", "typedef enum {\n  K_A,\n  K_B\n} jv_kind;\n\ntypedef struct jv_refcnt jv_refcnt_t;\nstruct jv_refcnt;\n\ntypedef struct tag {\n  struct jv_refcnt* ptr;\n  int n;\n} jv;\n\nstruct jq_state {\n  void (*nomem_handler)(void *);\n  struct bytecode* bc;\n};\n\nstatic struct frame* frame_current(struct jq_state* jq) {\n  struct frame* fp = Foo(jq);\n  return fp;\n}\n\nstatic int\njq_set_colors(const char *c)\n{\n  return Foo(c);\n}\nMODULE_INIT(main);\n",
-			[]string{"frame_current", "jq_set_colors", "jq_state", "jv", "jv_kind", "tag"}},
+			[]string{"frame_current", "jq_set_colors", "jq_state", "jv", "jv_kind", "jv_refcnt_t", "tag"}},
 		{"cpp", "namespace spdlog {\nclass SPDLOG_API logger\n{\npublic:\n    explicit logger(std::string name);\n    void log(int lvl) {\n        Foo(lvl);\n    }\n};\n\nSPDLOG_INLINE void logger::set_pattern(std::string pattern)\n{\n    Foo(pattern);\n}\n\ntemplate<typename Mutex>\nSPDLOG_INLINE void rotating_file_sink<Mutex>::sink_it_(const details::log_msg &msg)\n{\n    Foo(msg);\n}\n\ntemplate<typename Mutex>\nSPDLOG_INLINE rotating_file_sink<Mutex>::rotating_file_sink(\n    filename_t base_filename)\n    : base_filename_(std::move(base_filename))\n{\n}\n\nFMT_CONSTEXPR inline auto to_hex(const char *s) -> int { return Foo(s); }\n} // namespace spdlog\n",
 			[]string{"logger", "logger.log", "logger.set_pattern", "rotating_file_sink.rotating_file_sink", "rotating_file_sink.sink_it_", "to_hex"}},
 		{"java", "enum HtmlTreeBuilderState {\n    Initial {\n        boolean process(Token t, HtmlTreeBuilder tb) {\n            return Foo(t);\n        }\n    },\n    InBody {\n        boolean process(Token t, HtmlTreeBuilder tb) {\n            return Foo(t);\n        }\n\n        private boolean inBodyEndTagAdoption(Token t, HtmlTreeBuilder tb) {\n            return Foo(tb);\n        }\n    };\n\n    static {\n        Foo();\n    }\n\n    abstract boolean process(Token t, HtmlTreeBuilder tb);\n}\nclass Tokeniser {\n    @Nullable int[] consumeCharacterReference(Character c, boolean inAttribute) {\n        return Foo();\n    }\n    void emit(String str) {\n        Foo(str);\n    }\n    public static @Nullable Element selectFirst(String q) {\n        return Foo(q);\n    }\n}\n",
@@ -161,6 +163,7 @@ func TestDeclarationSpans(t *testing.T) {
 		{"php", "<?php\nnamespace A {\n    class C {\n    }\n}\n\nnamespace {\n    use A\\C;\n\nfunction f($x)\n{\n}\n}\n", []span{{2, 5}, {3, 4}, {7, 13}, {10, 12}}},
 		{"typescript", "class B<T> {\n  create<O extends Opts<T, Map<K, V>>>(\n    opts?: O,\n  ): R {\n    return 1;\n  }\n}\n", []span{{1, 7}, {2, 6}}},
 		{"perl", "package P;\n\nsub a {\n    for my $c (split /('(?:''|[^'])*')/, $f) {\n        if ($c =~ /\\A'(.*)'\\z/) {\n            $c =~ s{'}{\"}g;\n        }\n    }\n    my $n = $#list / 2 + $self->w / 2;\n    my $q = q{it's};\n    $t =~ tr/a-z/A-Z/;\n}\n\nsub b {\n    1;\n}\n", []span{{3, 12}, {14, 16}}},
+		{"groovy", "class C {\n    void a() {\n        x = y ?: '**/*.groovy'\n    }\n\n    /** B. */\n    void b() {\n    }\n}\n", []span{{1, 9}, {2, 4}, {6, 8}}},
 		{"lua", "-- F.\nfunction M.f(a)\n  if a then\n    return 1\n  end\nend\n\nlocal function g() return 1 end\n", []span{{1, 6}, {8, 8}}},
 	}
 	for _, tt := range tests {
