@@ -39,7 +39,7 @@ var containerKinds = map[string]braceKind{
 	"class": classBody, "interface": classBody, "@interface": classBody, "enum": classBody,
 	"record": classBody, "struct": classBody, "trait": classBody, "object": classBody,
 	"protocol": classBody, "extension": classBody, "actor": classBody, "impl": classBody, "union": classBody,
-	"prototype": classBody,
+	"prototype": classBody, "package": classBody,
 	"namespace": namespaceBody, "module": namespaceBody, "mod": namespaceBody, "extern": namespaceBody,
 }
 
@@ -124,7 +124,10 @@ var (
 	perlSub = regexp.MustCompile(`^\s*sub\s+(?:(?:` + ident + `::)*(?P<owner>` + ident + `)::)?(?P<name>` + ident + `)`)
 	// A Perl package statement, package Plack::Util; its subs after it
 	// are Util's.
-	perlPackage = regexp.MustCompile(`^\s*package\s+(` + ident + `(?:::` + ident + `)*)\s*;`)
+	// The same line as a declaration of the package, Appender.Screen for
+	// package Log::Log4perl::Appender::Screen; or its block form.
+	perlPackageDecl = regexp.MustCompile(`^\s*(?P<kw>package)\s+(?:(?:` + ident + `::)*(?P<owner>` + ident + `)::)?(?P<name>` + ident + `)\s*[;{]`)
+	perlPackage     = regexp.MustCompile(`^\s*package\s+(` + ident + `(?:::` + ident + `)*)\s*;`)
 
 	zigFn   = regexp.MustCompile(`^\s*(?:pub\s+)?(?:(?:export|inline|noinline|extern(?:\s+"[^"]*")?)\s+)*fn\s+(?P<name>` + ident + `)`)
 	zigType = regexp.MustCompile(`^\s*(?:pub\s+)?const\s+(?P<name>` + ident + `)\s*=\s*(?:(?:extern|packed)\s+)?(?P<kw>struct|enum|union)\b`)
@@ -170,7 +173,7 @@ var (
 	rLang = &braceLang{hashComments: true, parenClasses: true, top: []*regexp.Regexp{rFunc, rClass, rS4}, preamble: []string{"#"}}
 	shell = &braceLang{hashComments: true, top: []*regexp.Regexp{shFunction, shFunc}, preamble: []string{"#"}}
 	perl  = &braceLang{hashComments: true, pod: true, packages: perlPackage,
-		top: []*regexp.Regexp{perlSub}, preamble: []string{"#"}}
+		top: []*regexp.Regexp{perlPackageDecl, perlSub}, preamble: []string{"#"}}
 	cLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
 		top: []*regexp.Regexp{cExternC, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 	// Objective-C: C's, and the methods of @implementation blocks, which

@@ -94,8 +94,9 @@ type Options struct {
 // reads Groovy's and Dart's 'x' as a string, finds C's declarations
 // inside extern "C" { … }, names C's typedefs without a body
 // (typedef struct XML_cp XML_Content;) and functions whose name a macro
-// makes (PREFIX(contentTok)(…)).
-const Version = 18
+// makes (PREFIX(contentTok)(…)); version 19 Perl's package statements
+// as declarations (Appender.Screen).
+const Version = 19
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
