@@ -263,6 +263,8 @@ func TestClassifyMore(t *testing.T) {
 		"project/build.scala": Build, "build.sbt": Build, "project/plugins.sbt": Build, "sbt": Build, "project/Parser.scala": "",
 		"DESCRIPTION": Build, "NAMESPACE": Build, "R/description.R": "",
 		"vignettes/quickstart.Rmd": Docs, "man/GET.Rd": Docs, "report.qmd": Docs, "vignettes/setup.R": "",
+		"misc/ninja.vim": Editor, "misc/ninja-mode.el": Editor, "editors/Stylus.tmbundle/Syntaxes/Stylus.tmLanguage": Editor,
+		"editors/gedit/styl.lang": Editor, "lib/editor.js": "",
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

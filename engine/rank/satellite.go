@@ -21,6 +21,7 @@ const (
 	Generated Satellite = "generated" // code written by a program
 	Docs      Satellite = "docs"      // documentation, changelogs, licences, manual pages
 	Build     Satellite = "build"     // build scripts, project files and CI settings
+	Editor    Satellite = "editor"    // editor support: Vim and Emacs modes, syntax definitions
 	// Declarations are type declarations that stand beside the code they
 	// describe: TypeScript's .d.ts, Python's .pyi stubs and OCaml's .mli
 	// interfaces.
@@ -45,6 +46,12 @@ var docExtensions = map[string]bool{
 	".md": true, ".markdown": true, ".rst": true, ".txt": true, ".adoc": true, ".rdoc": true,
 	".pod": true, ".man": true, ".texi": true, ".texinfo": true, ".mld": true, ".org": true, ".asciidoc": true,
 	".rmd": true, ".qmd": true, ".rd": true, // R Markdown, Quarto and R's manual pages
+}
+
+// editorExtensions are those of editor support files: Vim scripts, Emacs
+// Lisp, TextMate, Sublime and GtkSourceView syntax definitions.
+var editorExtensions = map[string]bool{
+	".vim": true, ".el": true, ".tmlanguage": true, ".sublime-syntax": true, ".tmpreferences": true, ".tmsnippet": true, ".lang": true,
 }
 
 // buildExtensions are those of build scripts and project files.
@@ -135,6 +142,8 @@ func Classify(rel string) Satellite {
 		return Generated
 	case strings.HasSuffix(lower, ".d.ts"), strings.HasSuffix(lower, ".d.cts"), strings.HasSuffix(lower, ".d.mts"), ext == ".pyi", ext == ".mli":
 		return Declarations
+	case editorExtensions[ext]:
+		return Editor
 	case buildNames[lower], buildExtensions[ext], strings.HasPrefix(lower, "makefile"), strings.HasPrefix(lower, "gnumakefile"),
 		strings.HasPrefix(lower, "dockerfile"), strings.HasPrefix(lower, ".") && !chunk.Structured(chunk.Language(rel)):
 		return Build
@@ -188,6 +197,8 @@ var askWords = map[string]Satellite{
 	"changelog": Docs, "guide": Docs, "tutorial": Docs, "manual": Docs, "manpage": Docs,
 	"build": Build, "builds": Build, "makefile": Build, "cmake": Build, "msbuild": Build, "csproj": Build,
 	"project": Build, "projects": Build, "ci": Build, "dockerfile": Build,
+	"editor": Editor, "editors": Editor, "vim": Editor, "neovim": Editor, "emacs": Editor, "textmate": Editor,
+	"sublime": Editor, "highlighting": Editor,
 }
 
 // asks returns the satellite classes text names.
@@ -214,7 +225,7 @@ func (c Satellite) rule() string {
 // satelliteRules holds each class's rule name, made once.
 var satelliteRules = func() map[Satellite]string {
 	m := map[Satellite]string{}
-	for _, c := range []Satellite{Prose, Test, Example, Benchmark, Vendored, Generated, Docs, Declarations, Build} {
+	for _, c := range []Satellite{Prose, Test, Example, Benchmark, Vendored, Generated, Docs, Declarations, Build, Editor} {
 		m[c] = RuleSatellite + ":" + string(c)
 	}
 	return m

@@ -88,8 +88,8 @@ type SearchRules struct {
 	// with one stray match.
 	FileCoherence bool `yaml:"file_coherence"`
 	// Satellites: tests, examples, benchmarks, vendored and generated code,
-	// build files and docs rank below implementation unless the query asks
-	// for them.
+	// build files, editor support and docs rank below implementation
+	// unless the query asks for them.
 	Satellites bool `yaml:"satellites"`
 	// OnePerFile: further chunks of a file already ranked decay sharply.
 	OnePerFile bool `yaml:"one_per_file"`
