@@ -580,6 +580,12 @@ func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 		}
 		switch c {
 		case '/':
+			if lx.lang.templates {
+				if end := jsRegexEnd(line, i); end > 0 {
+					i = end - 1 // a regular expression: /'/g, /\/*$/
+					continue
+				}
+			}
 			if strings.HasPrefix(line[i:], "//") {
 				return
 			}
@@ -694,7 +700,7 @@ func perlLiteral(line string, i int) (end int, ok bool) {
 	k := i
 	switch {
 	case c == '/':
-		if !perlOperandExpected(line, i) {
+		if !operandExpected(line, i, perlPatternAfter) {
 			return 0, false
 		}
 	case 'a' <= c && c <= 'z':
@@ -770,10 +776,13 @@ func perlDelimited(line string, k int) int {
 	return -1
 }
 
-// perlOperandExpected reports whether a / at line[i] begins a pattern
-// rather than divides: it does after an operator, an opening bracket, a
-// comma, or a word such as split or return, and at the start of a line.
-func perlOperandExpected(line string, i int) bool {
+// operandExpected reports whether a / at line[i] begins a pattern
+// rather than divides: it does at the start of a line, after an operator,
+// an opening bracket or a comma, and after a word for which patternAfter
+// is true (split and return in Perl, typeof and return in JavaScript),
+// but not after a name, a number or a closing bracket. A word after a
+// sigil or -> ($x, $self->width) is a name.
+func operandExpected(line string, i int, patternAfter func(word string) bool) bool {
 	p := i - 1
 	for p >= 0 && (line[p] == ' ' || line[p] == '\t') {
 		p--
@@ -781,7 +790,7 @@ func perlOperandExpected(line string, i int) bool {
 	if p < 0 {
 		return true
 	}
-	if strings.IndexByte("(,=~!{;&|?:[", line[p]) >= 0 {
+	if strings.IndexByte("(,=~!{;&|?:[+-*%<>^", line[p]) >= 0 {
 		return true
 	}
 	if !isWordByte(line[p]) {
@@ -791,14 +800,59 @@ func perlOperandExpected(line string, i int) bool {
 	for q >= 0 && isWordByte(line[q]) {
 		q--
 	}
-	if q >= 0 && strings.IndexByte("$@%&>", line[q]) >= 0 {
-		return false // $x / 2, $self->width / 2
+	if q >= 0 && strings.IndexByte("$@%&>.", line[q]) >= 0 {
+		return false // $x / 2, $self->width / 2, a.b / 2
 	}
-	switch line[q+1 : p+1] {
+	return patternAfter(line[q+1 : p+1])
+}
+
+// perlPatternAfter reports whether a Perl word takes a pattern after it.
+func perlPatternAfter(w string) bool {
+	switch w {
 	case "split", "grep", "map", "join", "return", "and", "or", "not", "if", "unless", "when", "while", "until", "push", "unshift":
 		return true
 	}
 	return false
+}
+
+// jsPatternAfter reports whether a JavaScript keyword takes an operand,
+// and so a regular expression, after it.
+func jsPatternAfter(w string) bool {
+	switch w {
+	case "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await":
+		return true
+	}
+	return false
+}
+
+// jsRegexEnd returns the index after the regular expression literal that
+// starts at line[i], a / where an operand is expected and which starts
+// no comment, flags included; or -1 if it does not end on the line. A /
+// inside a class ([/*]) or escaped does not end it.
+func jsRegexEnd(line string, i int) int {
+	if i+1 >= len(line) || line[i+1] == '/' || line[i+1] == '*' || !operandExpected(line, i, jsPatternAfter) {
+		return -1
+	}
+	class := false
+	for k := i + 1; k < len(line); k++ {
+		switch c := line[k]; {
+		case c == '\\':
+			k++
+		case c == '\n':
+			return -1
+		case c == '[':
+			class = true
+		case c == ']':
+			class = false
+		case c == '/' && !class:
+			k++
+			for k < len(line) && isWordByte(line[k]) {
+				k++ // flags
+			}
+			return k
+		}
+	}
+	return -1
 }
 
 // isMacroName reports whether name is spelt as C macros are: capitals,

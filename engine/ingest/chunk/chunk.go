@@ -95,8 +95,10 @@ type Options struct {
 // inside extern "C" { … }, names C's typedefs without a body
 // (typedef struct XML_cp XML_Content;) and functions whose name a macro
 // makes (PREFIX(contentTok)(…)); version 19 Perl's package statements
-// as declarations (Appender.Screen).
-const Version = 19
+// as declarations (Appender.Screen); version 20 JavaScript's regular
+// expressions (/'/g, /\/*$/), whose quotes and /* open nothing, and the
+// facts of Perl's $#array.
+const Version = 20
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

@@ -92,6 +92,8 @@ func TestFileFacts(t *testing.T) {
 		{"c block, closed mid-line", "java", "/* a\n   b */ if (x) return;\n", 2, 0, 2},
 		{"comment in a string", "go", "s := \"/*\"\nif x {\n\treturn\n}\n", 1, 0, 2},
 		{"comment in a raw string", "go", "g := `src/**/*.go`\nif x {\n\treturn\n}\n", 1, 0, 2},
+		{"javascript regex", "javascript", "s = s.replace(/\\/*$/, '')\nif (x) {\n  return /[/*]/.test(y)\n}\n", 1, 0, 2},
+		{"perl last index", "perl", "my $n = $#list; if ($n) { return 1 }\nfor (1..$#ARGV) { next }\n", 1, 0, 3},
 		{"comment in a groovy string", "groovy", "g = '**/*.groovy'\nif (x) {\n\treturn\n}\n", 1, 0, 2},
 		{"quote in a character", "c", "if (c == '\"') return;\nif (c == '\\'') return;\nwhile (1) {}\n", 1, 0, 5},
 		{"rust lifetime", "rust", "fn f<'a>(x: &'a str) -> &'a str {\n    if x.is_empty() { return x }\n    x\n}\n", 1, 0, 2},

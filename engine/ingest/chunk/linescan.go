@@ -51,6 +51,9 @@ func (s *lineScan) line(line string) lineFact {
 			for j < len(line) && wordByte[line[j]] {
 				j++
 			}
+			if c == '$' && j == i+1 && j < len(line) && line[j] == '#' {
+				j++ // Perl's $#array and the shell's $#: no comment
+			}
 			if j-i >= 2 && j-i <= 8 && c >= 'a' && c <= 'z' && logicWord(line[i:j]) {
 				f.logic++
 			}
@@ -58,6 +61,12 @@ func (s *lineScan) line(line string) lineFact {
 			continue
 		}
 		kind := bytes[c]
+		if c == '/' && s.syntax.regexps {
+			if end := jsRegexEnd(line, i); end > 0 {
+				i, code = end, true
+				continue
+			}
+		}
 		if kind&byteMark != 0 {
 			if d := s.syntax.opens(line, i); d != nil {
 				i, s.open = i+len(d.open), d
@@ -146,6 +155,9 @@ type commentSyntax struct {
 	blocks []delimited // comments and documentation strings that may span lines
 	quotes string      // string quotes, whose strings close on their line
 	chars  bool        // ' opens a character literal
+	// regexps: a / where an operand is expected opens a regular
+	// expression, whose /* or quote opens nothing (JavaScript).
+	regexps bool
 	// kinds says what each byte may start (byteMark, byteQuote...), so
 	// that lineScan looks for a mark only where one may start; nil for
 	// plainBytes.
@@ -223,7 +235,7 @@ func (c commentSyntax) opens(line string, i int) *delimited {
 var commentSyntaxes = func() map[string]commentSyntax {
 	slash := delimited{open: "/*", close: "*/"}
 	cLike := commentSyntax{line: []string{"//"}, blocks: []delimited{slash}, quotes: `"`, chars: true}
-	script := commentSyntax{line: []string{"//"}, blocks: []delimited{slash}, quotes: "\"'`"}
+	script := commentSyntax{line: []string{"//"}, blocks: []delimited{slash}, quotes: "\"'`", regexps: true}
 	hash := commentSyntax{line: []string{"#"}, quotes: `"'`}
 	triple := []delimited{{open: `"""`, close: `"""`, escapes: true}, {open: "'''", close: "'''", escapes: true}}
 	m := map[string]commentSyntax{

@@ -164,6 +164,7 @@ func TestDeclarationSpans(t *testing.T) {
 		{"typescript", "class B<T> {\n  create<O extends Opts<T, Map<K, V>>>(\n    opts?: O,\n  ): R {\n    return 1;\n  }\n}\n", []span{{1, 7}, {2, 6}}},
 		{"perl", "package P;\n\nsub a {\n    for my $c (split /('(?:''|[^'])*')/, $f) {\n        if ($c =~ /\\A'(.*)'\\z/) {\n            $c =~ s{'}{\"}g;\n        }\n    }\n    my $n = $#list / 2 + $self->w / 2;\n    my $q = q{it's};\n    $t =~ tr/a-z/A-Z/;\n}\n\nsub b {\n    1;\n}\n", []span{{1, 1}, {3, 12}, {14, 16}}},
 		{"groovy", "class C {\n    void a() {\n        x = y ?: '**/*.groovy'\n    }\n\n    /** B. */\n    void b() {\n    }\n}\n", []span{{1, 9}, {2, 4}, {6, 8}}},
+		{"javascript", "function a(s) {\n  return s.replace(/\\/*$/, '').replace(/'/g, '');\n}\n\nfunction b(x) {\n  return x / 2 / 3;\n}\n/* end */\n", []span{{1, 3}, {5, 7}}},
 		{"lua", "-- F.\nfunction M.f(a)\n  if a then\n    return 1\n  end\nend\n\nlocal function g() return 1 end\n", []span{{1, 6}, {8, 8}}},
 	}
 	for _, tt := range tests {
@@ -207,6 +208,26 @@ func TestPerlLiteral(t *testing.T) {
 		end, ok := perlLiteral(tt.line, tt.at)
 		if ok != tt.ok || ok && end != tt.end {
 			t.Errorf("perlLiteral(%q, %d) = %d, %v, want %d, %v", tt.line, tt.at, end, ok, tt.end, tt.ok)
+		}
+	}
+}
+
+func TestJSRegexEnd(t *testing.T) {
+	for _, tt := range []struct {
+		line    string
+		at, end int
+	}{
+		{"x = /a[/*]b/g;", 4, 13},
+		{"a / b / c", 2, -1},
+		{"a.length / 2", 9, -1},
+		{"return /x/.test(s)", 7, 10},
+		{"f(/'/g)", 2, 6},
+		{"// c", 0, -1},
+		{"/* c */", 0, -1},
+		{"x = /unterminated", 4, -1},
+	} {
+		if got := jsRegexEnd(tt.line, tt.at); got != tt.end {
+			t.Errorf("jsRegexEnd(%q, %d) = %d, want %d", tt.line, tt.at, got, tt.end)
 		}
 	}
 }
