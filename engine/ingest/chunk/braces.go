@@ -825,16 +825,21 @@ func jsPatternAfter(w string) bool {
 	return false
 }
 
+// maxRegexLen bounds the bytes jsRegexEnd reads for a pattern's end, so
+// that a long line of divisions (minified code) costs linear time.
+const maxRegexLen = 512
+
 // jsRegexEnd returns the index after the regular expression literal that
 // starts at line[i], a / where an operand is expected and which starts
-// no comment, flags included; or -1 if it does not end on the line. A /
+// no comment, flags included; or -1 if it does not end on the line
+// within maxRegexLen bytes. A /
 // inside a class ([/*]) or escaped does not end it.
 func jsRegexEnd(line string, i int) int {
 	if i+1 >= len(line) || line[i+1] == '/' || line[i+1] == '*' || !operandExpected(line, i, jsPatternAfter) {
 		return -1
 	}
 	class := false
-	for k := i + 1; k < len(line); k++ {
+	for k := i + 1; k < len(line) && k-i <= maxRegexLen; k++ {
 		switch c := line[k]; {
 		case c == '\\':
 			k++

@@ -231,3 +231,12 @@ func TestJSRegexEnd(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMinifiedLine: a long line of slashes that each might begin a
+// pattern costs linear time in the lexer.
+func BenchmarkMinifiedLine(b *testing.B) {
+	line := strings.Repeat("f(/[a", 20000) + "\n"
+	for b.Loop() {
+		Split(line, Options{Language: "javascript"})
+	}
+}
