@@ -18,16 +18,15 @@ type braceLang struct {
 	// heredoc that a line starting with ID closes (PHP). Elsewhere an
 	// unterminated string ends with its line.
 	multiline    bool
-	charLiterals bool           // 'x' is a character literal; else ' quotes a string
-	templates    bool           // `...${...}...` template literals (JavaScript)
-	tripleQuotes bool           // """...""" strings
-	rawStrings   bool           // r#"..."# (Rust)
-	prototypes   bool           // a function or type without a body declares, but does not define, its name (C)
-	pod          bool           // a line starting =word opens documentation up to =cut, and __END__ ends the code (Perl)
-	packages     *regexp.Regexp // a statement naming the package of the top-level declarations after it (Perl)
-	splitType    bool           // a function's return type may stand alone on the line above its name, both at column 0 (GNU C)
-	enumBodies   bool           // an enum's constants may have bodies that declare methods (Java)
-	parenClasses bool           // a class is a call whose lists hold its methods, name = function() (R's R6Class)
+	charLiterals bool // 'x' is a character literal; else ' quotes a string
+	templates    bool // `...${...}...` template literals (JavaScript)
+	tripleQuotes bool // """...""" strings
+	rawStrings   bool // r#"..."# (Rust)
+	prototypes   bool // a function or type without a body declares, but does not define, its name (C)
+	pod          bool // a line starting =word opens documentation up to =cut, and __END__ ends the code (Perl)
+	splitType    bool // a function's return type may stand alone on the line above its name, both at column 0 (GNU C)
+	enumBodies   bool // an enum's constants may have bodies that declare methods (Java)
+	parenClasses bool // a class is a call whose lists hold its methods, name = function() (R's R6Class)
 	top          []*regexp.Regexp
 	member       []*regexp.Regexp // more declarations in the body of a class-like type
 	preamble     []string         // prefixes of attribute lines, beyond comments and @annotations
@@ -122,12 +121,10 @@ var (
 	rustMacro = regexp.MustCompile(`^\s*macro_rules!\s*(?P<name>` + ident + `)`)
 
 	perlSub = regexp.MustCompile(`^\s*sub\s+(?:(?:` + ident + `::)*(?P<owner>` + ident + `)::)?(?P<name>` + ident + `)`)
-	// A Perl package statement, package Plack::Util; its subs after it
-	// are Util's.
-	// The same line as a declaration of the package, Appender.Screen for
-	// package Log::Log4perl::Appender::Screen; or its block form.
-	perlPackageDecl = regexp.MustCompile(`^\s*(?P<kw>package)\s+(?:(?:` + ident + `::)*(?P<owner>` + ident + `)::)?(?P<name>` + ident + `)\s*[;{]`)
-	perlPackage     = regexp.MustCompile(`^\s*package\s+(` + ident + `(?:::` + ident + `)*)\s*;`)
+	// A Perl package, declared as Appender.Screen for package
+	// Log::Log4perl::Appender::Screen; (the subs after that statement are
+	// Screen's) or for its block form, package …::Screen { … }.
+	perlPackage = regexp.MustCompile(`^\s*(?P<kw>package)\s+(?:(?:` + ident + `::)*(?P<owner>` + ident + `)::)?(?P<name>` + ident + `)\s*[;{]`)
 
 	zigFn   = regexp.MustCompile(`^\s*(?:pub\s+)?(?:(?:export|inline|noinline|extern(?:\s+"[^"]*")?)\s+)*fn\s+(?P<name>` + ident + `)`)
 	zigType = regexp.MustCompile(`^\s*(?:pub\s+)?const\s+(?P<name>` + ident + `)\s*=\s*(?:(?:extern|packed)\s+)?(?P<kw>struct|enum|union)\b`)
@@ -154,6 +151,14 @@ var (
 	shFunc     = regexp.MustCompile(`^\s*(?P<name>[A-Za-z_][\w.:-]*)\s*\(\)\s*(?:\{|$)`)
 )
 
+// assigning are the declaration patterns whose match holds an '=' (const
+// x = …, Foo.prototype.bar = function): for the others, an '=' before
+// the name makes the line an assignment or a call, not a declaration.
+var assigning = map[*regexp.Regexp]bool{
+	jsVar: true, jsField: true, jsAssigned: true, jsPrototype: true, jsAlias: true, zigType: true,
+	rFunc: true, rClass: true, rS4: true, cAlias: true,
+}
+
 var (
 	javascript = &braceLang{templates: true,
 		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsVar, jsAssigned, jsPrototype}, member: []*regexp.Regexp{jsField, jsMethod, jsProperty}}
@@ -172,8 +177,8 @@ var (
 	zig   = &braceLang{charLiterals: true, top: []*regexp.Regexp{zigType, zigFn}}
 	rLang = &braceLang{hashComments: true, parenClasses: true, top: []*regexp.Regexp{rFunc, rClass, rS4}, preamble: []string{"#"}}
 	shell = &braceLang{hashComments: true, top: []*regexp.Regexp{shFunction, shFunc}, preamble: []string{"#"}}
-	perl  = &braceLang{hashComments: true, pod: true, packages: perlPackage,
-		top: []*regexp.Regexp{perlPackageDecl, perlSub}, preamble: []string{"#"}}
+	perl  = &braceLang{hashComments: true, pod: true,
+		top: []*regexp.Regexp{perlPackage, perlSub}, preamble: []string{"#"}}
 	cLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
 		top: []*regexp.Regexp{cExternC, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 	// Objective-C: C's, and the methods of @implementation blocks, which
@@ -249,7 +254,7 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 		return nil
 	}
 	parenClass := "" // the R class whose call is open, if any
-	pkg := ""        // the package the top level is in (Perl)
+	pkg := ""        // the package a Perl package statement opened, owner of the top level after it
 	for i := range ls.count() {
 		line := ls.text(i, i+1)
 		if lang.pod && lx.skipsPOD(line) {
@@ -261,11 +266,6 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 		if parenClass != "" && lx.state == 0 && len(lx.braces) == 0 {
 			if m := rMember.FindStringSubmatch(line); m != nil {
 				names = appendName(names, i, parenClass, decl{name: strings.Trim(m[1], "\"`")})
-			}
-		}
-		if lang.packages != nil && lx.clean() && len(lx.braces) == 0 {
-			if m := lang.packages.FindStringSubmatch(line); m != nil {
-				pkg = lastPart(m[1])
 			}
 		}
 		if lx.clean() && len(lx.braces) <= maxNesting && lx.inContainers() {
@@ -297,8 +297,11 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 				owner := d.owner
 				if c := container(); c != nil && c.body == classBody {
 					owner = c.name
-				} else if owner == "" && len(lx.braces) == 0 {
+				} else if owner == "" && len(lx.braces) == 0 && d.kw != "package" {
 					owner = pkg
+				}
+				if d.kw == "package" && len(lx.braces) == 0 && !strings.Contains(line, "{") {
+					pkg = d.name // package Foo::Bar; not its block form
 				}
 				od := openDecl{unit: len(units), line: i, depth: len(lx.braces), body: containerKinds[d.kw],
 					proto: lang.prototypes && d.kw != "namespace" && d.kw != "extern" && d.kw != "typedef", name: d.name, kw: d.kw, typedef: d.typedef, owner: owner}
@@ -397,7 +400,7 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 			}
 			typ, _, _ := strings.Cut(group("type"), " ")
 			if re != perlSub && (keywords[d.name] || keywords[typ]) || // Perl's sub new is a constructor
-				strings.Contains(line[:m[1]], "=") && re != jsVar && re != jsField && re != jsAssigned && re != jsPrototype && re != jsAlias && re != zigType && re != rFunc && re != rClass && re != rS4 && re != cAlias {
+				strings.Contains(line[:m[1]], "=") && !assigning[re] {
 				continue
 			}
 			if i := re.SubexpIndex("name"); i >= 0 && m[2*i+1] >= 0 && isMacroName(d.name) {
@@ -832,8 +835,8 @@ const maxRegexLen = 512
 // jsRegexEnd returns the index after the regular expression literal that
 // starts at line[i], a / where an operand is expected and which starts
 // no comment, flags included; or -1 if it does not end on the line
-// within maxRegexLen bytes. A /
-// inside a class ([/*]) or escaped does not end it.
+// within maxRegexLen bytes. A / inside a class ([/*]) or escaped does not
+// end it.
 func jsRegexEnd(line string, i int) int {
 	if i+1 >= len(line) || line[i+1] == '/' || line[i+1] == '*' || !operandExpected(line, i, jsPatternAfter) {
 		return -1

@@ -97,8 +97,9 @@ type Options struct {
 // makes (PREFIX(contentTok)(…)); version 19 Perl's package statements
 // as declarations (Appender.Screen); version 20 JavaScript's regular
 // expressions (/'/g, /\/*$/), whose quotes and /* open nothing, and the
-// facts of Perl's $#array.
-const Version = 20
+// facts of Perl's $#array; version 21 names a Perl package without a
+// qualifier Foo, not Foo.Foo.
+const Version = 21
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

@@ -19,6 +19,7 @@ func TestDefines(t *testing.T) {
 			[]string{"Appender.log", "Layout.render", "Log4perl.Appender", "Log4perl.Layout", "Pkg.name", "helper"}},
 		{"c", "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\ntypedef unsigned char XML_Bool;\ntypedef struct XML_cp XML_Content;\ntypedef struct XML_ParserStruct XML_ParserStruct;\ntypedef void (XMLCALL *XML_Handler)(void *data);\n\nstruct XML_cp {\n  int n;\n};\n\nstatic int PTRCALL\nPREFIX(contentTok)(const char *p) {\n  return 0;\n}\n\nstatic int PREFIX(scanLit)(int open) {\n  return open;\n}\n\n#ifdef __cplusplus\n}\n#endif\n",
 			[]string{"XML_Bool", "XML_Content", "XML_Handler", "XML_cp", "contentTok", "scanLit"}},
+		{"perl", "package Alpha;\nsub bar { 1 }\npackage Beta;\nsub qux { 2 }\n", []string{"Alpha", "Alpha.bar", "Beta", "Beta.qux"}},
 		{"zig", "const std = @import(\"std\");\n\n/// A list.\npub const List = struct {\n    items: []u8,\n\n    pub fn init() List {\n        return Foo(.{});\n    }\n};\n\nfn helper(c: u8) bool {\n    return c == '}';\n}\n\ntest \"helper\" {\n    Foo();\n}\n",
 			[]string{"List", "List.init", "helper"}},
 		{"shell", "#!/bin/sh\nset -e\n\n# Prints usage.\nusage() {\n    echo \"usage: $0 {start|stop}\"\n}\n\nfunction start_server {\n    Foo \"${PORT}\"\n}\n\nusage\n",
