@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"os"
 	"slices"
 	"sync"
@@ -55,6 +56,23 @@ func (ix *Indexer) wantsEnrich(path, language string) bool {
 		return h.Handles(path, language)
 	}
 	return true
+}
+
+// languageOnDisk returns the language of the file at path as indexing
+// names it (chunk.Detect), reading only its first line, and only when its
+// name does not say.
+func languageOnDisk(path string) string {
+	if lang := chunk.Language(path); lang != "" {
+		return lang
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "" // gone: its removal is on its way
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	return chunk.Interpreted(string(head[:n]))
 }
 
 // enrichQueue is the versions queued for enrichment, once per path in
@@ -184,7 +202,8 @@ func (ix *Indexer) enrichOne(path, hash string) {
 		ix.enrichDropped(path, hash) // changed: the newer version is queued when indexed
 		return
 	}
-	text, language := string(data), chunk.Language(path)
+	text := string(data)
+	language := chunk.Detect(path, text)
 	doc := storage.Document{ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path}
 	info := ix.d.Embedder.Info()
 	chunks, ok, err := enrichChunks(ctx, ix.d.Store, info.Dimensions, ModelKey(info), pathTerms(ix.d.Embedder, ix.d.Config.Workspace.Roots, path),

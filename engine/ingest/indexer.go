@@ -186,7 +186,7 @@ func (ix *Indexer) Start(ctx context.Context) error {
 	// Enrichment the previous run left undone, of versions still current;
 	// a pending path is queued again when it is written.
 	for _, p := range slices.Sorted(maps.Keys(enrich)) {
-		if s, ok := known[p]; ok && s.Hash == enrich[p] && ix.wantsEnrich(p, chunk.Language(p)) {
+		if s, ok := known[p]; ok && s.Hash == enrich[p] && ix.wantsEnrich(p, languageOnDisk(p)) {
 			ix.enrich.put(p, enrich[p])
 		}
 	}
@@ -812,7 +812,7 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 	}
 	// Written without symbols, so that the file is searchable at once;
 	// enrichment follows in the background (see enrich.go).
-	language := chunk.Language(path)
+	language := chunk.Detect(path, string(data))
 	doc := storage.Document{
 		ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path,
 	}

@@ -98,8 +98,9 @@ type Options struct {
 // as declarations (Appender.Screen); version 20 JavaScript's regular
 // expressions (/'/g, /\/*$/), whose quotes and /* open nothing, and the
 // facts of Perl's $#array; version 21 names a Perl package without a
-// qualifier Foo, not Foo.Foo.
-const Version = 21
+// qualifier Foo, not Foo.Foo; with version 22 the indexer reads a file
+// whose name names no language in the language of its #! line (Detect).
+const Version = 22
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

@@ -51,3 +51,72 @@ func Language(path string) string {
 	}
 	return languagesByExt[filepath.Ext(name)]
 }
+
+// Detect returns the language of the file at path whose text is text:
+// Language(path) when the name says, else the language of the
+// interpreter its #! line names, so that a script without an extension
+// (bin/deploy, libexec/rbenv-exec) is cut at its functions like one with
+// one. Only the first line is read.
+func Detect(path, text string) string {
+	if lang := Language(path); lang != "" {
+		return lang
+	}
+	return Interpreted(text)
+}
+
+// Interpreted returns the language of the interpreter the #! line at the
+// start of text names ("#!/bin/sh", "#!/usr/bin/env python3",
+// "#!/usr/bin/env -S node --flag"), or "" if there is none or it is not
+// one of a language Language knows.
+func Interpreted(text string) string {
+	if !strings.HasPrefix(text, "#!") {
+		return ""
+	}
+	line := text[2:]
+	if i := strings.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	if len(line) > maxShebang {
+		return "" // no interpreter line is this long: a binary, or junk
+	}
+	fields := strings.Fields(line)
+	if len(fields) == 0 {
+		return ""
+	}
+	prog := lastElem(fields[0])
+	if prog == "env" {
+		prog = ""
+		for _, f := range fields[1:] {
+			if strings.HasPrefix(f, "-") || strings.Contains(f, "=") {
+				continue // env's own flags (-S, -i) and VAR=value
+			}
+			prog = lastElem(f)
+			break
+		}
+	}
+	prog = strings.TrimRight(strings.ToLower(prog), "0123456789.-") // python3.11, lua5.4, perl5
+	return interpreters[prog]
+}
+
+// maxShebang bounds the #! line Interpreted reads.
+const maxShebang = 256
+
+// lastElem returns the last element of a slash-separated path.
+func lastElem(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// interpreters names the language of each interpreter a #! line may name,
+// without its version.
+var interpreters = map[string]string{
+	"sh": "shell", "bash": "shell", "zsh": "shell", "ksh": "shell", "dash": "shell", "ash": "shell", "mksh": "shell",
+	"python": "python", "pypy": "python",
+	"ruby": "ruby", "jruby": "ruby",
+	"node": "javascript", "nodejs": "javascript", "bun": "javascript", "deno": "typescript", "ts-node": "typescript", "tsx": "typescript",
+	"perl": "perl", "php": "php", "lua": "lua", "luajit": "lua", "rscript": "r",
+	"escript": "erlang", "elixir": "elixir", "julia": "julia", "fish": "fish", "pwsh": "powershell",
+	"runhaskell": "haskell", "runghc": "haskell", "groovy": "groovy", "scala": "scala", "ocaml": "ocaml", "swift": "swift", "dart": "dart",
+}
