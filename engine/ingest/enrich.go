@@ -202,7 +202,7 @@ func (ix *Indexer) enrichOne(path, hash string) {
 		ix.enrichDropped(path, hash) // changed: the newer version is queued when indexed
 		return
 	}
-	text := string(data)
+	text, _ := contentText(data)
 	language := chunk.Detect(path, text)
 	doc := storage.Document{ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path}
 	info := ix.d.Embedder.Info()

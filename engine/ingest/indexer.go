@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -16,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -787,7 +785,8 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 		}
 		return nil, ix.remove(ctx, path)
 	}
-	if reason := contentSkip(data); reason != "" {
+	text, reason := contentText(data)
+	if reason != "" {
 		ix.setSkipped(path, reason)
 		return nil, ix.remove(ctx, path)
 	}
@@ -812,7 +811,7 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 	}
 	// Written without symbols, so that the file is searchable at once;
 	// enrichment follows in the background (see enrich.go).
-	language := chunk.Detect(path, string(data))
+	language := chunk.Detect(path, text)
 	doc := storage.Document{
 		ID: FileDocID(path), Collection: ix.d.Config.Workspace.Collection, Kind: storage.KindFile, Path: path,
 	}
@@ -823,13 +822,13 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 	}
 	if ix.batcher != nil {
 		var texts []string
-		w.rep.Chunks, texts, w.fill, w.res, err = prepareChunks(ctx, ix.d.Store, ix.d.Embedder.Info(), doc, string(data), language, ix.chunkOptions(language))
+		w.rep.Chunks, texts, w.fill, w.res, err = prepareChunks(ctx, ix.d.Store, ix.d.Embedder.Info(), doc, text, language, ix.chunkOptions(language))
 		if err == nil {
 			w.embed = ix.batcher.submit(texts)
 			ix.batcher.sendFull(ctx)
 		}
 	} else {
-		w.rep.Chunks, w.res, err = prepareDocument(ctx, ix.d.Store, ix.d.Embedder, doc, string(data), language, ix.chunkOptions(language),
+		w.rep.Chunks, w.res, err = prepareDocument(ctx, ix.d.Store, ix.d.Embedder, doc, text, language, ix.chunkOptions(language),
 			pathTerms(ix.d.Embedder, ix.d.Config.Workspace.Roots, path))
 	}
 	if err != nil {
@@ -837,17 +836,6 @@ func (ix *Indexer) prepare(ctx context.Context, path string, info fs.FileInfo) (
 	}
 	w.redacted = w.res.Redacted
 	return w, nil
-}
-
-// contentSkip says why content is not indexed, or "" when it is.
-func contentSkip(data []byte) string {
-	if bytes.IndexByte(data, 0) >= 0 {
-		return SkipBinary
-	}
-	if !utf8.Valid(data) {
-		return SkipInvalidUTF8
-	}
-	return ""
 }
 
 // Forget drops path from the index and from what the indexer knows of

@@ -48,9 +48,10 @@ func initialWorkspace(t *testing.T, root string) (indexed []string, skipped map[
 	add(".git/HEAD", "ref: refs/heads/main\n")                // ignored_default
 
 	// Content and size checks.
-	add("blob.dat", "abc\x00def\x00")                                  // binary
-	add("latin1.txt", "caf\xe9 cr\xe8me\n")                            // invalid_utf8
-	add("big.go", "package big\n\n// "+strings.Repeat("x", 3000)+"\n") // too_large (> 2048)
+	add("blob.dat", "abc\x00def\x00")                                   // binary
+	keep("latin1.txt", "// caf\xe9 cr\xe8me by M\xfcller\nlatinword\n") // Latin-1: indexed, decoded
+	add("noise.dat", "\xff\xfe\x80\x81 \xc3\xc3\x9f\xa0\xb1\xe2\x82")   // invalid_utf8: no text in any encoding
+	add("big.go", "package big\n\n// "+strings.Repeat("x", 3000)+"\n")  // too_large (> 2048)
 
 	// Symlinks: never followed; one points outside every root.
 	outside := filepath.Join(t.TempDir(), "outside.go")
@@ -97,7 +98,7 @@ func TestInitialIndexing(t *testing.T) {
 	}
 	for _, rel := range []string{"debug.log", "tmp/scratch.go", "tmp/more/deep.go", "pkg/gen_types.go",
 		"pkg/out/artifact.go", "pkg/inner/other.log", "pkg/inner/secret.md", "node_modules/lib/index.js",
-		".git/HEAD", "blob.dat", "latin1.txt", "big.go", "link_out.go", "link_in.go", "loopA", "loopB", "dangling.go"} {
+		".git/HEAD", "blob.dat", "noise.dat", "big.go", "link_out.go", "link_in.go", "loopA", "loopB", "dangling.go"} {
 		if e.hasDoc(filepath.Join(root, rel)) {
 			t.Errorf("%s is indexed; it must be skipped", rel)
 		}
@@ -106,6 +107,14 @@ func TestInitialIndexing(t *testing.T) {
 	// never reaches it.
 	if got := e.keywordPaths("apiword"); len(got) != 1 || got[0] != filepath.Join(root, "pkg/api.go") {
 		t.Errorf("keyword search apiword found %v, want pkg/api.go", got)
+	}
+	// A Latin-1 file is read as text, each invalid byte as its Latin-1
+	// character.
+	if got := e.keywordPaths("latinword"); len(got) != 1 || got[0] != filepath.Join(root, "latin1.txt") {
+		t.Errorf("keyword search latinword found %v, want latin1.txt", got)
+	}
+	if got := e.docText(filepath.Join(root, "latin1.txt")); !strings.Contains(got, "café crème by Müller") {
+		t.Errorf("latin1.txt is indexed as %q, want café crème by Müller", got)
 	}
 	if got := e.keywordPaths("outsideword"); len(got) != 0 {
 		t.Errorf("keyword search outsideword found %v, want nothing", got)
