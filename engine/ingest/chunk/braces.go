@@ -23,6 +23,7 @@ type braceLang struct {
 	tripleQuotes bool // """...""" strings
 	rawStrings   bool // r#"..."# (Rust)
 	prototypes   bool // a function or type without a body declares, but does not define, its name (C)
+	macros       bool // #define NAME defines NAME, at any depth (C)
 	pod          bool // a line starting =word opens documentation up to =cut, and __END__ ends the code (Perl)
 	splitType    bool // a function's return type may stand alone on the line above its name, both at column 0 (GNU C)
 	enumBodies   bool // an enum's constants may have bodies that declare methods (Java)
@@ -59,6 +60,8 @@ var keywords = map[string]bool{
 const (
 	cMods = `(?:(?:(?:private|protected)\[[\w.]+\]|public|private|protected|internal|static|abstract|final|sealed|partial|open|data|inner|override|readonly|unsafe|virtual|async|extern|inline|export|default|fileprivate|mutating|strictfp|synchronized|native|implicit|lazy|suspend|operator|infix|tailrec|external|actual|expect|required|convenience|dynamic|case|value|annotation|enum|friend|constexpr|explicit|new|transient|volatile|const|non-sealed|@[A-Za-z_][\w.]*(?:\([^()]*\))?)\s+)*`
 	ident = `[A-Za-z_]\w*`
+	// cMacroCall is a call of a C macro spelt in capitals, API_EXPORT(int).
+	cMacroCall = `[A-Z][A-Z0-9_]*\s*\([^()]*\)`
 	// cppOwner is the qualifier of a C++ member defined out of its class,
 	// Owner:: or Owner<T>::, the last of any, in a group "owner"; or of a
 	// C# explicit interface implementation, IList<T>.
@@ -69,10 +72,12 @@ var (
 	cType = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>@interface|class|interface|enum|record|struct|trait|object|protocol|extension|actor|namespace|union|typealias)\s+(?P<name>` + ident + `(?:(?:\.|\\|::)` + ident + `)*)`)
 	// A function's name may be an operator: Scala's def \ and def ++,
 	// Swift's static func ==.
-	cFunc     = regexp.MustCompile(`^\s*` + cMods + `(?:fun|func|def|function)\s+(?:<[^>]*>\s*)?(?:[\w.]+(?:<[^>]*>)?\??\.)?&?(?P<name>` + ident + `|[!#%&*+\-/:<=>?@\\^|~]+(?:\s|\(|\[|$))`)
-	cAlias    = regexp.MustCompile(`^\s*` + cMods + `type\s+(?P<name>` + ident + `)\s*(?:\[[^=]*\]\s*)?(?:=|<:|>:|$)`) // Scala
-	cVal      = regexp.MustCompile(`^\s*` + cMods + `(?:val|var|let)\s+(?P<name>` + ident + `)`)
-	cTyped    = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + ident + `(?:[\w.:<>\[\],?*& ]*?[\w>\]*&?])?)\s+[*&]*` + cppOwner + `(?P<name>~?` + ident + `)\s*(?:<[^()]*>\s*)?\(`)
+	cFunc  = regexp.MustCompile(`^\s*` + cMods + `(?:fun|func|def|function)\s+(?:<[^>]*>\s*)?(?:[\w.]+(?:<[^>]*>)?\??\.)?&?(?P<name>` + ident + `|[!#%&*+\-/:<=>?@\\^|~]+(?:\s|\(|\[|$))`)
+	cAlias = regexp.MustCompile(`^\s*` + cMods + `type\s+(?P<name>` + ident + `)\s*(?:\[[^=]*\]\s*)?(?:=|<:|>:|$)`) // Scala
+	cVal   = regexp.MustCompile(`^\s*` + cMods + `(?:val|var|let)\s+(?P<name>` + ident + `)`)
+	// A C function's type may be a macro's call that makes it,
+	// API_EXPORT(int) or YAML_DECLARE(int), alone or before a type.
+	cTyped    = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + cMacroCall + `(?:\s*` + ident + `)?|` + ident + `(?:[\w.:<>\[\],?*& ]*?[\w>\]*&?])?)\s+[*&]*` + cppOwner + `(?P<name>~?` + ident + `)\s*(?:<[^()]*>\s*)?\(`)
 	cCtor     = regexp.MustCompile(`^\s*` + cMods + `(?P<name>` + ident + `)\s*\(`)
 	cppMethod = regexp.MustCompile(`^\s*(?:` + ident + `(?:<[^()]*?>)?::)*(?P<owner>` + ident + `)(?:<[^()]*?>)?::(?P<name>~?` + ident + `)\s*\(`)
 	// A C or C++ type is declared, not used, when its name ends the line
@@ -93,7 +98,9 @@ var (
 	cTypedef     = regexp.MustCompile(`^\s*typedef\s+(?P<kw>struct|union|enum)\b(?:\s+(?P<name>` + ident + `))?\s*(?:\{.*)?\s*$`)
 	// The line of a GNU-style function's name, its type on the line above.
 	cNameLine = regexp.MustCompile(`^` + cppOwner + `(?P<name>~?` + ident + `)\s*\(`)
-	cTypeLine = regexp.MustCompile(`^(?:` + ident + `[\s*&]*)+$`)
+	cTypeLine = regexp.MustCompile(`^(?:(?:` + cMacroCall + `|` + ident + `)[\s*&]*)+$`)
+	// A C preprocessor macro's definition, #define NAME or NAME(…).
+	cDefine = regexp.MustCompile(`^\s*#\s*define\s+(` + ident + `)`)
 	// An enum constant with a body of its own (Java).
 	enumConst = regexp.MustCompile(`^\s*(?P<name>` + ident + `)\s*(?:\(.*\))?\s*\{\s*$`)
 	modifier  = regexp.MustCompile(`^` + cMods + `$`) // static in static { ... }
@@ -179,11 +186,11 @@ var (
 	shell = &braceLang{hashComments: true, top: []*regexp.Regexp{shFunction, shFunc}, preamble: []string{"#"}}
 	perl  = &braceLang{hashComments: true, pod: true,
 		top: []*regexp.Regexp{perlPackage, perlSub}, preamble: []string{"#"}}
-	cLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
+	cLike = &braceLang{charLiterals: true, prototypes: true, macros: true, splitType: true,
 		top: []*regexp.Regexp{cExternC, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 	// Objective-C: C's, and the methods of @implementation blocks, which
 	// end at @end rather than a brace.
-	objcLike = &braceLang{charLiterals: true, prototypes: true, splitType: true,
+	objcLike = &braceLang{charLiterals: true, prototypes: true, macros: true, splitType: true,
 		top: []*regexp.Regexp{objcMethod, cExternC, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 )
 
@@ -266,6 +273,11 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 		if parenClass != "" && lx.state == 0 && len(lx.braces) == 0 {
 			if m := rMember.FindStringSubmatch(line); m != nil {
 				names = appendName(names, i, parenClass, decl{name: strings.Trim(m[1], "\"`")})
+			}
+		}
+		if lang.macros && lx.clean() {
+			if m := cDefine.FindStringSubmatch(line); m != nil {
+				names = appendName(names, i, "", decl{name: m[1]}) // a name, not a unit: it cuts nothing
 			}
 		}
 		if lx.clean() && len(lx.braces) <= maxNesting && lx.inContainers() {

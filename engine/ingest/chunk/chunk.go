@@ -99,8 +99,11 @@ type Options struct {
 // expressions (/'/g, /\/*$/), whose quotes and /* open nothing, and the
 // facts of Perl's $#array; version 21 names a Perl package without a
 // qualifier Foo, not Foo.Foo; with version 22 the indexer reads a file
-// whose name names no language in the language of its #! line (Detect).
-const Version = 22
+// whose name names no language in the language of its #! line (Detect);
+// version 23 names C's macros (#define READ_LINE(…)) and functions whose
+// type a macro makes (YAML_DECLARE(int) above yaml_parser_scan(…),
+// API_EXPORT(int) mupCreate(…)).
+const Version = 23
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
