@@ -19,6 +19,7 @@ const (
 	defineExact    = 1.0  // the symbol, spelt as asked
 	defineFolded   = 0.7  // the symbol, up to case and underscores
 	defineMember   = 0.8  // an unqualified query names a member (Server.ServeHTTP for ServeHTTP)
+	defineCtor     = 0.5  // an unqualified query names a type's constructor (ParserBase.ParserBase for ParserBase): below the type
 	defineOther    = 0.3  // a member of another owner than the query's qualifier
 	defineUnplaced = 0.5  // a top-level name whose qualifier is in neither the chunk nor its path
 	definePlaced   = 0.9  // a top-level name whose qualifier is in the chunk or its path: below Owner.member itself
@@ -62,6 +63,8 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 			continue
 		}
 		switch {
+		case owner != "" && q.Qualifier == "" && member == owner[strings.LastIndexByte(owner, '.')+1:]:
+			s *= defineCtor
 		case owner != "" && q.Qualifier == "":
 			s *= defineMember
 		case owner != "" && !foldEqual(owner, q.qualifier):

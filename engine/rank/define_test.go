@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"workspace-qdrant-mcp/engine/storage"
 )
 
 // For Owner.member, the member defined in Owner ranks above a top-level
@@ -56,5 +58,28 @@ func TestOverloadsNotDecayed(t *testing.T) {
 		if slices.Contains(r.Rules, RuleOverload) {
 			t.Errorf("a question's chunk %s named as an overload", r.Chunk.ID)
 		}
+	}
+}
+
+// For a type's name, the type's declaration ranks above its constructors
+// defined out of the class, though both legs rank them first and their
+// file holds more matches (C++'s ParserBase::ParserBase, twice, in
+// muParserBase.cpp, and the class in muParserBase.h).
+func TestDefinitionTypeBeforeConstructor(t *testing.T) {
+	var hits []storage.Hit
+	for i, id := range []string{"ctor", "copy", "class", "use"} {
+		h := hit(id, i+1, 12-float64(i), i+1, 0.6-float64(i)/10)
+		h.Chunk.Path, h.Chunk.DocID, h.Chunk.Metadata = "/ws/src/muParserBase.cpp", "cpp", map[string]string{MetaDefines: "ParserBase.ParserBase"}
+		hits = append(hits, h)
+	}
+	hits[2].Chunk.Path, hits[2].Chunk.DocID, hits[2].Chunk.Metadata[MetaDefines] = "/ws/include/muParserBase.h", "h", "ParserBase"
+	hits[3].Chunk.Metadata[MetaDefines] = "ParserBase.Eval"
+	got := Rank(hits, ParseQuery("ParserBase"), fixtureOptions)
+	if got[0].Chunk.ID != "class" {
+		t.Errorf("first %s (%v %v), then %s (%v %v); want the class first", got[0].Chunk.ID, got[0].Score, got[0].Rules, got[1].Chunk.ID, got[1].Score, got[1].Rules)
+	}
+	// A member of that name that is no constructor still counts as one.
+	if d := definition(ParseQuery("Render"), map[string]string{MetaDefines: "HTML.Render"}, "", ""); d != defineMember {
+		t.Errorf("HTML.Render for Render: %v, want %v", d, defineMember)
 	}
 }

@@ -159,6 +159,9 @@ func Classify(rel string) Satellite {
 	dirs := strings.Split(path.Dir(rel), "/")
 	for i := len(dirs) - 1; i >= 0; i-- {
 		c, ok := satelliteDirs[strings.ToLower(dirs[i])]
+		if !ok {
+			c, ok = compoundDir(strings.ToLower(dirs[i]))
+		}
 		switch {
 		case !ok:
 		case c == Docs && chunk.Structured(chunk.Language(rel)):
@@ -168,6 +171,32 @@ func Classify(rel string) Satellite {
 		}
 	}
 	return ""
+}
+
+// dirWords map a word of a directory's name of several words
+// (_lua5.1-tests, integration_tests, api-docs) to the class of everything
+// below it. A name of one word is satelliteDirs' (unittest and testing
+// are no tests).
+var dirWords = map[string]Satellite{
+	"test": Test, "tests": Test, "fixtures": Test,
+	"example": Example, "examples": Example, "samples": Example,
+	"benchmark": Benchmark, "benchmarks": Benchmark,
+	"docs": Docs,
+}
+
+// compoundDir returns the class that a word of a lower-case directory
+// name of several words gives it, if any.
+func compoundDir(name string) (Satellite, bool) {
+	words := strings.FieldsFunc(name, func(r rune) bool { return r < 'a' || r > 'z' })
+	if len(words) < 2 {
+		return "", false
+	}
+	for _, w := range words {
+		if c, ok := dirWords[w]; ok {
+			return c, true
+		}
+	}
+	return "", false
 }
 
 // satelliteOf returns the class of a chunk of file f: its path's, else
