@@ -14,6 +14,10 @@ import (
 // language whose blocks are delimited by braces.
 type braceLang struct {
 	hashComments bool // '#' starts a comment (PHP)
+	// shell: '#' starts a comment only at a word's start (not in $# or
+	// ${#name}), and <<ID or <<-ID opens a heredoc that a line of ID
+	// closes.
+	shell bool
 	// multiline: a quoted string may span lines, and <<<ID opens a
 	// heredoc that a line starting with ID closes (PHP). Elsewhere an
 	// unterminated string ends with its line.
@@ -153,6 +157,9 @@ var (
 	// A PHP heredoc or nowdoc's opening, <<<ID, <<<"ID" or <<<'ID', up to
 	// its line's end; its identifier in group 1.
 	heredoc = regexp.MustCompile(`^<<<[ \t]*["']?([A-Za-z_]\w*)["']?[ \t]*\r?\n`)
+	// A shell heredoc's opening, <<ID, <<-ID, <<'ID', <<"ID" or <<\ID; its
+	// identifier in one of the groups.
+	shellHeredoc = regexp.MustCompile(`^<<-?[ \t]*(?:'([A-Za-z_]\w*)'|"([A-Za-z_]\w*)"|\\?([A-Za-z_]\w*))`)
 
 	shFunction = regexp.MustCompile(`^\s*function\s+(?P<name>[\w.:-]+)`)
 	shFunc     = regexp.MustCompile(`^\s*(?P<name>[A-Za-z_][\w.:-]*)\s*\(\)\s*(?:\{|$)`)
@@ -183,7 +190,7 @@ var (
 		top: []*regexp.Regexp{cType, cFunc, cVal, cAlias}}
 	zig   = &braceLang{charLiterals: true, top: []*regexp.Regexp{zigType, zigFn}}
 	rLang = &braceLang{hashComments: true, parenClasses: true, top: []*regexp.Regexp{rFunc, rClass, rS4}, preamble: []string{"#"}}
-	shell = &braceLang{hashComments: true, top: []*regexp.Regexp{shFunction, shFunc}, preamble: []string{"#"}}
+	shell = &braceLang{hashComments: true, shell: true, top: []*regexp.Regexp{shFunction, shFunc}, preamble: []string{"#"}}
 	perl  = &braceLang{hashComments: true, pod: true,
 		top: []*regexp.Regexp{perlPackage, perlSub}, preamble: []string{"#"}}
 	cLike = &braceLang{charLiterals: true, prototypes: true, macros: true, splitType: true,
@@ -611,10 +618,19 @@ func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 			if lx.lang.pod && i > 0 && line[i-1] == '$' {
 				break // Perl's $#array, the last index
 			}
+			if lx.lang.shell && i > 0 && !strings.ContainsRune(" \t;&|()<>", rune(line[i-1])) {
+				break // $#, ${#name}, a#b: no word starts here
+			}
 			if lx.lang.hashComments {
 				return
 			}
 		case '<':
+			if lx.lang.shell && lx.parens < 2 { // not $(( a << b ))
+				if m := shellHeredoc.FindStringSubmatch(line[i:]); m != nil {
+					lx.state, lx.rawEnd, lx.heredoc = 'r', m[1]+m[2]+m[3], true
+					return // the heredoc starts on the next line
+				}
+			}
 			if lx.lang.multiline && strings.HasPrefix(line[i:], "<<<") {
 				if m := heredoc.FindStringSubmatch(line[i:]); m != nil {
 					lx.state, lx.rawEnd, lx.heredoc, i = 'r', m[1], true, i+len(m[0])-1

@@ -102,8 +102,9 @@ type Options struct {
 // whose name names no language in the language of its #! line (Detect);
 // version 23 names C's macros (#define READ_LINE(…)) and functions whose
 // type a macro makes (YAML_DECLARE(int) above yaml_parser_scan(…),
-// API_EXPORT(int) mupCreate(…)).
-const Version = 23
+// API_EXPORT(int) mupCreate(…)); version 24 reads shell's ${#name} and
+// $# as no comment, and its heredocs (<<EOF … EOF) as text.
+const Version = 24
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

@@ -28,6 +28,8 @@ func TestDefines(t *testing.T) {
 			[]string{"List", "List.init", "helper"}},
 		{"shell", "#!/bin/sh\nset -e\n\n# Prints usage.\nusage() {\n    echo \"usage: $0 {start|stop}\"\n}\n\nfunction start_server {\n    Foo \"${PORT}\"\n}\n\nusage\n",
 			[]string{"start_server", "usage"}},
+		{"shell", "#!/usr/bin/env bash\ncapture() {\n  for ((i = 2; i != ${#FUNCNAME[@]}; ++i)); do\n    echo \"$# ${x}\"\n  done\n}\n\nusage() {\n  cat <<-EOF\n\tDon't use { here\n\tEOF\n  x=$(( 1 << 2 ))\n}\n\nshim() {\n  cat > \"$f\" <<'SH'\n#!/bin/sh\nexec \"$@\" }\nSH\n}\n\nlast() {\n  echo ok # a comment's }\n}\n",
+			[]string{"capture", "last", "shim", "usage"}},
 		{"swift", "import Foundation\n\n/// A session.\npublic final class Session {\n    public init(config: Config) {\n        Foo()\n    }\n    func request(_ url: URL) -> Request {\n        return Foo(url)\n    }\n}\n\nextension Session {\n    public func download(_ url: URL) {}\n}\n\nprotocol Adapter {\n    func adapt(_ r: Request) throws -> Request\n}\n\nstruct Point { var x: Int }\n",
 			[]string{"Adapter", "Adapter.adapt", "Point", "Session", "Session.download", "Session.request"}},
 		{"scala", "package p\n\nobject Parsers {\n  type Input = String\n  type Rule[A] = Input => A\n  def parse(s: String): Int = {\n    Foo(s)\n  }\n  case class Token(v: String)\n}\n\ntrait Reader[T] {\n  def read(): T\n}\n\nclass Lexer(in: String) extends Reader[Int] {\n  override def read(): Int = Foo()\n  private[this] def skip(n: Int): Unit = {\n    Foo(n)\n  }\n  protected[p] lazy val size = Foo()\n  def \\\\(name: String): Lexer = Foo(name)\n  def ++ (that: Lexer) = Foo(that)\n}\n",
