@@ -41,17 +41,17 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 	if len(wanted) == 0 {
 		return 0
 	}
+	if q.Kind == KindQuestion {
+		if compoundOf(q, meta) != "" {
+			return defineCompound
+		}
+		return 0
+	}
 	best := 0.0
 	for n := range strings.FieldsSeq(meta[MetaDefines]) {
 		owner, member := "", n
 		if i := strings.LastIndexByte(n, '.'); i >= 0 {
 			owner, member = n[:i], n[i+1:]
-		}
-		if q.Kind == KindQuestion {
-			if slices.ContainsFunc(q.Compounds, func(c string) bool { return foldEqual(member, c) }) {
-				best = max(best, defineCompound)
-			}
-			continue
 		}
 		var s float64
 		switch {
@@ -78,4 +78,48 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 		best = max(best, s)
 	}
 	return best
+}
+
+// compoundOf returns the first of a question's compounds that a chunk
+// defines (a member of any owner), folded, or "".
+func compoundOf(q Query, meta map[string]string) string {
+	for n := range strings.FieldsSeq(meta[MetaDefines]) {
+		member := n[strings.LastIndexByte(n, '.')+1:]
+		if i := slices.IndexFunc(q.Compounds, func(c string) bool { return foldEqual(member, c) }); i >= 0 {
+			return q.Compounds[i]
+		}
+	}
+	return ""
+}
+
+// MaxCompoundFiles is how many of the candidates' files may define a
+// question's compound for the definition rule to lift them: a name that
+// many files define (Swift's webView(_:…) delegate methods for "web
+// view") says nothing of which one is meant.
+const MaxCompoundFiles = 2
+
+// liftCompounds adds lift to the score of each hit of out at the indexes
+// given, which define a compound of the question q, unless more than
+// MaxCompoundFiles files among out define that compound.
+func liftCompounds(out []Ranked, at []int, q Query, lift float64, slab *ruleSlab) {
+	if len(at) == 0 {
+		return
+	}
+	files := map[string]map[string]bool{} // compound → the files defining it
+	names := make([]string, len(at))
+	for j, i := range at {
+		names[j] = compoundOf(q, out[i].Chunk.Metadata)
+		if files[names[j]] == nil {
+			files[names[j]] = map[string]bool{}
+		}
+		files[names[j]][out[i].Chunk.DocID] = true
+	}
+	for j, i := range at {
+		if len(files[names[j]]) > MaxCompoundFiles {
+			continue
+		}
+		out[i].Score += lift
+		slab.add(&out[i], RuleDefinition)
+		out[i].defines = defineCompound
+	}
 }

@@ -83,3 +83,33 @@ func TestDefinitionTypeBeforeConstructor(t *testing.T) {
 		t.Errorf("HTML.Render for Render: %v, want %v", d, defineMember)
 	}
 }
+
+// A question's compound lifts the chunk that defines it when few files
+// do: "parse duration" lifts ParseDuration's one definition, but "web
+// view" lifts none of the webView(_:…) delegate methods of three files.
+func TestCompoundDefinedInFewFiles(t *testing.T) {
+	var hits []storage.Hit
+	for i, f := range []string{"a.swift", "b.swift", "c.swift", "time.go"} {
+		h := hit(f, i+1, 10, i+1, 0.5)
+		h.Chunk.Path, h.Chunk.Metadata = "/ws/"+f, map[string]string{MetaDefines: "Handler.webView"}
+		hits = append(hits, h)
+	}
+	hits[3].Chunk.Metadata[MetaDefines] = "ParseDuration"
+	for _, tc := range []struct {
+		query string
+		want  []string // the ids lifted by the definition rule
+	}{
+		{"how does it parse duration strings", []string{"time.go"}},
+		{"how is the web view configured", nil},
+	} {
+		var lifted []string
+		for _, r := range Rank(hits, ParseQuery(tc.query), fixtureOptions) {
+			if slices.Contains(r.Rules, RuleDefinition) {
+				lifted = append(lifted, r.Chunk.ID)
+			}
+		}
+		if !slices.Equal(lifted, tc.want) {
+			t.Errorf("%q lifted %v, want %v", tc.query, lifted, tc.want)
+		}
+	}
+}

@@ -169,6 +169,7 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	if o.Rules.Paths || o.Rules.Definitions || o.Rules.Satellites {
 		rootsKey := strings.Join(o.Roots, "\x00")
 		files := make([]fileFacts, 0, len(out)) // backs byPath's values: one allocation
+		var compounds []int                     // the hits that define a question's compound
 		for i := range out {
 			h := &out[i]
 			f := facts(byPath, &files, h.Chunk, q, o.Roots, rootsKey)
@@ -178,12 +179,17 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 			}
 			if o.Rules.Definitions && t.DefinitionWeight != 0 {
 				if d := definition(q, h.Chunk.Metadata, h.Chunk.Text, f.rel); d > 0 {
+					if q.Kind == KindQuestion {
+						compounds = append(compounds, i) // lifted below, if few files define it
+						continue
+					}
 					h.Score += t.DefinitionWeight * d / float64(K+1)
 					slab.add(h, RuleDefinition)
 					h.defines = d
 				}
 			}
 		}
+		liftCompounds(out, compounds, q, t.DefinitionWeight*defineCompound/float64(K+1), slab)
 	}
 	if o.Rules.Satellites && !o.KeepSatellites && t.SatelliteFactor != 1 {
 		for i := range out {
