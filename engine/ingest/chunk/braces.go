@@ -151,6 +151,9 @@ var (
 	rMember = regexp.MustCompile(`^\s*` + rName + `\s*=\s*function\s*\(`)
 
 	objcMethod = regexp.MustCompile(`^\s*[-+]\s*\([^)]*\)\s*(?P<name>` + ident + `)`)
+	// An Objective-C class's interface, implementation or protocol; its
+	// methods stay at the top level (the block ends at @end).
+	objcType = regexp.MustCompile(`^\s*(?P<kw>@implementation|@interface|@protocol)\s+(?P<name>` + ident + `)\b\s*(?:$|[:(<{]|//|/\*)`)
 
 	// PHP's global namespace in a file of several: namespace { ... }.
 	phpGlobal = regexp.MustCompile(`^\s*(?P<kw>namespace)\s*\{`)
@@ -198,7 +201,7 @@ var (
 	// Objective-C: C's, and the methods of @implementation blocks, which
 	// end at @end rather than a brace.
 	objcLike = &braceLang{charLiterals: true, prototypes: true, macros: true, splitType: true,
-		top: []*regexp.Regexp{objcMethod, cExternC, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
+		top: []*regexp.Regexp{objcType, objcMethod, cExternC, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 )
 
 // braceLanguages are the languages, as Language names them, whose
@@ -394,7 +397,7 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 		line = line[annotations.FindStringIndex(line)[1]:]
 		t = strings.TrimSpace(line)
 	}
-	if t == "" || strings.ContainsRune("/*#[}", rune(t[0])) || t[0] == '@' && !strings.HasPrefix(t, "@interface") {
+	if t == "" || strings.ContainsRune("/*#[}", rune(t[0])) || t[0] == '@' && !typeDirective(t) {
 		return decl{}, false
 	}
 	var d decl
@@ -446,12 +449,19 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 	return decl{}, false
 }
 
+// typeDirective reports whether a trimmed line starts with a directive
+// that declares a type: Java's @interface, Objective-C's @interface,
+// @implementation and @protocol.
+func typeDirective(t string) bool {
+	return strings.HasPrefix(t, "@interface") || strings.HasPrefix(t, "@implementation") || strings.HasPrefix(t, "@protocol")
+}
+
 // annotated reports whether a trimmed line that is not blank starts with
 // an annotation or attribute of the language, which annotations matches.
 func (lang *braceLang) annotated(t string) bool {
 	switch {
 	case t[0] == '@':
-		return !lang.pod && !strings.HasPrefix(t, "@interface") && annotations.MatchString(t)
+		return !lang.pod && !typeDirective(t) && annotations.MatchString(t)
 	case t[0] == '[' || strings.HasPrefix(t, "#["):
 		return slices.ContainsFunc(lang.preamble, func(p string) bool { return strings.HasPrefix(t, p) && strings.HasSuffix(p, "[") }) &&
 			annotations.MatchString(t)

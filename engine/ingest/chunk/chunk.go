@@ -103,8 +103,11 @@ type Options struct {
 // version 23 names C's macros (#define READ_LINE(…)) and functions whose
 // type a macro makes (YAML_DECLARE(int) above yaml_parser_scan(…),
 // API_EXPORT(int) mupCreate(…)); version 24 reads shell's ${#name} and
-// $# as no comment, and its heredocs (<<EOF … EOF) as text.
-const Version = 24
+// $# as no comment, and its heredocs (<<EOF … EOF) as text; version 25
+// names Objective-C's classes and protocols (@implementation,
+// @interface, @protocol), also in .h headers Detect reads as
+// Objective-C.
+const Version = 25
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

@@ -2,6 +2,7 @@ package chunk
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -53,16 +54,25 @@ func Language(path string) string {
 }
 
 // Detect returns the language of the file at path whose text is text:
-// Language(path) when the name says, else the language of the
+// Language(path) when the name says (and Objective-C for a .h header
+// that declares Objective-C classes or #imports), else the language of the
 // interpreter its #! line names, so that a script without an extension
 // (bin/deploy, libexec/rbenv-exec) is cut at its functions like one with
 // one. Only the first line is read.
 func Detect(path, text string) string {
-	if lang := Language(path); lang != "" {
+	lang := Language(path)
+	if lang == "c" && strings.HasSuffix(strings.ToLower(path), ".h") && objcHeader.MatchString(text) {
+		return "objective-c" // a header of Objective-C classes
+	}
+	if lang != "" {
 		return lang
 	}
 	return Interpreted(text)
 }
+
+// objcHeader matches a line that only Objective-C starts so: a class's or
+// protocol's interface, or #import.
+var objcHeader = regexp.MustCompile(`(?m)^(?:@interface|@protocol|#import)\b`)
 
 // Interpreted returns the language of the interpreter the #! line at the
 // start of text names ("#!/bin/sh", "#!/usr/bin/env python3",

@@ -21,6 +21,8 @@ func TestDetect(t *testing.T) {
 		{"bin/x", "#!", ""},                                           // nothing at all
 		{"bin/x", "#!/bin/" + string(make([]byte, 300)) + "sh\n", ""}, // no #! line is that long
 		{"README", "Read me.\n", ""},
+		{"include/CDVPlugin.h", "#import <UIKit/UIKit.h>\n\n@interface CDVPlugin : NSObject\n@end\n", "objective-c"},
+		{"include/x.h", "/* @interface in a comment */\n#include <stdio.h>\nint f(void);\n", "c"},
 	} {
 		if got := Detect(tc.path, tc.text); got != tc.want {
 			t.Errorf("Detect(%q, %.40q) = %q, want %q", tc.path, tc.text, got, tc.want)
