@@ -58,6 +58,9 @@ func ParseQuery(text string) Query {
 	q := Query{Text: text, Search: text, Kind: KindQuestion, Terms: analysis.QueryTerms(text), Asks: asks(text)}
 	if kw, rest, ok := strings.Cut(t, " "); ok && declarationWords[kw] && symbolPattern.MatchString(strings.TrimSpace(rest)) {
 		t = strings.TrimSpace(rest) // "struct jq_state", "class HTTPAdapter": the name is the symbol
+	} else if name, ok := namedSymbol(t); ok && !symbolPattern.MatchString(t) {
+		t = name // "func (c *Context) JSON(code int, obj any)", "the Engine.ServeHTTP method"
+		q.Search, q.Terms = name, analysis.QueryTerms(name)
 	}
 	if symbolPattern.MatchString(t) {
 		q.Kind = KindSymbol
@@ -82,6 +85,72 @@ func ParseQuery(text string) Query {
 		}
 	}
 	return q
+}
+
+// signature matches a function's signature as pasted from code: its
+// keyword, a Go method's receiver (its type in group 1), the name (group
+// 2), then its parameters or type parameters.
+var signature = regexp.MustCompile(`^(?:(?:pub(?:\([^)]*\))?|export|async|static|public|private|protected)\s+)*(?:func|fn|def|function|sub)(?:\s*\(\s*(?:[A-Za-z_]\w*\s+)?\*?\s*([A-Za-z_]\w*)(?:\[[^\]]*\])?\s*\)\s*|\s+)([A-Za-z_]\w*)\s*(?:[(<\[]|$)`)
+
+// nameWords are the words a short query may put around the one name it
+// asks for: "the Engine.ServeHTTP method", "where is ParseDuration
+// defined"; a kindWord next to it says that it is a name even when it
+// looks like any word ("the Parser class").
+var nameWords = map[string]bool{
+	"the": true, "a": true, "an": true, "where": true, "is": true, "are": true, "find": true, "show": true, "me": true,
+	"definition": true, "declaration": true, "implementation": true, "of": true, "defined": true, "declared": true, "implemented": true,
+}
+
+var kindWords = map[string]bool{
+	"method": true, "function": true, "func": true, "class": true, "struct": true, "type": true, "interface": true,
+	"trait": true, "enum": true, "macro": true, "module": true, "constant": true, "field": true, "property": true,
+}
+
+// namedSymbol returns the one symbol that a query which is not a bare
+// identifier still names: a pasted signature (Go's method as
+// Type.Name), or a name among nameWords and kindWords that is spelt as
+// code (Context.JSON, ServeHTTP, parse_args, $emit()) or called a kind.
+func namedSymbol(t string) (string, bool) {
+	if m := signature.FindStringSubmatch(t); m != nil {
+		if m[1] != "" {
+			return m[1] + "." + m[2], true
+		}
+		return m[2], true
+	}
+	words := strings.Fields(t)
+	name, at := "", -1
+	for i, w := range words {
+		w = strings.TrimRight(w, "?,;")
+		switch lw := strings.ToLower(w); {
+		case kindWords[lw], nameWords[lw]:
+		case name == "" && symbolPattern.MatchString(w):
+			name, at = w, i
+		default:
+			return "", false
+		}
+	}
+	kind := func(i int) bool {
+		return i >= 0 && i < len(words) && kindWords[strings.ToLower(strings.TrimRight(words[i], "?,;"))]
+	}
+	if name == "" || !kind(at-1) && !kind(at+1) && !spelledAsCode(name) {
+		return "", false
+	}
+	return name, true
+}
+
+// spelledAsCode reports whether a word can only be code: qualified
+// (Context.JSON, Value::as_str), called (emit()), snake_case, or camelCase
+// with a lower-case letter before a capital (ServeHTTP, parseArgs).
+func spelledAsCode(w string) bool {
+	if strings.ContainsAny(w, ".:#/_$") || strings.HasSuffix(w, "()") || strings.HasSuffix(w, "!") {
+		return true
+	}
+	for i := 1; i < len(w); i++ {
+		if w[i-1] >= 'a' && w[i-1] <= 'z' && w[i] >= 'A' && w[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // asking are the words, beyond the analyser's English stop words, that

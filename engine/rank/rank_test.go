@@ -137,6 +137,20 @@ func TestParseQuery(t *testing.T) {
 		{"class of service", KindQuestion, "", ""},
 		{"how does the router match a wildcard", KindQuestion, "", ""},
 		{"parse duration", KindQuestion, "", ""},
+		{"func (c *Context) JSON(code int, obj any)", KindSymbol, "JSON", "Context"}, // a pasted signature
+		{"func (t *Tree[K, V]) Put", KindSymbol, "Put", "Tree"},
+		{"pub fn from_str(s: &str) -> Result<Value>", KindSymbol, "from_str", ""},
+		{"def merge(self, other):", KindSymbol, "merge", ""},
+		{"the Engine.ServeHTTP method", KindSymbol, "ServeHTTP", "Engine"},
+		{"where is parse_args defined?", KindSymbol, "parse_args", ""},
+		{"ServeHTTP function", KindSymbol, "ServeHTTP", ""},
+		{"the Parser class", KindSymbol, "Parser", ""},
+		{"where is the parser defined", KindQuestion, "", ""}, // a word, not a name
+		{"where is the Parser", KindQuestion, "", ""},
+		{"method of payment", KindQuestion, "", ""},
+		{"how does ServeHTTP route requests", KindQuestion, "", ""},
+		{"defstruct", KindSymbol, "defstruct", ""},
+		{"define", KindSymbol, "define", ""},
 	} {
 		q := ParseQuery(tt.text)
 		if q.Kind != tt.kind || q.Symbol != tt.symbol || q.Qualifier != tt.qualifier {
