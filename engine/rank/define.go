@@ -18,6 +18,7 @@ const MetaDefines = chunk.MetaDefines
 const (
 	defineExact    = 1.0  // the symbol, spelt as asked
 	defineFolded   = 0.7  // the symbol, up to case and underscores
+	defineRecased  = 0.5  // the same, but a capital asked for and not there or the reverse (RuleSet, Builder.ruleset)
 	defineMember   = 0.8  // an unqualified query names a member (Server.ServeHTTP for ServeHTTP)
 	defineCtor     = 0.5  // an unqualified query names a type's constructor (ParserBase.ParserBase for ParserBase): below the type
 	defineOther    = 0.3  // a member of another owner than the query's qualifier
@@ -57,8 +58,10 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 		switch {
 		case member == q.Symbol:
 			s = defineExact
+		case foldEqual(member, wanted[0]) && (upperFirst(member) == upperFirst(q.Symbol) || strings.ToLower(q.Symbol) == q.Symbol):
+			s = defineFolded // a query all in lower case says nothing of case
 		case foldEqual(member, wanted[0]):
-			s = defineFolded
+			s = defineRecased
 		default:
 			continue
 		}
@@ -123,3 +126,7 @@ func liftCompounds(out []Ranked, at []int, q Query, lift float64, slab *ruleSlab
 		out[i].defines = defineCompound
 	}
 }
+
+// upperFirst reports whether name starts with a capital letter, as the
+// names of types do in most languages.
+func upperFirst(name string) bool { return name != "" && name[0] >= 'A' && name[0] <= 'Z' }

@@ -1,6 +1,7 @@
 package rank
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -110,6 +111,27 @@ func TestCompoundDefinedInFewFiles(t *testing.T) {
 		}
 		if !slices.Equal(lifted, tc.want) {
 			t.Errorf("%q lifted %v, want %v", tc.query, lifted, tc.want)
+		}
+	}
+}
+
+// A name that matches the symbol only up to case counts less when the
+// query's capital says type and the name is a member's in lower case
+// (RuleSet, RuleSetBuilder.ruleset), unless the query is all lower case.
+func TestDefinitionRecased(t *testing.T) {
+	for _, tc := range []struct {
+		query, defines string
+		want           float64
+	}{
+		{"RuleSet", "RuleSet", defineExact},
+		{"RuleSet", "RuleSetBuilder.ruleset", defineRecased * defineMember},
+		{"ruleset", "RuleSetBuilder.ruleset", defineExact * defineMember},
+		{"ruleset", "RuleSet", defineFolded},
+		{"rule_set", "RuleSet", defineFolded},
+		{"HttpAdapter", "HTTPAdapter", defineFolded},
+	} {
+		if got := definition(ParseQuery(tc.query), map[string]string{MetaDefines: tc.defines}, "", ""); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("definition(%q, %q) = %v, want %v", tc.query, tc.defines, got, tc.want)
 		}
 	}
 }
