@@ -45,6 +45,10 @@ var containerKinds = map[string]braceKind{
 	"protocol": classBody, "extension": classBody, "actor": classBody, "impl": classBody, "union": classBody,
 	"prototype": classBody, "package": classBody,
 	"namespace": namespaceBody, "module": namespaceBody, "mod": namespaceBody, "extern": namespaceBody,
+	// A Rust macro's body, and every block in it that no declaration
+	// opens (its arms, impl $Name { … }), hold the items it expands to:
+	// their functions are found as at the top level.
+	"macro_rules": namespaceBody,
 }
 
 // maxNesting bounds the depth of the containers searched for declarations.
@@ -129,7 +133,7 @@ var (
 
 	rustItem  = regexp.MustCompile(`^\s*(?:pub(?:\([^)]*\))?\s+)?(?:(?:const|async|unsafe|default|extern(?:\s+"[^"]*")?)\s+)*(?P<kw>fn|struct|enum|union|trait|type|mod|const|static)\s+(?:mut\s+)?(?P<name>` + ident + `)`)
 	rustImpl  = regexp.MustCompile(`^\s*(?:unsafe\s+)?(?P<kw>impl)\b(?:\s*<.*?>)?\s+(?:.*?\s+for\s+)?&?(?:` + ident + `::)*(?P<name>` + ident + `)`)
-	rustMacro = regexp.MustCompile(`^\s*macro_rules!\s*(?P<name>` + ident + `)`)
+	rustMacro = regexp.MustCompile(`^\s*(?P<kw>macro_rules)!\s*(?P<name>` + ident + `)`)
 
 	perlSub = regexp.MustCompile(`^\s*sub\s+(?:(?:` + ident + `::)*(?P<owner>` + ident + `)::)?(?P<name>` + ident + `)`)
 	// A Perl package, declared as Appender.Screen for package
@@ -345,6 +349,8 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 				if n := len(open); n > 0 && !open[n-1].open && open[n-1].depth == d-1 && lx.parenAt[d-1] == 0 {
 					open[n-1].open = true
 					lx.braces[d-1] = open[n-1].body
+				} else if d >= 2 && lx.braces[d-2] == namespaceBody && inMacro(open) {
+					lx.braces[d-1] = namespaceBody // an arm of a macro, or impl $Name { … } in one
 				}
 			case '}':
 				for n := len(open); n > 0 && (open[n-1].depth > d || open[n-1].depth == d && open[n-1].open); n = len(open) {
@@ -372,6 +378,11 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 	}
 	names = slices.DeleteFunc(names, func(n definedName) bool { return prototypes[n.line] })
 	return units, names
+}
+
+// inMacro reports whether a Rust macro's body is open.
+func inMacro(open []openDecl) bool {
+	return slices.ContainsFunc(open, func(od openDecl) bool { return od.kw == "macro_rules" && od.open })
 }
 
 // appendName appends the name that the declaration d on line i defines,
@@ -432,6 +443,9 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 			}
 			if re == cCtor && strings.ToUpper(d.name) == d.name {
 				continue // a macro, not a constructor
+			}
+			if re == rustImpl && strings.Contains(line, " for $") {
+				continue // impl Debug for $Name in a macro: for a type it does not name
 			}
 			if re == cTypedefAlias && tagged(line, d.name) {
 				continue // typedef struct jq_state jq_state; declares what the struct's body defines

@@ -106,8 +106,9 @@ type Options struct {
 // $# as no comment, and its heredocs (<<EOF … EOF) as text; version 25
 // names Objective-C's classes and protocols (@implementation,
 // @interface, @protocol), also in .h headers Detect reads as
-// Objective-C.
-const Version = 25
+// Objective-C; version 26 the functions a Rust macro_rules! expands to
+// (impl $Name { pub fn from_bits_truncate(…) }).
+const Version = 26
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
