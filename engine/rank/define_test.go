@@ -135,3 +135,20 @@ func TestDefinitionRecased(t *testing.T) {
 		}
 	}
 }
+
+// For an unqualified symbol, a file whose name holds only a word of it
+// (retry.py for Retrying) counts half of one named after it, so the
+// class's definition outranks that file's first chunk, which both legs
+// put first.
+func TestDefinitionBeforePathWord(t *testing.T) {
+	named, def := hit("named", 1, 12, 1, 0.6), hit("def", 6, 7, 6, 0.4)
+	named.Chunk.Path, named.Chunk.Metadata = "/ws/tenacity/retry.py", map[string]string{MetaDefines: "retry_base"}
+	def.Chunk.Path, def.Chunk.Metadata = "/ws/tenacity/__init__.py", map[string]string{MetaDefines: "Retrying"}
+	got := Rank([]storage.Hit{named, def}, ParseQuery("Retrying"), fixtureOptions)
+	if got[0].Chunk.ID != "def" {
+		t.Errorf("first %s (%v %v), then %s (%v %v); want the definition first", got[0].Chunk.ID, got[0].Score, got[0].Rules, got[1].Chunk.ID, got[1].Score, got[1].Rules)
+	}
+	if s := pathShare(&pathInfo{rel: "tenacity/retrying.py", terms: []string{"tenac", "retri", "py"}}, ParseQuery("Retrying")); s != 1 {
+		t.Errorf("a file named after the symbol: path share %v, want 1", s)
+	}
+}

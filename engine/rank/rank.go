@@ -435,8 +435,16 @@ func pathShare(p *pathInfo, q Query) float64 {
 			n += pathAbbreviation
 		}
 	}
-	return n / float64(len(q.Terms))
+	share := n / float64(len(q.Terms))
+	if q.Kind == KindSymbol && q.Qualifier == "" {
+		share *= pathSymbolWords // retry.py for Retrying: a word of the name, not the name
+	}
+	return share
 }
+
+// pathSymbolWords is what the words of an unqualified symbol found in a
+// path count for, against a file named after the symbol.
+const pathSymbolWords = 0.5
 
 // What a path term that abbreviates a query term counts for (see
 // pathShare), and its least length: two letters begin too many words.
