@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -373,9 +374,13 @@ func (s *Store) encodeChunks(chunks []storage.Chunk, slabs *vectorSlabs) ([]enco
 		}
 		e.vec.scale = prepareVector(e.vec.half, e.vec.quant, c.Dense, isHalf, scratch[:d])
 		if c.Terms != nil {
-			e.tokens = countTermList(c.Terms, s.dict)
+			terms := c.Terms
+			if s.tags != nil {
+				terms = append(slices.Clip(terms), s.tags(c.Metadata)...)
+			}
+			e.tokens = countTermList(terms, s.dict)
 		} else {
-			e.tokens = s.analyze(c.Text)
+			e.tokens = s.analyze(c.Text, meta)
 			s.dict.number(&e.tokens)
 		}
 		encoded[i] = e
