@@ -20,12 +20,12 @@ import (
 func openStore(ctx context.Context, cfg config.Config) (storage.Store, error) {
 	switch cfg.Storage.Backend {
 	case "embedded":
-		return embedded.Open(ctx, cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms, Tags: ingest.DefinitionTags})
+		return embedded.Open(ctx, cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms})
 	case "qdrant":
 		q := cfg.Storage.Qdrant
 		st, err := qdrant.Open(ctx, qdrant.Options{
 			URL: q.URL, APIKey: q.Key(), TLS: q.TLS, Timeout: q.Timeout.D(),
-			CollectionPrefix: q.CollectionPrefix, Analyzer: analysis.Terms, Tags: ingest.DefinitionTags,
+			CollectionPrefix: q.CollectionPrefix, Analyzer: analysis.Terms,
 		})
 		if err != nil {
 			return nil, err

@@ -414,7 +414,7 @@ type running struct {
 func start(ctx context.Context, cfg config.Config) (*running, error) {
 	log := zerolog.New(os.Stderr).Level(zerolog.WarnLevel)
 	begin := time.Now()
-	st, err := embedded.Open(ctx, cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms, Tags: ingest.DefinitionTags})
+	st, err := embedded.Open(ctx, cfg.Storage.DataDir, embedded.Options{Analyzer: analysis.Terms})
 	if err != nil {
 		return nil, err
 	}

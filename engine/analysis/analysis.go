@@ -21,7 +21,6 @@ package analysis
 
 import (
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -102,13 +101,3 @@ func QueryTerms(q string) []string {
 		return false
 	})
 }
-
-// FoldName folds an identifier for comparison: lowercase, without
-// underscores, hyphens or a leading $, so HTTPAdapter, http_adapter and
-// httpAdapter meet. Ranking compares names so, and the indexer tags
-// definitions so (see ingest.DefinitionTag).
-func FoldName(name string) string {
-	return strings.ToLower(folder.Replace(name))
-}
-
-var folder = strings.NewReplacer("_", "", "-", "", "$", "")

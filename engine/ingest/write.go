@@ -271,24 +271,3 @@ func reuseVectors(ctx context.Context, store storage.Store, dims int, chunks []s
 		return nil
 	}, nil
 }
-
-// DefinitionTags is the stores' Tags option (embedded.Options.Tags,
-// qdrant.Options.Tags): the DefinitionTag of each name a chunk defines
-// (MetaDefines), so that search looks a symbol's definitions up by name,
-// however common its words are in the workspace.
-func DefinitionTags(meta map[string]string) []string {
-	var out []string
-	for n := range strings.FieldsSeq(meta[MetaDefines]) {
-		if t := DefinitionTag(n); !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// DefinitionTag is the tagged term under which the chunks defining name
-// are found: its last part (a member's name, without its owner), folded
-// as ranking folds names (analysis.FoldName).
-func DefinitionTag(name string) string {
-	return storage.TaggedTerm("def", analysis.FoldName(name[strings.LastIndexByte(name, '.')+1:]))
-}

@@ -203,8 +203,14 @@ func compounds(text string) []string {
 	return out
 }
 
-// fold folds an identifier for comparison (analysis.FoldName).
-func fold(name string) string { return analysis.FoldName(name) }
+// fold folds an identifier for comparison: lowercase, without
+// underscores, hyphens or a leading $, so HTTPAdapter, http_adapter and
+// httpAdapter meet.
+func fold(name string) string {
+	return strings.ToLower(folder.Replace(name))
+}
+
+var folder = strings.NewReplacer("_", "", "-", "", "$", "")
 
 // foldEqual reports whether fold(name) == folded without building
 // fold(name), for ASCII names (ranking compares every candidate's defined

@@ -24,7 +24,7 @@ import (
 func TestConformance(t *testing.T) {
 	t.Run("embedded", func(t *testing.T) {
 		storagetest.Run(t, func(t *testing.T) storage.Store {
-			st, err := embedded.Open(t.Context(), t.TempDir(), embedded.Options{Analyzer: analysis.Terms, Tags: storagetest.Tags})
+			st, err := embedded.Open(t.Context(), t.TempDir(), embedded.Options{Analyzer: analysis.Terms})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,7 +54,7 @@ func OpenQdrant(t *testing.T) *qdrant.Store {
 	_, _ = rand.Read(b[:])
 	opts := qdrant.Options{
 		URL: url, APIKey: os.Getenv("QDRANT_API_KEY"),
-		CollectionPrefix: "wqmtest_" + hex.EncodeToString(b[:]) + "_", Analyzer: analysis.Terms, Tags: storagetest.Tags,
+		CollectionPrefix: "wqmtest_" + hex.EncodeToString(b[:]) + "_", Analyzer: analysis.Terms,
 	}
 	st, err := qdrant.Open(t.Context(), opts)
 	if err != nil {

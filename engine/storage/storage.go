@@ -16,7 +16,6 @@ package storage
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"workspace-qdrant-mcp/internal/digest"
 )
@@ -107,16 +106,6 @@ type Chunk struct {
 	Terms []string
 }
 
-// TaggedTerm returns a keyword term that says something of a chunk
-// rather than being a word of it, tag:value (the indexer stores
-// TaggedTerm("def", name) for each name a chunk defines). A store keeps
-// it whole among a chunk's Terms, where an analyzer's terms, lowercase
-// letters and digits, never hold a colon; Query.Terms looks it up.
-func TaggedTerm(tag, value string) string { return tag + ":" + value }
-
-// IsTaggedTerm reports whether a term is a TaggedTerm.
-func IsTaggedTerm(t string) bool { return strings.IndexByte(t, ':') > 0 }
-
 // VectorHash is the Chunk.Hash of text embedded by model.
 func VectorHash(model, text string) string {
 	return digest.HexSHA256(model, "\x00", text)
@@ -135,10 +124,7 @@ type Document struct {
 
 // Query asks for the best chunks for a text.
 type Query struct {
-	Text string
-	// Terms, when not nil, are the keyword leg's terms instead of Text's
-	// analysis: a lookup of TaggedTerms, which no analysis gives.
-	Terms  []string
+	Text   string
 	Dense  []float32    // the embedded query; required for semantic and hybrid
 	Sparse SparseVector // optional keyword vector for backends that use it
 	Mode   string       // ModeHybrid (default), ModeSemantic or ModeKeyword

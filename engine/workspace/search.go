@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"workspace-qdrant-mcp/engine/embed"
-	"workspace-qdrant-mcp/engine/ingest"
 	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/rank"
 	"workspace-qdrant-mcp/engine/storage"
@@ -214,13 +213,6 @@ func (l *Local) searchOnce(ctx context.Context, req SearchRequest, omitText bool
 			return SearchResponse{}, StorageDown(l.Config.Storage.Backend, "search", err)
 		}
 		return SearchResponse{}, fmt.Errorf("query the store: %w", err)
-	}
-	if rules.Definitions && query.Kind == rank.KindSymbol {
-		defs, err := definitionsOf(ctx, l.Store, query, q)
-		if err != nil {
-			return SearchResponse{}, err
-		}
-		hits = appendNew(hits, defs)
 	}
 	if rules.Definitions && query.Kind == rank.KindSymbol && req.PathGlob == "" {
 		named, err := filesNamedAfter(ctx, l.Store, query, q)
@@ -548,29 +540,13 @@ func filesNamedAfter(ctx context.Context, store storage.Store, query rank.Query,
 	if len(names) == 0 {
 		return nil, nil
 	}
-	q.PathGlob = "{" + strings.Join(names, ",") + "}.*"
-	return lookup(ctx, store, q, "files named after "+query.Symbol)
-}
-
-// definitionsOf finds the chunks that define the symbol a query names,
-// by its definition tag (ingest.DefinitionTag) alone, so that the
-// definition is a candidate even where its words are so common that
-// neither leg ranked it among its best (Validate in a validation
-// library). q is the search's store query, whose filters it keeps.
-func definitionsOf(ctx context.Context, store storage.Store, query rank.Query, q storage.Query) ([]storage.Hit, error) {
-	q.Terms = []string{ingest.DefinitionTag(query.Symbol)}
-	return lookup(ctx, store, q, "the definitions of "+query.Symbol)
-}
-
-// lookup runs q as a keyword query for namedFileHits chunks of what it
-// names, which rank after every candidate of the legs.
-func lookup(ctx context.Context, store storage.Store, q storage.Query, what string) ([]storage.Hit, error) {
 	q.Mode, q.Dense, q.Limit, q.Prefetch = storage.ModeKeyword, nil, namedFileHits, namedFileHits
+	q.PathGlob = "{" + strings.Join(names, ",") + "}.*"
 	hits, err := store.Search(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("query the store for %s: %w", what, err)
+		return nil, fmt.Errorf("query the store for files named after %s: %w", query.Symbol, err)
 	}
-	for i := range hits {
+	for i := range hits { // they rank after every candidate of the legs
 		hits[i].KeywordRank, hits[i].SemanticRank = 0, 0
 	}
 	return hits, nil

@@ -13,8 +13,6 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
-
-	"workspace-qdrant-mcp/engine/storage"
 )
 
 // termIndex is the keyword index: an in-memory inverted index of every
@@ -235,9 +233,6 @@ func countTermList(terms []string, dict *termDict) docTerms {
 	sc := termScratches.Get().(*termScratch)
 	var length int32
 	count := func(t string) {
-		if storage.IsTaggedTerm(t) {
-			length-- // a tag says something of the chunk: it is no word of its length
-		}
 		length++
 		if i, ok := sc.at[t]; ok {
 			sc.tf[i]++
@@ -248,8 +243,8 @@ func countTermList(terms []string, dict *termDict) docTerms {
 		sc.tf = append(sc.tf, 1)
 	}
 	for _, term := range terms {
-		if isPlainToken(term) || storage.IsTaggedTerm(term) {
-			count(term) // a tagged term is kept whole
+		if isPlainToken(term) {
+			count(term)
 		} else {
 			ftsTokens(term, count)
 		}
@@ -385,10 +380,6 @@ func (ti *termIndex) compact() {
 func queryPhrases(terms []string) [][]string {
 	out := make([][]string, 0, len(terms))
 	for _, t := range terms {
-		if storage.IsTaggedTerm(t) {
-			out = append(out, []string{t}) // kept whole, as countTermList keeps it
-			continue
-		}
 		var toks []string
 		ftsTokens(t, func(tok string) { toks = append(toks, tok) })
 		if len(toks) > 0 {
@@ -530,59 +521,32 @@ type querier interface {
 
 // termAnalyzer returns what gives a text's tokens for the keyword index
 // with analyzer; nil is DefaultAnalyzer, which has a faster path.
-func termAnalyzer(analyzer func(string) []string, tags func(map[string]string) []string) func(text, metadata string) docTerms {
-	plain := func(text string) docTerms {
+func termAnalyzer(analyzer func(string) []string) func(string) docTerms {
+	if analyzer != nil {
+		return func(text string) docTerms { return analyzeTermList(analyzer(text)) }
+	}
+	return func(text string) docTerms {
 		if d, ok := analyzeASCII(text); ok {
 			return d
 		}
 		return analyzeTermList(DefaultAnalyzer(text))
 	}
-	if analyzer != nil {
-		plain = func(text string) docTerms { return analyzeTermList(analyzer(text)) }
-	}
-	if tags == nil {
-		return func(text, _ string) docTerms { return plain(text) }
-	}
-	return func(text, metadata string) docTerms {
-		t := tagsOf(tags, metadata)
-		if len(t) == 0 {
-			return plain(text)
-		}
-		if analyzer == nil {
-			return analyzeTermList(append(DefaultAnalyzer(text), t...))
-		}
-		return analyzeTermList(append(analyzer(text), t...))
-	}
 }
 
-// tagsOf returns the tagged terms tags gives for a chunk's encoded
-// metadata; metadata that does not decode has none (the chunk was
-// written with it, so it cannot be).
-func tagsOf(tags func(map[string]string) []string, metadata string) []string {
-	if metadata == "" || metadata == "{}" {
-		return nil
-	}
-	m, err := decodeMetadata(metadata)
-	if err != nil {
-		return nil
-	}
-	return tags(m)
-}
-
-// loadTerms indexes every chunk's text and metadata, analyzed by analyze, and hash
+// loadTerms indexes every chunk's text, analyzed by analyze, and hash
 // into ti. Rows are read here, analyzed by GOMAXPROCS goroutines and
 // added to the index by one more, in batches; all have ended when it
 // returns.
-func loadTerms(ctx context.Context, db querier, ti *termIndex, analyze func(text, metadata string) docTerms) error {
-	rows, err := db.QueryContext(ctx, `SELECT rid, text, hash, metadata FROM chunks`)
+func loadTerms(ctx context.Context, db querier, ti *termIndex, analyze func(string) docTerms) error {
+	rows, err := db.QueryContext(ctx, `SELECT rid, text, hash FROM chunks`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	type job struct {
-		rid                  int64
-		text, hash, metadata string
-		d                    docTerms
+		rid        int64
+		text, hash string
+		d          docTerms
 	}
 	const batch = 256
 	workers := max(1, runtime.GOMAXPROCS(0))
@@ -593,8 +557,8 @@ func loadTerms(ctx context.Context, db querier, ti *termIndex, analyze func(text
 		analyzers.Go(func() {
 			for b := range jobs {
 				for i := range b {
-					b[i].d = analyze(b[i].text, b[i].metadata)
-					b[i].text, b[i].metadata = "", ""
+					b[i].d = analyze(b[i].text)
+					b[i].text = ""
 				}
 				done <- b
 			}
@@ -615,7 +579,7 @@ func loadTerms(ctx context.Context, db querier, ti *termIndex, analyze func(text
 	b := make([]job, 0, batch)
 	for rows.Next() {
 		var j job
-		if err = rows.Scan(&j.rid, &j.text, &j.hash, &j.metadata); err != nil {
+		if err = rows.Scan(&j.rid, &j.text, &j.hash); err != nil {
 			break
 		}
 		if b = append(b, j); len(b) == batch {

@@ -220,11 +220,7 @@ type scanPart struct {
 // waited for. s.mu must be held: the filters are applied to the chunks'
 // entries in the vector index, which saves joining the chunks table.
 func (s *Store) keywordLeg(q storage.Query, f filter, k int) ([]scored, error) {
-	terms := q.Terms
-	if terms == nil {
-		terms = s.analyzer(q.Text)
-	}
-	terms = distinctTerms(terms)
+	terms := distinctTerms(s.analyzer(q.Text))
 	if len(terms) == 0 {
 		return nil, nil
 	}

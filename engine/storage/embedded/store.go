@@ -74,14 +74,6 @@ type Options struct {
 	// "b".
 	Analyzer func(text string) []string
 
-	// Tags, when not nil, gives the tagged terms (storage.TaggedTerm) a
-	// chunk's metadata says of it, which the keyword index holds beside
-	// its text's terms, whole and out of its length: the engine tags the
-	// names a chunk defines, so that Query.Terms finds their definitions.
-	// Like Analyzer, it runs when chunks are written and when the index is
-	// built from the stored chunks at Open.
-	Tags func(metadata map[string]string) []string
-
 	// beforeKeywordInstall is termBuild.beforeInstall, for tests.
 	beforeKeywordInstall func(ctx context.Context)
 }
@@ -103,10 +95,8 @@ const busyTimeoutMillis = 10_000
 type Store struct {
 	path     string // the database file
 	analyzer func(string) []string
-	// analyze gives the tokens for the keyword index of a chunk's text
-	// and encoded metadata (see Options.Tags).
-	analyze func(text, metadata string) docTerms
-	tags    func(map[string]string) []string
+	// analyze gives a text's tokens for the keyword index.
+	analyze func(string) docTerms
 	// dict numbers the keyword index's terms.
 	dict     *termDict
 	fileLock *flock.Flock
@@ -163,8 +153,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		build:    termBuild{beforeInstall: opts.beforeKeywordInstall},
 		dict:     newTermDict(),
 	}
-	s.tags = opts.Tags
-	s.analyze = termAnalyzer(s.analyzer, s.tags)
+	s.analyze = termAnalyzer(s.analyzer)
 	if s.analyzer == nil {
 		s.analyzer = DefaultAnalyzer
 	}

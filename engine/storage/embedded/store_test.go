@@ -56,7 +56,7 @@ func openToReopen(t testing.TB, dir string) *Store {
 
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Store {
-		st := openStore(t, t.TempDir(), Options{Tags: storagetest.Tags})
+		st := openStore(t, t.TempDir(), Options{})
 		t.Cleanup(func() {
 			if err := st.IntegrityCheck(context.Background()); err != nil && !errors.Is(err, storage.ErrClosed) {
 				t.Errorf("after the test: %v", err)

@@ -40,10 +40,10 @@ func BenchmarkTermIndexBuild(b *testing.B) {
 		return nil
 	})
 	dict := newTermDict()
-	analyze := termAnalyzer(nil, nil)
+	analyze := termAnalyzer(nil)
 	docs := make([]docTerms, len(texts))
 	for i, t := range texts {
-		docs[i] = analyze(t, "")
+		docs[i] = analyze(t)
 		dict.number(&docs[i])
 	}
 	b.ResetTimer()

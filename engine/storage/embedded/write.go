@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 
@@ -374,13 +373,9 @@ func (s *Store) encodeChunks(chunks []storage.Chunk, slabs *vectorSlabs) ([]enco
 		}
 		e.vec.scale = prepareVector(e.vec.half, e.vec.quant, c.Dense, isHalf, scratch[:d])
 		if c.Terms != nil {
-			terms := c.Terms
-			if s.tags != nil {
-				terms = append(slices.Clip(terms), s.tags(c.Metadata)...)
-			}
-			e.tokens = countTermList(terms, s.dict)
+			e.tokens = countTermList(c.Terms, s.dict)
 		} else {
-			e.tokens = s.analyze(c.Text, meta)
+			e.tokens = s.analyze(c.Text)
 			s.dict.number(&e.tokens)
 		}
 		encoded[i] = e

@@ -62,8 +62,8 @@ func TestParseURL(t *testing.T) {
 
 func TestSparseVectors(t *testing.T) {
 	s := &Store{analyzer: defaultAnalyzer}
-	v := s.documentVector("zebra zebra stripes", nil, nil)
-	if given := s.documentVector("", []string{"zebra", "zebra", "stripes"}, nil); !reflect.DeepEqual(given, v) {
+	v := s.documentVector("zebra zebra stripes", nil)
+	if given := s.documentVector("", []string{"zebra", "zebra", "stripes"}); !reflect.DeepEqual(given, v) {
 		t.Errorf("documentVector of the given terms = %+v, of the analysed text = %+v", given, v)
 	}
 	if len(v.Indices) != 2 || len(v.Values) != 2 || v.Indices[0] >= v.Indices[1] {
@@ -76,11 +76,11 @@ func TestSparseVectors(t *testing.T) {
 	if w[termIndex("zebra")] <= w[termIndex("stripes")] {
 		t.Errorf("a term twice weighs %v, once %v", w[termIndex("zebra")], w[termIndex("stripes")])
 	}
-	q := s.queryVector("Zebra zebra!", nil)
+	q := s.queryVector("Zebra zebra!")
 	if len(q.Indices) != 1 || q.Values[0] != 1 || q.Indices[0] != termIndex("zebra") {
 		t.Errorf("queryVector = %+v, want zebra with weight 1", q)
 	}
-	if q := s.queryVector("!!", nil); len(q.Indices) != 0 {
+	if q := s.queryVector("!!"); len(q.Indices) != 0 {
 		t.Errorf("queryVector of no term = %+v", q)
 	}
 }

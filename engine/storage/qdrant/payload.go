@@ -44,7 +44,7 @@ func headPayload(doc storage.Document, gen int64, chunks int) map[string]*pb.Val
 
 // chunkPoint is a chunk's point in generation gen.
 func (s *Store) chunkPoint(c storage.Chunk, gen int64) *pb.PointStruct {
-	sparse := s.documentVector(c.Text, c.Terms, c.Metadata)
+	sparse := s.documentVector(c.Text, c.Terms)
 	vectors := map[string]*pb.Vector{DenseVector: pb.NewVectorDense(c.Dense)}
 	if len(sparse.Indices) > 0 {
 		vectors[SparseVector] = pb.NewVectorSparse(sparse.Indices, sparse.Values)

@@ -137,7 +137,7 @@ func (s *Store) search(ctx context.Context, q storage.Query) ([]storage.Hit, err
 	}
 	var keyword *pb.Query
 	if mode != storage.ModeSemantic {
-		if sv := s.queryVector(q.Text, q.Terms); len(sv.Indices) > 0 {
+		if sv := s.queryVector(q.Text); len(sv.Indices) > 0 {
 			keyword = pb.NewQuerySparse(sv.Indices, sv.Values)
 		}
 	}

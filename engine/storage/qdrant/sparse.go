@@ -33,10 +33,9 @@ func termIndex(term string) uint32 {
 }
 
 // documentVector is the keyword vector of a chunk's text, whose terms
-// are given when the writer had them (nil: analysed here), and of the
-// tags its metadata gives (Options.Tags): BM25's term-frequency weight
-// per term index, sorted by index.
-func (s *Store) documentVector(text string, terms []string, metadata map[string]string) storage.SparseVector {
+// are given when the writer had them (nil: analysed here): BM25's
+// term-frequency weight per term index, sorted by index.
+func (s *Store) documentVector(text string, terms []string) storage.SparseVector {
 	if terms == nil {
 		terms = s.analyzer(text)
 	}
@@ -46,25 +45,15 @@ func (s *Store) documentVector(text string, terms []string, metadata map[string]
 			tf[termIndex(t)]++
 		}
 	}
-	length := len(terms)
-	if s.tags != nil {
-		for _, t := range s.tags(metadata) {
-			tf[termIndex(t)]++ // whole, and out of the length: no word of the text
-		}
-	}
-	norm := bm25K1 * (1 - bm25B + bm25B*float64(length)/bm25AvgLen)
+	norm := bm25K1 * (1 - bm25B + bm25B*float64(len(terms))/bm25AvgLen)
 	return sortedVector(tf, func(f float64) float64 { return f * (bm25K1 + 1) / (f + norm) })
 }
 
-// queryVector is the keyword vector of a query, of its terms if given
-// (Query.Terms), else of text's: weight 1 per distinct
+// queryVector is the keyword vector of a query: weight 1 per distinct
 // term.
-func (s *Store) queryVector(text string, terms []string) storage.SparseVector {
-	if terms == nil {
-		terms = s.analyzer(text)
-	}
+func (s *Store) queryVector(text string) storage.SparseVector {
 	w := map[uint32]float64{}
-	for _, t := range terms {
+	for _, t := range s.analyzer(text) {
 		if t != "" {
 			w[termIndex(t)] = 1
 		}

@@ -177,10 +177,6 @@ type Options struct {
 	// alike; nil means lower-cased runs of letters and digits. Changing it
 	// requires re-indexing.
 	Analyzer func(text string) []string
-	// Tags, when not nil, gives the tagged terms (storage.TaggedTerm) a
-	// chunk's metadata says of it, which its keyword vector holds beside
-	// its text's terms (see embedded.Options.Tags).
-	Tags func(metadata map[string]string) []string
 	// Logger receives warnings; the zero value discards them.
 	Logger zerolog.Logger
 	// DialOptions are added to the gRPC client's (tests use them).
@@ -200,7 +196,6 @@ type Store struct {
 	prefix   string
 	timeout  time.Duration
 	analyzer func(string) []string
-	tags     func(map[string]string) []string
 	log      zerolog.Logger
 
 	// life guards closed: every method holds it shared while it runs and
@@ -267,7 +262,6 @@ func Open(_ context.Context, opts Options) (*Store, error) {
 		prefix:   opts.CollectionPrefix,
 		timeout:  opts.Timeout,
 		analyzer: opts.Analyzer,
-		tags:     opts.Tags,
 		log:      opts.Logger,
 		dims:     map[string]int{},
 		created:  map[string]bool{},

@@ -83,48 +83,6 @@ func testKeywordRanking(t *testing.T, st storage.Store) {
 	}
 }
 
-// A chunk's tagged terms (storage.TaggedTerm, from its metadata by the
-// store's Tags, see Tags here) are kept whole and found by Query.Terms
-// alone: not by a text that holds their parts; and they change no score
-// of a text query.
-func testTaggedTerms(t *testing.T, st storage.Store) {
-	ensure(t, st, "code")
-	docs := []corpusDoc{
-		{"/proj/instance.go", chunkSpec{"type Validate struct holds the cache", axis(0), "go"}},
-		{"/proj/uses.go", chunkSpec{"validate validate validate the fields", axis(1), "go"}},
-		{"/proj/other.go", chunkSpec{"type Validate struct holds the cache", axis(2), "go"}},
-	}
-	chunks := map[string]storage.Chunk{}
-	for i, d := range docs {
-		doc := fileDoc("code", d.path)
-		cs := chunksOf(doc, d.spec)
-		if i == 0 {
-			cs[0].Metadata[TagsKey] = "Validate"
-		}
-		replace(t, st, doc, cs)
-		chunks[d.path] = cs[0]
-	}
-	tag := storage.TaggedTerm("def", "validate")
-	hits := search(t, st, storage.Query{Text: "Validate", Terms: []string{tag}, Mode: storage.ModeKeyword, Limit: 10})
-	checkOrder(t, hits, chunks["/proj/instance.go"])
-	// Had the store split the tag into def and validate, "def" would find it.
-	if hits := search(t, st, storage.Query{Text: "def", Mode: storage.ModeKeyword, Limit: 10}); len(hits) != 0 {
-		t.Errorf("the text def found %v by the tag's parts", hitIDs(hits))
-	}
-	// The same text scores the same with a tag and without.
-	hits = search(t, st, storage.Query{Text: "validate struct", Mode: storage.ModeKeyword, Limit: 10})
-	scores := map[string]float64{}
-	for _, h := range hits {
-		scores[h.Chunk.Path] = h.KeywordScore
-	}
-	if a, b := scores["/proj/instance.go"], scores["/proj/other.go"]; a == 0 || !near(a, b) {
-		t.Errorf("keyword scores of the same text %v with a tag, %v without", a, b)
-	}
-	if !storage.IsTaggedTerm(tag) || storage.IsTaggedTerm("validate") || storage.IsTaggedTerm(":x") {
-		t.Error("IsTaggedTerm")
-	}
-}
-
 func testSemanticRanking(t *testing.T, st storage.Store) {
 	ensure(t, st, "code")
 	c := store(t, st, "code",

@@ -23,7 +23,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"strings"
 	"testing"
 
 	"workspace-qdrant-mcp/engine/storage"
@@ -33,8 +32,8 @@ import (
 const dims = 8
 
 // Run runs the conformance suite, one subtest per part of the contract.
-// open must return a new, empty store, opened with Tags, and close it when
-// its test ends; the suite may have closed it already.
+// open must return a new, empty store and close it when its test ends;
+// the suite may have closed it already.
 func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	tests := []struct {
 		name string
@@ -54,7 +53,6 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"VectorsByHash", testVectorsByHash},
 		{"CollectionsAndStats", testCollectionsAndStats},
 		{"KeywordRanking", testKeywordRanking},
-		{"TaggedTerms", testTaggedTerms},
 		{"SemanticRanking", testSemanticRanking},
 		{"HybridRanking", testHybridRanking},
 		{"Filters", testFilters},
@@ -65,20 +63,6 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
 	}
-}
-
-// TagsKey is the metadata key whose space-separated names Tags tags.
-const TagsKey = "defines"
-
-// Tags is the Tags option (embedded.Options.Tags, qdrant.Options.Tags)
-// that the stores Run tests must be opened with: def:name, lower case, for
-// each name under TagsKey.
-func Tags(metadata map[string]string) []string {
-	var out []string
-	for n := range strings.FieldsSeq(metadata[TagsKey]) {
-		out = append(out, storage.TaggedTerm("def", strings.ToLower(n)))
-	}
-	return out
 }
 
 // axis returns the unit vector along dimension i.
