@@ -199,6 +199,8 @@ func TestClassify(t *testing.T) {
 		"index.d.ts": Declarations, "types/index.d.cts": Declarations, "os.pyi": Declarations, "src/cmdliner.mli": Declarations, "epl-v10.html": Docs, "doc/tutorial.mld": Docs, "gpl-3.0.txt": Docs, "mpl.go": "", "LICENSE.txt": Docs, "COPYING": Docs,
 		"_lua5.1-tests/literals.lua": Test, "integration_tests/run.py": Test, "go-examples/x.go": Example, "api-docs/a.html": Docs,
 		"Lib/unittest/case.py": "", "src/testing/testing.go": "", "test-utils-lib/x.js": Test, "contest/solve.py": "",
+		"metrics-clojure-graphite/project.clj": Build, "mix.exs": Build, "rebar.config": Build, "Package.swift": Build, "Cargo.lock": Build,
+		"lib/foo.opam": Build, "src/project.clj.go": "",
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

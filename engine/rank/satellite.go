@@ -58,7 +58,7 @@ var editorExtensions = map[string]bool{
 var buildExtensions = map[string]bool{
 	".mk": true, ".cmake": true, ".m4": true, ".csproj": true, ".fsproj": true, ".vbproj": true, ".vcxproj": true,
 	".sln": true, ".props": true, ".targets": true, ".nuspec": true, ".gradle": true, ".cabal": true, ".gemspec": true,
-	".sbt": true,
+	".sbt": true, ".opam": true, ".podspec": true, ".xcconfig": true, ".rockspec": true, ".nimble": true,
 }
 
 // buildNames are the names of build scripts, project files, package
@@ -74,6 +74,15 @@ var buildNames = map[string]bool{
 	"manifest": true, "codecov.yml": true, "build.scala": true, "build.sc": true, "sbt": true, "gradlew": true, "mvnw": true,
 	"description": true, "namespace": true, // R's package manifest and its generated exports
 	".travis.yml": true, "appveyor.yml": true, ".appveyor.yml": true, ".gitlab-ci.yml": true, "azure-pipelines.yml": true,
+	// Other ecosystems' project files and lock files: Clojure, Elixir,
+	// Erlang, Haskell, OCaml, Swift and CocoaPods, Zig, and the lock files
+	// of package managers.
+	"project.clj": true, "deps.edn": true, "build.boot": true, "shadow-cljs.edn": true, "bb.edn": true,
+	"mix.exs": true, "mix.lock": true, "rebar.config": true, "rebar.lock": true, "erlang.mk": true,
+	"stack.yaml": true, "cabal.project": true, "package.yaml": true, "dune-project": true, "dune": true,
+	"package.swift": true, "podfile": true, "podfile.lock": true, "cartfile": true, "build.zig": true, "build.zig.zon": true,
+	"cargo.lock": true, "package-lock.json": true, "yarn.lock": true, "pnpm-lock.yaml": true, "poetry.lock": true,
+	"pipfile": true, "pipfile.lock": true, "gemfile.lock": true, "composer.lock": true, "go.work": true,
 }
 
 // manPage reports whether a lower-case file name is a manual page: its
