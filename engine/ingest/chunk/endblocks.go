@@ -31,7 +31,12 @@ type endLang struct {
 }
 
 var (
-	rubyDef      = regexp.MustCompile(`^[ \t]*(?:(?:(?:private|protected|public|module_function)[ \t]+)?def[ \t]+(?:self\.)?|(?:class|module)[ \t]+)(?P<name>(?:[A-Za-z_]\w*::)*[A-Za-z_]\w*[?!]?)`)
+	// Ruby's methods, classes and modules, and constants (VERSION = "1.2",
+	// Point = Struct.new(:x, :y) do … end).
+	rubyDef = regexp.MustCompile(`^[ \t]*(?:(?:(?:(?:private|protected|public|module_function)[ \t]+)?def[ \t]+(?:self\.)?|(?:class|module)[ \t]+)(?P<name>(?:[A-Za-z_]\w*::)*[A-Za-z_]\w*[?!]?)|(?P<name>[A-Z]\w*)[ \t]*=(?:[^=~>]|$))`)
+	// A constant that a class made at run time is assigned to: its block's
+	// methods are its own.
+	rubyClassNew = regexp.MustCompile(`^[A-Z]\w*[ \t]*=[ \t]*(?:Struct|Class|Module|Data)\.(?:new|define)\b`)
 	rubyOneLiner = regexp.MustCompile(`(?:;[ \t]*end\b[ \t]*$)|(?:\bdef[ \t]+[\w.?!]+(?:\([^)]*\)[ \t]*|[ \t]+)=[ \t])`)
 
 	elixirDef = regexp.MustCompile(`^[ \t]*(?:(?:defmodule|defprotocol|defimpl)[ \t]+(?P<name>[A-Z][\w.]*)|(?:defp?|defmacrop?|defguardp?|defdelegate|defnp?)[ \t]+(?P<name>[a-z_][\w]*[?!]?))`)
@@ -50,7 +55,9 @@ var (
 		header: func(ls lines, i, _ int) (int, bool) {
 			return i, !rubyOneLiner.MatchString(strings.TrimRight(ls.text(i, i+1), "\r\n"))
 		},
-		owns: func(t string) bool { return strings.HasPrefix(t, "class") || strings.HasPrefix(t, "module") },
+		owns: func(t string) bool {
+			return strings.HasPrefix(t, "class") || strings.HasPrefix(t, "module") || rubyClassNew.MatchString(t)
+		},
 	}
 	elixir = &endLang{comment: "#", def: elixirDef, mid: elixirMid, header: elixirHeader, attributes: true,
 		owns: func(t string) bool { return strings.HasPrefix(t, "defmodule") || strings.HasPrefix(t, "defprotocol") },
