@@ -85,7 +85,10 @@ var (
 	cVal   = regexp.MustCompile(`^\s*` + cMods + `(?:val|var|let)\s+(?P<name>` + ident + `)`)
 	// A C function's type may be a macro's call that makes it,
 	// API_EXPORT(int) or YAML_DECLARE(int), alone or before a type.
-	cTyped    = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + cMacroCall + `(?:\s*` + ident + `)?|` + ident + `(?:[\w.:<>\[\],?*& ]*?[\w>\]*&?])?)\s+[*&]*` + cppOwner + `(?P<name>~?` + ident + `)\s*(?:<[^()]*>\s*)?\(`)
+	cTyped = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + cMacroCall + `(?:\s*` + ident + `)?|` + ident + `(?:[\w.:<>\[\],?*& ]*?[\w>\]*&?])?)\s+[*&]*` + cppOwner + `(?P<name>~?` + ident + `)\s*(?:<[^()]*>\s*)?\(`)
+	// A Java or C# constant: a static final, const or static readonly
+	// field (DEFAULT_MAX_TOTAL, MaxSize), its type before its name.
+	javaConst = regexp.MustCompile(`^\s*(?:(?:public|private|protected|internal|new)\s+)*(?:static\s+final|final\s+static|const|static\s+readonly|readonly\s+static)\s+(?:(?:public|private|protected|internal|transient|volatile)\s+)*[\w.]+(?:<[^=;()]*>)?(?:\[\])*\??\s+(?P<name>` + ident + `)\s*(?:=|;)`)
 	cCtor     = regexp.MustCompile(`^\s*` + cMods + `(?P<name>` + ident + `)\s*\(`)
 	cppMethod = regexp.MustCompile(`^\s*(?:` + ident + `(?:<[^()]*?>)?::)*(?P<owner>` + ident + `)(?:<[^()]*?>)?::(?P<name>~?` + ident + `)\s*\(`)
 	// A C or C++ type is declared, not used, when its name ends the line
@@ -177,7 +180,7 @@ var (
 // the name makes the line an assignment or a call, not a declaration.
 var assigning = map[*regexp.Regexp]bool{
 	jsVar: true, jsField: true, jsAssigned: true, jsPrototype: true, jsAlias: true, zigType: true,
-	rFunc: true, rClass: true, rS4: true, cAlias: true,
+	rFunc: true, rClass: true, rS4: true, cAlias: true, javaConst: true,
 }
 
 var (
@@ -188,7 +191,7 @@ var (
 	php = &braceLang{hashComments: true, multiline: true,
 		top: []*regexp.Regexp{cType, cFunc, phpGlobal}, preamble: []string{"#["}}
 	javaLike = &braceLang{charLiterals: true, tripleQuotes: true, enumBodies: true, // Java, C#
-		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"["}}
+		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{javaConst, cCtor}, preamble: []string{"["}}
 	// Groovy and Dart: Java's declarations, but 'x' is a string
 	// ('**/*.groovy'), not a character.
 	groovyLike = &braceLang{tripleQuotes: true, enumBodies: true,
@@ -443,6 +446,9 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 			}
 			if re == cCtor && strings.ToUpper(d.name) == d.name {
 				continue // a macro, not a constructor
+			}
+			if re == javaConst && d.name == "serialVersionUID" {
+				continue // in every serializable class: it names nothing a reader looks for
 			}
 			if re == rustImpl && strings.Contains(line, " for $") {
 				continue // impl Debug for $Name in a macro: for a type it does not name

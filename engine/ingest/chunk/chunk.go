@@ -108,8 +108,9 @@ type Options struct {
 // @interface, @protocol), also in .h headers Detect reads as
 // Objective-C; version 26 the functions a Rust macro_rules! expands to
 // (impl $Name { pub fn from_bits_truncate(…) }); version 27 Ruby's
-// constants (VERSION = "1.0", Point = Struct.new(…) do … end).
-const Version = 27
+// constants (VERSION = "1.0", Point = Struct.new(…) do … end); version
+// 28 Java's and C#'s constants (static final, const, static readonly).
+const Version = 28
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
