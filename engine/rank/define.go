@@ -43,7 +43,7 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 		return 0
 	}
 	if q.Kind == KindQuestion {
-		if compoundOf(q, meta) != "" {
+		if c, _ := compoundOf(q, meta); c != "" {
 			return defineCompound
 		}
 		return 0
@@ -84,41 +84,53 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 }
 
 // compoundOf returns the first of a question's compounds that a chunk
-// defines (a member of any owner), folded, or "".
-func compoundOf(q Query, meta map[string]string) string {
+// defines, folded, and the owner of the member defining it ("" for a
+// top-level name); "" for none.
+func compoundOf(q Query, meta map[string]string) (compound, owner string) {
 	for n := range strings.FieldsSeq(meta[MetaDefines]) {
-		member := n[strings.LastIndexByte(n, '.')+1:]
+		k := strings.LastIndexByte(n, '.')
+		member := n[k+1:]
 		if i := slices.IndexFunc(q.Compounds, func(c string) bool { return foldEqual(member, c) }); i >= 0 {
-			return q.Compounds[i]
+			if k >= 0 {
+				owner = n[:k]
+			}
+			return q.Compounds[i], owner
 		}
 	}
-	return ""
+	return "", ""
 }
 
-// MaxCompoundFiles is how many of the candidates' files may define a
-// question's compound for the definition rule to lift them: a name that
-// many files define (Swift's webView(_:…) delegate methods for "web
-// view") says nothing of which one is meant.
-const MaxCompoundFiles = 2
+// MaxCompoundOwners is how many of the candidates' types may define a
+// question's compound as a member for the definition rule to lift those
+// members: a method that many types implement (Swift's webView(_:…)
+// delegate methods for "web view", String) is an interface's, and says
+// nothing of which one is meant. Top-level names are lifted however many
+// files define them: platform variants (findExecutable in lp_unix.go and
+// lp_windows.go) are each an answer.
+const MaxCompoundOwners = 2
 
 // liftCompounds adds lift to the score of each hit of out at the indexes
-// given, which define a compound of the question q, unless more than
-// MaxCompoundFiles files among out define that compound.
+// given, which define a compound of the question q, unless it defines it
+// as a member and more than MaxCompoundOwners types among out do.
 func liftCompounds(out []Ranked, at []int, q Query, lift float64, slab *ruleSlab) {
 	if len(at) == 0 {
 		return
 	}
-	files := map[string]map[string]bool{} // compound → the files defining it
+	owners := map[string]map[string]bool{} // compound → the types defining it as a member
 	names := make([]string, len(at))
+	members := make([]bool, len(at))
 	for j, i := range at {
-		names[j] = compoundOf(q, out[i].Chunk.Metadata)
-		if files[names[j]] == nil {
-			files[names[j]] = map[string]bool{}
+		c, owner := compoundOf(q, out[i].Chunk.Metadata)
+		names[j], members[j] = c, owner != ""
+		if owner != "" {
+			if owners[c] == nil {
+				owners[c] = map[string]bool{}
+			}
+			owners[c][owner] = true
 		}
-		files[names[j]][out[i].Chunk.DocID] = true
 	}
 	for j, i := range at {
-		if len(files[names[j]]) > MaxCompoundFiles {
+		if members[j] && len(owners[names[j]]) > MaxCompoundOwners {
 			continue
 		}
 		out[i].Score += lift

@@ -85,23 +85,31 @@ func TestDefinitionTypeBeforeConstructor(t *testing.T) {
 	}
 }
 
-// A question's compound lifts the chunk that defines it when few files
-// do: "parse duration" lifts ParseDuration's one definition, but "web
-// view" lifts none of the webView(_:…) delegate methods of three files.
-func TestCompoundDefinedInFewFiles(t *testing.T) {
+// A question's compound lifts the chunks that define it, a member only
+// when few types do: "parse duration" lifts ParseDuration, and "find
+// executable" findExecutable in each of four platforms' files, but "web
+// view" none of three types' webView(_:…) delegate methods.
+func TestCompoundOfFewTypes(t *testing.T) {
 	var hits []storage.Hit
-	for i, f := range []string{"a.swift", "b.swift", "c.swift", "time.go"} {
-		h := hit(f, i+1, 10, i+1, 0.5)
-		h.Chunk.Path, h.Chunk.Metadata = "/ws/"+f, map[string]string{MetaDefines: "Handler.webView"}
+	add := func(id, defines string) {
+		h := hit(id, len(hits)+1, 10, len(hits)+1, 0.5)
+		h.Chunk.Path, h.Chunk.Metadata = "/ws/"+id, map[string]string{MetaDefines: defines}
 		hits = append(hits, h)
 	}
-	hits[3].Chunk.Metadata[MetaDefines] = "ParseDuration"
+	add("Bridge.swift", "CAPBridgeViewController.webView")
+	add("Delegation.swift", "WebViewDelegationHandler.webView")
+	add("Assets.swift", "WebViewAssetHandler.webView")
+	add("time.go", "ParseDuration")
+	for _, f := range []string{"lp_unix.go", "lp_windows.go", "lp_plan9.go", "lp_wasm.go"} {
+		add(f, "findExecutable LookPath")
+	}
 	for _, tc := range []struct {
 		query string
-		want  []string // the ids lifted by the definition rule
+		want  []string // the ids lifted by the definition rule, sorted
 	}{
 		{"how does it parse duration strings", []string{"time.go"}},
 		{"how is the web view configured", nil},
+		{"how does it find executable files", []string{"lp_plan9.go", "lp_unix.go", "lp_wasm.go", "lp_windows.go"}},
 	} {
 		var lifted []string
 		for _, r := range Rank(hits, ParseQuery(tc.query), fixtureOptions) {
@@ -109,6 +117,7 @@ func TestCompoundDefinedInFewFiles(t *testing.T) {
 				lifted = append(lifted, r.Chunk.ID)
 			}
 		}
+		slices.Sort(lifted)
 		if !slices.Equal(lifted, tc.want) {
 			t.Errorf("%q lifted %v, want %v", tc.query, lifted, tc.want)
 		}

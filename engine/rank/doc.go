@@ -9,8 +9,8 @@
 //     one, "the Engine.ServeHTTP method"), a chunk that defines it ranks
 //     above chunks that use it; for a question, a chunk that defines an identifier
 //     spelled by adjacent query words ("parse duration" → ParseDuration)
-//     gets a smaller lift, when at most MaxCompoundFiles of the
-//     candidates' files define it.
+//     gets a smaller lift (a member only when at most MaxCompoundOwners
+//     of the candidates' types define it).
 //   - path: query words found in the file's name and last directories
 //     (half for a path word that abbreviates one: win for windows).
 //   - file: a file with several matching chunks beats a file with one
