@@ -101,6 +101,7 @@ var nameWords = map[string]bool{
 	"definition": true, "declaration": true, "implementation": true, "of": true, "defined": true, "declared": true, "implemented": true,
 }
 
+// kindWords name a kind of declaration ("the Parser class").
 var kindWords = map[string]bool{
 	"method": true, "function": true, "func": true, "class": true, "struct": true, "type": true, "interface": true,
 	"trait": true, "enum": true, "macro": true, "module": true, "constant": true, "field": true, "property": true,
