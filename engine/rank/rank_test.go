@@ -201,6 +201,7 @@ func TestClassify(t *testing.T) {
 		"Lib/unittest/case.py": "", "src/testing/testing.go": "", "test-utils-lib/x.js": Test, "contest/solve.py": "",
 		"metrics-clojure-graphite/project.clj": Build, "mix.exs": Build, "rebar.config": Build, "Package.swift": Build, "Cargo.lock": Build,
 		"lib/foo.opam": Build, "src/project.clj.go": "",
+		"lib/Plack/Test/MockHTTP.pm": "", "lib/Test/More.pm": "", "t/Test/helper.pm": Test, "Lib/test/test_os.py": Test,
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

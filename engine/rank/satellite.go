@@ -167,6 +167,9 @@ func Classify(rel string) Satellite {
 	}
 	dirs := strings.Split(path.Dir(rel), "/")
 	for i := len(dirs) - 1; i >= 0; i-- {
+		if ext == ".pm" && (dirs[i] == "Test" || dirs[i] == "Tests") {
+			continue // Perl's Plack::Test, Test::More: modules named Test, not tests
+		}
 		c, ok := satelliteDirs[strings.ToLower(dirs[i])]
 		if !ok {
 			c, ok = compoundDir(strings.ToLower(dirs[i]))
