@@ -526,7 +526,8 @@ const namedFileHits = 20
 // filesNamedAfter finds, with the keyword leg alone, chunks of files named
 // after the symbol a query names (HTTPAdapter: HTTPAdapter.*,
 // httpadapter.*, http_adapter.*, http-adapter.*), or after its qualifier
-// (Lexer.* for Lexer::tokenize, lager_config.* for lager_config:get), so
+// (Lexer.* for Lexer::tokenize, lager_config.* for lager_config:get), or
+// after both as an extension's file is (Sequence+windowedPairs.kt), so
 // that the file that defines a type, or the member asked for, is a
 // candidate even when neither leg ranked it among its best. q is the
 // search's store query, whose filters it keeps.
@@ -540,6 +541,12 @@ func filesNamedAfter(ctx context.Context, store storage.Store, query rank.Query,
 	if len(names) == 0 {
 		return nil, nil
 	}
+	// Files named Receiver+member: Kotlin's and Swift's extensions,
+	// Objective-C's categories (Sequence+windowedPairs.kt, NSString+URL.m).
+	if query.Qualifier != "" {
+		names = append(names, query.Qualifier+"+*")
+	}
+	names = append(names, "*+"+query.Symbol)
 	q.Mode, q.Dense, q.Limit, q.Prefetch = storage.ModeKeyword, nil, namedFileHits, namedFileHits
 	q.PathGlob = "{" + strings.Join(names, ",") + "}.*"
 	hits, err := store.Search(ctx, q)
