@@ -154,6 +154,31 @@ func TestRankingFileNamedAfterSymbol(t *testing.T) {
 	}
 }
 
+// A symbol query finds its definition by the name the chunk defines,
+// even when the symbol's word is so common in the workspace that neither
+// leg ranks the defining chunk among the candidates it fetches, and no
+// file is named after it: Validate, defined in check/instance.go, said
+// more often by check/fields.go and check/rules.go.
+func TestRankingDefinitionByName(t *testing.T) {
+	m, root := rankRepo(t)
+	tuning := DefaultTuning
+	tuning.Prefetch = 2
+	want := "check/instance.go:type Validate struct"
+	for _, mode := range []string{"keyword", "hybrid"} {
+		req := SearchRequest{Query: "Validate", Limit: 2, Mode: mode, Tuning: &tuning}
+		got := search(t, m, req)
+		if len(got) == 0 || !isResult(got[0], root, want) || !slices.Contains(got[0].Rules, "definition") {
+			t.Errorf("%s: first %s, want %s, by its definition", mode, describeResults(got, root), want)
+		}
+		req.Rules = &rank.Rules{Paths: true, Files: true, Satellites: true, OnePerFile: true}
+		for _, r := range search(t, m, req) {
+			if isResult(r, root, want) {
+				t.Errorf("%s: without the definition rule the legs' candidates include the definition: the lookup is not what found it", mode)
+			}
+		}
+	}
+}
+
 // isResult reports whether r is in the file at rel and holds text, given
 // as "rel:text".
 func isResult(r SearchResult, root, want string) bool {

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"workspace-qdrant-mcp/engine/analysis"
+	"workspace-qdrant-mcp/engine/storage"
 )
 
 // Kinds of query.
@@ -207,11 +208,7 @@ func compounds(text string) []string {
 // fold folds an identifier for comparison: lowercase, without
 // underscores, hyphens or a leading $, so HTTPAdapter, http_adapter and
 // httpAdapter meet.
-func fold(name string) string {
-	return strings.ToLower(folder.Replace(name))
-}
-
-var folder = strings.NewReplacer("_", "", "-", "", "$", "")
+func fold(name string) string { return storage.FoldName(name) }
 
 // foldEqual reports whether fold(name) == folded without building
 // fold(name), for ASCII names (ranking compares every candidate's defined

@@ -318,24 +318,9 @@ func threshold(hits []storage.Hit, o Options) []Ranked {
 			out = append(out, Ranked{Hit: h})
 		}
 	}
-	rerank(out, func(h *Ranked) *int { return &h.KeywordRank })
-	rerank(out, func(h *Ranked) *int { return &h.SemanticRank })
+	storage.RenumberRanks(out, func(h *Ranked) *int { return &h.KeywordRank })
+	storage.RenumberRanks(out, func(h *Ranked) *int { return &h.SemanticRank })
 	return out
-}
-
-// rerank renumbers one leg's ranks 1, 2, ... in their current order,
-// closing the gaps left by dropped candidates.
-func rerank(hits []Ranked, rank func(*Ranked) *int) {
-	idx := make([]int, 0, len(hits))
-	for i := range hits {
-		if *rank(&hits[i]) > 0 {
-			idx = append(idx, i)
-		}
-	}
-	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(*rank(&hits[a]), *rank(&hits[b])) })
-	for r, i := range idx {
-		*rank(&hits[i]) = r + 1
-	}
 }
 
 // fileFacts is what the rules need to know about a path, computed once

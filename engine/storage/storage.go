@@ -14,8 +14,11 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
+	"strings"
 
 	"workspace-qdrant-mcp/internal/digest"
 )
@@ -106,6 +109,28 @@ type Chunk struct {
 	Terms []string
 }
 
+// MetaDefines is the chunk metadata key under which the indexer lists,
+// space-separated, the names a chunk defines (members as Owner.member).
+const MetaDefines = "defines"
+
+// FoldName folds an identifier for comparison: lowercase, without
+// underscores, hyphens or $, so HTTPAdapter, http_adapter and httpAdapter
+// meet.
+func FoldName(name string) string { return strings.ToLower(folder.Replace(name)) }
+
+var folder = strings.NewReplacer("_", "", "-", "", "$", "")
+
+// DefinesName reports whether names, a MetaDefines value, holds a name
+// whose last part folds to folded.
+func DefinesName(names, folded string) bool {
+	for n := range strings.FieldsSeq(names) {
+		if FoldName(n[strings.LastIndexByte(n, '.')+1:]) == folded {
+			return true
+		}
+	}
+	return false
+}
+
 // VectorHash is the Chunk.Hash of text embedded by model.
 func VectorHash(model, text string) string {
 	return digest.HexSHA256(model, "\x00", text)
@@ -137,6 +162,11 @@ type Query struct {
 	// a leading "!" excludes matches instead. Notes never match a glob.
 	PathGlob string
 	Language string // "" means any language
+	// Defines, when not "", keeps only the chunks that define that name:
+	// a word of their metadata's MetaDefines whose last part (after its
+	// owner's ".") folds to it (FoldName), so that a definition is found
+	// among the chunks that hold its words however low BM25 ranks it.
+	Defines string
 	// OmitText lets a backend answer without the chunks' Text and Hash,
 	// reading them from memory it keeps instead of from disk: it then
 	// sets Hit.Texts, through which the caller reads the texts of the
@@ -241,4 +271,20 @@ type Store interface {
 	Stats(ctx context.Context) (Stats, error)
 	// Close releases the store; later calls return ErrClosed.
 	Close() error
+}
+
+// RenumberRanks renumbers one leg's ranks among hits (those > 0; rank
+// returns a hit's) 1, 2, … in their current order, closing the gaps that
+// dropped candidates left.
+func RenumberRanks[T any](hits []T, rank func(*T) *int) {
+	idx := make([]int, 0, len(hits))
+	for i := range hits {
+		if *rank(&hits[i]) > 0 {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(*rank(&hits[a]), *rank(&hits[b])) })
+	for r, i := range idx {
+		*rank(&hits[i]) = r + 1
+	}
 }

@@ -214,6 +214,13 @@ func (l *Local) searchOnce(ctx context.Context, req SearchRequest, omitText bool
 		}
 		return SearchResponse{}, fmt.Errorf("query the store: %w", err)
 	}
+	if rules.Definitions && query.Kind == rank.KindSymbol && !definesAny(hits, query.Symbol) {
+		defs, err := definitionsOf(ctx, l.Store, query, q)
+		if err != nil {
+			return SearchResponse{}, err
+		}
+		hits = appendNew(hits, defs)
+	}
 	if rules.Definitions && query.Kind == rank.KindSymbol && req.PathGlob == "" {
 		named, err := filesNamedAfter(ctx, l.Store, query, q)
 		if err != nil {
@@ -547,13 +554,39 @@ func filesNamedAfter(ctx context.Context, store storage.Store, query rank.Query,
 		names = append(names, query.Qualifier+"+*")
 	}
 	names = append(names, "*+"+query.Symbol)
-	q.Mode, q.Dense, q.Limit, q.Prefetch = storage.ModeKeyword, nil, namedFileHits, namedFileHits
 	q.PathGlob = "{" + strings.Join(names, ",") + "}.*"
+	return lookup(ctx, store, q, "files named after "+query.Symbol)
+}
+
+// definitionsOf finds, with the keyword leg alone, the chunks among those
+// holding the symbol's words that define it (storage.Query.Defines),
+// however low BM25 ranks them: Validate in a validation library, where
+// "validate" is in most files and no file is named after it. q is the
+// search's store query, whose filters it keeps.
+func definitionsOf(ctx context.Context, store storage.Store, query rank.Query, q storage.Query) ([]storage.Hit, error) {
+	q.Defines = storage.FoldName(query.Symbol)
+	return lookup(ctx, store, q, "the definitions of "+query.Symbol)
+}
+
+// definesAny reports whether a hit defines symbol: then the legs found a
+// definition, and definitionsOf, which reads every chunk holding the
+// symbol's words, is not needed.
+func definesAny(hits []storage.Hit, symbol string) bool {
+	folded := storage.FoldName(symbol)
+	return slices.ContainsFunc(hits, func(h storage.Hit) bool {
+		return storage.DefinesName(h.Chunk.Metadata[storage.MetaDefines], folded)
+	})
+}
+
+// lookup runs q as a keyword query for namedFileHits chunks of what it
+// names, which rank after every candidate of the legs.
+func lookup(ctx context.Context, store storage.Store, q storage.Query, what string) ([]storage.Hit, error) {
+	q.Mode, q.Dense, q.Limit, q.Prefetch = storage.ModeKeyword, nil, namedFileHits, namedFileHits
 	hits, err := store.Search(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("query the store for files named after %s: %w", query.Symbol, err)
+		return nil, fmt.Errorf("query the store for %s: %w", what, err)
 	}
-	for i := range hits { // they rank after every candidate of the legs
+	for i := range hits {
 		hits[i].KeywordRank, hits[i].SemanticRank = 0, 0
 	}
 	return hits, nil

@@ -149,3 +149,28 @@ func float32Blob(v []float32) []byte {
 	}
 	return b
 }
+
+func TestMetadataValue(t *testing.T) {
+	for _, tc := range []struct {
+		meta, key, value string
+		ok, plain        bool
+	}{
+		{`{"defines":"Foo Bar.baz","facts":"x"}`, "defines", "Foo Bar.baz", true, true},
+		{`{"defines":"","facts":"x"}`, "defines", "", true, true},
+		{`{"facts":"x"}`, "defines", "", false, true},
+		{`{"facts":"\"defines\":\"x\""}`, "defines", "", false, true}, // inside a value: escaped
+		{`{"defines":"a\"b"}`, "defines", "", false, false},
+		{`{"xdefines":"a"}`, "defines", "", false, true},
+	} {
+		v, ok, plain := metadataValue(tc.meta, tc.key)
+		if v != tc.value || ok != tc.ok || plain != tc.plain {
+			t.Errorf("metadataValue(%s, %s) = %q %v %v, want %q %v %v", tc.meta, tc.key, v, ok, plain, tc.value, tc.ok, tc.plain)
+		}
+	}
+	for meta, want := range map[string]bool{`{"defines":"Run A\"b"}`: true, `{"defines":"A\u0022b Run"}`: true, `{"defines":"Runner"}`: false, ``: false} {
+		it := &item{info: &chunkInfo{meta: meta}}
+		if got := it.defines("run"); got != want {
+			t.Errorf("item with metadata %s defines run: %v, want %v", meta, got, want)
+		}
+	}
+}

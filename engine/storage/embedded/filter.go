@@ -1,6 +1,8 @@
 package embedded
 
 import (
+	"strings"
+
 	"workspace-qdrant-mcp/engine/storage"
 )
 
@@ -10,10 +12,11 @@ type filter struct {
 	language string
 	glob     string // without its leading "!"
 	negate   bool
+	defines  string // storage.Query.Defines
 }
 
 func newFilter(q storage.Query) (filter, error) {
-	f := filter{language: q.Language}
+	f := filter{language: q.Language, defines: q.Defines}
 	var err error
 	if f.glob, f.negate, err = storage.ParsePathGlob(q.PathGlob); err != nil {
 		return f, err
@@ -26,12 +29,15 @@ func newFilter(q storage.Query) (filter, error) {
 // caches glob answers by path, so one must not be shared between
 // goroutines.
 func (f filter) itemFilter() func(*item) bool {
-	if f.glob == "" && f.language == "" {
+	if f.glob == "" && f.language == "" && f.defines == "" {
 		return nil
 	}
 	globOK := make(map[string]bool)
 	return func(it *item) bool {
 		if f.language != "" && it.language != f.language {
+			return false
+		}
+		if f.defines != "" && !it.defines(f.defines) {
 			return false
 		}
 		if f.glob == "" {
@@ -44,4 +50,41 @@ func (f filter) itemFilter() func(*item) bool {
 		}
 		return ok
 	}
+}
+
+// defines reports whether the chunk defines a name that folds to folded
+// (storage.Query.Defines), reading its metadata as stored: the value of
+// MetaDefines is found without decoding the rest, unless it holds an
+// escape.
+func (it *item) defines(folded string) bool {
+	if it.info == nil || it.info.meta == "" {
+		return false
+	}
+	v, ok, plain := metadataValue(it.info.meta, storage.MetaDefines)
+	if !plain {
+		m, err := decodeMetadata(it.info.meta)
+		if err != nil {
+			return false
+		}
+		v, ok = m[storage.MetaDefines], true
+	}
+	return ok && storage.DefinesName(v, folded)
+}
+
+// metadataValue returns the value of key in metadata as encodeMetadata
+// writes it (a JSON object of strings, without spaces), found without
+// decoding the rest; plain is false when the value holds an escape, which
+// only a decoder reads right. A key's quoted name followed by :" cannot
+// occur inside another value, where its quotes would be escaped.
+func metadataValue(metadata, key string) (value string, ok, plain bool) {
+	i := strings.Index(metadata, `"`+key+`":"`)
+	if i < 0 {
+		return "", false, true
+	}
+	rest := metadata[i+len(key)+4:]
+	end := strings.IndexAny(rest, `"\\`)
+	if end < 0 || rest[end] == '\\' {
+		return "", false, false
+	}
+	return rest[:end], true, true
 }

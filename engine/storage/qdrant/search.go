@@ -66,11 +66,46 @@ const maxFetch = 4096
 // Without a Collection, every collection of this store is searched; the
 // semantic leg skips those whose vector size is not the query vector's.
 func (s *Store) Search(ctx context.Context, q storage.Query) ([]storage.Hit, error) {
+	if q.Defines != "" {
+		return s.searchDefinitions(ctx, q)
+	}
 	hits, err := s.search(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	return hits, nil
+}
+
+// definesOverfetch is how many times Query.Limit the legs fetch for a
+// query with Defines, whose filter runs here on the chunks' metadata (a
+// Qdrant payload filter cannot fold names), and definesLeast the least.
+const (
+	definesOverfetch = 16
+	definesLeast     = 512
+)
+
+// searchDefinitions runs q without its Defines filter for more
+// candidates, keeps those that define the name, and ranks each leg's
+// again among them.
+func (s *Store) searchDefinitions(ctx context.Context, q storage.Query) ([]storage.Hit, error) {
+	wide := q
+	wide.Defines = ""
+	wide.Limit = max(q.Limit*definesOverfetch, definesLeast)
+	wide.Prefetch = max(q.Prefetch*definesOverfetch, wide.Limit)
+	hits, err := s.search(ctx, wide)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	kept := hits[:0]
+	for _, h := range hits {
+		if storage.DefinesName(h.Chunk.Metadata[storage.MetaDefines], q.Defines) {
+			kept = append(kept, h)
+		}
+	}
+	kept = kept[:min(len(kept), q.Limit)]
+	storage.RenumberRanks(kept, func(h *storage.Hit) *int { return &h.KeywordRank })
+	storage.RenumberRanks(kept, func(h *storage.Hit) *int { return &h.SemanticRank })
+	return kept, nil
 }
 
 // candidate is a chunk found by a leg. The chunk of a hybrid leg's

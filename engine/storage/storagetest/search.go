@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -80,6 +81,44 @@ func testKeywordRanking(t *testing.T, st storage.Store) {
 		if _, err := st.Search(t.Context(), storage.Query{Text: text, Dense: axis(0), Limit: 5}); err != nil {
 			t.Errorf("Search(%q): %v", text, err)
 		}
+	}
+}
+
+// Query.Defines keeps the chunks that define the name (a member by its
+// last part), however many chunks outscore them on its words.
+func testDefinesFilter(t *testing.T, st storage.Store) {
+	ensure(t, st, "code")
+	specs := []struct {
+		path, text, defines string
+	}{
+		{"/proj/instance.go", "type Validate struct holds the rules", "Validate"},
+		{"/proj/config.go", "func (c Config) Validate() error checks it", "Config.Validate Config"},
+		{"/proj/uses.go", "validate validate validate: validate the name", "validateName"},
+		{"/proj/more.go", "validate validate validate validate", ""},
+	}
+	want := map[string]bool{}
+	for i, sp := range specs {
+		doc := fileDoc("code", sp.path)
+		cs := chunksOf(doc, chunkSpec{sp.text, axis(i), "go"})
+		cs[0].Metadata[storage.MetaDefines] = sp.defines
+		replace(t, st, doc, cs)
+		if i < 2 {
+			want[cs[0].ID] = true
+		}
+	}
+	hits := search(t, st, storage.Query{Text: "validate", Mode: storage.ModeKeyword, Limit: 10, Defines: storage.FoldName("Validate")})
+	got := map[string]bool{}
+	for i, h := range hits {
+		got[h.Chunk.ID] = true
+		if h.KeywordRank != i+1 {
+			t.Errorf("hit %d %s has keyword rank %d, want %d", i, h.Chunk.Path, h.KeywordRank, i+1)
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("Defines validate found %v, want the type and the method: %v", hitIDs(hits), slices.Collect(maps.Keys(want)))
+	}
+	if !storage.DefinesName("Config.Validate Config", "validate") || storage.DefinesName("validateName", "validate") || storage.DefinesName("", "validate") {
+		t.Error("DefinesName")
 	}
 }
 

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"VectorsByHash", testVectorsByHash},
 		{"CollectionsAndStats", testCollectionsAndStats},
 		{"KeywordRanking", testKeywordRanking},
+		{"DefinesFilter", testDefinesFilter},
 		{"SemanticRanking", testSemanticRanking},
 		{"HybridRanking", testHybridRanking},
 		{"Filters", testFilters},
