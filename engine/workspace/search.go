@@ -568,13 +568,18 @@ func definitionsOf(ctx context.Context, store storage.Store, query rank.Query, q
 	return lookup(ctx, store, q, "the definitions of "+query.Symbol)
 }
 
-// definesAny reports whether a hit defines symbol: then the legs found a
+// definesAny reports whether a hit defines symbol, spelt as asked (a
+// validate function is no answer to Validate): then the legs found its
 // definition, and definitionsOf, which reads every chunk holding the
 // symbol's words, is not needed.
 func definesAny(hits []storage.Hit, symbol string) bool {
-	folded := storage.FoldName(symbol)
 	return slices.ContainsFunc(hits, func(h storage.Hit) bool {
-		return storage.DefinesName(h.Chunk.Metadata[storage.MetaDefines], folded)
+		for n := range strings.FieldsSeq(h.Chunk.Metadata[storage.MetaDefines]) {
+			if n[strings.LastIndexByte(n, '.')+1:] == symbol {
+				return true
+			}
+		}
+		return false
 	})
 }
 
