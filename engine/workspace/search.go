@@ -214,7 +214,7 @@ func (l *Local) searchOnce(ctx context.Context, req SearchRequest, omitText bool
 		}
 		return SearchResponse{}, fmt.Errorf("query the store: %w", err)
 	}
-	if rules.Definitions && query.Kind == rank.KindSymbol && !definesAny(hits, query.Symbol) {
+	if rules.Definitions && query.Kind == rank.KindSymbol && query.Qualifier == "" && !definesAny(hits, query.Symbol) {
 		defs, err := definitionsOf(ctx, l.Store, query, q)
 		if err != nil {
 			return SearchResponse{}, err
@@ -561,8 +561,10 @@ func filesNamedAfter(ctx context.Context, store storage.Store, query rank.Query,
 // definitionsOf finds, with the keyword leg alone, the chunks among those
 // holding the symbol's words that define it (storage.Query.Defines),
 // however low BM25 ranks them: Validate in a validation library, where
-// "validate" is in most files and no file is named after it. q is the
-// search's store query, whose filters it keeps.
+// "validate" is in most files and no file is named after it. A qualified
+// symbol (reflect.Value) is left to the files named after its qualifier:
+// every type's Value method would crowd it. q is the search's store
+// query, whose filters it keeps.
 func definitionsOf(ctx context.Context, store storage.Store, query rank.Query, q storage.Query) ([]storage.Hit, error) {
 	q.Defines = storage.FoldName(query.Symbol)
 	return lookup(ctx, store, q, "the definitions of "+query.Symbol)
