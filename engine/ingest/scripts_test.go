@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"workspace-qdrant-mcp/engine/ingest"
-	"workspace-qdrant-mcp/engine/storage"
 )
 
 // A script without an extension is read in the language of its #! line:
@@ -48,13 +47,5 @@ func TestScriptWithoutExtension(t *testing.T) {
 	}
 	if got := strings.Join(e.definesOf(plain), ""); got != "" {
 		t.Errorf("a text file without a #! line defines %q; it is no script", got)
-	}
-}
-
-// The store filters definitions (storage.Query.Defines) by the key the
-// chunker writes them under.
-func TestDefinesKey(t *testing.T) {
-	if ingest.MetaDefines != storage.MetaDefines {
-		t.Errorf("the indexer writes definitions under %q, the stores read them under %q", ingest.MetaDefines, storage.MetaDefines)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"workspace-qdrant-mcp/engine/storage"
 )
 
 // A unit is a declaration: lines start to end-1, counted from 0, its doc
@@ -28,8 +30,9 @@ type structure struct {
 
 // MetaDefines is the metadata key under which the engine stores a
 // chunk's Defines, joined by single spaces; it is present, possibly
-// empty, on every chunk of a language that Structured accepts.
-const MetaDefines = "defines"
+// empty, on every chunk of a language that Structured accepts. The stores
+// read it to find definitions (storage.Query.Defines).
+const MetaDefines = storage.MetaDefines
 
 // Structured reports whether Split knows the syntax of language, and so
 // lists what each chunk defines (unless the text does not parse).
