@@ -27,8 +27,9 @@ const (
 	defineCompound = 0.35 // an identifier that adjacent question words spell
 )
 
-// definition returns how strongly a chunk defines what q asks for (0 for
-// not at all). A defined name is a top-level one or Owner.member (see
+// definition returns how strongly a chunk defines the symbol a symbol
+// query asks for (0 for not at all; a question's compounds are
+// compoundOf's). A defined name is a top-level one or Owner.member (see
 // MetaDefines). For a symbol query, the symbol spelt as asked counts
 // fully and up to case and underscores less; a member counts less than a
 // top-level name unless the query's qualifier is its owner
@@ -40,12 +41,6 @@ const (
 func definition(q Query, meta map[string]string, text, rel string) float64 {
 	wanted := q.wanted
 	if len(wanted) == 0 {
-		return 0
-	}
-	if q.Kind == KindQuestion {
-		if c, _ := compoundOf(q, meta); c != "" {
-			return defineCompound
-		}
 		return 0
 	}
 	best := 0.0
@@ -109,33 +104,34 @@ func compoundOf(q Query, meta map[string]string) (compound, owner string) {
 // lp_windows.go) are each an answer.
 const MaxCompoundOwners = 2
 
-// liftCompounds adds lift to the score of each hit of out at the indexes
-// given, which define a compound of the question q, unless it defines it
-// as a member and more than MaxCompoundOwners types among out do.
-func liftCompounds(out []Ranked, at []int, q Query, lift float64, slab *ruleSlab) {
-	if len(at) == 0 {
-		return
-	}
+// compoundHit is a hit of a question's candidates that defines one of its
+// compounds (compoundOf): its index, the compound, and the owner of the
+// member defining it ("" for a top-level name).
+type compoundHit struct {
+	at              int
+	compound, owner string
+}
+
+// liftCompounds adds lift to the score of each hit of out that defines a
+// compound of the question, unless it defines it as a member and more
+// than MaxCompoundOwners types among out do.
+func liftCompounds(out []Ranked, defs []compoundHit, lift float64, slab *ruleSlab) {
 	owners := map[string]map[string]bool{} // compound → the types defining it as a member
-	names := make([]string, len(at))
-	members := make([]bool, len(at))
-	for j, i := range at {
-		c, owner := compoundOf(q, out[i].Chunk.Metadata)
-		names[j], members[j] = c, owner != ""
-		if owner != "" {
-			if owners[c] == nil {
-				owners[c] = map[string]bool{}
+	for _, d := range defs {
+		if d.owner != "" {
+			if owners[d.compound] == nil {
+				owners[d.compound] = map[string]bool{}
 			}
-			owners[c][owner] = true
+			owners[d.compound][d.owner] = true
 		}
 	}
-	for j, i := range at {
-		if members[j] && len(owners[names[j]]) > MaxCompoundOwners {
+	for _, d := range defs {
+		if d.owner != "" && len(owners[d.compound]) > MaxCompoundOwners {
 			continue
 		}
-		out[i].Score += lift
-		slab.add(&out[i], RuleDefinition)
-		out[i].defines = defineCompound
+		out[d.at].Score += lift
+		slab.add(&out[d.at], RuleDefinition)
+		out[d.at].defines = defineCompound
 	}
 }
 

@@ -38,8 +38,8 @@ type Query struct {
 	// ("test", "example", ...): those are not pushed down.
 	Asks map[Satellite]bool
 
-	// wanted are the folded names whose definition the query asks for:
-	// the symbol, or the compounds of a question; qualifier is the
+	// wanted are the folded names whose definition a symbol query asks
+	// for, the symbol (a question's are its Compounds); qualifier is the
 	// qualifier folded. Both are read for every candidate, so they are
 	// worked out once, here.
 	wanted    []string
@@ -79,7 +79,6 @@ func ParseQuery(text string) Query {
 		return q
 	}
 	q.Compounds = compounds(t)
-	q.wanted = q.Compounds
 	if search := withoutAsking(text); search != text {
 		if terms := analysis.QueryTerms(search); len(terms) > 0 {
 			q.Search, q.Terms = search, terms

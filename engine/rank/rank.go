@@ -169,7 +169,7 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 	if o.Rules.Paths || o.Rules.Definitions || o.Rules.Satellites {
 		rootsKey := strings.Join(o.Roots, "\x00")
 		files := make([]fileFacts, 0, len(out)) // backs byPath's values: one allocation
-		var compounds []int                     // the hits that define a question's compound
+		var compounds []compoundHit             // the hits that define a question's compound
 		for i := range out {
 			h := &out[i]
 			f := facts(byPath, &files, h.Chunk, q, o.Roots, rootsKey)
@@ -177,19 +177,20 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 				h.Score += t.PathWeight * f.pathShare / float64(K+1)
 				slab.add(h, RulePath)
 			}
-			if o.Rules.Definitions && t.DefinitionWeight != 0 {
-				if d := definition(q, h.Chunk.Metadata, h.Chunk.Text, f.rel); d > 0 {
-					if q.Kind == KindQuestion {
-						compounds = append(compounds, i) // lifted below, if few files define it
-						continue
-					}
-					h.Score += t.DefinitionWeight * d / float64(K+1)
-					slab.add(h, RuleDefinition)
-					h.defines = d
+			if !o.Rules.Definitions || t.DefinitionWeight == 0 {
+				continue
+			}
+			if q.Kind == KindQuestion {
+				if c, owner := compoundOf(q, h.Chunk.Metadata); c != "" {
+					compounds = append(compounds, compoundHit{i, c, owner}) // lifted below, unless many types define it
 				}
+			} else if d := definition(q, h.Chunk.Metadata, h.Chunk.Text, f.rel); d > 0 {
+				h.Score += t.DefinitionWeight * d / float64(K+1)
+				slab.add(h, RuleDefinition)
+				h.defines = d
 			}
 		}
-		liftCompounds(out, compounds, q, t.DefinitionWeight*defineCompound/float64(K+1), slab)
+		liftCompounds(out, compounds, t.DefinitionWeight*defineCompound/float64(K+1), slab)
 	}
 	if o.Rules.Satellites && !o.KeepSatellites && t.SatelliteFactor != 1 {
 		for i := range out {
