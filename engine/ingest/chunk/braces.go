@@ -162,8 +162,9 @@ var (
 	// methods stay at the top level (the block ends at @end).
 	objcType = regexp.MustCompile(`^\s*(?P<kw>@implementation|@interface|@protocol)\s+(?P<name>` + ident + `)\b\s*(?:$|[:(<{]|//|/\*)`)
 
-	// PHP's global namespace in a file of several: namespace { ... }.
-	phpGlobal = regexp.MustCompile(`^\s*(?P<kw>namespace)\s*\{`)
+	// A namespace without a name: PHP's global namespace in a file of
+	// several, C++'s anonymous namespace (namespace { ... }).
+	anonNamespace = regexp.MustCompile(`^\s*(?:inline\s+)?(?P<kw>namespace)\s*\{`)
 	// A PHP heredoc or nowdoc's opening, <<<ID, <<<"ID" or <<<'ID', up to
 	// its line's end; its identifier in group 1.
 	heredoc = regexp.MustCompile(`^<<<[ \t]*["']?([A-Za-z_]\w*)["']?[ \t]*\r?\n`)
@@ -189,7 +190,7 @@ var (
 	rust = &braceLang{charLiterals: true, rawStrings: true,
 		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
 	php = &braceLang{hashComments: true, multiline: true,
-		top: []*regexp.Regexp{cType, cFunc, phpGlobal}, preamble: []string{"#["}}
+		top: []*regexp.Regexp{cType, cFunc, anonNamespace}, preamble: []string{"#["}}
 	javaLike = &braceLang{charLiterals: true, tripleQuotes: true, enumBodies: true, // Java, C#
 		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{javaConst, cCtor}, preamble: []string{"["}}
 	// Groovy and Dart: Java's declarations, but 'x' is a string
@@ -204,11 +205,11 @@ var (
 	perl  = &braceLang{hashComments: true, pod: true,
 		top: []*regexp.Regexp{perlPackage, perlSub}, preamble: []string{"#"}}
 	cLike = &braceLang{charLiterals: true, prototypes: true, macros: true, splitType: true,
-		top: []*regexp.Regexp{cExternC, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
+		top: []*regexp.Regexp{cExternC, anonNamespace, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 	// Objective-C: C's, and the methods of @implementation blocks, which
 	// end at @end rather than a brace.
 	objcLike = &braceLang{charLiterals: true, prototypes: true, macros: true, splitType: true,
-		top: []*regexp.Regexp{objcType, objcMethod, cExternC, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
+		top: []*regexp.Regexp{objcType, objcMethod, cExternC, anonNamespace, cTypedef, cTypedefFunc, cTypedefAlias, cStruct, cppMethod, cTyped}, member: []*regexp.Regexp{cCtor}, preamble: []string{"template"}}
 )
 
 // braceLanguages are the languages, as Language names them, whose

@@ -109,8 +109,11 @@ type Options struct {
 // Objective-C; version 26 the functions a Rust macro_rules! expands to
 // (impl $Name { pub fn from_bits_truncate(…) }); version 27 Ruby's
 // constants (VERSION = "1.0", Point = Struct.new(…) do … end); version
-// 28 Java's and C#'s constants (static final, const, static readonly).
-const Version = 28
+// 28 Java's and C#'s constants (static final, const, static readonly);
+// version 29 the declarations in C++'s anonymous namespaces (namespace {
+// … }), and templates by the name they are filled in to (logging.h.in
+// as C).
+const Version = 29
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

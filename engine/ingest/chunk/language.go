@@ -50,6 +50,11 @@ func Language(path string) string {
 	if strings.HasPrefix(name, "dockerfile.") {
 		return "dockerfile"
 	}
+	if base, ok := strings.CutSuffix(name, ".in"); ok && base != "" {
+		// A template that CMake's configure_file or autoconf fills in:
+		// glog/logging.h.in is C++, Makefile.in a makefile.
+		return Language(base)
+	}
 	return languagesByExt[filepath.Ext(name)]
 }
 

@@ -23,6 +23,11 @@ func TestDetect(t *testing.T) {
 		{"README", "Read me.\n", ""},
 		{"include/CDVPlugin.h", "#import <UIKit/UIKit.h>\n\n@interface CDVPlugin : NSObject\n@end\n", "objective-c"},
 		{"include/x.h", "/* @interface in a comment */\n#include <stdio.h>\nint f(void);\n", "c"},
+		{"src/glog/logging.h.in", "#ifndef GLOG_LOGGING_H\n", "c"}, // a template configure_file fills in
+		{"Makefile.in", "all:\n", "makefile"},
+		{"setup.py.in", "", "python"},
+		{"notes.in", "", ""},
+		{".in", "", ""},
 	} {
 		if got := Detect(tc.path, tc.text); got != tc.want {
 			t.Errorf("Detect(%q, %.40q) = %q, want %q", tc.path, tc.text, got, tc.want)

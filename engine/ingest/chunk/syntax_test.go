@@ -23,6 +23,8 @@ func TestDefines(t *testing.T) {
 			[]string{"READ_LINE", "YAML_H", "YAML_VERSION", "mupCreate", "yaml_check", "yaml_parser_scan"}},
 		{"cpp", "namespace mu\n{\n\tclass API_EXPORT_CXX ParserBase\n\t{\n\tpublic:\n\t\tParserBase();\n\t};\n}\n\nParserBase::ParserBase()\n{\n}\n",
 			[]string{"ParserBase", "ParserBase.ParserBase"}},
+		{"cpp", "namespace {\n\n// Cleans.\nclass LogCleaner {\n public:\n  LogCleaner();\n  bool enabled() const { return enabled_; }\n};\n\n}  // namespace\n\nLogCleaner::LogCleaner() : enabled_(false) {\n}\n",
+			[]string{"LogCleaner", "LogCleaner.LogCleaner", "LogCleaner.enabled"}},
 		{"perl", "package Alpha;\nsub bar { 1 }\npackage Beta;\nsub qux { 2 }\n", []string{"Alpha", "Alpha.bar", "Beta", "Beta.qux"}},
 		{"zig", "const std = @import(\"std\");\n\n/// A list.\npub const List = struct {\n    items: []u8,\n\n    pub fn init() List {\n        return Foo(.{});\n    }\n};\n\nfn helper(c: u8) bool {\n    return c == '}';\n}\n\ntest \"helper\" {\n    Foo();\n}\n",
 			[]string{"List", "List.init", "helper"}},
