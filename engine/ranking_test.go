@@ -179,6 +179,22 @@ func TestRankingDefinitionByName(t *testing.T) {
 	}
 }
 
+// A qualified symbol's top-level definition counts fully where its
+// qualifier is named, in the chunk's text when not in its path: the
+// ranking reads that text, which a search otherwise leaves in the store.
+// render.Render is emit/page.go's (package render), not paint/canvas.go's,
+// which says Render more often.
+func TestRankingQualifierInText(t *testing.T) {
+	m, root := rankRepo(t)
+	want := "emit/page.go:func Render(w io.Writer"
+	for _, mode := range []string{"keyword", "hybrid"} {
+		got := search(t, m, SearchRequest{Query: "render.Render", Limit: 3, Mode: mode})
+		if len(got) == 0 || !isResult(got[0], root, want) || !slices.Contains(got[0].Rules, "definition") {
+			t.Errorf("%s: first %s, want %s, by its definition", mode, describeResults(got, root), want)
+		}
+	}
+}
+
 // isResult reports whether r is in the file at rel and holds text, given
 // as "rel:text".
 func isResult(r SearchResult, root, want string) bool {

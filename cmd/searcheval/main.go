@@ -2,7 +2,7 @@
 // search tool finds the file that answers a developer's question, compared
 // with a grep baseline over the same files.
 //
-//	go run ./cmd/searcheval [-src DIR] [-queries FILE] [-only net,strings,...]
+//	go run ./cmd/searcheval [-src DIR] [-queries FILE] [-names FILE] [-only net,strings,...]
 //	    [-work DIR] [-tune JSON] [-modes hybrid,keyword,semantic] [-copies N]
 //	    [-cpuprofile FILE] [-symbols] [-v]
 //
@@ -20,6 +20,13 @@
 // files below rank 10 as not found. Latency is the search's took_ms
 // (server side, without JSON encoding), p50, p95 and p99; each mode also
 // has a row for the questions of 8 to 20 words alone.
+//
+// Symbol names, as a developer types them to find a definition
+// (`WaitGroup`, `Once.Do`, `strconv.ParseFloat`; testdata/symbols.json,
+// -names), are searched too and scored in a row of their own per mode,
+// so that the questions' rows stay comparable with earlier figures and
+// a symbol lookup's cost (file-name and definition lookups) is measured
+// apart. The grep baseline answers the questions only.
 //
 // The grep baseline lowercases the question, drops English stop words,
 // and runs ripgrep once per question (whole words, case-insensitive,
@@ -78,6 +85,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.src, "src", "", "source tree (default: $(go env GOROOT)/src)")
 	flag.StringVar(&o.queries, "queries", "cmd/searcheval/testdata/queries.json", "query set")
+	flag.StringVar(&o.names, "names", "cmd/searcheval/testdata/symbols.json", "symbol-name query set, scored in rows of its own (empty: none)")
 	flag.StringVar(&o.only, "only", "", "copy only these comma-separated top-level directories of the source tree")
 	flag.StringVar(&o.work, "work", "", "keep the copy and the index in this directory and reuse them")
 	flag.StringVar(&o.tune, "tune", "", "JSON array of engine.Tuning objects to compare (default: the engine's tuning)")
@@ -99,9 +107,9 @@ func main() {
 }
 
 type options struct {
-	src, queries, only, work, tune, modes, cpuprofile, memprofile string
-	verbose, noGrep, symbols                                      bool
-	copies                                                        int
+	src, queries, names, only, work, tune, modes, cpuprofile, memprofile string
+	verbose, noGrep, symbols                                             bool
+	copies                                                               int
 }
 
 func progress(format string, args ...any) {
@@ -118,6 +126,16 @@ func run(o options) error {
 	queries, err := loadQueries(o.queries, o.src)
 	if err != nil {
 		return err
+	}
+	if o.names != "" {
+		names, err := loadQueries(o.names, o.src)
+		if err != nil {
+			return err
+		}
+		for i := range names {
+			names[i].name = true
+		}
+		queries = append(queries, names...)
 	}
 	tunings, err := parseTunings(o.tune)
 	if err != nil {
@@ -227,7 +245,7 @@ func run(o options) error {
 	}
 	for ti, t := range tunings {
 		for _, mode := range strings.Split(o.modes, ",") {
-			s, sl := &scores{}, &scores{}
+			s, sl, sn := &scores{}, &scores{}, &scores{}
 			name := mode
 			if len(tunings) > 1 {
 				name = fmt.Sprintf("%s (tuning %d)", mode, ti+1)
@@ -243,15 +261,23 @@ func run(o options) error {
 					ranked[i] = relative(root, r.Path)
 				}
 				rank := rankOf(ranked, q.File)
-				s.add(rank, took)
-				if long(q.Query) {
+				switch {
+				case q.name:
+					sn.add(rank, took)
+				case long(q.Query):
 					sl.add(rank, took)
+					fallthrough
+				default:
+					s.add(rank, took)
 				}
 				if o.verbose {
 					fmt.Fprintf(os.Stderr, "%-22s rank %2d  %4.1f ms  %-45s  top: %s\n", name, rank, resp.TookMS, q.File, first(ranked))
 				}
 			}
 			rows = append(rows, row{name, s}, row{name + ", questions of 8–20 words", sl})
+			if len(sn.ranks) > 0 {
+				rows = append(rows, row{name + ", symbol names", sn})
+			}
 		}
 	}
 
@@ -268,6 +294,9 @@ func run(o options) error {
 		}
 		s := &scores{}
 		for _, q := range kept {
+			if q.name {
+				continue // the grep baseline is for questions
+			}
 			ranked, took, err := g.search(q.Query)
 			if err != nil {
 				return err
@@ -285,8 +314,12 @@ func run(o options) error {
 	if o.only != "" {
 		corpus += " (only " + o.only + ")"
 	}
-	fmt.Fprintf(stdout, "searcheval: %s without testdata: %d files indexed, %d chunks; %d queries (%s)\n",
-		corpus, len(files), st.Index.Chunks, len(kept), o.queries)
+	names := ""
+	if o.names != "" {
+		names = ", " + o.names
+	}
+	fmt.Fprintf(stdout, "searcheval: %s without testdata: %d files indexed, %d chunks; %d queries (%s%s)\n",
+		corpus, len(files), st.Index.Chunks, len(kept), o.queries, names)
 	fmt.Fprintf(stdout, "machine: %s/%s, %d CPUs, %s; limit 10, max_per_file 1\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintln(stdout, "| method | queries | recall@5 | MRR@10 | p50 latency | p95 latency | p99 latency |")
 	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|")

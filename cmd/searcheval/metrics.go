@@ -10,6 +10,8 @@ import (
 type Query struct {
 	Query string `json:"query"`
 	File  string `json:"file"`
+
+	name bool // from the symbol-name set (-names): scored in its own rows
 }
 
 // dedupe returns the distinct files of a ranked list of hits, in order of

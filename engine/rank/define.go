@@ -78,6 +78,23 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 	return best
 }
 
+// ReadsText reports whether the ranking reads the text of a chunk with
+// this metadata for query q: only a qualified symbol's top-level
+// definition does, to see whether its qualifier is named there (see
+// definition). A search may leave the other candidates' texts in the
+// store.
+func ReadsText(q Query, meta map[string]string) bool {
+	if q.Qualifier == "" || len(q.wanted) == 0 {
+		return false
+	}
+	for n := range strings.FieldsSeq(meta[MetaDefines]) {
+		if !strings.Contains(n, ".") && foldEqual(n, q.wanted[0]) {
+			return true
+		}
+	}
+	return false
+}
+
 // compoundOf returns the first of a question's compounds that a chunk
 // defines, folded, and the owner of the member defining it ("" for a
 // top-level name); "" for none.

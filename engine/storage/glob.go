@@ -20,6 +20,26 @@ func MatchPath(pattern, path string) bool {
 		return false
 	}
 	path = filepath.ToSlash(path)
+	if basenameOnly(pattern) {
+		// Only the last element can match: the other suffixes hold a '/'.
+		return doublestar.MatchUnvalidated(pattern, path[strings.LastIndexByte(path, '/')+1:]) &&
+			!strings.HasSuffix(path, "/")
+	}
+	return matchSuffixes(pattern, path)
+}
+
+// basenameOnly reports whether a pattern can only match a string without
+// a '/': it holds no '/', no "**" (which may cross one) and no character
+// class. Such patterns (*.go, {Lexer,lexer}.*) are tried on a path's last
+// element alone, not on every suffix: a file-name lookup tries one for
+// each of thousands of paths.
+func basenameOnly(pattern string) bool {
+	return !strings.ContainsAny(pattern, "/[") && !strings.Contains(pattern, "**")
+}
+
+// matchSuffixes reports whether pattern matches path or a suffix of it
+// that starts after a '/' (path in '/' form).
+func matchSuffixes(pattern, path string) bool {
 	if doublestar.MatchUnvalidated(pattern, path) {
 		return true
 	}

@@ -37,6 +37,25 @@ func TestMatchPath(t *testing.T) {
 	}
 }
 
+// A pattern that can only match a last element is tried on it alone, with
+// the answer that trying every suffix gives.
+func TestMatchPathBasenameOnly(t *testing.T) {
+	patterns := []string{"*.go", "*_test.go", "{Lexer,lexer}.*", "{a,b}*", "?.c", "*", "store_test.go",
+		"x.go", "*.{go,py}", "*+Symbol.*", "engine", "e*e", "**/*.go", "*.[ch]", "engine/*.go", "**"}
+	paths := []string{"/home/me/proj/engine/store_test.go", "lexer.rs", "src/Lexer.java", "/a/b/", "/a/b.c/x.c",
+		"a.py", "/p/Sequence+Symbol.kt", "/p/engine", "/p/engine/", "C:/proj/x.go", "/", "e/e"}
+	for _, pattern := range patterns {
+		for _, path := range paths {
+			if got, want := MatchPath(pattern, path), matchSuffixes(pattern, path); got != want {
+				t.Errorf("MatchPath(%q, %q) = %v; every suffix tried: %v", pattern, path, got, want)
+			}
+		}
+	}
+	if !basenameOnly("{Lexer,lexer}.*") || basenameOnly("**/*.go") || basenameOnly("*.[ch]") || basenameOnly("a/*.go") {
+		t.Error("basenameOnly takes the wrong patterns")
+	}
+}
+
 // A glob that is not valid is a *GlobError naming it and what is wrong.
 func TestParsePathGlobErrors(t *testing.T) {
 	for glob, want := range map[string]error{"!": ErrNothingToExclude, "src/[a": doublestar.ErrBadPattern, "!src/[a": doublestar.ErrBadPattern} {

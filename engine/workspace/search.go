@@ -189,9 +189,9 @@ func (l *Local) searchOnce(ctx context.Context, req SearchRequest, omitText bool
 	q := storage.Query{
 		Text: query.Search, Mode: req.Mode, Limit: prefetch, Prefetch: prefetch,
 		Collection: req.Collection, PathGlob: req.PathGlob, Language: req.Language,
-		// Only the results' texts are read, unless the ranking reads
-		// candidates' texts: definitions of a qualified symbol do.
-		OmitText: omitText && query.Qualifier == "",
+		// Only the results' texts are read, and those of the candidates
+		// whose text the ranking reads (rankedTexts).
+		OmitText: omitText,
 	}
 	if req.Mode == storage.ModeHybrid {
 		q.Limit = 2 * prefetch // the union of both legs' candidates
@@ -230,6 +230,11 @@ func (l *Local) searchOnce(ctx context.Context, req SearchRequest, omitText bool
 	}
 	if req.Symbol != "" {
 		hits = filterSymbol(hits, req.Symbol)
+	}
+	if rules.Definitions {
+		if err := rankedTexts(ctx, hits, query); err != nil {
+			return SearchResponse{}, err
+		}
 	}
 	ranked := rank.Rank(hits, query, rank.Options{
 		Mode: mode, Roots: l.Config.Workspace.Roots, Rules: rules, Tuning: t,
@@ -555,6 +560,11 @@ func filesNamedAfter(ctx context.Context, store storage.Store, query rank.Query,
 	}
 	names = append(names, "*+"+query.Symbol)
 	q.PathGlob = "{" + strings.Join(names, ",") + "}.*"
+	// Of those files, the chunks that hold the symbol or its qualifier as
+	// one word (WaitGroup: waitgroup; reflect.Value: reflect, value), not
+	// every chunk holding a word of either: wait or group is in thousands
+	// of chunks, each of which the store would read to check its path.
+	q.Text = strings.TrimSpace(storage.FoldName(query.Qualifier) + " " + storage.FoldName(query.Symbol))
 	return lookup(ctx, store, q, "files named after "+query.Symbol)
 }
 
@@ -597,6 +607,34 @@ func lookup(ctx context.Context, store storage.Store, q storage.Query, what stri
 		hits[i].KeywordRank, hits[i].SemanticRank = 0, 0
 	}
 	return hits, nil
+}
+
+// rankedTexts reads the texts the store left out of the candidates whose
+// text the ranking reads (rank.ReadsText): a qualified symbol's top-level
+// definitions, a few chunks, rather than every candidate's. A chunk
+// replaced since the search keeps no text; it is errChunkGone if it
+// becomes a result.
+func rankedTexts(ctx context.Context, hits []storage.Hit, query rank.Query) error {
+	var ids []string
+	var from storage.TextReader
+	for _, h := range hits {
+		if h.Texts != nil && rank.ReadsText(query, h.Chunk.Metadata) {
+			ids, from = append(ids, h.Chunk.ID), h.Texts // one store answers a search
+		}
+	}
+	if from == nil {
+		return nil
+	}
+	texts, err := from.ChunkTexts(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("read the texts of definitions: %w", err)
+	}
+	for i := range hits {
+		if t, ok := texts[hits[i].Chunk.ID]; ok && hits[i].Texts != nil {
+			hits[i].Chunk.Text, hits[i].Texts = t, nil
+		}
+	}
+	return nil
 }
 
 // appendNew appends to hits the extra hits whose chunks it lacks.
