@@ -279,6 +279,7 @@ func TestClassifyMore(t *testing.T) {
 		"package.json": Build, "optparse-applicative.cabal": Build, "go.mod": Build, "Rakefile": Build,
 		"cmake/pch.h.in": Build, "src/main/javadoc/overview.html": Docs, "eg/dot-psgi/cgi.psgi": Example,
 		"lib/package.go": "", "src/manifest.rs": "",
+		"attrs-22.2.0.dist-info/METADATA": Build, "requests.egg-info/PKG-INFO": Build, "src/info/dist.py": "",
 		"project/build.scala": Build, "build.sbt": Build, "project/plugins.sbt": Build, "sbt": Build, "project/Parser.scala": "",
 		"DESCRIPTION": Build, "NAMESPACE": Build, "R/description.R": "",
 		"vignettes/quickstart.Rmd": Docs, "man/GET.Rd": Docs, "report.qmd": Docs, "vignettes/setup.R": "",

@@ -170,9 +170,13 @@ func Classify(rel string) Satellite {
 		if ext == ".pm" && (dirs[i] == "Test" || dirs[i] == "Tests") {
 			continue // Perl's Plack::Test, Test::More: modules named Test, not tests
 		}
-		c, ok := satelliteDirs[strings.ToLower(dirs[i])]
+		dir := strings.ToLower(dirs[i])
+		c, ok := satelliteDirs[dir]
+		if !ok && (strings.HasSuffix(dir, ".dist-info") || strings.HasSuffix(dir, ".egg-info")) {
+			c, ok = Build, true // a Python package's metadata: attrs-22.2.0.dist-info/METADATA
+		}
 		if !ok {
-			c, ok = compoundDir(strings.ToLower(dirs[i]))
+			c, ok = compoundDir(dir)
 		}
 		switch {
 		case !ok:
