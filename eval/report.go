@@ -114,41 +114,50 @@ func report(w io.Writer, rs []Result, modes []string) {
 }
 
 // compare lists the questions whose NDCG@10 changed against the baseline,
-// per mode.
+// per mode: by label, then by file (FileNDCG), which reads like an
+// evaluation whose labels are files.
 func compare(w io.Writer, base, now []Result) {
 	type key struct{ id, mode string }
-	old := map[key]float64{}
+	old := map[key]Scores{}
 	for _, r := range base {
-		old[key{r.ID, r.Mode}] = r.NDCG
+		old[key{r.ID, r.Mode}] = r.Scores
+	}
+	type change struct {
+		r     Result
+		delta float64
 	}
 	for _, m := range distinct(now, func(r Result) string { return r.Mode }) {
-		type change struct {
-			r     Result
-			delta float64
-		}
-		var won, lost []change
-		same, missing := 0, 0
-		for _, r := range now {
-			if r.Mode != m {
-				continue
+		for _, by := range []struct {
+			name  string
+			score func(Scores) float64
+		}{
+			{m, func(s Scores) float64 { return s.NDCG }},
+			{m + ", files", func(s Scores) float64 { return s.FileNDCG }},
+		} {
+			var won, lost []change
+			same, missing := 0, 0
+			for _, r := range now {
+				if r.Mode != m {
+					continue
+				}
+				b, ok := old[key{r.ID, m}]
+				switch d := by.score(r.Scores) - by.score(b); {
+				case !ok:
+					missing++
+				case d > 1e-9:
+					won = append(won, change{r, d})
+				case d < -1e-9:
+					lost = append(lost, change{r, d})
+				default:
+					same++
+				}
 			}
-			b, ok := old[key{r.ID, m}]
-			switch d := r.NDCG - b; {
-			case !ok:
-				missing++
-			case d > 1e-9:
-				won = append(won, change{r, d})
-			case d < -1e-9:
-				lost = append(lost, change{r, d})
-			default:
-				same++
-			}
-		}
-		fmt.Fprintf(w, "\n%s against the baseline: %d won, %d lost, %d unchanged, %d new\n", m, len(won), len(lost), same, missing)
-		for _, list := range [][]change{won, lost} {
-			slices.SortFunc(list, func(a, b change) int { return cmp.Compare(b.delta*b.delta, a.delta*a.delta) })
-			for _, c := range list {
-				fmt.Fprintf(w, "  %+.3f  %-28s %s\n", c.delta, c.r.ID, c.r.Kind)
+			fmt.Fprintf(w, "\n%s against the baseline: %d won, %d lost, %d unchanged, %d new\n", by.name, len(won), len(lost), same, missing)
+			for _, list := range [][]change{won, lost} {
+				slices.SortFunc(list, func(a, b change) int { return cmp.Compare(b.delta*b.delta, a.delta*a.delta) })
+				for _, c := range list {
+					fmt.Fprintf(w, "  %+.3f  %-28s %s\n", c.delta, c.r.ID, c.r.Kind)
+				}
 			}
 		}
 	}
