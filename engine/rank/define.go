@@ -18,7 +18,7 @@ const MetaDefines = chunk.MetaDefines
 const (
 	defineExact    = 1.0  // the symbol, spelt as asked
 	defineFolded   = 0.7  // the symbol, up to case and underscores
-	defineRecased  = 0.5  // the same, but a capital asked for and not there or the reverse (RuleSet, Builder.ruleset)
+	defineRecased  = 0.4  // the same, but a capital asked for and not there or the reverse (RuleSet, Builder.ruleset)
 	defineMember   = 0.8  // an unqualified query names a member (Server.ServeHTTP for ServeHTTP)
 	defineCtor     = 0.5  // an unqualified query names a type's constructor (ParserBase.ParserBase for ParserBase): below the type
 	defineOther    = 0.3  // a member of another owner than the query's qualifier

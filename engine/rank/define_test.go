@@ -161,3 +161,19 @@ func TestDefinitionBeforePathWord(t *testing.T) {
 		t.Errorf("a file named after the symbol: path share %v, want 1", s)
 	}
 }
+
+// A type's definition outranks a file named after it that defines the
+// name only up to case (immer.ts: const immer = new Immer()), its own
+// file holding the name as a word (immerClass.ts), though the keyword
+// leg puts the namesake first: a path named after the symbol and a
+// definition up to case must weigh less than the exact definition and a
+// path word.
+func TestDefinitionBeforeRecasedNamesake(t *testing.T) {
+	named, def := hit("named", 1, 8, 2, 0.4), hit("def", 2, 6, 1, 0.5)
+	named.Chunk.Path, named.Chunk.Metadata = "/ws/src/immer.ts", map[string]string{MetaDefines: "immer produce"}
+	def.Chunk.Path, def.Chunk.Metadata = "/ws/src/core/immerClass.ts", map[string]string{MetaDefines: "Immer"}
+	got := Rank([]storage.Hit{named, def}, ParseQuery("Immer"), fixtureOptions)
+	if got[0].Chunk.ID != "def" {
+		t.Errorf("first %s (%v %v), then %s (%v %v); want the class's definition first", got[0].Chunk.ID, got[0].Score, got[0].Rules, got[1].Chunk.ID, got[1].Score, got[1].Rules)
+	}
+}
