@@ -32,9 +32,13 @@ type braceLang struct {
 	splitType    bool // a function's return type may stand alone on the line above its name, both at column 0 (GNU C)
 	enumBodies   bool // an enum's constants may have bodies that declare methods (Java)
 	parenClasses bool // a class is a call whose lists hold its methods, name = function() (R's R6Class)
-	top          []*regexp.Regexp
-	member       []*regexp.Regexp // more declarations in the body of a class-like type
-	preamble     []string         // prefixes of attribute lines, beyond comments and @annotations
+	// conditional: the body of an if or else at the top level declares as
+	// the top level does: if (!function_exists('f')) { function f() … }
+	// (PHP's helper files).
+	conditional bool
+	top         []*regexp.Regexp
+	member      []*regexp.Regexp // more declarations in the body of a class-like type
+	preamble    []string         // prefixes of attribute lines, beyond comments and @annotations
 }
 
 // Each declaration pattern has a group "name" and may have a group "kw",
@@ -162,6 +166,9 @@ var (
 	// methods stay at the top level (the block ends at @end).
 	objcType = regexp.MustCompile(`^\s*(?P<kw>@implementation|@interface|@protocol)\s+(?P<name>` + ident + `)\b\s*(?:$|[:(<{]|//|/\*)`)
 
+	// The opening of an if or else block, up to its brace: conditional
+	// declarations (braceLang.conditional).
+	conditionalBlock = regexp.MustCompile(`^\s*(?:\}\s*)?(?:if|elseif|else)\b`)
 	// A namespace without a name: PHP's global namespace in a file of
 	// several, C++'s anonymous namespace (namespace { ... }).
 	anonNamespace = regexp.MustCompile(`^\s*(?:inline\s+)?(?P<kw>namespace)\s*\{`)
@@ -189,7 +196,7 @@ var (
 		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsVar, jsAssigned, jsPrototype}, member: []*regexp.Regexp{jsField, jsMethod, jsProperty}}
 	rust = &braceLang{charLiterals: true, rawStrings: true,
 		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
-	php = &braceLang{hashComments: true, multiline: true,
+	php = &braceLang{hashComments: true, multiline: true, conditional: true,
 		top: []*regexp.Regexp{cType, cFunc, anonNamespace}, preamble: []string{"#["}}
 	javaLike = &braceLang{charLiterals: true, tripleQuotes: true, enumBodies: true, // Java, C#
 		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{javaConst, cCtor}, preamble: []string{"["}}
@@ -355,6 +362,8 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 					lx.braces[d-1] = open[n-1].body
 				} else if d >= 2 && lx.braces[d-2] == namespaceBody && inMacro(open) {
 					lx.braces[d-1] = namespaceBody // an arm of a macro, or impl $Name { … } in one
+				} else if lang.conditional && (d == 1 || lx.braces[d-2] == namespaceBody) && conditionalBlock.MatchString(line[:at]) {
+					lx.braces[d-1] = namespaceBody // if (!function_exists('f')) { function f() … }
 				}
 			case '}':
 				for n := len(open); n > 0 && (open[n-1].depth > d || open[n-1].depth == d && open[n-1].open); n = len(open) {

@@ -112,8 +112,9 @@ type Options struct {
 // 28 Java's and C#'s constants (static final, const, static readonly);
 // version 29 the declarations in C++'s anonymous namespaces (namespace {
 // … }), and templates by the name they are filled in to (logging.h.in
-// as C).
-const Version = 29
+// as C); version 30 PHP's functions declared in a top-level if or else
+// (if (!function_exists('f')) { function f() … }).
+const Version = 30
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
