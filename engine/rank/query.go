@@ -51,7 +51,7 @@ type Query struct {
 // "!": HTTPAdapter, from_str, Context.JSON, Value::as_str, lager:md,
 // Rack::Builder, Request#params, $emit(), execute!, and R's
 // oauth2.0_token, where a dot may come before a digit.
-var symbolPattern = regexp.MustCompile(`^[A-Za-z_$][\w$]*(?:(?:\.|::?|#|->|/)[A-Za-z_$][\w$]*|\.\d[\w$]*)*(?:\(\)|!)?$`)
+var symbolPattern = regexp.MustCompile(`^\\?[A-Za-z_$][\w$]*(?:(?:\.|::?|#|->|/|\\)[A-Za-z_$][\w$]*|\.\d[\w$]*)*(?:\(\)|!)?$`)
 
 // ParseQuery classifies text and extracts what the rules need.
 func ParseQuery(text string) Query {
@@ -66,11 +66,12 @@ func ParseQuery(text string) Query {
 	if symbolPattern.MatchString(t) {
 		q.Kind = KindSymbol
 		t = strings.TrimSuffix(strings.TrimSuffix(t, "()"), "!")
-		cut := strings.LastIndexAny(t, ".:#>/")
+		t = strings.TrimPrefix(t, `\`) // PHP's fully qualified \App\Models\User
+		cut := strings.LastIndexAny(t, `.:#>/\`)
 		q.Symbol = t[cut+1:]
 		if cut > 0 {
-			q.Qualifier = strings.TrimRight(t[:cut], ".:#-/")
-			if i := strings.LastIndexAny(q.Qualifier, ".:#>/"); i >= 0 {
+			q.Qualifier = strings.TrimRight(t[:cut], `.:#-/\`)
+			if i := strings.LastIndexAny(q.Qualifier, `.:#>/\`); i >= 0 {
 				q.Qualifier = q.Qualifier[i+1:] // Rack::Utils::escape: Utils
 			}
 		}

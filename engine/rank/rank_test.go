@@ -126,6 +126,8 @@ func TestParseQuery(t *testing.T) {
 		{"Value::as_str", KindSymbol, "as_str", "Value"},
 		{"Rack::Utils::escape", KindSymbol, "escape", "Utils"},
 		{"Request#params", KindSymbol, "params", "Request"},
+		{`FastRoute\simpleDispatcher`, KindSymbol, "simpleDispatcher", "FastRoute"}, // PHP's namespaces
+		{`\App\Models\User`, KindSymbol, "User", "Models"},
 		{"from_str()", KindSymbol, "from_str", ""},
 		{"$emit", KindSymbol, "emit", ""},
 		{"execute!", KindSymbol, "execute", ""},                 // a Rust macro
