@@ -113,7 +113,8 @@ type Options struct {
 // version 29 the declarations in C++'s anonymous namespaces (namespace {
 // … }), and templates by the name they are filled in to (logging.h.in
 // as C); version 30 PHP's functions declared in a top-level if or else
-// (if (!function_exists('f')) { function f() … }).
+// (if (!function_exists('f')) { function f() … }), and C++'s .inl, .ipp,
+// .tpp and .tcc files as C++.
 const Version = 30
 
 // withDefaults returns o with its zero fields set to their defaults and

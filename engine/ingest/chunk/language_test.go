@@ -25,6 +25,9 @@ func TestDetect(t *testing.T) {
 		{"include/x.h", "/* @interface in a comment */\n#include <stdio.h>\nint f(void);\n", "c"},
 		{"src/glog/logging.h.in", "#ifndef GLOG_LOGGING_H\n", "c"}, // a template configure_file fills in
 		{"Makefile.in", "all:\n", "makefile"},
+		{"include/toml++/impl/parser.inl", "", "cpp"}, // definitions a header includes
+		{"include/boost/asio/impl/post.hpp", "", "cpp"},
+		{"bits/stl_vector.tcc", "", "cpp"},
 		{"setup.py.in", "", "python"},
 		{"notes.in", "", ""},
 		{".in", "", ""},
