@@ -123,11 +123,18 @@ var (
 	annotations = regexp.MustCompile(`^\s*(?:@` + ident + `(?:\.` + ident + `)*(?:\([^()]*\))?\s+|#?\[[^\[\]]*\]\s*)+`)
 	typedefName = regexp.MustCompile(`^[\s*]*(` + ident + `)\s*[;,\[]`)
 
-	jsFunc   = regexp.MustCompile(`^\s*(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:async\s+)?function\b\s*\*?\s*(?P<name>[A-Za-z_$][\w$]*)`)
-	jsType   = regexp.MustCompile(`^\s*(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:abstract\s+)?(?:const\s+)?(?P<kw>class|interface|enum|namespace|module)\s+(?P<name>[A-Za-z_$][\w$]*)`)
-	jsAlias  = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?type\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?:<.*>)?\s*=`)
-	jsVar    = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=`)
-	jsMethod = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|abstract|override|declare|async|get|set|accessor)\s+)*\*?\s*#?(?P<name>[A-Za-z_$][\w$]*)\s*\??\s*(?:<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*>)?\s*\(`)
+	jsFunc  = regexp.MustCompile(`^\s*(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:async\s+)?function\b\s*\*?\s*(?P<name>[A-Za-z_$][\w$]*)`)
+	jsType  = regexp.MustCompile(`^\s*(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:abstract\s+)?(?:const\s+)?(?P<kw>class|interface|enum|namespace|module)\s+(?P<name>[A-Za-z_$][\w$]*)`)
+	jsAlias = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?type\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?:<.*>)?\s*=`)
+	// What follows the = of a binding that imports a module: require(…),
+	// import(…), await import(…).
+	jsImport = regexp.MustCompile(`^\s*(?:await\s+)?(?:require|import)\s*\(`)
+	// A class exported by assignment, CommonJS's module.exports = class
+	// FixedQueue { … } (or exports.Queue = class Queue): its body is a
+	// class's.
+	jsExportedClass = regexp.MustCompile(`^\s*(?:module\.)?exports(?:\.[A-Za-z_$][\w$]*)?\s*=\s*(?P<kw>class)\s+(?P<name>[A-Za-z_$][\w$]*)`)
+	jsVar           = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=`)
+	jsMethod        = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|abstract|override|declare|async|get|set|accessor)\s+)*\*?\s*#?(?P<name>[A-Za-z_$][\w$]*)\s*\??\s*(?:<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*>)?\s*\(`)
 	// A method or static function assigned to a constructor, as before
 	// classes: Foo.prototype.bar = function (…), Foo.bar = (…) => …; a
 	// function assigned to exports.name.
@@ -187,13 +194,13 @@ var (
 // x = …, Foo.prototype.bar = function): for the others, an '=' before
 // the name makes the line an assignment or a call, not a declaration.
 var assigning = map[*regexp.Regexp]bool{
-	jsVar: true, jsField: true, jsAssigned: true, jsPrototype: true, jsAlias: true, zigType: true,
+	jsVar: true, jsField: true, jsAssigned: true, jsPrototype: true, jsAlias: true, jsExportedClass: true, zigType: true,
 	rFunc: true, rClass: true, rS4: true, cAlias: true, javaConst: true,
 }
 
 var (
 	javascript = &braceLang{templates: true,
-		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsVar, jsAssigned, jsPrototype}, member: []*regexp.Regexp{jsField, jsMethod, jsProperty}}
+		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsExportedClass, jsVar, jsAssigned, jsPrototype}, member: []*regexp.Regexp{jsField, jsMethod, jsProperty}}
 	rust = &braceLang{charLiterals: true, rawStrings: true,
 		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
 	php = &braceLang{hashComments: true, multiline: true, conditional: true,
@@ -453,6 +460,9 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 				if w := cWrappedName.FindStringSubmatch(line[m[2*i+1]:]); w != nil {
 					d.name = w[1] // PREFIX(contentTok)(…)
 				}
+			}
+			if re == jsVar && jsImport.MatchString(line[m[1]:]) {
+				continue // const buildConnector = require('./connect.js') names what another file defines
 			}
 			if re == cCtor && strings.ToUpper(d.name) == d.name {
 				continue // a macro, not a constructor

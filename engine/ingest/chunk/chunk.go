@@ -114,8 +114,10 @@ type Options struct {
 // … }), and templates by the name they are filled in to (logging.h.in
 // as C); version 30 PHP's functions declared in a top-level if or else
 // (if (!function_exists('f')) { function f() … }), and C++'s .inl, .ipp,
-// .tpp and .tcc files as C++.
-const Version = 30
+// .tpp and .tcc files as C++; version 31 JavaScript's classes exported
+// by assignment (module.exports = class FixedQueue { … }), and not its
+// imports (const x = require('./x.js')) as definitions.
+const Version = 31
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

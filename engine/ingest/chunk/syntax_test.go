@@ -26,6 +26,8 @@ func TestDefines(t *testing.T) {
 		{"cpp", "namespace {\n\n// Cleans.\nclass LogCleaner {\n public:\n  LogCleaner();\n  bool enabled() const { return enabled_; }\n};\n\n}  // namespace\n\nLogCleaner::LogCleaner() : enabled_(false) {\n}\n",
 			[]string{"LogCleaner", "LogCleaner.LogCleaner", "LogCleaner.enabled"}},
 		{"perl", "package Alpha;\nsub bar { 1 }\npackage Beta;\nsub qux { 2 }\n", []string{"Alpha", "Alpha.bar", "Beta", "Beta.qux"}},
+		{"javascript", "'use strict'\n\nconst net = require('node:net')\nconst buildConnector = require('../core/connect.js')\nconst kSize = 2048\n\n/**\n * A queue.\n */\nmodule.exports = class FixedQueue {\n  constructor () {\n    this.head = 0\n  }\n\n  push (data) {\n    this.head = data\n  }\n}\n\nexports.Pool = class Pool {\n}\n",
+			[]string{"FixedQueue", "FixedQueue.constructor", "FixedQueue.push", "Pool", "kSize"}},
 		{"php", "<?php\nnamespace FastRoute;\n\nif (!function_exists('FastRoute\\simpleDispatcher')) {\n    function simpleDispatcher(callable $f, array $o = [])\n    {\n        if ($o) {\n            function inner() {}\n        }\n        return $f();\n    }\n} else {\n    function fallback() {}\n}\n",
 			[]string{"fallback", "simpleDispatcher"}},
 		{"zig", "const std = @import(\"std\");\n\n/// A list.\npub const List = struct {\n    items: []u8,\n\n    pub fn init() List {\n        return Foo(.{});\n    }\n};\n\nfn helper(c: u8) bool {\n    return c == '}';\n}\n\ntest \"helper\" {\n    Foo();\n}\n",
