@@ -23,7 +23,8 @@ const (
 	defineCtor     = 0.5  // an unqualified query names a type's constructor (ParserBase.ParserBase for ParserBase): below the type
 	defineOther    = 0.3  // a member of another owner than the query's qualifier
 	defineUnplaced = 0.5  // a top-level name whose qualifier is in neither the chunk nor its path
-	definePlaced   = 0.9  // a top-level name whose qualifier is in the chunk or its path: below Owner.member itself
+	definePlaced   = 0.9  // a top-level name whose qualifier is in its path: below Owner.member itself
+	defineNamed    = 0.7  // a top-level name whose chunk names the qualifier (package render; or new WebsocketFrameSend(…))
 	defineCompound = 0.35 // an identifier that adjacent question words spell
 )
 
@@ -67,11 +68,12 @@ func definition(q Query, meta map[string]string, text, rel string) float64 {
 			s *= defineMember
 		case owner != "" && !foldEqual(owner, q.qualifier):
 			s *= defineOther
-		case owner == "" && q.Qualifier != "" && !strings.Contains(text, q.Qualifier) &&
-			!strings.Contains(fold(rel), q.qualifier):
-			s *= defineUnplaced
-		case owner == "" && q.Qualifier != "":
+		case owner == "" && q.Qualifier != "" && strings.Contains(fold(rel), q.qualifier):
 			s *= definePlaced
+		case owner == "" && q.Qualifier != "" && strings.Contains(text, q.Qualifier):
+			s *= defineNamed
+		case owner == "" && q.Qualifier != "":
+			s *= defineUnplaced
 		}
 		best = max(best, s)
 	}

@@ -177,3 +177,19 @@ func TestDefinitionBeforeRecasedNamesake(t *testing.T) {
 		t.Errorf("first %s (%v %v), then %s (%v %v); want the class's definition first", got[0].Chunk.ID, got[0].Score, got[0].Rules, got[1].Chunk.ID, got[1].Score, got[1].Rules)
 	}
 }
+
+// For Owner.member, the member defined in Owner ranks above a top-level
+// function of the same name whose chunk only uses the qualifier
+// (sender.js's createFrame calls new WebsocketFrameSend(…)), though the
+// legs put it first: a qualifier in the text alone says less than one
+// in the path.
+func TestDefinitionOwnerBeforeNamedInText(t *testing.T) {
+	used, member := hit("used", 1, 10, 1, 0.7), hit("member", 8, 1.5, 47, 0.1)
+	used.Chunk.Path, used.Chunk.Metadata = "/ws/lib/web/websocket/sender.js", map[string]string{MetaDefines: "SendQueue.run createFrame toBuffer"}
+	used.Chunk.Text = "function createFrame (data, hint) {\n  return new WebsocketFrameSend(toBuffer(data, hint)).createFrame(hint)\n}\n"
+	member.Chunk.Path, member.Chunk.Metadata = "/ws/lib/web/websocket/frame.js", map[string]string{MetaDefines: "WebsocketFrameSend WebsocketFrameSend.createFrame"}
+	got := Rank([]storage.Hit{used, member}, ParseQuery("WebsocketFrameSend.createFrame"), fixtureOptions)
+	if got[0].Chunk.ID != "member" {
+		t.Errorf("first %s (%v %v), then %s (%v %v); want the member in its owner first", got[0].Chunk.ID, got[0].Score, got[0].Rules, got[1].Chunk.ID, got[1].Score, got[1].Rules)
+	}
+}
