@@ -129,10 +129,12 @@ var (
 	// What follows the = of a binding that imports a module: require(…),
 	// import(…), await import(…).
 	jsImport = regexp.MustCompile(`^\s*(?:await\s+)?(?:require|import)\s*\(`)
-	// A class exported by assignment, CommonJS's module.exports = class
-	// FixedQueue { … } (or exports.Queue = class Queue): its body is a
-	// class's.
-	jsExportedClass = regexp.MustCompile(`^\s*(?:module\.)?exports(?:\.[A-Za-z_$][\w$]*)?\s*=\s*(?P<kw>class)\s+(?P<name>[A-Za-z_$][\w$]*)`)
+	// A named class or function exported by assignment, CommonJS's
+	// module.exports = class FixedQueue { … }, exports.Queue = class
+	// Queue, module.exports = function createApplication (…) (a function
+	// assigned to exports.name is jsAssigned's, named name): a class's
+	// body is a class's.
+	jsExportedClass = regexp.MustCompile(`^\s*(?:module\.)?exports(?:(?:\.[A-Za-z_$][\w$]*)?\s*=\s*(?P<kw>class)\s+|\s*=\s*(?:async\s+)?function\b\s*\*?\s*)(?P<name>[A-Za-z_$][\w$]*)`)
 	jsVar           = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=`)
 	jsMethod        = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|abstract|override|declare|async|get|set|accessor)\s+)*\*?\s*#?(?P<name>[A-Za-z_$][\w$]*)\s*\??\s*(?:<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*>)?\s*\(`)
 	// A method or static function assigned to a constructor, as before
@@ -460,6 +462,9 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 				if w := cWrappedName.FindStringSubmatch(line[m[2*i+1]:]); w != nil {
 					d.name = w[1] // PREFIX(contentTok)(…)
 				}
+			}
+			if re == jsAssigned && d.owner == "module" && d.name == "exports" {
+				continue // module.exports = function (…): an anonymous function, named by the file
 			}
 			if re == jsVar && jsImport.MatchString(line[m[1]:]) {
 				continue // const buildConnector = require('./connect.js') names what another file defines

@@ -116,8 +116,10 @@ type Options struct {
 // (if (!function_exists('f')) { function f() … }), and C++'s .inl, .ipp,
 // .tpp and .tcc files as C++; version 31 JavaScript's classes exported
 // by assignment (module.exports = class FixedQueue { … }), and not its
-// imports (const x = require('./x.js')) as definitions.
-const Version = 31
+// imports (const x = require('./x.js')) as definitions; version 32 its
+// functions exported by assignment (module.exports = function
+// createApplication (…)), and not module.exports itself.
+const Version = 32
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
