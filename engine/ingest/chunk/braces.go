@@ -192,6 +192,39 @@ var (
 	shFunc     = regexp.MustCompile(`^\s*(?P<name>[A-Za-z_][\w.:-]*)\s*\(\)\s*(?:\{|$)`)
 )
 
+// mustContain holds, for declaration patterns that only match a line
+// holding one of some literals, those literals: most lines declare
+// nothing, and a few substring looks cost far less than a pattern that
+// fails (the C family's, with their many modifiers, take microseconds a
+// line; BENCHMARKS.md, "Chunking: patterns tried only where they can
+// match").
+var mustContain = map[*regexp.Regexp][]string{
+	cTyped: {"("}, cCtor: {"("}, cppMethod: {"::"}, cFunc: {"fun", "def"}, cVal: {"val", "var", "let"},
+	cType: {"@interface", "class", "interface", "enum", "record", "struct", "trait", "object", "protocol",
+		"extension", "actor", "namespace", "union", "typealias"},
+	cStruct:         {"class", "struct", "union", "enum", "namespace"},
+	jsExportedClass: {"exports"}, jsPrototype: {".prototype"}, anonNamespace: {"namespace"},
+	cExternC: {"extern"}, cTypedef: {"typedef"}, cTypedefFunc: {"typedef"}, cTypedefAlias: {"typedef"}, cAlias: {"type"},
+	rustImpl: {"impl"}, rustMacro: {"macro_rules"}, perlPackage: {"package"}, perlSub: {"sub"},
+	zigType: {"const"}, zigFn: {"fn"}, rFunc: {"function"}, rClass: {"Class"}, rS4: {"set"},
+	objcType: {"@"}, shFunction: {"function"},
+}
+
+// mayMatch reports whether line holds one of the literals that re needs
+// to match (mustContain), or re needs none.
+func mayMatch(re *regexp.Regexp, line string) bool {
+	lits, ok := mustContain[re]
+	if !ok {
+		return true
+	}
+	for _, lit := range lits {
+		if strings.Contains(line, lit) {
+			return true
+		}
+	}
+	return false
+}
+
 // assigning are the declaration patterns whose match holds an '=' (const
 // x = …, Foo.prototype.bar = function): for the others, an '=' before
 // the name makes the line an assignment or a call, not a declaration.
@@ -436,6 +469,9 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 	var d decl
 	try := func(res []*regexp.Regexp) bool {
 		for _, re := range res {
+			if !mayMatch(re, line) {
+				continue
+			}
 			m := re.FindStringSubmatchIndex(line)
 			if m == nil {
 				continue

@@ -451,3 +451,27 @@ func BenchmarkSplit(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSplitBraces splits the fixtures of the languages whose
+// declarations Split finds by patterns and braces (Java, JavaScript, PHP,
+// Rust, TypeScript): their cost is the declaration patterns tried on
+// each line.
+func BenchmarkSplitBraces(b *testing.B) {
+	var texts, langs []string
+	size := 0
+	for _, name := range []string{"Inventory.java", "app.js", "shapes.php", "shapes.rs", "widgets.ts"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "input", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		texts, langs = append(texts, string(data)), append(langs, Language(name))
+		size += len(data)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, text := range texts {
+			Split(text, Options{Language: langs[i]})
+		}
+	}
+}

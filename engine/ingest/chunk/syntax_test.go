@@ -1,6 +1,9 @@
 package chunk
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -263,5 +266,47 @@ func BenchmarkMinifiedLine(b *testing.B) {
 	line := strings.Repeat("f(/[a", 20000) + "\n"
 	for b.Loop() {
 		Split(line, Options{Language: "javascript"})
+	}
+}
+
+// A pattern is skipped only on lines it cannot match: every line of the
+// fixtures and of these declarations that a pattern of mustContain
+// matches holds one of its literals.
+func TestMustContainHolds(t *testing.T) {
+	lines := []string{
+		"static int jq_set_colors(const char *c)", "Foo::Foo(int x)", "void Foo<T>::bar(int)", "fun main() {", "def f(x)",
+		"val x = 1", "var y: Int = 2", "let z = 3", "public class A {", "@interface Foo : NSObject", "data class P(val x: Int)",
+		"enum E {", "struct S {", "namespace ns {", "namespace {", "typedef struct jv jv;", "typedef void (*cb)(int);",
+		"typedef struct {", `extern "C" {`, "type Alias = Int", "impl<T> Foo for Bar<T> {", "macro_rules! m {", "package Foo::Bar;",
+		"sub new {", "pub const List = struct {", "pub fn init() void {", "f <- function(x) {", `Foo <- R6Class("Foo",`,
+		`setClass("Person",`, "@implementation CDVPlugin", "function start_server {", "module.exports = class FixedQueue {",
+		"exports.Pool = class Pool {", "module.exports = function createApplication (o) {", "Stack.prototype = {",
+	}
+	entries, err := os.ReadDir(filepath.Join("testdata", "input"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join("testdata", "input", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, strings.Split(string(data), "\n")...)
+	}
+	matched := map[*regexp.Regexp]bool{}
+	for re := range mustContain {
+		for _, line := range lines {
+			if re.MatchString(line) {
+				matched[re] = true
+				if !mayMatch(re, line) {
+					t.Errorf("%s matches %q, which holds none of %q", re, line, mustContain[re])
+				}
+			}
+		}
+	}
+	for re := range mustContain {
+		if !matched[re] {
+			t.Errorf("no line of the test matches %s: add one", re)
+		}
 	}
 }
