@@ -145,7 +145,10 @@ var (
 	// body of methods, name: function (…), that adds to Foo.
 	jsPrototype = regexp.MustCompile(`^(?P<name>[A-Za-z_$][\w$]*)\.(?P<kw>prototype)\s*=\s*\{`)
 	jsProperty  = regexp.MustCompile(`^\s*(?P<name>[A-Za-z_$][\w$]*)\s*:\s*(?:async\s+)?function\b`)
-	jsField     = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|override)\s+)*#?(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)`)
+	// A class field that holds a function: handler = (e) => …, load =
+	// async function (…), or one whose parameters go on over the next
+	// lines (commitLocation: Fn = async ({ … }) => …).
+	jsField = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|override)\s+)*#?(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>|\(\s*\{\s*$)|async\s+\(\s*$)`)
 
 	rustItem  = regexp.MustCompile(`^\s*(?:pub(?:\([^)]*\))?\s+)?(?:(?:const|async|unsafe|default|extern(?:\s+"[^"]*")?)\s+)*(?P<kw>fn|struct|enum|union|trait|type|mod|const|static)\s+(?:mut\s+)?(?P<name>` + ident + `)`)
 	rustImpl  = regexp.MustCompile(`^\s*(?:unsafe\s+)?(?P<kw>impl)\b(?:\s*<.*?>)?\s+(?:.*?\s+for\s+)?&?(?:` + ident + `::)*(?P<name>` + ident + `)`)

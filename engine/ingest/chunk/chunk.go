@@ -118,8 +118,11 @@ type Options struct {
 // by assignment (module.exports = class FixedQueue { … }), and not its
 // imports (const x = require('./x.js')) as definitions; version 32 its
 // functions exported by assignment (module.exports = function
-// createApplication (…)), and not module.exports itself.
-const Version = 32
+// createApplication (…)), and not module.exports itself; version 33
+// Python's capitalised module constants and types (NumberOrString:
+// TypeAlias = …, type Vector = …), and TypeScript's class fields holding
+// a function whose parameters go on over the next lines.
+const Version = 33
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

@@ -9,7 +9,12 @@ import (
 
 var (
 	pythonDef   = regexp.MustCompile(`^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)`)
-	pythonConst = regexp.MustCompile(`^([A-Z][A-Z0-9_]*)[ \t]*(?::[^=]*)?=(?:[^=]|$)`)
+	// A module's constant or type at column 0, named with a capital:
+	// MAX_RETRIES = 3, NumberOrString: TypeAlias = "float | str",
+	// Point = namedtuple(…).
+	pythonConst = regexp.MustCompile(`^([A-Z][A-Za-z0-9_]*)[ \t]*(?::[^=]*)?=(?:[^=]|$)`)
+	// A type alias statement: type Vector[T] = list[T].
+	pythonType = regexp.MustCompile(`^type[ \t]+([A-Za-z_]\w*)[ \t]*(?:\[[^\]]*\][ \t]*)?=`)
 )
 
 // Kinds of Python lines.
@@ -94,7 +99,10 @@ func pythonDeclarations(ls lines) ([]unit, []definedName) {
 		owners.leave(indentOf(line))
 		m := pythonDef.FindStringSubmatch(line)
 		if m == nil {
-			if m = pythonConst.FindStringSubmatch(line); m != nil {
+			if m = pythonConst.FindStringSubmatch(line); m == nil {
+				m = pythonType.FindStringSubmatch(line)
+			}
+			if m != nil {
 				end := i + 1
 				for end < n && kinds[end] == pyContinuation {
 					end++

@@ -73,6 +73,8 @@ func TestDefines(t *testing.T) {
 			[]string{"A", "T", "T.ServeHTTP", "x", "y"}},
 		{"python", "import os\nMAX = 3\nx = Foo()\n\n@decorator\nclass A(Base):\n    def m(self):\n        Foo()\n\nasync def f():\n    s = '''\ndef g():\n'''\n",
 			[]string{"A", "A.m", "MAX", "f"}},
+		{"python", "NumberOrString: TypeAlias = \"float | str\"\nPoint = namedtuple(\"Point\", \"x y\")\ntype Vector[T] = list[T]\nlogger = logging.getLogger()\nif X == 1:\n    Y = 2\nX[0] = 3\nC.attr = 4\n", []string{"NumberOrString", "Point", "Vector"}},
+		{"typescript", "export class RouterCore {\n  commitLocation: CommitLocationFn = async ({\n    viewTransition,\n    ...next\n  }) => {\n    return next\n  }\n\n  total = (\n    1 + 2\n  )\n\n  load = async (\n    opts: LoadOptions,\n  ) => {\n    return opts\n  }\n}\n", []string{"RouterCore", "RouterCore.commitLocation", "RouterCore.load"}},
 		{"javascript", "const a = 1;\nFoo();\nfunction b() { Foo(); }\nclass C extends D {\n  m() {\n    if (x) {\n      Foo();\n    }\n  }\n}\nexport default function e() {}\nexport default class extends Base {\n}\n",
 			[]string{"C", "C.m", "a", "b", "e"}},
 		{"typescript", "export interface I {\n  f(): void;\n}\nexport type T = string | number;\nexport enum E { A }\nexport const g = async (x: number) => x;\ndeclare function h(): void;\nFoo(g);\n",
