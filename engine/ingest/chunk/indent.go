@@ -8,7 +8,7 @@ import (
 // Python: blocks by indentation, over logical lines.
 
 var (
-	pythonDef   = regexp.MustCompile(`^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)`)
+	pythonDef = regexp.MustCompile(`^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)`)
 	// A module's constant or type at column 0, named with a capital:
 	// MAX_RETRIES = 3, NumberOrString: TypeAlias = "float | str",
 	// Point = namedtuple(…).
