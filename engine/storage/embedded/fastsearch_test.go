@@ -200,7 +200,7 @@ func TestKeywordIndexMatchesFTS5(t *testing.T) {
 				}
 				terms := distinctTerms(st.analyzer(q.Text))
 				for _, k := range []int{5, 50, 1000} {
-					got := st.keywordIndexed(q.Collection, terms, f.itemFilter(), k)
+					got := st.keywordIndexed(q.Collection, terms, f.definesSignature(), f.itemFilter(), k)
 					want := ref.search(t, st, q, f, k, terms)
 					if len(got) != len(want) {
 						t.Fatalf("%s: %+v k=%d: %d hits, FTS5 %d", stage, q, k, len(got), len(want))
@@ -261,7 +261,7 @@ func TestTermIndexCompaction(t *testing.T) {
 	phrases := [][]string{{c.vocab[0]}, {c.vocab[3]}, {c.vocab[40]}, {c.vocab[500]}, {"onlyhere"}}
 	search := func(ti *termIndex) []scored {
 		top := newTopK(100)
-		ti.search(phrases, func(rid int64) (*item, bool) {
+		ti.search(phrases, 0, func(rid int64) (*item, bool) {
 			return &item{rid: rid, id: fmt.Sprintf("%06d", rid)}, true
 		}, top)
 		return top.sorted()

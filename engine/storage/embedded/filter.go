@@ -52,6 +52,55 @@ func (f filter) itemFilter() func(*item) bool {
 	}
 }
 
+// definesSignature is the signature every chunk that passes the filter's
+// defines has (nameSignature), 0 when the filter has none.
+func (f filter) definesSignature() uint64 {
+	if f.defines == "" {
+		return 0
+	}
+	return nameSignature(f.defines)
+}
+
+// nameSignature is a folded name's two bits of 64, by its FNV-1a hash:
+// the signature of a chunk's defined names (definesSignature) holds them
+// when it defines the name, so a chunk whose signature lacks one does
+// not, and the keyword index skips it without reading its metadata.
+func nameSignature(folded string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(folded); i++ {
+		h = (h ^ uint64(folded[i])) * 1099511628211
+	}
+	return 1<<(h&63) | 1<<(h>>6&63)
+}
+
+// definesSignature is the signature of a MetaDefines value: the union of
+// its names' (the last part of each, folded, as storage.DefinesName
+// compares them).
+func definesSignature(names string) uint64 {
+	var sig uint64
+	for n := range strings.FieldsSeq(names) {
+		sig |= nameSignature(storage.FoldName(n[strings.LastIndexByte(n, '.')+1:]))
+	}
+	return sig
+}
+
+// metadataSignature is the definesSignature of a chunk's metadata as
+// stored (encodeMetadata's JSON).
+func metadataSignature(metadata string) uint64 {
+	v, ok, plain := metadataValue(metadata, storage.MetaDefines)
+	if !plain {
+		m, err := decodeMetadata(metadata)
+		if err != nil {
+			return 0
+		}
+		v, ok = m[storage.MetaDefines], true
+	}
+	if !ok {
+		return 0
+	}
+	return definesSignature(v)
+}
+
 // defines reports whether the chunk defines a name that folds to folded
 // (storage.Query.Defines), reading its metadata as stored: the value of
 // MetaDefines is found without decoding the rest, unless it holds an

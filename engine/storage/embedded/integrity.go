@@ -64,7 +64,8 @@ func (s *Store) checkDatabase(ctx context.Context) error {
 
 // checkKeywordIndex builds the keyword index afresh from the stored
 // chunks and checks that the one in use is the same: the same chunks with
-// the same lengths, the same postings for every term, the same hashes.
+// the same lengths and defined names, the same postings for every term,
+// the same hashes.
 // s.writeMu and s.mu must be held.
 func (s *Store) checkKeywordIndex(ctx context.Context) error {
 	if s.index.terms == nil {

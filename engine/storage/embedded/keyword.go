@@ -40,6 +40,7 @@ type termIndex struct {
 	docs     map[int64]uint32 // chunk rid -> doc number
 	rids     []int64          // by doc number
 	lengths  []int32          // tokens by doc number; -1 when dead
+	defs     []uint64         // by doc number: the names the chunk defines, as a signature (nameSignature)
 	live     int
 	dead     int
 	tokens   int64 // of live docs
@@ -56,6 +57,7 @@ type docTerms struct {
 	ids    []uint32 // terms' numbers once numbered, the same length as tf
 	tf     []uint32
 	length int32
+	defs   uint64 // the names the chunk defines (definesSignature)
 }
 
 // termDict numbers terms for the keyword indexes of a store: the one in
@@ -321,6 +323,7 @@ func (ti *termIndex) add(rid int64, d docTerms) {
 	ti.docs[rid] = doc
 	ti.rids = append(ti.rids, rid)
 	ti.lengths = append(ti.lengths, d.length)
+	ti.defs = append(ti.defs, d.defs)
 	for i, id := range d.ids {
 		ti.postings.push(id, doc, d.tf[i])
 	}
@@ -350,6 +353,7 @@ func (ti *termIndex) compact() {
 	remap := make([]uint32, len(ti.rids))
 	rids := make([]int64, 0, ti.live)
 	lengths := make([]int32, 0, ti.live)
+	defs := make([]uint64, 0, ti.live)
 	for doc, n := range ti.lengths {
 		if n < 0 {
 			continue
@@ -358,6 +362,7 @@ func (ti *termIndex) compact() {
 		ti.docs[ti.rids[doc]] = uint32(len(rids))
 		rids = append(rids, ti.rids[doc])
 		lengths = append(lengths, n)
+		defs = append(defs, ti.defs[doc])
 	}
 	postings := newPostings(ti.postings.blockSize)
 	for id := range uint32(ti.postings.terms()) {
@@ -367,7 +372,7 @@ func (ti *termIndex) compact() {
 			}
 		})
 	}
-	ti.rids, ti.lengths, ti.postings = rids, lengths, postings
+	ti.rids, ti.lengths, ti.defs, ti.postings = rids, lengths, defs, postings
 	ti.dead = 0
 }
 
@@ -435,8 +440,11 @@ type bm25Scratch struct {
 // search scores with BM25 every live document matching one of the
 // phrases (see queryPhrases) and offers those keep admits to top, with
 // their chunk ids. keep returns the chunk's entry, or false to leave it
-// out.
-func (ti *termIndex) search(phrases [][]string, keep func(rid int64) (*item, bool), top *topK) {
+// out. A document whose defined names' signature lacks a bit of defines
+// (a nameSignature; 0 for any) is left out before keep is asked: a
+// lookup of a name's definitions among the thousands of chunks that say
+// it skips nearly all of them without finding their entries.
+func (ti *termIndex) search(phrases [][]string, defines uint64, keep func(rid int64) (*item, bool), top *topK) {
 	if ti.live == 0 {
 		return
 	}
@@ -502,7 +510,7 @@ func (ti *termIndex) search(phrases [][]string, keep func(rid int64) (*item, boo
 	}
 	for _, d := range sc.touched {
 		s := sc.score[d]
-		if top.below(s) {
+		if top.below(s) || ti.defs[d]&defines != defines {
 			continue
 		}
 		rid := ti.rids[d]
@@ -538,15 +546,15 @@ func termAnalyzer(analyzer func(string) []string) func(string) docTerms {
 // added to the index by one more, in batches; all have ended when it
 // returns.
 func loadTerms(ctx context.Context, db querier, ti *termIndex, analyze func(string) docTerms) error {
-	rows, err := db.QueryContext(ctx, `SELECT rid, text, hash FROM chunks`)
+	rows, err := db.QueryContext(ctx, `SELECT rid, text, hash, metadata FROM chunks`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	type job struct {
-		rid        int64
-		text, hash string
-		d          docTerms
+		rid              int64
+		text, hash, meta string
+		d                docTerms
 	}
 	const batch = 256
 	workers := max(1, runtime.GOMAXPROCS(0))
@@ -558,7 +566,8 @@ func loadTerms(ctx context.Context, db querier, ti *termIndex, analyze func(stri
 			for b := range jobs {
 				for i := range b {
 					b[i].d = analyze(b[i].text)
-					b[i].text = ""
+					b[i].d.defs = metadataSignature(b[i].meta)
+					b[i].text, b[i].meta = "", ""
 				}
 				done <- b
 			}
@@ -579,7 +588,7 @@ func loadTerms(ctx context.Context, db querier, ti *termIndex, analyze func(stri
 	b := make([]job, 0, batch)
 	for rows.Next() {
 		var j job
-		if err = rows.Scan(&j.rid, &j.text, &j.hash); err != nil {
+		if err = rows.Scan(&j.rid, &j.text, &j.hash, &j.meta); err != nil {
 			break
 		}
 		if b = append(b, j); len(b) == batch {
@@ -600,9 +609,9 @@ func loadTerms(ctx context.Context, db querier, ti *termIndex, analyze func(stri
 
 // keywordIndexed runs the keyword leg on the in-memory index, which
 // must be built.
-func (s *Store) keywordIndexed(collection string, terms []string, accept func(*item) bool, k int) []scored {
+func (s *Store) keywordIndexed(collection string, terms []string, defines uint64, accept func(*item) bool, k int) []scored {
 	top := newTopK(k)
-	s.index.terms.search(queryPhrases(terms), func(rid int64) (*item, bool) {
+	s.index.terms.search(queryPhrases(terms), defines, func(rid int64) (*item, bool) {
 		it, ok := s.index.find(collection, rid)
 		if !ok || (accept != nil && !accept(it)) {
 			return nil, false
@@ -636,8 +645,8 @@ const maxTermProblems = 5
 
 // sameAs checks that ti indexes what want does (want having no dead
 // documents and the same dictionary): the same live chunks with the same
-// lengths, the same postings (chunk and count) for every term, the same
-// hashes.
+// lengths and defined names, the same postings (chunk and count) for
+// every term, the same hashes.
 func (ti *termIndex) sameAs(want *termIndex) error {
 	var problems []error
 	if ti.live != want.live || ti.tokens != want.tokens {
@@ -651,6 +660,9 @@ func (ti *termIndex) sameAs(want *termIndex) error {
 		} else if ti.lengths[d] != want.lengths[wd] {
 			problems = append(problems, fmt.Errorf("keyword index has %d tokens for chunk rid %d, not %d",
 				ti.lengths[d], rid, want.lengths[wd]))
+		} else if ti.defs[d] != want.defs[wd] {
+			problems = append(problems, fmt.Errorf("keyword index has the defined names %#x for chunk rid %d, not %#x",
+				ti.defs[d], rid, want.defs[wd]))
 		}
 		if len(problems) >= maxTermProblems {
 			return errors.Join(problems...)

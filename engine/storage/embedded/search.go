@@ -228,7 +228,7 @@ func (s *Store) keywordLeg(q storage.Query, f filter, k int) ([]scored, error) {
 		// Its build failed, which awaitKeywordIndex reported.
 		return nil, errors.New("keyword search: no keyword index")
 	}
-	return s.keywordIndexed(q.Collection, terms, f.itemFilter(), k), nil
+	return s.keywordIndexed(q.Collection, terms, f.definesSignature(), f.itemFilter(), k), nil
 }
 
 // awaitKeywordIndex waits, bounded by ctx, for the keyword index that

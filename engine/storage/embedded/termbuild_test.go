@@ -128,7 +128,7 @@ func TestKeywordIndexBuildsInBackground(t *testing.T) {
 	st.mu.RLock()
 	for _, q := range []string{c.text(1), c.text(2), c.text(4), c.text(8), "zebraword", chunks[0].Text} {
 		terms := distinctTerms(st.analyzer(q))
-		got := st.keywordIndexed("", terms, nil, 20)
+		got := st.keywordIndexed("", terms, 0, nil, 20)
 		want := ref.search(t, st, storage.Query{Text: q}, filter{}, 20, terms)
 		if !slices.EqualFunc(got, want, func(a, b scored) bool {
 			return a.id == b.id && math.Abs(a.score-b.score) <= 1e-9*math.Abs(b.score)
