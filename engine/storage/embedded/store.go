@@ -17,7 +17,9 @@
 // search ranks chunks by BM25 over an in-memory inverted index of each
 // chunk's analyzed text (see Options.Analyzer and keyword.go), which Open
 // builds from the stored texts in the background (see termbuild.go);
-// searches with a keyword leg wait for it. Semantic search is an exact
+// searches with a keyword leg wait for it. Beside each chunk it keeps a
+// signature of the names the chunk defines, so that a Query.Defines
+// lookup skips the chunks that cannot define the name. Semantic search is an exact
 // brute-force cosine scan over an in-memory float16 copy of every vector (a first
 // pass over int8 copies picks the candidates scored exactly; see
 // quant.go). Both indexes are loaded at Open (the keyword index in the
