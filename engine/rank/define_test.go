@@ -145,6 +145,16 @@ func TestDefinitionRecased(t *testing.T) {
 	}
 }
 
+// rankFirst ranks hits for query with the fixture's options and fails
+// unless the hit with id want is first, saying why it should be.
+func rankFirst(t *testing.T, hits []storage.Hit, query, want, why string) {
+	t.Helper()
+	got := Rank(hits, ParseQuery(query), fixtureOptions)
+	if got[0].Chunk.ID != want {
+		t.Errorf("first %s (%v %v), then %s (%v %v); want %s", got[0].Chunk.ID, got[0].Score, got[0].Rules, got[1].Chunk.ID, got[1].Score, got[1].Rules, why)
+	}
+}
+
 // For an unqualified symbol, a file whose name holds only a word of it
 // (retry.py for Retrying) counts half of one named after it, so the
 // class's definition outranks that file's first chunk, which both legs
@@ -153,10 +163,7 @@ func TestDefinitionBeforePathWord(t *testing.T) {
 	named, def := hit("named", 1, 12, 1, 0.6), hit("def", 6, 7, 6, 0.4)
 	named.Chunk.Path, named.Chunk.Metadata = "/ws/tenacity/retry.py", map[string]string{MetaDefines: "retry_base"}
 	def.Chunk.Path, def.Chunk.Metadata = "/ws/tenacity/__init__.py", map[string]string{MetaDefines: "Retrying"}
-	got := Rank([]storage.Hit{named, def}, ParseQuery("Retrying"), fixtureOptions)
-	if got[0].Chunk.ID != "def" {
-		t.Errorf("first %s (%v %v), then %s (%v %v); want the definition first", got[0].Chunk.ID, got[0].Score, got[0].Rules, got[1].Chunk.ID, got[1].Score, got[1].Rules)
-	}
+	rankFirst(t, []storage.Hit{named, def}, "Retrying", "def", "the definition first")
 	if s := pathShare(&pathInfo{rel: "tenacity/retrying.py", terms: []string{"tenac", "retri", "py"}}, ParseQuery("Retrying")); s != 1 {
 		t.Errorf("a file named after the symbol: path share %v, want 1", s)
 	}
@@ -172,10 +179,7 @@ func TestDefinitionBeforeRecasedNamesake(t *testing.T) {
 	named, def := hit("named", 1, 8, 2, 0.4), hit("def", 2, 6, 1, 0.5)
 	named.Chunk.Path, named.Chunk.Metadata = "/ws/src/immer.ts", map[string]string{MetaDefines: "immer produce"}
 	def.Chunk.Path, def.Chunk.Metadata = "/ws/src/core/immerClass.ts", map[string]string{MetaDefines: "Immer"}
-	got := Rank([]storage.Hit{named, def}, ParseQuery("Immer"), fixtureOptions)
-	if got[0].Chunk.ID != "def" {
-		t.Errorf("first %s (%v %v), then %s (%v %v); want the class's definition first", got[0].Chunk.ID, got[0].Score, got[0].Rules, got[1].Chunk.ID, got[1].Score, got[1].Rules)
-	}
+	rankFirst(t, []storage.Hit{named, def}, "Immer", "def", "the class's definition first")
 }
 
 // For Owner.member, the member defined in Owner ranks above a top-level
@@ -188,8 +192,5 @@ func TestDefinitionOwnerBeforeNamedInText(t *testing.T) {
 	used.Chunk.Path, used.Chunk.Metadata = "/ws/lib/web/websocket/sender.js", map[string]string{MetaDefines: "SendQueue.run createFrame toBuffer"}
 	used.Chunk.Text = "function createFrame (data, hint) {\n  return new WebsocketFrameSend(toBuffer(data, hint)).createFrame(hint)\n}\n"
 	member.Chunk.Path, member.Chunk.Metadata = "/ws/lib/web/websocket/frame.js", map[string]string{MetaDefines: "WebsocketFrameSend WebsocketFrameSend.createFrame"}
-	got := Rank([]storage.Hit{used, member}, ParseQuery("WebsocketFrameSend.createFrame"), fixtureOptions)
-	if got[0].Chunk.ID != "member" {
-		t.Errorf("first %s (%v %v), then %s (%v %v); want the member in its owner first", got[0].Chunk.ID, got[0].Score, got[0].Rules, got[1].Chunk.ID, got[1].Score, got[1].Rules)
-	}
+	rankFirst(t, []storage.Hit{used, member}, "WebsocketFrameSend.createFrame", "member", "the member in its owner first")
 }

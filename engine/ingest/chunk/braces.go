@@ -134,9 +134,9 @@ var (
 	// Queue, module.exports = function createApplication (…) (a function
 	// assigned to exports.name is jsAssigned's, named name): a class's
 	// body is a class's.
-	jsExportedClass = regexp.MustCompile(`^\s*(?:module\.)?exports(?:(?:\.[A-Za-z_$][\w$]*)?\s*=\s*(?P<kw>class)\s+|\s*=\s*(?:async\s+)?function\b\s*\*?\s*)(?P<name>[A-Za-z_$][\w$]*)`)
-	jsVar           = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=`)
-	jsMethod        = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|abstract|override|declare|async|get|set|accessor)\s+)*\*?\s*#?(?P<name>[A-Za-z_$][\w$]*)\s*\??\s*(?:<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*>)?\s*\(`)
+	jsExported = regexp.MustCompile(`^\s*(?:module\.)?exports(?:(?:\.[A-Za-z_$][\w$]*)?\s*=\s*(?P<kw>class)\s+|\s*=\s*(?:async\s+)?function\b\s*\*?\s*)(?P<name>[A-Za-z_$][\w$]*)`)
+	jsVar      = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=`)
+	jsMethod   = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|abstract|override|declare|async|get|set|accessor)\s+)*\*?\s*#?(?P<name>[A-Za-z_$][\w$]*)\s*\??\s*(?:<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*>)?\s*\(`)
 	// A method or static function assigned to a constructor, as before
 	// classes: Foo.prototype.bar = function (…), Foo.bar = (…) => …; a
 	// function assigned to exports.name.
@@ -205,8 +205,8 @@ var mustContain = map[*regexp.Regexp][]string{
 	cTyped: {"("}, cCtor: {"("}, cppMethod: {"::"}, cFunc: {"fun", "def"}, cVal: {"val", "var", "let"},
 	cType: {"@interface", "class", "interface", "enum", "record", "struct", "trait", "object", "protocol",
 		"extension", "actor", "namespace", "union", "typealias"},
-	cStruct:         {"class", "struct", "union", "enum", "namespace"},
-	jsExportedClass: {"exports"}, jsPrototype: {".prototype"}, anonNamespace: {"namespace"},
+	cStruct:    {"class", "struct", "union", "enum", "namespace"},
+	jsExported: {"exports"}, jsPrototype: {".prototype"}, anonNamespace: {"namespace"},
 	cExternC: {"extern"}, cTypedef: {"typedef"}, cTypedefFunc: {"typedef"}, cTypedefAlias: {"typedef"}, cAlias: {"type"},
 	rustImpl: {"impl"}, rustMacro: {"macro_rules"}, perlPackage: {"package"}, perlSub: {"sub"},
 	zigType: {"const"}, zigFn: {"fn"}, rFunc: {"function"}, rClass: {"Class"}, rS4: {"set"},
@@ -232,13 +232,13 @@ func mayMatch(re *regexp.Regexp, line string) bool {
 // x = …, Foo.prototype.bar = function): for the others, an '=' before
 // the name makes the line an assignment or a call, not a declaration.
 var assigning = map[*regexp.Regexp]bool{
-	jsVar: true, jsField: true, jsAssigned: true, jsPrototype: true, jsAlias: true, jsExportedClass: true, zigType: true,
+	jsVar: true, jsField: true, jsAssigned: true, jsPrototype: true, jsAlias: true, jsExported: true, zigType: true,
 	rFunc: true, rClass: true, rS4: true, cAlias: true, javaConst: true,
 }
 
 var (
 	javascript = &braceLang{templates: true,
-		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsExportedClass, jsVar, jsAssigned, jsPrototype}, member: []*regexp.Regexp{jsField, jsMethod, jsProperty}}
+		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsExported, jsVar, jsAssigned, jsPrototype}, member: []*regexp.Regexp{jsField, jsMethod, jsProperty}}
 	rust = &braceLang{charLiterals: true, rawStrings: true,
 		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
 	php = &braceLang{hashComments: true, multiline: true, conditional: true,

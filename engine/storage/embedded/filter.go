@@ -87,37 +87,31 @@ func definesSignature(names string) uint64 {
 // metadataSignature is the definesSignature of a chunk's metadata as
 // stored (encodeMetadata's JSON).
 func metadataSignature(metadata string) uint64 {
-	v, ok, plain := metadataValue(metadata, storage.MetaDefines)
-	if !plain {
-		m, err := decodeMetadata(metadata)
-		if err != nil {
-			return 0
-		}
-		v, ok = m[storage.MetaDefines], true
-	}
-	if !ok {
-		return 0
-	}
-	return definesSignature(v)
+	return definesSignature(storedDefines(metadata))
 }
 
 // defines reports whether the chunk defines a name that folds to folded
-// (storage.Query.Defines), reading its metadata as stored: the value of
-// MetaDefines is found without decoding the rest, unless it holds an
-// escape.
+// (storage.Query.Defines), reading its metadata as stored.
 func (it *item) defines(folded string) bool {
-	if it.info == nil || it.info.meta == "" {
-		return false
+	return it.info != nil && storage.DefinesName(storedDefines(it.info.meta), folded)
+}
+
+// storedDefines returns the MetaDefines value of a chunk's metadata as
+// stored, "" when it has none: found without decoding the rest, unless it
+// holds an escape.
+func storedDefines(metadata string) string {
+	if metadata == "" {
+		return ""
 	}
-	v, ok, plain := metadataValue(it.info.meta, storage.MetaDefines)
+	v, _, plain := metadataValue(metadata, storage.MetaDefines)
 	if !plain {
-		m, err := decodeMetadata(it.info.meta)
+		m, err := decodeMetadata(metadata)
 		if err != nil {
-			return false
+			return ""
 		}
-		v, ok = m[storage.MetaDefines], true
+		v = m[storage.MetaDefines]
 	}
-	return ok && storage.DefinesName(v, folded)
+	return v
 }
 
 // metadataValue returns the value of key in metadata as encodeMetadata
