@@ -7,6 +7,7 @@ import (
 
 	"workspace-qdrant-mcp/engine"
 	"workspace-qdrant-mcp/engine/analysis"
+	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/rank"
 )
 
@@ -34,6 +35,7 @@ type DumpedHit struct {
 	Score                     float64
 	Rules                     []string
 	Terms                     []string // analysis.Terms of Text
+	Facts                     string   // chunk.ScanFacts of Text, as chunk.Facts.Meta formats them
 }
 
 // dumpQuestion runs q with no cap per file and appends its candidates to
@@ -54,7 +56,8 @@ func dumpQuestion(ctx context.Context, m *engine.Manager, root, repo, mode strin
 		d.Hits = append(d.Hits, DumpedHit{Path: relative(root, r.Path), Start: r.StartLine, End: r.EndLine,
 			Text: r.Text, Defines: r.Metadata[rank.MetaDefines],
 			KeywordRank: r.KeywordRank, SemanticRank: r.SemanticRank, KeywordScore: r.KeywordScore,
-			SemanticScore: r.SemanticScore, Score: r.Score, Rules: r.Rules, Terms: analysis.Terms(r.Text)})
+			SemanticScore: r.SemanticScore, Score: r.Score, Rules: r.Rules, Terms: analysis.Terms(r.Text),
+			Facts: chunk.ScanFacts(r.Text).Meta()})
 	}
 	*o.dumped = append(*o.dumped, d)
 	return nil

@@ -106,3 +106,23 @@ func applyLogic(hits []Ranked, weight, header float64, slab *ruleSlab) {
 		}
 	}
 }
+
+// applyDeclarations multiplies by factor the score of every chunk of a
+// file none of whose candidates holds a control-flow keyword: for a
+// question that asks how something works, such a file (prototypes, an
+// interface, types, constants, re-exports) only declares what another
+// file does. Each lowered chunk names RuleDeclarations.
+func applyDeclarations(hits []Ranked, factor float64, slab *ruleSlab) {
+	acts := make(map[string]bool)
+	for i := range hits {
+		if c := hits[i].Chunk; c.Kind == storage.KindFile && !acts[c.DocID] && chunkFacts.get(c).Logic > 0 {
+			acts[c.DocID] = true
+		}
+	}
+	for i := range hits {
+		if h := &hits[i]; h.Chunk.Kind == storage.KindFile && !acts[h.Chunk.DocID] {
+			h.Score *= factor
+			slab.add(h, RuleDeclarations)
+		}
+	}
+}

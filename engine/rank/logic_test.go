@@ -81,8 +81,10 @@ func TestHeaderFactor(t *testing.T) {
 // For a question, a chunk of code that is mostly comments ranks below
 // code, like documentation: retrydoc.go's package comment says "retry
 // waits between attempts" more often than backoff.go, which computes
-// the wait, yet backoff.go comes first. With the satellite rule off, or
-// when the question asks for the docs, the package comment stays first.
+// the wait, yet backoff.go comes first. With the satellite rule off (and
+// the logic rule, whose declarations part lowers a file without control
+// flow too), or when the question asks for the docs, the package comment
+// stays first.
 func TestProseRule(t *testing.T) {
 	question := "how long does a retry wait between attempts"
 	hits := fixturesHits(t, question, "retrydoc.go", "backoff.go")
@@ -94,9 +96,9 @@ func TestProseRule(t *testing.T) {
 		t.Errorf("got %s then %s %v, want backoff.go, then the package comment named satellite:prose", got[0].Chunk.ID, got[1].Chunk.ID, got[1].Rules)
 	}
 	off := fixtureOptions
-	off.Rules.Satellites = false
+	off.Rules.Satellites, off.Rules.Logic = false, false
 	if got := Rank(hits, ParseQuery(question), off); got[0].Chunk.DocID != "retrydoc.go" {
-		t.Errorf("with the satellite rule off, first %s, want retrydoc.go", got[0].Chunk.ID)
+		t.Errorf("with the satellite and logic rules off, first %s, want retrydoc.go", got[0].Chunk.ID)
 	}
 	docs := question + " in the docs"
 	if got := Rank(fixturesHits(t, docs, "retrydoc.go", "backoff.go"), ParseQuery(docs), fixtureOptions); got[0].Chunk.DocID != "retrydoc.go" {
@@ -163,5 +165,57 @@ func TestFactsFromMetadata(t *testing.T) {
 	got := Rank(bare, ParseQuery(question), fixtureOptions)[0]
 	if got.Chunk.ID != want.Chunk.ID+":bare" || !slices.Equal(got.Rules, want.Rules) {
 		t.Errorf("without texts first %s %v, want %s %v", got.Chunk.ID, got.Rules, want.Chunk.ID, want.Rules)
+	}
+}
+
+// For a question that asks how something works, a file none of whose
+// candidates holds control flow only declares what another does: in
+// testdata, bucket.h's comments say "refill", "tokens" and "request" far
+// more often than bucket.c, which refills the bucket, so the keyword leg
+// puts the header first. The rule puts bucket.c first and names itself on
+// the header's chunks. A question that asks where something is, a symbol
+// query and the logic rule turned off leave the header first.
+func TestDeclarationsRule(t *testing.T) {
+	question := "how does a request refill the bucket's tokens"
+	hits := fixturesHits(t, question, "bucket.h", "bucket.c")
+	if hits[0].Chunk.DocID != "bucket.h" {
+		t.Fatalf("the fixture's keyword leg should put bucket.h first: %s", hits[0].Chunk.ID)
+	}
+	got := Rank(hits, ParseQuery(question), fixtureOptions)
+	if got[0].Chunk.DocID != "bucket.c" {
+		t.Errorf("%q: first %s %v, want bucket.c", question, got[0].Chunk.ID, got[0].Rules)
+	}
+	for _, h := range got {
+		if want := h.Chunk.DocID == "bucket.h"; slices.Contains(h.Rules, RuleDeclarations) != want {
+			t.Errorf("%s names the declarations rule: %v, want %v", h.Chunk.ID, h.Rules, want)
+		}
+	}
+
+	off := fixtureOptions
+	off.Rules.Logic = false
+	if plain := Rank(hits, ParseQuery(question), off); plain[0].Chunk.DocID != "bucket.h" {
+		t.Errorf("logic rule off: first %s, want bucket.h", plain[0].Chunk.ID)
+	}
+	where := "where are the tokens of a request's bucket kept between refills"
+	if loc := Rank(fixturesHits(t, where, "bucket.h", "bucket.c"), ParseQuery(where), fixtureOptions); loc[0].Chunk.DocID != "bucket.h" || slices.Contains(loc[0].Rules, RuleDeclarations) {
+		t.Errorf("%q: first %s %v, want bucket.h, not lowered", where, loc[0].Chunk.ID, loc[0].Rules)
+	}
+	if sym := Rank(fixturesHits(t, "bucket_refill", "bucket.h", "bucket.c"), ParseQuery("bucket_refill"), fixtureOptions); slices.ContainsFunc(sym, func(h Ranked) bool { return slices.Contains(h.Rules, RuleDeclarations) }) {
+		t.Errorf("symbol query bucket_refill: the declarations rule moved a hit")
+	}
+}
+
+func TestQueryLocates(t *testing.T) {
+	for q, want := range map[string]bool{
+		"where is the router wired":           true,
+		"Which file declares the limits":      true,
+		"how does the router match a path":    false,
+		"what happens when the queue is full": false,
+		"the file where the router is wired":  false,
+		"Context.JSON":                        false,
+	} {
+		if got := ParseQuery(q).Locates; got != want {
+			t.Errorf("ParseQuery(%q).Locates = %v, want %v", q, got, want)
+		}
 	}
 }

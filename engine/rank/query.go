@@ -37,6 +37,11 @@ type Query struct {
 	// Asks records the satellite classes the query asks about by name
 	// ("test", "example", ...): those are not pushed down.
 	Asks map[Satellite]bool
+	// Locates is whether a question asks where something is rather
+	// than how it works: its first word is "where" or "which" ("where is
+	// the router wired", "which file declares the limits"). Such a
+	// question is answered by declarations as well as by code that acts.
+	Locates bool
 
 	// wanted are the folded names whose definition a symbol query asks
 	// for, the symbol (a question's are its Compounds); qualifier is the
@@ -80,6 +85,8 @@ func ParseQuery(text string) Query {
 		return q
 	}
 	q.Compounds = compounds(t)
+	first, _, _ := strings.Cut(t, " ")
+	q.Locates = strings.EqualFold(first, "where") || strings.EqualFold(first, "which")
 	if search := withoutAsking(text); search != text {
 		if terms := analysis.QueryTerms(search); len(terms) > 0 {
 			q.Search, q.Terms = search, terms

@@ -26,6 +26,10 @@ const (
 	RuleLaterChunk = "later_chunk"
 	RuleOverload   = "overload"
 	RuleLogic      = "logic"
+	// RuleDeclarations names a file whose candidates declare without
+	// doing anything, lowered for a question that asks how (see
+	// Tuning.DeclarationsFactor).
+	RuleDeclarations = "declarations"
 )
 
 // Rules switches the ranking rules; the zero value switches all off and
@@ -80,6 +84,14 @@ type Tuning struct {
 	// a question asks for code, which the header only sums up. 1 (or 0)
 	// leaves it be.
 	HeaderFactor float64 `json:"header_factor"`
+	// DeclarationsFactor multiplies, for a question that asks how
+	// something works or what happens (not where it is: see
+	// Query.Locates) and does not ask for the docs, the score of each
+	// chunk of a file none of whose candidates holds control flow: a C
+	// header of prototypes, a Java interface, a file of types, constants
+	// or re-exports declares what another file does. Part of the logic
+	// rule; 1 (or 0) leaves such files be.
+	DeclarationsFactor float64 `json:"declarations_factor"`
 	// Fusion is how the legs combine: FusionScore (the default) adds each
 	// leg's score scaled into [0, 1] over the candidates, FusionRRF adds
 	// each leg's reciprocal rank 1/(K+rank). Either way a candidate first
@@ -116,6 +128,7 @@ var DefaultTuning = Tuning{
 	LaterChunkFactor:      0.1,
 	LogicWeight:           0.4,
 	HeaderFactor:          0.7,
+	DeclarationsFactor:    0.7,
 }
 
 // Options says how Rank scores candidates.
@@ -209,6 +222,9 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 			header = 1
 		}
 		applyLogic(out, t.LogicWeight, header, slab)
+	}
+	if o.Rules.Logic && q.Kind == KindQuestion && !q.Locates && !q.Asks[Docs] && t.DeclarationsFactor > 0 && t.DeclarationsFactor < 1 {
+		applyDeclarations(out, t.DeclarationsFactor, slab)
 	}
 	sortRanked(out)
 	if o.Rules.OnePerFile && t.LaterChunkFactor != 1 {

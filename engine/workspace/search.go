@@ -121,7 +121,8 @@ type SearchResult struct {
 	// texts reads Text when the store left it out (storage.Hit.Texts).
 	texts storage.TextReader
 	// Rules names the ranking rules that moved the result (see package
-	// rank): definition, path, file, satellite:<class>, later_chunk.
+	// rank): definition, path, file, satellite:<class>, logic,
+	// declarations, later_chunk, overload.
 	Rules []string `json:"rules,omitempty"`
 }
 

@@ -95,7 +95,9 @@ type SearchRules struct {
 	OnePerFile bool `yaml:"one_per_file"`
 	// Logic: for a question, the chunk of a file that holds its logic
 	// (branches, loops, returns) stands for the file rather than its
-	// header (imports, constants, a class's doc comment and fields).
+	// header (imports, constants, a class's doc comment and fields);
+	// for a question that asks how, a file with no control flow counts
+	// less.
 	Logic bool `yaml:"logic"`
 }
 
