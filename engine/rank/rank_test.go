@@ -271,6 +271,7 @@ func TestClassifyMore(t *testing.T) {
 	for rel, want := range map[string]Satellite{
 		"t/Plack-Request/uri.t": Test, "xt/author/pod.t": Test, "lib/Plack/Request.pm": "", "script/plackup": "",
 		"README": Docs, "jq.1.prebuilt": Docs, "doc/ls.1": Docs, "Plack.3pm": Docs, "lib/Plack.pod": Docs,
+		"src/YAJL.dxy": Docs, "Doxyfile": Docs, "docs/Doxyfile.in": Docs, "api.doxy": Docs, // Doxygen settings
 		"man/jq.1.in": Docs, "python3.11": "", "src/jv.c": "",
 		"y.tab.c": Generated, "lex.yy.c": Generated, "src/parser.tab.h": Generated, "api_pb2.py": Generated,
 		"api.pb.h": Generated, "src/parser.y": "", "src/lexer.l": "",

@@ -46,6 +46,7 @@ var docExtensions = map[string]bool{
 	".md": true, ".markdown": true, ".rst": true, ".txt": true, ".adoc": true, ".rdoc": true,
 	".pod": true, ".man": true, ".texi": true, ".texinfo": true, ".mld": true, ".org": true, ".asciidoc": true,
 	".rmd": true, ".qmd": true, ".rd": true, // R Markdown, Quarto and R's manual pages
+	".dxy": true, ".doxy": true, ".doxyfile": true, // Doxygen's settings, mostly comments about documentation
 }
 
 // editorExtensions are those of editor support files: Vim scripts, Emacs
@@ -160,7 +161,7 @@ func Classify(rel string) Satellite {
 		strings.HasPrefix(lower, "news"), strings.HasPrefix(lower, "changes"),
 		strings.HasPrefix(lower, "license"), strings.HasPrefix(lower, "licence"), strings.HasPrefix(lower, "copying"),
 		licenceText(stem, ext),
-		strings.HasPrefix(lower, "notice"), strings.HasPrefix(lower, "authors"):
+		strings.HasPrefix(lower, "notice"), strings.HasPrefix(lower, "authors"), strings.HasPrefix(lower, "doxyfile"):
 		if !strings.HasPrefix(lower, "requirements") {
 			return Docs
 		}
