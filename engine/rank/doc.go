@@ -27,7 +27,7 @@
 //     header (imports, constants, a class's doc comment and fields), and
 //     a file's first chunk counts Tuning.HeaderFactor of its score in that
 //     choice: the file's chunks trade scores, so the file keeps its place.
-//     For a question that asks how (not where: Query.Locates), a file none
+//     For a question that asks how (not where: Query.AsksHow), a file none
 //     of whose candidates holds control flow (prototypes, an interface,
 //     types, constants) only declares what another does, and counts
 //     Tuning.DeclarationsFactor (named declarations).

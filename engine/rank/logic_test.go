@@ -205,17 +205,18 @@ func TestDeclarationsRule(t *testing.T) {
 	}
 }
 
-func TestQueryLocates(t *testing.T) {
+func TestQueryAsksHow(t *testing.T) {
 	for q, want := range map[string]bool{
-		"where is the router wired":           true,
-		"Which file declares the limits":      true,
-		"how does the router match a path":    false,
-		"what happens when the queue is full": false,
-		"the file where the router is wired":  false,
-		"Context.JSON":                        false,
+		"how does the router match a path":              true,
+		"What happens when the queue is full":           true,
+		"in a pool, what happens to an idle connection": true,
+		"where is the router wired":                     false,
+		"Which file declares the limits":                false,
+		"journal replay checkpoint":                     false,
+		"Context.JSON":                                  false,
 	} {
-		if got := ParseQuery(q).Locates; got != want {
-			t.Errorf("ParseQuery(%q).Locates = %v, want %v", q, got, want)
+		if got := ParseQuery(q).AsksHow; got != want {
+			t.Errorf("ParseQuery(%q).AsksHow = %v, want %v", q, got, want)
 		}
 	}
 }

@@ -37,11 +37,13 @@ type Query struct {
 	// Asks records the satellite classes the query asks about by name
 	// ("test", "example", ...): those are not pushed down.
 	Asks map[Satellite]bool
-	// Locates is whether a question asks where something is rather
-	// than how it works: its first word is "where" or "which" ("where is
-	// the router wired", "which file declares the limits"). Such a
-	// question is answered by declarations as well as by code that acts.
-	Locates bool
+	// AsksHow is whether a question asks how something works or what
+	// happens: it is phrased as a question (its first word is how, what,
+	// when or why, or it has at least six words; not a few keywords)
+	// and does not ask where something is (its first word is not where
+	// or which: "where is the router wired", "which file declares the
+	// limits" are answered by declarations as well as by code that acts).
+	AsksHow bool
 
 	// wanted are the folded names whose definition a symbol query asks
 	// for, the symbol (a question's are its Compounds); qualifier is the
@@ -85,8 +87,7 @@ func ParseQuery(text string) Query {
 		return q
 	}
 	q.Compounds = compounds(t)
-	first, _, _ := strings.Cut(t, " ")
-	q.Locates = strings.EqualFold(first, "where") || strings.EqualFold(first, "which")
+	q.AsksHow = asksHow(t)
 	if search := withoutAsking(text); search != text {
 		if terms := analysis.QueryTerms(search); len(terms) > 0 {
 			q.Search, q.Terms = search, terms
@@ -94,6 +95,27 @@ func ParseQuery(text string) Query {
 	}
 	return q
 }
+
+// asksHow reports whether the text of a question asks how something
+// works or what happens (Query.AsksHow).
+func asksHow(text string) bool {
+	words := strings.Fields(text)
+	if len(words) == 0 {
+		return false
+	}
+	switch strings.ToLower(words[0]) {
+	case "where", "which":
+		return false
+	case "how", "what", "when", "why":
+		return true
+	}
+	return len(words) >= minHowWords
+}
+
+// minHowWords is how many words make a question of a text that does not
+// start with an interrogative: "journal replay checkpoint" is keywords,
+// "in a pool, what happens to an idle connection" a question.
+const minHowWords = 6
 
 // signature matches a function's signature as pasted from code: its
 // keyword, a Go method's receiver (its type in group 1), the name (group

@@ -85,8 +85,8 @@ type Tuning struct {
 	// leaves it be.
 	HeaderFactor float64 `json:"header_factor"`
 	// DeclarationsFactor multiplies, for a question that asks how
-	// something works or what happens (not where it is: see
-	// Query.Locates) and does not ask for the docs, the score of each
+	// something works or what happens (Query.AsksHow: not where it is,
+	// nor a few keywords) and does not ask for the docs, the score of each
 	// chunk of a file none of whose candidates holds control flow: a C
 	// header of prototypes, a Java interface, a file of types, constants
 	// or re-exports declares what another file does. Part of the logic
@@ -223,7 +223,7 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 		}
 		applyLogic(out, t.LogicWeight, header, slab)
 	}
-	if o.Rules.Logic && q.Kind == KindQuestion && !q.Locates && !q.Asks[Docs] && t.DeclarationsFactor > 0 && t.DeclarationsFactor < 1 {
+	if o.Rules.Logic && q.Kind == KindQuestion && q.AsksHow && !q.Asks[Docs] && t.DeclarationsFactor > 0 && t.DeclarationsFactor < 1 {
 		applyDeclarations(out, t.DeclarationsFactor, slab)
 	}
 	sortRanked(out)
