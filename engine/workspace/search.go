@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -200,6 +201,18 @@ func (l *Local) searchOnce(ctx context.Context, req SearchRequest, omitText bool
 	if req.Symbol != "" {
 		q.Limit, q.Prefetch = symbolFetchFactor*q.Limit, symbolFetchFactor*q.Prefetch
 	}
+	// The files named after a symbol are looked up beside the legs: the
+	// lookup needs neither the query's vector nor the legs' candidates.
+	var (
+		named    []storage.Hit
+		namedErr error
+		lookups  sync.WaitGroup
+	)
+	if rules.Definitions && query.Kind == rank.KindSymbol && req.PathGlob == "" {
+		nq := q // queryVector sets q's vector while the lookup runs
+		lookups.Go(func() { named, namedErr = filesNamedAfter(ctx, l.Store, query, nq) })
+	}
+	defer lookups.Wait() // on the error returns below
 	mode, degraded, err := l.queryVector(ctx, req, &q)
 	if err != nil {
 		return SearchResponse{}, err
@@ -222,13 +235,11 @@ func (l *Local) searchOnce(ctx context.Context, req SearchRequest, omitText bool
 		}
 		hits = appendNew(hits, defs)
 	}
-	if rules.Definitions && query.Kind == rank.KindSymbol && req.PathGlob == "" {
-		named, err := filesNamedAfter(ctx, l.Store, query, q)
-		if err != nil {
-			return SearchResponse{}, err
-		}
-		hits = appendNew(hits, named)
+	lookups.Wait()
+	if namedErr != nil {
+		return SearchResponse{}, namedErr
 	}
+	hits = appendNew(hits, named)
 	if req.Symbol != "" {
 		hits = filterSymbol(hits, req.Symbol)
 	}
