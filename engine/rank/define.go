@@ -1,6 +1,7 @@
 package rank
 
 import (
+	"math"
 	"slices"
 	"strings"
 
@@ -157,3 +158,39 @@ func liftCompounds(out []Ranked, defs []compoundHit, lift float64, slab *ruleSla
 // upperFirst reports whether name starts with a capital letter, as the
 // names of types do in most languages.
 func upperFirst(name string) bool { return name != "" && name[0] >= 'A' && name[0] <= 'Z' }
+
+// strongDefinition is how strongly a hit must define a symbol query's
+// symbol (Ranked.defines) to rank above every hit that does not: the
+// symbol as asked, or a top-level name whose qualifier is in its path.
+const strongDefinition = definePlaced
+
+// definitionsFirst lifts, for a symbol query, the hits that define the
+// symbol strongly above every other hit, when one of the others outscores
+// one of them: a file named after the symbol (zip_dirent.c for struct
+// zip_dirent, whose definition is in zipint.h), or a file where the
+// symbol's words are everywhere, no longer ranks before the definition.
+// Every strong definition gets the same lift, so they keep their order
+// and their differences.
+func definitionsFirst(hits []Ranked) {
+	lowest, best := math.Inf(1), math.Inf(-1)
+	for i := range hits {
+		if hits[i].defines >= strongDefinition {
+			lowest = min(lowest, hits[i].Score)
+		} else {
+			best = max(best, hits[i].Score)
+		}
+	}
+	if math.IsInf(lowest, 1) || math.IsInf(best, -1) || lowest > best {
+		return
+	}
+	lift := best - lowest + definitionMargin
+	for i := range hits {
+		if hits[i].defines >= strongDefinition {
+			hits[i].Score += lift
+		}
+	}
+}
+
+// definitionMargin is how far above the best other hit definitionsFirst
+// puts the lowest strong definition: a thousandth of a leg's best score.
+const definitionMargin = 1e-3 / (K + 1)

@@ -194,3 +194,24 @@ func TestDefinitionOwnerBeforeNamedInText(t *testing.T) {
 	member.Chunk.Path, member.Chunk.Metadata = "/ws/lib/web/websocket/frame.js", map[string]string{MetaDefines: "WebsocketFrameSend WebsocketFrameSend.createFrame"}
 	rankFirst(t, []storage.Hit{used, member}, "WebsocketFrameSend.createFrame", "member", "the member in its owner first")
 }
+
+// For a symbol query, a chunk that defines the symbol ranks above every
+// chunk that does not: in testdata, zipent.c is named after struct
+// zipent and says "zipent" nine times, which the path rule and BM25
+// reward more than the definition rule rewards archive.h, where the
+// struct is defined; definitionsFirst puts the definition first. With
+// the definition rule off, zipent.c is first.
+func TestDefinitionsFirst(t *testing.T) {
+	for _, query := range []string{"zipent", "struct zipent"} {
+		hits := fixturesHits(t, "zipent", "zipent.c", "archive.h")
+		off := fixtureOptions
+		off.Rules.Definitions = false
+		if plain := Rank(hits, ParseQuery(query), off); plain[0].Chunk.DocID != "zipent.c" {
+			t.Fatalf("%q, definition rule off: first %s, want zipent.c for the fixture to mean anything", query, plain[0].Chunk.ID)
+		}
+		got := Rank(hits, ParseQuery(query), fixtureOptions)
+		if got[0].Chunk.DocID != "archive.h" || !slices.Contains(got[0].Rules, RuleDefinition) {
+			t.Errorf("%q: first %s %v, want archive.h's definition", query, got[0].Chunk.ID, got[0].Rules)
+		}
+	}
+}

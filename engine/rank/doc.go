@@ -7,7 +7,8 @@
 //   - definition: for a query that names a symbol (an identifier,
 //     pkg.Name, Type::method; or a signature or short phrase that names
 //     one, "the Engine.ServeHTTP method"), a chunk that defines it ranks
-//     above chunks that use it; for a question, a chunk that defines an identifier
+//     above chunks that use it (one that defines it as asked ranks above
+//     every chunk that does not: definitionsFirst); for a question, a chunk that defines an identifier
 //     spelled by adjacent query words ("parse duration" → ParseDuration)
 //     gets a smaller lift (a member only when at most MaxCompoundOwners
 //     of the candidates' types define it).

@@ -213,6 +213,9 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 			}
 		}
 	}
+	if o.Rules.Definitions && q.Kind == KindSymbol {
+		definitionsFirst(out)
+	}
 	if o.Rules.Satellites && !o.KeepSatellites && q.Kind == KindQuestion && !q.Asks[Docs] && t.ProseFactor != 1 {
 		applyProse(out, byPath, t.ProseFactor, slab)
 	}
