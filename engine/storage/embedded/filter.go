@@ -33,6 +33,10 @@ func (f filter) itemFilter() func(*item) bool {
 		return nil
 	}
 	globOK := make(map[string]bool)
+	var match func(string) bool
+	if f.glob != "" {
+		match = storage.PathMatcher(f.glob)
+	}
 	return func(it *item) bool {
 		if f.language != "" && it.language != f.language {
 			return false
@@ -45,7 +49,7 @@ func (f filter) itemFilter() func(*item) bool {
 		}
 		ok, seen := globOK[it.path]
 		if !seen {
-			ok = storage.MatchPath(f.glob, it.path) != f.negate
+			ok = match(it.path) != f.negate
 			globOK[it.path] = ok
 		}
 		return ok

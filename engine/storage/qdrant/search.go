@@ -311,7 +311,8 @@ type filter struct {
 	language string
 	glob     string // without its leading "!"
 	negate   bool
-	literal  bool // glob is an absolute path without wildcards
+	literal  bool                   // glob is an absolute path without wildcards
+	match    func(path string) bool // storage.PathMatcher(glob), when there is a glob
 }
 
 func newFilter(q storage.Query) (filter, error) {
@@ -321,6 +322,9 @@ func newFilter(q storage.Query) (filter, error) {
 		return f, err
 	}
 	f.literal = strings.HasPrefix(f.glob, "/") && !strings.ContainsAny(f.glob, `*?[]{}\`)
+	if f.glob != "" {
+		f.match = storage.PathMatcher(f.glob)
+	}
 	return f, nil
 }
 
@@ -350,7 +354,7 @@ func (f filter) accept(c *storage.Chunk) bool {
 	if f.glob == "" {
 		return true
 	}
-	return storage.MatchPath(f.glob, c.Path) != f.negate
+	return f.match(c.Path) != f.negate
 }
 
 // leg is one leg's query on one collection while it fetches.
