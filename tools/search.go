@@ -31,7 +31,7 @@ func search(eng Engine) server.ServerTool {
 			"identifiers and words; semantic finds related wording. Each result gives the document id "+
 			"(for get_document), path and line range (notes: title and metadata), score, each leg's rank and raw "+
 			"score (keyword_rank/keyword_score: BM25, semantic_rank/semantic_score: cosine), text, the ranking "+
-			"rules that moved it (rules: definition, path, file, satellite:<class>, logic, declarations, header_file, later_chunk, overload) and more_in_file, the "+
+			"rules that moved it (rules: definition, path, file, satellite:<class>, logic, declarations, later_chunk, overload) and more_in_file, the "+
 			"file's other matching chunks not shown: one result per file by default (max_per_file); a text found in several places "+
 			"is shown once, its copies listed. A query that is one "+
 			"identifier (HTTPAdapter, Context.JSON, Value::as_str) ranks the chunk defining it first; tests, examples and "+

@@ -31,8 +31,7 @@
 //     For a question that asks how (not where: Query.AsksHow), a file none
 //     of whose candidates holds control flow (prototypes, an interface,
 //     types, constants) only declares what another does, and counts
-//     Tuning.DeclarationsFactor (named declarations), and a C or C++
-//     header counts Tuning.HeaderFileFactor (named header_file).
+//     Tuning.DeclarationsFactor (named declarations).
 //   - later_chunk: further chunks of a file already ranked decay sharply,
 //     so a top 10 holds ten files rather than three chunks of one; for a
 //     symbol query, those that define the symbol too (overloads) do not

@@ -3,9 +3,7 @@ package rank
 import (
 	"cmp"
 	"math"
-	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 
 	"workspace-qdrant-mcp/engine/ingest/chunk"
@@ -109,45 +107,22 @@ func applyLogic(hits []Ranked, weight, header float64, slab *ruleSlab) {
 	}
 }
 
-// applyDeclarations lowers, for a question that asks how, the files
-// that declare what another file does: each chunk of a file none of
-// whose candidates holds a control-flow keyword (prototypes, an
-// interface, types, constants, re-exports) is multiplied by
-// t.DeclarationsFactor and names RuleDeclarations; each chunk of a C or
-// C++ header, by t.HeaderFileFactor, naming RuleHeaderFile. A factor of
-// 0, or 1 and more, leaves its files be.
-func applyDeclarations(hits []Ranked, t Tuning, slab *ruleSlab) {
+// applyDeclarations multiplies by factor the score of every chunk of a
+// file none of whose candidates holds a control-flow keyword: for a
+// question that asks how something works, such a file (prototypes, an
+// interface, types, constants, re-exports) only declares what another
+// file does. Each lowered chunk names RuleDeclarations.
+func applyDeclarations(hits []Ranked, factor float64, slab *ruleSlab) {
 	acts := make(map[string]bool)
 	for i := range hits {
 		if c := hits[i].Chunk; c.Kind == storage.KindFile && !acts[c.DocID] && chunkFacts.get(c).Logic > 0 {
 			acts[c.DocID] = true
 		}
 	}
-	lower := func(h *Ranked, factor float64, rule string) {
-		if factor > 0 && factor < 1 {
-			h.Score *= factor
-			slab.add(h, rule)
-		}
-	}
 	for i := range hits {
-		h := &hits[i]
-		if h.Chunk.Kind != storage.KindFile {
-			continue
-		}
-		if !acts[h.Chunk.DocID] {
-			lower(h, t.DeclarationsFactor, RuleDeclarations)
-		}
-		if headerFile(h.Chunk.Path) {
-			lower(h, t.HeaderFileFactor, RuleHeaderFile)
+		if h := &hits[i]; h.Chunk.Kind == storage.KindFile && !acts[h.Chunk.DocID] {
+			h.Score *= factor
+			slab.add(h, RuleDeclarations)
 		}
 	}
-}
-
-// headerFile reports whether path is a C or C++ header.
-func headerFile(path string) bool {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".h", ".hh", ".hpp", ".hxx", ".h++":
-		return true
-	}
-	return false
 }

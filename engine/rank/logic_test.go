@@ -181,9 +181,7 @@ func TestDeclarationsRule(t *testing.T) {
 	if hits[0].Chunk.DocID != "bucket.h" {
 		t.Fatalf("the fixture's keyword leg should put bucket.h first: %s", hits[0].Chunk.ID)
 	}
-	o := fixtureOptions
-	o.Tuning.HeaderFileFactor = 1 // bucket.h is a header too: this test is about its lack of logic
-	got := Rank(hits, ParseQuery(question), o)
+	got := Rank(hits, ParseQuery(question), fixtureOptions)
 	if got[0].Chunk.DocID != "bucket.c" {
 		t.Errorf("%q: first %s %v, want bucket.c", question, got[0].Chunk.ID, got[0].Rules)
 	}
@@ -204,34 +202,6 @@ func TestDeclarationsRule(t *testing.T) {
 	}
 	if sym := Rank(fixturesHits(t, "bucket_refill", "bucket.h", "bucket.c"), ParseQuery("bucket_refill"), fixtureOptions); slices.ContainsFunc(sym, func(h Ranked) bool { return slices.Contains(h.Rules, RuleDeclarations) }) {
 		t.Errorf("symbol query bucket_refill: the declarations rule moved a hit")
-	}
-}
-
-// A C header, for a question that asks how: testdata's ring.h says
-// "ring buffer" and "wrap around" more often than ring.c, whose ring_put
-// wraps, and its inline ring_full has logic, so only its being a header
-// tells. The rule puts ring.c first and names itself on ring.h; with its
-// factor at 1, or for a question that asks where, ring.h stays first.
-func TestHeaderFileRule(t *testing.T) {
-	question := "how does the ring buffer wrap around when it is full"
-	hits := fixturesHits(t, question, "ring.h", "ring.c")
-	off := fixtureOptions
-	off.Tuning.HeaderFileFactor = 1
-	if plain := Rank(hits, ParseQuery(question), off); plain[0].Chunk.DocID != "ring.h" {
-		t.Fatalf("header_file_factor 1: first %s, want ring.h for the fixture to mean anything", plain[0].Chunk.ID)
-	}
-	got := Rank(hits, ParseQuery(question), fixtureOptions)
-	if got[0].Chunk.DocID != "ring.c" {
-		t.Errorf("%q: first %s %v, want ring.c", question, got[0].Chunk.ID, got[0].Rules)
-	}
-	for _, h := range got {
-		if want := h.Chunk.DocID == "ring.h"; slices.Contains(h.Rules, RuleHeaderFile) != want || slices.Contains(h.Rules, RuleDeclarations) {
-			t.Errorf("%s names %v: header_file %v wanted, declarations never", h.Chunk.ID, h.Rules, want)
-		}
-	}
-	where := "where does the ring buffer wrap around when it is full"
-	if loc := Rank(fixturesHits(t, where, "ring.h", "ring.c"), ParseQuery(where), fixtureOptions); loc[0].Chunk.DocID != "ring.h" {
-		t.Errorf("%q: first %s %v, want ring.h, not lowered", where, loc[0].Chunk.ID, loc[0].Rules)
 	}
 }
 

@@ -30,7 +30,6 @@ const (
 	// doing anything, lowered for a question that asks how (see
 	// Tuning.DeclarationsFactor).
 	RuleDeclarations = "declarations"
-	RuleHeaderFile   = "header_file" // see Tuning.HeaderFileFactor
 )
 
 // Rules switches the ranking rules; the zero value switches all off and
@@ -93,11 +92,6 @@ type Tuning struct {
 	// or re-exports declares what another file does. Part of the logic
 	// rule; 1 (or 0) leaves such files be.
 	DeclarationsFactor float64 `json:"declarations_factor"`
-	// HeaderFileFactor multiplies, for the same questions, the score of
-	// each chunk of a C or C++ header (.h, .hh, .hpp, .hxx, .h++): the
-	// question asks for the code that does something, which a header
-	// declares and its sources hold.
-	HeaderFileFactor float64 `json:"header_file_factor"`
 	// Fusion is how the legs combine: FusionScore (the default) adds each
 	// leg's score scaled into [0, 1] over the candidates, FusionRRF adds
 	// each leg's reciprocal rank 1/(K+rank). Either way a candidate first
@@ -135,7 +129,6 @@ var DefaultTuning = Tuning{
 	LogicWeight:           0.4,
 	HeaderFactor:          0.7,
 	DeclarationsFactor:    0.7,
-	HeaderFileFactor:      0.7,
 }
 
 // Options says how Rank scores candidates.
@@ -233,8 +226,8 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 		}
 		applyLogic(out, t.LogicWeight, header, slab)
 	}
-	if o.Rules.Logic && q.Kind == KindQuestion && q.AsksHow && !q.Asks[Docs] {
-		applyDeclarations(out, t, slab)
+	if o.Rules.Logic && q.Kind == KindQuestion && q.AsksHow && !q.Asks[Docs] && t.DeclarationsFactor > 0 && t.DeclarationsFactor < 1 {
+		applyDeclarations(out, t.DeclarationsFactor, slab)
 	}
 	sortRanked(out)
 	if o.Rules.OnePerFile && t.LaterChunkFactor != 1 {

@@ -123,7 +123,7 @@ type SearchResult struct {
 	texts storage.TextReader
 	// Rules names the ranking rules that moved the result (see package
 	// rank): definition, path, file, satellite:<class>, logic,
-	// declarations, header_file, later_chunk, overload.
+	// declarations, later_chunk, overload.
 	Rules []string `json:"rules,omitempty"`
 }
 

@@ -96,8 +96,8 @@ type SearchRules struct {
 	// Logic: for a question, the chunk of a file that holds its logic
 	// (branches, loops, returns) stands for the file rather than its
 	// header (imports, constants, a class's doc comment and fields);
-	// for a question that asks how, a file with no control flow and a C
-	// or C++ header count less.
+	// for a question that asks how, a file with no control flow counts
+	// less.
 	Logic bool `yaml:"logic"`
 }
 
