@@ -161,8 +161,13 @@ func TestEmbedderOutageDuringFullIndex(t *testing.T) {
 				r := p.call(t, "search", map[string]any{"query": "zorblefrump", "mode": "semantic", "limit": 3})
 				return !r.isError && strings.Contains(r.text, "outage.md")
 			})
-			if took := time.Since(back); took > 5*time.Second {
-				t.Errorf("outage.md found by semantic search %s after the provider came back, want within 5s", took.Round(time.Millisecond))
+			// Within a few of recovery's 1s steps, not the minutes of a
+			// default backoff: a hung request's 2s timeout, a step, and the
+			// batches queued meanwhile. 10s leaves room for a loaded machine
+			// (5.3s was seen under load), and still fails a return that
+			// waits for a later backoff step or a restart.
+			if took := time.Since(back); took > 10*time.Second {
+				t.Errorf("outage.md found by semantic search %s after the provider came back, want within 10s", took.Round(time.Millisecond))
 			}
 			p.waitIdle(t)
 			for _, i := range []int{0, 99, 199} {
