@@ -13,7 +13,8 @@
 //     gets a smaller lift (a member only when at most MaxCompoundOwners
 //     of the candidates' types define it).
 //   - path: query words found in the file's name and last directories
-//     (half for a path word that abbreviates one: win for windows).
+//     (half for a path word that abbreviates one: win for windows; half
+//     for each of two glued: strbuf for string buffer).
 //   - file: a file with several matching chunks beats a file with one
 //     stray match (file coherence).
 //   - satellite: tests, examples, benchmarks, fixtures, vendored and

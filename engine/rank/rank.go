@@ -433,10 +433,11 @@ func pathShare(p *pathInfo, q Query) float64 {
 		}
 	}
 	n := 0.0
+	glued := gluedWords(p.terms, q.Terms)
 	for _, t := range q.Terms {
 		if slices.Contains(p.terms, t) {
 			n++
-		} else if abbreviates(p.terms, t) {
+		} else if abbreviates(p.terms, t) || slices.Contains(glued, t) {
 			n += pathAbbreviation
 		}
 	}
@@ -467,6 +468,34 @@ func abbreviates(terms []string, t string) bool {
 		}
 	}
 	return false
+}
+
+// gluedWords returns the query terms that the two halves of a path term
+// glued from two words begin, as C names glue abbreviations (strbuf.c
+// for "string buffer", bufio, ioutil): each half has at least
+// pathAbbreviationLen letters and begins a different query term, or is
+// one.
+func gluedWords(pathTerms, queryTerms []string) []string {
+	var out []string
+	for _, p := range pathTerms {
+		if len(p) < 2*pathAbbreviationLen {
+			continue // too short to hold two
+		}
+		for a, ta := range queryTerms {
+			// The first half is a prefix of p and of ta, of at least
+			// pathAbbreviationLen letters, and leaves as many for the second.
+			n := 0
+			for n < len(p)-pathAbbreviationLen && n < len(ta) && p[n] == ta[n] {
+				n++
+			}
+			for i := pathAbbreviationLen; i <= n; i++ {
+				if b := slices.IndexFunc(queryTerms, func(t string) bool { return strings.HasPrefix(t, p[i:]) }); b >= 0 && b != a {
+					out = append(out, ta, queryTerms[b])
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Relative returns p relative to the first root that holds it, with

@@ -115,6 +115,32 @@ func TestPathAbbreviation(t *testing.T) {
 	}
 }
 
+// A path term glued from two words that each begin (or are) a different
+// query term counts half for each: strbuf.c for "string buffer", bufio
+// for "buffered io" only when both halves have three letters or more.
+// One half alone (strbuf.c for "string length") or one query term
+// beginning both halves gives nothing.
+func TestPathGluedWords(t *testing.T) {
+	o := Options{Mode: storage.ModeKeyword, Roots: []string{"/ws"}, Rules: Rules{Paths: true}, Tuning: Tuning{Fusion: FusionRRF, KeywordWeight: 1, PathWeight: 2}}
+	for _, tc := range []struct {
+		path, query string
+		share       float64
+	}{
+		{"/ws/lib/strbuf.c", "growable string buffer", 2 * 0.5 / 3},
+		{"/ws/lib/strbuf.c", "string length", 0},
+		{"/ws/src/tasklist.go", "task lists", 2 * 0.5 / 2},
+		{"/ws/bufio/scan.go", "buffered io", 0},  // io is two letters
+		{"/ws/lib/strstr.c", "string search", 0}, // both halves begin "string"
+	} {
+		hits := []storage.Hit{hit("x", 1, 1, 0, 0)}
+		hits[0].Chunk.Path = tc.path
+		got := Rank(hits, ParseQuery(tc.query), o)
+		if want := 1.0/61 + 2*tc.share/61; math.Abs(got[0].Score-want) > 1e-12 {
+			t.Errorf("%s for %q: score %v, want %v (path share %v)", tc.path, tc.query, got[0].Score, want, tc.share)
+		}
+	}
+}
+
 func TestParseQuery(t *testing.T) {
 	for _, tt := range []struct {
 		text, kind, symbol, qualifier string
