@@ -29,7 +29,7 @@ func PathMatcher(pattern string) func(path string) bool {
 			return path != "" && matchSuffixes(pattern, filepath.ToSlash(path))
 		}
 	}
-	name := func(string) bool { return false }
+	var name func(base string) bool
 	if alts, ok := literalAlternatives(pattern); ok {
 		name = func(base string) bool {
 			return slices.ContainsFunc(alts, func(a []string) bool { return matchStars(a, base) })
