@@ -117,48 +117,49 @@ func report(w io.Writer, rs []Result, modes []string) {
 // per mode: by label, then by file (FileNDCG), which reads like an
 // evaluation whose labels are files.
 func compare(w io.Writer, base, now []Result) {
-	type key struct{ id, mode string }
-	old := map[key]Scores{}
+	old := map[resultKey]Scores{}
 	for _, r := range base {
-		old[key{r.ID, r.Mode}] = r.Scores
+		old[resultKey{r.ID, r.Mode}] = r.Scores
 	}
+	for _, m := range distinct(now, func(r Result) string { return r.Mode }) {
+		compareBy(w, m, m, now, old, func(s Scores) float64 { return s.NDCG })
+		compareBy(w, m, m+", files", now, old, func(s Scores) float64 { return s.FileNDCG })
+	}
+}
+
+// resultKey names one question's result in one mode.
+type resultKey struct{ id, mode string }
+
+// compareBy writes, under title, the questions of mode whose score
+// changed against old, won then lost, largest change first.
+func compareBy(w io.Writer, mode, title string, now []Result, old map[resultKey]Scores, score func(Scores) float64) {
 	type change struct {
 		r     Result
 		delta float64
 	}
-	for _, m := range distinct(now, func(r Result) string { return r.Mode }) {
-		for _, by := range []struct {
-			name  string
-			score func(Scores) float64
-		}{
-			{m, func(s Scores) float64 { return s.NDCG }},
-			{m + ", files", func(s Scores) float64 { return s.FileNDCG }},
-		} {
-			var won, lost []change
-			same, missing := 0, 0
-			for _, r := range now {
-				if r.Mode != m {
-					continue
-				}
-				b, ok := old[key{r.ID, m}]
-				switch d := by.score(r.Scores) - by.score(b); {
-				case !ok:
-					missing++
-				case d > 1e-9:
-					won = append(won, change{r, d})
-				case d < -1e-9:
-					lost = append(lost, change{r, d})
-				default:
-					same++
-				}
-			}
-			fmt.Fprintf(w, "\n%s against the baseline: %d won, %d lost, %d unchanged, %d new\n", by.name, len(won), len(lost), same, missing)
-			for _, list := range [][]change{won, lost} {
-				slices.SortFunc(list, func(a, b change) int { return cmp.Compare(b.delta*b.delta, a.delta*a.delta) })
-				for _, c := range list {
-					fmt.Fprintf(w, "  %+.3f  %-28s %s\n", c.delta, c.r.ID, c.r.Kind)
-				}
-			}
+	var won, lost []change
+	same, missing := 0, 0
+	for _, r := range now {
+		if r.Mode != mode {
+			continue
+		}
+		b, ok := old[resultKey{r.ID, mode}]
+		switch d := score(r.Scores) - score(b); {
+		case !ok:
+			missing++
+		case d > 1e-9:
+			won = append(won, change{r, d})
+		case d < -1e-9:
+			lost = append(lost, change{r, d})
+		default:
+			same++
+		}
+	}
+	fmt.Fprintf(w, "\n%s against the baseline: %d won, %d lost, %d unchanged, %d new\n", title, len(won), len(lost), same, missing)
+	for _, list := range [][]change{won, lost} {
+		slices.SortFunc(list, func(a, b change) int { return cmp.Compare(b.delta*b.delta, a.delta*a.delta) })
+		for _, c := range list {
+			fmt.Fprintf(w, "  %+.3f  %-28s %s\n", c.delta, c.r.ID, c.r.Kind)
 		}
 	}
 }

@@ -19,11 +19,11 @@ func TestDefinesSignatureHoldsItsNames(t *testing.T) {
 		if !storage.DefinesName(tc.names, folded) {
 			t.Fatalf("the table is wrong: %q does not define %q", tc.names, tc.name)
 		}
-		if sig, want := definesSignature(tc.names), nameSignature(folded); sig&want != want {
-			t.Errorf("definesSignature(%q) = %#x lacks %q's %#x", tc.names, sig, tc.name, want)
+		if sig, want := namesSignature(tc.names), nameSignature(folded); sig&want != want {
+			t.Errorf("namesSignature(%q) = %#x lacks %q's %#x", tc.names, sig, tc.name, want)
 		}
 	}
-	if definesSignature("") != 0 || (filter{}).definesSignature() != 0 {
+	if namesSignature("") != 0 || (filter{}).definesSignature() != 0 {
 		t.Error("no names must give the signature that every chunk has")
 	}
 }

@@ -66,7 +66,7 @@ func (f filter) definesSignature() uint64 {
 }
 
 // nameSignature is a folded name's two bits of 64, by its FNV-1a hash:
-// the signature of a chunk's defined names (definesSignature) holds them
+// the signature of a chunk's defined names (namesSignature) holds them
 // when it defines the name, so a chunk whose signature lacks one does
 // not, and the keyword index skips it without reading its metadata.
 func nameSignature(folded string) uint64 {
@@ -77,10 +77,10 @@ func nameSignature(folded string) uint64 {
 	return 1<<(h&63) | 1<<(h>>6&63)
 }
 
-// definesSignature is the signature of a MetaDefines value: the union of
+// namesSignature is the signature of a MetaDefines value: the union of
 // its names' (the last part of each, folded, as storage.DefinesName
 // compares them).
-func definesSignature(names string) uint64 {
+func namesSignature(names string) uint64 {
 	var sig uint64
 	for n := range strings.FieldsSeq(names) {
 		sig |= nameSignature(storage.FoldName(n[strings.LastIndexByte(n, '.')+1:]))
@@ -88,10 +88,10 @@ func definesSignature(names string) uint64 {
 	return sig
 }
 
-// metadataSignature is the definesSignature of a chunk's metadata as
+// metadataSignature is the namesSignature of a chunk's metadata as
 // stored (encodeMetadata's JSON).
 func metadataSignature(metadata string) uint64 {
-	return definesSignature(storedDefines(metadata))
+	return namesSignature(storedDefines(metadata))
 }
 
 // defines reports whether the chunk defines a name that folds to folded

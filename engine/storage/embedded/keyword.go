@@ -57,7 +57,7 @@ type docTerms struct {
 	ids    []uint32 // terms' numbers once numbered, the same length as tf
 	tf     []uint32
 	length int32
-	defs   uint64 // the names the chunk defines (definesSignature)
+	defs   uint64 // the names the chunk defines (namesSignature)
 }
 
 // termDict numbers terms for the keyword indexes of a store: the one in

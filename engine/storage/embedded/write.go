@@ -378,7 +378,7 @@ func (s *Store) encodeChunks(chunks []storage.Chunk, slabs *vectorSlabs) ([]enco
 			e.tokens = s.analyze(c.Text)
 			s.dict.number(&e.tokens)
 		}
-		e.tokens.defs = definesSignature(c.Metadata[storage.MetaDefines])
+		e.tokens.defs = namesSignature(c.Metadata[storage.MetaDefines])
 		encoded[i] = e
 	}
 	return encoded, nil
