@@ -2,14 +2,15 @@ package ingest
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"workspace-qdrant-mcp/engine/ingest/chunk"
 	"workspace-qdrant-mcp/engine/storage"
 )
 
-// TestBuildChunksDefines: chunks of code list the names they define, and
-// every chunk its facts, in their own copy of the document's metadata,
+// TestBuildChunksDefines: chunks of code list the names they define and
+// the declaration they start inside, and every chunk its facts, in their own copy of the document's metadata,
 // which stays as it was.
 func TestBuildChunksDefines(t *testing.T) {
 	doc := storage.Document{ID: "file:/a.go", Metadata: map[string]string{"k": "v"}}
@@ -26,8 +27,18 @@ func TestBuildChunksDefines(t *testing.T) {
 	if want := []string{"", "B", "A x"}; !slices.Equal(got, want) {
 		t.Errorf("defines = %q, want %q", got, want)
 	}
+	for _, c := range chunks {
+		if w, ok := c.Metadata[chunk.MetaWithin]; ok {
+			t.Errorf("chunk %d starts at the top level but has within %q", c.Ordinal, w)
+		}
+	}
 	if len(doc.Metadata) != 1 {
 		t.Errorf("the document's metadata was changed: %v", doc.Metadata)
+	}
+	long := "package a\n\nfunc Long(x int) int {\n" + strings.Repeat("\tx++\n", 20) + "\treturn x\n}\n"
+	cut, _, _ := buildChunks(doc, long, "go", chunk.Options{MaxChars: 60, OverlapChars: -1}, "m", nil)
+	if n := len(cut); n < 3 || cut[n-1].Metadata[chunk.MetaWithin] != "Long" || cut[n-1].Metadata[MetaDefines] != "" {
+		t.Errorf("the last of %d chunks of a long function has metadata %v, want within \"Long\" and no defines", n, cut[n-1].Metadata)
 	}
 	both, _, _ := buildChunks(storage.Document{ID: "file:/a.go"}, "package a\n\nfunc B() {}\nfunc A() {}\n", "go", chunk.Options{}, "m", nil)
 	if len(both) != 1 || both[0].Metadata[MetaDefines] != "A B" {

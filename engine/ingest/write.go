@@ -95,7 +95,8 @@ const MetaDefines = chunk.MetaDefines
 // is the document's, plus chunk.MetaFacts (what ranking reads in its
 // text) and MetaDefines in every chunk of a language whose syntax the
 // chunker knows (empty when the chunk defines nothing, so that a reader
-// can tell "defines nothing" from "not known"); each chunk has a copy of
+// can tell "defines nothing" from "not known"), with chunk.MetaWithin
+// when the chunk starts inside a declaration; each chunk has a copy of
 // its own.
 func buildChunks(doc storage.Document, text, language string, opts chunk.Options, model string, path []string) ([]storage.Chunk, []string, int) {
 	text, found := secrets.Default().Redact(text, doc.Path)
@@ -115,12 +116,15 @@ func buildChunks(doc storage.Document, text, language string, opts chunk.Options
 		path = append(slices.Clip(path), title...)
 	}
 	for i, p := range pieces {
-		meta := make(map[string]string, len(doc.Metadata)+2)
+		meta := make(map[string]string, len(doc.Metadata)+3)
 		maps.Copy(meta, doc.Metadata)
 		facts[i].Generated = generated
 		meta[chunk.MetaFacts] = facts[i].Meta()
 		if structured {
 			meta[MetaDefines] = strings.Join(p.Defines, " ")
+			if p.Within != "" {
+				meta[chunk.MetaWithin] = p.Within
+			}
 		}
 		chunks[i] = storage.Chunk{
 			ID: chunk.ChunkID(doc.ID, p), DocID: doc.ID, Collection: doc.Collection, Kind: doc.Kind,

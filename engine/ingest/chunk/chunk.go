@@ -121,8 +121,9 @@ type Options struct {
 // createApplication (…)), and not module.exports itself; version 33
 // Python's capitalised module constants and types (NumberOrString:
 // TypeAlias = …, type Vector = …), and TypeScript's class fields holding
-// a function whose parameters go on over the next lines.
-const Version = 33
+// a function whose parameters go on over the next lines; version 34
+// records the declaration a chunk starts inside (Within).
+const Version = 34
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
@@ -158,6 +159,15 @@ type Chunk struct {
 	// blocks name nothing themselves: they add to a type declared
 	// elsewhere.
 	Defines []string
+	// Within names the declaration the chunk's first line that is not
+	// blank lies inside,
+	// when that declaration's name is on an earlier line: the function
+	// whose middle a long function's later chunk holds, or the class
+	// whose later methods a chunk holds. It is named as in Defines (a
+	// method "Session.request"), and "" at the top level or for text
+	// whose syntax Split does not know. A chunk with neither Defines nor
+	// Within holds top-level code or text.
+	Within string
 }
 
 // Split cuts text into chunks of whole lines, in order.
@@ -208,6 +218,7 @@ func Split(text string, opts Options) []Chunk {
 				Text:      body,
 				Hash:      digest.HexSHA256(body),
 				Defines:   st.defines(start, end),
+				Within:    st.within(ls, start, end),
 			})
 		}
 		if end == ls.count() {

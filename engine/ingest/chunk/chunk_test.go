@@ -34,6 +34,7 @@ type goldenChunk struct {
 	Chars     int      `json:"chars"`
 	FirstLine string   `json:"first_line"` // for reviewing where chunks begin
 	Defines   []string `json:"defines,omitempty"`
+	Within    string   `json:"within,omitempty"`
 }
 
 func TestSplitGolden(t *testing.T) {
@@ -78,7 +79,7 @@ func toGolden(chunks []Chunk) []goldenChunk {
 		if len(first) > 60 {
 			first = strings.ToValidUTF8(first[:60], "") + "…"
 		}
-		out[i] = goldenChunk{c.Ordinal, c.StartLine, c.EndLine, len(c.Text), first, c.Defines}
+		out[i] = goldenChunk{c.Ordinal, c.StartLine, c.EndLine, len(c.Text), first, c.Defines, c.Within}
 	}
 	return out
 }

@@ -26,6 +26,13 @@ type structure struct {
 	reach    []int         // reach[i]: the largest end of the units starting at line i, or 0
 	boundary []bool        // boundary[k]: a unit starts or ends at line k
 	names    []definedName // by line
+	// owned[i] is the name units[i] declares, with its line: the first
+	// name whose innermost unit it is; a unit that names nothing itself,
+	// such as an impl block, has the name "". units are sorted by start,
+	// the longest first among those that start on one line.
+	owned []definedName
+	// parent[i] is the unit that holds units[i], the innermost one, or -1.
+	parent []int
 }
 
 // MetaDefines is the metadata key under which the engine stores a
@@ -33,6 +40,10 @@ type structure struct {
 // empty, on every chunk of a language that Structured accepts. The stores
 // read it to find definitions (storage.Query.Defines).
 const MetaDefines = storage.MetaDefines
+
+// MetaWithin is the metadata key under which the engine stores a chunk's
+// Within, when it has one.
+const MetaWithin = "within"
 
 // Structured reports whether Split knows the syntax of language, and so
 // lists what each chunk defines (unless the text does not parse).
@@ -77,7 +88,60 @@ func parseStructure(text string, ls lines, language string) *structure {
 	}
 	st.names = names
 	sort.SliceStable(st.names, func(i, j int) bool { return st.names[i].line < st.names[j].line })
+	slices.SortStableFunc(st.units, func(a, b unit) int {
+		if a.start != b.start {
+			return a.start - b.start
+		}
+		return b.end - a.end
+	})
+	st.parent = make([]int, len(st.units))
+	var open []int // the units that hold the current one, innermost last
+	for i, u := range st.units {
+		for len(open) > 0 && st.units[open[len(open)-1]].end <= u.start {
+			open = open[:len(open)-1]
+		}
+		st.parent[i] = -1
+		if len(open) > 0 {
+			st.parent[i] = open[len(open)-1]
+		}
+		open = append(open, i)
+	}
+	st.owned = make([]definedName, len(st.units))
+	for _, n := range st.names {
+		if i := st.holding(n.line+1, n.line); i >= 0 && st.owned[i].name == "" {
+			st.owned[i] = n
+		}
+	}
 	return st
+}
+
+// holding returns the index of the innermost unit that starts before
+// line before and is still open at line at (ends after it), or -1; walk
+// on through parent for the units that hold it further out.
+func (st *structure) holding(before, at int) int {
+	i := sort.Search(len(st.units), func(i int) bool { return st.units[i].start >= before }) - 1
+	for i >= 0 && st.units[i].end <= at {
+		i = st.parent[i] // an earlier sibling's or its parents': units nest
+	}
+	return i
+}
+
+// within returns the name of the innermost unit that holds the first
+// line of lines start to end-1 that is not blank, began above it and
+// declares a name above it (Chunk.Within), or "".
+func (st *structure) within(ls lines, start, end int) string {
+	if st == nil {
+		return ""
+	}
+	for start < end && strings.TrimSpace(ls.text(start, start+1)) == "" {
+		start++
+	}
+	for i := st.holding(start, start); i >= 0; i = st.parent[i] {
+		if n := st.owned[i]; n.name != "" && n.line < start {
+			return n.name
+		}
+	}
+	return ""
 }
 
 // cut returns the end of the chunk of lines start to end-1 at a

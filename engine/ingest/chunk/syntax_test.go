@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -310,5 +311,56 @@ func TestMustContainHolds(t *testing.T) {
 		if !matched[re] {
 			t.Errorf("no line of the test matches %s: add one", re)
 		}
+	}
+}
+
+// TestWithin checks the declaration each chunk starts inside: the function
+// a long function's later chunk continues, the class whose later members
+// a chunk holds, nothing at the top level or in text without syntax, and
+// never a unit that names nothing itself (a Rust impl block).
+func TestWithin(t *testing.T) {
+	body := func(indent string, n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "%sif x > %d {\n%s\treturn %d\n%s}\n", indent, i, indent, i, indent)
+		}
+		return b.String()
+	}
+	pyBody := func(indent string, n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "%sif x > %d:\n%s    return %d\n", indent, i, indent, i)
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name, lang, text string
+		want             []string // each chunk's Within
+	}{
+		{"go function cut in two", "go", "package p\n\nfunc Long(x int) int {\n" + body("\t", 12) + "\treturn 0\n}\n",
+			[]string{"", "", "Long"}},
+		{"go method", "go", "package p\n\ntype S struct{}\n\nfunc (s *S) Long(x int) int {\n" + body("\t", 12) + "\treturn 0\n}\n",
+			[]string{"", "", "S.Long"}},
+		{"python methods of a class", "python", "class Session:\n    def short(self):\n        return 1\n\n    def long(self, x):\n" + pyBody("        ", 14) + "        return 0\n",
+			[]string{"", "Session", "Session.long", "Session.long"}},
+		{"rust impl names nothing", "rust", "struct S;\n\nimpl S {\n    fn a(&self) -> u8 { 1 }\n\n    fn long(&self, x: u8) -> u8 {\n" + body("        ", 10) + "        0\n    }\n}\n",
+			[]string{"", "", "", "S.long"}},
+		{"top level only", "go", "package p\n\nvar a = 1\n\nvar b = 2\n", []string{""}},
+		{"text without syntax", "", strings.Repeat("a line of prose\n", 30), []string{"", ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			chunks := Split(tt.text, Options{MaxChars: 300, OverlapChars: 60, Language: tt.lang})
+			var got []string
+			for _, c := range chunks {
+				got = append(got, c.Within)
+			}
+			if !slices.Equal(got, tt.want) {
+				for _, c := range chunks {
+					t.Logf("chunk %d lines %d-%d defines %q within %q", c.Ordinal, c.StartLine, c.EndLine, c.Defines, c.Within)
+				}
+				t.Errorf("Within = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
