@@ -247,17 +247,29 @@ var askWords = map[string]Satellite{
 	"sublime": Editor, "highlighting": Editor,
 }
 
-// asks returns the satellite classes text names.
+// asks returns the satellite classes text names. A name that only
+// qualifies another word ("Makefile-style dependency files", "a
+// test-like harness") asks for nothing.
 func asks(text string) map[Satellite]bool {
 	out := map[Satellite]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-	}) {
-		if c, ok := askWords[w]; ok {
-			out[c] = true
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-')
+	})
+	for _, w := range words {
+		parts := strings.Split(w, "-")
+		for i, part := range parts {
+			if c, ok := askWords[part]; ok && (i+1 == len(parts) || !qualifierSuffix[parts[i+1]]) {
+				out[c] = true
+			}
 		}
 	}
 	return out
+}
+
+// qualifierSuffix holds the words that, after a hyphen, make the word
+// before them a qualifier of what follows.
+var qualifierSuffix = map[string]bool{
+	"style": true, "like": true, "ish": true, "compatible": true, "inspired": true, "flavoured": true, "flavored": true,
 }
 
 // rule is the rule name a hit of class c reports: "satellite:<class>".
