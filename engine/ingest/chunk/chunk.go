@@ -122,8 +122,10 @@ type Options struct {
 // Python's capitalised module constants and types (NumberOrString:
 // TypeAlias = …, type Vector = …), and TypeScript's class fields holding
 // a function whose parameters go on over the next lines; version 34
-// records the declaration a chunk starts inside (Within).
-const Version = 34
+// records the declaration a chunk starts inside (Within); version 35
+// counts no keyword that names a property (select?: …, match: …) in
+// the Facts.
+const Version = 35
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

@@ -26,16 +26,21 @@ func TestFactsMeta(t *testing.T) {
 }
 
 // Control-flow keywords count in code, not in comments, not inside
-// identifiers, and up to MaxLogic.
+// identifiers, not as the names of properties (a TypeScript interface's
+// select?: …, an object literal's match: …), and up to MaxLogic.
 func TestLogicCount(t *testing.T) {
 	for text, want := range map[string]int{
-		"if x {\n\treturn y\n}\n":                       2,
-		"// if the caller returns, for example\n":       0,
-		"# if this, else that\n  * for each item\n":     0,
-		"iffy := format(elsewhere, returned)\n":         0,
-		"def f(x):\n    for a in x:\n        yield a\n": 2,
-		"      rescue => e\n      raise\n":              2,
-		strings.Repeat("if a { return }\n", 40):         MaxLogic,
+		"if x {\n\treturn y\n}\n":                                 2,
+		"// if the caller returns, for example\n":                 0,
+		"# if this, else that\n  * for each item\n":               0,
+		"iffy := format(elsewhere, returned)\n":                   0,
+		"def f(x):\n    for a in x:\n        yield a\n":           2,
+		"      rescue => e\n      raise\n":                        2,
+		"  select?: (data: T) => U\n  catch?(e): void\n":          0,
+		"const o = { match: /x/, return: 1 }\n":                   0,
+		"try:\n    f()\nexcept:\n    pass\nelse:  # ok\n":         3,
+		"std::for_each(a, b);\nswitch (x) {\ncase 1: break;\n}\n": 3,
+		strings.Repeat("if a { return }\n", 40):                   MaxLogic,
 	} {
 		if got := ScanFacts(text).Logic; got != want {
 			t.Errorf("ScanFacts(%q).Logic = %d, want %d", text, got, want)

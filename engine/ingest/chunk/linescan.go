@@ -54,7 +54,7 @@ func (s *lineScan) line(line string) lineFact {
 			if c == '$' && j == i+1 && j < len(line) && line[j] == '#' {
 				j++ // Perl's $#array and the shell's $#: no comment
 			}
-			if j-i >= 2 && j-i <= 8 && c >= 'a' && c <= 'z' && logicWord(line[i:j]) {
+			if j-i >= 2 && j-i <= 8 && c >= 'a' && c <= 'z' && logicWord(line[i:j]) && !propertyName(line, j) {
 				f.logic++
 			}
 			i, code = j, true
@@ -396,4 +396,22 @@ func commentAt(text string, i int) bool {
 		return i+1 == len(text) || strings.IndexByte("% \t\r\n", text[i+1]) >= 0
 	}
 	return false
+}
+
+// propertyName reports whether the word that ends at line[j] is the name
+// of a property or field rather than a keyword: directly followed by "?:"
+// or "?(" (TypeScript's optional members, select?: …), or by a colon that
+// more code follows on the line (select: (data) => …, an object
+// literal's match: …), not by "::" nor by a colon that ends the line
+// (Python's else:, try:).
+func propertyName(line string, j int) bool {
+	rest := line[j:]
+	if strings.HasPrefix(rest, "?:") || strings.HasPrefix(rest, "?(") {
+		return true
+	}
+	if !strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "::") {
+		return false
+	}
+	after := strings.TrimSpace(rest[1:])
+	return after != "" && !strings.HasPrefix(after, "#") && !strings.HasPrefix(after, "//")
 }
