@@ -124,8 +124,8 @@ type Options struct {
 // a function whose parameters go on over the next lines; version 34
 // records the declaration a chunk starts inside (Within); version 35
 // counts no keyword that names a property (select?: …, match: …) in
-// the Facts.
-const Version = 35
+// the Facts, and version 36 none that names a method (str.match(…)).
+const Version = 36
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

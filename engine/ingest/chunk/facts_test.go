@@ -27,7 +27,8 @@ func TestFactsMeta(t *testing.T) {
 
 // Control-flow keywords count in code, not in comments, not inside
 // identifiers, not as the names of properties (a TypeScript interface's
-// select?: …, an object literal's match: …), and up to MaxLogic.
+// select?: …, an object literal's match: …) or of methods (s.match(…)),
+// and up to MaxLogic.
 func TestLogicCount(t *testing.T) {
 	for text, want := range map[string]int{
 		"if x {\n\treturn y\n}\n":                                 2,

@@ -54,7 +54,9 @@ func (s *lineScan) line(line string) lineFact {
 			if c == '$' && j == i+1 && j < len(line) && line[j] == '#' {
 				j++ // Perl's $#array and the shell's $#: no comment
 			}
-			if j-i >= 2 && j-i <= 8 && c >= 'a' && c <= 'z' && logicWord(line[i:j]) && !propertyName(line, j) {
+			// After a dot, a keyword is a method's name (str.match(…),
+			// promise.catch(…)): a call, not control flow.
+			if j-i >= 2 && j-i <= 8 && c >= 'a' && c <= 'z' && logicWord(line[i:j]) && !propertyName(line, j) && (i == 0 || line[i-1] != '.') {
 				f.logic++
 			}
 			i, code = j, true
