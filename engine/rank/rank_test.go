@@ -230,6 +230,9 @@ func TestClassify(t *testing.T) {
 		"metrics-clojure-graphite/project.clj": Build, "mix.exs": Build, "rebar.config": Build, "Package.swift": Build, "Cargo.lock": Build,
 		"lib/foo.opam": Build, "src/project.clj.go": "",
 		"lib/Plack/Test/MockHTTP.pm": "", "lib/Test/More.pm": "", "t/Test/helper.pm": Test, "Lib/test/test_os.py": Test,
+		// Code named like a project's documents is code; Go's benchmarks live in test files.
+		"src/history.rs": "", "news.py": "", "lib/changes.rb": "", "HISTORY.md": Docs, "History": Docs, "NEWS": Docs, "AUTHORS": Docs,
+		"bench_filter_test.go": Benchmark, "traversal_bench_test.go": Benchmark, "filter_test.go": Test,
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

@@ -120,6 +120,20 @@ func licenceText(stem, ext string) bool {
 	return false
 }
 
+// docsName reports whether a lower-case file name is that of a project's
+// documents: README, CHANGELOG, HISTORY, NEWS, CHANGES, LICENSE, COPYING,
+// NOTICE, AUTHORS, Doxyfile, with or without an extension. Classify
+// leaves code so named be (src/history.rs, news.py).
+func docsName(lower string) bool {
+	for _, p := range [...]string{"readme", "changelog", "history", "news", "changes", "license", "licence",
+		"copying", "notice", "authors", "doxyfile"} {
+		if strings.HasPrefix(lower, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // generatedName reports whether a lower-case file stem is that of a
 // parser or lexer generator's or protoc's output, by its stem: y.tab.c, lex.yy.c,
 // parser.tab.h, api_pb2.py, api.pb.h.
@@ -139,6 +153,8 @@ func Classify(rel string) Satellite {
 	case strings.HasSuffix(lower, "_test.go") && strings.HasPrefix(lower, "example"),
 		strings.HasSuffix(stem, "_example"), strings.HasPrefix(stem, "example_"):
 		return Example
+	case strings.HasSuffix(lower, "_test.go") && (strings.HasPrefix(lower, "bench") || strings.Contains(lower, "_bench")):
+		return Benchmark // Go's benchmarks live in test files: bench_filter_test.go
 	case strings.HasSuffix(lower, "_test.go"), strings.HasPrefix(lower, "test_") && ext == ".py",
 		strings.HasSuffix(stem, "_test") && ext != ".go", strings.HasSuffix(stem, "_spec"),
 		strings.Contains(lower, ".test."), strings.Contains(lower, ".spec."), lower == "conftest.py",
@@ -157,11 +173,7 @@ func Classify(rel string) Satellite {
 	case buildNames[lower], buildExtensions[ext], strings.HasPrefix(lower, "makefile"), strings.HasPrefix(lower, "gnumakefile"),
 		strings.HasPrefix(lower, "dockerfile"), strings.HasPrefix(lower, ".") && !chunk.Structured(chunk.Language(rel)):
 		return Build
-	case docExtensions[ext], manPage(lower), strings.HasPrefix(lower, "readme"), strings.HasPrefix(lower, "changelog"), strings.HasPrefix(lower, "history"),
-		strings.HasPrefix(lower, "news"), strings.HasPrefix(lower, "changes"),
-		strings.HasPrefix(lower, "license"), strings.HasPrefix(lower, "licence"), strings.HasPrefix(lower, "copying"),
-		licenceText(stem, ext),
-		strings.HasPrefix(lower, "notice"), strings.HasPrefix(lower, "authors"), strings.HasPrefix(lower, "doxyfile"):
+	case docExtensions[ext], manPage(lower), licenceText(stem, ext), docsName(lower) && !chunk.Structured(chunk.Language(rel)):
 		if !strings.HasPrefix(lower, "requirements") {
 			return Docs
 		}
