@@ -121,7 +121,7 @@ var (
 	modifier  = regexp.MustCompile(`^` + cMods + `$`) // static in static { ... }
 	// Annotations and attributes before a declaration on its line.
 	annotations = regexp.MustCompile(`^\s*(?:@` + ident + `(?:\.` + ident + `)*(?:\([^()]*\))?\s+|#?\[[^\[\]]*\]\s*)+`)
-	typedefName = regexp.MustCompile(`^[\s*]*(` + ident + `)\s*[;,\[]`)
+	typedefName = regexp.MustCompile(`^[\s*]*(?:[A-Z][A-Z0-9_]*\s+)?(` + ident + `)\s*[;,\[]`) // } FAR deflate_state;
 
 	jsFunc  = regexp.MustCompile(`^\s*(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:async\s+)?function\b\s*\*?\s*(?P<name>[A-Za-z_$][\w$]*)`)
 	jsType  = regexp.MustCompile(`^\s*(?:export\s+(?:default\s+)?)?(?:declare\s+)?(?:abstract\s+)?(?:const\s+)?(?P<kw>class|interface|enum|namespace|module)\s+(?P<name>[A-Za-z_$][\w$]*)`)
@@ -346,8 +346,11 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 			}
 		}
 		if lang.macros && lx.clean() {
-			if m := cDefine.FindStringSubmatch(line); m != nil {
-				names = appendName(names, i, "", decl{name: m[1]}) // a name, not a unit: it cuts nothing
+			if m := cDefine.FindStringSubmatch(line); m != nil && !isIdent(strings.TrimSpace(line[len(m[0]):])) {
+				// A name, not a unit: it cuts nothing. One that only
+				// renames another (#define deflateInit2_ z_deflateInit2_,
+				// #define local static) is an alias, and defines nothing.
+				names = appendName(names, i, "", decl{name: m[1]})
 			}
 		}
 		if lx.clean() && len(lx.braces) <= maxNesting && lx.inContainers() {
@@ -424,7 +427,8 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 					open = open[:n-1]
 				}
 			case ';':
-				if n := len(open); n > 0 && !open[n-1].open && open[n-1].depth == d && lx.parens == 0 {
+				if n := len(open); n > 0 && !open[n-1].open && open[n-1].depth == d && lx.parens == 0 &&
+					!(open[n-1].proto && knrDeclaration(ls.text(open[n-1].line, i)+line[:at], open[n-1].name)) {
 					closeAt(open[n-1], i+1)
 					if open[n-1].proto {
 						prototypes[open[n-1].line] = true
@@ -436,6 +440,47 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 	}
 	names = slices.DeleteFunc(names, func(n definedName) bool { return prototypes[n.line] })
 	return units, names
+}
+
+// knrDeclaration reports whether text, from a C function's declaring line
+// to a ';', is an old-style (K&R) definition's head, whose ';' ends the
+// declaration of a parameter below the parameter list, not a prototype:
+//
+//	int deflateInit2_(strm, level)
+//	    z_streamp strm;
+//
+// Its parameter list names at least one parameter and nothing else, and
+// declarations follow it.
+func knrDeclaration(text, name string) bool {
+	at := strings.Index(text, name+"(")
+	if at < 0 {
+		at = strings.Index(text, name+" (")
+	}
+	if at < 0 {
+		return false
+	}
+	rest := text[at+len(name):]
+	open := strings.IndexByte(rest, '(')
+	end := strings.IndexByte(rest, ')')
+	if end < open {
+		return false
+	}
+	for p := range strings.SplitSeq(rest[open+1:end], ",") {
+		if p = strings.TrimSpace(p); p == "" || p == "void" || !isIdent(p) {
+			return false
+		}
+	}
+	return strings.TrimSpace(rest[end+1:]) != ""
+}
+
+// isIdent reports whether s is one identifier.
+func isIdent(s string) bool {
+	for i := range len(s) {
+		if !isWordByte(s[i]) || i == 0 && s[i] >= '0' && s[i] <= '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // inMacro reports whether a Rust macro's body is open.

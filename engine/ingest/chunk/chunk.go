@@ -124,8 +124,12 @@ type Options struct {
 // a function whose parameters go on over the next lines; version 34
 // records the declaration a chunk starts inside (Within); version 35
 // counts no keyword that names a property (select?: …, match: …) in
-// the Facts, and version 36 none that names a method (str.match(…)).
-const Version = 36
+// the Facts, and version 36 none that names a method (str.match(…));
+// version 37 knows C's old-style definitions (int f(a, b) int a; … {),
+// and no longer names a macro that only renames another (#define
+// inflate_table z_inflate_table), and version 38 finds a typedef's name after a
+// macro (} FAR deflate_state;).
+const Version = 38
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

@@ -25,6 +25,12 @@ func TestDefines(t *testing.T) {
 			[]string{"XML_Bool", "XML_Content", "XML_Handler", "XML_cp", "contentTok", "scanLit"}},
 		{"c", "#ifndef YAML_H\n#define YAML_H\n#define YAML_VERSION 2\n\n#define READ_LINE(parser,string) \\\n    (STRING_EXTEND(parser,string) ? \\\n     1 : 0)\n\nYAML_DECLARE(int)\nyaml_parser_scan(yaml_parser_t *parser);\n\nYAML_DECLARE(int)\nyaml_parser_scan(yaml_parser_t *parser)\n{\n  return READ_LINE(parser, s);\n}\n\nAPI_EXPORT(muParserHandle_t) mupCreate(int nBaseType)\n{\n  return 0;\n}\n\nstatic YAML_INLINE(int) yaml_check(int x) {\n  return x;\n}\n#endif\n",
 			[]string{"READ_LINE", "YAML_H", "YAML_VERSION", "mupCreate", "yaml_check", "yaml_parser_scan"}},
+		// Old-style (K&R) definitions, whose parameters are declared below
+		// their list, define their names; prototypes do not, and a macro
+		// that only renames another is an alias. A typedef's name may
+		// follow a macro (} FAR deflate_state;).
+		{"c", "#define deflateInit2_ z_deflateInit2_\n#define local static\n#define MAX_WBITS 15\n#define ZLIB_H\n\nint ZEXPORT deflateInit2_ OF((z_streamp strm, int level));\nint f(void);\nint g(a, b);\n\nint ZEXPORT deflateInit2_(strm, level,\n                  version)\n    z_streamp strm;\n    int  level;\n    const char *version;\n{\n    return 0;\n}\n\nlocal void fill_window(s)\n    deflate_state *s;\n{\n    s->x = 1;\n}\n\ntypedef struct internal_state {\n    int status;\n} FAR deflate_state;\n",
+			[]string{"MAX_WBITS", "ZLIB_H", "deflateInit2_", "deflate_state", "fill_window", "internal_state"}},
 		{"cpp", "namespace mu\n{\n\tclass API_EXPORT_CXX ParserBase\n\t{\n\tpublic:\n\t\tParserBase();\n\t};\n}\n\nParserBase::ParserBase()\n{\n}\n",
 			[]string{"ParserBase", "ParserBase.ParserBase"}},
 		{"cpp", "namespace {\n\n// Cleans.\nclass LogCleaner {\n public:\n  LogCleaner();\n  bool enabled() const { return enabled_; }\n};\n\n}  // namespace\n\nLogCleaner::LogCleaner() : enabled_(false) {\n}\n",
