@@ -326,12 +326,14 @@ func TestClassifyMore(t *testing.T) {
 
 // A query that names a build or a project keeps build files in place;
 // "manual" asks for the docs, a grammar for a parser generator's output;
-// a class name that only qualifies another word asks for nothing.
+// a class name that only qualifies another word asks for nothing, nor
+// do the docs' names in a question about generating them.
 func TestAsksMore(t *testing.T) {
 	for text, want := range map[string]Satellite{
 		"which project file lists the sources": Build, "how is the build configured": Build,
 		"which code reads the Makefile-style .d dependency files": "", "a test-like harness for plugins": "",
 		"the Makefile's install target": Build, "where are the unit-tests of the lexer": Test, "the docs-only build": Docs,
+		"which code generates markdown documentation for commands": "", "where is the documentation generator": "",
 		"the manual of the command line": Docs, "where is the request built": "",
 		"where is the grammar of the language defined": Generated,
 	} {

@@ -261,9 +261,12 @@ var askWords = map[string]Satellite{
 
 // asks returns the satellite classes text names. A name that only
 // qualifies another word ("Makefile-style dependency files", "a
-// test-like harness") asks for nothing.
+// test-like harness") asks for nothing, and the docs are not asked for
+// by a question about generating them ("which code generates markdown
+// documentation", "the documentation generator"): that is code.
 func asks(text string) map[Satellite]bool {
 	out := map[Satellite]bool{}
+	makes := false
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-')
 	})
@@ -273,7 +276,13 @@ func asks(text string) map[Satellite]bool {
 			if c, ok := askWords[part]; ok && (i+1 == len(parts) || !qualifierSuffix[parts[i+1]]) {
 				out[c] = true
 			}
+			if strings.HasPrefix(part, "generat") {
+				makes = true
+			}
 		}
+	}
+	if makes {
+		delete(out, Docs) // the code that generates docs: cobra's doc/md_docs.go
 	}
 	return out
 }
