@@ -128,8 +128,9 @@ type Options struct {
 // version 37 knows C's old-style definitions (int f(a, b) int a; … {),
 // and no longer names a macro that only renames another (#define
 // inflate_table z_inflate_table), and version 38 finds a typedef's name after a
-// macro (} FAR deflate_state;).
-const Version = 38
+// macro (} FAR deflate_state;); version 39 reads the declarations of a
+// file that starts with a byte order mark (blankBOM).
+const Version = 39
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
@@ -203,7 +204,11 @@ type Chunk struct {
 func Split(text string, opts Options) []Chunk {
 	opts = opts.withDefaults()
 	ls := splitLines(text)
-	st := parseStructure(text, ls, opts.Language)
+	structText, structLines := text, ls
+	if blank, ok := blankBOM(text); ok {
+		structText, structLines = blank, splitLines(blank)
+	}
+	st := parseStructure(structText, structLines, opts.Language)
 	var chunks []Chunk
 	prevEnd := 0
 	for start := 0; start < ls.count(); {
@@ -238,6 +243,19 @@ func Split(text string, opts Options) []Chunk {
 		}
 	}
 	return chunks
+}
+
+// blankBOM returns text with its leading byte order mark, if it has one,
+// replaced by as many spaces, so that the declaration patterns, which
+// expect a line to start with a keyword or blanks, read its first line
+// (a C# file saved by Visual Studio starts "\ufeffnamespace"); lines and
+// offsets stay as they were.
+func blankBOM(text string) (string, bool) {
+	const bom = "\ufeff"
+	if !strings.HasPrefix(text, bom) {
+		return text, false
+	}
+	return strings.Repeat(" ", len(bom)) + text[len(bom):], true
 }
 
 // ChunkID returns the id under which the chunk c of the document docID is

@@ -308,6 +308,7 @@ func checkInvariants(t testing.TB, text string, opts Options, chunks []Chunk) {
 // once each, the names declared on its lines.
 func checkDeclarations(t testing.TB, text string, opts Options, chunks []Chunk) {
 	t.Helper()
+	text, _ = blankBOM(text)
 	ls := splitLines(text)
 	st := parseStructure(text, ls, opts.Language)
 	for _, c := range chunks {

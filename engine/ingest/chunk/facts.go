@@ -123,6 +123,7 @@ func ScanFacts(text string) Facts {
 // of the language's comments counts as one wherever it starts (see
 // commentSyntaxes), and keywords count only in code.
 func FileFacts(text, language string, chunks []Chunk) []Facts {
+	text, _ = blankBOM(text)
 	lines := scanLines(text, language)
 	facts := make([]Facts, len(chunks))
 	for i, c := range chunks {

@@ -54,6 +54,10 @@ func TestDefines(t *testing.T) {
 			[]string{"Builder.LIMIT", "Builder.use", "Point.norm", "Rack", "Rack.Builder", "Rack.Point", "Rack.VERSION"}},
 		{"java", "public class Pool {\n    public static final int DEFAULT_MAX_TOTAL = 8;\n    private static final long serialVersionUID = 1L;\n    private static final Map<String, List<Integer>> CACHE = new HashMap<>();\n    public final int size;\n    static final String[] NAMES;\n    public Pool(int size) { this.size = size; }\n}\n",
 			[]string{"Pool", "Pool.CACHE", "Pool.DEFAULT_MAX_TOTAL", "Pool.NAMES", "Pool.Pool"}},
+		// A byte order mark before the first line (Visual Studio's) hides
+		// nothing.
+		{"csharp", "\ufeffnamespace RepetierHost.view\r\n{\r\n    partial class PrintPanel\r\n    {\r\n        private void InitializeComponent()\r\n        {\r\n        }\r\n    }\r\n}\r\n",
+			[]string{"PrintPanel", "PrintPanel.InitializeComponent"}},
 		{"csharp", "namespace A {\n    public class Tag {\n        public const int MaxSize = 64;\n        private static readonly string Name = \"x\";\n        public int Count { get; set; }\n        public void Render() { }\n    }\n}\n",
 			[]string{"Tag", "Tag.MaxSize", "Tag.Name", "Tag.Render"}},
 		{"swift", "import Foundation\n\n/// A session.\npublic final class Session {\n    public init(config: Config) {\n        Foo()\n    }\n    func request(_ url: URL) -> Request {\n        return Foo(url)\n    }\n}\n\nextension Session {\n    public func download(_ url: URL) {}\n}\n\nprotocol Adapter {\n    func adapt(_ r: Request) throws -> Request\n}\n\nstruct Point { var x: Int }\n",
