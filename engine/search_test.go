@@ -141,6 +141,33 @@ func TestSearchFiltersAndShape(t *testing.T) {
 		}
 	})
 
+	// A result's metadata says what its chunk declares and, for the later
+	// chunk of a long function, which function it continues; what the
+	// index keeps for ranking alone (facts) is not shown.
+	t.Run("metadata", func(t *testing.T) {
+		within := 0
+		for _, r := range search(t, m, SearchRequest{Query: "soil moisture sunlight", MaxPerFile: -1, Limit: 50}) {
+			if _, ok := r.Metadata["facts"]; ok {
+				t.Errorf("%s:%d shows the facts: %v", r.Path, r.StartLine, r.Metadata)
+			}
+			if r.Path != filepath.Join(ws, "garden.go") {
+				continue
+			}
+			if _, ok := r.Metadata["defines"]; !ok {
+				t.Errorf("%s:%d has no defines: %v", r.Path, r.StartLine, r.Metadata)
+			}
+			if w := r.Metadata["within"]; w != "" {
+				within++
+				if !strings.HasPrefix(w, "Water") && !strings.HasPrefix(w, "Filler") || r.Metadata["defines"] == w {
+					t.Errorf("%s:%d-%d: within %q, defines %q", r.Path, r.StartLine, r.EndLine, w, r.Metadata["defines"])
+				}
+			}
+		}
+		if within == 0 {
+			t.Error("no chunk of garden.go's long functions says which function it continues")
+		}
+	})
+
 	t.Run("language", func(t *testing.T) {
 		res := search(t, m, SearchRequest{Query: "marigold", Language: "python"})
 		if len(res) == 0 {
