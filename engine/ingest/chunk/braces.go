@@ -72,6 +72,10 @@ var keywords = map[string]bool{
 const (
 	cMods = `(?:(?:(?:private|protected)\[[\w.]+\]|public|private|protected|internal|static|abstract|final|sealed|partial|open|data|inner|override|readonly|unsafe|virtual|async|extern|inline|export|default|fileprivate|mutating|strictfp|synchronized|native|implicit|lazy|suspend|operator|infix|tailrec|external|actual|expect|required|convenience|dynamic|case|value|annotation|enum|friend|constexpr|explicit|new|transient|volatile|const|non-sealed|@[A-Za-z_][\w.]*(?:\([^()]*\))?)\s+)*`
 	ident = `[A-Za-z_]\w*`
+	// swiftClass is Swift's class before func or var, a type member that
+	// subclasses may override (class func mapNextAction, public class var
+	// shared), with any modifiers after it.
+	swiftClass = `(?:class\s+` + cMods + `)?`
 	// cMacroCall is a call of a C macro spelt in capitals, API_EXPORT(int).
 	cMacroCall = `[A-Z][A-Z0-9_]*\s*\([^()]*\)`
 	// cppOwner is the qualifier of a C++ member defined out of its class,
@@ -84,9 +88,9 @@ var (
 	cType = regexp.MustCompile(`^\s*` + cMods + `(?P<kw>@interface|class|interface|enum|record|struct|trait|object|protocol|extension|actor|namespace|union|typealias)\s+(?P<name>` + ident + `(?:(?:\.|\\|::)` + ident + `)*)`)
 	// A function's name may be an operator: Scala's def \ and def ++,
 	// Swift's static func ==.
-	cFunc  = regexp.MustCompile(`^\s*` + cMods + `(?:fun|func|def|function)\s+(?:<[^>]*>\s*)?(?:[\w.]+(?:<[^>]*>)?\??\.)?&?(?P<name>` + ident + `|[!#%&*+\-/:<=>?@\\^|~]+(?:\s|\(|\[|$))`)
+	cFunc  = regexp.MustCompile(`^\s*` + cMods + swiftClass + `(?:fun|func|def|function)\s+(?:<[^>]*>\s*)?(?:[\w.]+(?:<[^>]*>)?\??\.)?&?(?P<name>` + ident + `|[!#%&*+\-/:<=>?@\\^|~]+(?:\s|\(|\[|$))`)
 	cAlias = regexp.MustCompile(`^\s*` + cMods + `type\s+(?P<name>` + ident + `)\s*(?:\[[^=]*\]\s*)?(?:=|<:|>:|$)`) // Scala
-	cVal   = regexp.MustCompile(`^\s*` + cMods + `(?:val|var|let)\s+(?P<name>` + ident + `)`)
+	cVal   = regexp.MustCompile(`^\s*` + cMods + swiftClass + `(?:val|var|let)\s+(?P<name>` + ident + `)`)
 	// A C function's type may be a macro's call that makes it,
 	// API_EXPORT(int) or YAML_DECLARE(int), alone or before a type.
 	cTyped = regexp.MustCompile(`^\s*` + cMods + `(?:<[^>]*>\s*)?(?P<type>` + cMacroCall + `(?:\s*` + ident + `)?|` + ident + `(?:[\w.:<>\[\],?*& ]*?[\w>\]*&?])?)\s+[*&]*` + cppOwner + `(?P<name>~?` + ident + `)\s*(?:<[^()]*>\s*)?\(`)
@@ -552,6 +556,9 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 			}
 			if re == jsVar && jsImport.MatchString(line[m[1]:]) {
 				continue // const buildConnector = require('./connect.js') names what another file defines
+			}
+			if d.kw == "class" && (d.name == "func" || d.name == "var") {
+				continue // Swift's class func and class var: a member (swiftClass), not a class
 			}
 			if re == cCtor && strings.ToUpper(d.name) == d.name {
 				continue // a macro, not a constructor

@@ -129,8 +129,9 @@ type Options struct {
 // and no longer names a macro that only renames another (#define
 // inflate_table z_inflate_table), and version 38 finds a typedef's name after a
 // macro (} FAR deflate_state;); version 39 reads the declarations of a
-// file that starts with a byte order mark (blankBOM).
-const Version = 39
+// file that starts with a byte order mark (blankBOM); version 40 names
+// Swift's class func and class var as members, not as classes.
+const Version = 40
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

@@ -62,6 +62,10 @@ func TestDefines(t *testing.T) {
 			[]string{"Tag", "Tag.MaxSize", "Tag.Name", "Tag.Render"}},
 		{"swift", "import Foundation\n\n/// A session.\npublic final class Session {\n    public init(config: Config) {\n        Foo()\n    }\n    func request(_ url: URL) -> Request {\n        return Foo(url)\n    }\n}\n\nextension Session {\n    public func download(_ url: URL) {}\n}\n\nprotocol Adapter {\n    func adapt(_ r: Request) throws -> Request\n}\n\nstruct Point { var x: Int }\n",
 			[]string{"Adapter", "Adapter.adapt", "Point", "Session", "Session.download", "Session.request"}},
+		// Swift's class func and class var are a type's members, not classes.
+		{"swift", "class Mappers {\n    class func mapNextAction(nextAction: X?) -> Y? {\n        return nil\n    }\n    public class func build(e: [Z]) throws -> (a: [E], b: [E]) {\n        return ([], [])\n    }\n    override class var shared: Int { 1 }\n}\n",
+			[]string{"Mappers", "Mappers.build", "Mappers.mapNextAction", "Mappers.shared"}},
+		{"c", "struct var {\n    struct var *next;\n    int flags;\n};\n\nstruct func {\n    int n;\n};\n", []string{"func", "var"}},
 		{"scala", "package p\n\nobject Parsers {\n  type Input = String\n  type Rule[A] = Input => A\n  def parse(s: String): Int = {\n    Foo(s)\n  }\n  case class Token(v: String)\n}\n\ntrait Reader[T] {\n  def read(): T\n}\n\nclass Lexer(in: String) extends Reader[Int] {\n  override def read(): Int = Foo()\n  private[this] def skip(n: Int): Unit = {\n    Foo(n)\n  }\n  protected[p] lazy val size = Foo()\n  def \\\\(name: String): Lexer = Foo(name)\n  def ++ (that: Lexer) = Foo(that)\n}\n",
 			[]string{"Lexer", "Lexer.++", `Lexer.\\`, "Lexer.read", "Lexer.size", "Lexer.skip", "Parsers", "Parsers.Input", "Parsers.Rule", "Parsers.Token", "Parsers.parse", "Reader", "Reader.read"}},
 		{"dart", "import 'dart:io';\n\nclass Client {\n  final String base;\n  Client(this.base);\n  Future<Response> get(String path) async {\n    return Foo(path);\n  }\n  static Client create() => Client('x');\n}\n\nvoid main() {\n  Foo();\n}\n",
