@@ -21,7 +21,10 @@ type braceLang struct {
 	// multiline: a quoted string may span lines, and <<<ID opens a
 	// heredoc that a line starting with ID closes (PHP). Elsewhere an
 	// unterminated string ends with its line.
-	multiline    bool
+	multiline bool
+	// spanning: a double-quoted string may span lines, with no heredocs
+	// (Rust's "…" strings, which hold raw newlines).
+	spanning     bool
 	charLiterals bool // 'x' is a character literal; else ' quotes a string
 	templates    bool // `...${...}...` template literals (JavaScript)
 	tripleQuotes bool // """...""" strings
@@ -38,7 +41,11 @@ type braceLang struct {
 	conditional bool
 	top         []*regexp.Regexp
 	member      []*regexp.Regexp // more declarations in the body of a class-like type
-	preamble    []string         // prefixes of attribute lines, beyond comments and @annotations
+	// nested: declarations that also count inside a function's body
+	// (JavaScript's function declarations: a factory's inner functions,
+	// redux-toolkit's buildInitiate and the functions it returns).
+	nested   []*regexp.Regexp
+	preamble []string // prefixes of attribute lines, beyond comments and @annotations
 }
 
 // Each declaration pattern has a group "name" and may have a group "kw",
@@ -242,8 +249,9 @@ var assigning = map[*regexp.Regexp]bool{
 
 var (
 	javascript = &braceLang{templates: true,
-		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsExported, jsVar, jsAssigned, jsPrototype}, member: []*regexp.Regexp{jsField, jsMethod, jsProperty}}
-	rust = &braceLang{charLiterals: true, rawStrings: true,
+		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsExported, jsVar, jsAssigned, jsPrototype}, member: []*regexp.Regexp{jsField, jsMethod, jsProperty},
+		nested: []*regexp.Regexp{jsFunc}}
+	rust = &braceLang{charLiterals: true, rawStrings: true, spanning: true,
 		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
 	php = &braceLang{hashComments: true, multiline: true, conditional: true,
 		top: []*regexp.Regexp{cType, cFunc, anonNamespace}, preamble: []string{"#["}}
@@ -355,6 +363,13 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 				// renames another (#define deflateInit2_ z_deflateInit2_,
 				// #define local static) is an alias, and defines nothing.
 				names = appendName(names, i, "", decl{name: m[1]})
+			}
+		}
+		if lang.nested != nil && lx.clean() && !lx.inContainers() {
+			if d, ok := lang.nestedDeclaration(line); ok {
+				// A name, not a unit: a function's body is cut at its
+				// statements, as before, and its inner functions named.
+				names = appendName(names, i, "", d)
 			}
 		}
 		if lx.clean() && len(lx.braces) <= maxNesting && lx.inContainers() {
@@ -542,7 +557,10 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 				d.name = strings.Trim(group("name"), "\"`") // summary.fit is one name in R
 			}
 			typ, _, _ := strings.Cut(group("type"), " ")
-			if re != perlSub && (keywords[d.name] || keywords[typ]) || // Perl's sub new is a constructor
+			// A name after its keyword (sub, fn, fun, func, def, function)
+			// may be one that elsewhere starts a statement: Perl's sub new,
+			// Rust's fn new and fn lock, Swift's func lock.
+			if re != perlSub && re != rustItem && re != cFunc && (keywords[d.name] || keywords[typ]) ||
 				strings.Contains(line[:m[1]], "=") && !assigning[re] {
 				continue
 			}
@@ -581,6 +599,19 @@ func (lang *braceLang) declaration(line string, inClass bool) (decl, bool) {
 			d.name = "" // opened in many files, defined by none
 		}
 		return d, true
+	}
+	return decl{}, false
+}
+
+// nestedDeclaration reads line, inside a block that is no container (a
+// function's body), for a declaration of lang.nested.
+func (lang *braceLang) nestedDeclaration(line string) (decl, bool) {
+	for _, re := range lang.nested {
+		if m := re.FindStringSubmatch(line); m != nil {
+			if name := m[re.SubexpIndex("name")]; !keywords[name] {
+				return decl{name: name}, true
+			}
+		}
 	}
 	return decl{}, false
 }
@@ -732,7 +763,7 @@ func (lx *lexer) scan(line string, event func(ev byte, at int)) {
 				}
 			case c == lx.state:
 				lx.state = 0
-			case c == '\n' && lx.state != '`' && !lx.triple && !lx.lang.multiline:
+			case c == '\n' && lx.state != '`' && !lx.triple && !lx.lang.multiline && !(lx.lang.spanning && lx.state == '"'):
 				lx.state = 0 // an unterminated string ends with its line
 			}
 			continue

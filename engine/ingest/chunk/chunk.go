@@ -130,8 +130,11 @@ type Options struct {
 // inflate_table z_inflate_table), and version 38 finds a typedef's name after a
 // macro (} FAR deflate_state;); version 39 reads the declarations of a
 // file that starts with a byte order mark (blankBOM); version 40 names
-// Swift's class func and class var as members, not as classes.
-const Version = 40
+// Swift's class func and class var as members, not as classes; version
+// 41 JavaScript's functions declared inside another function, Rust's
+// fn new and fn lock (a name after fn, func or fun that elsewhere starts
+// a statement), and Rust's strings that hold raw newlines.
+const Version = 41
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

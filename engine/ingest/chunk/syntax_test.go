@@ -38,6 +38,10 @@ func TestDefines(t *testing.T) {
 		{"perl", "package Alpha;\nsub bar { 1 }\npackage Beta;\nsub qux { 2 }\n", []string{"Alpha", "Alpha.bar", "Beta", "Beta.qux"}},
 		{"javascript", "'use strict'\n\nconst net = require('node:net')\nconst buildConnector = require('../core/connect.js')\nconst kSize = 2048\n\n/**\n * A queue.\n */\nmodule.exports = class FixedQueue {\n  constructor () {\n    this.head = 0\n  }\n\n  push (data) {\n    this.head = data\n  }\n}\n\nexports.Pool = class Pool {\n}\n\nmodule.exports.create = function createPool (opts) {\n  return opts\n}\n",
 			[]string{"FixedQueue", "FixedQueue.constructor", "FixedQueue.push", "Pool", "create", "kSize"}},
+		// A function declared inside another (a factory's inner functions)
+		// is named; a function expression is not.
+		{"typescript", "export function buildInitiate(api: Api) {\n  function buildGetRunningQuery(name: string) {\n    if (name) {\n      async function* poll() {}\n    }\n    return name\n  }\n  const x = function inner() {}\n  return { buildGetRunningQuery }\n}\n",
+			[]string{"buildGetRunningQuery", "buildInitiate", "poll"}},
 		{"javascript", "module.exports = function createApplication (options) {\n  return options\n}\n", []string{"createApplication"}},
 		{"javascript", "module.exports = async function * (options) {\n  yield options\n}\n", nil},
 		{"php", "<?php\nnamespace FastRoute;\n\nif (!function_exists('FastRoute\\simpleDispatcher')) {\n    function simpleDispatcher(callable $f, array $o = [])\n    {\n        if ($o) {\n            function inner() {}\n        }\n        return $f();\n    }\n} else {\n    function fallback() {}\n}\n",
@@ -62,6 +66,11 @@ func TestDefines(t *testing.T) {
 			[]string{"Tag", "Tag.MaxSize", "Tag.Name", "Tag.Render"}},
 		{"swift", "import Foundation\n\n/// A session.\npublic final class Session {\n    public init(config: Config) {\n        Foo()\n    }\n    func request(_ url: URL) -> Request {\n        return Foo(url)\n    }\n}\n\nextension Session {\n    public func download(_ url: URL) {}\n}\n\nprotocol Adapter {\n    func adapt(_ r: Request) throws -> Request\n}\n\nstruct Point { var x: Int }\n",
 			[]string{"Adapter", "Adapter.adapt", "Point", "Session", "Session.download", "Session.request"}},
+		// A name after fn or func may be a word that elsewhere starts a
+		// statement (new, lock); Rust's strings may hold raw newlines.
+		{"rust", "impl<'r> SpinLatch<'r> {\n    #[inline]\n    pub(super) fn new(thread: &'r WorkerThread) -> SpinLatch<'r> {\n        let s = \"[\n  {\\\"a\\\": 1\n]\";\n        x(s)\n    }\n\n    fn lock(&self) {}\n}\n\nfn after() {}\n",
+			[]string{"SpinLatch.lock", "SpinLatch.new", "after"}},
+		{"swift", "class Store {\n    func lock() {\n        x()\n    }\n}\n", []string{"Store", "Store.lock"}},
 		// Swift's class func and class var are a type's members, not classes.
 		{"swift", "class Mappers {\n    class func mapNextAction(nextAction: X?) -> Y? {\n        return nil\n    }\n    public class func build(e: [Z]) throws -> (a: [E], b: [E]) {\n        return ([], [])\n    }\n    override class var shared: Int { 1 }\n}\n",
 			[]string{"Mappers", "Mappers.build", "Mappers.mapNextAction", "Mappers.shared"}},
