@@ -5,8 +5,9 @@
 // reflect how code bases are organised and how people ask about them:
 //
 //   - definition: for a query that names a symbol (an identifier,
-//     pkg.Name, Type::method; or a signature or short phrase that names
-//     one, "the Engine.ServeHTTP method"), a chunk that defines it ranks
+//     pkg.Name, Type::method, an Objective-C message [Type method:]; or
+//     a signature or short phrase that names one, "the Engine.ServeHTTP
+//     method"), a chunk that defines it ranks
 //     above chunks that use it (one that defines it as asked ranks above
 //     every chunk that does not: definitionsFirst); for a question, a chunk that defines an identifier
 //     spelled by adjacent query words ("parse duration" → ParseDuration)

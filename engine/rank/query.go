@@ -66,6 +66,8 @@ func ParseQuery(text string) Query {
 	q := Query{Text: text, Search: text, Kind: KindQuestion, Terms: analysis.QueryTerms(text), Asks: asks(text)}
 	if kw, rest, ok := strings.Cut(t, " "); ok && declarationWords[kw] && symbolPattern.MatchString(strings.TrimSpace(rest)) {
 		t = strings.TrimSpace(rest) // "struct jq_state", "class HTTPAdapter": the name is the symbol
+	} else if name, ok := typeAndMember(t); ok {
+		t = name // "AIRMap takeSnapshotWithConfig", -[AIRMap takeSnapshotWithConfig:]: AIRMap.takeSnapshotWithConfig
 	} else if name, ok := namedSymbol(t); ok && !symbolPattern.MatchString(t) {
 		t = name // "func (c *Context) JSON(code int, obj any)", "the Engine.ServeHTTP method"
 		q.Search, q.Terms = name, analysis.QueryTerms(name)
@@ -167,6 +169,56 @@ func namedSymbol(t string) (string, bool) {
 		return "", false
 	}
 	return name, true
+}
+
+// objcMessage matches an Objective-C method as its users write it, a
+// message: -[AIRMap takeSnapshotWithConfig:success:], [NSString
+// stringWithFormat:], the class in group 1 and the selector's first part
+// in group 2.
+var objcMessage = regexp.MustCompile(`^[-+]?\[\s*([A-Za-z_]\w*)\s+([A-Za-z_]\w*)(?::[^\]]*)?\s*\]$`)
+
+// typeAndMember returns Type.member for a query that names a method
+// after its class with a space, as Objective-C's messages do, in brackets
+// or without them ("AIRMap takeSnapshotWithConfig", "RCTConvert
+// MKCoordinateRegion"): two words, the first a type's name (a capital,
+// then at least one more), the second spelt as code. Two words that
+// could be prose ("Parse duration", "HTTP server") are left a question.
+func typeAndMember(t string) (string, bool) {
+	if m := objcMessage.FindStringSubmatch(t); m != nil {
+		return m[1] + "." + m[2], true
+	}
+	words := strings.Fields(t)
+	if len(words) != 2 {
+		return "", false
+	}
+	typ, member := words[0], words[1]
+	if !identifier.MatchString(typ) || !identifier.MatchString(member) || typ[0] < 'A' || typ[0] > 'Z' ||
+		strings.IndexFunc(typ[1:], unicode.IsUpper) < 0 || !spelledAsCode(member) && !typeName(member) {
+		return "", false
+	}
+	return typ + "." + member, true
+}
+
+// identifier matches one identifier, unqualified.
+var identifier = regexp.MustCompile(`^[A-Za-z_]\w*$`)
+
+// typeName reports whether w is spelt as a type's name of two words or
+// more: a capital, lower case, then another capital (MKCoordinateRegion,
+// HttpClient), which prose does not write.
+func typeName(w string) bool {
+	if w == "" || w[0] < 'A' || w[0] > 'Z' {
+		return false
+	}
+	lower := false
+	for _, r := range w[1:] {
+		switch {
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsUpper(r) && lower:
+			return true
+		}
+	}
+	return false
 }
 
 // spelledAsCode reports whether a word can only be code: qualified

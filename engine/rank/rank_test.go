@@ -179,6 +179,14 @@ func TestParseQuery(t *testing.T) {
 		{"how does ServeHTTP route requests", KindQuestion, "", ""},
 		{"defstruct", KindSymbol, "defstruct", ""},
 		{"define", KindSymbol, "define", ""},
+		// A method after its class, as Objective-C's messages name it.
+		{"AIRMap takeSnapshotWithConfig", KindSymbol, "takeSnapshotWithConfig", "AIRMap"},
+		{"-[AIRMap takeSnapshotWithConfig:success:]", KindSymbol, "takeSnapshotWithConfig", "AIRMap"},
+		{"[NSString stringWithFormat:]", KindSymbol, "stringWithFormat", "NSString"},
+		{"RCTConvert MKCoordinateRegion", KindSymbol, "MKCoordinateRegion", "RCTConvert"},
+		{"Parse duration", KindQuestion, "", ""},
+		{"HTTP server", KindQuestion, "", ""},
+		{"GitHub Actions", KindQuestion, "", ""},
 	} {
 		q := ParseQuery(tt.text)
 		if q.Kind != tt.kind || q.Symbol != tt.symbol || q.Qualifier != tt.qualifier {
