@@ -54,11 +54,12 @@ type Query struct {
 }
 
 // symbolPattern matches an identifier, possibly qualified by dots, ::,
-// :, #, -> or /, with an optional trailing "()" or, for a Rust macro,
-// "!": HTTPAdapter, from_str, Context.JSON, Value::as_str, lager:md,
-// Rack::Builder, Request#params, $emit(), execute!, and R's
+// :, #, -> or /, with an optional trailing "()", "!" (a Rust macro, a
+// Ruby method) or "?" (a Ruby or Elixir predicate): HTTPAdapter,
+// from_str, Context.JSON, Value::as_str, lager:md, Rack::Builder,
+// Request#params, Launcher#restart!, $emit(), execute!, and R's
 // oauth2.0_token, where a dot may come before a digit.
-var symbolPattern = regexp.MustCompile(`^\\?[A-Za-z_$][\w$]*(?:(?:\.|::?|#|->|/|\\)[A-Za-z_$][\w$]*|\.\d[\w$]*)*(?:\(\)|!)?$`)
+var symbolPattern = regexp.MustCompile(`^\\?[A-Za-z_$][\w$]*(?:(?:\.|::?|#|->|/|\\)[A-Za-z_$][\w$]*|\.\d[\w$]*)*(?:\(\)|!|\?)?$`)
 
 // ParseQuery classifies text and extracts what the rules need.
 func ParseQuery(text string) Query {
@@ -74,10 +75,17 @@ func ParseQuery(text string) Query {
 	}
 	if symbolPattern.MatchString(t) {
 		q.Kind = KindSymbol
-		t = strings.TrimSuffix(strings.TrimSuffix(t, "()"), "!")
+		t = strings.TrimSuffix(t, "()")
+		mark := "" // Ruby's restart! and halted?, or a Rust macro's execute!
+		if strings.HasSuffix(t, "!") || strings.HasSuffix(t, "?") {
+			t, mark = t[:len(t)-1], t[len(t)-1:]
+		}
 		t = strings.TrimPrefix(t, `\`) // PHP's fully qualified \App\Models\User
 		cut := strings.LastIndexAny(t, `.:#>/\`)
 		q.Symbol = t[cut+1:]
+		if cut > 0 && (t[cut] == '#' || t[cut] == '.') {
+			q.Symbol += mark // a method's name ends with it (Launcher#restart!); a macro's does not (tokio::select!)
+		}
 		if cut > 0 {
 			q.Qualifier = strings.TrimRight(t[:cut], `.:#-/\`)
 			if i := strings.LastIndexAny(q.Qualifier, `.:#>/\`); i >= 0 {

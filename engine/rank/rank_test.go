@@ -159,6 +159,10 @@ func TestParseQuery(t *testing.T) {
 		{"execute!", KindSymbol, "execute", ""},                 // a Rust macro
 		{"lager_config:get", KindSymbol, "get", "lager_config"}, // Erlang's module:function
 		{"ready!", KindSymbol, "ready", ""},
+		{"tokio::select!", KindSymbol, "select", "tokio"},
+		{"Launcher#restart!", KindSymbol, "restart!", "Launcher"}, // Ruby's methods end with ! and ?
+		{"Conn.halted?", KindSymbol, "halted?", "Conn"},
+		{"HTTPAdapter?", KindSymbol, "HTTPAdapter", ""},
 		{"struct jq_state", KindSymbol, "jq_state", ""},
 		{"class Rack::Builder", KindSymbol, "Builder", "Rack"},
 		{"data Parser", KindSymbol, "Parser", ""},
