@@ -424,7 +424,8 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 			d := len(lx.braces) // after the event
 			switch ev {
 			case '{':
-				if n := len(open); n > 0 && !open[n-1].open && open[n-1].depth == d-1 && lx.parenAt[d-1] == 0 {
+				if n := len(open); n > 0 && !open[n-1].open && open[n-1].depth == d-1 && lx.parenAt[d-1] == 0 &&
+					!(lang.templates && inTypeParameters(ls.text(open[n-1].line, i)+line[:at])) {
 					open[n-1].open = true
 					lx.braces[d-1] = open[n-1].body
 				} else if d >= 2 && lx.braces[d-2] == namespaceBody && inMacro(open) {
@@ -490,6 +491,26 @@ func knrDeclaration(text, name string) bool {
 		}
 	}
 	return strings.TrimSpace(rest[end+1:]) != ""
+}
+
+// inTypeParameters reports whether the end of text, a declaration's head
+// up to a '{', lies inside its type parameters' angle brackets: a
+// TypeScript class's defaults hold braces (class Manager<TUtils extends
+// UtilsRecord = {}, …> {), which do not open its body. An arrow's > (=>)
+// closes nothing.
+func inTypeParameters(text string) bool {
+	depth := 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '<':
+			depth++
+		case '>':
+			if i == 0 || text[i-1] != '=' {
+				depth = max(depth-1, 0)
+			}
+		}
+	}
+	return depth > 0
 }
 
 // isIdent reports whether s is one identifier.

@@ -133,8 +133,10 @@ type Options struct {
 // Swift's class func and class var as members, not as classes; version
 // 41 JavaScript's functions declared inside another function, Rust's
 // fn new and fn lock (a name after fn, func or fun that elsewhere starts
-// a statement), and Rust's strings that hold raw newlines.
-const Version = 41
+// a statement), and Rust's strings that hold raw newlines; version 42
+// the members of a TypeScript class whose type parameters hold braces
+// (class Manager<TUtils extends UtilsRecord = {}> {).
+const Version = 42
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

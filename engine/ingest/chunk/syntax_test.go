@@ -38,6 +38,9 @@ func TestDefines(t *testing.T) {
 		{"perl", "package Alpha;\nsub bar { 1 }\npackage Beta;\nsub qux { 2 }\n", []string{"Alpha", "Alpha.bar", "Beta", "Beta.qux"}},
 		{"javascript", "'use strict'\n\nconst net = require('node:net')\nconst buildConnector = require('../core/connect.js')\nconst kSize = 2048\n\n/**\n * A queue.\n */\nmodule.exports = class FixedQueue {\n  constructor () {\n    this.head = 0\n  }\n\n  push (data) {\n    this.head = data\n  }\n}\n\nexports.Pool = class Pool {\n}\n\nmodule.exports.create = function createPool (opts) {\n  return opts\n}\n",
 			[]string{"FixedQueue", "FixedQueue.constructor", "FixedQueue.push", "Pool", "create", "kSize"}},
+		// A class's type parameters may hold braces, which open no body.
+		{"typescript", "export class Manager<\n  TOutput extends object = Record<string, unknown>,\n  TUtils extends UtilsRecord = {},\n  TFn = () => void,\n> {\n  private id: string\n\n  public generateGlobalKey(key: any): string {\n    return key\n  }\n}\n",
+			[]string{"Manager", "Manager.generateGlobalKey"}},
 		// A function declared inside another (a factory's inner functions)
 		// is named; a function expression is not.
 		{"typescript", "export function buildInitiate(api: Api) {\n  function buildGetRunningQuery(name: string) {\n    if (name) {\n      async function* poll() {}\n    }\n    return name\n  }\n  const x = function inner() {}\n  return { buildGetRunningQuery }\n}\n",
