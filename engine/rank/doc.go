@@ -17,7 +17,8 @@
 //     (half for a path word that abbreviates one: win for windows; half
 //     for each of two glued: strbuf for string buffer).
 //   - file: a file with several matching chunks beats a file with one
-//     stray match (file coherence).
+//     stray match (file coherence); for a question that asks where
+//     rather than how, the bonus counts Tuning.LocateFileFactor of it.
 //   - satellite: tests, examples, benchmarks, fixtures, vendored and
 //     generated code (by path, or by a generator's notice at the top of
 //     the file), build files (Makefiles, project files, CI), changelogs

@@ -92,6 +92,13 @@ type Tuning struct {
 	// or re-exports declares what another file does. Part of the logic
 	// rule; 1 (or 0) leaves such files be.
 	DeclarationsFactor float64 `json:"declarations_factor"`
+	// LocateFileFactor multiplies FileWeight for a question that does not
+	// ask how something works (Query.AsksHow is false: "where is the
+	// registry of rules", "which files implement the guards", a few
+	// keywords). Such a question asks for a place, and a short file named
+	// for it should not lose to a long one whose many chunks each match a
+	// little. 1 (or 0) leaves the file bonus as it is.
+	LocateFileFactor float64 `json:"locate_file_factor"`
 	// Fusion is how the legs combine: FusionScore (the default) adds each
 	// leg's score scaled into [0, 1] over the candidates, FusionRRF adds
 	// each leg's reciprocal rank 1/(K+rank). Either way a candidate first
@@ -129,6 +136,7 @@ var DefaultTuning = Tuning{
 	LogicWeight:           0.4,
 	HeaderFactor:          0.7,
 	DeclarationsFactor:    0.7,
+	LocateFileFactor:      0.7,
 }
 
 // Options says how Rank scores candidates.
@@ -176,7 +184,11 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 		out[i].Score = legs[i]
 	}
 	if o.Rules.Files && t.FileWeight != 0 && t.FileChunks > 0 {
-		addFileBonus(out, legs, t.FileWeight, t.FileChunks, o.Mode != storage.ModeSemantic, slab)
+		weight := t.FileWeight
+		if q.Kind == KindQuestion && !q.AsksHow && t.LocateFileFactor > 0 {
+			weight *= t.LocateFileFactor
+		}
+		addFileBonus(out, legs, weight, t.FileChunks, o.Mode != storage.ModeSemantic, slab)
 	}
 	byPath := make(map[string]*fileFacts, len(out))
 	if o.Rules.Paths || o.Rules.Definitions || o.Rules.Satellites {

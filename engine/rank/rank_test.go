@@ -390,3 +390,39 @@ func TestSatelliteOfGeneratedFile(t *testing.T) {
 		}
 	}
 }
+
+// For a question that asks where something is, the file bonus counts
+// LocateFileFactor: a short file named for the place asked about is not
+// outvoted by a long file whose many chunks each match a little; for a
+// question that asks how, the long file's coherence still counts fully.
+func TestLocateFileFactor(t *testing.T) {
+	hitsOf := func(doc string, scores ...float64) []storage.Hit {
+		var hs []storage.Hit
+		for i, s := range scores {
+			hs = append(hs, storage.Hit{Chunk: storage.Chunk{ID: fmt.Sprint(doc, ":", i), DocID: doc, Kind: storage.KindFile,
+				Path: "/ws/" + doc, Ordinal: i + 1, StartLine: i*10 + 1, EndLine: i*10 + 9, Text: "x",
+				Metadata: map[string]string{MetaDefines: "", chunk.MetaFacts: "3 0"}}, KeywordScore: s})
+		}
+		return hs
+	}
+	hits := append(hitsOf("checks.go", 5, 4, 4, 4), hitsOf("table.go", 8)...)
+	for i := range hits {
+		hits[i].KeywordRank = i + 1
+	}
+	first := func(question string, factor float64) string {
+		o := fixtureOptions
+		o.Tuning.LocateFileFactor = factor
+		return Rank(hits, ParseQuery(question), o)[0].Chunk.DocID
+	}
+	where := "where is the registry of lint rules kept"
+	if got := first(where, DefaultTuning.LocateFileFactor); got != "table.go" {
+		t.Errorf("%q: first %s, want table.go", where, got)
+	}
+	if got := first(where, 1); got != "checks.go" {
+		t.Errorf("%q with the file bonus in full: first %s; the fixture needs checks.go first", where, got)
+	}
+	how := "how does the linter run every rule over a file"
+	if got := first(how, DefaultTuning.LocateFileFactor); got != "checks.go" {
+		t.Errorf("%q: first %s, want checks.go", how, got)
+	}
+}
