@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -102,7 +103,7 @@ func (c *Client) Call(ctx context.Context, method string, in, out any) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("%s: %w", method, context.Cause(ctx))
 		}
-		if errors.As(err, new(*dialError)) {
+		if errors.As(err, new(*dialError)) || closedIdle(err) {
 			return fmt.Errorf("%s: %w at %s (%w): %v", method, ErrUnreachable, c.path, ErrNotSent, unwrapURL(err))
 		}
 		return fmt.Errorf("%s: %w at %s: %v", method, ErrUnreachable, c.path, unwrapURL(err))
@@ -129,6 +130,16 @@ func (c *Client) Call(ctx context.Context, method string, in, out any) error {
 		return fmt.Errorf("decode %s answer: %w", method, err)
 	}
 	return nil
+}
+
+// closedIdle reports whether err is net/http's "server closed idle
+// connection": the indexer closed a kept-alive connection (as it does
+// when it stops) just as this call took it, before reading the call, so
+// the call never reached it and may be sent again, whatever it is.
+// net/http resends only idempotent requests itself, and does not export
+// the error, so its text is matched.
+func closedIdle(err error) bool {
+	return strings.Contains(err.Error(), "server closed idle connection")
 }
 
 // unwrapURL drops the *url.Error wrapper, whose text repeats the fake URL.
