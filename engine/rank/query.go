@@ -83,10 +83,10 @@ func ParseQuery(text string) Query {
 		t = strings.TrimPrefix(t, `\`) // PHP's fully qualified \App\Models\User
 		cut := strings.LastIndexAny(t, `.:#>/\`)
 		q.Symbol = t[cut+1:]
-		if cut > 0 && (t[cut] == '#' || t[cut] == '.') {
-			q.Symbol += mark // a method's name ends with it (Launcher#restart!); a macro's does not (tokio::select!)
-		}
 		if cut > 0 {
+			if t[cut] == '#' || t[cut] == '.' {
+				q.Symbol += mark // a method's name ends with it (Launcher#restart!); a macro's does not (tokio::select!)
+			}
 			q.Qualifier = strings.TrimRight(t[:cut], `.:#-/\`)
 			if i := strings.LastIndexAny(q.Qualifier, `.:#>/\`); i >= 0 {
 				q.Qualifier = q.Qualifier[i+1:] // Rack::Utils::escape: Utils
@@ -200,7 +200,7 @@ func typeAndMember(t string) (string, bool) {
 		return "", false
 	}
 	typ, member := words[0], words[1]
-	if !identifier.MatchString(typ) || !identifier.MatchString(member) || typ[0] < 'A' || typ[0] > 'Z' ||
+	if !identifier.MatchString(typ) || !identifier.MatchString(member) || !upperFirst(typ) ||
 		strings.IndexFunc(typ[1:], unicode.IsUpper) < 0 || !spelledAsCode(member) && !typeName(member) {
 		return "", false
 	}
@@ -214,7 +214,7 @@ var identifier = regexp.MustCompile(`^[A-Za-z_]\w*$`)
 // more: a capital, lower case, then another capital (MKCoordinateRegion,
 // HttpClient), which prose does not write.
 func typeName(w string) bool {
-	if w == "" || w[0] < 'A' || w[0] > 'Z' {
+	if !upperFirst(w) {
 		return false
 	}
 	lower := false

@@ -127,8 +127,8 @@ type Options struct {
 // the Facts, and version 36 none that names a method (str.match(…));
 // version 37 knows C's old-style definitions (int f(a, b) int a; … {),
 // and no longer names a macro that only renames another (#define
-// inflate_table z_inflate_table), and version 38 finds a typedef's name after a
-// macro (} FAR deflate_state;); version 39 reads the declarations of a
+// inflate_table z_inflate_table), and version 38 finds a typedef's name
+// after a macro (} FAR deflate_state;); version 39 reads the declarations of a
 // file that starts with a byte order mark (blankBOM); version 40 names
 // Swift's class func and class var as members, not as classes; version
 // 41 JavaScript's functions declared inside another function, Rust's
@@ -172,11 +172,10 @@ type Chunk struct {
 	// blocks name nothing themselves: they add to a type declared
 	// elsewhere.
 	Defines []string
-	// Within names the declaration the chunk's first line that is not
-	// blank lies inside,
-	// when that declaration's name is on an earlier line: the function
-	// whose middle a long function's later chunk holds, or the class
-	// whose later methods a chunk holds. It is named as in Defines (a
+	// Within names the declaration that the chunk's first line that is
+	// not blank lies inside, when that declaration's name is on an
+	// earlier line: the function whose middle a long function's later
+	// chunk holds, or the class whose later methods a chunk holds. It is named as in Defines (a
 	// method "Session.request"), and "" at the top level or for text
 	// whose syntax Split does not know. A chunk with neither Defines nor
 	// Within holds top-level code or text.
