@@ -63,3 +63,14 @@ func fixturesHits(t *testing.T, query string, names ...string) []storage.Hit {
 	}
 	return hits
 }
+
+// fixturesFirst is fixturesHits, checked to put a chunk of the file
+// first first: a rule's test starts from the order the rule must change.
+func fixturesFirst(t *testing.T, query, first string, names ...string) []storage.Hit {
+	t.Helper()
+	hits := fixturesHits(t, query, names...)
+	if len(hits) == 0 || hits[0].Chunk.DocID != first {
+		t.Fatalf("the fixture's keyword leg should put %s first for %q: %v", first, query, hits)
+	}
+	return hits
+}

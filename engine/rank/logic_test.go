@@ -87,10 +87,7 @@ func TestHeaderFactor(t *testing.T) {
 // stays first.
 func TestProseRule(t *testing.T) {
 	question := "how long does a retry wait between attempts"
-	hits := fixturesHits(t, question, "retrydoc.go", "backoff.go")
-	if hits[0].Chunk.DocID != "retrydoc.go" {
-		t.Fatalf("the fixture's keyword leg should put the package comment first: %s", hits[0].Chunk.ID)
-	}
+	hits := fixturesFirst(t, question, "retrydoc.go", "retrydoc.go", "backoff.go")
 	got := Rank(hits, ParseQuery(question), fixtureOptions)
 	if got[0].Chunk.DocID != "backoff.go" || !slices.Contains(got[1].Rules, RuleSatellite+":"+string(Prose)) {
 		t.Errorf("got %s then %s %v, want backoff.go, then the package comment named satellite:prose", got[0].Chunk.ID, got[1].Chunk.ID, got[1].Rules)
@@ -177,10 +174,7 @@ func TestFactsFromMetadata(t *testing.T) {
 // query and the logic rule turned off leave the header first.
 func TestDeclarationsRule(t *testing.T) {
 	question := "how does a request refill the bucket's tokens"
-	hits := fixturesHits(t, question, "bucket.h", "bucket.c")
-	if hits[0].Chunk.DocID != "bucket.h" {
-		t.Fatalf("the fixture's keyword leg should put bucket.h first: %s", hits[0].Chunk.ID)
-	}
+	hits := fixturesFirst(t, question, "bucket.h", "bucket.h", "bucket.c")
 	got := Rank(hits, ParseQuery(question), fixtureOptions)
 	if got[0].Chunk.DocID != "bucket.c" {
 		t.Errorf("%q: first %s %v, want bucket.c", question, got[0].Chunk.ID, got[0].Rules)
@@ -217,6 +211,60 @@ func TestQueryAsksHow(t *testing.T) {
 	} {
 		if got := ParseQuery(q).AsksHow; got != want {
 			t.Errorf("ParseQuery(%q).AsksHow = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// A question that asks for an interface finds the chunk that declares
+// it above a backend that names the same words more often; the rule
+// leaves questions that do not ask for one, and is off with the
+// definition rule or at weight 0.
+func TestContractRule(t *testing.T) {
+	question := "where is the interface every blob store backend implements"
+	hits := fixturesFirst(t, question, "memstore.go", "blobstore.go", "memstore.go")
+	got := Rank(hits, ParseQuery(question), fixtureOptions)
+	if got[0].Chunk.DocID != "blobstore.go" || !slices.Contains(got[0].Rules, RuleContract) {
+		t.Errorf("%q: first %s %v, want blobstore.go by the contract rule", question, got[0].Chunk.ID, got[0].Rules)
+	}
+	for _, h := range got {
+		if slices.Contains(h.Rules, RuleContract) && h.Chunk.DocID != "blobstore.go" {
+			t.Errorf("%s names the contract rule: %v", h.Chunk.ID, h.Rules)
+		}
+	}
+
+	off := fixtureOptions
+	off.Tuning.ContractWeight = 0
+	if plain := Rank(hits, ParseQuery(question), off); plain[0].Chunk.DocID != "memstore.go" {
+		t.Errorf("contract weight 0: first %s, want memstore.go", plain[0].Chunk.ID)
+	}
+	off = fixtureOptions
+	off.Rules.Definitions = false
+	if plain := Rank(hits, ParseQuery(question), off); plain[0].Chunk.DocID != "memstore.go" {
+		t.Errorf("definition rule off: first %s, want memstore.go", plain[0].Chunk.ID)
+	}
+	other := "where is every blob store backend kept"
+	for _, h := range Rank(fixturesHits(t, other, "blobstore.go", "memstore.go"), ParseQuery(other), fixtureOptions) {
+		if slices.Contains(h.Rules, RuleContract) {
+			t.Errorf("%q: %s names the contract rule", other, h.Chunk.ID)
+		}
+	}
+}
+
+func TestQueryAsksContract(t *testing.T) {
+	for q, want := range map[string]bool{
+		"where is the interface every blob store implements":                             true,
+		"which trait does a new kind of configuration source implement":                  true,
+		"where is the contract declared that every storage adapter must implement":       true,
+		"where is the abstract base class of all paths":                                  true,
+		"which files define the path objects and their common base class":                true,
+		"where is the comparison walking structs, slices, maps, pointers and interfaces": false,
+		"which tests check the generated source of whole classes, enums, interfaces":     false,
+		"which code provides the plain C interface with opaque handles":                  false,
+		"where is the router wired":                                                      false,
+		"Store.Put":                                                                      false,
+	} {
+		if got := ParseQuery(q).AsksContract; got != want {
+			t.Errorf("ParseQuery(%q).AsksContract = %v, want %v", q, got, want)
 		}
 	}
 }

@@ -44,6 +44,11 @@ type Query struct {
 	// or which: "where is the router wired", "which file declares the
 	// limits" are answered by declarations as well as by code that acts).
 	AsksHow bool
+	// AsksContract is whether a question asks for a contract: it names an
+	// interface, trait, contract, type class, abstract or base class, and
+	// not as one item of a list ("pointers and interfaces") nor as a C
+	// API ("the plain C interface"). See Tuning.ContractWeight.
+	AsksContract bool
 
 	// wanted are the folded names whose definition a symbol query asks
 	// for, the symbol (a question's are its Compounds); qualifier is the
@@ -98,6 +103,7 @@ func ParseQuery(text string) Query {
 	}
 	q.Compounds = compounds(t)
 	q.AsksHow = asksHow(t)
+	q.AsksContract = contractWords.MatchString(t) && !listedContract.MatchString(t)
 	if search := withoutAsking(text); search != text {
 		if terms := analysis.QueryTerms(search); len(terms) > 0 {
 			q.Search, q.Terms = search, terms
@@ -121,6 +127,14 @@ func asksHow(text string) bool {
 	}
 	return len(words) >= minHowWords
 }
+
+// contractWords are the words by which a question asks for a contract
+// (Query.AsksContract); listedContract is one of them as the last item
+// of a list, or after "C" (a library's C interface is its API).
+var (
+	contractWords  = regexp.MustCompile(`(?i)\b(?:interfaces?|traits?|contracts?|abstract|typeclass(?:es)?|base class(?:es)?)\b`)
+	listedContract = regexp.MustCompile(`(?i)(?:,|\band|\bor|\bC)\s+(?:interfaces?|traits?|contracts?|abstract|typeclass(?:es)?|base class(?:es)?)\b`)
+)
 
 // minHowWords is how many words make a question of a text that does not
 // start with an interrogative: "journal replay checkpoint" is keywords,

@@ -30,6 +30,10 @@ const (
 	// doing anything, lowered for a question that asks how (see
 	// Tuning.DeclarationsFactor).
 	RuleDeclarations = "declarations"
+	// RuleContract names a chunk that declares an interface, trait or
+	// the like, lifted for a question that asks for one (see
+	// Tuning.ContractWeight).
+	RuleContract = "contract"
 )
 
 // Rules switches the ranking rules; the zero value switches all off and
@@ -99,6 +103,13 @@ type Tuning struct {
 	// for it should not lose to a long one whose many chunks each match a
 	// little. 1 (or 0) leaves the file bonus as it is.
 	LocateFileFactor float64 `json:"locate_file_factor"`
+	// ContractWeight scales the bonus, times 1/(K+1), of a chunk that
+	// declares a contract (chunk.Facts.Contract: an interface, a trait,
+	// a protocol, an abstract class...) for a question that asks for one
+	// (Query.AsksContract): "where is the interface every storage adapter
+	// implements" is answered by the interface, not by the adapters,
+	// which name the same things more often. Part of the definition rule.
+	ContractWeight float64 `json:"contract_weight"`
 	// Fusion is how the legs combine: FusionScore (the default) adds each
 	// leg's score scaled into [0, 1] over the candidates, FusionRRF adds
 	// each leg's reciprocal rank 1/(K+rank). Either way a candidate first
@@ -137,6 +148,7 @@ var DefaultTuning = Tuning{
 	HeaderFactor:          0.7,
 	DeclarationsFactor:    0.7,
 	LocateFileFactor:      0.7,
+	ContractWeight:        0.5,
 }
 
 // Options says how Rank scores candidates.
@@ -202,7 +214,14 @@ func Rank(hits []storage.Hit, q Query, o Options) []Ranked {
 				h.Score += t.PathWeight * f.pathShare / float64(K+1)
 				slab.add(h, RulePath)
 			}
-			if !o.Rules.Definitions || t.DefinitionWeight == 0 {
+			if !o.Rules.Definitions {
+				continue
+			}
+			if q.AsksContract && t.ContractWeight != 0 && h.Chunk.Kind == storage.KindFile && chunkFacts.get(h.Chunk).Contract {
+				h.Score += t.ContractWeight / float64(K+1)
+				slab.add(h, RuleContract)
+			}
+			if t.DefinitionWeight == 0 {
 				continue
 			}
 			if q.Kind == KindQuestion {

@@ -135,8 +135,9 @@ type Options struct {
 // fn new and fn lock (a name after fn, func or fun that elsewhere starts
 // a statement), and Rust's strings that hold raw newlines; version 42
 // the members of a TypeScript class whose type parameters hold braces
-// (class Manager<TUtils extends UtilsRecord = {}> {).
-const Version = 42
+// (class Manager<TUtils extends UtilsRecord = {}> {); version 43 records
+// in the Facts whether a chunk declares a contract (Facts.Contract).
+const Version = 43
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

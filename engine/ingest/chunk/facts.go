@@ -11,16 +11,23 @@ import (
 const MetaFacts = "facts"
 
 // Meta formats f for MetaFacts: the keyword count and the comment share,
-// then "generated" when the chunk's file is.
+// then "generated" when the chunk's file is and "contract" when the chunk
+// declares one.
 func (f Facts) Meta() string {
 	m := strconv.Itoa(f.Logic) + " " + strconv.FormatFloat(f.Comments, 'g', 4, 64)
 	if f.Generated {
 		m += " " + metaGenerated
 	}
+	if f.Contract {
+		m += " " + metaContract
+	}
 	return m
 }
 
-const metaGenerated = "generated"
+const (
+	metaGenerated = "generated"
+	metaContract  = "contract"
+)
 
 // ParseFacts reads a MetaFacts value; ok is false when s is not one.
 func ParseFacts(s string) (f Facts, ok bool) {
@@ -28,13 +35,24 @@ func ParseFacts(s string) (f Facts, ok bool) {
 	if !found {
 		return Facts{}, false
 	}
-	c, g, tagged := strings.Cut(c, " ")
+	c, tags, _ := strings.Cut(c, " ")
 	n, err1 := strconv.Atoi(l)
 	share, err2 := strconv.ParseFloat(c, 64)
-	if err1 != nil || err2 != nil || tagged && g != metaGenerated {
+	if err1 != nil || err2 != nil {
 		return Facts{}, false
 	}
-	return Facts{Logic: n, Comments: share, Generated: tagged}, true
+	f = Facts{Logic: n, Comments: share}
+	for tag := range strings.FieldsSeq(tags) {
+		switch tag {
+		case metaGenerated:
+			f.Generated = true
+		case metaContract:
+			f.Contract = true
+		default:
+			return Facts{}, false
+		}
+	}
+	return f, true
 }
 
 // GeneratedText reports whether text, the whole of a file, says in its
@@ -99,6 +117,10 @@ const MaxLogic = 30
 type Facts struct {
 	Logic    int     // control-flow keywords in its code lines, up to MaxLogic
 	Comments float64 // the share of its non-blank lines that are comments
+	// Contract is whether a code line of the chunk declares an interface,
+	// a trait, a protocol, an abstract class or method, a type class or a
+	// C++ pure virtual function: what other code must provide.
+	Contract bool
 	// Generated is whether the chunk's file was written by a program
 	// (GeneratedText): ScanFacts, which sees a chunk, leaves it false.
 	Generated bool
@@ -137,16 +159,18 @@ func FileFacts(text, language string, chunks []Chunk) []Facts {
 
 // lineFact is what scanLines reads in one line.
 type lineFact struct {
-	logic   int  // control-flow keywords in its code
-	text    bool // whether it is not blank
-	comment bool // whether it is comment or documentation only
+	logic    int  // control-flow keywords in its code
+	text     bool // whether it is not blank
+	comment  bool // whether it is comment or documentation only
+	contract bool // whether its code declares a contract (declaresContract)
 }
 
 // sumFacts totals the facts of consecutive lines.
 func sumFacts(lines []lineFact) Facts {
-	n, text, comments := 0, 0, 0
+	n, text, comments, contract := 0, 0, 0, false
 	for _, l := range lines {
 		n += l.logic
+		contract = contract || l.contract
 		if l.text {
 			text++
 			if l.comment {
@@ -154,7 +178,7 @@ func sumFacts(lines []lineFact) Facts {
 			}
 		}
 	}
-	f := Facts{Logic: min(n, MaxLogic)}
+	f := Facts{Logic: min(n, MaxLogic), Contract: contract}
 	if text > 0 {
 		f.Comments = float64(comments) / float64(text)
 	}

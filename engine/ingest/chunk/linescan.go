@@ -35,7 +35,7 @@ func (s *lineScan) line(line string) lineFact {
 		f.comment = f.text
 		return f
 	}
-	code := false
+	code, contract, words := false, false, 0 // contract: a word that may declare one (contractWord)
 	for i < len(line) {
 		if s.open != nil {
 			j := s.open.closeIn(line, i)
@@ -58,6 +58,9 @@ func (s *lineScan) line(line string) lineFact {
 			// promise.catch(…)): a call, not control flow.
 			if j-i >= 2 && j-i <= 8 && c >= 'a' && c <= 'z' && logicWord(line[i:j]) && !propertyName(line, j) && (i == 0 || line[i-1] != '.') {
 				f.logic++
+			}
+			if words++; words <= contractWords && contractWord(line[i:j]) {
+				contract = true
 			}
 			i, code = j, true
 			continue
@@ -90,6 +93,7 @@ func (s *lineScan) line(line string) lineFact {
 		}
 	}
 	f.comment = f.text && !code
+	f.contract = contract && code && declaresContract(line)
 	return f
 }
 
