@@ -35,10 +35,11 @@ type braceLang struct {
 	splitType    bool // a function's return type may stand alone on the line above its name, both at column 0 (GNU C)
 	enumBodies   bool // an enum's constants may have bodies that declare methods (Java)
 	parenClasses bool // a class is a call whose lists hold its methods, name = function() (R's R6Class)
-	// conditional: the body of an if or else at the top level declares as
-	// the top level does: if (!function_exists('f')) { function f() … }
-	// (PHP's helper files).
-	conditional bool
+	// transparent, when set, matches the opening of a block, up to its
+	// brace, whose body declares as the top level (or the namespace
+	// around it) does: PHP's if (!function_exists('f')) { function f() … }
+	// in helper files, Rust's pin_project! { pub struct S<T> { … } }.
+	transparent *regexp.Regexp
 	top         []*regexp.Regexp
 	member      []*regexp.Regexp // more declarations in the body of a class-like type
 	// nested: declarations that also count inside a function's body
@@ -190,8 +191,12 @@ var (
 	objcType = regexp.MustCompile(`^\s*(?P<kw>@implementation|@interface|@protocol)\s+(?P<name>` + ident + `)\b\s*(?:$|[:(<{]|//|/\*)`)
 
 	// The opening of an if or else block, up to its brace: conditional
-	// declarations (braceLang.conditional).
+	// declarations (PHP's braceLang.transparent).
 	conditionalBlock = regexp.MustCompile(`^\s*(?:\}\s*)?(?:if|elseif|else)\b`)
+	// A Rust macro called where items stand, up to its brace: the items
+	// it is given (pin_project!, bitflags!, thread_local!) are declared
+	// (Rust's braceLang.transparent). macro_rules! is a declaration.
+	itemMacro = regexp.MustCompile(`^\s*(?:[a-z_]\w*::)*[a-z_]\w*!\s*$`)
 	// A namespace without a name: PHP's global namespace in a file of
 	// several, C++'s anonymous namespace (namespace { ... }).
 	anonNamespace = regexp.MustCompile(`^\s*(?:inline\s+)?(?P<kw>namespace)\s*\{`)
@@ -251,9 +256,9 @@ var (
 	javascript = &braceLang{templates: true,
 		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsExported, jsVar, jsAssigned, jsPrototype}, member: []*regexp.Regexp{jsField, jsMethod, jsProperty},
 		nested: []*regexp.Regexp{jsFunc}}
-	rust = &braceLang{charLiterals: true, rawStrings: true, spanning: true,
+	rust = &braceLang{charLiterals: true, rawStrings: true, spanning: true, transparent: itemMacro,
 		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
-	php = &braceLang{hashComments: true, multiline: true, conditional: true,
+	php = &braceLang{hashComments: true, multiline: true, transparent: conditionalBlock,
 		top: []*regexp.Regexp{cType, cFunc, anonNamespace}, preamble: []string{"#["}}
 	javaLike = &braceLang{charLiterals: true, tripleQuotes: true, enumBodies: true, // Java, C#
 		top: []*regexp.Regexp{cType, cFunc, cTyped}, member: []*regexp.Regexp{javaConst, cCtor}, preamble: []string{"["}}
@@ -430,8 +435,8 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 					lx.braces[d-1] = open[n-1].body
 				} else if d >= 2 && lx.braces[d-2] == namespaceBody && inMacro(open) {
 					lx.braces[d-1] = namespaceBody // an arm of a macro, or impl $Name { … } in one
-				} else if lang.conditional && (d == 1 || lx.braces[d-2] == namespaceBody) && conditionalBlock.MatchString(line[:at]) {
-					lx.braces[d-1] = namespaceBody // if (!function_exists('f')) { function f() … }
+				} else if lang.transparent != nil && (d == 1 || lx.braces[d-2] == namespaceBody) && lang.transparent.MatchString(line[:at]) {
+					lx.braces[d-1] = namespaceBody // if (!function_exists('f')) { function f() … }, pin_project! { … }
 				}
 			case '}':
 				for n := len(open); n > 0 && (open[n-1].depth > d || open[n-1].depth == d && open[n-1].open); n = len(open) {

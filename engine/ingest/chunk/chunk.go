@@ -136,8 +136,10 @@ type Options struct {
 // a statement), and Rust's strings that hold raw newlines; version 42
 // the members of a TypeScript class whose type parameters hold braces
 // (class Manager<TUtils extends UtilsRecord = {}> {); version 43 records
-// in the Facts whether a chunk declares a contract (Facts.Contract).
-const Version = 43
+// in the Facts whether a chunk declares a contract (Facts.Contract), and
+// version 44 names the items Rust gives a macro called where items stand
+// (pin_project! { pub struct S … }).
+const Version = 44
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

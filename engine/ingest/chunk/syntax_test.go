@@ -57,6 +57,10 @@ func TestDefines(t *testing.T) {
 			[]string{"capture", "last", "shim", "usage"}},
 		{"rust", "#[macro_export]\nmacro_rules! __impl_flags {\n    (\n        $vis:vis struct $Name:ident: $T:ty { }\n    ) => {\n        impl $Name {\n            /// Drops unknown bits.\n            pub const fn from_bits_truncate(bits: $T) -> Self {\n                let x = { 1 };\n                Self { bits }\n            }\n        }\n        impl core::fmt::Debug for $Name {\n            fn fmt(&self) -> u8 { 0 }\n        }\n    };\n}\n\nfn after() {}\n",
 			[]string{"__impl_flags", "after", "fmt", "from_bits_truncate"}},
+		// Items given to a macro called where items stand are declared;
+		// a macro called in a function's body declares nothing.
+		{"rust", "pin_project! {\n    /// A sink.\n    pub struct CopyInSink<T> {\n        #[pin]\n        sender: Sender<T>,\n    }\n}\n\nbitflags::bitflags! {\n    pub struct Flags: u32 {\n        const A = 1;\n    }\n}\n\nfn main() {\n    quote! {\n        fn inner() {}\n    }\n}\n",
+			[]string{"CopyInSink", "Flags", "Flags.A", "main"}},
 		{"ruby", "module Rack\n  VERSION = [1, 3]\n  Point = Struct.new(:x, :y) do\n    def norm\n      x == y\n    end\n  end\n  class Builder\n    LIMIT = 5\n    def use(x)\n      @ok = x == LIMIT\n      DEFAULTS ||= {}\n    end\n  end\nend\n",
 			[]string{"Builder.LIMIT", "Builder.use", "Point.norm", "Rack", "Rack.Builder", "Rack.Point", "Rack.VERSION"}},
 		{"java", "public class Pool {\n    public static final int DEFAULT_MAX_TOTAL = 8;\n    private static final long serialVersionUID = 1L;\n    private static final Map<String, List<Integer>> CACHE = new HashMap<>();\n    public final int size;\n    static final String[] NAMES;\n    public Pool(int size) { this.size = size; }\n}\n",
