@@ -245,6 +245,8 @@ func TestClassify(t *testing.T) {
 		// Code named like a project's documents is code; Go's benchmarks live in test files.
 		"src/history.rs": "", "news.py": "", "lib/changes.rb": "", "HISTORY.md": Docs, "History": Docs, "NEWS": Docs, "AUTHORS": Docs,
 		"bench_filter_test.go": Benchmark, "traversal_bench_test.go": Benchmark, "filter_test.go": Test,
+		// test_ names a test in C and Ruby as in Python, not in Go (Go's are _test.go).
+		"test_postprocessor.c": Test, "test/test_helper.rb": Test, "test_util.go": "",
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

@@ -155,7 +155,7 @@ func Classify(rel string) Satellite {
 		return Example
 	case strings.HasSuffix(lower, "_test.go") && (strings.HasPrefix(lower, "bench") || strings.Contains(lower, "_bench")):
 		return Benchmark // Go's benchmarks live in test files: bench_filter_test.go
-	case strings.HasSuffix(lower, "_test.go"), strings.HasPrefix(lower, "test_") && ext == ".py",
+	case strings.HasSuffix(lower, "_test.go"), strings.HasPrefix(lower, "test_") && ext != ".go",
 		strings.HasSuffix(stem, "_test") && ext != ".go", strings.HasSuffix(stem, "_spec"),
 		strings.Contains(lower, ".test."), strings.Contains(lower, ".spec."), lower == "conftest.py",
 		strings.HasSuffix(base, "Test.java"), strings.HasSuffix(base, "Tests.java"), strings.HasSuffix(base, "Tests.cs"),
