@@ -247,6 +247,10 @@ func TestClassify(t *testing.T) {
 		"bench_filter_test.go": Benchmark, "traversal_bench_test.go": Benchmark, "filter_test.go": Test,
 		// test_ names a test in C and Ruby as in Python, not in Go (Go's are _test.go).
 		"test_postprocessor.c": Test, "test/test_helper.rb": Test, "test_util.go": "",
+		// Google's C++ unit tests and perf tests, a module or program named
+		// test, and the directories Go's tools skip (_test, _examples).
+		"snappy_unittest.cc": Test, "src/clparser_perftest.cc": Benchmark, "test.c": Test, "src/thread_pool/test.rs": Test,
+		"tests.rs": Test, "test.txt": Docs, "_test/spec.json": Test, "_examples/main.go": Example, "_tools/go-inline": "",
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

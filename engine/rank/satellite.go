@@ -159,9 +159,10 @@ func Classify(rel string) Satellite {
 		strings.HasSuffix(stem, "_test") && ext != ".go", strings.HasSuffix(stem, "_spec"),
 		strings.Contains(lower, ".test."), strings.Contains(lower, ".spec."), lower == "conftest.py",
 		strings.HasSuffix(base, "Test.java"), strings.HasSuffix(base, "Tests.java"), strings.HasSuffix(base, "Tests.cs"),
-		strings.HasSuffix(base, "Test.php"), strings.HasSuffix(base, "Test.kt"), ext == ".t":
+		strings.HasSuffix(base, "Test.php"), strings.HasSuffix(base, "Test.kt"), ext == ".t",
+		strings.HasSuffix(stem, "_unittest"), (stem == "test" || stem == "tests") && chunk.Structured(chunk.Language(rel)):
 		return Test
-	case strings.HasSuffix(stem, "_bench"), strings.HasPrefix(stem, "bench_"), strings.HasSuffix(stem, ".bench"):
+	case strings.HasSuffix(stem, "_bench"), strings.HasPrefix(stem, "bench_"), strings.HasSuffix(stem, ".bench"), strings.HasSuffix(stem, "_perftest"):
 		return Benchmark
 	case generatedName(stem), strings.Contains(stem, "_generated"), strings.HasPrefix(lower, "zz_generated"),
 		strings.HasSuffix(stem, ".gen"), strings.HasSuffix(stem, ".generated"):
@@ -185,6 +186,9 @@ func Classify(rel string) Satellite {
 		}
 		dir := strings.ToLower(dirs[i])
 		c, ok := satelliteDirs[dir]
+		if !ok && len(dir) > 1 && dir[0] == '_' {
+			c, ok = satelliteDirs[dir[1:]] // Go's tools skip _test, _examples: data and programs beside the package
+		}
 		if !ok && (strings.HasSuffix(dir, ".dist-info") || strings.HasSuffix(dir, ".egg-info")) {
 			c, ok = Build, true // a Python package's metadata: attrs-22.2.0.dist-info/METADATA
 		}
