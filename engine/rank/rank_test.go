@@ -251,6 +251,9 @@ func TestClassify(t *testing.T) {
 		// test, and the directories Go's tools skip (_test, _examples).
 		"snappy_unittest.cc": Test, "src/clparser_perftest.cc": Benchmark, "test.c": Test, "src/thread_pool/test.rs": Test,
 		"tests.rs": Test, "test.txt": Docs, "_test/spec.json": Test, "_examples/main.go": Example, "_tools/go-inline": "",
+		// xUnit's test classes in any language, hyphenated test files, Debian's packaging.
+		"src/muParserTest.cpp": Test, "Sources/ParserTests.swift": Test, "snappy-test.cc": Test, "Latest.go": "", "Contest.cpp": "",
+		"debian/patches/fix.patch": Build, "debian/rules": Build,
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

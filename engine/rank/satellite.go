@@ -38,7 +38,7 @@ var satelliteDirs = map[string]Satellite{
 	"bench": Benchmark, "benches": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
 	"vendor": Vendored, "third_party": Vendored, "third-party": Vendored, "node_modules": Vendored,
 	"docs": Docs, "doc": Docs, "documentation": Docs, "site": Docs, "man": Docs, "javadoc": Docs, "vignettes": Docs,
-	".github": Build, ".circleci": Build, "cmake": Build,
+	".github": Build, ".circleci": Build, "cmake": Build, "debian": Build,
 }
 
 // docExtensions are prose formats.
@@ -142,6 +142,13 @@ func generatedName(stem string) bool {
 		strings.HasSuffix(stem, "_pb2") || strings.HasSuffix(stem, "_pb2_grpc") || strings.HasSuffix(stem, ".pb")
 }
 
+// testClass reports whether base, a file's name, names a class of tests
+// as xUnit frameworks name them: muParserTest.cpp, ParserTests.swift.
+func testClass(base string) bool {
+	stem := strings.TrimSuffix(base, path.Ext(base))
+	return len(stem) > len("Tests") && (strings.HasSuffix(stem, "Test") || strings.HasSuffix(stem, "Tests"))
+}
+
 // Classify returns the satellite class of a workspace-relative path with
 // forward slashes, or "" for implementation.
 func Classify(rel string) Satellite {
@@ -160,7 +167,8 @@ func Classify(rel string) Satellite {
 		strings.Contains(lower, ".test."), strings.Contains(lower, ".spec."), lower == "conftest.py",
 		strings.HasSuffix(base, "Test.java"), strings.HasSuffix(base, "Tests.java"), strings.HasSuffix(base, "Tests.cs"),
 		strings.HasSuffix(base, "Test.php"), strings.HasSuffix(base, "Test.kt"), ext == ".t",
-		strings.HasSuffix(stem, "_unittest"), (stem == "test" || stem == "tests") && chunk.Structured(chunk.Language(rel)):
+		strings.HasSuffix(stem, "_unittest"), strings.HasSuffix(stem, "-test") && chunk.Structured(chunk.Language(rel)),
+		(stem == "test" || stem == "tests" || testClass(base)) && chunk.Structured(chunk.Language(rel)):
 		return Test
 	case strings.HasSuffix(stem, "_bench"), strings.HasPrefix(stem, "bench_"), strings.HasSuffix(stem, ".bench"), strings.HasSuffix(stem, "_perftest"):
 		return Benchmark
