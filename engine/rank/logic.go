@@ -3,7 +3,9 @@ package rank
 import (
 	"cmp"
 	"math"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"workspace-qdrant-mcp/engine/ingest/chunk"
@@ -108,21 +110,68 @@ func applyLogic(hits []Ranked, weight, header float64, slab *ruleSlab) {
 }
 
 // applyDeclarations multiplies by factor the score of every chunk of a
-// file none of whose candidates holds a control-flow keyword: for a
-// question that asks how something works, such a file (prototypes, an
-// interface, types, constants, re-exports) only declares what another
-// file does. Each lowered chunk names RuleDeclarations.
+// file that only declares what another file does, for a question that
+// asks how something works: a file none of whose candidates holds a
+// control-flow keyword (prototypes, an interface, types, constants,
+// re-exports), and a C, C++ or Objective-C header whose source file, of
+// the same name in any directory, is among the candidates
+// (include/box2d/b2_contact.h beside src/dynamics/b2_contact.cpp: the
+// header's inline functions and macros hold control flow, and its
+// comments describe what the source does). A header that is both counts
+// factor twice. Each lowered chunk names RuleDeclarations.
 func applyDeclarations(hits []Ranked, factor float64, slab *ruleSlab) {
 	acts := make(map[string]bool)
+	sources := make(map[string]bool) // the stems of the candidates' C-family sources
 	for i := range hits {
-		if c := hits[i].Chunk; c.Kind == storage.KindFile && !acts[c.DocID] && chunkFacts.get(c).Logic > 0 {
+		c := hits[i].Chunk
+		if c.Kind != storage.KindFile {
+			continue
+		}
+		if !acts[c.DocID] && chunkFacts.get(c).Logic > 0 {
 			acts[c.DocID] = true
+		}
+		if stem, kind := cFamily(c.Path); kind == cSource {
+			sources[stem] = true
 		}
 	}
 	for i := range hits {
-		if h := &hits[i]; h.Chunk.Kind == storage.KindFile && !acts[h.Chunk.DocID] {
+		h := &hits[i]
+		if h.Chunk.Kind != storage.KindFile {
+			continue
+		}
+		stem, kind := cFamily(h.Chunk.Path)
+		declares, header := !acts[h.Chunk.DocID], kind == cHeader && sources[stem]
+		if declares {
 			h.Score *= factor
+		}
+		if header {
+			h.Score *= factor
+		}
+		if declares || header {
 			slab.add(h, RuleDeclarations)
 		}
 	}
+}
+
+// The kinds of C-family files cFamily tells apart.
+const (
+	cOther = iota
+	cHeader
+	cSource
+)
+
+// cFamily returns the name of the file at p without its directory and
+// extension, and whether it is a C, C++ or Objective-C header or source.
+func cFamily(p string) (stem string, kind int) {
+	base := filepath.Base(p)
+	ext := filepath.Ext(base)
+	switch strings.ToLower(ext) {
+	case ".h", ".hh", ".hpp", ".hxx", ".h++":
+		kind = cHeader
+	case ".c", ".cc", ".cpp", ".cxx", ".c++", ".m", ".mm":
+		kind = cSource
+	default:
+		return "", cOther
+	}
+	return base[:len(base)-len(ext)], kind
 }

@@ -268,3 +268,24 @@ func TestQueryAsksContract(t *testing.T) {
 		}
 	}
 }
+
+// For a question that asks how, a header whose source is among the
+// candidates counts less, though its inline functions hold control
+// flow: the source does what the header's comments describe. A header
+// alone, or a question that asks where, keeps its place.
+func TestHeaderBesideItsSource(t *testing.T) {
+	question := "how does a write wrap around when the ring is full"
+	hits := fixturesFirst(t, question, "include/ring.h", "include/ring.h", "src/ring.c")
+	got := Rank(hits, ParseQuery(question), fixtureOptions)
+	if got[0].Chunk.DocID != "src/ring.c" || !slices.Contains(got[1].Rules, RuleDeclarations) {
+		t.Errorf("%q: got %s then %s %v, want src/ring.c, then the header lowered", question, got[0].Chunk.ID, got[1].Chunk.ID, got[1].Rules)
+	}
+	alone := Rank(fixturesHits(t, question, "include/ring.h"), ParseQuery(question), fixtureOptions)
+	if slices.ContainsFunc(alone, func(h Ranked) bool { return slices.Contains(h.Rules, RuleDeclarations) }) {
+		t.Errorf("%q: a header without its source was lowered", question)
+	}
+	where := "where is the ring that wraps around when full"
+	if loc := Rank(fixturesHits(t, where, "include/ring.h", "src/ring.c"), ParseQuery(where), fixtureOptions); slices.Contains(loc[0].Rules, RuleDeclarations) || loc[0].Chunk.DocID != "include/ring.h" {
+		t.Errorf("%q: first %s %v, want include/ring.h, not lowered", where, loc[0].Chunk.ID, loc[0].Rules)
+	}
+}
