@@ -254,6 +254,10 @@ func TestClassify(t *testing.T) {
 		// xUnit's test classes in any language, hyphenated test files, Debian's packaging.
 		"src/muParserTest.cpp": Test, "Sources/ParserTests.swift": Test, "snappy-test.cc": Test, "Latest.go": "", "Contest.cpp": "",
 		"debian/patches/fix.patch": Build, "debian/rules": Build,
+		// Message catalogs, Flow's type declarations, installers, Go's workspace sums.
+		"locale/pl_PL/LC_MESSAGES/humanize.po": Translation, "po/app.pot": Translation, "Base.lproj/Localizable.strings": Translation,
+		"view/About.resx": Translation, "resources/codenarc-base-messages.properties": Translation, "app.properties": "",
+		"types/index.js.flow": Declarations, "win32/expat.iss": Build, "go.work.sum": Build,
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)
@@ -357,6 +361,7 @@ func TestAsksMore(t *testing.T) {
 		"which code generates markdown documentation for commands": "", "where is the documentation generator": "",
 		"the manual of the command line": Docs, "where is the request built": "",
 		"where is the grammar of the language defined": Generated,
+		"where are the German translations of 'a moment'": Translation,
 	} {
 		got := asks(text)
 		if want == "" && len(got) != 0 || want != "" && !got[want] {

@@ -26,6 +26,10 @@ const (
 	// describe: TypeScript's .d.ts, Python's .pyi stubs and OCaml's .mli
 	// interfaces.
 	Declarations Satellite = "declarations"
+	// Translations are a program's messages in other languages: gettext
+	// catalogs, XLIFF, .NET resources, iOS strings, Java's message
+	// bundles.
+	Translation Satellite = "translation"
 )
 
 // satelliteDirs maps a directory name to the class of everything below it.
@@ -55,11 +59,17 @@ var editorExtensions = map[string]bool{
 	".vim": true, ".el": true, ".tmlanguage": true, ".sublime-syntax": true, ".tmpreferences": true, ".tmsnippet": true, ".lang": true,
 }
 
+// translationExtensions are those of message catalogs (Translation).
+var translationExtensions = map[string]bool{
+	".po": true, ".pot": true, ".xlf": true, ".xliff": true, ".resx": true, ".strings": true, ".stringsdict": true,
+}
+
 // buildExtensions are those of build scripts and project files.
 var buildExtensions = map[string]bool{
 	".mk": true, ".cmake": true, ".m4": true, ".csproj": true, ".fsproj": true, ".vbproj": true, ".vcxproj": true,
 	".sln": true, ".props": true, ".targets": true, ".nuspec": true, ".gradle": true, ".cabal": true, ".gemspec": true,
 	".sbt": true, ".opam": true, ".podspec": true, ".xcconfig": true, ".rockspec": true, ".nimble": true,
+	".iss": true, ".nsi": true, ".wxs": true, // Windows installers: Inno Setup, NSIS, WiX
 }
 
 // buildNames are the names of build scripts, project files, package
@@ -83,7 +93,7 @@ var buildNames = map[string]bool{
 	"stack.yaml": true, "cabal.project": true, "package.yaml": true, "dune-project": true, "dune": true,
 	"package.swift": true, "podfile": true, "podfile.lock": true, "cartfile": true, "build.zig": true, "build.zig.zon": true,
 	"cargo.lock": true, "package-lock.json": true, "yarn.lock": true, "pnpm-lock.yaml": true, "poetry.lock": true,
-	"pipfile": true, "pipfile.lock": true, "gemfile.lock": true, "composer.lock": true, "go.work": true,
+	"pipfile": true, "pipfile.lock": true, "gemfile.lock": true, "composer.lock": true, "go.work": true, "go.work.sum": true,
 }
 
 // manPage reports whether a lower-case file name is a manual page: its
@@ -175,8 +185,11 @@ func Classify(rel string) Satellite {
 	case generatedName(stem), strings.Contains(stem, "_generated"), strings.HasPrefix(lower, "zz_generated"),
 		strings.HasSuffix(stem, ".gen"), strings.HasSuffix(stem, ".generated"):
 		return Generated
-	case strings.HasSuffix(lower, ".d.ts"), strings.HasSuffix(lower, ".d.cts"), strings.HasSuffix(lower, ".d.mts"), ext == ".pyi", ext == ".mli":
+	case strings.HasSuffix(lower, ".d.ts"), strings.HasSuffix(lower, ".d.cts"), strings.HasSuffix(lower, ".d.mts"), ext == ".pyi", ext == ".mli",
+		ext == ".flow":
 		return Declarations
+	case translationExtensions[ext], ext == ".properties" && strings.Contains(stem, "messages"):
+		return Translation
 	case editorExtensions[ext]:
 		return Editor
 	case buildNames[lower], buildExtensions[ext], strings.HasPrefix(lower, "makefile"), strings.HasPrefix(lower, "gnumakefile"),
@@ -269,6 +282,8 @@ var askWords = map[string]Satellite{
 	"project": Build, "projects": Build, "ci": Build, "dockerfile": Build,
 	"editor": Editor, "editors": Editor, "vim": Editor, "neovim": Editor, "emacs": Editor, "textmate": Editor,
 	"sublime": Editor, "highlighting": Editor,
+	"translation": Translation, "translations": Translation, "translated": Translation, "localization": Translation,
+	"localisation": Translation, "l10n": Translation, "catalog": Translation, "catalogs": Translation,
 }
 
 // asks returns the satellite classes text names. A name that only
@@ -316,7 +331,7 @@ func (c Satellite) rule() string {
 // satelliteRules holds each class's rule name, made once.
 var satelliteRules = func() map[Satellite]string {
 	m := map[Satellite]string{}
-	for _, c := range []Satellite{Prose, Test, Example, Benchmark, Vendored, Generated, Docs, Declarations, Build, Editor} {
+	for _, c := range []Satellite{Prose, Test, Example, Benchmark, Vendored, Generated, Docs, Declarations, Build, Editor, Translation} {
 		m[c] = RuleSatellite + ":" + string(c)
 	}
 	return m
