@@ -40,6 +40,10 @@ type braceLang struct {
 	// around it) does: PHP's if (!function_exists('f')) { function f() … }
 	// in helper files, Rust's pin_project! { pub struct S<T> { … } }.
 	transparent *regexp.Regexp
+	// memberBlock, when set, matches the opening of a block, up to its
+	// brace, in a type's body whose declarations are the type's members:
+	// Kotlin's companion object { … }.
+	memberBlock *regexp.Regexp
 	top         []*regexp.Regexp
 	member      []*regexp.Regexp // more declarations in the body of a class-like type
 	// nested: declarations that also count inside a function's body
@@ -193,6 +197,9 @@ var (
 	// The opening of an if or else block, up to its brace: conditional
 	// declarations (PHP's braceLang.transparent).
 	conditionalBlock = regexp.MustCompile(`^\s*(?:\}\s*)?(?:if|elseif|else)\b`)
+	// Kotlin's companion object, named or not, up to its brace: its
+	// members are the class's (Kotlin's braceLang.memberBlock).
+	companionObject = regexp.MustCompile(`^\s*(?:(?:public|private|protected|internal)\s+)?companion\s+object(?:\s+[A-Za-z_]\w*)?\s*(?::[^{]*)?$`)
 	// A Rust macro called where items stand, up to its brace: the items
 	// it is given (pin_project!, bitflags!, thread_local!) are declared
 	// (Rust's braceLang.transparent). macro_rules! is a declaration.
@@ -255,7 +262,7 @@ var assigning = map[*regexp.Regexp]bool{
 var (
 	javascript = &braceLang{templates: true,
 		top: []*regexp.Regexp{jsFunc, jsType, jsAlias, jsExported, jsVar, jsAssigned, jsPrototype}, member: []*regexp.Regexp{jsField, jsMethod, jsProperty},
-		nested: []*regexp.Regexp{jsFunc}}
+		nested: []*regexp.Regexp{jsFunc, jsType}}
 	rust = &braceLang{charLiterals: true, rawStrings: true, spanning: true, transparent: itemMacro,
 		top: []*regexp.Regexp{rustImpl, rustMacro, rustItem}, preamble: []string{"#["}}
 	php = &braceLang{hashComments: true, multiline: true, transparent: conditionalBlock,
@@ -266,7 +273,7 @@ var (
 	// ('**/*.groovy'), not a character.
 	groovyLike = &braceLang{tripleQuotes: true, enumBodies: true,
 		top: javaLike.top, member: javaLike.member, preamble: javaLike.preamble}
-	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, // Kotlin, Scala, Swift
+	kotlinLike = &braceLang{charLiterals: true, tripleQuotes: true, memberBlock: companionObject, // Kotlin, Scala, Swift
 		top: []*regexp.Regexp{cType, cFunc, cVal, cAlias}}
 	zig   = &braceLang{charLiterals: true, top: []*regexp.Regexp{zigType, zigFn}}
 	rLang = &braceLang{hashComments: true, parenClasses: true, top: []*regexp.Regexp{rFunc, rClass, rS4}, preamble: []string{"#"}}
@@ -341,11 +348,20 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 	closeAt := func(od openDecl, end int) { units[od.unit].end = max(end, od.line+1) }
 	// container returns the declaration whose body is the innermost open
 	// brace, if any.
+	// container is the declaration whose body holds the line: the
+	// innermost open one, if its body is the innermost brace or holds
+	// only member blocks (braceLang.memberBlock) around the line.
 	container := func() *openDecl {
-		if n := len(open); n > 0 && open[n-1].open && open[n-1].depth == len(lx.braces)-1 {
-			return &open[n-1]
+		n := len(open)
+		if n == 0 || !open[n-1].open || open[n-1].depth >= len(lx.braces) {
+			return nil
 		}
-		return nil
+		for _, b := range lx.braces[open[n-1].depth+1:] {
+			if b != classBody {
+				return nil
+			}
+		}
+		return &open[n-1]
 	}
 	parenClass := "" // the R class whose call is open, if any
 	pkg := ""        // the package a Perl package statement opened, owner of the top level after it
@@ -435,6 +451,8 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 					lx.braces[d-1] = open[n-1].body
 				} else if d >= 2 && lx.braces[d-2] == namespaceBody && inMacro(open) {
 					lx.braces[d-1] = namespaceBody // an arm of a macro, or impl $Name { … } in one
+				} else if lang.memberBlock != nil && d >= 2 && lx.braces[d-2] == classBody && lang.memberBlock.MatchString(line[:at]) {
+					lx.braces[d-1] = classBody // companion object { … }: the class's members
 				} else if lang.transparent != nil && (d == 1 || lx.braces[d-2] == namespaceBody) && lang.transparent.MatchString(line[:at]) {
 					lx.braces[d-1] = namespaceBody // if (!function_exists('f')) { function f() … }, pin_project! { … }
 				}

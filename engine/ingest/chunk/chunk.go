@@ -138,8 +138,10 @@ type Options struct {
 // (class Manager<TUtils extends UtilsRecord = {}> {); version 43 records
 // in the Facts whether a chunk declares a contract (Facts.Contract), and
 // version 44 names the items Rust gives a macro called where items stand
-// (pin_project! { pub struct S … }).
-const Version = 44
+// (pin_project! { pub struct S … }), and version 45 a Kotlin companion
+// object's members as its class's and classes declared inside a
+// JavaScript function.
+const Version = 45
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

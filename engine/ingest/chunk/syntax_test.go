@@ -45,6 +45,12 @@ func TestDefines(t *testing.T) {
 		// is named; a function expression is not.
 		{"typescript", "export function buildInitiate(api: Api) {\n  function buildGetRunningQuery(name: string) {\n    if (name) {\n      async function* poll() {}\n    }\n    return name\n  }\n  const x = function inner() {}\n  return { buildGetRunningQuery }\n}\n",
 			[]string{"buildGetRunningQuery", "buildInitiate", "poll"}},
+		// So is a class or interface declared inside a function.
+		{"typescript", "export function findEndOfInputAnchor(types: T[]) {\n  class EndAnchorFinder extends Visitor {\n    found = false\n  }\n  interface Entry {\n    n: number\n  }\n  return types\n}\n",
+			[]string{"EndAnchorFinder", "Entry", "findEndOfInputAnchor"}},
+		// A companion object's members are its class's, named or not.
+		{"kotlin", "data class Conf(\n  val a: Int,\n) {\n  companion object {\n    const val K = \"k\"\n\n    private fun helper(a: Int): Int {\n      return a\n    }\n  }\n}\n\nclass Named {\n  companion object Factory : Maker<Named> {\n    fun create(): Named = Named()\n  }\n}\n",
+			[]string{"Conf", "Conf.K", "Conf.helper", "Named", "Named.create"}},
 		{"javascript", "module.exports = function createApplication (options) {\n  return options\n}\n", []string{"createApplication"}},
 		{"javascript", "module.exports = async function * (options) {\n  yield options\n}\n", nil},
 		{"php", "<?php\nnamespace FastRoute;\n\nif (!function_exists('FastRoute\\simpleDispatcher')) {\n    function simpleDispatcher(callable $f, array $o = [])\n    {\n        if ($o) {\n            function inner() {}\n        }\n        return $f();\n    }\n} else {\n    function fallback() {}\n}\n",
