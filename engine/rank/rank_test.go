@@ -258,6 +258,8 @@ func TestClassify(t *testing.T) {
 		"locale/pl_PL/LC_MESSAGES/humanize.po": Translation, "po/app.pot": Translation, "Base.lproj/Localizable.strings": Translation,
 		"view/About.resx": Translation, "resources/codenarc-base-messages.properties": Translation, "app.properties": "",
 		"types/index.js.flow": Declarations, "win32/expat.iss": Build, "go.work.sum": Build,
+		// Code named like a build file reads build files; Perl's Makefile.PL is one.
+		"lib/rake/loaders/makefile.rb": "", "Makefile.PL": Build, "Makefile.am": Build, "GNUmakefile": Build, "Dockerfile.dev": Build,
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)

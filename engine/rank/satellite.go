@@ -96,6 +96,14 @@ var buildNames = map[string]bool{
 	"pipfile": true, "pipfile.lock": true, "gemfile.lock": true, "composer.lock": true, "go.work": true, "go.work.sum": true,
 }
 
+// buildPrefix reports whether a lower-case file name starts as a build
+// file's: Makefile.am, GNUmakefile, Dockerfile.dev. Classify leaves code
+// so named be (Rake's loaders/makefile.rb reads Makefiles), but for Perl's
+// Makefile.PL, which is a build script.
+func buildPrefix(lower string) bool {
+	return strings.HasPrefix(lower, "makefile") || strings.HasPrefix(lower, "gnumakefile") || strings.HasPrefix(lower, "dockerfile")
+}
+
 // manPage reports whether a lower-case file name is a manual page: its
 // extension, or the one before .in or .prebuilt (jq.1.prebuilt), is a
 // section, a digit and at most three letters (ls.1, Plack.3pm).
@@ -192,8 +200,8 @@ func Classify(rel string) Satellite {
 		return Translation
 	case editorExtensions[ext]:
 		return Editor
-	case buildNames[lower], buildExtensions[ext], strings.HasPrefix(lower, "makefile"), strings.HasPrefix(lower, "gnumakefile"),
-		strings.HasPrefix(lower, "dockerfile"), strings.HasPrefix(lower, ".") && !chunk.Structured(chunk.Language(rel)):
+	case buildNames[lower], buildExtensions[ext], buildPrefix(lower) && (lower == "makefile.pl" || !chunk.Structured(chunk.Language(rel))),
+		strings.HasPrefix(lower, ".") && !chunk.Structured(chunk.Language(rel)):
 		return Build
 	case docExtensions[ext], manPage(lower), licenceText(stem, ext), docsName(lower) && !chunk.Structured(chunk.Language(rel)):
 		if !strings.HasPrefix(lower, "requirements") {
