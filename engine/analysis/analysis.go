@@ -27,7 +27,8 @@ import (
 // Version identifies the analysis rules. It changes whenever Terms may
 // return different terms for some text, so that anything derived from
 // terms (a keyword index, hashed vectors) can tell it needs rebuilding.
-const Version = 1
+// Version 2 stems a word in -ie as its plural in -ies (cookie, cookies).
+const Version = 2
 
 // maxPooledBytes bounds the scratch buffer kept for reuse, so that one huge
 // text does not pin its buffer in memory for the life of the process.

@@ -149,6 +149,8 @@ func TestStemGroups(t *testing.T) {
 		{"index", "indexes"},
 		{"key", "keys"},
 		{"play", "plays", "played", "playing"},
+		{"cooky", "cookie", "cookies"},
+		{"zomby", "zombie", "zombies"},
 	}
 	for _, g := range groups {
 		for _, w := range g[1:] {
@@ -163,7 +165,7 @@ func TestStemLeavesAlone(t *testing.T) {
 	for _, w := range []string{
 		"bus", "string", "thing", "bring", "need", "speed", "status", "this",
 		"analysis", "free", "else", "false", "true", "mode", "pipe", "note",
-		"time", "code", "theme", "stat", "parser", "ceil",
+		"time", "code", "theme", "stat", "parser", "ceil", "tie", "lie",
 	} {
 		if got := string(stem([]byte(w))); got != w {
 			t.Errorf("stem(%q) = %q, want it unchanged", w, got)

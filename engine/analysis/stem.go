@@ -18,7 +18,8 @@ const minStem = 3
 // linguistic roots:
 //
 //   - plurals: files → file, classes → class, boxes → box,
-//     queries → query; but not status, this or alias;
+//     queries → query; but not status, this or alias; a word that ends
+//     in -ie meets its plural in -ies: cookie and cookies → cooky;
 //   - -ing and -ed: running → run, parsed → parse, typed → type,
 //     merging → merge, used → use; but not string or need;
 //   - a final e after at least five letters: handle, handles, handled and
@@ -60,6 +61,10 @@ func stemStep(w []byte) ([]byte, bool) {
 			return stripVerbEnding(w, len("ed"))
 		}
 	case 'e':
+		if n > minStem+1 && w[n-2] == 'i' { // cookie → cooky, as cookies → cooky; not tie
+			w[n-2] = 'y'
+			return w[:n-1], true
+		}
 		if n > 5 && w[n-2] != 'e' && w[n-2] != 's' { // handle → handl, not free or release
 			return w[:n-1], true
 		}

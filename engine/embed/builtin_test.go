@@ -50,8 +50,9 @@ func TestBuiltinInfo(t *testing.T) {
 	tests := []struct{ dims, want int }{{0, 384}, {-5, 384}, {1, 1}, {64, 64}, {1536, 1536}}
 	for _, tt := range tests {
 		info := NewBuiltin(tt.dims).Info()
-		if info.Provider != "builtin" || info.Model != "hash-v1.a1" || info.Dimensions != tt.want {
-			t.Errorf("NewBuiltin(%d).Info() = %+v, want builtin, hash-v1.a1, %d", tt.dims, info, tt.want)
+		model := fmt.Sprintf("hash-v1.a%d", analysis.Version) // a new analysis is a new model: indexes re-embed
+		if info.Provider != "builtin" || info.Model != model || info.Dimensions != tt.want {
+			t.Errorf("NewBuiltin(%d).Info() = %+v, want builtin, %s, %d", tt.dims, info, model, tt.want)
 		}
 	}
 }
