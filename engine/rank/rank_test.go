@@ -259,7 +259,7 @@ func TestClassify(t *testing.T) {
 		"view/About.resx": Translation, "resources/codenarc-base-messages.properties": Translation, "app.properties": "",
 		"types/index.js.flow": Declarations, "win32/expat.iss": Build, "go.work.sum": Build,
 		// Code named like a build file reads build files; Perl's Makefile.PL is one.
-		"lib/rake/loaders/makefile.rb": "", "Makefile.PL": Build, "Makefile.am": Build, "GNUmakefile": Build, "Dockerfile.dev": Build,
+		"fuzz/fuzz_targets/parse.rs": Test, "lib/rake/loaders/makefile.rb": "", "Makefile.PL": Build, "Makefile.am": Build, "GNUmakefile": Build, "Dockerfile.dev": Build,
 	} {
 		if got := Classify(rel); got != want {
 			t.Errorf("Classify(%q) = %q, want %q", rel, got, want)
@@ -364,6 +364,7 @@ func TestAsksMore(t *testing.T) {
 		"the manual of the command line": Docs, "where is the request built": "",
 		"where is the grammar of the language defined":    Generated,
 		"where are the German translations of 'a moment'": Translation,
+		"where is the fuzzing entry point that feeds random bytes to the reader": Test,
 	} {
 		got := asks(text)
 		if want == "" && len(got) != 0 || want != "" && !got[want] {

@@ -37,6 +37,7 @@ var satelliteDirs = map[string]Satellite{
 	"test": Test, "tests": Test, "__tests__": Test, "spec": Test, "specs": Test, "testdata": Test,
 	"fixtures": Test, "__fixtures__": Test, "__mocks__": Test, "testutil": Test, "testutils": Test,
 	"t": Test, "xt": Test, // Perl's
+	"fuzz": Test, "fuzzing": Test, "fuzzers": Test,
 	"example": Example, "examples": Example, "_examples": Example, "sample": Example, "samples": Example,
 	"demo": Example, "demos": Example, "eg": Example,
 	"bench": Benchmark, "benches": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
@@ -278,6 +279,7 @@ func satelliteOf(f *fileFacts, c storage.Chunk) Satellite {
 var askWords = map[string]Satellite{
 	"test": Test, "tests": Test, "testing": Test, "tested": Test, "spec": Test, "specs": Test,
 	"fixture": Test, "fixtures": Test, "mock": Test, "mocks": Test, "unittest": Test,
+	"fuzz": Test, "fuzzing": Test, "fuzzer": Test, "fuzzers": Test, "fuzzed": Test,
 	"example": Example, "examples": Example, "sample": Example, "samples": Example, "demo": Example,
 	"bench": Benchmark, "benchmark": Benchmark, "benchmarks": Benchmark,
 	"vendor": Vendored, "vendored": Vendored,
