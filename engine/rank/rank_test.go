@@ -362,8 +362,8 @@ func TestAsksMore(t *testing.T) {
 		"the Makefile's install target": Build, "where are the unit-tests of the lexer": Test, "the docs-only build": Docs,
 		"which code generates markdown documentation for commands": "", "where is the documentation generator": "",
 		"the manual of the command line": Docs, "where is the request built": "",
-		"where is the grammar of the language defined":    Generated,
-		"where are the German translations of 'a moment'": Translation,
+		"where is the grammar of the language defined":                           Generated,
+		"where are the German translations of 'a moment'":                        Translation,
 		"where is the fuzzing entry point that feeds random bytes to the reader": Test,
 	} {
 		got := asks(text)
