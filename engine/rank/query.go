@@ -132,9 +132,11 @@ func asksHow(text string) bool {
 // (Query.AsksContract); listedContract is one of them as the last item
 // of a list, or after "C" (a library's C interface is its API).
 var (
-	contractWords  = regexp.MustCompile(`(?i)\b(?:interfaces?|traits?|contracts?|abstract|typeclass(?:es)?|base class(?:es)?)\b`)
-	listedContract = regexp.MustCompile(`(?i)(?:,|\band|\bor|\bC)\s+(?:interfaces?|traits?|contracts?|abstract|typeclass(?:es)?|base class(?:es)?)\b`)
+	contractWords  = regexp.MustCompile(`(?i)\b` + contractNouns)
+	listedContract = regexp.MustCompile(`(?i)(?:,|\band|\bor|\bC)\s+` + contractNouns)
 )
+
+const contractNouns = `(?:interfaces?|traits?|contracts?|abstract|typeclass(?:es)?|base class(?:es)?)\b`
 
 // minHowWords is how many words make a question of a text that does not
 // start with an interrogative: "journal replay checkpoint" is keywords,

@@ -7,28 +7,23 @@ import (
 
 // contractWord reports whether w, a word of a code line, may start or
 // mark the declaration of a contract (see declaresContract): only lines
-// holding one of these words are matched against contractLine, so that
-// the scan of ordinary lines costs one switch per word.
+// holding one of these words are matched against contractLine. A table
+// of first bytes and lengths turns nearly every word away before the
+// set is looked up, so that the scan of ordinary lines stays cheap.
 func contractWord(w string) bool {
-	if len(w) >= len(contractStart[0]) || !contractStart[w[0]][len(w)] {
-		return false // the switch below costs a scan of every line too much
-	}
-	switch w {
-	case "interface", "trait", "protocol", "abstract", "defprotocol", "callback",
-		"ABC", "ABCMeta", "Protocol", "abstractmethod", "virtual", "where", "module":
-		return true
-	}
-	return false
+	return w != "" && len(w) < len(contractStart[0]) && contractStart[w[0]][len(w)] && contractSet[w]
 }
 
-// contractStart[b][n] says whether a word of contractWord's starts with
-// byte b and has n bytes.
-var contractStart = func() (t [256][15]bool) {
+// contractSet holds contractWord's words; contractStart[b][n] says
+// whether one of them starts with byte b and has n bytes.
+var contractSet, contractStart = func() (set map[string]bool, start [256][15]bool) {
+	set = make(map[string]bool)
 	for _, w := range [...]string{"interface", "trait", "protocol", "abstract", "defprotocol", "callback",
 		"ABC", "ABCMeta", "Protocol", "abstractmethod", "virtual", "where", "module"} {
-		t[w[0]][len(w)] = true
+		set[w] = true
+		start[w[0]][len(w)] = true
 	}
-	return t
+	return set, start
 }()
 
 // contractWords is how many of a line's first words contractWord reads:
