@@ -346,8 +346,6 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 	var open []openDecl
 	prototypes := map[int]bool{} // the declaring lines of functions and types without a body
 	closeAt := func(od openDecl, end int) { units[od.unit].end = max(end, od.line+1) }
-	// container returns the declaration whose body is the innermost open
-	// brace, if any.
 	// container is the declaration whose body holds the line: the
 	// innermost open one, if its body is the innermost brace or holds
 	// only member blocks (braceLang.memberBlock) around the line.
