@@ -132,6 +132,11 @@ var (
 	cTypeLine = regexp.MustCompile(`^(?:(?:` + cMacroCall + `|` + ident + `)[\s*&]*)+$`)
 	// A C preprocessor macro's definition, #define NAME or NAME(…).
 	cDefine = regexp.MustCompile(`^\s*#\s*define\s+(` + ident + `)`)
+	// A C or C++ variable defined with a value where declarations stand:
+	// its type, its name (group 1), array bounds, then = (OnigSyntaxType
+	// OnigSyntaxPython = {, static const char *names[] = {).
+	cGlobal = regexp.MustCompile(`^(?:(?:static|const|volatile|unsigned|signed|struct|enum|union|constexpr|inline|thread_local)\s+)*` +
+		ident + `(?:::` + ident + `)*(?:<[^=;()]*>)?(?:\s*\*+\s*|\s+)(?:const\s+)?\*?\s*(` + ident + `)\s*(?:\[[^\]]*\]\s*)*=[^=]`)
 	// An enum constant with a body of its own (Java).
 	enumConst = regexp.MustCompile(`^\s*(?P<name>` + ident + `)\s*(?:\(.*\))?\s*\{\s*$`)
 	modifier  = regexp.MustCompile(`^` + cMods + `$`) // static in static { ... }
@@ -382,6 +387,8 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 				// renames another (#define deflateInit2_ z_deflateInit2_,
 				// #define local static) is an alias, and defines nothing.
 				names = appendName(names, i, "", decl{name: m[1]})
+			} else if m := cGlobal.FindStringSubmatch(line); m != nil && !keywords[m[1]] && lx.inNamespaces() {
+				names = appendName(names, i, "", decl{name: m[1]}) // a name, not a unit: its braces are data
 			}
 		}
 		if lang.nested != nil && lx.clean() && !lx.inContainers() {
@@ -755,6 +762,17 @@ func (lx *lexer) clean() bool { return lx.state == 0 && lx.parens == 0 }
 func (lx *lexer) inContainers() bool {
 	for _, b := range lx.braces {
 		if b != classBody && b != namespaceBody {
+			return false
+		}
+	}
+	return true
+}
+
+// inNamespaces reports whether every open brace is a namespace's body:
+// the line is where a C or C++ file's top-level declarations stand.
+func (lx *lexer) inNamespaces() bool {
+	for _, b := range lx.braces {
+		if b != namespaceBody {
 			return false
 		}
 	}

@@ -140,8 +140,10 @@ type Options struct {
 // version 44 names the items Rust gives a macro called where items stand
 // (pin_project! { pub struct S … }), and version 45 a Kotlin companion
 // object's members as its class's and classes declared inside a
-// JavaScript function.
-const Version = 45
+// JavaScript function; version 46 names C's and C++'s variables defined
+// with a value where declarations stand (OnigSyntaxType OnigSyntaxPython
+// = {).
+const Version = 46
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.
