@@ -252,7 +252,7 @@ func TestClassify(t *testing.T) {
 		"snappy_unittest.cc": Test, "src/clparser_perftest.cc": Benchmark, "test.c": Test, "src/thread_pool/test.rs": Test,
 		"tests.rs": Test, "test.txt": Docs, "_test/spec.json": Test, "_examples/main.go": Example, "_tools/go-inline": "",
 		// xUnit's test classes in any language, hyphenated test files, Debian's packaging.
-		"src/muParserTest.cpp": Test, "Sources/ParserTests.swift": Test, "snappy-test.cc": Test, "Latest.go": "", "Contest.cpp": "",
+		"src/muParserTest.cpp": Test, "Sources/ParserTests.swift": Test, "snappy-test.cc": Test, "src/fish_tests.cpp": Test, "Latest.go": "", "Contest.cpp": "",
 		"debian/patches/fix.patch": Build, "debian/rules": Build,
 		// Message catalogs, Flow's type declarations, installers, Go's workspace sums.
 		"locale/pl_PL/LC_MESSAGES/humanize.po": Translation, "po/app.pot": Translation, "Base.lproj/Localizable.strings": Translation,

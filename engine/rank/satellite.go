@@ -182,7 +182,7 @@ func Classify(rel string) Satellite {
 	case strings.HasSuffix(lower, "_test.go") && (strings.HasPrefix(lower, "bench") || strings.Contains(lower, "_bench")):
 		return Benchmark // Go's benchmarks live in test files: bench_filter_test.go
 	case strings.HasSuffix(lower, "_test.go"), strings.HasPrefix(lower, "test_") && ext != ".go",
-		strings.HasSuffix(stem, "_test") && ext != ".go", strings.HasSuffix(stem, "_spec"),
+		(strings.HasSuffix(stem, "_test") || strings.HasSuffix(stem, "_tests")) && ext != ".go", strings.HasSuffix(stem, "_spec"),
 		strings.Contains(lower, ".test."), strings.Contains(lower, ".spec."), lower == "conftest.py",
 		strings.HasSuffix(base, "Test.java"), strings.HasSuffix(base, "Tests.java"), strings.HasSuffix(base, "Tests.cs"),
 		strings.HasSuffix(base, "Test.php"), strings.HasSuffix(base, "Test.kt"), ext == ".t",
