@@ -387,8 +387,10 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 				// renames another (#define deflateInit2_ z_deflateInit2_,
 				// #define local static) is an alias, and defines nothing.
 				names = appendName(names, i, "", decl{name: m[1]})
-			} else if m := cGlobal.FindStringSubmatch(line); m != nil && !keywords[m[1]] && lx.inNamespaces() {
-				names = appendName(names, i, "", decl{name: m[1]}) // a name, not a unit: its braces are data
+			} else if lx.inNamespaces() && strings.IndexByte(line, '=') > 0 {
+				if m := cGlobal.FindStringSubmatch(line); m != nil && !keywords[m[1]] {
+					names = appendName(names, i, "", decl{name: m[1]}) // a name, not a unit: its braces are data
+				}
 			}
 		}
 		if lang.nested != nil && lx.clean() && !lx.inContainers() {
