@@ -157,7 +157,10 @@ var (
 	// body is a class's.
 	jsExported = regexp.MustCompile(`^\s*(?:module\.)?exports(?:(?:\.[A-Za-z_$][\w$]*)?\s*=\s*(?P<kw>class)\s+|\s*=\s*(?:async\s+)?function\b\s*\*?\s*)(?P<name>[A-Za-z_$][\w$]*)`)
 	jsVar      = regexp.MustCompile(`^\s*(?:export\s+)?(?:declare\s+)?(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=`)
-	jsMethod   = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|abstract|override|declare|async|get|set|accessor)\s+)*\*?\s*#?(?P<name>[A-Za-z_$][\w$]*)\s*\??\s*(?:<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*>)?\s*\(`)
+	jsMethod   = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|abstract|override|declare|async|get|set|accessor)\s+)*\*?\s*#?(?P<name>[A-Za-z_$][\w$]*)\s*\??\s*(?:` + jsTypeParams + `)?\s*\(`)
+	// TypeScript's type parameters, nested up to three deep:
+	// <TField extends DeepKeys<TFormData>>.
+	jsTypeParams = `<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*>`
 	// A method or static function assigned to a constructor, as before
 	// classes: Foo.prototype.bar = function (…), Foo.bar = (…) => …; a
 	// function assigned to exports.name.
@@ -169,7 +172,7 @@ var (
 	// A class field that holds a function: handler = (e) => …, load =
 	// async function (…), or one whose parameters go on over the next
 	// lines (commitLocation: Fn = async ({ … }) => …).
-	jsField = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|override)\s+)*#?(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>|\(\s*\{\s*$)|async\s+\(\s*$)`)
+	jsField = regexp.MustCompile(`^\s*(?:(?:public|private|protected|static|readonly|override)\s+)*#?(?P<name>[A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>|\(\s*\{\s*$)|async\s+\(\s*$|(?:async\s+)?` + jsTypeParams + `\s*\((?:[^)]*\)\s*(?::[^=]+)?=>|\s*$))`)
 
 	rustItem  = regexp.MustCompile(`^\s*(?:pub(?:\([^)]*\))?\s+)?(?:(?:const|async|unsafe|default|extern(?:\s+"[^"]*")?)\s+)*(?P<kw>fn|struct|enum|union|trait|type|mod|const|static)\s+(?:mut\s+)?(?P<name>` + ident + `)`)
 	rustImpl  = regexp.MustCompile(`^\s*(?:unsafe\s+)?(?P<kw>impl)\b(?:\s*<.*?>)?\s+(?:.*?\s+for\s+)?&?(?:` + ident + `::)*(?P<name>` + ident + `)`)

@@ -142,8 +142,9 @@ type Options struct {
 // object's members as its class's and classes declared inside a
 // JavaScript function; version 46 names C's and C++'s variables defined
 // with a value where declarations stand (OnigSyntaxType OnigSyntaxPython
-// = {).
-const Version = 46
+// = {), and version 47 a TypeScript class's arrow-function fields with
+// type parameters (setFieldValue = <TField extends …>(…) => {).
+const Version = 47
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

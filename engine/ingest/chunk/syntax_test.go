@@ -52,6 +52,9 @@ func TestDefines(t *testing.T) {
 		// So is a class or interface declared inside a function.
 		{"typescript", "export function findEndOfInputAnchor(types: T[]) {\n  class EndAnchorFinder extends Visitor {\n    found = false\n  }\n  interface Entry {\n    n: number\n  }\n  return types\n}\n",
 			[]string{"EndAnchorFinder", "Entry", "findEndOfInputAnchor"}},
+		// A class's arrow-function fields with type parameters are its methods.
+		{"typescript", "export class FormApi<TFormData> {\n  setFieldValue = <TField extends DeepKeys<TFormData>>(\n    field: TField,\n  ) => {\n    return field\n  }\n  getFieldValue = <TField>(field: TField): number => 1\n  count = 0\n}\n",
+			[]string{"FormApi", "FormApi.getFieldValue", "FormApi.setFieldValue"}},
 		// A companion object's members are its class's, named or not.
 		{"kotlin", "data class Conf(\n  val a: Int,\n) {\n  companion object {\n    const val K = \"k\"\n\n    private fun helper(a: Int): Int {\n      return a\n    }\n  }\n}\n\nclass Named {\n  companion object Factory : Maker<Named> {\n    fun create(): Named = Named()\n  }\n}\n",
 			[]string{"Conf", "Conf.K", "Conf.helper", "Named", "Named.create"}},
