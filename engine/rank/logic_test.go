@@ -199,22 +199,6 @@ func TestDeclarationsRule(t *testing.T) {
 	}
 }
 
-func TestQueryAsksHow(t *testing.T) {
-	for q, want := range map[string]bool{
-		"how does the router match a path":              true,
-		"What happens when the queue is full":           true,
-		"in a pool, what happens to an idle connection": true,
-		"where is the router wired":                     false,
-		"Which file declares the limits":                false,
-		"journal replay checkpoint":                     false,
-		"Context.JSON":                                  false,
-	} {
-		if got := ParseQuery(q).AsksHow; got != want {
-			t.Errorf("ParseQuery(%q).AsksHow = %v, want %v", q, got, want)
-		}
-	}
-}
-
 // A question that asks for an interface finds the chunk that declares
 // it above a backend that names the same words more often; the rule
 // leaves questions that do not ask for one, and is off with the
@@ -250,21 +234,36 @@ func TestContractRule(t *testing.T) {
 	}
 }
 
-func TestQueryAsksContract(t *testing.T) {
-	for q, want := range map[string]bool{
-		"where is the interface every blob store implements":                             true,
-		"which trait does a new kind of configuration source implement":                  true,
-		"where is the contract declared that every storage adapter must implement":       true,
-		"where is the abstract base class of all paths":                                  true,
-		"which files define the path objects and their common base class":                true,
-		"where is the comparison walking structs, slices, maps, pointers and interfaces": false,
-		"which tests check the generated source of whole classes, enums, interfaces":     false,
-		"which code provides the plain C interface with opaque handles":                  false,
-		"where is the router wired":                                                      false,
-		"Store.Put":                                                                      false,
+// ParseQuery tells what a question asks: how something works (AsksHow:
+// it starts with how, what, when or why, or has six words or more, and
+// does not start with where or which), and whether for a contract
+// (AsksContract: an interface, trait, contract or base class, not one of
+// a list nor a C interface).
+func TestQueryAsks(t *testing.T) {
+	for _, tc := range []struct {
+		query         string
+		how, contract bool
+	}{
+		{"how does the router match a path", true, false},
+		{"What happens when the queue is full", true, false},
+		{"in a pool, what happens to an idle connection", true, false},
+		{"where is the router wired", false, false},
+		{"Which file declares the limits", false, false},
+		{"journal replay checkpoint", false, false},
+		{"Context.JSON", false, false},
+		{"Store.Put", false, false},
+		{"where is the interface every blob store implements", false, true},
+		{"which trait does a new kind of configuration source implement", false, true},
+		{"where is the contract declared that every storage adapter must implement", false, true},
+		{"where is the abstract base class of all paths", false, true},
+		{"how does each backend implement the storage interface", true, true},
+		{"which files define the path objects and their common base class", false, true},
+		{"where is the comparison walking structs, slices, maps, pointers and interfaces", false, false},
+		{"which tests check the generated source of whole classes, enums, interfaces", false, false},
+		{"which code provides the plain C interface with opaque handles", false, false},
 	} {
-		if got := ParseQuery(q).AsksContract; got != want {
-			t.Errorf("ParseQuery(%q).AsksContract = %v, want %v", q, got, want)
+		if q := ParseQuery(tc.query); q.AsksHow != tc.how || q.AsksContract != tc.contract {
+			t.Errorf("ParseQuery(%q): AsksHow %v, AsksContract %v; want %v, %v", tc.query, q.AsksHow, q.AsksContract, tc.how, tc.contract)
 		}
 	}
 }
