@@ -371,9 +371,13 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 	}
 	parenClass := "" // the R class whose call is open, if any
 	pkg := ""        // the package a Perl package statement opened, owner of the top level after it
+	var branches conditionals
 	for i := range ls.count() {
 		line := ls.text(i, i+1)
 		if lang.pod && lx.skipsPOD(line) {
+			continue
+		}
+		if lang.macros && lx.state == 0 && branches.skips(line, !lx.inNamespaces()) {
 			continue
 		}
 		if parenClass != "" && lx.state == 0 && len(lx.braces) == 0 && lx.parens == 0 {
@@ -771,6 +775,55 @@ func (lx *lexer) inContainers() bool {
 		}
 	}
 	return true
+}
+
+// conditionals follows a C file's preprocessor conditionals so that
+// braces stay in step: in a block, only the first branch of each is read,
+// since #ifdef X … if (a) { #else … if (b) { #endif opens one brace, not
+// two; where declarations stand, every branch is read (each declares a
+// variant of the same functions, balanced: zlib's #ifdef ASMINF … #else
+// the whole file #endif). An #if 0 branch is never read.
+type conditionals []struct{ skip, taken, inBlock bool }
+
+// preprocessorIf matches a conditional directive from its #; its keyword
+// in group 1 and, for #if, its condition in group 2.
+var preprocessorIf = regexp.MustCompile(`^#\s*(if|ifdef|ifndef|elif|else|endif)\b(.*)`)
+
+// skips reports whether line, the next line of code, lies in a branch
+// that is not read; inBlock is whether a block (not a namespace) is open.
+// A directive line itself is read (it holds no braces).
+func (c *conditionals) skips(line string, inBlock bool) bool {
+	if t := strings.TrimLeft(line, " \t"); t != "" && t[0] == '#' {
+		if m := preprocessorIf.FindStringSubmatch(t); m != nil {
+			c.directive(m[1], m[2], inBlock)
+			return false
+		}
+	}
+	for _, b := range *c {
+		if b.skip {
+			return true
+		}
+	}
+	return false
+}
+
+// directive follows one conditional directive, its keyword and the rest
+// of its line.
+func (c *conditionals) directive(keyword, rest string, inBlock bool) {
+	switch n := len(*c); keyword {
+	case "if", "ifdef", "ifndef":
+		never := keyword == "if" && strings.Trim(strings.TrimSpace(rest), "()") == "0"
+		*c = append(*c, struct{ skip, taken, inBlock bool }{skip: never, taken: !never, inBlock: inBlock})
+	case "elif", "else":
+		if n > 0 {
+			top := &(*c)[n-1]
+			top.skip, top.taken = top.taken && top.inBlock, true
+		}
+	case "endif":
+		if n > 0 {
+			*c = (*c)[:n-1]
+		}
+	}
 }
 
 // inNamespaces reports whether every open brace is a namespace's body:

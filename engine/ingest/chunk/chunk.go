@@ -143,8 +143,10 @@ type Options struct {
 // JavaScript function; version 46 names C's and C++'s variables defined
 // with a value where declarations stand (OnigSyntaxType OnigSyntaxPython
 // = {), and version 47 a TypeScript class's arrow-function fields with
-// type parameters (setFieldValue = <TField extends …>(…) => {).
-const Version = 47
+// type parameters (setFieldValue = <TField extends …>(…) => {), and
+// version 48 reads only the first branch of a C preprocessor conditional
+// inside a block (#ifdef X … if (a) { #else … if (b) { #endif).
+const Version = 48
 
 // withDefaults returns o with its zero fields set to their defaults and
 // its overlap capped.

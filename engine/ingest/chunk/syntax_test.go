@@ -31,6 +31,12 @@ func TestDefines(t *testing.T) {
 		// follow a macro (} FAR deflate_state;).
 		{"c", "#define deflateInit2_ z_deflateInit2_\n#define local static\n#define MAX_WBITS 15\n#define ZLIB_H\n\nint ZEXPORT deflateInit2_ OF((z_streamp strm, int level));\nint f(void);\nint g(a, b);\n\nint ZEXPORT deflateInit2_(strm, level,\n                  version)\n    z_streamp strm;\n    int  level;\n    const char *version;\n{\n    return 0;\n}\n\nlocal void fill_window(s)\n    deflate_state *s;\n{\n    s->x = 1;\n}\n\ntypedef struct internal_state {\n    int status;\n} FAR deflate_state;\n",
 			[]string{"MAX_WBITS", "ZLIB_H", "deflateInit2_", "deflate_state", "fill_window", "internal_state"}},
+		// In a block only the first branch of a preprocessor conditional
+		// is read, so that two opening braces for one closing one keep
+		// the file in step; where declarations stand every branch is
+		// read; an #if 0 branch never is.
+		{"c", "static int f(int x) {\n#ifdef EXTSTORE\n    if (x > 2) {\n#else\n    if (x > 1) {\n#endif\n        return 1;\n    }\n    return 0;\n}\n\n#if 0\nstatic void old(void) {\n#else\nstatic void drive_machine(void) {\n#endif\n}\n\n#ifdef ASMINF\n#  pragma message(\"asm\")\n#else\nvoid inflate_fast(void) {\n}\n#endif\n\nstatic void after(void) {\n}\n",
+			[]string{"after", "drive_machine", "f", "inflate_fast"}},
 		// A variable defined with a value where declarations stand is
 		// named; one declared extern, or local to a function, is not.
 		{"cpp", "/* Python 3.9 */\nOnigSyntaxType OnigSyntaxPython = {\n  1, 2\n};\n\nstatic const char *names[] = { \"a\" };\nextern int other;\nstd::vector<int> values = {1, 2};\n\nint f(void) {\n  int local = 3;\n  return local == 3;\n}\n\nnamespace ns {\nconst int kLimit = 10;\n}\n",
