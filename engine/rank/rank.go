@@ -138,7 +138,7 @@ var DefaultTuning = Tuning{
 	SemanticWeight:        1,
 	LexicalSemanticWeight: 0.5,
 	PathWeight:            3,
-	FileWeight:            0.3,
+	FileWeight:            0.2,
 	FileChunks:            3,
 	DefinitionWeight:      3,
 	SatelliteFactor:       0.3,

@@ -422,7 +422,7 @@ func TestLocateFileFactor(t *testing.T) {
 		}
 		return hs
 	}
-	hits := append(hitsOf("checks.go", 5, 4, 4, 4), hitsOf("table.go", 8)...)
+	hits := append(hitsOf("checks.go", 5.5, 5, 5, 5), hitsOf("table.go", 8)...)
 	for i := range hits {
 		hits[i].KeywordRank = i + 1
 	}

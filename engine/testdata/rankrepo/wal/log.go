@@ -131,3 +131,47 @@ func step2() {
 	apply(2, 38) // one record of the log
 	apply(2, 39) // one record of the log
 }
+
+// step3 applies journal records up to the checkpoint during replay.
+func step3() {
+	apply(3, 0)  // one record of the log
+	apply(3, 1)  // one record of the log
+	apply(3, 2)  // one record of the log
+	apply(3, 3)  // one record of the log
+	apply(3, 4)  // one record of the log
+	apply(3, 5)  // one record of the log
+	apply(3, 6)  // one record of the log
+	apply(3, 7)  // one record of the log
+	apply(3, 8)  // one record of the log
+	apply(3, 9)  // one record of the log
+	apply(3, 10) // one record of the log
+	apply(3, 11) // one record of the log
+	apply(3, 12) // one record of the log
+	apply(3, 13) // one record of the log
+	apply(3, 14) // one record of the log
+	apply(3, 15) // one record of the log
+	apply(3, 16) // one record of the log
+	apply(3, 17) // one record of the log
+	apply(3, 18) // one record of the log
+	apply(3, 19) // one record of the log
+	apply(3, 20) // one record of the log
+	apply(3, 21) // one record of the log
+	apply(3, 22) // one record of the log
+	apply(3, 23) // one record of the log
+	apply(3, 24) // one record of the log
+	apply(3, 25) // one record of the log
+	apply(3, 26) // one record of the log
+	apply(3, 27) // one record of the log
+	apply(3, 28) // one record of the log
+	apply(3, 29) // one record of the log
+	apply(3, 30) // one record of the log
+	apply(3, 31) // one record of the log
+	apply(3, 32) // one record of the log
+	apply(3, 33) // one record of the log
+	apply(3, 34) // one record of the log
+	apply(3, 35) // one record of the log
+	apply(3, 36) // one record of the log
+	apply(3, 37) // one record of the log
+	apply(3, 38) // one record of the log
+	apply(3, 39) // one record of the log
+}
