@@ -139,8 +139,11 @@ func applyDeclarations(hits []Ranked, factor float64, slab *ruleSlab) {
 		if h.Chunk.Kind != storage.KindFile {
 			continue
 		}
-		stem, kind := cFamily(h.Chunk.Path)
-		declares, header := !acts[h.Chunk.DocID], kind == cHeader && sources[stem]
+		declares, header := !acts[h.Chunk.DocID], false
+		if len(sources) > 0 { // a question whose candidates hold no C source leaves headers be
+			stem, kind := cFamily(h.Chunk.Path)
+			header = kind == cHeader && sources[stem]
+		}
 		if declares {
 			h.Score *= factor
 		}

@@ -175,6 +175,7 @@ func Classify(rel string) Satellite {
 	lower := strings.ToLower(base)
 	ext := path.Ext(lower)
 	stem := strings.TrimSuffix(lower, ext)
+	code := chunk.Structured(chunk.Language(rel)) // a language whose declarations the chunker reads
 	switch {
 	case strings.HasSuffix(lower, "_test.go") && strings.HasPrefix(lower, "example"),
 		strings.HasSuffix(stem, "_example"), strings.HasPrefix(stem, "example_"):
@@ -186,8 +187,8 @@ func Classify(rel string) Satellite {
 		strings.Contains(lower, ".test."), strings.Contains(lower, ".spec."), lower == "conftest.py",
 		strings.HasSuffix(base, "Test.java"), strings.HasSuffix(base, "Tests.java"), strings.HasSuffix(base, "Tests.cs"),
 		strings.HasSuffix(base, "Test.php"), strings.HasSuffix(base, "Test.kt"), ext == ".t",
-		strings.HasSuffix(stem, "_unittest"), strings.HasSuffix(stem, "-test") && chunk.Structured(chunk.Language(rel)),
-		(stem == "test" || stem == "tests" || testClass(base)) && chunk.Structured(chunk.Language(rel)):
+		strings.HasSuffix(stem, "_unittest"), strings.HasSuffix(stem, "-test") && code,
+		(stem == "test" || stem == "tests" || testClass(base)) && code:
 		return Test
 	case strings.HasSuffix(stem, "_bench"), strings.HasPrefix(stem, "bench_"), strings.HasSuffix(stem, ".bench"), strings.HasSuffix(stem, "_perftest"):
 		return Benchmark
@@ -201,10 +202,10 @@ func Classify(rel string) Satellite {
 		return Translation
 	case editorExtensions[ext]:
 		return Editor
-	case buildNames[lower], buildExtensions[ext], buildPrefix(lower) && (lower == "makefile.pl" || !chunk.Structured(chunk.Language(rel))),
-		strings.HasPrefix(lower, ".") && !chunk.Structured(chunk.Language(rel)):
+	case buildNames[lower], buildExtensions[ext], buildPrefix(lower) && (lower == "makefile.pl" || !code),
+		strings.HasPrefix(lower, ".") && !code:
 		return Build
-	case docExtensions[ext], manPage(lower), licenceText(stem, ext), docsName(lower) && !chunk.Structured(chunk.Language(rel)):
+	case docExtensions[ext], manPage(lower), licenceText(stem, ext), docsName(lower) && !code:
 		if !strings.HasPrefix(lower, "requirements") {
 			return Docs
 		}
@@ -227,7 +228,7 @@ func Classify(rel string) Satellite {
 		}
 		switch {
 		case !ok:
-		case c == Docs && chunk.Structured(chunk.Language(rel)):
+		case c == Docs && code:
 			return "" // code in a doc directory is a package of its own (cobra/doc)
 		default:
 			return c

@@ -377,7 +377,7 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 		if lang.pod && lx.skipsPOD(line) {
 			continue
 		}
-		if lang.macros && lx.state == 0 && branches.skips(line, !lx.inNamespaces()) {
+		if lang.macros && lx.state == 0 && branches.skips(line, &lx) {
 			continue
 		}
 		if parenClass != "" && lx.state == 0 && len(lx.braces) == 0 && lx.parens == 0 {
@@ -394,7 +394,7 @@ func braceDeclarations(ls lines, lang *braceLang) ([]unit, []definedName) {
 				// renames another (#define deflateInit2_ z_deflateInit2_,
 				// #define local static) is an alias, and defines nothing.
 				names = appendName(names, i, "", decl{name: m[1]})
-			} else if lx.inNamespaces() && strings.IndexByte(line, '=') > 0 {
+			} else if strings.IndexByte(line, '=') > 0 && lx.inNamespaces() {
 				if m := cGlobal.FindStringSubmatch(line); m != nil && !keywords[m[1]] {
 					names = appendName(names, i, "", decl{name: m[1]}) // a name, not a unit: its braces are data
 				}
@@ -790,12 +790,12 @@ type conditionals []struct{ skip, taken, inBlock bool }
 var preprocessorIf = regexp.MustCompile(`^#\s*(if|ifdef|ifndef|elif|else|endif)\b(.*)`)
 
 // skips reports whether line, the next line of code, lies in a branch
-// that is not read; inBlock is whether a block (not a namespace) is open.
-// A directive line itself is read (it holds no braces).
-func (c *conditionals) skips(line string, inBlock bool) bool {
+// that is not read, lx being where the lexer stands before it. A
+// directive line itself is read (it holds no braces).
+func (c *conditionals) skips(line string, lx *lexer) bool {
 	if t := strings.TrimLeft(line, " \t"); t != "" && t[0] == '#' {
 		if m := preprocessorIf.FindStringSubmatch(t); m != nil {
-			c.directive(m[1], m[2], inBlock)
+			c.directive(m[1], m[2], !lx.inNamespaces())
 			return false
 		}
 	}
@@ -808,7 +808,7 @@ func (c *conditionals) skips(line string, inBlock bool) bool {
 }
 
 // directive follows one conditional directive, its keyword and the rest
-// of its line.
+// of its line; inBlock is whether a block (not a namespace) is open.
 func (c *conditionals) directive(keyword, rest string, inBlock bool) {
 	switch n := len(*c); keyword {
 	case "if", "ifdef", "ifndef":
